@@ -1,0 +1,42 @@
+# Two commands matter: `make demo` and `make test`. Each does its own set-up on a fresh
+# Debian/Ubuntu machine with python3 >= 3.11: a .venv with the package and its dev extras,
+# and (as root, when missing) libmpv2 from apt.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint typecheck unit bench screenshots system-deps clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "python3 >= 3.11 is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+system-deps:
+	@sh scripts/system-deps.sh
+
+demo: $(STAMP) system-deps
+	$(BIN)/minion-tui --demo
+
+test: $(STAMP) system-deps lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check minion_tui tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -n auto -q -p no:cacheprovider
+
+bench: $(STAMP) system-deps
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

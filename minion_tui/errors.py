@@ -1,0 +1,130 @@
+"""One hierarchy of user-facing failures.
+
+Every error carries a stable ``type`` (the ``--json`` contract: ``{"error": {"type", "message"}}``)
+and a message that says what failed *and* what to do about it. Code below the service raises
+these; the CLI and the TUI only render them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class MinionError(Exception):
+    """Base class. ``type`` is the machine-readable kind used in JSON output."""
+
+    type = "error"
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(self.text)
+
+    @property
+    def text(self) -> str:
+        return f"{self.message} {self.hint}".strip() if self.hint else self.message
+
+    def to_json(self) -> dict[str, Any]:
+        return {"error": {"type": self.type, "message": self.text}}
+
+
+class ConfigError(MinionError):
+    """The configuration is invalid. ``problems`` lists every problem found, with line numbers."""
+
+    type = "config"
+    exit_code = 2
+
+    def __init__(self, problems: list[str], *, path: str | None = None) -> None:
+        self.problems = list(problems)
+        self.path = path
+        where = f" in {path}" if path else ""
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(
+            f"{len(self.problems)} problem(s) in the configuration{where}:\n{lines}",
+            hint="Fix them (or run `minion-tui config init` for a fresh commented file) and "
+            "start again.",
+        )
+
+
+class InvalidURL(MinionError):
+    type = "invalid_url"
+
+
+class NotFound(MinionError):
+    type = "not_found"
+
+
+class NetworkError(MinionError):
+    """The request could not complete: connection refused, timeouts, cut-off bodies, 5xx."""
+
+    type = "network"
+
+
+class HTTPStatusError(NetworkError):
+    """A response with a status the caller did not expect (after retries where they apply)."""
+
+    def __init__(self, status: int, url: str, message: str | None = None) -> None:
+        self.status = status
+        self.url = url
+        super().__init__(
+            message or f"The server answered HTTP {status} for {url}.",
+            hint="Try again later; run with --debug for the full exchange in the log.",
+        )
+
+
+class RateLimited(MinionError):
+    type = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        hint = (
+            f"Wait about {retry_after:.0f} s and try again."
+            if retry_after
+            else "Wait a few minutes and try again."
+        )
+        super().__init__(message, hint=hint)
+
+
+class AuthError(MinionError):
+    """401/403 that a provider hook could not fix."""
+
+    type = "auth"
+
+
+class ClientIdUnavailable(AuthError):
+    type = "client_id_unavailable"
+
+
+class GeoBlocked(MinionError):
+    type = "geo_blocked"
+
+
+class DrmOnly(MinionError):
+    type = "drm_only"
+
+
+class PreviewOnly(MinionError):
+    type = "preview_only"
+
+
+class StreamExpired(MinionError):
+    """A signed stream URL expired (the CDN answered 403). Callers re-resolve and continue."""
+
+    type = "stream_expired"
+
+
+class PlaybackError(MinionError):
+    type = "playback"
+
+
+class PlayerUnavailable(PlaybackError):
+    type = "player_unavailable"
+
+
+class DownloadError(MinionError):
+    type = "download"
+
+
+class StoreError(MinionError):
+    type = "store"

@@ -1,0 +1,46 @@
+"""Shared fixtures: every test runs with its own XDG directories and no SOUNDCLOUD_* /
+MIXCLOUD_* / MINION_* variables from the developer's shell, so nothing leaks in or out."""
+
+from __future__ import annotations
+
+import ctypes.util
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_ISOLATED_PREFIXES = ("SOUNDCLOUD_", "MIXCLOUD_", "MINION_")
+_KEEP = {"MINION_REQUIRE_MPV"}
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    for name in list(os.environ):
+        if name.startswith(_ISOLATED_PREFIXES) and name not in _KEEP:
+            monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "xdg"
+    for var, sub in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+    ):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+        monkeypatch.setenv(var, str(home / sub))
+    yield home
+
+
+def libmpv_available() -> bool:
+    return ctypes.util.find_library("mpv") is not None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`@pytest.mark.mpv` tests skip without libmpv, unless MINION_REQUIRE_MPV=1 (CI), where
+    they run and fail loudly instead."""
+    if libmpv_available() or os.environ.get("MINION_REQUIRE_MPV") == "1":
+        return
+    skip = pytest.mark.skip(reason="libmpv is not installed (apt-get install libmpv2)")
+    for item in items:
+        if "mpv" in item.keywords:
+            item.add_marker(skip)
