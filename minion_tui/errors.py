@@ -92,6 +92,18 @@ class AuthError(MinionError):
     type = "auth"
 
 
+class HTTPAuthError(AuthError):
+    """401/403 from a server, after the provider hook (if any) could not fix it."""
+
+    def __init__(self, status: int, url: str, message: str | None = None) -> None:
+        self.status = status
+        self.url = url
+        super().__init__(
+            message or f"The server refused access (HTTP {status}) to {url}.",
+            hint="Check your credentials or try again later.",
+        )
+
+
 class ClientIdUnavailable(AuthError):
     type = "client_id_unavailable"
 
