@@ -51,6 +51,12 @@ class InvalidURL(MinionError):
     type = "invalid_url"
 
 
+class InvalidArgument(MinionError):
+    """A command-line or API argument outside its allowed values."""
+
+    type = "invalid_argument"
+
+
 class NotFound(MinionError):
     type = "not_found"
 
