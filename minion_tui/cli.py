@@ -118,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(exc, as_json)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `minion-tui ... | head`: the reader left; not an error
+        sys.stderr.close()
+        return 0
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -23,7 +23,10 @@ class MinionError(Exception):
 
     @property
     def text(self) -> str:
-        return f"{self.message} {self.hint}".strip() if self.hint else self.message
+        if not self.hint:
+            return self.message
+        separator = "\n" if "\n" in self.message else " "
+        return f"{self.message}{separator}{self.hint}"
 
     def to_json(self) -> dict[str, Any]:
         return {"error": {"type": self.type, "message": self.text}}

@@ -8,6 +8,7 @@ first frame stay fast.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -61,6 +62,7 @@ class Service:
         self._store: Store | None = None
         self._soundcloud: SoundCloud | None = None
         self._wait_listeners: list[Callable[[WaitNotice], None]] = []
+        self._store_lock = asyncio.Lock()
 
     @classmethod
     def open(
@@ -100,12 +102,17 @@ class Service:
             self._http = Http(options, on_wait=self._announce_wait)
         return self._http
 
-    @property
-    def store(self) -> Store:
+    async def db(self) -> Store:
+        """The store, opened (and migrated) on a worker thread the first time it is needed,
+        so neither the migration nor its backup copy ever runs on the event loop."""
         if self._store is None:
-            from minion_tui.store import Store
+            async with self._store_lock:
+                if self._store is None:
+                    from minion_tui.store import Store
 
-            self._store = Store.open(self.data_dir / DB_FILENAME)
+                    self._store = await asyncio.to_thread(
+                        Store.open, self.data_dir / DB_FILENAME
+                    )
         return self._store
 
     @property
@@ -138,7 +145,7 @@ class Service:
             self._http = None
         if self._store is not None:
             store, self._store = self._store, None
-            store.close()
+            await asyncio.to_thread(store.close)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -158,7 +165,8 @@ class Service:
         if isinstance(resource, Playlist):
             tracks = await self._remember(resource.tracks)
             return dataclasses.replace(resource, tracks=tuple(tracks))
-        await self.store.call(self.store.upsert_users, [resource])
+        store = await self.db()
+        await store.call(store.upsert_users, [resource])
         return resource
 
     async def stream(self, target: str | Track, *, require_full: bool = False) -> StreamChoice:
@@ -201,7 +209,8 @@ class Service:
     async def _recorded_search(
         self, query: str, kind: str, filters: dict[str, str], pages: AsyncIterator[Page[Any]]
     ) -> AsyncIterator[Page[Any]]:
-        await self.store.call(self.store.add_search, query, kind, filters)
+        store = await self.db()
+        await store.call(store.add_search, query, kind, filters)
         async for page in self._remembered(pages):
             yield page
 
@@ -250,7 +259,8 @@ class Service:
 
     async def rate(self, urn: str, judgment: Judgment | None) -> None:
         """Record (or clear, with None) the user's judgment of a track; committed on return."""
-        await self.store.call(self.store.set_judgment, urn, judgment)
+        store = await self.db()
+        await store.call(store.set_judgment, urn, judgment)
 
     # -- store plumbing ---------------------------------------------------------------------
 
@@ -258,7 +268,7 @@ class Service:
         """Store tracks (one transaction) and return them with their judgments joined in."""
         if not tracks:
             return []
-        store = self.store
+        store = await self.db()
 
         def upsert_and_judge() -> dict[str, Judgment]:
             store.upsert_tracks(tracks)

@@ -1,0 +1,382 @@
+"""Settings: defaults < config.toml in the user config dir < environment variables.
+
+Every problem (unknown table or key, wrong type, bad value, bad environment variable, TOML
+syntax) is collected and raised together as one ConfigError with line numbers, so the app
+never starts half-configured. The shape of the settings lives in ``config_schema``, the checks
+of single values in ``config_values``, line numbers and writing the file in ``config_file``.
+Nothing heavy is imported here.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from minion_tui.config_file import (
+    describe_syntax_error,
+    edit_value,
+    line_of,
+    locate_keys,
+    render_initial,
+    write_atomically,
+)
+from minion_tui.config_schema import (
+    APP_NAME,
+    OPEN_TABLES,
+    SECTION_TYPES,
+    SECTIONS,
+    SETTINGS,
+    SETTINGS_BY_KEY,
+    DownloadSettings,
+    MixcloudSettings,
+    NetSettings,
+    PlaybackSettings,
+    SoundCloudSettings,
+    UiSettings,
+)
+from minion_tui.config_values import (
+    Folder,
+    Invalid,
+    check_origin,
+    check_replacement,
+    parse_endpoints,
+    shown,
+)
+from minion_tui.errors import ConfigError, MinionError
+
+__all__ = [
+    "APP_NAME",
+    "DownloadSettings",
+    "MixcloudSettings",
+    "NetSettings",
+    "PlaybackSettings",
+    "Settings",
+    "SoundCloudSettings",
+    "UiSettings",
+    "cache_dir",
+    "config_dir",
+    "config_path",
+    "data_dir",
+    "effective_settings_rows",
+    "init_config",
+    "load_settings",
+    "log_dir",
+    "set_config_value",
+]
+
+ENDPOINTS_ENV = "MINION_ENDPOINTS"
+
+
+# -- where things live ----------------------------------------------------------------------
+
+
+def _user_dir(xdg_variable: str, platform_function: str, *below: str) -> Path:
+    # An absolute XDG_* variable wins on every platform (platformdirs only reads them on
+    # Linux), so tests and users on macOS can relocate everything the same way.
+    base = os.environ.get(xdg_variable, "")
+    if os.path.isabs(base):
+        return Path(base, APP_NAME, *below)
+    import platformdirs
+
+    return Path(getattr(platformdirs, platform_function)(APP_NAME, appauthor=False))
+
+
+def config_dir() -> Path:
+    return _user_dir("XDG_CONFIG_HOME", "user_config_dir")
+
+
+def config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+def data_dir() -> Path:
+    return _user_dir("XDG_DATA_HOME", "user_data_dir")
+
+
+def cache_dir() -> Path:
+    return _user_dir("XDG_CACHE_HOME", "user_cache_dir")
+
+
+def log_dir() -> Path:
+    return _user_dir("XDG_STATE_HOME", "user_log_dir", "log")
+
+
+# -- the settings ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective configuration. ``origins`` maps a dotted key ("net.rate_limit",
+    "endpoints.https://soundcloud.com") to "default", "file <path>:<line>" or "env NAME"."""
+
+    soundcloud: SoundCloudSettings = field(default_factory=SoundCloudSettings)
+    mixcloud: MixcloudSettings = field(default_factory=MixcloudSettings)
+    net: NetSettings = field(default_factory=NetSettings)
+    downloads: DownloadSettings = field(default_factory=DownloadSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
+    playback: PlaybackSettings = field(default_factory=PlaybackSettings)
+    endpoints: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    path: Path = field(default_factory=config_path)
+    origins: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def origin(self, dotted_key: str) -> str:
+        """Where the value of ``dotted_key`` came from; KeyError for an unknown key."""
+        if dotted_key in self.origins:
+            return self.origins[dotted_key]
+        if dotted_key in SETTINGS_BY_KEY:
+            return "default"
+        if dotted_key in OPEN_TABLES:
+            found = sorted({o for k, o in self.origins.items() if k.startswith(dotted_key + ".")})
+            return "; ".join(found) or "default"
+        table, _, entry = dotted_key.partition(".")
+        if table in OPEN_TABLES and entry in getattr(self, table):
+            return "program"  # added after loading, e.g. the emulator map of --demo
+        raise KeyError(f"unknown setting {dotted_key!r}")
+
+
+class _Layers:
+    """What loading collects before the Settings are built: typed values, their origins,
+    and every problem."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.origins: dict[str, str] = {}
+        self.endpoints: dict[str, str] = {}
+        self.keymap: dict[str, str] = {}
+        self.problems: list[str] = []
+
+    def settings(self, path: Path) -> Settings:
+        sections: dict[str, Any] = {}
+        for name, section_type in SECTION_TYPES.items():
+            chosen = {s.key: self.values[s.dotted] for s in SETTINGS
+                      if s.section == name and s.dotted in self.values}
+            sections[name] = section_type(**chosen)
+        origins = {s.dotted: "default" for s in SETTINGS} | self.origins
+        return Settings(
+            **sections,
+            endpoints=MappingProxyType(dict(self.endpoints)),
+            keymap=MappingProxyType(dict(self.keymap)),
+            path=path,
+            origins=MappingProxyType(origins),
+        )
+
+
+def load_settings(
+    *, path: Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Defaults, then ``path`` (default :func:`config_path`; a missing file means defaults),
+    then ``environ`` (default ``os.environ``). Raises ConfigError listing every problem."""
+    path = config_path() if path is None else Path(path)
+    layers = _Layers()
+    text = _read_text(path, layers.problems)
+    if text is not None:
+        _read_file(text, path, layers)
+    _read_environment(os.environ if environ is None else environ, layers)
+    if layers.problems:
+        raise ConfigError(layers.problems, path=str(path))
+    return layers.settings(path)
+
+
+def _read_text(path: Path, problems: list[str]) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        problems.append(f"line {line}: the file is not UTF-8 text; save it as UTF-8")
+    except OSError as exc:
+        problems.append(f"cannot read the file: {exc.strerror or exc}")
+    return None
+
+
+def _did_you_mean(word: str, candidates: Iterable[str], form: str = "{}") -> str:
+    import difflib  # only needed when there is a typo to report
+
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean {form.format(close[0])}?)" if close else ""
+
+
+def _read_file(text: str, path: Path, layers: _Layers) -> None:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        layers.problems.append(describe_syntax_error(str(exc), text))
+        return
+    lines = locate_keys(text)
+
+    def at(*key: str) -> str:
+        line = line_of(lines, key)
+        return f"line {line}: " if line else ""
+
+    def origin(*key: str) -> str:
+        line = line_of(lines, key)
+        return f"file {path}:{line}" if line else f"file {path}"
+
+    problems = layers.problems
+    for name, body in data.items():
+        if name not in SECTIONS:
+            if isinstance(body, dict):
+                hint = _did_you_mean(name, SECTIONS, "[{}]")
+                problems.append(f"{at(name)}unknown table [{name}]{hint}")
+            else:
+                home = [s.section for s in SETTINGS if s.key == name]
+                hint = f" (did you mean to put it under [{home[0]}]?)" if home else ""
+                problems.append(f"{at(name)}unknown key {name} outside any table{hint}")
+        elif not isinstance(body, dict):
+            problems.append(f"{at(name)}{name} must be a table ([{name}]), got {shown(body)}")
+        elif name == "endpoints":
+            for real, url in body.items():
+                try:
+                    key = check_origin(real)
+                    if not isinstance(url, str):
+                        raise Invalid(f"must map to a URL string, got {shown(url)}")
+                    layers.endpoints[key] = check_replacement(url)
+                    layers.origins[f"endpoints.{key}"] = origin(name, real)
+                except Invalid as exc:
+                    problems.append(f"{at(name, real)}[endpoints] {real} {exc}")
+        elif name == "keymap":
+            for binding, keys in body.items():
+                if isinstance(keys, str) and keys.strip():
+                    layers.keymap[binding] = keys.strip()
+                    layers.origins[f"keymap.{binding}"] = origin(name, binding)
+                else:
+                    problems.append(f"{at(name, binding)}[keymap] {binding} must be a key or "
+                                    f"comma-separated keys like 'ctrl+q,q', got {shown(keys)}")
+        else:
+            for key, raw in body.items():
+                setting = SETTINGS_BY_KEY.get(f"{name}.{key}")
+                if setting is None:
+                    known = [s.key for s in SETTINGS if s.section == name]
+                    hint = _did_you_mean(key, known)
+                    problems.append(f"{at(name, key)}unknown key [{name}] {key}{hint}")
+                    continue
+                try:
+                    layers.values[setting.dotted] = setting.kind.from_toml(raw)
+                    layers.origins[setting.dotted] = origin(name, key)
+                except Invalid as exc:
+                    problems.append(f"{at(name, key)}[{name}] {key} {exc}")
+
+
+def _read_environment(environ: Mapping[str, str], layers: _Layers) -> None:
+    # An empty variable counts as unset: shells and container files often export NAME="".
+    for setting in SETTINGS:
+        raw = environ.get(setting.env) if setting.env else None
+        if setting.env is None or raw is None or not raw.strip():
+            continue
+        try:
+            layers.values[setting.dotted] = setting.kind.from_text(raw)
+            layers.origins[setting.dotted] = f"env {setting.env}"
+        except Invalid as exc:
+            layers.problems.append(f"{setting.env}: {exc}")
+    mapping, problems = parse_endpoints(environ.get(ENDPOINTS_ENV, ""))
+    layers.problems.extend(f"{ENDPOINTS_ENV}: {p}" for p in problems)
+    for real, url in mapping.items():  # entry by entry: the file's other origins stay
+        layers.endpoints[real] = url
+        layers.origins[f"endpoints.{real}"] = f"env {ENDPOINTS_ENV}"
+
+
+# -- showing --------------------------------------------------------------------------------
+
+
+def _masked(secret: str | None) -> str:
+    if not secret:
+        return "(not set)"
+    # Short secrets are hidden entirely: four characters of eight would give half away.
+    return "****" + secret[-4:] if len(secret) >= 12 else "****"
+
+
+def effective_settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
+    """(dotted key, display value, origin) for every setting, defaults included; secrets
+    masked. Open tables list one row per entry, or one "(none)" row when empty."""
+    rows: list[tuple[str, str, str]] = []
+    for setting in SETTINGS:
+        value = getattr(getattr(settings, setting.section), setting.key)
+        text = _masked(value) if setting.secret else setting.kind.display(value)
+        rows.append((setting.dotted, text, settings.origin(setting.dotted)))
+    for name in OPEN_TABLES:
+        table: Mapping[str, str] = getattr(settings, name)
+        if not table:
+            rows.append((name, "(none)", "default"))
+        for key, value in table.items():
+            rows.append((f"{name}.{key}", value, settings.origin(f"{name}.{key}")))
+    return rows
+
+
+# -- writing --------------------------------------------------------------------------------
+
+
+def init_config(path: Path | None = None, *, force: bool = False) -> Path:
+    """Write a commented config.toml listing every setting (all commented out, so it changes
+    nothing until edited). Refuses to replace an existing file unless ``force``."""
+    path = config_path() if path is None else Path(path)
+    if path.exists() and not force:
+        raise MinionError(
+            f"A configuration file already exists at {path}; it was left as it is.",
+            hint="Edit it, or run `minion-tui config init --force` to replace it with a fresh "
+            "commented file (the settings in it are lost).",
+        )
+    try:
+        write_atomically(path, render_initial())
+    except OSError as exc:
+        raise MinionError(f"Could not write {path}: {exc.strerror or exc}.",
+                          hint="Check that the folder is writable.") from exc
+    return path
+
+
+def set_config_value(
+    dotted_key: str, value: str | int | float | bool, *, path: Path | None = None
+) -> None:
+    """Set one key in config.toml, keeping every comment and other key (the file and its
+    table are created when missing). The key and value are checked as load_settings would;
+    a string is parsed as an environment variable would be ("5" for a number)."""
+    path = config_path() if path is None else Path(path)
+    section, _, key = dotted_key.partition(".")
+
+    def problem(text: str) -> ConfigError:
+        return ConfigError([text], path=str(path))
+
+    try:
+        if section in OPEN_TABLES and key:
+            if not isinstance(value, str) or not value.strip():
+                raise Invalid(f"must be a non-empty string, got {shown(value)}")
+            if section == "endpoints":
+                key, to_write = check_origin(key), check_replacement(value)
+            else:
+                to_write = value.strip()
+        else:
+            setting = SETTINGS_BY_KEY.get(dotted_key)
+            if setting is None:
+                hint = _did_you_mean(dotted_key, SETTINGS_BY_KEY)
+                raise problem(f"unknown setting {dotted_key}{hint}")
+            kind = setting.kind
+            typed = kind.from_text(value) if isinstance(value, str) else kind.from_toml(value)
+            if isinstance(kind, Folder):  # keep "~" as written: the file may move machines
+                to_write = str(value).strip()
+            else:
+                to_write = "" if typed is None else kind.to_toml(typed)
+    except Invalid as exc:
+        raise problem(f"[{section}] {key} {exc}") from None
+
+    try:
+        text = path.read_text(encoding="utf-8-sig") if path.exists() else ""
+        updated = edit_value(text, section, key, to_write)
+    except ValueError as exc:
+        raise problem(str(exc)) from None
+    except OSError as exc:
+        raise problem(f"cannot read the file: {exc.strerror or exc}") from None
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+        write_atomically(path, updated)
+        if mode is not None:
+            os.chmod(path, mode)
+    except OSError as exc:
+        raise MinionError(f"Could not write {path}: {exc.strerror or exc}.",
+                          hint="Check that the folder is writable.") from exc

@@ -1,0 +1,173 @@
+"""The shape of the settings: the typed sections and, for every key of config.toml, the kind
+of value it accepts, its environment variable and its help text.
+
+The dataclass defaults are the one source of default values; ``SETTINGS`` adds what the
+dataclasses cannot say (allowed values, the environment variable, the help text written by
+``config init``). ``tests/unit/test_config.py`` checks that the two never drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from minion_tui.config_values import (
+    TEMPLATE_SAMPLE,
+    Choice,
+    Flag,
+    Folder,
+    Kind,
+    Number,
+    Template,
+    Text,
+    Whole,
+)
+
+APP_NAME = "minion-tui"
+
+FORMATS = ("best", "mp3", "m4a", "opus", "original")
+# Tables whose keys are chosen by the user rather than by us.
+OPEN_TABLES = ("endpoints", "keymap")
+
+
+def default_download_dir() -> Path:
+    import platformdirs  # deferred: the music dir is only needed when settings are built
+
+    return Path(platformdirs.user_music_dir()) / APP_NAME
+
+
+# -- the typed settings ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SoundCloudSettings:
+    client_id: str | None = None
+    client_secret: str | None = None
+    access_token: str | None = None
+    refresh_token: str | None = None
+
+
+@dataclass(frozen=True)
+class MixcloudSettings:
+    client_id: str | None = None
+    client_secret: str | None = None
+
+
+@dataclass(frozen=True)
+class NetSettings:
+    rate_limit: float = 15.0
+    max_retries: int = 5
+    timeout: float = 20.0
+    deadline: float = 120.0
+    retry_after_cap: float = 60.0
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class DownloadSettings:
+    dir: Path = field(default_factory=default_download_dir)
+    parallel: int = 3
+    segments: int = 8
+    format: str = "best"
+    template: str = "{artist} - {title}.{ext}"
+    set_template: str = "{playlist}/{index:02d} - {artist} - {title}.{ext}"
+
+
+@dataclass(frozen=True)
+class UiSettings:
+    theme: str = "minion-dark"
+    artwork: bool = True
+    hide_not_interested: bool = True
+
+
+@dataclass(frozen=True)
+class PlaybackSettings:
+    volume: int = 80
+
+
+SECTION_TYPES: Mapping[str, type] = {
+    "soundcloud": SoundCloudSettings,
+    "mixcloud": MixcloudSettings,
+    "net": NetSettings,
+    "downloads": DownloadSettings,
+    "ui": UiSettings,
+    "playback": PlaybackSettings,
+}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of config.toml: its section, what it accepts, and how users set it."""
+
+    section: str
+    key: str
+    kind: Kind
+    help: str
+    env: str | None = None
+    secret: bool = False
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.section}.{self.key}"
+
+    def default(self) -> Any:
+        return getattr(SECTION_TYPES[self.section](), self.key)
+
+
+_OPTIONAL = Text()
+_SECRET = Text(expectation="a string (a secret)")
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("soundcloud", "client_id", _OPTIONAL, "Public API client id. Empty: discovered "
+            "from the SoundCloud web player (and cached).", env="SOUNDCLOUD_CLIENT_ID"),
+    Setting("soundcloud", "client_secret", _SECRET, "OAuth client secret of your registered "
+            "app (only for signing in).", env="SOUNDCLOUD_CLIENT_SECRET", secret=True),
+    Setting("soundcloud", "access_token", _SECRET, "OAuth access token; normally written by "
+            "the sign-in flow into the keyring instead.", env="SOUNDCLOUD_ACCESS_TOKEN",
+            secret=True),
+    Setting("soundcloud", "refresh_token", _SECRET, "OAuth refresh token.",
+            env="SOUNDCLOUD_REFRESH_TOKEN", secret=True),
+    Setting("mixcloud", "client_id", _OPTIONAL, "Mixcloud API client id.",
+            env="MIXCLOUD_CLIENT_ID"),
+    Setting("mixcloud", "client_secret", _SECRET, "Mixcloud API client secret.",
+            env="MIXCLOUD_CLIENT_SECRET", secret=True),
+    Setting("net", "rate_limit", Number(), "Requests per second to each host. Lower it if "
+            "you often see HTTP 429.", env="SOUNDCLOUD_RATE_LIMIT"),
+    Setting("net", "max_retries", Whole(low=0, high=20), "Retries after a network error, "
+            "HTTP 429 or 5xx.", env="SOUNDCLOUD_MAX_RETRIES"),
+    Setting("net", "timeout", Number(), "Seconds one attempt may take."),
+    Setting("net", "deadline", Number(), "Seconds one request may take, retries and waits "
+            "included."),
+    Setting("net", "retry_after_cap", Number(), "Longest wait (seconds) honoured from a "
+            "Retry-After header."),
+    Setting("net", "user_agent", Text(unset="(built-in browser user agent)"),
+            "User-Agent header. Empty: a current desktop browser's."),
+    Setting("downloads", "dir", Folder(), "Library folder for downloads (~ is expanded).",
+            env="SOUNDCLOUD_DOWNLOAD_DIR"),
+    Setting("downloads", "parallel", Whole(low=1, high=16), "Tracks downloaded at once.",
+            env="SOUNDCLOUD_PARALLEL_DOWNLOADS"),
+    Setting("downloads", "segments", Whole(low=1, high=32), "HLS segments fetched at once "
+            "per track."),
+    Setting("downloads", "format", Choice(options=FORMATS), "best (highest quality, no "
+            "re-encode), mp3, m4a, opus, or original (the uploaded file where allowed)."),
+    Setting("downloads", "template", Template(), "File name of a single track. Fields: "
+            + ", ".join(TEMPLATE_SAMPLE) + "."),
+    Setting("downloads", "set_template", Template(), "File name of a track downloaded as "
+            "part of a playlist or album (same fields)."),
+    Setting("ui", "theme", Text(optional=False, expectation="a theme name"),
+            "Colour theme (built-in, or a *.toml in the themes folder of the config dir)."),
+    Setting("ui", "artwork", Flag(), "Show cover art where the terminal can draw it."),
+    Setting("ui", "hide_not_interested", Flag(), "Hide tracks you marked \"not interested\" "
+            "from lists."),
+    Setting("playback", "volume", Whole(low=0, high=100), "Start-up volume, 0-100."),
+)
+SETTINGS_BY_KEY: Mapping[str, Setting] = {s.dotted: s for s in SETTINGS}
+SECTIONS: tuple[str, ...] = (*SECTION_TYPES, *OPEN_TABLES)
+TABLE_HELP: Mapping[str, str] = {
+    "endpoints": "Replace real origins, e.g. to use the offline emulator or a recorded replay "
+    "(same as MINION_ENDPOINTS, which adds to or overrides these).",
+    "keymap": "Remap keys by binding id, e.g. quit = \"ctrl+q,q\" (ids are listed in the "
+    "help screen, F1).",
+}

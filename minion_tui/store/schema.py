@@ -1,0 +1,220 @@
+"""The schema, as numbered migrations. Append new ones; never edit one that has shipped.
+
+Design notes (the why):
+
+- Tracks and users are keyed by the provider-neutral URN (``soundcloud:tracks:123``); every
+  ``Track`` field has a typed column and the provider JSON is kept verbatim in ``raw``, so a
+  later migration can backfill a new column from it without refetching.
+- The user's own data (judgments, their history, the download archive) is keyed by URN
+  *without* a foreign key to ``tracks``: a rating may arrive before the track is fetched
+  (``minion-tui rate <urn>``), and cached metadata must never take the user's ratings with it.
+- Rows that only make sense for a stored track (provenance, the queue, play history, downloads)
+  reference ``tracks(urn)``; callers store tracks first, in the same transaction if they like.
+- Timestamps are ISO 8601 UTC text (``records.utc_now``), which sorts correctly as text.
+- Migrations must not use ``executescript`` (it commits); each statement runs inside the one
+  ``BEGIN IMMEDIATE`` transaction that also bumps ``user_version`` (migrations.py).
+"""
+
+from __future__ import annotations
+
+from minion_tui.store.migrations import Migration
+
+_CORE = (
+    """
+    CREATE TABLE tracks (
+        urn           TEXT PRIMARY KEY,
+        provider      TEXT NOT NULL,
+        id            TEXT NOT NULL,
+        url           TEXT NOT NULL,
+        title         TEXT NOT NULL,
+        artist        TEXT NOT NULL,
+        uploader      TEXT NOT NULL,
+        uploader_urn  TEXT,
+        duration_ms   INTEGER NOT NULL,
+        preview_ms    INTEGER,
+        genre         TEXT NOT NULL DEFAULT '',
+        tags          TEXT NOT NULL DEFAULT '[]',   -- JSON array of strings
+        created_at    TEXT,
+        artwork_url   TEXT,
+        plays         INTEGER,
+        likes         INTEGER,
+        reposts       INTEGER,
+        comments      INTEGER,
+        license       TEXT NOT NULL DEFAULT '',
+        availability  TEXT NOT NULL,
+        downloadable  INTEGER NOT NULL DEFAULT 0,
+        description   TEXT NOT NULL DEFAULT '',
+        raw           TEXT NOT NULL DEFAULT '{}',   -- provider JSON as received
+        first_seen_at TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX tracks_by_uploader ON tracks (uploader_urn)",
+    """
+    CREATE TABLE users (
+        urn              TEXT PRIMARY KEY,
+        provider         TEXT NOT NULL,
+        id               TEXT NOT NULL,
+        username         TEXT NOT NULL,
+        url              TEXT NOT NULL DEFAULT '',
+        full_name        TEXT NOT NULL DEFAULT '',
+        avatar_url       TEXT,
+        followers_count  INTEGER,
+        followings_count INTEGER,
+        track_count      INTEGER,
+        verified         INTEGER NOT NULL DEFAULT 0,
+        city             TEXT,
+        country          TEXT,
+        raw              TEXT NOT NULL DEFAULT '{}',
+        updated_at       TEXT NOT NULL
+    )
+    """,
+    # The current verdict per track. history_id points at the judgment_history row that set it
+    # and breaks ties between verdicts given in the same millisecond.
+    """
+    CREATE TABLE judgments (
+        urn        TEXT PRIMARY KEY,
+        judgment   TEXT NOT NULL,
+        origin     TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        history_id INTEGER NOT NULL
+    )
+    """,
+    "CREATE INDEX judgments_by_verdict ON judgments (judgment, decided_at)",
+    # Every change, including clearing (judgment NULL). Append-only.
+    """
+    CREATE TABLE judgment_history (
+        id       INTEGER PRIMARY KEY,
+        urn      TEXT NOT NULL,
+        judgment TEXT,
+        origin   TEXT NOT NULL,
+        at       TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX judgment_history_by_track ON judgment_history (urn, id)",
+    # actor_urn is '' (not NULL) when there is no actor, so the UNIQUE key de-duplicates
+    # chart and search sightings too (NULLs are all distinct in a SQLite UNIQUE index).
+    """
+    CREATE TABLE provenance (
+        id          INTEGER PRIMARY KEY,
+        track_urn   TEXT NOT NULL REFERENCES tracks (urn) ON DELETE CASCADE,
+        source      TEXT NOT NULL,
+        actor_urn   TEXT NOT NULL DEFAULT '',
+        action      TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        UNIQUE (track_urn, source, actor_urn, action)
+    )
+    """,
+    "CREATE INDEX provenance_by_actor ON provenance (actor_urn, at)",
+    """
+    CREATE TABLE sources (
+        id         INTEGER PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        target     TEXT NOT NULL,
+        title      TEXT NOT NULL DEFAULT '',
+        pinned     INTEGER NOT NULL DEFAULT 0,
+        cursor     TEXT,
+        synced_at  TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (kind, target)
+    )
+    """,
+    # The play queue. Positions are renumbered 0..n-1 by queue operations (the queue is
+    # short), so no UNIQUE on position: a renumbering UPDATE would trip it mid-statement.
+    """
+    CREATE TABLE queue (
+        id        INTEGER PRIMARY KEY,
+        track_urn TEXT NOT NULL REFERENCES tracks (urn) ON DELETE CASCADE,
+        position  INTEGER NOT NULL,
+        origin    TEXT NOT NULL DEFAULT 'user',
+        added_at  TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX queue_by_position ON queue (position)",
+    # Small named values that must survive restarts (e.g. the queue entry being played).
+    "CREATE TABLE app_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """
+    CREATE TABLE play_history (
+        id               INTEGER PRIMARY KEY,
+        track_urn        TEXT NOT NULL REFERENCES tracks (urn),
+        started_at       TEXT NOT NULL,
+        seconds_listened REAL NOT NULL DEFAULT 0,
+        preview          INTEGER NOT NULL DEFAULT 0,
+        context          TEXT NOT NULL DEFAULT ''
+    )
+    """,
+    "CREATE INDEX play_history_by_time ON play_history (started_at)",
+    "CREATE INDEX play_history_by_track ON play_history (track_urn)",
+    """
+    CREATE TABLE downloads (
+        id             INTEGER PRIMARY KEY,
+        track_urn      TEXT NOT NULL REFERENCES tracks (urn),
+        state          TEXT NOT NULL DEFAULT 'queued'
+                       CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+        reason         TEXT,
+        protocol       TEXT,
+        codec          TEXT,
+        preset         TEXT,
+        path           TEXT,
+        part_path      TEXT,
+        bytes_expected INTEGER,
+        bytes_done     INTEGER NOT NULL DEFAULT 0,
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        created_at     TEXT NOT NULL,
+        started_at     TEXT,
+        finished_at    TEXT
+    )
+    """,
+    "CREATE INDEX downloads_by_state ON downloads (state, created_at)",
+    "CREATE INDEX downloads_by_track ON downloads (track_urn)",
+    # The per-segment journal (downloads-and-reliability.md §3.4): a restart skips 'done'
+    # segments whose .tmp file was renamed into place.
+    """
+    CREATE TABLE download_segments (
+        download_id    INTEGER NOT NULL REFERENCES downloads (id) ON DELETE CASCADE,
+        idx            INTEGER NOT NULL,
+        url            TEXT NOT NULL,
+        bytes_expected INTEGER,
+        bytes_done     INTEGER NOT NULL DEFAULT 0,
+        state          TEXT NOT NULL DEFAULT 'pending'
+                       CHECK (state IN ('pending', 'running', 'done', 'failed')),
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (download_id, idx)
+    ) WITHOUT ROWID
+    """,
+    # What is on disk already, so a track is not downloaded twice (yt-dlp's archive idea).
+    """
+    CREATE TABLE download_archive (
+        track_urn     TEXT PRIMARY KEY,
+        path          TEXT NOT NULL,
+        codec         TEXT,
+        bytes         INTEGER,
+        download_id   INTEGER REFERENCES downloads (id) ON DELETE SET NULL,
+        downloaded_at TEXT NOT NULL
+    )
+    """,
+)
+
+_SEARCH_HISTORY = (
+    # A repeated search is deleted and re-inserted, so the newest rowid is the most recent one.
+    """
+    CREATE TABLE search_history (
+        id      INTEGER PRIMARY KEY,
+        query   TEXT NOT NULL COLLATE NOCASE,
+        kind    TEXT NOT NULL,
+        filters TEXT NOT NULL DEFAULT '{}',   -- JSON object, keys sorted
+        at      TEXT NOT NULL,
+        UNIQUE (query, kind, filters)
+    )
+    """,
+    # The inbox ranks unrated tracks by their newest sighting.
+    "CREATE INDEX provenance_by_track ON provenance (track_urn, at)",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "core tables", _CORE),
+    Migration(2, "search history, provenance by track", _SEARCH_HISTORY),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1].version
