@@ -87,7 +87,7 @@ class Service:
     @property
     def http(self) -> Http:
         if self._http is None:
-            from minion_tui.net import EndpointMap, Http, HttpOptions
+            from minion_tui.net import BROWSER_USER_AGENT, EndpointMap, Http, HttpOptions
 
             net = self.settings.net
             options = HttpOptions(
@@ -97,7 +97,7 @@ class Service:
                 timeout=net.timeout,
                 deadline=net.deadline,
                 retry_after_cap=net.retry_after_cap,
-                **({"user_agent": net.user_agent} if net.user_agent else {}),
+                user_agent=net.user_agent or BROWSER_USER_AGENT,
             )
             self._http = Http(options, on_wait=self._announce_wait)
         return self._http

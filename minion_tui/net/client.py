@@ -1,0 +1,404 @@
+"""Http: the one way the app speaks HTTP (ARCHITECTURE.md, firm rule 3).
+
+Every request is rewritten through the endpoint map, waits for its host's token bucket, and
+is retried by the policy in :mod:`minion_tui.net.retry` within an overall deadline. Limits and
+stats are keyed by the REAL host (before mapping), so the emulator — where every origin is
+127.0.0.1 — sees exactly the pacing the real services would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+
+from minion_tui.errors import (
+    HTTPAuthError,
+    HTTPStatusError,
+    MinionError,
+    NetworkError,
+    NotFound,
+    RateLimited,
+)
+from minion_tui.net.endpoints import host_of, merge_query, redact_url
+from minion_tui.net.limiter import HostGate, HostLimiter, LimiterDeadline
+from minion_tui.net.pool import lease, release
+from minion_tui.net.retry import (
+    REDIRECT_STATUSES,
+    Failure,
+    Outcome,
+    RetryPolicy,
+    classify_status,
+    exception_failure,
+    status_failure,
+)
+from minion_tui.net.spec import AuthHook, HttpOptions, HttpStats, RequestSpec, WaitNotice
+
+MAX_REDIRECTS = 10
+_CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+_NETWORK_HINT = "Check your network connection and try again in a moment."
+
+
+@dataclass
+class _Run:
+    """Book-keeping of one request() call, for the deadline and the final error message."""
+
+    spec: RequestSpec
+    started: float
+    deadline: float
+    url: str = ""  # the mapped URL of the latest attempt
+    attempts: int = 0
+    retries: int = 0
+    failure: Failure | None = None
+
+
+class Http:
+    def __init__(
+        self,
+        options: HttpOptions | None = None,
+        *,
+        on_wait: Callable[[WaitNotice], None] | None = None,
+    ) -> None:
+        self.options = options or HttpOptions()
+        self.stats = HttpStats()
+        self._on_wait = on_wait
+        self._limiter = HostLimiter(self.options.rate_limit)
+        self._policy = RetryPolicy(
+            max_retries=self.options.max_retries,
+            backoff_base=self.options.backoff_base,
+            backoff_cap=self.options.backoff_cap,
+            retry_after_cap=self.options.retry_after_cap,
+        )
+        self._rng = random.Random()
+
+    # -- URLs ------------------------------------------------------------------------------
+
+    def map_url(self, url: str) -> str:
+        """Real-origin URL -> the URL actually fetched (also what to hand to mpv)."""
+        return self.options.endpoints.rewrite(url)
+
+    def unmap(self, url: str) -> str:
+        """Mapped URL -> real-origin URL (e.g. ``str(response.url)`` back to SoundCloud's)."""
+        return self.options.endpoints.unmap(url)
+
+    def public_url(self, url: str) -> str:
+        """A URL fit for a message to the user: real origin, no client_id or signatures."""
+        return redact_url(self.unmap(url))
+
+    # -- requests --------------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        json: Any = None,
+        auth_hook: AuthHook | None = None,
+        follow_redirects: bool = True,
+        allow_statuses: Collection[int] = (),
+    ) -> httpx.Response:
+        """Send with retries; the body is read in full before returning. See NET_API.md."""
+        spec = RequestSpec(method.upper(), url, params, headers, data, json)
+        now = self._limiter.now()
+        run = _Run(spec, started=now, deadline=now + self.options.deadline)
+        # The hard stop: no attempt, token wait or backoff outlives the deadline. The retry
+        # loop also checks before each sleep so it gives up early rather than sleep in vain.
+        timeout = asyncio.timeout(self.options.deadline)
+        try:
+            async with timeout:
+                return await self._request(run, auth_hook, follow_redirects, set(allow_statuses))
+        except TimeoutError:
+            if not timeout.expired():
+                raise
+            raise self._gave_up(run, f"the {self.options.deadline:g} s deadline passed") from None
+
+    async def get_json(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth_hook: AuthHook | None = None,
+    ) -> Any:
+        response = await self.request(
+            "GET", url, params=params, headers=headers, auth_hook=auth_hook
+        )
+        try:
+            return response.json()
+        except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
+            kind = response.headers.get("content-type", "no content type")
+            raise NetworkError(
+                f"{self.public_url(str(response.url))} did not return JSON "
+                f"(got {kind}, {len(response.content)} bytes).",
+                hint="The service may be having trouble, or the endpoint map points at the "
+                "wrong server; try again later.",
+            ) from None
+
+    async def get_text(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth_hook: AuthHook | None = None,
+    ) -> str:
+        response = await self.request(
+            "GET", url, params=params, headers=headers, auth_hook=auth_hook
+        )
+        return response.text
+
+    async def get_bytes(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth_hook: AuthHook | None = None,
+    ) -> bytes:
+        response = await self.request(
+            "GET", url, params=params, headers=headers, auth_hook=auth_hook
+        )
+        return response.content
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        follow_redirects: bool = True,
+    ) -> AsyncIterator[httpx.Response]:
+        """Mapped and rate-limited, ONE attempt, status not raised: the caller (the
+        downloader) owns retries. httpx exceptions propagate as they are, so the caller can
+        classify them with :func:`minion_tui.net.retry.exception_failure`."""
+        client = lease(self)
+        method = method.upper()
+        target = self.map_url(merge_query(url, params))
+        for _ in range(MAX_REDIRECTS + 1):
+            real_host = host_of(self.unmap(target))
+            await self._limiter.gate(real_host).acquire()
+            self._count(real_host)
+            request = client.build_request(
+                method, target, headers=self._headers(headers), timeout=self.options.timeout
+            )
+            response = await client.send(request, stream=True)
+            location = response.headers.get("location")
+            if follow_redirects and response.status_code in REDIRECT_STATUSES and location:
+                await response.aclose()
+                target, headers = self._follow(target, location, headers)
+                if response.status_code == 303 and method != "HEAD":
+                    method = "GET"
+                continue
+            try:
+                yield response
+            finally:
+                await response.aclose()
+            return
+        raise NetworkError(
+            f"{self.public_url(url)} redirected more than {MAX_REDIRECTS} times.",
+            hint="The link is probably broken; try it in a browser.",
+        )
+
+    async def aclose(self) -> None:
+        await release(self)
+
+    # -- the retry loop --------------------------------------------------------------------
+
+    async def _request(
+        self, run: _Run, auth_hook: AuthHook | None, follow: bool, allow: set[int]
+    ) -> httpx.Response:
+        spec = run.spec
+        hook_used = False
+        while True:
+            response = await self._exchange(spec, run, follow, allow)
+            status = response.status_code
+            if status in allow or status < 400:
+                return response
+            url = self.public_url(str(response.url))
+            outcome = classify_status(status)
+            if outcome is Outcome.AUTH:
+                if auth_hook is not None and not hook_used:
+                    hook_used = True
+                    fixed = await auth_hook(response, spec)
+                    if fixed is not None:
+                        spec = fixed
+                        continue
+                raise HTTPAuthError(status, url)
+            if outcome is Outcome.NOT_FOUND:
+                raise NotFound(
+                    f"Nothing at {url} (HTTP {status}).",
+                    hint="Check the link; the item may have been deleted or made private.",
+                )
+            raise HTTPStatusError(status, url)
+
+    async def _exchange(
+        self, spec: RequestSpec, run: _Run, follow: bool, allow: set[int]
+    ) -> httpx.Response:
+        """One request with its redirect hops and retries. Returns any response that is not
+        retryable (the caller turns error statuses into errors); raises when it gives up."""
+        method, data, json_body = spec.method.upper(), spec.data, spec.json
+        headers = spec.headers
+        url = self.map_url(merge_query(spec.url, spec.params))
+        hops = 0
+        while True:
+            run.url = url
+            host = host_of(self.unmap(url))
+            gate = self._limiter.gate(host)
+            try:
+                await gate.acquire(deadline=run.deadline)
+            except LimiterDeadline as exc:
+                raise self._limiter_gave_up(run, exc) from None
+            try:
+                response = await self._send(method, url, headers, data, json_body, run, host)
+            except httpx.HTTPError as exc:  # includes a body cut off mid-transfer
+                failure = exception_failure(exc, method)
+            else:
+                status = response.status_code
+                location = response.headers.get("location")
+                if status in allow:
+                    return response
+                if follow and status in REDIRECT_STATUSES and location:
+                    hops += 1
+                    if hops > MAX_REDIRECTS:
+                        raise NetworkError(
+                            f"{self.public_url(spec.url)} redirected more than "
+                            f"{MAX_REDIRECTS} times.",
+                            hint="The link is probably broken; try it in a browser.",
+                        )
+                    url, headers = self._follow(url, location, headers)
+                    if (status == 303 and method != "HEAD") or (
+                        status in (301, 302) and method == "POST"
+                    ):
+                        method, data, json_body = "GET", None, None
+                    continue
+                if classify_status(status) is not Outcome.RETRY:
+                    return response
+                failure = status_failure(response, method)
+                if not failure.retryable:
+                    return response
+            run.failure = failure
+            if not failure.retryable:
+                raise self._gave_up(run)
+            await self._wait_before_retry(run, failure, gate)
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        json_body: Any,
+        run: _Run,
+        host: str,
+    ) -> httpx.Response:
+        client = lease(self)
+        left = run.deadline - self._limiter.now()
+        request = client.build_request(
+            method,
+            url,
+            headers=self._headers(headers),
+            data=data,
+            json=json_body,
+            timeout=min(self.options.timeout, max(left, 0.001)),
+        )
+        run.attempts += 1
+        self._count(host)
+        return await client.send(request)  # not streamed: the body is read (or fails) here
+
+    async def _wait_before_retry(self, run: _Run, failure: Failure, gate: HostGate) -> None:
+        delay = self._policy.delay(failure, run.retries, self._rng)
+        if failure.pauses_host:
+            # The host asked everyone to back off — even if this request now gives up, the
+            # next one to the host must wait (the next acquire() waits the pause out).
+            gate.pause(delay, status=failure.status)
+        if run.retries >= self.options.max_retries:
+            raise self._gave_up(run)
+        left = run.deadline - self._limiter.now()
+        if delay >= left:
+            asked = "the server asked to wait" if failure.retry_after is not None else "waiting"
+            raise self._gave_up(
+                run, f"{asked} {delay:.1f} s would pass the {self.options.deadline:g} s deadline"
+            )
+        run.retries += 1
+        self.stats.retries += 1
+        if self._on_wait is not None and delay >= self.options.long_wait_notice:
+            self._on_wait(WaitNotice(gate.host, delay, failure.reason))
+        if delay > 0 and not failure.pauses_host:
+            await asyncio.sleep(delay)
+
+    # -- errors ----------------------------------------------------------------------------
+
+    def _gave_up(self, run: _Run, why: str | None = None) -> MinionError:
+        url = self.public_url(run.url or run.spec.url)
+        elapsed = self._limiter.now() - run.started
+        what = f"{run.spec.method} {url}"
+        summary = f"gave up after {run.attempts} attempt(s) over {elapsed:.1f} s"
+        if why:
+            summary += f" ({why})"
+        failure = run.failure
+        if failure is None:
+            return NetworkError(f"{what} did not complete: {summary}.", hint=_NETWORK_HINT)
+        if failure.status == 429:
+            return RateLimited(
+                f"{host_of(self.unmap(run.url))} kept rate-limiting {what}; {summary}.",
+                retry_after=failure.retry_after,
+            )
+        if failure.status is not None:
+            return HTTPStatusError(
+                failure.status, url, message=f"{what} failed: {failure.reason}; {summary}."
+            )
+        return NetworkError(
+            f"{what} failed: {failure.reason} ({failure.detail}); {summary}.", hint=_NETWORK_HINT
+        )
+
+    def _limiter_gave_up(self, run: _Run, exc: LimiterDeadline) -> MinionError:
+        what = f"{run.spec.method} {self.public_url(run.url)}"
+        if exc.paused_status == 429:
+            return RateLimited(
+                f"{exc.host} asked us to slow down; {what} would have to wait {exc.wait:.0f} s, "
+                f"past its {self.options.deadline:g} s deadline.",
+                retry_after=exc.wait,
+            )
+        if run.failure is not None:
+            return self._gave_up(run, f"{exc.host} is paused for another {exc.wait:.1f} s")
+        return NetworkError(
+            f"{what} would wait {exc.wait:.1f} s for {exc.host}, past its "
+            f"{self.options.deadline:g} s deadline.",
+            hint="Try again in a moment, or raise the rate limit or deadline in the [net] "
+            "section of the configuration.",
+        )
+
+    # -- small parts -----------------------------------------------------------------------
+
+    def _follow(
+        self, url: str, location: str, headers: Mapping[str, str] | None
+    ) -> tuple[str, Mapping[str, str] | None]:
+        """The next hop of a redirect, mapped, and the headers to send there. A Location is
+        resolved against the URL actually fetched, then mapped, so one pointing at a real
+        origin reaches its replacement too. Like browsers (and httpx), credentials are not
+        carried to another host: a signed CDN URL must not receive our OAuth token."""
+        target = self.map_url(urljoin(url, location))
+        if headers and host_of(self.unmap(target)) != host_of(self.unmap(url)):
+            headers = {k: v for k, v in headers.items() if k.lower() not in _CREDENTIAL_HEADERS}
+        return target, headers
+
+    def _headers(self, extra: Mapping[str, str] | None) -> httpx.Headers:
+        headers = httpx.Headers({"User-Agent": self.options.user_agent})
+        if extra:
+            headers.update(extra)  # case-insensitive: a caller's user-agent replaces ours
+        return headers
+
+    def _count(self, host: str) -> None:
+        self.stats.requests += 1
+        self.stats.by_host[host] = self.stats.by_host.get(host, 0) + 1

@@ -1,0 +1,59 @@
+"""The shared httpx.AsyncClient: one per event loop, which in the app means one per process.
+
+Why per loop and not a plain module global: an AsyncClient's connection pool holds sockets
+and locks bound to the event loop that opened them, and using it from another loop fails
+("attached to a different loop", "Event loop is closed"). The app runs a single loop, so every
+:class:`~minion_tui.net.client.Http` in it shares one client and one connection pool; pytest
+runs a loop per test and each gets its own. The registry is keyed weakly by the loop, so a loop
+that is gone takes its entry with it. Each Http instance leases the client; the last one to
+release it (``Http.aclose()``) closes it, so closing one Http never breaks another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from dataclasses import dataclass, field
+
+import httpx
+
+# ~32 sockets is plenty for API calls plus a few parallel HLS segment fetches; keeping 20 alive
+# avoids a TLS handshake per segment (downloads-and-reliability.md §1.7).
+LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=20, keepalive_expiry=30.0)
+
+
+@dataclass
+class _Pool:
+    client: httpx.AsyncClient
+    users: weakref.WeakSet[object] = field(default_factory=weakref.WeakSet)
+
+
+_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pool] = weakref.WeakKeyDictionary()
+
+
+def _new_client() -> httpx.AsyncClient:
+    # Redirects are followed by Http itself so the endpoint map applies to Location too;
+    # timeouts and the User-Agent are set per request from each Http's options.
+    return httpx.AsyncClient(limits=LIMITS, follow_redirects=False, http2=False)
+
+
+def lease(user: object) -> httpx.AsyncClient:
+    """The running loop's shared client (created on first use), registered to ``user``."""
+    loop = asyncio.get_running_loop()
+    pool = _pools.get(loop)
+    if pool is None or pool.client.is_closed:
+        pool = _pools[loop] = _Pool(_new_client())
+    pool.users.add(user)
+    return pool.client
+
+
+async def release(user: object) -> None:
+    """Drop ``user``'s lease on the running loop's client; close it when nobody holds one."""
+    loop = asyncio.get_running_loop()
+    pool = _pools.get(loop)
+    if pool is None:
+        return
+    pool.users.discard(user)
+    if not pool.users:
+        del _pools[loop]
+        await pool.client.aclose()

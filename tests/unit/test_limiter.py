@@ -1,0 +1,103 @@
+"""The per-host token bucket and host pause, on a virtual clock (no real sleeping)."""
+
+from __future__ import annotations
+
+import pytest
+
+from minion_tui.net.limiter import HostLimiter, LimiterDeadline
+
+
+class VirtualTime:
+    """A clock that only moves when someone sleeps on it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def vt() -> VirtualTime:
+    return VirtualTime()
+
+
+async def _starts_within(limiter: HostLimiter, vt: VirtualTime, host: str, window: float) -> int:
+    """Acquire back to back; count how many start inside ``window`` seconds."""
+    start, count = vt.now, 0
+    while True:
+        await limiter.gate(host).acquire()
+        if vt.now - start > window:
+            return count
+        count += 1
+
+
+@pytest.mark.parametrize("rate", [1.0, 2.5, 15.0, 40.0])
+async def test_rate_holds_over_two_seconds(vt: VirtualTime, rate: float) -> None:
+    limiter = HostLimiter(rate, clock=vt.clock, sleep=vt.sleep)
+    count = await _starts_within(limiter, vt, "api-v2.soundcloud.com", 2.0)
+    burst = max(1.0, rate)
+    # The bucket starts full (burst) and refills at `rate`: exactly floor(burst + 2 * rate).
+    assert count == int(burst + 2 * rate)
+
+
+async def test_burst_is_immediate_then_paced(vt: VirtualTime) -> None:
+    limiter = HostLimiter(4.0, clock=vt.clock, sleep=vt.sleep)
+    for _ in range(6):
+        await limiter.gate("h").acquire()
+    assert vt.sleeps == pytest.approx([0.25, 0.25])
+
+
+async def test_hosts_have_separate_buckets(vt: VirtualTime) -> None:
+    limiter = HostLimiter(2.0, clock=vt.clock, sleep=vt.sleep)
+    for host in ("api-v2.soundcloud.com", "cf-hls-media.sndcdn.com"):
+        await limiter.gate(host).acquire()
+        await limiter.gate(host).acquire()
+    assert vt.sleeps == []
+    await limiter.gate("api-v2.soundcloud.com").acquire()
+    assert vt.sleeps == pytest.approx([0.5])
+
+
+async def test_unlimited_when_rate_is_zero(vt: VirtualTime) -> None:
+    limiter = HostLimiter(0, clock=vt.clock, sleep=vt.sleep)
+    for _ in range(1000):
+        await limiter.gate("h").acquire()
+    assert vt.sleeps == []
+
+
+async def test_pause_holds_every_request_to_the_host(vt: VirtualTime) -> None:
+    limiter = HostLimiter(100.0, clock=vt.clock, sleep=vt.sleep)
+    limiter.gate("h").pause(7.0, status=429)
+    limiter.gate("h").pause(2.0, status=503)  # a shorter pause never shortens a longer one
+    await limiter.gate("h").acquire()
+    await limiter.gate("other").acquire()
+    assert vt.sleeps == pytest.approx([7.0])
+    assert limiter.gate("h").paused_for() == 0.0
+
+
+async def test_wait_past_the_deadline_raises_without_taking_a_token(vt: VirtualTime) -> None:
+    limiter = HostLimiter(1.0, clock=vt.clock, sleep=vt.sleep)
+    gate = limiter.gate("h")
+    await gate.acquire()
+    with pytest.raises(LimiterDeadline) as info:
+        await gate.acquire(deadline=vt.now + 0.5)
+    assert info.value.paused_status is None
+    assert info.value.wait == pytest.approx(1.0)
+    assert vt.sleeps == []
+    await gate.acquire(deadline=vt.now + 5)  # the failed call reserved nothing
+    assert vt.sleeps == pytest.approx([1.0])
+
+
+async def test_pause_past_the_deadline_names_the_status(vt: VirtualTime) -> None:
+    limiter = HostLimiter(10.0, clock=vt.clock, sleep=vt.sleep)
+    limiter.gate("h").pause(30.0, status=429)
+    with pytest.raises(LimiterDeadline) as info:
+        await limiter.gate("h").acquire(deadline=vt.now + 10)
+    assert info.value.paused_status == 429
+    assert info.value.host == "h"
+    assert vt.sleeps == []
