@@ -1,0 +1,293 @@
+"""The emulated SoundCloud CDNs: AAC fMP4 HLS, MP3 HLS, progressive MP3, previews, artwork
+and waveforms, each mounted under its own prefix (see the emulator layout table).
+
+Stream URLs are CloudFront-style signed (signing.py) with the deadline the API side picks
+(≈ duration + 120 s, protocol doc §3.1); past it, by the injected clock, the playlist and
+every segment answer 403 like CloudFront. URLs inside playlists use the REAL origins and
+carry the same Policy/Signature as the playlist request (one wildcard policy per stream).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import math
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+
+from minion_tui.emulator.artwork import picture_for
+from minion_tui.emulator.audio import AAC_FRAME, CACHE_VERSION, AudioSpec, LoopCache
+from minion_tui.emulator.progressive import VirtualFile, respond
+from minion_tui.emulator.signing import Signer
+from minion_tui.emulator.tiling import AAC_SEGMENT_FRAMES, AacTrack, Mp3File, frames_for
+from minion_tui.emulator.waveform import waveform
+
+AAC_ORIGIN = "https://playback.media-streaming.soundcloud.cloud"
+HLS_ORIGIN = "https://cf-hls-media.sndcdn.com"
+MEDIA_ORIGIN = "https://cf-media.sndcdn.com"
+PREVIEW_ORIGIN = "https://cf-preview-media.sndcdn.com"
+IMAGE_ORIGIN = "https://i1.sndcdn.com"
+WAVE_ORIGIN = "https://wave.sndcdn.com"
+KINDS = ("aac_hls", "mp3_hls", "mp3_progressive", "mp3_preview", "mp3_preview_hls")
+_MP3_SUFFIX = ".128.mp3"
+_PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
+_ACCESS_DENIED = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    "<Error><Code>AccessDenied</Code><Message>{}</Message></Error>"
+)
+
+
+def _route_path(request: Request) -> str:
+    path: str = request.scope["path"]
+    root: str = request.scope.get("root_path", "")
+    return path[len(root):] if root and path.startswith(root) else path
+
+
+def _mp3_key(name: str) -> str | None:
+    return name[: -len(_MP3_SUFFIX)] if name.endswith(_MP3_SUFFIX) else None
+
+
+def _not_found(what: str) -> Response:
+    return PlainTextResponse(f"Not found: {what}", status_code=404)
+
+
+class Cdn:
+    def __init__(self, *, cache_dir: Path, lookup: Callable[[str], AudioSpec | None],
+                 secret: bytes, clock: Callable[[], float] = time.time) -> None:
+        self.cache = LoopCache(cache_dir)
+        self.lookup = lookup
+        self.clock = clock
+        self._signer = Signer(secret)
+        self._secret = secret
+
+    # ---- URLs handed out by the API side -------------------------------------------------
+
+    def aac_uuid(self, track_key: str) -> str:
+        digest = hashlib.sha256(b"aac:" + self._secret + track_key.encode()).digest()
+        return str(uuid.UUID(bytes=digest[:16], version=4))
+
+    def signed_url(self, kind: str, track_key: str, *, expires_at: float) -> str:
+        deadline = math.floor(expires_at)
+        key = track_key
+        if kind == "aac_hls":
+            base = f"{AAC_ORIGIN}/{key}/aac_160k/{self.aac_uuid(key)}/"
+            query = self._signer.query(base + "*", deadline, with_expires=True)
+            return f"{base}playlist.m3u8?{query}"
+        if kind == "mp3_hls":
+            query = self._signer.query(f"{HLS_ORIGIN}/*/{key}{_MP3_SUFFIX}*", deadline)
+            return f"{HLS_ORIGIN}/playlist/{key}{_MP3_SUFFIX}/playlist.m3u8?{query}"
+        if kind == "mp3_preview_hls":
+            query = self._signer.query(f"{HLS_ORIGIN}/*/0/30/*{key}{_MP3_SUFFIX}*", deadline)
+            return f"{HLS_ORIGIN}/playlist/0/30/{key}{_MP3_SUFFIX}/playlist.m3u8?{query}"
+        if kind == "mp3_progressive":
+            url = f"{MEDIA_ORIGIN}/{key}{_MP3_SUFFIX}"
+            return f"{url}?{self._signer.query(url, deadline)}"
+        if kind == "mp3_preview":
+            url = f"{PREVIEW_ORIGIN}/preview/0/30/{key}{_MP3_SUFFIX}"
+            return f"{url}?{self._signer.query(url, deadline)}"
+        raise ValueError(f"unknown stream kind {kind!r}; expected one of {KINDS}")
+
+    def artwork_url(self, key: str, size: str = "large") -> str:
+        return f"{IMAGE_ORIGIN}/artworks-{key}-{size}.jpg"
+
+    def avatar_url(self, key: str, size: str = "large") -> str:
+        return f"{IMAGE_ORIGIN}/avatars-{key}-{size}.jpg"
+
+    def waveform_url(self, track_key: str) -> str:
+        return f"{WAVE_ORIGIN}/{track_key}_m.json"
+
+    def prepare(self, specs: Iterable[AudioSpec]) -> None:
+        """Encode (or load from disk) every phrase these tracks need, in parallel."""
+        wanted = {(codec, spec.groove, spec.variant) for spec in specs for codec in ("mp3", "aac")}
+        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+            list(pool.map(lambda job: self.cache.phrase(*job), sorted(wanted)))
+
+    # ---- routes --------------------------------------------------------------------------
+
+    def mounts(self) -> list[Mount]:
+        return [
+            Mount("/sc-aac", routes=[
+                Route("/{key}/aac_160k/{id}/playlist.m3u8", self._aac_playlist),
+                Route("/{key}/aac_160k/{id}/init.mp4", self._aac_init),
+                Route("/{key}/aac_160k/{id}/segment-{index:int}.m4s", self._aac_segment),
+            ]),
+            Mount("/sc-hls", routes=[
+                Route("/playlist/0/30/{name}/playlist.m3u8", self._mp3_playlist),
+                Route("/playlist/{name}/playlist.m3u8", self._mp3_playlist),
+                Route("/media/0/30/{start:int}/{end:int}/{name}", self._mp3_segment),
+                Route("/media/{bucket:int}/{start:int}/{end:int}/{name}", self._mp3_segment),
+                Route("/media/{start:int}/{end:int}/{name}", self._mp3_segment),
+            ]),
+            Mount("/sc-media", routes=[Route("/{name}", self._progressive,
+                                             methods=["GET", "HEAD"])]),
+            Mount("/sc-preview", routes=[Route("/preview/0/30/{name}", self._progressive,
+                                               methods=["GET", "HEAD"])]),
+            Mount("/sc-img", routes=[Route("/{name}", self._image, methods=["GET", "HEAD"])]),
+            Mount("/sc-wave", routes=[Route("/{name}", self._waveform)]),
+        ]
+
+    def _refusal(self, request: Request, origin: str) -> Response | None:
+        url = origin + _route_path(request)
+        reason = self._signer.check(dict(request.query_params), url, self.clock())
+        if reason is None:
+            return None
+        return Response(_ACCESS_DENIED.format(reason), status_code=403,
+                        media_type="text/xml")
+
+    async def _phrase(self, codec: str, spec: AudioSpec):
+        if self.cache.is_loaded(codec, spec.groove, spec.variant):
+            return self.cache.phrase(codec, spec.groove, spec.variant)
+        # First use encodes (≈1 s): keep it off the event loop so other requests proceed.
+        return await anyio.to_thread.run_sync(
+            self.cache.phrase, codec, spec.groove, spec.variant)
+
+    async def _mp3_file(self, key: str, *, preview: bool) -> Mp3File | None:
+        spec = self.lookup(key)
+        if spec is None:
+            return None
+        return Mp3File.for_spec(spec, await self._phrase("mp3", spec), preview=preview)
+
+    def _validators(self, key: str, variant: str) -> tuple[str, str]:
+        spec = self.lookup(key)
+        seed = spec.seed if spec else 0
+        tag = f"{CACHE_VERSION}:{key}:{variant}:{spec}".encode()
+        etag = '"' + hashlib.sha1(tag).hexdigest() + '"'
+        modified = email.utils.formatdate(1_500_000_000 + seed % 100_000_000, usegmt=True)
+        return etag, modified
+
+    async def _aac_playlist(self, request: Request) -> Response:
+        refusal = self._refusal(request, AAC_ORIGIN)
+        if refusal is not None:
+            return refusal
+        key, ident = request.path_params["key"], request.path_params["id"]
+        spec = self.lookup(key)
+        if spec is None:
+            return _not_found(f"track {key}")
+        frames = frames_for(spec.duration_ms, AAC_FRAME)
+        base = f"{AAC_ORIGIN}/{key}/aac_160k/{ident}/"
+        query = request.url.query
+        lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-TARGETDURATION:10",
+                 "#EXT-X-MEDIA-SEQUENCE:0", "#EXT-X-PLAYLIST-TYPE:VOD",
+                 f'#EXT-X-MAP:URI="{base}init.mp4?{query}"']
+        for index in range(-(-frames // AAC_SEGMENT_FRAMES)):
+            count = min(AAC_SEGMENT_FRAMES, frames - index * AAC_SEGMENT_FRAMES)
+            lines.append(f"#EXTINF:{count * AAC_FRAME / 44100:.6f},")
+            lines.append(f"{base}segment-{index}.m4s?{query}")
+        lines.append("#EXT-X-ENDLIST")
+        return Response("\n".join(lines) + "\n", media_type=_PLAYLIST_TYPE)
+
+    async def _aac_track(self, request: Request) -> AacTrack | Response:
+        refusal = self._refusal(request, AAC_ORIGIN)
+        if refusal is not None:
+            return refusal
+        key = request.path_params["key"]
+        spec = self.lookup(key)
+        if spec is None:
+            return _not_found(f"track {key}")
+        return AacTrack.for_spec(spec, await self._phrase("aac", spec))
+
+    async def _aac_init(self, request: Request) -> Response:
+        track = await self._aac_track(request)
+        if isinstance(track, Response):
+            return track
+        return self._bytes(request, track.init(), "audio/mp4", "init")
+
+    async def _aac_segment(self, request: Request) -> Response:
+        track = await self._aac_track(request)
+        if isinstance(track, Response):
+            return track
+        index = request.path_params["index"]
+        if not 0 <= index < track.segment_count:
+            return _not_found(f"segment {index}")
+        return self._bytes(request, track.segment(index), "audio/mp4", f"seg{index}")
+
+    def _bytes(self, request: Request, body: bytes, content_type: str, variant: str) -> Response:
+        etag, modified = self._validators(request.path_params.get("key", ""), variant)
+
+        def chunks(start: int, end: int) -> Iterator[bytes]:
+            yield body[start:end]
+
+        return respond(request, VirtualFile(len(body), chunks, content_type, etag, modified))
+
+    async def _mp3_playlist(self, request: Request) -> Response:
+        refusal = self._refusal(request, HLS_ORIGIN)
+        if refusal is not None:
+            return refusal
+        preview = _route_path(request).startswith("/playlist/0/30/")
+        key = _mp3_key(request.path_params["name"])
+        file = await self._mp3_file(key, preview=preview) if key else None
+        if key is None or file is None:
+            return _not_found(f"track {key}")
+        media = f"{HLS_ORIGIN}/media/0/30" if preview else f"{HLS_ORIGIN}/media"
+        lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-PLAYLIST-TYPE:VOD",
+                 "#EXT-X-TARGETDURATION:10", "#EXT-X-MEDIA-SEQUENCE:0"]
+        for segment in file.segments():
+            lines.append(f"#EXTINF:{segment.seconds:.6f},")
+            lines.append(f"{media}/{segment.first_byte}/{segment.last_byte}/{key}{_MP3_SUFFIX}"
+                         f"?{request.url.query}")
+        lines.append("#EXT-X-ENDLIST")
+        return Response("\n".join(lines) + "\n", media_type=_PLAYLIST_TYPE)
+
+    async def _mp3_segment(self, request: Request) -> Response:
+        refusal = self._refusal(request, HLS_ORIGIN)
+        if refusal is not None:
+            return refusal
+        preview = _route_path(request).startswith("/media/0/30/")
+        key = _mp3_key(request.path_params["name"])
+        file = await self._mp3_file(key, preview=preview) if key else None
+        if key is None or file is None:
+            return _not_found(f"track {key}")
+        start, end = request.path_params["start"], request.path_params["end"]
+        if not 0 <= start <= end < file.size:
+            return _not_found(f"bytes {start}-{end} of a {file.size}-byte file")
+        etag, modified = self._validators(key, f"mp3:{preview}:{start}:{end}")
+
+        def chunks(first: int, stop: int) -> Iterator[bytes]:
+            return file.chunks(start + first, start + stop)
+
+        return respond(request, VirtualFile(end - start + 1, chunks, "audio/mpeg", etag,
+                                            modified))
+
+    async def _progressive(self, request: Request) -> Response:
+        preview = _route_path(request).startswith("/preview/")
+        refusal = self._refusal(request, PREVIEW_ORIGIN if preview else MEDIA_ORIGIN)
+        if refusal is not None:
+            return refusal
+        key = _mp3_key(request.path_params["name"])
+        file = await self._mp3_file(key, preview=preview) if key else None
+        if key is None or file is None:
+            return _not_found(f"track {key}")
+        etag, modified = self._validators(key, f"mp3:{preview}")
+        extra: list[tuple[str, str]] = [("x-amz-meta-file-type", "mp3")]
+        # S3 lets a presigned URL ask for a Content-Disposition; the original-file download
+        # (protocol doc §3.4) relies on it to carry the filename.
+        disposition = request.query_params.get("response-content-disposition")
+        if disposition:
+            extra.append(("content-disposition", disposition))
+        return respond(request, VirtualFile(file.size, file.chunks, "audio/mpeg", etag,
+                                            modified, tuple(extra)))
+
+    async def _image(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        picture = await anyio.to_thread.run_sync(picture_for, name)
+        if picture is None:
+            return _not_found(f"image {name}")
+        return Response(picture.body, media_type=picture.content_type,
+                        headers={"cache-control": "max-age=31536000"})
+
+    async def _waveform(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        key = name[: -len("_m.json")] if name.endswith("_m.json") else None
+        spec = self.lookup(key) if key else None
+        if spec is None:
+            return _not_found(f"waveform {name}")
+        return JSONResponse(await anyio.to_thread.run_sync(waveform, spec))

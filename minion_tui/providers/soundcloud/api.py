@@ -1,0 +1,170 @@
+"""api-v2 requests: the client id on every call, the OAuth header when signed in, the
+401/403 refresh hook, the media endpoint with rate-limit rotation, and collection pagination.
+
+Knows URLs and statuses, not shapes: JSON goes to ``parse`` untouched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import AsyncGenerator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+import httpx
+
+from minion_tui.errors import AuthError, ClientIdUnavailable, HTTPAuthError
+from minion_tui.providers.soundcloud import parse
+from minion_tui.providers.soundcloud.client_id import ENV_VAR, ClientIdSource
+
+if TYPE_CHECKING:
+    from minion_tui.net import Http, RequestSpec
+
+log = logging.getLogger(__name__)
+
+API = "https://api-v2.soundcloud.com"
+MAX_PAGE_SIZE = 200  # "the maximum limit for a linked partitioning query is 200" (doc §1.5)
+DEFAULT_PAGE_SIZE = 50
+MAX_EMPTY_PAGES = 50  # empty pages with a next_href occur (doc §1.5); never loop forever
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    items: list[Any]
+    next_href: str | None
+    total: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class MediaAnswer:
+    """The media endpoint's answer: 200 with JSON, or 404 (dead/legacy/abr transcoding)."""
+
+    status: int
+    body: Any
+
+
+class Api:
+    def __init__(self, http: Http, ids: ClientIdSource, *, oauth_token: str | None = None) -> None:
+        self.http = http
+        self.ids = ids
+        self._token = oauth_token
+
+    def _headers(self) -> dict[str, str] | None:
+        return {"Authorization": f"OAuth {self._token}"} if self._token else None
+
+    async def _refresh_client_id(
+        self, response: httpx.Response, spec: RequestSpec
+    ) -> RequestSpec | None:
+        """AuthHook: a 401/403 most likely means a stale client id (doc §1.7): re-scrape once
+        and retry once, like yt-dlp's ``_call_api``."""
+        params = dict(spec.params or {})
+        stale = params.get("client_id")
+        if not stale:
+            return None
+        fresh = await self.ids.refresh(stale)
+        if fresh is None:
+            return None
+        params["client_id"] = fresh
+        return dataclasses.replace(spec, params=params)
+
+    async def get(self, path_or_url: str, params: Mapping[str, str] | None = None) -> Any:
+        """GET an api-v2 path (or an absolute api-v2 URL such as a ``next_href``) as JSON."""
+        url = urljoin(API + "/", path_or_url.lstrip("/")) if "://" not in path_or_url \
+            else path_or_url
+        query = {**(params or {}), "client_id": await self.ids.current()}
+        try:
+            return await self.http.get_json(url, params=query, headers=self._headers(),
+                                            auth_hook=self._refresh_client_id)
+        except HTTPAuthError as exc:
+            raise self._explain(exc) from exc
+
+    async def media(self, url: str, params: Mapping[str, str]) -> MediaAnswer:
+        """Ask a transcoding URL for its signed CDN URL. A 429 rotates to another pooled id
+        first (doc §1.7: ~600 media calls / 10 min per id); with no spare id the net layer's
+        own Retry-After handling takes over and may raise RateLimited."""
+        cid = await self.ids.current()
+        for attempt in range(2):
+            response = await self._media_once(url, {**params, "client_id": cid}, allow_429=True)
+            if response.status_code != 429:
+                return _answer(response)
+            retry_after = _retry_after(response)
+            spare = await self.ids.rotate(cid, retry_after)
+            if spare is None or attempt:
+                break
+            cid = spare
+        response = await self._media_once(url, {**params, "client_id": await self.ids.current()},
+                                          allow_429=False)
+        return _answer(response)
+
+    async def _media_once(
+        self, url: str, params: Mapping[str, str], *, allow_429: bool
+    ) -> httpx.Response:
+        try:
+            return await self.http.request(
+                "GET", url, params=params, headers=self._headers(),
+                auth_hook=self._refresh_client_id,
+                allow_statuses=(404, 429) if allow_429 else (404,),
+            )
+        except HTTPAuthError as exc:
+            raise self._explain(exc) from exc
+
+    async def pages(
+        self, path: str, params: Mapping[str, str] | None = None, *, page_size: int
+    ) -> AsyncGenerator[RawPage, None]:
+        """Every page of a collection: asks ``limit``+``linked_partitioning=1`` once, then
+        follows ``next_href`` as given, re-adding the client id it lacks (doc §1.5), through
+        empty pages, until ``next_href`` is absent/null or repeats."""
+        size = max(1, min(page_size, MAX_PAGE_SIZE))
+        query: dict[str, str] = {**(params or {}), "limit": str(size), "linked_partitioning": "1"}
+        url = path
+        seen: set[str] = set()
+        empty_run = 0
+        while True:
+            items, next_href, total = parse.envelope(await self.get(url, query))
+            if next_href and "://" not in next_href:
+                next_href = urljoin(API + "/", next_href.lstrip("/"))
+            empty_run = 0 if items else empty_run + 1
+            stuck = next_href in seen or empty_run >= MAX_EMPTY_PAGES
+            if next_href and stuck:
+                log.warning("stopping pagination of %s: next_href repeats or %d empty pages",
+                            path, empty_run)
+            yield RawPage(items, None if stuck else next_href, total)
+            if not next_href or stuck:
+                return
+            seen.add(next_href)
+            url, query = next_href, {}
+
+    def _explain(self, exc: HTTPAuthError) -> AuthError:
+        where = exc.url.split("?", 1)[0]
+        if exc.status == 401 and not self._token:
+            return ClientIdUnavailable(
+                f"SoundCloud rejected the client id for {where}; fetched a fresh one and "
+                "retried — still 401.",
+                hint=f"Check your network or set {ENV_VAR}.",
+            )
+        who = "your sign-in token" if self._token else "the client id"
+        return HTTPAuthError(
+            exc.status, exc.url,
+            f"SoundCloud refused access (HTTP {exc.status}) to {where} even after refreshing "
+            f"{who}. Private or restricted content, or SoundCloud's bot protection.",
+        )
+
+
+def _answer(response: httpx.Response) -> MediaAnswer:
+    if response.status_code == 404:
+        return MediaAnswer(404, None)
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    return MediaAnswer(response.status_code, body)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None

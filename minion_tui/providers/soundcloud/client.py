@@ -1,0 +1,387 @@
+"""The SoundCloud provider: what service.py calls. Reads over api-v2 (protocol doc §1),
+streams (§3), with the client id handled by :mod:`client_id` and JSON by :mod:`parse`."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote, urljoin
+
+from minion_tui.errors import (
+    AuthError,
+    InvalidArgument,
+    InvalidURL,
+    NetworkError,
+    NotFound,
+    StreamExpired,
+)
+from minion_tui.models import Comment, Page, Playlist, StreamChoice, Track, User
+from minion_tui.providers.soundcloud import listings, parse, streams, urls
+from minion_tui.providers.soundcloud.api import Api
+from minion_tui.providers.soundcloud.client_id import ClientIdSource
+from minion_tui.providers.soundcloud.streams import StreamSource
+
+if TYPE_CHECKING:
+    from minion_tui.net import Http
+
+log = logging.getLogger(__name__)
+
+Resource = Track | Playlist | User
+R = TypeVar("R")
+SEARCH_PATHS = {
+    "tracks": "/search/tracks", "users": "/search/users", "playlists": "/search/playlists",
+    "albums": "/search/albums", "all": "/search",
+}
+# Filter values exactly as the web client sends them (doc §1.3).
+DURATIONS = ("short", "medium", "long", "epic")
+CREATED = ("last_hour", "last_day", "last_week", "last_month", "last_year")
+LICENSES = ("to_share", "to_use_commercially", "to_modify_commercially")
+TRENDING_GENRE = "soundcloud:genres:all-music"  # the only chart still answering (doc §1.4)
+_REDIRECTS = (301, 302, 303, 307, 308)
+_REMEMBERED = 512
+
+
+class SoundCloud:
+    name = "soundcloud"
+
+    def __init__(self, http: Http, *, cache_dir: Path, client_id: str | None = None,
+                 oauth_token: str | None = None) -> None:
+        self.http = http
+        self.client_ids = ClientIdSource(http, cache_dir=cache_dir, configured=client_id)
+        self.api = Api(http, self.client_ids, oauth_token=oauth_token)
+        self._sources: OrderedDict[str, StreamSource] = OrderedDict()
+        self._links: OrderedDict[str, str] = OrderedDict()
+
+    # -- lookups ------------------------------------------------------------------------------
+
+    async def resolve(self, target: str) -> Resource:
+        """A URL (incl. private ``/s-…`` and ``on.soundcloud.com`` short links) or a URN →
+        the track, user or playlist (every stub hydrated)."""
+        parsed = urls.parse_target(target)
+        if parsed.kind == "short":
+            followed = await self._follow_short_link(parsed.url)
+            if followed is None:
+                return await self._resolve_url(parsed.url, target)
+            parsed = followed
+        if parsed.kind == "urn" and parsed.id:
+            if parsed.collection == "tracks":
+                return await self.track(parsed.id)
+            if parsed.collection == "users":
+                return await self.user(parsed.id)
+            return await self.playlist(parsed.id)
+        return await self._resolve_url(parsed.url, target)
+
+    async def _resolve_url(self, url: str, target: str) -> Resource:
+        try:
+            data = await self.api.get("/resolve", {"url": url})
+        except NotFound as exc:
+            raise NotFound(f"SoundCloud has nothing at {target}.",
+                           hint="Check the link; a private track needs its full /s-… link.") \
+                from exc
+        resource = parse.resource(data)
+        if isinstance(resource, Playlist):
+            if not isinstance(data.get("tracks"), list):  # compact/like-list form: fetch it
+                return await self.playlist(resource.id, secret_token=parse.secret_token(data))
+            return self._note(await self._hydrated(data))
+        return self._note(resource)
+
+    async def _follow_short_link(self, url: str) -> urls.Target | None:
+        """Follow ``on.soundcloud.com`` redirects by hand (one request per hop, no page
+        download). None when they lead nowhere usable: then ``/resolve`` gets the link."""
+        for _ in range(5):
+            try:
+                response = await self.http.request("GET", url, follow_redirects=False,
+                                                   allow_statuses=_REDIRECTS)
+            except (NetworkError, NotFound, AuthError) as exc:
+                log.info("short link %s did not redirect: %s", url, exc)
+                return None
+            location = response.headers.get("location")
+            if response.status_code not in _REDIRECTS or not location:
+                return None
+            url = self.http.unmap(urljoin(url, location))
+            try:
+                target = urls.parse_target(url)
+            except InvalidURL:
+                return None
+            if target.kind != "short":
+                return target
+        return None
+
+    async def track(self, track_id: str) -> Track:
+        tid = _plain_id(track_id, "tracks")
+        data = await self._get_or_not_found(f"/tracks/{tid}", None, f"track {tid}")
+        return self._note(parse.track(data))
+
+    async def tracks(self, ids: Sequence[str]) -> list[Track]:
+        """Tracks by id, ≤ 50 per call, in the order asked; ids SoundCloud lacks are skipped."""
+        plain = [_plain_id(i, "tracks") for i in ids]
+        return [self._note(t) for t in await listings.fetch_tracks(self.api, plain)]
+
+    async def playlist(self, playlist_id: str, *, secret_token: str | None = None) -> Playlist:
+        pid = _plain_id(playlist_id, "playlists")
+        params = {"secret_token": secret_token} if secret_token else None
+        data = await self._get_or_not_found(f"/playlists/{pid}", params, f"playlist {pid}")
+        return self._note(await self._hydrated(data))
+
+    async def _hydrated(self, data: Any) -> Playlist:
+        """A set with its stubs (all but the first 5 tracks, doc §2.4) filled in, in order;
+        tracks SoundCloud no longer returns are skipped."""
+        order = parse.playlist_track_ids(data)
+        full = {t.id: t for t in _full_tracks(data)}
+        missing = [i for i in order if i not in full]
+        if missing:
+            head = parse.playlist(data, hydrated=[])
+            fetched = await listings.fetch_tracks(
+                self.api, missing, playlist_id=head.id,
+                playlist_secret=parse.secret_token(data))
+            full.update((t.id, t) for t in fetched)
+        return parse.playlist(data, hydrated=[self._note(full[i]) for i in order if i in full])
+
+    async def user(self, user_id: str) -> User:
+        uid = _plain_id(user_id, "users")
+        return self._note(parse.user(await self._get_or_not_found(f"/users/{uid}", None,
+                                                                   f"user {uid}")))
+
+    async def _get_or_not_found(self, path: str, params: dict[str, str] | None, what: str) -> Any:
+        try:
+            return await self.api.get(path, params)
+        except NotFound as exc:
+            raise NotFound(f"SoundCloud has no {what}.",
+                           hint="It may be private or deleted; check the id or link.") from exc
+
+    # -- listings -----------------------------------------------------------------------------
+
+    def _listing(self, path: str, want: str, *, limit: int | None,
+                 params: dict[str, str] | None = None) -> AsyncIterator[Page[Any]]:
+        async def convert(items: list[Any]) -> list[Any]:
+            return [self._note(m) for m in
+                    await listings.convert_items(items, self._hydrate_ids, want=want)]
+
+        pages = self.api.pages(path, params, page_size=listings.page_size_for(limit))
+        return listings.limited(pages, convert, limit)
+
+    async def _hydrate_ids(self, ids: Sequence[str]) -> list[Track]:
+        return await listings.fetch_tracks(self.api, ids)
+
+    def user_tracks(self, user_id: str, *, limit: int | None = None) -> AsyncIterator[Page[Track]]:
+        return self._listing(f"/users/{_plain_id(user_id, 'users')}/tracks", "track", limit=limit)
+
+    def user_toptracks(self, user_id: str, *, limit: int | None = None
+                       ) -> AsyncIterator[Page[Track]]:
+        return self._listing(f"/users/{_plain_id(user_id, 'users')}/toptracks", "track",
+                             limit=limit)
+
+    def user_albums(self, user_id: str, *, limit: int | None = None
+                    ) -> AsyncIterator[Page[Playlist]]:
+        return self._listing(f"/users/{_plain_id(user_id, 'users')}/albums", "playlist",
+                             limit=limit)
+
+    async def user_playlists(self, user_id: str, *, limit: int | None = None
+                             ) -> AsyncIterator[Page[Playlist]]:
+        """Sets that are not albums. SoundCloud's web client asks ``playlists_without_albums``;
+        yt-dlp asks ``playlists``: the second is the fallback when the first is gone."""
+        uid = _plain_id(user_id, "users")
+        started = False
+        try:
+            async for page in self._listing(f"/users/{uid}/playlists_without_albums",
+                                            "playlist", limit=limit):
+                started = True
+                yield page
+        except NotFound:
+            if started:
+                raise
+            async for page in self._listing(f"/users/{uid}/playlists", "playlist", limit=limit):
+                yield page
+
+    def user_likes(self, user_id: str, *, limit: int | None = None
+                   ) -> AsyncIterator[Page[Track | Playlist]]:
+        return self._listing(f"/users/{_plain_id(user_id, 'users')}/likes", "any", limit=limit)
+
+    def user_reposts(self, user_id: str, *, limit: int | None = None
+                     ) -> AsyncIterator[Page[Track | Playlist]]:
+        # /users/{id}/reposts is 404; the stream endpoint is what yt-dlp and soundcloud.py use.
+        return self._listing(f"/stream/users/{_plain_id(user_id, 'users')}/reposts", "any",
+                             limit=limit)
+
+    def user_followings(self, user_id: str, *, limit: int | None = None
+                        ) -> AsyncIterator[Page[User]]:
+        return self._listing(f"/users/{_plain_id(user_id, 'users')}/followings", "user",
+                             limit=limit)
+
+    def user_followers(self, user_id: str, *, limit: int | None = None
+                       ) -> AsyncIterator[Page[User]]:
+        return self._listing(f"/users/{_plain_id(user_id, 'users')}/followers", "user",
+                             limit=limit)
+
+    def search(self, query: str, *, kind: str = "tracks", genre: str | None = None,
+               duration: str | None = None, created: str | None = None,
+               license: str | None = None, limit: int | None = None,
+               ) -> AsyncIterator[Page[Track | User | Playlist]]:
+        """Search; arguments are checked now (not on first iteration) so errors surface early."""
+        if kind not in SEARCH_PATHS:
+            raise InvalidArgument(f"Unknown search type {kind!r}.",
+                                  hint=f"Use one of: {', '.join(SEARCH_PATHS)}.")
+        params: dict[str, str] = {"q": query.strip() or ("*" if genre else "")}
+        if not params["q"]:
+            raise InvalidArgument("The search query is empty.", hint="Type something to find.")
+        checks = (("duration", duration, DURATIONS), ("created", created, CREATED),
+                  ("license", license, LICENSES))
+        for name, value, allowed in checks:
+            if value is None:
+                continue
+            if value not in allowed:
+                raise InvalidArgument(f"Unknown {name} filter {value!r}.",
+                                      hint=f"Use one of: {', '.join(allowed)}.")
+            if kind != "tracks":
+                raise InvalidArgument(f"The {name} filter only applies to track searches.",
+                                      hint="Search with --type tracks, or drop the filter.")
+            params[f"filter.{'created_at' if name == 'created' else name}"] = value
+        if genre:
+            if kind not in ("tracks", "albums", "playlists"):
+                raise InvalidArgument("The genre filter applies to tracks, albums and playlists.",
+                                      hint="Drop the genre filter for this type of search.")
+            params["filter.genre_or_tag"] = genre
+        want = {"tracks": "track", "users": "user", "all": "any"}.get(kind, "playlist")
+        return self._listing(SEARCH_PATHS[kind], want, limit=limit, params=params)
+
+    async def autocomplete(self, query: str, *, limit: int = 10) -> list[str]:
+        if not query.strip():
+            return []
+        data = await self.api.get("/search/queries", {"q": query, "limit": str(max(1, limit))})
+        return parse.suggestions(data)[:limit]
+
+    def trending(self, *, limit: int | None = None) -> AsyncIterator[Page[Track]]:
+        return self._listing("/charts", "track", limit=limit,
+                             params={"kind": "trending", "genre": TRENDING_GENRE})
+
+    def related(self, track_id: str, *, limit: int | None = None) -> AsyncIterator[Page[Track]]:
+        return self._listing(f"/tracks/{_plain_id(track_id, 'tracks')}/related", "track",
+                             limit=limit)
+
+    def station(self, track_id: str, *, limit: int | None = None) -> AsyncIterator[Page[Track]]:
+        tid = _plain_id(track_id, "tracks")
+        return self._listing(f"/stations/soundcloud:track-stations:{tid}/tracks", "track",
+                             limit=limit)
+
+    def comments(self, track_id: str, *, limit: int | None = None
+                 ) -> AsyncIterator[Page[Comment]]:
+        # NewPipe's parameters (recorded in NPREC): top-level comments only.
+        return self._listing(f"/tracks/{_plain_id(track_id, 'tracks')}/comments", "comment",
+                             limit=limit, params={"threaded": "0", "filter_replies": "1"})
+
+    def tag(self, tag: str, *, limit: int | None = None) -> AsyncIterator[Page[Track]]:
+        slug = tag.strip().lstrip("#")
+        if not slug:
+            raise InvalidArgument("The tag is empty.", hint="Give a tag, e.g. deep-house.")
+        return self._listing(f"/recent-tracks/{quote(slug, safe='')}", "track", limit=limit)
+
+    # -- streams ------------------------------------------------------------------------------
+
+    async def stream(self, track: Track | str, *, require_full: bool = False,
+                     prefer: str | None = None) -> StreamChoice:
+        """A signed, playable stream. Raises GeoBlocked, DrmOnly, PreviewOnly (when
+        ``require_full``) or NotFound; never returns an encrypted stream."""
+        source, fresh = await self._source_for(track)
+        try:
+            return await streams.choose(self.api, source, require_full=require_full,
+                                        prefer=prefer)
+        except AuthError:
+            if fresh:
+                raise
+            # The track JSON may be old (track_authorization expires): fetch it again, once.
+            source = await self._fresh_source(source.track_urn)
+            return await streams.choose(self.api, source, require_full=require_full,
+                                        prefer=prefer)
+
+    async def refresh_stream(self, choice: StreamChoice) -> StreamChoice:
+        """A new signed URL for the same transcoding, after the CDN answered 403 (expired)."""
+        source = self._sources.get(choice.track_urn)
+        if source is not None:
+            try:
+                again = await streams.resign(self.api, source, choice)
+            except AuthError:
+                again = None
+            if again is not None:
+                return again
+        source = await self._fresh_source(choice.track_urn)
+        again = await streams.resign(self.api, source, choice)
+        if again is None:
+            raise StreamExpired(
+                f"The {choice.preset} stream of {choice.track_urn} expired and SoundCloud no "
+                "longer signs it.", hint="Start playback or the download again.")
+        return again
+
+    async def _source_for(self, track: Track | str) -> tuple[StreamSource, bool]:
+        if isinstance(track, str):
+            text = track.strip()
+            resolved: Resource = await (self.track(text) if text.isdigit() else
+                                        self.resolve(text))
+            if not isinstance(resolved, Track):
+                raise InvalidArgument(f"{track} is a {resolved.kind}, not a track.",
+                                      hint="Pass the URL or URN of a single track.")
+            return self._keep_source(resolved), True
+        if isinstance(track.raw.get("media"), dict):
+            return self._keep_source(track), False
+        return await self._fresh_source(track.urn), True
+
+    async def _fresh_source(self, urn: str) -> StreamSource:
+        parsed = urls.parse_urn(urn)
+        if parsed is None or parsed[0] != "tracks":
+            raise InvalidArgument(f"{urn} is not a SoundCloud track URN.")
+        return self._keep_source(await self.track(parsed[1]))
+
+    def _keep_source(self, track: Track) -> StreamSource:
+        source = StreamSource.from_track(track.raw, urn=track.urn, title=track.title)
+        _bounded_put(self._sources, track.urn, source)
+        return source
+
+    # -- links --------------------------------------------------------------------------------
+
+    def url_for(self, urn: str) -> str:
+        """The permalink of a resource seen this session, else its API ``uri`` form (which
+        ``resolve`` accepts back)."""
+        return self._links.get(urn) or urls.api_uri(urn)
+
+    def _note(self, resource: R) -> R:
+        url = getattr(resource, "url", "")
+        urn = getattr(resource, "urn", "")
+        if url and urn:
+            _bounded_put(self._links, urn, url)
+        return resource
+
+
+def _full_tracks(data: Any) -> list[Track]:
+    items = data.get("tracks") if isinstance(data, dict) else None
+    found: list[Track] = []
+    for entry in items if isinstance(items, list) else []:
+        if isinstance(entry, dict) and not parse.is_stub(entry):
+            try:
+                found.append(parse.track(entry))
+            except parse.MalformedResponse:
+                continue
+    return found
+
+
+def _plain_id(value: str, collection: urls.Collection) -> str:
+    """``123`` or ``soundcloud:tracks:123`` → ``123``; anything else is refused up front."""
+    text = str(value).strip()
+    if text.isdigit():
+        return text
+    parsed = urls.parse_urn(text)
+    if parsed is not None and parsed[0] == collection:
+        return parsed[1]
+    raise InvalidArgument(f"{value!r} is not a SoundCloud {collection[:-1]} id.",
+                          hint=f"Pass a numeric id or a soundcloud:{collection}:<id> URN.")
+
+
+def _bounded_put(store: OrderedDict[str, Any], key: str, value: Any) -> None:
+    store[key] = value
+    store.move_to_end(key)
+    while len(store) > _REMEMBERED:
+        store.popitem(last=False)
+
+
+__all__ = ["SoundCloud"]

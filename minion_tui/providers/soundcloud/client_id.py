@@ -1,0 +1,291 @@
+"""The public ``client_id`` that api-v2 wants on every request.
+
+Where it comes from (protocol doc §4): ``SOUNDCLOUD_CLIENT_ID`` if set, else scraped from
+``https://soundcloud.com/``: the ``__sc_hydration`` apiClient entry first, then the JS assets in
+reverse page order (the config asset is near the end; yt-dlp and NewPipe scan backwards too).
+The id is cached on disk with its time and the page's ``__sc_version`` and reused for 4 h
+(soundcloak's TTL: old ids keep working for a while). A few recent ids form a pool so a
+rate-limited id can be rotated away from. Ids are never validated with extra requests: a 401/403
+on a real call is the signal (re-scrape once, retry once, see :meth:`ClientIdSource.refresh`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+from minion_tui.errors import ClientIdUnavailable, MinionError
+
+if TYPE_CHECKING:
+    from minion_tui.net import Http
+
+log = logging.getLogger(__name__)
+
+HOME_PAGE = "https://soundcloud.com/"
+ENV_VAR = "SOUNDCLOUD_CLIENT_ID"
+CACHE_FILE = "soundcloud_client_id.json"
+FRESH_FOR = 4 * 3600.0
+POOL_SIZE = 4
+CONFIRMED_FOR = 120.0
+RATE_LIMIT_PAUSE = 600.0  # the media endpoint's window is ~10 min (doc §1.7)
+
+_ID = r"[0-9A-Za-z]{32}"
+_HYDRATION_RE = re.compile(r"window\.__sc_hydration\s*=\s*(\[.*?\])\s*;?\s*</script>", re.DOTALL)
+_HYDRATION_ID_RE = re.compile(
+    r'"hydratable"\s*:\s*"apiClient"\s*,\s*"data"\s*:\s*\{\s*"id"\s*:\s*"(' + _ID + r')"'
+)
+_VERSION_RE = re.compile(r"""__sc_version\s*=\s*["'](\d+)["']""")
+_SCRIPT_SRC_RE = re.compile(r"""<script\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+# yt-dlp's regex, plus the quote/spacing variants seen in older pages ("query:{client_id:…}").
+_ASSET_ID_RES = (
+    re.compile(r"""client_id\s*:\s*["'](""" + _ID + r""")["']"""),
+    re.compile(r"""["']client_id["']\s*:\s*["'](""" + _ID + r""")["']"""),
+    re.compile(r"""client_id=(""" + _ID + r""")\b"""),
+)
+
+
+# -- scraping (pure) --------------------------------------------------------------------------
+
+
+def id_from_hydration(html: str) -> str | None:
+    """The apiClient id in ``window.__sc_hydration`` (parsed as JSON; regex if that fails)."""
+    match = _HYDRATION_RE.search(html)
+    if match:
+        try:
+            entries = json.loads(match.group(1))
+        except ValueError:
+            entries = None
+        if isinstance(entries, list):
+            for entry in entries:
+                if isinstance(entry, dict) and entry.get("hydratable") == "apiClient":
+                    data = entry.get("data")
+                    found = data.get("id") if isinstance(data, dict) else None
+                    if isinstance(found, str) and re.fullmatch(_ID, found):
+                        return found
+    loose = _HYDRATION_ID_RE.search(html)
+    return loose.group(1) if loose else None
+
+
+def sc_version(html: str) -> str | None:
+    match = _VERSION_RE.search(html)
+    return match.group(1) if match else None
+
+
+def asset_urls(html: str, page_url: str = HOME_PAGE) -> list[str]:
+    """The web app's JS assets in page order (attribute order and quoting vary; relative and
+    absolute ``a-v2.sndcdn.com`` sources both occur). Third-party scripts are left out."""
+    found: list[str] = []
+    for src in _SCRIPT_SRC_RE.findall(html):
+        url = urljoin(page_url, src.strip().replace("&amp;", "&"))
+        path = url.split("?", 1)[0].split("#", 1)[0]
+        if "/assets/" in path and path.endswith(".js") and url not in found:
+            found.append(url)
+    sndcdn = [u for u in found if "sndcdn.com/" in u]
+    return sndcdn or found
+
+
+def id_from_asset(script: str) -> str | None:
+    for pattern in _ASSET_ID_RES:
+        match = pattern.search(script)
+        if match:
+            return match.group(1)
+    return None
+
+
+# -- the source the API layer asks ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PooledId:
+    id: str
+    fetched_at: float
+    limited_until: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "fetched_at": self.fetched_at, "limited_until": self.limited_until}
+
+
+class ClientIdSource:
+    """Hands out the client id to use; scrapes, caches, refreshes and rotates it."""
+
+    def __init__(self, http: Http, *, cache_dir: Path, configured: str | None = None) -> None:
+        self._http = http
+        self._path = Path(cache_dir) / CACHE_FILE
+        self._configured = (configured or os.environ.get(ENV_VAR) or "").strip() or None
+        self._lock = asyncio.Lock()
+        self._active: str | None = None
+        self._version: str | None = None
+        self._pool: list[PooledId] = []
+        self._confirmed: tuple[str | None, float] = (None, 0.0)
+        self.scrapes = 0  # how many times the page was scraped (tests and bench read it)
+        self._load()
+
+    @property
+    def active(self) -> str | None:
+        return self._active
+
+    @property
+    def pool(self) -> tuple[PooledId, ...]:
+        return tuple(self._pool)
+
+    async def current(self) -> str:
+        """The id to send now: the configured one, a fresh cached one, or a newly scraped one."""
+        if self._active:
+            return self._active
+        async with self._lock:
+            if self._active:
+                return self._active
+            if self._configured:
+                self._remember(self._configured)
+                self._active = self._configured
+                return self._active
+            fresh = [p for p in self._pool if time.time() - p.fetched_at < FRESH_FOR]
+            usable = [p for p in fresh if p.limited_until <= time.time()] or fresh
+            if usable:
+                self._active = usable[0].id
+                return self._active
+            return await self._scrape_locked()
+
+    async def refresh(self, stale: str) -> str | None:
+        """After a 401/403 with ``stale``: the id to retry with, or None to give up.
+
+        Concurrent failures share one scrape: if another request already replaced ``stale``,
+        its replacement is returned without scraping again."""
+        async with self._lock:
+            if self._active and self._active != stale:
+                return self._active
+            confirmed_id, confirmed_at = self._confirmed
+            if confirmed_id == stale and time.time() - confirmed_at < CONFIRMED_FOR:
+                # The page served this very id again moments ago: the refusal is not about
+                # the id (bot wall, private content), so another scrape would not help.
+                return None
+            self._forget(stale)
+            if self._configured == stale:
+                self._configured = None  # a rejected configured id is not retried this session
+            fresh = await self._scrape_locked(trust_version=False)
+            if fresh == stale:
+                self._confirmed = (stale, time.time())
+                return None
+            return fresh
+
+    async def rotate(self, limited: str, retry_after: float | None = None) -> str | None:
+        """After a 429 with ``limited``: another id not known to be limited, or None."""
+        async with self._lock:
+            until = time.time() + (retry_after or RATE_LIMIT_PAUSE)
+            self._pool = [replace(p, limited_until=until) if p.id == limited else p
+                          for p in self._pool]
+            spare = next((p.id for p in self._pool
+                          if p.id != limited and p.limited_until <= time.time()), None)
+            if spare is None and not self._configured:
+                try:  # the site may have moved on to a new id meanwhile
+                    scraped = await self._scrape_locked()
+                except ClientIdUnavailable:
+                    scraped = None
+                spare = scraped if scraped and scraped != limited else None
+            if spare is not None:
+                log.info("client id %s… rate limited; rotating to %s…", limited[:6], spare[:6])
+                self._active = spare
+                self._save()
+            else:
+                self._active = limited
+            return spare
+
+    # -- internals ----------------------------------------------------------------------------
+
+    async def _scrape_locked(self, *, trust_version: bool = True) -> str:
+        self.scrapes += 1
+        try:
+            html = await self._http.get_text(HOME_PAGE)
+        except MinionError as exc:
+            raise _unavailable(f"could not load {HOME_PAGE} ({exc.message})") from exc
+        found = id_from_hydration(html)
+        version = sc_version(html)
+        if (found is None and trust_version and version and version == self._version
+                and self._pool):
+            found = self._pool[0].id  # same web-app build as last time: same config asset
+        if found is None:
+            found = await self._scan_assets(asset_urls(html))
+        if found is None:
+            raise _unavailable("no client id in the page or in its scripts")
+        self._version = version or self._version
+        self._remember(found)
+        self._active = found
+        self._save()
+        return found
+
+    async def _scan_assets(self, urls: list[str]) -> str | None:
+        for url in reversed(urls):
+            try:
+                script = await self._http.get_text(url)
+            except MinionError as exc:
+                log.debug("skipping asset %s: %s", url, exc)
+                continue
+            found = id_from_asset(script)
+            if found:
+                return found
+        return None
+
+    def _remember(self, client_id: str) -> None:
+        others = [p for p in self._pool if p.id != client_id]
+        until = max((p.limited_until for p in self._pool if p.id == client_id), default=0.0)
+        self._pool = [PooledId(client_id, time.time(), until), *others][:POOL_SIZE]
+
+    def _forget(self, client_id: str) -> None:
+        self._pool = [p for p in self._pool if p.id != client_id]
+        if self._active == client_id:
+            self._active = None
+        self._save()
+
+    def _load(self) -> None:
+        try:
+            data = json.loads(self._path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if not isinstance(data, dict):
+            return
+        self._version = data.get("sc_version") if isinstance(data.get("sc_version"), str) else None
+        pool: list[PooledId] = []
+        pooled = data.get("pool")
+        entries: list[Any] = pooled if isinstance(pooled, list) else []
+        for entry in [*entries, data]:  # pool entries carry limited_until
+            if not isinstance(entry, dict):
+                continue
+            cid, at = entry.get("client_id", entry.get("id")), entry.get("fetched_at")
+            until = entry.get("limited_until", 0.0)
+            if (isinstance(cid, str) and re.fullmatch(_ID, cid) and isinstance(at, int | float)
+                    and all(p.id != cid for p in pool)):
+                pool.append(PooledId(cid, float(at),
+                                     float(until) if isinstance(until, int | float) else 0.0))
+        self._pool = pool[:POOL_SIZE]
+
+    def _save(self) -> None:
+        head = self._pool[0] if self._pool else None
+        data = {
+            "client_id": head.id if head else None,
+            "fetched_at": head.fetched_at if head else None,
+            "sc_version": self._version,
+            "pool": [p.to_json() for p in self._pool],
+        }
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self._path.with_name(f".{self._path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+            tmp.replace(self._path)
+        except OSError as exc:  # a read-only cache only costs a scrape next time
+            log.warning("cannot write the client id cache %s: %s", self._path, exc)
+
+
+def _unavailable(why: str) -> ClientIdUnavailable:
+    return ClientIdUnavailable(
+        f"Could not get a SoundCloud client id: {why}.",
+        hint=f"Check your network, or set {ENV_VAR} to the client_id the soundcloud.com web app "
+        "sends (visible in the browser's network tab).",
+    )

@@ -1,0 +1,148 @@
+"""Collection items → models, and pages trimmed to a caller's limit.
+
+Stub tracks met in any list are hydrated through ``/tracks?ids=`` (the same path as playlist
+stubs); malformed items are skipped and logged, never fatal for the page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from minion_tui.models import Comment, Page, Playlist, Track, User
+from minion_tui.providers.soundcloud import parse
+from minion_tui.providers.soundcloud.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Api, RawPage
+from minion_tui.providers.soundcloud.parse import MalformedResponse
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+IDS_PER_CALL = 50  # more gives HTTP 400 (doc §1.1, NOTES-ES)
+PARALLEL_BATCHES = 4
+
+Hydrator = Callable[[Sequence[str]], Awaitable[list[Track]]]
+Item = Track | Playlist | User
+
+
+async def fetch_tracks(
+    api: Api, ids: Sequence[str], *, playlist_id: str | None = None,
+    playlist_secret: str | None = None,
+) -> list[Track]:
+    """``/tracks?ids=`` in batches of ≤ 50, a few at once; the answer's order is not the
+    request's (doc §1.1), so it is restored; ids SoundCloud does not return are skipped."""
+    unique = list(dict.fromkeys(i for i in ids if i))
+    batches = [unique[i:i + IDS_PER_CALL] for i in range(0, len(unique), IDS_PER_CALL)]
+    gate = asyncio.Semaphore(PARALLEL_BATCHES)
+
+    async def one(batch: list[str]) -> list[Any]:
+        params = {"ids": ",".join(batch)}
+        if playlist_id:  # lets SoundCloud hydrate the tracks of a private set
+            params["playlistId"] = playlist_id
+            if playlist_secret:
+                params["playlistSecretToken"] = playlist_secret
+        async with gate:
+            items, _, _ = parse.envelope(await api.get("/tracks", params))
+        return items
+
+    found: dict[str, Track] = {}
+    for items in await asyncio.gather(*(one(b) for b in batches)):
+        for entry in items:
+            parsed = _safe(parse.track, entry)
+            if parsed is not None and not parse.is_stub(entry):
+                found[parsed.id] = parsed
+    return [found[i] for i in ids if i in found]
+
+
+def _safe(convert: Callable[[Any], T], data: Any) -> T | None:
+    try:
+        return convert(data)
+    except MalformedResponse as exc:
+        log.info("skipping an unusable item: %s", exc.message)
+        return None
+
+
+async def convert_items(items: list[Any], hydrate: Hydrator, *, want: str) -> list[Any]:
+    """Collection items → models of the wanted kind (``track``, ``playlist``, ``user``,
+    ``comment`` or ``any``), in order; stub tracks hydrated in one batched lookup."""
+    picked: list[tuple[str, dict[str, Any]]] = []
+    for entry in items:
+        found = parse.item(entry)
+        if found is None:
+            continue
+        kind, data = found
+        kind = kind or (want if want != "any" else "track")
+        if want in ("any", kind) and kind in ("track", "playlist", "user", "comment"):
+            picked.append((kind, data))
+    stubs = [data for kind, data in picked if kind == "track" and parse.is_stub(data)]
+    stub_ids = [i for i in (_safe(_track_id, s) for s in stubs) if i]
+    hydrated = {t.id: t for t in await hydrate(stub_ids)} if stub_ids else {}
+    out: list[Any] = []
+    for kind, data in picked:
+        if kind == "track" and parse.is_stub(data):
+            tid = _safe(_track_id, data)
+            model: Any = hydrated.get(tid) if tid else None
+        else:
+            model = _safe(_PARSERS[kind], data)
+        if model is not None:
+            out.append(model)
+    return out
+
+
+def _track_id(data: Any) -> str:
+    return parse.track(data).id
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "track": parse.track, "playlist": parse.playlist, "user": parse.user, "comment": parse.comment,
+}
+
+
+def page_size_for(limit: int | None) -> int:
+    return min(limit, MAX_PAGE_SIZE) if limit else DEFAULT_PAGE_SIZE
+
+
+async def limited(
+    raw_pages: AsyncGenerator[RawPage, None],
+    convert: Callable[[list[Any]], Awaitable[list[T]]],
+    limit: int | None,
+) -> AsyncIterator[Page[T]]:
+    """Pages whose items never exceed what remains of ``limit``; stops when it is reached or
+    the collection ends; an item met twice is listed once. Empty pages are walked through
+    silently (only an entirely empty listing yields one empty page, so callers still learn
+    the total)."""
+    remaining = limit
+    yielded = False
+    seen: set[tuple[str, str]] = set()
+    try:
+        if remaining is not None and remaining <= 0:
+            return
+        async for raw in raw_pages:
+            items = _unseen(await convert(raw.items), seen)
+            if remaining is not None:
+                items = items[:remaining]
+                remaining -= len(items)
+            last = raw.next_href is None or remaining == 0
+            if items or (last and not yielded):
+                yield Page(items=items, next_href=None if last else raw.next_href, total=raw.total)
+                yielded = True
+            if last:
+                return
+    finally:
+        await raw_pages.aclose()
+
+
+def _unseen(items: list[T], seen: set[tuple[str, str]]) -> list[T]:
+    """Drop items already listed: a cursor that loops back must not repeat them."""
+    fresh: list[T] = []
+    for entry in items:
+        key = (str(getattr(entry, "kind", "")), str(getattr(entry, "id", id(entry))))
+        if key not in seen:
+            seen.add(key)
+            fresh.append(entry)
+    return fresh
+
+
+Converter = Callable[[list[Any]], Awaitable[list[Any]]]
+__all__ = ["Comment", "Converter", "convert_items", "fetch_tracks", "limited", "page_size_for"]

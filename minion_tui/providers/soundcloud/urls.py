@@ -1,0 +1,196 @@
+"""What a user can paste: soundcloud.com permalinks (incl. private ``/s-…`` links), mobile and
+short links, API ``uri`` forms and URNs, turned into one :class:`Target`.
+
+Pure string work, no I/O: the client decides what each target costs in requests.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import quote, unquote, urlsplit
+
+from minion_tui.errors import InvalidURL
+
+Collection = Literal["tracks", "users", "playlists"]
+TargetKind = Literal["urn", "permalink", "short"]
+
+WEB = "https://soundcloud.com"
+API_ORIGIN = "https://api.soundcloud.com"
+SHORT_HOST = "on.soundcloud.com"
+WEB_HOSTS = frozenset({"soundcloud.com", "www.soundcloud.com", "m.soundcloud.com"})
+API_HOSTS = frozenset({"api.soundcloud.com", "api-v2.soundcloud.com", "api-widget.soundcloud.com"})
+
+_COLLECTIONS: dict[str, Collection] = {
+    "tracks": "tracks", "track": "tracks",
+    "users": "users", "user": "users",
+    "playlists": "playlists", "playlist": "playlists",
+}
+_URN_RE = re.compile(r"soundcloud:(tracks?|users?|playlists?):(\d+)", re.IGNORECASE)
+_SECRET_RE = re.compile(r"s-[A-Za-z0-9]+")
+_SLUG_RE = re.compile(r"[A-Za-z0-9_-]+")
+
+# First path segments of soundcloud.com that are app pages, not a user's permalink.
+_RESERVED = frozenset({
+    "discover", "search", "stream", "feed", "you", "charts", "upload", "messages",
+    "notifications", "settings", "pages", "terms-of-use", "mobile", "jobs", "imprint", "popular",
+    "people", "tags", "tag", "signin", "signup", "login", "logout", "connect", "premium",
+    "go", "gopro", "pro", "creator", "artists", "apps", "press", "help", "legal",
+    "community-guidelines", "explore", "home", "library", "sets", "tracks", "groups", "player",
+    "widget", "oembed", "robots.txt", "stations",
+})
+# Second path segments that are tabs of a user's profile (the resource is the user).
+_USER_TABS = frozenset({
+    "tracks", "likes", "reposts", "albums", "sets", "popular-tracks", "followers", "following",
+    "comments", "spotlight", "info",
+})
+# Third path segments that are sub-pages of a track (the resource is the track).
+_TRACK_PAGES = frozenset({"recommended", "likes", "reposts", "sets", "albums", "comments"})
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A parsed user target. ``kind`` says how to fetch it:
+
+    * ``urn``: ``collection`` + ``id`` are known, fetch directly;
+    * ``permalink``: ask ``/resolve`` with ``url`` (canonical, secret token kept in the path);
+    * ``short``: follow the redirect of ``url`` first, then parse the result again.
+    """
+
+    kind: TargetKind
+    url: str = ""
+    collection: Collection | None = None
+    id: str | None = None
+    secret_token: str | None = None
+
+    @property
+    def urn(self) -> str | None:
+        return f"soundcloud:{self.collection}:{self.id}" if self.collection and self.id else None
+
+
+def parse_urn(text: str) -> tuple[Collection, str] | None:
+    """``soundcloud:tracks:123`` (any case, singular accepted) → ("tracks", "123")."""
+    match = _URN_RE.fullmatch(text.strip())
+    if not match:
+        return None
+    return _COLLECTIONS[match.group(1).lower()], match.group(2)
+
+
+def urn_for(collection: Collection, resource_id: str) -> str:
+    return f"soundcloud:{collection}:{resource_id}"
+
+
+def api_uri(urn: str) -> str:
+    """The 2025+ ``uri`` form: ``https://api.soundcloud.com/tracks/soundcloud%3Atracks%3A<id>``
+    (protocol doc §1.1). resolve() accepts it back."""
+    parsed = parse_urn(urn)
+    if parsed is None:
+        raise InvalidURL(f"Not a SoundCloud URN: {urn!r}.", hint=_URN_HINT)
+    collection, resource_id = parsed
+    return f"{API_ORIGIN}/{collection}/{quote(urn_for(collection, resource_id), safe='')}"
+
+
+_URN_HINT = "Use soundcloud:tracks:<id>, soundcloud:users:<id> or soundcloud:playlists:<id>."
+_URL_HINT = (
+    "Paste the link of a track, a set/album or a profile, e.g. "
+    "https://soundcloud.com/<artist>/<track>, …/sets/<name> or a URN like soundcloud:tracks:123."
+)
+
+
+def is_soundcloud(target: str) -> bool:
+    """Cheap host/URN check (no validation of the path): used by the provider registry."""
+    text = target.strip()
+    if text.lower().startswith("soundcloud:"):
+        return True
+    host = _host(text)
+    return host in WEB_HOSTS or host in API_HOSTS or host == SHORT_HOST
+
+
+def parse_target(target: str) -> Target:
+    """Parse what a user pasted. Raises InvalidURL saying what is wrong and what works."""
+    text = target.strip()
+    if not text:
+        raise InvalidURL("Nothing to resolve: the target is empty.", hint=_URL_HINT)
+    if text.lower().startswith("soundcloud:"):
+        parsed = parse_urn(text)
+        if parsed is None:
+            raise InvalidURL(f"Malformed SoundCloud URN {text!r}.", hint=_URN_HINT)
+        return Target("urn", collection=parsed[0], id=parsed[1])
+    if "://" not in text and _host("https://" + text) in (WEB_HOSTS | {SHORT_HOST}):
+        text = "https://" + text  # "soundcloud.com/artist/track" pasted without a scheme
+    try:
+        parts = urlsplit(text)
+        host = (parts.hostname or "").lower()
+    except ValueError as exc:
+        raise InvalidURL(f"Malformed URL {target!r}: {exc}.", hint=_URL_HINT) from exc
+    if parts.scheme not in ("http", "https") or not host:
+        raise InvalidURL(f"Not a SoundCloud link: {target!r}.", hint=_URL_HINT)
+    segments = [unquote(s) for s in parts.path.split("/") if s]
+    if host == SHORT_HOST:
+        if not segments:
+            raise InvalidURL(f"The short link {target!r} has no code.", hint=_URL_HINT)
+        return Target("short", url=f"https://{SHORT_HOST}/{'/'.join(segments)}")
+    if host in API_HOSTS:
+        return _parse_api_path(segments, target)
+    if host not in WEB_HOSTS:
+        raise InvalidURL(f"{host} is not a SoundCloud address ({target!r}).", hint=_URL_HINT)
+    return _parse_web_path(segments, target)
+
+
+def _parse_api_path(segments: list[str], target: str) -> Target:
+    # /tracks/123, /tracks/soundcloud:tracks:123 (the URN-encoded uri, doc §1.1),
+    # /playlists/soundcloud:playlists:N (playlist embeds)
+    if len(segments) >= 2 and segments[0].lower() in _COLLECTIONS:
+        collection = _COLLECTIONS[segments[0].lower()]
+        tail = segments[1]
+        parsed = parse_urn(tail)
+        if parsed is not None and parsed[0] == collection:
+            return Target("urn", collection=collection, id=parsed[1])
+        if tail.isdigit():
+            return Target("urn", collection=collection, id=tail)
+    raise InvalidURL(f"Not a SoundCloud track, user or playlist API URL: {target!r}.",
+                     hint=_URL_HINT)
+
+
+def _parse_web_path(segments: list[str], target: str) -> Target:
+    if not segments:
+        raise InvalidURL(f"{target!r} is SoundCloud's home page, not a track, set or profile.",
+                         hint=_URL_HINT)
+    user = segments[0]
+    if user.lower() in _RESERVED or not _SLUG_RE.fullmatch(user):
+        raise InvalidURL(f"{target!r} is a SoundCloud page ({user}), not a track, set or profile.",
+                         hint=_URL_HINT)
+    rest = segments[1:]
+    if not rest or (len(rest) == 1 and rest[0].lower() in _USER_TABS):
+        return Target("permalink", url=f"{WEB}/{user}")
+    if rest[0].lower() == "sets":  # /user/sets/<slug>[/s-XXXX]
+        return _playlist(user, rest[1:], target)
+    if rest[0].lower() in _USER_TABS and len(rest) >= 2 and rest[0].lower() != "sets":
+        return Target("permalink", url=f"{WEB}/{user}")  # e.g. /user/likes/… deep links
+    slug = rest[0]
+    if not _SLUG_RE.fullmatch(slug):
+        raise InvalidURL(f"Malformed track link {target!r}.", hint=_URL_HINT)
+    secret = rest[1] if len(rest) >= 2 and _SECRET_RE.fullmatch(rest[1]) else None
+    if len(rest) >= 2 and secret is None and rest[1].lower() not in _TRACK_PAGES:
+        raise InvalidURL(f"Unrecognised track link {target!r}.", hint=_URL_HINT)
+    url = f"{WEB}/{user}/{slug}" + (f"/{secret}" if secret else "")
+    return Target("permalink", url=url, collection="tracks", secret_token=secret)
+
+
+def _playlist(user: str, rest: list[str], target: str) -> Target:
+    if not rest:
+        return Target("permalink", url=f"{WEB}/{user}")  # the "sets" tab of the profile
+    slug = rest[0]
+    if not _SLUG_RE.fullmatch(slug):
+        raise InvalidURL(f"Malformed set link {target!r}.", hint=_URL_HINT)
+    secret = rest[1] if len(rest) >= 2 and _SECRET_RE.fullmatch(rest[1]) else None
+    url = f"{WEB}/{user}/sets/{slug}" + (f"/{secret}" if secret else "")
+    return Target("permalink", url=url, collection="playlists", secret_token=secret)
+
+
+def _host(text: str) -> str:
+    try:
+        return (urlsplit(text).hostname or "").lower()
+    except ValueError:
+        return ""
