@@ -1,0 +1,40 @@
+"""Fixtures for the TUI tests: the app over a real Service whose data lives in tmp_path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+from minion_tui.config import Settings
+from minion_tui.config_schema import UiSettings
+from minion_tui.service import Service
+from minion_tui.tui.app import MinionApp
+
+AppFactory = Callable[..., MinionApp]
+
+
+@pytest.fixture
+def make_app(tmp_path: Path) -> AppFactory:
+    """Build the app over a fresh Service; options set the keymap, theme and demo mode."""
+
+    def build(
+        *,
+        keymap: Mapping[str, str] | None = None,
+        theme: str = "minion-dark",
+        demo: bool = False,
+        demo_notice: str | None = None,
+    ) -> MinionApp:
+        settings = Settings(keymap=dict(keymap or {}), ui=UiSettings(theme=theme),
+                            path=tmp_path / "config.toml")
+        service = Service.open(settings=settings, demo=demo, data_dir=tmp_path / "data",
+                               demo_notice=demo_notice)
+        return MinionApp(service)
+
+    return build
+
+
+@pytest.fixture
+def app(make_app: AppFactory) -> MinionApp:
+    return make_app()
