@@ -146,7 +146,7 @@ _OPEN_TABLE_EXAMPLES = {
         '"https://api-v2.soundcloud.com" = "http://127.0.0.1:8750/sc-api-v2"',
         '"https://soundcloud.com" = "http://127.0.0.1:8750/sc-web"',
     ),
-    "keymap": ('quit = "ctrl+q,q"',),
+    "keymap": ('"app.quit" = "q,ctrl+q"',),
 }
 
 

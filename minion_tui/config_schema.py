@@ -168,6 +168,6 @@ SECTIONS: tuple[str, ...] = (*SECTION_TYPES, *OPEN_TABLES)
 TABLE_HELP: Mapping[str, str] = {
     "endpoints": "Replace real origins, e.g. to use the offline emulator or a recorded replay "
     "(same as MINION_ENDPOINTS, which adds to or overrides these).",
-    "keymap": "Remap keys by binding id, e.g. quit = \"ctrl+q,q\" (ids are listed in the "
-    "help screen, F1).",
+    "keymap": "Remap keys by binding id, e.g. \"app.quit\" = \"q,ctrl+q\" (the help screen, ? or "
+    "F1, lists every binding id).",
 }

@@ -363,7 +363,7 @@ def test_every_commented_default_in_the_init_file_is_valid_when_uncommented(
     settings = config.load_settings(path=path, environ={})
     assert settings.net.rate_limit == 15.0
     assert settings.downloads.dir == Path(platformdirs.user_music_dir()) / "minion-tui"
-    assert dict(settings.keymap) == {"quit": "ctrl+q,q"}
+    assert dict(settings.keymap) == {"app.quit": "q,ctrl+q"}
     assert settings.origin("ui.theme").startswith(f"file {path}:")
 
 
