@@ -88,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--license", choices=LICENSES)
     search.add_argument("--limit", type=_positive_int, default=20)
 
-    browse = sub.add_parser("browse", parents=[common], help="charts, tags, users' and tracks' lists")
+    browse = sub.add_parser("browse", parents=[common],
+                            help="charts, tags, users' and tracks' lists")
     browse.add_argument("listing", choices=("trending", "tag", *USER_LISTINGS, *TRACK_LISTINGS))
     browse.add_argument("target", nargs="?", help="USER or TRACK (URL or URN), or TAG")
     browse.add_argument("--limit", type=_positive_int, default=20)
