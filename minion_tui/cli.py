@@ -107,6 +107,12 @@ def _positive_int(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["emulator"] and not {"-h", "--help"} & set(argv[1:2]):
+        # The emulator has its own parser; argparse's REMAINDER would reject its options.
+        from minion_tui.emulator.server import run_cli
+
+        return run_cli(argv[1:])
     args = build_parser().parse_args(argv)
     setup_logging(debug=bool(getattr(args, "debug", False)))
     as_json = bool(getattr(args, "json", False))
@@ -129,10 +135,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _run_tui(args)
     if args.command == "config":
         return _config(args)
-    if args.command == "emulator":
+    if args.command == "emulator":  # only reached for `emulator --help`
         from minion_tui.emulator.server import run_cli
 
-        return run_cli(list(args.args))
+        return run_cli(["--help"])
     return asyncio.run(_run_command(args))
 
 

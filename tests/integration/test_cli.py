@@ -163,3 +163,30 @@ def test_bad_config_exits_2_listing_every_problem(capsys: pytest.CaptureFixture[
     assert main(["config", "show"]) == 2
     err = capsys.readouterr().err
     assert "line 2" in err and "line 3" in err and "nope" in err
+
+
+def test_standalone_emulator_prints_its_map_first_and_serves_other_processes(
+    tmp_path: Path,
+) -> None:
+    """The shell workflow: start `minion-tui emulator`, read MINION_ENDPOINTS from its first
+    line, point another `minion-tui` process at it."""
+    import os
+
+    emu = subprocess.Popen(
+        [sys.executable, "-m", "minion_tui", "emulator", "--port", "0", "--seed", "7"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        assert emu.stdout is not None
+        first = emu.stdout.readline().strip()
+        assert first.startswith("MINION_ENDPOINTS=https://")
+        env = {**os.environ, "MINION_ENDPOINTS": first.split("=", 1)[1]}
+        out = subprocess.run(
+            [sys.executable, "-m", "minion_tui", "browse", "trending", "--limit", "3", "--json"],
+            capture_output=True, text=True, env=env, timeout=60, check=True,
+        )
+        tracks = json.loads(out.stdout)
+        assert [t["kind"] for t in tracks] == ["track"] * 3
+    finally:
+        emu.terminate()
+        emu.wait(timeout=10)
