@@ -1,0 +1,96 @@
+"""The live knobs of a running emulator (client ids, faults, media expiry, call log).
+
+Tests change these from their own thread while uvicorn serves from another, so every mutation
+takes the lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import string
+import threading
+import time
+from collections.abc import Callable
+
+from minion_tui.emulator.faults import FaultRuntime
+
+_ALNUM = string.ascii_letters + string.digits
+DEFAULT_OAUTH_TOKEN = "demo-oauth-token"
+
+
+def make_client_id(seed: int, generation: int) -> str:
+    """32 alphanumeric characters, like the web app's public id (§4)."""
+    digest = hashlib.sha256(f"minion-emulator:{seed}:{generation}".encode()).digest()
+    digest += hashlib.sha256(digest).digest()
+    return "".join(_ALNUM[b % len(_ALNUM)] for b in digest[:32])
+
+
+class EmulatorState:
+    def __init__(self, *, seed: int, faults: str = "", latency_ms: float = 0.0,
+                 rotate_seconds: float | None = None, me_user_id: int = 0,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._lock = threading.Lock()
+        self.seed = seed
+        self.clock = clock
+        self.generation = 0
+        self._client_id = make_client_id(seed, 0)
+        self.rotate_seconds = rotate_seconds
+        self._rotated_at = clock()
+        self.media_ttl: float | None = None  # seconds; None = duration + 120 s (§3.1)
+        self.latency_ms = latency_ms
+        self.api_calls: list[str] = []  # paths (no prefix, no query) of api-v2 requests
+        self.api_urls: list[str] = []  # the same with their query strings
+        self.oauth_tokens: dict[str, int] = {DEFAULT_OAUTH_TOKEN: me_user_id}  # token -> user
+        self.faults = FaultRuntime(faults)
+
+    # -- client id -----------------------------------------------------------------------------
+    @property
+    def client_id(self) -> str:
+        with self._lock:
+            self._rotate_on_schedule()
+            return self._client_id
+
+    def current(self) -> tuple[str, int]:
+        """(client id, generation) read together: the page and its assets must agree."""
+        with self._lock:
+            self._rotate_on_schedule()
+            return self._client_id, self.generation
+
+    def rotate_client_id(self) -> str:
+        """A new id; every earlier one gets 401 from now on."""
+        with self._lock:
+            self._rotate()
+            return self._client_id
+
+    def client_id_valid(self, candidate: str | None) -> bool:
+        return candidate is not None and candidate == self.client_id
+
+    def _rotate_on_schedule(self) -> None:
+        if self.rotate_seconds and self.clock() - self._rotated_at >= self.rotate_seconds:
+            self._rotate()
+
+    def _rotate(self) -> None:
+        self.generation += 1
+        self._client_id = make_client_id(self.seed, self.generation)
+        self._rotated_at = self.clock()
+
+    # -- faults and counters -------------------------------------------------------------------
+    def set_faults(self, profile: str) -> None:
+        self.faults.set_profile(profile)
+
+    def record_api_call(self, path: str, query: str) -> None:
+        with self._lock:
+            self.api_calls.append(path)
+            self.api_urls.append(f"{path}?{query}" if query else path)
+
+    def reset_counters(self) -> None:
+        with self._lock:
+            self.api_calls.clear()
+            self.api_urls.clear()
+        self.faults.reset()
+
+    def user_for_token(self, authorization: str | None) -> int | None:
+        """`Authorization: OAuth <token>` -> the user id it belongs to (§1)."""
+        if not authorization or not authorization.startswith("OAuth "):
+            return None
+        return self.oauth_tokens.get(authorization[len("OAuth "):].strip())

@@ -1,0 +1,171 @@
+"""The user tabs of api-v2 (soundcloud-protocol.md §1.2): tracks, toptracks, albums, playlists,
+likes, followings, followers, and the reposts / all streams under /stream/users/{id}.
+
+Cursor-paged (tracks, likes, followings, followers, streams) or offset-paged (toptracks, albums,
+playlists) as §1.5 describes; see pagination.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from minion_tui.emulator.pagination import Entry, collection, cursor_page, numeric_page, page_href
+from minion_tui.emulator.resources import api_json, iso, not_found
+
+if TYPE_CHECKING:
+    from minion_tui.emulator.soundcloud_api import ApiContext
+
+DEFAULT_LIMIT = 50
+
+
+async def user_tracks(ctx: ApiContext, request: Request) -> Response:
+    artist = ctx.artist(request.path_params["id"])
+    if artist is None:
+        return not_found()
+    c = ctx.catalog
+    entries = [Entry(c.tracks[t].created_at, t, t, c.tracks[t].listed)
+               for t in c.user_tracks.get(artist.id, [])]
+    items, cursor = cursor_page(entries, request.query_params, name="tracks",
+                                default_limit=DEFAULT_LIMIT)
+    rendered = [ctx.render.track(c.tracks[t]) for t in items]
+    href = page_href(request, cursor, DEFAULT_LIMIT)
+    return api_json(collection(rendered, href))
+
+
+async def toptracks(ctx: ApiContext, request: Request) -> Response:
+    artist = ctx.artist(request.path_params["id"])
+    if artist is None:
+        return not_found()
+    c = ctx.catalog
+    ranked = sorted((c.tracks[t] for t in c.user_tracks.get(artist.id, []) if c.tracks[t].listed),
+                    key=lambda t: (-t.playback_count, t.id))
+    page, nxt = numeric_page(ranked, request.query_params, default_limit=10)
+    href = page_href(request, nxt, 10)
+    return api_json(collection([ctx.render.track(t) for t in page], href))
+
+
+def _sets(ctx: ApiContext, request: Request, albums: bool | None) -> Response:
+    artist = ctx.artist(request.path_params["id"])
+    if artist is None:
+        return not_found()
+    sets = [ctx.catalog.sets[s] for s in ctx.catalog.user_sets.get(artist.id, [])]
+    chosen = [s for s in sets if albums is None or s.is_album == albums]
+    page, nxt = numeric_page(chosen, request.query_params, default_limit=10)
+    href = page_href(request, nxt, 10)
+    return api_json(collection([ctx.render.playlist(s) for s in page], href))
+
+
+async def albums(ctx: ApiContext, request: Request) -> Response:
+    return _sets(ctx, request, True)
+
+
+async def playlists_without_albums(ctx: ApiContext, request: Request) -> Response:
+    return _sets(ctx, request, False)
+
+
+async def playlists(ctx: ApiContext, request: Request) -> Response:
+    return _sets(ctx, request, None)
+
+
+async def likes(ctx: ApiContext, request: Request) -> Response:
+    artist = ctx.artist(request.path_params["id"])
+    if artist is None:
+        return not_found()
+    c, render = ctx.catalog, ctx.render
+    entries = [Entry(a.created_at, a.target_id, a, owner=artist.id)
+               for a in c.likes.get(artist.id, [])]
+    items, cursor = cursor_page(entries, request.query_params, name="user-track-likes",
+                                default_limit=DEFAULT_LIMIT, like_style=True)
+    rendered = []
+    for like in items:
+        body: dict[str, Any] = {"created_at": iso(like.created_at), "kind": "like"}
+        if like.kind == "track":
+            body["track"] = render.track(c.tracks[like.target_id])
+        else:
+            body["playlist"] = render.playlist(c.sets[like.target_id], with_tracks=False)
+        rendered.append(body)
+    href = page_href(request, cursor, DEFAULT_LIMIT)
+    return api_json(collection(rendered, href))
+
+
+async def follows(ctx: ApiContext, request: Request) -> Response:
+    artist = ctx.artist(request.path_params["id"])
+    if artist is None:
+        return not_found()
+    tab = request.url.path.rsplit("/", 1)[-1]
+    graph = ctx.catalog.followings if tab == "followings" else ctx.catalog.followers
+    entries = [Entry(a.created_at, a.target_id, a) for a in graph.get(artist.id, [])]
+    items, cursor = cursor_page(entries, request.query_params, name=tab,
+                                default_limit=DEFAULT_LIMIT)
+    rendered = [ctx.render.user(ctx.catalog.artists[a.target_id]) for a in items]
+    href = page_href(request, cursor, DEFAULT_LIMIT)
+    return api_json(collection(rendered, href))
+
+
+def _stream_item(ctx: ApiContext, owner: int, at: int, kind: str, target: int,
+                 repost: bool) -> dict[str, Any]:
+    c, render = ctx.catalog, ctx.render
+    artist = c.artists[owner]
+    digest = hashlib.md5(f"{owner}:{kind}:{target}:{at}".encode()).digest()
+    item: dict[str, Any] = {
+        "created_at": iso(at), "type": f"{kind}-repost" if repost else kind,
+        "user": render.mini_user(artist), "uuid": str(uuid.UUID(bytes=digest, version=4)),
+        "caption": None,
+    }
+    urn = f"soundcloud:{kind}s:{target}"
+    if repost:
+        item["reposted"] = {"target_urn": urn, "user_urn": f"soundcloud:users:{owner}",
+                            "caption": None}
+    if kind == "track":
+        item["track"] = render.track(c.tracks[target])
+    else:
+        item["playlist"] = render.playlist(c.sets[target])
+    return item
+
+
+async def stream(ctx: ApiContext, request: Request) -> Response:
+    artist = ctx.artist(request.path_params["id"])
+    if artist is None:
+        return not_found()
+    c = ctx.catalog
+    reposts_only = request.url.path.endswith("/reposts")
+    entries: list[Entry[tuple[int, str, int, bool]]] = [
+        Entry(a.created_at, a.target_id, (a.created_at, a.kind, a.target_id, True))
+        for a in c.reposts.get(artist.id, [])
+    ]
+    if not reposts_only:
+        entries += [Entry(c.tracks[t].created_at, t, (c.tracks[t].created_at, "track", t, False),
+                          c.tracks[t].listed) for t in c.user_tracks.get(artist.id, [])]
+        entries += [Entry(c.sets[s].created_at, s, (c.sets[s].created_at, "playlist", s, False))
+                    for s in c.user_sets.get(artist.id, [])]
+        entries.sort(key=lambda e: (e.at, e.id), reverse=True)
+    name = "reposts" if reposts_only else "stream"
+    items, cursor = cursor_page(entries, request.query_params, name=name,
+                                default_limit=DEFAULT_LIMIT)
+    rendered = [_stream_item(ctx, artist.id, at, kind, target, repost)
+                for at, kind, target, repost in items]
+    href = page_href(request, cursor, DEFAULT_LIMIT)
+    return api_json(collection(rendered, href))
+
+
+def routes(ctx: ApiContext) -> list[Route]:
+    from minion_tui.emulator.soundcloud_api import handler
+
+    return [
+        Route("/users/{id}/tracks", handler(ctx, user_tracks)),
+        Route("/users/{id}/toptracks", handler(ctx, toptracks)),
+        Route("/users/{id}/albums", handler(ctx, albums)),
+        Route("/users/{id}/playlists", handler(ctx, playlists)),
+        Route("/users/{id}/playlists_without_albums", handler(ctx, playlists_without_albums)),
+        Route("/users/{id}/likes", handler(ctx, likes)),
+        Route("/users/{id}/followings", handler(ctx, follows)),
+        Route("/users/{id}/followers", handler(ctx, follows)),
+        Route("/stream/users/{id}/reposts", handler(ctx, stream)),
+        Route("/stream/users/{id}", handler(ctx, stream)),
+    ]
