@@ -1,0 +1,419 @@
+"""TrackList: the one track list used by every pane, fast at 50,000 rows.
+
+Like toolong's log view it is a ``ScrollView`` that draws only the lines on screen in
+``render_line`` and keeps an LRU of rendered strips; the stock ``DataTable`` builds every row
+up front (~9 s for 50k rows here). Sorting and filtering live in ``track_list_model`` (no
+Textual). The filter prompt is drawn as the widget's own last line rather than a child
+``Input`` so a ScrollView stays a leaf widget and typing never re-lays out the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.cells import set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.color import Color, ColorParseError
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from minion_tui.models import Judgment, Track
+from minion_tui.tui.widgets.track_list_model import (
+    COLUMN_NAMES,
+    COLUMNS,
+    TrackListModel,
+    column_widths,
+)
+
+_RATING_CLASSES = {
+    Judgment.LIKED: ("rating-liked", "track-list--liked"),
+    Judgment.NOT_INTERESTED: ("rating-not-interested", "track-list--not-interested"),
+    Judgment.NOT_QUITE: ("rating-not-quite", "track-list--not-quite"),
+}
+
+
+class TrackList(ScrollView, can_focus=True):
+    """Rating badge, title, artist, duration, genre, plays, date and provider for many tracks."""
+
+    COMPONENT_CLASSES = {
+        "track-list--header",
+        "track-list--cursor",
+        "track-list--dim",
+        "track-list--liked",
+        "track-list--not-interested",
+        "track-list--not-quite",
+        "track-list--filter",
+        "track-list--empty",
+    }
+
+    DEFAULT_CSS = """
+    TrackList { height: 1fr; }
+    TrackList > .track-list--header { text-style: bold; color: $text-muted; }
+    TrackList > .track-list--cursor { background: $surface-lighten-1; }
+    TrackList:focus > .track-list--cursor { background: $accent 40%; }
+    TrackList > .track-list--dim { color: $text-muted; }
+    TrackList > .track-list--liked { color: $success; }
+    TrackList > .track-list--not-interested { color: $error; }
+    TrackList > .track-list--not-quite { color: $warning; }
+    TrackList > .track-list--filter { background: $boost; }
+    TrackList > .track-list--empty { color: $text-muted; text-style: italic; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("g,home", "top", "Top", show=False, id="list.top"),
+        Binding("G,end", "bottom", "Bottom", show=False, id="list.bottom"),
+        Binding("ctrl+d,pagedown", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("ctrl+u,pageup", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("slash", "filter", "Filter", id="list.filter"),
+        Binding("H", "hide_toggle", "Hide ✕", id="list.hide_toggle"),
+        Binding("s", "sort_next", "Sort", id="list.sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False, id="list.sort_reverse"),
+        Binding("enter", "select", "Select", show=False, id="list.select"),
+        Binding("l", "rate('liked')", "Like", id="rating.liked"),
+        Binding("x", "rate('not_interested')", "Not interested", id="rating.not_interested"),
+        Binding("n", "rate('not_quite')", "Not quite", id="rating.not_quite"),
+        Binding("u", "rate('')", "Clear rating", show=False, id="rating.clear"),
+    ]
+
+    cursor_row: reactive[int] = reactive(0, layout=False, repaint=False)
+    hide_not_interested: reactive[bool] = reactive(True, repaint=False)
+    filter_text: reactive[str] = reactive("", repaint=False)
+    empty_text: reactive[str] = reactive("No tracks")
+
+    class Highlighted(Message):
+        def __init__(self, track_list: TrackList, track: Track | None) -> None:
+            super().__init__()
+            self.track_list = track_list
+            self.track = track
+
+        @property
+        def control(self) -> TrackList:
+            return self.track_list
+
+    class Selected(Message):
+        def __init__(self, track_list: TrackList, track: Track) -> None:
+            super().__init__()
+            self.track_list = track_list
+            self.track = track
+
+        @property
+        def control(self) -> TrackList:
+            return self.track_list
+
+    class RateRequested(Message):
+        def __init__(self, track_list: TrackList, track: Track, judgment: Judgment | None) -> None:
+            super().__init__()
+            self.track_list = track_list
+            self.track = track
+            self.judgment = judgment
+
+        @property
+        def control(self) -> TrackList:
+            return self.track_list
+
+    def __init__(self, *, id: str | None = None, hide_not_interested: bool = True) -> None:
+        super().__init__(id=id)
+        self._model = TrackListModel(hide_not_interested=hide_not_interested)
+        self._strips: LRUCache[tuple[object, ...], tuple[Track, Strip]] = LRUCache(1024)
+        self._filtering = False
+        self._last_highlighted: Track | None = None
+        self.set_reactive(TrackList.hide_not_interested, hide_not_interested)
+
+    # --- public API -----------------------------------------------------------------
+    @property
+    def tracks(self) -> Sequence[Track]:
+        return self._model.tracks
+
+    @property
+    def visible_tracks(self) -> Sequence[Track]:
+        return self._model.visible
+
+    @property
+    def highlighted(self) -> Track | None:
+        visible = self._model.visible
+        return visible[self.cursor_row] if 0 <= self.cursor_row < len(visible) else None
+
+    @property
+    def filtering(self) -> bool:
+        """True while the ``/`` prompt is open and keys go to the filter."""
+        return self._filtering
+
+    def set_tracks(self, tracks: Sequence[Track]) -> None:
+        self._model.set_tracks(tracks)
+        self._strips.clear()
+        self.cursor_row = 0
+        self._rows_changed()
+
+    def append_tracks(self, tracks: Sequence[Track]) -> None:
+        keep = self.highlighted
+        self._model.append_tracks(tracks)
+        self._rows_changed(keep)
+
+    def clear(self) -> None:
+        self.set_tracks(())
+
+    def set_judgment(self, urn: str, judgment: Judgment | None) -> None:
+        keep = self.highlighted
+        if self._model.replace_judgment(urn, judgment):
+            if keep is not None and keep.urn == urn:
+                keep = next((t for t in self._model.visible if t.urn == urn), None)
+            self._rows_changed(keep)
+
+    def sort_by(self, column: str, *, reverse: bool = False) -> None:
+        keep = self.highlighted
+        self._model.sort_by(column, reverse=reverse)
+        self._rows_changed(keep)
+
+    @property
+    def sort_column(self) -> str | None:
+        return self._model.sort_column
+
+    @property
+    def sort_reverse(self) -> bool:
+        return self._model.sort_reverse
+
+    # --- reactive plumbing ----------------------------------------------------------
+    def validate_cursor_row(self, row: int) -> int:
+        return max(0, min(row, len(self._model.visible) - 1))
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self._scroll_to_cursor()
+        self.refresh()
+        self._post_highlighted()
+
+    def watch_hide_not_interested(self, hide: bool) -> None:
+        keep = self.highlighted
+        self._model.hide_not_interested = hide
+        self._model.refilter()
+        self._rows_changed(keep)
+
+    def watch_filter_text(self, text: str) -> None:
+        self._model.set_filter(text)
+        self._rows_changed(None)
+        self.cursor_row = 0
+        self._scroll_to_cursor()
+
+    def _rows_changed(self, keep: Track | None = None) -> None:
+        visible = self._model.visible
+        if keep is not None:
+            # Keep the same track under the cursor when rows move around it.
+            row = self.cursor_row
+            if not (0 <= row < len(visible) and visible[row] is keep):
+                try:
+                    row = visible.index(keep)
+                except ValueError:
+                    pass
+            self.set_reactive(TrackList.cursor_row, self.validate_cursor_row(row))
+        else:
+            self.set_reactive(TrackList.cursor_row, self.validate_cursor_row(self.cursor_row))
+        self._update_virtual_size()
+        self._scroll_to_cursor()
+        self.refresh()
+        self._post_highlighted()
+
+    def _update_virtual_size(self) -> None:
+        extra = 1 + (1 if self._filtering else 0)  # header (+ filter prompt)
+        self.virtual_size = Size(self.scrollable_content_region.width,
+                                 len(self._model.visible) + extra)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._update_virtual_size()
+
+    def _post_highlighted(self) -> None:
+        track = self.highlighted
+        if track is not self._last_highlighted:
+            self._last_highlighted = track
+            self.post_message(self.Highlighted(self, track))
+
+    @property
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1 - (1 if self._filtering else 0))
+
+    def _scroll_to_cursor(self) -> None:
+        top = round(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + self._page:
+            self.scroll_to(y=self.cursor_row - self._page + 1, animate=False, immediate=True)
+
+    # --- actions --------------------------------------------------------------------
+    def action_cursor_down(self) -> None:
+        self.cursor_row += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor_row -= 1
+
+    def action_top(self) -> None:
+        self.cursor_row = 0
+
+    def action_bottom(self) -> None:
+        self.cursor_row = len(self._model.visible) - 1
+
+    def action_page_down(self) -> None:
+        self.cursor_row += self._page
+
+    def action_page_up(self) -> None:
+        self.cursor_row -= self._page
+
+    def action_filter(self) -> None:
+        self._filtering = True
+        self._update_virtual_size()
+        self._scroll_to_cursor()
+        self.refresh()
+
+    def action_hide_toggle(self) -> None:
+        self.hide_not_interested = not self.hide_not_interested
+
+    def action_sort_next(self) -> None:
+        current = self._model.sort_column
+        index = COLUMN_NAMES.index(current) + 1 if current else 1
+        self.sort_by(COLUMN_NAMES[index % len(COLUMN_NAMES)])
+
+    def action_sort_reverse(self) -> None:
+        self.sort_by(self._model.sort_column or "title", reverse=not self._model.sort_reverse)
+
+    def action_select(self) -> None:
+        track = self.highlighted
+        if track is not None:
+            self.post_message(self.Selected(self, track))
+
+    def action_rate(self, judgment: str) -> None:
+        track = self.highlighted
+        if track is not None:
+            verdict = Judgment(judgment) if judgment else None
+            self.post_message(self.RateRequested(self, track, verdict))
+
+    # --- filter prompt keys ---------------------------------------------------------
+    def _close_filter(self) -> None:
+        self._filtering = False
+        self._update_virtual_size()
+        self.refresh()
+
+    def on_key(self, event: events.Key) -> None:
+        if not self._filtering:
+            return
+        if event.key == "escape":
+            self.filter_text = ""
+            self._close_filter()
+        elif event.key == "enter":
+            self._close_filter()
+        elif event.key == "backspace":
+            self.filter_text = self.filter_text[:-1]
+        elif event.is_printable and event.character:
+            self.filter_text += event.character
+        else:
+            return  # arrows and friends still move the cursor while filtering
+        event.prevent_default()
+        event.stop()
+
+    # --- mouse ----------------------------------------------------------------------
+    def on_click(self, event: events.Click) -> None:
+        if event.y == 0:
+            column = self._column_at(event.x)
+            if column is not None:
+                same = column == self._model.sort_column
+                self.sort_by(column, reverse=same and not self._model.sort_reverse)
+            return
+        row = round(self.scroll_y) + event.y - 1
+        if 0 <= row < len(self._model.visible):
+            self.cursor_row = row
+            if event.chain >= 2:
+                self.action_select()
+
+    def _column_at(self, x: int) -> str | None:
+        left = 0
+        widths = column_widths(self.scrollable_content_region.width)
+        for column, width in zip(COLUMNS, widths, strict=True):
+            if left <= x < left + width + 1:
+                return column.name
+            left += width + 1
+        return None
+
+    # --- drawing --------------------------------------------------------------------
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(name, partial=True)
+
+    def _rating_style(self, judgment: Judgment | None) -> Style:
+        if judgment is None:
+            return Style()
+        variable, component = _RATING_CLASSES[judgment]
+        value = self.app.theme_variables.get(variable)
+        if value and not value.startswith("$"):
+            try:
+                return Style(color=Color.parse(value).rich_color)
+            except ColorParseError:  # a malformed theme colour falls back to the CSS class
+                pass
+        return self._style(component)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        height = self.scrollable_content_region.height
+        base = self.rich_style
+        if y == 0:
+            return self._header_strip(width, base)
+        if self._filtering and y == height - 1:
+            text = set_cell_size(f"/{self.filter_text}█", width)
+            return Strip([Segment(text, base + self._style("track-list--filter"))], width)
+        visible = self._model.visible
+        if not visible:
+            text = self.empty_text if y == 1 else ""
+            return Strip([Segment(set_cell_size(text, width),
+                                  base + self._style("track-list--empty"))], width)
+        row = round(self.scroll_y) + y - 1
+        if not 0 <= row < len(visible):
+            return Strip.blank(width, base)
+        track = visible[row]
+        cursor = row == self.cursor_row
+        key = (id(track), width, cursor, self.has_focus, self.app.theme)
+        cached = self._strips.get(key)
+        if cached is None or cached[0] is not track:  # the track keeps its id from being reused
+            cached = self._strips[key] = (track, self._row_strip(track, width, cursor, base))
+        return cached[1]
+
+    def _header_strip(self, width: int, base: Style) -> Strip:
+        style = base + self._style("track-list--header")
+        labels = []
+        for column in COLUMNS:
+            label = column.label
+            if column.name == self._model.sort_column:
+                label += "▼" if self._model.sort_reverse else "▲"
+            labels.append(label)
+        return self._cells_strip(labels, width, [style] * len(COLUMNS), style)
+
+    def _row_strip(self, track: Track, width: int, cursor: bool, base: Style) -> Strip:
+        row_style = base + self._style("track-list--cursor") if cursor else base
+        texts = list(self._model.cells(track))
+        styles = [row_style] * len(COLUMNS)
+        styles[0] = row_style + self._rating_style(track.judgment)
+        return self._cells_strip(texts, width, styles, row_style,
+                                 dim_from=len(track.title), dim=self._style("track-list--dim"))
+
+    def _cells_strip(self, texts: Sequence[str], width: int, styles: Sequence[Style],
+                     gap: Style, dim_from: int | None = None, dim: Style | None = None) -> Strip:
+        segments: list[Segment] = []
+        widths = column_widths(width)
+        for index, (column, text, cell_width, style) in enumerate(
+                zip(COLUMNS, texts, widths, styles, strict=True)):
+            if index:
+                segments.append(Segment(" ", gap))
+            if column.right:
+                text = text[-cell_width:].rjust(cell_width)
+            else:
+                text = set_cell_size(text, cell_width)
+            if index == 1 and dim_from is not None and dim is not None and dim_from < len(text):
+                # The availability marker after the title is drawn dim.
+                segments.append(Segment(text[:dim_from], style))
+                segments.append(Segment(text[dim_from:], style + dim))
+            else:
+                segments.append(Segment(text, style))
+        return Strip(segments).adjust_cell_length(width, gap)

@@ -1,0 +1,240 @@
+"""The track list's pure logic: columns, cell formatting, sort keys and filtering.
+
+No Textual here, so the 50k-row numbers (sort, filter) are unit-testable and benchable on
+their own. The widget keeps one ``TrackListModel`` and renders only the rows on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from minion_tui.models import Availability, Judgment, Track
+
+COLUMN_NAMES: tuple[str, ...] = (
+    "rating", "title", "artist", "duration", "genre", "plays", "date", "provider",
+)
+
+BADGES: dict[Judgment | None, str] = {
+    Judgment.LIKED: "♥",
+    Judgment.NOT_INTERESTED: "✕",
+    Judgment.NOT_QUITE: "~",
+    None: " ",
+}
+
+# A dim marker after the title; full tracks carry none so the common case stays quiet.
+AVAILABILITY_MARKS: dict[Availability, str] = {
+    Availability.FULL: "",
+    Availability.PREVIEW: "preview",
+    Availability.DRM: "DRM",
+    Availability.BLOCKED: "blocked",
+    Availability.EXCLUSIVE: "exclusive",
+    Availability.UNAVAILABLE: "n/a",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    label: str
+    min_width: int
+    flex: int  # share of the spare width; 0 = fixed
+    right: bool = False
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("rating", "", 1, 0),
+    Column("title", "Title", 12, 5),
+    Column("artist", "Artist", 8, 3),
+    Column("duration", "Time", 7, 0, right=True),
+    Column("genre", "Genre", 6, 2),
+    Column("plays", "Plays", 6, 0, right=True),
+    Column("date", "Date", 10, 0),
+    Column("provider", "Src", 3, 0),
+)
+
+
+def format_duration(ms: int | None) -> str:
+    """``3:07`` under an hour, ``1:02:03`` above; blank when unknown."""
+    if ms is None or ms < 0:
+        return ""
+    seconds = ms // 1000
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_plays(plays: int | None) -> str:
+    """Compact counts so the column stays narrow: 999, 1.2k, 34k, 1.5M."""
+    if plays is None:
+        return ""
+    if plays < 1000:
+        return str(plays)
+    for limit, suffix in ((1_000_000, "k"), (1_000_000_000, "M"), (10**15, "B")):
+        if plays < limit:
+            value = plays / (limit // 1000)
+            return f"{value:.1f}{suffix}" if value < 10 else f"{int(value)}{suffix}"
+    return str(plays)
+
+
+def format_date(created_at: str | None) -> str:
+    """The ISO date part (``2026-01-27``); blank when unknown."""
+    return created_at[:10] if created_at else ""
+
+
+def provider_label(provider: str) -> str:
+    return {"soundcloud": "SC", "mixcloud": "MC"}.get(provider, provider[:3])
+
+
+def cells(track: Track) -> tuple[str, ...]:
+    """The text of every column for one row, in COLUMNS order."""
+    mark = AVAILABILITY_MARKS.get(track.availability, "")
+    return (
+        BADGES.get(track.judgment, " "),
+        track.title + (f" [{mark}]" if mark else ""),
+        track.artist,
+        format_duration(track.duration_ms),
+        track.genre,
+        format_plays(track.counts.plays),
+        format_date(track.created_at),
+        provider_label(track.provider),
+    )
+
+
+def search_text(track: Track) -> str:
+    """What ``/`` matches against: title, artist, genre and tags, lowercased once."""
+    return "\n".join((track.title, track.artist, track.genre, *track.tags)).lower()
+
+
+_JUDGMENT_ORDER = {Judgment.LIKED: 0, Judgment.NOT_QUITE: 1, Judgment.NOT_INTERESTED: 2}
+
+
+def _missing_last(value: Any) -> tuple[bool, Any]:
+    # Missing values sort after present ones in ascending order, without comparing None.
+    return (value is None or value == "", value if value is not None else 0)
+
+
+SORT_KEYS: dict[str, Callable[[Track], Any]] = {
+    "rating": lambda t: _missing_last(_JUDGMENT_ORDER.get(t.judgment) if t.judgment else None),
+    "title": lambda t: _missing_last(t.title.casefold()),
+    "artist": lambda t: _missing_last(t.artist.casefold()),
+    "duration": lambda t: _missing_last(t.duration_ms),
+    "genre": lambda t: _missing_last(t.genre.casefold()),
+    "plays": lambda t: _missing_last(t.counts.plays),
+    "date": lambda t: _missing_last(t.created_at),
+    "provider": lambda t: _missing_last(t.provider),
+}
+
+
+def column_widths(width: int) -> list[int]:
+    """Fit the columns into ``width`` cells (one space between columns)."""
+    gaps = len(COLUMNS) - 1
+    fixed = [c.min_width for c in COLUMNS]
+    spare = width - sum(fixed) - gaps
+    total_flex = sum(c.flex for c in COLUMNS)
+    if spare <= 0:
+        return fixed
+    widths = [c.min_width + spare * c.flex // total_flex for c in COLUMNS]
+    widths[1] += width - gaps - sum(widths)  # rounding leftovers go to the title
+    return widths
+
+
+class TrackListModel:
+    """Rows in sort order plus the filtered view; all the widget's work that is not drawing."""
+
+    def __init__(self, *, hide_not_interested: bool = True) -> None:
+        self.tracks: list[Track] = []
+        # Keyed by id(track); the track is kept in the value so its id cannot be reused.
+        self._search: dict[int, tuple[Track, str]] = {}
+        self.sort_column: str | None = None
+        self.sort_reverse = False
+        self.filter_text = ""
+        self.hide_not_interested = hide_not_interested
+        self.visible: list[Track] = []
+        self._cells: dict[int, tuple[Track, tuple[str, ...]]] = {}
+
+    # --- rows -----------------------------------------------------------------------
+    def set_tracks(self, tracks: Sequence[Track]) -> None:
+        self.tracks = list(tracks)
+        self._search = {}
+        self._cells = {}
+        self._sort()
+        self.refilter()
+
+    def append_tracks(self, tracks: Sequence[Track]) -> None:
+        if self.sort_column is not None:
+            self.tracks.extend(tracks)
+            self._sort()
+            self.refilter()
+            return
+        self.tracks.extend(tracks)
+        self.visible.extend(t for t in tracks if self._keeps(t, self.filter_text))
+
+    def replace_judgment(self, urn: str, judgment: Judgment | None) -> bool:
+        """Swap in re-judged copies of every row with ``urn``; True when any row changed."""
+        from dataclasses import replace
+
+        changed: dict[int, Track] = {}
+        for index, track in enumerate(self.tracks):
+            if track.urn == urn and track.judgment != judgment:
+                new = replace(track, judgment=judgment)
+                changed[id(track)] = new
+                self.tracks[index] = new
+        if not changed:
+            return False
+        self.visible = [changed.get(id(t), t) for t in self.visible]
+        if self.hide_not_interested or self.sort_column == "rating":
+            self._sort()
+            self.refilter()
+        return True
+
+    # --- derived text ---------------------------------------------------------------
+    def cells(self, track: Track) -> tuple[str, ...]:
+        found = self._cells.get(id(track))
+        if found is None:
+            found = self._cells[id(track)] = (track, cells(track))
+        return found[1]
+
+    def _search_text(self, track: Track) -> str:
+        found = self._search.get(id(track))
+        if found is None:
+            found = self._search[id(track)] = (track, search_text(track))
+        return found[1]
+
+    # --- sort and filter ------------------------------------------------------------
+    def sort_by(self, column: str, *, reverse: bool = False) -> None:
+        if column not in SORT_KEYS:
+            raise ValueError(f"unknown column {column!r}; pick one of {', '.join(COLUMN_NAMES)}")
+        self.sort_column, self.sort_reverse = column, reverse
+        self._sort()
+        self.refilter()
+
+    def _sort(self) -> None:
+        if self.sort_column is None:
+            return
+        key = SORT_KEYS[self.sort_column]
+        # Missing values stay last in both directions: sort present/missing separately.
+        present = [t for t in self.tracks if not key(t)[0]]
+        missing = [t for t in self.tracks if key(t)[0]]
+        present.sort(key=key, reverse=self.sort_reverse)
+        self.tracks = present + missing
+
+    def _keeps(self, track: Track, needle: str) -> bool:
+        if self.hide_not_interested and track.judgment is Judgment.NOT_INTERESTED:
+            return False
+        return not needle or needle in self._search_text(track)
+
+    def set_filter(self, text: str) -> None:
+        needle, previous = text.lower(), self.filter_text.lower()
+        self.filter_text = text
+        if previous and needle.startswith(previous):
+            # The new filter extends the old one: only the rows that matched can match.
+            self.visible = [t for t in self.visible if needle in self._search_text(t)]
+        else:
+            self.refilter()
+
+    def refilter(self) -> None:
+        needle = self.filter_text.lower()
+        keeps = self._keeps
+        self.visible = [t for t in self.tracks if keeps(t, needle)]

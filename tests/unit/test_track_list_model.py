@@ -1,0 +1,92 @@
+"""Pure track-list logic: formatting, sort keys with missing values, filtering."""
+
+from __future__ import annotations
+
+from minion_tui.models import Availability, Counts, Judgment, Track
+from minion_tui.tui.widgets.track_list_model import (
+    TrackListModel,
+    cells,
+    column_widths,
+    format_date,
+    format_duration,
+    format_plays,
+)
+
+
+def track(i: int, title: str = "", plays: int | None = None, created: str | None = None,
+          judgment: Judgment | None = None, genre: str = "", tags: tuple[str, ...] = ()) -> Track:
+    return Track(provider="soundcloud", id=str(i), urn=f"soundcloud:tracks:{i}", url="",
+                 title=title or f"t{i}", artist=f"a{i}", uploader="u", duration_ms=1000 * i,
+                 genre=genre, tags=tags, counts=Counts(plays=plays), created_at=created,
+                 judgment=judgment)
+
+
+def test_formatting() -> None:
+    assert format_duration(187_000) == "3:07"
+    assert format_duration(3_723_000) == "1:02:03"
+    assert format_duration(None) == ""
+    assert [format_plays(p) for p in (None, 999, 1234, 34_000, 1_500_000)] == [
+        "", "999", "1.2k", "34k", "1.5M"]
+    assert format_date("2026-01-27T03:47:23Z") == "2026-01-27"
+    assert format_date(None) == ""
+
+
+def test_cells_mark_availability_and_badge() -> None:
+    preview = Track(provider="soundcloud", id="1", urn="u1", url="", title="Go", artist="A",
+                    uploader="u", duration_ms=60_000, availability=Availability.PREVIEW,
+                    judgment=Judgment.LIKED)
+    row = cells(preview)
+    assert row[0] == "♥"
+    assert row[1] == "Go [preview]"
+    assert row[3] == "1:00"
+
+
+def test_sort_keeps_missing_values_last_both_ways() -> None:
+    model = TrackListModel()
+    model.set_tracks([track(1, plays=5), track(2, plays=None), track(3, plays=50)])
+    model.sort_by("plays")
+    assert [t.id for t in model.tracks] == ["1", "3", "2"]
+    model.sort_by("plays", reverse=True)
+    assert [t.id for t in model.tracks] == ["3", "1", "2"]
+    model.sort_by("date")
+    assert [t.id for t in model.tracks] == ["3", "1", "2"]  # all missing: order kept
+
+
+def test_sort_title_case_insensitive() -> None:
+    model = TrackListModel()
+    model.set_tracks([track(1, "beta"), track(2, "Alpha"), track(3, "gamma")])
+    model.sort_by("title")
+    assert [t.title for t in model.tracks] == ["Alpha", "beta", "gamma"]
+
+
+def test_filter_narrows_and_widens() -> None:
+    model = TrackListModel()
+    model.set_tracks([track(1, "Deep House", genre="house"), track(2, "Techno", tags=("dub",)),
+                      track(3, "Dub Step")])
+    model.set_filter("d")
+    assert [t.id for t in model.visible] == ["1", "2", "3"]
+    model.set_filter("DUB")
+    assert [t.id for t in model.visible] == ["2", "3"]
+    model.set_filter("dubs")
+    assert model.visible == []
+    model.set_filter("hou")
+    assert [t.id for t in model.visible] == ["1"]
+    model.set_filter("")
+    assert len(model.visible) == 3
+
+
+def test_hide_not_interested_and_rejudge() -> None:
+    model = TrackListModel(hide_not_interested=True)
+    model.set_tracks([track(1), track(2, judgment=Judgment.NOT_INTERESTED)])
+    assert [t.id for t in model.visible] == ["1"]
+    assert model.replace_judgment("soundcloud:tracks:1", Judgment.NOT_INTERESTED)
+    assert model.visible == []
+    model.hide_not_interested = False
+    model.refilter()
+    assert [t.judgment for t in model.visible] == [Judgment.NOT_INTERESTED] * 2
+
+
+def test_column_widths_fill_the_width() -> None:
+    widths = column_widths(120)
+    assert sum(widths) + len(widths) - 1 == 120
+    assert widths[1] > widths[2]
