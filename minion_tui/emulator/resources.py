@@ -117,7 +117,8 @@ class TrackAuthorization:
 
     def __init__(self, secret: bytes, clock: Callable[[], float]) -> None:
         self.secret, self.clock = secret, clock
-        self._header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+        header = json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":"))
+        self._header = _b64(header.encode())
 
     def issue(self) -> str:
         payload = {"geo": "DE", "sub": "", "rid": str(uuid.uuid4()), "iat": int(self.clock())}

@@ -18,7 +18,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from minion_tui.emulator.catalog import BLOCKED, SNIP, Artist, Track, TrackSet
-from minion_tui.emulator.pagination import BadRequest, local_path, numeric_page, page_href
+from minion_tui.emulator.pagination import (
+    BadRequest,
+    local_path,
+    numeric_page,
+    page_href,
+    read_limit,
+)
 from minion_tui.emulator.resources import api_json
 
 if TYPE_CHECKING:
@@ -212,7 +218,7 @@ async def search_all(ctx: ApiContext, request: Request) -> Response:
 async def queries(ctx: ApiContext, request: Request) -> Response:
     """Autocomplete: `{collection:[{output, query}]}` (NPREC)."""
     q = _query(request)
-    limit = int(request.query_params.get("limit") or 10)
+    limit = read_limit(request.query_params, 10)
     seen: dict[str, str] = {}
     c = ctx.catalog
     candidates = [a.username for a in c.artists.values()]

@@ -44,3 +44,58 @@ def sc_env(emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch) -> Runnin
     """Points every command of this test at the emulator through MINION_ENDPOINTS."""
     monkeypatch.setenv("MINION_ENDPOINTS", emulator.endpoints_env)
     return emulator
+
+
+class EmulatorHttp:
+    """Plain httpx against the emulator (not our net layer): maps real-origin URLs to the
+    emulator and adds the current client_id to api-v2 calls, like a careful client would."""
+
+    def __init__(self, emulator: RunningEmulator, user_agent: str | None = None) -> None:
+        import httpx
+
+        self.emulator = emulator
+        headers = {"user-agent": user_agent} if user_agent else {}
+        self.client = httpx.Client(headers=headers, timeout=30)
+
+    def local(self, url: str) -> str:
+        for origin, replacement in self.emulator.endpoints.items():
+            if url == origin or url.startswith((origin + "/", origin + "?")):
+                return replacement + url[len(origin):]
+        raise AssertionError(f"not an emulated origin: {url}")
+
+    def get(self, url: str, /, *, client_id: str | None = "current", headers: dict[str, str]
+            | None = None, **params: Any) -> Any:
+        """GET a real-origin URL (or an api-v2 path); `params` are added to its query."""
+        from urllib.parse import urlencode
+
+        if url.startswith("/"):
+            url = "https://api-v2.soundcloud.com" + url
+        extra = {k.replace("__", "."): v for k, v in params.items()}
+        if client_id == "current" and url.startswith("https://api-v2.soundcloud.com"):
+            client_id = self.emulator.state.client_id
+        if client_id not in (None, "current"):
+            extra["client_id"] = client_id
+        local = self.local(url)
+        if extra:
+            local += ("&" if "?" in local else "?") + urlencode(extra)
+        return self.client.get(local, headers=headers)
+
+    def json(self, url: str, /, **params: Any) -> Any:
+        response = self.get(url, **params)
+        assert response.status_code == 200, (url, response.status_code, response.text[:200])
+        return response.json()
+
+    def pages(self, url: str, /, **params: Any) -> list[dict[str, Any]]:
+        """Every page of a collection, following next_href until it is null or absent."""
+        pages = [self.json(url, **params)]
+        while pages[-1].get("next_href"):
+            assert len(pages) < 500, "next_href never ends"
+            pages.append(self.json(pages[-1]["next_href"]))
+        return pages
+
+
+@pytest.fixture
+def sc_http(emulator: RunningEmulator) -> Iterator[EmulatorHttp]:
+    http = EmulatorHttp(emulator)
+    yield http
+    http.client.close()
