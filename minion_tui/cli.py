@@ -93,6 +93,25 @@ def build_parser() -> argparse.ArgumentParser:
     browse.add_argument("listing", choices=("trending", "tag", *USER_LISTINGS, *TRACK_LISTINGS))
     browse.add_argument("target", nargs="?", help="USER or TRACK (URL or URN), or TAG")
     browse.add_argument("--limit", type=_positive_int, default=20)
+
+    # -- download (issue 6) --
+    dl = sub.add_parser("download", parents=[common],
+                        help="download tracks or sets (URLs, URNs or text files of URLs)")
+    dl.add_argument("targets", nargs="+", metavar="TARGET|FILE")
+    dl.add_argument("--dir", type=Path, help="folder (default: downloads.dir)")
+    dl.add_argument("--jobs", type=_positive_int, help="tracks at once (default 3)")
+    dl.add_argument("--segments", type=_positive_int, help="HLS segments at once per track")
+    dl.add_argument("--format", choices=("best", "mp3", "m4a", "opus", "original"))
+    # -- end download --
+
+    # -- play (issue 5) --
+    play = sub.add_parser("play", parents=[common], help="play a track without the TUI")
+    play.add_argument("target", metavar="TARGET")
+    play.add_argument("--start", type=float, default=0.0, metavar="SECONDS")
+    play.add_argument("--for", dest="play_for", type=float, metavar="SECONDS",
+                      help="stop after this many seconds (default: at the end)")
+    play.add_argument("--ao", help=argparse.SUPPRESS)  # mpv audio output, e.g. null in tests
+    # -- end play --
     return parser
 
 
@@ -139,7 +158,67 @@ def _dispatch(args: argparse.Namespace) -> int:
         from minion_tui.emulator.server import run_cli
 
         return run_cli(["--help"])
+    if args.command == "download":  # issue 6
+        return asyncio.run(_download_command(args))
+    if args.command == "play":  # issue 5
+        return asyncio.run(_play_command(args))
     return asyncio.run(_run_command(args))
+
+
+# -- download (issue 6) -----------------------------------------------------------------------
+
+
+def _download_targets(given: list[str]) -> list[str]:
+    targets: list[str] = []
+    for target in given:
+        path = Path(target)
+        if "://" not in target and path.is_file():  # a text file of URLs, one per line
+            lines = path.read_text(encoding="utf-8").splitlines()
+            targets.extend(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
+        else:
+            targets.append(target)
+    return targets
+
+
+async def _download_command(args: argparse.Namespace) -> int:
+    """JSON lines of DownloadEvents with --json; one line per finished item otherwise."""
+    targets = _download_targets(args.targets)
+
+    def show(event: Any) -> None:
+        if args.json:
+            print(json.dumps(event.to_json(), ensure_ascii=False), flush=True)
+        elif event.kind in ("done", "skipped", "failed"):
+            print(f"{event.kind:8} {event.title or event.track_urn}  {event.path}"
+                  f"{'  (' + event.reason + ')' if event.reason else ''}", flush=True)
+        elif event.kind == "segment" and sys.stdout.isatty():
+            print(f"\r  {event.title[:40]:40} {event.segments_done}/{event.segments_total}",
+                  end="", flush=True)
+
+    with _service(args) as service:
+        try:
+            outcomes = await service.download(targets, directory=args.dir, jobs=args.jobs,
+                                              segments=args.segments, format=args.format,
+                                              listener=show)
+        finally:
+            await service.aclose()
+    return 1 if any(o.state == "failed" for o in outcomes) else 0
+
+
+# -- play (issue 5) ---------------------------------------------------------------------------
+
+
+async def _play_command(args: argparse.Namespace) -> int:
+    from minion_tui.playback.cli_play import play_command
+
+    with _service(args) as service:
+        try:
+            return await play_command(service, args.target, start=args.start,
+                                      play_for=args.play_for, as_json=args.json, ao=args.ao)
+        finally:
+            await service.aclose()
+
+
+# -- end play ---------------------------------------------------------------------------------
 
 
 def _fail(exc: MinionError, as_json: bool) -> int:

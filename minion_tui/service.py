@@ -20,9 +20,14 @@ from minion_tui.errors import InvalidArgument, InvalidURL
 from minion_tui.models import Comment, Judgment, Page, Playlist, StreamChoice, Track, User
 
 if TYPE_CHECKING:
+    from minion_tui.downloads.batch import Outcome  # downloads (issue 6)
+    from minion_tui.downloads.engine import DownloadEvent
     from minion_tui.net import Http, WaitNotice
+    from minion_tui.playback.player import PlayerEvent, PlayerState  # playback (issue 5)
+    from minion_tui.playback.session import NowPlaying, Playback
     from minion_tui.providers.soundcloud.client import SoundCloud
     from minion_tui.store import Store
+    from minion_tui.store.play_queue import HistoryEntry, QueueEntry
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +145,7 @@ class Service:
 
     async def aclose(self) -> None:
         """Release the HTTP client and close the database cleanly."""
+        await self._close_playback()  # playback (issue 5): before the client it uses
         if self._http is not None:
             await self._http.aclose()
             self._http = None
@@ -261,6 +267,225 @@ class Service:
         """Record (or clear, with None) the user's judgment of a track; committed on return."""
         store = await self.db()
         await store.call(store.set_judgment, urn, judgment)
+
+    # -- browse pane: the user's own ratings (issue 4) ------------------------------------
+
+    async def my_ratings(
+        self, judgments: Sequence[Judgment], *, limit: int | None = None
+    ) -> list[Track]:
+        """Stored tracks the user judged one of ``judgments``, newest verdict first."""
+        store = await self.db()
+        return await store.call(lambda: store.tracks_by_judgment(judgments, limit=limit))
+
+    async def playlist_tracks(self, target: str) -> list[Track]:
+        """The tracks of a playlist or album (URL or URN), stored with judgments joined in."""
+        playlist = await self._resolve_as(target, Playlist)
+        return await self._remember(playlist.tracks)
+
+    # -- end browse pane ------------------------------------------------------------------
+
+    # -- playback (issue 5) -------------------------------------------------------------------
+    # The player is created on the first play; without libmpv these raise PlayerUnavailable
+    # (with the install hint) and the rest of the app keeps working.
+
+    _playback: Playback | None = None
+    #: mpv's audio output; None = mpv's default ("null" in tests and benchmarks).
+    audio_output: str | None = None
+    #: Seconds mpv reads ahead (bounded: a 2 h mix is not pulled into memory at once).
+    playback_readahead: float = 20.0
+
+    async def playback(self) -> Playback:
+        """The playback engine (player, loopback stream proxy, queue), created on first use."""
+        if self._playback is None:
+            from minion_tui.playback.player import Player
+            from minion_tui.playback.session import Playback
+            from minion_tui.playback.stream_proxy import StreamProxy
+
+            player = Player(ao=self.audio_output, volume=self.settings.playback.volume,
+                            readahead=self.playback_readahead)
+            proxy = StreamProxy(self.http, self.refresh_stream)
+            await proxy.start()
+            self._playback = Playback(player, proxy, await self.db(), self.stream,
+                                      self._track_by_urn)
+        return self._playback
+
+    async def _track_by_urn(self, urn: str) -> Track:
+        store = await self.db()
+        track = await store.call(store.get_track, urn)
+        if track is None:
+            track = await self._resolve_as(urn, Track)
+        return track
+
+    async def play(self, target: str | Track, *, start: float = 0.0) -> NowPlaying:
+        """Play a track (URL, URN or Track) now, from ``start`` seconds."""
+        track = target if isinstance(target, Track) else await self._resolve_as(target, Track)
+        await self._remember([track])
+        return await (await self.playback()).play(track, start=start)
+
+    async def pause(self) -> None:
+        (await self.playback()).player.pause()
+
+    async def resume(self) -> None:
+        (await self.playback()).player.resume()
+
+    async def toggle_pause(self) -> None:
+        (await self.playback()).player.toggle()
+
+    async def seek(self, seconds: float, *, relative: bool = False) -> None:
+        """Seek to ``seconds`` (or by ``seconds`` with relative=True)."""
+        (await self.playback()).player.seek(seconds, relative=relative)
+
+    async def set_volume(self, volume: float) -> None:
+        (await self.playback()).player.set_volume(volume)
+
+    async def mute(self, muted: bool | None = None) -> None:
+        """Mute, unmute, or (None) toggle."""
+        (await self.playback()).player.mute(muted)
+
+    async def next_track(self) -> NowPlaying | None:
+        return await (await self.playback()).next()
+
+    async def previous_track(self) -> NowPlaying | None:
+        return await (await self.playback()).previous()
+
+    def now_playing(self) -> tuple[NowPlaying | None, PlayerState | None]:
+        """The current track and player state (None, None before the first play)."""
+        if self._playback is None:
+            return None, None
+        return self._playback.now, self._playback.player.state
+
+    async def player_events(self) -> AsyncIterator[PlayerEvent]:
+        """Every player change (position, pause, end, errors) as an async iterator."""
+        async for event in (await self.playback()).player.events():
+            yield event
+
+    async def queue(self) -> list[QueueEntry]:
+        from minion_tui.store import play_queue as pq
+
+        store = await self.db()
+        return await store.call(pq.queue_entries, store)
+
+    async def queue_add(self, targets: Sequence[str | Track], *, next: bool = False
+                        ) -> list[QueueEntry]:
+        """Append tracks to the queue (or, with next=True, right after the one playing)."""
+        from minion_tui.store import play_queue as pq
+
+        tracks = [t if isinstance(t, Track) else await self._resolve_as(t, Track)
+                  for t in targets]
+        await self._remember(tracks)
+        store = await self.db()
+        at = None
+        if next:
+            entries = await store.call(pq.queue_entries, store)
+            now = self._playback.now if self._playback else None
+            ids = [e.id for e in entries]
+            at = ids.index(now.queue_entry_id) + 1 if now and now.queue_entry_id in ids else 0
+        return await store.call(pq.queue_add, store, [t.urn for t in tracks], at=at)
+
+    async def queue_play_next(self, target: str | Track) -> list[QueueEntry]:
+        return await self.queue_add([target], next=True)
+
+    async def queue_remove(self, entry_id: int) -> list[QueueEntry]:
+        from minion_tui.store import play_queue as pq
+
+        store = await self.db()
+        return await store.call(pq.queue_remove, store, entry_id)
+
+    async def queue_move(self, entry_id: int, delta: int) -> list[QueueEntry]:
+        """Move a queue entry up (delta < 0) or down."""
+        from minion_tui.store import play_queue as pq
+
+        store = await self.db()
+        return await store.call(pq.queue_move, store, entry_id, delta)
+
+    async def queue_clear(self) -> None:
+        from minion_tui.store import play_queue as pq
+
+        store = await self.db()
+        await store.call(pq.queue_clear, store)
+
+    async def queue_shuffle(self) -> list[QueueEntry]:
+        """Shuffle the queue; the entry playing (and those before it) stay put."""
+        from minion_tui.store import play_queue as pq
+
+        store = await self.db()
+        entries = await store.call(pq.queue_entries, store)
+        now = self._playback.now if self._playback else None
+        ids = [e.id for e in entries]
+        keep = ids.index(now.queue_entry_id) + 1 if now and now.queue_entry_id in ids else 0
+        return await store.call(pq.queue_shuffle, store, keep_first=keep)
+
+    async def set_repeat(self, mode: str) -> None:
+        """Repeat "off", "one" or "all" (remembered across restarts)."""
+        from minion_tui.store import play_queue as pq
+
+        if mode not in pq.REPEAT_MODES:
+            raise InvalidArgument(f"Unknown repeat mode {mode!r}.",
+                                  hint="Use one of: off, one, all.")
+        store = await self.db()
+        await store.call(pq.set_state, store, "queue.repeat", mode)
+
+    async def play_queue(self, entry_id: int | None = None) -> NowPlaying | None:
+        """Play the queue from an entry (default: the first); unplayable ones are skipped."""
+        entries = await self.queue()
+        chosen = [e for e in entries if entry_id is None or e.id == entry_id][:1]
+        return await (await self.playback()).play_entry(chosen[0]) if chosen else None
+
+    async def history(self, limit: int = 50) -> list[HistoryEntry]:
+        """Recent plays, newest first, with seconds listened."""
+        from minion_tui.store import play_queue as pq
+
+        store = await self.db()
+        return await store.call(pq.history, store, limit)
+
+    async def play_again(self, entry: HistoryEntry) -> NowPlaying:
+        """Play a history entry's track again."""
+        return await self.play(await self._track_by_urn(entry.track_urn))
+
+    async def _close_playback(self) -> None:
+        if self._playback is not None:
+            playback, self._playback = self._playback, None
+            await playback.aclose()
+
+    # -- end of playback -----------------------------------------------------------------------
+
+    # -- downloads (issue 6) -------------------------------------------------------------------
+
+    async def download(
+        self,
+        targets: Sequence[str],
+        *,
+        directory: Path | None = None,
+        jobs: int | None = None,
+        segments: int | None = None,
+        format: str | None = None,
+        listener: Callable[[DownloadEvent], None] | None = None,
+    ) -> list[Outcome]:
+        """Download tracks and sets (URLs/URNs) into ``directory`` (settings.downloads.dir).
+
+        Each track ends up complete under its final name or not at all; an interrupted run
+        resumes where it stopped when started again. ``listener`` receives DownloadEvents
+        (start, segment, bytes, done, skipped, failed). Previews and DRM-only tracks are
+        skipped with their reason; the batch goes on."""
+        from minion_tui.downloads.batch import download_batch
+        from minion_tui.downloads.engine import DownloadOptions
+
+        conf = self.settings.downloads
+        options = DownloadOptions(
+            directory=Path(directory or conf.dir),
+            template=conf.template,
+            segments=segments or conf.segments,
+            format=format or conf.format,
+            listener=listener,
+        )
+
+        async def choose(track: Track, prefer: str | None) -> StreamChoice:
+            return await self.soundcloud.stream(track, require_full=True, prefer=prefer)
+
+        return await download_batch(self, self.resolve, choose, list(targets), options,
+                                    jobs=jobs or conf.parallel, set_template=conf.set_template)
+
+    # -- end of downloads ----------------------------------------------------------------------
 
     # -- store plumbing ---------------------------------------------------------------------
 

@@ -5,27 +5,41 @@ in the service façade and, inside the TUI, in the panes."""
 from __future__ import annotations
 
 import logging
+import threading
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
-from minion_tui.errors import MinionError
-from minion_tui.tui.commands import PaneCommands
-from minion_tui.tui.messages import ShowPane
+from minion_tui.errors import MinionError, RateLimited
+from minion_tui.models import Judgment
+from minion_tui.tui.commands import DOMAIN_PROVIDERS
+from minion_tui.tui.keymap import (
+    binding_chains,
+    entries_of,
+    find_conflicts,
+    keymap_report,
+    remap,
+    unknown_ids,
+)
+from minion_tui.tui.messages import OpenSource, RateHighlighted, ShowPane
 from minion_tui.tui.panes import PANE_NAMES, PANES, BrowsePane, Pane
 from minion_tui.tui.panes.downloads import DownloadsPane
 from minion_tui.tui.panes.queue import QueuePane
 from minion_tui.tui.panes.search import SearchPane
 from minion_tui.tui.screens.help import HelpScreen, key_help
-from minion_tui.tui.themes import BUILTIN_THEMES, choose_theme
+from minion_tui.tui.themes import choose_theme, load_themes, with_rating_colours
+from minion_tui.tui.widgets.details import refresh_details
+from minion_tui.tui.widgets.track_list import TrackList
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from minion_tui.net.spec import WaitNotice
     from minion_tui.service import Service
 
 log = logging.getLogger(__name__)
@@ -37,7 +51,7 @@ class MinionApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "minion-tui"
-    COMMANDS = App.COMMANDS | {PaneCommands}
+    COMMANDS = App.COMMANDS | set(DOMAIN_PROVIDERS)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
@@ -61,11 +75,19 @@ class MinionApp(App[None]):
     def __init__(self, service: Service) -> None:
         super().__init__()
         self.service = service
-        for theme in BUILTIN_THEMES:
+        # -- themes (themes.py): built in, then the user's; bad files are reported on mount --
+        from minion_tui.config import config_dir
+
+        for textual_theme in list(self.available_themes.values()):
+            self.register_theme(with_rating_colours(textual_theme))
+        themes, skipped = load_themes(config_dir() / "themes")
+        for theme in themes:
             self.register_theme(theme)
-        self.theme, self._theme_problem = choose_theme(
-            service.settings.ui.theme, self.available_themes
-        )
+        self._theme_problems = [p.text for p in skipped]
+        self.theme, problem = choose_theme(service.settings.ui.theme, self.available_themes)
+        if problem:
+            self._theme_problems.append(problem)
+        # -- end themes --
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -77,8 +99,10 @@ class MinionApp(App[None]):
         tabs.can_focus = False
         yield tabs
         with ContentSwitcher(initial=PANES[0].name, id="panes"):
-            yield BrowsePane(notice=self.service.demo_notice)
-            yield SearchPane()
+            yield BrowsePane(notice=self.service.demo_notice,
+                             hide_not_interested=self.service.settings.ui.hide_not_interested)
+            yield SearchPane(
+                hide_not_interested=self.service.settings.ui.hide_not_interested)
             yield QueuePane()
             yield DownloadsPane()
         yield Footer()
@@ -86,8 +110,11 @@ class MinionApp(App[None]):
     def on_mount(self) -> None:
         self.sub_title = "demo" if self.service.demo else ""
         self.set_keymap(dict(self.service.settings.keymap))
-        if self._theme_problem:
-            self.notify(self._theme_problem, title="Theme", severity="warning", timeout=10)
+        for problem in self._theme_problems:
+            log.warning("%s", problem)
+            self.notify(problem, title="Theme", severity="warning", timeout=10)
+        self._report_keymap_problems()
+        self.service.on_wait(self._announce_wait)
         self.show_pane(PANES[0].name)
 
     async def on_unmount(self) -> None:
@@ -128,6 +155,35 @@ class MinionApp(App[None]):
     def on_show_pane(self, message: ShowPane) -> None:
         self.show_pane(message.pane)
 
+    # -- rating and sources (issue 4): any track list, any pane ----------------------------
+
+    def on_track_list_rate_requested(self, message: TrackList.RateRequested) -> None:
+        message.stop()
+        self.rate(message.track.urn, message.judgment)
+
+    def on_rate_highlighted(self, message: RateHighlighted) -> None:
+        focused = self.focused
+        if isinstance(focused, TrackList) and focused.highlighted is not None:
+            judgment = Judgment(message.judgment) if message.judgment else None
+            self.rate(focused.highlighted.urn, judgment)
+
+    @work(group="rating", exit_on_error=False, description="Saving a rating")
+    async def rate(self, urn: str, judgment: Judgment | None) -> None:
+        """Store the judgment, then change the badge in every list showing the track: the
+        badge appears only once the commit has returned, so a rating that shows survives a
+        crash."""
+        await self.service.rate(urn, judgment)
+        for track_list in self.query(TrackList):
+            track_list.set_judgment(urn, judgment)
+        refresh_details(self.screen)
+
+    def on_open_source(self, message: OpenSource) -> None:
+        if message.kind == "search" and not message.target:
+            self.show_pane("search")
+            return
+        self.show_pane("browse")
+        self.query_one(BrowsePane).open_source(message.kind, message.target, message.title)
+
     # -- help, palette ----------------------------------------------------------------------
 
     def action_help(self) -> None:
@@ -138,6 +194,8 @@ class MinionApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
+            if command.title == "Theme":  # ThemeCommands offers ours (and saves the choice)
+                continue
             if command.title == "Keys":  # Textual's key panel; ours is the help screen
                 yield SystemCommand("Keys", "List every key that works here, with its "
                                     "binding id", self.action_help)
@@ -154,13 +212,63 @@ class MinionApp(App[None]):
         worker = event.worker
         error = worker.error
         what = worker.description or worker.name or "A background task"
-        if isinstance(error, MinionError):
+        if isinstance(error, RateLimited):
+            log.info("%s failed: %s", what, error.text, exc_info=error)
+            wait = (f"retrying in {error.retry_after:.0f} s" if error.retry_after
+                    else "try again in a minute")
+            self.notify(f"SoundCloud is rate limiting; {wait}.", title=f"{what}: rate limited",
+                        severity="warning", timeout=10)
+        elif isinstance(error, MinionError):
+            # GeoBlocked, DrmOnly, PreviewOnly, ClientIdUnavailable...: .text says what to do.
             log.info("%s failed: %s", what, error.text, exc_info=error)
             self.notify(error.text, title=f"{what} failed", severity="error", timeout=10)
         else:
+            # The traceback goes to the log only; the toast names the failure and the file.
+            from minion_tui.config import log_dir
+
             log.error("%s failed unexpectedly", what, exc_info=error)
+            short = f"{type(error).__name__}: {error}".strip().rstrip(":")
+            if len(short) > 120:
+                short = short[:119] + "…"
             self.notify(
-                f"{what} failed unexpectedly ({type(error).__name__}: {error}). "
-                "Run with --debug and look in the log file for details.",
-                title="Unexpected error", severity="error", timeout=10,
+                f"Something went wrong: {short}. Details are in "
+                f"{log_dir() / 'minion-tui.log'}.",
+                title=f"{what} failed unexpectedly", severity="error", timeout=10,
             )
+
+    # -- theme choice, keymap report, long waits (themes.py, keymap.py) -----------------------
+
+    def choose_theme(self, name: str) -> None:
+        """Switch to a registered theme and remember it in config.toml (from the palette)."""
+        self.theme = name
+        self._save_theme(name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="config",
+          description="Saving the theme")
+    def _save_theme(self, name: str) -> None:
+        from minion_tui.config import set_config_value
+
+        set_config_value("ui.theme", name, path=self.service.settings.path)
+
+    def _report_keymap_problems(self) -> None:
+        """Keys bound twice after [keymap], and ids it names that do not exist: one toast."""
+        keymap = dict(self.service.settings.keymap)
+        chains = [remap(chain, keymap) for chain in binding_chains(self.screen)]
+        known = [e for chain in chains for e in chain] + entries_of(HelpScreen)
+        report = keymap_report(find_conflicts(chains, involving=keymap),
+                               unknown_ids(known, keymap))
+        if report:
+            log.warning("%s", report)
+            self.notify(report, title="Keymap", severity="warning", timeout=15)
+
+    def _announce_wait(self, notice: WaitNotice) -> None:
+        """Service listener: a long wait for a host becomes a toast. The notice may come from
+        the app's own loop or from a worker thread."""
+        text = f"Waiting {notice.seconds:.0f} s for {notice.host} ({notice.reason})"
+        if self._thread_id == threading.get_ident():
+            self.notify(text, title="Waiting", timeout=min(max(notice.seconds, 3), 10))
+        else:
+            self.call_from_thread(self.notify, text, title="Waiting",
+                                  timeout=min(max(notice.seconds, 3), 10))
+
+    # -- end theme choice, keymap report, long waits ------------------------------------------

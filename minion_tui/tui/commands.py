@@ -1,30 +1,149 @@
-"""Command palette (ctrl+p) providers."""
+"""Command palette (ctrl+p): one provider per domain — navigation (panes), sources (trending,
+ratings, past searches), rating (the highlighted track) and themes. Each offers its commands
+with ``discover`` (the empty palette) and ``search`` (fuzzy matched).
+
+Providers only post app-level messages (or switch the theme); the panes do the work."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from minion_tui.tui.messages import ShowPane
+from minion_tui.models import Judgment
+from minion_tui.tui.messages import OpenSource, RateHighlighted, ShowPane
 from minion_tui.tui.panes import PANES, PaneInfo
+from minion_tui.tui.themes import RATING_VARIABLES
+
+if TYPE_CHECKING:
+    from minion_tui.tui.app import MinionApp
+
+log = logging.getLogger(__name__)
 
 
-class PaneCommands(Provider):
+@dataclass(frozen=True)
+class PaletteCommand:
+    """One palette entry: what it shows, what it explains, what it does."""
+
+    text: str
+    help: str
+    run: Callable[[], object]
+
+
+class DomainCommands(Provider):
+    """A provider whose commands are a plain list: discover shows all, search ranks them
+    by the text (and, a little lower, by the help)."""
+
+    async def commands(self) -> list[PaletteCommand]:
+        raise NotImplementedError
+
+    async def discover(self) -> Hits:
+        for command in await self.commands():
+            yield DiscoveryHit(command.text, command.run, help=command.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in await self.commands():
+            # Match the help too, so "download" or "queue next" find their pane.
+            score = max(matcher.match(command.text), matcher.match(command.help) * 0.8)
+            if score > 0:
+                yield Hit(score, matcher.highlight(command.text), command.run,
+                          text=command.text, help=command.help)
+
+
+class PaneCommands(DomainCommands):
     """"Go to Browse" and friends: switch panes from the palette."""
 
     def _go(self, pane: PaneInfo) -> None:
         self.app.post_message(ShowPane(pane.name))
 
-    async def discover(self) -> Hits:
-        for pane in PANES:
-            yield DiscoveryHit(f"Go to {pane.title}", lambda p=pane: self._go(p),
-                               help=pane.summary)
+    async def commands(self) -> list[PaletteCommand]:
+        return [PaletteCommand(f"Go to {p.title}", p.summary, partial(self._go, p))
+                for p in PANES]
 
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for pane in PANES:
-            # Match the summary too, so "download" or "queue next" find their pane.
-            text = f"Go to {pane.title}"
-            score = max(matcher.match(text), matcher.match(pane.summary) * 0.8)
-            if score > 0:
-                yield Hit(score, matcher.highlight(text), lambda p=pane: self._go(p),
-                          text=text, help=pane.summary)
+
+class SourceCommands(DomainCommands):
+    """Listings to open in Browse: trending, the tracks rated so far, past searches."""
+
+    def _open(self, kind: str, target: str | None, title: str) -> None:
+        self.app.post_message(OpenSource(kind, target, title))
+
+    async def commands(self) -> list[PaletteCommand]:
+        found = [
+            PaletteCommand("Trending", "Open SoundCloud's trending tracks in Browse",
+                           lambda: self._open("trending", None, "Trending")),
+            PaletteCommand("My ratings", "Open every track you rated in Browse",
+                           lambda: self._open("ratings", None, "My ratings")),
+        ]
+        for judgment in Judgment:
+            title = f"My ratings: {_JUDGMENT_TITLES[judgment]}"
+            found.append(PaletteCommand(
+                title, f"Open the tracks you rated {_JUDGMENT_TITLES[judgment]} in Browse",
+                partial(self._open, "ratings", judgment.value, title)))
+        found.append(PaletteCommand("Search history", "Open the Search pane with past queries",
+                                    lambda: self._open("search", None, "Search history")))
+        for query in await self._recent_queries():
+            title = f"Search again: {query}"
+            found.append(PaletteCommand(title, "Run a past search again",
+                                        partial(self._open, "search", query, title)))
+        return found
+
+    async def _recent_queries(self) -> list[str]:
+        app: MinionApp = self.app  # type: ignore[assignment]
+        try:
+            store = await app.service.db()
+            entries = await store.call(store.recent_searches, 20)
+        except Exception:  # the palette still works without history; the log says why
+            log.warning("search history unavailable for the palette", exc_info=True)
+            return []
+        return list(dict.fromkeys(e.query for e in entries))
+
+
+_JUDGMENT_TITLES = {
+    Judgment.LIKED: "liked",
+    Judgment.NOT_INTERESTED: "not interested",
+    Judgment.NOT_QUITE: "not quite",
+}
+
+
+class RatingCommands(DomainCommands):
+    """Rate the highlighted track (the focused list acts on :class:`RateHighlighted`)."""
+
+    def _rate(self, judgment: Judgment | None) -> None:
+        self.app.post_message(RateHighlighted(None if judgment is None else judgment.value))
+
+    async def commands(self) -> list[PaletteCommand]:
+        found = [
+            PaletteCommand(f"Rate highlighted: {title}", f"Mark the highlighted track {title}",
+                           partial(self._rate, judgment))
+            for judgment, title in _JUDGMENT_TITLES.items()
+        ]
+        found.append(PaletteCommand("Rate highlighted: clear",
+                                    "Forget your rating of the highlighted track",
+                                    lambda: self._rate(None)))
+        return found
+
+
+class ThemeCommands(DomainCommands):
+    """Every registered theme (ours first); choosing one switches to it and saves it in
+    config.toml. Themes without the rating colours our stylesheet uses are left out (the app
+    gives Textual's own themes defaults for them, so in practice none is)."""
+
+    async def commands(self) -> list[PaletteCommand]:
+        app: MinionApp = self.app  # type: ignore[assignment]
+        current = app.theme
+        return [
+            PaletteCommand(f"Theme: {name}", "in use" if name == current else "Switch to "
+                           "this theme and remember it", partial(app.choose_theme, name))
+            for name, theme in sorted(app.available_themes.items(),
+                                      key=lambda item: (not item[0].startswith("minion"),
+                                                        item[0]))
+            if all(v in theme.variables for v in RATING_VARIABLES)
+        ]
+
+
+DOMAIN_PROVIDERS = (PaneCommands, SourceCommands, RatingCommands, ThemeCommands)

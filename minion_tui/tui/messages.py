@@ -18,3 +18,26 @@ class ShowPane(Message):
 
     pane: str
     """The pane's name: "browse", "search", "queue" or "downloads"."""
+
+
+# -- palette: sources and rating (posted by tui/commands.py; the panes act on them) ----------
+
+
+@dataclass
+class OpenSource(Message):
+    """Open a listing in the Browse pane: trending, the user's ratings, a past search..."""
+
+    kind: str
+    """"trending", "ratings" or "search"."""
+    target: str | None
+    """What to open within that kind (a judgment, a query), or None for the default."""
+    title: str
+    """What the palette showed, for the pane's heading."""
+
+
+@dataclass
+class RateHighlighted(Message):
+    """Rate the highlighted track of the focused list; ``judgment`` None clears the rating."""
+
+    judgment: str | None
+    """A :class:`minion_tui.models.Judgment` value, or None to clear."""

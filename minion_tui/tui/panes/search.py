@@ -1,33 +1,74 @@
-"""Search: a query line and the results below it."""
+"""Search: the query line with type and filters; tracks listed in a track list, users and
+playlists in a list whose entries open as sources in Browse."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.widget import Widget
-from textual.widgets import Input
+from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from minion_tui.models import Playlist, Track, User
+from minion_tui.tui.messages import OpenSource
 from minion_tui.tui.panes.base import Pane, PaneInfo
+from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.empty_state import EmptyState
+from minion_tui.tui.widgets.search_form import SearchForm, SearchRequest, ServiceSuggester
+from minion_tui.tui.widgets.track_list import TrackList
+
+if TYPE_CHECKING:
+    from minion_tui.service import Service
 
 
 class SearchPane(Pane):
     INFO = PaneInfo("search", "Search", "Find tracks, artists and playlists on SoundCloud")
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_query", "Query", id="search.focus_query"),
         # The query Input swallows printable keys (1-4, q, ?), so escape is the way back to
         # the pane where those keys work again.
         Binding("escape", "leave_query", "Leave query", id="search.leave_query"),
     ]
 
+    def __init__(self, *, hide_not_interested: bool = True) -> None:
+        super().__init__()
+        self._hide_not_interested = hide_not_interested
+        self._sources: dict[str, tuple[str, str, str]] = {}
+        """Option id → (listing, target, title) of the users and playlists found."""
+
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search SoundCloud", id="query")
-        yield EmptyState(
-            "No results yet",
-            "Type a query in the line above; matching tracks will be listed here.",
-            id="search-empty",
-        )
+        service: Service | None = getattr(self.app, "service", None)
+        yield SearchForm(ServiceSuggester(service.autocomplete) if service else None)
+        yield Static("", id="search-status", markup=False)
+        with Horizontal(id="search-body"):
+            with Vertical(id="search-results"):
+                yield EmptyState(
+                    "No results yet",
+                    "Type a query in the line above; matching tracks will be listed here.",
+                    id="search-empty",
+                )
+                yield TrackList(id="search-tracks",
+                                hide_not_interested=self._hide_not_interested)
+                yield OptionList(id="search-others")
+            yield TrackDetails(id="search-details")
+
+    def on_mount(self) -> None:
+        self.query_one("#search-tracks", TrackList).display = False
+        self.query_one("#search-others", OptionList).display = False
+        self._place_details()
+
+    def on_resize(self) -> None:
+        self._place_details()
+
+    def _place_details(self) -> None:
+        # Like Browse: the panel only when tracks are listed and there is room beside them.
+        self.query_one("#search-details", TrackDetails).display = (
+            self.query_one("#search-tracks", TrackList).display and self.size.width >= 110)
 
     @property
     def query_input(self) -> Input:
@@ -50,3 +91,68 @@ class SearchPane(Pane):
         if action == "leave_query":
             return self.query_input.has_focus
         return True
+
+    # -- searching --------------------------------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id not in ("query", "search-genre"):
+            return
+        event.stop()
+        request = self.query_one(SearchForm).request()
+        if request.query or request.genre:
+            self.search(request)
+
+    def search(self, request: SearchRequest) -> None:
+        """Run ``request``, listing results as their pages arrive."""
+        tracks = self.query_one("#search-tracks", TrackList)
+        others = self.query_one("#search-others", OptionList)
+        tracks.clear()
+        others.clear_options()
+        self._sources.clear()
+        self.query_one("#search-empty", EmptyState).display = False
+        tracks.display = request.kind == "tracks"
+        others.display = not tracks.display
+        self._place_details()
+        self._status(f"Searching {request.kind} for {request.query!r}…")
+        self._run(request)
+
+    @work(exclusive=True, group="search", exit_on_error=False, description="Search")
+    async def _run(self, request: SearchRequest) -> None:
+        service: Service = self.app.service  # type: ignore[attr-defined]
+        tracks = self.query_one("#search-tracks", TrackList)
+        others = self.query_one("#search-others", OptionList)
+        pages = service.search(request.query, kind=request.kind, genre=request.genre,
+                               duration=request.duration, created=request.created,
+                               license=request.license)
+        found = 0
+        async for page in pages:
+            tracks.append_tracks([i for i in page.items if isinstance(i, Track)])
+            others.add_options([self._option(i) for i in page.items
+                                if isinstance(i, (User, Playlist))])
+            found += len(page.items)
+            self._status(f"{found} {request.kind} for {request.query!r}…")
+        self._status(f"{found} {request.kind} for {request.query!r}")
+        target = tracks if tracks.display else others
+        if found and not self.query_input.has_focus:
+            target.focus()
+
+    def _option(self, item: User | Playlist) -> Option:
+        key = f"found-{len(self._sources)}"
+        if isinstance(item, User):
+            self._sources[key] = ("tracks", item.url or item.urn, f"Tracks of {item.username}")
+            label = f"♟ {item.username}  ({item.followers_count or 0:,} followers)"
+        else:
+            self._sources[key] = ("playlist", item.url or item.urn, item.title)
+            label = f"▤ {item.title} — {item.uploader} ({item.track_count} tracks)"
+        return Option(label, id=key)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        listing, target, title = self._sources[event.option.id or ""]
+        self.post_message(OpenSource(listing, target, title))
+
+    def on_track_list_highlighted(self, event: TrackList.Highlighted) -> None:
+        self.query_one("#search-details", TrackDetails).show_track(event.track)
+
+    def _status(self, text: str) -> None:
+        self.query_one("#search-status", Static).update(text)

@@ -1,0 +1,222 @@
+"""Download benchmark: a 60-minute mix as MP3 HLS and AAC fMP4 HLS, ours vs yt-dlp and ffmpeg.
+
+A local server (below) serves the emulator's audio with *relative* segment URLs, so yt-dlp and
+ffmpeg can fetch it directly, and adds 50 ms to every request (a CDN-like RTT). Segment bytes are
+loaded into the server's memory first, so every tool sees the same latency and throughput.
+Each tool runs as a subprocess; wall time and its own peak RSS (os.wait4) are printed.
+
+    .venv/bin/python bench/download.py [--minutes 60] [--skip-slow]
+
+Latency limit (issue 6 proof): segments / concurrency x RTT + bytes / throughput, with
+throughput measured by one no-delay GET of all bytes. Targets: >= 5x yt-dlp default,
+>= 1.2x yt-dlp -N 8, within 1.5x of the limit, peak RSS < 150 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+RTT = 0.05
+
+
+class Media:
+    def __init__(self, playlist: str, blobs: dict[str, bytes]) -> None:
+        self.playlist = playlist
+        self.blobs = blobs
+
+
+def serve(media: dict[str, Media]) -> tuple[ThreadingHTTPServer, str]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # the http.server API name
+            parts = self.path.strip("/").split("/")
+            body: bytes | None = None
+            if parts[0] == "all" and parts[1] in media:
+                body = b"".join(media[parts[1]].blobs.values())
+            else:
+                time.sleep(RTT)
+                if len(parts) == 2 and parts[0] in media:
+                    m = media[parts[0]]
+                    body = (m.playlist.encode() if parts[1] == "playlist.m3u8"
+                            else m.blobs.get(parts[1]))
+            if body is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+async def prepare(minutes: float) -> tuple[dict[str, Media], object]:
+    """Signed MP3 and AAC playlists of the emulator's long mix, cut to ``minutes``."""
+    from minion_tui.emulator.server import run_in_thread
+    from minion_tui.models import Track
+    from minion_tui.service import Service
+
+    cache = Path(tempfile.gettempdir()) / "minion-bench-emulator-cache"
+    emu = run_in_thread(seed=1, cache_dir=cache)
+    service = Service.open(endpoints=emu.endpoints)
+    track = await service.resolve(emu.examples["track_long"])
+    assert isinstance(track, Track)
+    out: dict[str, Media] = {}
+    for name, mime in (("mp3", "audio/mpeg;"), ("aac", "audio/mp4;")):
+        [tc] = [t for t in track.raw["media"]["transcodings"]
+                if t["format"]["protocol"] == "hls"
+                and (t["format"]["mime_type"] + ";").startswith(mime)][:1]
+        signed = await service.http.get_json(tc["url"], params={"client_id": emu.state.client_id})
+        text = await service.http.get_text(signed["url"])
+        lines, blobs, seconds, n = ["#EXTM3U"], {}, 0.0, 0
+        pending: list[str] = []
+        for line in text.splitlines():
+            if line.startswith("#EXT-X-MAP"):
+                uri = re.search(r'URI="([^"]+)"', line)
+                assert uri
+                blobs["init.mp4"] = await service.http.get_bytes(uri.group(1))
+                lines.append('#EXT-X-MAP:URI="init.mp4"')
+            elif line.startswith("#EXTINF"):
+                seconds += float(line.split(":")[1].split(",")[0])
+                pending = [line]
+            elif line.startswith("#EXT-X-ENDLIST") or not line.strip():
+                continue
+            elif line.startswith("#"):
+                lines.append(line) if not line.startswith("#EXTM3U") else None
+            else:
+                if seconds > minutes * 60 + 0.01:
+                    break
+                key = f"{n:05d}.{'mp3' if name == 'mp3' else 'm4s'}"
+                blobs[key] = await service.http.get_bytes(line)
+                lines.extend([*pending, key])
+                n += 1
+        lines.append("#EXT-X-ENDLIST")
+        out[name] = Media("\n".join(lines) + "\n", blobs)
+    await service.aclose()
+    return out, emu
+
+
+def run(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and the child's own peak RSS in MB."""
+    # ru_maxrss of a child inherits the (large) bench process's peak at fork, so read the
+    # child's own high-water mark (VmHWM, reset at exec) from /proc while it runs.
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak_kb = 0
+    status = f"/proc/{proc.pid}/status"
+    while proc.poll() is None:
+        try:
+            for line in Path(status).read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak_kb = max(peak_kb, int(line.split()[1]))
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.02)
+    took = time.perf_counter() - start
+    if proc.returncode != 0:
+        assert proc.stderr is not None
+        print(f"  ! {cmd[0]} failed: {proc.stderr.read().decode()[-300:]}")
+    return took, peak_kb / 1024
+
+
+async def ours(url: str, target: str, codec: str, segments: int) -> None:
+    """Our engine's HLS path (fetch in parallel, join in order, remux AAC) without the API."""
+    from minion_tui.downloads import remux
+    from minion_tui.downloads.hls import SegmentFetcher
+    from minion_tui.models import StreamChoice
+    from minion_tui.net import Http, HttpOptions
+
+    # The local server is one host: lift the per-host API rate limit for the CDN-like fetches.
+    http = Http(HttpOptions(rate_limit=10_000.0))
+    choice = StreamChoice("hls", codec, "bench", url, track_urn="bench")
+
+    async def no_refresh(c: StreamChoice) -> StreamChoice:
+        raise RuntimeError("the bench server never expires URLs")
+
+    work = Path(target + ".parts")
+    files = await SegmentFetcher(http, choice, work, concurrency=segments,
+                                 refresh=no_refresh).fetch_all()
+    joined = work / "joined"
+    remux.concatenate(files, joined, mp3=codec == "mp3")
+    if codec == "aac":
+        remux.remux_to_m4a(joined, Path(target))
+    else:
+        os.replace(joined, target)
+    shutil.rmtree(work)
+    await http.aclose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--minutes", type=float, default=60)
+    parser.add_argument("--segments", type=int, default=8)
+    parser.add_argument("--skip-slow", action="store_true", help="skip yt-dlp's default (-N 1)")
+    parser.add_argument("--ours", nargs=3, metavar=("URL", "TARGET", "CODEC"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.ours:
+        asyncio.run(ours(*args.ours, args.segments))
+        return
+    media, emu = asyncio.run(prepare(args.minutes))
+    server, base = serve(media)
+    tmp = Path(tempfile.mkdtemp(prefix="minion-bench-"))
+    try:
+        for name, ext in (("mp3", "mp3"), ("aac", "m4a")):
+            m = media[name]
+            count = sum(1 for k in m.blobs if not k.startswith("init"))
+            size = sum(len(b) for b in m.blobs.values())
+            import httpx
+
+            t0 = time.perf_counter()
+            httpx.get(f"{base}/all/{name}", timeout=60)
+            throughput = size / (time.perf_counter() - t0)
+            limit = (count + 1) / args.segments * RTT + size / throughput + RTT
+            url = f"{base}/{name}/playlist.m3u8"
+            print(f"\n{name.upper()} HLS: {count} segments, {size / 1e6:.1f} MB, "
+                  f"{args.minutes:.0f} min; latency limit ≈ {limit:.2f} s")
+            tools = [
+                (f"minion_tui (-N {args.segments})",
+                 [sys.executable, __file__, "--segments", str(args.segments),
+                  "--ours", url, str(tmp / f"ours.{ext}"), name]),
+                ("yt-dlp -N 8", ["yt-dlp", "-q", "--no-part", "-N", "8", "-o",
+                                 str(tmp / f"ytn8.{ext}"), url]),
+                ("ffmpeg -c copy", ["ffmpeg", "-v", "error", "-y", "-i", url, "-c", "copy",
+                                    str(tmp / f"ffmpeg.{ext}")]),
+            ]
+            if not args.skip_slow:
+                tools.insert(2, ("yt-dlp (default)", ["yt-dlp", "-q", "--no-part", "-o",
+                                                      str(tmp / f"yt.{ext}"), url]))
+            results = {label: run(cmd) for label, cmd in tools}
+            ours_t = results[tools[0][0]][0]
+            for label, (took, rss) in results.items():
+                print(f"  {label:22} {took:7.2f} s  peak RSS {rss:6.1f} MB  "
+                      f"(ours is {took / ours_t:4.1f}x faster)")
+            print(f"  ours / latency limit = {ours_t / limit:.2f}")
+    finally:
+        server.shutdown()
+        emu.stop()  # type: ignore[attr-defined]
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Startup to first frame: time from spawning the process to Textual's Ready event, for
+minion-tui (the real app over a real Service, headless) and, in the same run, a bare
+"hello world" Textual app measured the same way (the peer). Target: < 0.5 s.
+
+Also lists the slowest imports (``python -X importtime``) of the minion-tui run.
+
+    .venv/bin/python bench/startup.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_S = 0.5
+RESULTS = Path(__file__).parent / "results" / "startup.json"
+
+MINION = """
+import sys
+from pathlib import Path
+from minion_tui.config import Settings
+from minion_tui.service import Service
+import minion_tui.tui.app
+from minion_tui.tui.app import MinionApp
+
+class Probe(MinionApp):
+    # CSS_PATH is relative to the class's file, and this one has none.
+    CSS_PATH = str(Path(minion_tui.tui.app.__file__).with_name("app.tcss"))
+
+    def on_ready(self) -> None:
+        print("READY", flush=True)
+        self.exit()
+
+settings = Settings(path=Path(sys.argv[1]) / "config.toml")
+Probe(Service.open(settings=settings, data_dir=Path(sys.argv[1]) / "data")).run(headless=True,
+                                                                               size=(120, 40))
+"""
+
+HELLO = """
+from textual.app import App
+from textual.widgets import Static
+
+class Hello(App[None]):
+    def compose(self):
+        yield Static("hello world")
+    def on_ready(self) -> None:
+        print("READY", flush=True)
+        self.exit()
+
+Hello().run(headless=True, size=(120, 40))
+"""
+
+
+def time_to_ready(code: str, workdir: Path, *extra: str) -> tuple[float, str]:
+    """Seconds from spawning the interpreter to the child printing READY (at Ready)."""
+    env_dirs = {f"XDG_{k}_HOME": str(workdir / k.lower()) for k in
+                ("CONFIG", "DATA", "STATE", "CACHE")}
+    import os
+
+    env = {**os.environ, **env_dirs}
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, *extra, "-c", code, str(workdir)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("READY"):
+            elapsed = time.perf_counter() - start
+            break
+    else:
+        raise RuntimeError(f"never reached Ready: {proc.stderr.read() if proc.stderr else ''}")
+    _, stderr = proc.communicate(timeout=30)
+    return elapsed, stderr
+
+
+def import_offenders(stderr: str, top: int = 10) -> list[tuple[str, float]]:
+    """Top-level packages by cumulative import time (from -X importtime output)."""
+    found: dict[str, float] = {}
+    for line in stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name = (part.strip() for part in line.split(":", 1)[1].split("|"))
+        if not cumulative.isdigit() or name.startswith(" "):
+            continue
+        if name == name.lstrip():  # top-level entries only (nested ones are indented)
+            found[name] = max(found.get(name, 0.0), int(cumulative) / 1e6)
+    return sorted(found.items(), key=lambda item: -item[1])[:top]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        time_to_ready(MINION, workdir)  # warm the page cache and build the database once
+        minion = [time_to_ready(MINION, workdir)[0] for _ in range(args.runs)]
+        hello = [time_to_ready(HELLO, workdir)[0] for _ in range(args.runs)]
+        _, importtime = time_to_ready(MINION, workdir, "-X", "importtime")
+    m, h = statistics.median(minion), statistics.median(hello)
+    print(f"minion-tui to Ready: median {m:.3f} s over {args.runs} runs "
+          f"(min {min(minion):.3f}); target < {TARGET_S} s: {'OK' if m < TARGET_S else 'MISSED'}")
+    print(f"hello-world Textual to Ready: median {h:.3f} s (peer); minion-tui costs "
+          f"{m - h:+.3f} s more")
+    print("slowest top-level imports (cumulative):")
+    offenders = import_offenders(importtime)
+    for name, seconds in offenders:
+        print(f"  {seconds:6.3f} s  {name}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({"minion_s": minion, "hello_s": hello, "target_s": TARGET_S,
+                                   "median_minion_s": m, "median_hello_s": h,
+                                   "imports": offenders}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+"""HLS fetching: segments in parallel, each to its own file, assembled in playlist order.
+
+Design (downloads-and-reliability.md §1.7, §3 and TL;DR 4): like N_m3u8DL-RE, every segment is
+written to ``NNNNN.seg.tmp`` and renamed to ``NNNNN.seg`` once its length is verified, so the
+segment folder *is* the journal: after a crash or SIGKILL a restart fetches only the missing
+indexes. A 403 means the signed URL expired (§1.6): the stream is re-signed once for all workers,
+the playlist re-read, and only the missing segments are fetched from the new URLs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, cast
+
+import httpx
+import m3u8
+
+from minion_tui.errors import DownloadError, DrmOnly, MinionError
+from minion_tui.models import StreamChoice
+from minion_tui.net import Http
+
+CHUNK = 64 * 1024
+MAX_ATTEMPTS = 6
+
+
+@dataclass(frozen=True)
+class Segment:
+    index: int
+    url: str
+    byterange: tuple[int, int] | None = None  # (offset, length)
+
+
+@dataclass(frozen=True)
+class MediaPlaylist:
+    init: Segment | None
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True)
+class SegmentProgress:
+    """One finished segment: what a progress listener needs for bytes, count, speed and ETA."""
+
+    index: int
+    size: int
+    done: int
+    total: int
+
+
+Refresh = Callable[[StreamChoice], Awaitable[StreamChoice]]
+# Opens a file for writing (path, mode). The seam for simulating write errors such as a full
+# disk (ENOSPC) in tests, instead of patching internals; the default is the builtin open.
+Opener = Callable[[Path, str], BinaryIO]
+
+
+def open_file(path: Path, mode: str) -> BinaryIO:
+    return cast(BinaryIO, open(path, mode))
+
+
+ProgressListener = Callable[[SegmentProgress], None]
+
+
+def parse_playlist(text: str, base_url: str) -> MediaPlaylist | str:
+    """A media playlist, or the URI of the first variant when ``text`` is a master playlist."""
+    playlist = m3u8.loads(text, uri=base_url)
+    if playlist.is_variant:
+        # The best-bandwidth variant: audio masters list one rendition per bitrate.
+        best = max(playlist.playlists, key=lambda p: p.stream_info.bandwidth or 0)
+        return str(best.absolute_uri)
+    for key in playlist.keys:
+        if key is not None and key.method not in ("NONE", None):
+            # AES-128 is not implemented yet and anything else (SAMPLE-AES, cbcs) is DRM: refuse
+            # before a single byte is written (issue 6 §3).
+            raise DrmOnly(
+                f"This stream is encrypted ({key.method}); minion_tui does not download it.",
+                hint="Try another format with --format, or skip this track.",
+            )
+    init = None
+    offset = 0
+    if playlist.segment_map:
+        first = playlist.segment_map[0]
+        init = Segment(-1, str(first.absolute_uri), _range(first.byterange, 0)[0])
+    segments = []
+    for index, seg in enumerate(playlist.segments):
+        byterange, offset = _range(seg.byterange, offset)
+        segments.append(Segment(index, str(seg.absolute_uri), byterange))
+    return MediaPlaylist(init, tuple(segments))
+
+
+def _range(spec: str | None, previous_end: int) -> tuple[tuple[int, int] | None, int]:
+    if not spec:
+        return None, previous_end
+    length_text, _, offset_text = spec.partition("@")
+    offset = int(offset_text) if offset_text else previous_end
+    length = int(length_text)
+    return (offset, length), offset + length
+
+
+class SegmentFetcher:
+    """Fetches one stream's segments into ``folder`` with bounded concurrency and retries."""
+
+    def __init__(self, http: Http, choice: StreamChoice, folder: Path, *, concurrency: int,
+                 refresh: Refresh, gate: asyncio.Semaphore | None = None,
+                 on_segment: ProgressListener | None = None,
+                 opener: Opener = open_file) -> None:
+        self.http = http
+        self.choice = choice
+        self.folder = folder
+        self.concurrency = max(1, concurrency)
+        self.refresh = refresh
+        self.gate = gate  # the global connection cap shared by every job
+        self.on_segment = on_segment
+        self.opener = opener
+        self._playlist: MediaPlaylist | None = None
+        self._generation = 0
+        self._refresh_lock = asyncio.Lock()
+        self.bytes_fetched = 0
+
+    async def playlist(self) -> MediaPlaylist:
+        url = self.choice.url
+        for _ in range(3):
+            text = await self.http.get_text(url)
+            parsed = parse_playlist(text, url)
+            if isinstance(parsed, MediaPlaylist):
+                self._playlist = parsed
+                return parsed
+            url = parsed
+        raise DownloadError(f"The playlist of {self.choice.track_urn} nests too deep.")
+
+    def path(self, index: int) -> Path:
+        return self.folder / ("init.seg" if index < 0 else f"{index:05d}.seg")
+
+    async def fetch_all(self) -> list[Path]:
+        """Every segment on disk (init first); only the missing ones are downloaded."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        playlist = self._playlist or await self.playlist()
+        wanted = ([playlist.init] if playlist.init else []) + list(playlist.segments)
+        missing = [seg.index for seg in wanted if not self.path(seg.index).exists()]
+        total = len(wanted)
+        done = total - len(missing)
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        for index in missing:
+            queue.put_nowait(index)
+
+        async def worker() -> None:
+            nonlocal done
+            while not queue.empty():
+                index = queue.get_nowait()
+                size = await self._fetch_one(index)
+                done += 1
+                if self.on_segment:
+                    self.on_segment(SegmentProgress(index, size, done, total))
+
+        workers = [asyncio.create_task(worker()) for _ in range(min(self.concurrency,
+                                                                       len(missing) or 1))]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for task in workers:
+                task.cancel()
+        return [self.path(seg.index) for seg in wanted]
+
+    def _segment(self, index: int) -> Segment:
+        assert self._playlist is not None
+        if index < 0:
+            assert self._playlist.init is not None
+            return self._playlist.init
+        return self._playlist.segments[index]
+
+    async def _fetch_one(self, index: int) -> int:
+        last: Exception | None = None
+        for attempt in range(MAX_ATTEMPTS):
+            generation = self._generation
+            segment = self._segment(index)
+            try:
+                if self.gate is not None:
+                    async with self.gate:
+                        return await self._get(segment)
+                return await self._get(segment)
+            except _Expired:
+                await self._renew(generation)
+            except _Retryable as error:
+                last = error
+                delay = error.retry_after or random.uniform(0, min(5.0, 0.2 * 2**attempt))
+                await asyncio.sleep(delay)
+        raise DownloadError(f"Segment {index} of {self.choice.track_urn} failed after "
+                            f"{MAX_ATTEMPTS} attempts: {last}",
+                            hint="Run the same download again: it resumes where it stopped.")
+
+    async def _renew(self, generation: int) -> None:
+        # One re-sign serves every worker that saw the same expired generation.
+        async with self._refresh_lock:
+            if generation != self._generation:
+                return
+            try:
+                self.choice = await self.refresh(self.choice)
+            except MinionError as error:
+                raise DownloadError(f"The stream URL expired and could not be renewed: "
+                                    f"{error.text}") from error
+            old = self._playlist
+            fresh = await self.playlist()
+            if old is not None and len(fresh.segments) != len(old.segments):
+                raise DownloadError("The stream changed while downloading (segment count "
+                                    "differs); delete the partial download and retry.")
+            self._generation += 1
+
+    async def _get(self, segment: Segment) -> int:
+        headers = {}
+        if segment.byterange:
+            offset, length = segment.byterange
+            headers["Range"] = f"bytes={offset}-{offset + length - 1}"
+        final = self.path(segment.index)
+        tmp = final.with_suffix(".seg.tmp")
+        try:
+            async with self.http.stream("GET", segment.url, headers=headers) as response:
+                if response.status_code in (401, 403):
+                    raise _Expired()
+                if response.status_code == 429 or response.status_code >= 500:
+                    raise _Retryable(f"HTTP {response.status_code}",
+                                     _retry_after(response.headers.get("Retry-After")))
+                if response.status_code not in (200, 206):
+                    raise DownloadError(f"Segment {segment.index} answered HTTP "
+                                        f"{response.status_code}.")
+                expected = response.headers.get("Content-Length")
+                size = 0
+                with self.opener(tmp, "wb") as out:
+                    async for chunk in response.aiter_bytes(CHUNK):
+                        out.write(chunk)
+                        size += len(chunk)
+                    out.flush()
+                    os.fsync(out.fileno())
+        except (httpx.TransportError, httpx.StreamError) as error:
+            raise _Retryable(f"{type(error).__name__}: {error}", None) from error
+        # Truncation check (§4.2): a short body is retried, never assembled.
+        want = int(expected) if expected and expected.isdigit() else None
+        if segment.byterange:
+            want = segment.byterange[1]
+        if (want is not None and size != want) or size == 0:
+            tmp.unlink(missing_ok=True)
+            raise _Retryable(f"segment {segment.index} truncated ({size} of {want} bytes)", None)
+        os.replace(tmp, final)
+        self.bytes_fetched += size
+        return size
+
+
+class _Expired(Exception):
+    pass
+
+
+class _Retryable(Exception):
+    def __init__(self, message: str, retry_after: float | None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value and value.strip().isdigit():
+        return min(float(value), 30.0)
+    return None
+
+
+def strip_id3(data: bytes) -> bytes:
+    """Drop a leading ID3v2 block (RFC 8216 §3.4 packed audio; downloads doc §2.1)."""
+    if len(data) >= 10 and data[:3] == b"ID3":
+        size = 0
+        for byte in data[6:10]:
+            size = (size << 7) | (byte & 0x7F)
+        footer = 10 if data[5] & 0x10 else 0
+        return data[10 + size + footer:]
+    return data

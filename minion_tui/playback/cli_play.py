@@ -1,0 +1,84 @@
+"""`minion-tui play TARGET [--start S] [--for S] [--json]`: playback without the TUI.
+
+Prints the player state once per second: JSON lines ``{position, duration, state}`` with
+``--json`` (for scripts and tests), a ``\\r``-updated line on a terminal otherwise. Stops after
+``--for`` seconds or when the track ends; mpv errors become the CLI's JSON error contract.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from minion_tui.playback.player import PlaybackError, PlayerState
+
+if TYPE_CHECKING:
+    from minion_tui.service import Service
+
+#: Set to "null" (tests, CI) to play without a sound device.
+AO_ENV = "MINION_MPV_AO"
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def _status(state: PlayerState, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(state.to_json()), flush=True)
+    elif sys.stdout.isatty():
+        print(f"\r{state.state:9} {_clock(state.position)} / {_clock(state.duration)}  ",
+              end="", flush=True)
+
+
+async def play_command(service: Service, target: str, *, start: float,
+                       play_for: float | None, as_json: bool, ao: str | None) -> int:
+    service.audio_output = ao or os.environ.get(AO_ENV) or None
+    now = await service.play(target, start=start)
+    player = (await service.playback()).player
+    if not as_json:
+        label = " (30 s preview)" if now.choice.preview else ""
+        print(f"Playing {now.track.title}{label}", flush=True)
+    finished = asyncio.Event()
+    failure: list[str] = []
+
+    def on_event(event: object) -> None:
+        state = player.state
+        if state.error:
+            failure.append(state.error)
+            finished.set()
+        elif state.ended:
+            finished.set()
+
+    stop_listening = player.listen(on_event)
+    loop = asyncio.get_running_loop()
+    deadline = None if play_for is None else loop.time() + play_for
+    try:
+        while not finished.is_set():
+            remaining = 1.0 if deadline is None else min(1.0, deadline - loop.time())
+            if remaining <= 0:
+                break
+            try:
+                await asyncio.wait_for(finished.wait(), remaining)
+            except TimeoutError:
+                pass
+            if not finished.is_set():
+                _status(player.state, as_json)
+    finally:
+        stop_listening()
+    if failure:
+        raise PlaybackError(failure[0], hint="Try `minion-tui stream TARGET` to check the stream.")
+    final = player.state
+    if finished.is_set():
+        final = PlayerState(position=final.position, duration=final.duration, ended=True,
+                            idle=False)
+    _status(final, as_json)
+    if not as_json and sys.stdout.isatty():
+        print()
+    return 0

@@ -1,0 +1,239 @@
+"""libmpv through python-mpv, seen from asyncio.
+
+mpv calls our property observers on its own event thread (downloads-and-reliability.md §6):
+handlers only hop to the loop with ``call_soon_threadsafe`` — no work, no blocking, never
+``terminate()`` there. State lives on the loop side and listeners are told about every change,
+so a UI subscribes instead of polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from minion_tui.errors import MinionError
+
+INSTALL_HINT = "Preview needs libmpv: sudo apt-get install libmpv2"
+_OBSERVED = ("time-pos", "duration", "pause", "idle-active", "eof-reached", "paused-for-cache",
+             "volume", "mute")
+
+
+class PlayerUnavailable(MinionError):
+    """libmpv could not be loaded; everything but playback keeps working."""
+
+    type = "player_unavailable"
+
+
+class PlaybackError(MinionError):
+    """mpv could not open or decode a stream."""
+
+    type = "playback_error"
+
+
+@dataclass(frozen=True)
+class PlayerState:
+    """What the player is doing, as a UI shows it."""
+
+    position: float = 0.0
+    duration: float | None = None
+    paused: bool = False
+    idle: bool = True
+    buffering: bool = False
+    ended: bool = False
+    volume: float = 100.0
+    muted: bool = False
+    error: str = ""
+
+    @property
+    def state(self) -> str:
+        if self.ended:
+            return "ended"
+        if self.idle:
+            return "idle"
+        if self.paused:
+            return "paused"
+        return "buffering" if self.buffering else "playing"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"position": round(self.position, 3), "duration": self.duration,
+                "state": self.state}
+
+
+@dataclass(frozen=True)
+class PlayerEvent:
+    """One change: ``kind`` is the mpv property name, or "end-file" / "error"."""
+
+    kind: str
+    state: PlayerState
+
+
+Listener = Callable[[PlayerEvent], None]
+
+
+class Player:
+    """One mpv instance; every method must be called on the asyncio loop that created it."""
+
+    def __init__(self, *, ao: str | None = None, volume: float = 100.0,
+                 readahead: float = 20.0) -> None:
+        try:
+            import mpv  # lazily: importing the app must not load libmpv
+        except (OSError, ImportError) as exc:
+            raise PlayerUnavailable(f"libmpv could not be loaded ({exc}).",
+                                    hint=INSTALL_HINT) from exc
+        self._loop = asyncio.get_running_loop()
+        self.state = PlayerState(volume=volume)
+        self._listeners: list[Listener] = []
+        options: dict[str, Any] = {
+            "vid": "no", "video": False, "ytdl": False, "idle": True, "gapless_audio": "yes",
+            "prefetch_playlist": "yes", "cache": "yes", "demuxer_max_bytes": "32MiB",
+            # read ahead a bounded window: a 2 h mix must not be pulled at once (memory, and
+            # the signed URLs expire anyway; the stream proxy re-signs them on demand)
+            "cache_secs": readahead, "demuxer_readahead_secs": readahead,
+            "volume": volume, "input_default_bindings": False, "terminal": False,
+        }
+        if ao:
+            options["ao"] = ao
+        self._mpv: Any = mpv.MPV(**options)
+        for name in _OBSERVED:
+            self._mpv.observe_property(name, self._from_mpv)
+        self._mpv.register_event_callback(self._mpv_event)
+
+    # -- mpv thread -> loop ----------------------------------------------------------------
+
+    def _from_mpv(self, name: str, value: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # loop closed while mpv shuts down
+            self._loop.call_soon_threadsafe(self._apply, name, value)
+
+    def _mpv_event(self, event: Any) -> None:
+        kind = getattr(event.event_id, "value", None)
+        if kind == 6:  # MPV_EVENT_START_FILE: a new entry (also a gapless next one) began
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._start_file)
+            return
+        if kind != 7:  # MPV_EVENT_END_FILE
+            return
+        data = event.data
+        reason, error = int(data.reason), int(data.error)
+        with contextlib.suppress(RuntimeError):
+            self._loop.call_soon_threadsafe(self._end_file, reason, error)
+
+    def _apply(self, name: str, value: Any) -> None:
+        s = self.state
+        if name == "time-pos":
+            s = dataclasses.replace(s, position=float(value or 0.0))
+        elif name == "duration":
+            s = dataclasses.replace(s, duration=None if value is None else float(value))
+        elif name == "pause":
+            s = dataclasses.replace(s, paused=bool(value))
+        elif name == "idle-active":
+            s = dataclasses.replace(s, idle=bool(value))
+        elif name == "eof-reached":
+            s = dataclasses.replace(s, ended=True) if value else s
+        elif name == "paused-for-cache":
+            s = dataclasses.replace(s, buffering=bool(value))
+        elif name == "volume" and value is not None:
+            s = dataclasses.replace(s, volume=float(value))
+        elif name == "mute":
+            s = dataclasses.replace(s, muted=bool(value))
+        self._emit(name, s)
+
+    def _start_file(self) -> None:
+        self._emit("start-file", dataclasses.replace(self.state, ended=False, error=""))
+
+    def _end_file(self, reason: int, error: int) -> None:
+        if reason == 4:  # MPV_END_FILE_REASON_ERROR
+            message = f"mpv could not play the stream (mpv error {error})."
+            self._emit("error", dataclasses.replace(self.state, error=message, ended=True))
+        elif reason == 0:  # EOF
+            self._emit("end-file", dataclasses.replace(self.state, ended=True))
+
+    def _emit(self, kind: str, state: PlayerState) -> None:
+        self.state = state
+        event = PlayerEvent(kind, state)
+        for listener in list(self._listeners):
+            listener(event)
+
+    # -- subscriptions ---------------------------------------------------------------------
+
+    def listen(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` on the loop for every change; returns an unsubscribe function."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    async def events(self) -> AsyncIterator[PlayerEvent]:
+        """Every change, as an async iterator (ends when the consumer stops iterating)."""
+        queue: asyncio.Queue[PlayerEvent] = asyncio.Queue()
+        stop = self.listen(queue.put_nowait)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            stop()
+
+    async def wait_for(self, predicate: Callable[[PlayerState], bool],
+                       within: float = 10.0) -> PlayerState:
+        """Wait (event-driven) until ``predicate(state)`` holds; raise PlaybackError on an
+        mpv error or timeout."""
+        if predicate(self.state):
+            return self.state
+        done: asyncio.Future[PlayerState] = self._loop.create_future()
+
+        def check(event: PlayerEvent) -> None:
+            if done.done():
+                return
+            if predicate(event.state):
+                done.set_result(event.state)
+            elif event.kind == "error":
+                done.set_exception(PlaybackError(event.state.error,
+                                                 hint="Try again, or another track."))
+
+        stop = self.listen(check)
+        try:
+            return await asyncio.wait_for(done, within)
+        except TimeoutError as exc:
+            raise PlaybackError("The player did not reach the expected state in time.",
+                                hint="Check the network and try again.") from exc
+        finally:
+            stop()
+
+    # -- commands (mpv's API is thread-safe; these return quickly) --------------------------
+
+    def load(self, url: str, *, start: float = 0.0, append: bool = False) -> None:
+        """Play ``url`` now (or append it to mpv's playlist for gapless prefetch)."""
+        if not append:
+            self.state = dataclasses.replace(self.state, ended=False, error="", position=start,
+                                             duration=None)
+        options = {"start": str(start)} if start else {}
+        self._mpv.loadfile(url, "append" if append else "replace", **options)
+        if not append:
+            self._mpv.pause = False
+
+    def pause(self) -> None:
+        self._mpv.pause = True
+
+    def resume(self) -> None:
+        self._mpv.pause = False
+
+    def toggle(self) -> None:
+        self._mpv.pause = not self.state.paused
+
+    def seek(self, seconds: float, *, relative: bool = False) -> None:
+        self._mpv.seek(seconds, "relative" if relative else "absolute", "exact")
+
+    def set_volume(self, volume: float) -> None:
+        self._mpv.volume = max(0.0, min(130.0, volume))
+
+    def mute(self, muted: bool | None = None) -> None:
+        self._mpv.mute = (not self.state.muted) if muted is None else muted
+
+    def stop(self) -> None:
+        self._mpv.command("stop")
+
+    def close(self) -> None:
+        """Shut mpv down (from the loop, never from an mpv callback)."""
+        self._listeners.clear()
+        self._mpv.terminate()

@@ -1,0 +1,198 @@
+"""A loopback HTTP proxy between mpv and the CDN.
+
+Why it exists (ARCHITECTURE.md rule 3): mpv must not fetch CDN URLs itself. HLS playlists carry
+absolute REAL-origin segment URLs, so against the emulator (or a replay) mpv could not follow
+them, and it would bypass the endpoint map and the rate limits of ``net/``. Instead mpv plays
+``http://127.0.0.1:<port>/s/<token>/...``; the proxy fetches through :class:`Http`, rewrites
+every URI of a playlist (segments, ``EXT-X-MAP``, keys) to proxy URLs and streams bodies back
+(Range passed through for progressive MP3).
+
+Expiry (soundcloud-protocol.md §3.1): signed URLs die (the CDN answers 403) after roughly the
+track's duration + 120 s; the web player re-requests the playlist. The proxy does the same: on a
+403 it asks the provider to re-sign (``refresh``), re-reads the playlist and serves the same URI
+index from the fresh playlist, so mpv never sees the expiry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+
+from minion_tui.models import StreamChoice
+
+if TYPE_CHECKING:
+    from minion_tui.net import Http
+
+log = logging.getLogger(__name__)
+
+Refresh = Callable[[StreamChoice], Awaitable[StreamChoice]]
+_URI_ATTR = re.compile(r'URI="([^"]+)"')
+_PASS_HEADERS = ("content-type", "content-length", "content-range", "accept-ranges")
+_CHUNK = 64 * 1024
+
+
+@dataclass
+class _Session:
+    """One stream handed to mpv: its current choice and the real URIs its playlist names."""
+
+    choice: StreamChoice
+    uris: list[str] = field(default_factory=list)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    refreshes: int = 0
+
+
+class StreamProxy:
+    """Serves streams to mpv on 127.0.0.1; runs on the asyncio loop it was started on."""
+
+    def __init__(self, http: Http, refresh: Refresh) -> None:
+        self._http = http
+        self._refresh = refresh
+        self._sessions: dict[str, _Session] = {}
+        self._server: asyncio.Server | None = None
+        self.port = 0
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def aclose(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 2)
+            self._server = None
+
+    def add(self, choice: StreamChoice) -> str:
+        """Register a stream; returns the loopback URL mpv should open."""
+        token = secrets.token_urlsafe(8)
+        self._sessions[token] = _Session(choice)
+        tail = "playlist.m3u8" if choice.protocol == "hls" else "file"
+        return f"http://127.0.0.1:{self.port}/s/{token}/{tail}"
+
+    @property
+    def total_refreshes(self) -> int:
+        """How many times streams were re-signed after a 403 (for tests and logs)."""
+        return sum(session.refreshes for session in self._sessions.values())
+
+    # -- HTTP ------------------------------------------------------------------------------
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            method, path, _ = lines[0].split(" ", 2)
+            headers = {
+                k.strip().lower(): v.strip()
+                for k, _, v in (line.partition(":") for line in lines[1:] if line)
+            }
+            await self._route(method, path, headers, writer)
+        except (asyncio.IncompleteReadError, ConnectionError, ValueError):
+            pass  # mpv closed the connection (seek, stop): nothing to answer
+        except Exception as exc:  # keep the proxy alive; mpv reports the failed open
+            log.warning("stream proxy: %s", exc)
+            with contextlib.suppress(Exception):
+                await self._reply(writer, 502, {"content-type": "text/plain"}, str(exc).encode())
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    async def _route(
+        self, method: str, path: str, headers: dict[str, str], writer: asyncio.StreamWriter
+    ) -> None:
+        parts = path.split("?", 1)[0].strip("/").split("/")
+        session = self._sessions.get(parts[1]) if len(parts) >= 3 and parts[0] == "s" else None
+        if session is None or method not in ("GET", "HEAD"):
+            await self._reply(writer, 404, {"content-type": "text/plain"}, b"unknown stream")
+            return
+        if parts[2] == "playlist.m3u8":
+            body = await self._playlist(session, parts[1])
+            await self._reply(writer, 200, {"content-type": "application/vnd.apple.mpegurl"}, body)
+        elif parts[2] == "u" and len(parts) == 4:
+            index = int(parts[3].split(".", 1)[0])
+            await self._relay(session, index, headers.get("range"), writer)
+        else:
+            await self._relay(session, -1, headers.get("range"), writer)
+
+    async def _reply(
+        self, writer: asyncio.StreamWriter, status: int, headers: dict[str, str], body: bytes
+    ) -> None:
+        await self._head(writer, status, {**headers, "content-length": str(len(body))})
+        writer.write(body)
+        await writer.drain()
+
+    @staticmethod
+    async def _head(writer: asyncio.StreamWriter, status: int, headers: dict[str, str]) -> None:
+        lines = [f"HTTP/1.1 {status} X"] + [f"{k}: {v}" for k, v in headers.items()]
+        lines.append("connection: close")
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        await writer.drain()
+
+    # -- playlists and bodies ---------------------------------------------------------------
+
+    async def _playlist(self, session: _Session, token: str) -> bytes:
+        text = await self._http.get_text(session.choice.url)
+        session.uris, rewritten = _rewrite(text, session.choice.url, self.port, token)
+        return rewritten.encode()
+
+    async def _refresh_session(self, session: _Session, stale: StreamChoice) -> None:
+        async with session.lock:
+            if session.choice is not stale:
+                return  # another request re-signed it already
+            log.info("stream expired (403); re-signing %s", stale.track_urn)
+            session.choice = await self._refresh(stale)
+            session.refreshes += 1
+            if session.choice.protocol == "hls":
+                text = await self._http.get_text(session.choice.url)
+                session.uris, _ = _rewrite(text, session.choice.url, self.port, "")
+
+    async def _relay(
+        self, session: _Session, index: int, range_: str | None, writer: asyncio.StreamWriter
+    ) -> None:
+        headers = {"Range": range_} if range_ else None
+        for attempt in range(2):
+            stale = session.choice
+            url = stale.url if index < 0 else session.uris[index]
+            async with self._http.stream("GET", url, headers=headers) as response:
+                if response.status_code == 403 and attempt == 0:
+                    pass  # re-sign below, outside the open response
+                else:
+                    out = {k: response.headers[k] for k in _PASS_HEADERS if k in response.headers}
+                    await self._head(writer, response.status_code, out)
+                    async for chunk in response.aiter_raw(_CHUNK):
+                        writer.write(chunk)
+                        await writer.drain()
+                    return
+            await self._refresh_session(session, stale)
+
+
+def _rewrite(text: str, base: str, port: int, token: str) -> tuple[list[str], str]:
+    """Every URI of the playlist, resolved against ``base``, and the playlist pointing at
+    ``/s/<token>/u/<index>`` instead. Indices follow document order, so a re-signed playlist of
+    the same stream maps the same index to the same segment."""
+    uris: list[str] = []
+
+    def proxied(uri: str) -> str:
+        uris.append(urljoin(base, uri))
+        # keep the real extension: ffmpeg's HLS demuxer refuses segments whose extension it
+        # does not recognise (its allowed_segment_extensions check)
+        suffix = PurePosixPath(urlsplit(uris[-1]).path).suffix
+        return f"http://127.0.0.1:{port}/s/{token}/u/{len(uris) - 1}{suffix}"
+
+    out: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            out.append(_URI_ATTR.sub(lambda m: f'URI="{proxied(m.group(1))}"', line))
+        elif stripped:
+            out.append(proxied(stripped))
+        else:
+            out.append(line)
+    return uris, "\n".join(out) + "\n"

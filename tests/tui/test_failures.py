@@ -1,0 +1,76 @@
+"""One handler turns worker failures (and long waits) into toasts that say what to do; the
+traceback goes to the log, never to the screen."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+from textual.worker import WorkerFailed
+
+from minion_tui.config import log_dir
+from minion_tui.errors import ClientIdUnavailable, GeoBlocked, PreviewOnly, RateLimited
+from minion_tui.net.spec import WaitNotice
+from minion_tui.tui.app import MinionApp
+
+
+async def _fail_with(app: MinionApp, error: BaseException) -> list[str]:
+    def task() -> None:
+        raise error
+
+    async with app.run_test() as pilot:
+        worker = app.run_worker(task, thread=True, exit_on_error=False,
+                                description="Loading trending")
+        with pytest.raises(WorkerFailed):
+            await worker.wait()
+        await pilot.pause()
+        assert app.is_running
+        return [n.message for n in app._notifications]
+
+
+async def test_rate_limited_says_when_it_retries(app: MinionApp) -> None:
+    shown = await _fail_with(app, RateLimited("HTTP 429 from api-v2", retry_after=42))
+    assert shown == ["SoundCloud is rate limiting; retrying in 42 s."]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        GeoBlocked("This track is not available in your country.",
+                   hint="Try another track or a VPN."),
+        PreviewOnly("Only a 30 s preview of this track is public.",
+                    hint="Play the preview or open it on soundcloud.com."),
+        ClientIdUnavailable("No SoundCloud client id could be found.",
+                            hint="Check your network or set SOUNDCLOUD_CLIENT_ID."),
+    ],
+    ids=["geo", "preview", "client-id"],
+)
+async def test_known_failures_show_their_text(app: MinionApp, error: GeoBlocked) -> None:
+    assert await _fail_with(app, error) == [error.text]
+
+
+async def test_unexpected_failures_point_to_the_log_not_a_traceback(
+    app: MinionApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        shown = await _fail_with(app, KeyError("track_authorization"))
+    assert shown == [f"Something went wrong: KeyError: 'track_authorization'. Details are in "
+                     f"{log_dir() / 'minion-tui.log'}."]
+    assert "Traceback" not in shown[0]
+    logged = [r for r in caplog.records if r.exc_info]
+    assert logged and logged[0].exc_info is not None
+    assert isinstance(logged[0].exc_info[1], KeyError)
+
+
+async def test_long_waits_become_toasts_from_the_loop_or_a_thread(app: MinionApp) -> None:
+    async with app.run_test() as pilot:
+        app.service._announce_wait(WaitNotice("api-v2.soundcloud.com", 12.0, "rate limited"))
+        # From a worker thread (the loop stays free to run the hop back).
+        await asyncio.to_thread(app.service._announce_wait,
+                                WaitNotice("cf-media.sndcdn.com", 5.0, "HTTP 503"))
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == [
+            "Waiting 12 s for api-v2.soundcloud.com (rate limited)",
+            "Waiting 5 s for cf-media.sndcdn.com (HTTP 503)",
+        ]

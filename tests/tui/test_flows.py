@@ -1,0 +1,156 @@
+"""The issue's flow, driven through Pilot against a real Service and the emulator over HTTP:
+open → Trending → highlight → details → rate (badge + row in SQLite) → search → a user's likes."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, Select, Static
+
+from minion_tui.config import Settings
+from minion_tui.config_schema import UiSettings
+from minion_tui.emulator.server import RunningEmulator, run_in_thread
+from minion_tui.models import Judgment, Track
+from minion_tui.service import Service
+from minion_tui.tui.app import MinionApp
+from minion_tui.tui.panes.browse import BrowsePane, user_listing
+from minion_tui.tui.panes.search import SearchPane
+from minion_tui.tui.widgets.details import TrackDetails
+from minion_tui.tui.widgets.track_list import TrackList
+
+
+@pytest.fixture
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+    # Same cache as tests/integration/conftest.py, so the audio loops are encoded once.
+    cache = tmp_path_factory.getbasetemp().parent / "emulator-audio-cache"
+    emu = run_in_thread(seed=1, cache_dir=cache)
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
+    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
+                        path=tmp_path / "config.toml")
+    service = Service.open(settings=settings, data_dir=tmp_path / "data",
+                           endpoints=emulator.endpoints)
+    return MinionApp(service)
+
+
+async def _wait_for(pilot: Pilot[None], ready: object, what: str) -> None:
+    for _ in range(400):
+        if callable(ready) and ready():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _judgment_rows(data_dir: Path) -> list[tuple[str, str]]:
+    """Read SQLite directly (a fresh connection): what a crash right now would leave."""
+    with sqlite3.connect(data_dir / "minion.db") as db:
+        return list(db.execute("SELECT urn, judgment FROM judgments"))
+
+
+def _search_rows(data_dir: Path) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(data_dir / "minion.db") as db:
+        return list(db.execute("SELECT query, kind, filters FROM search_history ORDER BY id"))
+
+
+async def test_trending_details_rate_search_and_a_users_likes(
+    app: MinionApp, emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    async with app.run_test(size=(160, 45)) as pilot:
+        browse = app.query_one(BrowsePane)
+        tracks = browse.query_one("#browse-tracks", TrackList)
+        sources = browse.query_one("#source-list", OptionList)
+        sources.focus()
+        sources.highlighted = 0  # Trending
+        await pilot.press("enter")
+        await _wait_for(pilot, lambda: len(tracks.tracks) > 0, "trending rows")
+        status = str(browse.query_one("#browse-status", Static).render())
+        assert status.startswith("Trending:")
+        assert app.focused is tracks
+
+        await pilot.press("j")
+        second = tracks.visible_tracks[1]
+        assert tracks.highlighted == second
+        details = browse.query_one("#browse-details", TrackDetails)
+        await _wait_for(pilot, lambda: details.track == second, "details of the 2nd row")
+        text = str(details.render())
+        assert second.title in text and f"by {second.artist}" in text
+        assert "Available  " in text and "Rating     not rated" in text
+
+        await pilot.press("l")
+        await _wait_for(pilot, lambda: tracks.highlighted is not None
+                        and tracks.highlighted.judgment is Judgment.LIKED, "the liked badge")
+        assert (second.urn, "liked") in _judgment_rows(tmp_path / "data")
+        assert "Rating     liked" in str(details.render())
+
+        # My ratings → Liked lists it, straight from SQLite.
+        sources.focus()
+        sources.highlighted = 1
+        await pilot.press("enter")
+        await _wait_for(pilot, lambda: [t.urn for t in tracks.tracks] == [second.urn],
+                        "my liked tracks")
+
+        # Search with a filter: tracks of the liked track's genre.
+        await pilot.press("2")
+        search = app.query_one(SearchPane)
+        await pilot.press("slash", *second.title.split()[0])
+        search.query_one("#search-genre", Input).value = second.genre
+        await pilot.press("enter")
+        found = search.query_one("#search-tracks", TrackList)
+        await _wait_for(pilot, lambda: len(found.tracks) > 0, "search results")
+        assert all(t.genre.casefold() == second.genre.casefold() or second.genre in t.tags
+                   for t in found.tracks)
+        query_row = _search_rows(tmp_path / "data")[-1]
+        assert query_row[:2] == (second.title.split()[0], "tracks") and second.genre in query_row[2]
+
+        # Open a user from a users search, then their likes.
+        kind = search.query_one("#search-kind", Select)
+        kind.value = "users"
+        search.query_one("#search-genre", Input).value = ""
+        query = search.query_one("#query", Input)
+        query.value = second.artist
+        query.focus()
+        await pilot.press("enter")
+        others = search.query_one("#search-others", OptionList)
+        await _wait_for(pilot, lambda: others.option_count > 0, "users found")
+        others.focus()
+        others.highlighted = 0
+        await pilot.press("enter")
+        await _wait_for(pilot, lambda: app.current_pane == "browse"
+                        and browse.source_title.startswith("Tracks of "), "the user's tracks")
+        name = browse.source_title.removeprefix("Tracks of ")
+        likes_key = "user-likes"
+        assert sources.get_option(likes_key).prompt == f"  Likes of {name}"
+        sources.focus()
+        sources.highlighted = sources.get_option_index(likes_key)
+        await pilot.press("enter")
+        await _wait_for(pilot, lambda: browse.source_title == f"Likes of {name}"
+                        and len(tracks.tracks) > 0, "the user's likes via search")
+
+        # A user's likes, from a pasted profile URL.
+        user = emulator.examples["user"]
+        await pilot.click("#source-input")
+        await pilot.press(*f"{user}/likes", "enter")
+        await _wait_for(pilot, lambda: len(tracks.tracks) > 0
+                        and browse.source_title == f"Likes of {user}", "the user's likes")
+        service = app.service
+        async for page in service.browse("likes", user, limit=5):
+            expected = [t.urn for t in page.items if isinstance(t, Track)][:3]
+            break
+        assert [t.urn for t in tracks.tracks][:3] == expected
+
+
+def test_profile_urls_name_their_listing() -> None:
+    assert user_listing("https://soundcloud.com/dj/likes") == ("likes", "https://soundcloud.com/dj")
+    assert user_listing("https://soundcloud.com/dj/sets/") == (
+        "playlists", "https://soundcloud.com/dj")
+    assert user_listing("https://soundcloud.com/dj") == ("tracks", "https://soundcloud.com/dj")
+    assert user_listing("https://soundcloud.com/likes") == ("tracks",
+                                                             "https://soundcloud.com/likes")
