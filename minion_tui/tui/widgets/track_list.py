@@ -90,7 +90,9 @@ class TrackList(ScrollView, can_focus=True):
     filter_text: reactive[str] = reactive("", repaint=False)
     empty_text: reactive[str] = reactive("No tracks")
 
-    class Highlighted(Message):
+    class _TrackMessage(Message):
+        """A message about one row; ``control`` makes ``@on(..., "#id")`` selectors work."""
+
         def __init__(self, track_list: TrackList, track: Track | None) -> None:
             super().__init__()
             self.track_list = track_list
@@ -100,26 +102,22 @@ class TrackList(ScrollView, can_focus=True):
         def control(self) -> TrackList:
             return self.track_list
 
-    class Selected(Message):
-        def __init__(self, track_list: TrackList, track: Track) -> None:
-            super().__init__()
-            self.track_list = track_list
-            self.track = track
+    class Highlighted(_TrackMessage):
+        """The cursor moved; ``track`` is None when the list is empty."""
 
-        @property
-        def control(self) -> TrackList:
-            return self.track_list
+    class Selected(_TrackMessage):
+        """Enter or a double click on a row."""
 
-    class RateRequested(Message):
+        track: Track
+
+    class RateRequested(_TrackMessage):
+        """l / x / n / u on a row: the app records the judgment, then calls set_judgment."""
+
+        track: Track
+
         def __init__(self, track_list: TrackList, track: Track, judgment: Judgment | None) -> None:
-            super().__init__()
-            self.track_list = track_list
-            self.track = track
+            super().__init__(track_list, track)
             self.judgment = judgment
-
-        @property
-        def control(self) -> TrackList:
-            return self.track_list
 
     def __init__(self, *, id: str | None = None, hide_not_interested: bool = True) -> None:
         super().__init__(id=id)
