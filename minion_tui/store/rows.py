@@ -29,13 +29,16 @@ _TRACK_KEEP_IF_NULL = {"uploader_urn", "created_at", "artwork_url", "plays", "li
                        "reposts", "comments"}
 
 
-def _track_updates() -> str:
+def _updates(table: str, columns: tuple[str, ...], keep_if_null: set[str]) -> str:
+    """The SET list of an upsert: a listing that lacks a field (NULL, or raw '{}') must not
+    blank what an earlier, fuller response stored."""
     sets = []
-    for col in TRACK_COLUMNS[1:]:
-        if col in _TRACK_KEEP_IF_NULL:
-            sets.append(f"{col} = coalesce(excluded.{col}, tracks.{col})")
+    for col in columns[1:]:
+        if col in keep_if_null:
+            sets.append(f"{col} = coalesce(excluded.{col}, {table}.{col})")
         elif col == "raw":
-            sets.append("raw = CASE excluded.raw WHEN '{}' THEN tracks.raw ELSE excluded.raw END")
+            sets.append(f"raw = CASE excluded.raw WHEN '{{}}' THEN {table}.raw "
+                        "ELSE excluded.raw END")
         else:
             sets.append(f"{col} = excluded.{col}")
     sets.append("updated_at = excluded.updated_at")
@@ -45,7 +48,7 @@ def _track_updates() -> str:
 UPSERT_TRACK = (
     f"INSERT INTO tracks ({', '.join(TRACK_COLUMNS)}, first_seen_at, updated_at)\n"
     f"VALUES ({', '.join('?' * (len(TRACK_COLUMNS) + 2))})\n"
-    f"ON CONFLICT (urn) DO UPDATE SET\n    {_track_updates()}"
+    f"ON CONFLICT (urn) DO UPDATE SET\n    {_updates('tracks', TRACK_COLUMNS, _TRACK_KEEP_IF_NULL)}"
 )
 
 #: The uploader of a track, as far as a track tells: enough for "tracks by this artist" and
@@ -113,23 +116,11 @@ _USER_KEEP_IF_NULL = {"avatar_url", "followers_count", "followings_count", "trac
                       "city", "country"}
 
 
-def _user_updates() -> str:
-    sets = []
-    for col in USER_COLUMNS[1:]:
-        if col in _USER_KEEP_IF_NULL:
-            sets.append(f"{col} = coalesce(excluded.{col}, users.{col})")
-        elif col == "raw":
-            sets.append("raw = CASE excluded.raw WHEN '{}' THEN users.raw ELSE excluded.raw END")
-        else:
-            sets.append(f"{col} = excluded.{col}")
-    sets.append("updated_at = excluded.updated_at")
-    return ",\n    ".join(sets)
-
 
 UPSERT_USER = (
     f"INSERT INTO users ({', '.join(USER_COLUMNS)}, updated_at)\n"
     f"VALUES ({', '.join('?' * (len(USER_COLUMNS) + 1))})\n"
-    f"ON CONFLICT (urn) DO UPDATE SET\n    {_user_updates()}"
+    f"ON CONFLICT (urn) DO UPDATE SET\n    {_updates('users', USER_COLUMNS, _USER_KEEP_IF_NULL)}"
 )
 
 SELECT_USER = "SELECT " + ", ".join(USER_COLUMNS) + " FROM users"
