@@ -177,15 +177,8 @@ class Service:
 
     async def stream(self, target: str | Track, *, require_full: bool = False) -> StreamChoice:
         """Pick a playable stream: never DRM; previews flagged (or refused with require_full)."""
-        if isinstance(target, Track):
-            return await self.soundcloud.stream(target, require_full=require_full)
-        resource = await self._provider(target).resolve(target)
-        if not isinstance(resource, Track):
-            raise InvalidArgument(
-                f"{target} is a {resource.kind}, not a track.",
-                hint="Pass the URL or URN of a single track.",
-            )
-        return await self.soundcloud.stream(resource, require_full=require_full)
+        track = target if isinstance(target, Track) else await self._resolve_as(target, Track)
+        return await self.soundcloud.stream(track, require_full=require_full)
 
     async def refresh_stream(self, choice: StreamChoice) -> StreamChoice:
         """Re-sign a stream whose URL expired (the CDN answered 403)."""
@@ -374,12 +367,7 @@ class Service:
                   for t in targets]
         await self._remember(tracks)
         store = await self.db()
-        at = None
-        if next:
-            entries = await store.call(pq.queue_entries, store)
-            now = self._playback.now if self._playback else None
-            ids = [e.id for e in entries]
-            at = ids.index(now.queue_entry_id) + 1 if now and now.queue_entry_id in ids else 0
+        at = await self._after_playing(store) if next else None
         return await store.call(pq.queue_add, store, [t.urn for t in tracks], at=at)
 
     async def queue_play_next(self, target: str | Track) -> list[QueueEntry]:
@@ -409,11 +397,16 @@ class Service:
         from minion_tui.store import play_queue as pq
 
         store = await self.db()
-        entries = await store.call(pq.queue_entries, store)
-        now = self._playback.now if self._playback else None
-        ids = [e.id for e in entries]
-        keep = ids.index(now.queue_entry_id) + 1 if now and now.queue_entry_id in ids else 0
+        keep = await self._after_playing(store)
         return await store.call(pq.queue_shuffle, store, keep_first=keep)
+
+    async def _after_playing(self, store: Store) -> int:
+        """The queue position right after the entry playing (0 when none of it is playing)."""
+        from minion_tui.store import play_queue as pq
+
+        ids = [e.id for e in await store.call(pq.queue_entries, store)]
+        now = self._playback.now if self._playback else None
+        return ids.index(now.queue_entry_id) + 1 if now and now.queue_entry_id in ids else 0
 
     async def set_repeat(self, mode: str) -> None:
         """Repeat "off", "one" or "all" (remembered across restarts)."""
