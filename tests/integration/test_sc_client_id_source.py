@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs
 
 import pytest
 
@@ -21,6 +19,7 @@ from minion_tui.errors import ClientIdUnavailable
 from minion_tui.net import EndpointMap, Http, HttpOptions
 from minion_tui.providers.soundcloud.api import Api
 from minion_tui.providers.soundcloud.client_id import CACHE_FILE, ClientIdSource
+from tests.integration.local_server import Answer, answering_server
 
 A = "A" * 16 + "a" * 16
 B = "B" * 16 + "b" * 16
@@ -58,32 +57,18 @@ class Site:
 def site() -> Iterator[Site]:
     state = Site(url="")
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            state.hits.append(parts.path)
-            if parts.path.startswith("/api/"):
-                cid = parse_qs(parts.query).get("client_id", [""])[0]
-                status, body = (200, '{"ok": true}') if cid == state.valid_id else (401, "{}")
-            else:
-                status, body = state.routes.get(parts.path, (404, "{}"))
-            data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def answer(parts: SplitResult) -> Answer:
+        state.hits.append(parts.path)
+        if parts.path.startswith("/api/"):
+            cid = parse_qs(parts.query).get("client_id", [""])[0]
+            status, body = (200, '{"ok": true}') if cid == state.valid_id else (401, "{}")
+        else:
+            status, body = state.routes.get(parts.path, (404, "{}"))
+        return status, body.encode(), None
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with answering_server(answer) as url:
+        state.url = url
+        yield state
 
 
 async def test_hydration_wins_and_no_asset_is_fetched(site: Site, tmp_path: Path) -> None:

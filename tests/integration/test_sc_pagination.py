@@ -6,19 +6,18 @@ next_href not followed forever."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs
 
 import pytest
 
 from minion_tui.models import Page, Track
 from minion_tui.net import EndpointMap, Http, HttpOptions
 from minion_tui.providers.soundcloud.client import SoundCloud
+from tests.integration.local_server import Answer, answering_server
 
 CID = "Q" * 32
 API = "https://api-v2.soundcloud.com"
@@ -62,27 +61,12 @@ class Lists:
 def lists() -> Iterator[tuple[Lists, str]]:
     state = Lists()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            status, body = state.answer(parts.path, parse_qs(parts.query))
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def answer(parts: SplitResult) -> Answer:
+        status, body = state.answer(parts.path, parse_qs(parts.query))
+        return status, json.dumps(body).encode(), "application/json"
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with answering_server(answer) as url:
+        yield state, url
 
 
 @pytest.fixture
