@@ -16,7 +16,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -194,13 +194,10 @@ async def _download_command(args: argparse.Namespace) -> int:
             print(f"\r  {event.title[:40]:40} {event.segments_done}/{event.segments_total}",
                   end="", flush=True)
 
-    with _service(args) as service:
-        try:
-            outcomes = await service.download(targets, directory=args.dir, jobs=args.jobs,
-                                              segments=args.segments, format=args.format,
-                                              listener=show)
-        finally:
-            await service.aclose()
+    async with _session(args) as service:
+        outcomes = await service.download(targets, directory=args.dir, jobs=args.jobs,
+                                          segments=args.segments, format=args.format,
+                                          listener=show)
     return 1 if any(o.state == "failed" for o in outcomes) else 0
 
 
@@ -210,12 +207,9 @@ async def _download_command(args: argparse.Namespace) -> int:
 async def _play_command(args: argparse.Namespace) -> int:
     from minion_tui.playback.cli_play import play_command
 
-    with _service(args) as service:
-        try:
-            return await play_command(service, args.target, start=args.start,
-                                      play_for=args.play_for, as_json=args.json, ao=args.ao)
-        finally:
-            await service.aclose()
+    async with _session(args) as service:
+        return await play_command(service, args.target, start=args.start,
+                                  play_for=args.play_for, as_json=args.json, ao=args.ao)
 
 
 # -- end play ---------------------------------------------------------------------------------
@@ -308,12 +302,20 @@ def _run_tui(args: argparse.Namespace) -> int:
 # -- scriptable commands --------------------------------------------------------------------
 
 
-async def _run_command(args: argparse.Namespace) -> int:
+@asynccontextmanager
+async def _session(args: argparse.Namespace) -> AsyncIterator[Service]:
+    """The service for one scriptable command, closed (HTTP client, database) however the
+    command ends."""
     with _service(args) as service:
         try:
-            result = await _command_result(service, args)
+            yield service
         finally:
             await service.aclose()
+
+
+async def _run_command(args: argparse.Namespace) -> int:
+    async with _session(args) as service:
+        result = await _command_result(service, args)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:
