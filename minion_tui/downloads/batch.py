@@ -22,10 +22,10 @@ from minion_tui.downloads.engine import (
 )
 from minion_tui.downloads.m3u import write_m3u8
 from minion_tui.downloads.naming import DEFAULT_SET_TEMPLATE
+from minion_tui.downloads.targets import Refused, Resolve, expand
 from minion_tui.errors import MinionError
 from minion_tui.models import Playlist, StreamChoice, Track
 
-Resolve = Callable[[str], Awaitable[object]]
 # Picks a full stream (raising PreviewOnly/DrmOnly/GeoBlocked) for a track and a preference.
 Choose = Callable[[Track, str | None], Awaitable[StreamChoice]]
 
@@ -54,26 +54,18 @@ async def download_batch(source: StreamSource, resolve: Resolve, choose: Choose,
     """Resolve every target (track or set URL) and download the tracks, ``jobs`` at a time."""
     emit = options.listener or (lambda event: None)
     work: list[_Job] = []
-    sets: list[tuple[Playlist, list[_Job]]] = []
+    sets: dict[str, tuple[Playlist, list[_Job]]] = {}
     outcomes: list[Outcome] = []
-    for target in targets:
-        try:
-            resource = await resolve(target)
-        except MinionError as error:
-            outcomes.append(Outcome(target, "failed", reason=error.text))
-            emit(DownloadEvent("failed", target, reason=error.text))
+    async for item in expand(resolve, targets):
+        if isinstance(item, Refused):
+            outcomes.append(Outcome(item.target, "failed", reason=item.reason))
+            emit(DownloadEvent("failed", item.target, reason=item.reason))
             continue
-        if isinstance(resource, Track):
-            work.append(_Job(resource))
-        elif isinstance(resource, Playlist):
-            members = [_Job(t, resource.title, n, resource.title if resource.is_album else "")
-                       for n, t in enumerate(resource.tracks, start=1)]
-            work.extend(members)
-            sets.append((resource, members))
-        else:
-            reason = f"{target} is not a track or a set."
-            outcomes.append(Outcome(target, "failed", reason=reason))
-            emit(DownloadEvent("failed", target, reason=reason))
+        job = _Job(item.track, item.playlist.title if item.playlist else "", item.index,
+                   item.album)
+        work.append(job)
+        if item.playlist is not None:
+            sets.setdefault(item.playlist.urn, (item.playlist, []))[1].append(job)
     tracks_at_once = asyncio.Semaphore(max(1, jobs))
     # One connection cap for every job: segment workers of all tracks share it.
     connections = asyncio.Semaphore(max(1, jobs) * max(1, options.segments))
@@ -85,7 +77,7 @@ async def download_batch(source: StreamSource, resolve: Resolve, choose: Choose,
     results = await asyncio.gather(*(run(job) for job in work))
     outcomes.extend(results)
     by_urn = {o.track_urn: o for o in results}
-    for _playlist, members in sets:
+    for _playlist, members in sets.values():
         paths = [Path(by_urn[m.track.urn].path) for m in members
                  if by_urn[m.track.urn].state == "done"]
         if paths:
