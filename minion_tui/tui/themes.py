@@ -21,7 +21,8 @@ import minion_tui
 
 DEFAULT_THEME = "minion-dark"
 
-BUILTIN_THEME_DIR = Path(minion_tui.__file__).resolve().parents[1] / "themes"
+# minion_tui/themes links to the top-level themes/ (ARCHITECTURE.md), so a wheel ships them too.
+BUILTIN_THEME_DIR = Path(minion_tui.__file__).resolve().parent / "themes"
 
 # Every theme must define these, so widgets can use them without a fallback.
 RATING_VARIABLES: tuple[str, ...] = ("rating-liked", "rating-not-interested", "rating-not-quite")
