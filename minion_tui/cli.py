@@ -96,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     # -- download (issue 6) --
     dl = sub.add_parser("download", parents=[common],
-                        help="download tracks or sets (URLs, URNs or text files of URLs)")
+                        help="download tracks, sets, a profile's tracks/likes/sets, a search "
+                        "URL's results, direct .m3u8/.mp3/.m4a URLs, or text files of URLs")
     dl.add_argument("targets", nargs="+", metavar="TARGET|FILE")
     dl.add_argument("--dir", type=Path, help="folder (default: downloads.dir)")
     dl.add_argument("--jobs", type=_positive_int, help="tracks at once (default 3)")
@@ -168,36 +169,23 @@ def _dispatch(args: argparse.Namespace) -> int:
 # -- download (issue 6) -----------------------------------------------------------------------
 
 
-def _download_targets(given: list[str]) -> list[str]:
-    targets: list[str] = []
-    for target in given:
-        path = Path(target)
-        if "://" not in target and path.is_file():  # a text file of URLs, one per line
-            lines = path.read_text(encoding="utf-8").splitlines()
-            targets.extend(ln.strip() for ln in lines if ln.strip() and not ln.startswith("#"))
-        else:
-            targets.append(target)
-    return targets
-
-
 async def _download_command(args: argparse.Namespace) -> int:
-    """JSON lines of DownloadEvents with --json; one line per finished item otherwise."""
-    targets = _download_targets(args.targets)
+    """Bars per item and overall on a terminal, only the final lines otherwise; JSON lines of
+    DownloadEvents with --json. Targets: see minion_tui/downloads/targets.py (tracks, sets,
+    profiles, likes, search URLs, direct media URLs, text files of URLs)."""
+    from minion_tui.cli_progress import JsonLines, ProgressView
 
-    def show(event: Any) -> None:
-        if args.json:
-            print(json.dumps(event.to_json(), ensure_ascii=False), flush=True)
-        elif event.kind in ("done", "skipped", "failed"):
-            print(f"{event.kind:8} {event.title or event.track_urn}  {event.path}"
-                  f"{'  (' + event.reason + ')' if event.reason else ''}", flush=True)
-        elif event.kind == "segment" and sys.stdout.isatty():
-            print(f"\r  {event.title[:40]:40} {event.segments_done}/{event.segments_total}",
-                  end="", flush=True)
-
+    view: JsonLines | ProgressView
+    if args.json:
+        view = JsonLines(sys.stdout)
+    else:
+        view = ProgressView(sys.stdout, terminal=sys.stdout.isatty(),
+                            width=shutil.get_terminal_size((100, 24)).columns)
     async with _session(args) as service:
-        outcomes = await service.download(targets, directory=args.dir, jobs=args.jobs,
+        outcomes = await service.download(args.targets, directory=args.dir, jobs=args.jobs,
                                           segments=args.segments, format=args.format,
-                                          listener=show)
+                                          listener=view)
+    view.close(outcomes)
     return 1 if any(o.state == "failed" for o in outcomes) else 0
 
 

@@ -1,114 +1,315 @@
 """Batches: tracks and sets downloaded with a global track concurrency under one connection cap.
 
-Previews and DRM-only tracks are skipped with their reason and the batch continues (issue 6 §7);
-a file already complete under its final name is skipped (resume after a finished run costs
-nothing); each downloaded set gets an M3U8 next to its tracks.
+Every track is a persisted job (jobs.py, store/downloads.py) when a store is given: its row
+says queued → running → done/failed/paused/cancelled with the reason, and a run interrupted by
+a crash is found again and resumed from its segment journal. Previews and DRM-only tracks are
+skipped with their reason and the batch continues (issue 6 §7); a track in the download
+archive, or complete under its final name, is skipped; each downloaded set gets an M3U8 next
+to its tracks.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from minion_tui.downloads.engine import (
     PREFER,
     DownloadEvent,
     DownloadOptions,
     StreamSource,
+    discard_partial,
     download_stream,
     final_path,
 )
+from minion_tui.downloads.jobs import JobControl, JobPlan
 from minion_tui.downloads.m3u import write_m3u8
 from minion_tui.downloads.naming import DEFAULT_SET_TEMPLATE
-from minion_tui.downloads.targets import Refused, Resolve, expand
+from minion_tui.downloads.targets import Catalog, Direct, Refused, Resolve, expand
 from minion_tui.errors import MinionError
 from minion_tui.models import Playlist, StreamChoice, Track
 
+if TYPE_CHECKING:
+    from minion_tui.store import Store
+
 # Picks a full stream (raising PreviewOnly/DrmOnly/GeoBlocked) for a track and a preference.
 Choose = Callable[[Track, str | None], Awaitable[StreamChoice]]
+#: How often a running job's progress is written to SQLite (the journal is the real truth).
+PERSIST_EVERY = 1.0
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """One track's result: state is "done", "skipped" or "failed"; reason says why."""
+    """One track's result: state is "done", "skipped", "failed", "paused" or "cancelled";
+    reason says why; job_id is its persisted job (None without a store)."""
 
     track_urn: str
     state: str
     path: str = ""
     reason: str = ""
+    job_id: int | None = None
 
 
 @dataclass(frozen=True)
-class _Job:
-    track: Track
-    playlist: str = ""
-    index: int = 0
-    album: str = ""
+class Runner:
+    """What running jobs needs, shared by a batch, a retry and a resume."""
+
+    source: StreamSource
+    choose: Choose
+    options: DownloadOptions
+    store: Store | None = None
+    control: JobControl | None = None
+    set_template: str = DEFAULT_SET_TEMPLATE
+    tracks_at_once: asyncio.Semaphore = dataclasses.field(
+        default_factory=lambda: asyncio.Semaphore(3))
+    # One connection cap for every job: segment workers of all tracks share it.
+    connections: asyncio.Semaphore = dataclasses.field(
+        default_factory=lambda: asyncio.Semaphore(24))
+    # Where each job's partial files are, for a cancel (known once the stream is chosen).
+    targets: dict[int, Path] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def build(cls, source: StreamSource, choose: Choose, options: DownloadOptions, *,
+              jobs: int = 3, **kwargs: Any) -> Runner:
+        return cls(source, choose, options, tracks_at_once=asyncio.Semaphore(max(1, jobs)),
+                   connections=asyncio.Semaphore(max(1, jobs) * max(1, options.segments)),
+                   **kwargs)
+
+    def plan(self, playlist: str = "", index: int = 0, album: str = "") -> JobPlan:
+        template = self.set_template if playlist else self.options.template
+        return JobPlan(str(self.options.directory), template, self.options.format, playlist,
+                       index, album)
+
+    async def open(self, track: Track, plan: JobPlan) -> int | None:
+        """The job row for ``track`` (a resumed one if a run was interrupted); announces it."""
+        job_id = None
+        if self.store is not None:
+            from minion_tui.store import downloads as rows
+
+            job = await self.store.call(rows.open_job, self.store, track, plan)
+            job_id = job.id
+        self._emit(DownloadEvent("queued", track.urn, _title(track), job_id=job_id))
+        return job_id
+
+    def start(self, track: Track, plan: JobPlan, job_id: int | None) -> asyncio.Task[Outcome]:
+        task = asyncio.create_task(self.run(track, plan, job_id))
+        control = self.control
+        if job_id is not None and control is not None:
+            control.attach(job_id, task)
+            task.add_done_callback(lambda done: control.detach(job_id, done))
+        return task
+
+    async def run(self, track: Track, plan: JobPlan, job_id: int | None) -> Outcome:
+        """Run one job to its end state; a pause/cancel request becomes that state."""
+        try:
+            async with self.tracks_at_once:
+                await self._save(job_id, state="running", reason="")
+                return await self._run(track, plan, job_id)
+        except asyncio.CancelledError:
+            wanted = self.control.requested(job_id) if (self.control and job_id) else None
+            if wanted is None:
+                raise  # a shutdown: the row stays 'running' and resume_downloads continues it
+            return await self._stopped(track, job_id, wanted)
+
+    async def _stopped(self, track: Track, job_id: int | None, wanted: str) -> Outcome:
+        target = self.targets.get(job_id) if job_id is not None else None
+        if target is None and self.store is not None and job_id is not None:
+            # Stopped before this run chose its stream: an earlier run's path, if any.
+            from minion_tui.store import downloads as rows
+
+            known = (await self.store.call(rows.get_job, self.store, job_id)).path
+            target = Path(known) if known else None
+        reason = "paused by the user" if wanted == "paused" else "cancelled by the user"
+        if wanted == "cancelled" and target is not None:
+            await asyncio.to_thread(discard_partial, target)
+        await self._save(job_id, state=wanted, reason=reason)
+        self._emit(DownloadEvent(wanted, track.urn, _title(track), str(target or ""),
+                                 reason=reason, job_id=job_id))
+        return Outcome(track.urn, wanted, str(target or ""), reason, job_id)
+
+    async def settle(self, started: list[tuple[asyncio.Task[Outcome], Track | None, int | None]]
+                     ) -> list[Outcome]:
+        """Wait for started jobs. A task stopped before its first step never reached its own
+        handler (the cancel is thrown in before ``try``): its pause/cancel is recorded here."""
+        try:
+            results = await asyncio.gather(*(t for t, _, _ in started), return_exceptions=True)
+        finally:
+            for task, _, _ in started:
+                task.cancel()
+        outcomes: list[Outcome] = []
+        for result, (_task, track, job_id) in zip(results, started, strict=True):
+            if isinstance(result, Outcome):
+                outcomes.append(result)
+                continue
+            wanted = self.control.requested(job_id) if (self.control and job_id) else None
+            if not isinstance(result, asyncio.CancelledError) or wanted is None or not track:
+                raise result
+            outcomes.append(await self._stopped(track, job_id, wanted))
+        return outcomes
+
+    async def _run(self, track: Track, plan: JobPlan, job_id: int | None) -> Outcome:
+        if self.store is not None:
+            from minion_tui.store import downloads as rows
+
+            kept = await self.store.call(rows.archived_path, self.store, track.urn)
+            on_disk: bool = bool(kept) and await asyncio.to_thread(Path(str(kept)).exists)
+            if kept and on_disk:
+                return await self._finish(track, job_id, "done", kept, "already downloaded",
+                                          skipped=True)
+        options = dataclasses.replace(self.options, directory=Path(plan.directory),
+                                      template=plan.template or self.options.template,
+                                      listener=self._listener(job_id))
+        note = ""
+        if plan.format == "original":
+            from minion_tui.downloads.original import try_original
+
+            try:
+                got, note = await try_original(self.source, track, options,
+                                               playlist=plan.playlist, index=plan.index,
+                                               gate=self.connections)
+            except (MinionError, OSError) as error:
+                return await self._finish(track, job_id, "failed", "", _reason(error))
+            if got is not None:
+                return await self._finish(track, job_id, "done", str(got), "",
+                                          codec="original", announced=True)
+            # Not available: the best stream instead, the note kept as the outcome's reason.
+        try:
+            choice = await self.choose(track, PREFER.get(plan.format))
+        except MinionError as error:
+            # Previews, DRM-only and blocked tracks: skipped with the reason, the batch goes on.
+            return await self._finish(track, job_id, "skipped", "", error.text, skipped=True)
+        target = final_path(track, choice, options, playlist=plan.playlist, index=plan.index)
+        if job_id is not None:
+            self.targets[job_id] = target
+        await self._save(job_id, path=str(target), protocol=choice.protocol, codec=choice.codec)
+        if target.exists():
+            return await self._finish(track, job_id, "done", str(target), "already downloaded",
+                                      skipped=True, codec=choice.codec)
+        try:
+            path = await download_stream(self.source, track, choice, target, options,
+                                         album=plan.album, gate=self.connections)
+        except (MinionError, OSError) as error:
+            return await self._finish(track, job_id, "failed", str(target), _reason(error))
+        return await self._finish(track, job_id, "done", str(path), note, codec=choice.codec,
+                                  announced=True)
+
+    async def _finish(self, track: Track, job_id: int | None, state: str, path: str,
+                      reason: str, *, skipped: bool = False, codec: str = "",
+                      announced: bool = False) -> Outcome:
+        """Record the end state (and the archive entry of a completed file); emit it."""
+        job_state = "failed" if state == "skipped" else state
+        await self._save(job_id, state=job_state, reason=reason, path=path)
+        if state == "done" and self.store is not None and path:
+            from minion_tui.store import downloads as rows
+
+            size = (await asyncio.to_thread(Path(path).stat)).st_size
+            await self._save(job_id, bytes_done=size, bytes_total=size)
+            await self.store.call(rows.archive, self.store, track.urn, path,
+                                  codec=codec, size=size,
+                                  job_id=job_id)
+        if not announced:
+            kind = "skipped" if skipped else state
+            self._emit(DownloadEvent(kind, track.urn, _title(track), path, reason=reason,
+                                     job_id=job_id))
+        return Outcome(track.urn, state, path, reason, job_id)
+
+    async def direct(self, item: Direct) -> Outcome:
+        """A bare media URL (direct.py): no catalog track behind it, so no job row."""
+        from minion_tui.downloads.direct import download_direct
+
+        async with self.tracks_at_once:
+            try:
+                path = await download_direct(self.source, item, self.options,
+                                             gate=self.connections)
+            except (MinionError, OSError) as error:
+                reason = error.text if isinstance(error, MinionError) else str(error)
+                self._emit(DownloadEvent("failed", item.url, reason=reason))
+                return Outcome(item.url, "failed", reason=reason)
+        return Outcome(item.url, "done", str(path))
+
+    def _listener(self, job_id: int | None) -> Callable[[DownloadEvent], None]:
+        """Tags the engine's events with the job and writes progress to SQLite ≤ 1/s."""
+        last = [0.0]
+        pending: set[asyncio.Task[None]] = set()
+
+        def listen(event: DownloadEvent) -> None:
+            event = dataclasses.replace(event, job_id=job_id)
+            self._emit(event)
+            if self.store is None or job_id is None or event.kind not in ("segment", "bytes"):
+                return
+            now = time.monotonic()
+            if now - last[0] < PERSIST_EVERY:
+                return
+            last[0] = now
+            task = asyncio.ensure_future(self._save(
+                job_id, bytes_done=event.bytes_done, bytes_total=event.bytes_total,
+                segments_done=event.segments_done, segments_total=event.segments_total))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+
+        return listen
+
+    async def _save(self, job_id: int | None, **fields: Any) -> None:
+        if self.store is None or job_id is None:
+            return
+        from minion_tui.store import downloads as rows
+
+        await self.store.call(rows.update_job, self.store, job_id, **fields)
+
+    def _emit(self, event: DownloadEvent) -> None:
+        if self.options.listener is not None:
+            self.options.listener(event)
 
 
-async def download_batch(source: StreamSource, resolve: Resolve, choose: Choose,
+def _reason(error: MinionError | OSError) -> str:
+    if isinstance(error, MinionError):
+        return error.text
+    reason = f"{error.strerror or error}"
+    return f"{reason} ({error.filename})" if error.filename else reason
+
+
+def _title(track: Track) -> str:
+    return f"{track.artist} - {track.title}" if track.artist else track.title
+
+
+async def download_batch(source: StreamSource, resolve: Catalog | Resolve, choose: Choose,
                          targets: list[str], options: DownloadOptions, *, jobs: int = 3,
-                         set_template: str = DEFAULT_SET_TEMPLATE) -> list[Outcome]:
-    """Resolve every target (track or set URL) and download the tracks, ``jobs`` at a time."""
-    emit = options.listener or (lambda event: None)
-    work: list[_Job] = []
-    sets: dict[str, tuple[Playlist, list[_Job]]] = {}
+                         set_template: str = DEFAULT_SET_TEMPLATE, store: Store | None = None,
+                         control: JobControl | None = None) -> list[Outcome]:
+    """Expand every target (targets.py; pass the Service as ``resolve`` for profiles,
+    searches and direct media URLs) and download the tracks, ``jobs`` at a time."""
+    runner = Runner.build(source, choose, options, jobs=jobs, store=store, control=control,
+                          set_template=set_template)
     outcomes: list[Outcome] = []
+    tasks: list[tuple[asyncio.Task[Outcome], Track | None, int | None]] = []
+    members: dict[str, tuple[Playlist, list[tuple[Track, int]]]] = {}
     async for item in expand(resolve, targets):
         if isinstance(item, Refused):
             outcomes.append(Outcome(item.target, "failed", reason=item.reason))
-            emit(DownloadEvent("failed", item.target, reason=item.reason))
+            runner._emit(DownloadEvent("failed", item.target, reason=item.reason))
             continue
-        job = _Job(item.track, item.playlist.title if item.playlist else "", item.index,
-                   item.album)
-        work.append(job)
+        if isinstance(item, Direct):
+            tasks.append((asyncio.create_task(runner.direct(item)), None, None))
+            continue
+        plan = runner.plan(item.playlist.title if item.playlist else "", item.index,
+                           item.album)
+        job_id = await runner.open(item.track, plan)
+        tasks.append((runner.start(item.track, plan, job_id), item.track, job_id))
         if item.playlist is not None:
-            sets.setdefault(item.playlist.urn, (item.playlist, []))[1].append(job)
-    tracks_at_once = asyncio.Semaphore(max(1, jobs))
-    # One connection cap for every job: segment workers of all tracks share it.
-    connections = asyncio.Semaphore(max(1, jobs) * max(1, options.segments))
-
-    async def run(job: _Job) -> Outcome:
-        async with tracks_at_once:
-            return await _one(source, choose, job, options, set_template, connections)
-
-    results = await asyncio.gather(*(run(job) for job in work))
+            members.setdefault(item.playlist.urn, (item.playlist, []))[1].append(
+                (item.track, len(tasks) - 1))
+    results = await runner.settle(tasks)
     outcomes.extend(results)
-    by_urn = {o.track_urn: o for o in results}
-    for _playlist, members in sets.values():
-        paths = [Path(by_urn[m.track.urn].path) for m in members
-                 if by_urn[m.track.urn].state == "done"]
-        if paths:
-            folder = paths[0].parent
-            write_m3u8(folder / f"{folder.name}.m3u8", paths,
-                       [m.track for m in members if by_urn[m.track.urn].state == "done"])
+    for _playlist, entries in members.values():
+        done = [(track, Path(results[i].path)) for track, i in entries
+                if results[i].state == "done"]
+        if done:
+            folder = done[0][1].parent
+            write_m3u8(folder / f"{folder.name}.m3u8", [p for _, p in done],
+                       [t for t, _ in done])
     return outcomes
-
-
-async def _one(source: StreamSource, choose: Choose, job: _Job, options: DownloadOptions,
-               set_template: str, connections: asyncio.Semaphore) -> Outcome:
-    emit = options.listener or (lambda event: None)
-    track = job.track
-    try:
-        choice = await choose(track, PREFER.get(options.format))
-    except MinionError as error:
-        # Previews, DRM-only and blocked tracks: skipped with the reason, the batch goes on.
-        emit(DownloadEvent("skipped", track.urn, track.title, reason=error.text))
-        return Outcome(track.urn, "skipped", reason=error.text)
-    template = set_template if job.playlist else None
-    target = final_path(track, choice, options, playlist=job.playlist, index=job.index,
-                        template=template)
-    if target.exists():
-        emit(DownloadEvent("skipped", track.urn, track.title, str(target),
-                           reason="already downloaded"))
-        return Outcome(track.urn, "done", str(target), "already downloaded")
-    try:
-        path = await download_stream(source, track, choice, target, options, album=job.album,
-                                     gate=connections)
-    except (MinionError, OSError) as error:
-        reason = error.text if isinstance(error, MinionError) else f"{error.strerror or error}"
-        emit(DownloadEvent("failed", track.urn, track.title, str(target), reason=reason))
-        return Outcome(track.urn, "failed", str(target), reason)
-    return Outcome(track.urn, "done", str(path))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from minion_tui.downloads import hls, remux
+from minion_tui.downloads.jobs import Meter
 from minion_tui.downloads.naming import DEFAULT_TEMPLATE, render
 from minion_tui.downloads.progressive import fetch_progressive
 from minion_tui.downloads.tags import Cover, TrackTags, write_tags
@@ -31,7 +32,9 @@ CONTAINER = {"mp3": "mp3", "aac": "m4a", "opus": "opus"}
 class DownloadEvent:
     """A progress event a CLI or the TUI's Downloads pane subscribes to (``to_json`` for --json).
 
-    kind: "start" | "segment" | "bytes" | "done" | "skipped" | "failed".
+    kind: "queued" | "start" | "segment" | "bytes" | "done" | "skipped" | "failed" | "paused" |
+    "cancelled". ``speed`` is smoothed bytes/s, ``eta`` seconds left (None until known);
+    ``job_id`` is the persisted job (None when the download runs without a store).
     """
 
     kind: str
@@ -43,12 +46,16 @@ class DownloadEvent:
     segments_done: int = 0
     segments_total: int = 0
     reason: str = ""
+    job_id: int | None = None
+    speed: float | None = None
+    eta: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"event": self.kind, "track_urn": self.track_urn, "title": self.title,
                 "path": self.path, "bytes_done": self.bytes_done,
                 "bytes_total": self.bytes_total, "segments_done": self.segments_done,
-                "segments_total": self.segments_total, "reason": self.reason}
+                "segments_total": self.segments_total, "reason": self.reason,
+                "job_id": self.job_id, "speed": self.speed, "eta": self.eta}
 
 
 Listener = Callable[[DownloadEvent], None]
@@ -91,40 +98,86 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
     """Download ``choice`` into ``target`` (complete or absent); resumable after any crash."""
     emit = options.listener or (lambda event: None)
     target.parent.mkdir(parents=True, exist_ok=True)
-    part = target.with_name(target.name + ".part")
-    work = target.with_name(f".{target.name}.parts")
+    part, work = partial_paths(target)
     container = CONTAINER.get(choice.codec, choice.codec)
+    meter = Meter()
     emit(DownloadEvent("start", track.urn, track.title, str(target)))
     if choice.protocol == "hls":
+        fetched = [0]  # segments fetched by this run (the journal may hold others)
+
+        def on_segment(p: hls.SegmentProgress) -> None:
+            fetched[0] += 1
+            if feed is not None:
+                feed.ready(fetcher.path(p.index))
+            done = fetcher.bytes_fetched
+            speed = meter.update(done)
+            # Bytes left ≈ missing segments × the mean size of the ones fetched so far.
+            left = (p.total - p.done) * done / fetched[0]
+            emit(DownloadEvent("segment", track.urn, track.title, str(target),
+                               bytes_done=done, segments_done=p.done, segments_total=p.total,
+                               speed=speed, eta=left / speed if speed else None))
+
         fetcher = hls.SegmentFetcher(
             source.http, choice, work, concurrency=options.segments,
             refresh=source.refresh_stream, gate=gate, opener=options.opener,
-            on_segment=lambda p: emit(DownloadEvent(
-                "segment", track.urn, track.title, str(target), bytes_done=fetcher.bytes_fetched,
-                segments_done=p.done, segments_total=p.total)))
-        files = await fetcher.fetch_all()
-        joined = work / "joined"
-        await asyncio.to_thread(remux.concatenate, files, joined, mp3=choice.codec == "mp3",
-                                opener=options.opener)
+            on_segment=on_segment)
+        feed: remux.SegmentFeed | None = None
         if container == "m4a":
-            await asyncio.to_thread(remux.remux_to_m4a, joined, part)
-            joined.unlink()
+            # Remuxed while the segments arrive, read in order straight from the journal's
+            # files: no joined copy, and the remux overlaps the fetch (remux.SegmentFeed).
+            feed = remux.SegmentFeed(await fetcher.files())
+            await fetch_while_remuxing(fetcher, feed, part)
         else:
-            os.replace(joined, part)
+            files = await fetcher.fetch_all()
+            await asyncio.to_thread(remux.concatenate, files, part, mp3=choice.codec == "mp3",
+                                    opener=options.opener)
     else:
         work.mkdir(parents=True, exist_ok=True)
         raw = work / "progressive"
+
+        def on_bytes(done: int, total: int | None) -> None:
+            speed = meter.update(done)
+            emit(DownloadEvent("bytes", track.urn, track.title, str(target), bytes_done=done,
+                               bytes_total=total, speed=speed, eta=meter.eta(done, total)))
+
         await fetch_progressive(source.http, choice, raw, refresh=source.refresh_stream,
-                                on_bytes=lambda done, total: emit(DownloadEvent(
-                                    "bytes", track.urn, track.title, str(target),
-                                    bytes_done=done, bytes_total=total)))
+                                on_bytes=on_bytes)
         shutil.copyfile(raw, part)
     cover = await fetch_cover(source.http, track)
     await asyncio.to_thread(write_tags, part, container, TrackTags.of(track, album=album), cover)
     size = await asyncio.to_thread(_publish, part, target, work)
     emit(DownloadEvent("done", track.urn, track.title, str(target),
-                       bytes_done=size, bytes_total=size))
+                       bytes_done=size, bytes_total=size, speed=meter.speed, eta=0.0))
     return target
+
+
+async def fetch_while_remuxing(fetcher: hls.SegmentFetcher, feed: remux.SegmentFeed,
+                               part: Path) -> None:
+    """Fetch every segment while a thread remuxes them, in order, into ``part`` (AAC)."""
+    remuxing = asyncio.ensure_future(asyncio.to_thread(remux.remux_to_m4a, feed, part))
+    try:
+        await fetcher.fetch_all()
+    except BaseException as error:
+        # Failed, paused or cancelled: stop the remux thread, wait for it to let go of the
+        # files, and report the fetch's own error (the remux's is only a consequence).
+        feed.abort(str(error) or type(error).__name__)
+        await asyncio.wait([remuxing])
+        if not remuxing.cancelled():
+            remuxing.exception()  # retrieved: the thread's "feed stopped" is expected
+        raise
+    await remuxing
+
+
+def partial_paths(target: Path) -> tuple[Path, Path]:
+    """``(<name>.part, .<name>.parts/)``: the file being assembled and the resume journal."""
+    return target.with_name(target.name + ".part"), target.with_name(f".{target.name}.parts")
+
+
+def discard_partial(target: Path) -> None:
+    """Remove everything a cancelled download left (never the final file)."""
+    part, work = partial_paths(target)
+    part.unlink(missing_ok=True)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def _publish(part: Path, target: Path, work: Path) -> int:

@@ -29,10 +29,19 @@ MAX_ATTEMPTS = 6
 
 
 @dataclass(frozen=True)
+class Cipher:
+    """AES-128 (CBC, PKCS#7) of one segment: the key's URL and the IV (RFC 8216 §5.2)."""
+
+    key_url: str
+    iv: bytes
+
+
+@dataclass(frozen=True)
 class Segment:
     index: int
     url: str
     byterange: tuple[int, int] | None = None  # (offset, length)
+    cipher: Cipher | None = None
 
 
 @dataclass(frozen=True)
@@ -72,13 +81,18 @@ def parse_playlist(text: str, base_url: str) -> MediaPlaylist | str:
         best = max(playlist.playlists, key=lambda p: p.stream_info.bandwidth or 0)
         return str(best.absolute_uri)
     for key in playlist.keys:
-        if key is not None and key.method not in ("NONE", None):
-            # AES-128 is not implemented yet and anything else (SAMPLE-AES, cbcs) is DRM: refuse
-            # before a single byte is written (issue 6 §3).
+        if key is None or key.method in ("NONE", None):
+            continue
+        if key.method != "AES-128" or (key.keyformat or "identity") != "identity":
+            # Whole-segment AES-128 is plain encryption with a fetchable key; SAMPLE-AES,
+            # SAMPLE-AES-CTR/cbcs and key systems (FairPlay, Widevine) are DRM: refused before
+            # a single byte is fetched or written (issue 6 §3).
             raise DrmOnly(
-                f"This stream is encrypted ({key.method}); minion_tui does not download it.",
+                f"This stream is DRM-encrypted ({key.method}); minion_tui does not download it.",
                 hint="Try another format with --format, or skip this track.",
             )
+        if not key.uri:
+            raise DownloadError("The playlist names AES-128 encryption but no key URI.")
     init = None
     offset = 0
     if playlist.segment_map:
@@ -87,8 +101,35 @@ def parse_playlist(text: str, base_url: str) -> MediaPlaylist | str:
     segments = []
     for index, seg in enumerate(playlist.segments):
         byterange, offset = _range(seg.byterange, offset)
-        segments.append(Segment(index, str(seg.absolute_uri), byterange))
+        segments.append(Segment(index, str(seg.absolute_uri), byterange,
+                                _cipher(seg.key, playlist.media_sequence or 0, index)))
     return MediaPlaylist(init, tuple(segments))
+
+
+def _cipher(key: m3u8.Key | None, first_sequence: int, index: int) -> Cipher | None:
+    if key is None or key.method != "AES-128":
+        return None
+    if key.iv:
+        iv = bytes.fromhex(key.iv[2:] if key.iv.lower().startswith("0x") else key.iv)
+        iv = iv.rjust(16, b"\0")[-16:]
+    else:
+        # No IV attribute: the media sequence number, big-endian in 16 bytes (RFC 8216 §5.2).
+        iv = (first_sequence + index).to_bytes(16, "big")
+    return Cipher(str(key.absolute_uri), iv)
+
+
+def decrypt(data: bytes, key: bytes, iv: bytes) -> bytes:
+    """AES-128-CBC with PKCS#7 padding, as HLS encrypts whole segments."""
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher as AesCipher
+    from cryptography.hazmat.primitives.ciphers import algorithms, modes
+
+    if len(data) % 16:
+        raise ValueError(f"{len(data)} bytes is not a whole number of AES blocks")
+    decryptor = AesCipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+    padded = decryptor.update(data) + decryptor.finalize()
+    unpadder = padding.PKCS7(128).unpadder()
+    return unpadder.update(padded) + unpadder.finalize()
 
 
 def _range(spec: str | None, previous_end: int) -> tuple[tuple[int, int] | None, int]:
@@ -118,6 +159,8 @@ class SegmentFetcher:
         self._playlist: MediaPlaylist | None = None
         self._generation = 0
         self._refresh_lock = asyncio.Lock()
+        self._keys: dict[str, bytes] = {}
+        self._key_lock = asyncio.Lock()
         self.bytes_fetched = 0
 
     async def playlist(self) -> MediaPlaylist:
@@ -134,12 +177,18 @@ class SegmentFetcher:
     def path(self, index: int) -> Path:
         return self.folder / ("init.seg" if index < 0 else f"{index:05d}.seg")
 
+    async def files(self) -> list[Path]:
+        """The journal file of every segment (init first), in playlist order."""
+        playlist = self._playlist or await self.playlist()  # refuses DRM before any write
+        wanted = ([playlist.init] if playlist.init else []) + list(playlist.segments)
+        return [self.path(seg.index) for seg in wanted]
+
     async def fetch_all(self) -> list[Path]:
         """Every segment on disk (init first); only the missing ones are downloaded."""
+        playlist = self._playlist or await self.playlist()  # refuses DRM before any write
         self.folder.mkdir(parents=True, exist_ok=True)
-        playlist = self._playlist or await self.playlist()
         wanted = ([playlist.init] if playlist.init else []) + list(playlist.segments)
-        missing = [seg.index for seg in wanted if not self.path(seg.index).exists()]
+        missing = [seg.index for seg in wanted if not _kept(self.path(seg.index))]
         total = len(wanted)
         done = total - len(missing)
         queue: asyncio.Queue[int] = asyncio.Queue()
@@ -216,23 +265,21 @@ class SegmentFetcher:
         final = self.path(segment.index)
         tmp = final.with_suffix(".seg.tmp")
         try:
-            async with self.http.stream("GET", segment.url, headers=headers) as response:
-                if response.status_code in (401, 403):
-                    raise _Expired()
-                if response.status_code == 429 or response.status_code >= 500:
-                    raise _Retryable(f"HTTP {response.status_code}",
-                                     _retry_after(response.headers.get("Retry-After")))
-                if response.status_code not in (200, 206):
-                    raise DownloadError(f"Segment {segment.index} answered HTTP "
-                                        f"{response.status_code}.")
-                expected = response.headers.get("Content-Length")
-                size = 0
-                with self.opener(tmp, "wb") as out:
+            with self.opener(tmp, "wb") as out:
+                async with self.http.stream("GET", segment.url, headers=headers) as response:
+                    if response.status_code in (401, 403):
+                        raise _Expired()
+                    if response.status_code == 429 or response.status_code >= 500:
+                        raise _Retryable(f"HTTP {response.status_code}",
+                                         _retry_after(response.headers.get("Retry-After")))
+                    if response.status_code not in (200, 206):
+                        raise DownloadError(f"Segment {segment.index} answered HTTP "
+                                            f"{response.status_code}.")
+                    expected = response.headers.get("Content-Length")
+                    size = 0
                     async for chunk in response.aiter_bytes(CHUNK):
                         out.write(chunk)
                         size += len(chunk)
-                    out.flush()
-                    os.fsync(out.fileno())
         except (httpx.TransportError, httpx.StreamError) as error:
             raise _Retryable(f"{type(error).__name__}: {error}", None) from error
         # Truncation check (§4.2): a short body is retried, never assembled.
@@ -242,9 +289,48 @@ class SegmentFetcher:
         if (want is not None and size != want) or size == 0:
             tmp.unlink(missing_ok=True)
             raise _Retryable(f"segment {segment.index} truncated ({size} of {want} bytes)", None)
+        if segment.cipher is not None:
+            await self._decrypt(tmp, segment.cipher)
         os.replace(tmp, final)
         self.bytes_fetched += size
         return size
+
+    async def _key(self, url: str) -> bytes:
+        async with self._key_lock:  # one fetch per key, however many workers need it
+            if url not in self._keys:
+                try:
+                    key = await self.http.get_bytes(url)
+                except MinionError as error:
+                    raise _Retryable(f"the AES-128 key could not be fetched: {error.text}",
+                                     None) from error
+                if len(key) != 16:
+                    raise DownloadError(f"The AES-128 key of {self.choice.track_urn} has "
+                                        f"{len(key)} bytes instead of 16.")
+                self._keys[url] = key
+            return self._keys[url]
+
+    async def _decrypt(self, tmp: Path, cipher: Cipher) -> None:
+        """Replace the ciphertext in ``tmp`` by the clear segment: the journal holds clear
+        segments only, so a resume or the join never needs the key again."""
+        key = await self._key(cipher.key_url)
+        try:
+            clear = decrypt(tmp.read_bytes(), key, cipher.iv)  # noqa: ASYNC240 (one segment)
+        except ValueError as error:
+            tmp.unlink(missing_ok=True)  # noqa: ASYNC240
+            raise _Retryable(f"segment did not decrypt ({error})", None) from error
+        with self.opener(tmp, "wb") as out:
+            out.write(clear)
+
+
+def _kept(path: Path) -> bool:
+    """A journal segment survives only non-empty. Segments are not fsynced one by one
+    (downloads-and-reliability.md §3.4: a lost segment is simply fetched again; the final
+    file is fsynced before its rename): after a power loss a renamed segment whose data never
+    reached the disk reads back empty (ext4 data=ordered), and is fetched again."""
+    try:
+        return path.stat().st_size > 0
+    except FileNotFoundError:
+        return False
 
 
 class _Expired(Exception):

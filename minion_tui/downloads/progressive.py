@@ -28,6 +28,7 @@ RANGE_SIZE = 8 * 1024 * 1024
 CHUNK = 64 * 1024
 MAX_ATTEMPTS = 6
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
+_UNSATISFIED = re.compile(r"bytes \*/(\d+)")
 
 
 async def fetch_progressive(http: Http, choice: StreamChoice, part: Path, *, refresh: Refresh,
@@ -39,6 +40,10 @@ async def fetch_progressive(http: Http, choice: StreamChoice, part: Path, *, ref
     while True:
         offset = part.stat().st_size if part.exists() else 0  # noqa: ASYNC240
         if total is not None and offset >= total:
+            if offset > total:
+                part.unlink()  # noqa: ASYNC240 (spliced: unusable)
+                raise DownloadError(f"The download grew past its announced size ({offset} of "
+                                    f"{total} bytes).", hint="Run it again: it starts over.")
             return total
         headers = {"Range": f"bytes={offset}-{offset + RANGE_SIZE - 1}"}
         if offset and validator_file.exists():
@@ -50,24 +55,35 @@ async def fetch_progressive(http: Http, choice: StreamChoice, part: Path, *, ref
                     choice = await refresh(choice)
                     continue
                 if status == 416 and offset:
-                    # Nothing past our offset: the .part already holds the whole file.
-                    return offset
+                    # Nothing past our offset. RFC 9110 §15.5.17: the answer carries
+                    # "bytes */SIZE"; the .part is complete only if SIZE is its length,
+                    # otherwise (a changed or shorter file) start over (yt-dlp does too).
+                    size = _UNSATISFIED.fullmatch(response.headers.get("Content-Range", ""))
+                    if size and int(size.group(1)) == offset:
+                        return offset
+                    part.unlink()  # noqa: ASYNC240
+                    validator_file.unlink(missing_ok=True)
+                    total = None
+                    raise _Again(f"HTTP 416 for a {offset}-byte partial file")
                 if status == 429 or status >= 500:
                     raise _Again(f"HTTP {status}")
                 if status == 200:
                     offset = 0  # range ignored or validator changed: start over
                     total = int(response.headers.get("Content-Length") or 0) or None
+                    expected = total
                 elif status == 206:
                     match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", ""))
                     if not match or int(match.group(1)) != offset:
                         raise DownloadError(f"The server answered an unexpected range "
                                             f"({response.headers.get('Content-Range')!r}).")
                     total = int(match.group(3)) if match.group(3) != "*" else None
+                    expected = int(match.group(2)) - offset + 1
                 else:
                     raise DownloadError(f"The download answered HTTP {status}.")
                 validator = response.headers.get("ETag") or response.headers.get("Last-Modified")
                 if validator and not validator.startswith("W/"):
                     validator_file.write_text(validator)
+                start = offset
                 mode = "r+b" if offset else "wb"
                 # Chunked 64 KiB writes: cheap enough on the loop thread.
                 with open(part, mode) as out:  # noqa: ASYNC230
@@ -80,6 +96,11 @@ async def fetch_progressive(http: Http, choice: StreamChoice, part: Path, *, ref
                             on_bytes(offset, total)
                     out.flush()
                     os.fsync(out.fileno())
+                    received = offset - start
+            if expected is not None and received != expected:
+                # A short body the transport did not flag (§4.2): what arrived is kept (it
+                # is valid data at its offset) and the next request resumes after it.
+                raise _Again(f"short answer: {received} of {expected} bytes")
             failures = 0
             if total is None:
                 return offset

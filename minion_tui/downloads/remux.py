@@ -1,13 +1,19 @@
 """Joining segments without re-encoding (downloads-and-reliability.md §2).
 
 MP3: byte concatenation with every leading ID3v2 block stripped (§2.1). AAC in fMP4 or TS:
-the concatenation is remuxed with PyAV (stream copy) into a plain MP4 with ``+faststart``,
-because mutagen cannot tag a fragmented MP4 reliably (§2.5).
+remuxed with PyAV (stream copy) into a plain MP4 with ``+faststart``, because mutagen cannot
+tag a fragmented MP4 reliably (§2.5). The demuxer reads the segment files in order through
+:class:`SegmentReader`, one seekable stream over the journal, so no joined copy of the whole
+track is ever written (one pass over the bytes less, and half the temporary disk space).
 """
 
 from __future__ import annotations
 
+import bisect
+import io
 import os
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from minion_tui.downloads.hls import Opener, open_file, strip_id3
@@ -29,11 +35,150 @@ def concatenate(segments: list[Path], target: Path, *, mp3: bool,
     return written
 
 
-def remux_to_m4a(source: Path, target: Path) -> None:
-    """Stream-copy the audio of ``source`` (fMP4 or TS) into a faststart MP4 at ``target``."""
+class SegmentReader(io.RawIOBase):
+    """The files ``paths`` read back to back as one seekable, read-only stream."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        super().__init__()
+        self._paths = list(paths)
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        size = 0
+        for path in self._paths:
+            self._starts.append(size)
+            size += path.stat().st_size
+            self._ends.append(size)
+        self._size = size
+        self._pos = 0
+        self._open_index = -1
+        self._file: io.BufferedReader | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        """Fill ``buffer`` across file boundaries (short only at the end of the stream)."""
+        view = memoryview(buffer).cast("B")
+        filled = 0
+        while filled < len(view) and self._pos < self._size:
+            index = bisect.bisect_right(self._starts, self._pos) - 1
+            while self._ends[index] <= self._pos:
+                index += 1  # skip empty files
+            if index != self._open_index:
+                if self._file is not None:
+                    self._file.close()
+                self._file = open(self._paths[index], "rb")
+                self._open_index = index
+            assert self._file is not None
+            self._file.seek(self._pos - self._starts[index])
+            want = min(len(view) - filled, self._ends[index] - self._pos)
+            count = self._file.readinto(view[filled:filled + want])
+            if not count:
+                raise OSError(f"{self._paths[index]} shrank while being read")
+            self._pos += count
+            filled += count
+        return filled
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        super().close()
+
+
+class SegmentFeed:
+    """Segment files that appear in any order while the fetch runs, read in playlist order.
+
+    The fetcher calls :meth:`ready` as each file is renamed into place; the remux thread
+    reads through :class:`FeedReader`, waiting for the next file in order. So the remux
+    overlaps the download instead of following it. :meth:`abort` (fetch failed, paused,
+    cancelled) wakes the reader with an error.
+    """
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self.paths = list(paths)
+        # Already in the journal (a resume); an empty file is refetched (hls._kept).
+        self._ready = {path for path in self.paths if path.exists() and path.stat().st_size}
+        self._cond = threading.Condition()
+        self._aborted = ""
+
+    def ready(self, path: Path) -> None:
+        with self._cond:
+            self._ready.add(path)
+            self._cond.notify_all()
+
+    def abort(self, reason: str) -> None:
+        with self._cond:
+            self._aborted = reason or "aborted"
+            self._cond.notify_all()
+
+    def wait(self, path: Path) -> None:
+        with self._cond:
+            while path not in self._ready and not self._aborted:
+                self._cond.wait()
+            if self._aborted:
+                raise OSError(f"segment feed stopped: {self._aborted}")
+
+
+class FeedReader(io.RawIOBase):
+    """A non-seekable stream over a :class:`SegmentFeed` (the demuxer then reads straight
+    through, as it would a live fMP4/TS stream)."""
+
+    def __init__(self, feed: SegmentFeed) -> None:
+        super().__init__()
+        self._feed = feed
+        self._index = 0
+        self._file: io.BufferedReader | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(buffer).cast("B")
+        filled = 0
+        while filled < len(view) and self._index < len(self._feed.paths):
+            if self._file is None:
+                path = self._feed.paths[self._index]
+                self._feed.wait(path)
+                self._file = open(path, "rb")
+            count = self._file.readinto(view[filled:])
+            if not count:
+                self._file.close()
+                self._file = None
+                self._index += 1
+                continue
+            filled += count
+        return filled
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        super().close()
+
+
+def remux_to_m4a(source: Path | Sequence[Path] | SegmentFeed, target: Path) -> None:
+    """Stream-copy the audio of ``source`` (fMP4 or TS: one file, init + segments in order,
+    or a feed of segments still arriving) into a faststart MP4 at ``target``."""
     import av  # heavy: loaded only when an AAC download finishes
 
-    with av.open(str(source)) as inp, av.open(
+    reader: io.RawIOBase
+    if isinstance(source, SegmentFeed):
+        reader = FeedReader(source)
+    else:
+        reader = SegmentReader([source] if isinstance(source, Path) else list(source))
+    with reader, av.open(reader, "r") as inp, av.open(
         str(target), "w", format="mp4", options={"movflags": "+faststart"}
     ) as out:
         in_stream = inp.streams.audio[0]

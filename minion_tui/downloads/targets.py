@@ -1,20 +1,57 @@
 """What a download target names: the tracks to fetch, with the set they belong to.
 
-``expand`` turns each TARGET given to ``minion-tui download`` (a track or set URL or URN, for
-now) into :class:`Wanted` items in order, or a :class:`Refused` saying why it cannot be
-downloaded. The batch (batch.py) runs the wanted items; a refusal is reported and the batch
-goes on.
+``expand`` turns each TARGET given to ``minion-tui download`` into items in order:
+
+* a track or set URL / URN → :class:`Wanted` (a set's tracks in its order);
+* a profile URL: ``…/USER`` or ``…/USER/tracks`` → their tracks, ``…/USER/likes`` → their likes
+  (a liked set → its tracks), ``…/USER/sets`` / ``…/USER/albums`` → every track of every set,
+  ``…/USER/popular-tracks``, ``…/USER/reposts``; a user URN → their tracks;
+* a search URL ``https://soundcloud.com/search/sounds?q=QUERY`` → the first ``limit`` results
+  (``/search/sets`` and ``/search/albums``: the first ``limit`` sets, expanded);
+* a direct ``.m3u8`` / ``.mp3`` / ``.m4a`` URL → :class:`Direct` (downloaded by direct.py);
+* a text file of such targets, one per line (``#`` comments and blank lines ignored): a bad line
+  becomes a :class:`Refused` saying ``line N: …`` and the other lines go on (issue 6 §7).
+
+Anything else is a :class:`Refused` saying why; the batch reports it and goes on.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from minion_tui.errors import MinionError
-from minion_tui.models import Playlist, Track
+from minion_tui.models import Page, Playlist, Track, User
+from minion_tui.providers.soundcloud.urls import WEB_HOSTS
 
 Resolve = Callable[[str], Awaitable[object]]
+
+DEFAULT_LIMIT = 50
+DIRECT_SUFFIXES = {".m3u8": "hls", ".mp3": "mp3", ".m4a": "m4a"}
+# Profile tabs (second path segment of soundcloud.com/USER/…) → Service.browse listing names.
+_TABS = {
+    "tracks": "tracks", "popular-tracks": "toptracks", "likes": "likes", "reposts": "reposts",
+    "sets": "playlists", "albums": "albums",
+}
+# soundcloud.com/search/<what>?q=… → Service.search kinds (/search alone lists "everything":
+# we take its tracks, the only thing there to download directly).
+_SEARCHES = {"": "tracks", "sounds": "tracks", "sets": "playlists", "albums": "albums"}
+
+
+@runtime_checkable
+class Catalog(Protocol):
+    """What expansion needs from the service (Service satisfies it)."""
+
+    async def resolve(self, target: str) -> Any: ...
+
+    def browse(self, listing: str, target: str | None = None, *,
+               limit: int | None = None) -> AsyncIterator[Page[Any]]: ...
+
+    def search(self, query: str, *, kind: str = "tracks",
+               limit: int | None = None) -> AsyncIterator[Page[Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -32,6 +69,14 @@ class Wanted:
 
 
 @dataclass(frozen=True)
+class Direct:
+    """A bare media URL: ``kind`` is "hls" (.m3u8), "mp3" or "m4a" (progressive)."""
+
+    url: str
+    kind: str
+
+
+@dataclass(frozen=True)
 class Refused:
     """A target that names nothing downloadable, and why."""
 
@@ -39,18 +84,210 @@ class Refused:
     reason: str
 
 
-async def expand(resolve: Resolve, targets: Sequence[str]) -> AsyncIterator[Wanted | Refused]:
-    """Each target's tracks in order (a set's in its order), or why it was refused."""
+Item = Wanted | Direct | Refused
+
+
+def direct_kind(target: str) -> str | None:
+    """"hls", "mp3" or "m4a" when ``target`` is an http(s) URL whose path ends in
+    .m3u8/.mp3/.m4a (the query, e.g. a CDN signature, does not count); None otherwise."""
+    try:
+        parts = urlsplit(target.strip())
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    path = unquote(parts.path).lower()
+    return next((kind for suffix, kind in DIRECT_SUFFIXES.items() if path.endswith(suffix)),
+                None)
+
+
+async def expand(source: Catalog | Resolve, targets: Sequence[str], *,
+                 limit: int = DEFAULT_LIMIT) -> AsyncIterator[Item]:
+    """Each target's items in order (see the module docstring), or why it was refused.
+
+    ``source`` is the Service. A bare ``resolve`` function is still accepted (batch.py's older
+    call): when it is a bound method of a catalog (``service.resolve``) that catalog is used;
+    otherwise profile lists and searches are refused. Direct media URLs are yielded as
+    :class:`Direct` only when ``source`` is the catalog itself, since an older batch cannot run
+    them. ``limit`` caps search results (profile lists and sets are taken whole). A track
+    named twice (e.g. liked and listed) is yielded once per set it is in.
+    """
+    catalog, directs = _catalog_of(source)
+    seen: set[tuple[str, str]] = set()
     for target in targets:
-        try:
-            resource = await resolve(target)
-        except MinionError as error:
-            yield Refused(target, error.text)
+        path = _list_file(target)
+        if path is not None:
+            items = _listed(catalog, source, path, limit, directs)
+        else:
+            items = _one(catalog, source, target.strip(), limit, directs)
+        async for item in items:
+            if isinstance(item, Wanted):
+                key = (item.track.urn, item.playlist.urn if item.playlist else "")
+                if key in seen:
+                    continue
+                seen.add(key)
+            yield item
+
+
+def _catalog_of(source: Catalog | Resolve) -> tuple[Catalog | None, bool]:
+    if isinstance(source, Catalog):
+        return source, True
+    owner = getattr(source, "__self__", None)  # service.resolve → service
+    return (owner if isinstance(owner, Catalog) else None), False
+
+
+def _list_file(target: str) -> Path | None:
+    """The path when ``target`` is an existing file (a text file of targets), else None."""
+    if "://" in target or target.lower().startswith("soundcloud:"):
+        return None
+    path = Path(target).expanduser()
+    return path if path.is_file() else None
+
+
+def _read_lines(path: Path) -> list[str]:
+    # A list of URLs is small: reading it on the loop thread costs less than a thread hop.
+    return path.read_text(encoding="utf-8-sig").splitlines()
+
+
+async def _listed(catalog: Catalog | None, source: Catalog | Resolve, path: Path, limit: int,
+                  directs: bool) -> AsyncIterator[Item]:
+    """A text file of targets: bad lines are refused with their line number, the rest go on."""
+    try:
+        lines = _read_lines(path)
+    except (OSError, UnicodeDecodeError) as error:
+        yield Refused(str(path), f"cannot read {path}: {error}")
+        return
+    for number, line in enumerate(lines, start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
             continue
+        async for item in _one(catalog, source, text, limit, directs):
+            if isinstance(item, Refused):
+                yield Refused(f"{path}:{number}", f"line {number}: {item.reason}")
+            else:
+                yield item
+
+
+async def _one(catalog: Catalog | None, source: Catalog | Resolve, target: str, limit: int,
+               directs: bool) -> AsyncIterator[Item]:
+    kind = direct_kind(target)
+    if kind is not None:
+        if directs:
+            yield Direct(target, kind)
+        else:
+            yield Refused(target, "direct media URLs are not supported by this downloader.")
+        return
+    search = _search_of(target)
+    try:
+        if search is not None:
+            if catalog is None:
+                yield Refused(target, "search URLs need the service to expand them.")
+                return
+            query, what = search
+            async for item in _search_results(catalog, target, query, what, limit):
+                yield item
+            return
+        resolve = catalog.resolve if catalog is not None else source
+        assert callable(resolve)
+        resource = await resolve(target)
         if isinstance(resource, Track):
             yield Wanted(resource)
         elif isinstance(resource, Playlist):
-            for number, track in enumerate(resource.tracks, start=1):
-                yield Wanted(track, resource, number)
+            for item in _set(resource):
+                yield item
+        elif isinstance(resource, User):
+            if catalog is None:
+                yield Refused(target, "profile URLs need the service to expand them.")
+                return
+            async for item in _profile(catalog, target, resource):
+                yield item
         else:
-            yield Refused(target, f"{target} is not a track or a set.")
+            yield Refused(target, f"{target} is not a track, a set or a profile.")
+    except MinionError as error:
+        yield Refused(target, error.text)
+
+
+def _set(playlist: Playlist) -> list[Item]:
+    if not playlist.tracks:
+        return [Refused(playlist.url or playlist.urn, f"the set {playlist.title!r} is empty.")]
+    return [Wanted(track, playlist, number) for number, track in
+            enumerate(playlist.tracks, start=1)]
+
+
+def _search_of(target: str) -> tuple[str, str] | None:
+    """(query, search kind) for a soundcloud.com/search[/what]?q=… URL, else None."""
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    if (parts.hostname or "").lower() not in WEB_HOSTS or segments[:1] != ["search"]:
+        return None
+    what = segments[1].lower() if len(segments) > 1 else ""
+    query = (parse_qs(parts.query).get("q") or [""])[0]
+    return query, what
+
+
+async def _search_results(catalog: Catalog, target: str, query: str, what: str,
+                          limit: int) -> AsyncIterator[Item]:
+    kind = _SEARCHES.get(what)
+    if kind is None:
+        yield Refused(target, f"a search for {what or 'this'} lists no tracks to download; "
+                              "use …/search/sounds?q=… or …/search/sets?q=….")
+        return
+    if not query.strip():
+        yield Refused(target, "the search URL has no query (…?q=words).")
+        return
+    taken = 0
+    async for page in catalog.search(query, kind=kind, limit=limit):
+        for found in page.items[:limit - taken]:
+            taken += 1
+            async for item in _listed_item(catalog, target, found):
+                yield item
+        if taken >= limit:
+            return
+    if not taken:
+        yield Refused(target, f"the search for {query!r} found nothing.")
+
+
+async def _profile(catalog: Catalog, target: str, user: User) -> AsyncIterator[Item]:
+    tab = _tab_of(target)
+    listing = _TABS.get(tab or "tracks")
+    if listing is None:
+        yield Refused(target, f"{user.username}'s {tab} lists no tracks; use their profile, "
+                              "…/likes, …/sets or …/albums URL.")
+        return
+    found_any = False
+    async for page in catalog.browse(listing, user.urn):
+        for found in page.items:
+            found_any = True
+            async for item in _listed_item(catalog, target, found):
+                yield item
+    if not found_any:
+        yield Refused(target, f"{user.username} has no {tab or 'tracks'} to download.")
+
+
+async def _listed_item(catalog: Catalog, target: str, found: object) -> AsyncIterator[Item]:
+    """A track from a list as it is; a set from a list re-resolved with all its tracks."""
+    if isinstance(found, Track):
+        yield Wanted(found)
+    elif isinstance(found, Playlist):
+        try:
+            full = await catalog.resolve(found.urn)
+        except MinionError as error:
+            yield Refused(found.url or found.urn, error.text)
+            return
+        for item in _set(full if isinstance(full, Playlist) else found):
+            yield item
+
+
+def _tab_of(target: str) -> str | None:
+    """The profile tab of a soundcloud.com/USER/TAB URL ("likes", "sets", …), else None."""
+    try:
+        parts = urlsplit(target if "://" in target else "https://" + target)
+    except ValueError:
+        return None
+    if (parts.hostname or "").lower() not in WEB_HOSTS:
+        return None
+    segments = [unquote(s) for s in parts.path.split("/") if s]
+    return segments[1].lower() if len(segments) >= 2 else None

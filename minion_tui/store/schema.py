@@ -212,9 +212,93 @@ _SEARCH_HISTORY = (
     "CREATE INDEX provenance_by_track ON provenance (track_urn, at)",
 )
 
+# -- download jobs (issue 6) --
+# Persisted jobs need a 'paused' state and what a retry needs to run the job again (title,
+# folder, template, set placement). SQLite cannot alter a CHECK, so `downloads` is rebuilt.
+# Its children (segments, archive) are set aside and rebuilt too: with foreign keys on,
+# dropping the old parent would cascade-delete the segments and null the archive's links.
+_DOWNLOAD_JOBS = (
+    """
+    CREATE TABLE downloads_v3 (
+        id             INTEGER PRIMARY KEY,
+        track_urn      TEXT NOT NULL REFERENCES tracks (urn),
+        state          TEXT NOT NULL DEFAULT 'queued'
+                       CHECK (state IN ('queued', 'running', 'paused', 'done', 'failed',
+                                        'cancelled')),
+        reason         TEXT,
+        protocol       TEXT,
+        codec          TEXT,
+        preset         TEXT,
+        path           TEXT,
+        part_path      TEXT,
+        bytes_expected INTEGER,
+        bytes_done     INTEGER NOT NULL DEFAULT 0,
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        created_at     TEXT NOT NULL,
+        started_at     TEXT,
+        finished_at    TEXT,
+        title          TEXT NOT NULL DEFAULT '',
+        segments_done  INTEGER NOT NULL DEFAULT 0,
+        segments_total INTEGER NOT NULL DEFAULT 0,
+        updated_at     TEXT,
+        directory      TEXT NOT NULL DEFAULT '',
+        template       TEXT NOT NULL DEFAULT '',
+        playlist       TEXT NOT NULL DEFAULT '',
+        set_index      INTEGER NOT NULL DEFAULT 0,
+        album          TEXT NOT NULL DEFAULT ''
+    )
+    """,
+    """
+    INSERT INTO downloads_v3 (id, track_urn, state, reason, protocol, codec, preset, path,
+        part_path, bytes_expected, bytes_done, attempts, created_at, started_at, finished_at,
+        updated_at)
+    SELECT id, track_urn, state, reason, protocol, codec, preset, path, part_path,
+        bytes_expected, bytes_done, attempts, created_at, started_at, finished_at,
+        coalesce(finished_at, started_at, created_at)
+    FROM downloads
+    """,
+    "CREATE TABLE download_segments_v2 AS SELECT * FROM download_segments",
+    "CREATE TABLE download_archive_v2 AS SELECT * FROM download_archive",
+    "DROP TABLE download_segments",
+    "DROP TABLE download_archive",
+    "DROP TABLE downloads",
+    "ALTER TABLE downloads_v3 RENAME TO downloads",
+    "CREATE INDEX downloads_by_state ON downloads (state, created_at)",
+    "CREATE INDEX downloads_by_track ON downloads (track_urn)",
+    """
+    CREATE TABLE download_segments (
+        download_id    INTEGER NOT NULL REFERENCES downloads (id) ON DELETE CASCADE,
+        idx            INTEGER NOT NULL,
+        url            TEXT NOT NULL,
+        bytes_expected INTEGER,
+        bytes_done     INTEGER NOT NULL DEFAULT 0,
+        state          TEXT NOT NULL DEFAULT 'pending'
+                       CHECK (state IN ('pending', 'running', 'done', 'failed')),
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (download_id, idx)
+    ) WITHOUT ROWID
+    """,
+    "INSERT INTO download_segments SELECT * FROM download_segments_v2",
+    """
+    CREATE TABLE download_archive (
+        track_urn     TEXT PRIMARY KEY,
+        path          TEXT NOT NULL,
+        codec         TEXT,
+        bytes         INTEGER,
+        download_id   INTEGER REFERENCES downloads (id) ON DELETE SET NULL,
+        downloaded_at TEXT NOT NULL
+    )
+    """,
+    "INSERT INTO download_archive SELECT * FROM download_archive_v2",
+    "DROP TABLE download_segments_v2",
+    "DROP TABLE download_archive_v2",
+)
+# -- end download jobs --
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core tables", _CORE),
     Migration(2, "search history, provenance by track", _SEARCH_HISTORY),
+    Migration(3, "download jobs: paused state, retry details", _DOWNLOAD_JOBS),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

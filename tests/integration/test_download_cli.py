@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from minion_tui.emulator.request_log import install
 
 
 def _cli(*argv: str) -> list[str]:
@@ -19,17 +23,30 @@ def _events(stdout: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
 
 
+def _jobs(data_home: Path) -> list[tuple[str, str, str]]:
+    """(track_urn, state, reason) of every download job row, oldest first."""
+    [path] = data_home.rglob("minion.db")
+    with sqlite3.connect(path) as conn:
+        return [(str(u), str(s), str(r or "")) for u, s, r in conn.execute(
+            "SELECT track_urn, state, reason FROM downloads ORDER BY id")]
+
+
 def test_sigkill_then_restart_is_byte_identical(sc_env: Any, tmp_path: Path) -> None:
     url = sc_env.examples["track_full"]
+    # The uninterrupted reference run gets its own database: the download archive of a
+    # shared one would (rightly) skip the track in the second folder.
+    clean_env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "clean-data")}
     clean = subprocess.run(_cli(url, "--json", "--dir", str(tmp_path / "clean")),
-                           capture_output=True, text=True, timeout=120, env=os.environ.copy())
+                           capture_output=True, text=True, timeout=120, env=clean_env)
     assert clean.returncode == 0, clean.stderr + clean.stdout
     [whole] = [Path(e["path"]) for e in _events(clean.stdout) if e["event"] == "done"]
 
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    log = install(sc_env)
     sc_env.state.set_faults("slow:ms=150")  # slow enough to kill it half-way
     folder = tmp_path / "killed"
     proc = subprocess.Popen(_cli(url, "--json", "--segments", "1", "--dir", str(folder)),
-                            stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+                            stdout=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
     for line in proc.stdout:
         event = json.loads(line)
@@ -40,15 +57,40 @@ def test_sigkill_then_restart_is_byte_identical(sc_env: Any, tmp_path: Path) -> 
     proc.stdout.close()
     sc_env.state.set_faults("")
     assert not (folder / whole.name).exists()  # no partial file under a final name
-    assert list(folder.glob(".*.parts/*.seg"))
+    kept = list(folder.glob(".*.parts/*.seg"))
+    assert len(kept) >= 3
+    [(_, state, _)] = _jobs(tmp_path / "data")
+    assert state == "running"  # what the kill left behind
 
+    log.clear()
     again = subprocess.run(_cli(url, "--json", "--dir", str(folder)), capture_output=True,
-                           text=True, timeout=120, env=os.environ.copy())
+                           text=True, timeout=120, env=env)
     assert again.returncode == 0, again.stderr + again.stdout
     segments = [e for e in _events(again.stdout) if e["event"] == "segment"]
-    assert len(segments) < segments[-1]["segments_total"]  # only the missing ones
+    total = segments[-1]["segments_total"]
+    # Server side: exactly the missing segments (init included) were requested again.
+    fetched = [p for p in log.paths("/sc-aac/") if not p.endswith(".m3u8")]
+    assert len(fetched) == total - len(kept)
     assert (folder / whole.name).read_bytes() == whole.read_bytes()
+    assert (hashlib.sha256((folder / whole.name).read_bytes()).hexdigest()
+            == hashlib.sha256(whole.read_bytes()).hexdigest())
     assert sorted(p.name for p in folder.iterdir()) == [whole.name]
+    # The killed job's row was resumed, not duplicated.
+    assert [state for _, state, _ in _jobs(tmp_path / "data")] == ["done"]
+
+
+def test_archive_skips_a_track_downloaded_elsewhere(sc_env: Any, tmp_path: Path) -> None:
+    url = sc_env.examples["track_full"]
+    first = subprocess.run(_cli(url, "--json", "--dir", str(tmp_path / "a")),
+                           capture_output=True, text=True, timeout=120, env=os.environ.copy())
+    assert first.returncode == 0, first.stderr + first.stdout
+    second = subprocess.run(_cli(url, "--json", "--dir", str(tmp_path / "b")),
+                            capture_output=True, text=True, timeout=120, env=os.environ.copy())
+    assert second.returncode == 0, second.stderr + second.stdout
+    events = _events(second.stdout)
+    assert [e["event"] for e in events if e["event"] in ("skipped", "done", "segment")] == [
+        "skipped"]
+    assert not (tmp_path / "b").exists() or not list((tmp_path / "b").iterdir())
 
 
 def test_batch_skips_preview_and_drm_and_writes_m3u8(sc_env: Any, tmp_path: Path) -> None:

@@ -101,14 +101,17 @@ def test_interrupted_hls_resumes_byte_identical(sc_env: Any, tmp_path: Path) -> 
     folder = tmp_path / "resumed"
     assert not (folder / whole.name).exists()  # no partial file under the final name
     journal = next(folder.glob(".*.parts"))
-    kept = sorted(p.name for p in journal.glob("*.seg"))
+    kept = sorted(journal.glob("*.seg"))
     assert len(kept) == 3
+    # Segments are not fsynced one by one: after a power loss one may read back empty. An
+    # empty journal file counts as missing.
+    kept[-1].write_bytes(b"")
 
     second: list[DownloadEvent] = []
     resumed, _, _ = asyncio.run(_download(url, folder, listener=second.append))
     fetched = [e for e in second if e.kind == "segment"]
     total = fetched[-1].segments_total
-    assert len(fetched) == total - 3  # only the missing segments were fetched
+    assert len(fetched) == total - 2  # only the missing (and the empty) segments
     assert resumed.read_bytes() == whole.read_bytes()
 
 

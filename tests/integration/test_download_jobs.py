@@ -1,0 +1,189 @@
+"""Persisted download jobs through the Service: pause/retry, cancel, faults, disk full."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import hashlib
+import sqlite3
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from minion_tui.downloads.batch import Outcome, Runner
+from minion_tui.downloads.engine import DownloadEvent, DownloadOptions
+from minion_tui.downloads.jobs import JobControl
+from minion_tui.emulator.request_log import install, throttle
+from minion_tui.models import Track
+from minion_tui.service import Service
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.name.endswith((".part", ".parts",
+                                                                        ".tmp", ".seg")))
+
+
+def _rows(data: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(data / "minion.db") as conn:
+        return [(str(s), str(r or "")) for s, r in
+                conn.execute("SELECT state, reason FROM downloads ORDER BY id")]
+
+
+async def _reference(url: str, folder: Path, data: Path) -> Path:
+    """An uninterrupted download through the Service (its own database)."""
+    service = Service.open(data_dir=data)
+    try:
+        [outcome] = await service.download([url], directory=folder)
+    finally:
+        await service.aclose()
+    assert outcome.state == "done", outcome
+    return Path(outcome.path)
+
+
+async def _stopped_then(sc_env: Any, tmp_path: Path,
+                        stop: Callable[[Service, int], Awaitable[None]]
+                        ) -> tuple[Service, Outcome, list[DownloadEvent]]:
+    """Start a slow download and run ``stop`` on its job once 2 segments are in."""
+    url = sc_env.examples["track_full"]
+    service = Service.open(data_dir=tmp_path / "data")
+    events: list[DownloadEvent] = []
+    stopping: list[asyncio.Task[None]] = []
+
+    def listen(event: DownloadEvent) -> None:
+        events.append(event)
+        if event.kind == "segment" and event.segments_done >= 2 and not stopping:
+            assert event.job_id is not None
+            stopping.append(asyncio.get_running_loop().create_task(
+                stop(service, event.job_id)))
+
+    unsubscribe = service.on_download_event(listen)
+    sc_env.state.set_faults("slow:ms=60")
+    try:
+        [outcome] = await service.download([url], directory=tmp_path / "out", segments=1)
+        await asyncio.gather(*stopping)
+    finally:
+        sc_env.state.set_faults("")
+        unsubscribe()
+    return service, outcome, events
+
+
+async def test_pause_then_retry_completes(sc_env: Any, tmp_path: Path) -> None:
+    whole = await _reference(sc_env.examples["track_full"], tmp_path / "ref", tmp_path / "r")
+    service, outcome, events = await _stopped_then(sc_env, tmp_path, Service.pause_download)
+    try:
+        assert outcome.state == "paused" and outcome.job_id is not None
+        [job] = await service.download_jobs()
+        assert (job.id, job.state, job.reason) == (outcome.job_id, "paused", "paused by the user")
+        out = tmp_path / "out"
+        assert not (out / whole.name).exists()
+        assert list(out.glob(".*.parts/*.seg"))  # the journal is kept
+        assert events[-1].kind == "paused" and events[-1].job_id == job.id
+
+        again = await service.retry_download(job.id)
+        assert again.state == "done" and Path(again.path) == out / whole.name
+        [job] = await service.download_jobs()
+        assert job.state == "done" and job.bytes_done == whole.stat().st_size
+        assert _sha(out / whole.name) == _sha(whole)
+        assert _leftovers(out) == []
+    finally:
+        await service.aclose()
+
+
+async def test_cancel_removes_partial_files(sc_env: Any, tmp_path: Path) -> None:
+    service, outcome, events = await _stopped_then(sc_env, tmp_path, Service.cancel_download)
+    try:
+        assert outcome.state == "cancelled"
+        [job] = await service.download_jobs()
+        assert (job.state, job.reason) == ("cancelled", "cancelled by the user")
+        out = tmp_path / "out"
+        assert job.path and not Path(job.path).exists()  # noqa: ASYNC240 (no final file)
+        assert list(out.iterdir()) == []  # no .part, no journal
+        assert [e.kind for e in events][-1] == "cancelled"
+    finally:
+        await service.aclose()
+
+
+class FullDisk:
+    """An opener whose files raise ENOSPC once ``budget`` bytes were written in total."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+
+    def __call__(self, path: Path, mode: str) -> BinaryIO:
+        disk = self
+        raw = open(path, mode)  # closed by Limited.__exit__
+
+        class Limited:
+            def __enter__(self) -> Limited:
+                return self
+
+            def __exit__(self, *exc: object) -> None:
+                raw.close()
+
+            def write(self, data: bytes) -> int:
+                if len(data) > disk.budget:
+                    raise OSError(errno.ENOSPC, "No space left on device", str(path))
+                disk.budget -= len(data)
+                return raw.write(data)
+
+            def flush(self) -> None:
+                raw.flush()
+
+            def fileno(self) -> int:
+                return raw.fileno()
+
+        return Limited()  # type: ignore[return-value]
+
+
+async def test_disk_full_fails_the_job_then_retry_completes(sc_env: Any, tmp_path: Path) -> None:
+    url = sc_env.examples["track_full"]
+    whole = await _reference(url, tmp_path / "ref", tmp_path / "r")
+    data, out = tmp_path / "data", tmp_path / "out"
+    service = Service.open(data_dir=data)
+    try:
+        track = await service.resolve(url)
+        assert isinstance(track, Track)
+
+        async def choose(t: Track, prefer: str | None) -> Any:
+            return await service.soundcloud.stream(t, require_full=True, prefer=prefer)
+
+        options = DownloadOptions(out, segments=1, opener=FullDisk(600_000))
+        runner = Runner.build(service, choose, options, store=await service.db(),
+                              control=JobControl())
+        plan = runner.plan()
+        job_id = await runner.open(track, plan)
+        [outcome] = await runner.settle([(runner.start(track, plan, job_id), track, job_id)])
+        assert outcome.state == "failed" and "No space left on device" in outcome.reason
+        [(state, reason)] = _rows(data)
+        assert state == "failed" and "No space left on device" in reason  # reason in SQLite
+        assert not (out / whole.name).exists()  # nothing under the final name
+        assert list(out.glob(".*.parts/*.seg"))  # partial data kept for resume
+
+        assert job_id is not None
+        again = await service.retry_download(job_id)
+        assert again.state == "done"
+        assert _sha(out / whole.name) == _sha(whole)
+        assert _rows(data) == [("done", "")]
+    finally:
+        await service.aclose()
+
+
+async def test_429_burst_and_truncated_segments_still_complete(sc_env: Any,
+                                                               tmp_path: Path) -> None:
+    url = sc_env.examples["track_full"]
+    whole = await _reference(url, tmp_path / "ref", tmp_path / "r")
+    log = install(sc_env)
+    burst = throttle(sc_env, n=6, prefix="/sc-aac/", suffix=".m4s", retry_after=1)
+    sc_env.state.set_faults("drop:n=1:prefix=/sc-aac/")  # every segment's first answer is cut
+    try:
+        got = await _reference(url, tmp_path / "out", tmp_path / "data")
+    finally:
+        sc_env.state.set_faults("")
+    assert burst.left == 0  # all six 429s were served and survived
+    segments = [p for p in log.paths("/sc-aac/") if p.endswith(".m4s")]
+    assert segments and all(segments.count(p) == 2 for p in set(segments))  # cut, then again
+    assert _sha(got) == _sha(whole)
