@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from minion_tui.models import Track
 from minion_tui.store.records import utc_now
 from minion_tui.store.store import Store
 
@@ -137,3 +138,23 @@ def history(store: Store, limit: int = 50) -> list[HistoryEntry]:
             "FROM play_history ORDER BY started_at DESC, id DESC LIMIT ?", (limit,)).fetchall()
     return [HistoryEntry(int(r[0]), str(r[1]), str(r[2]), float(r[3]), bool(r[4]), str(r[5]))
             for r in found]
+
+
+# -- queue and history with their tracks (TUI queue pane, issue 5) --
+
+
+def queue_with_tracks(store: Store) -> list[tuple[QueueEntry, Track | None]]:
+    """The queue in order, each entry with its stored track (None if no longer stored)."""
+    entries = queue_entries(store)
+    tracks = {t.urn: t for t in store.get_tracks([e.track_urn for e in entries])}
+    return [(e, tracks.get(e.track_urn)) for e in entries]
+
+
+def history_with_tracks(store: Store, limit: int = 50) -> list[tuple[HistoryEntry, Track | None]]:
+    """Recent plays, newest first, each with its stored track (None if no longer stored)."""
+    played = history(store, limit)
+    tracks = {t.urn: t for t in store.get_tracks([e.track_urn for e in played])}
+    return [(e, tracks.get(e.track_urn)) for e in played]
+
+
+# -- end queue and history with their tracks --

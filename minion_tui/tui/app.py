@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import cached_property  # playback (issue 5)
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -28,17 +29,26 @@ from minion_tui.tui.keymap import (
 )
 from minion_tui.tui.messages import OpenSource, RateHighlighted, ShowPane
 from minion_tui.tui.panes import PANE_NAMES, PANES, BrowsePane, Pane
-from minion_tui.tui.panes.downloads import DownloadsPane
+from minion_tui.tui.panes.downloads import DownloadsPane, announce
 from minion_tui.tui.panes.queue import QueuePane
 from minion_tui.tui.panes.search import SearchPane
+from minion_tui.tui.player_control import (  # playback (issue 5)
+    PLAYER_BINDINGS,
+    PlayerControl,
+    PlayRequest,
+)
 from minion_tui.tui.screens.help import HelpScreen, key_help
 from minion_tui.tui.themes import choose_theme, load_themes, with_rating_colours
 from minion_tui.tui.widgets.details import refresh_details
+from minion_tui.tui.widgets.now_playing import NowPlayingBar  # playback (issue 5)
+from minion_tui.tui.widgets.source_list import SourceList  # downloads (issue 6)
 from minion_tui.tui.widgets.track_list import TrackList
+from minion_tui.tui.widgets.waveform import Waveform  # playback (issue 5)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from minion_tui.downloads.engine import DownloadEvent  # downloads (issue 6)
     from minion_tui.net.spec import WaitNotice
     from minion_tui.service import Service
 
@@ -70,6 +80,14 @@ class MinionApp(App[None]):
         # Declared here (App would add it without an id) so [keymap] can move it.
         Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True,
                 id="app.palette"),
+        # -- playback (issue 5): not priority bindings, so typing in an input never plays --
+        *PLAYER_BINDINGS,
+        # -- end playback --
+        # -- downloads (issue 6): active only with a track or set to act on (check_action) --
+        Binding("d", "download_highlighted", "Download", show=False, id="downloads.start"),
+        Binding("D", "download_set", "Download the set", show=False,
+                id="downloads.start_set"),
+        # -- end downloads --
     ]
 
     def __init__(self, service: Service) -> None:
@@ -105,6 +123,7 @@ class MinionApp(App[None]):
                 hide_not_interested=self.service.settings.ui.hide_not_interested)
             yield QueuePane()
             yield DownloadsPane()
+        yield NowPlayingBar(id="now-playing")  # playback (issue 5): under every pane
         yield Footer()
 
     def on_mount(self) -> None:
@@ -176,6 +195,7 @@ class MinionApp(App[None]):
         for track_list in self.query(TrackList):
             track_list.set_judgment(urn, judgment)
         refresh_details(self.screen)
+        self.player_control.rated(urn, judgment)  # playback (issue 5): the bar's badge
 
     def on_open_source(self, message: OpenSource) -> None:
         if message.kind == "search" and not message.target:
@@ -272,3 +292,92 @@ class MinionApp(App[None]):
                                   timeout=min(max(notice.seconds, 3), 10))
 
     # -- end theme choice, keymap report, long waits ------------------------------------------
+
+    # -- playback (issue 5): keys, play requests, waveform clicks → tui/player_control.py --
+
+    @cached_property
+    def player_control(self) -> PlayerControl:
+        return PlayerControl(self)
+
+    def action_player(self, command: str) -> None:
+        self.player_control.command(command)
+
+    def on_track_list_selected(self, message: TrackList.Selected) -> None:
+        message.stop()
+        self.player_control.play(message.track)
+
+    def on_play_request(self, message: PlayRequest) -> None:
+        message.stop()
+        self.player_control.request(message)
+
+    def on_waveform_seek(self, message: Waveform.Seek) -> None:
+        message.stop()
+        self.player_control.seek_fraction(message.fraction)
+
+    # -- end playback --
+
+    # -- downloads (issue 6): `d` on a track list, the event stream, the completion toast -----
+
+    @on(events.Mount)
+    def _listen_to_downloads(self) -> None:
+        self.service.on_download_event(self._download_event)
+
+    def _download_event(self, event: DownloadEvent) -> None:
+        """Service listener: every event of every download moves its row in the pane."""
+        pane = self.query_one(DownloadsPane)
+        if self._thread_id == threading.get_ident():
+            pane.apply_event(event)
+        else:
+            self.call_from_thread(pane.apply_event, event)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # False hides the keys (footer, help) and lets them through, e.g. `d` while typing.
+        if action == "download_highlighted":
+            return self._highlighted_download() is not None
+        if action == "download_set":
+            return self._listed_set() is not None
+        return True
+
+    def _highlighted_download(self) -> tuple[str, str] | None:
+        """(URL, what to call it) of the focused list's highlighted track, or of the
+        highlighted source when it is a set."""
+        focused = self.focused
+        if isinstance(focused, TrackList) and focused.highlighted is not None:
+            track = focused.highlighted
+            return track.url or track.urn, f"{track.artist} - {track.title}"
+        if isinstance(focused, SourceList):
+            ref = focused.highlighted_ref
+            if ref is not None and ref.listing == "playlist" and ref.target:
+                return ref.target, ref.title
+        return None
+
+    def _listed_set(self) -> tuple[str, str] | None:
+        """(URL, title) of the set whose tracks Browse lists, while Browse is in front."""
+        if self.current_pane != "browse":
+            return None
+        source = self.query_one(BrowsePane).source
+        if source is None or source.listing != "playlist" or not source.target:
+            return None
+        return source.target, source.title
+
+    def action_download_highlighted(self) -> None:
+        found = self._highlighted_download()
+        if found is not None:
+            self._start_download(*found)
+
+    def action_download_set(self) -> None:
+        found = self._listed_set()
+        if found is not None:
+            self._start_download(*found)
+
+    def _start_download(self, target: str, what: str) -> None:
+        self.notify(f"{what} — progress in Downloads (4).", title="Downloading", timeout=3)
+        self.download(target, what)
+
+    @work(group="downloads", exit_on_error=False, description="Downloading")
+    async def download(self, target: str, what: str) -> None:
+        """Download a track or set (URL/URN) into the download folder; one toast at the end."""
+        outcomes = await self.service.download([target])
+        announce(self, what, outcomes)
+
+    # -- end downloads --------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Command palette (ctrl+p): one provider per domain — navigation (panes), sources (trending,
-ratings, past searches), rating (the highlighted track) and themes. Each offers its commands
-with ``discover`` (the empty palette) and ``search`` (fuzzy matched).
+ratings, pinned sources, past searches), rating (the highlighted track) and themes. Each
+offers its commands with ``discover`` (the empty palette) and ``search`` (fuzzy matched).
 
 Providers only post app-level messages (or switch the theme); the panes do the work."""
 
@@ -20,6 +20,7 @@ from minion_tui.tui.panes import PANES, PaneInfo
 from minion_tui.tui.themes import RATING_VARIABLES
 
 if TYPE_CHECKING:
+    from minion_tui.store.records import Source
     from minion_tui.tui.app import MinionApp
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,8 @@ class PaneCommands(DomainCommands):
 
 
 class SourceCommands(DomainCommands):
-    """Listings to open in Browse: trending, the tracks rated so far, past searches."""
+    """Listings to open in Browse: trending, the tracks rated so far, pinned sources, past
+    searches."""
 
     def _open(self, kind: str, target: str | None, title: str) -> None:
         self.app.post_message(OpenSource(kind, target, title))
@@ -84,23 +86,32 @@ class SourceCommands(DomainCommands):
             found.append(PaletteCommand(
                 title, f"Open the tracks you rated {_JUDGMENT_TITLES[judgment]} in Browse",
                 partial(self._open, "ratings", judgment.value, title)))
+        pinned, queries = await self._remembered()
+        for source in pinned:
+            title = source.title or f"{source.kind} {source.target}"
+            found.append(PaletteCommand(
+                f"Pinned: {title}", "Open this pinned source in Browse (p there unpins it)",
+                partial(self._open, "pinned", str(source.id), title)))
         found.append(PaletteCommand("Search history", "Open the Search pane with past queries",
                                     lambda: self._open("search", None, "Search history")))
-        for query in await self._recent_queries():
+        for query in queries:
             title = f"Search again: {query}"
             found.append(PaletteCommand(title, "Run a past search again",
                                         partial(self._open, "search", query, title)))
         return found
 
-    async def _recent_queries(self) -> list[str]:
+    async def _remembered(self) -> tuple[list[Source], list[str]]:
+        """Pinned sources and past queries (the palette still works without them; the log
+        says why)."""
         app: MinionApp = self.app  # type: ignore[assignment]
         try:
-            store = await app.service.db()
-            entries = await store.call(store.recent_searches, 20)
-        except Exception:  # the palette still works without history; the log says why
-            log.warning("search history unavailable for the palette", exc_info=True)
-            return []
-        return list(dict.fromkeys(e.query for e in entries))
+            pinned = await app.service.pinned_sources()
+            entries = await app.service.recent_searches(20)
+        except Exception:
+            log.warning("pinned sources / search history unavailable for the palette",
+                        exc_info=True)
+            return [], []
+        return pinned, list(dict.fromkeys(e.query for e in entries))
 
 
 _JUDGMENT_TITLES = {

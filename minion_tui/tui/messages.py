@@ -28,9 +28,10 @@ class OpenSource(Message):
     """Open a listing in the Browse pane: trending, the user's ratings, a past search..."""
 
     kind: str
-    """"trending", "ratings" or "search"."""
+    """"trending", "ratings", "search", "playlist", a Service.browse listing, or "pinned"
+    (target: the pinned source's id, as text)."""
     target: str | None
-    """What to open within that kind (a judgment, a query), or None for the default."""
+    """What to open within that kind (a judgment, a query, a URL), or None for the default."""
     title: str
     """What the palette showed, for the pane's heading."""
 

@@ -44,7 +44,7 @@ def test_demo_lists_trending_rates_a_row_and_quits_cleanly(
     tmux("new-session", "-d", "-s", "app", "-x", "160", "-y", "45", command)
     tmux.wait_for("Nothing to browse yet", timeout=60)
 
-    tmux("send-keys", "-t", "app", "Tab")  # into the source list: Trending is first
+    # The source list has focus with Trending highlighted: enter opens it.
     tmux("send-keys", "-t", "app", "Enter")
     listed = _rows(tmux)
     assert "Nothing to browse yet" not in listed and " tracks" in listed

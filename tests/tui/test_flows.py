@@ -68,7 +68,7 @@ async def test_trending_details_rate_search_and_a_users_likes(
         tracks = browse.query_one("#browse-tracks", TrackList)
         sources = browse.query_one("#source-list", OptionList)
         sources.focus()
-        sources.highlighted = 0  # Trending
+        sources.highlighted = sources.get_option_index("trending")
         await pilot.press("enter")
         await _wait_for(pilot, lambda: len(tracks.tracks) > 0, "trending rows")
         status = str(browse.query_one("#browse-status", Static).render())
@@ -80,7 +80,7 @@ async def test_trending_details_rate_search_and_a_users_likes(
         assert tracks.highlighted == second
         details = browse.query_one("#browse-details", TrackDetails)
         await _wait_for(pilot, lambda: details.track == second, "details of the 2nd row")
-        text = str(details.render())
+        text = details.text
         assert second.title in text and f"by {second.artist}" in text
         assert "Available  " in text and "Rating     not rated" in text
 
@@ -88,11 +88,11 @@ async def test_trending_details_rate_search_and_a_users_likes(
         await _wait_for(pilot, lambda: tracks.highlighted is not None
                         and tracks.highlighted.judgment is Judgment.LIKED, "the liked badge")
         assert (second.urn, "liked") in _judgment_rows(tmp_path / "data")
-        assert "Rating     liked" in str(details.render())
+        assert "Rating     liked" in details.text
 
         # My ratings → Liked lists it, straight from SQLite.
         sources.focus()
-        sources.highlighted = 1
+        sources.highlighted = sources.get_option_index("ratings-liked")
         await pilot.press("enter")
         await _wait_for(pilot, lambda: [t.urn for t in tracks.tracks] == [second.urn],
                         "my liked tracks")

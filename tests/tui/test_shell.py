@@ -12,6 +12,7 @@ from minion_tui.errors import NetworkError, StoreError
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.panes import BrowsePane, DownloadsPane, Pane, QueuePane, SearchPane
 from minion_tui.tui.screens.help import HelpScreen
+from minion_tui.tui.widgets.source_list import SourceList
 
 SIZE = (120, 40)
 AppFactory = Callable[..., MinionApp]  # the make_app fixture of conftest.py
@@ -43,12 +44,13 @@ async def test_starts_on_browse_with_header_tabs_and_empty_states(app: MinionApp
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert front(app) == ("tab-browse", "browse", BrowsePane)
-        assert isinstance(app.focused, BrowsePane)
+        # The source list has focus with Trending highlighted: enter opens it at once.
+        assert isinstance(app.focused, SourceList)
+        assert app.focused.highlighted == app.focused.get_option_index("trending")
         assert (app.title, app.sub_title) == ("minion-tui", "")
         assert [str(t.label) for t in app.query_one(Tabs).query("Tab")] == [
             "Browse", "Search", "Queue", "Downloads"]
         assert text_of(app, "#browse-empty .empty-state--heading") == "Nothing to browse yet"
-        assert text_of(app, "#sources-empty .empty-state--heading") == "No sources yet"
         assert not app.query("#browse-notice")
         assert app.theme == "minion-dark"
 
@@ -64,7 +66,7 @@ async def test_number_keys_switch_panes(app: MinionApp) -> None:
             ("tab-search", "search", SearchPane, SearchPane),
             ("tab-queue", "queue", QueuePane, QueuePane),
             ("tab-downloads", "downloads", DownloadsPane, DownloadsPane),
-            ("tab-browse", "browse", BrowsePane, BrowsePane),
+            ("tab-browse", "browse", BrowsePane, SourceList),
         ]
 
 

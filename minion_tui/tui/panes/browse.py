@@ -11,42 +11,50 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
 
-from minion_tui.models import Judgment, Track
+from minion_tui.models import Judgment, Playlist, Track
 from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.empty_state import EmptyState
+from minion_tui.tui.widgets.source_list import (
+    SEARCH_FILTERS,
+    USER_TABS,
+    SourceEntry,
+    SourceList,
+    SourceRef,
+    SourceSection,
+    ref_of_stored,
+    stored_form,
+    typed_source,
+    user_listing,
+)
 from minion_tui.tui.widgets.track_list import TrackList
 
 if TYPE_CHECKING:
     from minion_tui.service import Service
+    from minion_tui.store.records import SearchEntry, Source
 
-# Option id -> (listing, target, heading). "ratings" listings come from SQLite, the rest from
-# service.browse().
-FIXED_SOURCES: dict[str, tuple[str, str | None, str]] = {
-    "trending": ("trending", None, "Trending"),
-    "ratings-liked": ("ratings", Judgment.LIKED.value, "My ratings: liked"),
-    "ratings-not-quite": ("ratings", Judgment.NOT_QUITE.value, "My ratings: not quite"),
+__all__ = ["BrowsePane", "typed_source", "user_listing"]
+
+TRENDING = SourceRef("trending", None, "Trending")
+#: Option id → the user's own ratings (always listed, never pinned).
+RATINGS = {
+    "ratings-all": ("All ratings", SourceRef("ratings", None, "My ratings")),
+    "ratings-liked": ("Liked", SourceRef("ratings", Judgment.LIKED.value,
+                                         "My ratings: liked")),
+    "ratings-not-quite": ("Not quite", SourceRef("ratings", Judgment.NOT_QUITE.value,
+                                                 "My ratings: not quite")),
+    "ratings-not-interested": ("Not interested", SourceRef(
+        "ratings", Judgment.NOT_INTERESTED.value, "My ratings: not interested")),
 }
-
-
-# The tabs of a user's profile page, as their URLs end (soundcloud.com/USER/likes).
-_PROFILE_TABS = {"tracks": "tracks", "likes": "likes", "reposts": "reposts",
-                 "sets": "playlists", "albums": "albums", "popular-tracks": "toptracks"}
-
-
-def user_listing(url: str) -> tuple[str, str]:
-    """The listing a pasted profile URL asks for: ``…/USER/likes`` → ("likes", ``…/USER``);
-    a bare profile URL lists the user's tracks."""
-    base, _, tab = url.rstrip("/").rpartition("/")
-    if tab in _PROFILE_TABS and "/" in base.split("://")[-1]:
-        return _PROFILE_TABS[tab], base
-    return "tracks", url
-
+_SEARCHES_SHOWN = 8
+#: Listings of a user (pasted profile URLs may ask for albums or top tracks too): opening one
+#: offers the user's tabs among the sources.
+_USER_LISTINGS = (*USER_TABS, "albums", "toptracks")
+#: Listings whose items are sets: they are listed among the sources, each opening its tracks.
+_SET_LISTINGS = ("playlists", "albums")
 
 _DETAILS_MIN_WIDTH = 110
-_USER_TABS = ("tracks", "likes", "reposts")
 
 
 class BrowsePane(Pane):
@@ -56,32 +64,38 @@ class BrowsePane(Pane):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("i", "toggle_details", "Details", show=False, id="browse.details"),
+        # Not in the footer (the Pinned heading says "p pins…"): the footer keeps the keys
+        # of the widget in focus.
+        Binding("p", "pin", "Pin/unpin the source", show=False, id="browse.pin"),
     ]
 
     def __init__(self, *, notice: str | None = None, hide_not_interested: bool = True) -> None:
         super().__init__()
         self.notice = notice
         """Shown above the tracks area, e.g. the demo saying it has no catalog yet."""
-        self._hide_not_interested = hide_not_interested
-        self.source_title = ""
-        self._user_sources: dict[str, tuple[str, str | None, str]] = {}
-        """Option id → source of the listings offered for the last user opened."""
+        self.source: SourceRef | None = None
+        """The source whose tracks are listed (None before one is chosen)."""
+        self._discovery_hide = hide_not_interested
+        """Whether discovery sources hide not-interested tracks (H toggles it there; the
+        user's own ratings always show them)."""
+        self._tags: list[str] = []
+        self._pinned: list[Source] = []
+        self._searches: list[SearchEntry] = []
+        self._user: tuple[str, str] | None = None
+        """(target, name) of the user opened last, whose tabs are offered as sources."""
+        self._playlists: list[Playlist] = []
+
+    @property
+    def source_title(self) -> str:
         """Heading of the source whose tracks are listed ("" before one is chosen)."""
+        return self.source.title if self.source else ""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="browse-body"):
             with Vertical(id="sources"):
                 yield Static("Sources", classes="area-title")
-                yield OptionList(
-                    *(Option(title, id=key) for key, (_, _, title) in FIXED_SOURCES.items()),
-                    id="source-list",
-                )
+                yield SourceList(self._sections(), id="source-list")
                 yield Input(placeholder="#tag or soundcloud.com user URL", id="source-input")
-                yield EmptyState(
-                    "No sources yet",
-                    "Artists, tags and charts you follow will be listed here.",
-                    id="sources-empty",
-                )
             with Vertical(id="browse-main"):
                 if self.notice:
                     yield Static(self.notice, id="browse-notice", markup=False)
@@ -92,8 +106,7 @@ class BrowsePane(Pane):
                     "some, use Search to find artists and tracks.",
                     id="browse-empty",
                 )
-                yield TrackList(id="browse-tracks",
-                                hide_not_interested=self._hide_not_interested)
+                yield TrackList(id="browse-tracks", hide_not_interested=self._discovery_hide)
             yield TrackDetails(id="browse-details")
 
     def on_mount(self) -> None:
@@ -101,54 +114,144 @@ class BrowsePane(Pane):
         # Until a source is open the empty state needs the room; the panel comes with tracks.
         self.query_one("#browse-details", TrackDetails).display = False
         self._details_wanted = True
+        self.sources.highlight("trending")
+
+    def on_show(self) -> None:
+        # Searches run in the Search pane (and pins made elsewhere) show up on return.
+        self._refresh_sources()
 
     def default_focus(self) -> Widget:
         tracks = self.query_one("#browse-tracks", TrackList)
-        # Before a source is open the pane itself takes focus (tab reaches the source list),
-        # so the pane's keys work at once.
-        return tracks if tracks.display else self
+        # Before a source is open the source list takes focus, Trending highlighted, so
+        # Enter (and j/k) work at once.
+        return tracks if tracks.display else self.sources
+
+    @property
+    def sources(self) -> SourceList:
+        return self.query_one("#source-list", SourceList)
+
+    # -- the source list --------------------------------------------------------------------
+
+    def _sections(self) -> list[SourceSection]:
+        discover = [SourceEntry("trending", "Trending", TRENDING)]
+        # Keyed by content, not position: as the tags and searches change with the catalog,
+        # the cursor stays on the one it was on.
+        discover += [SourceEntry(f"tag:{tag}", f"#{tag}", SourceRef("tag", tag, f"Tag: {tag}"))
+                     for tag in self._tags]
+        pinned = [SourceEntry(f"pinned-{s.id}", ref.title, ref) for s in self._pinned
+                  if (ref := ref_of_stored(s)) is not None]
+        searches = [SourceEntry(f"search:{stored_form(ref)}", _search_label(ref), ref)
+                    for ref in self._search_refs()]
+        sections = [
+            SourceSection("Discover", discover),
+            SourceSection("Pinned", pinned, "" if pinned else "p pins a source"),
+            SourceSection("Searches", searches, "" if searches else "none yet"),
+            SourceSection("My ratings", [SourceEntry(key, label, ref)
+                                         for key, (label, ref) in RATINGS.items()]),
+        ]
+        if self._user:
+            target, name = self._user
+            entries = [SourceEntry(f"user-{tab}", f"{tab.capitalize()} of {name}",
+                                   SourceRef(tab, target, f"{tab.capitalize()} of {name}"))
+                       for tab in USER_TABS]
+            entries += [SourceEntry(f"playlist-{i}", f"  ▤ {p.title} ({p.track_count})",
+                                    SourceRef("playlist", p.url or p.urn, p.title))
+                        for i, p in enumerate(self._playlists)]
+            sections.append(SourceSection(name, entries))
+        return sections
+
+    def _search_refs(self) -> list[SourceRef]:
+        refs: list[SourceRef] = []
+        for entry in self._searches:
+            # Browse lists tracks: searches for users or playlists stay in the Search pane.
+            if entry.kind not in ("tracks", "all"):
+                continue
+            filters = tuple(sorted((k, v) for k, v in entry.filters.items()
+                                   if k in SEARCH_FILTERS and v))
+            ref = SourceRef("search", entry.query, f"Search: {entry.query}", filters)
+            if ref not in refs:
+                refs.append(ref)
+        return refs[:_SEARCHES_SHOWN]
+
+    def _show_sources(self) -> None:
+        self.sources.show(self._sections())
+
+    @work(exclusive=True, group="browse-sources", exit_on_error=False,
+          description="Listing the sources")
+    async def _refresh_sources(self) -> None:
+        service: Service = self.app.service  # type: ignore[attr-defined]
+        self._tags = await service.discover_tags()
+        self._pinned = await service.pinned_sources()
+        self._searches = await service.recent_searches()
+        self._show_sources()
 
     # -- choosing a source ------------------------------------------------------------------
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        key = event.option.id or "trending"
-        listing, target, title = FIXED_SOURCES.get(key) or self._user_sources[key]
-        self.open_source(listing, target, title)
+        ref = self.sources.ref(event.option.id)
+        if ref is not None:
+            self.open_ref(ref)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "source-input":
             return
         event.stop()
-        text = event.value.strip()
-        if not text:
+        if not event.value.strip():
             return
-        if text.startswith("#"):
-            self.open_source("tag", text[1:], f"Tag: {text[1:]}")
+        found = typed_source(event.value)
+        if isinstance(found, str):
+            self.notify(found, title="Not a source", severity="warning", timeout=8)
         else:
-            listing, target = user_listing(text)
-            self.open_source(listing, target, f"{listing.capitalize()} of {target}")
+            self.open_ref(found)
 
     def open_source(self, listing: str, target: str | None, title: str) -> None:
-        """List a source's tracks: ``listing`` is a :meth:`Service.browse` listing, or
-        "ratings" (target: a judgment) for the user's own ratings."""
-        self.source_title = title
-        if listing in _USER_TABS and target:
-            self._offer_user(target, title.partition(" of ")[2] or target)
+        """List a source's tracks: ``listing`` is a :meth:`Service.browse` listing,
+        "ratings" (target: a judgment) for the user's own ratings, "search" (target: a query),
+        "playlist" (target: its URL or URN), or "pinned" (target: the pinned source's id)."""
+        if listing == "pinned":
+            self._open_pinned(int(target or 0), title)
+        else:
+            self.open_ref(SourceRef(listing, target, title))
+
+    @work(group="browse-pinned", exit_on_error=False, description="Opening a pinned source")
+    async def _open_pinned(self, source_id: int, title: str) -> None:
+        service: Service = self.app.service  # type: ignore[attr-defined]
+        for source in await service.pinned_sources():
+            if source.id == source_id and (ref := ref_of_stored(source)) is not None:
+                self.open_ref(ref)
+                return
+        self.notify(f"{title} is no longer pinned.", severity="warning")
+
+    def open_ref(self, ref: SourceRef) -> None:
+        """List the tracks of a source (a user's playlists are listed among the sources)."""
         tracks = self.query_one("#browse-tracks", TrackList)
+        if self.source is None or self.source.listing != "ratings":
+            self._discovery_hide = tracks.hide_not_interested
+        self.source = ref
+        if ref.listing in _USER_LISTINGS and ref.target:
+            self._offer_user(ref.target, ref.title.partition(" of ")[2] or ref.target)
+        # Asking for your not-interested tracks means wanting to see them: the ratings are
+        # the one source that never hides them.
+        tracks.hide_not_interested = ref.listing != "ratings" and self._discovery_hide
         tracks.clear()
         tracks.empty_text = "Loading…"
         tracks.display = True
         self._place_details()
         self.query_one("#browse-empty", EmptyState).display = False
-        self._status(f"{title}: loading…")
-        self.screen.set_focus(tracks)
-        self._load(listing, target, title)
+        self._status(f"{ref.title}: loading…")
+        if ref.listing in _SET_LISTINGS:
+            self.sources.focus()
+            self._load_playlists(ref)
+        else:
+            self.screen.set_focus(tracks)
+            self._load(ref)
 
     @work(exclusive=True, group="browse", exit_on_error=False, description="Loading a source")
-    async def _load(self, listing: str, target: str | None, title: str) -> None:
+    async def _load(self, ref: SourceRef) -> None:
         service: Service = self.app.service  # type: ignore[attr-defined]
         tracks = self.query_one("#browse-tracks", TrackList)
+        listing, target, title = ref.listing, ref.target, ref.title
         try:
             if listing == "playlist":
                 assert target is not None
@@ -159,35 +262,83 @@ class BrowsePane(Pane):
             else:
                 # Each page is shown as soon as it arrives: the first rows are visible long
                 # before the last page of a long listing has loaded.
-                pages = (service.search(target) if listing == "search" and target
-                         else service.browse(listing, target))
+                filters = dict(ref.filters)
+                pages = (service.search(target, genre=filters.get("genre"),
+                                        duration=filters.get("duration"),
+                                        created=filters.get("created"),
+                                        license=filters.get("license"))
+                         if listing == "search" and target else service.browse(listing, target))
                 async for page in pages:
                     tracks.append_tracks([t for t in page.items if isinstance(t, Track)])
                     self._status(f"{title}: loading… {len(tracks.tracks)} tracks")
         finally:
             tracks.empty_text = "No tracks"
         self._status(f"{title}: {len(tracks.tracks)} tracks")
+        if listing == "search":
+            self._refresh_sources()  # the search moved to the top of the history
+
+    @work(exclusive=True, group="browse", exit_on_error=False,
+          description="Listing a user's playlists")
+    async def _load_playlists(self, ref: SourceRef) -> None:
+        service: Service = self.app.service  # type: ignore[attr-defined]
+        tracks = self.query_one("#browse-tracks", TrackList)
+        self._playlists = []
+        try:
+            async for page in service.browse(ref.listing, ref.target):
+                self._playlists += [p for p in page.items if isinstance(p, Playlist)]
+                self._show_sources()
+        finally:
+            tracks.empty_text = ("Choose one of the playlists listed on the left"
+                                 if self._playlists else "No playlists")
+        self._status(f"{ref.title}: {len(self._playlists)} playlists")
+        if self._playlists:
+            self.sources.highlight("playlist-0")
 
     def _offer_user(self, target: str, name: str) -> None:
-        """List the user's other tabs among the sources, so their likes are one key away."""
-        sources = self.query_one("#source-list", OptionList)
-        for key in self._user_sources:
-            sources.remove_option(key)
-        self._user_sources = {
-            f"user-{listing}": (listing, target, f"{listing.capitalize()} of {name}")
-            for listing in _USER_TABS
-        }
-        sources.add_options(Option(f"  {title}", id=key)
-                            for key, (_, _, title) in self._user_sources.items())
+        """List the user's tabs among the sources, so their likes are one key away."""
+        if self._user != (target, name):
+            self._user = (target, name)
+            self._playlists = []
+            self._show_sources()
 
     def _status(self, text: str) -> None:
         self.query_one("#browse-status", Static).update(text)
+
+    # -- pinning ----------------------------------------------------------------------------
+
+    def action_pin(self) -> None:
+        """Pin (or unpin) the source highlighted in the source list when it has focus, else
+        the source listed."""
+        ref = self.sources.highlighted_ref if self.sources.has_focus else None
+        ref = ref or self.source
+        if ref is None:
+            self.notify("Open a source first, then press p to pin it.", severity="warning")
+            return
+        stored = stored_form(ref)
+        if stored is None:
+            self.notify(f"{ref.title} is always listed under My ratings; nothing to pin."
+                        if ref.listing == "ratings" else f"{ref.title} cannot be pinned: pin "
+                        "a user's tracks, likes, reposts or playlists, a tag, a search or a "
+                        "playlist.")
+            return
+        self._toggle_pin(ref, *stored)
+
+    @work(group="browse-pin", exit_on_error=False, description="Pinning a source")
+    async def _toggle_pin(self, ref: SourceRef, kind: str, target: str) -> None:
+        service: Service = self.app.service  # type: ignore[attr-defined]
+        if await service.unpin_source(kind, target):
+            self.notify(f"Unpinned {ref.title}.", title="Sources")
+        else:
+            await service.pin_source(kind, target, ref.title)
+            self.notify(f"Pinned {ref.title}: it is listed under Pinned from now on.",
+                        title="Sources")
+        self._pinned = await service.pinned_sources()
+        self._show_sources()
 
     # -- details ----------------------------------------------------------------------------
 
     def on_track_list_highlighted(self, event: TrackList.Highlighted) -> None:
         self.query_one("#browse-details", TrackDetails).show_track(event.track)
-
 
     def action_toggle_details(self) -> None:
         details = self.query_one("#browse-details", TrackDetails)
@@ -206,3 +357,8 @@ class BrowsePane(Pane):
         shown = (self._details_wanted and self.size.width >= _DETAILS_MIN_WIDTH
                  and self.query_one("#browse-tracks", TrackList).display)
         self.query_one("#browse-details", TrackDetails).display = shown
+
+
+def _search_label(ref: SourceRef) -> str:
+    filters = ", ".join(f"{k} {v}" for k, v in ref.filters)
+    return f"{ref.target} ({filters})" if filters else f"{ref.target}"

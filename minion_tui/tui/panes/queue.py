@@ -1,19 +1,281 @@
-"""Queue: what plays next, in order."""
+"""Queue: what plays next, in order, and a History tab of what played.
+
+Queue keys: enter plays from the entry, delete/backspace removes it, K/J (or ctrl+up/down)
+move it, c clears (U puts the cleared tracks back), s shuffles, r cycles repeat off/one/all
+(shown in the title). Mouse: a click selects a row (a second click plays it); rows are
+reordered by dragging them (mouse down on a row, release on another) or with the ▲ ▼ handles
+at the end of each row. History: enter (or a second click) plays the track again.
+
+Everything is read from and written to SQLite through the service; the pane reloads when the
+player moves on (PlayerControl calls :meth:`QueuePane.reload`) and after its own changes.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from typing import TYPE_CHECKING, ClassVar
 
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from minion_tui.models import Track
 from minion_tui.tui.panes.base import Pane, PaneInfo
+from minion_tui.tui.player_control import PlayRequest
 from minion_tui.tui.widgets.empty_state import EmptyState
+from minion_tui.tui.widgets.now_playing import clock
+from minion_tui.tui.widgets.track_list_model import format_duration
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
+    from minion_tui.service import Service
+    from minion_tui.store.play_queue import HistoryEntry, QueueEntry
+
+REPEAT_MODES = ("off", "one", "all")
+_UP, _DOWN = "▲", "▼"
+
+
+class QueueTable(DataTable[str]):
+    """The queue's rows; row keys are queue entry ids. Adds reordering by mouse."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("delete,backspace", "remove", "Remove", id="queue.remove"),
+        Binding("K,ctrl+up", "move(-1)", "Move up", id="queue.move_up"),
+        Binding("J,ctrl+down", "move(1)", "Move down", id="queue.move_down"),
+        Binding("k", "cursor_up", "Up", show=False, id="queue.cursor_up"),
+        Binding("j", "cursor_down", "Down", show=False, id="queue.cursor_down"),
+    ]
+
+    class Move(Message):
+        """Move queue entry ``entry_id`` by ``delta`` rows (keys, handles or a drag)."""
+
+        def __init__(self, entry_id: int, delta: int) -> None:
+            super().__init__()
+            self.entry_id = entry_id
+            self.delta = delta
+
+    class Remove(Message):
+        def __init__(self, entry_id: int) -> None:
+            super().__init__()
+            self.entry_id = entry_id
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        self._drag_from: int | None = None
+
+    @property
+    def entry_id(self) -> int | None:
+        """The queue entry under the cursor."""
+        if not self.row_count:
+            return None
+        return int(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value or 0)
+
+    def action_remove(self) -> None:
+        if (entry := self.entry_id) is not None:
+            self.post_message(self.Remove(entry))
+
+    def action_move(self, delta: int) -> None:
+        if (entry := self.entry_id) is not None:
+            self.post_message(self.Move(entry, delta))
+
+    # -- mouse: ▲ ▼ handles and drag-and-drop -------------------------------------------------
+
+    def _row_at(self, y: int) -> int | None:
+        row = y + round(self.scroll_y) - (self.header_height if self.show_header else 0)
+        return row if 0 <= row < self.row_count else None
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        self._drag_from = self._row_at(event.y)
+        if self._drag_from is not None:
+            self.capture_mouse()
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        start, self._drag_from = self._drag_from, None
+        self.release_mouse()
+        end = self._row_at(event.y)
+        if start is None or end is None or start == end:
+            return
+        key = self.ordered_rows[start].key.value
+        if key is not None:
+            self.post_message(self.Move(int(key), end - start))
+
+    def on_click(self, event: events.Click) -> None:
+        meta = event.style.meta
+        row, column = meta.get("row"), meta.get("column")
+        if row is None or column is None or row < 0:
+            return
+        label = str(self.ordered_columns[column].label) if column >= 0 else ""
+        if label in (_UP, _DOWN):
+            # A handle: move that row, without selecting (playing) it.
+            event.prevent_default()
+            event.stop()
+            key = self.ordered_rows[row].key.value
+            if key is not None:
+                self.post_message(self.Move(int(key), -1 if label == _UP else 1))
 
 
 class QueuePane(Pane):
     INFO = PaneInfo("queue", "Queue", "The tracks lined up to play next")
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "clear", "Clear", id="queue.clear"),
+        Binding("U", "undo_clear", "Undo clear", show=False, id="queue.undo_clear"),
+        Binding("s", "shuffle", "Shuffle", id="queue.shuffle"),
+        Binding("r", "cycle_repeat", "Repeat", id="queue.repeat"),
+        Binding("t", "switch_tab", "Queue/History", id="queue.switch_tab"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.repeat = "off"
+        self.entries: list[tuple[QueueEntry, Track | None]] = []
+        self.played: list[tuple[HistoryEntry, Track | None]] = []
+        self._cleared: list[Track] = []
+        self._follow: int | None = None  # the entry the cursor goes to on the next redraw
+
     def compose(self) -> ComposeResult:
-        yield EmptyState(
-            "The queue is empty",
-            "Tracks you queue from Browse or Search are listed here and play in this order.",
-            id="queue-empty",
-        )
+        yield Static(self._title(), id="queue-title", classes="area-title")
+        with TabbedContent(initial="queue-tab", id="queue-tabs"):
+            with TabPane("Queue", id="queue-tab"):
+                yield EmptyState(
+                    "The queue is empty",
+                    "Press a on a track in Browse or Search to queue it (A: play it next); "
+                    "tracks play in this order.",
+                    id="queue-empty",
+                )
+                yield QueueTable(id="queue-table")
+            with TabPane("History", id="history-tab"):
+                yield DataTable(id="history-table", cursor_type="row")
+
+    def on_mount(self) -> None:
+        queue = self.query_one(QueueTable)
+        queue.add_columns("#", " ", "Title", "Artist", "Length", _UP, _DOWN)
+        queue.display = False
+        self.query_one("#history-table", DataTable).add_columns(
+            "Started", "Title", "Artist", "Listened")
+        self.reload()
+
+    def default_focus(self) -> Widget:
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == "history-tab":
+            return self.query_one("#history-table", DataTable)
+        queue = self.query_one(QueueTable)
+        return queue if queue.row_count else self
+
+    @property
+    def service(self) -> Service:
+        return self.app.service  # type: ignore[attr-defined,no-any-return]
+
+    def _title(self) -> str:
+        count = len(self.entries)
+        tracks = "1 track" if count == 1 else f"{count} tracks"
+        return f"Queue — {tracks} · repeat {self.repeat}"
+
+    # -- loading -------------------------------------------------------------------------------
+
+    @work(group="queue-load", exclusive=True, exit_on_error=False,
+          description="Loading the queue")
+    async def reload(self) -> None:
+        """Read the queue, the history and the repeat mode again and redraw both tabs."""
+        service = self.service
+        self.entries = await service.queue_tracks()
+        self.played = await service.history_tracks()
+        self.repeat = await service.repeat_mode()
+        now = service.now_playing()[0]
+        self._fill_queue(now.queue_entry_id if now else None)
+        self._fill_history()
+        self.query_one("#queue-title", Static).update(self._title())
+
+    def _fill_queue(self, playing: int | None) -> None:
+        table = self.query_one(QueueTable)
+        keep, self._follow = self._follow or table.entry_id, None
+        had_focus = table.has_focus
+        table.clear()
+        for index, (entry, track) in enumerate(self.entries, start=1):
+            title, artist, length = _describe(track, entry.track_urn)
+            table.add_row(str(index), "▶" if entry.id == playing else " ", title, artist,
+                          length, _UP, _DOWN, key=str(entry.id))
+        ids = [entry.id for entry, _ in self.entries]
+        if keep in ids:
+            table.move_cursor(row=ids.index(keep))
+        table.display = bool(self.entries)
+        self.query_one("#queue-empty").display = not self.entries
+        if had_focus and not self.entries:
+            self.focus()
+
+    def _fill_history(self) -> None:
+        table = self.query_one("#history-table", DataTable)
+        table.clear()
+        for entry, track in self.played:
+            title, artist, _ = _describe(track, entry.track_urn)
+            started = entry.started_at.replace("T", " ")[:19]
+            table.add_row(started, title, artist, clock(entry.seconds_listened),
+                          key=str(entry.id))
+
+    # -- actions -------------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#queue-table")
+    def _play_entry(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(PlayRequest(queue_entry=int(event.row_key.value)))
+
+    @on(DataTable.RowSelected, "#history-table")
+    def _play_again(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        wanted = event.row_key.value
+        for entry, _ in self.played:
+            if str(entry.id) == wanted:
+                self.post_message(PlayRequest(history=entry))
+
+    def on_queue_table_move(self, message: QueueTable.Move) -> None:
+        message.stop()
+        self._change(self.service.queue_move(message.entry_id, message.delta), message.entry_id)
+
+    def on_queue_table_remove(self, message: QueueTable.Remove) -> None:
+        message.stop()
+        self._change(self.service.queue_remove(message.entry_id), None)
+
+    @work(group="queue-change", exit_on_error=False, description="Changing the queue")
+    async def _change(self, change: Awaitable[object], follow: int | None) -> None:
+        await change
+        if follow is not None:  # the cursor goes with a moved entry
+            self._follow = follow
+        self.reload()
+
+    def action_clear(self) -> None:
+        if not self.entries:
+            return
+        self._cleared = [t for _, t in self.entries if t is not None]
+        count = len(self.entries)
+        self._change(self.service.queue_clear(), None)
+        self.notify(f"Cleared {count} track{'s' if count != 1 else ''} from the queue — "
+                    "U puts them back.", title="Queue", timeout=8)
+
+    def action_undo_clear(self) -> None:
+        if self._cleared:
+            tracks, self._cleared = self._cleared, []
+            self._change(self.service.queue_add(tracks), None)
+
+    def action_shuffle(self) -> None:
+        self._change(self.service.queue_shuffle(), None)
+
+    def action_cycle_repeat(self) -> None:
+        mode = REPEAT_MODES[(REPEAT_MODES.index(self.repeat) + 1) % len(REPEAT_MODES)]
+        self.repeat = mode
+        self.query_one("#queue-title", Static).update(self._title())
+        self._change(self.service.set_repeat(mode), None)
+
+    def action_switch_tab(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        tabs.active = "history-tab" if tabs.active == "queue-tab" else "queue-tab"
+        self.app.set_focus(self.default_focus())
+
+
+def _describe(track: Track | None, urn: str) -> tuple[str, str, str]:
+    if track is None:
+        return urn, "", ""
+    return track.title, track.artist, format_duration(track.duration_ms)

@@ -1,12 +1,46 @@
-"""The details panel: what is known about the highlighted track, said plainly."""
+"""The details panel: what is known about the highlighted track, said plainly.
+
+The text about the track shows at once; the artwork, the comments and where the track was
+surfaced load in one worker once the highlight has settled (so holding `j` over twenty rows
+does not send twenty requests), and a newer highlight cancels it.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import textwrap
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from textual.containers import VerticalScroll
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
-from minion_tui.models import Availability, Track
+from minion_tui.errors import MinionError
+from minion_tui.models import Availability, Comment, Track
+from minion_tui.tui.widgets.artwork import (
+    ArtworkView,
+    artwork_size,
+    decode,
+    image_class,
+    pick_renderer,
+)
 from minion_tui.tui.widgets.track_list import TrackList
+
+if TYPE_CHECKING:
+    from minion_tui.service import Service
+
+log = logging.getLogger(__name__)
+
+HINT = "Highlight a track to see its details."
+#: How long the highlight must stay on a row before comments and artwork are fetched.
+SETTLE_SECONDS = 0.25
+#: Text width inside the panel (40 columns less the padding).
+PANEL_TEXT_WIDTH = 38
+_LABEL = 11  # "Available  " — the width of the field names
 
 
 def availability_text(track: Track) -> str:
@@ -31,17 +65,27 @@ def _duration(ms: int) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-def details_text(track: Track) -> str:
-    """The panel's text for ``track`` (plain, no markup: titles may contain brackets)."""
+def _wrapped(line: str, width: int | None, indent: int) -> list[str]:
+    """``line`` folded to ``width`` with later lines indented by ``indent`` (under the value
+    of a field, so the names stay a clean column); unchanged without a width."""
+    if width is None or len(line) <= width:
+        return [line]
+    return textwrap.wrap(line, width, subsequent_indent=" " * indent, break_on_hyphens=False) \
+        or [line]
+
+
+def details_text(track: Track, *, width: int | None = None,
+                 surfaced: Sequence[str] = ()) -> str:
+    """The panel's text for ``track`` (plain, no markup: titles may contain brackets).
+
+    With ``width`` long lines are folded to fit (field values under their column, the
+    description by paragraph); ``surfaced`` are the provenance labels ("Likes of Alice")."""
     counts = track.counts
 
     def n(value: int | None) -> str:
         return "—" if value is None else f"{value:,}"
 
-    lines = [
-        track.title,
-        f"by {track.artist}",
-        "",
+    fields = [
         f"Length     {_duration(track.duration_ms)}",
         f"Plays      {n(counts.plays)}   Likes {n(counts.likes)}   Reposts {n(counts.reposts)}",
         f"Genre      {track.genre or '—'}",
@@ -51,25 +95,190 @@ def details_text(track: Track) -> str:
         f"Available  {availability_text(track)}",
         f"Rating     {track.judgment.value.replace('_', ' ') if track.judgment else 'not rated'}",
     ]
+    if surfaced:
+        fields.append(f"Surfaced by: {', '.join(surfaced)}")
+    lines = [*_wrapped(track.title, width, 0), *_wrapped(f"by {track.artist}", width, 3), ""]
+    for field in fields:
+        lines += _wrapped(field, width, _LABEL if not field.startswith("Surfaced") else 2)
     if track.description:
-        lines += ["", track.description.strip()]
+        lines.append("")
+        for paragraph in track.description.strip().splitlines():
+            folded = textwrap.wrap(paragraph, width) if width else [paragraph]
+            lines += folded or [""]  # a blank line between paragraphs stays
     return "\n".join(lines)
 
 
-class TrackDetails(Static):
-    """Shows :func:`details_text` of the highlighted track (or a hint when there is none)."""
+def comment_time(ms: int | None) -> str:
+    """Where in the track a comment sits: m:ss, or h:mm:ss past the first hour."""
+    return "" if ms is None else _duration(ms)
+
+
+def comments_text(comments: Sequence[Comment], *, width: int | None = None) -> str:
+    """"m:ss  user: body" per comment, in the order they sit in the track."""
+    ordered = sorted(comments, key=lambda c: (c.timestamp_ms is None, c.timestamp_ms or 0))
+    lines: list[str] = []
+    for comment in ordered:
+        at = comment_time(comment.timestamp_ms)
+        head = f"{at}  " if at else ""
+        body = " ".join(comment.body.split())
+        lines += _wrapped(f"{head}{comment.user.username}: {body}", width, len(head))
+    return "\n".join(lines)
+
+
+class TrackDetails(VerticalScroll, can_focus=False):
+    """The highlighted track: artwork, :func:`details_text` with where it was surfaced, and
+    its comments. Panes call :meth:`show_track`; :attr:`text` is what the panel says."""
 
     DEFAULT_CSS = """
-    TrackDetails { width: 40; height: 1fr; padding: 0 1; overflow-y: auto; }
+    TrackDetails { width: 40; height: 1fr; padding: 0 1; }
+    TrackDetails > #details-text { width: 100%; height: auto; }
+    TrackDetails > #details-comments { width: 100%; height: auto; margin-top: 1; }
     """
 
+    #: Seconds the highlight must rest on a row before its extras are fetched.
+    settle_seconds = SETTLE_SECONDS
+
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("Highlight a track to see its details.", id=id, markup=False)
+        super().__init__(id=id)
         self.track: Track | None = None
+        self.surfaced: list[str] = []
+        self.comments: list[Comment] | None = None
+        self.comments_note = ""
+        self._settle: Timer | None = None
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield ArtworkView(id="details-artwork")
+        yield Static(HINT, id="details-text", markup=False)
+        yield Static("", id="details-comments", markup=False)
+
+    # -- what it says -------------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        """Everything the panel says, as plain text (the artwork aside)."""
+        if self.track is None:
+            return HINT
+        body = details_text(self.track, width=PANEL_TEXT_WIDTH, surfaced=self.surfaced)
+        comments = self._comments_section()
+        return f"{body}\n\n{comments}" if comments else body
+
+    def _comments_section(self) -> str:
+        if self.track is None:
+            return ""
+        total = self.track.counts.comments
+        title = "Comments" if total is None else f"Comments ({total:,})"
+        if self.comments_note:
+            return f"{title}\n{self.comments_note}"
+        if self.comments is None:
+            return f"{title}\nloading…" if total != 0 else ""
+        if not self.comments:
+            return "" if total in (0, None) else f"{title}\nnone shown"
+        return f"{title}\n{comments_text(self.comments, width=PANEL_TEXT_WIDTH)}"
+
+    def _redraw(self) -> None:
+        if not self.is_mounted:
+            return
+        if self.track is None:
+            self.query_one("#details-text", Static).update(HINT)
+            self.query_one("#details-comments", Static).update("")
+            return
+        body = details_text(self.track, width=PANEL_TEXT_WIDTH, surfaced=self.surfaced)
+        self.query_one("#details-text", Static).update(body)
+        self.query_one("#details-comments", Static).update(self._comments_section())
+
+    # -- following the highlight ----------------------------------------------------------------
 
     def show_track(self, track: Track | None) -> None:
+        """Show ``track`` now; its artwork, comments and provenance follow once it settles.
+        The same track again (e.g. after a rating) only refreshes the text."""
+        same = track is not None and self.track is not None and track.urn == self.track.urn
         self.track = track
-        self.update(details_text(track) if track else "Highlight a track to see its details.")
+        if same:
+            self._redraw()
+            return
+        self.surfaced, self.comments, self.comments_note = [], None, ""
+        if self._settle is not None:
+            self._settle.stop()
+            self._settle = None
+        self.workers.cancel_group(self, "details")
+        if self.is_mounted:
+            # Keep the picture's room while the next one loads, so the text does not jump
+            # up and down as the highlight moves; the stale picture itself is hidden.
+            artwork = self.query_one(ArtworkView)
+            if track is not None and self._artwork_url(track):
+                artwork.hold()
+            else:
+                artwork.clear()
+        self._redraw()
+        if track is not None and self.is_mounted:
+            self._settle = self.set_timer(self.settle_seconds, lambda: self._load_extras(track))
+
+    def on_mount(self) -> None:
+        self._redraw()
+
+    def _artwork_url(self, track: Track) -> str | None:
+        service: Service = self.app.service  # type: ignore[attr-defined]
+        if not service.settings.ui.artwork:
+            return None
+        renderer = pick_renderer(os.environ, headless=self.app.is_headless)
+        return service.artwork_url(track, artwork_size(renderer))
+
+    def _load_extras(self, track: Track) -> None:
+        self._settle = None
+        if self.track is not track:
+            return
+        self.run_worker(self._extras(track), group="details", exclusive=True,
+                        exit_on_error=False, description="Loading the track's details")
+
+    async def _extras(self, track: Track) -> None:
+        service: Service = self.app.service  # type: ignore[attr-defined]
+        await asyncio.gather(self._load_provenance(service, track),
+                             self._load_comments(service, track),
+                             self._load_artwork(service, track))
+
+    async def _load_provenance(self, service: Service, track: Track) -> None:
+        try:
+            found = await service.provenance(track.urn)
+        except MinionError as exc:  # the panel goes on without it
+            log.info("provenance of %s: %s", track.urn, exc.text)
+            return
+        if self.track is track:
+            self.surfaced = [s.label for s in found]
+            self._redraw()
+
+    async def _load_comments(self, service: Service, track: Track) -> None:
+        if track.counts.comments == 0:
+            self.comments = []
+            return
+        try:
+            comments = await service.track_comments(track)
+        except MinionError as exc:
+            log.info("comments of %s: %s", track.urn, exc.text)
+            if self.track is track:
+                self.comments_note = f"couldn't load: {exc.message}"
+                self._redraw()
+            return
+        if self.track is track:
+            self.comments = comments
+            self._redraw()
+
+    async def _load_artwork(self, service: Service, track: Track) -> None:
+        url = self._artwork_url(track)
+        if url is None:
+            return
+        renderer = pick_renderer(os.environ, headless=self.app.is_headless)
+        try:
+            data = await service.artwork(url)
+            # Decoding and textual-image's first import are CPU work: off the event loop.
+            picture, widget = await asyncio.to_thread(
+                lambda: (decode(data), image_class(renderer)))
+        except (MinionError, OSError, ValueError) as exc:  # PIL raises OSError on bad data
+            log.info("artwork of %s (%s): %s", track.urn, url, exc)
+            if self.track is track:
+                self.query_one(ArtworkView).clear()
+            return
+        if self.track is track:
+            await self.query_one(ArtworkView).show(picture, widget)
 
 
 def refresh_details(root: Widget) -> None:

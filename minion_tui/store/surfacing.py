@@ -1,0 +1,143 @@
+"""Provenance as a listener reads it: "Surfaced by: Likes of Alice, Trending".
+
+A :class:`Surfacing` describes one listing (a user's likes, the chart, a tag, a search) and
+turns the tracks that came out of it into :class:`Provenance` rows; :func:`record` stores the
+tracks and their provenance in one transaction. :func:`surfaced_by` reads them back with a
+label built from the stored user and track names, so the label follows a rename.
+
+Plain functions taking the :class:`Store`; run them on its worker thread with
+``await store.call(fn, store, ...)``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from minion_tui.models import Track, User
+from minion_tui.store.records import Provenance
+from minion_tui.store.store import Store
+
+#: The provenance action of each user listing (tracks of a user count as their uploads).
+USER_LISTING_ACTIONS = {"likes": "like", "reposts": "repost", "tracks": "upload",
+                        "toptracks": "upload"}
+#: The provenance action of each track listing.
+TRACK_LISTING_ACTIONS = {"related": "related", "station": "related"}
+
+
+@dataclass(frozen=True, slots=True)
+class Surfacing:
+    """Where a batch of tracks came from. ``subject`` is the user or track the listing is
+    about (stored along, so the label can name it); ``actor`` says whether the subject acted
+    (liked, reposted, uploaded) or was only the starting point (related tracks)."""
+
+    source: str
+    action: str
+    subject: User | Track | None = None
+    actor: bool = False
+
+    def rows(self, tracks: Sequence[Track]) -> list[Provenance]:
+        actor_urn = self.subject.urn if self.actor and self.subject is not None else None
+        return [Provenance(t.urn, self.source, actor_urn, self.action) for t in tracks]
+
+
+def for_listing(listing: str, subject: User | Track | None, target: str | None
+                ) -> Surfacing | None:
+    """The surfacing of a browse listing, or None for listings that surface no tracks."""
+    if listing == "trending":
+        return Surfacing("charts:trending", "chart")
+    if listing == "tag" and target:
+        return Surfacing(f"tag:{target.strip().lstrip('#')}", "tag")
+    if isinstance(subject, User) and listing in USER_LISTING_ACTIONS:
+        return Surfacing(f"{subject.urn}:{listing}", USER_LISTING_ACTIONS[listing], subject,
+                         actor=True)
+    if isinstance(subject, Track) and listing in TRACK_LISTING_ACTIONS:
+        return Surfacing(f"{subject.urn}:{listing}", TRACK_LISTING_ACTIONS[listing], subject)
+    return None
+
+
+def for_search(query: str) -> Surfacing:
+    return Surfacing(f"search:{query.strip()}", "search")
+
+
+def record(store: Store, tracks: Sequence[Track], surfacing: Surfacing | None) -> None:
+    """Store ``tracks`` and, in the same transaction, where they came from (so a track is
+    never stored without the provenance it arrived with, nor the other way round)."""
+    with store.transaction():
+        store.upsert_tracks(tracks)
+        if surfacing is None:
+            return
+        if isinstance(surfacing.subject, User):
+            store.upsert_users([surfacing.subject])
+        elif isinstance(surfacing.subject, Track):
+            store.upsert_tracks([surfacing.subject])
+        store.add_provenance(surfacing.rows(tracks))
+
+
+@dataclass(frozen=True, slots=True)
+class SurfacedBy:
+    """One distinct way a track was surfaced, newest first in :func:`surfaced_by`."""
+
+    label: str
+    source: str
+    action: str
+    actor_urn: str | None
+    at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"label": self.label, "source": self.source, "action": self.action,
+                "actor_urn": self.actor_urn, "at": self.at}
+
+
+def surfaced_by(store: Store, urn: str, limit: int = 5) -> list[SurfacedBy]:
+    """The latest ``limit`` distinct sources of a track, labelled ("Likes of Alice")."""
+    with store.transaction() as conn:
+        found = _rows(conn, urn)
+    seen: dict[str, SurfacedBy] = {}
+    for source, action, actor_urn, at, username, title in found:
+        label = _label(source, action, actor_urn or None, username, title)
+        if label not in seen:
+            seen[label] = SurfacedBy(label, source, action, actor_urn or None, at)
+    return list(seen.values())[:limit]
+
+
+def _rows(conn: sqlite3.Connection, urn: str) -> list[tuple[Any, ...]]:
+    found = conn.execute(
+        "SELECT p.source, p.action, p.actor_urn, p.at, u.username\n"
+        "FROM provenance p LEFT JOIN users u ON u.urn = p.actor_urn\n"
+        "WHERE p.track_urn = ? ORDER BY p.at DESC, p.id DESC",
+        (urn,),
+    ).fetchall()
+    rows: list[tuple[Any, ...]] = []
+    for source, action, actor_urn, at, username in found:
+        title = None
+        if action == "related":  # the source is "<track urn>:<listing>": name that track
+            subject = source.rpartition(":")[0]
+            hit = conn.execute("SELECT title FROM tracks WHERE urn = ?", (subject,)).fetchone()
+            title = hit[0] if hit else None
+        rows.append((source, action, actor_urn, at, username, title))
+    return rows
+
+
+def _label(source: str, action: str, actor_urn: str | None, username: str | None,
+           title: str | None) -> str:
+    listing = source.rpartition(":")[2]
+    name = username or actor_urn or "someone"
+    if action == "like":
+        return f"Likes of {name}"
+    if action == "repost":
+        return f"Reposts of {name}"
+    if action == "upload":
+        return f"Top tracks of {name}" if listing == "toptracks" else f"Tracks of {name}"
+    if action == "chart":
+        return "Trending"
+    if action == "tag":
+        return f"Tag: {source.partition(':')[2]}"
+    if action == "search":
+        return f"Search: {source.partition(':')[2]}"
+    if action == "related":
+        what = title or source.rpartition(":")[0]
+        return f"Station of {what}" if listing == "station" else f"Related to {what}"
+    return source

@@ -1,0 +1,264 @@
+"""Playback from the TUI: the player keys, play requests (a track list's enter, the queue pane)
+and the one worker that follows the player's events.
+
+The app holds one :class:`PlayerControl` and forwards to it (app.py's playback block), so the
+app module stays an arranger. Everything goes through the service façade; the player itself
+(libmpv) is created on the first play, so the app starts — and keeps running — without it.
+
+The event pump never polls: it iterates ``service.player_events()`` and posts
+:class:`NowPlayingBar.Update` only when something visible changes (the elapsed second, a
+waveform column, the state, the volume, the track).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding, BindingType
+from textual.message import Message
+
+from minion_tui.errors import MinionError
+from minion_tui.models import Judgment, Track
+from minion_tui.tui.widgets.now_playing import NowPlayingBar
+from minion_tui.tui.widgets.track_list import TrackList
+
+if TYPE_CHECKING:
+    from collections.abc import Coroutine
+    from typing import Any
+
+    from minion_tui.playback.player import PlayerState
+    from minion_tui.playback.session import NowPlaying
+    from minion_tui.service import Service
+    from minion_tui.store.play_queue import HistoryEntry
+    from minion_tui.tui.app import MinionApp
+
+log = logging.getLogger(__name__)
+
+SEEK_SHORT = 10
+SEEK_LONG = 60
+VOLUME_STEP = 5
+
+PLAYER_BINDINGS: list[BindingType] = [
+    # Not in the footer (it would crowd out the pane's keys); the help screen lists them all.
+    Binding("space", "player('toggle')", "Play/pause", show=False, id="player.toggle_pause"),
+    Binding("a", "player('queue_add')", "Queue", show=False, id="player.queue_add"),
+    Binding("A", "player('play_next')", "Play next", show=False, id="player.play_next"),
+    Binding("left_square_bracket", f"player('seek:-{SEEK_SHORT}')", f"Back {SEEK_SHORT} s",
+            show=False, id="player.seek_back"),
+    Binding("right_square_bracket", f"player('seek:{SEEK_SHORT}')", f"Forward {SEEK_SHORT} s",
+            show=False, id="player.seek_forward"),
+    Binding("left_curly_bracket", f"player('seek:-{SEEK_LONG}')", f"Back {SEEK_LONG} s",
+            show=False, id="player.seek_back_long"),
+    Binding("right_curly_bracket", f"player('seek:{SEEK_LONG}')", f"Forward {SEEK_LONG} s",
+            show=False, id="player.seek_forward_long"),
+    Binding("minus", f"player('volume:-{VOLUME_STEP}')", "Volume down", show=False,
+            id="player.volume_down"),
+    Binding("equals_sign,plus", f"player('volume:{VOLUME_STEP}')", "Volume up", show=False,
+            id="player.volume_up"),
+    Binding("m", "player('mute')", "Mute", show=False, id="player.mute"),
+    Binding("greater_than_sign", "player('next')", "Next", show=False, id="player.next"),
+    Binding("less_than_sign", "player('previous')", "Previous", show=False,
+            id="player.previous"),
+    Binding("L", "player('rate:liked')", "Like playing", show=False, id="player.rate_liked"),
+    Binding("X", "player('rate:not_interested')", "Not interested (playing)", show=False,
+            id="player.rate_not_interested"),
+    Binding("N", "player('rate:not_quite')", "Not quite (playing)", show=False,
+            id="player.rate_not_quite"),
+]
+
+
+@dataclass
+class PlayRequest(Message):
+    """Play something: a track, a queue entry (by id) or a history entry (play again)."""
+
+    track: Track | None = None
+    queue_entry: int | None = None
+    history: HistoryEntry | None = None
+
+
+class PlayerControl:
+    """What the player keys and play requests do; one per app."""
+
+    def __init__(self, app: MinionApp) -> None:
+        self.app = app
+        self._following = False
+        self._now: NowPlaying | None = None
+
+    @property
+    def service(self) -> Service:
+        return self.app.service
+
+    @property
+    def bar(self) -> NowPlayingBar | None:
+        # The main screen's bar, also while a modal (help) is on top.
+        if not self.app.screen_stack:
+            return None
+        return next(iter(self.app.screen_stack[0].query(NowPlayingBar)), None)
+
+    def _run(self, work: Coroutine[Any, Any, None], description: str, *,
+             group: str = "player", exclusive: bool = False) -> None:
+        self.app.run_worker(work, group=group, exclusive=exclusive, exit_on_error=False,
+                            description=description)
+
+    # -- the player, created on first use ----------------------------------------------------
+
+    async def _ready(self) -> bool:
+        """The player exists (and its events are followed); False, with the install hint on
+        screen, when libmpv is missing."""
+        from minion_tui.playback.player import PlayerUnavailable
+
+        try:
+            playback = await self.service.playback()
+        except PlayerUnavailable as exc:
+            self.app.notify(exc.text, title="Playback unavailable", severity="error",
+                            timeout=10)
+            if (bar := self.bar) is not None:
+                bar.show_unavailable()
+            return False
+        if not self._following:
+            self._following = True
+            playback.on_toast(lambda toast: self.app.notify(
+                toast.text, title="Playback", severity="warning", timeout=8))
+            self._run(self._follow(), "Following the player", group="player-events",
+                      exclusive=True)
+        return True
+
+    async def _follow(self) -> None:
+        now, state = self.service.now_playing()
+        self._publish(now, state, "start")
+        async for event in self.service.player_events():
+            self._publish(self.service.now_playing()[0], event.state, event.kind)
+
+    def _publish(self, now: NowPlaying | None, state: PlayerState | None, kind: str) -> None:
+        new_track = now is not self._now
+        if new_track:
+            self._now = now
+            if now is not None:
+                self._run(self._waveform(now.track), "Drawing the waveform", group="waveform",
+                          exclusive=True)
+        if new_track or kind in ("end-file", "start-file", "error"):
+            self.refresh_queue()
+        bar = self.bar
+        if bar is None:
+            return
+        if new_track or kind != "time-pos" or bar.would_change(now, state):
+            bar.post_message(NowPlayingBar.Update(now, state))
+
+    async def _waveform(self, track: Track) -> None:
+        try:
+            peaks = await self.service.waveform(track)
+        except MinionError as exc:  # a missing picture is not worth an error toast
+            log.info("no waveform for %s: %s", track.urn, exc.text)
+            return
+        if (bar := self.bar) is not None:
+            bar.set_peaks(track.urn, peaks)
+
+    def refresh_queue(self) -> None:
+        from minion_tui.tui.panes.queue import QueuePane
+
+        for pane in self.app.screen_stack[0].query(QueuePane) if self.app.screen_stack else []:
+            pane.reload()
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def request(self, message: PlayRequest) -> None:
+        if message.track is not None:
+            self.play(message.track)
+        elif message.queue_entry is not None:
+            self._run(self._play_queue(message.queue_entry), "Playing from the queue",
+                      group="player-play", exclusive=True)
+        elif message.history is not None:
+            self._run(self._play_again(message.history), "Playing again",
+                      group="player-play", exclusive=True)
+
+    def play(self, track: Track) -> None:
+        self._run(self._play(track), f"Playing {track.title}", group="player-play",
+                  exclusive=True)
+
+    async def _play(self, track: Track) -> None:
+        if await self._ready():
+            self._publish(await self.service.play(track), self.service.now_playing()[1], "")
+
+    async def _play_queue(self, entry_id: int) -> None:
+        if await self._ready():
+            now = await self.service.play_queue(entry_id)
+            self._publish(now, self.service.now_playing()[1], "")
+
+    async def _play_again(self, entry: HistoryEntry) -> None:
+        if await self._ready():
+            self._publish(await self.service.play_again(entry), self.service.now_playing()[1],
+                          "")
+
+    def seek_fraction(self, fraction: float) -> None:
+        self._run(self._seek_fraction(fraction), "Seeking")
+
+    async def _seek_fraction(self, fraction: float) -> None:
+        state = self.service.now_playing()[1]
+        if state is not None and state.duration and await self._ready():
+            await self.service.seek(max(0.0, min(1.0, fraction)) * state.duration)
+
+    # -- keys --------------------------------------------------------------------------------
+
+    def command(self, command: str) -> None:
+        """A player key: "toggle", "seek:±S", "volume:±V", "mute", "next", "previous",
+        "queue_add", "play_next" or "rate:<judgment>"."""
+        name, _, argument = command.partition(":")
+        if name in ("queue_add", "play_next"):
+            self._queue_highlighted(next=name == "play_next")
+        elif name == "rate":
+            self._rate_playing(Judgment(argument))
+        else:
+            self._run(self._player_command(name, argument), "Playback")
+
+    async def _player_command(self, name: str, argument: str) -> None:
+        if not await self._ready():
+            return
+        service = self.service
+        if name == "toggle":
+            await service.toggle_pause()
+        elif name == "seek":
+            await service.seek(float(argument), relative=True)
+        elif name == "volume":
+            state = service.now_playing()[1]
+            await service.set_volume((state.volume if state else 100.0) + float(argument))
+        elif name == "mute":
+            await service.mute()
+        elif name == "next":
+            await service.next_track()
+        elif name == "previous":
+            await service.previous_track()
+
+    def _highlighted(self) -> Track | None:
+        focused = self.app.focused
+        if isinstance(focused, TrackList):
+            return focused.highlighted
+        return None
+
+    def _queue_highlighted(self, *, next: bool) -> None:
+        track = self._highlighted()
+        if track is None:
+            self.app.notify("Highlight a track in a list first (Browse or Search).",
+                            title="Queue", severity="warning", timeout=4)
+            return
+        self._run(self._queue_add(track, next=next), "Adding to the queue")
+
+    async def _queue_add(self, track: Track, *, next: bool) -> None:
+        await self.service.queue_add([track], next=next)
+        where = "to play next" if next else "to the queue"
+        self.app.notify(f"Added {track.title} {where}.", title="Queue", timeout=3)
+        self.refresh_queue()
+
+    def _rate_playing(self, judgment: Judgment) -> None:
+        now = self.service.now_playing()[0]
+        if now is None:
+            self.app.notify("Nothing is playing; rate a highlighted track with l / x / n.",
+                            title="Rating", severity="warning", timeout=4)
+            return
+        self.app.rate(now.track.urn, judgment)
+
+    def rated(self, urn: str, judgment: Judgment | None) -> None:
+        """A rating was saved (from any list or L/X/N): the bar's badge follows."""
+        if (bar := self.bar) is not None:
+            bar.set_judgment(urn, judgment)

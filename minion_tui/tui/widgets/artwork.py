@@ -1,0 +1,168 @@
+"""Cover art at the top of the details panel, drawn by textual-image.
+
+textual-image is imported on the first picture, never at start (issue 4, item 10), and from a
+worker thread. Two of its import-time habits clash with a running Textual app, so the import
+is done carefully here:
+
+- ``textual_image.renderable`` probes the terminal for Sixel and Kitty graphics by writing
+  escape sequences and *reading stdin* for the answer; once Textual runs, its input thread owns
+  stdin, so the answer would arrive as stray key presses (and the probe would time out).
+  While it is imported, ``sys.__stdout__`` is shown to it as "not a terminal" so it skips the
+  probe; the renderer is chosen here from the environment instead (:func:`pick_renderer`).
+- ``textual_image.widget`` asks for the terminal's cell size in pixels; its escape-sequence
+  fallback reads stdin too, so the size is measured here with the ioctl alone and handed to
+  its cache first (the cell size keeps pictures square on Sixel and Kitty terminals).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from typing import IO, TYPE_CHECKING, Any, cast
+
+from textual.containers import Center
+from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as Picture
+
+#: Renderer names: Kitty's graphics protocol, Sixel, coloured half blocks.
+RENDERERS = ("tgp", "sixel", "halfcell")
+#: Cells across; the panel is 40 wide, and 13 rows of a 38-row panel leave room for the text.
+ARTWORK_WIDTH = 26
+_SIXEL_PROGRAMS = {"wezterm", "iterm.app", "mlterm", "konsole", "contour", "blackbox"}
+_SIXEL_TERMS = ("foot", "mlterm", "yaft", "contour", "wezterm")
+_import_lock = threading.Lock()
+
+
+def pick_renderer(environ: Mapping[str, str], *, headless: bool = False) -> str:
+    """The best renderer the terminal is known to support, judged from its environment.
+
+    Kitty (and Ghostty) draw Kitty graphics with the unicode placeholders textual-image uses;
+    WezTerm, iTerm2, foot, mlterm, Konsole, Contour and Windows Terminal draw Sixel. Inside
+    tmux or screen graphics need passthrough that is rarely set up, so half blocks are used
+    there, as in a headless app and on any other terminal."""
+    term = environ.get("TERM", "").lower()
+    program = environ.get("TERM_PROGRAM", "").lower()
+    if headless or environ.get("TMUX") or term.startswith(("screen", "tmux")):
+        return "halfcell"
+    if environ.get("KITTY_WINDOW_ID") or term == "xterm-kitty" or program == "ghostty" \
+            or term == "xterm-ghostty":
+        return "tgp"
+    if (program in _SIXEL_PROGRAMS or term.startswith(_SIXEL_TERMS) or "sixel" in term
+            or environ.get("KONSOLE_VERSION") or environ.get("WT_SESSION")):
+        return "sixel"
+    return "halfcell"
+
+
+def artwork_size(renderer: str) -> str:
+    """The SoundCloud size variant worth fetching: half blocks draw 26×26 pixels, so 300×300
+    is ample; Sixel and Kitty draw real pixels (26 cells ≈ 260 px and up) and get 500×500."""
+    return "t300x300" if renderer == "halfcell" else "t500x500"
+
+
+def decode(data: bytes) -> Picture:
+    """Decode image bytes (JPEG/PNG...) into an RGB picture; call it off the event loop."""
+    from PIL import Image as PILImage
+
+    picture = PILImage.open(io.BytesIO(data))
+    picture.load()
+    return picture.convert("RGB")
+
+
+class _NotATerminal:
+    """``sys.__stdout__`` as textual-image's import sees it: not a TTY, so it does not probe."""
+
+    def __init__(self, real: IO[str]) -> None:
+        self._real = real
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def image_class(renderer: str) -> type[Widget]:
+    """textual-image's widget class for ``renderer``, importing textual-image the first time
+    (call it from a worker thread: the first call imports textual-image and PIL)."""
+    with _import_lock:
+        if "textual_image.widget" not in sys.modules:
+            _import_quietly()
+        from textual_image.widget import HalfcellImage, SixelImage, TGPImage
+
+    chosen: dict[str, type[Widget]] = {"tgp": TGPImage, "sixel": SixelImage,
+                                       "halfcell": HalfcellImage}
+    return chosen.get(renderer, HalfcellImage)
+
+
+def _import_quietly() -> None:
+    from textual_image import _terminal
+
+    if not hasattr(_terminal.get_cell_size, "_result"):
+        _terminal.get_cell_size._result = _measured_cell_size(_terminal)  # type: ignore[attr-defined]
+    real = sys.__stdout__
+    if real is not None:
+        setattr(sys, "__stdout__", _NotATerminal(real))  # noqa: B010 (a final name for mypy)
+    try:
+        import textual_image.widget  # noqa: F401
+    finally:
+        setattr(sys, "__stdout__", real)  # noqa: B010
+
+
+def _measured_cell_size(terminal: Any) -> Any:
+    """The cell size from the TIOCGWINSZ ioctl (no reply to read), else $TEXTUAL_CELL_*,
+    else the VT340's 10×20 that textual-image assumes too."""
+    out = sys.__stdout__
+    if out is not None and out.isatty():
+        try:
+            rows, columns, width, height = terminal.get_tiocgwinsz()
+            if rows and columns and width and height:
+                return terminal.CellSize(width // columns, height // rows)
+        except OSError:
+            pass
+    cell_w, cell_h = os.environ.get("TEXTUAL_CELL_WIDTH", ""), os.environ.get(
+        "TEXTUAL_CELL_HEIGHT", "")
+    if cell_w.isdigit() and cell_h.isdigit() and int(cell_w) and int(cell_h):
+        return terminal.CellSize(int(cell_w), int(cell_h))
+    return terminal.CellSize(10, 20)
+
+
+class ArtworkView(Center):
+    """Holds the picture of the highlighted track (hidden while there is none)."""
+
+    DEFAULT_CSS = f"""
+    ArtworkView {{ height: auto; width: 100%; margin-bottom: 1; display: none; }}
+    ArtworkView > * {{ width: {ARTWORK_WIDTH}; height: auto; }}
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.picture: Picture | None = None
+
+    async def show(self, picture: Picture, image_widget: type[Widget]) -> None:
+        """Show ``picture`` (an existing image widget of the same kind is reused)."""
+        current = next(iter(self.children), None)
+        if isinstance(current, image_widget):
+            current.image = picture  # type: ignore[attr-defined]
+            current.visible = True
+        else:
+            await self.remove_children()
+            factory = cast(Callable[["Picture"], Widget], image_widget)
+            await self.mount(factory(picture))
+        self.display = True
+        self.picture = picture
+
+    def hold(self) -> None:
+        """Hide the picture but keep its room (the next one is on its way)."""
+        self.picture = None
+        for child in self.children:
+            child.visible = False
+
+    def clear(self) -> None:
+        """No picture, no room for one."""
+        self.picture = None
+        self.display = False

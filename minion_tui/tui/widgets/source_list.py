@@ -1,0 +1,215 @@
+"""The list of sources on the left of Browse: headed sections (Discover, Pinned, Searches,
+My ratings, the user opened last) of listings to open, navigable with vim keys.
+
+Headings are disabled options, so the cursor skips them and Enter never "opens" one. Also
+here: how a source is kept when pinned, and what the source box below the list accepts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option, OptionDoesNotExist
+
+from minion_tui.store.records import Source
+
+#: A user's listings offered once a user is opened, as Service.browse names them.
+USER_TABS = ("tracks", "likes", "reposts", "playlists")
+
+#: Search filters a remembered search may carry (Service.search keyword arguments).
+SEARCH_FILTERS = ("genre", "duration", "created", "license")
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A listing Browse can open.
+
+    ``listing`` is a :meth:`Service.browse` listing ("trending", "tag", a user's tab...),
+    "ratings" (target: a judgment value, None for every rating), "search" (target: the query)
+    or "playlist" (target: its URL or URN)."""
+
+    listing: str
+    target: str | None
+    title: str
+    """The heading shown above its tracks ("Likes of dj", "Tag: house")."""
+    filters: tuple[tuple[str, str], ...] = ()
+    """A search's filters, as (name, value) pairs."""
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    key: str
+    """Option id, unique within the list."""
+    label: str
+    ref: SourceRef
+
+
+@dataclass(frozen=True)
+class SourceSection:
+    title: str
+    entries: Sequence[SourceEntry]
+    hint: str = ""
+    """Shown dimmed next to the heading (e.g. how to fill an empty section)."""
+
+
+# -- pinned sources: how a SourceRef is kept in the store's sources table ------------------
+
+
+def stored_form(ref: SourceRef) -> tuple[str, str] | None:
+    """(kind, target) of the sources row for ``ref``; None for what is always listed anyway
+    (the user's ratings)."""
+    if ref.target and ref.listing in USER_TABS:
+        return f"user_{ref.listing}", ref.target
+    if ref.target and ref.listing in ("tag", "playlist"):
+        return ref.listing, ref.target
+    if ref.listing == "trending":
+        return "trending", ""
+    if ref.target and ref.listing == "search":
+        # The filters travel with the query, so a pinned filtered search stays filtered.
+        return "search", urlencode([("q", ref.target), *ref.filters])
+    return None
+
+
+def ref_of_stored(source: Source) -> SourceRef | None:
+    """The listing a pinned sources row stands for (None for kinds Browse cannot list)."""
+    kind, target, title = source.kind, source.target, source.title
+    if kind.startswith("user_") and kind[5:] in USER_TABS and target:
+        listing = kind[5:]
+        return SourceRef(listing, target, title or f"{listing.capitalize()} of {target}")
+    if kind in ("tag", "playlist") and target:
+        return SourceRef(kind, target, title or target)
+    if kind == "trending":
+        return SourceRef("trending", None, title or "Trending")
+    if kind == "search":
+        pairs = parse_qsl(target)
+        query = next((v for k, v in pairs if k == "q"), "")
+        filters = tuple((k, v) for k, v in pairs if k in SEARCH_FILTERS)
+        return SourceRef("search", query, title or f"Search: {query}", filters) if query else None
+    return None
+
+
+# -- what the source box accepts -----------------------------------------------------------
+
+# The tabs of a user's profile page, as their URLs end (soundcloud.com/USER/likes).
+_PROFILE_TABS = {"tracks": "tracks", "likes": "likes", "reposts": "reposts",
+                 "sets": "playlists", "albums": "albums", "popular-tracks": "toptracks"}
+_SOUNDCLOUD_HOSTS = ("soundcloud.com", "www.soundcloud.com", "m.soundcloud.com")
+
+
+def user_listing(url: str) -> tuple[str, str]:
+    """The listing a pasted profile URL asks for: ``…/USER/likes`` → ("likes", ``…/USER``);
+    a bare profile URL lists the user's tracks."""
+    base, _, tab = url.rstrip("/").rpartition("/")
+    if tab in _PROFILE_TABS and "/" in base.split("://")[-1]:
+        return _PROFILE_TABS[tab], base
+    return "tracks", url
+
+
+def typed_source(text: str) -> SourceRef | str:
+    """What the source box asks for: ``#tag``, a SoundCloud profile URL (or one of its tabs),
+    a set URL or a user URN. Anything else returns the message saying what was expected."""
+    text = text.strip()
+    if text.startswith("#"):
+        tag = text[1:].strip()
+        return SourceRef("tag", tag, f"Tag: {tag}") if tag else "Type a tag after #, e.g. #house."
+    if text.startswith("soundcloud:users:"):
+        return SourceRef("tracks", text, f"Tracks of {text}")
+    expected = ("Browse opens #tags and SoundCloud profiles: paste a profile URL such as "
+                "https://soundcloud.com/NAME (or …/NAME/likes).")
+    url = text if "://" in text else f"https://{text}"
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if "." not in host:
+        return f"{text!r} is not a URL. {expected} To search, use the Search pane (2)."
+    if host == "on.soundcloud.com":
+        # A short link says nothing about what it points to; resolving it tells.
+        return SourceRef("tracks", url, f"Tracks of {url}")
+    if host not in _SOUNDCLOUD_HOSTS:
+        return f"{host} is not SoundCloud. {expected}"
+    path = [p for p in parts.path.split("/") if p]
+    if len(path) == 2 and path[0] == "tags":
+        return SourceRef("tag", path[1], f"Tag: {path[1]}")
+    if len(path) == 3 and path[1] == "sets":
+        return SourceRef("playlist", url.rstrip("/"), f"Playlist {path[2]}")
+    if len(path) == 1 or (len(path) == 2 and path[1] in _PROFILE_TABS):
+        listing, target = user_listing(url)
+        return SourceRef(listing, target, f"{listing.capitalize()} of {target}")
+    what = "a track" if len(path) == 2 else "not a profile"
+    return f"That URL is {what}. {expected}"
+
+
+class SourceList(OptionList):
+    """Sections of sources; ``show`` rebuilds them and keeps the cursor on the same source."""
+
+    DEFAULT_CSS = """
+    SourceList {
+        height: 1fr;
+        & > .option-list--option-disabled {
+            color: $text-accent;
+        }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="sources.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="sources.up"),
+        Binding("g", "first", "First", show=False, id="sources.first"),
+        Binding("G", "last", "Last", show=False, id="sources.last"),
+    ]
+
+    def __init__(self, sections: Sequence[SourceSection] = (), *, id: str | None = None
+                 ) -> None:
+        # Titles come from SoundCloud ("[FREE DL] ..."): never read them as markup.
+        super().__init__(id=id, markup=False)
+        self._refs: dict[str, SourceRef] = {}
+        self.show(sections)
+
+    def show(self, sections: Sequence[SourceSection]) -> None:
+        """Replace the sections; the cursor stays on the source it was on, if still listed."""
+        keep = self.highlighted_option.id if self.highlighted_option else None
+        options: list[Option] = []
+        self._refs = {}
+        for section in sections:
+            heading = Content.assemble((section.title, "bold"),
+                                       (f"  {section.hint}" if section.hint else "", "dim"))
+            options.append(Option(heading, id=f"heading-{len(options)}", disabled=True))
+            for entry in section.entries:
+                options.append(Option(f"  {entry.label}", id=entry.key))
+                self._refs[entry.key] = entry.ref
+        self.clear_options()
+        self.add_options(options)
+        if keep in self._refs:
+            self.highlight(keep)
+        else:
+            self.action_first()
+
+    def validate_highlighted(self, highlighted: int | None) -> int | None:
+        """The cursor never rests on a heading: one asked for lands on the source below it
+        (or above, after the last section)."""
+        index = super().validate_highlighted(highlighted)
+        if index is None or not self.options[index].disabled:
+            return index
+        below = range(index + 1, len(self.options))
+        above = range(index - 1, -1, -1)
+        return next((i for i in (*below, *above) if not self.options[i].disabled), None)
+
+    def ref(self, key: str | None) -> SourceRef | None:
+        """The source of an option id (None for headings)."""
+        return self._refs.get(key or "")
+
+    @property
+    def highlighted_ref(self) -> SourceRef | None:
+        option = self.highlighted_option
+        return self.ref(option.id) if option else None
+
+    def highlight(self, key: str) -> None:
+        """Put the cursor on a source by its option id (nothing happens if it is not listed)."""
+        try:
+            self.highlighted = self.get_option_index(key)
+        except OptionDoesNotExist:
+            pass

@@ -1,0 +1,324 @@
+"""Browse's source list against the emulator over HTTP: sections, Enter on first show, pinned
+sources surviving a restart, search history re-run, My ratings showing not-interested tracks,
+a user's playlists, and what the source box says about URLs it cannot open."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from minion_tui.config import Settings
+from minion_tui.config_schema import UiSettings
+from minion_tui.emulator.server import RunningEmulator, run_in_thread
+from minion_tui.models import Judgment, Playlist, Track
+from minion_tui.service import Service
+from minion_tui.store.records import Source
+from minion_tui.tui.app import MinionApp
+from minion_tui.tui.commands import SourceCommands
+from minion_tui.tui.messages import OpenSource
+from minion_tui.tui.panes.browse import BrowsePane, typed_source
+from minion_tui.tui.widgets.source_list import (
+    SourceList,
+    SourceRef,
+    ref_of_stored,
+    stored_form,
+)
+from minion_tui.tui.widgets.track_list import TrackList
+
+SIZE = (160, 45)
+
+
+@pytest.fixture
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+    cache = tmp_path_factory.getbasetemp().parent / "emulator-audio-cache"
+    emu = run_in_thread(seed=1, cache_dir=cache)
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def make_app(emulator: RunningEmulator, tmp_path: Path) -> Callable[[], MinionApp]:
+    """A fresh app (and Service) over the same data dir each call: a restart."""
+
+    def build() -> MinionApp:
+        settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
+                            path=tmp_path / "config.toml")
+        service = Service.open(settings=settings, data_dir=tmp_path / "data",
+                               endpoints=emulator.endpoints)
+        return MinionApp(service)
+
+    return build
+
+
+async def _wait_for(pilot: Pilot[None], ready: Callable[[], object], what: str) -> None:
+    for _ in range(400):
+        if ready():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _parts(app: MinionApp) -> tuple[BrowsePane, SourceList, TrackList]:
+    browse = app.query_one(BrowsePane)
+    return browse, browse.sources, browse.query_one("#browse-tracks", TrackList)
+
+
+def _first(sources: SourceList, prefix: str) -> str | None:
+    """Option id of the first source whose id starts with ``prefix`` (None if none)."""
+    return next((o.id for o in sources.options if (o.id or "").startswith(prefix)), None)
+
+
+def _labels(sources: SourceList) -> list[str]:
+    return [str(o.prompt) for o in sources.options]
+
+
+def _db_rows(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(tmp_path / "data" / "minion.db") as db:
+        return list(db.execute(sql))
+
+
+async def _choose(pilot: Pilot[None], sources: SourceList, key: str) -> None:
+    sources.focus()
+    sources.highlight(key)
+    await pilot.press("enter")
+
+
+async def test_enter_on_first_show_opens_trending_and_sections_are_headed(
+    make_app: Callable[[], MinionApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        browse, sources, tracks = _parts(app)
+        await _wait_for(pilot, lambda: _first(sources, "tag:"),
+                        "the tags")
+        assert app.focused is sources
+        assert sources.highlighted_option is not None
+        assert sources.highlighted_option.id == "trending"
+        assert not app.query("#sources-empty")
+        labels = [label.strip() for label in _labels(sources)]
+        for heading in ("Discover", "Pinned", "Searches", "My ratings"):
+            assert any(label.startswith(heading) for label in labels), heading
+        assert [o.id for o in sources.options if o.disabled] == [
+            o.id for o in sources.options if (o.id or "").startswith("heading-")]
+        # j and k move at once; the cursor skips the headings.
+        await pilot.press("j")
+        assert sources.highlighted_option.id == _first(sources, "tag:")
+        await pilot.press("G")
+        assert sources.highlighted_option.id == "ratings-not-interested"
+        await pilot.press("g")
+        assert sources.highlighted_option.id == "trending"
+        await pilot.press("enter")
+        await _wait_for(pilot, lambda: len(tracks.tracks) > 0, "trending rows")
+        assert browse.source_title == "Trending"
+        assert app.focused is tracks
+
+
+async def test_a_tag_opens_its_listing(make_app: Callable[[], MinionApp],
+                                       emulator: RunningEmulator) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        browse, sources, tracks = _parts(app)
+        await _wait_for(pilot, lambda: _first(sources, "tag:"),
+                        "the tags")
+        key = _first(sources, "tag:") or ""
+        ref = sources.ref(key)
+        assert ref is not None and ref.listing == "tag"
+        await _choose(pilot, sources, key)
+        await _wait_for(pilot, lambda: len(tracks.tracks) > 0, "tag rows")
+        assert browse.source_title == f"Tag: {ref.target}"
+
+
+async def test_pinned_likes_survive_a_restart_and_unpin(
+    make_app: Callable[[], MinionApp], emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    user = emulator.examples["user"]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        browse, sources, tracks = _parts(app)
+        await pilot.click("#source-input")
+        await pilot.press(*f"{user}/likes", "enter")
+        await _wait_for(pilot, lambda: len(tracks.tracks) > 0, "the user's likes")
+        await pilot.press("p")
+        await _wait_for(pilot, lambda: _first(sources, "pinned-"), "the pinned entry")
+        assert f"  Likes of {user}" in _labels(sources)
+        assert any(n.message.startswith(f"Pinned Likes of {user}")
+                   for n in app._notifications)
+        palette = [c.text for c in await SourceCommands(app.screen).commands()]
+        assert f"Pinned: Likes of {user}" in palette
+    assert _db_rows(tmp_path, "SELECT kind, target, title, pinned FROM sources") == [
+        ("user_likes", user, f"Likes of {user}", 1)]
+
+    expected = []
+    async for page in make_app().service.browse("likes", user, limit=5):
+        expected = [t.urn for t in page.items if isinstance(t, Track)][:3]
+        break
+
+    app = make_app()  # a restart over the same data dir
+    async with app.run_test(size=SIZE) as pilot:
+        browse, sources, tracks = _parts(app)
+        await _wait_for(pilot, lambda: _first(sources, "pinned-"), "Pinned")
+        pinned = [o for o in sources.options if (o.id or "").startswith("pinned-")]
+        assert [str(o.prompt) for o in pinned] == [f"  Likes of {user}"]
+        await _choose(pilot, sources, pinned[0].id or "")
+        await _wait_for(pilot, lambda: len(tracks.tracks) >= 3, "the pinned likes")
+        assert browse.source_title == f"Likes of {user}"
+        assert [t.urn for t in tracks.tracks][:3] == expected
+
+        # p on the highlighted pinned entry unpins it.
+        sources.focus()
+        sources.highlight(pinned[0].id or "")
+        await pilot.press("p")
+        await _wait_for(pilot, lambda: not _first(sources, "pinned-"), "unpinned")
+        assert any(n.message == f"Unpinned Likes of {user}." for n in app._notifications)
+    assert _db_rows(tmp_path, "SELECT kind, pinned FROM sources") == [("user_likes", 0)]
+
+
+async def test_pinned_source_opens_from_the_palette(
+    make_app: Callable[[], MinionApp], tmp_path: Path
+) -> None:
+    app = make_app()
+    store = await app.service.db()
+    source_id = await store.call(store.upsert_source,
+                                 Source(None, "tag", "ambient", "Tag: ambient", pinned=True))
+    async with app.run_test(size=SIZE) as pilot:
+        browse, _, tracks = _parts(app)
+        app.post_message(OpenSource("pinned", str(source_id), "Tag: ambient"))
+        await _wait_for(pilot, lambda: browse.source_title == "Tag: ambient"
+                        and len(tracks.tracks) > 0, "the pinned tag")
+
+
+async def test_a_search_is_listed_under_searches_and_runs_again(
+    make_app: Callable[[], MinionApp], tmp_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        browse, sources, tracks = _parts(app)
+        await _choose(pilot, sources, "trending")
+        await _wait_for(pilot, lambda: len(tracks.tracks) > 0, "trending rows")
+        word = tracks.tracks[0].title.split()[0]
+        genre = tracks.tracks[0].genre
+        # A search run elsewhere (the Search pane, the CLI) with a filter...
+        async for _ in app.service.search(word, genre=genre):
+            pass
+        await pilot.press("2")
+        await pilot.press("1")  # ... is listed when Browse is shown again
+        await _wait_for(pilot, lambda: _first(sources, "search:"), "the search history")
+        key = _first(sources, "search:") or ""
+        assert str(sources.get_option(key).prompt) == f"  {word} (genre {genre})"
+        await _choose(pilot, sources, key)
+        await _wait_for(pilot, lambda: browse.source_title == f"Search: {word}"
+                        and len(tracks.tracks) > 0, "the search re-run")
+        off = [(t.genre, t.tags) for t in tracks.tracks
+               if genre.casefold() not in {t.genre.casefold(), *(g.casefold() for g in t.tags)}]
+        assert off == [], genre
+        await _wait_for(pilot, lambda: sources.highlighted_option is not None, "refresh")
+    # Re-running moved the one search to the top instead of adding a row.
+    assert len(_db_rows(tmp_path, "SELECT query FROM search_history")) == 1
+
+
+async def test_my_ratings_not_interested_shows_what_discovery_hides(
+    make_app: Callable[[], MinionApp], tmp_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        browse, sources, tracks = _parts(app)
+        await _choose(pilot, sources, "trending")
+        await _wait_for(pilot, lambda: len(tracks.tracks) > 1, "trending rows")
+        first = tracks.visible_tracks[0]
+        await pilot.press("x")
+        await _wait_for(pilot, lambda: first not in tracks.visible_tracks
+                        and first.urn not in [t.urn for t in tracks.visible_tracks],
+                        "the row hidden")
+        assert _db_rows(tmp_path, "SELECT urn, judgment FROM judgments") == [
+            (first.urn, "not_interested")]
+
+        await _choose(pilot, sources, "ratings-not-interested")
+        await _wait_for(pilot, lambda: len(tracks.visible_tracks) > 0, "my not-interested")
+        assert [t.urn for t in tracks.visible_tracks] == [first.urn]
+        assert tracks.visible_tracks[0].judgment is Judgment.NOT_INTERESTED
+        await _choose(pilot, sources, "ratings-all")
+        await _wait_for(pilot, lambda: browse.source_title == "My ratings"
+                        and len(tracks.visible_tracks) == 1, "all my ratings")
+
+        # Back on a discovery source the hiding applies again.
+        await _choose(pilot, sources, "trending")
+        await _wait_for(pilot, lambda: browse.source_title == "Trending"
+                        and len(tracks.tracks) > 1, "trending again")
+        assert first.urn not in [t.urn for t in tracks.visible_tracks]
+
+
+async def test_a_users_playlists_are_listed_and_open(
+    make_app: Callable[[], MinionApp], emulator: RunningEmulator
+) -> None:
+    user = emulator.examples["user"]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        browse, sources, tracks = _parts(app)
+        await pilot.click("#source-input")
+        await pilot.press(*user, "enter")
+        await _wait_for(pilot, lambda: len(tracks.tracks) > 0, "the user's tracks")
+        assert f"  Playlists of {user}" == str(sources.get_option("user-playlists").prompt)
+        await _choose(pilot, sources, "user-playlists")
+        await _wait_for(pilot, lambda: any((o.id or "").startswith("playlist-")
+                                           for o in sources.options), "the playlists")
+        assert app.focused is sources
+        await _wait_for(pilot, lambda: sources.highlighted_option is not None
+                        and sources.highlighted_option.id == "playlist-0", "first playlist")
+        playlists = [p async for page in app.service.browse("playlists", user)
+                     for p in page.items if isinstance(p, Playlist)]
+        shown = [str(o.prompt).strip() for o in sources.options
+                 if (o.id or "").startswith("playlist-")]
+        assert shown == [f"▤ {p.title} ({p.track_count})" for p in playlists]
+        await pilot.press("enter")
+        await _wait_for(pilot, lambda: browse.source_title == playlists[0].title
+                        and len(tracks.tracks) > 0, "the playlist's tracks")
+        expected = await app.service.playlist_tracks(playlists[0].url or playlists[0].urn)
+        assert [t.urn for t in tracks.tracks] == [t.urn for t in expected]
+
+
+async def test_the_source_box_says_what_it_expected(
+    make_app: Callable[[], MinionApp], emulator: RunningEmulator
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        browse, _, _ = _parts(app)
+        await pilot.click("#source-input")
+        await pilot.press(*emulator.examples["track_full"], "enter")
+        browse.query_one("#source-input", Input).value = ""
+        await pilot.press(*"https://example.com/dj", "enter")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert messages[0].startswith("That URL is a track. Browse opens #tags and "
+                                      "SoundCloud profiles")
+        assert messages[1].startswith("example.com is not SoundCloud.")
+        assert browse.source is None
+
+
+def test_typed_sources() -> None:
+    assert typed_source("#deep house") == SourceRef("tag", "deep house", "Tag: deep house")
+    assert typed_source("soundcloud.com/dj/likes") == SourceRef(
+        "likes", "https://soundcloud.com/dj", "Likes of https://soundcloud.com/dj")
+    assert typed_source("https://soundcloud.com/tags/dub") == SourceRef("tag", "dub",
+                                                                        "Tag: dub")
+    assert typed_source("https://soundcloud.com/dj/sets/crate/") == SourceRef(
+        "playlist", "https://soundcloud.com/dj/sets/crate", "Playlist crate")
+    assert isinstance(typed_source("night drive"), str)
+    assert isinstance(typed_source("#"), str)
+
+
+def test_pinned_forms_round_trip() -> None:
+    refs = [SourceRef("likes", "https://soundcloud.com/dj", "Likes of dj"),
+            SourceRef("tag", "house", "Tag: house"),
+            SourceRef("trending", None, "Trending"),
+            SourceRef("playlist", "https://soundcloud.com/dj/sets/x", "X"),
+            SourceRef("search", "a&b=c", "Search: a&b=c", (("genre", "dub"),))]
+    for ref in refs:
+        stored = stored_form(ref)
+        assert stored is not None
+        assert ref_of_stored(Source(1, *stored, title=ref.title)) == ref
+    assert stored_form(SourceRef("ratings", "liked", "My ratings: liked")) is None

@@ -1,0 +1,245 @@
+"""The details panel (issue 4 item 4): artwork, comments with their time in the track and
+"Surfaced by" provenance, driven through Pilot against a real Service and the emulator; plus
+the panel's text at its 40-column width and the renderer choice."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import OptionList
+
+from minion_tui.config import Settings
+from minion_tui.config_schema import UiSettings
+from minion_tui.emulator.server import RunningEmulator, run_in_thread
+from minion_tui.models import Comment, Counts, Track, User
+from minion_tui.service import Service
+from minion_tui.tui.app import MinionApp
+from minion_tui.tui.panes.browse import BrowsePane
+from minion_tui.tui.widgets.artwork import ArtworkView, pick_renderer
+from minion_tui.tui.widgets.details import (
+    PANEL_TEXT_WIDTH,
+    TrackDetails,
+    comments_text,
+    details_text,
+)
+from minion_tui.tui.widgets.track_list import TrackList
+
+COMMENT_LINE = re.compile(r"^(\d+:)?\d{1,2}:\d{2}  \S.*: ", re.MULTILINE)
+
+
+@pytest.fixture
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+    cache = tmp_path_factory.getbasetemp().parent / "emulator-audio-cache"
+    emu = run_in_thread(seed=1, cache_dir=cache)
+    yield emu
+    emu.stop()
+
+
+def _app(emulator: RunningEmulator, tmp_path: Path, *, artwork: bool) -> MinionApp:
+    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=artwork),
+                        path=tmp_path / "config.toml")
+    return MinionApp(Service.open(settings=settings, data_dir=tmp_path / "data",
+                                  endpoints=emulator.endpoints))
+
+
+async def _wait_for(pilot: Pilot[None], ready: object, what: str) -> None:
+    for _ in range(400):
+        if callable(ready) and ready():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def _open_trending(pilot: Pilot[None]) -> tuple[TrackList, TrackDetails]:
+    browse = pilot.app.query_one(BrowsePane)
+    tracks = browse.query_one("#browse-tracks", TrackList)
+    sources = browse.query_one("#source-list", OptionList)
+    sources.focus()
+    sources.highlighted = 0  # Trending
+    await pilot.press("enter")
+    await _wait_for(pilot, lambda: len(tracks.tracks) > 3, "trending rows")
+    return tracks, browse.query_one("#browse-details", TrackDetails)
+
+
+async def test_highlight_shows_artwork_comments_and_where_it_was_surfaced(
+    emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    app = _app(emulator, tmp_path, artwork=True)
+    async with app.run_test(size=(160, 45)) as pilot:
+        tracks, details = await _open_trending(pilot)
+        # The first row with comments and artwork (about a third of the catalog has none).
+        index = next(i for i, t in enumerate(tracks.visible_tracks)
+                     if t.counts.comments and t.artwork_url)
+        await pilot.press(*["j"] * index)
+        track = tracks.visible_tracks[index]
+        assert tracks.highlighted == track
+
+        await _wait_for(pilot, lambda: details.comments is not None, "the comments")
+        text = details.text
+        assert track.title in text and "Surfaced by: Trending" in text
+        assert f"Comments ({track.counts.comments:,})" in text
+        shown = COMMENT_LINE.findall(text)
+        assert shown, text
+        first = min((c for c in details.comments or [] if c.timestamp_ms is not None),
+                    key=lambda c: c.timestamp_ms or 0)
+        minutes, seconds = divmod((first.timestamp_ms or 0) // 1000, 60)
+        if minutes < 60:
+            assert f"{minutes}:{seconds:02d}  {first.user.username}: " in text
+
+        artwork = details.query_one(ArtworkView)
+        await _wait_for(pilot, lambda: artwork.picture is not None, "the artwork")
+        assert artwork.display and artwork.picture is not None
+        assert artwork.picture.size == (300, 300)  # half blocks get the 300×300 variant
+        assert "textual_image" in sys.modules
+
+
+async def test_scrolling_fetches_comments_only_for_the_row_it_settles_on(
+    emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    app = _app(emulator, tmp_path, artwork=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        tracks, details = await _open_trending(pilot)
+        await _wait_for(pilot, lambda: details.comments is not None or details.track is None
+                        or details.track.counts.comments == 0, "the first row settled")
+        # A settle time far above the time three key presses take, even on a loaded machine
+        # (the test is about what is fetched, not about how fast keys are).
+        details.settle_seconds = 2.0
+        emulator.state.reset_counters()
+        await pilot.press("j", "j", "j")
+        settled = tracks.highlighted
+        assert settled is not None and settled == tracks.visible_tracks[3]
+        await _wait_for(pilot, lambda: details.track == settled
+                        and (details.comments is not None), "comments of the last row")
+        asked = [p for p in emulator.state.api_calls if p.endswith("/comments")]
+        expected = [] if settled.counts.comments == 0 else [f"/tracks/{settled.id}/comments"]
+        assert [p[p.index("/tracks/"):] for p in asked] == expected
+
+
+async def test_the_users_likes_show_who_surfaced_the_track(
+    emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    app = _app(emulator, tmp_path, artwork=False)
+    user_url = emulator.examples["user"]
+    async with app.run_test(size=(160, 45)) as pilot:
+        browse = app.query_one(BrowsePane)
+        tracks = browse.query_one("#browse-tracks", TrackList)
+        details = browse.query_one("#browse-details", TrackDetails)
+        await pilot.click("#source-input")
+        await pilot.press(*f"{user_url}/likes", "enter")
+        await _wait_for(pilot, lambda: len(tracks.tracks) > 0, "the user's likes")
+        user = await app.service.resolve(user_url)
+        assert isinstance(user, User)
+        tracks.focus()
+        await _wait_for(pilot, lambda: details.track is not None and details.surfaced,
+                        "the provenance line")
+        assert f"Surfaced by: Likes of {user.username}" in details.text
+
+
+PROBE = """
+import asyncio, json, sys
+from pathlib import Path
+from minion_tui.config import Settings
+from minion_tui.config_schema import UiSettings
+from minion_tui.emulator.server import run_in_thread
+from minion_tui.service import Service
+from minion_tui.tui.app import MinionApp
+from minion_tui.tui.widgets.details import TrackDetails
+from minion_tui.tui.widgets.track_list import TrackList
+from textual.widgets import OptionList
+
+async def main() -> None:
+    emu = run_in_thread(seed=1)
+    settings = Settings(ui=UiSettings(artwork=False), path=Path(sys.argv[1]) / "config.toml")
+    app = MinionApp(Service.open(settings=settings, data_dir=Path(sys.argv[1]) / "data",
+                                 endpoints=emu.endpoints))
+    async with app.run_test(size=(160, 45)) as pilot:
+        app.query_one("#source-list", OptionList).focus()
+        await pilot.press("enter")
+        tracks = app.query_one("#browse-tracks", TrackList)
+        details = app.query_one("#browse-details", TrackDetails)
+        for _ in range(400):
+            if tracks.tracks and details.track and details.surfaced:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause(0.5)
+        shown = details.track is not None and bool(details.surfaced)
+    emu.stop()
+    print(json.dumps({"shown": shown, "textual_image": "textual_image" in sys.modules}))
+
+asyncio.run(main())
+"""
+
+
+def test_artwork_off_never_imports_textual_image(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-c", PROBE, str(tmp_path)], capture_output=True,
+                         text=True, check=True, timeout=120)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result == {"shown": True, "textual_image": False}
+
+
+# -- the text at the panel's width ------------------------------------------------------------
+
+
+def _track(**changes: object) -> Track:
+    base: dict[str, object] = dict(
+        provider="soundcloud", id="1", urn="soundcloud:tracks:1", url="https://x/y",
+        title="An Extremely Long Title For A Late Night Ambient Session Recorded Live",
+        artist="Moth Nomad", uploader="moth", duration_ms=3_914_000, genre="Ambient",
+        tags=("dusk", "synth", "field recordings", "late night", "tape"),
+        counts=Counts(plays=1_234_567, likes=12_345, reposts=1_234, comments=2),
+        license="cc-by-nc-sa", description="First paragraph " * 12 + "\n\nSecond one.")
+    base.update(changes)
+    return Track(**base)  # type: ignore[arg-type]
+
+
+def test_details_fit_the_panel_and_keep_every_fact() -> None:
+    track = _track()
+    text = details_text(track, width=PANEL_TEXT_WIDTH, surfaced=["Likes of Alice", "Trending"])
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= PANEL_TEXT_WIDTH
+    flat = " ".join(" ".join(text.split()).split())
+    for fact in ("1,234,567", "Likes 12,345", "Reposts 1,234", "field recordings",
+                 "cc-by-nc-sa", "Rating not rated", "Surfaced by: Likes of Alice, Trending",
+                 "Full track", "Second one."):
+        assert fact in flat, fact
+    # A folded value stays under its column; paragraphs stay apart.
+    plays = lines.index(next(line for line in lines if line.startswith("Plays")))
+    assert lines[plays + 1].startswith(" " * 11) and lines[plays + 1].strip()
+    assert "" in lines[lines.index(next(x for x in lines if x.startswith("First"))):]
+
+
+def test_comments_read_as_time_user_body_in_track_order() -> None:
+    def comment(ms: int | None, who: str, body: str) -> Comment:
+        user = User(provider="soundcloud", id=who, urn=f"soundcloud:users:{who}", username=who)
+        return Comment(id=who, body=body, timestamp_ms=ms, created_at=None, user=user)
+
+    text = comments_text([comment(3_725_000, "bob", "still  going\nstrong"),
+                          comment(None, "eve", "nice"), comment(42_000, "alice", "the drop")])
+    assert text.splitlines() == ["0:42  alice: the drop", "1:02:05  bob: still going strong",
+                                 "eve: nice"]
+    folded = comments_text([comment(61_000, "alice", "word " * 20)], width=PANEL_TEXT_WIDTH)
+    assert folded.splitlines()[0].startswith("1:01  alice: word")
+    assert all(line.startswith("      word") for line in folded.splitlines()[1:])
+
+
+@pytest.mark.parametrize(
+    ("environ", "headless", "renderer"),
+    [
+        ({"TERM": "xterm-kitty", "KITTY_WINDOW_ID": "1"}, False, "tgp"),
+        ({"TERM": "xterm-256color", "TERM_PROGRAM": "WezTerm"}, False, "sixel"),
+        ({"TERM": "foot"}, False, "sixel"),
+        ({"TERM": "xterm-256color"}, False, "halfcell"),
+        ({"TERM": "xterm-kitty", "TMUX": "/tmp/tmux-1/default,1,0"}, False, "halfcell"),
+        ({"TERM": "xterm-kitty"}, True, "halfcell"),
+    ],
+)
+def test_renderer_is_chosen_from_the_terminal(environ: dict[str, str], headless: bool,
+                                              renderer: str) -> None:
+    assert pick_renderer(environ, headless=headless) == renderer

@@ -1,0 +1,260 @@
+"""The player keys through Pilot, with real libmpv (ao=null) against the emulator over HTTP:
+enter plays, the bar follows, space pauses, ] seeks, volume and mute, a / A queue (rows in the
+pane and in SQLite), J reorders, > plays the next entry, L rates the playing track, the
+History tab shows the play. Plus: no libmpv → toasts and the app keeps running; keys typed
+into an input never reach the player."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
+
+from minion_tui.config import Settings
+from minion_tui.config_schema import UiSettings
+from minion_tui.emulator.server import RunningEmulator, run_in_thread
+from minion_tui.models import Judgment, Track
+from minion_tui.playback.player import INSTALL_HINT
+from minion_tui.service import Service
+from minion_tui.tui.app import MinionApp
+from minion_tui.tui.panes.queue import QueuePane, QueueTable
+from minion_tui.tui.widgets.now_playing import UNAVAILABLE_TEXT, NowPlayingBar
+from minion_tui.tui.widgets.track_list import TrackList
+
+AppFactory = Callable[..., MinionApp]
+
+
+@pytest.fixture
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+    cache = tmp_path_factory.getbasetemp().parent / "emulator-audio-cache"
+    emu = run_in_thread(seed=1, cache_dir=cache)
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def player_app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
+    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
+                        path=tmp_path / "config.toml")
+    service = Service.open(settings=settings, data_dir=tmp_path / "data",
+                           endpoints=emulator.endpoints)
+    service.audio_output = "null"
+    return MinionApp(service)
+
+
+async def _wait(pilot: Pilot[None], ready: Callable[[], bool], what: str,
+                tries: int = 600) -> None:
+    for _ in range(tries):
+        if ready():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _sql(data: Path, query: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(data / "minion.db") as db:
+        return list(db.execute(query))
+
+
+@pytest.mark.mpv
+async def test_keys_play_pause_seek_queue_reorder_next_rate_and_history(
+    player_app: MinionApp, emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    app, data = player_app, tmp_path / "data"
+    async with app.run_test(size=(140, 40)) as pilot:
+        service = app.service
+        tracks: list[Track] = []
+        for name in ("track_full", "track_downloadable", "track_preview"):
+            found = await service.resolve(emulator.examples[name])
+            assert isinstance(found, Track)
+            tracks.append(found)
+        full, other, preview = tracks
+        track_list = app.query_one("#browse-tracks", TrackList)
+        track_list.set_tracks(tracks)
+        track_list.focus()
+        await pilot.pause()
+
+        # enter plays; the bar shows the title and the elapsed time advances.
+        await pilot.press("enter")
+        bar = app.query_one(NowPlayingBar)
+        await _wait(pilot, lambda: bar.view.title == full.title and bar.view.elapsed >= 1,
+                    "the bar playing the first track")
+        assert bar.view.artist == full.artist and bar.view.total
+        await _wait(pilot, lambda: bar.view.elapsed >= 2, "elapsed advancing")
+        await _wait(pilot, lambda: len(bar.waveform.peaks) > 0, "the waveform")
+        assert 0 < bar.waveform.fraction < 0.5
+
+        # space pauses (the player's own state), ] seeks 10 s while paused.
+        await pilot.press("space")
+        await _wait(pilot, lambda: (service.now_playing()[1] or _never).paused, "paused")
+        await _wait(pilot, lambda: bar.view.state == "paused", "the bar paused")
+        held = (service.now_playing()[1] or _never).position
+        await pilot.press("right_square_bracket")
+        await _wait(pilot, lambda: (service.now_playing()[1] or _never).position
+                    >= held + 9.5, "seek +10 s")
+        await _wait(pilot, lambda: bar.view.elapsed >= int(held) + 9, "the bar after seek")
+
+        # A click on the waveform seeks to that point of the track.
+        width = bar.waveform.size.width
+        await pilot.click("#np-waveform", offset=(width * 3 // 4, 0))
+        duration = (service.now_playing()[1] or _never).duration or 0.0
+        target = (width * 3 // 4 + 0.5) / width * duration
+        await _wait(pilot, lambda: abs((service.now_playing()[1] or _never).position - target)
+                    < 1.0, "the seek by click")
+        await _wait(pilot, lambda: bar.waveform.played_columns == width * 3 // 4,
+                    "the played part up to the click")
+
+        # - lowers the volume by 5, m mutes.
+        volume = (service.now_playing()[1] or _never).volume
+        await pilot.press("minus")
+        await _wait(pilot, lambda: (service.now_playing()[1] or _never).volume == volume - 5,
+                    "volume down 5")
+        await _wait(pilot, lambda: bar.view.volume == round(volume - 5), "the bar's volume")
+        await pilot.press("m")
+        await _wait(pilot, lambda: bar.view.muted, "muted in the bar")
+        assert "muted" in str(bar.query_one("#np-time", Static).render())
+
+        # a queues the highlighted row; A puts one right after the playing entry.
+        await pilot.press("j", "a")
+        await _wait(pilot, lambda: _sql(data, "SELECT track_urn FROM queue")
+                    == [(other.urn,)], "a: queued")
+        await pilot.press("j", "A")
+        await _wait(pilot, lambda: len(_sql(data, "SELECT id FROM queue")) == 2, "A: queued")
+        order = [r[0] for r in _sql(data, "SELECT track_urn FROM queue ORDER BY position")]
+        assert order == [preview.urn, other.urn]  # nothing of the queue plays: A goes first
+
+        # The Queue pane lists them; J moves the first one down (SQLite order follows).
+        await pilot.press("3")
+        pane = app.query_one(QueuePane)
+        table = pane.query_one(QueueTable)
+        await _wait(pilot, lambda: table.row_count == 2, "two queue rows")
+        app.set_focus(table)
+        table.move_cursor(row=0)
+        await pilot.press("J")
+        await _wait(pilot, lambda: [r[0] for r in _sql(
+            data, "SELECT track_urn FROM queue ORDER BY position")] == [other.urn, preview.urn],
+            "reordered in SQLite")
+
+        # L rates the playing track from here (no track list in sight).
+        await pilot.press("L")
+        await _wait(pilot, lambda: (full.urn, "liked") in _sql(
+            data, "SELECT urn, judgment FROM judgments"), "the judgments row")
+        await _wait(pilot, lambda: bar.view.judgment is Judgment.LIKED, "the bar's badge")
+
+        # > plays the queue from its first entry; the pane marks it.
+        await pilot.press("greater_than_sign")
+        await _wait(pilot, lambda: bar.view.title == other.title, "the next track playing")
+        await _wait(pilot, lambda: table.row_count == 2
+                    and str(table.get_row_at(0)[1]) == "▶", "the playing row marked")
+
+        # History lists both plays, newest first; the first one with its seconds listened.
+        await pilot.press("t")
+        history = pane.query_one("#history-table", DataTable)
+        await _wait(pilot, lambda: history.row_count == 2, "two history rows")
+        titles = [str(history.get_row_at(i)[1]) for i in range(2)]
+        assert titles == [other.title, full.title]
+        listened = _sql(data, "SELECT track_urn, seconds_listened FROM play_history "
+                              "ORDER BY id")
+        assert listened[0][0] == full.urn and float(listened[0][1]) >= 9  # type: ignore[arg-type]
+
+        # enter on a history row plays that track again.
+        assert app.focused is history
+        history.move_cursor(row=1)
+        await pilot.press("enter")
+        await _wait(pilot, lambda: bar.view.title == full.title, "played again")
+
+        # A Go+ preview: the bar labels it and the playback toast says so.
+        await pilot.press("t")  # back to the Queue tab
+        table.move_cursor(row=1)
+        await pilot.press("enter")
+        await _wait(pilot, lambda: bar.view.title == preview.title, "the preview playing")
+        assert bar.view.preview and "PREVIEW" in str(bar.query_one("#np-track",
+                                                                    Static).render())
+        await _wait(pilot, lambda: any("30 s preview" in n.message
+                                       for n in app._notifications), "the preview toast")
+        assert app.is_running
+
+
+class _Never:
+    paused = False
+    duration: float | None = None
+    position = -1.0
+    volume = -1.0
+
+
+_never = _Never()
+
+
+async def test_without_libmpv_play_keys_toast_the_install_hint_and_the_app_lives(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The real failure path: `import mpv` fails inside Player() as it does when python-mpv
+    # cannot load libmpv (None in sys.modules makes the import raise ImportError).
+    monkeypatch.setitem(sys.modules, "mpv", None)
+    app = make_app()
+    track = Track(provider="soundcloud", id="1", urn="soundcloud:tracks:1",
+                  url="https://soundcloud.com/a/t1", title="Track 1", artist="A",
+                  uploader="a", duration_ms=60_000)
+    async with app.run_test(size=(120, 40)) as pilot:
+        track_list = app.query_one("#browse-tracks", TrackList)
+        track_list.set_tracks([track])
+        track_list.focus()
+        await pilot.press("enter")
+        bar = app.query_one(NowPlayingBar)
+        await _wait(pilot, lambda: bar.view.unavailable, "the unavailable bar")
+        assert str(bar.query_one("#np-track", Static).render()) == UNAVAILABLE_TEXT
+        await pilot.press("space", "right_square_bracket")
+        await pilot.pause(0.2)
+        hints = [n.message for n in app._notifications if INSTALL_HINT in n.message]
+        assert len(hints) == 3  # enter, space and ] each said how to fix it
+        # Everything else still works: queueing needs no player.
+        await pilot.press("a")
+        await _wait(pilot, lambda: len(app.query_one(QueuePane).entries) == 1, "queued")
+        assert app.is_running
+
+
+async def test_keys_typed_into_an_input_do_not_reach_the_player(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        query = app.query_one("#query", Input)
+        query.focus()
+        await pilot.press("a", "space", "m", "right_square_bracket", "L")
+        await pilot.pause(0.1)
+        assert query.value == "a m]L"
+        assert app.service.now_playing() == (None, None)  # the player was never created
+        assert [n.message for n in app._notifications] == []
+
+
+@pytest.mark.mpv
+async def test_waveform_from_the_audio_matches_the_waveform_json(
+    player_app: MinionApp, emulator: RunningEmulator
+) -> None:
+    """Where a track offers no waveform JSON, the peaks measured from its audio (PyAV through
+    the stream proxy) follow the shape the JSON describes (both come from the same audio)."""
+    import dataclasses
+
+    import numpy as np
+
+    service = player_app.service
+    try:
+        track = await service.resolve(emulator.examples["track_full"])
+        assert isinstance(track, Track)
+        from_json = await service.waveform(track)
+        assert len(from_json) == 1800 and max(from_json) <= 1.0
+        bare = dataclasses.replace(track, raw={k: v for k, v in track.raw.items()
+                                               if k != "waveform_url"})
+        from_audio = await service.waveform(bare)
+        assert len(from_audio) == 1800 and max(from_audio) == 1.0
+        # Compare at a coarse resolution (the JSON tiles per AAC frame, we per bucket).
+        coarse_json = np.array(from_json).reshape(60, 30).max(axis=1)
+        coarse_audio = np.array(from_audio).reshape(60, 30).max(axis=1)
+        correlation = float(np.corrcoef(coarse_json, coarse_audio)[0, 1])
+        assert correlation > 0.8, correlation
+    finally:
+        await service.aclose()

@@ -1,0 +1,144 @@
+"""The Queue pane against a real Service and SQLite (no player needed): rows, reordering by
+keys, handles and drag, remove, clear + undo, repeat, shuffle, and the History tab."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static, TabbedContent
+
+from minion_tui.models import Track
+from minion_tui.store import play_queue as pq
+from minion_tui.tui.app import MinionApp
+from minion_tui.tui.panes.queue import QueuePane, QueueTable
+
+AppFactory = Callable[..., MinionApp]
+
+
+def _tracks(n: int) -> list[Track]:
+    return [Track(provider="soundcloud", id=str(i), urn=f"soundcloud:tracks:{i}",
+                  url=f"https://soundcloud.com/a/t{i}", title=f"Track {i}", artist="Artist",
+                  uploader="a", duration_ms=60_000 + i * 1000) for i in range(1, n + 1)]
+
+
+def _queue_rows(data: Path) -> list[str]:
+    """The queue as SQLite holds it (a fresh connection), by track title number."""
+    with sqlite3.connect(data / "minion.db") as db:
+        rows = db.execute("SELECT track_urn FROM queue ORDER BY position").fetchall()
+    return [r[0].rsplit(":", 1)[1] for r in rows]
+
+
+def _repeat(data: Path) -> str | None:
+    with sqlite3.connect(data / "minion.db") as db:
+        row = db.execute("SELECT value FROM app_state WHERE key='queue.repeat'").fetchone()
+    return row[0] if row else None
+
+
+def _table_titles(table: DataTable[str]) -> list[str]:
+    return [str(table.get_row_at(i)[2]).rsplit(" ", 1)[1] for i in range(table.row_count)]
+
+
+async def _wait(pilot: Pilot[None], ready: Callable[[], bool], what: str) -> None:
+    for _ in range(200):
+        if ready():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_keys_reorder_remove_clear_undo_repeat_and_shuffle(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    app = make_app()
+    data = tmp_path / "data"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.service.queue_add(_tracks(4))
+        await pilot.press("3")
+        pane = app.query_one(QueuePane)
+        table = pane.query_one(QueueTable)
+        pane.reload()
+        await _wait(pilot, lambda: table.row_count == 4, "four queue rows")
+        app.set_focus(pane.default_focus())
+        assert app.focused is table
+        assert _table_titles(table) == ["1", "2", "3", "4"]
+        title = pane.query_one("#queue-title", Static)
+        assert str(title.render()) == "Queue — 4 tracks · repeat off"
+
+        await pilot.press("J")  # Track 1 down one
+        await _wait(pilot, lambda: _queue_rows(data) == ["2", "1", "3", "4"], "moved down")
+        await _wait(pilot, lambda: _table_titles(table) == ["2", "1", "3", "4"], "rows redrawn")
+        assert table.cursor_row == 1  # the cursor went with the moved entry
+        await pilot.press("ctrl+down")
+        await _wait(pilot, lambda: _queue_rows(data) == ["2", "3", "1", "4"], "moved again")
+        await pilot.press("K")
+        await _wait(pilot, lambda: _queue_rows(data) == ["2", "1", "3", "4"], "moved up")
+
+        await pilot.press("delete")
+        await _wait(pilot, lambda: _queue_rows(data) == ["2", "3", "4"], "removed")
+        await _wait(pilot, lambda: table.row_count == 3, "three rows")
+
+        await pilot.press("r")
+        await _wait(pilot, lambda: _repeat(data) == "one", "repeat one stored")
+        assert str(title.render()).endswith("repeat one")
+        await pilot.press("r", "r")
+        await _wait(pilot, lambda: _repeat(data) == "off", "repeat cycled back")
+
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        assert sorted(_queue_rows(data)) == ["2", "3", "4"]
+
+        await pilot.press("c")
+        await _wait(pilot, lambda: _queue_rows(data) == [], "cleared")
+        await _wait(pilot, lambda: not table.display, "the empty state")
+        assert any("U puts them back" in n.message for n in app._notifications)
+        await pilot.press("U")
+        await _wait(pilot, lambda: sorted(_queue_rows(data)) == ["2", "3", "4"], "restored")
+        assert app.is_running
+
+
+async def test_mouse_handles_and_drag_reorder(make_app: AppFactory, tmp_path: Path) -> None:
+    app = make_app()
+    data = tmp_path / "data"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.service.queue_add(_tracks(4))
+        await pilot.press("3")
+        pane = app.query_one(QueuePane)
+        table = pane.query_one(QueueTable)
+        pane.reload()
+        await _wait(pilot, lambda: table.row_count == 4, "four queue rows")
+        widths = [c.get_render_width(table) for c in table.ordered_columns]
+        down_x = sum(widths[:6]) + 1  # the ▼ column
+        await pilot.click(QueueTable, offset=(down_x, 1))  # row 0 (under the header)
+        await _wait(pilot, lambda: _queue_rows(data) == ["2", "1", "3", "4"], "▼ handle")
+        await _wait(pilot, lambda: _table_titles(table) == ["2", "1", "3", "4"], "redrawn")
+
+        # Drag the first row onto the fourth.
+        await pilot.mouse_down(QueueTable, offset=(10, 1))
+        await pilot.mouse_up(QueueTable, offset=(10, 4))
+        await _wait(pilot, lambda: _queue_rows(data) == ["1", "3", "4", "2"], "dragged")
+
+
+async def test_history_tab_lists_plays_with_seconds_listened(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        tracks = _tracks(2)
+        await app.service.queue_add(tracks)  # stores the tracks
+        store = await app.service.db()
+        first = await store.call(pq.history_start, store, tracks[0].urn)
+        await store.call(pq.history_listened, store, first, 75.4)
+        await pilot.press("3")
+        pane = app.query_one(QueuePane)
+        pane.reload()
+        await pilot.press("t")
+        assert pane.query_one(TabbedContent).active == "history-tab"
+        history = pane.query_one("#history-table", DataTable)
+        assert app.focused is history
+        await _wait(pilot, lambda: history.row_count == 1, "a history row")
+        row = [str(cell) for cell in history.get_row_at(0)]
+        assert row[1:] == ["Track 1", "Artist", "1:15"]
+        assert row[0][:4].isdigit()  # the start time, "YYYY-MM-DD hh:mm:ss"
