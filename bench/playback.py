@@ -1,11 +1,14 @@
 """Playback figures against the emulator (30 ms latency), real libmpv with ao=null.
 
-    .venv/bin/python bench/playback.py [--paused-seconds 30] [--play-seconds 5]
+    .venv/bin/python bench/playback.py [--play-seconds 5]
 
 Prints: time from "enter" (service.play) to the first audio position > 0 (target < 700 ms),
-with mpv's own share beside it (from loadfile to the first position); CPU used while paused
-(target < 1 % of a core; the spec window is 30 s, shorten it with --paused-seconds); the
-longest event-loop stall while playing (target < 20 ms).
+with mpv's own share beside it (from loadfile to the first position); the longest event-loop
+stall while playing (target < 20 ms); CPU used while paused for 30 s (issue 5: "idle CPU while
+paused for 30 s", target < 1 % of a core). The window is fixed: a shorter one would hide the
+work mpv's cache does as it keeps reading ahead after the pause. The figure is the CPU time of
+this whole process (the in-process emulator serving those reads included) over wall time.
+Total run time is about 45 s.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from pathlib import Path
 from minion_tui.emulator.server import run_in_thread
 from minion_tui.service import Service
 
+PAUSED_SECONDS = 30.0  # issue 5's window for "idle CPU while paused"
+
 
 async def stall_probe(stop: asyncio.Event, tick: float = 0.005) -> float:
     """The worst lateness of a 5 ms ticker: how long the loop was blocked at most."""
@@ -31,7 +36,7 @@ async def stall_probe(stop: asyncio.Event, tick: float = 0.005) -> float:
     return worst
 
 
-async def run(paused_seconds: float, play_seconds: float) -> None:
+async def run(play_seconds: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         emu = run_in_thread(seed=1, latency_ms=30, cache_dir=Path(tmp) / "audio")
         service = Service.open(endpoints=emu.endpoints, data_dir=Path(tmp) / "data")
@@ -62,10 +67,11 @@ async def run(paused_seconds: float, play_seconds: float) -> None:
             await service.pause()
             await playback.player.wait_for(lambda s: s.paused)
             cpu0, wall0 = time.process_time(), time.perf_counter()
-            await asyncio.sleep(paused_seconds)
-            cpu = (time.process_time() - cpu0) / (time.perf_counter() - wall0) * 100
-            print(f"CPU while paused for {paused_seconds:.0f} s: {cpu:7.2f} % of a core "
-                  "(target < 1 %; spec window 30 s)")
+            await asyncio.sleep(PAUSED_SECONDS)
+            wall = time.perf_counter() - wall0
+            cpu = (time.process_time() - cpu0) / wall * 100
+            print(f"CPU while paused for {wall:.1f} s: {cpu:7.2f} % of a core "
+                  "(target < 1 %)")
         finally:
             await service.aclose()
             emu.stop()
@@ -73,10 +79,9 @@ async def run(paused_seconds: float, play_seconds: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--paused-seconds", type=float, default=30.0)
     parser.add_argument("--play-seconds", type=float, default=5.0)
     args = parser.parse_args()
-    asyncio.run(run(args.paused_seconds, args.play_seconds))
+    asyncio.run(run(args.play_seconds))
 
 
 if __name__ == "__main__":

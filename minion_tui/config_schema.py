@@ -58,6 +58,7 @@ class MixcloudSettings:
 @dataclass(frozen=True)
 class NetSettings:
     rate_limit: float = 15.0
+    cdn_rate_limit: float = 1000.0
     max_retries: int = 5
     timeout: float = 20.0
     deadline: float = 120.0
@@ -135,6 +136,9 @@ SETTINGS: tuple[Setting, ...] = (
             env="MIXCLOUD_CLIENT_SECRET", secret=True),
     Setting("net", "rate_limit", Number(), "Requests per second to each host. Lower it if "
             "you often see HTTP 429.", env="SOUNDCLOUD_RATE_LIMIT"),
+    Setting("net", "cdn_rate_limit", Number(), "Requests per second to each media CDN host "
+            "(audio segments, artwork, waveforms), apart from the API's limit; a safety net, "
+            "downloads are paced by their parallel segments.", env="SOUNDCLOUD_CDN_RATE_LIMIT"),
     Setting("net", "max_retries", Whole(low=0, high=20), "Retries after a network error, "
             "HTTP 429 or 5xx.", env="SOUNDCLOUD_MAX_RETRIES"),
     Setting("net", "timeout", Number(), "Seconds one attempt may take."),

@@ -1,6 +1,7 @@
 """Http: the one way the app speaks HTTP (ARCHITECTURE.md, firm rule 3).
 
-Every request is rewritten through the endpoint map, waits for its host's token bucket, and
+Every request is rewritten through the endpoint map, waits for its host's token bucket (API
+hosts and media CDNs have separate rates, see :mod:`minion_tui.net.hosts`), and
 is retried by the policy in :mod:`minion_tui.net.retry` within an overall deadline. Limits and
 stats are keyed by the REAL host (before mapping), so the emulator — where every origin is
 127.0.0.1 — sees exactly the pacing the real services would.
@@ -27,6 +28,7 @@ from minion_tui.errors import (
     RateLimited,
 )
 from minion_tui.net.endpoints import host_of, merge_query, redact_url
+from minion_tui.net.hosts import RatePolicy
 from minion_tui.net.limiter import HostGate, HostLimiter, LimiterDeadline
 from minion_tui.net.pool import lease, release
 from minion_tui.net.retry import (
@@ -68,7 +70,9 @@ class Http:
         self.options = options or HttpOptions()
         self.stats = HttpStats()
         self._on_wait = on_wait
-        self._limiter = HostLimiter(self.options.rate_limit)
+        # API hosts and media CDNs have separate budgets (see net/hosts.py for why).
+        policy = RatePolicy(api=self.options.rate_limit, cdn=self.options.cdn_rate_limit)
+        self._limiter = HostLimiter(self.options.rate_limit, rate_for=policy.rate_for)
         self._policy = RetryPolicy(
             max_retries=self.options.max_retries,
             backoff_base=self.options.backoff_base,
@@ -90,6 +94,10 @@ class Http:
     def public_url(self, url: str) -> str:
         """A URL fit for a message to the user: real origin, no client_id or signatures."""
         return redact_url(self.unmap(url))
+
+    def rate_limit_for(self, url: str) -> float:
+        """Requests/s allowed to the host of ``url`` (real or mapped); <= 0: unlimited."""
+        return self._limiter.gate(host_of(self.unmap(url))).rate
 
     # -- requests --------------------------------------------------------------------------
 

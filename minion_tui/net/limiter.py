@@ -97,12 +97,20 @@ class HostGate:
 
 
 class HostLimiter:
-    """One :class:`HostGate` per host, created on first use. ``rate <= 0`` means unlimited."""
+    """One :class:`HostGate` per host, created on first use. ``rate <= 0`` means unlimited.
+    ``rate_for`` (host -> rate) overrides ``rate`` per host, e.g. a higher budget for media
+    CDNs than for APIs (:class:`minion_tui.net.hosts.RatePolicy`)."""
 
     def __init__(
-        self, rate: float, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep
+        self,
+        rate: float,
+        *,
+        rate_for: Callable[[str], float] | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.rate = rate
+        self._rate_for = rate_for
         self._clock = clock
         self._sleep = sleep
         self._gates: dict[str, HostGate] = {}
@@ -110,9 +118,8 @@ class HostLimiter:
     def gate(self, host: str) -> HostGate:
         gate = self._gates.get(host)
         if gate is None:
-            gate = self._gates[host] = HostGate(
-                host, self.rate, clock=self._clock, sleep=self._sleep
-            )
+            rate = self.rate if self._rate_for is None else self._rate_for(host)
+            gate = self._gates[host] = HostGate(host, rate, clock=self._clock, sleep=self._sleep)
         return gate
 
     def now(self) -> float:

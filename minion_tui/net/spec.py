@@ -26,6 +26,8 @@ _NO_ENDPOINTS = EndpointMap()  # immutable and hashable, so one shared default i
 class HttpOptions:
     endpoints: EndpointMap = _NO_ENDPOINTS
     rate_limit: float = 15.0  # requests/s per host, token bucket; <= 0 disables the limit
+    # requests/s per media-CDN host (net/hosts.py says which hosts); <= 0 disables the limit
+    cdn_rate_limit: float = 1000.0
     max_retries: int = 5
     timeout: float = 20.0  # per attempt (connect/read/write/pool)
     deadline: float = 120.0  # overall per request, retries and waits included

@@ -11,12 +11,17 @@ Expiry (soundcloud-protocol.md §3.1): signed URLs die (the CDN answers 403) aft
 track's duration + 120 s; the web player re-requests the playlist. The proxy does the same: on a
 403 it asks the provider to re-sign (``refresh``), re-reads the playlist and serves the same URI
 index from the fresh playlist, so mpv never sees the expiry.
+
+HLS segments are served to mpv as MPEG-TS: libavformat's HLS demuxer cannot seek in fMP4 or
+raw MP3 segments (transport_stream.py explains the failure), so the playlist names ``.ts``
+segments (without ``EXT-X-MAP``) and each one is converted, losslessly, as mpv fetches it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import re
 import secrets
@@ -27,14 +32,19 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from minion_tui.models import StreamChoice
+from minion_tui.playback.fmp4_audio import AacInit, aac_segment
+from minion_tui.playback.mp3_audio import mp3_segment
 
 if TYPE_CHECKING:
-    from minion_tui.net import Http
+    import httpx
+
+    from minion_tui.net import Http, RequestSpec
 
 log = logging.getLogger(__name__)
 
 Refresh = Callable[[StreamChoice], Awaitable[StreamChoice]]
 _URI_ATTR = re.compile(r'URI="([^"]+)"')
+_RANGE = re.compile(r"bytes=(\d+)-(\d*)$")
 _PASS_HEADERS = ("content-type", "content-length", "content-range", "accept-ranges")
 _CHUNK = 64 * 1024
 
@@ -47,6 +57,11 @@ class _Session:
     uris: list[str] = field(default_factory=list)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     refreshes: int = 0
+    # HLS segments are converted to MPEG-TS: by URI index, where each media segment starts
+    # (seconds, from the #EXTINF sums), and the fMP4 init segment's index, if there is one
+    starts: dict[int, float] = field(default_factory=dict)
+    init_index: int | None = None
+    init: AacInit | None = None  # parsed once: re-signing does not change the init segment
 
 
 class StreamProxy:
@@ -117,7 +132,10 @@ class StreamProxy:
             await self._reply(writer, 200, {"content-type": "application/vnd.apple.mpegurl"}, body)
         elif parts[2] == "u" and len(parts) == 4:
             index = int(parts[3].split(".", 1)[0])
-            await self._relay(session, index, headers.get("range"), writer)
+            if index in session.starts:
+                await self._transmux(session, index, headers.get("range"), writer)
+            else:
+                await self._relay(session, index, headers.get("range"), writer)
         else:
             await self._relay(session, -1, headers.get("range"), writer)
 
@@ -139,8 +157,9 @@ class StreamProxy:
 
     async def _playlist(self, session: _Session, token: str) -> bytes:
         text = await self._http.get_text(session.choice.url)
-        session.uris, rewritten = _rewrite(text, session.choice.url, self.port, token)
-        return rewritten.encode()
+        plan = _rewrite(text, session.choice.url, self.port, token)
+        session.uris, session.starts, session.init_index = plan.uris, plan.starts, plan.init_index
+        return plan.text.encode()
 
     async def _refresh_session(self, session: _Session, stale: StreamChoice) -> None:
         async with session.lock:
@@ -151,7 +170,7 @@ class StreamProxy:
             session.refreshes += 1
             if session.choice.protocol == "hls":
                 text = await self._http.get_text(session.choice.url)
-                session.uris, _ = _rewrite(text, session.choice.url, self.port, "")
+                session.uris = _rewrite(text, session.choice.url, self.port, "").uris
 
     async def _relay(
         self, session: _Session, index: int, range_: str | None, writer: asyncio.StreamWriter
@@ -172,27 +191,86 @@ class StreamProxy:
                     return
             await self._refresh_session(session, stale)
 
+    async def _transmux(
+        self, session: _Session, index: int, range_: str | None, writer: asyncio.StreamWriter
+    ) -> None:
+        """A media segment, fetched whole and served as an MPEG-TS segment."""
+        data = await self._fetch(session, index)
+        if session.init_index is None:
+            body = mp3_segment(data, session.starts[index])
+        else:
+            if session.init is None:
+                session.init = AacInit.parse(await self._fetch(session, session.init_index))
+            body = aac_segment(session.init, data)
+        status, headers = 200, {"content-type": "video/mp2t", "accept-ranges": "bytes"}
+        wanted = _RANGE.match(range_.strip()) if range_ else None
+        if wanted and (int(wanted.group(1)) > 0 or wanted.group(2)):
+            # a reconnect resumes mid-segment: the conversion is deterministic, so slice it
+            first = int(wanted.group(1))
+            last = min(int(wanted.group(2) or len(body) - 1), len(body) - 1)
+            headers["content-range"] = f"bytes {first}-{last}/{len(body)}"
+            status, body = 206, body[first:last + 1]
+        await self._reply(writer, status, headers, body)
 
-def _rewrite(text: str, base: str, port: int, token: str) -> tuple[list[str], str]:
-    """Every URI of the playlist, resolved against ``base``, and the playlist pointing at
-    ``/s/<token>/u/<index>`` instead. Indices follow document order, so a re-signed playlist of
-    the same stream maps the same index to the same segment."""
+    async def _fetch(self, session: _Session, index: int) -> bytes:
+        """The whole body of URI ``index``, with net/'s retries; a 403 re-signs the stream."""
+        stale = session.choice
+
+        async def resign(response: httpx.Response, spec: RequestSpec) -> RequestSpec:
+            await self._refresh_session(session, stale)
+            return dataclasses.replace(spec, url=session.uris[index])
+
+        return await self._http.get_bytes(session.uris[index], auth_hook=resign)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    uris: list[str]  # every URI of the playlist, resolved, in document order
+    text: str  # the playlist mpv gets
+    starts: dict[int, float]  # media segment URI index -> start time in seconds
+    init_index: int | None  # the fMP4 init segment's URI index (None: raw segments)
+
+
+def _rewrite(text: str, base: str, port: int, token: str) -> _Plan:
+    """The playlist pointing at ``/s/<token>/u/<index>.ts`` instead of the real URIs. Indices
+    follow document order, so a re-signed playlist of the same stream maps the same index to
+    the same segment. ``EXT-X-MAP`` is left out: MPEG-TS segments carry their own PAT/PMT."""
     uris: list[str] = []
+    starts: dict[int, float] = {}
+    init_index: int | None = None
+    elapsed = 0.0
+    duration = 0.0
+    variant = False  # the next URI is a variant playlist (master playlist), not a segment
 
-    def proxied(uri: str) -> str:
+    def proxied(uri: str, suffix: str | None = None) -> str:
         uris.append(urljoin(base, uri))
-        # keep the real extension: ffmpeg's HLS demuxer refuses segments whose extension it
+        # keep a known extension: ffmpeg's HLS demuxer refuses segments whose extension it
         # does not recognise (its allowed_segment_extensions check)
-        suffix = PurePosixPath(urlsplit(uris[-1]).path).suffix
+        suffix = suffix or PurePosixPath(urlsplit(uris[-1]).path).suffix
         return f"http://127.0.0.1:{port}/s/{token}/u/{len(uris) - 1}{suffix}"
 
     out: list[str] = []
     for line in text.splitlines():
         stripped = line.strip()
+        if stripped.startswith("#EXT-X-MAP:") and init_index is None:
+            found = _URI_ATTR.search(stripped)
+            if found:
+                proxied(found.group(1))
+                init_index = len(uris) - 1
+                continue
+        if stripped.startswith("#EXTINF:"):
+            with contextlib.suppress(ValueError):
+                duration = float(stripped[8:].split(",", 1)[0])
         if stripped.startswith("#"):
+            variant = variant or stripped.startswith("#EXT-X-STREAM-INF")
             out.append(_URI_ATTR.sub(lambda m: f'URI="{proxied(m.group(1))}"', line))
-        elif stripped:
+        elif stripped and variant:
             out.append(proxied(stripped))
+            variant = False
+        elif stripped:
+            out.append(proxied(stripped, ".ts"))
+            starts[len(uris) - 1] = elapsed
+            elapsed += duration
         else:
             out.append(line)
-    return uris, "\n".join(out) + "\n"
+    return _Plan(uris, "\n".join(out) + "\n", starts, init_index)
