@@ -147,10 +147,10 @@ async def ours(url: str, target: str, codec: str, segments: int) -> None:
     from minion_tui.downloads.engine import fetch_while_remuxing
     from minion_tui.downloads.hls import SegmentFetcher
     from minion_tui.models import StreamChoice
-    from minion_tui.net import Http, HttpOptions
+    from minion_tui.net import Http
 
-    # The local server is one host: lift the per-host API rate limit for the CDN-like fetches.
-    http = Http(HttpOptions(rate_limit=10_000.0))
+    # The local server is a loopback host: net/ gives it the CDN budget, as the app would.
+    http = Http()
     choice = StreamChoice("hls", codec, "bench", url, track_urn="bench")
 
     async def no_refresh(c: StreamChoice) -> StreamChoice:

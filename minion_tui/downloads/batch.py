@@ -72,6 +72,8 @@ class Runner:
         default_factory=lambda: asyncio.Semaphore(24))
     # Where each job's partial files are, for a cancel (known once the stream is chosen).
     targets: dict[int, Path] = dataclasses.field(default_factory=dict)
+    # Each running job's latest progress figures (written to SQLite ≤ 1/s, and at its end).
+    _progress: dict[int, dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def build(cls, source: StreamSource, choose: Choose, options: DownloadOptions, *,
@@ -108,7 +110,10 @@ class Runner:
         """Run one job to its end state; a pause/cancel request becomes that state."""
         try:
             async with self.tracks_at_once:
-                await self._save(job_id, state="running", reason="")
+                # This run's progress starts from nothing; its first segment event counts
+                # what the journal already holds.
+                await self._save(job_id, state="running", reason="", bytes_done=0,
+                                 segments_done=0)
                 return await self._run(track, plan, job_id)
         except asyncio.CancelledError:
             wanted = self.control.requested(job_id) if (self.control and job_id) else None
@@ -127,7 +132,8 @@ class Runner:
         reason = "paused by the user" if wanted == "paused" else "cancelled by the user"
         if wanted == "cancelled" and target is not None:
             await asyncio.to_thread(discard_partial, target)
-        await self._save(job_id, state=wanted, reason=reason)
+        progress = self._progress.pop(job_id, {}) if job_id is not None else {}
+        await self._save(job_id, state=wanted, reason=reason, **progress)
         self._emit(DownloadEvent(wanted, track.urn, _title(track), str(target or ""),
                                  reason=reason, job_id=job_id))
         return Outcome(track.urn, wanted, str(target or ""), reason, job_id)
@@ -202,8 +208,10 @@ class Runner:
                       reason: str, *, skipped: bool = False, codec: str = "",
                       announced: bool = False) -> Outcome:
         """Record the end state (and the archive entry of a completed file); emit it."""
-        job_state = "failed" if state == "skipped" else state
-        await self._save(job_id, state=job_state, reason=reason, path=path)
+        progress = self._progress.pop(job_id, {}) if job_id is not None else {}
+        if state == "done" and progress.get("segments_total"):
+            progress["segments_done"] = progress["segments_total"]
+        await self._save(job_id, state=state, reason=reason, path=path, **progress)
         if state == "done" and self.store is not None and path:
             from minion_tui.store import downloads as rows
 
@@ -242,6 +250,11 @@ class Runner:
             self._emit(event)
             if self.store is None or job_id is None or event.kind not in ("segment", "bytes"):
                 return
+            # The latest figures, written with the job's end state (pause, failure, done) so
+            # the table never lags behind what the events said.
+            self._progress[job_id] = dict(
+                bytes_done=event.bytes_done, bytes_total=event.bytes_total,
+                segments_done=event.segments_done, segments_total=event.segments_total)
             now = time.monotonic()
             if now - last[0] < PERSIST_EVERY:
                 return

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-JOB_STATES = ("queued", "running", "paused", "done", "failed", "cancelled")
+JOB_STATES = ("queued", "running", "paused", "done", "failed", "cancelled", "skipped")
 #: States a crash can leave behind; resume_downloads picks these up.
 UNFINISHED = ("queued", "running")
 #: States retry_download accepts.
@@ -112,19 +112,24 @@ class Meter:
 
     def __init__(self, clock: Any = time.monotonic) -> None:
         self.clock = clock
-        self._t0 = clock()
-        self._last_t = self._t0
-        self._last_bytes = 0
+        self._last: tuple[float, int] | None = None
         self.speed: float | None = None
 
     def update(self, done: int) -> float | None:
         now = self.clock()
-        elapsed = now - self._last_t
-        if elapsed >= 0.25 or (self.speed is None and now > self._t0):
-            rate = (done - self._last_bytes) / elapsed if elapsed > 0 else 0.0
+        if self._last is None:
+            # The first event is a baseline, not a rate: before it come the playlist, the key
+            # and the connection set-up, and with HLS it is often only the tiny init segment.
+            # Dividing it by the time since the start said "264 B/s, 153 h left" for a mix.
+            self._last = (now, done)
+            return None
+        last_t, last_bytes = self._last
+        elapsed = now - last_t
+        if elapsed >= 0.25:
+            rate = (done - last_bytes) / elapsed
             self.speed = rate if self.speed is None else (
                 self.ALPHA * rate + (1 - self.ALPHA) * self.speed)
-            self._last_t, self._last_bytes = now, done
+            self._last = (now, done)
         return self.speed
 
     def eta(self, done: int, total: int | None) -> float | None:

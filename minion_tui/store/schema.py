@@ -213,8 +213,9 @@ _SEARCH_HISTORY = (
 )
 
 # -- download jobs (issue 6) --
-# Persisted jobs need a 'paused' state and what a retry needs to run the job again (title,
-# folder, template, set placement). SQLite cannot alter a CHECK, so `downloads` is rebuilt.
+# Persisted jobs need 'paused' and 'skipped' (previews, DRM-only) states, and what a retry
+# needs to run the job again (title, folder, template, set placement). SQLite cannot alter a
+# CHECK, so `downloads` is rebuilt.
 # Its children (segments, archive) are set aside and rebuilt too: with foreign keys on,
 # dropping the old parent would cascade-delete the segments and null the archive's links.
 _DOWNLOAD_JOBS = (
@@ -224,7 +225,7 @@ _DOWNLOAD_JOBS = (
         track_urn      TEXT NOT NULL REFERENCES tracks (urn),
         state          TEXT NOT NULL DEFAULT 'queued'
                        CHECK (state IN ('queued', 'running', 'paused', 'done', 'failed',
-                                        'cancelled')),
+                                        'cancelled', 'skipped')),
         reason         TEXT,
         protocol       TEXT,
         codec          TEXT,

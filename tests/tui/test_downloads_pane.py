@@ -31,6 +31,7 @@ from minion_tui.tui.widgets.download_rows import (
     format_eta,
     format_speed,
     from_event,
+    from_job,
     merge_job,
     progress_bar,
 )
@@ -146,7 +147,7 @@ async def test_d_downloads_the_highlighted_track_and_a_preview_is_skipped(
         assert "30-second preview" in skipped and skipped.rstrip().endswith("skipped")
         assert done.startswith(f"✓ {title}")
         assert "████████████████████ 100 %" in done and done.rstrip().endswith("done")
-        assert await _job_states(app) == ["failed", "done"]
+        assert await _job_states(app) == ["skipped", "done"]
         assert any(t.startswith("Download skipped:") and "30-second preview" in t
                    for t in _toasts(app))
 
@@ -440,9 +441,11 @@ def test_events_move_a_row_and_a_reload_keeps_fresher_progress() -> None:
                                           bytes_done=9000, bytes_total=9000))
     assert (done.state, done.fraction, done.speed) == ("done", 1.0, None)
     assert merge_job(done, job).state == "done"
-    failed = DownloadJob(7, "soundcloud:tracks:9", "Artist - Title", "failed", "preview", "",
-                         0, None, 0, 0, "", "")
+    # A skipped preview is a job state of its own, so a restart still says "skipped".
+    skipped_job = DownloadJob(7, "soundcloud:tracks:9", "Artist - Title", "skipped", "preview",
+                              "", 0, None, 0, 0, "", "")
     skipped = apply_event(row, DownloadEvent("skipped", "soundcloud:tracks:9", reason="preview",
                                              job_id=7))
-    assert (merge_job(skipped, failed).state, merge_job(skipped, failed).reason) == (
+    assert (merge_job(skipped, skipped_job).state, merge_job(skipped, skipped_job).reason) == (
         "skipped", "preview")
+    assert from_job(skipped_job).state == "skipped"

@@ -91,6 +91,17 @@ def test_meter_smooths_speed_and_estimates_eta() -> None:
     assert meter.eta(400, None) is None
 
 
+def test_meter_takes_its_first_event_as_a_baseline_not_a_rate() -> None:
+    # An HLS download: 2.4 s of set-up, then the 635-byte init segment, then 100 kB/s.
+    now = [2.4]
+    meter = Meter(clock=lambda: now[0])
+    assert meter.update(635) is None
+    for tick in range(1, 4):
+        now[0] = 2.4 + tick
+        meter.update(635 + 100_000 * tick)
+    assert meter.speed == pytest.approx(100_000.0)
+
+
 def test_segment_reader_is_one_seekable_stream(tmp_path: Path) -> None:
     parts = [b"init-box", b"", b"fragment-one", b"2"]
     paths = []

@@ -103,6 +103,10 @@ def apply_event(row: JobRow, event: DownloadEvent) -> JobRow:
         return replace(row, **changes)  # type: ignore[arg-type]
     if state == "running":
         changes["reason"] = ""
+    if event.kind == "start":
+        # A new run (first, retry or resume): its segment events bring the counts, the
+        # journal's included; the last run's figures would only mislead.
+        changes.update(bytes_done=0, segments_done=0, speed=None, eta=None)
     if event.kind in ("segment", "bytes"):
         changes.update(bytes_done=event.bytes_done, segments_done=event.segments_done,
                        segments_total=event.segments_total or row.segments_total)
@@ -120,8 +124,6 @@ def merge_job(row: JobRow, job: DownloadJob) -> JobRow:
     if job.state in ACTIVE and (row.state in FINISHED or row.state == "paused"):
         return replace(fresh, state=row.state, reason=row.reason, bytes_done=row.bytes_done,
                        bytes_total=row.bytes_total)
-    if job.state == "failed" and row.state == "skipped":
-        fresh = replace(fresh, state="skipped")
     if job.state == row.state and job.state in ("running", "paused"):
         # The table is written less often than events arrive: the higher count is the newer.
         return replace(fresh, bytes_done=max(row.bytes_done, job.bytes_done),
