@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from minion_tui.models import Availability, Counts, Judgment, Track
 from minion_tui.tui.widgets.track_list_model import (
+    COLUMNS,
     TrackListModel,
     cells,
     column_widths,
@@ -90,3 +91,15 @@ def test_column_widths_fill_the_width() -> None:
     widths = column_widths(120)
     assert sum(widths) + len(widths) - 1 == 120
     assert widths[1] > widths[2]
+
+
+def test_narrow_lists_give_up_columns_before_the_title() -> None:
+    names = [c.name for c in COLUMNS]
+    widths = dict(zip(names, column_widths(50), strict=True))
+    # Browse next to the details panel: source, date and genre go; the title stays readable.
+    assert [n for n in names if widths[n]] == ["rating", "title", "artist", "duration",
+                                              "plays"]
+    assert widths["title"] >= 20
+    assert sum(w for w in widths.values() if w) + 4 == 50
+    assert column_widths(56)[names.index("genre")] > 0
+    assert all(column_widths(200))

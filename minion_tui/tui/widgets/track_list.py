@@ -123,6 +123,7 @@ class TrackList(ScrollView, can_focus=True):
         super().__init__(id=id)
         self._model = TrackListModel(hide_not_interested=hide_not_interested)
         self._strips: LRUCache[tuple[object, ...], tuple[Track, Strip]] = LRUCache(1024)
+        self._styles: LRUCache[tuple[object, ...], Style] = LRUCache(64)
         self._filtering = False
         self._last_highlighted: Track | None = None
         self.set_reactive(TrackList.hide_not_interested, hide_not_interested)
@@ -332,6 +333,8 @@ class TrackList(ScrollView, can_focus=True):
         left = 0
         widths = column_widths(self.scrollable_content_region.width)
         for column, width in zip(COLUMNS, widths, strict=True):
+            if not width:
+                continue  # not shown at this width
             if left <= x < left + width + 1:
                 return column.name
             left += width + 1
@@ -339,7 +342,21 @@ class TrackList(ScrollView, can_focus=True):
 
     # --- drawing --------------------------------------------------------------------
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
+        """Only what the component class sets (so a badge keeps the cursor's background), but
+        with its colours blended over the widget: a partial style leaves an alpha colour such
+        as ``$text-muted`` unblended, which drew the header white on the light themes."""
+        key = (name, self.app.theme, self.has_focus)
+        cached = self._styles.get(key)
+        if cached is not None:
+            return cached
+        partial = self.get_component_rich_style(name, partial=True)
+        style = partial
+        if partial.color is not None or partial.bgcolor is not None:
+            full = self.get_component_rich_style(name, partial=False)
+            style = partial + Style(color=full.color if partial.color else None,
+                                    bgcolor=full.bgcolor if partial.bgcolor else None)
+        self._styles[key] = style
+        return style
 
     def _rating_style(self, judgment: Judgment | None) -> Style:
         if judgment is None:
@@ -402,6 +419,8 @@ class TrackList(ScrollView, can_focus=True):
         widths = column_widths(width)
         for index, (column, text, cell_width, style) in enumerate(
                 zip(COLUMNS, texts, widths, styles, strict=True)):
+            if not cell_width:
+                continue  # not shown at this width
             if index:
                 segments.append(Segment(" ", gap))
             if column.right:

@@ -127,17 +127,28 @@ SORT_KEYS: dict[str, Callable[[Track], Any]] = {
 }
 
 
+#: Columns given up, in this order, when the list is too narrow for all of them with a
+#: readable title (the details panel leaves Browse about 50 cells at 120 columns).
+DROP_ORDER = ("provider", "date", "genre", "plays")
+#: Cells the title should get beyond its minimum before the next column is given up.
+TITLE_ROOM = 10
+
+
 def column_widths(width: int) -> list[int]:
-    """Fit the columns into ``width`` cells (one space between columns)."""
-    gaps = len(COLUMNS) - 1
-    fixed = [c.min_width for c in COLUMNS]
-    spare = width - sum(fixed) - gaps
-    total_flex = sum(c.flex for c in COLUMNS)
-    if spare <= 0:
-        return fixed
-    widths = [c.min_width + spare * c.flex // total_flex for c in COLUMNS]
-    widths[1] += width - gaps - sum(widths)  # rounding leftovers go to the title
-    return widths
+    """Fit the columns into ``width`` cells (one space between shown columns); a column that
+    does not fit gets width 0 and is not drawn."""
+    shown = list(COLUMNS)
+    for name in DROP_ORDER:
+        if sum(c.min_width for c in shown) + len(shown) - 1 + TITLE_ROOM <= width:
+            break
+        shown = [c for c in shown if c.name != name]
+    gaps = len(shown) - 1
+    spare = width - sum(c.min_width for c in shown) - gaps
+    total_flex = sum(c.flex for c in shown)
+    widths = {c.name: c.min_width + max(spare, 0) * c.flex // total_flex for c in shown}
+    if spare > 0:
+        widths["title"] += width - gaps - sum(widths.values())  # rounding leftovers
+    return [widths.get(c.name, 0) for c in COLUMNS]
 
 
 class TrackListModel:
