@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import logging
 import logging.handlers
@@ -275,7 +276,15 @@ def _service(args: argparse.Namespace) -> Iterator[Service]:
 
     if getattr(args, "demo", False):
         with _demo(args) as (endpoints, data_dir):
-            yield Service.open(demo=True, data_dir=data_dir, endpoints=endpoints)
+            assert data_dir is not None
+            # The user's settings (keymap, theme) apply, but what the demo writes stays with
+            # its data: downloads and a theme choice never reach ~/Music or config.toml.
+            settings = config.load_settings()
+            settings = dataclasses.replace(
+                settings, path=data_dir / "config.toml",
+                downloads=dataclasses.replace(settings.downloads, dir=data_dir / "Music"))
+            yield Service.open(settings=settings, demo=True, data_dir=data_dir,
+                               endpoints=endpoints)
     else:
         yield Service.open()
 

@@ -96,6 +96,35 @@ async def test_slash_filters_as_you_type_and_escape_clears() -> None:
         assert tl.cursor_row == 1
 
 
+class BurstApp(ListApp):
+    """An app-level binding on a letter, like the app's `d` (download) and `p` (pin)."""
+
+    BINDINGS = [("d", "app_key('d')", "Download"), ("p", "app_key('p')", "Pin")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.app_keys: list[str] = []
+
+    def action_app_key(self, key: str) -> None:
+        self.app_keys.append(key)
+
+
+async def test_keys_typed_in_one_burst_after_slash_all_go_to_the_filter() -> None:
+    app = BurstApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        tl = app.query_one(TrackList)
+        tl.focus()
+        tl.set_tracks([track(i) for i in range(10)])
+        await pilot.pause()
+        # A terminal delivers "/dp" in one read: every key is queued before the first is
+        # handled (Pilot's press() would wait between keys and hide the race).
+        for key, character in (("slash", "/"), ("d", "d"), ("p", "p")):
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        assert tl.filter_text == "dp"
+        assert app.app_keys == []
+
+
 async def test_hide_not_interested_toggle() -> None:
     app = ListApp()
     async with app.run_test(size=(100, 20)) as pilot:

@@ -300,6 +300,13 @@ class TrackList(ScrollView, can_focus=True):
 
     def on_key(self, event: events.Key) -> None:
         if not self._filtering:
+            if self._opens_filter(event.key):
+                # Opened here rather than by the binding: a binding runs only once the key has
+                # bubbled up to the app, and keys typed in the same burst ("/deep" in one
+                # read) would reach the app's bindings first (d downloads, p pins...).
+                self.action_filter()
+                event.prevent_default()
+                event.stop()
             return
         if event.key == "escape":
             self.filter_text = ""
@@ -314,6 +321,10 @@ class TrackList(ScrollView, can_focus=True):
             return  # arrows and friends still move the cursor while filtering
         event.prevent_default()
         event.stop()
+
+    def _opens_filter(self, key: str) -> bool:
+        """Whether ``key`` is bound to the filter here (after the user's [keymap])."""
+        return any(b.action == "filter" for b in self._bindings.key_to_bindings.get(key, ()))
 
     # --- mouse ----------------------------------------------------------------------
     def on_click(self, event: events.Click) -> None:
