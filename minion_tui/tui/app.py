@@ -234,10 +234,12 @@ class MinionApp(App[None]):
         what = worker.description or worker.name or "A background task"
         if isinstance(error, RateLimited):
             log.info("%s failed: %s", what, error.text, exc_info=error)
-            wait = (f"retrying in {error.retry_after:.0f} s" if error.retry_after
-                    else "try again in a minute")
-            self.notify(f"SoundCloud is rate limiting; {wait}.", title=f"{what}: rate limited",
-                        severity="warning", timeout=10)
+            # While retries remain, the net layer waits and retries by itself (the "Waiting N s"
+            # toast of _announce_wait says when); this error means they ran out.
+            wait = (f"try again in about {error.retry_after:.0f} s" if error.retry_after
+                    else "try again in a few minutes")
+            self.notify(f"SoundCloud is still rate limiting after the retries; {wait}.",
+                        title=f"{what}: rate limited", severity="warning", timeout=10)
         elif isinstance(error, MinionError):
             # GeoBlocked, DrmOnly, PreviewOnly, ClientIdUnavailable...: .text says what to do.
             log.info("%s failed: %s", what, error.text, exc_info=error)

@@ -29,9 +29,10 @@ async def _fail_with(app: MinionApp, error: BaseException) -> list[str]:
         return [n.message for n in app._notifications]
 
 
-async def test_rate_limited_says_when_it_retries(app: MinionApp) -> None:
+async def test_rate_limited_says_when_to_try_again(app: MinionApp) -> None:
     shown = await _fail_with(app, RateLimited("HTTP 429 from api-v2", retry_after=42))
-    assert shown == ["SoundCloud is rate limiting; retrying in 42 s."]
+    assert shown == [
+        "SoundCloud is still rate limiting after the retries; try again in about 42 s."]
 
 
 @pytest.mark.parametrize(

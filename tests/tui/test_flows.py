@@ -105,6 +105,7 @@ async def test_trending_details_rate_search_and_a_users_likes(
         await pilot.press("enter")
         found = search.query_one("#search-tracks", TrackList)
         await _wait_for(pilot, lambda: len(found.tracks) > 0, "search results")
+        assert app.focused is found  # enter in the query hands the keys to the results
         assert all(t.genre.casefold() == second.genre.casefold() or second.genre in t.tags
                    for t in found.tracks)
         query_row = _search_rows(tmp_path / "data")[-1]

@@ -115,6 +115,19 @@ async def test_help_lists_pane_and_app_bindings_with_ids_and_escape_closes(
         assert app.is_running
 
 
+async def test_help_puts_the_focused_lists_keys_first(app: MinionApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # Browse: the source list has focus
+        await pilot.press("question_mark")
+        await pilot.pause()
+        rows = help_rows(app)
+        first_app_row = next(i for i, r in enumerate(rows) if r[3] == "app")
+        ours = rows[:first_app_row]
+        assert ours and all(r[3].startswith("Browse pane") for r in ours), ours
+        assert ("j", "Down", "sources.down", "Browse pane · source list") in ours
+        assert ("p", "Pin/unpin the source", "browse.pin", "Browse pane") in ours
+
+
 async def test_q_quits_and_closes_the_service(app: MinionApp) -> None:
     store = await app.service.db()  # opened, so closing it on exit is observable
     async with app.run_test(size=SIZE) as pilot:

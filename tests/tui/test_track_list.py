@@ -196,3 +196,24 @@ async def test_empty_state_text() -> None:
         await pilot.pause()
         assert "Nothing here yet" in tl.render_line(1).text
         assert tl.highlighted is None
+
+
+async def test_s_sorts_by_the_columns_shown_and_capital_s_reverses() -> None:
+    app = ListApp()
+    async with app.run_test(size=(52, 12)) as pilot:  # narrow: genre, date and source hidden
+        tl = app.query_one(TrackList)
+        tl.focus()
+        tl.set_tracks([track(i) for i in (3, 1, 2)])
+        await pilot.pause()
+        header = tl.render_line(0).text
+        assert "Genre" not in header and "Date" not in header
+        seen = []
+        for _ in range(6):
+            await pilot.press("s")
+            seen.append(tl.sort_column)
+        assert seen == ["title", "artist", "duration", "plays", "rating", "title"]
+        assert [t.id for t in tl.visible_tracks] == ["1", "2", "3"]
+        assert "Title▲" in tl.render_line(0).text
+        await pilot.press("S")
+        assert [t.id for t in tl.visible_tracks] == ["3", "2", "1"]
+        assert "Title▼" in tl.render_line(0).text

@@ -82,7 +82,16 @@ class SearchPane(Pane):
         self.query_input.focus()
 
     def action_leave_query(self) -> None:
-        self.focus()
+        results = self._results()
+        (results if results is not None else self).focus()
+
+    def _results(self) -> Widget | None:
+        """The list showing the results (tracks, or users and playlists), if one is shown."""
+        for results in (self.query_one("#search-tracks", TrackList),
+                        self.query_one("#search-others", OptionList)):
+            if results.display:
+                return results
+        return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Only offer the key that makes sense where focus is now.
@@ -114,6 +123,9 @@ class SearchPane(Pane):
         others.display = not tracks.display
         self._place_details()
         self._status(f"Searching {request.kind} for {request.query!r}…")
+        # The results take the keys at once (j/k, enter, rating) as in spotify-player;
+        # `/` goes back to the query.
+        (tracks if tracks.display else others).focus()
         self._run(request)
 
     @work(exclusive=True, group="search", exit_on_error=False, description="Search")
@@ -132,9 +144,8 @@ class SearchPane(Pane):
             found += len(page.items)
             self._status(f"{found} {request.kind} for {request.query!r}…")
         self._status(f"{found} {request.kind} for {request.query!r}")
-        target = tracks if tracks.display else others
-        if found and not self.query_input.has_focus:
-            target.focus()
+        if not found and not self.query_input.has_focus:
+            self.focus()  # nothing to move through: the pane's keys (/ to search again)
 
     def _option(self, item: User | Playlist) -> Option:
         key = f"found-{len(self._sources)}"

@@ -64,7 +64,18 @@ def _scope(app: App[object], node: object) -> tuple[int, str]:
         return 0, f"{node.INFO.title} pane"
     if node is app:
         return 1, "app"
+    # A widget inside a pane (the track list, the source list) is the focused pane's too: its
+    # keys (j/k, rating, filter) are what the user is looking for, so they come first.
+    pane = next((n for n in getattr(node, "ancestors", ()) if isinstance(n, Pane)), None)
+    if pane is not None:
+        return 0, f"{pane.INFO.title} pane · {_widget_name(node)}"
     return 2, type(node).__name__
+
+
+def _widget_name(node: object) -> str:
+    """"TrackList" → "track list"."""
+    name = type(node).__name__
+    return "".join(f" {c.lower()}" if c.isupper() else c for c in name).strip()
 
 
 class HelpScreen(ModalScreen[None]):

@@ -78,7 +78,7 @@ class TrackList(ScrollView, can_focus=True):
         Binding("H", "hide_toggle", "Hide ✕", id="list.hide_toggle"),
         Binding("s", "sort_next", "Sort", id="list.sort"),
         Binding("S", "sort_reverse", "Reverse", show=False, id="list.sort_reverse"),
-        Binding("enter", "select", "Select", show=False, id="list.select"),
+        Binding("enter", "select", "Play", show=False, id="list.select"),
         Binding("l", "rate('liked')", "Like", id="rating.liked"),
         Binding("x", "rate('not_interested')", "Not interested", id="rating.not_interested"),
         Binding("n", "rate('not_quite')", "Not quite", id="rating.not_quite"),
@@ -274,9 +274,15 @@ class TrackList(ScrollView, can_focus=True):
         self.hide_not_interested = not self.hide_not_interested
 
     def action_sort_next(self) -> None:
+        """Sort by the next column shown (a narrow list hides some: sorting by one of those
+        would reorder the rows with no visible reason)."""
+        widths = column_widths(self.scrollable_content_region.width)
+        shown = [name for name, width in zip(COLUMN_NAMES, widths, strict=True) if width]
         current = self._model.sort_column
-        index = COLUMN_NAMES.index(current) + 1 if current else 1
-        self.sort_by(COLUMN_NAMES[index % len(COLUMN_NAMES)])
+        if current in shown:
+            self.sort_by(shown[(shown.index(current) + 1) % len(shown)])
+        else:  # nothing sorted yet (or by a column now hidden): start at the title
+            self.sort_by("title")
 
     def action_sort_reverse(self) -> None:
         self.sort_by(self._model.sort_column or "title", reverse=not self._model.sort_reverse)
