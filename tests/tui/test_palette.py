@@ -35,8 +35,10 @@ async def test_every_domain_has_a_provider_with_discover_hits(app: MinionApp) ->
         themes = await _texts(app, ThemeCommands)
         assert themes[:2] == ["Theme: minion-crate", "Theme: minion-dark"]
         assert "Theme: minion-light" in themes
-        discovered = [hit.text async for hit in SourceCommands(app.screen).discover()]
-        assert discovered == sources
+        # Each domain's commands are offered on an empty palette too (discover).
+        for provider in DOMAIN_PROVIDERS:
+            discovered = [hit.text async for hit in provider(app.screen).discover()]
+            assert discovered == await _texts(app, provider), provider.__name__
 
 
 async def test_past_searches_are_offered_again(app: MinionApp) -> None:

@@ -31,9 +31,11 @@ log = logging.getLogger(__name__)
 
 Resource = Track | Playlist | User
 R = TypeVar("R")
+# "playlists" is the web client's Playlists tab: /search/playlists would list albums too, so
+# the Playlists and Albums searches would start with the same sets (doc §1.3 table).
 SEARCH_PATHS = {
-    "tracks": "/search/tracks", "users": "/search/users", "playlists": "/search/playlists",
-    "albums": "/search/albums", "all": "/search",
+    "tracks": "/search/tracks", "users": "/search/users",
+    "playlists": "/search/playlists_without_albums", "albums": "/search/albums", "all": "/search",
 }
 # Filter values exactly as the web client sends them (doc §1.3).
 DURATIONS = ("short", "medium", "long", "epic")

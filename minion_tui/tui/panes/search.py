@@ -141,6 +141,8 @@ class SearchPane(Pane):
             tracks.append_tracks([i for i in page.items if isinstance(i, Track)])
             others.add_options([self._option(i) for i in page.items
                                 if isinstance(i, (User, Playlist))])
+            if others.highlighted is None and others.option_count:
+                others.highlighted = 0  # enter opens the first at once
             found += len(page.items)
             self._status(f"{found} {request.kind} for {request.query!r}…")
         self._status(f"{found} {request.kind} for {request.query!r}")
