@@ -101,8 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "URL's results, direct .m3u8/.mp3/.m4a URLs, or text files of URLs")
     dl.add_argument("targets", nargs="+", metavar="TARGET|FILE")
     dl.add_argument("--dir", type=Path, help="folder (default: downloads.dir)")
-    dl.add_argument("--jobs", type=_positive_int, help="tracks at once (default 3)")
-    dl.add_argument("--segments", type=_positive_int, help="HLS segments at once per track")
+    dl.add_argument("--jobs", type=_within("downloads.parallel"),
+                    help="tracks at once (default 3; at most 16, like downloads.parallel)")
+    dl.add_argument("--segments", type=_within("downloads.segments"),
+                    help="HLS segments at once per track (at most 32, like downloads.segments)")
     dl.add_argument("--format", choices=("best", "mp3", "m4a", "opus", "original"))
     # -- end download --
 
@@ -168,6 +170,30 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 # -- download (issue 6) -----------------------------------------------------------------------
+
+
+def _within(setting: str) -> Callable[[str], int]:
+    """An argparse type bounded like ``setting`` in the config schema (one source of limits):
+    ``--jobs 99`` is refused with the range instead of opening 99 × segments connections."""
+    from minion_tui.config_schema import SETTINGS_BY_KEY
+    from minion_tui.config_values import Whole
+
+    kind = SETTINGS_BY_KEY[setting].kind
+    assert isinstance(kind, Whole)
+    low, high = kind.low, kind.high
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be from {low} to {high} (like {setting}), got {value}")
+        return value
+
+    parse.__name__ = "whole number"  # argparse names the type in its error by __name__
+    return parse
 
 
 async def _download_command(args: argparse.Namespace) -> int:

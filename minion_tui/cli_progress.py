@@ -31,8 +31,6 @@ _UP_AND_CLEAR = "\x1b[{}F\x1b[J"  # cursor to the start of the line N up, clear 
 @dataclass
 class _Item:
     title: str
-    started: float | None = None
-    first_bytes: int = 0
     bytes_done: int = 0
     bytes_total: int | None = None
     segments_done: int = 0
@@ -50,14 +48,6 @@ class _Item:
         if self.bytes_total:
             return min(1.0, self.bytes_done / self.bytes_total)
         return 0.0
-
-    def expected_bytes(self) -> int | None:
-        """The size when known; for HLS, bytes so far scaled by segments left."""
-        if self.bytes_total:
-            return self.bytes_total
-        if self.segments_done and self.segments_total:
-            return int(self.bytes_done * self.segments_total / self.segments_done)
-        return None
 
 
 class JsonLines:
@@ -101,14 +91,16 @@ class ProgressView:
             item = self._items[key] = _Item(event.title or event.track_urn)
         if item.title == event.track_urn and event.title:
             item.title = event.title  # the first title wins: the batch's "Artist - Title"
-        if event.kind in ("start", "segment", "bytes") and item.started is None:
-            item.started, item.first_bytes = now, event.bytes_done
         if event.kind in ("segment", "bytes", "done"):
             item.bytes_done = event.bytes_done
             item.bytes_total = event.bytes_total or item.bytes_total
             item.segments_done = event.segments_done or item.segments_done
             item.segments_total = event.segments_total or item.segments_total
-            self._estimate(item, event, now)
+            # The engine's figures only (its Meter takes the first event as a baseline):
+            # a rate computed here from the first event said "386 B/s, ETA 0:39" for an
+            # init segment. None shows nothing until the engine knows.
+            item.speed = getattr(event, "speed", None)
+            item.eta = getattr(event, "eta", None)
         if event.kind in FINAL:
             item.final = event.kind
             reason = f"  ({event.reason})" if event.reason else ""
@@ -134,17 +126,6 @@ class ProgressView:
         self.out.flush()
 
     # -- drawing --------------------------------------------------------------------------
-
-    def _estimate(self, item: _Item, event: DownloadEvent, now: float) -> None:
-        """Speed and ETA from the engine when it sends them, else from bytes over time."""
-        speed = getattr(event, "speed", None)
-        eta = getattr(event, "eta", None)
-        if speed is None and item.started is not None and now - item.started > 0:
-            speed = (item.bytes_done - item.first_bytes) / (now - item.started)
-        expected = item.expected_bytes()
-        if eta is None and speed and expected is not None:
-            eta = max(0.0, (expected - item.bytes_done) / speed)
-        item.speed, item.eta = speed, eta
 
     def _write_pending(self) -> None:
         if self._pending:

@@ -41,6 +41,10 @@ if TYPE_CHECKING:
 Choose = Callable[[Track, str | None], Awaitable[StreamChoice]]
 #: How often a running job's progress is written to SQLite (the journal is the real truth).
 PERSIST_EVERY = 1.0
+#: Requests in flight at once for a whole batch (settings.downloads.connections): every segment,
+#: playlist and progressive range of every track takes one. Per-track segments and tracks at
+#: once stay as they are; this is the ceiling over all of them.
+DEFAULT_CONNECTIONS = 16
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,9 @@ class Runner:
     set_template: str = DEFAULT_SET_TEMPLATE
     tracks_at_once: asyncio.Semaphore = dataclasses.field(
         default_factory=lambda: asyncio.Semaphore(3))
-    # One connection cap for every job: segment workers of all tracks share it.
+    # One connection cap for every job: segment and progressive fetches of all tracks share it.
     connections: asyncio.Semaphore = dataclasses.field(
-        default_factory=lambda: asyncio.Semaphore(24))
+        default_factory=lambda: asyncio.Semaphore(DEFAULT_CONNECTIONS))
     # Where each job's partial files are, for a cancel (known once the stream is chosen).
     targets: dict[int, Path] = dataclasses.field(default_factory=dict)
     # Each running job's latest progress figures (written to SQLite ≤ 1/s, and at its end).
@@ -77,10 +81,10 @@ class Runner:
 
     @classmethod
     def build(cls, source: StreamSource, choose: Choose, options: DownloadOptions, *,
-              jobs: int = 3, **kwargs: Any) -> Runner:
+              jobs: int = 3, connections: int = DEFAULT_CONNECTIONS,
+              **kwargs: Any) -> Runner:
         return cls(source, choose, options, tracks_at_once=asyncio.Semaphore(max(1, jobs)),
-                   connections=asyncio.Semaphore(max(1, jobs) * max(1, options.segments)),
-                   **kwargs)
+                   connections=asyncio.Semaphore(max(1, connections)), **kwargs)
 
     def plan(self, playlist: str = "", index: int = 0, album: str = "") -> JobPlan:
         template = self.set_template if playlist else self.options.template
@@ -171,9 +175,11 @@ class Runner:
                                       template=plan.template or self.options.template,
                                       listener=self._listener(job_id))
         note = ""
-        if plan.format == "original":
-            from minion_tui.downloads.original import try_original
+        from minion_tui.downloads.original import original_by_default, try_original
 
+        # --format original, or the default with a token and a track that offers its
+        # original (issue 6 §4); mp3/m4a/opus never take it.
+        if original_by_default(self.source, track, plan.format):
             try:
                 got, note = await try_original(self.source, track, options,
                                                playlist=plan.playlist, index=plan.index,
@@ -188,6 +194,10 @@ class Runner:
             choice = await self.choose(track, PREFER.get(plan.format))
         except MinionError as error:
             # Previews, DRM-only and blocked tracks: skipped with the reason, the batch goes on.
+            # A format the track does not offer (--format opus) fails it: the user asked for
+            # something this track cannot give, and another --format would work.
+            if error.type == "format_unavailable":
+                return await self._finish(track, job_id, "failed", "", error.text)
             return await self._finish(track, job_id, "skipped", "", error.text, skipped=True)
         target = final_path(track, choice, options, playlist=plan.playlist, index=plan.index)
         if job_id is not None:
@@ -292,11 +302,13 @@ def _title(track: Track) -> str:
 
 async def download_batch(source: StreamSource, resolve: Catalog | Resolve, choose: Choose,
                          targets: list[str], options: DownloadOptions, *, jobs: int = 3,
+                         connections: int = DEFAULT_CONNECTIONS,
                          set_template: str = DEFAULT_SET_TEMPLATE, store: Store | None = None,
                          control: JobControl | None = None) -> list[Outcome]:
     """Expand every target (targets.py; pass the Service as ``resolve`` for profiles,
     searches and direct media URLs) and download the tracks, ``jobs`` at a time."""
-    runner = Runner.build(source, choose, options, jobs=jobs, store=store, control=control,
+    runner = Runner.build(source, choose, options, jobs=jobs, connections=connections,
+                          store=store, control=control,
                           set_template=set_template)
     outcomes: list[Outcome] = []
     tasks: list[tuple[asyncio.Task[Outcome], Track | None, int | None]] = []

@@ -24,7 +24,10 @@ from minion_tui.errors import MinionError
 from minion_tui.models import StreamChoice, Track
 from minion_tui.net import Http
 
-PREFER = {"best": None, "mp3": "mp3", "m4a": "aac", "opus": None, "original": None}
+# --format -> the stream preference. "opus" insists on the legacy opus_0_0 HLS (the provider
+# refuses the track when it is not offered rather than saving AAC under .opus); its Ogg
+# segments are consecutive pages of one stream, so they are joined by concatenation.
+PREFER = {"best": None, "mp3": "mp3", "m4a": "aac", "opus": "opus", "original": None}
 CONTAINER = {"mp3": "mp3", "aac": "m4a", "opus": "opus"}
 
 
@@ -122,11 +125,18 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
             refresh=source.refresh_stream, gate=gate, opener=options.opener,
             on_segment=on_segment)
         feed: remux.SegmentFeed | None = None
-        if container == "m4a":
+        fragmented = (await fetcher.playlist()).init is not None
+        if container == "m4a" and fragmented:
             # Remuxed while the segments arrive, read in order straight from the journal's
             # files: no joined copy, and the remux overlaps the fetch (remux.SegmentFeed).
             feed = remux.SegmentFeed(await fetcher.files())
             await fetch_while_remuxing(fetcher, feed, part)
+        elif container == "m4a":
+            # AAC in MPEG-TS (no EXT-X-MAP): the TS demuxer drops frames after the first
+            # when it cannot see the stream's size (a live feed), so it reads the finished
+            # segments through the seekable SegmentReader instead.
+            files = await fetcher.fetch_all()
+            await asyncio.to_thread(remux.remux_to_m4a, files, part)
         else:
             files = await fetcher.fetch_all()
             await asyncio.to_thread(remux.concatenate, files, part, mp3=choice.codec == "mp3",
@@ -141,7 +151,7 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
                                bytes_total=total, speed=speed, eta=meter.eta(done, total)))
 
         await fetch_progressive(source.http, choice, raw, refresh=source.refresh_stream,
-                                on_bytes=on_bytes)
+                                on_bytes=on_bytes, gate=gate)  # each range holds the cap
         shutil.copyfile(raw, part)
     cover = await fetch_cover(source.http, track)
     await asyncio.to_thread(write_tags, part, container, TrackTags.of(track, album=album), cover)

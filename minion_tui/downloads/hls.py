@@ -166,7 +166,11 @@ class SegmentFetcher:
     async def playlist(self) -> MediaPlaylist:
         url = self.choice.url
         for _ in range(3):
-            text = await self.http.get_text(url)
+            if self.gate is not None:
+                async with self.gate:  # a playlist request counts against the cap too
+                    text = await self.http.get_text(url)
+            else:
+                text = await self.http.get_text(url)
             parsed = parse_playlist(text, url)
             if isinstance(parsed, MediaPlaylist):
                 self._playlist = parsed

@@ -1,8 +1,11 @@
 """File names for downloads: templates filled with track fields, made safe for every filesystem.
 
 A name never escapes the download folder (no ``..``, no absolute parts), carries no control
-characters or Windows-reserved names, fits in 255 bytes of UTF-8 per path component, and keeps
-unicode as it is (issue 6 §6).
+characters (C0, C1), no bidi controls that would make it read differently from what it is, no
+Windows-reserved names (``CON``, ``con.txt``, ``COM¹``, ``CONIN$`` — also with trailing spaces
+or an extension), no trailing dots or spaces, and keeps unicode letters and emoji as they are
+(issue 6 §6). Every component fits in 255 bytes of UTF-8; a file name leaves room for the
+partial names the engine derives from it (see :data:`PARTIAL_ROOM`).
 """
 
 from __future__ import annotations
@@ -16,26 +19,49 @@ DEFAULT_TEMPLATE = "{artist} - {title}.{ext}"
 DEFAULT_SET_TEMPLATE = "{playlist}/{index:02d} - {artist} - {title}.{ext}"
 
 MAX_COMPONENT_BYTES = 255
-# Characters refused by Windows/macOS/Linux filesystems, plus the path separators.
-_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+#: Bytes the partial names add to a final name: ``<name>.part`` (engine.partial_paths),
+#: ``.<name>.parts/`` (the HLS journal) and, longest, ``<name>.part.validator`` (progressive.py's
+#: If-Range validator next to original.py's ``.part``). A final name longer than
+#: 255 − this could be written but never downloaded: its ``.part`` would fail with ENAMETOOLONG.
+PARTIAL_ROOM = len(".part.validator")
+MAX_NAME_BYTES = MAX_COMPONENT_BYTES - PARTIAL_ROOM
+# Characters refused by Windows/macOS/Linux filesystems, the path separators, and the C0/C1
+# control characters (U+0080–U+009F are invisible and break terminals and some filesystems).
+_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f-\x9f<>:"/\\|?*]')
+# Bidi controls (LRM/RLM, embeddings, overrides, isolates): "evil\u202egpj.exe" shows as
+# "evilexe.jpg". Dropped, not replaced: they carry no visible text.
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SUPERSCRIPT = str.maketrans({"\u00b9": "1", "\u00b2": "2", "\u00b3": "3"})
+# Windows device names (Microsoft "Naming Files, Paths, and Namespaces"): reserved whatever
+# the extension and case, COM/LPT also with the superscript digits ¹²³.
 _RESERVED = {
-    "CON", "PRN", "AUX", "NUL",
-    *(f"COM{n}" for n in range(1, 10)),
-    *(f"LPT{n}" for n in range(1, 10)),
+    "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+    *(f"COM{n}" for n in range(10)),
+    *(f"LPT{n}" for n in range(10)),
 }
 
 
-def safe_component(name: str, *, max_bytes: int = MAX_COMPONENT_BYTES) -> str:
-    """One path component made safe; never empty, never ``.``/``..``, never a reserved name."""
-    cleaned = _FORBIDDEN.sub("_", name).strip().rstrip(".")
-    # Leading dots would hide the file (and "..", "..." would be traversal-looking names).
-    cleaned = cleaned.lstrip(".").strip()
+def safe_component(name: str, *, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """One path component made safe; never empty, never ``.``/``..``, never a reserved name.
+
+    ``max_bytes`` defaults to a file name's budget (room left for the partial names); folder
+    components may use :data:`MAX_COMPONENT_BYTES`.
+    """
+    cleaned = _BIDI.sub("", _FORBIDDEN.sub("_", name))
+    # Leading dots would hide the file (and "..", "..." would be traversal-looking names);
+    # Windows drops trailing dots and spaces, so "a." and "a" would collide there.
+    cleaned = cleaned.strip().lstrip(".").strip().rstrip(". ")
     if not cleaned:
         cleaned = "_"
-    stem = cleaned.split(".", 1)[0]
-    if stem.upper() in _RESERVED:
+    if _is_reserved(cleaned):
         cleaned = "_" + cleaned
     return _fit(cleaned, max_bytes)
+
+
+def _is_reserved(name: str) -> bool:
+    # Windows ignores what follows the first dot, and spaces before it ("CON .mp3" is CON).
+    stem = name.split(".", 1)[0].rstrip(" ")
+    return stem.translate(_SUPERSCRIPT).upper() in _RESERVED
 
 
 def _fit(name: str, max_bytes: int) -> str:
@@ -43,11 +69,11 @@ def _fit(name: str, max_bytes: int) -> str:
     if len(name.encode()) <= max_bytes:
         return name
     stem, dot, ext = name.rpartition(".")
-    if not dot or len(ext.encode()) > 16:
+    if not dot or not stem or len(ext.encode()) > 16:
         stem, ext = name, ""
     suffix = f".{ext}" if ext else ""
     room = max_bytes - len(suffix.encode())
-    cut = stem.encode()[:room].decode(errors="ignore").rstrip()
+    cut = stem.encode()[:room].decode(errors="ignore").rstrip(". ")
     return (cut or "_") + suffix
 
 
@@ -55,7 +81,8 @@ def render(template: str, fields: Mapping[str, str | int]) -> PurePosixPath:
     """Fill ``template`` and return a relative, safe path (``/`` in a template makes folders).
 
     Field *values* are sanitised before substitution, so a title containing ``/`` or ``..``
-    cannot create folders or climb out of the download folder.
+    cannot create folders or climb out of the download folder. The last component (the file)
+    is capped at :data:`MAX_NAME_BYTES`, folders at :data:`MAX_COMPONENT_BYTES`.
     """
     values: dict[str, str | int] = {
         key: value if isinstance(value, int) else _FORBIDDEN.sub("_", value)
@@ -66,7 +93,7 @@ def render(template: str, fields: Mapping[str, str | int]) -> PurePosixPath:
     for name in missing:
         values[name] = ""
     filled = template.format(**values)
-    parts = [safe_component(part) for part in filled.split("/") if part.strip()]
-    if not parts:
-        parts = ["_"]
+    pieces = [part for part in filled.split("/") if part.strip()] or ["_"]
+    parts = [safe_component(part, max_bytes=MAX_COMPONENT_BYTES) for part in pieces[:-1]]
+    parts.append(safe_component(pieces[-1]))
     return PurePosixPath(*parts)

@@ -1,11 +1,14 @@
-"""``--format original``: the uploader's own file, byte for byte (issue 6 §4).
+"""Original files: the uploader's own file, byte for byte (issue 6 §4).
 
-When a track offers its original (``downloadable`` and downloads left) and an OAuth token is
-configured, the file is fetched from the signed URL SoundCloud redirects to (protocol doc §3.4)
-and saved under the uploader's file name from ``Content-Disposition`` with its real extension
-(wav, flac, aiff, mp3…), sanitised by naming.py. The bytes are kept exactly as served: no tags
-are written into an original. Otherwise :class:`OriginalUnavailable` says why and the batch
-falls back to the best stream with that note.
+Taken with ``--format original``, and by default (``best``) whenever the track offers it and
+an OAuth token is configured (:func:`original_by_default`); ``--format mp3|m4a|opus`` never
+takes it. When a track offers its original (``downloadable`` and downloads left) and an OAuth
+token is configured, the file is fetched from the signed URL SoundCloud redirects to
+(protocol doc §3.4) and saved under the uploader's file name from ``Content-Disposition``
+with its real extension (wav, flac, aiff, mp3…), sanitised by naming.py. The bytes are kept
+exactly as served: no tags are written into an original. Otherwise
+:class:`OriginalUnavailable` says why and the batch falls back to the best stream with that
+note.
 
 Like every download, the file is written to ``<name>.part`` (Range-resumed by progressive.py
 after a crash) and appears under its final name only once complete and fsynced.
@@ -27,6 +30,7 @@ from minion_tui.providers.soundcloud.originals import (
     OriginalName,
     OriginalUnavailable,
     extension_for,
+    offers_original,
     original_name,
     original_url,
 )
@@ -38,7 +42,8 @@ if TYPE_CHECKING:
 
 PRESET = "original"
 
-__all__ = ["OriginalSource", "OriginalUnavailable", "download_original", "try_original"]
+__all__ = ["OriginalSource", "OriginalUnavailable", "download_original",
+           "original_by_default", "try_original"]
 
 
 @runtime_checkable
@@ -85,23 +90,35 @@ async def download_original(source: OriginalSource, track: Track, options: Downl
                             await original_url(source.soundcloud, track), track_urn=track.urn)
 
     emit(DownloadEvent("start", track.urn, track.title, str(target)))
-    async with gate if gate is not None else contextlib.nullcontext():
-        await fetch_progressive(source.http, choice, part, refresh=renew,
-                                on_bytes=lambda done, total: emit(DownloadEvent(
-                                    "bytes", track.urn, track.title, str(target),
-                                    bytes_done=done, bytes_total=total)))
+    # Each request holds the batch's connection cap (progressive.py), like a stream's.
+    await fetch_progressive(source.http, choice, part, refresh=renew, gate=gate,
+                            on_bytes=lambda done, total: emit(DownloadEvent(
+                                "bytes", track.urn, track.title, str(target),
+                                bytes_done=done, bytes_total=total)))
     size = await asyncio.to_thread(_publish, part, target)
     emit(DownloadEvent("done", track.urn, track.title, str(target), bytes_done=size,
                        bytes_total=size))
     return target
 
 
+def original_by_default(source: object, track: Track, format: str) -> bool:
+    """Whether a ``format`` job takes ``track``'s original before any stream: ``original``
+    always tries; the default ``best`` tries only when the track offers it and a token is
+    configured (no pointless 401 round trip otherwise); ``mp3``/``m4a``/``opus`` never."""
+    if format == "original":
+        return True
+    if format != "best" or not isinstance(source, OriginalSource):
+        return False
+    return bool(source.settings.soundcloud.access_token) and offers_original(track) is None
+
+
 async def try_original(source: object, track: Track, options: DownloadOptions, *,
                        playlist: str = "", index: int = 0,
                        gate: asyncio.Semaphore | None = None) -> tuple[Path | None, str]:
-    """For a batch's ``--format original``: ``(path, "")`` when the original was downloaded,
-    ``(None, note)`` when it is not available (the caller downloads the best stream and keeps
-    the note as the outcome's reason). A failed download raises (MinionError, OSError)."""
+    """For a batch's original (see original_by_default): ``(path, "")`` when the original
+    was downloaded, ``(None, note)`` when it is not available (the caller downloads the best
+    stream and keeps the note as the outcome's reason). A failed download raises
+    (MinionError, OSError)."""
     if not isinstance(source, OriginalSource):
         return None, "original files need the service; downloaded the best stream instead"
     try:

@@ -5,12 +5,18 @@ request carries ``Range`` and, when a validator was saved, ``If-Range`` so a cha
 restarts from zero instead of being spliced. A 206 must carry a ``Content-Range`` starting at
 our offset; a 200 means the server ignored the range (start over); a 416 on a full file means
 done. The file is fetched in bounded ranges, which also copes with per-request throttling
-(Mixcloud-style).
+(Mixcloud-style): a server may answer a shorter range than asked, and the next request goes on
+from where it stopped. When the total is unknown (``Content-Range: bytes a-b/*``) ranges are
+fetched until the server says there is nothing more (a 416, or an empty range): stopping after
+a range, even a short one, would silently truncate a throttled file.
+
+Each request holds ``gate`` (the batch's one connection cap, batch.py) while it is in flight.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import re
@@ -27,16 +33,26 @@ from minion_tui.net import Http
 RANGE_SIZE = 8 * 1024 * 1024
 CHUNK = 64 * 1024
 MAX_ATTEMPTS = 6
+#: Re-signs in a row (401/403 right after a fresh URL) before giving up: an expired URL
+#: needs one, a refused account or a geo-block would loop forever.
+MAX_RENEWALS = 3
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 _UNSATISFIED = re.compile(r"bytes \*/(\d+)")
 
 
 async def fetch_progressive(http: Http, choice: StreamChoice, part: Path, *, refresh: Refresh,
-                            on_bytes: Callable[[int, int | None], None] | None = None) -> int:
-    """Complete ``part`` from ``choice.url``; returns the total size."""
+                            on_bytes: Callable[[int, int | None], None] | None = None,
+                            gate: asyncio.Semaphore | None = None,
+                            range_size: int = RANGE_SIZE) -> int:
+    """Complete ``part`` from ``choice.url``; returns the total size.
+
+    ``gate`` is held for each request (the connection cap); ``range_size`` is the largest
+    range asked for at once."""
     validator_file = part.with_name(part.name + ".validator")
     total: int | None = None
+    open_ended = False  # a 206 said "bytes a-b/*": only a 416 or an empty range ends it
     failures = 0
+    renewals = 0
     while True:
         offset = part.stat().st_size if part.exists() else 0  # noqa: ASYNC240
         if total is not None and offset >= total:
@@ -45,15 +61,26 @@ async def fetch_progressive(http: Http, choice: StreamChoice, part: Path, *, ref
                 raise DownloadError(f"The download grew past its announced size ({offset} of "
                                     f"{total} bytes).", hint="Run it again: it starts over.")
             return total
-        headers = {"Range": f"bytes={offset}-{offset + RANGE_SIZE - 1}"}
+        headers = {"Range": f"bytes={offset}-{offset + range_size - 1}"}
         if offset and validator_file.exists():
             headers["If-Range"] = validator_file.read_text()
         try:
-            async with http.stream("GET", choice.url, headers=headers) as response:
+            async with (gate if gate is not None else contextlib.nullcontext(),
+                        http.stream("GET", choice.url, headers=headers) as response):
                 status = response.status_code
                 if status in (401, 403):
+                    renewals += 1
+                    if renewals > MAX_RENEWALS:
+                        raise DownloadError(
+                            f"The server kept refusing the download (HTTP {status}) even "
+                            f"with a renewed URL ({MAX_RENEWALS} times).",
+                            hint="Check that the track is still available to your account "
+                                 "and region, then run the download again: it resumes.")
                     choice = await refresh(choice)
                     continue
+                if status == 416 and offset and open_ended and not _UNSATISFIED.fullmatch(
+                        response.headers.get("Content-Range", "")):
+                    return offset  # past the end of a file of unknown size: it is complete
                 if status == 416 and offset:
                     # Nothing past our offset. RFC 9110 §15.5.17: the answer carries
                     # "bytes */SIZE"; the .part is complete only if SIZE is its length,
@@ -77,6 +104,7 @@ async def fetch_progressive(http: Http, choice: StreamChoice, part: Path, *, ref
                         raise DownloadError(f"The server answered an unexpected range "
                                             f"({response.headers.get('Content-Range')!r}).")
                     total = int(match.group(3)) if match.group(3) != "*" else None
+                    open_ended = total is None
                     expected = int(match.group(2)) - offset + 1
                 else:
                     raise DownloadError(f"The download answered HTTP {status}.")
@@ -102,7 +130,11 @@ async def fetch_progressive(http: Http, choice: StreamChoice, part: Path, *, ref
                 # is valid data at its offset) and the next request resumes after it.
                 raise _Again(f"short answer: {received} of {expected} bytes")
             failures = 0
-            if total is None:
+            if received:
+                renewals = 0
+            if total is None and (not open_ended or not received):
+                # A 200 without a length ends with its body; an open-ended 206 only once a
+                # range comes back empty (or a 416 above).
                 return offset
         except (httpx.TransportError, httpx.StreamError, _Again) as error:
             failures += 1

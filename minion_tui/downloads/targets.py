@@ -64,8 +64,15 @@ class Wanted:
 
     @property
     def album(self) -> str:
-        """The album tag: the set's title when the set is an album."""
-        return self.playlist.title if self.playlist and self.playlist.is_album else ""
+        """The album tag (issue 6 §5, "album = set or publisher album"): the title of the set
+        the track is downloaded from, whether a playlist or an album; for a track on its own,
+        the label's album from ``publisher_metadata.album_title`` (soundcloud-protocol.md §2:
+        only label releases carry it), else nothing."""
+        if self.playlist is not None:
+            return self.playlist.title
+        publisher = self.track.raw.get("publisher_metadata") or {}
+        album = publisher.get("album_title") if isinstance(publisher, dict) else None
+        return str(album or "").strip()
 
 
 @dataclass(frozen=True)

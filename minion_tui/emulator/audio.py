@@ -185,9 +185,16 @@ class LoopCache:
         with lock:
             found = self._loaded.get(key)
             if found is None:
-                found = self._load_or_build(CODECS[codec], groove, variant)
+                found = self._load_or_build(self.codec(codec), groove, variant)
                 self._loaded[key] = found
             return found
+
+    # Hooks a cache of another codec overrides (opus_media.py: Opus at 48 kHz).
+    def codec(self, name: str) -> Codec:
+        return CODECS[name]
+
+    def encode(self, codec: Codec, groove: str, variant: int) -> EncodedPhrase:
+        return encode_phrase(codec, render_phrase(groove, variant))
 
     def _load_or_build(self, codec: Codec, groove: str, variant: int) -> EncodedPhrase:
         path = self.path(codec.name, groove, variant)
@@ -197,7 +204,7 @@ class LoopCache:
             cached = None
         if cached is not None:
             return cached
-        phrase = encode_phrase(codec, render_phrase(groove, variant))
+        phrase = self.encode(codec, groove, variant)
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=self.cache_dir)
         try:

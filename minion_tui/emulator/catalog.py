@@ -24,6 +24,8 @@ CLEAR_DRM = "clear_drm"  # the above plus encrypted aac/abr (label tracks that k
 DRM_ONLY = "drm"  # encrypted only; its legacy mp3 answers 404 {} since 2026-04/05 (§3.5)
 SNIP = "snip"  # Go+ preview: mp3 under /preview/, 30 s, snipped
 BLOCKED = "block"  # geo-blocked: policy BLOCK, no transcodings
+# Uploads before this keep the legacy Opus transcoding (Track.legacy_opus).
+OPUS_CUTOFF = calendar.timegm((2020, 1, 1, 0, 0, 0, 0, 0, 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,9 @@ class Track:
     commentable: bool
     bpm: int
     seed: int
+    # Still lists the legacy opus_0_0 HLS transcoding, as most clear tracks did in the early-2026
+    # recordings before Opus was removed (§2.2, §3.5); the emulator keeps it on older uploads.
+    legacy_opus: bool = False
 
     @property
     def urn(self) -> str:

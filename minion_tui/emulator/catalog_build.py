@@ -20,6 +20,7 @@ from minion_tui.emulator.catalog import (
     CLEAR,
     CLEAR_DRM,
     DRM_ONLY,
+    OPUS_CUTOFF,
     SNIP,
     Activity,
     Artist,
@@ -228,6 +229,7 @@ class _Builder:
             secret_token=None if listed else f"s-{_key(rng, 11)}", listed=listed,
             commentable=rng.random() < 0.95, bpm=rng.randint(*genre.bpm),
             seed=track_id ^ (self.seed * 0x9E3779B1),
+            legacy_opus=availability in (CLEAR, CLEAR_DRM) and created < OPUS_CUTOFF,
         )
 
     def tracks_pass(self, order: list[Artist]) -> None:
@@ -358,7 +360,7 @@ def _pin_examples(b: _Builder, order: list[Artist]) -> dict[str, Track]:
     normal = [t for t in own if 150_000 <= t.duration_ms <= 420_000]
     overrides: dict[str, dict[str, Any]] = {
         "track_full": dict(availability=CLEAR, policy="MONETIZE", monetization_model="BLACKBOX",
-                           mp3_progressive=True, downloadable=False),
+                           mp3_progressive=True, downloadable=False, legacy_opus=False),
         "track_drm": dict(availability=DRM_ONLY, policy="MONETIZE",
                           monetization_model="AD_SUPPORTED", downloadable=False),
         "track_preview": dict(availability=SNIP, policy="SNIP",
@@ -383,6 +385,18 @@ def _pin_examples(b: _Builder, order: list[Artist]) -> dict[str, Track]:
     private = next(b.tracks[t] for t in b.user_tracks[order[1].id] if not b.tracks[t].listed)
     pinned["track_private"] = b.tracks[private.id] = replace(
         private, availability=CLEAR, policy="ALLOW", monetization_model="NOT_APPLICABLE")
+    # An older clear upload that still offers the legacy Opus stream: any artist's, as found,
+    # so pinning it changes nothing about the catalog (a big-user clear track is marked as
+    # one only if no artist has such an upload).
+    taken = {t.id for t in pinned.values()}
+    opus = next((t for _, t in sorted(b.tracks.items())
+                 if t.legacy_opus and t.availability == CLEAR and t.listed
+                 and t.artwork_key and 150_000 <= t.duration_ms <= 420_000
+                 and t.id not in taken), None)
+    if opus is None:
+        spare = next(t for t in normal if t.id not in taken and t.availability == CLEAR)
+        opus = b.tracks[spare.id] = replace(spare, legacy_opus=True)
+    pinned["track_opus"] = opus
     return pinned
 
 

@@ -26,6 +26,7 @@ from starlette.routing import Mount, Route
 
 from minion_tui.emulator.artwork import picture_for
 from minion_tui.emulator.audio import AAC_FRAME, CACHE_VERSION, AudioSpec, LoopCache
+from minion_tui.emulator.opus_media import OpusMedia
 from minion_tui.emulator.progressive import VirtualFile, respond
 from minion_tui.emulator.signing import Signer
 from minion_tui.emulator.tiling import AAC_SEGMENT_FRAMES, AacTrack, Mp3File, frames_for
@@ -37,7 +38,7 @@ MEDIA_ORIGIN = "https://cf-media.sndcdn.com"
 PREVIEW_ORIGIN = "https://cf-preview-media.sndcdn.com"
 IMAGE_ORIGIN = "https://i1.sndcdn.com"
 WAVE_ORIGIN = "https://wave.sndcdn.com"
-KINDS = ("aac_hls", "mp3_hls", "mp3_progressive", "mp3_preview", "mp3_preview_hls")
+KINDS = ("aac_hls", "mp3_hls", "mp3_progressive", "mp3_preview", "mp3_preview_hls", "opus_hls")
 _MP3_SUFFIX = ".128.mp3"
 _PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
 _ACCESS_DENIED = (
@@ -68,6 +69,9 @@ class Cdn:
         self.clock = clock
         self._signer = Signer(secret)
         self._secret = secret
+        # The legacy Opus HLS origin (cf-hls-opus-media.sndcdn.com) lives in opus_media.py.
+        self.opus = OpusMedia(cache_dir=cache_dir, lookup=lookup, signer=self._signer,
+                              secret=secret, clock=clock)
 
     # ---- URLs handed out by the API side -------------------------------------------------
 
@@ -88,6 +92,8 @@ class Cdn:
         if kind == "mp3_preview_hls":
             query = self._signer.query(f"{HLS_ORIGIN}/*/0/30/*{key}{_MP3_SUFFIX}*", deadline)
             return f"{HLS_ORIGIN}/playlist/0/30/{key}{_MP3_SUFFIX}/playlist.m3u8?{query}"
+        if kind == "opus_hls":
+            return self.opus.signed_url(key, deadline)
         if kind == "mp3_progressive":
             url = f"{MEDIA_ORIGIN}/{key}{_MP3_SUFFIX}"
             return f"{url}?{self._signer.query(url, deadline)}"
@@ -133,6 +139,7 @@ class Cdn:
                                                methods=["GET", "HEAD"])]),
             Mount("/sc-img", routes=[Route("/{name}", self._image, methods=["GET", "HEAD"])]),
             Mount("/sc-wave", routes=[Route("/{name}", self._waveform)]),
+            self.opus.mount(),
         ]
 
     def _refusal(self, request: Request, origin: str) -> Response | None:

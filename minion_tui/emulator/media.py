@@ -38,6 +38,8 @@ def cdn_kind(transcoding: Transcoding) -> str | None:
         return None
     if transcoding.preset == "aac_160k":
         return "aac_hls"
+    if transcoding.preset.startswith("opus"):
+        return "opus_hls"
     if transcoding.protocol == "hls":
         return "mp3_preview_hls" if transcoding.snipped else "mp3_hls"
     return "mp3_preview" if transcoding.snipped else "mp3_progressive"

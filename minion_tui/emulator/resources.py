@@ -109,6 +109,8 @@ def transcodings_of(track: Track) -> list[Transcoding]:
     made.append(make(mp3, "hls", "audio/mpeg", True))
     if track.mp3_progressive or track.availability == DRM_ONLY:
         made.append(make(mp3, "progressive", "audio/mpeg", True))
+    if track.legacy_opus:
+        made.append(make("opus_0_0", "hls", 'audio/ogg; codecs="opus"', True))
     return made
 
 

@@ -46,11 +46,13 @@ def _events() -> list[tuple[float, DownloadEvent]]:
         (0.0, DownloadEvent("start", "sc:1", "Alpha - One", "/music/Alpha - One.m4a")),
         (0.0, DownloadEvent("start", "sc:2", "Beta - Two", "/music/Beta - Two.mp3")),
         (1.0, DownloadEvent("segment", "sc:1", "Alpha - One", "/music/Alpha - One.m4a",
-                            bytes_done=1_000_000, segments_done=5, segments_total=10)),
+                            bytes_done=1_000_000, segments_done=5, segments_total=10,
+                            speed=1_000_000, eta=1.0)),
         (1.05, DownloadEvent("bytes", "sc:2", "Beta - Two", "/music/Beta - Two.mp3",
                              bytes_done=2_000_000, bytes_total=8_000_000)),
         (2.0, DownloadEvent("bytes", "sc:2", "Beta - Two", "/music/Beta - Two.mp3",
-                            bytes_done=4_000_000, bytes_total=8_000_000)),
+                            bytes_done=4_000_000, bytes_total=8_000_000, speed=2_000_000,
+                            eta=2.0)),
         (2.0, DownloadEvent("done", "sc:1", "Alpha - One", "/music/Alpha - One.m4a",
                             bytes_done=2_000_000, bytes_total=2_000_000)),
         (2.5, DownloadEvent("skipped", "sc:3", "Gamma - Three", reason="preview only")),
@@ -136,7 +138,7 @@ def test_json_lines_carry_every_event_field() -> None:
                                           "skipped"]
     assert rows[2] == DownloadEvent("segment", "sc:1", "Alpha - One", "/music/Alpha - One.m4a",
                                     bytes_done=1_000_000, segments_done=5,
-                                    segments_total=10).to_json()
+                                    segments_total=10, speed=1_000_000, eta=1.0).to_json()
     assert rows[-1]["reason"] == "preview only"
 
 
@@ -147,7 +149,7 @@ def test_bar_lines_never_wrap_and_keep_the_first_title() -> None:
     view(DownloadEvent("start", "sc:9", "Very Long Title"))
     clock.now += 1
     view(DownloadEvent("segment", "sc:9", "Very Long Title", bytes_done=123_456_789,
-                       segments_done=999, segments_total=3000))
+                       segments_done=999, segments_total=3000, speed=123_456_789, eta=2.0))
     shown = screen(out.getvalue())
     assert len(shown) == 2 and all(len(line) <= 79 for line in shown)
     assert shown[0].startswith("Some Artist… [")

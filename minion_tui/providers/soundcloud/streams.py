@@ -1,7 +1,9 @@
 """Which transcoding to play and getting it signed (protocol doc §2.2, §3).
 
-Order: clear ``aac_160k`` HLS, then progressive MP3, then MP3 HLS (``prefer="mp3"`` puts the
-MP3s first); never an encrypted (``ctr-``/``cbc-encrypted-hls``) or ``abr_*`` transcoding. The
+Order: clear ``aac_160k`` HLS, then progressive MP3, then MP3 HLS, then legacy Opus HLS
+(``prefer="mp3"`` puts the MP3s first; ``prefer="opus"`` takes the legacy ``opus_0_0`` HLS or
+nothing, since SoundCloud stopped serving Opus in April 2026, doc §2.2/§3.5); never an
+encrypted (``ctr-``/``cbc-encrypted-hls``) or ``abr_*`` transcoding. The
 media endpoint is asked with ``track_authorization`` (the web player, NewPipe and soundcloak
 send it; it "may become mandatory"); a 404 moves on to the next candidate (dead, legacy-on-DRM).
 """
@@ -24,7 +26,15 @@ from minion_tui.providers.soundcloud.parse import Transcoding
 if TYPE_CHECKING:
     from minion_tui.providers.soundcloud.api import Api
 
-PREFERENCES = (None, "aac", "mp3")
+PREFERENCES = (None, "aac", "mp3", "opus")
+OPUS_GONE = ("SoundCloud stopped serving Opus in April 2026 (only older uploads may still "
+             "carry it)")
+
+
+class FormatUnavailable(NotFound):
+    """The track has no stream in the codec the caller insisted on (``prefer="opus"``)."""
+
+    type = "format_unavailable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +76,8 @@ def _group(t: Transcoding, prefer: str | None) -> int:
         group = 4
     if prefer == "mp3" and group in (1, 2):
         group -= 3  # mp3 first, in the same progressive-then-HLS order
+    if prefer == "opus" and group == 3:
+        group = -1
     return group
 
 
@@ -73,7 +85,8 @@ def candidates(transcodings: Sequence[Transcoding], prefer: str | None = None) -
     """Playable transcodings, best first: full before snippet, then by codec/protocol group,
     ``aac_160k`` before other AAC presets (``hq``/256k needs Go+), page order last."""
     if prefer not in PREFERENCES:
-        raise InvalidArgument(f"Unknown stream preference {prefer!r}.", hint="Use aac or mp3.")
+        raise InvalidArgument(f"Unknown stream preference {prefer!r}.",
+                              hint="Use aac, mp3 or opus.")
     clear = [t for t in transcodings if parse.is_clear(t) and t.codec]
     order = {id(t): i for i, t in enumerate(clear)}
     return sorted(clear, key=lambda t: (
@@ -129,6 +142,21 @@ def refuse_early(source: StreamSource, *, require_full: bool, prefer: str | None
     if require_full and all(t.snipped for t in found):
         raise PreviewOnly(f"Only a 30-second preview of {title} is available (a Go+ track).",
                           hint="Play the preview instead, or sign in with a Go+ account.")
+    if prefer == "opus" and not any(_opus_wanted(t, require_full) for t in found):
+        if _drm_only(source):
+            raise _drm(title)
+        raise FormatUnavailable(f"No Opus stream is offered for {title}: {OPUS_GONE}.",
+                                hint="Use --format best (or m4a / mp3).")
+
+
+def _opus_wanted(t: Transcoding, require_full: bool) -> bool:
+    return t.codec == "opus" and not (require_full and t.snipped)
+
+
+def _drm_only(source: StreamSource) -> bool:
+    """Doc §2.2 (NOTES-ES ``isDrmOnly``): encrypted streams and only legacy clear ones."""
+    clear = [t for t in source.transcodings if parse.is_clear(t)]
+    return any(t.encrypted for t in source.transcodings) and all(t.legacy for t in clear)
 
 
 def _drm(title: str) -> DrmOnly:
@@ -163,6 +191,8 @@ async def choose(
     for t in candidates(source.transcodings, prefer):
         if require_full and t.snipped:
             continue
+        if prefer == "opus" and t.codec != "opus":
+            continue  # asked for Opus: never another codec under the .opus name
         try:
             choice = await sign(api, source, t)
         except AuthError as exc:  # auth-gated transcoding: another one may still play
@@ -170,10 +200,16 @@ async def choose(
             continue
         if choice is not None:
             return choice
-    if any(t.encrypted for t in source.transcodings):
-        raise _drm(title)  # clear legacy ones answer 404 on DRM-only tracks since 2026-04 (§3.5)
+    # Clear legacy ones answer 404 on DRM-only tracks since 2026-04 (§3.5); a track that
+    # still has clear AAC is not "DRM-only" just because its Opus stream is gone.
+    if any(t.encrypted for t in source.transcodings) and (prefer != "opus"
+                                                          or _drm_only(source)):
+        raise _drm(title)
     if refused is not None:
         raise refused
+    if prefer == "opus":
+        raise FormatUnavailable(f"The Opus stream of {title} is no longer served (HTTP 404): "
+                                f"{OPUS_GONE}.", hint="Use --format best (or m4a / mp3).")
     raise NotFound(f"Every stream of {title} answered 404.",
                    hint="The track may have been removed; try again later.")
 

@@ -1,0 +1,315 @@
+"""The legacy ``opus_0_0`` rendition: 64 kbit/s Ogg Opus HLS on cf-hls-opus-media.sndcdn.com.
+
+SoundCloud listed ``opus_0_0`` / ``hls`` / ``audio/ogg; codecs="opus"`` as a legacy
+transcoding on most clear tracks in the early-2026 recordings and removed it by April 2026
+(soundcloud-protocol.md §2.2, §3.5); the signed playlist URL looked like
+``https://cf-hls-opus-media.sndcdn.com/playlist/<uuid>.64.opus/playlist.m3u8?Policy=…`` (§3.1).
+The emulator keeps it on older uploads only (catalog Track.legacy_opus).
+
+Audio: each phrase (synth.py, 44.1 kHz) is resampled to Opus's 48 kHz by periodic FFT
+resampling, so it still loops seamlessly, and encoded once with libopus through PyAV into
+20 ms packets, cached on disk like the MP3/AAC loops (audio.LoopCache). A track is those
+packets tiled from a start packet, never re-encoded.
+
+Container: one Ogg Opus stream per track (RFC 7845) cut at page boundaries. Segment 0 opens
+with the OpusHead and OpusTags pages; every segment is whole pages of one second of packets,
+so the segments concatenated are one valid Ogg Opus file, which is how SoundCloud's Opus HLS
+behaved (the segments were consecutive pieces of one Ogg stream). The last page's granule
+position trims the final packet, so the decoded length is exactly the track's.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import struct
+import time
+import uuid
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+import av
+import numpy as np
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount, Route
+
+from minion_tui.emulator.audio import CACHE_VERSION, AudioSpec, Codec, EncodedPhrase, LoopCache
+from minion_tui.emulator.progressive import VirtualFile, respond
+from minion_tui.emulator.signing import Signer
+from minion_tui.emulator.synth import SAMPLE_RATE, render_phrase
+from minion_tui.emulator.tiling import start_frame
+
+OPUS_ORIGIN = "https://cf-hls-opus-media.sndcdn.com"
+OPUS_RATE = 48_000
+OPUS_FRAME = 960  # 20 ms packets, libopus's default frame size
+OPUS_BITRATE = 64_000  # "64 kbps Opus" (§2.2)
+PRE_SKIP = 312  # libopus's lookahead at 48 kHz; its own OpusHead says the same
+PACKETS_PER_PAGE = 50  # one second per Ogg page, like libopusenc's default page delay
+PAGES_PER_SEGMENT = 10  # ≈10 s HLS segments, like the AAC and MP3 renditions
+OPUS = Codec("opus", "libopus", OPUS_FRAME, PRE_SKIP, OPUS_BITRATE)
+OPUS_VERSION = 1  # of the encoded Opus loops on disk (in their file name)
+_SUFFIX = ".64.opus"
+_LEAD = 2  # packets dropped at the start of an encode: lookahead + warm-up
+_VENDOR = b"libopus (minion-tui emulator)"
+_PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
+_ACCESS_DENIED = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    "<Error><Code>AccessDenied</Code><Message>{}</Message></Error>"
+)
+# Ogg's CRC-32 is MSB-first (poly 0x04C11DB7, init 0, no final xor); zlib's is the reflected
+# form, so both the input bytes and the result are bit-reversed around it (as mutagen does).
+_BITSWAP = bytes(int(f"{i:08b}"[::-1], 2) for i in range(256))
+
+
+# -- audio -------------------------------------------------------------------------------------
+
+def resample_phrase(pcm: np.ndarray) -> np.ndarray:
+    """A 44.1 kHz phrase at 48 kHz, whole 20 ms packets long. Zero-padding the spectrum is an
+    exact band-limited resampling of a periodic signal, so the result still loops seamlessly;
+    rounding to whole packets changes the tempo by < 0.1 %."""
+    length = pcm.shape[1]
+    wanted = max(1, round(length * OPUS_RATE / SAMPLE_RATE / OPUS_FRAME)) * OPUS_FRAME
+    spectrum = np.fft.rfft(pcm.astype(np.float64), axis=1)
+    wider = np.zeros((pcm.shape[0], wanted // 2 + 1), dtype=np.complex128)
+    keep = min(spectrum.shape[1], wider.shape[1])
+    wider[:, :keep] = spectrum[:, :keep]
+    return (np.fft.irfft(wider, n=wanted, axis=1) * (wanted / length)).astype(np.float32)
+
+
+def encode_opus_phrase(pcm: np.ndarray) -> EncodedPhrase:
+    """Encode one periodic 48 kHz phrase (float32, shape (2, n), n whole packets) with
+    libopus. As in audio.encode_phrase, the encoder is fed the phrase's end before it and its
+    start after it, and the kept packets decode to exactly the phrase (lookahead accounted)."""
+    size = OPUS_FRAME
+    length = pcm.shape[1]
+    if length % size:
+        raise ValueError(f"phrase of {length} samples is not whole Opus packets")
+    warmup = _LEAD * size - PRE_SKIP
+    feed = np.concatenate([pcm[:, length - warmup:], pcm, pcm[:, :PRE_SKIP + 2 * size]], axis=1)
+    context: Any = av.AudioCodecContext.create("libopus", "w")
+    context.sample_rate = OPUS_RATE
+    context.layout = "stereo"
+    context.format = "flt"  # libopus takes interleaved samples only
+    context.bit_rate = OPUS_BITRATE
+    context.open()
+    packets: list[bytes] = []
+    usable = feed.shape[1] - feed.shape[1] % size
+    for start in range(0, usable, size):
+        interleaved = np.ascontiguousarray(feed[:, start:start + size].T).reshape(1, -1)
+        frame = av.AudioFrame.from_ndarray(interleaved, format="flt", layout="stereo")
+        frame.sample_rate = OPUS_RATE
+        frame.pts = start
+        packets.extend(bytes(packet) for packet in context.encode(frame))
+    packets.extend(bytes(packet) for packet in context.encode(None))
+    wanted = length // size
+    kept = packets[_LEAD:_LEAD + wanted]
+    if len(kept) != wanted:
+        raise RuntimeError(f"libopus returned {len(packets)} packets, need {wanted + _LEAD}")
+    offsets = [0]
+    for packet in kept:
+        offsets.append(offsets[-1] + len(packet))
+    return EncodedPhrase(OPUS, b"", b"".join(kept), tuple(offsets))
+
+
+class OpusLoopCache(LoopCache):
+    """Opus phrases on disk next to the MP3/AAC ones (same atomic publishing)."""
+
+    def path(self, codec: str, groove: str, variant: int) -> Path:
+        return self.cache_dir / (
+            f"loop-v{CACHE_VERSION}.{OPUS_VERSION}-{groove}-{variant}.{codec}.bin")
+
+    def codec(self, name: str) -> Codec:
+        if name != OPUS.name:
+            raise ValueError(f"the Opus loop cache holds Opus only, not {name!r}")
+        return OPUS
+
+    def encode(self, codec: Codec, groove: str, variant: int) -> EncodedPhrase:
+        return encode_opus_phrase(resample_phrase(render_phrase(groove, variant)))
+
+
+# -- Ogg ---------------------------------------------------------------------------------------
+
+def ogg_crc(page: bytes) -> bytes:
+    crc = ~zlib.crc32(page.translate(_BITSWAP), 0xFFFFFFFF) & 0xFFFFFFFF
+    return crc.to_bytes(4, "big").translate(_BITSWAP)
+
+
+def ogg_page(packets: list[bytes], *, granule: int, serial: int, sequence: int,
+             first: bool = False, last: bool = False) -> bytes:
+    """One Ogg page holding whole ``packets`` (RFC 3533): lacing values, flags, CRC."""
+    lacing = bytearray()
+    for packet in packets:
+        lacing += b"\xff" * (len(packet) // 255) + bytes([len(packet) % 255])
+    if len(lacing) > 255:
+        raise ValueError(f"{len(packets)} packets need {len(lacing)} lacing values (max 255)")
+    flags = (0x02 if first else 0) | (0x04 if last else 0)
+    header = struct.pack("<4sBBqIIIB", b"OggS", 0, flags, granule, serial, sequence, 0,
+                         len(lacing))
+    page = header + bytes(lacing) + b"".join(packets)
+    return page[:22] + ogg_crc(page) + page[26:]
+
+
+def opus_head() -> bytes:
+    """RFC 7845 §5.1: version 1, stereo, pre-skip, the input rate, no gain, mapping 0."""
+    return b"OpusHead" + struct.pack("<BBHIhB", 1, 2, PRE_SKIP, SAMPLE_RATE, 0, 0)
+
+
+def opus_tags() -> bytes:
+    """RFC 7845 §5.2: a vendor string and no comments (the CDN's files carried none)."""
+    return b"OpusTags" + struct.pack("<I", len(_VENDOR)) + _VENDOR + struct.pack("<I", 0)
+
+
+class OpusTrack:
+    """A track's Ogg Opus stream as pages of tiled packets, grouped into HLS segments."""
+
+    def __init__(self, phrase: EncodedPhrase, first: int, duration_ms: int,
+                 serial: int) -> None:
+        self.phrase = phrase
+        self.first = first
+        self.serial = serial
+        self.samples = max(1, round(duration_ms * OPUS_RATE / 1000))
+        self.packet_count = -(-(self.samples + PRE_SKIP) // OPUS_FRAME)
+        self.page_count = -(-self.packet_count // PACKETS_PER_PAGE)
+
+    @classmethod
+    def for_spec(cls, spec: AudioSpec, phrase: EncodedPhrase, key: str) -> OpusTrack:
+        return cls(phrase, start_frame(spec, phrase.frame_count), spec.duration_ms,
+                   zlib.crc32(key.encode()))
+
+    @property
+    def segment_count(self) -> int:
+        return -(-self.page_count // PAGES_PER_SEGMENT)
+
+    def granule(self, page: int) -> int:
+        """Samples (48 kHz, pre-skip included) decoded by the end of audio page ``page``; the
+        last page's is the exact end, which trims its final packet (RFC 7845 §4.4)."""
+        if page == self.page_count - 1:
+            return PRE_SKIP + self.samples
+        return (page + 1) * PACKETS_PER_PAGE * OPUS_FRAME
+
+    def segment_seconds(self, index: int) -> float:
+        start = PRE_SKIP if index == 0 else self.granule(index * PAGES_PER_SEGMENT - 1)
+        last = min((index + 1) * PAGES_PER_SEGMENT, self.page_count) - 1
+        return (self.granule(last) - start) / OPUS_RATE
+
+    def _packet(self, number: int) -> bytes:
+        phrase = self.phrase
+        index = (self.first + number) % phrase.frame_count
+        return phrase.payload[phrase.offsets[index]:phrase.offsets[index + 1]]
+
+    def page(self, page: int) -> bytes:
+        """Audio page ``page`` (0-based; the two header pages come before it)."""
+        start = page * PACKETS_PER_PAGE
+        stop = min(start + PACKETS_PER_PAGE, self.packet_count)
+        return ogg_page([self._packet(n) for n in range(start, stop)],
+                        granule=self.granule(page), serial=self.serial, sequence=page + 2,
+                        last=page == self.page_count - 1)
+
+    def segment(self, index: int) -> bytes:
+        if not 0 <= index < self.segment_count:
+            raise IndexError(index)
+        parts: list[bytes] = []
+        if index == 0:
+            parts.append(ogg_page([opus_head()], granule=0, serial=self.serial, sequence=0,
+                                  first=True))
+            parts.append(ogg_page([opus_tags()], granule=0, serial=self.serial, sequence=1))
+        first = index * PAGES_PER_SEGMENT
+        parts.extend(self.page(p) for p in range(first, min(first + PAGES_PER_SEGMENT,
+                                                            self.page_count)))
+        return b"".join(parts)
+
+
+# -- the CDN origin ----------------------------------------------------------------------------
+
+def _route_path(request: Request) -> str:
+    path: str = request.scope["path"]
+    root: str = request.scope.get("root_path", "")
+    return path[len(root):] if root and path.startswith(root) else path
+
+
+def _not_found(what: str) -> Response:
+    return PlainTextResponse(f"Not found: {what}", status_code=404)
+
+
+class OpusMedia:
+    """cf-hls-opus-media.sndcdn.com: signed playlists and Ogg Opus segments (Cdn mounts it)."""
+
+    def __init__(self, *, cache_dir: Path, lookup: Callable[[str], AudioSpec | None],
+                 signer: Signer, secret: bytes, clock: Callable[[], float] = time.time) -> None:
+        self.cache = OpusLoopCache(cache_dir)
+        self.lookup = lookup
+        self.clock = clock
+        self._signer = signer
+        self._secret = secret
+        # The URL names the stream by a uuid, not the track key (§3.1): the uuids handed out
+        # so far, so the CDN knows which track one means. Filled whenever the API signs.
+        self._keys: dict[str, str] = {}
+
+    def stream_id(self, track_key: str) -> str:
+        digest = hashlib.sha256(b"opus:" + self._secret + track_key.encode()).digest()
+        return str(uuid.UUID(bytes=digest[:16], version=4))
+
+    def signed_url(self, track_key: str, deadline: int) -> str:
+        ident = self.stream_id(track_key)
+        self._keys[ident] = track_key
+        query = self._signer.query(f"{OPUS_ORIGIN}/*/{ident}{_SUFFIX}*", deadline)
+        return f"{OPUS_ORIGIN}/playlist/{ident}{_SUFFIX}/playlist.m3u8?{query}"
+
+    def mount(self) -> Mount:
+        return Mount("/sc-opus", routes=[
+            Route("/playlist/{name}/playlist.m3u8", self._playlist),
+            Route("/media/{index:int}/{name}", self._segment),
+        ])
+
+    async def _track(self, request: Request) -> OpusTrack | Response:
+        reason = self._signer.check(dict(request.query_params),
+                                    OPUS_ORIGIN + _route_path(request), self.clock())
+        if reason is not None:
+            return Response(_ACCESS_DENIED.format(reason), status_code=403,
+                            media_type="text/xml")
+        name: str = request.path_params["name"]
+        key = self._keys.get(name[: -len(_SUFFIX)]) if name.endswith(_SUFFIX) else None
+        spec = self.lookup(key) if key else None
+        if key is None or spec is None:
+            return _not_found(f"stream {name}")
+        if self.cache.is_loaded(OPUS.name, spec.groove, spec.variant):
+            phrase = self.cache.phrase(OPUS.name, spec.groove, spec.variant)
+        else:  # the first use encodes (≈1 s): off the event loop
+            phrase = await anyio.to_thread.run_sync(
+                self.cache.phrase, OPUS.name, spec.groove, spec.variant)
+        return OpusTrack.for_spec(spec, phrase, key)
+
+    async def _playlist(self, request: Request) -> Response:
+        track = await self._track(request)
+        if isinstance(track, Response):
+            return track
+        name = request.path_params["name"]
+        lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-PLAYLIST-TYPE:VOD",
+                 "#EXT-X-TARGETDURATION:10", "#EXT-X-MEDIA-SEQUENCE:0"]
+        for index in range(track.segment_count):
+            lines.append(f"#EXTINF:{track.segment_seconds(index):.6f},")
+            lines.append(f"{OPUS_ORIGIN}/media/{index}/{name}?{request.url.query}")
+        lines.append("#EXT-X-ENDLIST")
+        return Response("\n".join(lines) + "\n", media_type=_PLAYLIST_TYPE)
+
+    async def _segment(self, request: Request) -> Response:
+        track = await self._track(request)
+        if isinstance(track, Response):
+            return track
+        index = request.path_params["index"]
+        if not 0 <= index < track.segment_count:
+            return _not_found(f"segment {index}")
+        body = track.segment(index)
+        tag = f"opus:{OPUS_VERSION}:{request.path_params['name']}:{index}".encode()
+        etag = '"' + hashlib.sha1(tag).hexdigest() + '"'
+        modified = email.utils.formatdate(1_500_000_000 + track.serial % 100_000_000,
+                                          usegmt=True)
+
+        def chunks(start: int, end: int) -> Iterator[bytes]:
+            yield body[start:end]
+
+        return respond(request, VirtualFile(len(body), chunks, "audio/ogg", etag, modified))
