@@ -71,6 +71,7 @@ class DownloadSettings:
     dir: Path = field(default_factory=default_download_dir)
     parallel: int = 3
     segments: int = 8
+    connections: int = 16
     format: str = "best"
     template: str = "{artist} - {title}.{ext}"
     set_template: str = "{playlist}/{index:02d} - {artist} - {title}.{ext}"
@@ -86,6 +87,7 @@ class UiSettings:
 @dataclass(frozen=True)
 class PlaybackSettings:
     volume: int = 80
+    audio_output: str | None = None
 
 
 SECTION_TYPES: Mapping[str, type] = {
@@ -154,6 +156,9 @@ SETTINGS: tuple[Setting, ...] = (
             env="SOUNDCLOUD_PARALLEL_DOWNLOADS"),
     Setting("downloads", "segments", Whole(low=1, high=32), "HLS segments fetched at once "
             "per track."),
+    Setting("downloads", "connections", Whole(low=1, high=64), "Requests in flight at once "
+            "for all downloads together (segments, playlists, file ranges): the one cap over "
+            "parallel × segments.", env="SOUNDCLOUD_DOWNLOAD_CONNECTIONS"),
     Setting("downloads", "format", Choice(options=FORMATS), "best (highest quality, no "
             "re-encode), mp3, m4a, opus, or original (the uploaded file where allowed)."),
     Setting("downloads", "template", Template(), "File name of a single track. Fields: "
@@ -165,7 +170,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ui", "artwork", Flag(), "Show cover art where the terminal can draw it."),
     Setting("ui", "hide_not_interested", Flag(), "Hide tracks you marked \"not interested\" "
             "from lists."),
-    Setting("playback", "volume", Whole(low=0, high=100), "Start-up volume, 0-100."),
+    Setting("playback", "volume", Whole(low=0, high=100), "Start-up volume, 0-100 (the "
+            "volume of the last session wins once there is one)."),
+    Setting("playback", "audio_output", Text(unset="(mpv's automatic choice)"),
+            "mpv's audio output (ao), e.g. pulse, pipewire, alsa, jack, or null to play "
+            "silently. Empty: mpv tries them in turn.", env="MINION_MPV_AO"),
 )
 SETTINGS_BY_KEY: Mapping[str, Setting] = {s.dotted: s for s in SETTINGS}
 SECTIONS: tuple[str, ...] = (*SECTION_TYPES, *OPEN_TABLES)

@@ -358,25 +358,49 @@ class Service:
     # (with the install hint) and the rest of the app keeps working.
 
     _playback: Playback | None = None
-    #: mpv's audio output; None = mpv's default ("null" in tests and benchmarks).
-    audio_output: str | None = None
+    _audio_output: str | None = None
+    _playback_lock: asyncio.Lock | None = None
     #: Seconds mpv reads ahead (bounded: a 2 h mix is not pulled into memory at once).
     playback_readahead: float = 20.0
+    #: More mpv options, for tests and benchmarks (e.g. {"ao_null_untimed": "yes"}).
+    playback_mpv_options: Mapping[str, str] | None = None
+
+    @property
+    def audio_output(self) -> str | None:
+        """mpv's audio output: set here (tests: "null"), else [playback] audio_output (or
+        MINION_MPV_AO); None = mpv's automatic choice."""
+        return self._audio_output or self.settings.playback.audio_output
+
+    @audio_output.setter
+    def audio_output(self, value: str | None) -> None:
+        self._audio_output = value
 
     async def playback(self) -> Playback:
         """The playback engine (player, loopback stream proxy, queue), created on first use."""
-        if self._playback is None:
-            from minion_tui.playback.player import Player
-            from minion_tui.playback.session import Playback
-            from minion_tui.playback.stream_proxy import StreamProxy
-
-            player = Player(ao=self.audio_output, volume=self.settings.playback.volume,
-                            readahead=self.playback_readahead)
-            proxy = StreamProxy(self.http, self.refresh_stream)
-            await proxy.start()
-            self._playback = Playback(player, proxy, await self.db(), self.stream,
-                                      self._track_by_urn)
+        if self._playback is not None:
+            return self._playback
+        if self._playback_lock is None:
+            self._playback_lock = asyncio.Lock()
+        async with self._playback_lock:  # keys pressed at once must not make two players
+            if self._playback is None:
+                self._playback = await self._start_playback()
         return self._playback
+
+    async def _start_playback(self) -> Playback:
+        from minion_tui.playback.player import Player
+        from minion_tui.playback.session import VOLUME_KEY, Playback
+        from minion_tui.playback.stream_proxy import StreamProxy
+        from minion_tui.store import play_queue as pq
+
+        store = await self.db()
+        # The last session's volume, else the configured start-up volume.
+        stored = await store.call(pq.get_state, store, VOLUME_KEY, "")
+        volume = float(stored) if stored.isdigit() else float(self.settings.playback.volume)
+        player = Player(ao=self.audio_output, volume=volume, readahead=self.playback_readahead,
+                        extra=self.playback_mpv_options)
+        proxy = StreamProxy(self.http, self.refresh_stream)
+        await proxy.start()
+        return Playback(player, proxy, store, self.stream, self._track_by_urn)
 
     async def _track_by_urn(self, urn: str) -> Track:
         store = await self.db()
@@ -406,6 +430,10 @@ class Service:
 
     async def set_volume(self, volume: float) -> None:
         (await self.playback()).player.set_volume(volume)
+
+    async def change_volume(self, delta: float) -> None:
+        """Raise (delta > 0) or lower the volume, relative to mpv's own current value."""
+        (await self.playback()).player.change_volume(delta)
 
     async def mute(self, muted: bool | None = None) -> None:
         """Mute, unmute, or (None) toggle."""
@@ -532,6 +560,17 @@ class Service:
         store = await self.db()
         return await store.call(pq.history_with_tracks, store, limit)
 
+    async def queue_current(self) -> int | None:
+        """The queue entry playing, else the one played last (kept across restarts)."""
+        if self._playback is not None:
+            return await self._playback.current_entry()
+        from minion_tui.playback.session import CURRENT_KEY
+        from minion_tui.store import play_queue as pq
+
+        store = await self.db()
+        stored = await store.call(pq.get_state, store, CURRENT_KEY, "")
+        return int(stored) if stored.isdigit() else None
+
     async def repeat_mode(self) -> str:
         """The queue's repeat mode: "off", "one" or "all"."""
         from minion_tui.store import play_queue as pq
@@ -605,6 +644,7 @@ class Service:
         options = self._download_options(directory, segments, format, listener)
         return await download_batch(self, self, self._choose_stream, list(targets), options,
                                     jobs=jobs or conf.parallel, set_template=conf.set_template,
+                                    connections=conf.connections,
                                     store=await self.db(), control=self._jobs())
 
     async def download_jobs(self, *, limit: int = 200) -> list[DownloadJob]:
@@ -709,6 +749,7 @@ class Service:
             self._download_listeners = []
         options = self._download_options(None, None, None, None)
         runner = Runner.build(self, self._choose_stream, options, jobs=conf.parallel,
+                              connections=conf.connections,
                               store=store, control=self._jobs(),
                               set_template=conf.set_template)
         tasks: list[tuple[asyncio.Task[Outcome], Track | None, int | None]] = []

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from typing import TYPE_CHECKING
 
-from minion_tui.playback.player import PlaybackError, PlayerState
+from minion_tui.playback.player import NO_AUDIO_OUTPUT, PlaybackError, PlayerState
 
 if TYPE_CHECKING:
     from minion_tui.service import Service
 
-#: Set to "null" (tests, CI) to play without a sound device.
+#: Set to "null" (tests, CI) to play without a sound device; read by the settings as the
+#: environment override of [playback] audio_output (config_schema.py), for the TUI too.
 AO_ENV = "MINION_MPV_AO"
 
 
@@ -39,7 +39,8 @@ def _status(state: PlayerState, as_json: bool) -> None:
 
 async def play_command(service: Service, target: str, *, start: float,
                        play_for: float | None, as_json: bool, ao: str | None) -> int:
-    service.audio_output = ao or os.environ.get(AO_ENV) or None
+    if ao:  # --ao beats the setting (and MINION_MPV_AO) for this run
+        service.audio_output = ao
     now = await service.play(target, start=start)
     player = (await service.playback()).player
     if not as_json:
@@ -73,7 +74,9 @@ async def play_command(service: Service, target: str, *, start: float,
     finally:
         stop_listening()
     if failure:
-        raise PlaybackError(failure[0], hint="Try `minion-tui stream TARGET` to check the stream.")
+        hint = (None if failure[0].startswith(NO_AUDIO_OUTPUT)  # it says what to set
+                else "Try `minion-tui stream TARGET` to check the stream.")
+        raise PlaybackError(failure[0], hint=hint)
     final = player.state
     if finished.is_set():
         final = PlayerState(position=final.position, duration=final.duration, ended=True,

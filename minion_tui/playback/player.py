@@ -11,13 +11,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator, Callable
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from minion_tui.errors import MinionError
 
 INSTALL_HINT = "Preview needs libmpv: sudo apt-get install libmpv2"
+#: mpv's MPV_ERROR_AO_INIT_FAILED (python-mpv ErrorCode.AO_INIT_FAILED): no audio device opened.
+AO_INIT_FAILED = -14
+
+#: mpv's own messages (python-mpv's log_handler) go to Python logging — the log file — instead
+#: of the terminal, where they would be drawn over the TUI.
+mpv_log = logging.getLogger("minion_tui.mpv")
+_MPV_LEVELS = {"fatal": logging.ERROR, "error": logging.ERROR, "warn": logging.WARNING,
+               "info": logging.INFO}
+
+
+NO_AUDIO_OUTPUT = "No audio output could be opened"
+
+
+def no_audio_output_text(ao: str | None) -> str:
+    """What to tell the user when mpv could not open any audio output (it says what to do,
+    so callers add no hint of their own: check ``text.startswith(NO_AUDIO_OUTPUT)``)."""
+    tried = ao or "mpv's automatic choice"
+    return (f"{NO_AUDIO_OUTPUT} (tried: {tried}). Set [playback] audio_output "
+            'in config.toml — e.g. "pulse", "pipewire", "alsa", or "null" to play silently.')
 _OBSERVED = ("time-pos", "duration", "pause", "idle-active", "eof-reached", "paused-for-cache",
              "volume", "mute")
 
@@ -78,13 +98,14 @@ class Player:
     """One mpv instance; every method must be called on the asyncio loop that created it."""
 
     def __init__(self, *, ao: str | None = None, volume: float = 100.0,
-                 readahead: float = 20.0) -> None:
+                 readahead: float = 20.0, extra: Mapping[str, Any] | None = None) -> None:
         try:
             import mpv  # lazily: importing the app must not load libmpv
         except (OSError, ImportError) as exc:
             raise PlayerUnavailable(f"libmpv could not be loaded ({exc}).",
                                     hint=INSTALL_HINT) from exc
         self._loop = asyncio.get_running_loop()
+        self._ao = ao
         self.state = PlayerState(volume=volume)
         self._listeners: list[Listener] = []
         options: dict[str, Any] = {
@@ -93,11 +114,14 @@ class Player:
             # read ahead a bounded window: a 2 h mix must not be pulled at once (memory, and
             # the signed URLs expire anyway; the stream proxy re-signs them on demand)
             "cache_secs": readahead, "demuxer_readahead_secs": readahead,
+            # terminal=no: mpv never writes to our terminal (the TUI owns it); its messages
+            # reach the log through the log handler instead.
             "volume": volume, "input_default_bindings": False, "terminal": False,
         }
         if ao:
             options["ao"] = ao
-        self._mpv: Any = mpv.MPV(**options)
+        options.update(extra or {})
+        self._mpv: Any = mpv.MPV(log_handler=_log_from_mpv, loglevel="warn", **options)
         for name in _OBSERVED:
             self._mpv.observe_property(name, self._from_mpv)
         self._mpv.register_event_callback(self._mpv_event)
@@ -110,6 +134,10 @@ class Player:
 
     def _mpv_event(self, event: Any) -> None:
         kind = getattr(event.event_id, "value", None)
+        if kind == 20:  # MPV_EVENT_SEEK: position jumps (not listened time, see session.py)
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._emit, "seek", self.state)
+            return
         if kind == 6:  # MPV_EVENT_START_FILE: a new entry (also a gapless next one) began
             with contextlib.suppress(RuntimeError):
                 self._loop.call_soon_threadsafe(self._start_file)
@@ -146,7 +174,10 @@ class Player:
 
     def _end_file(self, reason: int, error: int) -> None:
         if reason == 4:  # MPV_END_FILE_REASON_ERROR
-            message = f"mpv could not play the stream (mpv error {error})."
+            if error == AO_INIT_FAILED:
+                message = no_audio_output_text(self._ao)
+            else:
+                message = f"mpv could not play the stream (mpv error {error})."
             self._emit("error", dataclasses.replace(self.state, error=message, ended=True))
         elif reason == 0:  # EOF
             self._emit("end-file", dataclasses.replace(self.state, ended=True))
@@ -188,8 +219,11 @@ class Player:
             if predicate(event.state):
                 done.set_result(event.state)
             elif event.kind == "error":
-                done.set_exception(PlaybackError(event.state.error,
-                                                 hint="Try again, or another track."))
+                error = event.state.error
+                # The no-audio-output text already says what to do.
+                hint = ("" if error.startswith(NO_AUDIO_OUTPUT)
+                        else "Try again, or another track.")
+                done.set_exception(PlaybackError(error, hint=hint))
 
         stop = self.listen(check)
         try:
@@ -218,8 +252,11 @@ class Player:
     def resume(self) -> None:
         self._mpv.pause = False
 
+    # Relative changes are mpv commands, applied by mpv to its current value: three quick
+    # presses count three times (starting from our last reported state would lose some).
+
     def toggle(self) -> None:
-        self._mpv.pause = not self.state.paused
+        self._mpv.command("cycle", "pause")
 
     def seek(self, seconds: float, *, relative: bool = False) -> None:
         self._mpv.seek(seconds, "relative" if relative else "absolute", "exact")
@@ -227,8 +264,15 @@ class Player:
     def set_volume(self, volume: float) -> None:
         self._mpv.volume = max(0.0, min(130.0, volume))
 
+    def change_volume(self, delta: float) -> None:
+        """Raise (or lower, delta < 0) the volume by ``delta``; mpv clamps it to 0..130."""
+        self._mpv.command("add", "volume", str(delta))
+
     def mute(self, muted: bool | None = None) -> None:
-        self._mpv.mute = (not self.state.muted) if muted is None else muted
+        if muted is None:
+            self._mpv.command("cycle", "mute")
+        else:
+            self._mpv.mute = muted
 
     def stop(self) -> None:
         self._mpv.command("stop")
@@ -237,3 +281,8 @@ class Player:
         """Shut mpv down (from the loop, never from an mpv callback)."""
         self._listeners.clear()
         self._mpv.terminate()
+
+
+def _log_from_mpv(level: str, prefix: str, text: str) -> None:
+    """python-mpv's log handler (on mpv's event thread; logging is thread-safe)."""
+    mpv_log.log(_MPV_LEVELS.get(level, logging.DEBUG), "[%s] %s", prefix, text.rstrip())

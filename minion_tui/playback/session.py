@@ -25,6 +25,14 @@ log = logging.getLogger(__name__)
 
 #: Resolve the next track's stream this many seconds before the current one ends.
 PREFETCH_LEAD = 15.0
+#: A forward step of time-pos larger than this is a jump (a seek mpv did not announce, a
+#: reconnect), not listening. Normal steps are a few hundredths of a second.
+LISTENED_STEP_MAX = 3.0
+#: app_state keys: the queue entry last played and the last volume (both survive restarts).
+CURRENT_KEY = "queue.current"
+VOLUME_KEY = "player.volume"
+_UNPLAYABLE = {Availability.DRM: "it is DRM-protected",
+               Availability.BLOCKED: "it is not available in your country"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,12 @@ class Playback:
         self._prefetched: tuple[int, NowPlaying, str] | None = None  # (entry id, next, url)
         self._toasts: list[Callable[[Toast], None]] = []
         self._tasks: set[asyncio.Task[None]] = set()
+        # Seconds listened to the current file: forward steps of time-pos while playing, so
+        # seeks and pauses do not count and mpv resetting time-pos at the end loses nothing.
+        self._listened = 0.0
+        self._last_position: float | None = None
+        self._counted_to: float | None = None  # the position the last counted step reached
+        self._finished = 0  # the history entry whose seconds listened are recorded
         player.listen(self._on_event)
 
     def on_toast(self, listener: Callable[[Toast], None]) -> None:
@@ -71,8 +85,8 @@ class Playback:
     # -- playing ---------------------------------------------------------------------------
 
     async def _prepare(self, track: Track, entry_id: int | None) -> tuple[NowPlaying, str]:
-        if track.availability in (Availability.DRM, Availability.BLOCKED):
-            raise MinionError(f"Skipped {track.title}: it is {track.availability.value} "
+        if track.availability in _UNPLAYABLE:
+            raise MinionError(f"Skipped {track.title}: {_UNPLAYABLE[track.availability]} "
                               "and cannot be played here.")
         choice = await self._stream_for(track)
         history_id = await self._store.call(pq.history_start, self._store, track.urn,
@@ -81,14 +95,15 @@ class Playback:
 
     async def play(self, track: Track, *, start: float = 0.0,
                    entry_id: int | None = None) -> NowPlaying:
-        await self._finish_history()
-        now, url = await self._prepare(track, entry_id)
+        now, url = await self._prepare(track, entry_id)  # an unplayable one leaves all as is
+        await self._finish_history(self._take_listened())
         self.now, self._prefetched = now, None
         self.player.load(url, start=start)
+        self._take_listened()  # what the old file played while the new one was resolved
         if now.choice.preview:
             self._toast(f"{track.title}: a 30 s preview (the full track needs Go+).")
         if entry_id is not None:
-            await self._store.call(pq.set_state, self._store, "queue.current", str(entry_id))
+            await self._store.call(pq.set_state, self._store, CURRENT_KEY, str(entry_id))
         return now
 
     async def play_entry(self, entry: pq.QueueEntry) -> NowPlaying | None:
@@ -119,7 +134,7 @@ class Playback:
         if not entries:
             return None
         repeat = await self._store.call(pq.get_state, self._store, "queue.repeat", "off")
-        current = self.now.queue_entry_id if self.now else None
+        current = await self.current_entry()
         ids = [e.id for e in entries]
         if current not in ids:
             return entries[0]
@@ -130,18 +145,52 @@ class Playback:
             return entries[index]
         return entries[index % len(entries)] if repeat == "all" else None
 
+    async def current_entry(self) -> int | None:
+        """The queue entry playing, or else the one played last (also in an earlier session),
+        so ``>`` continues after it."""
+        if self.now is not None:
+            return self.now.queue_entry_id
+        stored = await self._store.call(pq.get_state, self._store, CURRENT_KEY, "")
+        return int(stored) if stored.isdigit() else None
+
     # -- events ----------------------------------------------------------------------------
 
     def _on_event(self, event: PlayerEvent) -> None:
+        self._count_listened(event)
+        if event.kind == "volume":
+            self._spawn(self._store.call(pq.set_state, self._store, VOLUME_KEY,
+                                         str(round(event.state.volume))))
         now = self.now
         if now is None:
             return
         if event.kind == "end-file":
-            self._spawn(self._advance())
+            self._spawn(self._advance(self._take_listened()))
         elif (event.kind == "time-pos" and event.state.duration and self._prefetched is None
               and event.state.duration - event.state.position < PREFETCH_LEAD):
             self._prefetched = (-1, now, "")  # claimed: one prefetch per track
             self._spawn(self._prefetch())
+
+    def _count_listened(self, event: PlayerEvent) -> None:
+        state = event.state
+        if event.kind == "end-file" and self._counted_to is not None and state.duration:
+            # Played to the end: mpv set time-pos back to 0 before telling us, so the stretch
+            # after the last position it reported is added here.
+            tail = state.duration - self._counted_to
+            if 0 < tail <= LISTENED_STEP_MAX:
+                self._listened += tail
+        if event.kind in ("seek", "start-file", "end-file", "error"):
+            self._last_position = self._counted_to = None  # a new starting point
+        elif event.kind == "time-pos":
+            position, last = state.position, self._last_position
+            if (last is not None and not state.paused and not state.idle
+                    and 0 < position - last <= LISTENED_STEP_MAX):
+                self._listened += position - last
+                self._counted_to = position
+            self._last_position = position
+
+    def _take_listened(self) -> float:
+        listened, self._listened = self._listened, 0.0
+        return listened
 
     def _spawn(self, coro: Awaitable[None]) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
@@ -161,29 +210,32 @@ class Playback:
         except MinionError as exc:
             log.info("prefetch skipped: %s", exc.text)
 
-    async def _advance(self) -> None:
+    async def _advance(self, listened: float) -> None:
         """The current file ended: move on to the prefetched entry (mpv is already playing
         it if gapless worked) or resolve the next one now."""
-        await self._finish_history()
+        await self._finish_history(listened)
         prefetched = self._prefetched
         if prefetched and prefetched[0] >= 0:
             self.now, self._prefetched = prefetched[1], None
-            await self._store.call(pq.set_state, self._store, "queue.current",
-                                   str(prefetched[0]))
+            await self._store.call(pq.set_state, self._store, CURRENT_KEY, str(prefetched[0]))
             return
         with contextlib.suppress(MinionError):
             if await self.next(manual=False) is None:
                 self.now = None
 
-    async def _finish_history(self) -> None:
-        if self.now is not None:
+    async def _finish_history(self, listened: float) -> None:
+        # Once per play: after an end-file the next play() must not overwrite the figure.
+        if self.now is not None and self.now.history_id != self._finished:
+            self._finished = self.now.history_id
             await self._store.call(pq.history_listened, self._store, self.now.history_id,
-                                   self.player.state.position)
+                                   round(listened, 3))
 
     async def aclose(self) -> None:
         for task in list(self._tasks):
             task.cancel()
         with contextlib.suppress(Exception):
-            await self._finish_history()
+            await self._finish_history(self._take_listened())
+            await self._store.call(pq.set_state, self._store, VOLUME_KEY,
+                                   str(round(self.player.state.volume)))
         self.player.close()
         await self.proxy.aclose()

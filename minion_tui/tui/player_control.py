@@ -129,7 +129,15 @@ class PlayerControl:
         now, state = self.service.now_playing()
         self._publish(now, state, "start")
         async for event in self.service.player_events():
+            if event.kind == "error":
+                self._failed(event.state.error)
             self._publish(self.service.now_playing()[0], event.state, event.kind)
+
+    def _failed(self, text: str) -> None:
+        """mpv could not play (no audio device, a broken stream): say so, never stay silent
+        with the bar at 0:00."""
+        log.warning("playback failed: %s", text)
+        self.app.notify(text, title="Playback failed", severity="error", timeout=12)
 
     def _publish(self, now: NowPlaying | None, state: PlayerState | None, kind: str) -> None:
         new_track = now is not self._now
@@ -221,8 +229,7 @@ class PlayerControl:
         elif name == "seek":
             await service.seek(float(argument), relative=True)
         elif name == "volume":
-            state = service.now_playing()[1]
-            await service.set_volume((state.volume if state else 100.0) + float(argument))
+            await service.change_volume(float(argument))
         elif name == "mute":
             await service.mute()
         elif name == "next":

@@ -142,3 +142,48 @@ async def test_history_tab_lists_plays_with_seconds_listened(
         row = [str(cell) for cell in history.get_row_at(0)]
         assert row[1:] == ["Track 1", "Artist", "1:15"]
         assert row[0][:4].isdigit()  # the start time, "YYYY-MM-DD hh:mm:ss"
+
+
+async def test_history_cursor_stays_on_its_entry_when_new_plays_arrive(
+    make_app: AppFactory
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        tracks = _tracks(4)
+        await app.service.queue_add(tracks)  # stores the tracks
+        store = await app.service.db()
+        for track in tracks[:3]:
+            await store.call(pq.history_start, store, track.urn)
+        await pilot.press("3")
+        pane = app.query_one(QueuePane)
+        pane.reload()
+        await pilot.press("t")
+        history = pane.query_one("#history-table", DataTable)
+        await _wait(pilot, lambda: history.row_count == 3, "three history rows")
+        await pilot.press("down")  # on "Track 2" (newest first: 3, 2, 1)
+        assert str(history.get_row_at(history.cursor_row)[1]) == "Track 2"
+        # A new play arrives at the top while the cursor rests on Track 2.
+        await store.call(pq.history_start, store, tracks[3].urn)
+        pane.reload()
+        await _wait(pilot, lambda: history.row_count == 4, "the new play listed")
+        assert history.cursor_row == 2
+        assert str(history.get_row_at(history.cursor_row)[1]) == "Track 2"
+
+
+async def test_after_a_restart_the_last_played_entry_is_marked(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    first = make_app()
+    async with first.run_test(size=(120, 40)):
+        queue = await first.service.queue_add(_tracks(3))
+        store = await first.service.db()
+        # What playing the second entry leaves behind (playback/session.py).
+        await store.call(pq.set_state, store, "queue.current", str(queue[1].id))
+    app = make_app()  # a new session over the same data
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        table = app.query_one(QueueTable)
+        await _wait(pilot, lambda: table.row_count == 3, "three queue rows")
+        marks = [str(table.get_row_at(i)[1]) for i in range(3)]
+        assert marks == [" ", "▶", " "]
+        assert app.service.now_playing() == (None, None)  # nothing plays; it is remembered

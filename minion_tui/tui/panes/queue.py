@@ -184,8 +184,8 @@ class QueuePane(Pane):
         self.entries = await service.queue_tracks()
         self.played = await service.history_tracks()
         self.repeat = await service.repeat_mode()
-        now = service.now_playing()[0]
-        self._fill_queue(now.queue_entry_id if now else None)
+        # The entry playing, or the one played last (also before a restart): ▶ marks it.
+        self._fill_queue(await service.queue_current())
         self._fill_history()
         self.query_one("#queue-title", Static).update(self._title())
 
@@ -208,12 +208,18 @@ class QueuePane(Pane):
 
     def _fill_history(self) -> None:
         table = self.query_one("#history-table", DataTable)
+        # The cursor stays on its entry (new plays arrive at the top while you look).
+        keep = (table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+                if table.row_count else None)
         table.clear()
         for entry, track in self.played:
             title, artist, _ = _describe(track, entry.track_urn)
             started = entry.started_at.replace("T", " ")[:19]
             table.add_row(started, title, artist, clock(entry.seconds_listened),
                           key=str(entry.id))
+        keys = [str(entry.id) for entry, _ in self.played]
+        if keep in keys:
+            table.move_cursor(row=keys.index(keep))
 
     # -- actions -------------------------------------------------------------------------------
 
