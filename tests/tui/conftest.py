@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
 from minion_tui.config import Settings
 from minion_tui.config_schema import UiSettings
+from minion_tui.emulator.server import RunningEmulator, run_in_thread
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 
@@ -38,3 +39,13 @@ def make_app(tmp_path: Path) -> AppFactory:
 @pytest.fixture
 def app(make_app: AppFactory) -> MinionApp:
     return make_app()
+
+
+@pytest.fixture
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+    """The SoundCloud emulator over HTTP (seed 1). The audio cache is the one
+    tests/integration/conftest.py uses, so the loops are encoded once per run."""
+    cache = tmp_path_factory.getbasetemp().parent / "emulator-audio-cache"
+    emu = run_in_thread(seed=1, cache_dir=cache)
+    yield emu
+    emu.stop()

@@ -5,7 +5,7 @@ a user's playlists, and what the source box says about URLs it cannot open."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from textual.widgets import Input
 
 from minion_tui.config import Settings
 from minion_tui.config_schema import UiSettings
-from minion_tui.emulator.server import RunningEmulator, run_in_thread
+from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Judgment, Playlist, Track
 from minion_tui.service import Service
 from minion_tui.store.records import Source
@@ -29,16 +29,9 @@ from minion_tui.tui.widgets.source_list import (
     stored_form,
 )
 from minion_tui.tui.widgets.track_list import TrackList
+from tests.tui.waiting import until
 
 SIZE = (160, 45)
-
-
-@pytest.fixture
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
-    cache = tmp_path_factory.getbasetemp().parent / "emulator-audio-cache"
-    emu = run_in_thread(seed=1, cache_dir=cache)
-    yield emu
-    emu.stop()
 
 
 @pytest.fixture
@@ -53,14 +46,6 @@ def make_app(emulator: RunningEmulator, tmp_path: Path) -> Callable[[], MinionAp
         return MinionApp(service)
 
     return build
-
-
-async def _wait_for(pilot: Pilot[None], ready: Callable[[], object], what: str) -> None:
-    for _ in range(400):
-        if ready():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _parts(app: MinionApp) -> tuple[BrowsePane, SourceList, TrackList]:
@@ -94,7 +79,7 @@ async def test_enter_on_first_show_opens_trending_and_sections_are_headed(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         browse, sources, tracks = _parts(app)
-        await _wait_for(pilot, lambda: _first(sources, "tag:"),
+        await until(pilot, lambda: _first(sources, "tag:"),
                         "the tags")
         assert app.focused is sources
         assert sources.highlighted_option is not None
@@ -113,7 +98,7 @@ async def test_enter_on_first_show_opens_trending_and_sections_are_headed(
         await pilot.press("g")
         assert sources.highlighted_option.id == "trending"
         await pilot.press("enter")
-        await _wait_for(pilot, lambda: len(tracks.tracks) > 0, "trending rows")
+        await until(pilot, lambda: len(tracks.tracks) > 0, "trending rows")
         assert browse.source_title == "Trending"
         assert app.focused is tracks
 
@@ -123,13 +108,13 @@ async def test_a_tag_opens_its_listing(make_app: Callable[[], MinionApp],
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         browse, sources, tracks = _parts(app)
-        await _wait_for(pilot, lambda: _first(sources, "tag:"),
+        await until(pilot, lambda: _first(sources, "tag:"),
                         "the tags")
         key = _first(sources, "tag:") or ""
         ref = sources.ref(key)
         assert ref is not None and ref.listing == "tag"
         await _choose(pilot, sources, key)
-        await _wait_for(pilot, lambda: len(tracks.tracks) > 0, "tag rows")
+        await until(pilot, lambda: len(tracks.tracks) > 0, "tag rows")
         assert browse.source_title == f"Tag: {ref.target}"
 
 
@@ -142,9 +127,9 @@ async def test_pinned_likes_survive_a_restart_and_unpin(
         browse, sources, tracks = _parts(app)
         await pilot.click("#source-input")
         await pilot.press(*f"{user}/likes", "enter")
-        await _wait_for(pilot, lambda: len(tracks.tracks) > 0, "the user's likes")
+        await until(pilot, lambda: len(tracks.tracks) > 0, "the user's likes")
         await pilot.press("p")
-        await _wait_for(pilot, lambda: _first(sources, "pinned-"), "the pinned entry")
+        await until(pilot, lambda: _first(sources, "pinned-"), "the pinned entry")
         assert f"  Likes of {user}" in _labels(sources)
         assert any(n.message.startswith(f"Pinned Likes of {user}")
                    for n in app._notifications)
@@ -161,11 +146,11 @@ async def test_pinned_likes_survive_a_restart_and_unpin(
     app = make_app()  # a restart over the same data dir
     async with app.run_test(size=SIZE) as pilot:
         browse, sources, tracks = _parts(app)
-        await _wait_for(pilot, lambda: _first(sources, "pinned-"), "Pinned")
+        await until(pilot, lambda: _first(sources, "pinned-"), "Pinned")
         pinned = [o for o in sources.options if (o.id or "").startswith("pinned-")]
         assert [str(o.prompt) for o in pinned] == [f"  Likes of {user}"]
         await _choose(pilot, sources, pinned[0].id or "")
-        await _wait_for(pilot, lambda: len(tracks.tracks) >= 3, "the pinned likes")
+        await until(pilot, lambda: len(tracks.tracks) >= 3, "the pinned likes")
         assert browse.source_title == f"Likes of {user}"
         assert [t.urn for t in tracks.tracks][:3] == expected
 
@@ -173,7 +158,7 @@ async def test_pinned_likes_survive_a_restart_and_unpin(
         sources.focus()
         sources.highlight(pinned[0].id or "")
         await pilot.press("p")
-        await _wait_for(pilot, lambda: not _first(sources, "pinned-"), "unpinned")
+        await until(pilot, lambda: not _first(sources, "pinned-"), "unpinned")
         assert any(n.message == f"Unpinned Likes of {user}." for n in app._notifications)
     assert _db_rows(tmp_path, "SELECT kind, pinned FROM sources") == [("user_likes", 0)]
 
@@ -188,7 +173,7 @@ async def test_pinned_source_opens_from_the_palette(
     async with app.run_test(size=SIZE) as pilot:
         browse, _, tracks = _parts(app)
         app.post_message(OpenSource("pinned", str(source_id), "Tag: ambient"))
-        await _wait_for(pilot, lambda: browse.source_title == "Tag: ambient"
+        await until(pilot, lambda: browse.source_title == "Tag: ambient"
                         and len(tracks.tracks) > 0, "the pinned tag")
 
 
@@ -199,7 +184,7 @@ async def test_a_search_is_listed_under_searches_and_runs_again(
     async with app.run_test(size=SIZE) as pilot:
         browse, sources, tracks = _parts(app)
         await _choose(pilot, sources, "trending")
-        await _wait_for(pilot, lambda: len(tracks.tracks) > 0, "trending rows")
+        await until(pilot, lambda: len(tracks.tracks) > 0, "trending rows")
         word = tracks.tracks[0].title.split()[0]
         genre = tracks.tracks[0].genre
         # A search run elsewhere (the Search pane, the CLI) with a filter...
@@ -207,16 +192,16 @@ async def test_a_search_is_listed_under_searches_and_runs_again(
             pass
         await pilot.press("2")
         await pilot.press("1")  # ... is listed when Browse is shown again
-        await _wait_for(pilot, lambda: _first(sources, "search:"), "the search history")
+        await until(pilot, lambda: _first(sources, "search:"), "the search history")
         key = _first(sources, "search:") or ""
         assert str(sources.get_option(key).prompt) == f"  {word} (genre {genre})"
         await _choose(pilot, sources, key)
-        await _wait_for(pilot, lambda: browse.source_title == f"Search: {word}"
+        await until(pilot, lambda: browse.source_title == f"Search: {word}"
                         and len(tracks.tracks) > 0, "the search re-run")
         off = [(t.genre, t.tags) for t in tracks.tracks
                if genre.casefold() not in {t.genre.casefold(), *(g.casefold() for g in t.tags)}]
         assert off == [], genre
-        await _wait_for(pilot, lambda: sources.highlighted_option is not None, "refresh")
+        await until(pilot, lambda: sources.highlighted_option is not None, "refresh")
     # Re-running moved the one search to the top instead of adding a row.
     assert len(_db_rows(tmp_path, "SELECT query FROM search_history")) == 1
 
@@ -228,26 +213,26 @@ async def test_my_ratings_not_interested_shows_what_discovery_hides(
     async with app.run_test(size=SIZE) as pilot:
         browse, sources, tracks = _parts(app)
         await _choose(pilot, sources, "trending")
-        await _wait_for(pilot, lambda: len(tracks.tracks) > 1, "trending rows")
+        await until(pilot, lambda: len(tracks.tracks) > 1, "trending rows")
         first = tracks.visible_tracks[0]
         await pilot.press("x")
-        await _wait_for(pilot, lambda: first not in tracks.visible_tracks
+        await until(pilot, lambda: first not in tracks.visible_tracks
                         and first.urn not in [t.urn for t in tracks.visible_tracks],
                         "the row hidden")
         assert _db_rows(tmp_path, "SELECT urn, judgment FROM judgments") == [
             (first.urn, "not_interested")]
 
         await _choose(pilot, sources, "ratings-not-interested")
-        await _wait_for(pilot, lambda: len(tracks.visible_tracks) > 0, "my not-interested")
+        await until(pilot, lambda: len(tracks.visible_tracks) > 0, "my not-interested")
         assert [t.urn for t in tracks.visible_tracks] == [first.urn]
         assert tracks.visible_tracks[0].judgment is Judgment.NOT_INTERESTED
         await _choose(pilot, sources, "ratings-all")
-        await _wait_for(pilot, lambda: browse.source_title == "My ratings"
+        await until(pilot, lambda: browse.source_title == "My ratings"
                         and len(tracks.visible_tracks) == 1, "all my ratings")
 
         # Back on a discovery source the hiding applies again.
         await _choose(pilot, sources, "trending")
-        await _wait_for(pilot, lambda: browse.source_title == "Trending"
+        await until(pilot, lambda: browse.source_title == "Trending"
                         and len(tracks.tracks) > 1, "trending again")
         assert first.urn not in [t.urn for t in tracks.visible_tracks]
 
@@ -261,13 +246,13 @@ async def test_a_users_playlists_are_listed_and_open(
         browse, sources, tracks = _parts(app)
         await pilot.click("#source-input")
         await pilot.press(*user, "enter")
-        await _wait_for(pilot, lambda: len(tracks.tracks) > 0, "the user's tracks")
+        await until(pilot, lambda: len(tracks.tracks) > 0, "the user's tracks")
         assert f"  Playlists of {user}" == str(sources.get_option("user-playlists").prompt)
         await _choose(pilot, sources, "user-playlists")
-        await _wait_for(pilot, lambda: any((o.id or "").startswith("playlist-")
+        await until(pilot, lambda: any((o.id or "").startswith("playlist-")
                                            for o in sources.options), "the playlists")
         assert app.focused is sources
-        await _wait_for(pilot, lambda: sources.highlighted_option is not None
+        await until(pilot, lambda: sources.highlighted_option is not None
                         and sources.highlighted_option.id == "playlist-0", "first playlist")
         playlists = [p async for page in app.service.browse("playlists", user)
                      for p in page.items if isinstance(p, Playlist)]
@@ -275,7 +260,7 @@ async def test_a_users_playlists_are_listed_and_open(
                  if (o.id or "").startswith("playlist-")]
         assert shown == [f"▤ {p.title} ({p.track_count})" for p in playlists]
         await pilot.press("enter")
-        await _wait_for(pilot, lambda: browse.source_title == playlists[0].title
+        await until(pilot, lambda: browse.source_title == playlists[0].title
                         and len(tracks.tracks) > 0, "the playlist's tracks")
         expected = await app.service.playlist_tracks(playlists[0].url or playlists[0].urn)
         assert [t.urn for t in tracks.tracks] == [t.urn for t in expected]

@@ -8,7 +8,6 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from textual.widgets import OptionList
 
 from minion_tui.config import Settings
 from minion_tui.config_schema import UiSettings
-from minion_tui.emulator.server import RunningEmulator, run_in_thread
+from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Comment, Counts, Track, User
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
@@ -30,16 +29,9 @@ from minion_tui.tui.widgets.details import (
     details_text,
 )
 from minion_tui.tui.widgets.track_list import TrackList
+from tests.tui.waiting import until
 
 COMMENT_LINE = re.compile(r"^(\d+:)?\d{1,2}:\d{2}  \S.*: ", re.MULTILINE)
-
-
-@pytest.fixture
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
-    cache = tmp_path_factory.getbasetemp().parent / "emulator-audio-cache"
-    emu = run_in_thread(seed=1, cache_dir=cache)
-    yield emu
-    emu.stop()
 
 
 def _app(emulator: RunningEmulator, tmp_path: Path, *, artwork: bool) -> MinionApp:
@@ -49,14 +41,6 @@ def _app(emulator: RunningEmulator, tmp_path: Path, *, artwork: bool) -> MinionA
                                   endpoints=emulator.endpoints))
 
 
-async def _wait_for(pilot: Pilot[None], ready: object, what: str) -> None:
-    for _ in range(400):
-        if callable(ready) and ready():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 async def _open_trending(pilot: Pilot[None]) -> tuple[TrackList, TrackDetails]:
     browse = pilot.app.query_one(BrowsePane)
     tracks = browse.query_one("#browse-tracks", TrackList)
@@ -64,7 +48,7 @@ async def _open_trending(pilot: Pilot[None]) -> tuple[TrackList, TrackDetails]:
     sources.focus()
     sources.highlighted = 0  # Trending
     await pilot.press("enter")
-    await _wait_for(pilot, lambda: len(tracks.tracks) > 3, "trending rows")
+    await until(pilot, lambda: len(tracks.tracks) > 3, "trending rows")
     return tracks, browse.query_one("#browse-details", TrackDetails)
 
 
@@ -81,7 +65,7 @@ async def test_highlight_shows_artwork_comments_and_where_it_was_surfaced(
         track = tracks.visible_tracks[index]
         assert tracks.highlighted == track
 
-        await _wait_for(pilot, lambda: details.comments is not None, "the comments")
+        await until(pilot, lambda: details.comments is not None, "the comments")
         text = details.text
         assert track.title in text and "Surfaced by: Trending" in text
         assert f"Comments ({track.counts.comments:,})" in text
@@ -94,7 +78,7 @@ async def test_highlight_shows_artwork_comments_and_where_it_was_surfaced(
             assert f"{minutes}:{seconds:02d}  {first.user.username}: " in text
 
         artwork = details.query_one(ArtworkView)
-        await _wait_for(pilot, lambda: artwork.picture is not None, "the artwork")
+        await until(pilot, lambda: artwork.picture is not None, "the artwork")
         assert artwork.display and artwork.picture is not None
         assert artwork.picture.size == (300, 300)  # half blocks get the 300×300 variant
         assert "textual_image" in sys.modules
@@ -106,7 +90,7 @@ async def test_scrolling_fetches_comments_only_for_the_row_it_settles_on(
     app = _app(emulator, tmp_path, artwork=False)
     async with app.run_test(size=(160, 45)) as pilot:
         tracks, details = await _open_trending(pilot)
-        await _wait_for(pilot, lambda: details.comments is not None or details.track is None
+        await until(pilot, lambda: details.comments is not None or details.track is None
                         or details.track.counts.comments == 0, "the first row settled")
         # A settle time far above the time three key presses take, even on a loaded machine
         # (the test is about what is fetched, not about how fast keys are).
@@ -115,7 +99,7 @@ async def test_scrolling_fetches_comments_only_for_the_row_it_settles_on(
         await pilot.press("j", "j", "j")
         settled = tracks.highlighted
         assert settled is not None and settled == tracks.visible_tracks[3]
-        await _wait_for(pilot, lambda: details.track == settled
+        await until(pilot, lambda: details.track == settled
                         and (details.comments is not None), "comments of the last row")
         asked = [p for p in emulator.state.api_calls if p.endswith("/comments")]
         expected = [] if settled.counts.comments == 0 else [f"/tracks/{settled.id}/comments"]
@@ -133,11 +117,11 @@ async def test_the_users_likes_show_who_surfaced_the_track(
         details = browse.query_one("#browse-details", TrackDetails)
         await pilot.click("#source-input")
         await pilot.press(*f"{user_url}/likes", "enter")
-        await _wait_for(pilot, lambda: len(tracks.tracks) > 0, "the user's likes")
+        await until(pilot, lambda: len(tracks.tracks) > 0, "the user's likes")
         user = await app.service.resolve(user_url)
         assert isinstance(user, User)
         tracks.focus()
-        await _wait_for(pilot, lambda: details.track is not None and details.surfaced,
+        await until(pilot, lambda: details.track is not None and details.surfaced,
                         "the provenance line")
         assert f"Surfaced by: Likes of {user.username}" in details.text
 

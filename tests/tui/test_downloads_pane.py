@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from textual.widgets import Input, OptionList, Static
 from minion_tui.config import Settings
 from minion_tui.config_schema import DownloadSettings, UiSettings
 from minion_tui.downloads.engine import DownloadEvent
-from minion_tui.emulator.server import RunningEmulator, run_in_thread
+from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Availability, Track
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
@@ -36,17 +36,9 @@ from minion_tui.tui.widgets.download_rows import (
     progress_bar,
 )
 from minion_tui.tui.widgets.track_list import TrackList
+from tests.tui.waiting import until
 
 AppFactory = Callable[..., MinionApp]  # the make_app fixture of conftest.py
-
-
-@pytest.fixture
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
-    # Same cache as tests/integration/conftest.py, so the audio loops are encoded once.
-    cache = tmp_path_factory.getbasetemp().parent / "emulator-audio-cache"
-    emu = run_in_thread(seed=1, cache_dir=cache)
-    yield emu
-    emu.stop()
 
 
 @pytest.fixture
@@ -57,15 +49,6 @@ def app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
     service = Service.open(settings=settings, data_dir=tmp_path / "data",
                            endpoints=emulator.endpoints)
     return MinionApp(service)
-
-
-async def _wait_for(pilot: Pilot[None], ready: Callable[[], object], what: str,
-                    tries: int = 1200) -> None:
-    for _ in range(tries):
-        if ready():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _line(jobs: DownloadList, y: int) -> str:
@@ -87,7 +70,7 @@ async def _open_trending(pilot: Pilot[None], app: MinionApp) -> TrackList:
     sources.focus()
     sources.highlighted = 0  # Trending
     await pilot.press("enter")
-    await _wait_for(pilot, lambda: len(tracks.tracks) > 0, "trending rows")
+    await until(pilot, lambda: len(tracks.tracks) > 0, "trending rows")
     return tracks
 
 
@@ -119,12 +102,12 @@ async def test_d_downloads_the_highlighted_track_and_a_preview_is_skipped(
         await pilot.press("d")
         pane = app.query_one(DownloadsPane)
         jobs = pane.job_list
-        await _wait_for(pilot, lambda: jobs.rows and jobs.rows[0].state == "done", "done")
+        await until(pilot, lambda: jobs.rows and jobs.rows[0].state == "done", "done")
         title = f"{full.artist} - {full.title}"
         expected = tmp_path / "music" / f"{title}.m4a"
         assert expected.is_file() and expected.stat().st_size > 100_000
         assert not list((tmp_path / "music").glob("*.part"))
-        await _wait_for(pilot, lambda: any(t.startswith("Downloaded:") for t in _toasts(app)),
+        await until(pilot, lambda: any(t.startswith("Downloaded:") for t in _toasts(app)),
                         "the completion toast")
         assert f"Downloaded: {title}\n→ {expected}" in _toasts(app)
         service_jobs = await app.service.download_jobs()
@@ -134,10 +117,10 @@ async def test_d_downloads_the_highlighted_track_and_a_preview_is_skipped(
         preview = await _highlight(pilot, tracks,
                                    lambda t: t.availability is Availability.PREVIEW)
         await pilot.press("d")
-        await _wait_for(pilot, lambda: len(jobs.rows) == 2 and jobs.rows[0].state == "skipped",
+        await until(pilot, lambda: len(jobs.rows) == 2 and jobs.rows[0].state == "skipped",
                         "the skipped preview")
         await pilot.press("4")
-        await _wait_for(pilot, lambda: "1 done" in str(
+        await until(pilot, lambda: "1 done" in str(
             pane.query_one("#downloads-title", Static).render()), "the counts")
         assert str(pane.query_one("#downloads-title", Static).render()) == (
             "Downloads: 1 done · 1 skipped")
@@ -165,7 +148,7 @@ async def test_cancel_pause_and_retry_a_long_mix(
         app.download(emulator.examples["track_long"], "the mix")
         await pilot.press("4")
         jobs = app.query_one(DownloadsPane).job_list
-        await _wait_for(pilot, lambda: jobs.rows and jobs.rows[0].segments_done >= 3,
+        await until(pilot, lambda: jobs.rows and jobs.rows[0].segments_done >= 3,
                         "segments of the mix")
         running = _line(jobs, 1)
         assert running.startswith("↓ ") and "Live at Tresor" in running
@@ -173,17 +156,17 @@ async def test_cancel_pause_and_retry_a_long_mix(
         final = Path(jobs.rows[0].path)
 
         await pilot.press("c")
-        await _wait_for(pilot, lambda: jobs.rows[0].state == "cancelled", "cancelled")
+        await until(pilot, lambda: jobs.rows[0].state == "cancelled", "cancelled")
         assert await _job_states(app) == ["cancelled"]
         assert not final.exists() and not list((tmp_path / "music").iterdir())  # noqa: ASYNC240
         assert any("partial download was removed" in t for t in _toasts(app))
-        await _wait_for(pilot, lambda: "cancelled by the user" in _line(jobs, 1), "the reason")
+        await until(pilot, lambda: "cancelled by the user" in _line(jobs, 1), "the reason")
 
         await pilot.press("r")
-        await _wait_for(pilot, lambda: jobs.rows[0].state == "running"
+        await until(pilot, lambda: jobs.rows[0].state == "running"
                         and jobs.rows[0].segments_done >= 2, "the retry running")
         await pilot.press("p")
-        await _wait_for(pilot, lambda: jobs.rows[0].state == "paused", "paused")
+        await until(pilot, lambda: jobs.rows[0].state == "paused", "paused")
         assert await _job_states(app) == ["paused"]
         # Pausing keeps what was fetched (the journal) and never the final name.
         assert not final.exists()  # noqa: ASYNC240
@@ -199,9 +182,9 @@ async def test_shift_d_downloads_the_set_browse_lists(
         playlist = await service.resolve(emulator.examples["set_small"])
         app.post_message(OpenSource("playlist", emulator.examples["set_small"], playlist.title))
         tracks = app.query_one("#browse-tracks", TrackList)
-        await _wait_for(pilot, lambda: len(tracks.tracks) > 0, "the set's tracks")
+        await until(pilot, lambda: len(tracks.tracks) > 0, "the set's tracks")
         await pilot.press("D")
-        await _wait_for(pilot, lambda: any(t.startswith("Downloads finished:")
+        await until(pilot, lambda: any(t.startswith("Downloads finished:")
                                            for t in _toasts(app)), "the set finished")
         jobs = await service.download_jobs()
         assert len(jobs) == len(tracks.tracks)
@@ -216,7 +199,7 @@ async def test_d_on_a_highlighted_playlist_source_targets_the_set(
         browse = app.query_one(BrowsePane)
         user = emulator.examples["user"]
         browse.open_source("playlists", user, f"Playlists of {user}")
-        await _wait_for(pilot, lambda: browse.sources.highlighted_ref is not None
+        await until(pilot, lambda: browse.sources.highlighted_ref is not None
                         and browse.sources.highlighted_ref.listing == "playlist",
                         "the user's playlists among the sources")
         browse.sources.focus()
@@ -258,12 +241,12 @@ async def test_a_download_a_crash_left_running_resumes_when_the_app_starts(
                                  endpoints=emulator.endpoints))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         jobs = app.query_one(DownloadsPane).job_list
-        await _wait_for(pilot, lambda: jobs.rows and jobs.rows[0].state == "done",
+        await until(pilot, lambda: jobs.rows and jobs.rows[0].state == "done",
                         "the resumed job done")
         path = Path(jobs.rows[0].path)
         assert path.parent == tmp_path / "music" and path.is_file()  # noqa: ASYNC240
         assert await _job_states(app) == ["done"]
-        await _wait_for(pilot, lambda: any(t.startswith("Downloaded: Resumed downloads")
+        await until(pilot, lambda: any(t.startswith("Downloaded: Resumed downloads")
                                            for t in _toasts(app)), "the toast")
 
 
@@ -299,7 +282,7 @@ async def _pane_with_fixed_jobs(pilot: Pilot[None]) -> DownloadsPane:
     for event in _fixed_events():
         pane.apply_event(event)
     # The redraw tick, then the (empty) reload of the jobs table and its redraw tick.
-    await _wait_for(pilot, lambda: pane._reload_timer is None and not [
+    await until(pilot, lambda: pane._reload_timer is None and not [
         w for w in pilot.app.workers if w.group == "downloads-reload" and not w.is_finished],
         "the reload")
     await pilot.pause(0.3)
@@ -332,7 +315,7 @@ async def test_open_folder_runs_the_desktops_opener(
     async with app.run_test(size=(120, 40)) as pilot:
         await _pane_with_fixed_jobs(pilot)
         await pilot.press("j", "o")
-        await _wait_for(pilot, opened.exists, "the opener to run")
+        await until(pilot, opened.exists, "the opener to run")
         assert opened.read_text() == "/music"
 
 
@@ -341,7 +324,7 @@ async def test_keys_apply_to_the_highlighted_job_only(make_app: AppFactory) -> N
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await _pane_with_fixed_jobs(pilot)
         # The footer is recomposed when the keys change: wait for it.
-        await _wait_for(pilot, lambda: {"r", "c", "p", "o", "enter"} <= {
+        await until(pilot, lambda: {"r", "c", "p", "o", "enter"} <= {
             key.key for key in app.query("FooterKey")}, "the job keys in the footer")
         # The skipped preview (newest) is highlighted: retry yes, cancel/pause greyed out.
         assert pane.check_action("retry", ()) is True

@@ -4,16 +4,14 @@ open → Trending → highlight → details → rate (badge + row in SQLite) →
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, Static
 
 from minion_tui.config import Settings
 from minion_tui.config_schema import UiSettings
-from minion_tui.emulator.server import RunningEmulator, run_in_thread
+from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Judgment, Track
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
@@ -21,15 +19,7 @@ from minion_tui.tui.panes.browse import BrowsePane, user_listing
 from minion_tui.tui.panes.search import SearchPane
 from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.track_list import TrackList
-
-
-@pytest.fixture
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
-    # Same cache as tests/integration/conftest.py, so the audio loops are encoded once.
-    cache = tmp_path_factory.getbasetemp().parent / "emulator-audio-cache"
-    emu = run_in_thread(seed=1, cache_dir=cache)
-    yield emu
-    emu.stop()
+from tests.tui.waiting import until
 
 
 @pytest.fixture
@@ -39,14 +29,6 @@ def app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
     service = Service.open(settings=settings, data_dir=tmp_path / "data",
                            endpoints=emulator.endpoints)
     return MinionApp(service)
-
-
-async def _wait_for(pilot: Pilot[None], ready: object, what: str) -> None:
-    for _ in range(400):
-        if callable(ready) and ready():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _judgment_rows(data_dir: Path) -> list[tuple[str, str]]:
@@ -70,7 +52,7 @@ async def test_trending_details_rate_search_and_a_users_likes(
         sources.focus()
         sources.highlighted = sources.get_option_index("trending")
         await pilot.press("enter")
-        await _wait_for(pilot, lambda: len(tracks.tracks) > 0, "trending rows")
+        await until(pilot, lambda: len(tracks.tracks) > 0, "trending rows")
         status = str(browse.query_one("#browse-status", Static).render())
         assert status.startswith("Trending:")
         assert app.focused is tracks
@@ -79,13 +61,13 @@ async def test_trending_details_rate_search_and_a_users_likes(
         second = tracks.visible_tracks[1]
         assert tracks.highlighted == second
         details = browse.query_one("#browse-details", TrackDetails)
-        await _wait_for(pilot, lambda: details.track == second, "details of the 2nd row")
+        await until(pilot, lambda: details.track == second, "details of the 2nd row")
         text = details.text
         assert second.title in text and f"by {second.artist}" in text
         assert "Available  " in text and "Rating     not rated" in text
 
         await pilot.press("l")
-        await _wait_for(pilot, lambda: tracks.highlighted is not None
+        await until(pilot, lambda: tracks.highlighted is not None
                         and tracks.highlighted.judgment is Judgment.LIKED, "the liked badge")
         assert (second.urn, "liked") in _judgment_rows(tmp_path / "data")
         assert "Rating     liked" in details.text
@@ -94,7 +76,7 @@ async def test_trending_details_rate_search_and_a_users_likes(
         sources.focus()
         sources.highlighted = sources.get_option_index("ratings-liked")
         await pilot.press("enter")
-        await _wait_for(pilot, lambda: [t.urn for t in tracks.tracks] == [second.urn],
+        await until(pilot, lambda: [t.urn for t in tracks.tracks] == [second.urn],
                         "my liked tracks")
 
         # Search with a filter: tracks of the liked track's genre.
@@ -104,7 +86,7 @@ async def test_trending_details_rate_search_and_a_users_likes(
         search.query_one("#search-genre", Input).value = second.genre
         await pilot.press("enter")
         found = search.query_one("#search-tracks", TrackList)
-        await _wait_for(pilot, lambda: len(found.tracks) > 0, "search results")
+        await until(pilot, lambda: len(found.tracks) > 0, "search results")
         assert app.focused is found  # enter in the query hands the keys to the results
         assert all(t.genre.casefold() == second.genre.casefold() or second.genre in t.tags
                    for t in found.tracks)
@@ -120,11 +102,11 @@ async def test_trending_details_rate_search_and_a_users_likes(
         query.focus()
         await pilot.press("enter")
         others = search.query_one("#search-others", OptionList)
-        await _wait_for(pilot, lambda: others.option_count > 0, "users found")
+        await until(pilot, lambda: others.option_count > 0, "users found")
         others.focus()
         others.highlighted = 0
         await pilot.press("enter")
-        await _wait_for(pilot, lambda: app.current_pane == "browse"
+        await until(pilot, lambda: app.current_pane == "browse"
                         and browse.source_title.startswith("Tracks of "), "the user's tracks")
         name = browse.source_title.removeprefix("Tracks of ")
         likes_key = "user-likes"
@@ -132,14 +114,14 @@ async def test_trending_details_rate_search_and_a_users_likes(
         sources.focus()
         sources.highlighted = sources.get_option_index(likes_key)
         await pilot.press("enter")
-        await _wait_for(pilot, lambda: browse.source_title == f"Likes of {name}"
+        await until(pilot, lambda: browse.source_title == f"Likes of {name}"
                         and len(tracks.tracks) > 0, "the user's likes via search")
 
         # A user's likes, from a pasted profile URL.
         user = emulator.examples["user"]
         await pilot.click("#source-input")
         await pilot.press(*f"{user}/likes", "enter")
-        await _wait_for(pilot, lambda: len(tracks.tracks) > 0
+        await until(pilot, lambda: len(tracks.tracks) > 0
                         and browse.source_title == f"Likes of {user}", "the user's likes")
         service = app.service
         async for page in service.browse("likes", user, limit=5):

@@ -12,16 +12,15 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from minion_tui.config import Settings
 from minion_tui.config_schema import UiSettings
-from minion_tui.emulator.server import RunningEmulator, run_in_thread
+from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Judgment, Track
 from minion_tui.playback.player import INSTALL_HINT
 from minion_tui.service import Service
@@ -30,16 +29,9 @@ from minion_tui.tui.panes.queue import QueuePane, QueueTable
 from minion_tui.tui.player_control import PlayRequest
 from minion_tui.tui.widgets.now_playing import UNAVAILABLE_TEXT, NowPlayingBar
 from minion_tui.tui.widgets.track_list import TrackList
+from tests.tui.waiting import until
 
 AppFactory = Callable[..., MinionApp]
-
-
-@pytest.fixture
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
-    cache = tmp_path_factory.getbasetemp().parent / "emulator-audio-cache"
-    emu = run_in_thread(seed=1, cache_dir=cache)
-    yield emu
-    emu.stop()
 
 
 @pytest.fixture
@@ -50,15 +42,6 @@ def player_app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
                            endpoints=emulator.endpoints)
     service.audio_output = "null"
     return MinionApp(service)
-
-
-async def _wait(pilot: Pilot[None], ready: Callable[[], bool], what: str,
-                tries: int = 600) -> None:
-    for _ in range(tries):
-        if ready():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _sql(data: Path, query: str) -> list[tuple[object, ...]]:
@@ -87,49 +70,49 @@ async def test_keys_play_pause_seek_queue_reorder_next_rate_and_history(
         # enter plays; the bar shows the title and the elapsed time advances.
         await pilot.press("enter")
         bar = app.query_one(NowPlayingBar)
-        await _wait(pilot, lambda: bar.view.title == full.title and bar.view.elapsed >= 1,
+        await until(pilot, lambda: bar.view.title == full.title and bar.view.elapsed >= 1,
                     "the bar playing the first track")
         assert bar.view.artist == full.artist and bar.view.total
-        await _wait(pilot, lambda: bar.view.elapsed >= 2, "elapsed advancing")
-        await _wait(pilot, lambda: len(bar.waveform.peaks) > 0, "the waveform")
+        await until(pilot, lambda: bar.view.elapsed >= 2, "elapsed advancing")
+        await until(pilot, lambda: len(bar.waveform.peaks) > 0, "the waveform")
         assert 0 < bar.waveform.fraction < 0.5
 
         # space pauses (the player's own state), ] seeks 10 s while paused.
         await pilot.press("space")
-        await _wait(pilot, lambda: (service.now_playing()[1] or _never).paused, "paused")
-        await _wait(pilot, lambda: bar.view.state == "paused", "the bar paused")
+        await until(pilot, lambda: (service.now_playing()[1] or _never).paused, "paused")
+        await until(pilot, lambda: bar.view.state == "paused", "the bar paused")
         held = (service.now_playing()[1] or _never).position
         await pilot.press("right_square_bracket")
-        await _wait(pilot, lambda: (service.now_playing()[1] or _never).position
+        await until(pilot, lambda: (service.now_playing()[1] or _never).position
                     >= held + 9.5, "seek +10 s")
-        await _wait(pilot, lambda: bar.view.elapsed >= int(held) + 9, "the bar after seek")
+        await until(pilot, lambda: bar.view.elapsed >= int(held) + 9, "the bar after seek")
 
         # A click on the waveform seeks to that point of the track.
         width = bar.waveform.size.width
         await pilot.click("#np-waveform", offset=(width * 3 // 4, 0))
         duration = (service.now_playing()[1] or _never).duration or 0.0
         target = (width * 3 // 4 + 0.5) / width * duration
-        await _wait(pilot, lambda: abs((service.now_playing()[1] or _never).position - target)
+        await until(pilot, lambda: abs((service.now_playing()[1] or _never).position - target)
                     < 1.0, "the seek by click")
-        await _wait(pilot, lambda: bar.waveform.played_columns == width * 3 // 4,
+        await until(pilot, lambda: bar.waveform.played_columns == width * 3 // 4,
                     "the played part up to the click")
 
         # - lowers the volume by 5, m mutes.
         volume = (service.now_playing()[1] or _never).volume
         await pilot.press("minus")
-        await _wait(pilot, lambda: (service.now_playing()[1] or _never).volume == volume - 5,
+        await until(pilot, lambda: (service.now_playing()[1] or _never).volume == volume - 5,
                     "volume down 5")
-        await _wait(pilot, lambda: bar.view.volume == round(volume - 5), "the bar's volume")
+        await until(pilot, lambda: bar.view.volume == round(volume - 5), "the bar's volume")
         await pilot.press("m")
-        await _wait(pilot, lambda: bar.view.muted, "muted in the bar")
+        await until(pilot, lambda: bar.view.muted, "muted in the bar")
         assert "muted" in str(bar.query_one("#np-time", Static).render())
 
         # a queues the highlighted row; A puts one right after the playing entry.
         await pilot.press("j", "a")
-        await _wait(pilot, lambda: _sql(data, "SELECT track_urn FROM queue")
+        await until(pilot, lambda: _sql(data, "SELECT track_urn FROM queue")
                     == [(other.urn,)], "a: queued")
         await pilot.press("j", "A")
-        await _wait(pilot, lambda: len(_sql(data, "SELECT id FROM queue")) == 2, "A: queued")
+        await until(pilot, lambda: len(_sql(data, "SELECT id FROM queue")) == 2, "A: queued")
         order = [r[0] for r in _sql(data, "SELECT track_urn FROM queue ORDER BY position")]
         assert order == [preview.urn, other.urn]  # nothing of the queue plays: A goes first
 
@@ -137,30 +120,30 @@ async def test_keys_play_pause_seek_queue_reorder_next_rate_and_history(
         await pilot.press("3")
         pane = app.query_one(QueuePane)
         table = pane.query_one(QueueTable)
-        await _wait(pilot, lambda: table.row_count == 2, "two queue rows")
+        await until(pilot, lambda: table.row_count == 2, "two queue rows")
         app.set_focus(table)
         table.move_cursor(row=0)
         await pilot.press("J")
-        await _wait(pilot, lambda: [r[0] for r in _sql(
+        await until(pilot, lambda: [r[0] for r in _sql(
             data, "SELECT track_urn FROM queue ORDER BY position")] == [other.urn, preview.urn],
             "reordered in SQLite")
 
         # L rates the playing track from here (no track list in sight).
         await pilot.press("L")
-        await _wait(pilot, lambda: (full.urn, "liked") in _sql(
+        await until(pilot, lambda: (full.urn, "liked") in _sql(
             data, "SELECT urn, judgment FROM judgments"), "the judgments row")
-        await _wait(pilot, lambda: bar.view.judgment is Judgment.LIKED, "the bar's badge")
+        await until(pilot, lambda: bar.view.judgment is Judgment.LIKED, "the bar's badge")
 
         # > plays the queue from its first entry; the pane marks it.
         await pilot.press("greater_than_sign")
-        await _wait(pilot, lambda: bar.view.title == other.title, "the next track playing")
-        await _wait(pilot, lambda: table.row_count == 2
+        await until(pilot, lambda: bar.view.title == other.title, "the next track playing")
+        await until(pilot, lambda: table.row_count == 2
                     and str(table.get_row_at(0)[1]) == "▶", "the playing row marked")
 
         # History lists both plays, newest first; the first one with its seconds listened.
         await pilot.press("t")
         history = pane.query_one("#history-table", DataTable)
-        await _wait(pilot, lambda: history.row_count == 2, "two history rows")
+        await until(pilot, lambda: history.row_count == 2, "two history rows")
         titles = [str(history.get_row_at(i)[1]) for i in range(2)]
         assert titles == [other.title, full.title]
         listened = _sql(data, "SELECT track_urn, seconds_listened FROM play_history "
@@ -174,16 +157,16 @@ async def test_keys_play_pause_seek_queue_reorder_next_rate_and_history(
         assert app.focused is history
         history.move_cursor(row=1)
         await pilot.press("enter")
-        await _wait(pilot, lambda: bar.view.title == full.title, "played again")
+        await until(pilot, lambda: bar.view.title == full.title, "played again")
 
         # A Go+ preview: the bar labels it and the playback toast says so.
         await pilot.press("t")  # back to the Queue tab
         table.move_cursor(row=1)
         await pilot.press("enter")
-        await _wait(pilot, lambda: bar.view.title == preview.title, "the preview playing")
+        await until(pilot, lambda: bar.view.title == preview.title, "the preview playing")
         assert bar.view.preview and "PREVIEW" in str(bar.query_one("#np-track",
                                                                     Static).render())
-        await _wait(pilot, lambda: any("30 s preview" in n.message
+        await until(pilot, lambda: any("30 s preview" in n.message
                                        for n in app._notifications), "the preview toast")
         assert app.is_running
 
@@ -214,7 +197,7 @@ async def test_without_libmpv_play_keys_toast_the_install_hint_and_the_app_lives
         track_list.focus()
         await pilot.press("enter")
         bar = app.query_one(NowPlayingBar)
-        await _wait(pilot, lambda: bar.view.unavailable, "the unavailable bar")
+        await until(pilot, lambda: bar.view.unavailable, "the unavailable bar")
         assert str(bar.query_one("#np-track", Static).render()) == UNAVAILABLE_TEXT
         await pilot.press("space", "right_square_bracket")
         await pilot.pause(0.2)
@@ -222,7 +205,7 @@ async def test_without_libmpv_play_keys_toast_the_install_hint_and_the_app_lives
         assert len(hints) == 3  # enter, space and ] each said how to fix it
         # Everything else still works: queueing needs no player.
         await pilot.press("a")
-        await _wait(pilot, lambda: len(app.query_one(QueuePane).entries) == 1, "queued")
+        await until(pilot, lambda: len(app.query_one(QueuePane).entries) == 1, "queued")
         assert app.is_running
 
 
@@ -296,7 +279,7 @@ async def test_an_mpv_error_is_a_toast_with_its_text(
         track_list.set_tracks([full])
         track_list.focus()
         await pilot.press("enter")
-        await _wait(pilot, lambda: any("No audio output could be opened (tried: nosuchoutput)"
+        await until(pilot, lambda: any("No audio output could be opened (tried: nosuchoutput)"
                                        in n.message for n in app._notifications),
                     "the no-audio-output toast")
         toast = next(n for n in app._notifications if "No audio output" in n.message)
@@ -314,16 +297,16 @@ async def test_a_burst_of_volume_keys_counts_every_press(
     async with app.run_test(size=(140, 40)) as pilot:
         (full,) = await _resolve(app.service, emulator, "track_full")
         await app.service.play(full)
-        await _wait(pilot, lambda: _state(app).position > 0.1, "playing")
+        await until(pilot, lambda: _state(app).position > 0.1, "playing")
         start = _state(app).volume
         for _ in range(3):  # in one burst: no press waits for mpv to report the last one
             app.post_message(events.Key("minus", "-"))
         await pilot.pause()
-        await _wait(pilot, lambda: _state(app).volume == start - 15, "volume down 15")
+        await until(pilot, lambda: _state(app).volume == start - 15, "volume down 15")
         for _ in range(3):  # space three times: paused (each press toggles)
             app.post_message(events.Key("space", " "))
         await pilot.pause()
-        await _wait(pilot, lambda: _state(app).paused, "paused after three presses")
+        await until(pilot, lambda: _state(app).paused, "paused after three presses")
         await pilot.pause(0.3)
         assert _state(app).paused and _state(app).volume == start - 15
 
@@ -339,37 +322,37 @@ async def test_seek_volume_up_previous_and_rating_keys(
         queue = await service.queue_add([full, long])
         app.post_message(PlayRequest(queue_entry=queue[1].id))  # the long one, 2nd entry
         bar = app.query_one(NowPlayingBar)
-        await _wait(pilot, lambda: bar.view.title == long.title and _state(app).position > 0.5,
+        await until(pilot, lambda: bar.view.title == long.title and _state(app).position > 0.5,
                     "the long track playing")
 
         await pilot.press("right_curly_bracket")  # } +60 s
-        await _wait(pilot, lambda: 60 < _state(app).position < 70, "} forward 60 s")
+        await until(pilot, lambda: 60 < _state(app).position < 70, "} forward 60 s")
         await pilot.press("right_curly_bracket")
-        await _wait(pilot, lambda: 120 < _state(app).position < 130, "} again")
+        await until(pilot, lambda: 120 < _state(app).position < 130, "} again")
         await pilot.press("left_curly_bracket")  # { -60 s
-        await _wait(pilot, lambda: 60 < _state(app).position < 70, "{ back 60 s")
+        await until(pilot, lambda: 60 < _state(app).position < 70, "{ back 60 s")
         before = _state(app).position
         await pilot.press("left_square_bracket")  # [ -10 s
-        await _wait(pilot, lambda: before - 11 < _state(app).position < before - 8,
+        await until(pilot, lambda: before - 11 < _state(app).position < before - 8,
                     "[ back 10 s")
 
         volume = _state(app).volume
         await pilot.press("equals_sign")  # = +5
-        await _wait(pilot, lambda: _state(app).volume == volume + 5, "= volume up 5")
-        await _wait(pilot, lambda: bar.view.volume == round(volume + 5), "the bar's volume")
+        await until(pilot, lambda: _state(app).volume == volume + 5, "= volume up 5")
+        await until(pilot, lambda: bar.view.volume == round(volume + 5), "the bar's volume")
 
         # X and N rate the playing track (the long one), wherever the focus is.
         await pilot.press("X")
-        await _wait(pilot, lambda: (long.urn, "not_interested") in _sql(
+        await until(pilot, lambda: (long.urn, "not_interested") in _sql(
             data, "SELECT urn, judgment FROM judgments"), "X: the judgments row")
         await pilot.press("N")
-        await _wait(pilot, lambda: (long.urn, "not_quite") in _sql(
+        await until(pilot, lambda: (long.urn, "not_quite") in _sql(
             data, "SELECT urn, judgment FROM judgments"), "N: the judgments row")
-        await _wait(pilot, lambda: bar.view.judgment is Judgment.NOT_QUITE, "the bar's badge")
+        await until(pilot, lambda: bar.view.judgment is Judgment.NOT_QUITE, "the bar's badge")
 
         # < plays the previous queue entry.
         await pilot.press("less_than_sign")
-        await _wait(pilot, lambda: bar.view.title == full.title, "< the previous entry")
+        await until(pilot, lambda: bar.view.title == full.title, "< the previous entry")
         now = service.now_playing()[0]
         assert now is not None and now.queue_entry_id == queue[0].id
 

@@ -7,13 +7,13 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, TabbedContent
 
 from minion_tui.models import Track
 from minion_tui.store import play_queue as pq
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.panes.queue import QueuePane, QueueTable
+from tests.tui.waiting import until
 
 AppFactory = Callable[..., MinionApp]
 
@@ -41,14 +41,6 @@ def _table_titles(table: DataTable[str]) -> list[str]:
     return [str(table.get_row_at(i)[2]).rsplit(" ", 1)[1] for i in range(table.row_count)]
 
 
-async def _wait(pilot: Pilot[None], ready: Callable[[], bool], what: str) -> None:
-    for _ in range(200):
-        if ready():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 async def test_keys_reorder_remove_clear_undo_repeat_and_shuffle(
     make_app: AppFactory, tmp_path: Path
 ) -> None:
@@ -60,7 +52,7 @@ async def test_keys_reorder_remove_clear_undo_repeat_and_shuffle(
         pane = app.query_one(QueuePane)
         table = pane.query_one(QueueTable)
         pane.reload()
-        await _wait(pilot, lambda: table.row_count == 4, "four queue rows")
+        await until(pilot, lambda: table.row_count == 4, "four queue rows")
         app.set_focus(pane.default_focus())
         assert app.focused is table
         assert _table_titles(table) == ["1", "2", "3", "4"]
@@ -68,34 +60,34 @@ async def test_keys_reorder_remove_clear_undo_repeat_and_shuffle(
         assert str(title.render()) == "Queue — 4 tracks · repeat off"
 
         await pilot.press("J")  # Track 1 down one
-        await _wait(pilot, lambda: _queue_rows(data) == ["2", "1", "3", "4"], "moved down")
-        await _wait(pilot, lambda: _table_titles(table) == ["2", "1", "3", "4"], "rows redrawn")
+        await until(pilot, lambda: _queue_rows(data) == ["2", "1", "3", "4"], "moved down")
+        await until(pilot, lambda: _table_titles(table) == ["2", "1", "3", "4"], "rows redrawn")
         assert table.cursor_row == 1  # the cursor went with the moved entry
         await pilot.press("ctrl+down")
-        await _wait(pilot, lambda: _queue_rows(data) == ["2", "3", "1", "4"], "moved again")
+        await until(pilot, lambda: _queue_rows(data) == ["2", "3", "1", "4"], "moved again")
         await pilot.press("K")
-        await _wait(pilot, lambda: _queue_rows(data) == ["2", "1", "3", "4"], "moved up")
+        await until(pilot, lambda: _queue_rows(data) == ["2", "1", "3", "4"], "moved up")
 
         await pilot.press("delete")
-        await _wait(pilot, lambda: _queue_rows(data) == ["2", "3", "4"], "removed")
-        await _wait(pilot, lambda: table.row_count == 3, "three rows")
+        await until(pilot, lambda: _queue_rows(data) == ["2", "3", "4"], "removed")
+        await until(pilot, lambda: table.row_count == 3, "three rows")
 
         await pilot.press("r")
-        await _wait(pilot, lambda: _repeat(data) == "one", "repeat one stored")
+        await until(pilot, lambda: _repeat(data) == "one", "repeat one stored")
         assert str(title.render()).endswith("repeat one")
         await pilot.press("r", "r")
-        await _wait(pilot, lambda: _repeat(data) == "off", "repeat cycled back")
+        await until(pilot, lambda: _repeat(data) == "off", "repeat cycled back")
 
         await pilot.press("s")
         await pilot.pause(0.2)
         assert sorted(_queue_rows(data)) == ["2", "3", "4"]
 
         await pilot.press("c")
-        await _wait(pilot, lambda: _queue_rows(data) == [], "cleared")
-        await _wait(pilot, lambda: not table.display, "the empty state")
+        await until(pilot, lambda: _queue_rows(data) == [], "cleared")
+        await until(pilot, lambda: not table.display, "the empty state")
         assert any("U puts them back" in n.message for n in app._notifications)
         await pilot.press("U")
-        await _wait(pilot, lambda: sorted(_queue_rows(data)) == ["2", "3", "4"], "restored")
+        await until(pilot, lambda: sorted(_queue_rows(data)) == ["2", "3", "4"], "restored")
         assert app.is_running
 
 
@@ -108,17 +100,17 @@ async def test_mouse_handles_and_drag_reorder(make_app: AppFactory, tmp_path: Pa
         pane = app.query_one(QueuePane)
         table = pane.query_one(QueueTable)
         pane.reload()
-        await _wait(pilot, lambda: table.row_count == 4, "four queue rows")
+        await until(pilot, lambda: table.row_count == 4, "four queue rows")
         widths = [c.get_render_width(table) for c in table.ordered_columns]
         down_x = sum(widths[:6]) + 1  # the ▼ column
         await pilot.click(QueueTable, offset=(down_x, 1))  # row 0 (under the header)
-        await _wait(pilot, lambda: _queue_rows(data) == ["2", "1", "3", "4"], "▼ handle")
-        await _wait(pilot, lambda: _table_titles(table) == ["2", "1", "3", "4"], "redrawn")
+        await until(pilot, lambda: _queue_rows(data) == ["2", "1", "3", "4"], "▼ handle")
+        await until(pilot, lambda: _table_titles(table) == ["2", "1", "3", "4"], "redrawn")
 
         # Drag the first row onto the fourth.
         await pilot.mouse_down(QueueTable, offset=(10, 1))
         await pilot.mouse_up(QueueTable, offset=(10, 4))
-        await _wait(pilot, lambda: _queue_rows(data) == ["1", "3", "4", "2"], "dragged")
+        await until(pilot, lambda: _queue_rows(data) == ["1", "3", "4", "2"], "dragged")
 
 
 async def test_history_tab_lists_plays_with_seconds_listened(
@@ -138,7 +130,7 @@ async def test_history_tab_lists_plays_with_seconds_listened(
         assert pane.query_one(TabbedContent).active == "history-tab"
         history = pane.query_one("#history-table", DataTable)
         assert app.focused is history
-        await _wait(pilot, lambda: history.row_count == 1, "a history row")
+        await until(pilot, lambda: history.row_count == 1, "a history row")
         row = [str(cell) for cell in history.get_row_at(0)]
         assert row[1:] == ["Track 1", "Artist", "1:15"]
         assert row[0][:4].isdigit()  # the start time, "YYYY-MM-DD hh:mm:ss"
@@ -159,13 +151,13 @@ async def test_history_cursor_stays_on_its_entry_when_new_plays_arrive(
         pane.reload()
         await pilot.press("t")
         history = pane.query_one("#history-table", DataTable)
-        await _wait(pilot, lambda: history.row_count == 3, "three history rows")
+        await until(pilot, lambda: history.row_count == 3, "three history rows")
         await pilot.press("down")  # on "Track 2" (newest first: 3, 2, 1)
         assert str(history.get_row_at(history.cursor_row)[1]) == "Track 2"
         # A new play arrives at the top while the cursor rests on Track 2.
         await store.call(pq.history_start, store, tracks[3].urn)
         pane.reload()
-        await _wait(pilot, lambda: history.row_count == 4, "the new play listed")
+        await until(pilot, lambda: history.row_count == 4, "the new play listed")
         assert history.cursor_row == 2
         assert str(history.get_row_at(history.cursor_row)[1]) == "Track 2"
 
@@ -183,7 +175,7 @@ async def test_after_a_restart_the_last_played_entry_is_marked(
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("3")
         table = app.query_one(QueueTable)
-        await _wait(pilot, lambda: table.row_count == 3, "three queue rows")
+        await until(pilot, lambda: table.row_count == 3, "three queue rows")
         marks = [str(table.get_row_at(i)[1]) for i in range(3)]
         assert marks == [" ", "▶", " "]
         assert app.service.now_playing() == (None, None)  # nothing plays; it is remembered

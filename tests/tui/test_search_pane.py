@@ -6,30 +6,21 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, Static
 
 from minion_tui.config import Settings
 from minion_tui.config_schema import UiSettings
-from minion_tui.emulator.server import RunningEmulator, run_in_thread
+from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Playlist
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.panes.browse import BrowsePane
 from minion_tui.tui.panes.search import SearchPane
 from minion_tui.tui.widgets.track_list import TrackList
-
-
-@pytest.fixture
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
-    cache = tmp_path_factory.getbasetemp().parent / "emulator-audio-cache"
-    emu = run_in_thread(seed=1, cache_dir=cache)
-    yield emu
-    emu.stop()
+from tests.tui.waiting import until
 
 
 @pytest.fixture
@@ -38,14 +29,6 @@ def app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
                         path=tmp_path / "config.toml")
     return MinionApp(Service.open(settings=settings, data_dir=tmp_path / "data",
                                   endpoints=emulator.endpoints))
-
-
-async def _until(pilot: Pilot[None], ready: Callable[[], bool], what: str) -> None:
-    for _ in range(400):
-        if ready():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _status(pane: SearchPane | BrowsePane, id: str) -> str:
@@ -63,7 +46,7 @@ async def test_duration_created_and_license_filters_narrow_the_results(
         search.query_one("#search-license", Select).value = "to_share"
         await pilot.press("slash", *"mix", "enter")
         found = search.query_one("#search-tracks", TrackList)
-        await _until(pilot, lambda: "…" not in _status(search, "#search-status")
+        await until(pilot, lambda: "…" not in _status(search, "#search-status")
                      and len(found.tracks) > 0, "filtered results")
         # "long" is 10 to 30 minutes (doc §1.3); to_share excludes all-rights-reserved.
         assert all(10 * 60_000 <= t.duration_ms <= 30 * 60_000 for t in found.tracks)
@@ -80,7 +63,7 @@ async def test_the_query_box_suggests_from_the_service(app: MinionApp) -> None:
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.press("2", "slash", *"dee")
         query = app.query_one("#query", Input)
-        await _until(pilot, lambda: bool(query._suggestion), "a suggestion")
+        await until(pilot, lambda: bool(query._suggestion), "a suggestion")
         suggestion = query._suggestion
         assert suggestion.lower().startswith("dee") and len(suggestion) > 3
         expected = await app.service.autocomplete("dee")
@@ -95,13 +78,13 @@ async def test_playlists_and_albums_open_as_sources(app: MinionApp, kind: str) -
         search.query_one("#search-kind", Select).value = kind
         await pilot.press("slash", *"the", "enter")
         others = search.query_one("#search-others", OptionList)
-        await _until(pilot, lambda: others.option_count > 0, f"{kind} found")
+        await until(pilot, lambda: others.option_count > 0, f"{kind} found")
         assert app.focused is others
         label = str(others.get_option_at_index(0).prompt)
         await pilot.press("enter")
         browse = app.query_one(BrowsePane)
         tracks = browse.query_one("#browse-tracks", TrackList)
-        await _until(pilot, lambda: app.current_pane == "browse" and len(tracks.tracks) > 0,
+        await until(pilot, lambda: app.current_pane == "browse" and len(tracks.tracks) > 0,
                      "the set's tracks")
         assert label.startswith(f"▤ {browse.source_title} — ")
         # The listed tracks are the set's own, in its order.
@@ -127,9 +110,9 @@ async def test_a_long_listing_shows_rows_before_its_last_page(
         browse = app.query_one(BrowsePane)
         browse.open_source("likes", emulator.examples["user"], "Likes of echo.quartz")
         tracks = browse.query_one("#browse-tracks", TrackList)
-        await _until(pilot, lambda: len(tracks.tracks) > 0, "the first rows")
+        await until(pilot, lambda: len(tracks.tracks) > 0, "the first rows")
         first_rows = len(tracks.tracks)
         assert "loading" in _status(browse, "#browse-status")  # more pages still to come
-        await _until(pilot, lambda: "loading" not in _status(browse, "#browse-status"),
+        await until(pilot, lambda: "loading" not in _status(browse, "#browse-status"),
                      "the last page")
         assert len(tracks.tracks) > first_rows

@@ -9,7 +9,7 @@ Regenerate after an intended change, then look at the SVGs before committing the
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -18,32 +18,17 @@ from textual.widgets import Input
 
 from minion_tui.config import Settings
 from minion_tui.config_schema import DownloadSettings, UiSettings
-from minion_tui.emulator.server import RunningEmulator, run_in_thread
+from minion_tui.emulator.server import RunningEmulator
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.panes.downloads import DownloadsPane
 from minion_tui.tui.panes.queue import QueuePane
 from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.track_list import TrackList
+from tests.tui.waiting import until
 
 SIZE = (120, 40)
 Fill = Callable[[Pilot[None], RunningEmulator], Awaitable[None]]
-
-
-@pytest.fixture
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
-    cache = tmp_path_factory.getbasetemp().parent / "emulator-audio-cache"
-    emu = run_in_thread(seed=1, cache_dir=cache)
-    yield emu
-    emu.stop()
-
-
-async def _until(pilot: Pilot[None], ready: Callable[[], bool], what: str) -> None:
-    for _ in range(600):
-        if ready():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _shown_list(app: MinionApp) -> TrackList:
@@ -53,17 +38,17 @@ def _shown_list(app: MinionApp) -> TrackList:
 async def _browse(pilot: Pilot[None], emulator: RunningEmulator) -> None:
     app = pilot.app
     await pilot.press("enter")  # Trending, highlighted in the focused source list
-    await _until(pilot, lambda: "Trending: 200 tracks" in str(
+    await until(pilot, lambda: "Trending: 200 tracks" in str(
         app.query_one("#browse-status").render()), "Trending")
     await pilot.press("j")
     details = app.query_one("#browse-details", TrackDetails)
-    await _until(pilot, lambda: "Comments (" in details.text, "the comments")
+    await until(pilot, lambda: "Comments (" in details.text, "the comments")
 
 
 async def _search(pilot: Pilot[None], emulator: RunningEmulator) -> None:
     app = pilot.app
     await pilot.press("2", "slash", *"deep", "enter")
-    await _until(pilot, lambda: any(len(t.tracks) >= 20 for t in app.query(TrackList)
+    await until(pilot, lambda: any(len(t.tracks) >= 20 for t in app.query(TrackList)
                                     if t.display), "search results")
     _shown_list(app).focus()
     await pilot.press("j", "j")
@@ -87,7 +72,7 @@ async def _downloads(pilot: Pilot[None], emulator: RunningEmulator) -> None:
     await pilot.press("4")
     pane = app.query_one(DownloadsPane)
     await pane.reload().wait()
-    await _until(pilot, lambda: len(pane.job_list.rows) == 2, "two jobs")
+    await until(pilot, lambda: len(pane.job_list.rows) == 2, "two jobs")
 
 
 FILLS: dict[str, Fill] = {"browse": _browse, "search": _search, "queue": _queue,
