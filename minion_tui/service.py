@@ -9,7 +9,9 @@ first frame stay fast.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import importlib
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
@@ -392,6 +394,11 @@ class Service:
         from minion_tui.playback.stream_proxy import StreamProxy
         from minion_tui.store import play_queue as pq
 
+        # Loading libmpv takes ~50 ms: do it off the event loop, so the first play does not
+        # freeze the UI (Player() then finds the module imported). A missing libmpv raises in
+        # Player(), with the install hint.
+        with contextlib.suppress(ImportError, OSError):
+            await asyncio.to_thread(importlib.import_module, "mpv")
         store = await self.db()
         # The last session's volume, else the configured start-up volume.
         stored = await store.call(pq.get_state, store, VOLUME_KEY, "")

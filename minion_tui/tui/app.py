@@ -4,6 +4,7 @@ in the service façade and, inside the TUI, in the panes."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from functools import cached_property  # playback (issue 5)
@@ -135,6 +136,10 @@ class MinionApp(App[None]):
         self._report_keymap_problems()
         self.service.on_wait(self._announce_wait)
         self.show_pane(PANES[0].name)
+        # Everything alive after start-up (modules, classes, widgets) lives as long as the app:
+        # moved out of the collector's sight, a full collection no longer walks it and stalls
+        # the UI for 40-60 ms while a listing loads (bench/playback.py saw it).
+        self.call_after_refresh(gc.freeze)
 
     async def on_unmount(self) -> None:
         try:
