@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
@@ -129,8 +130,10 @@ def test_view_text_and_clock() -> None:
 
 
 def test_peaks_fold_to_columns_keeping_the_loudest() -> None:
-    assert fold_peaks([0.1, 0.9, 0.2, 0.3], 2) == [0.9, 0.3]
+    # The mean under each column, the loudest column scaled to full height.
+    assert fold_peaks([0.1, 0.9, 0.2, 0.3], 2) == pytest.approx([1.0, 0.5])
     assert fold_peaks([0.5, 1.0], 4) == [0.5, 0.5, 1.0, 1.0]  # stretched
+    assert fold_peaks([0.0, 0.0], 2) == [0.0, 0.0]
     assert fold_peaks([], 3) == [0.0, 0.0, 0.0]
     assert block_for(0.0) == "▁" and block_for(1.0) == "█" and block_for(0.5) == "▄"
     assert waveform_text([0.0, 1.0], 4) == "▁▁██"

@@ -19,7 +19,7 @@ def _track(**changes: object) -> Track:
 
 def test_availability_is_said_plainly() -> None:
     assert availability_text(_track(availability=Availability.PREVIEW, preview_ms=30_000)) == (
-        "Preview only: Go+ track, 30 s")
+        "Preview only: Go+ track, 30\u00a0s")
     assert availability_text(_track(availability=Availability.DRM)) == (
         "DRM-protected: can't be played or downloaded here")
     assert availability_text(_track(availability=Availability.BLOCKED)) == (

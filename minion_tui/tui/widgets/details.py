@@ -47,7 +47,7 @@ def availability_text(track: Track) -> str:
     """Whether the track can be heard here, in words a listener understands."""
     if track.availability is Availability.PREVIEW:
         seconds = (track.preview_ms or 30_000) // 1000
-        return f"Preview only: Go+ track, {seconds} s"
+        return f"Preview only: Go+ track, {seconds}\u00a0s"  # no break inside "30 s"
     if track.availability is Availability.DRM:
         return "DRM-protected: can't be played or downloaded here"
     if track.availability is Availability.BLOCKED:

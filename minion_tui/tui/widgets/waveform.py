@@ -27,8 +27,11 @@ BLOCKS = " ▁▂▃▄▅▆▇█"
 
 
 def fold_peaks(peaks: Sequence[float], columns: int) -> list[float]:
-    """One level per column: the loudest peak of the slice of ``peaks`` under each column
-    (a column between two peaks takes the nearer one, so short waveforms stretch)."""
+    """One level per column: the mean of the slice of ``peaks`` under each column, scaled so
+    the loudest column is full height (a column between two peaks takes the nearer one, so
+    short waveforms stretch). The mean rather than the maximum: with dozens of SoundCloud
+    samples under a column, nearly every column's maximum is full height and a one-line
+    waveform would be a flat bar with no intro, breakdown or drop to see."""
     if columns <= 0:
         return []
     if not peaks:
@@ -38,8 +41,9 @@ def fold_peaks(peaks: Sequence[float], columns: int) -> list[float]:
     for column in range(columns):
         start = column * count // columns
         end = max(start + 1, (column + 1) * count // columns)
-        folded.append(max(peaks[start:end]))
-    return folded
+        folded.append(sum(peaks[start:end]) / (end - start))
+    loudest = max(folded)
+    return [level / loudest for level in folded] if loudest > 0 else folded
 
 
 def block_for(level: float) -> str:
