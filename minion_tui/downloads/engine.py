@@ -19,6 +19,7 @@ from minion_tui.downloads import hls, remux
 from minion_tui.downloads.jobs import Meter
 from minion_tui.downloads.naming import DEFAULT_TEMPLATE, render
 from minion_tui.downloads.progressive import fetch_progressive
+from minion_tui.downloads.remux_process import RemuxProcess
 from minion_tui.downloads.tags import Cover, TrackTags, write_tags
 from minion_tui.errors import MinionError
 from minion_tui.models import StreamChoice, Track
@@ -124,13 +125,13 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
             source.http, choice, work, concurrency=options.segments,
             refresh=source.refresh_stream, gate=gate, opener=options.opener,
             on_segment=on_segment)
-        feed: remux.SegmentFeed | None = None
+        feed: RemuxProcess | None = None
         fragmented = (await fetcher.playlist()).init is not None
         if container == "m4a" and fragmented:
             # Remuxed while the segments arrive, read in order straight from the journal's
             # files: no joined copy, and the remux overlaps the fetch (remux.SegmentFeed).
-            feed = remux.SegmentFeed(await fetcher.files())
-            await fetch_while_remuxing(fetcher, feed, part)
+            feed = RemuxProcess(await fetcher.files(), part)
+            await fetch_while_remuxing(fetcher, feed)
         elif container == "m4a":
             # AAC in MPEG-TS (no EXT-X-MAP): the TS demuxer drops frames after the first
             # when it cannot see the stream's size (a live feed), so it reads the finished
@@ -161,21 +162,17 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
     return target
 
 
-async def fetch_while_remuxing(fetcher: hls.SegmentFetcher, feed: remux.SegmentFeed,
-                               part: Path) -> None:
-    """Fetch every segment while a thread remuxes them, in order, into ``part`` (AAC)."""
-    remuxing = asyncio.ensure_future(asyncio.to_thread(remux.remux_to_m4a, feed, part))
+async def fetch_while_remuxing(fetcher: hls.SegmentFetcher, remuxer: RemuxProcess) -> None:
+    """Fetch every segment while a child process remuxes them, in order, into the remuxer's
+    target (AAC in fMP4; remux_process.py says why a process)."""
+    await remuxer.start()
     try:
         await fetcher.fetch_all()
-    except BaseException as error:
-        # Failed, paused or cancelled: stop the remux thread, wait for it to let go of the
-        # files, and report the fetch's own error (the remux's is only a consequence).
-        feed.abort(str(error) or type(error).__name__)
-        await asyncio.wait([remuxing])
-        if not remuxing.cancelled():
-            remuxing.exception()  # retrieved: the thread's "feed stopped" is expected
+    except BaseException:
+        # Failed, paused or cancelled: end the child, then report the fetch's own error.
+        await remuxer.stop()
         raise
-    await remuxing
+    await remuxer.finish()
 
 
 def partial_paths(target: Path) -> tuple[Path, Path]:

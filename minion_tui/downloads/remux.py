@@ -127,7 +127,7 @@ class SegmentFeed:
         with self._cond:
             while path not in self._ready and not self._aborted:
                 self._cond.wait()
-            if self._aborted:
+            if path not in self._ready:  # a file that did arrive is read even after a stop
                 raise OSError(f"segment feed stopped: {self._aborted}")
 
 

@@ -1,0 +1,209 @@
+"""Downloads as jobs: start, list, pause, cancel, retry and resume. Mixed into
+:class:`minion_tui.service.Service`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from minion_tui.actions.core import ServiceCore
+from minion_tui.errors import InvalidArgument
+from minion_tui.models import StreamChoice, Track
+
+if TYPE_CHECKING:
+    from minion_tui.downloads.batch import Outcome  # downloads (issue 6)
+    from minion_tui.downloads.engine import DownloadEvent, DownloadOptions
+    from minion_tui.downloads.jobs import DownloadJob, JobControl
+
+log = logging.getLogger(__name__)
+
+
+class DownloadActions(ServiceCore):
+    """Downloads as persisted jobs."""
+
+    # -- downloads (issue 6) -------------------------------------------------------------------
+    # Every track downloaded is a persisted job (downloads/jobs.py, store/downloads.py).
+
+    _download_control: JobControl | None = None
+    _download_listeners: list[Callable[[DownloadEvent], None]] | None = None
+
+    async def download(
+        self,
+        targets: Sequence[str],
+        *,
+        directory: Path | None = None,
+        jobs: int | None = None,
+        segments: int | None = None,
+        format: str | None = None,
+        listener: Callable[[DownloadEvent], None] | None = None,
+    ) -> list[Outcome]:
+        """Download tracks, sets, profiles, searches and direct media URLs into ``directory``
+        (settings.downloads.dir).
+
+        Each track is a job row (see download_jobs) and ends up complete under its final name
+        or not at all; an interrupted run resumes where it stopped when started again, and a
+        track in the download archive is skipped. ``listener`` (and every on_download_event
+        subscriber) receives DownloadEvents (queued, start, segment, bytes, done, skipped,
+        failed, paused, cancelled). Previews and DRM-only tracks are skipped with their
+        reason; the batch goes on."""
+        from minion_tui.downloads.batch import download_batch
+
+        conf = self.settings.downloads
+        options = self._download_options(directory, segments, format, listener)
+        return await download_batch(self, self, self._choose_stream, list(targets), options,
+                                    jobs=jobs or conf.parallel, set_template=conf.set_template,
+                                    connections=conf.connections,
+                                    store=await self.db(), control=self._jobs())
+
+    async def download_jobs(self, *, limit: int = 200) -> list[DownloadJob]:
+        """Download jobs, newest first."""
+        from minion_tui.store import downloads as rows
+
+        store = await self.db()
+        return await store.call(rows.list_jobs, store, limit)
+
+    async def pause_download(self, job_id: int) -> None:
+        """Stop fetching job ``job_id``; its segment journal is kept for retry_download."""
+        await self._stop_download(job_id, "paused")
+
+    async def cancel_download(self, job_id: int) -> None:
+        """Stop job ``job_id`` and remove its partial files; the state becomes cancelled."""
+        await self._stop_download(job_id, "cancelled")
+
+    async def retry_download(self, job_id: int) -> Outcome:
+        """Run a failed, paused or cancelled job (or one a crash left) again, resuming from
+        its journal; returns when it ends."""
+        from minion_tui.downloads.jobs import RETRYABLE, UNFINISHED
+        from minion_tui.store import downloads as rows
+
+        store = await self.db()
+        try:
+            job = await store.call(rows.get_job, store, job_id)
+        except KeyError:
+            raise InvalidArgument(f"There is no download job {job_id}.",
+                                  hint="List them with the Downloads pane.") from None
+        if job.state not in RETRYABLE + UNFINISHED or self._jobs().running(job_id):
+            raise InvalidArgument(f"Download job {job_id} is {job.state}; only failed, paused "
+                                  "or cancelled jobs can be retried.")
+        [outcome] = await self._run_jobs([job_id])
+        return outcome
+
+    async def resume_downloads(self) -> list[Outcome]:
+        """Run again every job a crash or kill left queued or running (not the ones running
+        in this process)."""
+        from minion_tui.downloads.jobs import UNFINISHED
+        from minion_tui.store import downloads as rows
+
+        store = await self.db()
+        left = await store.call(rows.list_jobs, store, 10_000, states=UNFINISHED)
+        ids = [job.id for job in reversed(left) if not self._jobs().running(job.id)]
+        return await self._run_jobs(ids) if ids else []
+
+    def on_download_event(self, listener: Callable[[DownloadEvent], None]) -> Callable[[], None]:
+        """Subscribe to every event of every download in this process; returns unsubscribe.
+        Events arrive on the event loop thread that runs the download."""
+        if self._download_listeners is None:
+            self._download_listeners = []
+        listeners = self._download_listeners
+        listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in listeners:
+                listeners.remove(listener)
+
+        return unsubscribe
+
+    def _jobs(self) -> JobControl:
+        if self._download_control is None:
+            from minion_tui.downloads.jobs import JobControl
+
+            self._download_control = JobControl()
+        return self._download_control
+
+    async def _choose_stream(self, track: Track, prefer: str | None) -> StreamChoice:
+        return await self.soundcloud.stream(track, require_full=True, prefer=prefer)
+
+    def _download_options(self, directory: Path | None, segments: int | None,
+                          format: str | None,
+                          listener: Callable[[DownloadEvent], None] | None) -> DownloadOptions:
+        from minion_tui.downloads.engine import DownloadOptions
+
+        conf = self.settings.downloads
+        subscribers = self._download_listeners
+
+        def fan_out(event: DownloadEvent) -> None:
+            if listener is not None:
+                listener(event)
+            for subscriber in list(subscribers or ()):
+                try:
+                    subscriber(event)
+                except Exception:  # a broken subscriber must not fail the download
+                    log.exception("download event listener failed")
+
+        return DownloadOptions(directory=Path(directory or conf.dir), template=conf.template,
+                               segments=segments or conf.segments,
+                               format=format or conf.format, listener=fan_out)
+
+    async def _run_jobs(self, job_ids: list[int]) -> list[Outcome]:
+        """Run stored jobs again (retry, resume), settings.downloads.parallel at a time."""
+        import dataclasses as dc
+
+        from minion_tui.downloads.batch import Outcome, Runner
+        from minion_tui.store import downloads as rows
+
+        store = await self.db()
+        conf = self.settings.downloads
+        if self._download_listeners is None:
+            self._download_listeners = []
+        options = self._download_options(None, None, None, None)
+        runner = Runner.build(self, self._choose_stream, options, jobs=conf.parallel,
+                              connections=conf.connections,
+                              store=store, control=self._jobs(),
+                              set_template=conf.set_template)
+        tasks: list[tuple[asyncio.Task[Outcome], Track | None, int | None]] = []
+
+        async def _outcome(urn: str, job_id: int, reason: str) -> Outcome:
+            return Outcome(urn, "failed", reason=reason, job_id=job_id)
+
+        for job_id in job_ids:
+            job = await store.call(rows.get_job, store, job_id)
+            plan = await store.call(rows.job_plan, store, job_id)
+            track = await store.call(store.get_track, job.track_urn)
+            if track is None:  # the track row is written with the job: only a wiped db
+                reason = "the track is no longer in the database; download it again by URL"
+                await store.call(rows.update_job, store, job_id, state="failed", reason=reason)
+                tasks.append((asyncio.create_task(_outcome(job.track_urn, job_id, reason)),
+                              None, None))
+                continue
+            await store.call(rows.update_job, store, job_id, state="queued", reason="")
+            runner = dc.replace(runner, options=dc.replace(
+                options, format=plan.format or options.format))
+            tasks.append((runner.start(track, plan, job_id), track, job_id))
+        return await runner.settle(tasks)
+
+    async def _stop_download(self, job_id: int, state: str) -> None:
+        from minion_tui.downloads.engine import discard_partial
+        from minion_tui.store import downloads as rows
+
+        control = self._jobs()
+        task = control.task(job_id)
+        if task is not None and control.stop(job_id, state):
+            await asyncio.wait([task])
+            return
+        # Not running here (finished, failed, or left by a crash): just record the request.
+        store = await self.db()
+        try:
+            job = await store.call(rows.get_job, store, job_id)
+        except KeyError:
+            raise InvalidArgument(f"There is no download job {job_id}.") from None
+        if job.state in ("done", "cancelled") or (job.state == "failed" and state == "paused"):
+            return
+        if state == "cancelled" and job.path:
+            await asyncio.to_thread(discard_partial, Path(job.path))
+        reason = "paused by the user" if state == "paused" else "cancelled by the user"
+        await store.call(rows.update_job, store, job_id, state=state, reason=reason)
+
+    # -- end of downloads ----------------------------------------------------------------------
