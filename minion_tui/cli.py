@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from minion_tui import __version__, config
 from minion_tui.errors import ConfigError, MinionError
+from minion_tui.models import clock
 
 if TYPE_CHECKING:
     from minion_tui.service import Service
@@ -410,9 +411,7 @@ def _print_human(result: Any) -> None:
 def _duration(ms: int | None) -> str:
     if ms is None:
         return ""
-    seconds = ms // 1000
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+    return clock(ms // 1000)
 
 
 def _count(n: int | None) -> str:

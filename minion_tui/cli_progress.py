@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from minion_tui.models import clock
+
 if TYPE_CHECKING:
     from minion_tui.downloads.batch import Outcome
     from minion_tui.downloads.engine import DownloadEvent
@@ -194,6 +196,4 @@ def _bytes(count: int) -> str:
 
 
 def _clock(seconds: float | None) -> str:
-    whole = int(seconds or 0)
-    hours, rest = divmod(whole, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+    return clock(seconds or 0)

@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from minion_tui.errors import MinionError
-from minion_tui.models import Availability, Comment, Track
+from minion_tui.models import Availability, Comment, Track, clock
 from minion_tui.tui.widgets.artwork import (
     ArtworkView,
     artwork_size,
@@ -60,9 +60,7 @@ def availability_text(track: Track) -> str:
 
 
 def _duration(ms: int) -> str:
-    hours, rest = divmod(ms // 1000, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+    return clock(ms // 1000)
 
 
 def _wrapped(line: str, width: int | None, indent: int) -> list[str]:

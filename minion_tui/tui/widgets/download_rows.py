@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from minion_tui.models import clock
+
 if TYPE_CHECKING:
     from minion_tui.downloads.engine import DownloadEvent
     from minion_tui.downloads.jobs import DownloadJob
@@ -160,12 +162,9 @@ def format_speed(speed: float | None) -> str:
 def format_eta(seconds: float | None) -> str:
     if seconds is None:
         return ""
-    total = int(seconds + 0.5)
-    if total >= 100 * 3600:  # a stalled start: a figure this large says nothing
+    if seconds + 0.5 >= 100 * 3600:  # a stalled start: a figure this large says nothing
         return "> 99 h"
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return clock(seconds + 0.5)
 
 
 def detail_text(row: JobRow) -> str:

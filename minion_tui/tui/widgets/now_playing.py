@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from minion_tui.models import Judgment, Track
+from minion_tui.models import clock as models_clock
 from minion_tui.tui.widgets.waveform import Waveform
 
 if TYPE_CHECKING:
@@ -40,10 +41,7 @@ def clock(seconds: float | None) -> str:
     """``m:ss`` (or ``h:mm:ss`` from an hour on); ``-:--`` when unknown."""
     if seconds is None or seconds < 0:
         return "-:--"
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return models_clock(seconds)
 
 
 @dataclass(frozen=True)

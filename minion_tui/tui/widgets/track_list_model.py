@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from minion_tui.models import Availability, Judgment, Track
+from minion_tui.models import Availability, Judgment, Track, clock
 
 COLUMN_NAMES: tuple[str, ...] = (
     "rating", "title", "artist", "duration", "genre", "plays", "date", "provider",
@@ -59,10 +59,7 @@ def format_duration(ms: int | None) -> str:
     """``3:07`` under an hour, ``1:02:03`` above; blank when unknown."""
     if ms is None or ms < 0:
         return ""
-    seconds = ms // 1000
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return clock(ms // 1000)
 
 
 def format_plays(plays: int | None) -> str:
