@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Tab, Tabs
 from textual.worker import Worker, WorkerState
@@ -208,6 +209,15 @@ class MinionApp(App[None]):
             return
         self.show_pane("browse")
         self.query_one(BrowsePane).open_source(message.kind, message.target, message.title)
+
+    # -- toasts ----------------------------------------------------------------------------
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast as plain text, whoever asks (widgets pass markup=True by default):
+        they carry track titles, URLs and config keys such as "[playback] audio_output",
+        which markup would swallow or, for a title like "[/]", fail to render."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # -- help, palette ----------------------------------------------------------------------
 

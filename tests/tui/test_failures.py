@@ -13,6 +13,7 @@ from minion_tui.config import log_dir
 from minion_tui.errors import ClientIdUnavailable, GeoBlocked, PreviewOnly, RateLimited
 from minion_tui.net.spec import WaitNotice
 from minion_tui.tui.app import MinionApp
+from minion_tui.tui.panes.browse import BrowsePane
 
 
 async def _fail_with(app: MinionApp, error: BaseException) -> list[str]:
@@ -75,3 +76,14 @@ async def test_long_waits_become_toasts_from_the_loop_or_a_thread(app: MinionApp
             "Waiting 12 s for api-v2.soundcloud.com (rate limited)",
             "Waiting 5 s for cf-media.sndcdn.com (HTTP 503)",
         ]
+
+
+async def test_toasts_are_plain_text_whatever_the_title_holds(app: MinionApp) -> None:
+    async with app.run_test(notifications=True) as pilot:
+        # A widget's notify (markup=True by default) with a title that is broken markup.
+        app.query_one(BrowsePane).notify("Added [/] [Free DL] track; set [playback] audio_output")
+        await pilot.pause()
+        shown = list(app._notifications)[-1]
+        assert shown.message == "Added [/] [Free DL] track; set [playback] audio_output"
+        assert shown.markup is False
+        assert app.is_running

@@ -126,7 +126,7 @@ def test_view_text_and_clock() -> None:
     view = bar_view(NowPlaying(TRACK, CHOICE, 1), state)
     assert view.time_text == "1:02:05 / 2:15:25  muted"
     assert view.state == "playing" and view.preview
-    assert BarView().time_text == "" and "Nothing playing" in BarView().track_markup
+    assert BarView().time_text == "" and "Nothing playing" in BarView().track_markup.plain
 
 
 def test_peaks_fold_to_columns_keeping_the_loudest() -> None:

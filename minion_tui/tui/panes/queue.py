@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -38,7 +39,7 @@ REPEAT_MODES = ("off", "one", "all")
 _UP, _DOWN = "▲", "▼"
 
 
-class QueueTable(DataTable[str]):
+class QueueTable(DataTable[str | Text]):
     """The queue's rows; row keys are queue entry ids. Adds reordering by mouse."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -196,8 +197,8 @@ class QueuePane(Pane):
         table.clear()
         for index, (entry, track) in enumerate(self.entries, start=1):
             title, artist, length = _describe(track, entry.track_urn)
-            table.add_row(str(index), "▶" if entry.id == playing else " ", title, artist,
-                          length, _UP, _DOWN, key=str(entry.id))
+            table.add_row(str(index), "▶" if entry.id == playing else " ", Text(title),
+                          Text(artist), length, _UP, _DOWN, key=str(entry.id))
         ids = [entry.id for entry, _ in self.entries]
         if keep in ids:
             table.move_cursor(row=ids.index(keep))
@@ -215,7 +216,7 @@ class QueuePane(Pane):
         for entry, track in self.played:
             title, artist, _ = _describe(track, entry.track_urn)
             started = entry.started_at.replace("T", " ")[:19]
-            table.add_row(started, title, artist, clock(entry.seconds_listened),
+            table.add_row(started, Text(title), Text(artist), clock(entry.seconds_listened),
                           key=str(entry.id))
         keys = [str(entry.id) for entry, _ in self.played]
         if keep in keys:

@@ -9,6 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -157,7 +158,7 @@ class SearchPane(Pane):
         else:
             self._sources[key] = ("playlist", item.url or item.urn, item.title)
             label = f"▤ {item.title} — {item.uploader} ({item.track_count} tracks)"
-        return Option(label, id=key)
+        return Option(Content(label), id=key)  # plain text: "[Free DL] …" is not markup
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
@@ -61,19 +61,21 @@ class BarView:
     unavailable: bool = False
 
     @property
-    def track_markup(self) -> str:
+    def track_markup(self) -> Content:
+        """The bar's first line. Titles and names go in as variables, never as markup:
+        escaping is not enough ("[/dim" at the end of a name still parses as a tag)."""
         if self.unavailable:
-            return f"[$text-error]{escape(UNAVAILABLE_TEXT)}[/]"
+            return Content.from_markup("[$text-error]$text[/]", text=UNAVAILABLE_TEXT)
         if not self.title:
-            return f"[$text-muted]{escape(IDLE_TEXT)}[/]"
+            return Content.from_markup("[$text-muted]$text[/]", text=IDLE_TEXT)
         icon = _STATE_ICONS.get(self.state, "■")
-        parts = [f"{icon} [b]{escape(self.title)}[/b] — {escape(self.artist)}"]
+        parts = [f"{icon} [b]$title[/b] — $artist"]
         if self.judgment is not None:
             label, colour = _BADGES[self.judgment]
             parts.append(f"[{colour}]{label}[/]")
         if self.preview:
             parts.append("[$text-warning]PREVIEW (30 s, Go+)[/]")
-        return "  ".join(parts)
+        return Content.from_markup("  ".join(parts), title=self.title, artist=self.artist)
 
     @property
     def time_text(self) -> str:

@@ -179,7 +179,7 @@ class SourceList(OptionList):
                                        (f"  {section.hint}" if section.hint else "", "dim"))
             options.append(Option(heading, id=f"heading-{len(options)}", disabled=True))
             for entry in section.entries:
-                options.append(Option(f"  {entry.label}", id=entry.key))
+                options.append(Option(Content(f"  {entry.label}"), id=entry.key))  # plain: titles
                 self._refs[entry.key] = entry.ref
         self.clear_options()
         self.add_options(options)
