@@ -41,8 +41,7 @@ async def _browse(pilot: Pilot[None], emulator: RunningEmulator) -> None:
     await until(pilot, lambda: "Trending: 200 tracks" in str(
         app.query_one("#browse-status").render()), "Trending")
     await pilot.press("j")
-    details = app.query_one("#browse-details", TrackDetails)
-    await until(pilot, lambda: "Comments (" in details.text, "the comments")
+    await _details_settled(pilot, app.query_one("#browse-details", TrackDetails))
 
 
 async def _search(pilot: Pilot[None], emulator: RunningEmulator) -> None:
@@ -52,6 +51,14 @@ async def _search(pilot: Pilot[None], emulator: RunningEmulator) -> None:
                                     if t.display), "search results")
     _shown_list(app).focus()
     await pilot.press("j", "j")
+    await _details_settled(pilot, app.query_one("#search-details", TrackDetails))
+
+
+async def _details_settled(pilot: Pilot[None], details: TrackDetails) -> None:
+    """The highlighted track's comments and provenance are both in (they load apart)."""
+    track = _shown_list(pilot.app).highlighted
+    await until(pilot, lambda: details.track is track and bool(details.surfaced)
+                and "Comments (" in details.text, "the details panel's comments and provenance")
 
 
 async def _queue(pilot: Pilot[None], emulator: RunningEmulator) -> None:
