@@ -32,6 +32,7 @@ from minion_tui.tui.widgets.download_rows import (
     format_speed,
     progress_bar,
 )
+from minion_tui.tui.widgets.line_styles import LineStyles
 
 REDRAW_INTERVAL = 0.1
 """Seconds between repaints of rows that changed (at most ~10 per second per row)."""
@@ -43,7 +44,7 @@ _STATE_CLASSES = {"done": "download-list--done", "failed": "download-list--faile
                   "paused": "download-list--dim", "queued": "download-list--dim"}
 
 
-class DownloadList(ScrollView, can_focus=True):
+class DownloadList(LineStyles, ScrollView, can_focus=True):
     """The jobs of the Downloads pane. Feed it :class:`JobRow` values with :meth:`show_row`
     (newest rows go on top) or :meth:`set_rows`."""
 
@@ -197,7 +198,7 @@ class DownloadList(ScrollView, can_focus=True):
     # -- drawing ----------------------------------------------------------------------------
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
+        return self.component_style(name)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

@@ -26,6 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from minion_tui.models import Judgment, Track
+from minion_tui.tui.widgets.line_styles import LineStyles
 from minion_tui.tui.widgets.track_list_model import (
     COLUMN_NAMES,
     COLUMNS,
@@ -40,7 +41,7 @@ _RATING_CLASSES = {
 }
 
 
-class TrackList(ScrollView, can_focus=True):
+class TrackList(LineStyles, ScrollView, can_focus=True):
     """Rating badge, title, artist, duration, genre, plays, date and provider for many tracks."""
 
     COMPONENT_CLASSES = {
@@ -123,7 +124,6 @@ class TrackList(ScrollView, can_focus=True):
         super().__init__(id=id)
         self._model = TrackListModel(hide_not_interested=hide_not_interested)
         self._strips: LRUCache[tuple[object, ...], tuple[Track, Strip]] = LRUCache(1024)
-        self._styles: LRUCache[tuple[object, ...], Style] = LRUCache(64)
         self._filtering = False
         self._last_highlighted: Track | None = None
         self.set_reactive(TrackList.hide_not_interested, hide_not_interested)
@@ -359,21 +359,7 @@ class TrackList(ScrollView, can_focus=True):
 
     # --- drawing --------------------------------------------------------------------
     def _style(self, name: str) -> Style:
-        """Only what the component class sets (so a badge keeps the cursor's background), but
-        with its colours blended over the widget: a partial style leaves an alpha colour such
-        as ``$text-muted`` unblended, which drew the header white on the light themes."""
-        key = (name, self.app.theme, self.has_focus)
-        cached = self._styles.get(key)
-        if cached is not None:
-            return cached
-        partial = self.get_component_rich_style(name, partial=True)
-        style = partial
-        if partial.color is not None or partial.bgcolor is not None:
-            full = self.get_component_rich_style(name, partial=False)
-            style = partial + Style(color=full.color if partial.color else None,
-                                    bgcolor=full.bgcolor if partial.bgcolor else None)
-        self._styles[key] = style
-        return style
+        return self.component_style(name)
 
     def _rating_style(self, judgment: Judgment | None) -> Style:
         if judgment is None:
