@@ -32,7 +32,8 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n auto -q -p no:cacheprovider
 
-bench: $(STAMP) system-deps
+bench: $(STAMP)
+	@sh scripts/system-deps.sh bench
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 # SVGs of each pane (offline demo, 120x40, minion-dark) for the README.
