@@ -6,7 +6,7 @@ import asyncio
 import errno
 import time
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import av
 import pytest
@@ -16,6 +16,7 @@ from mutagen.mp4 import MP4
 from minion_tui.downloads.engine import DownloadEvent, DownloadOptions, download_stream, final_path
 from minion_tui.models import StreamChoice, Track
 from minion_tui.service import Service
+from tests.integration.full_disk import FullDisk
 
 
 class Stop(Exception):
@@ -145,38 +146,6 @@ def test_url_expiry_half_way_re_signs(sc_env: Any, tmp_path: Path) -> None:
     signs = [path for path in sc_env.state.api_calls if path.endswith("/stream/hls")]
     assert len(signs) >= 2  # the first signature plus at least one re-sign after the 403
     assert expired.read_bytes() == clean.read_bytes()
-
-
-class FullDisk:
-    """An opener whose files raise ENOSPC once ``budget`` bytes were written in total."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-
-    def __call__(self, path: Path, mode: str) -> BinaryIO:
-        disk = self
-        raw = open(path, mode)  # wrapped; Limited.__exit__ closes it
-
-        class Limited:
-            def __enter__(self) -> Limited:
-                return self
-
-            def __exit__(self, *exc: object) -> None:
-                raw.close()
-
-            def write(self, data: bytes) -> int:
-                if len(data) > disk.budget:
-                    raise OSError(errno.ENOSPC, "No space left on device", str(path))
-                disk.budget -= len(data)
-                return raw.write(data)
-
-            def flush(self) -> None:
-                raw.flush()
-
-            def fileno(self) -> int:
-                return raw.fileno()
-
-        return Limited()  # type: ignore[return-value]
 
 
 def test_disk_full_fails_keeps_partial_and_resumes(sc_env: Any, tmp_path: Path) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import errno
 import hashlib
 import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from minion_tui.downloads.batch import Outcome, Runner
 from minion_tui.downloads.engine import DownloadEvent, DownloadOptions
@@ -16,6 +15,7 @@ from minion_tui.downloads.jobs import JobControl
 from minion_tui.emulator.request_log import install, throttle
 from minion_tui.models import Track
 from minion_tui.service import Service
+from tests.integration.full_disk import FullDisk
 
 
 def _sha(path: Path) -> str:
@@ -105,38 +105,6 @@ async def test_cancel_removes_partial_files(sc_env: Any, tmp_path: Path) -> None
         assert [e.kind for e in events][-1] == "cancelled"
     finally:
         await service.aclose()
-
-
-class FullDisk:
-    """An opener whose files raise ENOSPC once ``budget`` bytes were written in total."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-
-    def __call__(self, path: Path, mode: str) -> BinaryIO:
-        disk = self
-        raw = open(path, mode)  # closed by Limited.__exit__
-
-        class Limited:
-            def __enter__(self) -> Limited:
-                return self
-
-            def __exit__(self, *exc: object) -> None:
-                raw.close()
-
-            def write(self, data: bytes) -> int:
-                if len(data) > disk.budget:
-                    raise OSError(errno.ENOSPC, "No space left on device", str(path))
-                disk.budget -= len(data)
-                return raw.write(data)
-
-            def flush(self) -> None:
-                raw.flush()
-
-            def fileno(self) -> int:
-                return raw.fileno()
-
-        return Limited()  # type: ignore[return-value]
 
 
 async def test_disk_full_fails_the_job_then_retry_completes(sc_env: Any, tmp_path: Path) -> None:
