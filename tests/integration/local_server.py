@@ -1,5 +1,5 @@
-"""A tiny real HTTP server for tests that need exact responses the emulator would never give
-(page variants, pagination edge cases)."""
+"""Tiny real HTTP servers for tests that need exact responses the emulator would never give
+(page variants, pagination edge cases, Range and If-Range answers, requests in flight)."""
 
 from __future__ import annotations
 
@@ -13,25 +13,26 @@ from urllib.parse import SplitResult, urlsplit
 Answer = tuple[int, bytes, str | None]
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that logs nothing and answers with one call."""
+
+    def answer(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 @contextmanager
-def answering_server(answer: Callable[[SplitResult], Answer]) -> Iterator[str]:
-    """A tiny real HTTP server on a free loopback port for tests that need exact responses
-    the emulator would never give; yields its base URL."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            status, data, content_type = answer(urlsplit(self.path))
-            self.send_response(status)
-            if content_type:
-                self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+def serving_with(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve ``handler`` on a free loopback port in a thread; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()
@@ -40,3 +41,17 @@ def answering_server(answer: Callable[[SplitResult], Answer]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def answering_server(answer: Callable[[SplitResult], Answer]) -> Iterator[str]:
+    """A tiny real HTTP server on a free loopback port for tests that need exact responses
+    the emulator would never give; yields its base URL."""
+
+    class Handler(QuietHandler):
+        def do_GET(self) -> None:
+            status, data, content_type = answer(urlsplit(self.path))
+            self.answer(status, data, {"Content-Type": content_type} if content_type else {})
+
+    with serving_with(Handler) as base:
+        yield base

@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import av
@@ -26,6 +25,7 @@ from minion_tui.downloads.engine import DownloadOptions, download_stream
 from minion_tui.downloads.targets import Direct
 from minion_tui.models import Playlist, StreamChoice, Track
 from minion_tui.net import Http, HttpOptions
+from tests.integration.local_server import QuietHandler, serving_with
 
 SECONDS = 6.0
 TONE = f"sine=frequency=440:duration={SECONDS}:sample_rate=44100"
@@ -119,7 +119,7 @@ class Server:
 
 @contextmanager
 def serving(state: Server) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
@@ -129,38 +129,20 @@ def serving(state: Server) -> Iterator[str]:
                 time.sleep(state.slow.get(path, state.delay))  # slow: requests overlap
                 file = state.root / path.lstrip("/")
                 if not file.is_file():
-                    return self._answer(404, b"", {})
+                    return self.answer(404, b"", {})
                 body = file.read_bytes()
                 wanted = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
                 if wanted:
                     start = int(wanted.group(1))
                     end = min(int(wanted.group(2) or len(body) - 1), len(body) - 1)
-                    return self._answer(206, body[start:end + 1], {
+                    return self.answer(206, body[start:end + 1], {
                         "Content-Range": f"bytes {start}-{end}/{len(body)}"})
-                return self._answer(200, body, {})
+                return self.answer(200, body, {})
             finally:
                 state.ended()  # after the whole body was written: the response has ended
 
-        def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                     daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_with(Handler) as base:
+        yield f"{base}"
 
 
 class Source:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ import pytest
 from minion_tui.downloads.progressive import fetch_progressive
 from minion_tui.models import StreamChoice
 from minion_tui.net import Http, HttpOptions
+from tests.integration.local_server import QuietHandler, serving_with
 
 BODY = os.urandom(300_000)
 
@@ -30,7 +29,7 @@ class Origin:
 
 @contextmanager
 def serving(origin: Origin) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
@@ -58,17 +57,8 @@ def serving(origin: Origin) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                     daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/track.mp3"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_with(Handler) as base:
+        yield f"{base}/track.mp3"
 
 
 async def _fetch(url: str, part: Path) -> int:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from minion_tui.downloads.progressive import MAX_RENEWALS, fetch_progressive
 from minion_tui.errors import DownloadError
 from minion_tui.models import StreamChoice
 from minion_tui.net import Http, HttpOptions
+from tests.integration.local_server import QuietHandler, serving_with
 
 BODY = os.urandom(300_000)
 RANGE = 64 * 1024  # the test's range size: 300 KB takes five ranges
@@ -32,46 +31,29 @@ class Origin:
 
 @contextmanager
 def serving(origin: Origin) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
             asked = self.headers.get("Range", "")
             origin.ranges.append(asked)
             if origin.refuse:
-                return self._answer(403, b"", {})
+                return self.answer(403, b"", {})
             wanted = re.fullmatch(r"bytes=(\d+)-(\d*)", asked)
             assert wanted, asked
             start, size = int(wanted.group(1)), len(BODY)
             if start >= size:
                 total = "*" if origin.unknown_total else str(size)
-                return self._answer(416, b"", {"Content-Range": f"bytes */{total}"})
+                return self.answer(416, b"", {"Content-Range": f"bytes */{total}"})
             end = min(int(wanted.group(2) or size - 1), size - 1)
             if origin.cap:
                 end = min(end, start + origin.cap - 1)
             total = "*" if origin.unknown_total else str(size)
-            self._answer(206, BODY[start:end + 1],
+            self.answer(206, BODY[start:end + 1],
                          {"Content-Range": f"bytes {start}-{end}/{total}", "ETag": '"v1"'})
 
-        def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                     daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/mix.m4a"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_with(Handler) as base:
+        yield f"{base}/mix.m4a"
 
 
 async def _fetch(origin: Origin, part: Path, renewed: list[str] | None = None) -> int:
