@@ -102,24 +102,37 @@ def encode_phrase(codec: Codec, pcm: np.ndarray) -> EncodedPhrase:
     if codec.options:
         context.options = dict(codec.options)
     context.open()
+    data, offsets = encode_frames(context, feed, size, lead=_LEAD_FRAMES,
+                                  wanted=length // size, name=codec.encoder)
+    extradata = bytes(context.extradata or b"")
+    return EncodedPhrase(codec, extradata, data, offsets)
+
+
+def encode_frames(context: Any, feed: np.ndarray, size: int, *, lead: int, wanted: int,
+                  name: str) -> tuple[bytes, tuple[int, ...]]:
+    """Feed ``feed`` (float32, shape (2, n)) to an opened encoder ``size`` samples at a time
+    and keep the ``wanted`` packets after the first ``lead`` ones: the packets joined, and
+    their start offsets (plus the end). Planar or interleaved as ``context.format`` says."""
+    interleaved = context.format.name == "flt"  # libopus takes interleaved samples only
     packets: list[bytes] = []
     usable = feed.shape[1] - feed.shape[1] % size
     for start in range(0, usable, size):
-        frame = av.AudioFrame.from_ndarray(
-            np.ascontiguousarray(feed[:, start:start + size]), format="fltp", layout="stereo")
-        frame.sample_rate = SAMPLE_RATE
+        block = feed[:, start:start + size]
+        samples = (np.ascontiguousarray(block.T).reshape(1, -1) if interleaved
+                   else np.ascontiguousarray(block))
+        frame = av.AudioFrame.from_ndarray(samples, format=context.format.name,
+                                           layout="stereo")
+        frame.sample_rate = context.sample_rate
         frame.pts = start
         packets.extend(bytes(packet) for packet in context.encode(frame))
     packets.extend(bytes(packet) for packet in context.encode(None))
-    wanted = length // size
-    kept = packets[_LEAD_FRAMES:_LEAD_FRAMES + wanted]
+    kept = packets[lead:lead + wanted]
     if len(kept) != wanted:
-        raise RuntimeError(f"{codec.encoder} returned {len(packets)} packets, need {wanted + 2}")
+        raise RuntimeError(f"{name} returned {len(packets)} packets, need {wanted + lead}")
     offsets = [0]
     for packet in kept:
         offsets.append(offsets[-1] + len(packet))
-    extradata = bytes(context.extradata or b"")
-    return EncodedPhrase(codec, extradata, b"".join(kept), tuple(offsets))
+    return b"".join(kept), tuple(offsets)
 
 
 def _serialise(phrase: EncodedPhrase) -> bytes:

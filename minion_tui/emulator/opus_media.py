@@ -37,7 +37,14 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
-from minion_tui.emulator.audio import CACHE_VERSION, AudioSpec, Codec, EncodedPhrase, LoopCache
+from minion_tui.emulator.audio import (
+    CACHE_VERSION,
+    AudioSpec,
+    Codec,
+    EncodedPhrase,
+    LoopCache,
+    encode_frames,
+)
 from minion_tui.emulator.progressive import VirtualFile, respond
 from minion_tui.emulator.signing import Signer
 from minion_tui.emulator.synth import SAMPLE_RATE, render_phrase
@@ -96,23 +103,9 @@ def encode_opus_phrase(pcm: np.ndarray) -> EncodedPhrase:
     context.format = "flt"  # libopus takes interleaved samples only
     context.bit_rate = OPUS_BITRATE
     context.open()
-    packets: list[bytes] = []
-    usable = feed.shape[1] - feed.shape[1] % size
-    for start in range(0, usable, size):
-        interleaved = np.ascontiguousarray(feed[:, start:start + size].T).reshape(1, -1)
-        frame = av.AudioFrame.from_ndarray(interleaved, format="flt", layout="stereo")
-        frame.sample_rate = OPUS_RATE
-        frame.pts = start
-        packets.extend(bytes(packet) for packet in context.encode(frame))
-    packets.extend(bytes(packet) for packet in context.encode(None))
-    wanted = length // size
-    kept = packets[_LEAD:_LEAD + wanted]
-    if len(kept) != wanted:
-        raise RuntimeError(f"libopus returned {len(packets)} packets, need {wanted + _LEAD}")
-    offsets = [0]
-    for packet in kept:
-        offsets.append(offsets[-1] + len(packet))
-    return EncodedPhrase(OPUS, b"", b"".join(kept), tuple(offsets))
+    data, offsets = encode_frames(context, feed, size, lead=_LEAD, wanted=length // size,
+                                  name="libopus")
+    return EncodedPhrase(OPUS, b"", data, offsets)
 
 
 class OpusLoopCache(LoopCache):
