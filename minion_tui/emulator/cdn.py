@@ -9,7 +9,6 @@ carry the same Policy/Signature as the playlist request (one wildcard policy per
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import math
 import os
@@ -27,7 +26,7 @@ from starlette.routing import Mount, Route
 from minion_tui.emulator.artwork import picture_for
 from minion_tui.emulator.audio import AAC_FRAME, CACHE_VERSION, AudioSpec, LoopCache
 from minion_tui.emulator.opus_media import OpusMedia
-from minion_tui.emulator.progressive import VirtualFile, respond
+from minion_tui.emulator.progressive import VirtualFile, respond, respond_bytes, validators
 from minion_tui.emulator.signing import Signer
 from minion_tui.emulator.tiling import AAC_SEGMENT_FRAMES, AacTrack, Mp3File, frames_for
 from minion_tui.emulator.waveform import waveform
@@ -165,11 +164,7 @@ class Cdn:
 
     def _validators(self, key: str, variant: str) -> tuple[str, str]:
         spec = self.lookup(key)
-        seed = spec.seed if spec else 0
-        tag = f"{CACHE_VERSION}:{key}:{variant}:{spec}".encode()
-        etag = '"' + hashlib.sha1(tag).hexdigest() + '"'
-        modified = email.utils.formatdate(1_500_000_000 + seed % 100_000_000, usegmt=True)
-        return etag, modified
+        return validators(f"{CACHE_VERSION}:{key}:{variant}:{spec}", spec.seed if spec else 0)
 
     async def _aac_playlist(self, request: Request) -> Response:
         refusal = self._refusal(request, AAC_ORIGIN)
@@ -219,11 +214,7 @@ class Cdn:
 
     def _bytes(self, request: Request, body: bytes, content_type: str, variant: str) -> Response:
         etag, modified = self._validators(request.path_params.get("key", ""), variant)
-
-        def chunks(start: int, end: int) -> Iterator[bytes]:
-            yield body[start:end]
-
-        return respond(request, VirtualFile(len(body), chunks, content_type, etag, modified))
+        return respond_bytes(request, body, content_type, etag, modified)
 
     async def _mp3_playlist(self, request: Request) -> Response:
         refusal = self._refusal(request, HLS_ORIGIN)

@@ -20,13 +20,12 @@ position trims the final packet, so the decoded length is exactly the track's.
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import struct
 import time
 import uuid
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +44,7 @@ from minion_tui.emulator.audio import (
     LoopCache,
     encode_frames,
 )
-from minion_tui.emulator.progressive import VirtualFile, respond
+from minion_tui.emulator.progressive import respond_bytes, validators
 from minion_tui.emulator.signing import Signer
 from minion_tui.emulator.synth import SAMPLE_RATE, render_phrase
 from minion_tui.emulator.tiling import start_frame
@@ -297,12 +296,6 @@ class OpusMedia:
         if not 0 <= index < track.segment_count:
             return _not_found(f"segment {index}")
         body = track.segment(index)
-        tag = f"opus:{OPUS_VERSION}:{request.path_params['name']}:{index}".encode()
-        etag = '"' + hashlib.sha1(tag).hexdigest() + '"'
-        modified = email.utils.formatdate(1_500_000_000 + track.serial % 100_000_000,
-                                          usegmt=True)
-
-        def chunks(start: int, end: int) -> Iterator[bytes]:
-            yield body[start:end]
-
-        return respond(request, VirtualFile(len(body), chunks, "audio/ogg", etag, modified))
+        etag, modified = validators(f"opus:{OPUS_VERSION}:{request.path_params['name']}:{index}",
+                                    track.serial)
+        return respond_bytes(request, body, "audio/ogg", etag, modified)

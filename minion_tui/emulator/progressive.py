@@ -7,6 +7,8 @@ RFC 9110 §14.2 allows.
 
 from __future__ import annotations
 
+import email.utils
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -85,3 +87,21 @@ def respond(request: Request, file: VirtualFile) -> Response:
     if request.method == "HEAD":
         return Response(b"", status_code=status, headers=headers)
     return StreamingResponse(file.chunks(first, last + 1), status_code=status, headers=headers)
+
+
+def validators(tag: str, seed: int) -> tuple[str, str]:
+    """A stable ETag (from ``tag``) and Last-Modified (from ``seed``) for generated media, so
+    conditional and If-Range requests behave as against a real object store."""
+    etag = '"' + hashlib.sha1(tag.encode()).hexdigest() + '"'
+    modified = email.utils.formatdate(1_500_000_000 + seed % 100_000_000, usegmt=True)
+    return etag, modified
+
+
+def respond_bytes(request: Request, body: bytes, content_type: str, etag: str,
+                  modified: str) -> Response:
+    """:func:`respond` for a body already in memory (a segment, an init section)."""
+
+    def chunks(start: int, end: int) -> Iterator[bytes]:
+        yield body[start:end]
+
+    return respond(request, VirtualFile(len(body), chunks, content_type, etag, modified))
