@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from minion_tui.downloads.jobs import done_fraction
 from minion_tui.models import clock
 
 if TYPE_CHECKING:
@@ -45,11 +46,8 @@ class _Item:
     def fraction(self) -> float:
         if self.final:
             return 1.0
-        if self.segments_total:
-            return min(1.0, self.segments_done / self.segments_total)
-        if self.bytes_total:
-            return min(1.0, self.bytes_done / self.bytes_total)
-        return 0.0
+        return done_fraction(self.bytes_done, self.bytes_total, self.segments_done,
+                             self.segments_total) or 0.0
 
 
 class JsonLines:

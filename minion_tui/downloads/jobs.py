@@ -101,6 +101,17 @@ class JobControl:
         return self._requests.pop(job_id, None)
 
 
+def done_fraction(bytes_done: int, bytes_total: int | None, segments_done: int,
+                  segments_total: int) -> float | None:
+    """How much of a download is done, 0..1, from whichever size is known (bytes for a
+    progressive file, segments for HLS); None while neither is."""
+    if bytes_total:
+        return min(1.0, bytes_done / bytes_total)
+    if segments_total:
+        return min(1.0, segments_done / segments_total)
+    return None
+
+
 class Meter:
     """Smoothed speed (bytes/s) and ETA for one job's progress events.
 

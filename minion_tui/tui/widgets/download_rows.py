@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from minion_tui.downloads.jobs import done_fraction
 from minion_tui.models import clock
 
 if TYPE_CHECKING:
@@ -63,11 +64,8 @@ class JobRow:
         """How much is done, 0..1; None while nothing says how big the download is."""
         if self.state == "done":
             return 1.0
-        if self.bytes_total:
-            return min(1.0, self.bytes_done / self.bytes_total)
-        if self.segments_total:
-            return min(1.0, self.segments_done / self.segments_total)
-        return None
+        return done_fraction(self.bytes_done, self.bytes_total, self.segments_done,
+                             self.segments_total)
 
 
 def row_key(job_id: int | None, track_urn: str) -> str:
