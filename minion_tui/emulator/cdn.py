@@ -162,6 +162,19 @@ class Cdn:
             return None
         return Mp3File.for_spec(spec, await self._phrase("mp3", spec), preview=preview)
 
+    async def _mp3_request(self, request: Request, origin: str, *, preview: bool
+                           ) -> tuple[str, Mp3File] | Response:
+        """The signed MP3 a request names (its key and file), or the answer refusing it:
+        what the MP3 playlist, its segments and the progressive file all start with."""
+        refusal = self._refusal(request, origin)
+        if refusal is not None:
+            return refusal
+        key = _mp3_key(request.path_params["name"])
+        file = await self._mp3_file(key, preview=preview) if key else None
+        if key is None or file is None:
+            return _not_found(f"track {key}")
+        return key, file
+
     def _validators(self, key: str, variant: str) -> tuple[str, str]:
         spec = self.lookup(key)
         return validators(f"{CACHE_VERSION}:{key}:{variant}:{spec}", spec.seed if spec else 0)
@@ -217,14 +230,11 @@ class Cdn:
         return respond_bytes(request, body, content_type, etag, modified)
 
     async def _mp3_playlist(self, request: Request) -> Response:
-        refusal = self._refusal(request, HLS_ORIGIN)
-        if refusal is not None:
-            return refusal
         preview = _route_path(request).startswith("/playlist/0/30/")
-        key = _mp3_key(request.path_params["name"])
-        file = await self._mp3_file(key, preview=preview) if key else None
-        if key is None or file is None:
-            return _not_found(f"track {key}")
+        found = await self._mp3_request(request, HLS_ORIGIN, preview=preview)
+        if isinstance(found, Response):
+            return found
+        key, file = found
         media = f"{HLS_ORIGIN}/media/0/30" if preview else f"{HLS_ORIGIN}/media"
         lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-PLAYLIST-TYPE:VOD",
                  "#EXT-X-TARGETDURATION:10", "#EXT-X-MEDIA-SEQUENCE:0"]
@@ -236,14 +246,11 @@ class Cdn:
         return Response("\n".join(lines) + "\n", media_type=_PLAYLIST_TYPE)
 
     async def _mp3_segment(self, request: Request) -> Response:
-        refusal = self._refusal(request, HLS_ORIGIN)
-        if refusal is not None:
-            return refusal
         preview = _route_path(request).startswith("/media/0/30/")
-        key = _mp3_key(request.path_params["name"])
-        file = await self._mp3_file(key, preview=preview) if key else None
-        if key is None or file is None:
-            return _not_found(f"track {key}")
+        found = await self._mp3_request(request, HLS_ORIGIN, preview=preview)
+        if isinstance(found, Response):
+            return found
+        key, file = found
         start, end = request.path_params["start"], request.path_params["end"]
         if not 0 <= start <= end < file.size:
             return _not_found(f"bytes {start}-{end} of a {file.size}-byte file")
@@ -257,13 +264,11 @@ class Cdn:
 
     async def _progressive(self, request: Request) -> Response:
         preview = _route_path(request).startswith("/preview/")
-        refusal = self._refusal(request, PREVIEW_ORIGIN if preview else MEDIA_ORIGIN)
-        if refusal is not None:
-            return refusal
-        key = _mp3_key(request.path_params["name"])
-        file = await self._mp3_file(key, preview=preview) if key else None
-        if key is None or file is None:
-            return _not_found(f"track {key}")
+        found = await self._mp3_request(request, PREVIEW_ORIGIN if preview else MEDIA_ORIGIN,
+                                        preview=preview)
+        if isinstance(found, Response):
+            return found
+        key, file = found
         etag, modified = self._validators(key, f"mp3:{preview}")
         extra: list[tuple[str, str]] = [("x-amz-meta-file-type", "mp3")]
         # S3 lets a presigned URL ask for a Content-Disposition; the original-file download
