@@ -111,8 +111,8 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
 
         def on_segment(p: hls.SegmentProgress) -> None:
             fetched[0] += 1
-            if feed is not None:
-                feed.ready(fetcher.path(p.index))
+            if remuxer is not None:
+                remuxer.ready(fetcher.path(p.index))
             done = fetcher.bytes_fetched
             speed = meter.update(done)
             # Bytes left ≈ missing segments × the mean size of the ones fetched so far.
@@ -125,13 +125,14 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
             source.http, choice, work, concurrency=options.segments,
             refresh=source.refresh_stream, gate=gate, opener=options.opener,
             on_segment=on_segment)
-        feed: RemuxProcess | None = None
+        remuxer: RemuxProcess | None = None
         fragmented = (await fetcher.playlist()).init is not None
         if container == "m4a" and fragmented:
             # Remuxed while the segments arrive, read in order straight from the journal's
-            # files: no joined copy, and the remux overlaps the fetch (remux.SegmentFeed).
-            feed = RemuxProcess(await fetcher.files(), part)
-            await fetch_while_remuxing(fetcher, feed)
+            # files by a child process (remux_process.py): no joined copy, and the remux
+            # overlaps the fetch without holding this process's GIL.
+            remuxer = RemuxProcess(await fetcher.files(), part)
+            await fetch_while_remuxing(fetcher, remuxer)
         elif container == "m4a":
             # AAC in MPEG-TS (no EXT-X-MAP): the TS demuxer drops frames after the first
             # when it cannot see the stream's size (a live feed), so it reads the finished

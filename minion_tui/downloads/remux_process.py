@@ -41,10 +41,9 @@ class RemuxProcess:
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE)
         assert self._proc.stdin is not None
+        # Segments a resumed download already holds count as ready in the child's
+        # SegmentFeed, which looks at the journal itself.
         listing = "".join(f"{path}\n" for path in self.paths) + "\n"
-        # Segments a resumed download already holds are ready from the start.
-        listing += "".join(f"{path}\n" for path in self.paths
-                           if path.exists() and path.stat().st_size)
         self._proc.stdin.write(listing.encode())
 
     def ready(self, path: Path) -> None:
