@@ -98,8 +98,10 @@ def final_path(track: Track, choice: StreamChoice, options: DownloadOptions, *,
 
 async def download_stream(source: StreamSource, track: Track, choice: StreamChoice,
                           target: Path, options: DownloadOptions, *,
-                          album: str = "", gate: asyncio.Semaphore | None = None) -> Path:
-    """Download ``choice`` into ``target`` (complete or absent); resumable after any crash."""
+                          album: str = "", gate: asyncio.Semaphore | None = None,
+                          playlist: hls.MediaPlaylist | None = None) -> Path:
+    """Download ``choice`` into ``target`` (complete or absent); resumable after any crash.
+    ``playlist``: the HLS media playlist of ``choice`` when the caller has already read it."""
     emit = options.listener or (lambda event: None)
     target.parent.mkdir(parents=True, exist_ok=True)
     part, work = partial_paths(target)
@@ -124,9 +126,9 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
         fetcher = hls.SegmentFetcher(
             source.http, choice, work, concurrency=options.segments,
             refresh=source.refresh_stream, gate=gate, opener=options.opener,
-            on_segment=on_segment)
+            on_segment=on_segment, playlist=playlist)
         remuxer: RemuxProcess | None = None
-        fragmented = (await fetcher.playlist()).init is not None
+        fragmented = (await fetcher.media()).init is not None
         if container == "m4a" and fragmented:
             # Remuxed while the segments arrive, read in order straight from the journal's
             # files by a child process (remux_process.py): no joined copy, and the remux

@@ -147,7 +147,7 @@ class SegmentFetcher:
     def __init__(self, http: Http, choice: StreamChoice, folder: Path, *, concurrency: int,
                  refresh: Refresh, gate: asyncio.Semaphore | None = None,
                  on_segment: ProgressListener | None = None,
-                 opener: Opener = open_file) -> None:
+                 opener: Opener = open_file, playlist: MediaPlaylist | None = None) -> None:
         self.http = http
         self.choice = choice
         self.folder = folder
@@ -156,7 +156,9 @@ class SegmentFetcher:
         self.gate = gate  # the global connection cap shared by every job
         self.on_segment = on_segment
         self.opener = opener
-        self._playlist: MediaPlaylist | None = None
+        # A playlist the caller already read (direct.py probes a bare URL's codec with it):
+        # one request less on the way to the first segment.
+        self._playlist: MediaPlaylist | None = playlist
         self._generation = 0
         self._refresh_lock = asyncio.Lock()
         self._keys: dict[str, bytes] = {}
@@ -178,18 +180,22 @@ class SegmentFetcher:
             url = parsed
         raise DownloadError(f"The playlist of {self.choice.track_urn} nests too deep.")
 
+    async def media(self) -> MediaPlaylist:
+        """The media playlist, read once (refuses DRM before any write)."""
+        return self._playlist or await self.playlist()
+
     def path(self, index: int) -> Path:
         return self.folder / ("init.seg" if index < 0 else f"{index:05d}.seg")
 
     async def files(self) -> list[Path]:
         """The journal file of every segment (init first), in playlist order."""
-        playlist = self._playlist or await self.playlist()  # refuses DRM before any write
+        playlist = await self.media()
         wanted = ([playlist.init] if playlist.init else []) + list(playlist.segments)
         return [self.path(seg.index) for seg in wanted]
 
     async def fetch_all(self) -> list[Path]:
         """Every segment on disk (init first); only the missing ones are downloaded."""
-        playlist = self._playlist or await self.playlist()  # refuses DRM before any write
+        playlist = await self.media()
         self.folder.mkdir(parents=True, exist_ok=True)
         wanted = ([playlist.init] if playlist.init else []) + list(playlist.segments)
         missing = [seg.index for seg in wanted if not _kept(self.path(seg.index))]

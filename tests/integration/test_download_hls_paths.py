@@ -256,6 +256,24 @@ async def test_direct_m4a_url(media: Media, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tone.m4a"]
 
 
+async def test_direct_m3u8_url_reads_each_playlist_once(media: Media, tmp_path: Path) -> None:
+    # The codec of a bare .m3u8 is read from its playlist; the engine reuses that reading
+    # instead of requesting the master and the variant a second time (one RTT each).
+    tmp_path = tmp_path / "music"
+    state = Server(media.root)
+    source = Source()
+    try:
+        with serving(state) as base:
+            out = await download_direct(source, Direct(f"{base}/master.m3u8", "hls"),
+                                        DownloadOptions(directory=tmp_path, segments=4))
+    finally:
+        await source.http.aclose()
+    assert out == tmp_path / "master.mp3"
+    playlists = [p for p in state.paths if p.endswith(".m3u8")]
+    assert playlists == ["/master.m3u8", "/hi/index.m3u8"]
+    assert len([p for p in state.paths if p.endswith(".mp3")]) == len(media.mp3_segments("hi"))
+
+
 CJK_TITLE = "東京の夜" * 25  # 300 bytes of UTF-8: the name is cut to leave room for .part
 
 
