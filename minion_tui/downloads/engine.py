@@ -113,8 +113,8 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
 
         def on_segment(p: hls.SegmentProgress) -> None:
             fetched[0] += 1
-            if remuxer is not None:
-                remuxer.ready(fetcher.path(p.index))
+            if assembler is not None:
+                assembler.ready(fetcher.path(p.index))
             done = fetcher.bytes_fetched
             speed = meter.update(done)
             # Bytes left ≈ missing segments × the mean size of the ones fetched so far.
@@ -127,24 +127,24 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
             source.http, choice, work, concurrency=options.segments,
             refresh=source.refresh_stream, gate=gate, opener=options.opener,
             on_segment=on_segment, playlist=playlist)
-        remuxer: RemuxProcess | None = None
+        assembler: Assembler | None = None
         fragmented = (await fetcher.media()).init is not None
-        if container == "m4a" and fragmented:
-            # Remuxed while the segments arrive, read in order straight from the journal's
-            # files by a child process (remux_process.py): no joined copy, and the remux
-            # overlaps the fetch without holding this process's GIL.
-            remuxer = RemuxProcess(await fetcher.files(), part)
-            await fetch_while_remuxing(fetcher, remuxer)
-        elif container == "m4a":
+        if container == "m4a" and not fragmented:
             # AAC in MPEG-TS (no EXT-X-MAP): the TS demuxer drops frames after the first
             # when it cannot see the stream's size (a live feed), so it reads the finished
             # segments through the seekable SegmentReader instead.
             files = await fetcher.fetch_all()
             await asyncio.to_thread(remux.remux_to_m4a, files, part)
         else:
-            files = await fetcher.fetch_all()
-            await asyncio.to_thread(remux.concatenate, files, part, mp3=choice.codec == "mp3",
-                                    opener=options.opener)
+            # Assembled while the segments arrive, read in order straight from the journal's
+            # files: AAC in fMP4 remuxed by a child process (remux_process.py: no joined copy,
+            # and the remux overlaps the fetch without holding this process's GIL); MP3 and
+            # Opus appended by a thread. When the last segment lands, little is left to do.
+            files = await fetcher.files()
+            assembler = (RemuxProcess(files, part) if container == "m4a" else
+                         remux.JoinThread(files, part, mp3=choice.codec == "mp3",
+                                          opener=options.opener))
+            await fetch_while_assembling(fetcher, assembler)
     else:
         work.mkdir(parents=True, exist_ok=True)
         raw = work / "progressive"
@@ -165,17 +165,30 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
     return target
 
 
-async def fetch_while_remuxing(fetcher: hls.SegmentFetcher, remuxer: RemuxProcess) -> None:
-    """Fetch every segment while a child process remuxes them, in order, into the remuxer's
-    target (AAC in fMP4; remux_process.py says why a process)."""
-    await remuxer.start()
+class Assembler(Protocol):
+    """Builds ``<name>.part`` from the journal's segments as they arrive
+    (remux_process.RemuxProcess, remux.JoinThread)."""
+
+    async def start(self) -> None: ...
+
+    def ready(self, path: Path) -> None: ...
+
+    async def finish(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+async def fetch_while_assembling(fetcher: hls.SegmentFetcher, assembler: Assembler) -> None:
+    """Fetch every segment while ``assembler`` builds the output from them in order (the
+    fetcher's on_segment hands it each finished file)."""
+    await assembler.start()
     try:
         await fetcher.fetch_all()
     except BaseException:
-        # Failed, paused or cancelled: end the child, then report the fetch's own error.
-        await remuxer.stop()
+        # Failed, paused or cancelled: stop the assembler, then report the fetch's own error.
+        await assembler.stop()
         raise
-    await remuxer.finish()
+    await assembler.finish()
 
 
 def partial_paths(target: Path) -> tuple[Path, Path]:

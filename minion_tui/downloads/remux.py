@@ -9,7 +9,9 @@ track is ever written (one pass over the bytes less, and half the temporary disk
 
 from __future__ import annotations
 
+import asyncio
 import bisect
+import contextlib
 import io
 import os
 import threading
@@ -19,20 +21,62 @@ from pathlib import Path
 from minion_tui.downloads.hls import Opener, open_file, strip_id3
 
 
-def concatenate(segments: list[Path], target: Path, *, mp3: bool,
+def concatenate(segments: Sequence[Path] | SegmentFeed, target: Path, *, mp3: bool,
                 opener: Opener = open_file) -> int:
-    """Append ``segments`` to ``target`` in order; fsync; returns the byte count."""
+    """Append the segments to ``target`` in playlist order; returns the byte count.
+
+    From a :class:`SegmentFeed` each segment is appended as soon as it and every one before
+    it are on disk, so the join overlaps the download (:class:`JoinThread`) and only the
+    last few segments are left to append when the fetch ends. Not fsynced here: the engine
+    tags the file and fsyncs it once before the rename (engine._publish).
+    """
+    feed = segments if isinstance(segments, SegmentFeed) else SegmentFeed(segments)
     written = 0
     with opener(target, "wb") as out:
-        for segment in segments:
+        for segment in feed.paths:
+            feed.wait(segment)
             data = segment.read_bytes()
             if mp3:
                 data = strip_id3(data)
             out.write(data)
+            out.flush()  # on disk segment by segment, not held in a buffer until the end
             written += len(data)
-        out.flush()
-        os.fsync(out.fileno())
     return written
+
+
+class JoinThread:
+    """MP3 and Opus segments appended to ``target`` by a worker thread while they arrive:
+    the same start / ready / finish / stop cycle as the AAC remux child
+    (remux_process.RemuxProcess), so the engine drives both alike. A thread suffices here:
+    the loop is reads and writes, which release the GIL, not Python work per packet."""
+
+    def __init__(self, paths: Sequence[Path], target: Path, *, mp3: bool,
+                 opener: Opener = open_file) -> None:
+        self.feed = SegmentFeed(paths)
+        self.target = target
+        self.mp3 = mp3
+        self.opener = opener
+        self._join: asyncio.Future[int] | None = None
+
+    async def start(self) -> None:
+        self._join = asyncio.ensure_future(asyncio.to_thread(
+            concatenate, self.feed, self.target, mp3=self.mp3, opener=self.opener))
+
+    def ready(self, path: Path) -> None:
+        self.feed.ready(path)
+
+    async def finish(self) -> None:
+        """Every segment is ready: wait for the last ones to be appended (raises a write
+        error such as a full disk)."""
+        assert self._join is not None
+        await self._join
+
+    async def stop(self) -> None:
+        """The download stopped: wake the thread and wait for it to end."""
+        self.feed.abort("the download stopped before every segment arrived")
+        if self._join is not None:
+            with contextlib.suppress(Exception):
+                await self._join
 
 
 class SegmentReader(io.RawIOBase):
