@@ -13,7 +13,6 @@ import asyncio
 import bisect
 import contextlib
 import io
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -232,5 +231,5 @@ def remux_to_m4a(source: Path | Sequence[Path] | SegmentFeed, target: Path) -> N
                 continue  # the demuxer's flush packet
             packet.stream = out_stream
             out.mux(packet)
-    with open(target, "rb+") as done:
-        os.fsync(done.fileno())
+    # Not fsynced here: the engine tags the file, then fsyncs it once before the rename
+    # (engine._publish); a sync now would write the whole file twice.
