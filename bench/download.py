@@ -3,9 +3,15 @@
 A local server (below) serves the emulator's audio with *relative* segment URLs, so yt-dlp and
 ffmpeg can fetch it directly, and adds 50 ms to every request (a CDN-like RTT). Segment bytes are
 loaded into the server's memory first, so every tool sees the same latency and throughput.
-Each tool runs as a subprocess; wall time and its own peak RSS (os.wait4) are printed.
+Every tool runs as the command a user types, as a subprocess: ours is
+``minion-tui download URL --dir D --segments 8`` (a direct .m3u8 URL: the whole CLI - start,
+settings, store, fetch, join or remux, tags, fsync, atomic rename - not the engine alone), with
+fresh XDG folders and every tool's output removed before each run. Wall time runs from the spawn
+to the exit; the peak RSS is that of the tool's processes (VmHWM from /proc, children included).
+The server's request log splits each run: spawn -> first request ("start"), first request ->
+last response ("fetch"), last response -> exit ("tail").
 
-    .venv/bin/python bench/download.py [--minutes 60] [--skip-slow]
+    .venv/bin/python bench/download.py [--minutes 60] [--skip-slow] [--runs 3]
 
 Latency limit (issue 6 proof): segments / concurrency x RTT + bytes / throughput, with
 throughput measured by one no-delay GET of all bytes. Targets: >= 5x yt-dlp default,
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import shutil
 import statistics
@@ -24,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -36,7 +44,23 @@ class Media:
         self.blobs = blobs
 
 
-def serve(media: dict[str, Media]) -> tuple[ThreadingHTTPServer, str]:
+class RequestTimes:
+    """When each request arrived and when its response was written (perf_counter)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.arrived: list[float] = []
+        self.answered: list[float] = []
+
+    def clear(self) -> None:
+        with self.lock:
+            self.arrived.clear()
+            self.answered.clear()
+
+
+def serve(media: dict[str, Media]) -> tuple[ThreadingHTTPServer, str, RequestTimes]:
+    times = RequestTimes()
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         # Headers and body go out in two writes; with Nagle on, a small body (the playlist)
@@ -47,6 +71,13 @@ def serve(media: dict[str, Media]) -> tuple[ThreadingHTTPServer, str]:
             pass
 
         def do_GET(self) -> None:  # the http.server API name
+            arrived = time.perf_counter()
+            self.answer()
+            with times.lock:
+                times.arrived.append(arrived)
+                times.answered.append(time.perf_counter())
+
+        def answer(self) -> None:
             parts = self.path.strip("/").split("/")
             body: bytes | None = None
             if parts[0] == "all" and parts[1] in media:
@@ -70,7 +101,7 @@ def serve(media: dict[str, Media]) -> tuple[ThreadingHTTPServer, str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+    return server, f"http://127.0.0.1:{server.server_address[1]}", times
 
 
 async def prepare(minutes: float) -> tuple[dict[str, Media], object]:
@@ -135,61 +166,58 @@ def _high_water_kb(pid: int) -> int:
     return total
 
 
-def run(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and the peak RSS in MB of the tool's processes together."""
+@dataclass(frozen=True)
+class Sample:
+    wall: float
+    rss_mb: float
+    first_request: float  # spawn -> first request at the server
+    fetch: float  # first request -> last response written
+    tail: float  # last response -> exit
+
+
+def run(cmd: list[str], outputs: list[Path], times: RequestTimes,
+        env: dict[str, str] | None = None) -> Sample:
+    """One run of ``cmd``, after removing ``outputs`` (a tool that finds its file already
+    there skips the download)."""
+    for out in outputs:
+        if out.is_dir():
+            shutil.rmtree(out)
+        else:
+            out.unlink(missing_ok=True)
+    times.clear()
     # ru_maxrss of a child inherits the (large) bench process's peak at fork, so read the
-    # child's own high-water mark (VmHWM, reset at exec) from /proc while it runs.
+    # child's own high-water mark (VmHWM, reset at exec) from /proc while it runs, on a
+    # thread: the exit itself is awaited here, not polled.
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak_kb = 0
-    while proc.poll() is None:
-        peak_kb = max(peak_kb, _high_water_kb(proc.pid))
-        time.sleep(0.02)
-    took = time.perf_counter() - start
-    assert proc.stderr is not None
-    said = proc.stderr.read().decode()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    peak_kb = [0]
+
+    def watch() -> None:
+        while proc.returncode is None:
+            peak_kb[0] = max(peak_kb[0], _high_water_kb(proc.pid))
+            time.sleep(0.01)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    _, said = proc.communicate()
+    end = time.perf_counter()
+    watcher.join()
     if proc.returncode != 0:
-        print(f"  ! {cmd[0]} failed: {said[-300:]}")
-    elif said.startswith("fetch"):  # our own split of the time
-        print(f"    ({said.strip()})")
-    return took, peak_kb / 1024
+        print(f"  ! {cmd[0]} failed: {said.decode(errors='replace')[-300:]}")
+    with times.lock:
+        first = min(times.arrived, default=end)
+        last = max(times.answered, default=end)
+    return Sample(end - start, peak_kb[0] / 1024, first - start, last - first, end - last)
 
 
-async def ours(url: str, target: str, codec: str, segments: int) -> None:
-    """Our engine's HLS path (fetch in parallel, join in order, remux AAC) without the API."""
-    from minion_tui.downloads import remux
-    from minion_tui.downloads.engine import fetch_while_remuxing
-    from minion_tui.downloads.hls import SegmentFetcher
-    from minion_tui.downloads.remux_process import RemuxProcess
-    from minion_tui.models import StreamChoice
-    from minion_tui.net import Http
+def ours_command(url: str, folder: Path, segments: int) -> list[str]:
+    """The installed console script, as a user runs it (else the module)."""
+    script = Path(sys.executable).with_name("minion-tui")
+    head = [str(script)] if script.exists() else [sys.executable, "-m", "minion_tui"]
+    return [*head, "download", url, "--dir", str(folder), "--segments", str(segments)]
 
-    # The local server is a loopback host: net/ gives it the CDN budget, as the app would.
-    http = Http()
-    choice = StreamChoice("hls", codec, "bench", url, track_urn="bench")
 
-    async def no_refresh(c: StreamChoice) -> StreamChoice:
-        raise RuntimeError("the bench server never expires URLs")
-
-    work = Path(target + ".parts")
-    t0 = time.perf_counter()
-    fetcher = SegmentFetcher(http, choice, work, concurrency=segments, refresh=no_refresh)
-    # As engine.py does: AAC remuxed (in a child process) from the segment files while they
-    # arrive; MP3 joined once at the end.
-    if codec == "aac":
-        remuxer = RemuxProcess(await fetcher.files(), Path(target))
-        fetcher.on_segment = lambda p: remuxer.ready(fetcher.path(p.index))
-        await fetch_while_remuxing(fetcher, remuxer)
-        t1 = time.perf_counter()
-    else:
-        files = await fetcher.fetch_all()
-        t1 = time.perf_counter()
-        remux.concatenate(files, Path(target), mp3=True)
-    t2 = time.perf_counter()
-    shutil.rmtree(work)
-    await http.aclose()
-    print(f"fetch{'+remux' if codec == 'aac' else ''} {t1 - t0:.2f} s, "
-          f"then join {t2 - t1:.2f} s", file=sys.stderr)
+Tool = tuple[str, list[str], list[Path], "dict[str, str] | None"]
 
 
 def main() -> None:
@@ -199,15 +227,13 @@ def main() -> None:
     parser.add_argument("--skip-slow", action="store_true", help="skip yt-dlp's default (-N 1)")
     parser.add_argument("--runs", type=int, default=3,
                         help="runs of each fast tool (the median is printed)")
-    parser.add_argument("--ours", nargs=3, metavar=("URL", "TARGET", "CODEC"),
-                        help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.ours:
-        asyncio.run(ours(*args.ours, args.segments))
-        return
     media, emu = asyncio.run(prepare(args.minutes))
-    server, base = serve(media)
+    server, base, times = serve(media)
     tmp = Path(tempfile.mkdtemp(prefix="minion-bench-"))
+    # Our CLI keeps its settings, database and log in fresh folders, away from the user's.
+    env = dict(os.environ, **{f"XDG_{kind}_HOME": str(tmp / "xdg" / kind.lower())
+                              for kind in ("CONFIG", "DATA", "CACHE", "STATE")})
     try:
         for name, ext in (("mp3", "mp3"), ("aac", "m4a")):
             m = media[name]
@@ -222,37 +248,42 @@ def main() -> None:
             url = f"{base}/{name}/playlist.m3u8"
             print(f"\n{name.upper()} HLS: {count} segments, {size / 1e6:.1f} MB, "
                   f"{args.minutes:.0f} min; latency limit ≈ {limit:.2f} s")
-            tools = [
-                (f"minion_tui (-N {args.segments})",
-                 [sys.executable, __file__, "--segments", str(args.segments),
-                  "--ours", url, str(tmp / f"ours.{ext}"), name]),
+            ours_dir = tmp / "ours"
+            tools: list[Tool] = [
+                (f"minion-tui (-N {args.segments})", ours_command(url, ours_dir, args.segments),
+                 [ours_dir], env),
                 ("yt-dlp -N 8", ["yt-dlp", "-q", "--no-part", "-N", "8", "-o",
-                                 str(tmp / f"ytn8.{ext}"), url]),
+                                 str(tmp / f"ytn8.{ext}"), url], [tmp / f"ytn8.{ext}"], None),
                 ("ffmpeg -c copy", ["ffmpeg", "-v", "error", "-y", "-i", url, "-c", "copy",
-                                    str(tmp / f"ffmpeg.{ext}")]),
+                                    str(tmp / f"ffmpeg.{ext}")], [tmp / f"ffmpeg.{ext}"], None),
             ]
             if not args.skip_slow:
                 tools.insert(2, ("yt-dlp (default)", ["yt-dlp", "-q", "--no-part", "-o",
-                                                      str(tmp / f"yt.{ext}"), url]))
+                                                      str(tmp / f"yt.{ext}"), url],
+                                 [tmp / f"yt.{ext}"], None))
             # The two parallel downloaders run `--runs` times each, interleaved, and keep their
             # median: one run of a 3-second download is at the mercy of the machine's other
             # work. The ~20-second sequential ones run once.
-            fast = [t for t in tools if t[0] not in ("yt-dlp (default)", "ffmpeg -c copy")]
-            samples: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in tools}
+            slow = ("yt-dlp (default)", "ffmpeg -c copy")
+            samples: dict[str, list[Sample]] = {label: [] for label, *_ in tools}
             for _ in range(args.runs):
-                for label, cmd in fast:
-                    samples[label].append(run(cmd))
-            for label, cmd in tools:
+                for label, cmd, outputs, tool_env in tools:
+                    if label not in slow:
+                        samples[label].append(run(cmd, outputs, times, tool_env))
+            for label, cmd, outputs, tool_env in tools:
                 if not samples[label]:
-                    samples[label].append(run(cmd))
-            results = {label: (statistics.median(t for t, _ in runs), max(r for _, r in runs))
-                       for label, runs in samples.items()}
-            ours_t = results[tools[0][0]][0]
-            for label, (took, rss) in results.items():
-                runs = len(samples[label])
-                print(f"  {label:22} {took:7.2f} s  peak RSS {rss:6.1f} MB  "
-                      f"(ours is {took / ours_t:5.2f}x faster)"
-                      + (f"  median of {runs}" if runs > 1 else ""))
+                    samples[label].append(run(cmd, outputs, times, tool_env))
+            ours_t = statistics.median(s.wall for s in samples[tools[0][0]])
+            for label, runs in samples.items():
+                took = statistics.median(s.wall for s in runs)
+                split = ", ".join(
+                    f"{what} {statistics.median(getattr(s, attr) for s in runs):.2f}"
+                    for what, attr in (("start", "first_request"), ("fetch", "fetch"),
+                                       ("tail", "tail")))
+                print(f"  {label:22} {took:7.2f} s  peak RSS {max(s.rss_mb for s in runs):6.1f}"
+                      f" MB  (ours is {took / ours_t:5.2f}x faster)"
+                      + (f"  median of {len(runs)}" if len(runs) > 1 else "")
+                      + f"\n  {'':22} ({split} s)")
             print(f"  ours / latency limit = {ours_t / limit:.2f}")
     finally:
         server.shutdown()
