@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from minion_tui.net import tls
+
 # ~32 sockets is plenty for API calls plus a few parallel HLS segment fetches; keeping 20 alive
 # avoids a TLS handshake per segment (downloads-and-reliability.md §1.7).
 LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=20, keepalive_expiry=30.0)
@@ -34,7 +36,9 @@ _pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pool] = weakref.We
 def _new_client() -> httpx.AsyncClient:
     # Redirects are followed by Http itself so the endpoint map applies to Location too;
     # timeouts and the User-Agent are set per request from each Http's options.
-    return httpx.AsyncClient(limits=LIMITS, follow_redirects=False, http2=False)
+    # The same verification as httpx's default, built ahead on a thread (net/tls.py).
+    return httpx.AsyncClient(limits=LIMITS, follow_redirects=False, http2=False,
+                             verify=tls.context())
 
 
 def lease(user: object) -> httpx.AsyncClient:
