@@ -15,14 +15,17 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 import httpx
-import m3u8
 
+from minion_tui.downloads import preload
 from minion_tui.errors import DownloadError, DrmOnly, MinionError
 from minion_tui.models import StreamChoice
 from minion_tui.net import Http
+
+if TYPE_CHECKING:
+    import m3u8
 
 CHUNK = 64 * 1024
 MAX_ATTEMPTS = 6
@@ -75,6 +78,8 @@ ProgressListener = Callable[[SegmentProgress], None]
 
 def parse_playlist(text: str, base_url: str) -> MediaPlaylist | str:
     """A media playlist, or the URI of the first variant when ``text`` is a master playlist."""
+    import m3u8  # loaded by preload.start() while the playlist request was out
+
     playlist = m3u8.loads(text, uri=base_url)
     if playlist.is_variant:
         # The best-bandwidth variant: audio masters list one rendition per bitrate.
@@ -167,6 +172,7 @@ class SegmentFetcher:
 
     async def playlist(self) -> MediaPlaylist:
         url = self.choice.url
+        preload.start()  # what the answer and the finished file need, imported meanwhile
         for _ in range(3):
             if self.gate is not None:
                 async with self.gate:  # a playlist request counts against the cap too

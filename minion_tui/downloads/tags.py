@@ -12,12 +12,10 @@ import base64
 from dataclasses import dataclass
 from pathlib import Path
 
-from mutagen.flac import Picture
-from mutagen.id3 import APIC, COMM, ID3, TALB, TBPM, TCON, TDRC, TIT2, TKEY, TPE1, WOAS
-from mutagen.mp4 import MP4, MP4Cover
-from mutagen.oggopus import OggOpus
-
 from minion_tui.models import Track
+
+# mutagen (~8 ms of imports) is needed only once the audio is complete: each writer imports
+# what it uses, and downloads/preload.py loads it while a download waits on the network.
 
 
 @dataclass(frozen=True)
@@ -69,6 +67,8 @@ def write_tags(path: Path, container: str, tags: TrackTags, cover: Cover | None)
 
 
 def _id3(path: Path, tags: TrackTags, cover: Cover | None) -> None:
+    from mutagen.id3 import APIC, COMM, ID3, TALB, TBPM, TCON, TDRC, TIT2, TKEY, TPE1, WOAS
+
     id3 = ID3()
     id3.add(TIT2(encoding=3, text=tags.title))
     id3.add(TPE1(encoding=3, text=tags.artist))
@@ -87,6 +87,8 @@ def _id3(path: Path, tags: TrackTags, cover: Cover | None) -> None:
 
 
 def _mp4(path: Path, tags: TrackTags, cover: Cover | None) -> None:
+    from mutagen.mp4 import MP4, MP4Cover
+
     audio = MP4(path)
     if audio.tags is None:
         audio.add_tags()
@@ -108,6 +110,9 @@ def _mp4(path: Path, tags: TrackTags, cover: Cover | None) -> None:
 
 
 def _opus(path: Path, tags: TrackTags, cover: Cover | None) -> None:
+    from mutagen.flac import Picture
+    from mutagen.oggopus import OggOpus
+
     audio = OggOpus(path)
     assert audio.tags is not None
     fields = {"TITLE": tags.title, "ARTIST": tags.artist, "ALBUM": tags.album,
