@@ -108,6 +108,30 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
     container = CONTAINER.get(choice.codec, choice.codec)
     meter = Meter()
     emit(DownloadEvent("start", track.urn, track.title, str(target)))
+    # The artwork (one to three requests: original, t500x500, as given) is fetched beside the
+    # audio rather than after it, where each of its round trips would delay the finished file.
+    cover_fetch = asyncio.ensure_future(fetch_cover(source.http, track))
+    try:
+        await _fetch_audio(source, choice, part, work, container, meter, emit, track, target,
+                           options, gate, playlist)
+        cover = await cover_fetch
+    finally:
+        if not cover_fetch.done():
+            cover_fetch.cancel()
+        elif not cover_fetch.cancelled():
+            cover_fetch.exception()  # retrieved: the audio's own error is the one reported
+    await asyncio.to_thread(write_tags, part, container, TrackTags.of(track, album=album), cover)
+    size = await asyncio.to_thread(_publish, part, target, work)
+    emit(DownloadEvent("done", track.urn, track.title, str(target),
+                       bytes_done=size, bytes_total=size, speed=meter.speed, eta=0.0))
+    return target
+
+
+async def _fetch_audio(source: StreamSource, choice: StreamChoice, part: Path, work: Path,
+                       container: str, meter: Meter, emit: Listener, track: Track, target: Path,
+                       options: DownloadOptions, gate: asyncio.Semaphore | None,
+                       playlist: hls.MediaPlaylist | None) -> None:
+    """The audio of ``choice`` into ``part`` (untagged), resumable from ``work``."""
     if choice.protocol == "hls":
         fetched = [0]  # segments fetched by this run (the journal may hold others)
 
@@ -146,7 +170,7 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
                                           opener=options.opener))
             await fetch_while_assembling(fetcher, assembler)
     else:
-        work.mkdir(parents=True, exist_ok=True)
+        work.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (one mkdir)
         raw = work / "progressive"
 
         def on_bytes(done: int, total: int | None) -> None:
@@ -157,12 +181,6 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
         await fetch_progressive(source.http, choice, raw, refresh=source.refresh_stream,
                                 on_bytes=on_bytes, gate=gate)  # each range holds the cap
         shutil.copyfile(raw, part)
-    cover = await fetch_cover(source.http, track)
-    await asyncio.to_thread(write_tags, part, container, TrackTags.of(track, album=album), cover)
-    size = await asyncio.to_thread(_publish, part, target, work)
-    emit(DownloadEvent("done", track.urn, track.title, str(target),
-                       bytes_done=size, bytes_total=size, speed=meter.speed, eta=0.0))
-    return target
 
 
 class Assembler(Protocol):

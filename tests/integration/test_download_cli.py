@@ -117,3 +117,19 @@ def test_batch_skips_preview_and_drm_and_writes_m3u8(sc_env: Any, tmp_path: Path
     listed = [line for line in m3u8 if not line.startswith("#")]
     assert sorted(listed) == sorted(p.name for p in done)
     assert all(name[:3] in {f"{n:02d} " for n in range(1, 10)} for name in listed)
+
+
+def test_artwork_is_fetched_beside_the_audio_not_after_it(sc_env: Any, tmp_path: Path) -> None:
+    # Each artwork round trip after the last segment would delay the finished file; the
+    # engine asks for it as the download starts. Order checked in the server's request log.
+    log = install(sc_env)
+    url = sc_env.examples["track_full"]
+    done = subprocess.run(_cli(url, "--json", "--dir", str(tmp_path), "--segments", "2"),
+                          capture_output=True, text=True, timeout=120, env=os.environ.copy())
+    assert done.returncode == 0, done.stderr + done.stdout
+    paths = log.paths()
+    artwork = [i for i, p in enumerate(paths) if "/artworks-" in p]
+    segments = [i for i, p in enumerate(paths)
+                if p.endswith((".m4s", ".mp3", ".ts")) and "/artworks-" not in p]
+    assert artwork and len(segments) > 4
+    assert artwork[0] < segments[-1] and artwork[-1] < segments[-1]
