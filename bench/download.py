@@ -195,7 +195,7 @@ def run(cmd: list[str], outputs: list[Path], times: RequestTimes,
     def watch() -> None:
         while proc.returncode is None:
             peak_kb[0] = max(peak_kb[0], _high_water_kb(proc.pid))
-            time.sleep(0.01)
+            time.sleep(0.02)
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
