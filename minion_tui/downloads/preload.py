@@ -10,24 +10,21 @@ waits for the answer with the GIL released, and a thread imports them in that ti
 from __future__ import annotations
 
 import importlib
-import threading
+
+from minion_tui.background import Ahead
 
 MODULES = ("m3u8", "mutagen.id3", "mutagen.mp4", "mutagen.oggopus", "mutagen.flac")
-_started: list[threading.Thread] = []
-_lock = threading.Lock()
-
-
-def start() -> None:
-    """Begin importing :data:`MODULES` on a daemon thread (once per process); returns at
-    once. A module the main thread needs meanwhile simply waits for the import in flight."""
-    with _lock:
-        if _started:
-            return
-        thread = threading.Thread(target=_load, name="minion-preload", daemon=True)
-        _started.append(thread)
-    thread.start()
 
 
 def _load() -> None:
     for name in MODULES:
         importlib.import_module(name)
+
+
+imports: Ahead[None] = Ahead(_load, "minion-preload")
+
+
+def start() -> None:
+    """Begin importing :data:`MODULES` on a daemon thread (once per process); returns at
+    once. A module the main thread needs meanwhile simply waits for the import in flight."""
+    imports.start()

@@ -24,6 +24,6 @@ def test_the_download_stack_starts_without_mutagen_or_m3u8() -> None:
 
 def test_preload_imports_them_on_its_thread() -> None:
     loaded = _fresh("import sys; from minion_tui.downloads import preload; preload.start(); "
-                    "preload._started[0].join(); "
+                    "preload.imports.result(); "
                     f"print(all(m in sys.modules for m in {preload.MODULES!r}))")
     assert loaded == "True"
