@@ -78,7 +78,24 @@ class JoinThread:
                 await self._join
 
 
-class SegmentReader(io.RawIOBase):
+class _OneFileAtATime(io.RawIOBase):
+    """A read-only stream over segment files, holding one of them open at a time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._file: io.BufferedReader | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        super().close()
+
+
+class SegmentReader(_OneFileAtATime):
     """The files ``paths`` read back to back as one seekable, read-only stream."""
 
     def __init__(self, paths: Sequence[Path]) -> None:
@@ -94,10 +111,6 @@ class SegmentReader(io.RawIOBase):
         self._size = size
         self._pos = 0
         self._open_index = -1
-        self._file: io.BufferedReader | None = None
-
-    def readable(self) -> bool:
-        return True
 
     def seekable(self) -> bool:
         return True
@@ -132,12 +145,6 @@ class SegmentReader(io.RawIOBase):
             self._pos += count
             filled += count
         return filled
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        super().close()
 
 
 class SegmentFeed:
@@ -174,7 +181,7 @@ class SegmentFeed:
                 raise OSError(f"segment feed stopped: {self._aborted}")
 
 
-class FeedReader(io.RawIOBase):
+class FeedReader(_OneFileAtATime):
     """A non-seekable stream over a :class:`SegmentFeed` (the demuxer then reads straight
     through, as it would a live fMP4/TS stream)."""
 
@@ -182,10 +189,6 @@ class FeedReader(io.RawIOBase):
         super().__init__()
         self._feed = feed
         self._index = 0
-        self._file: io.BufferedReader | None = None
-
-    def readable(self) -> bool:
-        return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         view = memoryview(buffer).cast("B")
@@ -203,12 +206,6 @@ class FeedReader(io.RawIOBase):
                 continue
             filled += count
         return filled
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        super().close()
 
 
 def remux_to_m4a(source: Path | Sequence[Path] | SegmentFeed, target: Path) -> None:
