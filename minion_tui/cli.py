@@ -138,12 +138,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from minion_tui.emulator.server import run_cli
 
         return run_cli(argv[1:])
-    # Every command but `config` goes online: the HTTPS context is built on a thread from
-    # now on, beside the imports still to come (net/tls.py says why).
-    from minion_tui.net import tls
-
-    tls.preload()
     args = build_parser().parse_args(argv)
+    if args.command != "config":
+        # Every other command goes online: the HTTPS context is built on a thread from now
+        # on, beside the imports still to come (net/tls.py says why).
+        from minion_tui.net import tls
+
+        tls.preload()
     setup_logging(debug=bool(getattr(args, "debug", False)))
     as_json = bool(getattr(args, "json", False))
     try:
