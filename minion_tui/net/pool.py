@@ -1,4 +1,5 @@
-"""The shared httpx.AsyncClient: one per event loop, which in the app means one per process.
+"""The shared httpx.AsyncClient and streamed-GET pool (h1.py): one of each per event loop, which
+in the app means one per process.
 
 Why per loop and not a plain module global: an AsyncClient's connection pool holds sockets
 and locks bound to the event loop that opened them, and using it from another loop fails
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from minion_tui.net import tls
+from minion_tui.net.h1 import H1Pool
 
 # ~32 sockets is plenty for API calls plus a few parallel HLS segment fetches; keeping 20 alive
 # avoids a TLS handshake per segment (downloads-and-reliability.md §1.7).
@@ -27,6 +29,7 @@ LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=20, keepaliv
 @dataclass
 class _Pool:
     client: httpx.AsyncClient
+    h1: H1Pool = field(default_factory=lambda: H1Pool(tls.context))
     users: weakref.WeakSet[object] = field(default_factory=weakref.WeakSet)
 
 
@@ -51,6 +54,13 @@ def lease(user: object) -> httpx.AsyncClient:
     return pool.client
 
 
+def lease_h1(user: object) -> H1Pool:
+    """The running loop's pool of kept-alive HTTP/1.1 connections (h1.py), leased with the
+    client: :func:`release` closes both."""
+    lease(user)
+    return _pools[asyncio.get_running_loop()].h1
+
+
 async def release(user: object) -> None:
     """Drop ``user``'s lease on the running loop's client; close it when nobody holds one."""
     loop = asyncio.get_running_loop()
@@ -60,4 +70,5 @@ async def release(user: object) -> None:
     pool.users.discard(user)
     if not pool.users:
         del _pools[loop]
+        await pool.h1.aclose()
         await pool.client.aclose()

@@ -1,0 +1,277 @@
+"""Streamed GETs over kept-alive HTTP/1.1 connections: the path media bytes take.
+
+A 60-minute mix is about 360 HLS segments. Eight at a time, each worker spends its life in
+request → wait for the CDN → response → next request, so whatever CPU a request costs lands
+between one response and the next request, 46 times in a row. Through httpx that is about
+0.7 ms per segment (its models, httpcore's pool and anyio's cancel scopes; bench/download.py);
+here the same exchange costs about a fifth of it: h11 — the HTTP/1.1 state machine httpcore
+itself uses — over asyncio streams, one connection per request in flight, idle ones kept for
+the next (downloads-and-reliability.md §1.7: keep-alive is what parallel fetching is built on).
+
+:meth:`minion_tui.net.client.Http.stream` sends its GETs here, after the endpoint map, the
+rate limit and the redirects (which stay in Http); a URL the environment sends through a proxy
+goes through httpx, which honours it. Failures raise httpx's own exception types, so every
+caller classifies them as before (net/retry.py ``exception_failure``). The body is asked for
+as ``identity``: media is not compressed, and what arrives is what was sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Callable, Mapping
+from urllib.parse import urlsplit
+
+import h11
+import httpx
+
+#: Bytes asked of the socket at a time (the stream buffer holds up to 1 MiB).
+READ_SIZE = 1 << 16
+#: Idle connections kept per origin, and for how long (pool.py's keep-alive figures).
+MAX_IDLE = 20
+IDLE_EXPIRY = 30.0
+
+Origin = tuple[str, str, int]  # scheme, host, port
+
+
+class H1Response:
+    """What :meth:`Http.stream` yields for a GET sent here: the parts of ``httpx.Response``
+    its callers use (status_code, headers, aiter_bytes / aiter_raw, aclose)."""
+
+    def __init__(self, status_code: int, headers: httpx.Headers, body: _Body) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self._body = body
+
+    async def aiter_raw(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        """The body as it arrives (pieces of at most READ_SIZE bytes; ``chunk_size`` is
+        accepted for httpx's signature). Raises httpx.RemoteProtocolError when the body ends
+        short of its Content-Length."""
+        async for piece in self._body.pieces():
+            yield piece
+
+    # Nothing to decode: the request asked for the identity encoding.
+    aiter_bytes = aiter_raw
+
+    async def aread(self) -> bytes:
+        """The whole body."""
+        return b"".join([piece async for piece in self._body.pieces()])
+
+    async def aclose(self) -> None:
+        self._body.close()
+
+
+class _Connection:
+    """One TCP (or TLS) connection and its h11 state."""
+
+    def __init__(self, origin: Origin, reader: asyncio.StreamReader,
+                 writer: asyncio.StreamWriter) -> None:
+        self.origin = origin
+        self.reader = reader
+        self.writer = writer
+        self.h11 = h11.Connection(h11.CLIENT)
+        self.idle_since = time.monotonic()
+        self.reused = False
+
+    def usable(self, now: float) -> bool:
+        """Fit for another request: open, not closed by the server while idle, not idle
+        for too long."""
+        return (not self.writer.is_closing() and not self.reader.at_eof()
+                and now - self.idle_since < IDLE_EXPIRY)
+
+    async def send(self, request: h11.Request, seconds: float) -> None:
+        try:
+            self.writer.write(self.h11.send(request) + self.h11.send(h11.EndOfMessage()))
+            async with asyncio.timeout(seconds):
+                await self.writer.drain()
+        except TimeoutError:
+            message = f"no progress sending the request for {seconds:g} s"
+            raise httpx.WriteTimeout(message) from None
+        except OSError as error:
+            raise httpx.WriteError(str(error) or type(error).__name__) from error
+        except h11.LocalProtocolError as error:
+            raise httpx.LocalProtocolError(str(error)) from error
+
+    async def event(self, seconds: float) -> h11.Event | type[h11.PAUSED]:
+        """The next h11 event, reading from the socket as needed (``seconds`` for each
+        read)."""
+        while True:
+            try:
+                event = self.h11.next_event()
+            except h11.RemoteProtocolError as error:
+                raise httpx.RemoteProtocolError(str(error)) from error
+            if event is not h11.NEED_DATA:
+                return event  # type: ignore[return-value]  # NEED_DATA was handled above
+            try:
+                async with asyncio.timeout(seconds):
+                    data = await self.reader.read(READ_SIZE)
+            except TimeoutError:
+                raise httpx.ReadTimeout(f"no data from the server for {seconds:g} s") from None
+            except OSError as error:
+                raise httpx.ReadError(str(error) or type(error).__name__) from error
+            self.h11.receive_data(data)  # b"" is the server's EOF
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class _Body:
+    """A response body being read; gives its connection back to the pool when read whole."""
+
+    def __init__(self, conn: _Connection, timeout: float,
+                 give_back: Callable[[_Connection], None]) -> None:
+        self.conn = conn
+        self.timeout = timeout
+        self.give_back = give_back
+        self.finished = False
+        self.closed = False
+
+    async def pieces(self) -> AsyncIterator[bytes]:
+        conn = self.conn
+        while not self.finished:
+            event = await conn.event(self.timeout)
+            if type(event) is h11.Data:
+                yield bytes(event.data)  # type: ignore[union-attr]
+            elif type(event) is h11.EndOfMessage:
+                self.finished = True
+            else:  # ConnectionClosed or PAUSED before the end: h11 let it through
+                raise httpx.RemoteProtocolError(
+                    f"the connection ended inside the response body ({type(event).__name__})")
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        conn = self.conn
+        if not self.finished:  # what is already buffered may end it (a redirect's empty body)
+            try:
+                event = conn.h11.next_event()
+                while type(event) is h11.Data:
+                    event = conn.h11.next_event()
+                self.finished = type(event) is h11.EndOfMessage
+            except h11.RemoteProtocolError:
+                pass
+        if (self.finished and conn.h11.our_state is h11.DONE
+                and conn.h11.their_state is h11.DONE):
+            conn.h11.start_next_cycle()
+            self.give_back(conn)
+        else:  # an unread body, an error, or "Connection: close": the socket goes
+            conn.close()
+
+
+class H1Pool:
+    """Kept-alive connections of one event loop (pool.py keeps one per loop, beside the
+    httpx client), keyed by origin."""
+
+    def __init__(self, ssl_context: Callable[[], ssl.SSLContext]) -> None:
+        self._ssl_context = ssl_context
+        self._idle: dict[Origin, list[_Connection]] = {}
+        # The proxies of the environment, read once as httpx does (trust_env).
+        self._proxies = urllib.request.getproxies()
+        self._closed = False
+
+    def takes(self, url: str) -> bool:
+        """Whether ``url`` can go here: http(s), an ASCII host, and no proxy for it."""
+        parts = urlsplit(url)
+        scheme, host = parts.scheme, parts.hostname or ""
+        if scheme not in ("http", "https") or not host or not host.isascii():
+            return False
+        if self._proxies.get(scheme) or self._proxies.get("all"):
+            return bool(urllib.request.proxy_bypass(host))
+        return True
+
+    async def get(self, url: str, headers: Mapping[str, str] | httpx.Headers,
+                  seconds: float) -> H1Response:
+        """Send a GET for ``url`` and read the response head; the body is read through the
+        response. ``seconds`` bounds each connect, write and read (httpx's timeout). A kept
+        connection the server closed while it was idle is replaced by a new one."""
+        parts = urlsplit(url)
+        scheme, host = parts.scheme, parts.hostname or ""
+        port = parts.port or (443 if scheme == "https" else 80)
+        origin = (scheme, host, port)
+        request = h11.Request(method="GET", target=_target(parts.path, parts.query),
+                              headers=_request_headers(host, port, scheme, headers))
+        while True:
+            conn = await self._connection(origin, seconds)
+            try:
+                await conn.send(request, seconds)
+                event = await conn.event(seconds)
+                while type(event) is h11.InformationalResponse:  # 100 Continue and the like
+                    event = await conn.event(seconds)
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+                conn.close()
+                if conn.reused:  # the server closed it while it was idle: a new one
+                    continue
+                raise
+            except BaseException:
+                conn.close()
+                raise
+            if type(event) is not h11.Response:
+                conn.close()
+                raise httpx.RemoteProtocolError(f"expected a response, got {event!r}")
+            response: h11.Response = event  # type: ignore[assignment]
+            return H1Response(response.status_code, httpx.Headers(response.headers),
+                              _Body(conn, seconds, self._give_back))
+
+    async def _connection(self, origin: Origin, seconds: float) -> _Connection:
+        idle = self._idle.get(origin)
+        now = time.monotonic()
+        while idle:
+            conn = idle.pop()
+            if conn.usable(now):
+                conn.reused = True
+                return conn
+            conn.close()
+        scheme, host, port = origin
+        context = self._ssl_context() if scheme == "https" else None
+        try:
+            async with asyncio.timeout(seconds):
+                reader, writer = await asyncio.open_connection(
+                    host, port, ssl=context, server_hostname=host if context else None,
+                    limit=1 << 20)
+        except TimeoutError:
+            raise httpx.ConnectTimeout(f"could not connect to {host}:{port} within "
+                                       f"{seconds:g} s") from None
+        except OSError as error:  # ssl.SSLError included
+            raise httpx.ConnectError(str(error) or type(error).__name__) from error
+        return _Connection(origin, reader, writer)
+
+    def _give_back(self, conn: _Connection) -> None:
+        idle = self._idle.setdefault(conn.origin, [])
+        if self._closed or len(idle) >= MAX_IDLE:
+            conn.close()
+            return
+        conn.idle_since = time.monotonic()
+        idle.append(conn)
+
+    async def aclose(self) -> None:
+        self._closed = True
+        conns = [conn for idle in self._idle.values() for conn in idle]
+        self._idle.clear()
+        for conn in conns:
+            conn.close()
+        for conn in conns:
+            try:
+                await conn.writer.wait_closed()
+            except (OSError, ssl.SSLError):
+                pass
+
+
+def _target(path: str, query: str) -> str:
+    return (path or "/") + (f"?{query}" if query else "")
+
+
+def _request_headers(host: str, port: int, scheme: str,
+                     extra: Mapping[str, str] | httpx.Headers) -> list[tuple[str, str]]:
+    """Host first (RFC 9112 §3.2), httpx's defaults, then the caller's (which win), except
+    the encoding: identity, so aiter_bytes is the body as sent."""
+    default_port = 443 if scheme == "https" else 80
+    name = f"[{host}]" if ":" in host else host
+    fields = {"host": name if port == default_port else f"{name}:{port}",
+              "accept": "*/*", "connection": "keep-alive"}
+    for key, value in extra.items():
+        fields[key.lower()] = value
+    fields["accept-encoding"] = "identity"
+    return list(fields.items())
