@@ -98,7 +98,13 @@ def serve(media: dict[str, Media]) -> tuple[ThreadingHTTPServer, str, RequestTim
             self.end_headers()
             self.wfile.write(body)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        # socketserver's default backlog is 5: eight connections opened at once (a
+        # downloader's first round) overflow it and a dropped SYN is retried only after 1 s.
+        # Real servers listen with hundreds (nginx: 511).
+        request_queue_size = 128
+
+    server = Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}", times
