@@ -44,6 +44,9 @@ from minion_tui.net.retry import (
 from minion_tui.net.spec import AuthHook, HttpOptions, HttpStats, RequestSpec, WaitNotice
 
 MAX_REDIRECTS = 10
+#: What request() accepts: compressed API answers, decoded by httpx's decoders (stream()
+#: asks for the identity encoding: media bytes as sent).
+ENCODINGS = "gzip, deflate"
 _CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 _NETWORK_HINT = "Check your network connection and try again in a moment."
 
@@ -195,7 +198,6 @@ class Http:
         GETs go over h1.py's kept-alive connections (a fifth of httpx's CPU per request, the
         download hot path), unless a proxy applies; the response offers status_code, headers,
         aiter_bytes, aiter_raw and aclose either way."""
-        client = lease(self)
         h1 = lease_h1(self)
         method = method.upper()
         target = self.map_url(merge_query(url, params))
@@ -207,6 +209,7 @@ class Http:
             if method == "GET" and h1.takes(target):
                 response = await h1.get(target, self._headers(headers), self.options.timeout)
             else:
+                client = lease(self)
                 request = client.build_request(
                     method, target, headers=self._headers(headers),
                     timeout=self.options.timeout)
@@ -320,18 +323,33 @@ class Http:
         run: _Run,
         host: str,
     ) -> httpx.Response:
-        client = lease(self)
         left = run.deadline - self._limiter.now()
+        timeout = min(self.options.timeout, max(left, 0.001))
+        run.attempts += 1
+        self._count(host)
+        h1 = lease_h1(self)
+        if method == "GET" and data is None and json_body is None and h1.takes(url):
+            # Over h1.py's connections (no httpx pool to create on a command's way to its
+            # first request); the body is read, and decoded by httpx's decoders, here.
+            answer = await h1.get(url, self._headers(headers), timeout, encoding=ENCODINGS)
+            try:
+                raw = await answer.aread()
+            finally:
+                await answer.aclose()
+            response = httpx.Response(answer.status_code, headers=answer.headers,
+                                      stream=httpx.ByteStream(raw),
+                                      request=httpx.Request(method, url))
+            response.read()  # DecodingError for a broken gzip body, as client.send raises
+            return response
+        client = lease(self)
         request = client.build_request(
             method,
             url,
             headers=self._headers(headers),
             data=data,
             json=json_body,
-            timeout=min(self.options.timeout, max(left, 0.001)),
+            timeout=timeout,
         )
-        run.attempts += 1
-        self._count(host)
         return await client.send(request)  # not streamed: the body is read (or fails) here
 
     async def _wait_before_retry(self, run: _Run, failure: Failure, gate: HostGate) -> None:

@@ -183,16 +183,18 @@ class H1Pool:
         return True
 
     async def get(self, url: str, headers: Mapping[str, str] | httpx.Headers,
-                  seconds: float) -> H1Response:
+                  seconds: float, *, encoding: str = "identity") -> H1Response:
         """Send a GET for ``url`` and read the response head; the body is read through the
         response. ``seconds`` bounds each connect, write and read (httpx's timeout). A kept
-        connection the server closed while it was idle is replaced by a new one."""
+        connection the server closed while it was idle is replaced by a new one.
+        ``encoding`` is the Accept-Encoding sent; the body comes as sent (not decoded)."""
         parts = urlsplit(url)
         scheme, host = parts.scheme, parts.hostname or ""
         port = parts.port or (443 if scheme == "https" else 80)
         origin = (scheme, host, port)
         request = h11.Request(method="GET", target=_target(parts.path, parts.query),
-                              headers=_request_headers(host, port, scheme, headers))
+                              headers=_request_headers(host, port, scheme, headers,
+                                                       encoding))
         while True:
             conn = await self._connection(origin, seconds)
             try:
@@ -263,15 +265,15 @@ def _target(path: str, query: str) -> str:
     return (path or "/") + (f"?{query}" if query else "")
 
 
-def _request_headers(host: str, port: int, scheme: str,
-                     extra: Mapping[str, str] | httpx.Headers) -> list[tuple[str, str]]:
+def _request_headers(host: str, port: int, scheme: str, extra: Mapping[str, str] | httpx.Headers,
+                     encoding: str) -> list[tuple[str, str]]:
     """Host first (RFC 9112 §3.2), httpx's defaults, then the caller's (which win), except
-    the encoding: identity, so aiter_bytes is the body as sent."""
+    the encoding: ``encoding``, which the reader of the body knows how to take."""
     default_port = 443 if scheme == "https" else 80
     name = f"[{host}]" if ":" in host else host
     fields = {"host": name if port == default_port else f"{name}:{port}",
               "accept": "*/*", "connection": "keep-alive"}
     for key, value in extra.items():
         fields[key.lower()] = value
-    fields["accept-encoding"] = "identity"
+    fields["accept-encoding"] = encoding
     return list(fields.items())

@@ -65,7 +65,9 @@ async def test_highlight_shows_artwork_comments_and_where_it_was_surfaced(
         track = tracks.visible_tracks[index]
         assert tracks.highlighted == track
 
-        await until(pilot, lambda: details.comments is not None, "the comments")
+        # Comments (HTTP) and provenance (SQLite) load side by side: either may come first.
+        await until(pilot, lambda: details.comments is not None and "Surfaced by" in details.text,
+                    "the comments and the provenance")
         text = details.text
         assert track.title in text and "Surfaced by: Trending" in text
         assert f"Comments ({track.counts.comments:,})" in text
