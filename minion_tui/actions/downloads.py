@@ -50,13 +50,18 @@ class DownloadActions(ServiceCore):
         failed, paused, cancelled). Previews and DRM-only tracks are skipped with their
         reason; the batch goes on."""
         from minion_tui.downloads.batch import download_batch
+        from minion_tui.downloads.targets import direct_kind
 
         conf = self.settings.downloads
         options = self._download_options(directory, segments, format, listener)
+        # Direct media URLs have no job rows (batch.py): a batch of nothing else does not wait
+        # for the database to open before its first request.
+        direct_only = all(direct_kind(target) for target in targets)
         return await download_batch(self, self, self._choose_stream, list(targets), options,
                                     jobs=jobs or conf.parallel, set_template=conf.set_template,
                                     connections=conf.connections,
-                                    store=await self.db(), control=self._jobs())
+                                    store=None if direct_only else await self.db(),
+                                    control=self._jobs())
 
     async def download_jobs(self, *, limit: int = 200) -> list[DownloadJob]:
         """Download jobs, newest first."""

@@ -315,3 +315,22 @@ async def test_one_connection_cap_over_a_whole_batch(media: Media, tmp_path: Pat
         path = Path(outcome.path)
         assert str(ID3(path)["TALB"]) == "Sines"  # a playlist's title is the album
         assert abs(_decoded_seconds(path) - SECONDS) <= 0.1
+
+
+async def test_a_batch_of_direct_urls_does_not_open_the_database(media: Media,
+                                                                  tmp_path: Path) -> None:
+    # Direct URLs have no job rows: their first request need not wait for SQLite. A catalog
+    # target in the same batch opens it (the jobs tests cover those rows).
+    from minion_tui.actions.core import DB_FILENAME
+    from minion_tui.service import Service
+
+    state = Server(media.root)
+    service = Service.open(data_dir=tmp_path / "data")
+    try:
+        with serving(state) as base:
+            [outcome] = await service.download([f"{base}/hi/index.m3u8"],
+                                               directory=tmp_path / "music")
+    finally:
+        await service.aclose()
+    assert outcome.state == "done" and Path(outcome.path).stat().st_size > 0
+    assert not (tmp_path / "data" / DB_FILENAME).exists()
