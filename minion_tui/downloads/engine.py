@@ -11,6 +11,7 @@ import asyncio
 import os
 import shutil
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,7 +21,7 @@ from minion_tui.downloads.jobs import Meter
 from minion_tui.downloads.naming import DEFAULT_TEMPLATE, render
 from minion_tui.downloads.progressive import fetch_progressive
 from minion_tui.downloads.remux_process import RemuxProcess
-from minion_tui.downloads.tags import Cover, TrackTags, write_tags
+from minion_tui.downloads.tags import Cover, TrackTags, id3_tag, write_tags
 from minion_tui.errors import MinionError
 from minion_tui.models import StreamChoice, Track
 from minion_tui.net import Http
@@ -106,33 +107,75 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
     target.parent.mkdir(parents=True, exist_ok=True)
     part, work = partial_paths(target)
     container = CONTAINER.get(choice.codec, choice.codec)
-    meter = Meter()
+    tags = TrackTags.of(track, album=album)
     emit(DownloadEvent("start", track.urn, track.title, str(target)))
     # The artwork (one to three requests: original, t500x500, as given) is fetched beside the
     # audio rather than after it, where each of its round trips would delay the finished file.
     cover_fetch = asyncio.ensure_future(fetch_cover(source.http, track))
+    job = _Job(source, choice, track, target, part, work, container, options, emit, gate,
+               playlist)
+    if container == "mp3" and choice.protocol == "hls":
+        # The join writes the ID3 tag first, once the artwork is in, instead of the tagger
+        # inserting it in front of the whole file at the end (a rewrite of every byte).
+        job.head = _tag_when_covered(cover_fetch, tags)
     try:
-        await _fetch_audio(source, choice, part, work, container, meter, emit, track, target,
-                           options, gate, playlist)
+        await _fetch_audio(job)
         cover = await cover_fetch
     finally:
         if not cover_fetch.done():
             cover_fetch.cancel()
         elif not cover_fetch.cancelled():
             cover_fetch.exception()  # retrieved: the audio's own error is the one reported
-    await asyncio.to_thread(write_tags, part, container, TrackTags.of(track, album=album), cover)
+    if job.head is None:
+        await asyncio.to_thread(write_tags, part, container, tags, cover)
     size = await asyncio.to_thread(_publish, part, target, work)
     emit(DownloadEvent("done", track.urn, track.title, str(target),
-                       bytes_done=size, bytes_total=size, speed=meter.speed, eta=0.0))
+                       bytes_done=size, bytes_total=size, speed=job.meter.speed, eta=0.0))
     return target
 
 
-async def _fetch_audio(source: StreamSource, choice: StreamChoice, part: Path, work: Path,
-                       container: str, meter: Meter, emit: Listener, track: Track, target: Path,
-                       options: DownloadOptions, gate: asyncio.Semaphore | None,
-                       playlist: hls.MediaPlaylist | None) -> None:
-    """The audio of ``choice`` into ``part`` (untagged), resumable from ``work``."""
-    if choice.protocol == "hls":
+@dataclass
+class _Job:
+    """One track's audio fetch: what it is, where it goes, how it reports."""
+
+    source: StreamSource
+    choice: StreamChoice
+    track: Track
+    target: Path
+    part: Path  # <name>.part, assembled untagged (or behind ``head``)
+    work: Path  # the resume journal
+    container: str
+    options: DownloadOptions
+    emit: Listener
+    gate: asyncio.Semaphore | None
+    playlist: hls.MediaPlaylist | None
+    meter: Meter = field(default_factory=Meter)
+    head: Future[bytes] | None = None  # what the join writes before the audio
+
+
+def _tag_when_covered(cover_fetch: asyncio.Future[Cover | None], tags: TrackTags
+                      ) -> Future[bytes]:
+    """The ID3 tag of the finished file, set once ``cover_fetch`` ends (without a cover if it
+    failed: the download reports that failure itself)."""
+    head: Future[bytes] = Future()
+
+    def covered(done: asyncio.Future[Cover | None]) -> None:
+        if head.done():  # the download stopped first
+            return
+        failed = done.cancelled() or done.exception() is not None
+        try:
+            head.set_result(id3_tag(tags, None if failed else done.result()))
+        except Exception as error:
+            head.set_exception(error)
+
+    cover_fetch.add_done_callback(covered)
+    return head
+
+
+async def _fetch_audio(job: _Job) -> None:
+    """The audio of ``job.choice`` into ``job.part``, resumable from ``job.work``."""
+    track, target, emit, meter = job.track, job.target, job.emit, job.meter
+    if job.choice.protocol == "hls":
         fetched = [0]  # segments fetched by this run (the journal may hold others)
 
         def on_segment(p: hls.SegmentProgress) -> None:
@@ -148,39 +191,41 @@ async def _fetch_audio(source: StreamSource, choice: StreamChoice, part: Path, w
                                speed=speed, eta=left / speed if speed else None))
 
         fetcher = hls.SegmentFetcher(
-            source.http, choice, work, concurrency=options.segments,
-            refresh=source.refresh_stream, gate=gate, opener=options.opener,
-            on_segment=on_segment, playlist=playlist)
+            job.source.http, job.choice, job.work, concurrency=job.options.segments,
+            refresh=job.source.refresh_stream, gate=job.gate, opener=job.options.opener,
+            on_segment=on_segment, playlist=job.playlist)
         assembler: Assembler | None = None
         fragmented = (await fetcher.media()).init is not None
-        if container == "m4a" and not fragmented:
+        if job.container == "m4a" and not fragmented:
             # AAC in MPEG-TS (no EXT-X-MAP): the TS demuxer drops frames after the first
             # when it cannot see the stream's size (a live feed), so it reads the finished
             # segments through the seekable SegmentReader instead.
             files = await fetcher.fetch_all()
-            await asyncio.to_thread(remux.remux_to_m4a, files, part)
+            await asyncio.to_thread(remux.remux_to_m4a, files, job.part)
         else:
             # Assembled while the segments arrive, read in order straight from the journal's
             # files: AAC in fMP4 remuxed by a child process (remux_process.py: no joined copy,
             # and the remux overlaps the fetch without holding this process's GIL); MP3 and
             # Opus appended by a thread. When the last segment lands, little is left to do.
             files = await fetcher.files()
-            assembler = (RemuxProcess(files, part) if container == "m4a" else
-                         remux.JoinThread(files, part, mp3=choice.codec == "mp3",
-                                          opener=options.opener))
+            assembler = (RemuxProcess(files, job.part) if job.container == "m4a" else
+                         remux.JoinThread(files, job.part, mp3=job.choice.codec == "mp3",
+                                          opener=job.options.opener, head=job.head))
             await fetch_while_assembling(fetcher, assembler)
     else:
-        work.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (one mkdir)
-        raw = work / "progressive"
+        job.work.mkdir(parents=True, exist_ok=True)
+        raw = job.work / "progressive"
 
         def on_bytes(done: int, total: int | None) -> None:
             speed = meter.update(done)
             emit(DownloadEvent("bytes", track.urn, track.title, str(target), bytes_done=done,
                                bytes_total=total, speed=speed, eta=meter.eta(done, total)))
 
-        await fetch_progressive(source.http, choice, raw, refresh=source.refresh_stream,
-                                on_bytes=on_bytes, gate=gate)  # each range holds the cap
-        shutil.copyfile(raw, part)
+        # each range holds the connection cap
+        await fetch_progressive(job.source.http, job.choice, raw,
+                                refresh=job.source.refresh_stream, on_bytes=on_bytes,
+                                gate=job.gate)
+        shutil.copyfile(raw, job.part)
 
 
 class Assembler(Protocol):

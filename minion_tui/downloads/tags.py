@@ -9,8 +9,10 @@ byte-identical — the resume proof compares files byte for byte.
 from __future__ import annotations
 
 import base64
+import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from minion_tui.models import Track
 
@@ -66,7 +68,20 @@ def write_tags(path: Path, container: str, tags: TrackTags, cover: Cover | None)
         raise ValueError(f"no tag writer for {container!r}")
 
 
+def id3_tag(tags: TrackTags, cover: Cover | None) -> bytes:
+    """The ID3v2.4 tag :func:`write_tags` puts in front of an MP3, as bytes: the join writes
+    it first (remux.concatenate), so the finished file is never rewritten to insert it."""
+    out = io.BytesIO()
+    _id3_frames(tags, cover).save(out, v2_version=4, padding=lambda info: 0)
+    return out.getvalue()
+
+
 def _id3(path: Path, tags: TrackTags, cover: Cover | None) -> None:
+    # padding=0 keeps the output independent of any previous tag size (determinism).
+    _id3_frames(tags, cover).save(path, v2_version=4, padding=lambda info: 0)
+
+
+def _id3_frames(tags: TrackTags, cover: Cover | None) -> Any:
     from mutagen.id3 import APIC, COMM, ID3, TALB, TBPM, TCON, TDRC, TIT2, TKEY, TPE1, WOAS
 
     id3 = ID3()
@@ -82,8 +97,7 @@ def _id3(path: Path, tags: TrackTags, cover: Cover | None) -> None:
         id3.add(WOAS(url=tags.source_url))
     if cover:
         id3.add(APIC(encoding=3, mime=cover.mime, type=3, desc="Cover", data=cover.data))
-    # padding=0 keeps the output independent of any previous tag size (determinism).
-    id3.save(path, v2_version=4, padding=lambda info: 0)
+    return id3
 
 
 def _mp4(path: Path, tags: TrackTags, cover: Cover | None) -> None:

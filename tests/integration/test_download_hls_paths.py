@@ -332,5 +332,5 @@ async def test_a_batch_of_direct_urls_does_not_open_the_database(media: Media,
                                                directory=tmp_path / "music")
     finally:
         await service.aclose()
-    assert outcome.state == "done" and Path(outcome.path).stat().st_size > 0
+    assert outcome.state == "done" and Path(outcome.path).stat().st_size > 0  # noqa: ASYNC240
     assert not (tmp_path / "data" / DB_FILENAME).exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,31 @@ async def test_stop_ends_the_thread_and_finish_reports_why(tmp_path: Path) -> No
     with pytest.raises(OSError, match="stopped before every segment arrived"):
         await joiner.finish()
     assert target.read_bytes() == seg.audio[0]  # what was appended stays; the engine owns .part
+
+
+async def test_the_head_is_written_first_once_it_is_known(tmp_path: Path) -> None:
+    # An MP3's ID3 tag waits for the artwork: segments that arrive meanwhile wait in the
+    # journal, and the tag still comes first.
+    seg = Segments(tmp_path, 3)
+    target = tmp_path / "out.mp3.part"
+    head: Future[bytes] = Future()
+    joiner = JoinThread(seg.paths, target, mp3=True, head=head)
+    await joiner.start()
+    for n in range(3):
+        seg.arrive(joiner, n)
+    await asyncio.sleep(0.05)
+    assert not target.exists() or target.stat().st_size == 0  # nothing before the head
+    head.set_result(b"ID3-the-tag")
+    await joiner.finish()
+    assert target.read_bytes() == b"ID3-the-tag" + b"".join(seg.audio)
+
+
+async def test_stop_wakes_a_join_still_waiting_for_its_head(tmp_path: Path) -> None:
+    seg = Segments(tmp_path, 2)
+    head: Future[bytes] = Future()
+    joiner = JoinThread(seg.paths, tmp_path / "out.mp3.part", mp3=True, head=head)
+    await joiner.start()
+    seg.arrive(joiner, 0)
+    await joiner.stop()  # returns only once the thread has ended
+    with pytest.raises(OSError, match="stopped before its tag was known"):
+        await joiner.finish()

@@ -14,7 +14,8 @@ from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 
 from minion_tui.downloads.engine import artwork_candidates
-from minion_tui.downloads.tags import Cover, TrackTags, write_tags
+from minion_tui.downloads.hls import strip_id3
+from minion_tui.downloads.tags import Cover, TrackTags, id3_tag, write_tags
 from minion_tui.models import Track
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -87,6 +88,23 @@ def test_tags_are_deterministic(tmp_path: Path) -> None:
     write_tags(second, "mp3", TAGS, None)
     write_tags(second, "mp3", TAGS, None)  # re-tagging changes nothing
     assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.parametrize("cover", [Cover(PNG, "image/png"), None])
+def test_the_tag_written_ahead_is_the_one_the_tagger_inserts(tmp_path: Path,
+                                                             cover: Cover | None) -> None:
+    # The MP3 join writes id3_tag() before the audio (no rewrite at the end): the finished
+    # file must be byte for byte what tagging the untagged audio gives.
+    encoded = tmp_path / "encoded.mp3"
+    _tone(encoded, "mp3", "libmp3lame", 44100)
+    audio = strip_id3(encoded.read_bytes())  # untagged, as the join leaves the segments
+    assert audio[:2] == b"\xff\xfb"
+    tagged = tmp_path / "tagged.mp3"
+    tagged.write_bytes(audio)
+    write_tags(tagged, "mp3", TAGS, cover)
+    head = id3_tag(TAGS, cover)
+    assert head[:3] == b"ID3" and len(head) > 100
+    assert head + audio == tagged.read_bytes()
 
 
 def test_artwork_largest_first_then_avatar() -> None:
