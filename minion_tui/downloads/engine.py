@@ -21,7 +21,7 @@ from minion_tui.downloads.jobs import Meter
 from minion_tui.downloads.naming import DEFAULT_TEMPLATE, render
 from minion_tui.downloads.progressive import fetch_progressive
 from minion_tui.downloads.remux_process import RemuxProcess
-from minion_tui.downloads.tags import Cover, TrackTags, id3_tag, write_tags
+from minion_tui.downloads.tags import Cover, TrackTags, id3_tag, mp4_room, write_tags
 from minion_tui.errors import MinionError
 from minion_tui.models import StreamChoice, Track
 from minion_tui.net import Http
@@ -113,7 +113,7 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
     # audio rather than after it, where each of its round trips would delay the finished file.
     cover_fetch = asyncio.ensure_future(fetch_cover(source.http, track))
     job = _Job(source, choice, track, target, part, work, container, options, emit, gate,
-               playlist)
+               playlist, cover_fetch, tags)
     if container == "mp3" and choice.protocol == "hls":
         # The join writes the ID3 tag first, once the artwork is in, instead of the tagger
         # inserting it in front of the whole file at the end (a rewrite of every byte).
@@ -149,6 +149,8 @@ class _Job:
     emit: Listener
     gate: asyncio.Semaphore | None
     playlist: hls.MediaPlaylist | None
+    cover: asyncio.Future[Cover | None]  # being fetched beside the audio
+    tags: TrackTags
     meter: Meter = field(default_factory=Meter)
     head: Future[bytes] | None = None  # what the join writes before the audio
 
@@ -170,6 +172,14 @@ def _tag_when_covered(cover_fetch: asyncio.Future[Cover | None], tags: TrackTags
 
     cover_fetch.add_done_callback(covered)
     return head
+
+
+async def _tag_room(job: _Job) -> int:
+    """Bytes the M4A's tags will take (with the artwork once it is in; nothing is raised:
+    the download reports a failed artwork fetch itself)."""
+    await asyncio.wait([job.cover])
+    failed = job.cover.cancelled() or job.cover.exception() is not None
+    return mp4_room(job.tags, None if failed else job.cover.result())
 
 
 async def _fetch_audio(job: _Job) -> None:
@@ -207,10 +217,16 @@ async def _fetch_audio(job: _Job) -> None:
             # files: AAC in fMP4 remuxed by a child process (remux_process.py: no joined copy,
             # and the remux overlaps the fetch without holding this process's GIL); MP3 and
             # Opus appended by a thread. When the last segment lands, little is left to do.
+            playlist = await fetcher.media()
             files = await fetcher.files()
-            assembler = (RemuxProcess(files, job.part) if job.container == "m4a" else
-                         remux.JoinThread(files, job.part, mp3=job.choice.codec == "mp3",
-                                          opener=job.options.opener, head=job.head))
+            if job.container == "m4a":
+                # The moov's space (and the tags') reserved at the front: the file is written
+                # once, never shifted to move the moov or to insert the tags.
+                assembler = RemuxProcess(files, job.part, seconds=playlist.seconds,
+                                         room=asyncio.ensure_future(_tag_room(job)))
+            else:
+                assembler = remux.JoinThread(files, job.part, mp3=job.choice.codec == "mp3",
+                                             opener=job.options.opener, head=job.head)
             await fetch_while_assembling(fetcher, assembler)
     else:
         job.work.mkdir(parents=True, exist_ok=True)

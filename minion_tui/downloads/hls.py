@@ -45,12 +45,18 @@ class Segment:
     url: str
     byterange: tuple[int, int] | None = None  # (offset, length)
     cipher: Cipher | None = None
+    seconds: float = 0.0  # EXTINF
 
 
 @dataclass(frozen=True)
 class MediaPlaylist:
     init: Segment | None
     segments: tuple[Segment, ...]
+
+    @property
+    def seconds(self) -> float:
+        """The duration the playlist announces (its EXTINFs)."""
+        return sum(segment.seconds for segment in self.segments)
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,8 @@ def parse_playlist(text: str, base_url: str) -> MediaPlaylist | str:
     for index, seg in enumerate(playlist.segments):
         byterange, offset = _range(seg.byterange, offset)
         segments.append(Segment(index, str(seg.absolute_uri), byterange,
-                                _cipher(seg.key, playlist.media_sequence or 0, index)))
+                                _cipher(seg.key, playlist.media_sequence or 0, index),
+                                float(seg.duration or 0.0)))
     return MediaPlaylist(init, tuple(segments))
 
 

@@ -7,7 +7,9 @@ drives the segment requests waits for it. Measured with bench/download.py (359 s
 in a child process the remux no longer slows the fetch. The child starts (and imports PyAV)
 while the first segments download.
 
-Protocol on the child's stdin, one path per line: every segment file in playlist order, a
+``python -m minion_tui.downloads.remux_process TARGET SECONDS ROOM`` (remux.remux_to_m4a's
+arguments; SECONDS 0 means faststart). Protocol on the child's stdin, one path per line: every
+segment file in playlist order, a
 blank line, then each file's path again as it is complete on disk (in any order). End of
 input before every file arrived means the parent stopped; the child exits non-zero with the
 reason on stderr and leaves no output (the parent owns ``<name>.part``).
@@ -27,23 +29,35 @@ from minion_tui.errors import DownloadError
 
 
 class RemuxProcess:
-    """``python -m minion_tui.downloads.remux_process TARGET``, told which segments are
-    ready. Use :meth:`start`, :meth:`ready` per segment, then :meth:`finish` (or
-    :meth:`stop` when the download fails, pauses or is cancelled)."""
+    """The child, told which segments are ready. Use :meth:`start`, :meth:`ready` per
+    segment, then :meth:`finish` (or :meth:`stop` when the download fails, pauses or is
+    cancelled)."""
 
-    def __init__(self, paths: Sequence[Path], target: Path) -> None:
+    def __init__(self, paths: Sequence[Path], target: Path, *, seconds: float = 0.0,
+                 room: asyncio.Future[int] | None = None) -> None:
+        """``seconds``: the playlist's duration, to reserve the moov's space at the front
+        (remux.remux_to_m4a) with ``room`` bytes for the tags, known once the artwork is in:
+        the child starts then (segments that land meanwhile wait in the journal)."""
         self.paths = list(paths)
         self.target = target
+        self.seconds = seconds
+        self.room = room
         self._proc: asyncio.subprocess.Process | None = None
+        self._spawn: asyncio.Future[None] | None = None
 
     async def start(self) -> None:
+        self._spawn = asyncio.ensure_future(self._start())
+
+    async def _start(self) -> None:
+        room = await self.room if self.room is not None else 0
         self._proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", __name__, str(self.target),
+            sys.executable, "-m", __name__, str(self.target), f"{self.seconds:.3f}", str(room),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE)
         assert self._proc.stdin is not None
-        # Segments a resumed download already holds count as ready in the child's
-        # SegmentFeed, which looks at the journal itself.
+        # Segments already in the journal (a resumed download, or ones that landed before
+        # the child started) count as ready in the child's SegmentFeed, which looks at the
+        # journal itself after reading this listing.
         listing = "".join(f"{path}\n" for path in self.paths) + "\n"
         self._proc.stdin.write(listing.encode())
 
@@ -54,6 +68,8 @@ class RemuxProcess:
 
     async def finish(self) -> None:
         """Every segment is ready: wait for the child to write the file."""
+        assert self._spawn is not None
+        await self._spawn
         assert self._proc is not None and self._proc.stdin is not None
         await self._proc.stdin.drain()
         self._proc.stdin.close()
@@ -67,6 +83,11 @@ class RemuxProcess:
 
     async def stop(self) -> None:
         """The download stopped: end the child and wait for it."""
+        if self._spawn is not None and not self._spawn.done():
+            if self.room is not None and not self.room.done():
+                self._spawn.cancel()  # still waiting for the tags' size: no child yet
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._spawn  # (or starting: it is ended below)
         if self._proc is None or self._proc.returncode is not None:
             return
         with contextlib.suppress(ProcessLookupError):
@@ -74,7 +95,7 @@ class RemuxProcess:
         await self._proc.wait()
 
 
-def _child(target: Path) -> int:
+def _child(target: Path, seconds: float, room: int) -> int:
     from minion_tui.downloads.remux import SegmentFeed, remux_to_m4a
 
     paths = []
@@ -91,7 +112,7 @@ def _child(target: Path) -> int:
 
     threading.Thread(target=listen, daemon=True).start()
     try:
-        remux_to_m4a(feed, target)
+        remux_to_m4a(feed, target, seconds=seconds, room=room)
     except Exception as error:  # reported to the parent through stderr and the exit code
         target.unlink(missing_ok=True)
         print(f"{type(error).__name__}: {error}", file=sys.stderr)
@@ -100,7 +121,7 @@ def _child(target: Path) -> int:
 
 
 if __name__ == "__main__":
-    code = _child(Path(sys.argv[1]))
+    code = _child(Path(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]))
     sys.stderr.flush()
     # The output is closed and fsynced (or removed) by now. Skipping the interpreter's
     # teardown of PyAV and the rest saves ~30 ms that the parent would spend waiting for

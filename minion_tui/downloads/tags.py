@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import base64
 import io
+import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from minion_tui.models import Track
 
@@ -101,9 +102,18 @@ def _id3_frames(tags: TrackTags, cover: Cover | None) -> Any:
 
 
 def _mp4(path: Path, tags: TrackTags, cover: Cover | None) -> None:
-    from mutagen.mp4 import MP4, MP4Cover
+    if _mp4_in_place(path, tags, cover):
+        return
+    from mutagen.mp4 import MP4
 
     audio = MP4(path)
+    _mp4_atoms(audio, tags, cover)
+    audio.save(padding=lambda info: 0)
+
+
+def _mp4_atoms(audio: Any, tags: TrackTags, cover: Cover | None) -> None:
+    from mutagen.mp4 import MP4Cover
+
     if audio.tags is None:
         audio.add_tags()
     assert audio.tags is not None
@@ -120,7 +130,101 @@ def _mp4(path: Path, tags: TrackTags, cover: Cover | None) -> None:
     if cover:
         kind = MP4Cover.FORMAT_PNG if cover.mime == "image/png" else MP4Cover.FORMAT_JPEG
         audio.tags["covr"] = [MP4Cover(cover.data, imageformat=kind)]
-    audio.save(padding=lambda info: 0)
+
+
+def mp4_room(tags: TrackTags, cover: Cover | None) -> int:
+    """Bytes of tags :func:`write_tags` puts in an M4A's moov (an upper bound: each atom's
+    headers are well under 64 bytes), which remux.py reserves after the moov."""
+    text = (tags.title, tags.artist, tags.album, tags.genre, tags.date, tags.comment,
+            tags.source_url, tags.key, tags.bpm)
+    return 1024 + sum(64 + len(value.encode()) for value in text) + (
+        64 + len(cover.data) if cover else 0)
+
+
+def _mp4_in_place(path: Path, tags: TrackTags, cover: Cover | None) -> bool:
+    """Tag an MP4 whose moov is followed by free space (remux.py reserves it) without moving
+    a byte of the audio; False when there is no such room (the caller lets mutagen insert).
+
+    The moov alone is tagged by mutagen in memory and written back over itself and part of
+    the free atom, which shrinks by what the moov grew. mutagen shifts the chunk offsets
+    (stco/co64) as if the audio had moved by that much; they are shifted back, since it
+    did not."""
+    from mutagen.mp4 import MP4
+
+    with open(path, "rb+") as file:
+        atoms = top_level_atoms(file)
+        names = [name for name, _, _ in atoms]
+        if b"moov" not in names or b"moof" in names:  # a fragmented MP4 is tagged elsewhere
+            return False
+        at = names.index(b"moov")
+        _, moov_start, moov_size = atoms[at]
+        room = 0
+        for name, _, size in atoms[at + 1:]:
+            if name != b"free":
+                break
+            room += size
+        file.seek(0)
+        head = file.read(moov_start + moov_size)
+        copy = io.BytesIO(head)
+        audio = MP4(copy)
+        _mp4_atoms(audio, tags, cover)
+        audio.save(copy, padding=lambda info: 0)
+        grown = len(copy.getbuffer()) - len(head)
+        left = room - grown
+        if left < 0 or 0 < left < 8:  # no room, or too little for a free atom's header
+            return False
+        tagged = bytearray(copy.getvalue())
+        _shift_chunk_offsets(tagged, moov_start, -grown)
+        file.seek(0)
+        file.write(tagged)
+        if left:
+            file.write(struct.pack(">I4s", left, b"free") + bytes(left - 8))
+    return True
+
+
+def top_level_atoms(file: BinaryIO) -> list[tuple[bytes, int, int]]:
+    """(name, offset, size) of each top-level atom of an MP4."""
+    end = file.seek(0, io.SEEK_END)
+    atoms, offset = [], 0
+    while offset + 8 <= end:
+        file.seek(offset)
+        size, name = struct.unpack(">I4s", file.read(8))
+        if size == 1:
+            size = struct.unpack(">Q", file.read(8))[0]
+        elif size == 0:
+            size = end - offset
+        if size < 8:
+            break  # not an MP4 we understand: the caller lets mutagen handle it
+        atoms.append((name, offset, size))
+        offset += size
+    return atoms
+
+
+_CONTAINERS = frozenset({b"moov", b"trak", b"mdia", b"minf", b"stbl"})
+
+
+def _shift_chunk_offsets(data: bytearray, start: int, delta: int, end: int = 0) -> None:
+    """Add ``delta`` to every stco/co64 entry of the atom at ``start`` and inside it."""
+    name, size, header = _atom(data, start, end or len(data))
+    if name in _CONTAINERS:
+        child = start + header
+        while child + 8 <= start + size:
+            _shift_chunk_offsets(data, child, delta, start + size)
+            child += _atom(data, child, start + size)[1]
+    elif name in (b"stco", b"co64"):
+        count = struct.unpack_from(">I", data, start + header + 4)[0]
+        table = f">{count}{'I' if name == b'stco' else 'Q'}"
+        first = start + header + 8  # after version, flags and the entry count
+        entries = struct.unpack_from(table, data, first)
+        struct.pack_into(table, data, first, *(entry + delta for entry in entries))
+
+
+def _atom(data: bytearray, start: int, end: int) -> tuple[bytes, int, int]:
+    """(name, size, header size) of the atom at ``start`` of a parent ending at ``end``."""
+    size, name = struct.unpack_from(">I4s", data, start)
+    if size == 1:
+        return name, struct.unpack_from(">Q", data, start + 8)[0], 16
+    return name, (size or end - start), 8
 
 
 def _opus(path: Path, tags: TrackTags, cover: Cover | None) -> None:

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from minion_tui.downloads.remux_process import RemuxProcess
+from minion_tui.downloads.tags import top_level_atoms
 from minion_tui.errors import DownloadError
 
 
@@ -76,3 +77,37 @@ async def test_a_stopped_download_ends_the_child(tmp_path: Path) -> None:
     remuxer.ready(paths[0])
     await asyncio.wait_for(remuxer.stop(), timeout=10)
     assert remuxer._proc is not None and remuxer._proc.returncode is not None
+
+
+async def test_stopped_before_the_tags_size_is_known_no_child_starts(tmp_path: Path) -> None:
+    paths = _fmp4_segments(tmp_path)
+    target = tmp_path / "out.m4a.part"
+    room: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    remuxer = RemuxProcess(paths, target, seconds=3.0, room=room)
+    await remuxer.start()
+    await asyncio.sleep(0.05)
+    assert remuxer._proc is None  # waiting for the artwork's size
+    await asyncio.wait_for(remuxer.stop(), timeout=10)
+    assert remuxer._proc is None and not target.exists()
+
+
+async def test_the_moov_is_written_first_into_reserved_space(tmp_path: Path) -> None:
+    # With the playlist's duration the child reserves the moov's space (and the tags') at
+    # the front: the moov comes before the audio without a faststart pass, free space after
+    # it for the tags.
+    paths = _fmp4_segments(tmp_path)
+    target = tmp_path / "out.m4a.part"
+    room: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    remuxer = RemuxProcess(paths, target, seconds=3.0, room=room)
+    await remuxer.start()
+    room.set_result(5000)
+    for path in paths:
+        remuxer.ready(path)
+    await remuxer.finish()
+    with target.open("rb") as file:
+        atoms = top_level_atoms(file)
+    names = [name for name, _, _ in atoms]
+    assert names[:3] == [b"ftyp", b"moov", b"free"] and names[-1] == b"mdat"
+    assert sum(size for name, _, size in atoms if name == b"free") >= 5000
+    with av.open(str(target)) as done:
+        assert abs(float(done.duration or 0) / 1e6 - 3.0) < 0.1

@@ -15,7 +15,7 @@ from mutagen.oggopus import OggOpus
 
 from minion_tui.downloads.engine import artwork_candidates
 from minion_tui.downloads.hls import strip_id3
-from minion_tui.downloads.tags import Cover, TrackTags, id3_tag, write_tags
+from minion_tui.downloads.tags import Cover, TrackTags, id3_tag, top_level_atoms, write_tags
 from minion_tui.models import Track
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -24,9 +24,10 @@ TAGS = TrackTags(title="Jóga", artist="Björk", album="Homogenic", genre="Elect
                  source_url="https://soundcloud.com/bjork/joga")
 
 
-def _tone(path: Path, fmt: str, codec: str, rate: int) -> None:
+def _tone(path: Path, fmt: str, codec: str, rate: int,
+          options: dict[str, str] | None = None) -> None:
     """One second of silence encoded with PyAV (a real, decodable file)."""
-    with av.open(str(path), "w", format=fmt) as out:
+    with av.open(str(path), "w", format=fmt, options=options or {}) as out:
         stream = out.add_stream(codec, rate=rate)
         layout = "stereo"
         frame_size = stream.codec_context.frame_size or 1024
@@ -64,6 +65,48 @@ def test_mp4_atoms(tmp_path: Path) -> None:
     assert tags["\xa9nam"] == ["Jóga"] and tags["\xa9alb"] == ["Homogenic"]
     assert tags["tmpo"] == [92]
     assert tags["covr"][0].imageformat == tags["covr"][0].FORMAT_JPEG
+
+
+def _packets(path: Path) -> list[bytes]:
+    with av.open(str(path)) as container:
+        return [bytes(p) for p in container.demux(container.streams.audio[0]) if p.size]
+
+
+def test_mp4_tags_go_into_the_room_after_the_moov_without_moving_the_audio(
+        tmp_path: Path) -> None:
+    # remux.py reserves space after the moov (FFmpeg's moov_size): the tags fill part of it
+    # and the audio stays where it is, every chunk offset still pointing at its frames.
+    path = tmp_path / "a.m4a"
+    _tone(path, "mp4", "aac", 44100, {"moov_size": "40000"})
+    with open(path, "rb") as file:
+        before = top_level_atoms(file)
+    audio = _packets(path)
+    size = path.stat().st_size
+    cover = Cover(b"\xff\xd8\xff" + bytes(range(256)) * 40, "image/jpeg")
+    write_tags(path, "m4a", TAGS, cover)
+    with open(path, "rb") as file:
+        after = top_level_atoms(file)
+    mdat = [(offset, length) for name, offset, length in after if name == b"mdat"]
+    assert mdat == [(offset, length) for name, offset, length in before if name == b"mdat"]
+    assert [name for name, _, _ in after][:3] == [b"ftyp", b"moov", b"free"]
+    assert path.stat().st_size == size  # written in place
+    assert _packets(path) == audio
+    tags = MP4(path).tags
+    assert tags is not None and tags["\xa9nam"] == ["Jóga"] and tags["tmpo"] == [92]
+    assert bytes(tags["covr"][0]) == cover.data
+    assert tags["----:com.apple.iTunes:SOURCE"] == [TAGS.source_url.encode()]
+
+
+def test_mp4_without_room_after_the_moov_is_tagged_by_inserting(tmp_path: Path) -> None:
+    path = tmp_path / "a.m4a"
+    _tone(path, "mp4", "aac", 44100, {"moov_size": "4000"})  # room for the moov only
+    audio = _packets(path)
+    size = path.stat().st_size
+    write_tags(path, "m4a", TAGS, Cover(b"\xff\xd8\xff" + bytes(9000), "image/jpeg"))
+    assert path.stat().st_size > size
+    assert _packets(path) == audio
+    tags = MP4(path).tags
+    assert tags is not None and tags["\xa9ART"] == ["Björk"]
 
 
 def test_opus_vorbis_comments_and_picture(tmp_path: Path) -> None:
