@@ -217,3 +217,18 @@ async def test_s_sorts_by_the_columns_shown_and_capital_s_reverses() -> None:
         await pilot.press("S")
         assert [t.id for t in tl.visible_tracks] == ["3", "2", "1"]
         assert "Title▼" in tl.render_line(0).text
+
+
+async def test_rows_that_bring_the_scrollbar_never_bring_a_sideways_one() -> None:
+    # The first rows of a listing make the vertical scrollbar appear, which narrows the
+    # content (no Resize follows): a virtual width measured before that must not turn into
+    # a horizontal scrollbar over the last row (the theme snapshot flake of Browse).
+    app = ListApp()
+    async with app.run_test(size=(100, 20)) as pilot:
+        tl = app.query_one(TrackList)
+        tl.append_tracks([track(i) for i in range(200)])
+        await pilot.pause()
+        assert tl.show_vertical_scrollbar
+        assert not tl.show_horizontal_scrollbar
+        last = tl.scrollable_content_region.height - 1
+        assert "Song 00018" in tl.render_line(last).text  # the last row is a track row

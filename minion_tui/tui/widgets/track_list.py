@@ -56,7 +56,7 @@ class TrackList(LineStyles, ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    TrackList { height: 1fr; }
+    TrackList { height: 1fr; overflow-x: hidden; }
     TrackList > .track-list--header { text-style: bold; color: $text-muted; }
     TrackList > .track-list--cursor { background: $surface-lighten-1; }
     TrackList:focus > .track-list--cursor { background: $accent 40%; }
@@ -221,6 +221,9 @@ class TrackList(LineStyles, ScrollView, can_focus=True):
         self._post_highlighted()
 
     def _update_virtual_size(self) -> None:
+        # Rows are cut to the width, never scrolled sideways (overflow-x: hidden above): the
+        # width here may predate the vertical scrollbar that these rows make appear (no
+        # Resize follows it), and a horizontal bar would then take the last row.
         extra = 1 + (1 if self._filtering else 0)  # header (+ filter prompt)
         self.virtual_size = Size(self.scrollable_content_region.width,
                                  len(self._model.visible) + extra)
