@@ -22,6 +22,7 @@ import ssl
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Callable, Mapping
+from http.cookiejar import CookieJar
 from urllib.parse import urlsplit
 
 import h11
@@ -71,7 +72,8 @@ class _Connection:
         self.origin = origin
         self.reader = reader
         self.writer = writer
-        self.h11 = h11.Connection(h11.CLIENT)
+        # Response heads up to 100 KiB, as httpcore allows (h11's default is 16 KiB).
+        self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=100 << 10)
         self.idle_since = time.monotonic()
         self.reused = False
 
@@ -165,8 +167,12 @@ class H1Pool:
     """Kept-alive connections of one event loop (pool.py keeps one per loop, beside the
     httpx client), keyed by origin."""
 
-    def __init__(self, ssl_context: Callable[[], ssl.SSLContext]) -> None:
+    def __init__(self, ssl_context: Callable[[], ssl.SSLContext],
+                 cookies: CookieJar | None = None) -> None:
         self._ssl_context = ssl_context
+        # The httpx client's jar (pool.py shares one): cookies set by an answer here go out
+        # with later requests here and through httpx alike, as when httpx sent everything.
+        self._cookies = httpx.Cookies(cookies if cookies is not None else CookieJar())
         self._idle: dict[Origin, list[_Connection]] = {}
         # The proxies of the environment, read once as httpx does (trust_env).
         self._proxies = urllib.request.getproxies()
@@ -192,9 +198,14 @@ class H1Pool:
         scheme, host = parts.scheme, parts.hostname or ""
         port = parts.port or (443 if scheme == "https" else 80)
         origin = (scheme, host, port)
+        fields = _request_headers(host, port, scheme, headers, encoding)
+        if len(self._cookies.jar) and "cookie" not in dict(fields):
+            carrier = httpx.Request("GET", url)
+            self._cookies.set_cookie_header(carrier)
+            if "cookie" in carrier.headers:
+                fields.append(("cookie", carrier.headers["cookie"]))
         request = h11.Request(method="GET", target=_target(parts.path, parts.query),
-                              headers=_request_headers(host, port, scheme, headers,
-                                                       encoding))
+                              headers=fields)
         while True:
             conn = await self._connection(origin, seconds)
             try:
@@ -214,7 +225,11 @@ class H1Pool:
                 conn.close()
                 raise httpx.RemoteProtocolError(f"expected a response, got {event!r}")
             response: h11.Response = event  # type: ignore[assignment]
-            return H1Response(response.status_code, httpx.Headers(response.headers),
+            received = httpx.Headers(response.headers)
+            if "set-cookie" in received:
+                self._cookies.extract_cookies(httpx.Response(
+                    response.status_code, headers=received, request=httpx.Request("GET", url)))
+            return H1Response(response.status_code, received,
                               _Body(conn, seconds, self._give_back))
 
     async def _connection(self, origin: Origin, seconds: float) -> _Connection:

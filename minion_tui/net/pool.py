@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
 
 import httpx
 
@@ -28,22 +29,28 @@ LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=20, keepaliv
 
 @dataclass
 class _Pool:
-    h1: H1Pool = field(default_factory=lambda: H1Pool(tls.context))
+    # One cookie jar for both: a cookie an answer sets goes out with the next request, over
+    # either (httpx's own behaviour when it sent everything).
+    cookies: CookieJar = field(default_factory=CookieJar)
+    h1: H1Pool = field(init=False)
     # Created on first use: what h1.py carries (GETs without a proxy) never needs it, and
     # creating it imports httpcore and anyio (≈ 20 ms of a download's start).
     client: httpx.AsyncClient | None = None
     users: weakref.WeakSet[object] = field(default_factory=weakref.WeakSet)
 
+    def __post_init__(self) -> None:
+        self.h1 = H1Pool(tls.context, self.cookies)
+
 
 _pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pool] = weakref.WeakKeyDictionary()
 
 
-def _new_client() -> httpx.AsyncClient:
+def _new_client(cookies: CookieJar) -> httpx.AsyncClient:
     # Redirects are followed by Http itself so the endpoint map applies to Location too;
     # timeouts and the User-Agent are set per request from each Http's options.
     # The same verification as httpx's default, built ahead on a thread (net/tls.py).
     return httpx.AsyncClient(limits=LIMITS, follow_redirects=False, http2=False,
-                             verify=tls.context())
+                             verify=tls.context(), cookies=cookies)
 
 
 def _pool(user: object) -> _Pool:
@@ -59,7 +66,7 @@ def lease(user: object) -> httpx.AsyncClient:
     """The running loop's shared client (created on first use), registered to ``user``."""
     pool = _pool(user)
     if pool.client is None or pool.client.is_closed:
-        pool.client = _new_client()
+        pool.client = _new_client(pool.cookies)
     return pool.client
 
 

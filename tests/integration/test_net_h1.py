@@ -252,3 +252,26 @@ async def test_a_proxy_in_the_environment_sends_the_request_through_httpx(
             await http.aclose()
     [(_, head)] = proxy.requests
     assert head.startswith("GET http://media.invalid/seg/1 HTTP/1.1")  # a proxy's request form
+
+
+async def test_a_cookie_an_answer_sets_goes_out_with_later_requests_over_either_path() -> None:
+    # One jar, as when httpx sent everything: a GET here stores it, the next GET and a POST
+    # (which httpx sends) carry it.
+    def script(head: str) -> bytes:
+        if path_of(head) == "/login":
+            return ok(b"hi", "Set-Cookie: csrftoken=abc123; Path=/")
+        return ok(b"ok")
+
+    async with raw_server(script) as server:
+        http = Http()
+        try:
+            await http.get_bytes(server.base + "/login")
+            await http.get_bytes(server.base + "/me")
+            await http.request("POST", server.base + "/graphql", json={"q": 1})
+        finally:
+            await http.aclose()
+    cookies = [next((line for line in head.split("\r\n") if line.lower().startswith("cookie:")),
+                    "") for _, head in server.requests]
+    assert cookies[0] == ""
+    assert cookies[1].lower() == "cookie: csrftoken=abc123"
+    assert cookies[2].lower() == "cookie: csrftoken=abc123"
