@@ -179,10 +179,14 @@ class H1Pool:
         self._closed = False
 
     def takes(self, url: str) -> bool:
-        """Whether ``url`` can go here: http(s), an ASCII host, and no proxy for it."""
+        """Whether ``url`` can go here: http(s), printable ASCII as sent on the wire, no
+        credentials in it, and no proxy for it. httpx takes the others (it percent-encodes
+        a raw path and IDNA-encodes a host, sends user:password@ as basic auth)."""
+        if not url.isascii() or not url.isprintable() or " " in url:
+            return False
         parts = urlsplit(url)
         scheme, host = parts.scheme, parts.hostname or ""
-        if scheme not in ("http", "https") or not host or not host.isascii():
+        if scheme not in ("http", "https") or not host or "@" in parts.netloc:
             return False
         if self._proxies.get(scheme) or self._proxies.get("all"):
             return bool(urllib.request.proxy_bypass(host))

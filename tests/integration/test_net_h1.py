@@ -5,14 +5,18 @@ is sent, how bodies are framed, which connection is kept, and what a broken body
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
 
 from minion_tui.net import Http, HttpOptions
+from minion_tui.net.h1 import H1Pool
 
 # What the server writes for a request (its head as text); None closes without answering.
 Script = Callable[[str], bytes | None]
@@ -275,3 +279,72 @@ async def test_a_cookie_an_answer_sets_goes_out_with_later_requests_over_either_
     assert cookies[0] == ""
     assert cookies[1].lower() == "cookie: csrftoken=abc123"
     assert cookies[2].lower() == "cookie: csrftoken=abc123"
+
+
+async def test_urls_only_httpx_can_send_as_given_go_through_httpx() -> None:
+    # A raw non-ASCII path must be percent-encoded, and user:password@ becomes basic auth:
+    # httpx does both, so those requests go its way and arrive as httpx sends them.
+    async with raw_server(lambda head: ok(b"x")) as server:
+        http = Http()
+        try:
+            await fetch(http, server.base.replace("//", "//user:pw@") + "/música.mp3")
+        finally:
+            await http.aclose()
+    [(_, head)] = server.requests
+    assert head.startswith("GET /m%C3%BAsica.mp3 HTTP/1.1")
+    assert "authorization: basic dxnlcjpwdw==" in head.lower()
+
+
+def _self_signed(folder: Path) -> Path:
+    """A certificate (and its key, in the same PEM) for the name "localhost" only."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    pem = folder / "localhost.pem"
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    return pem
+
+
+async def test_https_verifies_the_certificate_for_the_host_name(tmp_path: Path) -> None:
+    pem = _self_signed(tmp_path)
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(pem)
+    trusting = ssl.create_default_context(cafile=str(pem))  # as httpx's context would
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(ok(b"over TLS"))
+            await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=served)
+    port = server.sockets[0].getsockname()[1]
+    pool = H1Pool(lambda: trusting)
+    try:
+        response = await pool.get(f"https://localhost:{port}/x", {}, 5.0)
+        assert response.status_code == 200 and await response.aread() == b"over TLS"
+        await response.aclose()
+        # The same server under a name its certificate does not carry: refused.
+        with pytest.raises(httpx.ConnectError, match="certificate"):
+            await pool.get(f"https://127.0.0.1:{port}/x", {}, 5.0)
+    finally:
+        await pool.aclose()
+        server.close()
