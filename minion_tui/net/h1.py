@@ -1,18 +1,20 @@
-"""Streamed GETs over kept-alive HTTP/1.1 connections: the path media bytes take.
+"""GETs over kept-alive HTTP/1.1 connections of our own: how the app fetches what it reads.
 
 A 60-minute mix is about 360 HLS segments. Eight at a time, each worker spends its life in
 request → wait for the CDN → response → next request, so whatever CPU a request costs lands
 between one response and the next request, 46 times in a row. Through httpx that is about
 0.7 ms per segment (its models, httpcore's pool and anyio's cancel scopes; bench/download.py);
-here the same exchange costs about a fifth of it: h11 — the HTTP/1.1 state machine httpcore
+here the same exchange costs about a third of it: h11 — the HTTP/1.1 state machine httpcore
 itself uses — over asyncio streams, one connection per request in flight, idle ones kept for
 the next (downloads-and-reliability.md §1.7: keep-alive is what parallel fetching is built on).
 
-:meth:`minion_tui.net.client.Http.stream` sends its GETs here, after the endpoint map, the
-rate limit and the redirects (which stay in Http); a URL the environment sends through a proxy
-goes through httpx, which honours it. Failures raise httpx's own exception types, so every
-caller classifies them as before (net/retry.py ``exception_failure``). The body is asked for
-as ``identity``: media is not compressed, and what arrives is what was sent.
+:class:`minion_tui.net.client.Http` sends its GETs here (``stream`` and ``request`` alike),
+after the endpoint map, the rate limit and the redirects, which stay in Http; httpx sends
+everything else, and the URLs only it can send as given (a proxy from the environment, a raw
+non-ASCII path, credentials in the URL). Failures raise httpx's own exception types, so every
+caller classifies them as before (net/retry.py ``exception_failure``); one cookie jar serves
+both. ``stream`` asks for the ``identity`` encoding (media is not compressed: what arrives is
+what was sent); ``request`` accepts gzip and deflate and lets httpx's decoders undo them.
 """
 
 from __future__ import annotations
