@@ -5,7 +5,7 @@ ffmpeg can fetch it directly, and adds 50 ms to every request (a CDN-like RTT). 
 loaded into the server's memory first, so every tool sees the same latency and throughput.
 Every tool runs as the command a user types, as a subprocess: ours is
 ``minion-tui download URL --dir D --segments 8`` (a direct .m3u8 URL: the whole CLI - start,
-settings, store, fetch, join or remux, tags, fsync, atomic rename - not the engine alone), with
+settings, fetch, join or remux, tags, fsync, atomic rename - not the engine alone), with
 fresh XDG folders and every tool's output removed before each run. Wall time runs from the spawn
 to the exit; the peak RSS is that of the tool's processes (VmHWM from /proc, children included).
 The server's request log splits each run: spawn -> first request ("start"), first request ->
