@@ -79,12 +79,19 @@ async def test_a_stopped_download_ends_the_child(tmp_path: Path) -> None:
     assert remuxer._proc is not None and remuxer._proc.returncode is not None
 
 
-async def test_stopped_before_the_tags_size_is_known_no_child_starts(tmp_path: Path) -> None:
+async def _waiting_for_room(tmp_path: Path
+                            ) -> tuple[list[Path], Path, asyncio.Future[int], RemuxProcess]:
+    """A started remux of 3 s of fMP4 whose tags' size (``room``) is not known yet."""
     paths = _fmp4_segments(tmp_path)
     target = tmp_path / "out.m4a.part"
     room: asyncio.Future[int] = asyncio.get_running_loop().create_future()
     remuxer = RemuxProcess(paths, target, seconds=3.0, room=room)
     await remuxer.start()
+    return paths, target, room, remuxer
+
+
+async def test_stopped_before_the_tags_size_is_known_no_child_starts(tmp_path: Path) -> None:
+    _, target, _, remuxer = await _waiting_for_room(tmp_path)
     await asyncio.sleep(0.05)
     assert remuxer._proc is None  # waiting for the artwork's size
     await asyncio.wait_for(remuxer.stop(), timeout=10)
@@ -95,11 +102,7 @@ async def test_the_moov_is_written_first_into_reserved_space(tmp_path: Path) -> 
     # With the playlist's duration the child reserves the moov's space (and the tags') at
     # the front: the moov comes before the audio without a faststart pass, free space after
     # it for the tags.
-    paths = _fmp4_segments(tmp_path)
-    target = tmp_path / "out.m4a.part"
-    room: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    remuxer = RemuxProcess(paths, target, seconds=3.0, room=room)
-    await remuxer.start()
+    paths, target, room, remuxer = await _waiting_for_room(tmp_path)
     room.set_result(5000)
     for path in paths:
         remuxer.ready(path)
