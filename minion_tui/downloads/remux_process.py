@@ -5,14 +5,15 @@ AAC frames), so a remux thread holds the GIL for most of its 0.4 s and the event
 drives the segment requests waits for it. Measured with bench/download.py (359 segments,
 8 at a time, 50 ms per request): fetch alone 2.47 s, fetch beside a remux thread 2.64-2.74 s;
 in a child process the remux no longer slows the fetch. The child starts (and imports PyAV)
-while the first segments download.
+while the first segments download, as soon as the tags' size is known (the artwork is fetched
+beside the first segments): it reserves room for them at the front of the file.
 
 ``python -m minion_tui.downloads.remux_process TARGET SECONDS ROOM`` (remux.remux_to_m4a's
 arguments; SECONDS 0 means faststart). Protocol on the child's stdin, one path per line: every
-segment file in playlist order, a
-blank line, then each file's path again as it is complete on disk (in any order). End of
-input before every file arrived means the parent stopped; the child exits non-zero with the
-reason on stderr and leaves no output (the parent owns ``<name>.part``).
+segment file in playlist order, a blank line, then each file's path again as it is complete on
+disk (in any order). End of input before every file arrived means the parent stopped; the child
+exits non-zero with the reason on stderr and leaves no output (the parent owns
+``<name>.part``).
 """
 
 from __future__ import annotations

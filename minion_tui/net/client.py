@@ -195,9 +195,9 @@ class Http:
         downloader) owns retries. httpx exceptions propagate as they are, so the caller can
         classify them with :func:`minion_tui.net.retry.exception_failure`.
 
-        GETs go over h1.py's kept-alive connections (a fifth of httpx's CPU per request, the
-        download hot path), unless a proxy applies; the response offers status_code, headers,
-        aiter_bytes, aiter_raw and aclose either way."""
+        GETs go over h1.py's kept-alive connections (a third of httpx's CPU per request, the
+        download hot path) unless only httpx can send the URL (h1.H1Pool.takes); the response
+        offers status_code, headers, aiter_bytes, aiter_raw and aclose either way."""
         h1 = lease_h1(self)
         method = method.upper()
         target = self.map_url(merge_query(url, params))
