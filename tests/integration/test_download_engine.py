@@ -14,6 +14,7 @@ from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
 from minion_tui.downloads.engine import DownloadEvent, DownloadOptions, download_stream, final_path
+from minion_tui.downloads.tags import top_level_atoms
 from minion_tui.models import StreamChoice, Track
 from minion_tui.service import Service
 from tests.integration.full_disk import FullDisk
@@ -69,6 +70,11 @@ def test_hls_aac_to_tagged_m4a(sc_env: Any, tmp_path: Path) -> None:
     assert tags["covr"] and len(bytes(tags["covr"][0])) > 100
     assert abs(_duration(path) - track.duration_ms / 1000) < 0.1
     assert _leftovers(tmp_path) == []
+    # Written once: the moov in the room reserved at the front, the tags (cover included)
+    # in the rest of it, what is left a free atom before the audio.
+    with path.open("rb") as file:
+        names = [name for name, _, _ in top_level_atoms(file)]
+    assert names[:3] == [b"ftyp", b"moov", b"free"] and names[-1] == b"mdat"
 
 
 def test_progressive_mp3_to_tagged_mp3(sc_env: Any, tmp_path: Path) -> None:
