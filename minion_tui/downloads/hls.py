@@ -180,6 +180,10 @@ class SegmentFetcher:
     async def playlist(self) -> MediaPlaylist:
         url = self.choice.url
         preload.start()  # what the answer and the finished file need, imported meanwhile
+        # The segments' connections are opened while the playlist is on the way (they are
+        # mostly on the playlist's host: SoundCloud's and Mixcloud's CDNs serve both); the
+        # playlist's own connection is the last of them once it is answered.
+        self.http.warm(url, self.concurrency - 1)
         for _ in range(3):
             if self.gate is not None:
                 async with self.gate:  # a playlist request counts against the cap too

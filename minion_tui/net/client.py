@@ -231,6 +231,14 @@ class Http:
             hint="The link is probably broken; try it in a browser.",
         )
 
+    def warm(self, url: str, connections: int) -> None:
+        """Start opening ``connections`` kept-alive connections to the (mapped) origin of
+        ``url`` for requests about to follow; returns at once (h1.H1Pool.warm)."""
+        target = self.map_url(url)
+        h1 = lease_h1(self)
+        if h1.takes(target):
+            h1.warm(target, connections, self.options.timeout)
+
     async def aclose(self) -> None:
         await release(self)
 

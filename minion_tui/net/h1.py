@@ -25,7 +25,7 @@ import time
 import urllib.request
 from collections.abc import AsyncIterator, Callable, Mapping
 from http.cookiejar import CookieJar
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import h11
 import httpx
@@ -179,6 +179,8 @@ class H1Pool:
         # The proxies of the environment, read once as httpx does (trust_env).
         self._proxies = urllib.request.getproxies()
         self._closed = False
+        self._warming: dict[Origin, int] = {}  # connections being opened by warm()
+        self._tasks: set[asyncio.Future[None]] = set()
 
     def takes(self, url: str) -> bool:
         """Whether ``url`` can go here: http(s), printable ASCII as sent on the wire, no
@@ -201,9 +203,8 @@ class H1Pool:
         connection the server closed while it was idle is replaced by a new one.
         ``encoding`` is the Accept-Encoding sent; the body comes as sent (not decoded)."""
         parts = urlsplit(url)
-        scheme, host = parts.scheme, parts.hostname or ""
-        port = parts.port or (443 if scheme == "https" else 80)
-        origin = (scheme, host, port)
+        origin = _origin(parts)
+        scheme, host, port = origin
         fields = _request_headers(host, port, scheme, headers, encoding)
         if len(self._cookies.jar) and "cookie" not in dict(fields):
             carrier = httpx.Request("GET", url)
@@ -238,6 +239,30 @@ class H1Pool:
             return H1Response(response.status_code, received,
                               _Body(conn, seconds, self._give_back))
 
+    def warm(self, url: str, connections: int, seconds: float) -> None:
+        """Open connections to ``url``'s origin in the background until ``connections`` are
+        idle or being opened, for requests about to follow (an HLS download's segments, while
+        its playlist is on the way): their TCP and TLS handshakes — one or two round trips
+        each, in parallel — are then behind us when the first segments are asked for. One
+        that fails is simply not there; the request that needed it says what failed."""
+        origin = _origin(urlsplit(url))
+        missing = (connections - len(self._idle.get(origin, ()))
+                   - self._warming.get(origin, 0))
+        for _ in range(max(0, missing)):
+            self._warming[origin] = self._warming.get(origin, 0) + 1
+            task = asyncio.ensure_future(self._warm_one(origin, seconds))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _warm_one(self, origin: Origin, seconds: float) -> None:
+        try:
+            conn = await self._open(origin, seconds)
+        except httpx.TransportError:
+            return
+        finally:
+            self._warming[origin] -= 1
+        self._give_back(conn)
+
     async def _connection(self, origin: Origin, seconds: float) -> _Connection:
         idle = self._idle.get(origin)
         now = time.monotonic()
@@ -247,6 +272,9 @@ class H1Pool:
                 conn.reused = True
                 return conn
             conn.close()
+        return await self._open(origin, seconds)
+
+    async def _open(self, origin: Origin, seconds: float) -> _Connection:
         scheme, host, port = origin
         context = self._ssl_context() if scheme == "https" else None
         try:
@@ -271,6 +299,9 @@ class H1Pool:
 
     async def aclose(self) -> None:
         self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         conns = [conn for idle in self._idle.values() for conn in idle]
         self._idle.clear()
         for conn in conns:
@@ -280,6 +311,11 @@ class H1Pool:
                 await conn.writer.wait_closed()
             except (OSError, ssl.SSLError):
                 pass
+
+
+def _origin(parts: SplitResult) -> Origin:
+    scheme = parts.scheme
+    return scheme, parts.hostname or "", parts.port or (443 if scheme == "https" else 80)
 
 
 def _target(path: str, query: str) -> str:

@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from minion_tui.downloads.hls import SegmentFetcher
+from minion_tui.models import StreamChoice
 from minion_tui.net import Http, HttpOptions
 from minion_tui.net.h1 import H1Pool
 
@@ -35,9 +37,12 @@ def ok(body: bytes, *extra: str) -> bytes:
 
 
 @asynccontextmanager
-async def raw_server(script: Script, *, close_after: bool = False) -> AsyncIterator[RawServer]:
-    """Answers each request head with ``script(head)``; ``close_after`` closes each connection
-    after its first answer (a server dropping idle keep-alive connections)."""
+async def raw_server(script: Script, *, close_after: bool = False,
+                     delay: Callable[[str], float] = lambda head: 0.0
+                     ) -> AsyncIterator[RawServer]:
+    """Answers each request head with ``script(head)`` after ``delay(head)`` seconds;
+    ``close_after`` closes each connection after its first answer (a server dropping idle
+    keep-alive connections)."""
     state = RawServer("")
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -50,6 +55,7 @@ async def raw_server(script: Script, *, close_after: bool = False) -> AsyncItera
                 except (asyncio.IncompleteReadError, ConnectionError):
                     return
                 state.requests.append((number, head))
+                await asyncio.sleep(delay(head))
                 answer = script(head)
                 if answer is None:
                     return
@@ -348,3 +354,38 @@ async def test_https_verifies_the_certificate_for_the_host_name(tmp_path: Path) 
     finally:
         await pool.aclose()
         server.close()
+
+
+async def test_reading_a_playlist_opens_the_segments_connections_meanwhile(
+        tmp_path: Path) -> None:
+    # While the playlist is on the way (200 ms here), the connections its segments will use
+    # are opened (their TCP and TLS handshakes then cost the first segments nothing); the
+    # segments go over exactly those.
+    playlist = ("#EXTM3U\n#EXT-X-TARGETDURATION:1\n"
+                + "".join(f"#EXTINF:1.0,\ns{n}.mp3\n" for n in range(12))
+                + "#EXT-X-ENDLIST\n")
+    accepted_by_answer: list[int] = []
+
+    def script(head: str) -> bytes:
+        if path_of(head) == "/pl.m3u8":
+            accepted_by_answer.append(server.connections)
+            return ok(playlist.encode())
+        return ok(b"\xff\xfb" + path_of(head).encode() * 100)
+
+    async def refresh(choice: StreamChoice) -> StreamChoice:
+        raise AssertionError("no URL expires here")
+
+    async with raw_server(script, delay=lambda head: 0.2 if "m3u8" in head else 0.0
+                          ) as server:
+        http = Http()
+        try:
+            choice = StreamChoice("hls", "mp3", "", server.base + "/pl.m3u8", track_urn="t")
+            fetcher = SegmentFetcher(http, choice, tmp_path / "journal", concurrency=4,
+                                     refresh=refresh)
+            await fetcher.playlist()
+            files = await fetcher.fetch_all()
+        finally:
+            await http.aclose()
+    assert accepted_by_answer == [4]  # the playlist's connection and three more, opened early
+    assert server.connections == 4
+    assert len(files) == 12 and all(path.stat().st_size > 100 for path in files)
