@@ -156,7 +156,8 @@ class DownloadActions(ServiceCore):
         """Run stored jobs again (retry, resume), settings.downloads.parallel at a time."""
         import dataclasses as dc
 
-        from minion_tui.downloads.batch import Outcome, Runner
+        from minion_tui.downloads.batch import Outcome, Runner, rewrite_set_m3u8
+        from minion_tui.downloads.jobs import JobPlan
         from minion_tui.store import downloads as rows
 
         store = await self.db()
@@ -169,6 +170,7 @@ class DownloadActions(ServiceCore):
                               store=store, control=self._jobs(),
                               set_template=conf.set_template)
         tasks: list[tuple[asyncio.Task[Outcome], Track | None, int | None]] = []
+        plans: dict[int, JobPlan] = {}
 
         async def _outcome(urn: str, job_id: int, reason: str) -> Outcome:
             return Outcome(urn, "failed", reason=reason, job_id=job_id)
@@ -187,7 +189,16 @@ class DownloadActions(ServiceCore):
             runner = dc.replace(runner, options=dc.replace(
                 options, format=plan.format or options.format))
             tasks.append((runner.start(track, plan, job_id), track, job_id))
-        return await runner.settle(tasks)
+            plans[job_id] = plan
+        outcomes = await runner.settle(tasks)
+        # A set's M3U8 was written by the batch without the tracks that failed or stopped;
+        # one that finishes now is listed in its place.
+        sets = {(plan.directory, plan.playlist): plan for outcome in outcomes
+                if outcome.state == "done" and outcome.job_id is not None
+                and (plan := plans[outcome.job_id]).playlist}
+        for plan in sets.values():
+            await rewrite_set_m3u8(store, plan)
+        return outcomes
 
     async def _stop_download(self, job_id: int, state: str) -> None:
         from minion_tui.downloads.engine import discard_partial

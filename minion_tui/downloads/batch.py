@@ -289,6 +289,23 @@ class Runner:
             self.options.listener(event)
 
 
+async def rewrite_set_m3u8(store: Store, plan: JobPlan) -> None:
+    """The M3U8 of the set ``plan`` belongs to, listing every track of it finished so far
+    (a track retried after the batch that wrote the file is added in its place)."""
+    from minion_tui.store import downloads as rows
+
+    members = await store.call(rows.set_members, store, plan.directory, plan.playlist)
+    done: list[tuple[Track, Path]] = []
+    for urn, path in members:
+        track = await store.call(store.get_track, urn)
+        if track is not None and await asyncio.to_thread(Path(path).exists):
+            done.append((track, Path(path)))
+    if done:
+        folder = done[0][1].parent
+        await asyncio.to_thread(write_m3u8, folder / f"{folder.name}.m3u8",
+                                [p for _, p in done], [t for t, _ in done])
+
+
 def _reason(error: MinionError | OSError) -> str:
     if isinstance(error, MinionError):
         return error.text

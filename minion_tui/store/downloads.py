@@ -110,6 +110,17 @@ def list_jobs(store: Store, limit: int = 200, *, states: tuple[str, ...] = ()
     return [_job(row) for row in found]
 
 
+def set_members(store: Store, directory: str, playlist: str) -> list[tuple[str, str]]:
+    """(track urn, path) of every finished job of set ``playlist`` downloaded into
+    ``directory``, in set order (what its M3U8 lists)."""
+    with store.transaction() as conn:
+        found = conn.execute(
+            "SELECT track_urn, path FROM downloads WHERE directory = ? AND playlist = ? "
+            "AND state = 'done' AND path != '' ORDER BY set_index, id",
+            (directory, playlist)).fetchall()
+    return [(str(urn), str(path)) for urn, path in found]
+
+
 def archive(store: Store, track_urn: str, path: str, *, codec: str, size: int,
             job_id: int | None) -> None:
     """Record a completed download (the archive a later batch skips by)."""

@@ -155,3 +155,44 @@ async def test_429_burst_and_truncated_segments_still_complete(sc_env: Any,
     segments = [p for p in log.paths("/sc-aac/") if p.endswith(".m4s")]
     assert segments and all(segments.count(p) == 2 for p in set(segments))  # cut, then again
     assert _sha(got) == _sha(whole)
+
+
+async def test_a_set_track_retried_later_joins_the_sets_m3u8(sc_env: Any, tmp_path: Path) -> None:
+    # The batch writes the set's M3U8 with what finished; a track paused (or failed) then is
+    # listed in its place once a retry finishes it.
+    service = Service.open(data_dir=tmp_path / "data")
+    stopping: list[asyncio.Task[None]] = []
+
+    def listen(event: DownloadEvent) -> None:
+        if event.kind == "segment" and event.job_id is not None and not stopping:
+            stopping.append(asyncio.get_running_loop().create_task(
+                service.pause_download(event.job_id)))
+
+    unsubscribe = service.on_download_event(listen)
+    sc_env.state.set_faults("slow:ms=60")
+    try:
+        outcomes = await service.download([sc_env.examples["set_small"]],
+                                          directory=tmp_path / "out", segments=1)
+        await asyncio.gather(*stopping)
+    finally:
+        sc_env.state.set_faults("")
+        unsubscribe()
+    try:
+        done = [o for o in outcomes if o.state == "done"]
+        [paused] = [o for o in outcomes if o.state == "paused"]
+        assert done and paused.job_id is not None
+        folder = Path(done[0].path).parent
+        m3u8 = folder / f"{folder.name}.m3u8"
+
+        def listed() -> list[str]:
+            return [line for line in m3u8.read_text(encoding="utf-8").splitlines()
+                    if not line.startswith("#")]
+
+        assert sorted(listed()) == sorted(Path(o.path).name for o in done)
+        again = await service.retry_download(paused.job_id)
+        assert again.state == "done"
+        names = listed()
+        assert Path(again.path).name in names and len(names) == len(done) + 1
+        assert names == sorted(names)  # in set order ("01 - …", "02 - …")
+    finally:
+        await service.aclose()
