@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from minion_tui.downloads.hls import SegmentFetcher
+from minion_tui.errors import MinionError
 from minion_tui.models import StreamChoice
 from minion_tui.net import Http, HttpOptions
 from minion_tui.net.h1 import H1Pool
@@ -389,3 +390,29 @@ async def test_reading_a_playlist_opens_the_segments_connections_meanwhile(
     assert accepted_by_answer == [4]  # the playlist's connection and three more, opened early
     assert server.connections == 4
     assert len(files) == 12 and all(path.stat().st_size > 100 for path in files)
+
+
+async def test_api_answers_may_come_compressed_and_are_decoded() -> None:
+    # request() accepts gzip and deflate (API JSON is worth compressing) and httpx's decoders
+    # undo them; a body that does not decompress is a failed attempt, retried, then reported.
+    import gzip
+    import zlib
+
+    payload = b'{"collection": [1, 2, 3], "title": "\\u00e9t\\u00e9"}'
+    answers = {"/gz": ok(gzip.compress(payload), "Content-Encoding: gzip",
+                         "Content-Type: application/json"),
+               "/df": ok(zlib.compress(payload), "Content-Encoding: deflate",
+                         "Content-Type: application/json"),
+               "/bad": ok(b"not gzip at all", "Content-Encoding: gzip")}
+    async with raw_server(lambda head: answers[path_of(head)]) as server:
+        http = Http(HttpOptions(max_retries=1, backoff_base=0.01))
+        try:
+            assert await http.get_json(server.base + "/gz") == {"collection": [1, 2, 3],
+                                                                 "title": "été"}
+            assert (await http.get_json(server.base + "/df"))["collection"] == [1, 2, 3]
+            with pytest.raises(MinionError, match="dropped mid-transfer"):
+                await http.get_bytes(server.base + "/bad")
+        finally:
+            await http.aclose()
+    asked = next(head for _, head in server.requests if path_of(head) == "/gz").lower()
+    assert "accept-encoding: gzip, deflate" in asked
