@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
+from urllib.parse import urljoin
 
 import httpx
 
@@ -112,7 +113,8 @@ def parse_playlist(text: str, base_url: str) -> MediaPlaylist | str:
     segments = []
     for index, seg in enumerate(playlist.segments):
         byterange, offset = _range(seg.byterange, offset)
-        segments.append(Segment(index, str(seg.absolute_uri), byterange,
+        # (m3u8's absolute_uri is this join plus two checks of a base that is a URL here)
+        segments.append(Segment(index, urljoin(base_url, seg.uri), byterange,
                                 _cipher(seg.key, playlist.media_sequence or 0, index),
                                 float(seg.duration or 0.0)))
     return MediaPlaylist(init, tuple(segments))
@@ -213,9 +215,10 @@ class SegmentFetcher:
     async def fetch_all(self) -> list[Path]:
         """Every segment on disk (init first); only the missing ones are downloaded."""
         playlist = await self.media()
-        self.folder.mkdir(parents=True, exist_ok=True)
         wanted = ([playlist.init] if playlist.init else []) + list(playlist.segments)
-        missing = [seg.index for seg in wanted if not _kept(self.path(seg.index))]
+        on_disk = kept([self.path(seg.index) for seg in wanted])
+        self.folder.mkdir(parents=True, exist_ok=True)
+        missing = [seg.index for seg in wanted if self.path(seg.index) not in on_disk]
         total = len(wanted)
         done = total - len(missing)
         queue: asyncio.Queue[int] = asyncio.Queue()
@@ -349,15 +352,30 @@ class SegmentFetcher:
             out.write(clear)
 
 
-def _kept(path: Path) -> bool:
-    """A journal segment survives only non-empty. Segments are not fsynced one by one
-    (downloads-and-reliability.md §3.4: a lost segment is simply fetched again; the final
-    file is fsynced before its rename): after a power loss a renamed segment whose data never
-    reached the disk reads back empty (ext4 data=ordered), and is fetched again."""
+def kept(paths: Sequence[Path]) -> set[Path]:
+    """The journal segments among ``paths`` that survive: the non-empty ones. Segments are
+    not fsynced one by one (downloads-and-reliability.md §3.4: a lost segment is simply
+    fetched again; the final file is fsynced before its rename): after a power loss a renamed
+    segment whose data never reached the disk reads back empty (ext4 data=ordered), and is
+    fetched again. One listing per folder, not a stat per segment (a fresh download's
+    journal does not exist yet: nothing to look at)."""
+    listings: dict[Path, dict[str, int]] = {}
+    found = set()
+    for path in paths:
+        listing = listings.get(path.parent)
+        if listing is None:
+            listing = listings[path.parent] = _sizes(path.parent)
+        if listing.get(path.name, 0) > 0:
+            found.add(path)
+    return found
+
+
+def _sizes(folder: Path) -> dict[str, int]:
     try:
-        return path.stat().st_size > 0
+        with os.scandir(folder) as entries:
+            return {entry.name: entry.stat().st_size for entry in entries if entry.is_file()}
     except FileNotFoundError:
-        return False
+        return {}
 
 
 class _Expired(Exception):

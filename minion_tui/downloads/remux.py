@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from pathlib import Path
 
-from minion_tui.downloads.hls import Opener, open_file, strip_id3
+from minion_tui.downloads.hls import Opener, kept, open_file, strip_id3
 
 #: The join hands what it appended to the disk every this many bytes (fdatasync, on its own
 #: thread while the fetch goes on), so the fsync before the rename (engine._publish) finds
@@ -176,8 +176,8 @@ class SegmentFeed:
 
     def __init__(self, paths: Sequence[Path]) -> None:
         self.paths = list(paths)
-        # Already in the journal (a resume); an empty file is refetched (hls._kept).
-        self._ready = {path for path in self.paths if path.exists() and path.stat().st_size}
+        # Already in the journal (a resume); an empty file is refetched (hls.kept).
+        self._ready = kept(self.paths)
         self._cond = threading.Condition()
         self._aborted = ""
 
