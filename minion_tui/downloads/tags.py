@@ -157,6 +157,10 @@ def _mp4_in_place(path: Path, tags: TrackTags, cover: Cover | None) -> bool:
         if b"moov" not in names or b"moof" in names:  # a fragmented MP4 is tagged elsewhere
             return False
         at = names.index(b"moov")
+        if b"mdat" not in names[at + 1:]:
+            # The audio before the moov (moov at the end): mutagen's insert moves only the
+            # bytes after the tags, and the chunk offsets must not be shifted back below.
+            return False
         _, moov_start, moov_size = atoms[at]
         room = 0
         for name, _, size in atoms[at + 1:]:

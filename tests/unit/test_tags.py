@@ -109,6 +109,20 @@ def test_mp4_without_room_after_the_moov_is_tagged_by_inserting(tmp_path: Path) 
     assert tags is not None and tags["\xa9ART"] == ["Björk"]
 
 
+def test_mp4_with_its_moov_at_the_end_keeps_its_audio_when_retagged_smaller(
+        tmp_path: Path) -> None:
+    # An original .m4a may carry its moov last and bigger tags than ours: the chunk offsets
+    # point before the moov and must stay as they are.
+    path = tmp_path / "a.m4a"
+    _tone(path, "mp4", "aac", 44100)  # PyAV's default: moov after the audio
+    audio = _packets(path)
+    write_tags(path, "m4a", TrackTags(title="t", artist="a", comment="x" * 20_000), None)
+    write_tags(path, "m4a", TrackTags(title="t", artist="a", comment="short"), None)
+    assert _packets(path) == audio
+    tags = MP4(path).tags
+    assert tags is not None and tags["\xa9cmt"] == ["short"]
+
+
 def test_opus_vorbis_comments_and_picture(tmp_path: Path) -> None:
     path = tmp_path / "a.opus"
     try:
