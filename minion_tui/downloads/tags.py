@@ -149,6 +149,7 @@ def _mp4_in_place(path: Path, tags: TrackTags, cover: Cover | None) -> bool:
     the free atom, which shrinks by what the moov grew. mutagen shifts the chunk offsets
     (stco/co64) as if the audio had moved by that much; they are shifted back, since it
     did not."""
+    from mutagen import MutagenError
     from mutagen.mp4 import MP4
 
     with open(path, "rb+") as file:
@@ -157,9 +158,9 @@ def _mp4_in_place(path: Path, tags: TrackTags, cover: Cover | None) -> bool:
         if b"moov" not in names or b"moof" in names:  # a fragmented MP4 is tagged elsewhere
             return False
         at = names.index(b"moov")
-        if b"mdat" not in names[at + 1:]:
-            # The audio before the moov (moov at the end): mutagen's insert moves only the
-            # bytes after the tags, and the chunk offsets must not be shifted back below.
+        if b"mdat" in names[:at] or b"mdat" not in names[at + 1:]:
+            # Audio before the moov (a moov at the end): mutagen's insert moves only the bytes
+            # after the tags, and chunk offsets pointing there must not be shifted back below.
             return False
         _, moov_start, moov_size = atoms[at]
         room = 0
@@ -170,9 +171,12 @@ def _mp4_in_place(path: Path, tags: TrackTags, cover: Cover | None) -> bool:
         file.seek(0)
         head = file.read(moov_start + moov_size)
         copy = io.BytesIO(head)
-        audio = MP4(copy)
-        _mp4_atoms(audio, tags, cover)
-        audio.save(copy, padding=lambda info: 0)
+        try:
+            audio = MP4(copy)
+            _mp4_atoms(audio, tags, cover)
+            audio.save(copy, padding=lambda info: 0)
+        except MutagenError:  # whatever it is, the whole file is mutagen's to judge
+            return False
         grown = len(copy.getbuffer()) - len(head)
         left = room - grown
         if left < 0 or 0 < left < 8:  # no room, or too little for a free atom's header
