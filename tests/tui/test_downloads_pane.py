@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
@@ -371,6 +372,27 @@ async def test_a_burst_of_events_is_drawn_once_per_tick(make_app: AppFactory) ->
             path="/music/Bram Tide - Slow Rain (Extended).mp3", bytes_done=4_000_000,
             segments_done=400, segments_total=400, speed=2_000_000.0, eta=0.0)
         assert "100 %" in _line(pane.job_list, 2) and "1.9 MiB/s" in _line(pane.job_list, 2)
+
+
+class _JobsApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield DownloadList(id="jobs")
+
+
+async def test_a_reload_that_brings_the_scrollbar_never_brings_a_sideways_one() -> None:
+    # The same mechanism as the track list (row_cursor.py): a reload of more jobs than fit
+    # makes the vertical scrollbar appear without a Resize; no horizontal bar may follow.
+    app = _JobsApp()
+    async with app.run_test(size=(100, 12)) as pilot:
+        jobs = app.query_one(DownloadList)
+        jobs.set_rows([JobRow(f"job:{n}", f"Track {n:02d}", "done") for n in range(40)])
+        await pilot.pause(0.3)
+        assert jobs.show_vertical_scrollbar and not jobs.show_horizontal_scrollbar
+        last = jobs.scrollable_content_region.height - 1
+        assert "Track 10" in _line(jobs, last)  # the last line is a job, not a scrollbar
+        await pilot.click(DownloadList, offset=(5, 3))  # a click picks the row drawn there
+        assert jobs.cursor_row == 2 and jobs.highlighted is not None
+        assert jobs.highlighted.title == "Track 02"
 
 
 # -- snapshot --------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -33,6 +32,7 @@ from minion_tui.tui.widgets.download_rows import (
     progress_bar,
 )
 from minion_tui.tui.widgets.line_styles import LineStyles
+from minion_tui.tui.widgets.row_cursor import RowCursor
 
 REDRAW_INTERVAL = 0.1
 """Seconds between repaints of rows that changed (at most ~10 per second per row)."""
@@ -44,7 +44,7 @@ _STATE_CLASSES = {"done": "download-list--done", "failed": "download-list--faile
                   "paused": "download-list--dim", "queued": "download-list--dim"}
 
 
-class DownloadList(LineStyles, ScrollView, can_focus=True):
+class DownloadList(RowCursor, LineStyles, ScrollView, can_focus=True):
     """The jobs of the Downloads pane. Feed it :class:`JobRow` values with :meth:`show_row`
     (newest rows go on top) or :meth:`set_rows`."""
 
@@ -58,7 +58,7 @@ class DownloadList(LineStyles, ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    DownloadList { height: 1fr; }
+    DownloadList { height: 1fr; overflow-x: hidden; }
     DownloadList > .download-list--header { text-style: bold; color: $text-muted; }
     DownloadList > .download-list--cursor { background: $surface-lighten-1; }
     DownloadList:focus > .download-list--cursor { background: $accent 40%; }
@@ -156,44 +156,22 @@ class DownloadList(LineStyles, ScrollView, can_focus=True):
         if self._dirty:
             self._schedule_redraw()
 
-    # -- cursor -----------------------------------------------------------------------------
+    # -- cursor (moves, scrolling and the width: row_cursor.py) ----------------------------
 
-    def validate_cursor_row(self, row: int) -> int:
-        return max(0, min(row, len(self._rows) - 1))
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
 
     def watch_cursor_row(self, old: int, new: int) -> None:
         self.post_message(self.Changed())
         self.refresh_line(old + 1)
         self.refresh_line(new + 1)
-        top = round(self.scroll_y)
-        page = max(1, self.scrollable_content_region.height - 1)
-        if new < top:
-            self.scroll_to(y=new, animate=False)
-        elif new >= top + page:
-            self.scroll_to(y=new - page + 1, animate=False)
-
-    def action_cursor_down(self) -> None:
-        self.cursor_row += 1
-
-    def action_cursor_up(self) -> None:
-        self.cursor_row -= 1
-
-    def action_top(self) -> None:
-        self.cursor_row = 0
-
-    def action_bottom(self) -> None:
-        self.cursor_row = len(self._rows) - 1
+        self._scroll_to_cursor()
 
     def on_click(self, event: events.Click) -> None:
-        row = round(self.scroll_y) + event.y - 1
-        if event.y > 0 and 0 <= row < len(self._rows):
+        row = self._row_at(event.y)
+        if row is not None:
             self.cursor_row = row
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._update_virtual_size()
-
-    def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows) + 1)
 
     # -- drawing ----------------------------------------------------------------------------
 

@@ -19,7 +19,6 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.color import Color, ColorParseError
-from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -27,6 +26,7 @@ from textual.strip import Strip
 
 from minion_tui.models import Judgment, Track
 from minion_tui.tui.widgets.line_styles import LineStyles
+from minion_tui.tui.widgets.row_cursor import RowCursor
 from minion_tui.tui.widgets.track_list_model import (
     COLUMN_NAMES,
     COLUMNS,
@@ -41,7 +41,7 @@ _RATING_CLASSES = {
 }
 
 
-class TrackList(LineStyles, ScrollView, can_focus=True):
+class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
     """Rating badge, title, artist, duration, genre, plays, date and provider for many tracks."""
 
     COMPONENT_CLASSES = {
@@ -182,8 +182,13 @@ class TrackList(LineStyles, ScrollView, can_focus=True):
         return self._model.sort_reverse
 
     # --- reactive plumbing ----------------------------------------------------------
-    def validate_cursor_row(self, row: int) -> int:
-        return max(0, min(row, len(self._model.visible) - 1))
+    @property
+    def row_count(self) -> int:
+        return len(self._model.visible)
+
+    @property
+    def lines_after(self) -> int:
+        return 1 if self._filtering else 0
 
     def watch_cursor_row(self, old: int, new: int) -> None:
         self._scroll_to_cursor()
@@ -220,47 +225,13 @@ class TrackList(LineStyles, ScrollView, can_focus=True):
         self.refresh()
         self._post_highlighted()
 
-    def _update_virtual_size(self) -> None:
-        # Rows are cut to the width, never scrolled sideways (overflow-x: hidden above): the
-        # width here may predate the vertical scrollbar that these rows make appear (no
-        # Resize follows it), and a horizontal bar would then take the last row.
-        extra = 1 + (1 if self._filtering else 0)  # header (+ filter prompt)
-        self.virtual_size = Size(self.scrollable_content_region.width,
-                                 len(self._model.visible) + extra)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._update_virtual_size()
-
     def _post_highlighted(self) -> None:
         track = self.highlighted
         if track is not self._last_highlighted:
             self._last_highlighted = track
             self.post_message(self.Highlighted(self, track))
 
-    @property
-    def _page(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1 - (1 if self._filtering else 0))
-
-    def _scroll_to_cursor(self) -> None:
-        top = round(self.scroll_y)
-        if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
-        elif self.cursor_row >= top + self._page:
-            self.scroll_to(y=self.cursor_row - self._page + 1, animate=False, immediate=True)
-
-    # --- actions --------------------------------------------------------------------
-    def action_cursor_down(self) -> None:
-        self.cursor_row += 1
-
-    def action_cursor_up(self) -> None:
-        self.cursor_row -= 1
-
-    def action_top(self) -> None:
-        self.cursor_row = 0
-
-    def action_bottom(self) -> None:
-        self.cursor_row = len(self._model.visible) - 1
-
+    # --- actions (cursor moves: row_cursor.py) ---------------------------------------
     def action_page_down(self) -> None:
         self.cursor_row += self._page
 
@@ -343,8 +314,8 @@ class TrackList(LineStyles, ScrollView, can_focus=True):
                 same = column == self._model.sort_column
                 self.sort_by(column, reverse=same and not self._model.sort_reverse)
             return
-        row = round(self.scroll_y) + event.y - 1
-        if 0 <= row < len(self._model.visible):
+        row = self._row_at(event.y)
+        if row is not None:
             self.cursor_row = row
             if event.chain >= 2:
                 self.action_select()
