@@ -81,21 +81,22 @@ def update_job(store: Store, job_id: int, **fields: Any) -> None:
         conn.execute(f"UPDATE downloads SET {', '.join(sets)} WHERE id = ?", (*values, job_id))
 
 
-def get_job(store: Store, job_id: int) -> DownloadJob:
+def _job_row(store: Store, columns: str, job_id: int) -> Any:
+    """``columns`` of job ``job_id``; KeyError when there is no such job."""
     with store.transaction() as conn:
-        row = conn.execute(f"SELECT {_JOB_COLUMNS} FROM downloads WHERE id = ?",
+        row = conn.execute(f"SELECT {columns} FROM downloads WHERE id = ?",
                            (job_id,)).fetchone()
     if row is None:
         raise KeyError(job_id)
-    return _job(row)
+    return row
+
+
+def get_job(store: Store, job_id: int) -> DownloadJob:
+    return _job(_job_row(store, _JOB_COLUMNS, job_id))
 
 
 def job_plan(store: Store, job_id: int) -> JobPlan:
-    with store.transaction() as conn:
-        row = conn.execute(f"SELECT {_PLAN_COLUMNS} FROM downloads WHERE id = ?",
-                           (job_id,)).fetchone()
-    if row is None:
-        raise KeyError(job_id)
+    row = _job_row(store, _PLAN_COLUMNS, job_id)
     return JobPlan(str(row[0]), str(row[1]), str(row[2]), str(row[3]), int(row[4]),
                    str(row[5]))
 
