@@ -5,13 +5,14 @@ atomically), so only the first test that asks for a stream pays for encoding."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from minion_tui.emulator.server import RunningEmulator, run_in_thread
+from minion_tui.service import Service
 
 
 @pytest.fixture(scope="session")
@@ -99,3 +100,13 @@ def sc_http(emulator: RunningEmulator) -> Iterator[EmulatorHttp]:
     http = EmulatorHttp(emulator)
     yield http
     http.client.close()
+
+
+@pytest.fixture
+async def service(emulator: RunningEmulator, tmp_path: Path) -> AsyncIterator[Service]:
+    """A Service over the emulator, its data in tmp_path, playing to mpv's null output (no
+    sound device in tests). Modules that need another one define their own."""
+    svc = Service.open(endpoints=emulator.endpoints, data_dir=tmp_path)
+    svc.audio_output = "null"
+    yield svc
+    await svc.aclose()

@@ -4,8 +4,7 @@ stream proxy. Waits are event-driven (Player.wait_for); no wall-clock assertions
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
@@ -16,14 +15,6 @@ from minion_tui.playback.player import PlaybackError, PlayerState
 from minion_tui.service import Service
 
 pytestmark = [pytest.mark.mpv, pytest.mark.asyncio]
-
-
-@pytest.fixture
-async def service(emulator: RunningEmulator, tmp_path: Path) -> AsyncIterator[Service]:
-    svc = Service.open(endpoints=emulator.endpoints, data_dir=tmp_path)
-    svc.audio_output = "null"
-    yield svc
-    await svc.aclose()
 
 
 def playing_past(seconds: float) -> Callable[[PlayerState], bool]:

@@ -4,9 +4,6 @@ to end the file); the stream proxy serves them as MPEG-TS (playback/transport_st
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from minion_tui.emulator.server import RunningEmulator
@@ -14,14 +11,6 @@ from minion_tui.playback.player import PlayerEvent
 from minion_tui.service import Service
 
 pytestmark = [pytest.mark.mpv, pytest.mark.asyncio]
-
-
-@pytest.fixture
-async def service(emulator: RunningEmulator, tmp_path: Path) -> AsyncIterator[Service]:
-    svc = Service.open(endpoints=emulator.endpoints, data_dir=tmp_path)
-    svc.audio_output = "null"
-    yield svc
-    await svc.aclose()
 
 
 @pytest.mark.parametrize("fraction", [0.8, 0.35])

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.errors import InvalidArgument
 from minion_tui.models import Judgment, Playlist
 from minion_tui.service import Service
-
-
-@pytest.fixture
-async def service(emulator: RunningEmulator, tmp_path: Path) -> AsyncIterator[Service]:
-    svc = Service.open(endpoints=emulator.endpoints, data_dir=tmp_path)
-    yield svc
-    await svc.aclose()
 
 
 async def test_playlist_tracks_are_stored_and_rated_ones_listed_newest_first(

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import OptionList
 
 from minion_tui.config import Settings
 from minion_tui.config_schema import UiSettings
@@ -29,7 +28,7 @@ from minion_tui.tui.widgets.details import (
     details_text,
 )
 from minion_tui.tui.widgets.track_list import TrackList
-from tests.tui.waiting import until
+from tests.tui.waiting import open_trending, until
 
 COMMENT_LINE = re.compile(r"^(\d+:)?\d{1,2}:\d{2}  \S.*: ", re.MULTILINE)
 
@@ -42,14 +41,8 @@ def _app(emulator: RunningEmulator, tmp_path: Path, *, artwork: bool) -> MinionA
 
 
 async def _open_trending(pilot: Pilot[None]) -> tuple[TrackList, TrackDetails]:
-    browse = pilot.app.query_one(BrowsePane)
-    tracks = browse.query_one("#browse-tracks", TrackList)
-    sources = browse.query_one("#source-list", OptionList)
-    sources.focus()
-    sources.highlighted = 0  # Trending
-    await pilot.press("enter")
-    await until(pilot, lambda: len(tracks.tracks) > 3, "trending rows")
-    return tracks, browse.query_one("#browse-details", TrackDetails)
+    tracks = await open_trending(pilot, rows=4)
+    return tracks, pilot.app.query_one("#browse-details", TrackDetails)
 
 
 async def test_highlight_shows_artwork_comments_and_where_it_was_surfaced(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Static
 
 from minion_tui.config import Settings
 from minion_tui.config_schema import DownloadSettings, UiSettings
@@ -37,7 +37,7 @@ from minion_tui.tui.widgets.download_rows import (
     progress_bar,
 )
 from minion_tui.tui.widgets.track_list import TrackList
-from tests.tui.waiting import until
+from tests.tui.waiting import open_trending, until
 
 AppFactory = Callable[..., MinionApp]  # the make_app fixture of conftest.py
 
@@ -65,16 +65,6 @@ async def _job_states(app: MinionApp) -> list[str]:
     return [job.state for job in await app.service.download_jobs()]
 
 
-async def _open_trending(pilot: Pilot[None], app: MinionApp) -> TrackList:
-    tracks = app.query_one("#browse-tracks", TrackList)
-    sources = app.query_one("#source-list", OptionList)
-    sources.focus()
-    sources.highlighted = 0  # Trending
-    await pilot.press("enter")
-    await until(pilot, lambda: len(tracks.tracks) > 0, "trending rows")
-    return tracks
-
-
 async def _highlight(pilot: Pilot[None], tracks: TrackList, wanted: Callable[[Track], bool]
                      ) -> Track:
     for _ in range(len(tracks.visible_tracks)):
@@ -91,7 +81,7 @@ async def test_d_downloads_the_highlighted_track_and_a_preview_is_skipped(
     app: MinionApp, tmp_path: Path
 ) -> None:
     async with app.run_test(size=(160, 45), notifications=True) as pilot:
-        tracks = await _open_trending(pilot, app)
+        tracks = await open_trending(pilot)
         # While the list's filter prompt is open, d is typed into it.
         await pilot.press("slash", "d")
         assert tracks.filter_text == "d"

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.pilot import Pilot
+from textual.widgets import OptionList
+
+from minion_tui.tui.widgets.track_list import TrackList
 
 
 async def until(pilot: Pilot[None], ready: Callable[[], object], what: str,
@@ -16,3 +19,16 @@ async def until(pilot: Pilot[None], ready: Callable[[], object], what: str,
             return
         await pilot.pause(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+async def open_trending(pilot: Pilot[None], *, rows: int = 1) -> TrackList:
+    """Open Trending from Browse's source list as a user would (focus, highlight, enter) and
+    wait for at least ``rows`` of it; the Browse track list."""
+    app = pilot.app
+    tracks = app.query_one("#browse-tracks", TrackList)
+    sources = app.query_one("#source-list", OptionList)
+    sources.focus()
+    sources.highlighted = 0  # Trending
+    await pilot.press("enter")
+    await until(pilot, lambda: len(tracks.tracks) >= rows, f"{rows} trending rows")
+    return tracks
