@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, TabbedContent
 
 from minion_tui.models import Track
@@ -37,6 +38,19 @@ def _repeat(data: Path) -> str | None:
     return row[0] if row else None
 
 
+async def _queue_of_four(pilot: Pilot[None]) -> tuple[QueuePane, QueueTable]:
+    """Tracks 1-4 queued, the Queue pane shown with its four rows."""
+    app = pilot.app
+    assert isinstance(app, MinionApp)
+    await app.service.queue_add(_tracks(4))
+    await pilot.press("3")
+    pane = app.query_one(QueuePane)
+    table = pane.query_one(QueueTable)
+    pane.reload()
+    await until(pilot, lambda: table.row_count == 4, "four queue rows")
+    return pane, table
+
+
 def _table_titles(table: DataTable[str]) -> list[str]:
     return [str(table.get_row_at(i)[2]).rsplit(" ", 1)[1] for i in range(table.row_count)]
 
@@ -47,12 +61,7 @@ async def test_keys_reorder_remove_clear_undo_repeat_and_shuffle(
     app = make_app()
     data = tmp_path / "data"
     async with app.run_test(size=(120, 40)) as pilot:
-        await app.service.queue_add(_tracks(4))
-        await pilot.press("3")
-        pane = app.query_one(QueuePane)
-        table = pane.query_one(QueueTable)
-        pane.reload()
-        await until(pilot, lambda: table.row_count == 4, "four queue rows")
+        pane, table = await _queue_of_four(pilot)
         app.set_focus(pane.default_focus())
         assert app.focused is table
         assert _table_titles(table) == ["1", "2", "3", "4"]
@@ -95,12 +104,7 @@ async def test_mouse_handles_and_drag_reorder(make_app: AppFactory, tmp_path: Pa
     app = make_app()
     data = tmp_path / "data"
     async with app.run_test(size=(120, 40)) as pilot:
-        await app.service.queue_add(_tracks(4))
-        await pilot.press("3")
-        pane = app.query_one(QueuePane)
-        table = pane.query_one(QueueTable)
-        pane.reload()
-        await until(pilot, lambda: table.row_count == 4, "four queue rows")
+        _, table = await _queue_of_four(pilot)
         widths = [c.get_render_width(table) for c in table.ordered_columns]
         down_x = sum(widths[:6]) + 1  # the ▼ column
         await pilot.click(QueueTable, offset=(down_x, 1))  # row 0 (under the header)
