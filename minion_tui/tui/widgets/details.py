@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from minion_tui.errors import MinionError
-from minion_tui.models import Availability, Comment, Track, clock
+from minion_tui.models import Availability, Comment, Track
 from minion_tui.tui.widgets.artwork import (
     ArtworkView,
     artwork_size,
@@ -29,6 +29,7 @@ from minion_tui.tui.widgets.artwork import (
     pick_renderer,
 )
 from minion_tui.tui.widgets.track_list import TrackList
+from minion_tui.tui.widgets.track_list_model import format_duration
 
 if TYPE_CHECKING:
     from minion_tui.service import Service
@@ -59,10 +60,6 @@ def availability_text(track: Track) -> str:
     return "Full track"
 
 
-def _duration(ms: int) -> str:
-    return clock(ms // 1000)
-
-
 def _wrapped(line: str, width: int | None, indent: int) -> list[str]:
     """``line`` folded to ``width`` with later lines indented by ``indent`` (under the value
     of a field, so the names stay a clean column); unchanged without a width."""
@@ -84,7 +81,7 @@ def details_text(track: Track, *, width: int | None = None,
         return "—" if value is None else f"{value:,}"
 
     fields = [
-        f"Length     {_duration(track.duration_ms)}",
+        f"Length     {format_duration(track.duration_ms)}",
         f"Plays      {n(counts.plays)}   Likes {n(counts.likes)}   Reposts {n(counts.reposts)}",
         f"Genre      {track.genre or '—'}",
         f"Tags       {', '.join(track.tags) or '—'}",
@@ -108,7 +105,7 @@ def details_text(track: Track, *, width: int | None = None,
 
 def comment_time(ms: int | None) -> str:
     """Where in the track a comment sits: m:ss, or h:mm:ss past the first hour."""
-    return "" if ms is None else _duration(ms)
+    return format_duration(ms)
 
 
 def comments_text(comments: Sequence[Comment], *, width: int | None = None) -> str:
