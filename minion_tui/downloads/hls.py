@@ -206,19 +206,23 @@ class SegmentFetcher:
     def path(self, index: int) -> Path:
         return self.folder / ("init.seg" if index < 0 else f"{index:05d}.seg")
 
+    async def _wanted(self) -> list[Segment]:
+        """Every segment (init first), in playlist order."""
+        playlist = await self.media()
+        return ([playlist.init] if playlist.init else []) + list(playlist.segments)
+
     async def files(self) -> list[Path]:
         """The journal file of every segment (init first), in playlist order."""
-        playlist = await self.media()
-        wanted = ([playlist.init] if playlist.init else []) + list(playlist.segments)
-        return [self.path(seg.index) for seg in wanted]
+        return [self.path(seg.index) for seg in await self._wanted()]
 
     async def fetch_all(self) -> list[Path]:
         """Every segment on disk (init first); only the missing ones are downloaded."""
-        playlist = await self.media()
-        wanted = ([playlist.init] if playlist.init else []) + list(playlist.segments)
-        on_disk = kept([self.path(seg.index) for seg in wanted])
+        wanted = await self._wanted()
+        paths = [self.path(seg.index) for seg in wanted]
+        on_disk = kept(paths)
         self.folder.mkdir(parents=True, exist_ok=True)
-        missing = [seg.index for seg in wanted if self.path(seg.index) not in on_disk]
+        missing = [seg.index for seg, path in zip(wanted, paths, strict=True)
+                   if path not in on_disk]
         total = len(wanted)
         done = total - len(missing)
         queue: asyncio.Queue[int] = asyncio.Queue()
@@ -241,7 +245,7 @@ class SegmentFetcher:
         finally:
             for task in workers:
                 task.cancel()
-        return [self.path(seg.index) for seg in wanted]
+        return paths
 
     def _segment(self, index: int) -> Segment:
         assert self._playlist is not None
