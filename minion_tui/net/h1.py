@@ -196,7 +196,7 @@ class H1Pool:
             return bool(urllib.request.proxy_bypass(host))
         return True
 
-    async def get(self, url: str, headers: Mapping[str, str] | httpx.Headers,
+    async def get(self, url: str, headers: Mapping[str, str],
                   seconds: float, *, encoding: str = "identity") -> H1Response:
         """Send a GET for ``url`` and read the response head; the body is read through the
         response. ``seconds`` bounds each connect, write and read (httpx's timeout). A kept
@@ -322,7 +322,7 @@ def _target(path: str, query: str) -> str:
     return (path or "/") + (f"?{query}" if query else "")
 
 
-def _request_headers(host: str, port: int, scheme: str, extra: Mapping[str, str] | httpx.Headers,
+def _request_headers(host: str, port: int, scheme: str, extra: Mapping[str, str],
                      encoding: str) -> list[tuple[str, str]]:
     """Host first (RFC 9112 §3.2), httpx's defaults, then the caller's (which win), except
     the encoding: ``encoding``, which the reader of the body knows how to take."""
