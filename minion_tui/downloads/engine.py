@@ -164,9 +164,8 @@ def _tag_when_covered(cover_fetch: asyncio.Future[Cover | None], tags: TrackTags
     def covered(done: asyncio.Future[Cover | None]) -> None:
         if head.done():  # the download stopped first
             return
-        failed = done.cancelled() or done.exception() is not None
         try:
-            head.set_result(id3_tag(tags, None if failed else done.result()))
+            head.set_result(id3_tag(tags, _cover_of(done)))
         except Exception as error:
             head.set_exception(error)
 
@@ -178,8 +177,14 @@ async def _tag_room(job: _Job) -> int:
     """Bytes the M4A's tags will take (with the artwork once it is in; nothing is raised:
     the download reports a failed artwork fetch itself)."""
     await asyncio.wait([job.cover])
-    failed = job.cover.cancelled() or job.cover.exception() is not None
-    return mp4_room(job.tags, None if failed else job.cover.result())
+    return mp4_room(job.tags, _cover_of(job.cover))
+
+
+def _cover_of(fetch: asyncio.Future[Cover | None]) -> Cover | None:
+    """The artwork a finished fetch got; None when it failed or was cancelled."""
+    if fetch.cancelled() or fetch.exception() is not None:
+        return None
+    return fetch.result()
 
 
 async def _fetch_audio(job: _Job) -> None:
