@@ -39,10 +39,11 @@ def concatenate(segments: Sequence[Path] | SegmentFeed, target: Path, *, mp3: bo
     engine fsyncs the file once more before the rename (engine._publish).
     """
     feed = segments if isinstance(segments, SegmentFeed) else SegmentFeed(segments)
-    written = synced = 0
-    with opener(target, "wb") as out:
+    with opener(target, "wb") as out, _Syncing(target, enabled=True) as syncing:
         if head is not None:
-            written += out.write(head.result())
+            tag = head.result()
+            out.write(tag)
+            syncing.wrote(len(tag))
         for segment in feed.paths:
             feed.wait(segment)
             data = segment.read_bytes()
@@ -50,11 +51,8 @@ def concatenate(segments: Sequence[Path] | SegmentFeed, target: Path, *, mp3: bo
                 data = strip_id3(data)
             out.write(data)
             out.flush()  # on disk segment by segment, not held in a buffer until the end
-            written += len(data)
-            if written - synced >= SYNC_EVERY:
-                os.fdatasync(out.fileno())
-                synced = written
-    return written
+            syncing.wrote(len(data))
+    return syncing.written
 
 
 class JoinThread:
@@ -284,9 +282,9 @@ def _remux(reader: io.RawIOBase, target: Path, seconds: float, room: int) -> Non
 
 
 class _Syncing:
-    """fdatasync ``path`` every SYNC_EVERY bytes muxed into it, through a descriptor of our
-    own (FFmpeg writes through its own, and creates the file only with its first packet; a
-    sync covers the file, whichever descriptor)."""
+    """fdatasync ``path`` every SYNC_EVERY bytes written to it, through a descriptor of our
+    own: a sync covers the file whichever descriptor wrote it (FFmpeg writes through its own,
+    and creates the file only with its first packet)."""
 
     def __init__(self, path: Path, *, enabled: bool) -> None:
         self.path = path
