@@ -196,11 +196,10 @@ def top_level_atoms(file: BinaryIO) -> list[tuple[bytes, int, int]]:
     atoms, offset = [], 0
     while offset + 8 <= end:
         file.seek(offset)
-        size, name = struct.unpack(">I4s", file.read(8))
-        if size == 1:
-            size = struct.unpack(">Q", file.read(8))[0]
-        elif size == 0:
-            size = end - offset
+        head = file.read(16)
+        if len(head) < 16 and head[:4] == b"\0\0\0\1":
+            break  # a 64-bit size cut off
+        name, size, _ = _atom(head, 0, end - offset)
         if size < 8:
             break  # not an MP4 we understand: the caller lets mutagen handle it
         atoms.append((name, offset, size))
@@ -227,7 +226,7 @@ def _shift_chunk_offsets(data: bytearray, start: int, delta: int, end: int = 0) 
         struct.pack_into(table, data, first, *(entry + delta for entry in entries))
 
 
-def _atom(data: bytearray, start: int, end: int) -> tuple[bytes, int, int]:
+def _atom(data: bytes | bytearray, start: int, end: int) -> tuple[bytes, int, int]:
     """(name, size, header size) of the atom at ``start`` of a parent ending at ``end``."""
     size, name = struct.unpack_from(">I4s", data, start)
     if size == 1:
