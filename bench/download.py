@@ -119,22 +119,23 @@ async def prepare(minutes: float) -> tuple[dict[str, Media], object]:
     cache = Path(tempfile.gettempdir()) / "minion-bench-emulator-cache"
     emu = run_in_thread(seed=1, cache_dir=cache)
     service = Service.open(endpoints=emu.endpoints)
-    track = await service.resolve(emu.examples["track_long"])
+    track = await service.catalog.resolve(emu.examples["track_long"])
     assert isinstance(track, Track)
     out: dict[str, Media] = {}
     for name, mime in (("mp3", "audio/mpeg;"), ("aac", "audio/mp4;")):
         [tc] = [t for t in track.raw["media"]["transcodings"]
                 if t["format"]["protocol"] == "hls"
                 and (t["format"]["mime_type"] + ";").startswith(mime)][:1]
-        signed = await service.http.get_json(tc["url"], params={"client_id": emu.state.client_id})
-        text = await service.http.get_text(signed["url"])
+        signed = await service._core.http.get_json(tc["url"],
+                                                   params={"client_id": emu.state.client_id})
+        text = await service._core.http.get_text(signed["url"])
         lines, blobs, seconds, n = ["#EXTM3U"], {}, 0.0, 0
         pending: list[str] = []
         for line in text.splitlines():
             if line.startswith("#EXT-X-MAP"):
                 uri = re.search(r'URI="([^"]+)"', line)
                 assert uri
-                blobs["init.mp4"] = await service.http.get_bytes(uri.group(1))
+                blobs["init.mp4"] = await service._core.http.get_bytes(uri.group(1))
                 lines.append('#EXT-X-MAP:URI="init.mp4"')
             elif line.startswith("#EXTINF"):
                 seconds += float(line.split(":")[1].split(",")[0])
@@ -147,7 +148,7 @@ async def prepare(minutes: float) -> tuple[dict[str, Media], object]:
                 if seconds > minutes * 60 + 0.01:
                     break
                 key = f"{n:05d}.{'mp3' if name == 'mp3' else 'm4s'}"
-                blobs[key] = await service.http.get_bytes(line)
+                blobs[key] = await service._core.http.get_bytes(line)
                 lines.extend([*pending, key])
                 n += 1
         lines.append("#EXT-X-ENDLIST")

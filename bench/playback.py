@@ -142,9 +142,9 @@ async def watch_play(service: Any, timing: EnterTiming) -> None:
     (the enter creates it): wait for it with 1 ms naps, before any audio can have played
     (resolving the stream alone takes several 30 ms round trips)."""
     # No event to wait on: nothing announces the player's creation.
-    while service.now_playing()[1] is None:  # noqa: ASYNC110
+    while service.player.now_playing()[1] is None:  # noqa: ASYNC110
         await asyncio.sleep(0.001)
-    player = (await service.playback()).player
+    player = (await service.player._engine()).player
 
     def on_event(event: Any) -> None:
         now = time.perf_counter()
@@ -241,7 +241,7 @@ async def bench(play_seconds: float, warm_runs: int, tmp: Path, *, freeze: bool 
     settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
                         path=tmp / "config.toml")
     service = Service.open(settings=settings, data_dir=tmp / "data", endpoints=emu.endpoints)
-    service.audio_output = "null"
+    service.player.audio_output = "null"
     app = MinionApp(service)
     out: dict[str, Any] = {}
     probe = StallProbe()

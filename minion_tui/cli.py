@@ -240,7 +240,8 @@ async def _download_command(args: argparse.Namespace) -> int:
         view = ProgressView(sys.stdout, terminal=sys.stdout.isatty(),
                             width=shutil.get_terminal_size((100, 24)).columns)
     async with _session(args) as service:
-        outcomes = await service.download(args.targets, directory=args.dir, jobs=args.jobs,
+        outcomes = await service.downloads.download(args.targets, directory=args.dir,
+                                                    jobs=args.jobs,
                                           segments=args.segments, format=args.format,
                                           listener=view)
     view.close(outcomes)
@@ -379,16 +380,16 @@ async def _run_command(args: argparse.Namespace) -> int:
 
 async def _command_result(service: Service, args: argparse.Namespace) -> Any:
     if args.command == "resolve":
-        return (await service.resolve(args.target)).to_json()
+        return (await service.catalog.resolve(args.target)).to_json()
     if args.command == "stream":
-        return (await service.stream(args.target, require_full=args.full)).to_json()
+        return (await service.catalog.stream(args.target, require_full=args.full)).to_json()
     if args.command == "search":
-        pages = service.search(args.query, kind=args.kind, genre=args.genre,
+        pages = service.catalog.search(args.query, kind=args.kind, genre=args.genre,
                                duration=args.duration, created=args.created,
                                license=args.license, limit=args.limit)
         return await _collect(pages, args.limit)
     if args.command == "browse":
-        return await _collect(service.browse(args.listing, args.target, limit=args.limit),
+        return await _collect(service.catalog.browse(args.listing, args.target, limit=args.limit),
                               args.limit)
     raise AssertionError(args.command)  # pragma: no cover - argparse restricts commands
 

@@ -143,6 +143,13 @@ class PlayerUnavailable(PlaybackError):
     type = "player_unavailable"
 
 
+class OriginalUnavailable(MinionError):
+    """The uploader's original file cannot be had; the text says why (the caller falls back
+    to the best stream)."""
+
+    type = "original_unavailable"
+
+
 class DownloadError(MinionError):
     type = "download"
 

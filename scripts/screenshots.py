@@ -74,7 +74,7 @@ async def shoot(app: MinionApp, out: Path) -> None:
         await pilot.press("a", "j", "a", "j", "a")
         await pilot.press("d")
         await pilot.press("k", "k")
-        if app.service.audio_output is not None:
+        if app.service.player.audio_output is not None:
             await pilot.press("enter")  # play it: the now-playing bar fills
             await pilot.pause(2.0)
             await pilot.press("space")
@@ -127,7 +127,7 @@ def main() -> int:
         try:
             import mpv  # noqa: F401  (only to learn whether the now-playing bar can fill)
 
-            service.audio_output = "null"
+            service.player.audio_output = "null"
         except (OSError, ImportError):
             print("  libmpv not found: the now-playing bar stays empty", file=sys.stderr)
         asyncio.run(shoot(MinionApp(service), out))

@@ -1,10 +1,10 @@
-"""Original files: the uploader's own file, byte for byte (issue 6 §4).
+"""Original files: the uploader's own file, byte for byte.
 
-Taken with ``--format original``, and by default (``best``) whenever the track offers it and
-an OAuth token is configured (:func:`original_by_default`); ``--format mp3|m4a|opus`` never
-takes it. When a track offers its original (``downloadable`` and downloads left) and an OAuth
-token is configured, the file is fetched from the signed URL SoundCloud redirects to
-(protocol doc §3.4) and saved under the uploader's file name from ``Content-Disposition``
+Taken with ``--format original``, and by default (``best``) whenever the provider says the
+track's original can be had (on SoundCloud: the track offers it and an OAuth token is
+configured; :func:`original_by_default`); ``--format mp3|m4a|opus`` never takes it. The file
+is fetched from the signed URL the provider hands out (docs/soundcloud.md §3.4) and saved
+under the uploader's file name from ``Content-Disposition``
 with its real extension (wav, flac, aiff, mp3…), sanitised by naming.py. The bytes are kept
 exactly as served: no tags are written into an original. Otherwise
 :class:`OriginalUnavailable` says why and the batch falls back to the best stream with that
@@ -19,26 +19,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from urllib.parse import unquote
 
 from minion_tui.downloads.engine import DownloadEvent, DownloadOptions
 from minion_tui.downloads.naming import render
 from minion_tui.downloads.progressive import fetch_progressive
+from minion_tui.errors import OriginalUnavailable
 from minion_tui.models import StreamChoice, Track
-from minion_tui.providers.soundcloud.originals import (
-    OriginalName,
-    OriginalUnavailable,
-    extension_for,
-    offers_original,
-    original_name,
-    original_url,
-)
 
 if TYPE_CHECKING:
-    from minion_tui.config import Settings
     from minion_tui.net import Http
-    from minion_tui.providers.soundcloud.client import SoundCloud
 
 PRESET = "original"
 
@@ -46,17 +40,25 @@ __all__ = ["OriginalSource", "OriginalUnavailable", "download_original",
            "original_by_default", "try_original"]
 
 
+_FILENAME_STAR = re.compile(r"filename\*\s*=\s*([^']*)'[^']*'([^;]+)", re.IGNORECASE)
+_FILENAME = re.compile(r'filename\s*=\s*(?:"([^"]*)"|([^;]+))', re.IGNORECASE)
+
+
 @runtime_checkable
 class OriginalSource(Protocol):
-    """What an original download needs from the service (Service satisfies it)."""
-
-    settings: Settings
+    """What an original download needs from the service: the HTTP client, and the track's
+    provider's word on its original."""
 
     @property
     def http(self) -> Http: ...
 
-    @property
-    def soundcloud(self) -> SoundCloud: ...
+    def original_unavailable(self, track: Track) -> str | None:
+        """Why the original cannot be had (None: ask original_url)."""
+        ...
+
+    async def original_url(self, track: Track) -> str:
+        """The signed URL of the original (OriginalUnavailable saying why otherwise)."""
+        ...
 
 
 async def download_original(source: OriginalSource, track: Track, options: DownloadOptions, *,
@@ -66,12 +68,7 @@ async def download_original(source: OriginalSource, track: Track, options: Downl
     ``NN - <original name>``); returns the final path. Raises OriginalUnavailable (fall back
     to a stream), another MinionError (the download failed) or OSError."""
     emit = options.listener or (lambda event: None)
-    if not source.settings.soundcloud.access_token:
-        # The endpoint is login-only (protocol doc §3.4): asking anonymously only earns a 401.
-        raise OriginalUnavailable(
-            f"{track.title}: the original file needs a signed-in SoundCloud account.",
-            hint="Set soundcloud.access_token (or SOUNDCLOUD_ACCESS_TOKEN).")
-    url = await original_url(source.soundcloud, track)
+    url = await source.original_url(track)
     name = await _name_of(source.http, url, track)
     template = "{playlist}/{index:02d} - {name}" if playlist else "{name}"
     target = options.directory.expanduser() / render(
@@ -87,7 +84,7 @@ async def download_original(source: OriginalSource, track: Track, options: Downl
     async def renew(_expired: StreamChoice) -> StreamChoice:
         # The signed URL expired mid-way: ask for a new one; the .part resumes by Range.
         return StreamChoice("progressive", name.ext, PRESET,
-                            await original_url(source.soundcloud, track), track_urn=track.urn)
+                            await source.original_url(track), track_urn=track.urn)
 
     emit(DownloadEvent("start", track.urn, track.title, str(target)))
     # Each request holds the batch's connection cap (progressive.py), like a stream's.
@@ -103,13 +100,14 @@ async def download_original(source: OriginalSource, track: Track, options: Downl
 
 def original_by_default(source: object, track: Track, format: str) -> bool:
     """Whether a ``format`` job takes ``track``'s original before any stream: ``original``
-    always tries; the default ``best`` tries only when the track offers it and a token is
-    configured (no pointless 401 round trip otherwise); ``mp3``/``m4a``/``opus`` never."""
+    always tries; the default ``best`` tries only when the provider says it can be had (on
+    SoundCloud: offered and signed in; no pointless 401 round trip otherwise);
+    ``mp3``/``m4a``/``opus`` never."""
     if format == "original":
         return True
     if format != "best" or not isinstance(source, OriginalSource):
         return False
-    return bool(source.settings.soundcloud.access_token) and offers_original(track) is None
+    return source.original_unavailable(track) is None
 
 
 async def try_original(source: object, track: Track, options: DownloadOptions, *,
@@ -133,7 +131,7 @@ async def try_original(source: object, track: Track, options: DownloadOptions, *
 async def _name_of(http: Http, url: str, track: Track) -> OriginalName:
     """The original's file name, read from the headers of a one-byte request (the body is
     fetched by progressive.py, which does not expose headers). A 401/403 here means no
-    downloads are left for this account (SCDL2, protocol doc §3.4)."""
+    downloads are left for this account (SCDL2, docs/soundcloud.md §3.4)."""
     async with http.stream("GET", url, headers={"Range": "bytes=0-0"}) as response:
         status = response.status_code
         headers = response.headers
@@ -148,6 +146,54 @@ async def _name_of(http: Http, url: str, track: Track) -> OriginalName:
         return OriginalName(track.title, extension_for(headers.get("content-type"),
                                                        headers.get("x-amz-meta-file-type")))
     return found
+
+
+# MIME types and S3 file-type metadata → file extensions, for a response without a file name.
+EXTENSIONS = {
+    "audio/mpeg": "mp3", "audio/mp3": "mp3", "audio/wav": "wav", "audio/x-wav": "wav",
+    "audio/wave": "wav", "audio/flac": "flac", "audio/x-flac": "flac", "audio/aiff": "aiff",
+    "audio/x-aiff": "aiff", "audio/mp4": "m4a", "audio/x-m4a": "m4a", "audio/aac": "aac",
+    "audio/ogg": "ogg", "audio/opus": "opus",
+}
+
+@dataclass(frozen=True)
+class OriginalName:
+    """The uploader's file name split as we keep it: ``stem`` and ``ext`` (no dot, lower)."""
+
+    stem: str
+    ext: str
+
+
+
+def original_name(disposition: str | None, content_type: str | None,
+                  file_type: str | None = None) -> OriginalName | None:
+    """The file name from ``Content-Disposition`` (RFC 6266: ``filename*`` wins over
+    ``filename``); the extension from the name, else from ``x-amz-meta-file-type`` or the
+    ``Content-Type``. None when no name is given."""
+    name = ""
+    if disposition:
+        star = _FILENAME_STAR.search(disposition)
+        plain = _FILENAME.search(disposition)
+        if star:
+            name = unquote(star.group(2).strip(), encoding=star.group(1) or "utf-8",
+                           errors="replace")
+        elif plain:
+            name = (plain.group(1) if plain.group(1) is not None else plain.group(2)).strip()
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not name:
+        return None
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem or not ext.isalnum() or len(ext) > 5:
+        stem, ext = name, ""
+    return OriginalName(stem, ext.lower() or extension_for(content_type, file_type))
+
+
+def extension_for(content_type: str | None, file_type: str | None = None) -> str:
+    """The extension ``x-amz-meta-file-type`` or the ``Content-Type`` implies ("bin" if none)."""
+    kind = (file_type or "").lower().strip(". ")
+    if kind.isalnum() and len(kind) <= 5:
+        return kind
+    return EXTENSIONS.get((content_type or "").split(";", 1)[0].strip().lower(), "bin")
 
 
 def _publish(part: Path, target: Path) -> int:

@@ -21,24 +21,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from minion_tui.errors import MinionError
 from minion_tui.models import Page, Playlist, Track, User
-from minion_tui.providers.soundcloud.urls import WEB_HOSTS
+from minion_tui.providers.registry import web_ref
 
 Resolve = Callable[[str], Awaitable[object]]
 
 DEFAULT_LIMIT = 50
 DIRECT_SUFFIXES = {".m3u8": "hls", ".mp3": "mp3", ".m4a": "m4a"}
-# Profile tabs (second path segment of soundcloud.com/USER/…) → Service.browse listing names.
-_TABS = {
-    "tracks": "tracks", "popular-tracks": "toptracks", "likes": "likes", "reposts": "reposts",
-    "sets": "playlists", "albums": "albums",
-}
-# soundcloud.com/search/<what>?q=… → Service.search kinds (/search alone lists "everything":
-# we take its tracks, the only thing there to download directly).
-_SEARCHES = {"": "tracks", "sounds": "tracks", "sets": "playlists", "albums": "albums"}
 
 
 @runtime_checkable
@@ -190,8 +182,9 @@ async def _one(catalog: Catalog | None, source: Catalog | Resolve, target: str, 
             if catalog is None:
                 yield Refused(target, "search URLs need the service to expand them.")
                 return
-            query, what = search
-            async for item in _search_results(catalog, target, query, what, limit):
+            query, search_kind, what = search
+            async for item in _search_results(catalog, target, query, search_kind, what,
+                                              limit):
                 yield item
             return
         resolve = catalog.resolve if catalog is not None else source
@@ -221,24 +214,18 @@ def _set(playlist: Playlist) -> list[Item]:
             enumerate(playlist.tracks, start=1)]
 
 
-def _search_of(target: str) -> tuple[str, str] | None:
-    """(query, search kind) for a soundcloud.com/search[/what]?q=… URL, else None."""
-    try:
-        parts = urlsplit(target)
-    except ValueError:
+def _search_of(target: str) -> tuple[str, str, str] | None:
+    """(query, search kind, the page's name) for a search page URL (the provider says which
+    kind it lists: "" for none), else None."""
+    ref = web_ref(target)
+    if ref is None or ref.kind != "search":
         return None
-    segments = [s for s in parts.path.split("/") if s]
-    if (parts.hostname or "").lower() not in WEB_HOSTS or segments[:1] != ["search"]:
-        return None
-    what = segments[1].lower() if len(segments) > 1 else ""
-    query = (parse_qs(parts.query).get("q") or [""])[0]
-    return query, what
+    return ref.target, ref.listing, ref.page
 
 
-async def _search_results(catalog: Catalog, target: str, query: str, what: str,
+async def _search_results(catalog: Catalog, target: str, query: str, kind: str, what: str,
                           limit: int) -> AsyncIterator[Item]:
-    kind = _SEARCHES.get(what)
-    if kind is None:
+    if not kind:
         yield Refused(target, f"a search for {what or 'this'} lists no tracks to download; "
                               "use …/search/sounds?q=… or …/search/sets?q=….")
         return
@@ -258,9 +245,10 @@ async def _search_results(catalog: Catalog, target: str, query: str, what: str,
 
 
 async def _profile(catalog: Catalog, target: str, user: User) -> AsyncIterator[Item]:
-    tab = _tab_of(target)
-    listing = _TABS.get(tab or "tracks")
-    if listing is None:
+    ref = web_ref(target)
+    tab = ref.page if ref is not None and ref.kind == "user" else None
+    listing = ref.listing if ref is not None and ref.kind == "user" and tab else "tracks"
+    if not listing:
         yield Refused(target, f"{user.username}'s {tab} lists no tracks; use their profile, "
                               "…/likes, …/sets or …/albums URL.")
         return
@@ -286,15 +274,3 @@ async def _listed_item(catalog: Catalog, target: str, found: object) -> AsyncIte
             return
         for item in _set(full if isinstance(full, Playlist) else found):
             yield item
-
-
-def _tab_of(target: str) -> str | None:
-    """The profile tab of a soundcloud.com/USER/TAB URL ("likes", "sets", …), else None."""
-    try:
-        parts = urlsplit(target if "://" in target else "https://" + target)
-    except ValueError:
-        return None
-    if (parts.hostname or "").lower() not in WEB_HOSTS:
-        return None
-    segments = [unquote(s) for s in parts.path.split("/") if s]
-    return segments[1].lower() if len(segments) >= 2 else None

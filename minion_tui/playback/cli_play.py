@@ -40,9 +40,9 @@ def _status(state: PlayerState, as_json: bool) -> None:
 async def play_command(service: Service, target: str, *, start: float,
                        play_for: float | None, as_json: bool, ao: str | None) -> int:
     if ao:  # --ao beats the setting (and MINION_MPV_AO) for this run
-        service.audio_output = ao
-    now = await service.play(target, start=start)
-    player = (await service.playback()).player
+        service.player.audio_output = ao
+    now = await service.player.play(target, start=start)
+    player = service.player
     if not as_json:
         label = " (30 s preview)" if now.choice.preview else ""
         print(f"Playing {now.track.title}{label}", flush=True)

@@ -1,6 +1,6 @@
 """A track's waveform as peak levels in 0..1, left to right over the whole track.
 
-SoundCloud offers one as JSON at the track's ``waveform_url`` (soundcloud-protocol.md §2.1:
+SoundCloud offers one as JSON at the track's ``waveform_url`` (docs/soundcloud.md §2.1:
 ``{width, height, samples[]}`` with samples up to ``height``). Where a track offers none, the
 peaks are measured from the audio itself: PyAV decodes the stream (served by the loopback stream
 proxy, so the endpoint map and re-signing apply) in a worker thread, bounded by
@@ -10,8 +10,6 @@ proxy, so the endpoint map and re-signing apply) in a worker thread, bounded by
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from typing import Any
 
 #: Tracks longer than this get no audio-derived waveform: decoding a two-hour mix would cost
 #: tens of seconds of a core and tens of MB of transfer for a one-line picture.
@@ -20,15 +18,6 @@ AUDIO_PEAKS_LIMIT = 30 * 60.0
 AUDIO_BUCKETS = 1800
 #: Seconds PyAV waits on the (loopback) stream before giving up.
 OPEN_TIMEOUT = 20.0
-
-
-def waveform_json_url(raw: Mapping[str, Any]) -> str | None:
-    """The waveform JSON URL of a provider track dict, if it offers one. Older API answers
-    name the PNG (``..._m.png``); the JSON lives beside it under the same name."""
-    url = raw.get("waveform_url")
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        return None
-    return url[: -len(".png")] + ".json" if url.endswith(".png") else url
 
 
 def peaks_from_json(data: object) -> list[float]:

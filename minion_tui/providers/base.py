@@ -1,25 +1,115 @@
-"""The provider protocol: what service.py may ask of any music service.
+"""The provider seam: what the service asks of any music service, and what a service declares
+it can do.
 
-Provider-neutral on purpose (Mixcloud comes later): lookups by URL/URN, search, a few
-listings every service has, and streams. Service-specific listings (SoundCloud stations,
-reposts...) live on the concrete class; the service reaches them by name.
+A provider is one package under ``providers/`` that exports a :class:`ProviderEntry` (its
+name, its :class:`Capabilities`, which targets it claims, how to build it) and one line in
+``registry.py``. The service reaches every provider through :class:`Provider` only; names of
+listings, search kinds and filters are provider-neutral ("likes" is SoundCloud's likes and
+Mixcloud's favorites), and each provider declares which of them it offers, so the front ends
+build their choices from the capabilities instead of copying lists.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
-from minion_tui.models import Comment, Page, Playlist, StreamChoice, Track, User
+from minion_tui.models import Page, Playlist, StreamChoice, Track, User
+
+if TYPE_CHECKING:
+    from minion_tui.config import Settings
+    from minion_tui.net import Http
 
 Resource = Track | Playlist | User
+
+#: Every listing name a provider may declare, grouped by what it is a listing of.
+CHARTS = ("trending",)
+USER_LISTINGS = ("tracks", "toptracks", "likes", "reposts", "playlists", "albums",
+                 "followings", "followers")
+TRACK_LISTINGS = ("related", "station", "comments")
+SEARCH_KINDS = ("tracks", "users", "playlists", "albums", "all")
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """A search filter: its keyword, the values it takes (None: free text) and the search
+    kinds it applies to."""
+
+    name: str
+    choices: tuple[str, ...] | None
+    kinds: tuple[str, ...]
+    help: str = ""
+    labels: tuple[str, ...] = ()
+    """Words to show for ``choices``, in their order (the values where empty)."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a provider offers, by provider-neutral names."""
+
+    charts: tuple[str, ...] = ()
+    tags: bool = False
+    user_listings: tuple[str, ...] = ()
+    track_listings: tuple[str, ...] = ()
+    search_kinds: tuple[str, ...] = ()
+    search_filters: tuple[SearchFilter, ...] = ()
+    mixed_search: bool = False
+    """Whether search kind "all" (tracks, users and sets in one list) is offered."""
+    autocomplete: bool = False
+    stream_kinds: tuple[str, ...] = ()
+    """Stream protocols :meth:`Provider.stream` may return ("hls", "progressive")."""
+    formats: tuple[str, ...] = ("best",)
+    """Download formats (``--format``): "best" and the codecs a download can be asked for."""
+    originals: bool = False
+    """Whether the uploader's original file can be downloaded (when signed in)."""
+    writes: tuple[str, ...] = ()
+    """Write actions ("like", "repost", "follow", "comment", "playlist", "upload")."""
+
+    def listings(self) -> tuple[str, ...]:
+        """Every listing ``Service.catalog.browse`` accepts for this provider."""
+        return (*self.charts, *(("tag",) if self.tags else ()), *self.user_listings,
+                *self.track_listings)
+
+    def search_filter(self, name: str) -> SearchFilter | None:
+        return next((f for f in self.search_filters if f.name == name), None)
+
+
+@dataclass(frozen=True)
+class WebRef:
+    """What a pasted web page names beyond a single resource: a tag page, a user's tab, a set
+    or a search page. ``kind`` "user" carries the listing in ``listing`` and the user's URL
+    in ``target``; "search" the search kind in ``listing`` and the query in ``target``; "tag"
+    the tag and "playlist" the set's URL in ``target``."""
+
+    kind: Literal["tag", "user", "playlist", "search"]
+    target: str
+    listing: str = ""
+    """The listing of a user's tab, the kind of a search; "" for a tab or a search page
+    that lists nothing the app can show."""
+    page: str = ""
+    """The page's own name as the URL spells it: the tab ("likes"), the search page
+    ("sounds"), the set's or tag's slug."""
+
+
+@dataclass(frozen=True)
+class ProviderContext:
+    """What a provider is built from: the one HTTP client, its cache folder and the
+    settings (each provider reads its own section)."""
+
+    http: Http
+    cache_dir: Path
+    settings: Settings
 
 
 @runtime_checkable
 class Provider(Protocol):
-    """A music service. Every method raises only ``minion_tui.errors.MinionError`` subclasses."""
+    """A music service. Every method raises only ``minion_tui.errors.MinionError``
+    subclasses; listings and searches the capabilities do not declare raise InvalidArgument."""
 
     name: str
+    capabilities: Capabilities
 
     async def resolve(self, target: str) -> Resource:
         """A pasted URL, short link or URN → the resource (playlists with every track)."""
@@ -34,30 +124,32 @@ class Provider(Protocol):
     async def user(self, user_id: str) -> User: ...
 
     def search(self, query: str, *, kind: str = "tracks", limit: int | None = None,
-               **filters: Any) -> AsyncIterator[Page[Track | User | Playlist]]:
-        """Pages as they arrive; never more items than ``limit`` in total."""
+               **filters: str) -> AsyncIterator[Page[Any]]:
+        """Pages as they arrive; never more items than ``limit`` in total. Arguments are
+        checked on the call, not on the first iteration."""
         ...
 
     async def autocomplete(self, query: str, *, limit: int = 10) -> list[str]: ...
 
-    def user_tracks(self, user_id: str, *, limit: int | None = None
-                    ) -> AsyncIterator[Page[Track]]: ...
-
-    def user_followings(self, user_id: str, *, limit: int | None = None
-                        ) -> AsyncIterator[Page[User]]: ...
-
-    def user_followers(self, user_id: str, *, limit: int | None = None
-                       ) -> AsyncIterator[Page[User]]: ...
-
-    def comments(self, track_id: str, *, limit: int | None = None
-                 ) -> AsyncIterator[Page[Comment]]: ...
+    def chart(self, name: str, *, limit: int | None = None) -> AsyncIterator[Page[Track]]: ...
 
     def tag(self, tag: str, *, limit: int | None = None) -> AsyncIterator[Page[Track]]: ...
+
+    def user_listing(self, listing: str, user_id: str, *, limit: int | None = None
+                     ) -> AsyncIterator[Page[Any]]:
+        """One of ``capabilities.user_listings`` of a user (by id)."""
+        ...
+
+    def track_listing(self, listing: str, track_id: str, *, limit: int | None = None
+                      ) -> AsyncIterator[Page[Any]]:
+        """One of ``capabilities.track_listings`` of a track (by id); "comments" yields
+        :class:`~minion_tui.models.Comment` items."""
+        ...
 
     async def stream(self, track: Track | str, *, require_full: bool = False,
                      prefer: str | None = None) -> StreamChoice:
         """A playable, signed stream: never DRM; previews flagged, or refused (PreviewOnly)
-        with ``require_full``."""
+        with ``require_full``. ``prefer`` asks for a codec ("mp3", "m4a", "opus")."""
         ...
 
     async def refresh_stream(self, choice: StreamChoice) -> StreamChoice:
@@ -67,3 +159,39 @@ class Provider(Protocol):
     def url_for(self, urn: str) -> str:
         """A URL for the resource that ``resolve`` accepts back."""
         ...
+
+    def artwork_url(self, track: Track, size: str) -> str | None:
+        """The ``size`` ("small": ~300 px, "large": ~500 px) variant of the track's artwork
+        (or its uploader's picture when it has none); None when there is no picture."""
+        ...
+
+    def waveform_url(self, track: Track) -> str | None:
+        """Where the service keeps the track's waveform data, if it does."""
+        ...
+
+    def original_unavailable(self, track: Track) -> str | None:
+        """Why the track's original file cannot be downloaded (None: it can, once asked
+        with :meth:`original_url`)."""
+        ...
+
+    async def original_url(self, track: Track) -> str:
+        """A signed URL of the uploader's original file. Raises OriginalUnavailable."""
+        ...
+
+
+@dataclass(frozen=True)
+class ProviderEntry:
+    """A provider as the registry knows it."""
+
+    name: str
+    capabilities: Capabilities
+    claims: Callable[[str], bool]
+    """Whether a pasted target (URL, bare host path, URN) belongs to this provider."""
+    validate: Callable[[str], None]
+    """Raise InvalidURL (with what works) for a claimed target it cannot open."""
+    create: Callable[[ProviderContext], Provider]
+    web_ref: Callable[[str], WebRef | None]
+    """What a claimed page URL names when it is a listing rather than one resource (a
+    user's tab, a tag, a search page, a set); None when it is neither. Pure parsing."""
+    urn_prefix: str = field(default="")
+    """URNs of this provider start with ``<urn_prefix>:`` (default: the name)."""

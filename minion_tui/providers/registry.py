@@ -1,24 +1,58 @@
-"""Which provider handles a pasted target. Validates the target as well, so a malformed URL
-or a non-music page fails here with a message saying what works."""
+"""Which provider handles a target, by URL, URN or name; and what all of them offer.
+
+Adding a provider is one package under ``providers/`` exporting a ``ProviderEntry`` and one
+line in ``_BUILT_IN`` below (tests register theirs with :func:`register`). Validates targets as
+well, so a malformed URL or a non-music page fails here with a message saying what works.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from minion_tui.errors import InvalidArgument, InvalidURL
+from minion_tui.providers.base import Capabilities, ProviderEntry, SearchFilter, WebRef
+from minion_tui.providers.soundcloud import entry as soundcloud
 
-from minion_tui.errors import InvalidURL
-from minion_tui.providers.soundcloud import urls as soundcloud_urls
+_BUILT_IN: tuple[ProviderEntry, ...] = (
+    soundcloud.ENTRY,
+)
+_entries: dict[str, ProviderEntry] = {entry.name: entry for entry in _BUILT_IN}
 
-PROVIDERS = ("soundcloud",)
+
+def register(entry: ProviderEntry) -> None:
+    """Add (or replace) a provider; the built-in ones are registered on import."""
+    _entries[entry.name] = entry
+
+
+def unregister(name: str) -> None:
+    """Remove a provider :func:`register` added (tests)."""
+    if name in _entries and all(e.name != name for e in _BUILT_IN):
+        del _entries[name]
+
+
+def names() -> tuple[str, ...]:
+    return tuple(_entries)
+
+
+def entries() -> tuple[ProviderEntry, ...]:
+    return tuple(_entries.values())
+
+
+def entry(name: str) -> ProviderEntry:
+    """The provider called ``name``; InvalidArgument naming the known ones otherwise."""
+    try:
+        return _entries[name]
+    except KeyError:
+        raise InvalidArgument(f"There is no provider {name!r}.",
+                              hint=f"Use one of: {', '.join(_entries)}.") from None
 
 
 def provider_for(target: str) -> str:
-    """``"soundcloud"`` for soundcloud.com / m. / on.soundcloud.com URLs, API uris and
-    ``soundcloud:…`` URNs. Raises InvalidURL otherwise (and for SoundCloud pages that are not
-    a track, set or profile, e.g. soundcloud.com/discover)."""
+    """The name of the provider a pasted target (URL, bare ``host/path``, URN) belongs to,
+    after checking the provider can open it. Raises InvalidURL otherwise, with what works."""
     text = target.strip()
-    if soundcloud_urls.is_soundcloud(text) or _bare_soundcloud_host(text):
-        soundcloud_urls.parse_target(text)  # raises InvalidURL with the reason
-        return "soundcloud"
+    for candidate in _entries.values():
+        if candidate.claims(text):
+            candidate.validate(text)  # raises InvalidURL with the reason
+            return candidate.name
     if "mixcloud.com" in text.lower() or text.lower().startswith("mixcloud:"):
         raise InvalidURL(f"Mixcloud is not supported yet: {target}",
                          hint="Paste a SoundCloud link or URN for now.")
@@ -29,10 +63,47 @@ def provider_for(target: str) -> str:
     )
 
 
-def _bare_soundcloud_host(text: str) -> bool:
-    """``soundcloud.com/artist/track`` pasted without a scheme."""
-    try:
-        host = (urlsplit("https://" + text).hostname or "").lower()
-    except ValueError:
-        return False
-    return "://" not in text and host.endswith("soundcloud.com")
+def web_ref(text: str) -> WebRef | None:
+    """What a pasted page URL names when it is a listing rather than one resource (see
+    :class:`WebRef`), asked of the provider that claims it; None otherwise."""
+    text = text.strip()
+    return next((e.web_ref(text) for e in _entries.values() if e.claims(text)), None)
+
+
+def provider_of_urn(urn: str) -> str:
+    """The provider whose URNs start like ``urn`` (``soundcloud:tracks:1`` → soundcloud)."""
+    prefix = urn.split(":", 1)[0]
+    for candidate in _entries.values():
+        if (candidate.urn_prefix or candidate.name) == prefix:
+            return candidate.name
+    return provider_for(urn)
+
+
+def capabilities() -> Capabilities:
+    """What the registered providers offer together (the front ends' choices): every name
+    any provider declares, in the order first declared; a filter's choices merged."""
+    every = [e.capabilities for e in _entries.values()]
+
+    def union(field: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(name for c in every for name in getattr(c, field)))
+
+    filters: dict[str, SearchFilter] = {}
+    for c in every:
+        for f in c.search_filters:
+            known = filters.get(f.name)
+            if known is None:
+                filters[f.name] = f
+                continue
+            choices = (None if known.choices is None or f.choices is None
+                       else tuple(dict.fromkeys((*known.choices, *f.choices))))
+            kinds = tuple(dict.fromkeys((*known.kinds, *f.kinds)))
+            filters[f.name] = SearchFilter(f.name, choices, kinds, known.help or f.help)
+    return Capabilities(
+        charts=union("charts"), tags=any(c.tags for c in every),
+        user_listings=union("user_listings"), track_listings=union("track_listings"),
+        search_kinds=union("search_kinds"), search_filters=tuple(filters.values()),
+        mixed_search=any(c.mixed_search for c in every),
+        autocomplete=any(c.autocomplete for c in every), stream_kinds=union("stream_kinds"),
+        formats=union("formats"), originals=any(c.originals for c in every),
+        writes=union("writes"),
+    )

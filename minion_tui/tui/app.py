@@ -197,7 +197,7 @@ class MinionApp(App[None]):
         """Store the judgment, then change the badge in every list showing the track: the
         badge appears only once the commit has returned, so a rating that shows survives a
         crash."""
-        await self.service.rate(urn, judgment)
+        await self.service.library.rate(urn, judgment)
         for track_list in self.query(TrackList):
             track_list.set_judgment(urn, judgment)
         refresh_details(self.screen)
@@ -337,7 +337,7 @@ class MinionApp(App[None]):
 
     @on(events.Mount)
     def _listen_to_downloads(self) -> None:
-        self.service.on_download_event(self._download_event)
+        self.service.downloads.on_event(self._download_event)
 
     def _download_event(self, event: DownloadEvent) -> None:
         """Service listener: every event of every download moves its row in the pane."""
@@ -394,7 +394,7 @@ class MinionApp(App[None]):
     @work(group="downloads", exit_on_error=False, description="Downloading")
     async def download(self, target: str, what: str) -> None:
         """Download a track or set (URL/URN) into the download folder; one toast at the end."""
-        outcomes = await self.service.download([target])
+        outcomes = await self.service.downloads.download([target])
         announce(self, what, outcomes)
 
     # -- end downloads --------------------------------------------------------------------

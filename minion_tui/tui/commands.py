@@ -105,8 +105,8 @@ class SourceCommands(DomainCommands):
         says why)."""
         app: MinionApp = self.app  # type: ignore[assignment]
         try:
-            pinned = await app.service.pinned_sources()
-            entries = await app.service.recent_searches(20)
+            pinned = await app.service.library.pinned_sources()
+            entries = await app.service.library.recent_searches(20)
         except Exception:
             log.warning("pinned sources / search history unavailable for the palette",
                         exc_info=True)

@@ -5,7 +5,7 @@ The app holds one :class:`PlayerControl` and forwards to it (app.py's playback b
 app module stays an arranger. Everything goes through the service façade; the player itself
 (libmpv) is created on the first play, so the app starts — and keeps running — without it.
 
-The event pump never polls: it iterates ``service.player_events()`` and posts
+The event pump never polls: it iterates ``service.player.player_events()`` and posts
 :class:`NowPlayingBar.Update` only when something visible changes (the elapsed second, a
 waveform column, the state, the volume, the track).
 """
@@ -110,7 +110,7 @@ class PlayerControl:
         from minion_tui.playback.player import PlayerUnavailable
 
         try:
-            playback = await self.service.playback()
+            await self.service.player.start()
         except PlayerUnavailable as exc:
             self.app.notify(exc.text, title="Playback unavailable", severity="error",
                             timeout=10)
@@ -119,19 +119,19 @@ class PlayerControl:
             return False
         if not self._following:
             self._following = True
-            playback.on_toast(lambda toast: self.app.notify(
+            self.service.player.on_toast(lambda toast: self.app.notify(
                 toast.text, title="Playback", severity="warning", timeout=8))
             self._run(self._follow(), "Following the player", group="player-events",
                       exclusive=True)
         return True
 
     async def _follow(self) -> None:
-        now, state = self.service.now_playing()
+        now, state = self.service.player.now_playing()
         self._publish(now, state, "start")
-        async for event in self.service.player_events():
+        async for event in self.service.player.player_events():
             if event.kind == "error":
                 self._failed(event.state.error)
-            self._publish(self.service.now_playing()[0], event.state, event.kind)
+            self._publish(self.service.player.now_playing()[0], event.state, event.kind)
 
     def _failed(self, text: str) -> None:
         """mpv could not play (no audio device, a broken stream): say so, never stay silent
@@ -156,7 +156,7 @@ class PlayerControl:
 
     async def _waveform(self, track: Track) -> None:
         try:
-            peaks = await self.service.waveform(track)
+            peaks = await self.service.player.waveform(track)
         except MinionError as exc:  # a missing picture is not worth an error toast
             log.info("no waveform for %s: %s", track.urn, exc.text)
             return
@@ -187,25 +187,27 @@ class PlayerControl:
 
     async def _play(self, track: Track) -> None:
         if await self._ready():
-            self._publish(await self.service.play(track), self.service.now_playing()[1], "")
+            self._publish(await self.service.player.play(track),
+                          self.service.player.now_playing()[1], "")
 
     async def _play_queue(self, entry_id: int) -> None:
         if await self._ready():
-            now = await self.service.play_queue(entry_id)
-            self._publish(now, self.service.now_playing()[1], "")
+            now = await self.service.player.play_queue(entry_id)
+            self._publish(now, self.service.player.now_playing()[1], "")
 
     async def _play_again(self, entry: HistoryEntry) -> None:
         if await self._ready():
-            self._publish(await self.service.play_again(entry), self.service.now_playing()[1],
+            self._publish(await self.service.player.play_again(entry),
+                          self.service.player.now_playing()[1],
                           "")
 
     def seek_fraction(self, fraction: float) -> None:
         self._run(self._seek_fraction(fraction), "Seeking")
 
     async def _seek_fraction(self, fraction: float) -> None:
-        state = self.service.now_playing()[1]
+        state = self.service.player.now_playing()[1]
         if state is not None and state.duration and await self._ready():
-            await self.service.seek(max(0.0, min(1.0, fraction)) * state.duration)
+            await self.service.player.seek(max(0.0, min(1.0, fraction)) * state.duration)
 
     # -- keys --------------------------------------------------------------------------------
 
@@ -225,17 +227,17 @@ class PlayerControl:
             return
         service = self.service
         if name == "toggle":
-            await service.toggle_pause()
+            await service.player.toggle_pause()
         elif name == "seek":
-            await service.seek(float(argument), relative=True)
+            await service.player.seek(float(argument), relative=True)
         elif name == "volume":
-            await service.change_volume(float(argument))
+            await service.player.change_volume(float(argument))
         elif name == "mute":
-            await service.mute()
+            await service.player.mute()
         elif name == "next":
-            await service.next_track()
+            await service.player.next_track()
         elif name == "previous":
-            await service.previous_track()
+            await service.player.previous_track()
 
     def _highlighted(self) -> Track | None:
         focused = self.app.focused
@@ -252,13 +254,13 @@ class PlayerControl:
         self._run(self._queue_add(track, next=next), "Adding to the queue")
 
     async def _queue_add(self, track: Track, *, next: bool) -> None:
-        await self.service.queue_add([track], next=next)
+        await self.service.player.queue_add([track], next=next)
         where = "to play next" if next else "to the queue"
         self.app.notify(f"Added {track.title} {where}.", title="Queue", timeout=3)
         self.refresh_queue()
 
     def _rate_playing(self, judgment: Judgment) -> None:
-        now = self.service.now_playing()[0]
+        now = self.service.player.now_playing()[0]
         if now is None:
             self.app.notify("Nothing is playing; rate a highlighted track with l / x / n.",
                             title="Rating", severity="warning", timeout=4)

@@ -107,6 +107,6 @@ async def service(emulator: RunningEmulator, tmp_path: Path) -> AsyncIterator[Se
     """A Service over the emulator, its data in tmp_path, playing to mpv's null output (no
     sound device in tests). Modules that need another one define their own."""
     svc = Service.open(endpoints=emulator.endpoints, data_dir=tmp_path)
-    svc.audio_output = "null"
+    svc.player.audio_output = "null"
     yield svc
     await svc.aclose()

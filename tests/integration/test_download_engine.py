@@ -29,15 +29,15 @@ async def _download(url: str, folder: Path, *, prefer: str | None = None,
                     opener: Any = None) -> tuple[Path, Track, StreamChoice]:
     service = Service.open()
     try:
-        track = await service.resolve(url)
+        track = await service.catalog.resolve(url)
         assert isinstance(track, Track)
-        choice = await service.soundcloud.stream(track, require_full=True, prefer=prefer)
+        choice = await service.catalog.stream(track, require_full=True, prefer=prefer)
         options = DownloadOptions(folder, segments=segments, listener=listener)
         if opener is not None:
             options = DownloadOptions(folder, segments=segments, listener=listener,
                                       opener=opener)
         target = final_path(track, choice, options)
-        path = await download_stream(service, track, choice, target, options)
+        path = await download_stream(service.downloads._source, track, choice, target, options)
         return path, track, choice
     finally:
         await service.aclose()

@@ -321,14 +321,13 @@ async def test_a_batch_of_direct_urls_does_not_open_the_database(media: Media,
                                                                   tmp_path: Path) -> None:
     # Direct URLs have no job rows: their first request need not wait for SQLite. A catalog
     # target in the same batch opens it (the jobs tests cover those rows).
-    from minion_tui.actions.core import DB_FILENAME
-    from minion_tui.service import Service
+    from minion_tui.service import DB_FILENAME, Service
 
     state = Server(media.root)
     service = Service.open(data_dir=tmp_path / "data")
     try:
         with serving(state) as base:
-            [outcome] = await service.download([f"{base}/hi/index.m3u8"],
+            [outcome] = await service.downloads.download([f"{base}/hi/index.m3u8"],
                                                directory=tmp_path / "music")
     finally:
         await service.aclose()

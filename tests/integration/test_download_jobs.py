@@ -37,7 +37,7 @@ async def _reference(url: str, folder: Path, data: Path) -> Path:
     """An uninterrupted download through the Service (its own database)."""
     service = Service.open(data_dir=data)
     try:
-        [outcome] = await service.download([url], directory=folder)
+        [outcome] = await service.downloads.download([url], directory=folder)
     finally:
         await service.aclose()
     assert outcome.state == "done", outcome
@@ -60,10 +60,10 @@ async def _stopped_then(sc_env: Any, tmp_path: Path,
             stopping.append(asyncio.get_running_loop().create_task(
                 stop(service, event.job_id)))
 
-    unsubscribe = service.on_download_event(listen)
+    unsubscribe = service.downloads.on_event(listen)
     sc_env.state.set_faults("slow:ms=60")
     try:
-        [outcome] = await service.download([url], directory=tmp_path / "out", segments=1)
+        [outcome] = await service.downloads.download([url], directory=tmp_path / "out", segments=1)
         await asyncio.gather(*stopping)
     finally:
         sc_env.state.set_faults("")
@@ -73,19 +73,20 @@ async def _stopped_then(sc_env: Any, tmp_path: Path,
 
 async def test_pause_then_retry_completes(sc_env: Any, tmp_path: Path) -> None:
     whole = await _reference(sc_env.examples["track_full"], tmp_path / "ref", tmp_path / "r")
-    service, outcome, events = await _stopped_then(sc_env, tmp_path, Service.pause_download)
+    service, outcome, events = await _stopped_then(sc_env, tmp_path, lambda svc,
+                                                   job: svc.downloads.pause(job))
     try:
         assert outcome.state == "paused" and outcome.job_id is not None
-        [job] = await service.download_jobs()
+        [job] = await service.downloads.jobs()
         assert (job.id, job.state, job.reason) == (outcome.job_id, "paused", "paused by the user")
         out = tmp_path / "out"
         assert not (out / whole.name).exists()
         assert list(out.glob(".*.parts/*.seg"))  # the journal is kept
         assert events[-1].kind == "paused" and events[-1].job_id == job.id
 
-        again = await service.retry_download(job.id)
+        again = await service.downloads.retry(job.id)
         assert again.state == "done" and Path(again.path) == out / whole.name
-        [job] = await service.download_jobs()
+        [job] = await service.downloads.jobs()
         assert job.state == "done" and job.bytes_done == whole.stat().st_size
         assert _sha(out / whole.name) == _sha(whole)
         assert _leftovers(out) == []
@@ -94,10 +95,11 @@ async def test_pause_then_retry_completes(sc_env: Any, tmp_path: Path) -> None:
 
 
 async def test_cancel_removes_partial_files(sc_env: Any, tmp_path: Path) -> None:
-    service, outcome, events = await _stopped_then(sc_env, tmp_path, Service.cancel_download)
+    service, outcome, events = await _stopped_then(sc_env, tmp_path, lambda svc,
+                                                   job: svc.downloads.cancel(job))
     try:
         assert outcome.state == "cancelled"
-        [job] = await service.download_jobs()
+        [job] = await service.downloads.jobs()
         assert (job.state, job.reason) == ("cancelled", "cancelled by the user")
         out = tmp_path / "out"
         assert job.path and not Path(job.path).exists()  # noqa: ASYNC240 (no final file)
@@ -113,14 +115,15 @@ async def test_disk_full_fails_the_job_then_retry_completes(sc_env: Any, tmp_pat
     data, out = tmp_path / "data", tmp_path / "out"
     service = Service.open(data_dir=data)
     try:
-        track = await service.resolve(url)
+        track = await service.catalog.resolve(url)
         assert isinstance(track, Track)
 
         async def choose(t: Track, prefer: str | None) -> Any:
-            return await service.soundcloud.stream(t, require_full=True, prefer=prefer)
+            return await service.catalog.stream(t, require_full=True, prefer=prefer)
 
         options = DownloadOptions(out, segments=1, opener=FullDisk(600_000))
-        runner = Runner.build(service, choose, options, store=await service.db(),
+        runner = Runner.build(service.downloads._source, choose, options,
+                              store=await service._core.db(),
                               control=JobControl())
         plan = runner.plan()
         job_id = await runner.open(track, plan)
@@ -132,7 +135,7 @@ async def test_disk_full_fails_the_job_then_retry_completes(sc_env: Any, tmp_pat
         assert list(out.glob(".*.parts/*.seg"))  # partial data kept for resume
 
         assert job_id is not None
-        again = await service.retry_download(job_id)
+        again = await service.downloads.retry(job_id)
         assert again.state == "done"
         assert _sha(out / whole.name) == _sha(whole)
         assert _rows(data) == [("done", "")]
@@ -166,12 +169,12 @@ async def test_a_set_track_retried_later_joins_the_sets_m3u8(sc_env: Any, tmp_pa
     def listen(event: DownloadEvent) -> None:
         if event.kind == "segment" and event.job_id is not None and not stopping:
             stopping.append(asyncio.get_running_loop().create_task(
-                service.pause_download(event.job_id)))
+                service.downloads.pause(event.job_id)))
 
-    unsubscribe = service.on_download_event(listen)
+    unsubscribe = service.downloads.on_event(listen)
     sc_env.state.set_faults("slow:ms=60")
     try:
-        outcomes = await service.download([sc_env.examples["set_small"]],
+        outcomes = await service.downloads.download([sc_env.examples["set_small"]],
                                           directory=tmp_path / "out", segments=1)
         await asyncio.gather(*stopping)
     finally:
@@ -189,7 +192,7 @@ async def test_a_set_track_retried_later_joins_the_sets_m3u8(sc_env: Any, tmp_pa
                     if not line.startswith("#")]
 
         assert sorted(listed()) == sorted(Path(o.path).name for o in done)
-        again = await service.retry_download(paused.job_id)
+        again = await service.downloads.retry(paused.job_id)
         assert again.state == "done"
         names = listed()
         assert Path(again.path).name in names and len(names) == len(done) + 1

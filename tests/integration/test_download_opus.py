@@ -30,10 +30,10 @@ def _decoded(path: Path) -> tuple[str, float]:
 async def _choices(url: str) -> tuple[StreamChoice, StreamChoice]:
     service = Service.open()
     try:
-        track = await service.resolve(url)
+        track = await service.catalog.resolve(url)
         assert isinstance(track, Track)
-        opus = await service.soundcloud.stream(track, require_full=True, prefer="opus")
-        best = await service.soundcloud.stream(track, require_full=True)
+        opus = await service.catalog.stream(track, require_full=True, prefer="opus")
+        best = await service._core.provider("soundcloud").stream(track, require_full=True)
         return opus, best
     finally:
         await service.aclose()
@@ -42,9 +42,10 @@ async def _choices(url: str) -> tuple[StreamChoice, StreamChoice]:
 async def _download(targets: list[str], folder: Path) -> tuple[Track, list[Outcome]]:
     service = Service.open(data_dir=folder / "data")
     try:
-        track = await service.resolve(targets[-1])
+        track = await service.catalog.resolve(targets[-1])
         assert isinstance(track, Track)
-        outcomes = await service.download(targets, directory=folder / "out", format="opus")
+        outcomes = await service.downloads.download(targets, directory=folder / "out",
+                                                    format="opus")
         return track, outcomes
     finally:
         await service.aclose()

@@ -24,10 +24,11 @@ def _download(emulator: Any, folder: Path, **kwargs: Any) -> tuple[Track, Outcom
 async def _run(emulator: Any, folder: Path, **kwargs: Any) -> tuple[Track, Outcome]:
     service = Service.open(data_dir=folder / "data")
     try:
-        track = await service.resolve(emulator.examples["track_downloadable"])
+        track = await service.catalog.resolve(emulator.examples["track_downloadable"])
         assert isinstance(track, Track) and track.downloadable
         emulator.state.reset_counters()
-        [outcome] = await service.download([track.url], directory=folder / "out", **kwargs)
+        [outcome] = await service.downloads.download([track.url], directory=folder / "out",
+                                                     **kwargs)
     finally:
         await service.aclose()
     return track, outcome

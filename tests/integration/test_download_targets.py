@@ -49,7 +49,7 @@ async def _urns_of_listing(service: Service, pages: Any) -> list[str]:
             if isinstance(item, Track):
                 urns.append(item.urn)
             elif isinstance(item, Playlist):
-                full = await service.resolve(item.urn)
+                full = await service.catalog.resolve(item.urn)
                 assert isinstance(full, Playlist)
                 urns.extend(t.urn for t in full.tracks)
     return urns
@@ -59,8 +59,8 @@ def test_likes_url_expands_to_the_users_likes(sc_env: Any) -> None:
     user = sc_env.examples["user"]
 
     async def work(service: Service) -> tuple[list[Item], list[str]]:
-        items = await _expanded(service, [user + "/likes"])
-        return items, await _urns_of_listing(service, service.browse("likes", user))
+        items = await _expanded(service.catalog, [user + "/likes"])
+        return items, await _urns_of_listing(service, service.catalog.browse("likes", user))
 
     items, expected = _with_service(work)
     assert all(isinstance(i, Wanted) for i in items)
@@ -76,11 +76,11 @@ def test_profile_url_expands_to_their_tracks_even_through_resolve(sc_env: Any) -
     user = sc_env.examples["user"]
 
     async def work(service: Service) -> tuple[list[Item], list[Item], list[str]]:
-        # batch.py's older call passes service.resolve: the service behind it is used.
-        via_resolve = await _expanded(service.resolve, [user + "/tracks"])
-        via_service = await _expanded(service, [user])
+        # batch.py's older call passes service.catalog.resolve: the service behind it is used.
+        via_resolve = await _expanded(service.catalog.resolve, [user + "/tracks"])
+        via_service = await _expanded(service.catalog, [user])
         return via_resolve, via_service, await _urns_of_listing(
-            service, service.browse("tracks", user))
+            service, service.catalog.browse("tracks", user))
 
     via_resolve, via_service, expected = _with_service(work)
     assert [i.track.urn for i in via_service if isinstance(i, Wanted)] == expected
@@ -91,11 +91,11 @@ def test_profile_url_expands_to_their_tracks_even_through_resolve(sc_env: Any) -
 def test_search_url_expands_to_the_first_results(sc_env: Any) -> None:
     async def work(service: Service) -> tuple[list[Item], list[str], list[Item]]:
         items = await _expanded(
-            service, ["https://soundcloud.com/search/sounds?q=machine"], limit=7)
+            service.catalog, ["https://soundcloud.com/search/sounds?q=machine"], limit=7)
         expected = await _urns_of_listing(
-            service, service.search("machine", kind="tracks", limit=7))
+            service, service.catalog.search("machine", kind="tracks", limit=7))
         nothing = await _expanded(
-            service, ["https://soundcloud.com/search/sounds?q=zzqqxxnothing",
+            service.catalog, ["https://soundcloud.com/search/sounds?q=zzqqxxnothing",
                       "https://soundcloud.com/search/people?q=machine"])
         return items, expected[:7], nothing
 
@@ -153,15 +153,15 @@ def _decoded_seconds(path: Path) -> float:
 
 def test_direct_m3u8_and_mp3_urls_download_decodable_files(sc_env: Any, tmp_path: Path) -> None:
     async def work(service: Service) -> tuple[Track, list[Path], list[Item], list[Item]]:
-        track = await service.resolve(sc_env.examples["track_full"])
+        track = await service.catalog.resolve(sc_env.examples["track_full"])
         assert isinstance(track, Track)
-        hls = await service.soundcloud.stream(track, require_full=True)
-        mp3 = await service.soundcloud.stream(track, require_full=True, prefer="mp3")
+        hls = await service._core.provider("soundcloud").stream(track, require_full=True)
+        mp3 = await service.catalog.stream(track, require_full=True, prefer="mp3")
         assert hls.protocol == "hls" and mp3.protocol == "progressive"
-        items = await _expanded(service, [hls.url, mp3.url])
-        legacy = await _expanded(service.resolve, [hls.url])
+        items = await _expanded(service.catalog, [hls.url, mp3.url])
+        legacy = await _expanded(service.catalog.resolve, [hls.url])
         options = DownloadOptions(tmp_path / "out", segments=4)
-        paths = [await download_direct(service, item, options)
+        paths = [await download_direct(service.downloads._source, item, options)
                  for item in items if isinstance(item, Direct)]
         return track, paths, items, legacy
 
@@ -178,9 +178,9 @@ def test_direct_m3u8_and_mp3_urls_download_decodable_files(sc_env: Any, tmp_path
 
 def test_cli_downloads_a_direct_m3u8_url(sc_env: Any, tmp_path: Path) -> None:
     async def work(service: Service) -> tuple[Track, str]:
-        track = await service.resolve(sc_env.examples["track_full"])
+        track = await service.catalog.resolve(sc_env.examples["track_full"])
         assert isinstance(track, Track)
-        return track, (await service.soundcloud.stream(track, require_full=True)).url
+        return track, (await service.catalog.stream(track, require_full=True)).url
 
     track, url = _with_service(work)
     run = _cli(url, "--json", "--dir", str(tmp_path / "out"))
@@ -199,16 +199,16 @@ def test_original_file_keeps_its_bytes_name_and_extension(sc_env: Any, sc_http: 
     events: list[DownloadEvent] = []
 
     async def work(service: Service) -> tuple[Track, Path, str, tuple[Path | None, str], str]:
-        track = await service.resolve(sc_env.examples["track_downloadable"])
+        track = await service.catalog.resolve(sc_env.examples["track_downloadable"])
         assert isinstance(track, Track)
         options = DownloadOptions(tmp_path / "out", listener=events.append)
-        path = await download_original(service, track, options)
-        plain = await service.resolve(sc_env.examples["track_full"])
+        path = await download_original(service.downloads._source, track, options)
+        plain = await service.catalog.resolve(sc_env.examples["track_full"])
         assert isinstance(plain, Track)
         with pytest.raises(OriginalUnavailable) as refused:
-            await download_original(service, plain, options)
+            await download_original(service.downloads._source, plain, options)
         # The batch's entry point: a note instead of an error, for the fallback to a stream.
-        fallback = await try_original(service, plain, options)
+        fallback = await try_original(service.downloads._source, plain, options)
         return track, path, refused.value.text, fallback, plain.title
 
     track, path, refused, fallback, plain_title = _with_service(work)
@@ -228,10 +228,11 @@ def test_original_file_keeps_its_bytes_name_and_extension(sc_env: Any, sc_http: 
 
 def test_original_needs_a_token(sc_env: Any, tmp_path: Path) -> None:
     async def work(service: Service) -> str:
-        track = await service.resolve(sc_env.examples["track_downloadable"])
+        track = await service.catalog.resolve(sc_env.examples["track_downloadable"])
         assert isinstance(track, Track) and track.downloadable
         with pytest.raises(OriginalUnavailable) as refused:
-            await download_original(service, track, DownloadOptions(tmp_path / "out"))
+            await download_original(service.downloads._source, track,
+                                    DownloadOptions(tmp_path / "out"))
         return refused.value.text
 
     assert "signed-in" in _with_service(work)
@@ -248,7 +249,7 @@ def test_original_needs_a_token(sc_env: Any, tmp_path: Path) -> None:
 def test_original_name_from_content_disposition(disposition: str | None,
                                                 content_type: str | None,
                                                 expected: tuple[str, str] | None) -> None:
-    from minion_tui.providers.soundcloud.originals import original_name
+    from minion_tui.downloads.original import original_name
 
     found = original_name(disposition, content_type)
     assert (None if found is None else (found.stem, found.ext)) == expected

@@ -32,7 +32,7 @@ def open_service(emulator: RunningEmulator, tmp_path: Path
                             path=tmp_path / "config.toml")
         svc = Service.open(settings=settings, endpoints=emulator.endpoints,
                            data_dir=tmp_path / "data")
-        svc.audio_output = audio_output
+        svc.player.audio_output = audio_output
         return svc
 
     return make
@@ -69,9 +69,9 @@ def test_audio_output_setting_from_the_file_and_the_environment(
     assert load_settings(path=tmp_path / "none.toml", environ={}).playback.audio_output is None
     # The setting drives the service (TUI and CLI alike); an explicit choice beats it.
     service = Service.open(settings=overridden, data_dir=tmp_path / "data")
-    assert service.audio_output == "null"
-    service.audio_output = "alsa"
-    assert service.audio_output == "alsa"
+    assert service.player.audio_output == "null"
+    service.player.audio_output = "alsa"
+    assert service.player.audio_output == "alsa"
 
 
 @pytest.mark.mpv
@@ -97,8 +97,8 @@ async def test_no_audio_output_says_what_to_set_and_mpv_messages_reach_the_log(
     service = open_service(audio_output="nosuchoutput")
     caplog.set_level(logging.WARNING, logger="minion_tui.mpv")
     try:
-        await service.play(emulator.examples["track_full"])
-        player = (await service.playback()).player
+        await service.player.play(emulator.examples["track_full"])
+        player = (await service.player._engine()).player
         with pytest.raises(PlaybackError) as raised:
             await player.wait_for(playing_past(0.1))
     finally:
@@ -118,15 +118,15 @@ async def test_no_audio_output_says_what_to_set_and_mpv_messages_reach_the_log(
 @pytest.mark.mpv
 async def test_volume_steps_in_a_burst_all_count(service: Service,
                                                  emulator: RunningEmulator) -> None:
-    await service.play(emulator.examples["track_full"])
-    player = (await service.playback()).player
+    await service.player.play(emulator.examples["track_full"])
+    player = (await service.player._engine()).player
     start = (await player.wait_for(playing_past(0.1))).volume
     for _ in range(3):  # before mpv reports any of them back
-        await service.change_volume(-5)
+        await service.player.change_volume(-5)
     await player.wait_for(lambda s: s.volume == start - 15)
-    await service.toggle_pause()
-    await service.toggle_pause()
-    await service.toggle_pause()
+    await service.player.toggle_pause()
+    await service.player.toggle_pause()
+    await service.player.toggle_pause()
     paused = await player.wait_for(lambda s: s.paused)
     assert paused.volume == start - 15
 
@@ -141,11 +141,11 @@ async def test_a_track_played_to_its_end_records_its_length_as_listened(
     service = open_service()
     # Four times the normal speed: the 30 s preview ends in 8 s while time-pos still walks
     # through every second of it (in steps under a second).
-    service.playback_mpv_options = {"speed": "4"}
-    service.playback_readahead = 60.0
+    service.player.mpv_options = {"speed": "4"}
+    service.player.readahead = 60.0
     try:
-        now = await service.play(emulator.examples["track_preview"])
-        playback = await service.playback()
+        now = await service.player.play(emulator.examples["track_preview"])
+        playback = await service.player._engine()
         duration = (await playback.player.wait_for(
             lambda s: s.duration is not None and s.duration > 2)).duration or 0.0
         await playback.player.wait_for(lambda s: playback.now is None, within=60)
@@ -160,12 +160,12 @@ async def test_a_track_played_to_its_end_records_its_length_as_listened(
 async def test_seeks_and_pauses_are_not_listening(
     service: Service, emulator: RunningEmulator, tmp_path: Path
 ) -> None:
-    await service.play(emulator.examples["track_long"])
-    player = (await service.playback()).player
+    await service.player.play(emulator.examples["track_long"])
+    player = (await service.player._engine()).player
     await player.wait_for(playing_past(1.0))
-    await service.seek(120, relative=True)
+    await service.player.seek(120, relative=True)
     await player.wait_for(lambda s: s.position > 121.5 and not s.buffering, within=20)
-    await service.play(emulator.examples["track_full"])  # ends the first play's history
+    await service.player.play(emulator.examples["track_full"])  # ends the first play's history
     await player.wait_for(playing_past(0.1))
     rows = _sql(tmp_path / "data", "SELECT seconds_listened FROM play_history ORDER BY id")
     first = float(rows[0][0])  # type: ignore[arg-type]
@@ -182,24 +182,24 @@ async def test_restart_continues_after_the_last_entry_and_keeps_the_volume(
     first = open_service(volume=80)
     urls = [emulator.examples[n] for n in ("track_full", "track_downloadable", "track_long")]
     try:
-        queue = await first.queue_add(urls)
-        await first.play_queue(queue[1].id)
-        player = (await first.playback()).player
+        queue = await first.player.queue_add(urls)
+        await first.player.play_queue(queue[1].id)
+        player = (await first.player._engine()).player
         await player.wait_for(playing_past(0.1))
-        await first.set_volume(42)
+        await first.player.set_volume(42)
         await player.wait_for(lambda s: s.volume == 42)
     finally:
         await first.aclose()
 
     second = open_service(volume=80)
     try:
-        assert await second.queue_current() == queue[1].id  # before any play: remembered
-        now = await second.next_track()
+        assert await second.player.queue_current() == queue[1].id  # before any play: remembered
+        now = await second.player.next_track()
         assert now is not None and now.queue_entry_id == queue[2].id
-        state = await (await second.playback()).player.wait_for(playing_past(0.1))
+        state = await (await second.player._engine()).player.wait_for(playing_past(0.1))
         assert state.volume == 42
-        assert await second.queue_current() == queue[2].id
-        previous = await second.previous_track()
+        assert await second.player.queue_current() == queue[2].id
+        previous = await second.player.previous_track()
         assert previous is not None and previous.queue_entry_id == queue[1].id
     finally:
         await second.aclose()
@@ -215,15 +215,15 @@ async def test_drm_and_geo_blocked_queue_entries_are_skipped_with_the_reason(
     names = ("track_drm", "track_blocked", "track_full")
     tracks = []
     for name in names:
-        found = await service.resolve(emulator.examples[name])
+        found = await service.catalog.resolve(emulator.examples[name])
         assert isinstance(found, Track)
         tracks.append(found)
     drm, blocked, full = tracks
-    queue = await service.queue_add(tracks)
-    playback = await service.playback()
+    queue = await service.player.queue_add(tracks)
+    playback = await service.player._engine()
     toasts: list[Toast] = []
     playback.on_toast(toasts.append)
-    now = await service.play_queue(queue[0].id)
+    now = await service.player.play_queue(queue[0].id)
     assert now is not None and now.track.urn == full.urn and now.queue_entry_id == queue[2].id
     await playback.player.wait_for(playing_past(0.1))
     assert [t.text for t in toasts] == [

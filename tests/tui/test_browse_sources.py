@@ -139,7 +139,7 @@ async def test_pinned_likes_survive_a_restart_and_unpin(
         ("user_likes", user, f"Likes of {user}", 1)]
 
     expected = []
-    async for page in make_app().service.browse("likes", user, limit=5):
+    async for page in make_app().service.catalog.browse("likes", user, limit=5):
         expected = [t.urn for t in page.items if isinstance(t, Track)][:3]
         break
 
@@ -167,7 +167,7 @@ async def test_pinned_source_opens_from_the_palette(
     make_app: Callable[[], MinionApp], tmp_path: Path
 ) -> None:
     app = make_app()
-    store = await app.service.db()
+    store = await app.service._core.db()
     source_id = await store.call(store.upsert_source,
                                  Source(None, "tag", "ambient", "Tag: ambient", pinned=True))
     async with app.run_test(size=SIZE) as pilot:
@@ -188,7 +188,7 @@ async def test_a_search_is_listed_under_searches_and_runs_again(
         word = tracks.tracks[0].title.split()[0]
         genre = tracks.tracks[0].genre
         # A search run elsewhere (the Search pane, the CLI) with a filter...
-        async for _ in app.service.search(word, genre=genre):
+        async for _ in app.service.catalog.search(word, genre=genre):
             pass
         await pilot.press("2")
         await pilot.press("1")  # ... is listed when Browse is shown again
@@ -254,7 +254,7 @@ async def test_a_users_playlists_are_listed_and_open(
         assert app.focused is sources
         await until(pilot, lambda: sources.highlighted_option is not None
                         and sources.highlighted_option.id == "playlist-0", "first playlist")
-        playlists = [p async for page in app.service.browse("playlists", user)
+        playlists = [p async for page in app.service.catalog.browse("playlists", user)
                      for p in page.items if isinstance(p, Playlist)]
         shown = [str(o.prompt).strip() for o in sources.options
                  if (o.id or "").startswith("playlist-")]
@@ -262,7 +262,7 @@ async def test_a_users_playlists_are_listed_and_open(
         await pilot.press("enter")
         await until(pilot, lambda: browse.source_title == playlists[0].title
                         and len(tracks.tracks) > 0, "the playlist's tracks")
-        expected = await app.service.playlist_tracks(playlists[0].url or playlists[0].urn)
+        expected = await app.service.catalog.playlist_tracks(playlists[0].url or playlists[0].urn)
         assert [t.urn for t in tracks.tracks] == [t.urn for t in expected]
 
 

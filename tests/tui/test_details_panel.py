@@ -113,7 +113,7 @@ async def test_the_users_likes_show_who_surfaced_the_track(
         await pilot.click("#source-input")
         await pilot.press(*f"{user_url}/likes", "enter")
         await until(pilot, lambda: len(tracks.tracks) > 0, "the user's likes")
-        user = await app.service.resolve(user_url)
+        user = await app.service.catalog.resolve(user_url)
         assert isinstance(user, User)
         tracks.focus()
         await until(pilot, lambda: details.track is not None and details.surfaced,

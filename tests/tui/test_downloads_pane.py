@@ -62,7 +62,7 @@ def _toasts(app: MinionApp) -> list[str]:
 
 async def _job_states(app: MinionApp) -> list[str]:
     """What the jobs table says, newest first."""
-    return [job.state for job in await app.service.download_jobs()]
+    return [job.state for job in await app.service.downloads.jobs()]
 
 
 async def _highlight(pilot: Pilot[None], tracks: TrackList, wanted: Callable[[Track], bool]
@@ -101,7 +101,7 @@ async def test_d_downloads_the_highlighted_track_and_a_preview_is_skipped(
         await until(pilot, lambda: any(t.startswith("Downloaded:") for t in _toasts(app)),
                         "the completion toast")
         assert f"Downloaded: {title}\n→ {expected}" in _toasts(app)
-        service_jobs = await app.service.download_jobs()
+        service_jobs = await app.service.downloads.jobs()
         assert [(j.title, j.state, j.path) for j in service_jobs] == [
             (title, "done", str(expected))]
 
@@ -170,14 +170,14 @@ async def test_shift_d_downloads_the_set_browse_lists(
 ) -> None:
     async with app.run_test(size=(160, 45), notifications=True) as pilot:
         service = app.service
-        playlist = await service.resolve(emulator.examples["set_small"])
+        playlist = await service.catalog.resolve(emulator.examples["set_small"])
         app.post_message(OpenSource("playlist", emulator.examples["set_small"], playlist.title))
         tracks = app.query_one("#browse-tracks", TrackList)
         await until(pilot, lambda: len(tracks.tracks) > 0, "the set's tracks")
         await pilot.press("D")
         await until(pilot, lambda: any(t.startswith("Downloads finished:")
                                            for t in _toasts(app)), "the set finished")
-        jobs = await service.download_jobs()
+        jobs = await service.downloads.jobs()
         assert len(jobs) == len(tracks.tracks)
         done = [Path(j.path) for j in jobs if j.state == "done"]
         assert done and all(p.parent.name == playlist.title and p.is_file() for p in done)
@@ -218,13 +218,13 @@ async def test_a_download_a_crash_left_running_resumes_when_the_app_starts(
     first = Service.open(settings=settings, data_dir=tmp_path / "data",
                          endpoints=emulator.endpoints)
     some_fetched = asyncio.Event()
-    first.on_download_event(lambda e: e.segments_done >= 3 and some_fetched.set())
-    task = asyncio.create_task(first.download([url]))
+    first.downloads.on_event(lambda e: e.segments_done >= 3 and some_fetched.set())
+    task = asyncio.create_task(first.downloads.download([url]))
     await asyncio.wait_for(some_fetched.wait(), 60)
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-    assert [j.state for j in await first.download_jobs()] == ["running"]
+    assert [j.state for j in await first.downloads.jobs()] == ["running"]
     await first.aclose()
     emulator.state.set_faults("")
 
@@ -246,7 +246,7 @@ async def test_d_is_not_taken_from_a_text_input(app: MinionApp, tmp_path: Path) 
         await pilot.press("2", "slash", "d", "d")
         assert app.query_one("#query", Input).value == "dd"
         await pilot.pause(0.2)
-        assert await app.service.download_jobs() == []
+        assert await app.service.downloads.jobs() == []
         assert not app.query_one(DownloadsPane).job_list.rows
 
 

@@ -67,9 +67,9 @@ async def test_unexpected_failures_point_to_the_log_not_a_traceback(
 
 async def test_long_waits_become_toasts_from_the_loop_or_a_thread(app: MinionApp) -> None:
     async with app.run_test() as pilot:
-        app.service._announce_wait(WaitNotice("api-v2.soundcloud.com", 12.0, "rate limited"))
+        app.service._core._announce_wait(WaitNotice("api-v2.soundcloud.com", 12.0, "rate limited"))
         # From a worker thread (the loop stays free to run the hop back).
-        await asyncio.to_thread(app.service._announce_wait,
+        await asyncio.to_thread(app.service._core._announce_wait,
                                 WaitNotice("cf-media.sndcdn.com", 5.0, "HTTP 503"))
         await pilot.pause()
         assert [n.message for n in app._notifications] == [

@@ -13,9 +13,10 @@ from minion_tui.config import Settings
 from minion_tui.config_schema import UiSettings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Judgment, Track
+from minion_tui.providers.soundcloud.urls import user_listing
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
-from minion_tui.tui.panes.browse import BrowsePane, user_listing
+from minion_tui.tui.panes.browse import BrowsePane
 from minion_tui.tui.panes.search import SearchPane
 from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.track_list import TrackList
@@ -124,7 +125,7 @@ async def test_trending_details_rate_search_and_a_users_likes(
         await until(pilot, lambda: len(tracks.tracks) > 0
                         and browse.source_title == f"Likes of {user}", "the user's likes")
         service = app.service
-        async for page in service.browse("likes", user, limit=5):
+        async for page in service.catalog.browse("likes", user, limit=5):
             expected = [t.urn for t in page.items if isinstance(t, Track)][:3]
             break
         assert [t.urn for t in tracks.tracks][:3] == expected

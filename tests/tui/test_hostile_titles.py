@@ -29,7 +29,7 @@ async def test_every_view_shows_a_hostile_title_literally(app: MinionApp) -> Non
     async with app.run_test(size=(160, 45)) as pilot:
         service = app.service
         # The queue (a DataTable) and the queue pane's title.
-        await service.queue_add([HOSTILE])
+        await service.player.queue_add([HOSTILE])
         await pilot.press("3")
         await app.query_one(QueuePane).reload().wait()
         table = app.query_one(QueueTable)
@@ -49,7 +49,7 @@ async def test_every_view_shows_a_hostile_title_literally(app: MinionApp) -> Non
         assert details.text.splitlines()[:2] == [TITLE, f"by {ARTIST}"]
 
         # A pinned source named after it, in the source list.
-        await service.pin_source("tag", "night", TITLE)
+        await service.library.pin_source("tag", "night", TITLE)
         await pilot.press("2", "1")
         sources = app.query_one(SourceList)
         await until(pilot, lambda: any(TITLE in str(o.prompt) for o in sources.options),

@@ -43,7 +43,7 @@ async def test_every_domain_has_a_provider_with_discover_hits(app: MinionApp) ->
 
 async def test_past_searches_are_offered_again(app: MinionApp) -> None:
     async with app.run_test():
-        store = await app.service.db()
+        store = await app.service._core.db()
         await store.call(store.add_search, "night drive", "tracks", {})
         assert "Search again: night drive" in await _texts(app, SourceCommands)
 

@@ -40,7 +40,7 @@ def player_app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
                         path=tmp_path / "config.toml")
     service = Service.open(settings=settings, data_dir=tmp_path / "data",
                            endpoints=emulator.endpoints)
-    service.audio_output = "null"
+    service.player.audio_output = "null"
     return MinionApp(service)
 
 
@@ -58,7 +58,7 @@ async def test_keys_play_pause_seek_queue_reorder_next_rate_and_history(
         service = app.service
         tracks: list[Track] = []
         for name in ("track_full", "track_downloadable", "track_preview"):
-            found = await service.resolve(emulator.examples[name])
+            found = await service.catalog.resolve(emulator.examples[name])
             assert isinstance(found, Track)
             tracks.append(found)
         full, other, preview = tracks
@@ -79,28 +79,29 @@ async def test_keys_play_pause_seek_queue_reorder_next_rate_and_history(
 
         # space pauses (the player's own state), ] seeks 10 s while paused.
         await pilot.press("space")
-        await until(pilot, lambda: (service.now_playing()[1] or _never).paused, "paused")
+        await until(pilot, lambda: (service.player.now_playing()[1] or _never).paused, "paused")
         await until(pilot, lambda: bar.view.state == "paused", "the bar paused")
-        held = (service.now_playing()[1] or _never).position
+        held = (service.player.now_playing()[1] or _never).position
         await pilot.press("right_square_bracket")
-        await until(pilot, lambda: (service.now_playing()[1] or _never).position
+        await until(pilot, lambda: (service.player.now_playing()[1] or _never).position
                     >= held + 9.5, "seek +10 s")
         await until(pilot, lambda: bar.view.elapsed >= int(held) + 9, "the bar after seek")
 
         # A click on the waveform seeks to that point of the track.
         width = bar.waveform.size.width
         await pilot.click("#np-waveform", offset=(width * 3 // 4, 0))
-        duration = (service.now_playing()[1] or _never).duration or 0.0
+        duration = (service.player.now_playing()[1] or _never).duration or 0.0
         target = (width * 3 // 4 + 0.5) / width * duration
-        await until(pilot, lambda: abs((service.now_playing()[1] or _never).position - target)
+        await until(pilot,
+                    lambda: abs((service.player.now_playing()[1] or _never).position - target)
                     < 1.0, "the seek by click")
         await until(pilot, lambda: bar.waveform.played_columns == width * 3 // 4,
                     "the played part up to the click")
 
         # - lowers the volume by 5, m mutes.
-        volume = (service.now_playing()[1] or _never).volume
+        volume = (service.player.now_playing()[1] or _never).volume
         await pilot.press("minus")
-        await until(pilot, lambda: (service.now_playing()[1] or _never).volume == volume - 5,
+        await until(pilot, lambda: (service.player.now_playing()[1] or _never).volume == volume - 5,
                     "volume down 5")
         await until(pilot, lambda: bar.view.volume == round(volume - 5), "the bar's volume")
         await pilot.press("m")
@@ -218,7 +219,7 @@ async def test_keys_typed_into_an_input_do_not_reach_the_player(make_app: AppFac
         await pilot.press("a", "space", "m", "right_square_bracket", "L")
         await pilot.pause(0.1)
         assert query.value == "a m]L"
-        assert app.service.now_playing() == (None, None)  # the player was never created
+        assert app.service.player.now_playing() == (None, None)  # the player was never created
         assert [n.message for n in app._notifications] == []
 
 
@@ -234,13 +235,13 @@ async def test_waveform_from_the_audio_matches_the_waveform_json(
 
     service = player_app.service
     try:
-        track = await service.resolve(emulator.examples["track_full"])
+        track = await service.catalog.resolve(emulator.examples["track_full"])
         assert isinstance(track, Track)
-        from_json = await service.waveform(track)
+        from_json = await service.player.waveform(track)
         assert len(from_json) == 1800 and max(from_json) <= 1.0
         bare = dataclasses.replace(track, raw={k: v for k, v in track.raw.items()
                                                if k != "waveform_url"})
-        from_audio = await service.waveform(bare)
+        from_audio = await service.player.waveform(bare)
         assert len(from_audio) == 1800 and max(from_audio) == 1.0
         # Compare at a coarse resolution (the JSON tiles per AAC frame, we per bucket).
         coarse_json = np.array(from_json).reshape(60, 30).max(axis=1)
@@ -257,14 +258,14 @@ async def test_waveform_from_the_audio_matches_the_waveform_json(
 async def _resolve(service: Service, emulator: RunningEmulator, *names: str) -> list[Track]:
     found: list[Track] = []
     for name in names:
-        track = await service.resolve(emulator.examples[name])
+        track = await service.catalog.resolve(emulator.examples[name])
         assert isinstance(track, Track)
         found.append(track)
     return found
 
 
 def _state(app: MinionApp) -> _Never:
-    return app.service.now_playing()[1] or _never  # type: ignore[return-value]
+    return app.service.player.now_playing()[1] or _never  # type: ignore[return-value]
 
 
 @pytest.mark.mpv
@@ -272,7 +273,7 @@ async def test_an_mpv_error_is_a_toast_with_its_text(
     player_app: MinionApp, emulator: RunningEmulator
 ) -> None:
     app = player_app
-    app.service.audio_output = "nosuchoutput"  # as when the machine has no sound card
+    app.service.player.audio_output = "nosuchoutput"  # as when the machine has no sound card
     async with app.run_test(size=(140, 40)) as pilot:
         (full,) = await _resolve(app.service, emulator, "track_full")
         track_list = app.query_one("#browse-tracks", TrackList)
@@ -296,7 +297,7 @@ async def test_a_burst_of_volume_keys_counts_every_press(
     app = player_app
     async with app.run_test(size=(140, 40)) as pilot:
         (full,) = await _resolve(app.service, emulator, "track_full")
-        await app.service.play(full)
+        await app.service.player.play(full)
         await until(pilot, lambda: _state(app).position > 0.1, "playing")
         start = _state(app).volume
         for _ in range(3):  # in one burst: no press waits for mpv to report the last one
@@ -319,7 +320,7 @@ async def test_seek_volume_up_previous_and_rating_keys(
     async with app.run_test(size=(140, 40)) as pilot:
         service = app.service
         long, full = await _resolve(service, emulator, "track_long", "track_full")
-        queue = await service.queue_add([full, long])
+        queue = await service.player.queue_add([full, long])
         app.post_message(PlayRequest(queue_entry=queue[1].id))  # the long one, 2nd entry
         bar = app.query_one(NowPlayingBar)
         await until(pilot, lambda: bar.view.title == long.title and _state(app).position > 0.5,
@@ -353,7 +354,7 @@ async def test_seek_volume_up_previous_and_rating_keys(
         # < plays the previous queue entry.
         await pilot.press("less_than_sign")
         await until(pilot, lambda: bar.view.title == full.title, "< the previous entry")
-        now = service.now_playing()[0]
+        now = service.player.now_playing()[0]
         assert now is not None and now.queue_entry_id == queue[0].id
 
 

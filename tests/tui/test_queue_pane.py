@@ -42,7 +42,7 @@ async def _queue_of_four(pilot: Pilot[None]) -> tuple[QueuePane, QueueTable]:
     """Tracks 1-4 queued, the Queue pane shown with its four rows."""
     app = pilot.app
     assert isinstance(app, MinionApp)
-    await app.service.queue_add(_tracks(4))
+    await app.service.player.queue_add(_tracks(4))
     await pilot.press("3")
     pane = app.query_one(QueuePane)
     table = pane.query_one(QueueTable)
@@ -123,8 +123,8 @@ async def test_history_tab_lists_plays_with_seconds_listened(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         tracks = _tracks(2)
-        await app.service.queue_add(tracks)  # stores the tracks
-        store = await app.service.db()
+        await app.service.player.queue_add(tracks)  # stores the tracks
+        store = await app.service._core.db()
         first = await store.call(pq.history_start, store, tracks[0].urn)
         await store.call(pq.history_listened, store, first, 75.4)
         await pilot.press("3")
@@ -146,8 +146,8 @@ async def test_history_cursor_stays_on_its_entry_when_new_plays_arrive(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         tracks = _tracks(4)
-        await app.service.queue_add(tracks)  # stores the tracks
-        store = await app.service.db()
+        await app.service.player.queue_add(tracks)  # stores the tracks
+        store = await app.service._core.db()
         for track in tracks[:3]:
             await store.call(pq.history_start, store, track.urn)
         await pilot.press("3")
@@ -171,8 +171,8 @@ async def test_after_a_restart_the_last_played_entry_is_marked(
 ) -> None:
     first = make_app()
     async with first.run_test(size=(120, 40)):
-        queue = await first.service.queue_add(_tracks(3))
-        store = await first.service.db()
+        queue = await first.service.player.queue_add(_tracks(3))
+        store = await first.service._core.db()
         # What playing the second entry leaves behind (playback/session.py).
         await store.call(pq.set_state, store, "queue.current", str(queue[1].id))
     app = make_app()  # a new session over the same data
@@ -182,4 +182,4 @@ async def test_after_a_restart_the_last_played_entry_is_marked(
         await until(pilot, lambda: table.row_count == 3, "three queue rows")
         marks = [str(table.get_row_at(i)[1]) for i in range(3)]
         assert marks == [" ", "▶", " "]
-        assert app.service.now_playing() == (None, None)  # nothing plays; it is remembered
+        assert app.service.player.now_playing() == (None, None)  # nothing plays; it is remembered

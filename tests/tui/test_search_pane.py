@@ -66,7 +66,7 @@ async def test_the_query_box_suggests_from_the_service(app: MinionApp) -> None:
         await until(pilot, lambda: bool(query._suggestion), "a suggestion")
         suggestion = query._suggestion
         assert suggestion.lower().startswith("dee") and len(suggestion) > 3
-        expected = await app.service.autocomplete("dee")
+        expected = await app.service.catalog.autocomplete("dee")
         assert suggestion in expected
 
 
@@ -91,13 +91,13 @@ async def test_playlists_and_albums_open_as_sources(app: MinionApp, kind: str) -
         found = next(o for o in await _first_page(app, kind, "the")
                      if label.startswith(f"▤ {o.title} — "))
         assert found.is_album is (kind == "albums")
-        playlist = await app.service.resolve(found.url)
+        playlist = await app.service.catalog.resolve(found.url)
         assert isinstance(playlist, Playlist)
         assert [t.urn for t in tracks.tracks] == [t.urn for t in playlist.tracks]
 
 
 async def _first_page(app: MinionApp, kind: str, query: str) -> list[Playlist]:
-    async for page in app.service.search(query, kind=kind):
+    async for page in app.service.catalog.search(query, kind=kind):
         return [p for p in page.items if isinstance(p, Playlist)]
     return []
 

@@ -129,7 +129,7 @@ async def test_help_puts_the_focused_lists_keys_first(app: MinionApp) -> None:
 
 
 async def test_q_quits_and_closes_the_service(app: MinionApp) -> None:
-    store = await app.service.db()  # opened, so closing it on exit is observable
+    store = await app.service._core.db()  # opened, so closing it on exit is observable
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("q")
         await pilot.pause()

@@ -64,7 +64,8 @@ async def _details_settled(pilot: Pilot[None], details: TrackDetails) -> None:
 async def _queue(pilot: Pilot[None], emulator: RunningEmulator) -> None:
     app = pilot.app
     service = app.service
-    await service.queue_add([emulator.examples["track_full"], emulator.examples["track_long"],
+    await service.player.queue_add([emulator.examples["track_full"],
+                                    emulator.examples["track_long"],
                              emulator.examples["track_preview"]])
     await pilot.press("3")
     await app.query_one(QueuePane).reload().wait()
@@ -74,8 +75,8 @@ async def _queue(pilot: Pilot[None], emulator: RunningEmulator) -> None:
 async def _downloads(pilot: Pilot[None], emulator: RunningEmulator) -> None:
     app = pilot.app
     service = app.service
-    await service.download([emulator.examples["track_full"]])
-    await service.download([emulator.examples["track_preview"]])
+    await service.downloads.download([emulator.examples["track_full"]])
+    await service.downloads.download([emulator.examples["track_preview"]])
     await pilot.press("4")
     pane = app.query_one(DownloadsPane)
     await pane.reload().wait()

@@ -11,7 +11,7 @@ import pytest
 from minion_tui.config import Settings
 from minion_tui.errors import InvalidArgument
 from minion_tui.models import Track
-from minion_tui.service import Service
+from minion_tui.service import DEFAULT_TAGS, Service
 from minion_tui.store import Store
 from minion_tui.store.catalog_tags import common_tags
 
@@ -46,16 +46,16 @@ def test_discover_tags_are_topped_up_from_the_default_list(tmp_path: Path) -> No
     async def run() -> tuple[list[str], list[str]]:
         service = _service(tmp_path)
         try:
-            empty = await service.discover_tags()
-            store = await service.db()
+            empty = await service.library.discover_tags()
+            store = await service._core.db()
             await store.call(store.upsert_tracks, [_track(1, "Dub"), _track(2, "dub"),
                                                    _track(3, "House")])
-            return empty, await service.discover_tags(4)
+            return empty, await service.library.discover_tags(4)
         finally:
             await service.aclose()
 
     empty, found = asyncio.run(run())
-    assert empty == list(Service.DEFAULT_TAGS)
+    assert empty == list(DEFAULT_TAGS)
     assert found == ["dub", "house", "electronic", "techno"]
 
 
@@ -63,15 +63,16 @@ def test_pin_unpin_and_pin_again_keeps_one_row(tmp_path: Path) -> None:
     async def run() -> tuple[list[str], bool, bool, list[str]]:
         service = _service(tmp_path)
         try:
-            pinned = await service.pin_source("user_likes", "https://soundcloud.com/dj",
+            pinned = await service.library.pin_source("user_likes", "https://soundcloud.com/dj",
                                               "Likes of dj")
-            await service.pin_source("tag", "house", "Tag: house")
-            first = [s.title for s in await service.pinned_sources()]
-            removed = await service.unpin_source("user_likes", "https://soundcloud.com/dj")
-            again = await service.unpin_source("user_likes", "https://soundcloud.com/dj")
-            await service.pin_source("user_likes", "https://soundcloud.com/dj", "Likes of DJ")
+            await service.library.pin_source("tag", "house", "Tag: house")
+            first = [s.title for s in await service.library.pinned_sources()]
+            removed = await service.library.unpin_source("user_likes", "https://soundcloud.com/dj")
+            again = await service.library.unpin_source("user_likes", "https://soundcloud.com/dj")
+            await service.library.pin_source("user_likes", "https://soundcloud.com/dj",
+                                             "Likes of DJ")
             assert pinned.id is not None
-            return first, removed, again, [s.title for s in await service.pinned_sources()]
+            return first, removed, again, [s.title for s in await service.library.pinned_sources()]
         finally:
             await service.aclose()
 
@@ -88,7 +89,7 @@ def test_only_known_kinds_can_be_pinned(tmp_path: Path) -> None:
     async def run() -> None:
         service = _service(tmp_path)
         try:
-            await service.pin_source("ratings", "liked", "My ratings: liked")
+            await service.library.pin_source("ratings", "liked", "My ratings: liked")
         finally:
             await service.aclose()
 

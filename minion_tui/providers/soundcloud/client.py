@@ -1,11 +1,13 @@
-"""The SoundCloud provider: what service.py calls. Reads over api-v2 (protocol doc §1),
-streams (§3), with the client id handled by :mod:`client_id` and JSON by :mod:`parse`."""
+"""The SoundCloud provider (:class:`minion_tui.providers.base.Provider`): reads over api-v2
+(docs/soundcloud.md §1), streams (§3), with the client id handled by :mod:`client_id` and JSON
+by :mod:`parse`."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urljoin
@@ -16,12 +18,14 @@ from minion_tui.errors import (
     InvalidURL,
     NetworkError,
     NotFound,
+    OriginalUnavailable,
     StreamExpired,
 )
 from minion_tui.models import Comment, Page, Playlist, StreamChoice, Track, User
-from minion_tui.providers.soundcloud import listings, parse, streams, urls
+from minion_tui.providers.soundcloud import listings, originals, parse, streams, urls
 from minion_tui.providers.soundcloud.api import Api
 from minion_tui.providers.soundcloud.client_id import ClientIdSource
+from minion_tui.providers.soundcloud.entry import CAPABILITIES, CREATED, DURATIONS, LICENSES
 from minion_tui.providers.soundcloud.streams import StreamSource
 
 if TYPE_CHECKING:
@@ -37,21 +41,24 @@ SEARCH_PATHS = {
     "tracks": "/search/tracks", "users": "/search/users",
     "playlists": "/search/playlists_without_albums", "albums": "/search/albums", "all": "/search",
 }
-# Filter values exactly as the web client sends them (doc §1.3).
-DURATIONS = ("short", "medium", "long", "epic")
-CREATED = ("last_hour", "last_day", "last_week", "last_month", "last_year")
-LICENSES = ("to_share", "to_use_commercially", "to_modify_commercially")
 TRENDING_GENRE = "soundcloud:genres:all-music"  # the only chart still answering (doc §1.4)
+_Listing = Callable[..., AsyncIterator[Page[Any]]]
 _REDIRECTS = (301, 302, 303, 307, 308)
 _REMEMBERED = 512
 
 
+# Artwork sizes SoundCloud serves by URL suffix (docs/soundcloud.md §2.1).
+_ARTWORK_SIZES = {"small": "t300x300", "large": "t500x500"}
+
+
 class SoundCloud:
     name = "soundcloud"
+    capabilities = CAPABILITIES
 
     def __init__(self, http: Http, *, cache_dir: Path, client_id: str | None = None,
                  oauth_token: str | None = None) -> None:
         self.http = http
+        self._signed_in = bool(oauth_token)
         self.client_ids = ClientIdSource(http, cache_dir=cache_dir, configured=client_id)
         self.api = Api(http, self.client_ids, oauth_token=oauth_token)
         self._sources: OrderedDict[str, StreamSource] = OrderedDict()
@@ -218,11 +225,16 @@ class SoundCloud:
         return self._listing(f"/users/{_plain_id(user_id, 'users')}/followers", "user",
                              limit=limit)
 
-    def search(self, query: str, *, kind: str = "tracks", genre: str | None = None,
-               duration: str | None = None, created: str | None = None,
-               license: str | None = None, limit: int | None = None,
-               ) -> AsyncIterator[Page[Track | User | Playlist]]:
-        """Search; arguments are checked now (not on first iteration) so errors surface early."""
+    def search(self, query: str, *, kind: str = "tracks", limit: int | None = None,
+               **filters: str) -> AsyncIterator[Page[Any]]:
+        """Search; arguments are checked now (not on first iteration) so errors surface early.
+        Filters: ``genre``, ``duration``, ``created``, ``license`` (see CAPABILITIES)."""
+        unknown = set(filters) - {f.name for f in CAPABILITIES.search_filters}
+        if unknown:
+            raise InvalidArgument(f"Unknown search filter {sorted(unknown)[0]!r}.",
+                                  hint="Use genre, duration, created or license.")
+        genre, duration = filters.get("genre"), filters.get("duration")
+        created, license = filters.get("created"), filters.get("license")
         if kind not in SEARCH_PATHS:
             raise InvalidArgument(f"Unknown search type {kind!r}.",
                                   hint=f"Use one of: {', '.join(SEARCH_PATHS)}.")
@@ -254,6 +266,35 @@ class SoundCloud:
             return []
         data = await self.api.get("/search/queries", {"q": query, "limit": str(max(1, limit))})
         return parse.suggestions(data)[:limit]
+
+    def chart(self, name: str, *, limit: int | None = None) -> AsyncIterator[Page[Track]]:
+        if name != "trending":
+            raise InvalidArgument(f"SoundCloud has no chart {name!r}.", hint="Use trending.")
+        return self.trending(limit=limit)
+
+    def user_listing(self, listing: str, user_id: str, *, limit: int | None = None
+                     ) -> AsyncIterator[Page[Any]]:
+        by_name: dict[str, _Listing] = {
+            "tracks": self.user_tracks, "toptracks": self.user_toptracks,
+            "likes": self.user_likes, "reposts": self.user_reposts,
+            "playlists": self.user_playlists, "albums": self.user_albums,
+            "followings": self.user_followings, "followers": self.user_followers,
+        }
+        if listing not in by_name:
+            raise InvalidArgument(f"SoundCloud users have no {listing!r} listing.",
+                                  hint=f"Use one of: {', '.join(by_name)}.")
+        pages: AsyncIterator[Page[Any]] = by_name[listing](user_id, limit=limit)
+        return pages
+
+    def track_listing(self, listing: str, track_id: str, *, limit: int | None = None
+                      ) -> AsyncIterator[Page[Any]]:
+        by_name: dict[str, _Listing] = {"related": self.related, "station": self.station,
+                                        "comments": self.comments}
+        if listing not in by_name:
+            raise InvalidArgument(f"SoundCloud tracks have no {listing!r} listing.",
+                                  hint=f"Use one of: {', '.join(by_name)}.")
+        pages: AsyncIterator[Page[Any]] = by_name[listing](track_id, limit=limit)
+        return pages
 
     def trending(self, *, limit: int | None = None) -> AsyncIterator[Page[Track]]:
         return self._listing("/charts", "track", limit=limit,
@@ -340,7 +381,41 @@ class SoundCloud:
         _bounded_put(self._sources, track.urn, source)
         return source
 
+    # -- pictures, waveforms, originals ---------------------------------------------------------
+
+    def artwork_url(self, track: Track, size: str) -> str | None:
+        user = track.raw.get("user")
+        avatar = user.get("avatar_url") if isinstance(user, dict) else None
+        url = track.artwork_url or (avatar if isinstance(avatar, str) else None)
+        if not url or "default_avatar" in url:  # the grey placeholder is no picture
+            return None
+        # Every size but "original" is a JPEG, whatever the listed URL's suffix (§2.1).
+        suffix = _ARTWORK_SIZES.get(size, _ARTWORK_SIZES["small"])
+        return re.sub(r"-[0-9a-z]+\.(jpg|png)$", f"-{suffix}.jpg", url)
+
+    def waveform_url(self, track: Track) -> str | None:
+        """The waveform JSON (§2.1: ``{width, height, samples[]}``). Older answers name the
+        PNG (``..._m.png``); the JSON lives beside it under the same name."""
+        url = track.raw.get("waveform_url")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            return None
+        return url[: -len(".png")] + ".json" if url.endswith(".png") else url
+
+    def original_unavailable(self, track: Track) -> str | None:
+        if not self._signed_in:
+            return "the original file needs a signed-in SoundCloud account"
+        return originals.offers_original(track)
+
+    async def original_url(self, track: Track) -> str:
+        if not self._signed_in:
+            # The endpoint is login-only (§3.4): asking anonymously only earns a 401.
+            raise OriginalUnavailable(
+                f"{track.title}: the original file needs a signed-in SoundCloud account.",
+                hint="Set soundcloud.access_token (or SOUNDCLOUD_ACCESS_TOKEN).")
+        return await originals.original_url(self, track)
+
     # -- links --------------------------------------------------------------------------------
+
 
     def url_for(self, urn: str) -> str:
         """The permalink of a resource seen this session, else its API ``uri`` form (which

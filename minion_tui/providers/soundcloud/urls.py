@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from minion_tui.errors import InvalidURL
+from minion_tui.providers.base import WebRef
 
 Collection = Literal["tracks", "users", "playlists"]
 TargetKind = Literal["urn", "permalink", "short"]
@@ -194,3 +195,62 @@ def _host(text: str) -> str:
         return (urlsplit(text).hostname or "").lower()
     except ValueError:
         return ""
+
+
+# -- pages that name a listing rather than one resource ------------------------------------
+
+# The tabs of a user's profile page, as their URLs end (soundcloud.com/USER/likes), by the
+# provider-neutral listing names.
+PROFILE_TABS = {"tracks": "tracks", "likes": "likes", "reposts": "reposts",
+                "sets": "playlists", "albums": "albums", "popular-tracks": "toptracks"}
+# soundcloud.com/search/<what>?q=… → search kinds (/search alone lists "everything": we take
+# its tracks, the only thing there to list as tracks).
+SEARCH_PAGES = {"": "tracks", "sounds": "tracks", "sets": "playlists", "albums": "albums"}
+
+
+def user_listing(url: str) -> tuple[str, str]:
+    """The listing a pasted profile URL asks for: ``…/USER/likes`` → ("likes", ``…/USER``);
+    a bare profile URL lists the user's tracks."""
+    base, _, tab = url.rstrip("/").rpartition("/")
+    if tab in PROFILE_TABS and "/" in base.split("://")[-1]:
+        return PROFILE_TABS[tab], base
+    return "tracks", url
+
+
+def web_ref(text: str) -> WebRef | None:
+    """What a pasted soundcloud.com page names as a listing: a tag page, a set, a profile or
+    one of its tabs, a search page; short links and user URNs list the user's tracks once
+    resolved. None for anything else (a track, an app page, another host)."""
+    text = text.strip()
+    if text.lower().startswith("soundcloud:users:"):
+        return WebRef("user", text, "tracks")
+    url = text if "://" in text else f"https://{text}"
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    if host == SHORT_HOST:
+        # A short link says nothing about what it points to; resolving it tells.
+        return WebRef("user", url, "tracks")
+    if host not in WEB_HOSTS:
+        return None
+    path = [unquote(p) for p in parts.path.split("/") if p]
+    if path[:1] == ["search"]:
+        what = path[1].lower() if len(path) > 1 else ""
+        query = (parse_qs(parts.query).get("q") or [""])[0]
+        return WebRef("search", query, SEARCH_PAGES.get(what, ""), page=what)
+    if len(path) == 2 and path[0] == "tags":
+        return WebRef("tag", path[1], page=path[1])
+    if len(path) == 3 and path[1] == "sets":
+        return WebRef("playlist", url.rstrip("/"), page=path[2])
+    if len(path) == 1 or (len(path) == 2 and path[1] in PROFILE_TABS):
+        listing, target = user_listing(url)
+        return WebRef("user", target, listing, page=path[1] if len(path) == 2 else "")
+    tab = path[1].lower() if len(path) >= 2 else ""
+    if tab in _USER_TABS and not (tab == "sets" and len(path) > 2) \
+            and path[0].lower() not in _RESERVED:
+        # Another tab (…/followers), or a deep link under one (…/likes/…): the user's.
+        base = f"{parts.scheme}://{parts.netloc}/{path[0]}"
+        return WebRef("user", base, PROFILE_TABS.get(tab, ""), page=tab)
+    return None

@@ -26,7 +26,6 @@ from minion_tui.tui.widgets.source_list import (
     ref_of_stored,
     stored_form,
     typed_source,
-    user_listing,
 )
 from minion_tui.tui.widgets.track_list import TrackList
 
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
     from minion_tui.service import Service
     from minion_tui.store.records import SearchEntry, Source
 
-__all__ = ["BrowsePane", "typed_source", "user_listing"]
+__all__ = ["BrowsePane", "typed_source"]
 
 TRENDING = SourceRef("trending", None, "Trending")
 #: Option id → the user's own ratings (always listed, never pinned).
@@ -180,9 +179,9 @@ class BrowsePane(Pane):
           description="Listing the sources")
     async def _refresh_sources(self) -> None:
         service: Service = self.app.service  # type: ignore[attr-defined]
-        self._tags = await service.discover_tags()
-        self._pinned = await service.pinned_sources()
-        self._searches = await service.recent_searches()
+        self._tags = await service.library.discover_tags()
+        self._pinned = await service.library.pinned_sources()
+        self._searches = await service.library.recent_searches()
         self._show_sources()
 
     # -- choosing a source ------------------------------------------------------------------
@@ -217,7 +216,7 @@ class BrowsePane(Pane):
     @work(group="browse-pinned", exit_on_error=False, description="Opening a pinned source")
     async def _open_pinned(self, source_id: int, title: str) -> None:
         service: Service = self.app.service  # type: ignore[attr-defined]
-        for source in await service.pinned_sources():
+        for source in await service.library.pinned_sources():
             if source.id == source_id and (ref := ref_of_stored(source)) is not None:
                 self.open_ref(ref)
                 return
@@ -255,19 +254,20 @@ class BrowsePane(Pane):
         try:
             if listing == "playlist":
                 assert target is not None
-                tracks.append_tracks(await service.playlist_tracks(target))
+                tracks.append_tracks(await service.catalog.playlist_tracks(target))
             elif listing == "ratings":
                 judgments = [Judgment(target)] if target else list(Judgment)
-                tracks.append_tracks(await service.my_ratings(judgments))
+                tracks.append_tracks(await service.library.my_ratings(judgments))
             else:
                 # Each page is shown as soon as it arrives: the first rows are visible long
                 # before the last page of a long listing has loaded.
                 filters = dict(ref.filters)
-                pages = (service.search(target, genre=filters.get("genre"),
+                pages = (service.catalog.search(target, genre=filters.get("genre"),
                                         duration=filters.get("duration"),
                                         created=filters.get("created"),
                                         license=filters.get("license"))
-                         if listing == "search" and target else service.browse(listing, target))
+                         if listing == "search" and target else service.catalog.browse(listing,
+                                                                                       target))
                 async for page in pages:
                     tracks.append_tracks([t for t in page.items if isinstance(t, Track)])
                     self._status(f"{title}: loading… {len(tracks.tracks)} tracks")
@@ -284,7 +284,7 @@ class BrowsePane(Pane):
         tracks = self.query_one("#browse-tracks", TrackList)
         self._playlists = []
         try:
-            async for page in service.browse(ref.listing, ref.target):
+            async for page in service.catalog.browse(ref.listing, ref.target):
                 self._playlists += [p for p in page.items if isinstance(p, Playlist)]
                 self._show_sources()
         finally:
@@ -326,13 +326,13 @@ class BrowsePane(Pane):
     @work(group="browse-pin", exit_on_error=False, description="Pinning a source")
     async def _toggle_pin(self, ref: SourceRef, kind: str, target: str) -> None:
         service: Service = self.app.service  # type: ignore[attr-defined]
-        if await service.unpin_source(kind, target):
+        if await service.library.unpin_source(kind, target):
             self.notify(f"Unpinned {ref.title}.", title="Sources")
         else:
-            await service.pin_source(kind, target, ref.title)
+            await service.library.pin_source(kind, target, ref.title)
             self.notify(f"Pinned {ref.title}: it is listed under Pinned from now on.",
                         title="Sources")
-        self._pinned = await service.pinned_sources()
+        self._pinned = await service.library.pinned_sources()
         self._show_sources()
 
     # -- details ----------------------------------------------------------------------------

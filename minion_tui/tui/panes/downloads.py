@@ -1,6 +1,6 @@
 """Downloads: running, waiting, finished and failed downloads with their progress.
 
-Rows come from two places: the persisted jobs (``service.download_jobs()``, read when the pane
+Rows come from two places: the persisted jobs (``service.downloads.jobs()``, read when the pane
 mounts and again, debounced, whenever a job appears or finishes, for its "Artist - Title" and
 final path) and the live ``DownloadEvent`` stream the app forwards (progress, speed, ETA).
 """
@@ -123,7 +123,7 @@ class DownloadsPane(Pane):
           description="Reading the downloads")
     async def reload(self) -> None:
         """Re-read the persisted jobs, merged with what the events said since."""
-        found = await self.service.download_jobs()
+        found = await self.service.downloads.jobs()
         jobs = self.job_list
         in_table: set[str] = set()
         rows: list[JobRow] = []
@@ -147,7 +147,7 @@ class DownloadsPane(Pane):
 
     @work(group="downloads", exit_on_error=False, description="Resuming downloads")
     async def resume(self) -> None:
-        outcomes = await self.service.resume_downloads()
+        outcomes = await self.service.downloads.resume()
         if outcomes:
             announce(self, "Resumed downloads", outcomes)
 
@@ -208,7 +208,7 @@ class DownloadsPane(Pane):
     @work(group="downloads", exit_on_error=False, description="Retrying a download")
     async def _retry(self, row: JobRow) -> None:
         assert row.job_id is not None
-        outcome = await self.service.retry_download(row.job_id)
+        outcome = await self.service.downloads.retry(row.job_id)
         announce(self, row.title, [outcome])
 
     def action_cancel(self) -> None:
@@ -225,12 +225,12 @@ class DownloadsPane(Pane):
     async def _stop(self, row: JobRow, *, cancel: bool) -> None:
         assert row.job_id is not None
         if cancel:
-            await self.service.cancel_download(row.job_id)
+            await self.service.downloads.cancel(row.job_id)
             # No confirmation is asked: the toast says what happened and how to undo it.
             self.notify(f"Cancelled {row.title}; its partial download was removed. Press r "
                         "to download it again.", title="Download cancelled", timeout=6)
         else:
-            await self.service.pause_download(row.job_id)
+            await self.service.downloads.pause(row.job_id)
             self.notify(f"Paused {row.title}; what was fetched is kept. Press r to resume.",
                         title="Download paused", timeout=6)
 

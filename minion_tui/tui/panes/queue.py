@@ -182,11 +182,11 @@ class QueuePane(Pane):
     async def reload(self) -> None:
         """Read the queue, the history and the repeat mode again and redraw both tabs."""
         service = self.service
-        self.entries = await service.queue_tracks()
-        self.played = await service.history_tracks()
-        self.repeat = await service.repeat_mode()
+        self.entries = await service.player.queue_tracks()
+        self.played = await service.player.history_tracks()
+        self.repeat = await service.player.repeat_mode()
         # The entry playing, or the one played last (also before a restart): ▶ marks it.
-        self._fill_queue(await service.queue_current())
+        self._fill_queue(await service.player.queue_current())
         self._fill_history()
         self.query_one("#queue-title", Static).update(self._title())
 
@@ -240,11 +240,12 @@ class QueuePane(Pane):
 
     def on_queue_table_move(self, message: QueueTable.Move) -> None:
         message.stop()
-        self._change(self.service.queue_move(message.entry_id, message.delta), message.entry_id)
+        self._change(self.service.player.queue_move(message.entry_id, message.delta),
+                     message.entry_id)
 
     def on_queue_table_remove(self, message: QueueTable.Remove) -> None:
         message.stop()
-        self._change(self.service.queue_remove(message.entry_id), None)
+        self._change(self.service.player.queue_remove(message.entry_id), None)
 
     @work(group="queue-change", exit_on_error=False, description="Changing the queue")
     async def _change(self, change: Awaitable[object], follow: int | None) -> None:
@@ -258,23 +259,23 @@ class QueuePane(Pane):
             return
         self._cleared = [t for _, t in self.entries if t is not None]
         count = len(self.entries)
-        self._change(self.service.queue_clear(), None)
+        self._change(self.service.player.queue_clear(), None)
         self.notify(f"Cleared {count} track{'s' if count != 1 else ''} from the queue — "
                     "U puts them back.", title="Queue", timeout=8)
 
     def action_undo_clear(self) -> None:
         if self._cleared:
             tracks, self._cleared = self._cleared, []
-            self._change(self.service.queue_add(tracks), None)
+            self._change(self.service.player.queue_add(tracks), None)
 
     def action_shuffle(self) -> None:
-        self._change(self.service.queue_shuffle(), None)
+        self._change(self.service.player.queue_shuffle(), None)
 
     def action_cycle_repeat(self) -> None:
         mode = REPEAT_MODES[(REPEAT_MODES.index(self.repeat) + 1) % len(REPEAT_MODES)]
         self.repeat = mode
         self.query_one("#queue-title", Static).update(self._title())
-        self._change(self.service.set_repeat(mode), None)
+        self._change(self.service.player.set_repeat(mode), None)
 
     def action_switch_tab(self) -> None:
         tabs = self.query_one(TabbedContent)

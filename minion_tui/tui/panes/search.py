@@ -44,7 +44,7 @@ class SearchPane(Pane):
 
     def compose(self) -> ComposeResult:
         service: Service | None = getattr(self.app, "service", None)
-        yield SearchForm(ServiceSuggester(service.autocomplete) if service else None)
+        yield SearchForm(ServiceSuggester(service.catalog.autocomplete) if service else None)
         yield Static("", id="search-status", markup=False)
         with Horizontal(id="search-body"):
             with Vertical(id="search-results"):
@@ -134,7 +134,7 @@ class SearchPane(Pane):
         service: Service = self.app.service  # type: ignore[attr-defined]
         tracks = self.query_one("#search-tracks", TrackList)
         others = self.query_one("#search-others", OptionList)
-        pages = service.search(request.query, kind=request.kind, genre=request.genre,
+        pages = service.catalog.search(request.query, kind=request.kind, genre=request.genre,
                                duration=request.duration, created=request.created,
                                license=request.license)
         found = 0

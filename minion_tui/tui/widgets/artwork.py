@@ -59,9 +59,10 @@ def pick_renderer(environ: Mapping[str, str], *, headless: bool = False) -> str:
 
 
 def artwork_size(renderer: str) -> str:
-    """The SoundCloud size variant worth fetching: half blocks draw 26×26 pixels, so 300×300
-    is ample; Sixel and Kitty draw real pixels (26 cells ≈ 260 px and up) and get 500×500."""
-    return "t300x300" if renderer == "halfcell" else "t500x500"
+    """The artwork size worth fetching: half blocks draw 26×26 pixels, so "small" (~300 px)
+    is ample; Sixel and Kitty draw real pixels (26 cells ≈ 260 px and up) and get "large"
+    (~500 px)."""
+    return "small" if renderer == "halfcell" else "large"
 
 
 def decode(data: bytes) -> Picture:

@@ -216,7 +216,7 @@ class TrackDetails(VerticalScroll, can_focus=False):
         if not service.settings.ui.artwork:
             return None
         renderer = pick_renderer(os.environ, headless=self.app.is_headless)
-        return service.artwork_url(track, artwork_size(renderer))
+        return service.catalog.artwork_url(track, artwork_size(renderer))
 
     def _load_extras(self, track: Track) -> None:
         self._settle = None
@@ -233,7 +233,7 @@ class TrackDetails(VerticalScroll, can_focus=False):
 
     async def _load_provenance(self, service: Service, track: Track) -> None:
         try:
-            found = await service.provenance(track.urn)
+            found = await service.library.provenance(track.urn)
         except MinionError as exc:  # the panel goes on without it
             log.info("provenance of %s: %s", track.urn, exc.text)
             return
@@ -246,7 +246,7 @@ class TrackDetails(VerticalScroll, can_focus=False):
             self.comments = []
             return
         try:
-            comments = await service.track_comments(track)
+            comments = await service.catalog.comments(track)
         except MinionError as exc:
             log.info("comments of %s: %s", track.urn, exc.text)
             if self.track is track:
@@ -263,7 +263,7 @@ class TrackDetails(VerticalScroll, can_focus=False):
             return
         renderer = pick_renderer(os.environ, headless=self.app.is_headless)
         try:
-            data = await service.artwork(url)
+            data = await service.catalog.artwork(url)
             # Decoding and textual-image's first import are CPU work: off the event loop.
             picture, widget = await asyncio.to_thread(
                 lambda: (decode(data), image_class(renderer)))

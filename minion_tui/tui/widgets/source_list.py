@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from minion_tui.service import is_claimed, web_ref
 from minion_tui.store.records import Source
 
 #: A user's listings offered once a user is opened, as Service.browse names them.
@@ -95,51 +96,33 @@ def ref_of_stored(source: Source) -> SourceRef | None:
 
 # -- what the source box accepts -----------------------------------------------------------
 
-# The tabs of a user's profile page, as their URLs end (soundcloud.com/USER/likes).
-_PROFILE_TABS = {"tracks": "tracks", "likes": "likes", "reposts": "reposts",
-                 "sets": "playlists", "albums": "albums", "popular-tracks": "toptracks"}
-_SOUNDCLOUD_HOSTS = ("soundcloud.com", "www.soundcloud.com", "m.soundcloud.com")
-
-
-def user_listing(url: str) -> tuple[str, str]:
-    """The listing a pasted profile URL asks for: ``…/USER/likes`` → ("likes", ``…/USER``);
-    a bare profile URL lists the user's tracks."""
-    base, _, tab = url.rstrip("/").rpartition("/")
-    if tab in _PROFILE_TABS and "/" in base.split("://")[-1]:
-        return _PROFILE_TABS[tab], base
-    return "tracks", url
-
-
 def typed_source(text: str) -> SourceRef | str:
-    """What the source box asks for: ``#tag``, a SoundCloud profile URL (or one of its tabs),
-    a set URL or a user URN. Anything else returns the message saying what was expected."""
+    """What the source box asks for: ``#tag``, a profile URL (or one of its tabs), a set URL
+    or a user URN (the provider that claims the URL says which it is). Anything else returns
+    the message saying what was expected."""
     text = text.strip()
     if text.startswith("#"):
         tag = text[1:].strip()
         return SourceRef("tag", tag, f"Tag: {tag}") if tag else "Type a tag after #, e.g. #house."
-    if text.startswith("soundcloud:users:"):
-        return SourceRef("tracks", text, f"Tracks of {text}")
     expected = ("Browse opens #tags and SoundCloud profiles: paste a profile URL such as "
                 "https://soundcloud.com/NAME (or …/NAME/likes).")
+    ref = web_ref(text)
+    if ref is not None and ref.kind == "tag":
+        return SourceRef("tag", ref.target, f"Tag: {ref.target}")
+    if ref is not None and ref.kind == "playlist":
+        return SourceRef("playlist", ref.target, f"Playlist {ref.page}")
+    if ref is not None and ref.kind == "user" and ref.listing:
+        return SourceRef(ref.listing, ref.target, f"{ref.listing.capitalize()} of {ref.target}")
     url = text if "://" in text else f"https://{text}"
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        host = ""
     if "." not in host:
         return f"{text!r} is not a URL. {expected} To search, use the Search pane (2)."
-    if host == "on.soundcloud.com":
-        # A short link says nothing about what it points to; resolving it tells.
-        return SourceRef("tracks", url, f"Tracks of {url}")
-    if host not in _SOUNDCLOUD_HOSTS:
+    if ref is None and not is_claimed(text):
         return f"{host} is not SoundCloud. {expected}"
-    path = [p for p in parts.path.split("/") if p]
-    if len(path) == 2 and path[0] == "tags":
-        return SourceRef("tag", path[1], f"Tag: {path[1]}")
-    if len(path) == 3 and path[1] == "sets":
-        return SourceRef("playlist", url.rstrip("/"), f"Playlist {path[2]}")
-    if len(path) == 1 or (len(path) == 2 and path[1] in _PROFILE_TABS):
-        listing, target = user_listing(url)
-        return SourceRef(listing, target, f"{listing.capitalize()} of {target}")
-    what = "a track" if len(path) == 2 else "not a profile"
+    what = "a track" if ref is None else "not a profile"
     return f"That URL is {what}. {expected}"
 
 

@@ -1,5 +1,5 @@
-"""Downloads as jobs: start, list, pause, cancel, retry and resume. Mixed into
-:class:`minion_tui.service.Service`."""
+"""Downloads as persisted jobs: start, list, pause, cancel, retry and resume. Every track
+downloaded is a job row (downloads/jobs.py, store/downloads.py)."""
 
 from __future__ import annotations
 
@@ -9,26 +9,57 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from minion_tui.actions.core import ServiceCore
 from minion_tui.errors import InvalidArgument
 from minion_tui.models import StreamChoice, Track
 
 if TYPE_CHECKING:
-    from minion_tui.downloads.batch import Outcome  # downloads (issue 6)
+    from minion_tui.downloads.batch import Outcome
     from minion_tui.downloads.engine import DownloadEvent, DownloadOptions
     from minion_tui.downloads.jobs import DownloadJob, JobControl
+    from minion_tui.net import Http
+    from minion_tui.service.catalog import Catalog
+    from minion_tui.service.core import Core
 
 log = logging.getLogger(__name__)
 
 
-class DownloadActions(ServiceCore):
+class _Source:
+    """What the download engine asks of the service: the HTTP client, re-signed streams,
+    and each track's provider's word on its original file."""
+
+    def __init__(self, core: Core, catalog: Catalog) -> None:
+        self._core = core
+        self.refresh_stream = catalog.refresh_stream
+
+    @property
+    def http(self) -> Http:
+        return self._core.http
+
+    def original_unavailable(self, track: Track) -> str | None:
+        provider = self._core.provider_of(track)
+        if not provider.capabilities.originals:
+            return f"{provider.name} offers no original files"
+        return provider.original_unavailable(track)
+
+    async def original_url(self, track: Track) -> str:
+        from minion_tui.errors import OriginalUnavailable
+
+        why = self.original_unavailable(track)
+        provider = self._core.provider_of(track)
+        if why and not provider.capabilities.originals:
+            raise OriginalUnavailable(f"{track.title}: {why}.")
+        return await provider.original_url(track)
+
+
+class Downloads:
     """Downloads as persisted jobs."""
 
-    # -- downloads (issue 6) -------------------------------------------------------------------
-    # Every track downloaded is a persisted job (downloads/jobs.py, store/downloads.py).
-
-    _download_control: JobControl | None = None
-    _download_listeners: list[Callable[[DownloadEvent], None]] | None = None
+    def __init__(self, core: Core, catalog: Catalog) -> None:
+        self._core = core
+        self._catalog = catalog
+        self._source = _Source(core, catalog)
+        self._control: JobControl | None = None
+        self._listeners: list[Callable[[DownloadEvent], None]] = []
 
     async def download(
         self,
@@ -52,67 +83,66 @@ class DownloadActions(ServiceCore):
         from minion_tui.downloads.batch import download_batch
         from minion_tui.downloads.targets import direct_kind
 
-        conf = self.settings.downloads
+        conf = self._core.settings.downloads
         options = self._download_options(directory, segments, format, listener)
         # Direct media URLs have no job rows (batch.py): a batch of nothing else does not wait
         # for the database to open before its first request.
         direct_only = all(direct_kind(target) for target in targets)
-        return await download_batch(self, self, self._choose_stream, list(targets), options,
+        return await download_batch(self._source, self._catalog, self._choose_stream,
+                                    list(targets), options,
                                     jobs=jobs or conf.parallel, set_template=conf.set_template,
                                     connections=conf.connections,
-                                    store=None if direct_only else await self.db(),
-                                    control=self._jobs())
+                                    store=None if direct_only else await self._core.db(),
+                                    control=self._job_control())
 
-    async def download_jobs(self, *, limit: int = 200) -> list[DownloadJob]:
+    async def jobs(self, *, limit: int = 200) -> list[DownloadJob]:
         """Download jobs, newest first."""
         from minion_tui.store import downloads as rows
 
-        store = await self.db()
+        store = await self._core.db()
         return await store.call(rows.list_jobs, store, limit)
 
-    async def pause_download(self, job_id: int) -> None:
-        """Stop fetching job ``job_id``; its segment journal is kept for retry_download."""
+    async def pause(self, job_id: int) -> None:
+        """Stop fetching job ``job_id``; its segment journal is kept for retry."""
         await self._stop_download(job_id, "paused")
 
-    async def cancel_download(self, job_id: int) -> None:
+    async def cancel(self, job_id: int) -> None:
         """Stop job ``job_id`` and remove its partial files; the state becomes cancelled."""
         await self._stop_download(job_id, "cancelled")
 
-    async def retry_download(self, job_id: int) -> Outcome:
+    async def retry(self, job_id: int) -> Outcome:
         """Run a failed, paused or cancelled job (or one a crash left) again, resuming from
         its journal; returns when it ends."""
         from minion_tui.downloads.jobs import RETRYABLE, UNFINISHED
         from minion_tui.store import downloads as rows
 
-        store = await self.db()
+        store = await self._core.db()
         try:
             job = await store.call(rows.get_job, store, job_id)
         except KeyError:
             raise InvalidArgument(f"There is no download job {job_id}.",
                                   hint="List them with the Downloads pane.") from None
-        if job.state not in RETRYABLE + UNFINISHED or self._jobs().running(job_id):
+        if job.state not in RETRYABLE + UNFINISHED or self._job_control().running(job_id):
             raise InvalidArgument(f"Download job {job_id} is {job.state}; only failed, paused "
                                   "or cancelled jobs can be retried.")
         [outcome] = await self._run_jobs([job_id])
         return outcome
 
-    async def resume_downloads(self) -> list[Outcome]:
+    async def resume(self) -> list[Outcome]:
         """Run again every job a crash or kill left queued or running (not the ones running
         in this process)."""
         from minion_tui.downloads.jobs import UNFINISHED
         from minion_tui.store import downloads as rows
 
-        store = await self.db()
+        store = await self._core.db()
         left = await store.call(rows.list_jobs, store, 10_000, states=UNFINISHED)
-        ids = [job.id for job in reversed(left) if not self._jobs().running(job.id)]
+        ids = [job.id for job in reversed(left) if not self._job_control().running(job.id)]
         return await self._run_jobs(ids) if ids else []
 
-    def on_download_event(self, listener: Callable[[DownloadEvent], None]) -> Callable[[], None]:
+    def on_event(self, listener: Callable[[DownloadEvent], None]) -> Callable[[], None]:
         """Subscribe to every event of every download in this process; returns unsubscribe.
         Events arrive on the event loop thread that runs the download."""
-        if self._download_listeners is None:
-            self._download_listeners = []
-        listeners = self._download_listeners
+        listeners = self._listeners
         listeners.append(listener)
 
         def unsubscribe() -> None:
@@ -121,28 +151,28 @@ class DownloadActions(ServiceCore):
 
         return unsubscribe
 
-    def _jobs(self) -> JobControl:
-        if self._download_control is None:
+    def _job_control(self) -> JobControl:
+        if self._control is None:
             from minion_tui.downloads.jobs import JobControl
 
-            self._download_control = JobControl()
-        return self._download_control
+            self._control = JobControl()
+        return self._control
 
     async def _choose_stream(self, track: Track, prefer: str | None) -> StreamChoice:
-        return await self.soundcloud.stream(track, require_full=True, prefer=prefer)
+        return await self._catalog.stream(track, require_full=True, prefer=prefer)
 
     def _download_options(self, directory: Path | None, segments: int | None,
                           format: str | None,
                           listener: Callable[[DownloadEvent], None] | None) -> DownloadOptions:
         from minion_tui.downloads.engine import DownloadOptions
 
-        conf = self.settings.downloads
-        subscribers = self._download_listeners
+        conf = self._core.settings.downloads
+        subscribers = self._listeners
 
         def fan_out(event: DownloadEvent) -> None:
             if listener is not None:
                 listener(event)
-            for subscriber in list(subscribers or ()):
+            for subscriber in list(subscribers):
                 try:
                     subscriber(event)
                 except Exception:  # a broken subscriber must not fail the download
@@ -160,14 +190,12 @@ class DownloadActions(ServiceCore):
         from minion_tui.downloads.jobs import JobPlan
         from minion_tui.store import downloads as rows
 
-        store = await self.db()
-        conf = self.settings.downloads
-        if self._download_listeners is None:
-            self._download_listeners = []
+        store = await self._core.db()
+        conf = self._core.settings.downloads
         options = self._download_options(None, None, None, None)
-        runner = Runner.build(self, self._choose_stream, options, jobs=conf.parallel,
+        runner = Runner.build(self._source, self._choose_stream, options, jobs=conf.parallel,
                               connections=conf.connections,
-                              store=store, control=self._jobs(),
+                              store=store, control=self._job_control(),
                               set_template=conf.set_template)
         tasks: list[tuple[asyncio.Task[Outcome], Track | None, int | None]] = []
         plans: dict[int, JobPlan] = {}
@@ -204,13 +232,13 @@ class DownloadActions(ServiceCore):
         from minion_tui.downloads.engine import discard_partial
         from minion_tui.store import downloads as rows
 
-        control = self._jobs()
+        control = self._job_control()
         task = control.task(job_id)
         if task is not None and control.stop(job_id, state):
             await asyncio.wait([task])
             return
         # Not running here (finished, failed, or left by a crash): just record the request.
-        store = await self.db()
+        store = await self._core.db()
         try:
             job = await store.call(rows.get_job, store, job_id)
         except KeyError:
@@ -221,5 +249,3 @@ class DownloadActions(ServiceCore):
             await asyncio.to_thread(discard_partial, Path(job.path))
         reason = "paused by the user" if state == "paused" else "cancelled by the user"
         await store.call(rows.update_job, store, job_id, state=state, reason=reason)
-
-    # -- end of downloads ----------------------------------------------------------------------

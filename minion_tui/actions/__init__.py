@@ -1,1 +1,0 @@
-"""The façade's actions by domain; :class:`minion_tui.service.Service` combines them."""

@@ -1,0 +1,80 @@
+"""The one façade the TUI, the CLI and (later) the agent interface use: :class:`Service`,
+composed of sub-services over one shared :class:`~minion_tui.service.core.Core`:
+
+* ``service.catalog`` — reading the services: resolve, stream, search, autocomplete, browse,
+  comments, artwork (catalog.py);
+* ``service.library`` — the user's library: ratings, pinned sources, the search history,
+  tags to offer, provenance (library.py);
+* ``service.player`` — playback, the queue, the history, the waveform (player.py);
+* ``service.downloads`` — downloads as jobs (downloads.py).
+
+Create it with :meth:`Service.open`; close it with :meth:`Service.aclose`. The HTTP client,
+the store, the providers and the player are created on first use and are not public.
+Nothing here imports Textual or Rich (a test checks it in a fresh interpreter).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+from minion_tui import config
+from minion_tui.service.catalog import Catalog, capabilities, is_claimed, web_ref
+from minion_tui.service.core import DB_FILENAME, Core, Resource
+from minion_tui.service.downloads import Downloads
+from minion_tui.service.library import DEFAULT_TAGS, PINNABLE_KINDS, Library
+from minion_tui.service.player import Player
+
+if TYPE_CHECKING:
+    from minion_tui.net import WaitNotice
+
+
+class Service:
+    """Everything the app can do, behind one object."""
+
+    def __init__(self, settings: config.Settings, *, demo: bool = False,
+                 data_dir: Path | None = None, demo_notice: str | None = None) -> None:
+        self.settings = settings
+        self.demo = demo
+        self.demo_notice = demo_notice
+        self._core = Core(settings, data_dir=data_dir)
+        self.catalog = Catalog(self._core)
+        self.library = Library(self._core)
+        self.player = Player(self._core, self.catalog)
+        self.downloads = Downloads(self._core, self.catalog)
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        settings: config.Settings | None = None,
+        demo: bool = False,
+        data_dir: Path | None = None,
+        demo_notice: str | None = None,
+        endpoints: Mapping[str, str] | None = None,
+    ) -> Self:
+        """Load the configuration (raising ConfigError listing every problem) and build the
+        service. ``endpoints`` extends the endpoint map (the demo installs its emulator's map)."""
+        settings = settings or config.load_settings()
+        if endpoints:
+            merged = {**settings.endpoints, **endpoints}
+            settings = dataclasses.replace(settings, endpoints=merged)
+        return cls(settings, demo=demo, data_dir=data_dir, demo_notice=demo_notice)
+
+    @property
+    def data_dir(self) -> Path:
+        return self._core.data_dir
+
+    def on_wait(self, listener: Callable[[WaitNotice], None]) -> None:
+        """Be told when a request has to wait long (rate limits, Retry-After)."""
+        self._core.on_wait(listener)
+
+    async def aclose(self) -> None:
+        """Stop the player, release the HTTP client and close the database cleanly."""
+        await self._core.aclose()
+
+
+__all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Catalog", "Downloads", "Library",
+           "Player", "Resource", "Service", "capabilities", "is_claimed", "web_ref"]

@@ -1,0 +1,267 @@
+"""Reading the services: resolve, streams, search, listings, comments and pictures, for every
+provider through the registry. Tracks that pass through are stored with their judgments joined
+in and with where they surfaced."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import logging
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from minion_tui import config
+from minion_tui.errors import InvalidArgument, NetworkError
+from minion_tui.models import Comment, Page, Playlist, StreamChoice, Track, User
+
+if TYPE_CHECKING:
+    from minion_tui.providers.base import Capabilities, Provider, WebRef
+    from minion_tui.service.core import Core, Resource
+
+log = logging.getLogger(__name__)
+
+#: JPEG, PNG, GIF and WebP (RIFF) signatures: a body without one is an error page, not art.
+#: JPEG, PNG, GIF and WebP (RIFF) signatures: a body without one is an error page, not art.
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"RIFF")
+
+
+def capabilities() -> Capabilities:
+    """What the registered providers offer together: the front ends build their choices
+    (listings, search kinds and filters, formats) from it."""
+    from minion_tui.providers.registry import capabilities as every
+
+    return every()
+
+
+def web_ref(text: str) -> WebRef | None:
+    """What a pasted page URL names when it is a listing (a user's tab, a tag, a set, a
+    search page) rather than one resource; None for anything else (a track, an unknown
+    host). Pure parsing: nothing is fetched."""
+    from minion_tui.providers import registry
+
+    return registry.web_ref(text)
+
+
+def is_claimed(text: str) -> bool:
+    """Whether any provider claims a pasted target (URL, bare host path, URN) as its own."""
+    from minion_tui.providers import registry
+
+    return any(entry.claims(text.strip()) for entry in registry.entries())
+
+
+class Catalog:
+    """Everything read from the services."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    def capabilities(self, provider: str | None = None) -> Capabilities:
+        """One provider's capabilities, or (None) every provider's together."""
+        if provider is None:
+            return capabilities()
+        from minion_tui.providers import registry
+
+        return registry.entry(provider).capabilities
+
+    async def resolve(self, target: str) -> Resource:
+        """Resolve a URL, short link or URN to a track, playlist (tracks hydrated) or user."""
+        core = self._core
+        resource = await core.provider_for(target).resolve(target)
+        if isinstance(resource, Track):
+            return (await core.remember([resource]))[0]
+        if isinstance(resource, Playlist):
+            tracks = await core.remember(resource.tracks)
+            return dataclasses.replace(resource, tracks=tuple(tracks))
+        store = await core.db()
+        await store.call(store.upsert_users, [resource])
+        return resource
+
+    async def stream(self, target: str | Track, *, require_full: bool = False,
+                     prefer: str | None = None) -> StreamChoice:
+        """Pick a playable stream: never DRM; previews flagged (or refused with
+        require_full); ``prefer`` asks for a codec."""
+        track = (target if isinstance(target, Track)
+                 else await self._core.resolve_as(target, Track))
+        return await self._core.provider_of(track).stream(
+            track, require_full=require_full, prefer=prefer)
+
+    async def refresh_stream(self, choice: StreamChoice) -> StreamChoice:
+        """Re-sign a stream whose URL expired (the CDN answered 403)."""
+        return await self._core.provider_of(choice.track_urn).refresh_stream(choice)
+
+    def search(
+        self,
+        query: str,
+        *,
+        kind: str = "tracks",
+        provider: str | None = None,
+        genre: str | None = None,
+        duration: str | None = None,
+        created: str | None = None,
+        license: str | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[Page[Any]]:
+        """Search one provider (default: the first registered); pages stream in as they
+        arrive. The search is kept in the history."""
+        source = self._searcher(provider)
+        caps = source.capabilities
+        kinds = (*caps.search_kinds, *(("all",) if caps.mixed_search else ()))
+        if kind not in kinds:
+            raise InvalidArgument(
+                f"Unknown search type {kind!r}.", hint=f"Use one of: {', '.join(kinds)}.")
+        filters = {k: v for k, v in (("genre", genre), ("duration", duration),
+                                      ("created", created), ("license", license)) if v}
+        pages = source.search(query, kind=kind, limit=limit, **filters)
+        return self._recorded_search(query, kind, filters, pages)
+
+    def _searcher(self, provider: str | None) -> Provider:
+        from minion_tui.providers import registry
+
+        return self._core.provider(provider or registry.names()[0])
+
+    async def _recorded_search(
+        self, query: str, kind: str, filters: dict[str, str], pages: AsyncIterator[Page[Any]]
+    ) -> AsyncIterator[Page[Any]]:
+        store = await self._core.db()
+        await store.call(store.add_search, query, kind, filters)
+        from minion_tui.store.surfacing import for_search
+
+        async for page in self._core.remembered(pages, lambda: for_search(query)):
+            yield page
+
+    async def autocomplete(self, query: str, *, limit: int = 10,
+                           provider: str | None = None) -> list[str]:
+        """Suggestions for a partial query, from the service."""
+        source = self._searcher(provider)
+        if not source.capabilities.autocomplete:
+            return []
+        return await source.autocomplete(query, limit=limit)
+
+    def browse(
+        self, listing: str, target: str | None = None, *, limit: int | None = None,
+        provider: str | None = None,
+    ) -> AsyncIterator[Page[Any]]:
+        """A listing: a chart (``trending``); ``tag`` TAG; a user's listing (USER a URL or
+        URN); a track's listing. Pages stream in as they arrive; tracks are stored with
+        their judgments joined in. Charts and tags read ``provider`` (default: the first)."""
+        from minion_tui.store.surfacing import for_listing
+
+        subject: list[User | Track] = []
+        pages = self._listing(listing, target, limit, provider, seen=subject)
+        return self._core.remembered(
+            pages, lambda: for_listing(listing, subject[0] if subject else None, target))
+
+    async def _listing(
+        self, listing: str, target: str | None, limit: int | None, provider: str | None,
+        *, seen: list[User | Track],
+    ) -> AsyncIterator[Page[Any]]:
+        # ``seen`` receives the user or track the listing is about, once resolved (provenance).
+        known = capabilities()
+        if listing in known.charts or listing == "tag":
+            source = self._searcher(provider)
+            caps = source.capabilities
+            if listing == "tag":
+                if not caps.tags:
+                    raise InvalidArgument(f"{source.name} has no tag listings.")
+                pages: AsyncIterator[Page[Any]] = source.tag(_required(target, "a tag"),
+                                                             limit=limit)
+            elif listing in caps.charts:
+                pages = source.chart(listing, limit=limit)
+            else:
+                raise InvalidArgument(f"{source.name} has no {listing!r} chart.")
+        elif listing in known.user_listings:
+            user = await self._core.resolve_as(_required(target, "a user URL or URN"), User)
+            seen.append(user)
+            pages = self._declared(user, listing, "user_listings").user_listing(
+                listing, user.id, limit=limit)
+        elif listing in known.track_listings:
+            track = await self._core.resolve_as(_required(target, "a track URL or URN"), Track)
+            seen.append(track)
+            pages = self._declared(track, listing, "track_listings").track_listing(
+                listing, track.id, limit=limit)
+        else:
+            raise InvalidArgument(f"Unknown listing {listing!r}.",
+                                  hint=f"Use one of: {', '.join(known.listings())}.")
+        async for page in pages:
+            yield page
+
+    def _declared(self, subject: User | Track, listing: str, group: str) -> Provider:
+        source = self._core.provider_of(subject)
+        offered: tuple[str, ...] = getattr(source.capabilities, group)
+        if listing not in offered:
+            raise InvalidArgument(
+                f"{source.name} has no {listing!r} listing for a {subject.kind}.",
+                hint=f"Use one of: {', '.join(offered)}.")
+        return source
+
+    async def playlist_tracks(self, target: str) -> list[Track]:
+        """The tracks of a playlist or album (URL or URN), stored with judgments joined in."""
+        playlist = await self._core.resolve_as(target, Playlist)
+        return await self._core.remember(playlist.tracks)
+
+    async def comments(self, track: Track, *, limit: int = 20) -> list[Comment]:
+        """The first ``limit`` top-level comments on a track, as the service orders them."""
+        source = self._core.provider_of(track)
+        if "comments" not in source.capabilities.track_listings:
+            return []
+        found: list[Comment] = []
+        async for page in source.track_listing("comments", track.id, limit=limit):
+            found += [c for c in page.items if isinstance(c, Comment)]
+            if len(found) >= limit:
+                break
+        return found[:limit]
+
+    def artwork_url(self, track: Track, size: str = "small") -> str | None:
+        """The ``size`` ("small" ~300 px, "large" ~500 px) variant of the track's artwork, or
+        of its uploader's picture when it has none (what the services' own pages show); None
+        when neither exists."""
+        return self._core.provider_of(track).artwork_url(track, size)
+
+    async def artwork(self, url: str) -> bytes:
+        """The image at ``url`` (artwork or avatar): from the disk cache, else fetched once
+        through the net layer and cached under the cache dir ("artwork", keyed by a hash of
+        the URL, written atomically so a crash never leaves half an image)."""
+        path = config.cache_dir() / "artwork" / hashlib.sha256(url.encode()).hexdigest()
+        cached = await asyncio.to_thread(_read_if_exists, path)
+        if cached:
+            return cached
+        data = await self._core.http.get_bytes(url)
+        if not data.startswith(_IMAGE_MAGIC):
+            raise NetworkError(f"{url} did not answer with an image.",
+                               hint="The artwork is left out; it is tried again next time.")
+        await asyncio.to_thread(_write_atomically, path, data)
+        return data
+
+    def url_for(self, item: Track | Playlist | User) -> str:
+        """A URL of the item that :meth:`resolve` accepts back."""
+        return item.url or self._core.provider_of(item).url_for(item.urn)
+
+
+def _required(value: str | None, what: str) -> str:
+    if not value:
+        raise InvalidArgument(f"This listing needs {what}.")
+    return value
+
+
+def _read_if_exists(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

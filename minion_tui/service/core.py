@@ -1,0 +1,186 @@
+"""What every sub-service shares: the configuration, the HTTP client, the store and the
+providers, created on first use and closed in one place.
+
+Nothing here imports Textual or Rich, and heavy modules are created on first use so
+`minion-tui --help` and the TUI's first frame stay fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from minion_tui import config
+from minion_tui.errors import InvalidArgument
+from minion_tui.models import Judgment, Page, Playlist, Track, User
+
+if TYPE_CHECKING:
+    from minion_tui.net import Http, WaitNotice
+    from minion_tui.providers.base import Provider
+    from minion_tui.store import Store
+    from minion_tui.store.surfacing import Surfacing
+
+log = logging.getLogger(__name__)
+
+Resource = Track | Playlist | User
+Item = TypeVar("Item")
+
+DB_FILENAME = "minion.db"
+
+
+class Core:
+    """The owned components. Sub-services hold one; :meth:`aclose` closes what they
+    registered (newest first, so the player stops before the client it reads through),
+    then the HTTP client, then the store."""
+
+    def __init__(self, settings: config.Settings, *, data_dir: Path | None = None) -> None:
+        self.settings = settings
+        self.data_dir = Path(data_dir) if data_dir else config.data_dir()
+        self._http: Http | None = None
+        self._store: Store | None = None
+        self._providers: dict[str, Provider] = {}
+        self._wait_listeners: list[Callable[[WaitNotice], None]] = []
+        self._closers: list[Callable[[], Awaitable[None]]] = []
+        self._store_lock = asyncio.Lock()
+
+    # -- owned components -------------------------------------------------------------------
+
+    @property
+    def http(self) -> Http:
+        if self._http is None:
+            from minion_tui.net import BROWSER_USER_AGENT, EndpointMap, Http, HttpOptions
+
+            net = self.settings.net
+            options = HttpOptions(
+                endpoints=EndpointMap.from_dict(self.settings.endpoints),
+                rate_limit=net.rate_limit,
+                cdn_rate_limit=net.cdn_rate_limit,  # CDN budget (net/hosts.py)
+                max_retries=net.max_retries,
+                timeout=net.timeout,
+                deadline=net.deadline,
+                retry_after_cap=net.retry_after_cap,
+                user_agent=net.user_agent or BROWSER_USER_AGENT,
+            )
+            self._http = Http(options, on_wait=self._announce_wait)
+        return self._http
+
+    async def db(self) -> Store:
+        """The store, opened (and migrated) on a worker thread the first time it is needed,
+        so neither the migration nor its backup copy ever runs on the event loop."""
+        if self._store is None:
+            async with self._store_lock:
+                if self._store is None:
+                    from minion_tui.store import Store
+
+                    self._store = await asyncio.to_thread(
+                        Store.open, self.data_dir / DB_FILENAME
+                    )
+        return self._store
+
+    def provider(self, name: str) -> Provider:
+        """The provider called ``name``, built on first use."""
+        found = self._providers.get(name)
+        if found is None:
+            from minion_tui.providers import registry
+            from minion_tui.providers.base import ProviderContext
+
+            context = ProviderContext(self.http, config.cache_dir(), self.settings)
+            found = self._providers[name] = registry.entry(name).create(context)
+        return found
+
+    def provider_for(self, target: str) -> Provider:
+        """The provider a pasted target belongs to (InvalidURL saying what works if none)."""
+        from minion_tui.providers.registry import provider_for
+
+        return self.provider(provider_for(target))
+
+    def provider_of(self, item: Track | Playlist | User | str) -> Provider:
+        """The provider of a model (by its ``provider`` field) or a URN."""
+        if isinstance(item, str):
+            from minion_tui.providers.registry import provider_of_urn
+
+            return self.provider(provider_of_urn(item))
+        return self.provider(item.provider)
+
+    def on_wait(self, listener: Callable[[WaitNotice], None]) -> None:
+        """Be told when a request has to wait long (rate limits, Retry-After)."""
+        self._wait_listeners.append(listener)
+
+    def _announce_wait(self, notice: WaitNotice) -> None:
+        log.info("waiting %.1f s for %s: %s", notice.seconds, notice.host, notice.reason)
+        for listener in self._wait_listeners:
+            listener(notice)
+
+    def on_close(self, closer: Callable[[], Awaitable[None]]) -> None:
+        """Run ``closer`` on :meth:`aclose`, before the client and the store close."""
+        self._closers.append(closer)
+
+    async def aclose(self) -> None:
+        """Close what the sub-services registered, then the HTTP client, then the database."""
+        while self._closers:
+            await self._closers.pop()()
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+        if self._store is not None:
+            store, self._store = self._store, None
+            await asyncio.to_thread(store.close)
+
+    # -- reading, as every sub-service needs it ---------------------------------------------
+
+    async def resolve_as(self, target: str, cls: type[Item]) -> Item:
+        """Resolve ``target`` and insist it is a ``cls`` (InvalidArgument otherwise)."""
+        resource = await self.provider_for(target).resolve(target)
+        if not isinstance(resource, cls):
+            raise InvalidArgument(
+                f"{target} is a {resource.kind}, not a {cls.__name__.lower()}.",
+                hint=f"Pass the URL or URN of a {cls.__name__.lower()}.",
+            )
+        return resource
+
+    async def track_by_urn(self, urn: str) -> Track:
+        """The stored track, else the provider's."""
+        store = await self.db()
+        track = await store.call(store.get_track, urn)
+        if track is None:
+            track = await self.resolve_as(urn, Track)
+        return track
+
+    async def remember(
+        self, tracks: Sequence[Track], surfacing: Surfacing | None = None
+    ) -> list[Track]:
+        """Store tracks (one transaction, with their provenance when ``surfacing`` says where
+        they came from) and return them with their judgments joined in."""
+        if not tracks:
+            return []
+        store = await self.db()
+
+        def upsert_and_judge() -> dict[str, Judgment]:
+            from minion_tui.store.surfacing import record
+
+            record(store, tracks, surfacing)
+            return store.judgments(t.urn for t in tracks)
+
+        judged = await store.call(upsert_and_judge)
+        return [dataclasses.replace(t, judgment=judged.get(t.urn)) for t in tracks]
+
+    async def remembered(
+        self,
+        pages: AsyncIterator[Page[Any]],
+        surfacing: Callable[[], Surfacing | None] | None = None,
+    ) -> AsyncIterator[Page[Any]]:
+        """Pages with their tracks stored and judged. ``surfacing`` is asked once the first
+        page is in: the listing's subject (the user whose likes these are) is only resolved
+        by then."""
+        async for page in pages:
+            items = list(page.items)
+            tracks = [i for i in items if isinstance(i, Track)]
+            if tracks:
+                surfaced = surfacing() if surfacing else None
+                joined = iter(await self.remember(tracks, surfaced))
+                items = [next(joined) if isinstance(i, Track) else i for i in items]
+            yield Page(items=items, next_href=page.next_href, total=page.total)

@@ -1,0 +1,96 @@
+"""The user's own library: ratings, pinned sources, the search history, the tags worth
+offering and where tracks surfaced."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from minion_tui.errors import InvalidArgument
+from minion_tui.models import Judgment, Track
+
+if TYPE_CHECKING:
+    from minion_tui.service.core import Core
+    from minion_tui.store.records import SearchEntry, Source
+    from minion_tui.store.surfacing import SurfacedBy
+
+#: Tags offered under Discover while the store holds too few tagged tracks to choose.
+DEFAULT_TAGS = ("electronic", "house", "techno", "ambient", "hip hop")
+#: What can be pinned: a user's tab ("user_likes"...; target a user URL or URN), a tag,
+#: trending, a search (target: the query, urlencoded with its filters) or a playlist.
+PINNABLE_KINDS = ("user_tracks", "user_likes", "user_reposts", "user_playlists", "tag",
+                  "trending", "search", "playlist")
+
+
+class Library:
+    """Ratings, sources and history, all in the store."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    async def rate(self, urn: str, judgment: Judgment | None) -> None:
+        """Record (or clear, with None) the user's judgment of a track; committed on return."""
+        store = await self._core.db()
+        await store.call(store.set_judgment, urn, judgment)
+
+    async def my_ratings(
+        self, judgments: Sequence[Judgment], *, limit: int | None = None
+    ) -> list[Track]:
+        """Stored tracks the user judged one of ``judgments``, newest verdict first."""
+        store = await self._core.db()
+        return await store.call(lambda: store.tracks_by_judgment(judgments, limit=limit))
+
+    async def discover_tags(self, limit: int = 5) -> list[str]:
+        """Tags to offer for browsing: the genres/tags carried by the most stored tracks,
+        topped up from DEFAULT_TAGS while the store knows too few."""
+        from minion_tui.store.catalog_tags import common_tags
+
+        store = await self._core.db()
+        found = await store.call(common_tags, store, limit)
+        found += [t for t in DEFAULT_TAGS if t not in found]
+        return found[:limit]
+
+    async def recent_searches(self, limit: int = 20) -> list[SearchEntry]:
+        """Past searches (query, kind, filters), newest first; repeating a search moves it to
+        the top instead of listing it twice."""
+        store = await self._core.db()
+        return await store.call(store.recent_searches, limit)
+
+    async def pinned_sources(self) -> list[Source]:
+        """The sources the user pinned, in the order they were first pinned."""
+        store = await self._core.db()
+        return await store.call(lambda: store.sources(pinned_only=True))
+
+    async def pin_source(self, kind: str, target: str, title: str) -> Source:
+        """Pin a source (one of PINNABLE_KINDS) so it is listed on every start; pinning one
+        already pinned only renames it."""
+        from minion_tui.store.records import Source
+
+        if kind not in PINNABLE_KINDS:
+            raise InvalidArgument(f"A {kind!r} source cannot be pinned.",
+                                  hint=f"Pin one of: {', '.join(PINNABLE_KINDS)}.")
+        store = await self._core.db()
+        known = {(s.kind, s.target): s for s in await store.call(store.sources)}
+        # An unpinned row keeps its sync cursor: pinning it again resumes where it stopped.
+        source = dataclasses.replace(known.get((kind, target)) or Source(None, kind, target),
+                                     title=title, pinned=True)
+        source_id = await store.call(store.upsert_source, source)
+        return dataclasses.replace(source, id=source_id)
+
+    async def unpin_source(self, kind: str, target: str) -> bool:
+        """Unpin a source; False if it was not pinned. The row (and its sync cursor) stays."""
+        store = await self._core.db()
+        for source in await store.call(store.sources):
+            if (source.kind, source.target) == (kind, target) and source.pinned:
+                await store.call(store.upsert_source, dataclasses.replace(source, pinned=False))
+                return True
+        return False
+
+    async def provenance(self, urn: str, *, limit: int = 5) -> list[SurfacedBy]:
+        """How a track was surfaced ("Likes of Alice", "Trending"), the latest ``limit``
+        distinct sources first; recorded whenever browse() or search() brings it in."""
+        from minion_tui.store.surfacing import surfaced_by
+
+        store = await self._core.db()
+        return await store.call(surfaced_by, store, urn, limit)
