@@ -206,12 +206,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _within(setting: str) -> Callable[[str], int]:
     """An argparse type bounded like ``setting`` in the config schema (one source of limits):
     ``--jobs 99`` is refused with the range instead of opening 99 × segments connections."""
-    from minion_tui.config_schema import SETTINGS_BY_KEY
-    from minion_tui.config_values import Whole
-
-    kind = SETTINGS_BY_KEY[setting].kind
-    assert isinstance(kind, Whole)
-    low, high = kind.low, kind.high
+    low, high = config.whole_range(setting)
 
     def parse(text: str) -> int:
         try:

@@ -1,4 +1,4 @@
-"""config.py: precedence (defaults < config.toml < environment) with origins, the all-at-once
+"""config: precedence (defaults < config.toml < environment) with origins, the all-at-once
 error report with line numbers, the endpoint map, `config init` and comment-keeping edits."""
 
 from __future__ import annotations
@@ -16,9 +16,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minion_tui import config
-from minion_tui.config_file import locate_keys
-from minion_tui.config_schema import SECTION_TYPES, SETTINGS
-from minion_tui.config_values import format_endpoints, parse_endpoints
+from minion_tui.config import (
+    SECTION_TYPES,
+    SETTINGS,
+    format_endpoints,
+    locate_keys,
+    parse_endpoints,
+)
 from minion_tui.errors import ConfigError, MinionError
 
 
