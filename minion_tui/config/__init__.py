@@ -1,6 +1,6 @@
 """The configuration: the typed settings and their layered loading (defaults < config.toml <
 environment), the declaration of every key, writing config.toml, and where the app keeps its
-files.
+files (one :func:`log_path` for everything that writes or names the log).
 
 This module is the package's public face: code outside ``minion_tui/config/`` imports from
 here only. Nothing heavy is imported: tomlkit only when writing the file, platformdirs only
@@ -16,6 +16,7 @@ from minion_tui.config.paths import (
     config_path,
     data_dir,
     log_dir,
+    log_path,
 )
 from minion_tui.config.schema import (
     SECTION_TYPES,
@@ -60,6 +61,7 @@ __all__ = [
     "load_settings",
     "locate_keys",
     "log_dir",
+    "log_path",
     "parse_endpoints",
     "set_config_value",
     "whole_range",

@@ -1,4 +1,5 @@
-"""Where minion-tui keeps its files: the config, data, cache and log folders.
+"""Where minion-tui keeps its files: the config, data, cache and log folders, and the one log
+file every part of the app writes to and names in its messages.
 
 An absolute ``XDG_*`` variable wins on every platform; otherwise platformdirs, imported only
 then, picks the platform's folder.
@@ -10,6 +11,7 @@ import os
 from pathlib import Path
 
 APP_NAME = "minion-tui"
+LOG_NAME = "minion-tui.log"
 
 
 def _user_dir(xdg_variable: str, platform_function: str, *below: str) -> Path:
@@ -41,6 +43,12 @@ def cache_dir() -> Path:
 
 def log_dir() -> Path:
     return _user_dir("XDG_STATE_HOME", "user_log_dir", "log")
+
+
+def log_path() -> Path:
+    """The rotating log file: warnings and errors always, everything with ``--debug``, and
+    the TUI's stderr (mpv's messages)."""
+    return log_dir() / LOG_NAME
 
 
 def default_download_dir() -> Path:

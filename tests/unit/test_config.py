@@ -50,6 +50,10 @@ def test_directories_follow_the_xdg_variables(isolated_env: Path) -> None:
     assert config.log_dir() == isolated_env / "state" / "minion-tui" / "log"
 
 
+def test_the_log_file_is_one_path_inside_the_log_dir(isolated_env: Path) -> None:
+    assert config.log_path() == config.log_dir() / "minion-tui.log"
+
+
 def test_load_settings_reads_the_file_under_xdg_config_home(isolated_env: Path) -> None:
     path = isolated_env / "config" / "minion-tui" / "config.toml"
     path.parent.mkdir(parents=True)
