@@ -3,8 +3,8 @@ environment), the declaration of every key, writing config.toml, and where the a
 files (one :func:`log_path` for everything that writes or names the log).
 
 This module is the package's public face: code outside ``minion_tui/config/`` imports from
-here only. Nothing heavy is imported: tomlkit only when writing the file, platformdirs only
-when a folder is not set by XDG_*.
+here only (``tests/unit/test_config_boundary.py`` checks it). Nothing heavy is imported:
+tomlkit only when writing the file, platformdirs only when a folder is not set by XDG_*.
 """
 
 from __future__ import annotations
