@@ -1,4 +1,5 @@
-"""Where each key of a config.toml text sits, for error reports that give a line.
+"""Where each key of a config.toml text sits, and tomllib's syntax errors in the same
+"line N, column M" words, so every problem report gives a line.
 
 Values are parsed by ``tomllib``; neither it nor tomlkit reports where a value was written, so
 :func:`locate_keys` scans the raw text.

@@ -43,7 +43,8 @@ def shown(raw: object) -> str:
 
 
 def did_you_mean(word: str, candidates: Iterable[str], form: str = "{}") -> str:
-    """" (did you mean X?)" for the closest of ``candidates`` to a mistyped ``word``, or ""."""
+    """The hint ' (did you mean X?)' naming the closest of ``candidates`` to a mistyped
+    ``word``, or '' when none is close."""
     import difflib  # only needed when there is a typo to report
 
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
