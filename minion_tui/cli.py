@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo-data", metavar="DIR", type=Path,
                         help="keep the demo's data in DIR instead of a temporary directory")
     parser.add_argument("--debug", action="store_true",
-                        help=f"log everything to {config.log_dir() / 'minion-tui.log'}")
+                        help=f"log everything to {config.log_path()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     cfg = sub.add_parser("config", help="write or show the configuration")
@@ -206,12 +206,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _within(setting: str) -> Callable[[str], int]:
     """An argparse type bounded like ``setting`` in the config schema (one source of limits):
     ``--jobs 99`` is refused with the range instead of opening 99 × segments connections."""
-    from minion_tui.config_schema import SETTINGS_BY_KEY
-    from minion_tui.config_values import Whole
-
-    kind = SETTINGS_BY_KEY[setting].kind
-    assert isinstance(kind, Whole)
-    low, high = kind.low, kind.high
+    low, high = config.whole_range(setting)
 
     def parse(text: str) -> int:
         try:
@@ -273,10 +268,10 @@ def _fail(exc: MinionError, as_json: bool) -> int:
 def setup_logging(*, debug: bool) -> None:
     """Warnings and errors always go to the rotating log file; everything with --debug."""
     try:
-        log_dir = config.log_dir()
-        log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = config.log_path()
+        log_path.parent.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            log_dir / "minion-tui.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+            log_path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
         )
     except OSError:  # a read-only home must not stop the app
         handler = logging.NullHandler()

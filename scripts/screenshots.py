@@ -24,8 +24,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from minion_tui import config
-from minion_tui.config import Settings
-from minion_tui.config_schema import DownloadSettings, UiSettings
+from minion_tui.config import DownloadSettings, Settings, UiSettings
 from minion_tui.emulator.server import run_in_thread
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from minion_tui.service import Service
 
 #: Set to "null" (tests, CI) to play without a sound device; read by the settings as the
-#: environment override of [playback] audio_output (config_schema.py), for the TUI too.
+#: environment override of [playback] audio_output (config/schema.py), for the TUI too.
 AO_ENV = "MINION_MPV_AO"
 
 

@@ -261,7 +261,7 @@ class MinionApp(App[None]):
             self.notify(error.text, title=f"{what} failed", severity="error", timeout=10)
         else:
             # The traceback goes to the log only; the toast names the failure and the file.
-            from minion_tui.config import log_dir
+            from minion_tui.config import log_path
 
             log.error("%s failed unexpectedly", what, exc_info=error)
             short = f"{type(error).__name__}: {error}".strip().rstrip(":")
@@ -269,7 +269,7 @@ class MinionApp(App[None]):
                 short = short[:119] + "…"
             self.notify(
                 f"Something went wrong: {short}. Details are in "
-                f"{log_dir() / 'minion-tui.log'}.",
+                f"{log_path()}.",
                 title=f"{what} failed unexpectedly", severity="error", timeout=10,
             )
 

@@ -17,11 +17,11 @@ def run_app(service: Service) -> int:
     """Run the TUI until the user quits; the app closes the service on the way out.
     Returns the process exit code (0 on a normal quit, 1 if the app crashed)."""
     # Imported here so the CLI can build its parser (and answer --help) without Textual.
-    from minion_tui.config import log_dir
+    from minion_tui.config import log_path
     from minion_tui.tui.app import MinionApp
 
     app = MinionApp(service)
-    with stderr_to(log_dir() / "minion-tui.log"):
+    with stderr_to(log_path()):
         app.run()
     return app.return_code if app.return_code is not None else 0
 

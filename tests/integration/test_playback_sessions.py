@@ -15,8 +15,7 @@ import pytest
 
 from minion_tui import config
 from minion_tui.cli import main
-from minion_tui.config import Settings, load_settings
-from minion_tui.config_schema import PlaybackSettings
+from minion_tui.config import PlaybackSettings, Settings, load_settings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Track
 from minion_tui.playback.player import PlaybackError, PlayerState

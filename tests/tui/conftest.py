@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from minion_tui.config import Settings
-from minion_tui.config_schema import UiSettings
+from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator, run_in_thread
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp

@@ -12,8 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from minion_tui.config import Settings
-from minion_tui.config_schema import UiSettings
+from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Judgment, Playlist, Track
 from minion_tui.service import Service

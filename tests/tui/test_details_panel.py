@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from minion_tui.config import Settings
-from minion_tui.config_schema import UiSettings
+from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Comment, Counts, Track, User
 from minion_tui.service import Service
@@ -124,8 +123,7 @@ async def test_the_users_likes_show_who_surfaced_the_track(
 PROBE = """
 import asyncio, json, sys
 from pathlib import Path
-from minion_tui.config import Settings
-from minion_tui.config_schema import UiSettings
+from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import run_in_thread
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp

@@ -14,8 +14,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from minion_tui.config import Settings
-from minion_tui.config_schema import DownloadSettings, UiSettings
+from minion_tui.config import DownloadSettings, Settings, UiSettings
 from minion_tui.downloads.engine import DownloadEvent
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Availability, Track

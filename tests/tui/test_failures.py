@@ -9,7 +9,7 @@ import logging
 import pytest
 from textual.worker import WorkerFailed
 
-from minion_tui.config import log_dir
+from minion_tui.config import log_path
 from minion_tui.errors import ClientIdUnavailable, GeoBlocked, PreviewOnly, RateLimited
 from minion_tui.net.spec import WaitNotice
 from minion_tui.tui.app import MinionApp
@@ -58,7 +58,7 @@ async def test_unexpected_failures_point_to_the_log_not_a_traceback(
     with caplog.at_level(logging.ERROR):
         shown = await _fail_with(app, KeyError("track_authorization"))
     assert shown == [f"Something went wrong: KeyError: 'track_authorization'. Details are in "
-                     f"{log_dir() / 'minion-tui.log'}."]
+                     f"{log_path()}."]
     assert "Traceback" not in shown[0]
     logged = [r for r in caplog.records if r.exc_info]
     assert logged and logged[0].exc_info is not None

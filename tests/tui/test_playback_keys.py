@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from minion_tui.config import Settings
-from minion_tui.config_schema import UiSettings
+from minion_tui.config import Settings, UiSettings, log_path
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Judgment, Track
 from minion_tui.playback.player import INSTALL_HINT
@@ -406,7 +405,7 @@ def test_native_writes_to_fd2_go_to_the_log_not_over_the_tui(tmp_path: Path) -> 
         time.sleep(0.3)
         screen = tmux.screen()
         assert "ALSA lib" not in screen and "Nothing to browse yet" in screen
-        log = next(state.rglob("minion-tui.log")).read_text(encoding="utf-8")
+        log = next(state.rglob(log_path().name)).read_text(encoding="utf-8")
         assert "ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM default" in log
         tmux("send-keys", "-t", "app", "q")
         after = tmux.wait_for("EXIT=")

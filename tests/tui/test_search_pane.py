@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, OptionList, Select, Static
 
-from minion_tui.config import Settings
-from minion_tui.config_schema import UiSettings
+from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Playlist
 from minion_tui.service import Service

@@ -16,8 +16,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from minion_tui.config import Settings
-from minion_tui.config_schema import DownloadSettings, UiSettings
+from minion_tui.config import DownloadSettings, Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp

@@ -1,4 +1,4 @@
-"""config.py: precedence (defaults < config.toml < environment) with origins, the all-at-once
+"""config: precedence (defaults < config.toml < environment) with origins, the all-at-once
 error report with line numbers, the endpoint map, `config init` and comment-keeping edits."""
 
 from __future__ import annotations
@@ -16,9 +16,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minion_tui import config
-from minion_tui.config_file import locate_keys
-from minion_tui.config_schema import SECTION_TYPES, SETTINGS
-from minion_tui.config_values import format_endpoints, parse_endpoints
+from minion_tui.config import (
+    SECTION_TYPES,
+    SETTINGS,
+    format_endpoints,
+    locate_keys,
+    parse_endpoints,
+)
 from minion_tui.errors import ConfigError, MinionError
 
 
@@ -44,6 +48,10 @@ def test_directories_follow_the_xdg_variables(isolated_env: Path) -> None:
     assert config.data_dir() == isolated_env / "data" / "minion-tui"
     assert config.cache_dir() == isolated_env / "cache" / "minion-tui"
     assert config.log_dir() == isolated_env / "state" / "minion-tui" / "log"
+
+
+def test_the_log_file_is_one_path_inside_the_log_dir(isolated_env: Path) -> None:
+    assert config.log_path() == config.log_dir() / "minion-tui.log"
 
 
 def test_load_settings_reads_the_file_under_xdg_config_home(isolated_env: Path) -> None:

@@ -8,8 +8,7 @@ import pytest
 
 from minion_tui.cli import build_parser
 from minion_tui.cli_progress import ProgressView
-from minion_tui.config_schema import SETTINGS_BY_KEY
-from minion_tui.config_values import Whole
+from minion_tui.config import whole_range
 from minion_tui.downloads.engine import DownloadEvent
 
 
@@ -29,11 +28,10 @@ def test_jobs_and_segments_are_bounded_like_the_config(
 
 
 def test_bounds_come_from_the_config_schema() -> None:
-    parallel = SETTINGS_BY_KEY["downloads.parallel"].kind
-    segments = SETTINGS_BY_KEY["downloads.segments"].kind
-    assert isinstance(parallel, Whole) and isinstance(segments, Whole)
-    args = build_parser().parse_args(["download", "--jobs", str(parallel.high),
-                                      "--segments", str(segments.high), "x"])
+    _, parallel_high = whole_range("downloads.parallel")  # TypeError unless a whole number
+    _, segments_high = whole_range("downloads.segments")
+    args = build_parser().parse_args(["download", "--jobs", str(parallel_high),
+                                      "--segments", str(segments_high), "x"])
     assert (args.jobs, args.segments) == (16, 32)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import os
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,15 @@ def shown(raw: object) -> str:
     if isinstance(raw, list):
         return "an array"
     return f"a {type(raw).__name__}"
+
+
+def did_you_mean(word: str, candidates: Iterable[str], form: str = "{}") -> str:
+    """The hint ' (did you mean X?)' naming the closest of ``candidates`` to a mistyped
+    ``word``, or '' when none is close."""
+    import difflib  # only needed when there is a typo to report
+
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean {form.format(close[0])}?)" if close else ""
 
 
 @dataclass(frozen=True)

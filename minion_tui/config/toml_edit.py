@@ -1,135 +1,36 @@
-"""config.toml as text: where each key sits (for error reports), the commented file that
-``config init`` writes, and comment-preserving edits.
-
-Parsing for values is done by ``tomllib``; neither it nor tomlkit reports where a value was
-written, so :func:`locate_keys` scans the raw text. tomlkit is imported only when writing.
+"""Writing config.toml: the commented file ``config init`` writes, and setting one key while
+keeping every comment and other key. tomlkit is imported only here, and only when writing.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
+import stat
 import tempfile
 import textwrap
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from minion_tui.config_schema import (
+from minion_tui.config.paths import config_path
+from minion_tui.config.schema import (
     OPEN_TABLES,
     SECTION_TYPES,
     SETTINGS,
+    SETTINGS_BY_KEY,
     TABLE_HELP,
 )
-
-KeyPath = tuple[str, ...]
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_SYNTAX_AT = re.compile(r"^(?P<what>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
-_SYNTAX_END = re.compile(r"^(?P<what>.*) \(at end of document\)$")
-
-
-def _read_key(text: str, i: int) -> tuple[list[str], int] | None:
-    """Read a dotted TOML key starting at ``text[i]``: (parts, index after it) or None."""
-    parts: list[str] = []
-    while True:
-        while i < len(text) and text[i] in " \t":
-            i += 1
-        if i >= len(text):
-            return None
-        if text[i] == '"':
-            j = i + 1
-            while j < len(text) and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            if j >= len(text):
-                return None
-            try:  # TOML basic-string escapes are a superset of the common JSON ones
-                parts.append(json.loads(text[i : j + 1]))
-            except ValueError:
-                parts.append(text[i + 1 : j])
-            i = j + 1
-        elif text[i] == "'":
-            j = text.find("'", i + 1)
-            if j < 0:
-                return None
-            parts.append(text[i + 1 : j])
-            i = j + 1
-        else:
-            match = _BARE_KEY.match(text, i)
-            if not match:
-                return None
-            parts.append(match.group())
-            i = match.end()
-        while i < len(text) and text[i] in " \t":
-            i += 1
-        if i < len(text) and text[i] == ".":
-            i += 1
-            continue
-        return parts, i
-
-
-def locate_keys(text: str) -> dict[KeyPath, int]:
-    """Map every table header and key assignment to its 1-based line number.
-
-    A header ``[a.b]`` also registers ``(a,)`` so a report about table ``a`` has a line;
-    lines inside multi-line strings are skipped so their content is never taken for a key.
-    """
-    lines: dict[KeyPath, int] = {}
-    table: KeyPath = ()
-    open_string: str | None = None
-
-    def register(path: KeyPath, number: int) -> None:
-        for end in range(1, len(path) + 1):
-            lines.setdefault(path[:end], number)
-
-    for number, line in enumerate(text.splitlines(), start=1):
-        if open_string is not None:
-            if open_string in line:
-                open_string = None
-            continue
-        stripped = line.lstrip()
-        if stripped.startswith("["):
-            double = stripped.startswith("[[")
-            read = _read_key(stripped, 2 if double else 1)
-            if read is not None:
-                table = tuple(read[0])
-                register(table, number)
-            continue
-        read = _read_key(stripped, 0)
-        if read is None or not stripped[read[1] :].startswith("="):
-            continue
-        register((*table, *read[0]), number)
-        value = stripped[read[1] + 1 :].lstrip()
-        for quote in ('"""', "'''"):
-            if value.startswith(quote) and quote not in value[3:]:
-                open_string = quote
-    return lines
-
-
-def line_of(lines: dict[KeyPath, int], path: KeyPath) -> int | None:
-    """The line of ``path``, or of its nearest enclosing table when the key has no line of
-    its own (an inline table, for one)."""
-    for end in range(len(path), 0, -1):
-        if path[:end] in lines:
-            return lines[path[:end]]
-    return None
-
-
-def describe_syntax_error(message: str, text: str) -> str:
-    """A tomllib error as 'line 3, column 5: TOML syntax error: ...'."""
-    match = _SYNTAX_AT.match(message)
-    if match:
-        return (f"line {match['line']}, column {match['col']}: TOML syntax error: "
-                f"{match['what']}")
-    match = _SYNTAX_END.match(message)
-    if match:
-        last = max(1, len(text.splitlines()))
-        return f"line {last} (end of file): TOML syntax error: {match['what']}"
-    return f"TOML syntax error: {message}"
-
-
-# -- writing --------------------------------------------------------------------------------
+from minion_tui.config.toml_lines import line_of, locate_keys
+from minion_tui.config.values import (
+    Folder,
+    Invalid,
+    check_origin,
+    check_replacement,
+    did_you_mean,
+    shown,
+)
+from minion_tui.errors import ConfigError, MinionError
 
 _HEADER = """\
 minion-tui configuration.
@@ -267,3 +168,72 @@ def _beside_commented_default(text: str, section: str, key: str, value: Any) -> 
             except (tomllib.TOMLDecodeError, KeyError, TypeError):
                 return None
     return None
+
+
+def init_config(path: Path | None = None, *, force: bool = False) -> Path:
+    """Write a commented config.toml listing every setting (all commented out, so it changes
+    nothing until edited). Refuses to replace an existing file unless ``force``."""
+    path = config_path() if path is None else Path(path)
+    if path.exists() and not force:
+        raise MinionError(
+            f"A configuration file already exists at {path}; it was left as it is.",
+            hint="Edit it, or run `minion-tui config init --force` to replace it with a fresh "
+            "commented file (the settings in it are lost).",
+        )
+    try:
+        write_atomically(path, render_initial())
+    except OSError as exc:
+        raise MinionError(f"Could not write {path}: {exc.strerror or exc}.",
+                          hint="Check that the folder is writable.") from exc
+    return path
+
+
+def set_config_value(
+    dotted_key: str, value: str | int | float | bool, *, path: Path | None = None
+) -> None:
+    """Set one key in config.toml, keeping every comment and other key (the file and its
+    table are created when missing). The key and value are checked as load_settings would;
+    a string is parsed as an environment variable would be ("5" for a number)."""
+    path = config_path() if path is None else Path(path)
+    section, _, key = dotted_key.partition(".")
+
+    def problem(text: str) -> ConfigError:
+        return ConfigError([text], path=str(path))
+
+    try:
+        if section in OPEN_TABLES and key:
+            if not isinstance(value, str) or not value.strip():
+                raise Invalid(f"must be a non-empty string, got {shown(value)}")
+            if section == "endpoints":
+                key, to_write = check_origin(key), check_replacement(value)
+            else:
+                to_write = value.strip()
+        else:
+            setting = SETTINGS_BY_KEY.get(dotted_key)
+            if setting is None:
+                hint = did_you_mean(dotted_key, SETTINGS_BY_KEY)
+                raise problem(f"unknown setting {dotted_key}{hint}")
+            kind = setting.kind
+            typed = kind.from_text(value) if isinstance(value, str) else kind.from_toml(value)
+            if isinstance(kind, Folder):  # keep "~" as written: the file may move machines
+                to_write = str(value).strip()
+            else:
+                to_write = "" if typed is None else kind.to_toml(typed)
+    except Invalid as exc:
+        raise problem(f"[{section}] {key} {exc}") from None
+
+    try:
+        text = path.read_text(encoding="utf-8-sig") if path.exists() else ""
+        updated = edit_value(text, section, key, to_write)
+    except ValueError as exc:
+        raise problem(str(exc)) from None
+    except OSError as exc:
+        raise problem(f"cannot read the file: {exc.strerror or exc}") from None
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+        write_atomically(path, updated)
+        if mode is not None:
+            os.chmod(path, mode)
+    except OSError as exc:
+        raise MinionError(f"Could not write {path}: {exc.strerror or exc}.",
+                          hint="Check that the folder is writable.") from exc

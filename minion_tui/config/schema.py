@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from minion_tui.config_values import (
+from minion_tui.config.paths import default_download_dir
+from minion_tui.config.values import (
     TEMPLATE_SAMPLE,
     Choice,
     Flag,
@@ -25,17 +26,9 @@ from minion_tui.config_values import (
     Whole,
 )
 
-APP_NAME = "minion-tui"
-
 FORMATS = ("best", "mp3", "m4a", "opus", "original")
 # Tables whose keys are chosen by the user rather than by us.
 OPEN_TABLES = ("endpoints", "keymap")
-
-
-def default_download_dir() -> Path:
-    import platformdirs  # deferred: the music dir is only needed when settings are built
-
-    return Path(platformdirs.user_music_dir()) / APP_NAME
 
 
 # -- the typed settings ---------------------------------------------------------------------
@@ -184,3 +177,13 @@ TABLE_HELP: Mapping[str, str] = {
     "keymap": "Remap keys by binding id, e.g. \"app.quit\" = \"q,ctrl+q\" (the help screen, ? or "
     "F1, lists every binding id).",
 }
+
+
+def whole_range(dotted_key: str) -> tuple[int, int]:
+    """(lowest, highest) that the whole-number setting ``dotted_key`` accepts, so an option
+    bounded like it has one source of limits. KeyError for an unknown key, TypeError for a
+    setting that is not a whole number."""
+    kind = SETTINGS_BY_KEY[dotted_key].kind
+    if not isinstance(kind, Whole):
+        raise TypeError(f"{dotted_key} is not a whole-number setting")
+    return kind.low, kind.high

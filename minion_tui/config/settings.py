@@ -2,32 +2,23 @@
 
 Every problem (unknown table or key, wrong type, bad value, bad environment variable, TOML
 syntax) is collected and raised together as one ConfigError with line numbers, so the app
-never starts half-configured. The shape of the settings lives in ``config_schema``, the checks
-of single values in ``config_values``, line numbers and writing the file in ``config_file``.
-Nothing heavy is imported here.
+never starts half-configured. The shape of the settings lives in ``schema``, the checks of
+single values in ``values``, line numbers in ``toml_lines``; writing the file is
+``toml_edit``'s. Nothing heavy is imported here.
 """
 
 from __future__ import annotations
 
 import os
-import stat
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from minion_tui.config_file import (
-    describe_syntax_error,
-    edit_value,
-    line_of,
-    locate_keys,
-    render_initial,
-    write_atomically,
-)
-from minion_tui.config_schema import (
-    APP_NAME,
+from minion_tui.config.paths import config_path
+from minion_tui.config.schema import (
     OPEN_TABLES,
     SECTION_TYPES,
     SECTIONS,
@@ -40,74 +31,18 @@ from minion_tui.config_schema import (
     SoundCloudSettings,
     UiSettings,
 )
-from minion_tui.config_values import (
-    Folder,
+from minion_tui.config.toml_lines import describe_syntax_error, line_of, locate_keys
+from minion_tui.config.values import (
     Invalid,
     check_origin,
     check_replacement,
+    did_you_mean,
     parse_endpoints,
     shown,
 )
-from minion_tui.errors import ConfigError, MinionError
-
-__all__ = [
-    "APP_NAME",
-    "DownloadSettings",
-    "MixcloudSettings",
-    "NetSettings",
-    "PlaybackSettings",
-    "Settings",
-    "SoundCloudSettings",
-    "UiSettings",
-    "cache_dir",
-    "config_dir",
-    "config_path",
-    "data_dir",
-    "effective_settings_rows",
-    "init_config",
-    "load_settings",
-    "log_dir",
-    "set_config_value",
-]
+from minion_tui.errors import ConfigError
 
 ENDPOINTS_ENV = "MINION_ENDPOINTS"
-
-
-# -- where things live ----------------------------------------------------------------------
-
-
-def _user_dir(xdg_variable: str, platform_function: str, *below: str) -> Path:
-    # An absolute XDG_* variable wins on every platform (platformdirs only reads them on
-    # Linux), so tests and users on macOS can relocate everything the same way.
-    base = os.environ.get(xdg_variable, "")
-    if os.path.isabs(base):
-        return Path(base, APP_NAME, *below)
-    import platformdirs
-
-    return Path(getattr(platformdirs, platform_function)(APP_NAME, appauthor=False))
-
-
-def config_dir() -> Path:
-    return _user_dir("XDG_CONFIG_HOME", "user_config_dir")
-
-
-def config_path() -> Path:
-    return config_dir() / "config.toml"
-
-
-def data_dir() -> Path:
-    return _user_dir("XDG_DATA_HOME", "user_data_dir")
-
-
-def cache_dir() -> Path:
-    return _user_dir("XDG_CACHE_HOME", "user_cache_dir")
-
-
-def log_dir() -> Path:
-    return _user_dir("XDG_STATE_HOME", "user_log_dir", "log")
-
-
-# -- the settings ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -197,13 +132,6 @@ def _read_text(path: Path, problems: list[str]) -> str | None:
     return None
 
 
-def _did_you_mean(word: str, candidates: Iterable[str], form: str = "{}") -> str:
-    import difflib  # only needed when there is a typo to report
-
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {form.format(close[0])}?)" if close else ""
-
-
 def _read_file(text: str, path: Path, layers: _Layers) -> None:
     try:
         data = tomllib.loads(text)
@@ -224,7 +152,7 @@ def _read_file(text: str, path: Path, layers: _Layers) -> None:
     for name, body in data.items():
         if name not in SECTIONS:
             if isinstance(body, dict):
-                hint = _did_you_mean(name, SECTIONS, "[{}]")
+                hint = did_you_mean(name, SECTIONS, "[{}]")
                 problems.append(f"{at(name)}unknown table [{name}]{hint}")
             else:
                 home = [s.section for s in SETTINGS if s.key == name]
@@ -255,7 +183,7 @@ def _read_file(text: str, path: Path, layers: _Layers) -> None:
                 setting = SETTINGS_BY_KEY.get(f"{name}.{key}")
                 if setting is None:
                     known = [s.key for s in SETTINGS if s.section == name]
-                    hint = _did_you_mean(key, known)
+                    hint = did_you_mean(key, known)
                     problems.append(f"{at(name, key)}unknown key [{name}] {key}{hint}")
                     continue
                 try:
@@ -308,75 +236,3 @@ def effective_settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
         for key, value in table.items():
             rows.append((f"{name}.{key}", value, settings.origin(f"{name}.{key}")))
     return rows
-
-
-# -- writing --------------------------------------------------------------------------------
-
-
-def init_config(path: Path | None = None, *, force: bool = False) -> Path:
-    """Write a commented config.toml listing every setting (all commented out, so it changes
-    nothing until edited). Refuses to replace an existing file unless ``force``."""
-    path = config_path() if path is None else Path(path)
-    if path.exists() and not force:
-        raise MinionError(
-            f"A configuration file already exists at {path}; it was left as it is.",
-            hint="Edit it, or run `minion-tui config init --force` to replace it with a fresh "
-            "commented file (the settings in it are lost).",
-        )
-    try:
-        write_atomically(path, render_initial())
-    except OSError as exc:
-        raise MinionError(f"Could not write {path}: {exc.strerror or exc}.",
-                          hint="Check that the folder is writable.") from exc
-    return path
-
-
-def set_config_value(
-    dotted_key: str, value: str | int | float | bool, *, path: Path | None = None
-) -> None:
-    """Set one key in config.toml, keeping every comment and other key (the file and its
-    table are created when missing). The key and value are checked as load_settings would;
-    a string is parsed as an environment variable would be ("5" for a number)."""
-    path = config_path() if path is None else Path(path)
-    section, _, key = dotted_key.partition(".")
-
-    def problem(text: str) -> ConfigError:
-        return ConfigError([text], path=str(path))
-
-    try:
-        if section in OPEN_TABLES and key:
-            if not isinstance(value, str) or not value.strip():
-                raise Invalid(f"must be a non-empty string, got {shown(value)}")
-            if section == "endpoints":
-                key, to_write = check_origin(key), check_replacement(value)
-            else:
-                to_write = value.strip()
-        else:
-            setting = SETTINGS_BY_KEY.get(dotted_key)
-            if setting is None:
-                hint = _did_you_mean(dotted_key, SETTINGS_BY_KEY)
-                raise problem(f"unknown setting {dotted_key}{hint}")
-            kind = setting.kind
-            typed = kind.from_text(value) if isinstance(value, str) else kind.from_toml(value)
-            if isinstance(kind, Folder):  # keep "~" as written: the file may move machines
-                to_write = str(value).strip()
-            else:
-                to_write = "" if typed is None else kind.to_toml(typed)
-    except Invalid as exc:
-        raise problem(f"[{section}] {key} {exc}") from None
-
-    try:
-        text = path.read_text(encoding="utf-8-sig") if path.exists() else ""
-        updated = edit_value(text, section, key, to_write)
-    except ValueError as exc:
-        raise problem(str(exc)) from None
-    except OSError as exc:
-        raise problem(f"cannot read the file: {exc.strerror or exc}") from None
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
-        write_atomically(path, updated)
-        if mode is not None:
-            os.chmod(path, mode)
-    except OSError as exc:
-        raise MinionError(f"Could not write {path}: {exc.strerror or exc}.",
-                          hint="Check that the folder is writable.") from exc

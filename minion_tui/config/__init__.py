@@ -1,0 +1,68 @@
+"""The configuration: the typed settings and their layered loading (defaults < config.toml <
+environment), the declaration of every key, writing config.toml, and where the app keeps its
+files (one :func:`log_path` for everything that writes or names the log).
+
+This module is the package's public face: code outside ``minion_tui/config/`` imports from
+here only (``tests/unit/test_config_boundary.py`` checks it). Nothing heavy is imported:
+tomlkit only when writing the file, platformdirs only when a folder is not set by XDG_*.
+"""
+
+from __future__ import annotations
+
+from minion_tui.config.paths import (
+    APP_NAME,
+    cache_dir,
+    config_dir,
+    config_path,
+    data_dir,
+    log_dir,
+    log_path,
+)
+from minion_tui.config.schema import (
+    SECTION_TYPES,
+    SETTINGS,
+    DownloadSettings,
+    MixcloudSettings,
+    NetSettings,
+    PlaybackSettings,
+    Setting,
+    SoundCloudSettings,
+    UiSettings,
+    whole_range,
+)
+from minion_tui.config.settings import (
+    Settings,
+    effective_settings_rows,
+    load_settings,
+)
+from minion_tui.config.toml_edit import init_config, set_config_value
+from minion_tui.config.toml_lines import locate_keys
+from minion_tui.config.values import format_endpoints, parse_endpoints
+
+__all__ = [
+    "APP_NAME",
+    "SECTION_TYPES",
+    "SETTINGS",
+    "DownloadSettings",
+    "MixcloudSettings",
+    "NetSettings",
+    "PlaybackSettings",
+    "Setting",
+    "Settings",
+    "SoundCloudSettings",
+    "UiSettings",
+    "cache_dir",
+    "config_dir",
+    "config_path",
+    "data_dir",
+    "effective_settings_rows",
+    "format_endpoints",
+    "init_config",
+    "load_settings",
+    "locate_keys",
+    "log_dir",
+    "log_path",
+    "parse_endpoints",
+    "set_config_value",
+    "whole_range",
+]
