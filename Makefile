@@ -5,8 +5,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# The peers the benchmarks measure against, in a venv of their own so that neither the
+# package's pins nor Debian's years-old yt-dlp decide which release we compare with.
+PEERS  := .venv-peers
 
-.PHONY: demo test lint typecheck unit bench bytecode screenshots system-deps clean
+.PHONY: demo test lint typecheck unit bench peers bytecode screenshots system-deps clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "python3 >= 3.11 is needed")'
@@ -39,8 +42,17 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n auto -q -p no:cacheprovider
 
-bench: $(STAMP) bytecode
-	@sh scripts/system-deps.sh bench
+$(PEERS)/.installed-stamp:
+	$(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet --upgrade pip
+	@touch $@
+
+# yt-dlp at its current release from PyPI, upgraded on every bench: a peer is compared as its
+# users run it today. ffmpeg is a system component and comes from apt (system-deps).
+peers: $(PEERS)/.installed-stamp
+	$(PEERS)/bin/python -m pip install --quiet --upgrade yt-dlp
+
+bench: $(STAMP) bytecode system-deps peers
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 # SVGs of each pane (offline demo, 120x40, minion-dark) for the README.
@@ -48,4 +60,4 @@ screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py --out screenshots
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(PEERS) .mypy_cache .ruff_cache .pytest_cache

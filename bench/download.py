@@ -11,7 +11,12 @@ to the exit; the peak RSS is that of the tool's processes (VmHWM from /proc, chi
 The server's request log splits each run: spawn -> first request ("start"), first request ->
 last response ("fetch"), last response -> exit ("tail").
 
+The peers are named by path, never looked up on PATH: yt-dlp from .venv-peers/ (`make peers`
+installs its current release from PyPI there), ffmpeg the system's. Each figure is printed
+with the version of the tool that made it, and all of them go into bench/results/download.json.
+
     .venv/bin/python bench/download.py [--minutes 60] [--skip-slow] [--runs 3]
+                                       [--yt-dlp PATH] [--ffmpeg PATH]
 
 Latency limit (issue 6 proof): segments / concurrency x RTT + bytes / throughput, with
 throughput measured by one no-delay GET of all bytes. Targets: >= 5x yt-dlp default,
@@ -22,7 +27,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import platform
 import re
 import shutil
 import statistics
@@ -36,6 +43,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 RTT = 0.05
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "download.json"
+PEER_YT_DLP = ROOT / ".venv-peers" / "bin" / "yt-dlp"
 
 
 class Media:
@@ -175,6 +185,7 @@ def _high_water_kb(pid: int) -> int:
 
 @dataclass(frozen=True)
 class Sample:
+    ok: bool  # exit status 0: a failed run's figures say nothing about the tool
     wall: float
     rss_mb: float
     first_request: float  # spawn -> first request at the server
@@ -214,7 +225,8 @@ def run(cmd: list[str], outputs: list[Path], times: RequestTimes,
     with times.lock:
         first = min(times.arrived, default=end)
         last = max(times.answered, default=end)
-    return Sample(end - start, peak_kb[0] / 1024, first - start, last - first, end - last)
+    return Sample(proc.returncode == 0, end - start, peak_kb[0] / 1024, first - start,
+                  last - first, end - last)
 
 
 def ours_command(url: str, folder: Path, segments: int) -> list[str]:
@@ -224,7 +236,31 @@ def ours_command(url: str, folder: Path, segments: int) -> list[str]:
     return [*head, "download", url, "--dir", str(folder), "--segments", str(segments)]
 
 
-Tool = tuple[str, list[str], list[Path], "dict[str, str] | None"]
+def peer_version(cmd: list[str]) -> tuple[str, str]:
+    """The version a peer reports and the line it was read from (yt-dlp's ``--version``
+    prints it alone; ffmpeg's ``-version`` starts with "ffmpeg version X Copyright ...")."""
+    said = subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout
+    line = said.splitlines()[0].strip() if said.strip() else ""
+    words = line.split()
+    version = words[2] if len(words) > 2 and words[1] == "version" else line
+    return version or "unknown", line
+
+
+def find_peers(yt_dlp: str | None, ffmpeg: str | None) -> dict[str, dict[str, str]]:
+    """Path and version of each peer; exits with the way to install one that is missing."""
+    paths = {"yt-dlp": yt_dlp or str(PEER_YT_DLP), "ffmpeg": ffmpeg or shutil.which("ffmpeg")}
+    hints = {"yt-dlp": "make peers", "ffmpeg": "make system-deps"}
+    peers: dict[str, dict[str, str]] = {}
+    for name, path in paths.items():
+        if not path or not os.access(path, os.X_OK):
+            sys.exit(f"{name} not found{f' at {path}' if path else ''}: run `{hints[name]}`")
+        version, line = peer_version([path, "-version" if name == "ffmpeg" else "--version"])
+        peers[name] = {"path": path, "version": version, "version_line": line}
+    return peers
+
+
+# label, command, outputs removed before each run, environment, "tool version" shown beside it
+Tool = tuple[str, list[str], list[Path], "dict[str, str] | None", str]
 
 
 def main() -> None:
@@ -234,7 +270,21 @@ def main() -> None:
     parser.add_argument("--skip-slow", action="store_true", help="skip yt-dlp's default (-N 1)")
     parser.add_argument("--runs", type=int, default=3,
                         help="runs of each fast tool (the median is printed)")
+    parser.add_argument("--yt-dlp", help=f"the yt-dlp to compare with (default {PEER_YT_DLP})")
+    parser.add_argument("--ffmpeg", help="the ffmpeg to compare with (default: ffmpeg on PATH)")
     args = parser.parse_args()
+    from minion_tui import __version__
+
+    peers = find_peers(args.yt_dlp, args.ffmpeg)
+    yt_dlp, ffmpeg = peers["yt-dlp"]["path"], peers["ffmpeg"]["path"]
+    shown = {"ours": f"minion-tui {__version__}",
+             **{name: f"{name} {peer['version']}" for name, peer in peers.items()}}
+    print("peers: " + ", ".join(f"{shown[name]} ({peer['path']})" for name, peer in peers.items()))
+    formats: dict[str, object] = {}
+    results = {
+        "minutes": args.minutes, "segments": args.segments, "runs": args.runs, "rtt_s": RTT,
+        "ours": {"version": __version__}, "peers": peers,
+        "python": platform.python_version(), "machine": platform.machine(), "formats": formats}
     media, emu = asyncio.run(prepare(args.minutes))
     server, base, times = serve(media)
     tmp = Path(tempfile.mkdtemp(prefix="minion-bench-"))
@@ -258,40 +308,55 @@ def main() -> None:
             ours_dir = tmp / "ours"
             tools: list[Tool] = [
                 (f"minion-tui (-N {args.segments})", ours_command(url, ours_dir, args.segments),
-                 [ours_dir], env),
-                ("yt-dlp -N 8", ["yt-dlp", "-q", "--no-part", "-N", "8", "-o",
-                                 str(tmp / f"ytn8.{ext}"), url], [tmp / f"ytn8.{ext}"], None),
-                ("ffmpeg -c copy", ["ffmpeg", "-v", "error", "-y", "-i", url, "-c", "copy",
-                                    str(tmp / f"ffmpeg.{ext}")], [tmp / f"ffmpeg.{ext}"], None),
+                 [ours_dir], env, shown["ours"]),
+                ("yt-dlp -N 8", [yt_dlp, "-q", "--no-part", "-N", "8", "-o",
+                                 str(tmp / f"ytn8.{ext}"), url], [tmp / f"ytn8.{ext}"], None,
+                 shown["yt-dlp"]),
+                ("ffmpeg -c copy", [ffmpeg, "-v", "error", "-y", "-i", url, "-c", "copy",
+                                    str(tmp / f"ffmpeg.{ext}")], [tmp / f"ffmpeg.{ext}"], None,
+                 shown["ffmpeg"]),
             ]
             if not args.skip_slow:
-                tools.insert(2, ("yt-dlp (default)", ["yt-dlp", "-q", "--no-part", "-o",
+                tools.insert(2, ("yt-dlp (default)", [yt_dlp, "-q", "--no-part", "-o",
                                                       str(tmp / f"yt.{ext}"), url],
-                                 [tmp / f"yt.{ext}"], None))
+                                 [tmp / f"yt.{ext}"], None, shown["yt-dlp"]))
             # The two parallel downloaders run `--runs` times each, interleaved, and keep their
             # median: one run of a 3-second download is at the mercy of the machine's other
             # work. The ~20-second sequential ones run once.
             slow = ("yt-dlp (default)", "ffmpeg -c copy")
             samples: dict[str, list[Sample]] = {label: [] for label, *_ in tools}
             for _ in range(args.runs):
-                for label, cmd, outputs, tool_env in tools:
+                for label, cmd, outputs, tool_env, _version in tools:
                     if label not in slow:
                         samples[label].append(run(cmd, outputs, times, tool_env))
-            for label, cmd, outputs, tool_env in tools:
+            for label, cmd, outputs, tool_env, _version in tools:
                 if not samples[label]:
                     samples[label].append(run(cmd, outputs, times, tool_env))
+            versions = {label: version for label, *_, version in tools}
             ours_t = statistics.median(s.wall for s in samples[tools[0][0]])
+            figures: dict[str, object] = {}
             for label, runs in samples.items():
                 took = statistics.median(s.wall for s in runs)
-                split = ", ".join(
-                    f"{what} {statistics.median(getattr(s, attr) for s in runs):.2f}"
-                    for what, attr in (("start", "first_request"), ("fetch", "fetch"),
-                                       ("tail", "tail")))
-                print(f"  {label:22} {took:7.2f} s  peak RSS {max(s.rss_mb for s in runs):6.1f}"
-                      f" MB  (ours is {took / ours_t:5.2f}x faster)"
+                parts = {what: statistics.median(getattr(s, attr) for s in runs)
+                         for what, attr in (("start", "first_request"), ("fetch", "fetch"),
+                                            ("tail", "tail"))}
+                split = ", ".join(f"{what} {seconds:.2f}" for what, seconds in parts.items())
+                rss = max(s.rss_mb for s in runs)
+                print(f"  {label:22} {took:7.2f} s  peak RSS {rss:6.1f}"
+                      f" MB  (ours is {took / ours_t:5.2f}x faster)  {versions[label]}"
                       + (f"  median of {len(runs)}" if len(runs) > 1 else "")
                       + f"\n  {'':22} ({split} s)")
+                figures[label] = {
+                    "version": versions[label], "wall_s": took, "walls_s": [s.wall for s in runs],
+                    "peak_rss_mb": rss, **{f"{what}_s": sec for what, sec in parts.items()},
+                    "ours_faster_x": took / ours_t, "all_ok": all(s.ok for s in runs)}
             print(f"  ours / latency limit = {ours_t / limit:.2f}")
+            formats[name] = {
+                "segments": count, "bytes": size, "latency_limit_s": limit,
+                "ours_over_limit": ours_t / limit, "tools": figures}
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"wrote {RESULTS}")
     finally:
         server.shutdown()
         emu.stop()  # type: ignore[attr-defined]

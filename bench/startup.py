@@ -10,6 +10,7 @@ Also lists the slowest imports (``python -X importtime``) of the minion-tui run.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import statistics
 import subprocess
@@ -103,9 +104,10 @@ def main() -> None:
         hello = [time_to_ready(HELLO, workdir)[0] for _ in range(args.runs)]
         _, importtime = time_to_ready(MINION, workdir, "-X", "importtime")
     m, h = statistics.median(minion), statistics.median(hello)
+    textual = importlib.metadata.version("textual")  # the peer's, and the app's, Textual
     print(f"minion-tui to Ready: median {m:.3f} s over {args.runs} runs "
           f"(min {min(minion):.3f}); target < {TARGET_S} s: {'OK' if m < TARGET_S else 'MISSED'}")
-    print(f"hello-world Textual to Ready: median {h:.3f} s (peer); minion-tui costs "
+    print(f"hello-world Textual {textual} to Ready: median {h:.3f} s (peer); minion-tui costs "
           f"{m - h:+.3f} s more")
     print("slowest top-level imports (cumulative):")
     offenders = import_offenders(importtime)
@@ -114,6 +116,7 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"minion_s": minion, "hello_s": hello, "target_s": TARGET_S,
                                    "median_minion_s": m, "median_hello_s": h,
+                                   "textual": textual,
                                    "imports": offenders}, indent=2) + "\n")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import json
 import platform
 import statistics
@@ -138,7 +139,10 @@ async def main() -> None:
         peer = await bench_datatable(make_tracks(args.peer_rows))
     print(f"TrackList vs DataTable, {args.rows} rows (DataTable {args.peer_rows}), "
           f"{SIZE[0]}x{SIZE[1]}")
-    print(f"{'measure':<18}{'ours ms':>10}{'DataTable ms':>14}{'target ms':>11}  verdict")
+    # The peer is the DataTable of the Textual this package is installed with.
+    textual = importlib.metadata.version("textual")
+    print(f"{'measure':<18}{'ours ms':>10}{'DataTable ms':>14}{'target ms':>11}  verdict"
+          f"  (DataTable of textual {textual})")
     for name in ("first_paint", "page_down", "filter_keystroke"):
         mine = ours[f"{name}_ms"]
         theirs = peer.get(f"{name}_ms")
@@ -147,7 +151,8 @@ async def main() -> None:
     print(f"filter keystroke max: {ours['filter_keystroke_max_ms']:.1f} ms")
     if note:
         print(f"note: {note}")
-    results = {"ours": ours, "datatable": peer, "targets_ms": TARGETS_MS, "note": note,
+    results = {"ours": ours, "datatable": peer, "textual": textual, "targets_ms": TARGETS_MS,
+               "note": note,
                "python": platform.python_version(), "machine": platform.machine()}
     out = Path(__file__).parent / "results" / "track_list.json"
     out.parent.mkdir(exist_ok=True)
