@@ -18,12 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
 from urllib.parse import urljoin
 
-import httpx
-
 from minion_tui.downloads import preload
 from minion_tui.errors import DownloadError, DrmOnly, MinionError
 from minion_tui.models import StreamChoice
-from minion_tui.net import Http
+from minion_tui.net import Http, StreamError, TransportError
 
 if TYPE_CHECKING:
     import m3u8
@@ -314,7 +312,7 @@ class SegmentFetcher:
                     async for chunk in response.aiter_bytes(CHUNK):
                         out.write(chunk)
                         size += len(chunk)
-        except (httpx.TransportError, httpx.StreamError) as error:
+        except (TransportError, StreamError) as error:
             raise _Retryable(f"{type(error).__name__}: {error}", None) from error
         # Truncation check (§4.2): a short body is retried, never assembled.
         want = int(expected) if expected and expected.isdigit() else None

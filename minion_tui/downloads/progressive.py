@@ -23,12 +23,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
-
 from minion_tui.downloads.hls import Refresh
 from minion_tui.errors import DownloadError
 from minion_tui.models import StreamChoice
-from minion_tui.net import Http
+from minion_tui.net import Http, StreamError, TransportError
 
 RANGE_SIZE = 8 * 1024 * 1024
 CHUNK = 64 * 1024
@@ -136,7 +134,7 @@ async def fetch_progressive(http: Http, choice: StreamChoice, part: Path, *, ref
                 # A 200 without a length ends with its body; an open-ended 206 only once a
                 # range comes back empty (or a 416 above).
                 return offset
-        except (httpx.TransportError, httpx.StreamError, _Again) as error:
+        except (TransportError, StreamError, _Again) as error:
             failures += 1
             if failures >= MAX_ATTEMPTS:
                 raise DownloadError(f"The download kept failing: {error}",

@@ -28,10 +28,11 @@ from minion_tui.errors import (
     RateLimited,
 )
 from minion_tui.net.endpoints import host_of, merge_query, redact_url
-from minion_tui.net.h1 import H1Response
+from minion_tui.net.errors import DecodingError, TransportError, httpx_failures
 from minion_tui.net.hosts import RatePolicy
 from minion_tui.net.limiter import HostGate, HostLimiter, LimiterDeadline
 from minion_tui.net.pool import lease, lease_h1, release
+from minion_tui.net.response import HttpxStream, Response, StreamResponse
 from minion_tui.net.retry import (
     REDIRECT_STATUSES,
     Failure,
@@ -117,7 +118,7 @@ class Http:
         auth_hook: AuthHook | None = None,
         follow_redirects: bool = True,
         allow_statuses: Collection[int] = (),
-    ) -> httpx.Response:
+    ) -> Response:
         """Send with retries; the body is read in full before returning. See NET_API.md."""
         spec = RequestSpec(method.upper(), url, params, headers, data, json)
         now = self._limiter.now()
@@ -149,7 +150,7 @@ class Http:
         except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
             kind = response.headers.get("content-type", "no content type")
             raise NetworkError(
-                f"{self.public_url(str(response.url))} did not return JSON "
+                f"{self.public_url(response.url)} did not return JSON "
                 f"(got {kind}, {len(response.content)} bytes).",
                 hint="The service may be having trouble, or the endpoint map points at the "
                 "wrong server; try again later.",
@@ -190,14 +191,15 @@ class Http:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         follow_redirects: bool = True,
-    ) -> AsyncIterator[httpx.Response | H1Response]:
+    ) -> AsyncIterator[StreamResponse]:
         """Mapped and rate-limited, ONE attempt, status not raised: the caller (the
-        downloader) owns retries. httpx exceptions propagate as they are, so the caller can
-        classify them with :func:`minion_tui.net.retry.exception_failure`.
+        downloader) owns retries. Failures raise net's exceptions (net/errors.py), reading
+        the body included, so the caller can classify them with
+        :func:`minion_tui.net.retry.exception_failure`.
 
         GETs go over h1.py's kept-alive connections (a third of httpx's CPU per request, the
         download hot path) unless only httpx can send the URL (h1.H1Pool.takes); the response
-        offers status_code, headers, aiter_bytes, aiter_raw and aclose either way."""
+        is a :class:`~minion_tui.net.response.StreamResponse` either way."""
         h1 = lease_h1(self)
         method = method.upper()
         target = self.map_url(merge_query(url, params))
@@ -205,15 +207,16 @@ class Http:
             real_host = host_of(self.unmap(target))
             await self._limiter.gate(real_host).acquire()
             self._count(real_host)
-            response: httpx.Response | H1Response
+            response: StreamResponse
             if method == "GET" and h1.takes(target):
                 response = await h1.get(target, self._headers(headers), self.options.timeout)
             else:
                 client = lease(self)
-                request = client.build_request(
-                    method, target, headers=self._headers(headers),
-                    timeout=self.options.timeout)
-                response = await client.send(request, stream=True)
+                with httpx_failures():
+                    request = client.build_request(
+                        method, target, headers=self._headers(headers),
+                        timeout=self.options.timeout)
+                    response = HttpxStream(await client.send(request, stream=True))
             location = response.headers.get("location")
             if follow_redirects and response.status_code in REDIRECT_STATUSES and location:
                 await response.aclose()
@@ -246,7 +249,7 @@ class Http:
 
     async def _request(
         self, run: _Run, auth_hook: AuthHook | None, follow: bool, allow: set[int]
-    ) -> httpx.Response:
+    ) -> Response:
         spec = run.spec
         hook_used = False
         while True:
@@ -254,7 +257,7 @@ class Http:
             status = response.status_code
             if status in allow or status < 400:
                 return response
-            url = self.public_url(str(response.url))
+            url = self.public_url(response.url)
             outcome = classify_status(status)
             if outcome is Outcome.AUTH:
                 if auth_hook is not None and not hook_used:
@@ -273,7 +276,7 @@ class Http:
 
     async def _exchange(
         self, spec: RequestSpec, run: _Run, follow: bool, allow: set[int]
-    ) -> httpx.Response:
+    ) -> Response:
         """One request with its redirect hops and retries. Returns any response that is not
         retryable (the caller turns error statuses into errors); raises when it gives up."""
         method, data, json_body = spec.method.upper(), spec.data, spec.json
@@ -290,7 +293,9 @@ class Http:
                 raise self._limiter_gave_up(run, exc) from None
             try:
                 response = await self._send(method, url, headers, data, json_body, run, host)
-            except httpx.HTTPError as exc:  # includes a body cut off mid-transfer
+            except (TransportError, DecodingError) as exc:  # a body cut off mid-transfer too
+                # (net's other errors, a malformed URL say, are not worth a retry: they go
+                # through as they are)
                 failure = exception_failure(exc, method)
             else:
                 status = response.status_code
@@ -330,7 +335,7 @@ class Http:
         json_body: Any,
         run: _Run,
         host: str,
-    ) -> httpx.Response:
+    ) -> Response:
         left = run.deadline - self._limiter.now()
         timeout = min(self.options.timeout, max(left, 0.001))
         run.attempts += 1
@@ -344,21 +349,24 @@ class Http:
                 raw = await answer.aread()
             finally:
                 await answer.aclose()
-            response = httpx.Response(answer.status_code, headers=answer.headers,
-                                      stream=httpx.ByteStream(raw),
-                                      request=httpx.Request(method, url))
-            response.read()  # DecodingError for a broken gzip body, as client.send raises
-            return response
+            with httpx_failures():  # DecodingError for a broken gzip body, as from httpx
+                decoded = httpx.Response(answer.status_code, headers=answer.headers,
+                                         stream=httpx.ByteStream(raw),
+                                         request=httpx.Request(method, url))
+                decoded.read()
+            return Response(decoded)
         client = lease(self)
-        request = client.build_request(
-            method,
-            url,
-            headers=self._headers(headers),
-            data=data,
-            json=json_body,
-            timeout=timeout,
-        )
-        return await client.send(request)  # not streamed: the body is read (or fails) here
+        with httpx_failures():
+            request = client.build_request(
+                method,
+                url,
+                headers=self._headers(headers),
+                data=data,
+                json=json_body,
+                timeout=timeout,
+            )
+            # not streamed: the body is read (or fails) here
+            return Response(await client.send(request))
 
     async def _wait_before_retry(self, run: _Run, failure: Failure, gate: HostGate) -> None:
         delay = self._policy.delay(failure, run.retries, self._rng)

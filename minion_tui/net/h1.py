@@ -11,10 +11,11 @@ the next (downloads-and-reliability.md §1.7: keep-alive is what parallel fetchi
 :class:`minion_tui.net.client.Http` sends its GETs here (``stream`` and ``request`` alike),
 after the endpoint map, the rate limit and the redirects, which stay in Http; httpx sends
 everything else, and the URLs only it can send as given (a proxy from the environment, a raw
-non-ASCII path, credentials in the URL). Failures raise httpx's own exception types, so every
-caller classifies them as before (net/retry.py ``exception_failure``); one cookie jar serves
-both. ``stream`` asks for the ``identity`` encoding (media is not compressed: what arrives is
-what was sent); ``request`` accepts gzip and deflate and lets httpx's decoders undo them.
+non-ASCII path, credentials in the URL). Failures raise net's own exceptions (net/errors.py),
+the same types and names as what comes out of httpx, so both paths are classified alike
+(net/retry.py ``exception_failure``); one cookie jar serves both. ``stream`` asks for the
+``identity`` encoding (media is not compressed: what arrives is what was sent); ``request``
+accepts gzip and deflate and lets httpx's decoders undo them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,19 @@ from urllib.parse import SplitResult, urlsplit
 import h11
 import httpx
 
+from minion_tui.net.errors import (
+    ConnectError,
+    ConnectTimeout,
+    LocalProtocolError,
+    MalformedURL,
+    ReadError,
+    ReadTimeout,
+    RemoteProtocolError,
+    TransportError,
+    WriteError,
+    WriteTimeout,
+)
+
 #: Bytes asked of the socket at a time (the stream buffer holds up to 1 MiB).
 READ_SIZE = 1 << 16
 #: Idle connections kept per origin, and for how long (pool.py's keep-alive figures).
@@ -40,8 +54,8 @@ Origin = tuple[str, str, int]  # scheme, host, port
 
 
 class H1Response:
-    """What :meth:`Http.stream` yields for a GET sent here: the parts of ``httpx.Response``
-    its callers use (status_code, headers, aiter_bytes / aiter_raw, aclose)."""
+    """What :meth:`Http.stream` yields for a GET sent here (a
+    :class:`~minion_tui.net.response.StreamResponse`)."""
 
     def __init__(self, status_code: int, headers: httpx.Headers, body: _Body) -> None:
         self.status_code = status_code
@@ -50,8 +64,8 @@ class H1Response:
 
     async def aiter_raw(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         """The body as it arrives (pieces of at most READ_SIZE bytes; ``chunk_size`` is
-        accepted for httpx's signature). Raises httpx.RemoteProtocolError when the body ends
-        short of its Content-Length."""
+        accepted for the signature of the httpx path). Raises RemoteProtocolError when the body
+        ends short of its Content-Length."""
         async for piece in self._body.pieces():
             yield piece
 
@@ -92,11 +106,11 @@ class _Connection:
                 await self.writer.drain()
         except TimeoutError:
             message = f"no progress sending the request for {seconds:g} s"
-            raise httpx.WriteTimeout(message) from None
+            raise WriteTimeout(message) from None
         except OSError as error:
-            raise httpx.WriteError(str(error) or type(error).__name__) from error
+            raise WriteError(str(error) or type(error).__name__) from error
         except h11.LocalProtocolError as error:
-            raise httpx.LocalProtocolError(str(error)) from error
+            raise LocalProtocolError(str(error)) from error
 
     async def event(self, seconds: float) -> h11.Event | type[h11.PAUSED]:
         """The next h11 event, reading from the socket as needed (``seconds`` for each
@@ -105,16 +119,16 @@ class _Connection:
             try:
                 event = self.h11.next_event()
             except h11.RemoteProtocolError as error:
-                raise httpx.RemoteProtocolError(str(error)) from error
+                raise RemoteProtocolError(str(error)) from error
             if event is not h11.NEED_DATA:
                 return event  # type: ignore[return-value]  # NEED_DATA was handled above
             try:
                 async with asyncio.timeout(seconds):
                     data = await self.reader.read(READ_SIZE)
             except TimeoutError:
-                raise httpx.ReadTimeout(f"no data from the server for {seconds:g} s") from None
+                raise ReadTimeout(f"no data from the server for {seconds:g} s") from None
             except OSError as error:
-                raise httpx.ReadError(str(error) or type(error).__name__) from error
+                raise ReadError(str(error) or type(error).__name__) from error
             self.h11.receive_data(data)  # b"" is the server's EOF
 
     def close(self) -> None:
@@ -141,7 +155,7 @@ class _Body:
             elif type(event) is h11.EndOfMessage:
                 self.finished = True
             else:  # ConnectionClosed or PAUSED before the end: h11 let it through
-                raise httpx.RemoteProtocolError(
+                raise RemoteProtocolError(
                     f"the connection ended inside the response body ({type(event).__name__})")
 
     def close(self) -> None:
@@ -211,8 +225,11 @@ class H1Pool:
             self._cookies.set_cookie_header(carrier)
             if "cookie" in carrier.headers:
                 fields.append(("cookie", carrier.headers["cookie"]))
-        request = h11.Request(method="GET", target=_target(parts.path, parts.query),
-                              headers=fields)
+        try:
+            request = h11.Request(method="GET", target=_target(parts.path, parts.query),
+                                  headers=fields)
+        except h11.LocalProtocolError as error:  # a header value HTTP cannot carry
+            raise LocalProtocolError(str(error)) from error
         while True:
             conn = await self._connection(origin, seconds)
             try:
@@ -220,7 +237,7 @@ class H1Pool:
                 event = await conn.event(seconds)
                 while type(event) is h11.InformationalResponse:  # 100 Continue and the like
                     event = await conn.event(seconds)
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+            except (RemoteProtocolError, ReadError, WriteError):
                 conn.close()
                 if conn.reused:  # the server closed it while it was idle: a new one
                     continue
@@ -230,7 +247,7 @@ class H1Pool:
                 raise
             if type(event) is not h11.Response:
                 conn.close()
-                raise httpx.RemoteProtocolError(f"expected a response, got {event!r}")
+                raise RemoteProtocolError(f"expected a response, got {event!r}")
             response: h11.Response = event  # type: ignore[assignment]
             received = httpx.Headers(response.headers)
             if "set-cookie" in received:
@@ -257,7 +274,7 @@ class H1Pool:
     async def _warm_one(self, origin: Origin, seconds: float) -> None:
         try:
             conn = await self._open(origin, seconds)
-        except httpx.TransportError:
+        except TransportError:
             return
         finally:
             self._warming[origin] -= 1
@@ -283,10 +300,10 @@ class H1Pool:
                     host, port, ssl=context, server_hostname=host if context else None,
                     limit=1 << 20)
         except TimeoutError:
-            raise httpx.ConnectTimeout(f"could not connect to {host}:{port} within "
+            raise ConnectTimeout(f"could not connect to {host}:{port} within "
                                        f"{seconds:g} s") from None
         except OSError as error:  # ssl.SSLError included
-            raise httpx.ConnectError(str(error) or type(error).__name__) from error
+            raise ConnectError(str(error) or type(error).__name__) from error
         return _Connection(origin, reader, writer)
 
     def _give_back(self, conn: _Connection) -> None:
@@ -315,7 +332,11 @@ class H1Pool:
 
 def _origin(parts: SplitResult) -> Origin:
     scheme = parts.scheme
-    return scheme, parts.hostname or "", parts.port or (443 if scheme == "https" else 80)
+    try:
+        port = parts.port
+    except ValueError as error:  # a port out of range or not a number
+        raise MalformedURL(str(error)) from error
+    return scheme, parts.hostname or "", port or (443 if scheme == "https" else 80)
 
 
 def _target(path: str, query: str) -> str:

@@ -18,8 +18,26 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 
-import httpx
+from minion_tui.net.errors import (
+    ConnectError,
+    ConnectTimeout,
+    DecodingError,
+    LocalProtocolError,
+    PoolTimeout,
+    ProxyError,
+    ReadError,
+    ReadTimeout,
+    RemoteProtocolError,
+    TransportError,
+    UnsupportedProtocol,
+    WriteTimeout,
+    from_httpx,
+)
+
+if TYPE_CHECKING:
+    from minion_tui.net.response import Response
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -63,7 +81,7 @@ class Failure:
         return self.status == 429 or (self.status is not None and self.retry_after is not None)
 
 
-def status_failure(response: httpx.Response, method: str) -> Failure:
+def status_failure(response: Response, method: str) -> Failure:
     status = response.status_code
     retry_after = parse_retry_after(response.headers.get("retry-after"))
     if status == 429:
@@ -79,25 +97,27 @@ def status_failure(response: httpx.Response, method: str) -> Failure:
 
 
 def exception_failure(exc: Exception, method: str) -> Failure:
-    """Classify an httpx exception raised while sending or reading a response."""
+    """Classify an exception raised while sending or reading a response: one of net's
+    (net/errors.py), or an httpx one, read as net's of its name."""
+    exc = from_httpx(exc)
     detail = str(exc) or type(exc).__name__
     idempotent = method in IDEMPOTENT_METHODS
-    if isinstance(exc, httpx.ConnectTimeout):
+    if isinstance(exc, ConnectTimeout):
         return Failure("timed out connecting", True, detail=detail)
-    if isinstance(exc, httpx.PoolTimeout):
+    if isinstance(exc, PoolTimeout):
         return Failure("timed out waiting for a free connection", True, detail=detail)
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, ConnectError):
         return Failure("could not connect", True, detail=detail)
-    if isinstance(exc, httpx.ProxyError | httpx.UnsupportedProtocol | httpx.LocalProtocolError):
+    if isinstance(exc, ProxyError | UnsupportedProtocol | LocalProtocolError):
         return Failure("could not send the request", False, detail=detail)
-    if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout):
+    if isinstance(exc, ReadTimeout | WriteTimeout):
         return Failure("timed out waiting for the server", idempotent, detail=detail)
     # RemoteProtocolError: "peer closed connection without sending complete message body";
     # ReadError: reset mid-transfer; DecodingError: a gzip body cut short. All mean the body
     # did not arrive whole, which is a failure of the whole request (§4.2).
-    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.DecodingError):
+    if isinstance(exc, RemoteProtocolError | ReadError | DecodingError):
         return Failure("connection dropped mid-transfer", idempotent, detail=detail)
-    if isinstance(exc, httpx.TransportError):
+    if isinstance(exc, TransportError):
         return Failure("network error", idempotent, detail=detail)
     return Failure("unexpected HTTP failure", False, detail=detail)
 

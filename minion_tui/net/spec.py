@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Any, Protocol
 
 from minion_tui.net.endpoints import EndpointMap
+
+if TYPE_CHECKING:
+    from minion_tui.net.response import Response
 
 # A current desktop Chrome on Windows (the reduced UA string Chrome sends since v110). Some
 # web front-ends serve a stripped page to unknown agents. Overridable in config ([net]).
@@ -52,7 +53,7 @@ class AuthHook(Protocol):
     """Called at most once per request() on a 401/403: return a fixed spec (fresh client_id,
     re-signed URL) to retry once, or None to give up."""
 
-    async def __call__(self, response: httpx.Response, spec: RequestSpec) -> RequestSpec | None: ...
+    async def __call__(self, response: Response, spec: RequestSpec) -> RequestSpec | None: ...
 
 
 @dataclass(frozen=True)

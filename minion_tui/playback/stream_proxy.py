@@ -36,9 +36,7 @@ from minion_tui.playback.fmp4_audio import AacInit, aac_segment
 from minion_tui.playback.mp3_audio import mp3_segment
 
 if TYPE_CHECKING:
-    import httpx
-
-    from minion_tui.net import Http, RequestSpec
+    from minion_tui.net import Http, RequestSpec, Response
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +214,7 @@ class StreamProxy:
         """The whole body of URI ``index``, with net/'s retries; a 403 re-signs the stream."""
         stale = session.choice
 
-        async def resign(response: httpx.Response, spec: RequestSpec) -> RequestSpec:
+        async def resign(response: Response, spec: RequestSpec) -> RequestSpec:
             await self._refresh_session(session, stale)
             return dataclasses.replace(spec, url=session.uris[index])
 

@@ -15,8 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from minion_tui import net
 from minion_tui.downloads.hls import SegmentFetcher
-from minion_tui.errors import MinionError
+from minion_tui.errors import MinionError, NetworkError
 from minion_tui.models import StreamChoice
 from minion_tui.net import Http, HttpOptions
 from minion_tui.net.h1 import H1Pool
@@ -416,3 +417,102 @@ async def test_api_answers_may_come_compressed_and_are_decoded() -> None:
             await http.aclose()
     asked = next(head for _, head in server.requests if path_of(head) == "/gz").lower()
     assert "accept-encoding: gzip, deflate" in asked
+
+
+# -- failures raise net's own types, on either path ------------------------------------------
+
+# A URL as given goes over h1.py; with credentials in it, only httpx can send it.
+PATHS = {"h1": lambda base: base, "httpx": lambda base: base.replace("//", "//user:pw@")}
+
+
+def _nets_own(error: BaseException, kind: type[net.NetError]) -> None:
+    """``error`` is net's ``kind``, not an httpx exception that merely shares its name."""
+    assert isinstance(error, kind)
+    assert type(error).__module__ == "minion_tui.net.errors"
+
+
+@pytest.mark.parametrize("path", sorted(PATHS))
+async def test_a_refused_connection_raises_nets_connect_error(path: str) -> None:
+    server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    server.close()
+    await server.wait_closed()
+    http = Http()
+    try:
+        with pytest.raises(net.TransportError) as info:
+            await fetch(http, PATHS[path](f"http://127.0.0.1:{port}") + "/gone")
+    finally:
+        await http.aclose()
+    _nets_own(info.value, net.ConnectError)
+
+
+@pytest.mark.parametrize("path", sorted(PATHS))
+async def test_a_body_cut_short_raises_nets_remote_protocol_error_while_it_is_read(
+        path: str) -> None:
+    short = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"x" * 400
+    async with raw_server(lambda head: short, close_after=True) as server:
+        http = Http()
+        try:
+            async with http.stream("GET", PATHS[path](server.base) + "/short") as response:
+                assert response.status_code == 200  # the head arrived whole
+                with pytest.raises(net.TransportError) as info:
+                    async for _ in response.aiter_bytes():
+                        pass
+        finally:
+            await http.aclose()
+    _nets_own(info.value, net.RemoteProtocolError)
+
+
+@pytest.mark.parametrize("path", sorted(PATHS))
+async def test_a_server_that_never_answers_raises_nets_read_timeout(path: str) -> None:
+    async with raw_server(lambda head: b"", delay=lambda head: 5.0) as server:
+        http = Http(HttpOptions(timeout=0.2))
+        try:
+            with pytest.raises(net.TransportError) as info:
+                await fetch(http, PATHS[path](server.base) + "/stall")
+        finally:
+            await http.aclose()
+    _nets_own(info.value, net.ReadTimeout)
+
+
+@pytest.mark.parametrize("path", sorted(PATHS))
+async def test_a_header_http_cannot_carry_raises_nets_local_protocol_error(path: str) -> None:
+    async with raw_server(lambda head: ok(b"x")) as server:
+        http = Http()
+        try:
+            with pytest.raises(net.TransportError) as info:
+                await fetch(http, PATHS[path](server.base) + "/x", {"X-Bad": "a\nb"})
+        finally:
+            await http.aclose()
+    _nets_own(info.value, net.LocalProtocolError)
+    assert server.requests == []  # nothing was sent
+
+
+@pytest.mark.parametrize("path", sorted(PATHS))
+async def test_a_port_that_is_no_number_raises_nets_malformed_url(path: str) -> None:
+    http = Http()
+    try:
+        with pytest.raises(net.NetError) as info:
+            await fetch(http, PATHS[path]("http://127.0.0.1:http") + "/x")
+    finally:
+        await http.aclose()
+    _nets_own(info.value, net.MalformedURL)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])  # GET over h1.py, POST through httpx
+async def test_request_turns_a_transport_failure_into_the_apps_network_error(
+        method: str) -> None:
+    server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    server.close()
+    await server.wait_closed()
+    http = Http(HttpOptions(max_retries=1, backoff_base=0.01))
+    try:
+        with pytest.raises(MinionError) as info:
+            await http.request(method, f"http://127.0.0.1:{port}/gone")
+    finally:
+        await http.aclose()
+    assert type(info.value) is NetworkError
+    assert info.value.to_json()["error"]["type"] == "network"
+    assert info.value.exit_code == 1
+    assert "could not connect" in info.value.text

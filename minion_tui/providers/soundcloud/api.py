@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-import httpx
-
 from minion_tui.errors import AuthError, ClientIdUnavailable, HTTPAuthError
 from minion_tui.providers.soundcloud import parse
 from minion_tui.providers.soundcloud.client_id import ENV_VAR, ClientIdSource
 
 if TYPE_CHECKING:
-    from minion_tui.net import Http, RequestSpec
+    from minion_tui.net import Http, RequestSpec, Response
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +53,7 @@ class Api:
         return {"Authorization": f"OAuth {self._token}"} if self._token else None
 
     async def _refresh_client_id(
-        self, response: httpx.Response, spec: RequestSpec
+        self, response: Response, spec: RequestSpec
     ) -> RequestSpec | None:
         """AuthHook: a 401/403 most likely means a stale client id (doc §1.7): re-scrape once
         and retry once, like yt-dlp's ``_call_api``."""
@@ -100,7 +98,7 @@ class Api:
 
     async def _media_once(
         self, url: str, params: Mapping[str, str], *, allow_429: bool
-    ) -> httpx.Response:
+    ) -> Response:
         try:
             return await self.http.request(
                 "GET", url, params=params, headers=self._headers(),
@@ -152,7 +150,7 @@ class Api:
         )
 
 
-def _answer(response: httpx.Response) -> MediaAnswer:
+def _answer(response: Response) -> MediaAnswer:
     if response.status_code == 404:
         return MediaAnswer(404, None)
     try:
@@ -162,7 +160,7 @@ def _answer(response: httpx.Response) -> MediaAnswer:
     return MediaAnswer(response.status_code, body)
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _retry_after(response: Response) -> float | None:
     value = response.headers.get("Retry-After", "")
     try:
         return max(0.0, float(value))
