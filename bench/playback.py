@@ -216,7 +216,7 @@ async def bench(play_seconds: float, warm_runs: int, tmp: Path, *, freeze: bool 
                 ) -> dict[str, Any]:
     from minion_tui.config import Settings
     from minion_tui.config_schema import UiSettings
-    from minion_tui.emulator.audio import AudioSpec
+    from minion_tui.emulator.media.audio import AudioSpec
     from minion_tui.emulator.server import default_cache_dir, run_in_thread
     from minion_tui.models import Availability
     from minion_tui.service import Service

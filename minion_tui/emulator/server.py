@@ -25,14 +25,14 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from minion_tui.emulator.audio import AudioSpec
-from minion_tui.emulator.catalog import Catalog, build_catalog
-from minion_tui.emulator.cdn import Cdn
+from minion_tui.emulator.catalog.model import Catalog, build_catalog
+from minion_tui.emulator.cdn.origins import Cdn
 from minion_tui.emulator.faults import FaultMiddleware
-from minion_tui.emulator.resources import Renderer, TrackAuthorization
-from minion_tui.emulator.soundcloud_api import ApiContext, build_api
+from minion_tui.emulator.media.audio import AudioSpec
+from minion_tui.emulator.soundcloud.api import ApiContext, build_api
+from minion_tui.emulator.soundcloud.resources import Renderer, TrackAuthorization
+from minion_tui.emulator.soundcloud.web import Web
 from minion_tui.emulator.state import EmulatorState
-from minion_tui.emulator.web import Web
 
 ORIGINS: dict[str, str] = {  # real origin -> path prefix on the emulator
     "https://soundcloud.com": "/sc-web",

@@ -17,9 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, Router
 
-from minion_tui.emulator.catalog import Artist, Catalog, Track, TrackSet
-from minion_tui.emulator.pagination import BadRequest
-from minion_tui.emulator.resources import (
+from minion_tui.emulator.catalog.model import Artist, Catalog, Track, TrackSet
+from minion_tui.emulator.soundcloud.pagination import BadRequest
+from minion_tui.emulator.soundcloud.resources import (
     Renderer,
     TrackAuthorization,
     api_json,
@@ -200,8 +200,8 @@ def core_routes(ctx: ApiContext) -> list[Route]:
 
 
 def build_api(ctx: ApiContext) -> ApiApp:
-    from minion_tui.emulator import discovery, media, search, user_lists
+    from minion_tui.emulator.soundcloud import discovery, media_urls, search, user_lists
 
     routes = [*core_routes(ctx), *user_lists.routes(ctx), *search.routes(ctx),
-              *discovery.routes(ctx), *media.routes(ctx)]
+              *discovery.routes(ctx), *media_urls.routes(ctx)]
     return ApiApp(ctx, routes)

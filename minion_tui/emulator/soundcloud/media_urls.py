@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from minion_tui.emulator.catalog import DRM_ONLY, Track
-from minion_tui.emulator.resources import (
+from minion_tui.emulator.catalog.model import DRM_ONLY, Track
+from minion_tui.emulator.soundcloud.resources import (
     PREVIEW_MS,
     Transcoding,
     api_json,
@@ -27,7 +27,7 @@ from minion_tui.emulator.resources import (
 )
 
 if TYPE_CHECKING:
-    from minion_tui.emulator.soundcloud_api import ApiContext
+    from minion_tui.emulator.soundcloud.api import ApiContext
 
 EXPIRY_SLACK_S = 120
 
@@ -108,7 +108,7 @@ async def download(ctx: ApiContext, request: Request) -> Response:
 
 
 def routes(ctx: ApiContext) -> list[Route]:
-    from minion_tui.emulator.soundcloud_api import handler
+    from minion_tui.emulator.soundcloud.api import handler
 
     return [
         Route("/media/{urn}/{tid}/{mode}/{protocol}", handler(ctx, media)),

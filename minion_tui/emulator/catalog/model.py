@@ -14,7 +14,7 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from minion_tui.emulator.catalog_names import COMMENT_BODIES
+from minion_tui.emulator.catalog.names import COMMENT_BODIES
 
 CATALOG_NOW = calendar.timegm((2026, 8, 20, 12, 0, 0, 0, 0, 0))
 
@@ -254,6 +254,6 @@ def slugify(text: str) -> str:
 @functools.lru_cache(maxsize=8)
 def build_catalog(seed: int) -> Catalog:
     """The catalog of a seed, built once per process (tests start many emulators)."""
-    from minion_tui.emulator.catalog_build import generate
+    from minion_tui.emulator.catalog.build import generate
 
     return generate(seed)

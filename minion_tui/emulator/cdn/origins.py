@@ -23,13 +23,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
-from minion_tui.emulator.artwork import picture_for
-from minion_tui.emulator.audio import AAC_FRAME, CACHE_VERSION, AudioSpec, LoopCache
-from minion_tui.emulator.opus_media import OpusMedia
-from minion_tui.emulator.progressive import VirtualFile, respond, respond_bytes, validators
-from minion_tui.emulator.signing import Signer
-from minion_tui.emulator.tiling import AAC_SEGMENT_FRAMES, AacTrack, Mp3File, frames_for
-from minion_tui.emulator.waveform import waveform
+from minion_tui.emulator.cdn.progressive import VirtualFile, respond, respond_bytes, validators
+from minion_tui.emulator.cdn.signing import Signer
+from minion_tui.emulator.media.artwork import picture_for
+from minion_tui.emulator.media.audio import AAC_FRAME, CACHE_VERSION, AudioSpec, LoopCache
+from minion_tui.emulator.media.opus import OpusMedia
+from minion_tui.emulator.media.tiling import AAC_SEGMENT_FRAMES, AacTrack, Mp3File, frames_for
+from minion_tui.emulator.media.waveform import waveform
 
 AAC_ORIGIN = "https://playback.media-streaming.soundcloud.cloud"
 HLS_ORIGIN = "https://cf-hls-media.sndcdn.com"

@@ -13,8 +13,8 @@ import string
 from dataclasses import replace
 from typing import Any
 
-from minion_tui.emulator import catalog_names as names
-from minion_tui.emulator.catalog import (
+from minion_tui.emulator.catalog import names
+from minion_tui.emulator.catalog.model import (
     BLOCKED,
     CATALOG_NOW,
     CLEAR,

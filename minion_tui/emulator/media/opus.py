@@ -36,7 +36,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
-from minion_tui.emulator.audio import (
+from minion_tui.emulator.cdn.progressive import respond_bytes, validators
+from minion_tui.emulator.cdn.signing import Signer
+from minion_tui.emulator.media.audio import (
     CACHE_VERSION,
     AudioSpec,
     Codec,
@@ -44,10 +46,8 @@ from minion_tui.emulator.audio import (
     LoopCache,
     encode_frames,
 )
-from minion_tui.emulator.progressive import respond_bytes, validators
-from minion_tui.emulator.signing import Signer
-from minion_tui.emulator.synth import SAMPLE_RATE, render_phrase
-from minion_tui.emulator.tiling import start_frame
+from minion_tui.emulator.media.synth import SAMPLE_RATE, render_phrase
+from minion_tui.emulator.media.tiling import start_frame
 
 OPUS_ORIGIN = "https://cf-hls-opus-media.sndcdn.com"
 OPUS_RATE = 48_000

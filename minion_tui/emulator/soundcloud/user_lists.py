@@ -15,11 +15,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from minion_tui.emulator.pagination import Entry, collection, cursor_page, numeric_page, page_href
-from minion_tui.emulator.resources import api_json, iso, not_found
+from minion_tui.emulator.soundcloud.pagination import (
+    Entry,
+    collection,
+    cursor_page,
+    numeric_page,
+    page_href,
+)
+from minion_tui.emulator.soundcloud.resources import api_json, iso, not_found
 
 if TYPE_CHECKING:
-    from minion_tui.emulator.soundcloud_api import ApiContext
+    from minion_tui.emulator.soundcloud.api import ApiContext
 
 DEFAULT_LIMIT = 50
 
@@ -155,7 +161,7 @@ async def stream(ctx: ApiContext, request: Request) -> Response:
 
 
 def routes(ctx: ApiContext) -> list[Route]:
-    from minion_tui.emulator.soundcloud_api import handler
+    from minion_tui.emulator.soundcloud.api import handler
 
     return [
         Route("/users/{id}/tracks", handler(ctx, user_tracks)),
