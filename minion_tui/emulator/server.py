@@ -29,7 +29,8 @@ from minion_tui.emulator.catalog.model import Catalog, build_catalog
 from minion_tui.emulator.cdn.origins import Cdn
 from minion_tui.emulator.faults import FaultMiddleware
 from minion_tui.emulator.media.audio import AudioSpec
-from minion_tui.emulator.soundcloud.api import ApiContext, build_api
+from minion_tui.emulator.soundcloud.api import build_api
+from minion_tui.emulator.soundcloud.context import ApiContext
 from minion_tui.emulator.soundcloud.resources import Renderer, TrackAuthorization
 from minion_tui.emulator.soundcloud.web import Web
 from minion_tui.emulator.state import EmulatorState

@@ -7,7 +7,7 @@ all-music` answers; any other kind or genre, or a `region`, is 404 `{}` (NPREC, 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote, urlencode
 
 from starlette.requests import Request
@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from minion_tui.emulator.catalog.model import Activity, Track, tag_slug
+from minion_tui.emulator.soundcloud.context import ApiContext, handler
 from minion_tui.emulator.soundcloud.pagination import (
     BadRequest,
     Entry,
@@ -25,9 +26,6 @@ from minion_tui.emulator.soundcloud.pagination import (
     page_href,
 )
 from minion_tui.emulator.soundcloud.resources import API_ORIGIN, api_json, iso, not_found
-
-if TYPE_CHECKING:
-    from minion_tui.emulator.soundcloud.api import ApiContext
 
 TRENDING_GENRE = "soundcloud:genres:all-music"
 CHART_SIZE = 200
@@ -154,8 +152,6 @@ async def likers(ctx: ApiContext, request: Request) -> Response:
 
 
 def routes(ctx: ApiContext) -> list[Route]:
-    from minion_tui.emulator.soundcloud.api import handler
-
     return [
         Route("/charts", handler(ctx, charts)),
         Route("/tracks/{id}/related", handler(ctx, related)),

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from minion_tui.emulator.soundcloud.context import ApiContext, handler
 from minion_tui.emulator.soundcloud.pagination import (
     Entry,
     collection,
@@ -23,9 +24,6 @@ from minion_tui.emulator.soundcloud.pagination import (
     page_href,
 )
 from minion_tui.emulator.soundcloud.resources import api_json, iso, not_found
-
-if TYPE_CHECKING:
-    from minion_tui.emulator.soundcloud.api import ApiContext
 
 DEFAULT_LIMIT = 50
 
@@ -161,8 +159,6 @@ async def stream(ctx: ApiContext, request: Request) -> Response:
 
 
 def routes(ctx: ApiContext) -> list[Route]:
-    from minion_tui.emulator.soundcloud.api import handler
-
     return [
         Route("/users/{id}/tracks", handler(ctx, user_tracks)),
         Route("/users/{id}/toptracks", handler(ctx, toptracks)),
