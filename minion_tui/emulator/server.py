@@ -25,7 +25,8 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from minion_tui.emulator.catalog.model import Catalog, build_catalog
+from minion_tui.emulator.catalog.build import build_catalog
+from minion_tui.emulator.catalog.model import Catalog
 from minion_tui.emulator.cdn.origins import Cdn
 from minion_tui.emulator.faults import FaultMiddleware
 from minion_tui.emulator.media.audio import AudioSpec
