@@ -43,7 +43,7 @@ ORIGINS: dict[str, str] = {  # real origin -> path prefix on the emulator
     "https://api-v2.soundcloud.com": "/sc-api-v2",
     "https://playback.media-streaming.soundcloud.cloud": "/sc-aac",
     "https://cf-hls-media.sndcdn.com": "/sc-hls",
-    "https://cf-hls-opus-media.sndcdn.com": "/sc-opus",  # legacy Opus (opus_media.py)
+    "https://cf-hls-opus-media.sndcdn.com": "/sc-opus",  # legacy Opus (cdn/opus_hls.py)
     "https://cf-media.sndcdn.com": "/sc-media",
     "https://cf-preview-media.sndcdn.com": "/sc-preview",
     "https://i1.sndcdn.com": "/sc-img",

@@ -23,11 +23,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
+from minion_tui.emulator.cdn.opus_hls import OpusMedia
 from minion_tui.emulator.cdn.progressive import VirtualFile, respond, respond_bytes, validators
 from minion_tui.emulator.cdn.signing import Signer
 from minion_tui.emulator.media.artwork import picture_for
 from minion_tui.emulator.media.audio import AAC_FRAME, CACHE_VERSION, AudioSpec, LoopCache
-from minion_tui.emulator.media.opus import OpusMedia
 from minion_tui.emulator.media.tiling import AAC_SEGMENT_FRAMES, AacTrack, Mp3File, frames_for
 from minion_tui.emulator.media.waveform import waveform
 
@@ -68,7 +68,7 @@ class Cdn:
         self.clock = clock
         self._signer = Signer(secret)
         self._secret = secret
-        # The legacy Opus HLS origin (cf-hls-opus-media.sndcdn.com) lives in opus_media.py.
+        # The legacy Opus HLS origin (cf-hls-opus-media.sndcdn.com) lives in opus_hls.py.
         self.opus = OpusMedia(cache_dir=cache_dir, lookup=lookup, signer=self._signer,
                               secret=secret, clock=clock)
 
