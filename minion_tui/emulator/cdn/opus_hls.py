@@ -18,31 +18,17 @@ from pathlib import Path
 
 import anyio.to_thread
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from minion_tui.emulator.cdn.progressive import respond_bytes, validators
+from minion_tui.emulator.cdn.responses import PLAYLIST_TYPE, not_found, refusal
 from minion_tui.emulator.cdn.signing import Signer
 from minion_tui.emulator.media.audio import AudioSpec
 from minion_tui.emulator.media.opus import OPUS, OPUS_VERSION, OpusLoopCache, OpusTrack
 
 OPUS_ORIGIN = "https://cf-hls-opus-media.sndcdn.com"
 _SUFFIX = ".64.opus"
-_PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
-_ACCESS_DENIED = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    "<Error><Code>AccessDenied</Code><Message>{}</Message></Error>"
-)
-
-
-def _route_path(request: Request) -> str:
-    path: str = request.scope["path"]
-    root: str = request.scope.get("root_path", "")
-    return path[len(root):] if root and path.startswith(root) else path
-
-
-def _not_found(what: str) -> Response:
-    return PlainTextResponse(f"Not found: {what}", status_code=404)
 
 
 class OpusMedia:
@@ -76,16 +62,14 @@ class OpusMedia:
         ])
 
     async def _track(self, request: Request) -> OpusTrack | Response:
-        reason = self._signer.check(dict(request.query_params),
-                                    OPUS_ORIGIN + _route_path(request), self.clock())
-        if reason is not None:
-            return Response(_ACCESS_DENIED.format(reason), status_code=403,
-                            media_type="text/xml")
+        refused = refusal(self._signer, request, OPUS_ORIGIN, self.clock())
+        if refused is not None:
+            return refused
         name: str = request.path_params["name"]
         key = self._keys.get(name[: -len(_SUFFIX)]) if name.endswith(_SUFFIX) else None
         spec = self.lookup(key) if key else None
         if key is None or spec is None:
-            return _not_found(f"stream {name}")
+            return not_found(f"stream {name}")
         if self.cache.is_loaded(OPUS.name, spec.groove, spec.variant):
             phrase = self.cache.phrase(OPUS.name, spec.groove, spec.variant)
         else:  # the first use encodes (≈1 s): off the event loop
@@ -104,7 +88,7 @@ class OpusMedia:
             lines.append(f"#EXTINF:{track.segment_seconds(index):.6f},")
             lines.append(f"{OPUS_ORIGIN}/media/{index}/{name}?{request.url.query}")
         lines.append("#EXT-X-ENDLIST")
-        return Response("\n".join(lines) + "\n", media_type=_PLAYLIST_TYPE)
+        return Response("\n".join(lines) + "\n", media_type=PLAYLIST_TYPE)
 
     async def _segment(self, request: Request) -> Response:
         track = await self._track(request)
@@ -112,7 +96,7 @@ class OpusMedia:
             return track
         index = request.path_params["index"]
         if not 0 <= index < track.segment_count:
-            return _not_found(f"segment {index}")
+            return not_found(f"segment {index}")
         body = track.segment(index)
         etag, modified = validators(f"opus:{OPUS_VERSION}:{request.path_params['name']}:{index}",
                                     track.serial)
