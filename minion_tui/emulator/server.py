@@ -28,7 +28,7 @@ from starlette.routing import Mount
 from minion_tui.emulator.catalog.build import build_catalog
 from minion_tui.emulator.catalog.model import Catalog
 from minion_tui.emulator.cdn.origins import Cdn
-from minion_tui.emulator.faults import FaultMiddleware
+from minion_tui.emulator.faults import FaultMiddleware, parse_profile
 from minion_tui.emulator.media.audio import AudioSpec
 from minion_tui.emulator.soundcloud.api import build_api
 from minion_tui.emulator.soundcloud.context import ApiContext
@@ -213,8 +213,6 @@ def run_cli(argv: list[str]) -> int:
     parser.add_argument("--rotate-seconds", type=float, default=None,
                         help="rotate the client id on this schedule")
     args = parser.parse_args(argv)
-    from minion_tui.emulator.faults import parse_profile
-
     try:
         parse_profile(args.faults)
     except ValueError as problem:

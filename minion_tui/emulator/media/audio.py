@@ -202,7 +202,7 @@ class LoopCache:
                 self._loaded[key] = found
             return found
 
-    # Hooks a cache of another codec overrides (opus_media.py: Opus at 48 kHz).
+    # Hooks a cache of another codec overrides (opus.py: Opus at 48 kHz).
     def codec(self, name: str) -> Codec:
         return CODECS[name]
 
