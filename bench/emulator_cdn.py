@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 from starlette.applications import Starlette
 
-from minion_tui.emulator.audio import AudioSpec
-from minion_tui.emulator.cdn import Cdn
-from minion_tui.emulator.synth import GROOVES
+from minion_tui.emulator.cdn.origins import Cdn
+from minion_tui.emulator.media.audio import AudioSpec
+from minion_tui.emulator.media.synth import GROOVES
 
 ORIGINS = {"https://playback.media-streaming.soundcloud.cloud": "/sc-aac",
            "https://cf-hls-media.sndcdn.com": "/sc-hls", "https://cf-media.sndcdn.com": "/sc-media"}

@@ -215,7 +215,7 @@ def per_thread(before: dict[str, float], after: dict[str, float], wall: float
 async def bench(play_seconds: float, warm_runs: int, tmp: Path, *, freeze: bool = True
                 ) -> dict[str, Any]:
     from minion_tui.config import Settings, UiSettings
-    from minion_tui.emulator.audio import AudioSpec
+    from minion_tui.emulator.media.audio import AudioSpec
     from minion_tui.emulator.server import default_cache_dir, run_in_thread
     from minion_tui.models import Availability
     from minion_tui.service import Service

@@ -1,7 +1,7 @@
 """Server-side hooks on a running emulator for download tests: a request log, a 429 burst.
 
-The request log proves a resumed download fetched only the segments it was missing (issue 6
-proof), counted on the server rather than trusting the client's own events. The 429 burst
+The request log proves a resumed download fetched only the segments it was missing, counted
+on the server rather than trusting the client's own events. The 429 burst
 imitates a CDN throttling segment fetches (the `rate-limit` fault profile only covers the
 api-v2 media calls). Both wrap the app uvicorn hands to each *new* connection, so install
 them before the requests they should see are made.

@@ -25,14 +25,16 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from minion_tui.emulator.audio import AudioSpec
-from minion_tui.emulator.catalog import Catalog, build_catalog
-from minion_tui.emulator.cdn import Cdn
-from minion_tui.emulator.faults import FaultMiddleware
-from minion_tui.emulator.resources import Renderer, TrackAuthorization
-from minion_tui.emulator.soundcloud_api import ApiContext, build_api
+from minion_tui.emulator.catalog.build import build_catalog
+from minion_tui.emulator.catalog.model import Catalog
+from minion_tui.emulator.cdn.origins import Cdn
+from minion_tui.emulator.faults import FaultMiddleware, parse_profile
+from minion_tui.emulator.media.audio import AudioSpec
+from minion_tui.emulator.soundcloud.api import build_api
+from minion_tui.emulator.soundcloud.context import ApiContext
+from minion_tui.emulator.soundcloud.resources import Renderer, TrackAuthorization
+from minion_tui.emulator.soundcloud.web import Web
 from minion_tui.emulator.state import EmulatorState
-from minion_tui.emulator.web import Web
 
 ORIGINS: dict[str, str] = {  # real origin -> path prefix on the emulator
     "https://soundcloud.com": "/sc-web",
@@ -41,7 +43,7 @@ ORIGINS: dict[str, str] = {  # real origin -> path prefix on the emulator
     "https://api-v2.soundcloud.com": "/sc-api-v2",
     "https://playback.media-streaming.soundcloud.cloud": "/sc-aac",
     "https://cf-hls-media.sndcdn.com": "/sc-hls",
-    "https://cf-hls-opus-media.sndcdn.com": "/sc-opus",  # legacy Opus (opus_media.py)
+    "https://cf-hls-opus-media.sndcdn.com": "/sc-opus",  # legacy Opus (cdn/opus_hls.py)
     "https://cf-media.sndcdn.com": "/sc-media",
     "https://cf-preview-media.sndcdn.com": "/sc-preview",
     "https://i1.sndcdn.com": "/sc-img",
@@ -211,8 +213,6 @@ def run_cli(argv: list[str]) -> int:
     parser.add_argument("--rotate-seconds", type=float, default=None,
                         help="rotate the client id on this schedule")
     args = parser.parse_args(argv)
-    from minion_tui.emulator.faults import parse_profile
-
     try:
         parse_profile(args.faults)
     except ValueError as problem:

@@ -22,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from minion_tui.emulator.audio import AudioSpec
-from minion_tui.emulator.cdn import Cdn
+from minion_tui.emulator.cdn.origins import Cdn
+from minion_tui.emulator.media.audio import AudioSpec
 
 SPECS = {
     "trackAbc123": AudioSpec(seed=7, duration_ms=183_456, style="Deep House"),

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import mutagen.ogg
 
-from minion_tui.emulator.opus_media import PRE_SKIP
+from minion_tui.emulator.media.opus import PRE_SKIP
 
 if TYPE_CHECKING:
     from tests.integration.conftest import EmulatorHttp

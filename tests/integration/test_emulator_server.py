@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from minion_tui.emulator.catalog import build_catalog
+from minion_tui.emulator.catalog.build import build_catalog
 from minion_tui.emulator.server import ORIGINS, RunningEmulator, run_cli
 
 

@@ -54,7 +54,7 @@ async def test_seek_far_in_mp3_hls_lands_and_keeps_playing(
     service: Service, emulator: RunningEmulator
 ) -> None:
     """MP3 HLS (raw MP3 slices, no timestamps of their own) had the same failure."""
-    from minion_tui.emulator.catalog import CLEAR
+    from minion_tui.emulator.catalog.model import CLEAR
 
     long_ones = sorted(
         (t for t in emulator.catalog.tracks.values() if t.listed and t.availability == CLEAR

@@ -14,17 +14,17 @@ import av
 import numpy as np
 import pytest
 
-from minion_tui.emulator.audio import (
+from minion_tui.emulator.cdn.progressive import parse_range
+from minion_tui.emulator.cdn.signing import Signer
+from minion_tui.emulator.media.audio import (
     AAC,
     MP3,
     AudioSpec,
     LoopCache,
     encode_phrase,
 )
-from minion_tui.emulator.progressive import parse_range
-from minion_tui.emulator.signing import Signer
-from minion_tui.emulator.synth import FRAME_LCM, groove_name, render_phrase
-from minion_tui.emulator.tiling import AacTrack, Mp3File
+from minion_tui.emulator.media.synth import FRAME_LCM, groove_name, render_phrase
+from minion_tui.emulator.media.tiling import AacTrack, Mp3File
 
 TWO_HOURS = AudioSpec(seed=5, duration_ms=2 * 3600 * 1000 + 1234, style="hiphop")
 
@@ -84,7 +84,8 @@ def test_corrupt_cache_file_is_rebuilt(tmp_path: Path, cache: LoopCache) -> None
 def test_two_processes_building_one_cache_agree(tmp_path: Path) -> None:
     loops = tmp_path / "loops"
     script = (
-        "import sys; from pathlib import Path; from minion_tui.emulator.audio import LoopCache;"
+        "import sys; from pathlib import Path;"
+        "from minion_tui.emulator.media.audio import LoopCache;"
         "p = LoopCache(Path(sys.argv[1])).phrase('mp3', 'hiphop', 3);"
         "sys.stdout.write(str(len(p.payload)))"
     )

@@ -10,8 +10,8 @@ import struct
 import av
 import pytest
 
-from minion_tui.emulator.audio import AudioSpec, LoopCache
-from minion_tui.emulator.tiling import AAC_SEGMENT_FRAMES, AacTrack, Mp3File
+from minion_tui.emulator.media.audio import AudioSpec, LoopCache
+from minion_tui.emulator.media.tiling import AAC_SEGMENT_FRAMES, AacTrack, Mp3File
 from minion_tui.playback import mp3_audio
 from minion_tui.playback.fmp4_audio import AacInit, FragmentError, aac_segment, samples
 from minion_tui.playback.mp3_audio import mp3_segment

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from minion_tui.emulator.pagination import Entry, collection, cursor_page, numeric_page, page_href
-from minion_tui.emulator.resources import api_json, iso, not_found
-
-if TYPE_CHECKING:
-    from minion_tui.emulator.soundcloud_api import ApiContext
+from minion_tui.emulator.soundcloud.context import ApiContext, handler
+from minion_tui.emulator.soundcloud.pagination import (
+    Entry,
+    collection,
+    cursor_page,
+    numeric_page,
+    page_href,
+)
+from minion_tui.emulator.soundcloud.resources import api_json, iso, not_found
 
 DEFAULT_LIMIT = 50
 
@@ -155,8 +159,6 @@ async def stream(ctx: ApiContext, request: Request) -> Response:
 
 
 def routes(ctx: ApiContext) -> list[Route]:
-    from minion_tui.emulator.soundcloud_api import handler
-
     return [
         Route("/users/{id}/tracks", handler(ctx, user_tracks)),
         Route("/users/{id}/toptracks", handler(ctx, toptracks)),

@@ -11,15 +11,15 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from minion_tui.emulator import fmp4
-from minion_tui.emulator.audio import (
+from minion_tui.emulator.media import fmp4
+from minion_tui.emulator.media.audio import (
     AAC_BITRATE,
     AAC_FRAME,
     MP3_FRAME,
     AudioSpec,
     EncodedPhrase,
 )
-from minion_tui.emulator.synth import GROOVES, SAMPLE_RATE, VARIANTS
+from minion_tui.emulator.media.synth import GROOVES, SAMPLE_RATE, VARIANTS
 
 # 431 AAC frames = 10.0078 s, the #EXTINF SoundCloud's AAC playlists show (protocol doc §3.2).
 AAC_SEGMENT_FRAMES = 431

@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from minion_tui.emulator.catalog import (
+from minion_tui.emulator.catalog.model import (
     BLOCKED,
     CLEAR,
     CLEAR_DRM,

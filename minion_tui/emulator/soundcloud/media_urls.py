@@ -10,24 +10,21 @@ seconds when a test wants them short.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from minion_tui.emulator.catalog import DRM_ONLY, Track
-from minion_tui.emulator.resources import (
+from minion_tui.emulator.catalog.model import DRM_ONLY, Track
+from minion_tui.emulator.soundcloud.context import ApiContext, handler
+from minion_tui.emulator.soundcloud.resources import (
     PREVIEW_MS,
     Transcoding,
     api_json,
     not_found,
     transcodings_of,
 )
-
-if TYPE_CHECKING:
-    from minion_tui.emulator.soundcloud_api import ApiContext
 
 EXPIRY_SLACK_S = 120
 
@@ -108,8 +105,6 @@ async def download(ctx: ApiContext, request: Request) -> Response:
 
 
 def routes(ctx: ApiContext) -> list[Route]:
-    from minion_tui.emulator.soundcloud_api import handler
-
     return [
         Route("/media/{urn}/{tid}/{mode}/{protocol}", handler(ctx, media)),
         Route("/tracks/{id}/download", handler(ctx, download)),

@@ -11,9 +11,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from minion_tui.emulator.audio import AAC_FRAME, AudioSpec
-from minion_tui.emulator.synth import render_phrase
-from minion_tui.emulator.tiling import frames_for, start_frame
+from minion_tui.emulator.media.audio import AAC_FRAME, AudioSpec
+from minion_tui.emulator.media.synth import render_phrase
+from minion_tui.emulator.media.tiling import frames_for, start_frame
 
 WIDTH = 1800
 HEIGHT = 140

@@ -27,7 +27,7 @@ from typing import Any
 import av
 import numpy as np
 
-from minion_tui.emulator.synth import SAMPLE_RATE, VARIANTS, groove_name, render_phrase
+from minion_tui.emulator.media.synth import SAMPLE_RATE, VARIANTS, groove_name, render_phrase
 
 CACHE_VERSION = 2
 MP3_FRAME = 1152
@@ -202,7 +202,7 @@ class LoopCache:
                 self._loaded[key] = found
             return found
 
-    # Hooks a cache of another codec overrides (opus_media.py: Opus at 48 kHz).
+    # Hooks a cache of another codec overrides (opus.py: Opus at 48 kHz).
     def codec(self, name: str) -> Codec:
         return CODECS[name]
 

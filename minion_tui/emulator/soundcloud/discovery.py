@@ -7,15 +7,16 @@ all-music` answers; any other kind or genre, or a `region`, is 404 `{}` (NPREC, 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote, urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from minion_tui.emulator.catalog import Activity, Track, tag_slug
-from minion_tui.emulator.pagination import (
+from minion_tui.emulator.catalog.model import Activity, Track, tag_slug
+from minion_tui.emulator.soundcloud.context import ApiContext, handler
+from minion_tui.emulator.soundcloud.pagination import (
     BadRequest,
     Entry,
     collection,
@@ -24,10 +25,7 @@ from minion_tui.emulator.pagination import (
     numeric_page,
     page_href,
 )
-from minion_tui.emulator.resources import API_ORIGIN, api_json, iso, not_found
-
-if TYPE_CHECKING:
-    from minion_tui.emulator.soundcloud_api import ApiContext
+from minion_tui.emulator.soundcloud.resources import API_ORIGIN, api_json, iso, not_found
 
 TRENDING_GENRE = "soundcloud:genres:all-music"
 CHART_SIZE = 200
@@ -154,8 +152,6 @@ async def likers(ctx: ApiContext, request: Request) -> Response:
 
 
 def routes(ctx: ApiContext) -> list[Route]:
-    from minion_tui.emulator.soundcloud_api import handler
-
     return [
         Route("/charts", handler(ctx, charts)),
         Route("/tracks/{id}/related", handler(ctx, related)),

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
-from minion_tui.emulator.resources import API_ORIGIN
+from minion_tui.emulator.soundcloud.resources import API_ORIGIN
 
 MAX_LIMIT = 200
 T = TypeVar("T")

@@ -20,16 +20,17 @@ from pathlib import Path
 
 import anyio.to_thread
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from minion_tui.emulator.artwork import picture_for
-from minion_tui.emulator.audio import AAC_FRAME, CACHE_VERSION, AudioSpec, LoopCache
-from minion_tui.emulator.opus_media import OpusMedia
-from minion_tui.emulator.progressive import VirtualFile, respond, respond_bytes, validators
-from minion_tui.emulator.signing import Signer
-from minion_tui.emulator.tiling import AAC_SEGMENT_FRAMES, AacTrack, Mp3File, frames_for
-from minion_tui.emulator.waveform import waveform
+from minion_tui.emulator.cdn.opus_hls import OpusMedia
+from minion_tui.emulator.cdn.progressive import VirtualFile, respond, respond_bytes, validators
+from minion_tui.emulator.cdn.responses import PLAYLIST_TYPE, not_found, refusal, route_path
+from minion_tui.emulator.cdn.signing import Signer
+from minion_tui.emulator.media.artwork import picture_for
+from minion_tui.emulator.media.audio import AAC_FRAME, CACHE_VERSION, AudioSpec, LoopCache
+from minion_tui.emulator.media.tiling import AAC_SEGMENT_FRAMES, AacTrack, Mp3File, frames_for
+from minion_tui.emulator.media.waveform import waveform
 
 AAC_ORIGIN = "https://playback.media-streaming.soundcloud.cloud"
 HLS_ORIGIN = "https://cf-hls-media.sndcdn.com"
@@ -39,25 +40,10 @@ IMAGE_ORIGIN = "https://i1.sndcdn.com"
 WAVE_ORIGIN = "https://wave.sndcdn.com"
 KINDS = ("aac_hls", "mp3_hls", "mp3_progressive", "mp3_preview", "mp3_preview_hls", "opus_hls")
 _MP3_SUFFIX = ".128.mp3"
-_PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
-_ACCESS_DENIED = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    "<Error><Code>AccessDenied</Code><Message>{}</Message></Error>"
-)
-
-
-def _route_path(request: Request) -> str:
-    path: str = request.scope["path"]
-    root: str = request.scope.get("root_path", "")
-    return path[len(root):] if root and path.startswith(root) else path
 
 
 def _mp3_key(name: str) -> str | None:
     return name[: -len(_MP3_SUFFIX)] if name.endswith(_MP3_SUFFIX) else None
-
-
-def _not_found(what: str) -> Response:
-    return PlainTextResponse(f"Not found: {what}", status_code=404)
 
 
 class Cdn:
@@ -68,7 +54,7 @@ class Cdn:
         self.clock = clock
         self._signer = Signer(secret)
         self._secret = secret
-        # The legacy Opus HLS origin (cf-hls-opus-media.sndcdn.com) lives in opus_media.py.
+        # The legacy Opus HLS origin (cf-hls-opus-media.sndcdn.com) lives in opus_hls.py.
         self.opus = OpusMedia(cache_dir=cache_dir, lookup=lookup, signer=self._signer,
                               secret=secret, clock=clock)
 
@@ -142,12 +128,7 @@ class Cdn:
         ]
 
     def _refusal(self, request: Request, origin: str) -> Response | None:
-        url = origin + _route_path(request)
-        reason = self._signer.check(dict(request.query_params), url, self.clock())
-        if reason is None:
-            return None
-        return Response(_ACCESS_DENIED.format(reason), status_code=403,
-                        media_type="text/xml")
+        return refusal(self._signer, request, origin, self.clock())
 
     async def _phrase(self, codec: str, spec: AudioSpec):
         if self.cache.is_loaded(codec, spec.groove, spec.variant):
@@ -166,13 +147,13 @@ class Cdn:
                            ) -> tuple[str, Mp3File] | Response:
         """The signed MP3 a request names (its key and file), or the answer refusing it:
         what the MP3 playlist, its segments and the progressive file all start with."""
-        refusal = self._refusal(request, origin)
-        if refusal is not None:
-            return refusal
+        refused = self._refusal(request, origin)
+        if refused is not None:
+            return refused
         key = _mp3_key(request.path_params["name"])
         file = await self._mp3_file(key, preview=preview) if key else None
         if key is None or file is None:
-            return _not_found(f"track {key}")
+            return not_found(f"track {key}")
         return key, file
 
     def _validators(self, key: str, variant: str) -> tuple[str, str]:
@@ -180,13 +161,13 @@ class Cdn:
         return validators(f"{CACHE_VERSION}:{key}:{variant}:{spec}", spec.seed if spec else 0)
 
     async def _aac_playlist(self, request: Request) -> Response:
-        refusal = self._refusal(request, AAC_ORIGIN)
-        if refusal is not None:
-            return refusal
+        refused = self._refusal(request, AAC_ORIGIN)
+        if refused is not None:
+            return refused
         key, ident = request.path_params["key"], request.path_params["id"]
         spec = self.lookup(key)
         if spec is None:
-            return _not_found(f"track {key}")
+            return not_found(f"track {key}")
         frames = frames_for(spec.duration_ms, AAC_FRAME)
         base = f"{AAC_ORIGIN}/{key}/aac_160k/{ident}/"
         query = request.url.query
@@ -198,16 +179,16 @@ class Cdn:
             lines.append(f"#EXTINF:{count * AAC_FRAME / 44100:.6f},")
             lines.append(f"{base}segment-{index}.m4s?{query}")
         lines.append("#EXT-X-ENDLIST")
-        return Response("\n".join(lines) + "\n", media_type=_PLAYLIST_TYPE)
+        return Response("\n".join(lines) + "\n", media_type=PLAYLIST_TYPE)
 
     async def _aac_track(self, request: Request) -> AacTrack | Response:
-        refusal = self._refusal(request, AAC_ORIGIN)
-        if refusal is not None:
-            return refusal
+        refused = self._refusal(request, AAC_ORIGIN)
+        if refused is not None:
+            return refused
         key = request.path_params["key"]
         spec = self.lookup(key)
         if spec is None:
-            return _not_found(f"track {key}")
+            return not_found(f"track {key}")
         return AacTrack.for_spec(spec, await self._phrase("aac", spec))
 
     async def _aac_init(self, request: Request) -> Response:
@@ -222,7 +203,7 @@ class Cdn:
             return track
         index = request.path_params["index"]
         if not 0 <= index < track.segment_count:
-            return _not_found(f"segment {index}")
+            return not_found(f"segment {index}")
         return self._bytes(request, track.segment(index), "audio/mp4", f"seg{index}")
 
     def _bytes(self, request: Request, body: bytes, content_type: str, variant: str) -> Response:
@@ -230,7 +211,7 @@ class Cdn:
         return respond_bytes(request, body, content_type, etag, modified)
 
     async def _mp3_playlist(self, request: Request) -> Response:
-        preview = _route_path(request).startswith("/playlist/0/30/")
+        preview = route_path(request).startswith("/playlist/0/30/")
         found = await self._mp3_request(request, HLS_ORIGIN, preview=preview)
         if isinstance(found, Response):
             return found
@@ -243,17 +224,17 @@ class Cdn:
             lines.append(f"{media}/{segment.first_byte}/{segment.last_byte}/{key}{_MP3_SUFFIX}"
                          f"?{request.url.query}")
         lines.append("#EXT-X-ENDLIST")
-        return Response("\n".join(lines) + "\n", media_type=_PLAYLIST_TYPE)
+        return Response("\n".join(lines) + "\n", media_type=PLAYLIST_TYPE)
 
     async def _mp3_segment(self, request: Request) -> Response:
-        preview = _route_path(request).startswith("/media/0/30/")
+        preview = route_path(request).startswith("/media/0/30/")
         found = await self._mp3_request(request, HLS_ORIGIN, preview=preview)
         if isinstance(found, Response):
             return found
         key, file = found
         start, end = request.path_params["start"], request.path_params["end"]
         if not 0 <= start <= end < file.size:
-            return _not_found(f"bytes {start}-{end} of a {file.size}-byte file")
+            return not_found(f"bytes {start}-{end} of a {file.size}-byte file")
         etag, modified = self._validators(key, f"mp3:{preview}:{start}:{end}")
 
         def chunks(first: int, stop: int) -> Iterator[bytes]:
@@ -263,7 +244,7 @@ class Cdn:
                                             modified))
 
     async def _progressive(self, request: Request) -> Response:
-        preview = _route_path(request).startswith("/preview/")
+        preview = route_path(request).startswith("/preview/")
         found = await self._mp3_request(request, PREVIEW_ORIGIN if preview else MEDIA_ORIGIN,
                                         preview=preview)
         if isinstance(found, Response):
@@ -283,7 +264,7 @@ class Cdn:
         name = request.path_params["name"]
         picture = await anyio.to_thread.run_sync(picture_for, name)
         if picture is None:
-            return _not_found(f"image {name}")
+            return not_found(f"image {name}")
         return Response(picture.body, media_type=picture.content_type,
                         headers={"cache-control": "max-age=31536000"})
 
@@ -292,5 +273,5 @@ class Cdn:
         key = name[: -len("_m.json")] if name.endswith("_m.json") else None
         spec = self.lookup(key) if key else None
         if spec is None:
-            return _not_found(f"waveform {name}")
+            return not_found(f"waveform {name}")
         return JSONResponse(await anyio.to_thread.run_sync(waveform, spec))

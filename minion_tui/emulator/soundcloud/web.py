@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
-from minion_tui.emulator.catalog import Catalog
+from minion_tui.emulator.catalog.model import Catalog
 from minion_tui.emulator.state import EmulatorState, make_client_id
 
 ASSET_ORIGIN = "https://a-v2.sndcdn.com"

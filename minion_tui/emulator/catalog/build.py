@@ -8,13 +8,14 @@ BLOCK), ~1/3 without artwork, multi-word tags, durations mostly 2–8 min plus l
 
 from __future__ import annotations
 
+import functools
 import random
 import string
 from dataclasses import replace
 from typing import Any
 
-from minion_tui.emulator import catalog_names as names
-from minion_tui.emulator.catalog import (
+from minion_tui.emulator.catalog import names
+from minion_tui.emulator.catalog.model import (
     BLOCKED,
     CATALOG_NOW,
     CLEAR,
@@ -400,7 +401,9 @@ def _pin_examples(b: _Builder, order: list[Artist]) -> dict[str, Track]:
     return pinned
 
 
-def generate(seed: int) -> Catalog:
+@functools.lru_cache(maxsize=8)
+def build_catalog(seed: int) -> Catalog:
+    """The catalog of a seed, built once per process (tests start many emulators)."""
     b = _Builder(seed)
     order = b.artists_pass()
     b.tracks_pass(order)

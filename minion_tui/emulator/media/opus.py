@@ -1,10 +1,4 @@
-"""The legacy ``opus_0_0`` rendition: 64 kbit/s Ogg Opus HLS on cf-hls-opus-media.sndcdn.com.
-
-SoundCloud listed ``opus_0_0`` / ``hls`` / ``audio/ogg; codecs="opus"`` as a legacy
-transcoding on most clear tracks in the early-2026 recordings and removed it by April 2026
-(soundcloud-protocol.md §2.2, §3.5); the signed playlist URL looked like
-``https://cf-hls-opus-media.sndcdn.com/playlist/<uuid>.64.opus/playlist.m3u8?Policy=…`` (§3.1).
-The emulator keeps it on older uploads only (catalog Track.legacy_opus).
+"""The audio of the legacy ``opus_0_0`` rendition (64 kbit/s Ogg Opus; cdn/opus_hls.py serves it).
 
 Audio: each phrase (synth.py, 44.1 kHz) is resampled to Opus's 48 kHz by periodic FFT
 resampling, so it still loops seamlessly, and encoded once with libopus through PyAV into
@@ -20,23 +14,15 @@ position trims the final packet, so the decoded length is exactly the track's.
 
 from __future__ import annotations
 
-import hashlib
 import struct
-import time
-import uuid
 import zlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import anyio.to_thread
 import av
 import numpy as np
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Mount, Route
 
-from minion_tui.emulator.audio import (
+from minion_tui.emulator.media.audio import (
     CACHE_VERSION,
     AudioSpec,
     Codec,
@@ -44,12 +30,9 @@ from minion_tui.emulator.audio import (
     LoopCache,
     encode_frames,
 )
-from minion_tui.emulator.progressive import respond_bytes, validators
-from minion_tui.emulator.signing import Signer
-from minion_tui.emulator.synth import SAMPLE_RATE, render_phrase
-from minion_tui.emulator.tiling import start_frame
+from minion_tui.emulator.media.synth import SAMPLE_RATE, render_phrase
+from minion_tui.emulator.media.tiling import start_frame
 
-OPUS_ORIGIN = "https://cf-hls-opus-media.sndcdn.com"
 OPUS_RATE = 48_000
 OPUS_FRAME = 960  # 20 ms packets, libopus's default frame size
 OPUS_BITRATE = 64_000  # "64 kbps Opus" (§2.2)
@@ -58,14 +41,8 @@ PACKETS_PER_PAGE = 50  # one second per Ogg page, like libopusenc's default page
 PAGES_PER_SEGMENT = 10  # ≈10 s HLS segments, like the AAC and MP3 renditions
 OPUS = Codec("opus", "libopus", OPUS_FRAME, PRE_SKIP, OPUS_BITRATE)
 OPUS_VERSION = 1  # of the encoded Opus loops on disk (in their file name)
-_SUFFIX = ".64.opus"
 _LEAD = 2  # packets dropped at the start of an encode: lookahead + warm-up
 _VENDOR = b"libopus (minion-tui emulator)"
-_PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
-_ACCESS_DENIED = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    "<Error><Code>AccessDenied</Code><Message>{}</Message></Error>"
-)
 # Ogg's CRC-32 is MSB-first (poly 0x04C11DB7, init 0, no final xor); zlib's is the reflected
 # form, so both the input bytes and the result are bit-reversed around it (as mutagen does).
 _BITSWAP = bytes(int(f"{i:08b}"[::-1], 2) for i in range(256))
@@ -213,89 +190,3 @@ class OpusTrack:
         parts.extend(self.page(p) for p in range(first, min(first + PAGES_PER_SEGMENT,
                                                             self.page_count)))
         return b"".join(parts)
-
-
-# -- the CDN origin ----------------------------------------------------------------------------
-
-def _route_path(request: Request) -> str:
-    path: str = request.scope["path"]
-    root: str = request.scope.get("root_path", "")
-    return path[len(root):] if root and path.startswith(root) else path
-
-
-def _not_found(what: str) -> Response:
-    return PlainTextResponse(f"Not found: {what}", status_code=404)
-
-
-class OpusMedia:
-    """cf-hls-opus-media.sndcdn.com: signed playlists and Ogg Opus segments (Cdn mounts it)."""
-
-    def __init__(self, *, cache_dir: Path, lookup: Callable[[str], AudioSpec | None],
-                 signer: Signer, secret: bytes, clock: Callable[[], float] = time.time) -> None:
-        self.cache = OpusLoopCache(cache_dir)
-        self.lookup = lookup
-        self.clock = clock
-        self._signer = signer
-        self._secret = secret
-        # The URL names the stream by a uuid, not the track key (§3.1): the uuids handed out
-        # so far, so the CDN knows which track one means. Filled whenever the API signs.
-        self._keys: dict[str, str] = {}
-
-    def stream_id(self, track_key: str) -> str:
-        digest = hashlib.sha256(b"opus:" + self._secret + track_key.encode()).digest()
-        return str(uuid.UUID(bytes=digest[:16], version=4))
-
-    def signed_url(self, track_key: str, deadline: int) -> str:
-        ident = self.stream_id(track_key)
-        self._keys[ident] = track_key
-        query = self._signer.query(f"{OPUS_ORIGIN}/*/{ident}{_SUFFIX}*", deadline)
-        return f"{OPUS_ORIGIN}/playlist/{ident}{_SUFFIX}/playlist.m3u8?{query}"
-
-    def mount(self) -> Mount:
-        return Mount("/sc-opus", routes=[
-            Route("/playlist/{name}/playlist.m3u8", self._playlist),
-            Route("/media/{index:int}/{name}", self._segment),
-        ])
-
-    async def _track(self, request: Request) -> OpusTrack | Response:
-        reason = self._signer.check(dict(request.query_params),
-                                    OPUS_ORIGIN + _route_path(request), self.clock())
-        if reason is not None:
-            return Response(_ACCESS_DENIED.format(reason), status_code=403,
-                            media_type="text/xml")
-        name: str = request.path_params["name"]
-        key = self._keys.get(name[: -len(_SUFFIX)]) if name.endswith(_SUFFIX) else None
-        spec = self.lookup(key) if key else None
-        if key is None or spec is None:
-            return _not_found(f"stream {name}")
-        if self.cache.is_loaded(OPUS.name, spec.groove, spec.variant):
-            phrase = self.cache.phrase(OPUS.name, spec.groove, spec.variant)
-        else:  # the first use encodes (≈1 s): off the event loop
-            phrase = await anyio.to_thread.run_sync(
-                self.cache.phrase, OPUS.name, spec.groove, spec.variant)
-        return OpusTrack.for_spec(spec, phrase, key)
-
-    async def _playlist(self, request: Request) -> Response:
-        track = await self._track(request)
-        if isinstance(track, Response):
-            return track
-        name = request.path_params["name"]
-        lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-PLAYLIST-TYPE:VOD",
-                 "#EXT-X-TARGETDURATION:10", "#EXT-X-MEDIA-SEQUENCE:0"]
-        for index in range(track.segment_count):
-            lines.append(f"#EXTINF:{track.segment_seconds(index):.6f},")
-            lines.append(f"{OPUS_ORIGIN}/media/{index}/{name}?{request.url.query}")
-        lines.append("#EXT-X-ENDLIST")
-        return Response("\n".join(lines) + "\n", media_type=_PLAYLIST_TYPE)
-
-    async def _segment(self, request: Request) -> Response:
-        track = await self._track(request)
-        if isinstance(track, Response):
-            return track
-        index = request.path_params["index"]
-        if not 0 <= index < track.segment_count:
-            return _not_found(f"segment {index}")
-        body = track.segment(index)
-        etag, modified = validators(f"opus:{OPUS_VERSION}:{request.path_params['name']}:{index}",
-                                    track.serial)
-        return respond_bytes(request, body, "audio/ogg", etag, modified)

@@ -11,24 +11,22 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from minion_tui.emulator.catalog import BLOCKED, SNIP, Artist, Track, TrackSet
-from minion_tui.emulator.pagination import (
+from minion_tui.emulator.catalog.model import BLOCKED, SNIP, Artist, Track, TrackSet
+from minion_tui.emulator.soundcloud.context import ApiContext, handler
+from minion_tui.emulator.soundcloud.pagination import (
     BadRequest,
     local_path,
     numeric_page,
     page_href,
     read_limit,
 )
-from minion_tui.emulator.resources import api_json
-
-if TYPE_CHECKING:
-    from minion_tui.emulator.soundcloud_api import ApiContext
+from minion_tui.emulator.soundcloud.resources import api_json
 
 DEFAULT_LIMIT = 10
 _DURATIONS = {"short": (0, 120_000), "medium": (120_000, 600_000),
@@ -235,8 +233,6 @@ async def queries(ctx: ApiContext, request: Request) -> Response:
 
 
 def routes(ctx: ApiContext) -> list[Route]:
-    from minion_tui.emulator.soundcloud_api import handler
-
     return [
         Route("/search", handler(ctx, search_all)),
         Route("/search/tracks", handler(ctx, search_tracks)),

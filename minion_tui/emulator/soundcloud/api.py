@@ -9,7 +9,6 @@ otherwise, so client-id refresh logic is exercised), unknown paths and ids answe
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -17,55 +16,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, Router
 
-from minion_tui.emulator.catalog import Artist, Catalog, Track, TrackSet
-from minion_tui.emulator.pagination import BadRequest
-from minion_tui.emulator.resources import (
-    Renderer,
-    TrackAuthorization,
-    api_json,
-    bad_request,
-    not_found,
-)
-from minion_tui.emulator.state import EmulatorState
+from minion_tui.emulator.catalog.model import Artist, Track, TrackSet
+from minion_tui.emulator.soundcloud import discovery, media_urls, search, user_lists
+from minion_tui.emulator.soundcloud.context import ApiContext, handler, parse_id
+from minion_tui.emulator.soundcloud.pagination import BadRequest
+from minion_tui.emulator.soundcloud.resources import api_json, bad_request, not_found
 
 MAX_IDS = 50  # /tracks?ids= over 50 ids -> 400 (NOTES-ES, §1.1)
 _WEB_HOSTS = {"soundcloud.com", "www.soundcloud.com", "m.soundcloud.com"}
 _RESERVED = {"discover", "search", "tags", "charts", "stream", "you", "upload", "pages",
              "settings", "messages", "notifications", "people", "mobile", "terms-of-use"}
 _SECRET_RE = re.compile(r"^s-[A-Za-z0-9]+$")
-
-
-@dataclass
-class ApiContext:
-    catalog: Catalog
-    render: Renderer
-    state: EmulatorState
-    auth: TrackAuthorization
-    cdn: Any  # minion_tui.emulator.cdn.Cdn (typed loosely: the CDN author owns it)
-    originals_secret: bytes
-    cache: dict[str, Any] = field(default_factory=dict)  # lazily built search/chart indexes
-
-    def track(self, raw: str, secret: str | None = None) -> Track | None:
-        """A track by numeric id or URN; private tracks only with their secret token."""
-        track = self.catalog.tracks.get(parse_id(raw, "tracks"))
-        if track is None or (track.secret_token and secret != track.secret_token):
-            return None
-        return track
-
-    def artist(self, raw: str) -> Artist | None:
-        return self.catalog.artists.get(parse_id(raw, "users"))
-
-    def track_set(self, raw: str) -> TrackSet | None:
-        return self.catalog.sets.get(parse_id(raw, "playlists"))
-
-
-def parse_id(raw: str, kind: str) -> int:
-    """"123" or "soundcloud:<kind>:123" -> 123; anything else -> -1 (not found)."""
-    raw = unquote(raw)
-    prefix = f"soundcloud:{kind}:"
-    if raw.startswith(prefix):
-        raw = raw[len(prefix):]
-    return int(raw) if raw.isdigit() else -1
 
 
 class ApiApp:
@@ -98,12 +59,6 @@ def _local_path(scope: Any) -> str:
     root = scope.get("root_path", "")
     path = scope["path"]
     return path[len(root):] if root and path.startswith(root) else path
-
-
-def handler(ctx: ApiContext, fn: Any) -> Any:
-    async def endpoint(request: Request) -> Response:
-        return await fn(ctx, request)  # type: ignore[no-any-return]
-    return endpoint
 
 
 # -- resolve -------------------------------------------------------------------------------------
@@ -200,8 +155,6 @@ def core_routes(ctx: ApiContext) -> list[Route]:
 
 
 def build_api(ctx: ApiContext) -> ApiApp:
-    from minion_tui.emulator import discovery, media, search, user_lists
-
     routes = [*core_routes(ctx), *user_lists.routes(ctx), *search.routes(ctx),
-              *discovery.routes(ctx), *media.routes(ctx)]
+              *discovery.routes(ctx), *media_urls.routes(ctx)]
     return ApiApp(ctx, routes)

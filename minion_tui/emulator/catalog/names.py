@@ -1,6 +1,6 @@
 """Word lists the generated catalog draws its names from.
 
-Kept apart from catalog.py so the generator reads as logic, not as vocabulary. The genres and
+Kept apart from build.py so the generator reads as logic, not as vocabulary. The genres and
 tags mimic what SoundCloud uploaders type (free text, multi-word tags), see
 soundcloud-protocol.md §2.1 (`genre`, `tag_list`).
 """

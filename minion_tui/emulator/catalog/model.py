@@ -1,9 +1,9 @@
 """The emulated SoundCloud catalog: artists, tracks, sets, the social graph and comments.
 
-Everything is generated deterministically from a seed (catalog_build.py) and cached per seed
-in-process, because tests start many emulators. Times are epoch seconds relative to a fixed
-CATALOG_NOW, so the same seed always renders the same JSON (snapshot tests depend on that);
-the emulator treats CATALOG_NOW as "now" for date filters (search `filter.created_at`).
+The types only: build.py generates a catalog deterministically from a seed and keeps one per
+seed in-process, because tests start many emulators. Times are epoch seconds relative to a
+fixed CATALOG_NOW, so the same seed always renders the same JSON (snapshot tests depend on
+that); the emulator treats CATALOG_NOW as "now" for date filters (search `filter.created_at`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from minion_tui.emulator.catalog_names import COMMENT_BODIES
+from minion_tui.emulator.catalog.names import COMMENT_BODIES
 
 CATALOG_NOW = calendar.timegm((2026, 8, 20, 12, 0, 0, 0, 0, 0))
 
@@ -249,11 +249,3 @@ def tag_slug(tag: str) -> str:
 
 def slugify(text: str) -> str:
     return _SLUG_RE.sub("-", text.lower()).strip("-") or "untitled"
-
-
-@functools.lru_cache(maxsize=8)
-def build_catalog(seed: int) -> Catalog:
-    """The catalog of a seed, built once per process (tests start many emulators)."""
-    from minion_tui.emulator.catalog_build import generate
-
-    return generate(seed)

@@ -1,0 +1,1 @@
+"""The emulated catalog: its entities and the seeded generator that builds them."""

@@ -1,0 +1,1 @@
+"""The emulated CDN origins: signed HLS playlists and segments, progressive files, images."""

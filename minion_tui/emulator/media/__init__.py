@@ -1,0 +1,2 @@
+"""Audio made up on the spot: the synthesised phrases, their encodings and containers, artwork
+and waveforms."""

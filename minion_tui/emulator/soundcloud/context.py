@@ -1,0 +1,59 @@
+"""What every api-v2 route module works from: the shared ApiContext, id parsing and the
+adapter from `(ctx, request)` functions to Starlette endpoints.
+
+A leaf of the soundcloud/ package: api.py assembles the route modules, and they import only
+this (never api.py back).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from minion_tui.emulator.catalog.model import Artist, Catalog, Track, TrackSet
+from minion_tui.emulator.cdn.origins import Cdn
+from minion_tui.emulator.soundcloud.resources import Renderer, TrackAuthorization
+from minion_tui.emulator.state import EmulatorState
+
+
+@dataclass
+class ApiContext:
+    catalog: Catalog
+    render: Renderer
+    state: EmulatorState
+    auth: TrackAuthorization
+    cdn: Cdn
+    originals_secret: bytes
+    cache: dict[str, Any] = field(default_factory=dict)  # lazily built search/chart indexes
+
+    def track(self, raw: str, secret: str | None = None) -> Track | None:
+        """A track by numeric id or URN; private tracks only with their secret token."""
+        track = self.catalog.tracks.get(parse_id(raw, "tracks"))
+        if track is None or (track.secret_token and secret != track.secret_token):
+            return None
+        return track
+
+    def artist(self, raw: str) -> Artist | None:
+        return self.catalog.artists.get(parse_id(raw, "users"))
+
+    def track_set(self, raw: str) -> TrackSet | None:
+        return self.catalog.sets.get(parse_id(raw, "playlists"))
+
+
+def parse_id(raw: str, kind: str) -> int:
+    """"123" or "soundcloud:<kind>:123" -> 123; anything else -> -1 (not found)."""
+    raw = unquote(raw)
+    prefix = f"soundcloud:{kind}:"
+    if raw.startswith(prefix):
+        raw = raw[len(prefix):]
+    return int(raw) if raw.isdigit() else -1
+
+
+def handler(ctx: ApiContext, fn: Any) -> Any:
+    async def endpoint(request: Request) -> Response:
+        return await fn(ctx, request)  # type: ignore[no-any-return]
+    return endpoint
