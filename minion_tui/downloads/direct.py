@@ -1,4 +1,4 @@
-"""A bare media URL (``.m3u8``, ``.mp3``, ``.m4a``) downloaded like a track (issue 6 §8).
+"""A bare media URL (``.m3u8``, ``.mp3``, ``.m4a``) downloaded like a track.
 
 There is no catalog entry behind such a URL, so a stand-in :class:`Track` is made from the URL
 (its last path segment is the title) and the engine does the rest: HLS through the segment

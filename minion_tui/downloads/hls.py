@@ -96,7 +96,7 @@ def parse_playlist(text: str, base_url: str) -> MediaPlaylist | str:
         if key.method != "AES-128" or (key.keyformat or "identity") != "identity":
             # Whole-segment AES-128 is plain encryption with a fetchable key; SAMPLE-AES,
             # SAMPLE-AES-CTR/cbcs and key systems (FairPlay, Widevine) are DRM: refused before
-            # a single byte is fetched or written (issue 6 §3).
+            # a single byte is fetched or written.
             raise DrmOnly(
                 f"This stream is DRM-encrypted ({key.method}); minion_tui does not download it.",
                 hint="Try another format with --format, or skip this track.",

@@ -3,8 +3,8 @@
 A name never escapes the download folder (no ``..``, no absolute parts), carries no control
 characters (C0, C1), no bidi controls that would make it read differently from what it is, no
 Windows-reserved names (``CON``, ``con.txt``, ``COM¹``, ``CONIN$`` — also with trailing spaces
-or an extension), no trailing dots or spaces, and keeps unicode letters and emoji as they are
-(issue 6 §6). Every component fits in 255 bytes of UTF-8; a file name leaves room for the
+or an extension), no trailing dots or spaces, and keeps unicode letters and emoji as they are.
+Every component fits in 255 bytes of UTF-8; a file name leaves room for the
 partial names the engine derives from it (see :data:`PARTIAL_ROOM`).
 """
 

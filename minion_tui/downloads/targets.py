@@ -10,7 +10,7 @@
   (``/search/sets`` and ``/search/albums``: the first ``limit`` sets, expanded);
 * a direct ``.m3u8`` / ``.mp3`` / ``.m4a`` URL → :class:`Direct` (downloaded by direct.py);
 * a text file of such targets, one per line (``#`` comments and blank lines ignored): a bad line
-  becomes a :class:`Refused` saying ``line N: …`` and the other lines go on (issue 6 §7).
+  becomes a :class:`Refused` saying ``line N: …`` and the other lines go on.
 
 Anything else is a :class:`Refused` saying why; the batch reports it and goes on.
 """
@@ -56,7 +56,7 @@ class Wanted:
 
     @property
     def album(self) -> str:
-        """The album tag (issue 6 §5, "album = set or publisher album"): the title of the set
+        """The album tag ("album = set or publisher album"): the title of the set
         the track is downloaded from, whether a playlist or an album; for a track on its own,
         the label's album from ``publisher_metadata.album_title`` (soundcloud-protocol.md §2:
         only label releases carry it), else nothing."""

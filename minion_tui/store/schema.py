@@ -212,7 +212,7 @@ _SEARCH_HISTORY = (
     "CREATE INDEX provenance_by_track ON provenance (track_urn, at)",
 )
 
-# -- download jobs (issue 6) --
+# Download jobs: one row per track downloaded, its state and progress.
 # Persisted jobs need 'paused' and 'skipped' (previews, DRM-only) states, and what a retry
 # needs to run the job again (title, folder, template, set placement). SQLite cannot alter a
 # CHECK, so `downloads` is rebuilt.
@@ -294,7 +294,6 @@ _DOWNLOAD_JOBS = (
     "DROP TABLE download_segments_v2",
     "DROP TABLE download_archive_v2",
 )
-# -- end download jobs --
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core tables", _CORE),

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from minion_tui.emulator.request_log import install
+from tests.integration.request_log import install
 
 
 def _cli(*argv: str) -> list[str]:

@@ -12,10 +12,10 @@ from typing import Any
 from minion_tui.downloads.batch import Outcome, Runner
 from minion_tui.downloads.engine import DownloadEvent, DownloadOptions
 from minion_tui.downloads.jobs import JobControl
-from minion_tui.emulator.request_log import install, throttle
 from minion_tui.models import Track
 from minion_tui.service import Service
 from tests.integration.full_disk import FullDisk
+from tests.integration.request_log import install, throttle
 
 
 def _sha(path: Path) -> str:

@@ -71,3 +71,141 @@ def test_the_rule_checker_sees_a_violation(tmp_path: Path) -> None:
     sample = tmp_path / "probe.py"
     sample.write_text("from textual.app import App\nimport rich\n", encoding="utf-8")
     assert {"textual.app", "rich"} <= _imports(sample)
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """Every module ``path`` imports when it runs — at module level or inside functions (late
+    imports count), leaving out ``if TYPE_CHECKING:`` blocks; ``from a import b`` names
+    ``a.b`` when that is a module of ours, else ``a``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    package = parts[:-1]  # a module's package; an __init__'s package is itself
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = ".".join((*package[: len(package) - node.level + 1], node.module or ""))
+            else:
+                base = node.module or ""
+            base = base.rstrip(".")
+            for alias in node.names:
+                candidate = f"{base}.{alias.name}"
+                found.add(candidate if _is_module(candidate) else base)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_module(name: str) -> bool:
+    if not name.startswith("minion_tui"):
+        return False
+    relative = Path(*name.split("."))
+    return (PACKAGE.parent / relative).with_suffix(".py").exists() or (
+        PACKAGE.parent / relative / "__init__.py").exists()
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = {_module_name(p): p for p in _modules()}
+    return {name: {i for i in _runtime_imports(path) if i in modules and i != name}
+            for name, path in modules.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def connect(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                connect(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            connect(node)
+    return sorted(groups)
+
+
+def test_no_import_cycle_anywhere_late_imports_included() -> None:
+    assert _cycles(_graph()) == []
+
+
+def test_the_cycle_finder_sees_a_late_import_cycle() -> None:
+    """It must be able to fail: a cycle closed by an import inside a function is one."""
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycles(graph) == [["a", "b", "c"]]
+    sample = PACKAGE / "service" / "core.py"
+    late = _runtime_imports(sample)
+    assert "minion_tui.store" in late  # imported inside Core.db(), counted
+
+
+def test_httpx_and_h11_only_in_net() -> None:
+    offenders = {
+        str(p.relative_to(PACKAGE)): sorted(
+            n for n in _imports(p) if n.split(".")[0] in {"httpx", "h11", "httpcore"})
+        for p in _modules()
+        if p.relative_to(PACKAGE).parts[0] != "net"
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+#: What a front end may import of the package: the façade and what it speaks in.
+_FRONT_END_MAY = ("minion_tui.service", "minion_tui.models", "minion_tui.errors",
+                  "minion_tui.config")
+#: The CLI is also the entry point: it may start the other front ends and the emulator.
+_ENTRY_POINT_MAY = ("minion_tui.tui", "minion_tui.emulator", "minion_tui.mcp")
+
+
+def _front_end_offenders(front: str, allowed: tuple[str, ...]) -> dict[str, list[str]]:
+    found = {}
+    for path in _modules(front):
+        bad = sorted(
+            n for n in _imports(path)
+            if n.startswith("minion_tui") and n != "minion_tui"
+            and not n.startswith((f"minion_tui.{front}", *allowed)))
+        if bad:
+            found[str(path.relative_to(PACKAGE))] = bad
+    return found
+
+
+def test_front_ends_import_only_the_service_models_errors_and_config() -> None:
+    assert _front_end_offenders("tui", _FRONT_END_MAY) == {}
+    assert _front_end_offenders("cli", (*_FRONT_END_MAY, *_ENTRY_POINT_MAY)) == {}

@@ -24,8 +24,13 @@ from minion_tui.errors import (
 from minion_tui.models import Comment, Page, Playlist, StreamChoice, Track, User
 from minion_tui.providers.soundcloud import listings, originals, parse, streams, urls
 from minion_tui.providers.soundcloud.api import Api
+from minion_tui.providers.soundcloud.capabilities import (
+    CAPABILITIES,
+    CREATED,
+    DURATIONS,
+    LICENSES,
+)
 from minion_tui.providers.soundcloud.client_id import ClientIdSource
-from minion_tui.providers.soundcloud.entry import CAPABILITIES, CREATED, DURATIONS, LICENSES
 from minion_tui.providers.soundcloud.streams import StreamSource
 
 if TYPE_CHECKING:

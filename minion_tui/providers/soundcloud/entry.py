@@ -7,42 +7,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from minion_tui.providers.base import Capabilities, ProviderContext, ProviderEntry, SearchFilter
+from minion_tui.providers.base import ProviderContext, ProviderEntry
 from minion_tui.providers.soundcloud import urls
+from minion_tui.providers.soundcloud.capabilities import CAPABILITIES
 
 if TYPE_CHECKING:
     from minion_tui.providers.base import Provider
-
-# Filter values exactly as the web client sends them (docs/soundcloud.md §1.3), with the
-# words the TUI shows for them.
-DURATIONS = ("short", "medium", "long", "epic")
-CREATED = ("last_hour", "last_day", "last_week", "last_month", "last_year")
-LICENSES = ("to_share", "to_use_commercially", "to_modify_commercially")
-
-CAPABILITIES = Capabilities(
-    charts=("trending",),
-    tags=True,
-    user_listings=("tracks", "toptracks", "likes", "reposts", "playlists", "albums",
-                   "followings", "followers"),
-    track_listings=("related", "station", "comments"),
-    search_kinds=("tracks", "users", "playlists", "albums"),
-    search_filters=(
-        SearchFilter("genre", None, ("tracks", "albums", "playlists"),
-                     "genre or tag (a literal, case-insensitive)"),
-        SearchFilter("duration", DURATIONS, ("tracks",),
-                     labels=("< 2 min", "2–10 min", "10–30 min", "> 30 min")),
-        SearchFilter("created", CREATED, ("tracks",),
-                     labels=("Last hour", "Last day", "Last week", "Last month", "Last year")),
-        SearchFilter("license", LICENSES, ("tracks",),
-                     labels=("To share", "To use commercially", "To modify commercially")),
-    ),
-    mixed_search=True,
-    autocomplete=True,
-    stream_kinds=("hls", "progressive"),
-    formats=("best", "mp3", "m4a", "opus", "original"),
-    originals=True,
-)
-
 
 def claims(target: str) -> bool:
     """soundcloud.com / m. / on.soundcloud.com URLs (with or without a scheme), API uris and
