@@ -97,7 +97,12 @@ def capabilities() -> Capabilities:
             choices = (None if known.choices is None or f.choices is None
                        else tuple(dict.fromkeys((*known.choices, *f.choices))))
             kinds = tuple(dict.fromkeys((*known.kinds, *f.kinds)))
-            filters[f.name] = SearchFilter(f.name, choices, kinds, known.help or f.help)
+            words = {**dict(zip(f.choices or (), f.labels, strict=False)),
+                     **dict(zip(known.choices or (), known.labels, strict=False))}
+            labels = (tuple(words.get(c, c) for c in choices)
+                      if choices and words else ())
+            filters[f.name] = SearchFilter(f.name, choices, kinds, known.help or f.help,
+                                           labels)
     return Capabilities(
         charts=union("charts"), tags=any(c.tags for c in every),
         user_listings=union("user_listings"), track_listings=union("track_listings"),

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from minion_tui import config
+from minion_tui.providers.base import Capabilities, SearchFilter, WebRef
 from minion_tui.service.catalog import Catalog, capabilities, is_claimed, web_ref
 from minion_tui.service.core import DB_FILENAME, Core, Resource
 from minion_tui.service.downloads import Downloads
@@ -76,5 +77,6 @@ class Service:
         await self._core.aclose()
 
 
-__all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Catalog", "Downloads", "Library",
-           "Player", "Resource", "Service", "capabilities", "is_claimed", "web_ref"]
+__all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Capabilities", "Catalog", "Downloads",
+           "Library", "Player", "Resource", "SearchFilter", "Service", "WebRef", "capabilities",
+           "is_claimed", "web_ref"]
