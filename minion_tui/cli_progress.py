@@ -19,12 +19,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from minion_tui.downloads.jobs import done_fraction
-from minion_tui.models import clock
+from minion_tui.models import clock, done_fraction
 
 if TYPE_CHECKING:
-    from minion_tui.downloads.batch import Outcome
-    from minion_tui.downloads.engine import DownloadEvent
+    from minion_tui.models import DownloadEvent, Outcome
 
 FINAL = ("done", "skipped", "failed", "cancelled")
 MAX_BARS = 8  # running items shown at once; the rest are summed up in one line

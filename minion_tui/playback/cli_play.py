@@ -12,7 +12,9 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from minion_tui.playback.player import NO_AUDIO_OUTPUT, PlaybackError, PlayerState
+from minion_tui.errors import PlaybackError
+from minion_tui.models import PlayerState
+from minion_tui.playback.player import NO_AUDIO_OUTPUT
 
 if TYPE_CHECKING:
     from minion_tui.service import Service

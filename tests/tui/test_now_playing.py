@@ -14,9 +14,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from minion_tui.models import Judgment, StreamChoice, Track
-from minion_tui.playback.player import PlayerState
-from minion_tui.playback.session import NowPlaying
+from minion_tui.models import Judgment, NowPlaying, PlayerState, StreamChoice, Track
 from minion_tui.tui.themes import load_themes, with_rating_colours
 from minion_tui.tui.widgets.now_playing import (
     UNAVAILABLE_TEXT,

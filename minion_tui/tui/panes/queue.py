@@ -32,8 +32,8 @@ from minion_tui.tui.widgets.track_list_model import format_duration
 if TYPE_CHECKING:
     from collections.abc import Awaitable
 
+    from minion_tui.models import HistoryEntry, QueueEntry
     from minion_tui.service import Service
-    from minion_tui.store.play_queue import HistoryEntry, QueueEntry
 
 REPEAT_MODES = ("off", "one", "all")
 _UP, _DOWN = "▲", "▼"

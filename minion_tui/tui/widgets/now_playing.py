@@ -23,8 +23,7 @@ from minion_tui.models import clock as models_clock
 from minion_tui.tui.widgets.waveform import Waveform
 
 if TYPE_CHECKING:
-    from minion_tui.playback.player import PlayerState
-    from minion_tui.playback.session import NowPlaying
+    from minion_tui.models import NowPlaying, PlayerState
 
 UNAVAILABLE_TEXT = "Playback unavailable: install libmpv (apt install libmpv2)"
 IDLE_TEXT = "Nothing playing — enter on a track plays it, space pauses, ? lists every key"

@@ -1,10 +1,5 @@
-"""Provider-neutral domain models.
-
-Every model is a frozen dataclass with exactly one JSON form (``to_json``), used by every
-``--json`` flag, the store's raw columns and (later) the agent interface. Providers parse their
-JSON into these in one place each (``providers/<name>/parse.py``); nothing else builds them from
-wire data.
-"""
+"""The catalog as every provider describes it: tracks, playlists, users, comments, stream
+choices, and pages of listings."""
 
 from __future__ import annotations
 
