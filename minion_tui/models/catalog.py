@@ -6,7 +6,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
+
+from minion_tui.models.json_form import SKIP, JsonModel
 
 
 class Availability(enum.StrEnum):
@@ -29,24 +31,17 @@ class Judgment(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Counts:
+class Counts(JsonModel):
     plays: int | None = None
     likes: int | None = None
     reposts: int | None = None
     comments: int | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "plays": self.plays,
-            "likes": self.likes,
-            "reposts": self.reposts,
-            "comments": self.comments,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class User:
+class User(JsonModel):
     provider: str
+    kind: ClassVar[str] = "user"
     id: str
     urn: str
     username: str
@@ -59,27 +54,7 @@ class User:
     verified: bool = False
     city: str | None = None
     country: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    kind = "user"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "provider": self.provider,
-            "kind": self.kind,
-            "id": self.id,
-            "urn": self.urn,
-            "username": self.username,
-            "url": self.url,
-            "full_name": self.full_name,
-            "avatar_url": self.avatar_url,
-            "followers_count": self.followers_count,
-            "followings_count": self.followings_count,
-            "track_count": self.track_count,
-            "verified": self.verified,
-            "city": self.city,
-            "country": self.country,
-        }
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, metadata=SKIP)
 
 
 def clock(seconds: float) -> str:
@@ -92,8 +67,9 @@ def clock(seconds: float) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Track:
+class Track(JsonModel):
     provider: str
+    kind: ClassVar[str] = "track"
     id: str
     urn: str
     url: str
@@ -112,40 +88,16 @@ class Track:
     downloadable: bool = False
     description: str = ""
     judgment: Judgment | None = None
-    uploader_urn: str | None = None
+    # Kept for the store and for links to the uploader; not part of the JSON contract.
+    uploader_urn: str | None = field(default=None, metadata=SKIP)
     # Provider JSON as received: kept for the store and for debugging, never in to_json().
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    kind = "track"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "provider": self.provider,
-            "kind": self.kind,
-            "id": self.id,
-            "urn": self.urn,
-            "url": self.url,
-            "title": self.title,
-            "artist": self.artist,
-            "uploader": self.uploader,
-            "duration_ms": self.duration_ms,
-            "preview_ms": self.preview_ms,
-            "genre": self.genre,
-            "tags": list(self.tags),
-            "created_at": self.created_at,
-            "artwork_url": self.artwork_url,
-            "counts": self.counts.to_json(),
-            "license": self.license,
-            "availability": self.availability.value,
-            "downloadable": self.downloadable,
-            "description": self.description,
-            "judgment": self.judgment.value if self.judgment else None,
-        }
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, metadata=SKIP)
 
 
 @dataclass(frozen=True, slots=True)
-class Playlist:
+class Playlist(JsonModel):
     provider: str
+    kind: ClassVar[str] = "playlist"
     id: str
     urn: str
     title: str
@@ -157,51 +109,21 @@ class Playlist:
     artwork_url: str | None = None
     created_at: str | None = None
     tracks: tuple[Track, ...] = ()
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    kind = "playlist"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "provider": self.provider,
-            "kind": self.kind,
-            "id": self.id,
-            "urn": self.urn,
-            "title": self.title,
-            "url": self.url,
-            "uploader": self.uploader,
-            "track_count": self.track_count,
-            "duration_ms": self.duration_ms,
-            "is_album": self.is_album,
-            "artwork_url": self.artwork_url,
-            "created_at": self.created_at,
-            "tracks": [t.to_json() for t in self.tracks],
-        }
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, metadata=SKIP)
 
 
 @dataclass(frozen=True, slots=True)
-class Comment:
+class Comment(JsonModel):
+    kind: ClassVar[str] = "comment"
     id: str
     body: str
     timestamp_ms: int | None
     created_at: str | None
     user: User
 
-    kind = "comment"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "id": self.id,
-            "body": self.body,
-            "timestamp_ms": self.timestamp_ms,
-            "created_at": self.created_at,
-            "user": self.user.to_json(),
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class StreamChoice:
+class StreamChoice(JsonModel):
     """A playable stream picked for a track: what the player and the downloader consume.
 
     ``url`` is the signed CDN URL as the provider returned it (the endpoint map is applied by
@@ -217,36 +139,16 @@ class StreamChoice:
     expires_at: float | None = None
     track_urn: str = ""
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "protocol": self.protocol,
-            "codec": self.codec,
-            "preset": self.preset,
-            "url": self.url,
-            "preview": self.preview,
-            "mime_type": self.mime_type,
-            "expires_at": self.expires_at,
-            "track_urn": self.track_urn,
-        }
-
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
+class Page(JsonModel, Generic[T]):
     """One page of a paginated listing. ``next_href`` is None on the last page."""
 
     items: Sequence[T]
     next_href: str | None = None
     total: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "items": [i.to_json() if hasattr(i, "to_json") else i for i in self.items],
-            "next_href": self.next_href,
-            "total": self.total,
-        }
-
 
 Resource = Track | Playlist | User

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+
+from minion_tui.models.json_form import JsonModel, json_opts
 
 
 @dataclass(frozen=True)
-class DownloadEvent:
+class DownloadEvent(JsonModel):
     """A progress event a CLI or the TUI's Downloads pane subscribes to (``to_json`` for --json).
 
     kind: "queued" | "start" | "segment" | "bytes" | "done" | "skipped" | "failed" | "paused" |
@@ -15,7 +16,7 @@ class DownloadEvent:
     ``job_id`` is the persisted job (None when the download runs without a store).
     """
 
-    kind: str
+    kind: str = field(metadata=json_opts(key="event"))
     track_urn: str
     title: str = ""
     path: str = ""
@@ -28,16 +29,9 @@ class DownloadEvent:
     speed: float | None = None
     eta: float | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {"event": self.kind, "track_urn": self.track_urn, "title": self.title,
-                "path": self.path, "bytes_done": self.bytes_done,
-                "bytes_total": self.bytes_total, "segments_done": self.segments_done,
-                "segments_total": self.segments_total, "reason": self.reason,
-                "job_id": self.job_id, "speed": self.speed, "eta": self.eta}
-
 
 @dataclass(frozen=True)
-class Outcome:
+class Outcome(JsonModel):
     """One track's result: state is "done", "skipped", "failed", "paused" or "cancelled";
     reason says why; job_id is its persisted job (None without a store)."""
 
@@ -49,7 +43,7 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class DownloadJob:
+class DownloadJob(JsonModel):
     id: int
     track_urn: str
     title: str  # "Artist - Title" as shown to the user
@@ -62,13 +56,6 @@ class DownloadJob:
     segments_total: int
     created_at: str  # ISO 8601 UTC
     updated_at: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "track_urn": self.track_urn, "title": self.title,
-                "state": self.state, "reason": self.reason, "path": self.path,
-                "bytes_done": self.bytes_done, "bytes_total": self.bytes_total,
-                "segments_done": self.segments_done, "segments_total": self.segments_total,
-                "created_at": self.created_at, "updated_at": self.updated_at}
 
 
 def done_fraction(bytes_done: int, bytes_total: int | None, segments_done: int,

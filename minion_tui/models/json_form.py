@@ -59,11 +59,17 @@ class JsonModel:
     __json_computed__: ClassVar[tuple[str, ...]] = ()
 
     def to_json(self) -> dict[str, Any]:
-        # First call for this class: compile its converter and put it in place of this one.
+        # First call for this class: compile its converter and put it in place of this one
+        # (the cache serves callers that took this method before it was replaced).
         cls = type(self)
-        compiled = _compile(cls)
-        cls.to_json = compiled  # type: ignore[method-assign,assignment]
+        compiled = _COMPILED.get(cls)
+        if compiled is None:
+            compiled = _COMPILED[cls] = _compile(cls)
+            cls.to_json = compiled  # type: ignore[method-assign,assignment]
         return compiled(self)
+
+
+_COMPILED: dict[type, Callable[[Any], dict[str, Any]]] = {}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -72,7 +78,8 @@ class _Entry:
     attr: str
     hint: Any
     opts: _Opts
-    const: Any = dataclasses.MISSING
+    is_const: bool = False
+    const: Any = None
 
 
 def _entries(cls: type[JsonModel]) -> list[_Entry]:
@@ -87,7 +94,7 @@ def _entries(cls: type[JsonModel]) -> list[_Entry]:
                 found.append(_Entry(opts.key or name, name, hints[name], opts))
         elif typing.get_origin(hints.get(name)) is ClassVar and not name.startswith("_"):
             found.append(_Entry(name, name, typing.get_args(hints[name])[0], _Opts(),
-                                getattr(cls, name)))
+                                True, getattr(cls, name)))
     for name in cls.__json_computed__:
         prop = getattr(cls, name)
         hint = typing.get_type_hints(prop.fget).get("return", Any)
@@ -163,7 +170,7 @@ def _object_schema(model: Any) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for entry in _entries(cls):
         hint = bound.get(entry.hint, entry.hint)
-        if entry.const is not dataclasses.MISSING:
+        if entry.is_const:
             properties[entry.key] = {**_schema(hint, bound), "const": entry.const}
         else:
             properties[entry.key] = _schema(hint, bound)

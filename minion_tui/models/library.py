@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+
+from minion_tui.models.json_form import JsonModel
 
 
 @dataclass(frozen=True, slots=True)
-class SearchEntry:
+class SearchEntry(JsonModel):
     """One remembered search. ``filters`` are the search filters (genre, duration, ...)."""
 
     query: str
@@ -17,13 +18,9 @@ class SearchEntry:
     filters: Mapping[str, str]
     at: str
 
-    def to_json(self) -> dict[str, Any]:
-        return {"query": self.query, "kind": self.kind, "filters": dict(self.filters),
-                "at": self.at}
-
 
 @dataclass(frozen=True, slots=True)
-class Source:
+class Source(JsonModel):
     """A discovery source: a user's likes, a tag, a chart... ``pinned`` sources are synced
     by ``service.sync_sources()``; ``cursor`` is where the last sync stopped (provider-specific
     text, e.g. a ``next_href`` or the newest item's time) and ``synced_at`` when it ran.
@@ -37,13 +34,9 @@ class Source:
     cursor: str | None = None
     synced_at: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "target": self.target, "title": self.title,
-                "pinned": self.pinned, "cursor": self.cursor, "synced_at": self.synced_at}
-
 
 @dataclass(frozen=True, slots=True)
-class SurfacedBy:
+class SurfacedBy(JsonModel):
     """One distinct way a track was surfaced ("Likes of Alice"), newest first in
     ``service.library.surfaced_by``."""
 
@@ -53,6 +46,3 @@ class SurfacedBy:
     actor_urn: str | None
     at: str
 
-    def to_json(self) -> dict[str, Any]:
-        return {"label": self.label, "source": self.source, "action": self.action,
-                "actor_urn": self.actor_urn, "at": self.at}

@@ -3,25 +3,29 @@ queue and the history, and messages for the user."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 from minion_tui.models.catalog import StreamChoice, Track
+from minion_tui.models.json_form import SKIP, JsonModel, json_opts
 
 
 @dataclass(frozen=True)
-class PlayerState:
-    """What the player is doing, as a UI shows it."""
+class PlayerState(JsonModel):
+    """What the player is doing, as a UI shows it. Its JSON form (``play --json``) is the
+    position, the duration and the one-word :attr:`state`."""
 
-    position: float = 0.0
+    __json_computed__: ClassVar[tuple[str, ...]] = ("state",)
+
+    position: float = field(default=0.0, metadata=json_opts(ndigits=3))
     duration: float | None = None
-    paused: bool = False
-    idle: bool = True
-    buffering: bool = False
-    ended: bool = False
-    volume: float = 100.0
-    muted: bool = False
-    error: str = ""
+    paused: bool = field(default=False, metadata=SKIP)
+    idle: bool = field(default=True, metadata=SKIP)
+    buffering: bool = field(default=False, metadata=SKIP)
+    ended: bool = field(default=False, metadata=SKIP)
+    volume: float = field(default=100.0, metadata=SKIP)
+    muted: bool = field(default=False, metadata=SKIP)
+    error: str = field(default="", metadata=SKIP)
 
     @property
     def state(self) -> str:
@@ -33,13 +37,9 @@ class PlayerState:
             return "paused"
         return "buffering" if self.buffering else "playing"
 
-    def to_json(self) -> dict[str, Any]:
-        return {"position": round(self.position, 3), "duration": self.duration,
-                "state": self.state}
-
 
 @dataclass(frozen=True)
-class PlayerEvent:
+class PlayerEvent(JsonModel):
     """One change: ``kind`` is the mpv property name, or "end-file" / "error"."""
 
     kind: str
@@ -47,7 +47,7 @@ class PlayerEvent:
 
 
 @dataclass(frozen=True)
-class NowPlaying:
+class NowPlaying(JsonModel):
     track: Track
     choice: StreamChoice
     history_id: int
@@ -55,14 +55,14 @@ class NowPlaying:
 
 
 @dataclass(frozen=True)
-class Toast:
+class Toast(JsonModel):
     """A message for the user (a skipped track, say); the UI shows it, the CLI logs it."""
 
     text: str
 
 
 @dataclass(frozen=True)
-class QueueEntry:
+class QueueEntry(JsonModel):
     id: int
     track_urn: str
     position: int
@@ -70,14 +70,11 @@ class QueueEntry:
 
 
 @dataclass(frozen=True)
-class HistoryEntry:
+class HistoryEntry(JsonModel):
     id: int
     track_urn: str
     started_at: str
     seconds_listened: float
     preview: bool
-    context: str = ""
+    context: str = field(default="", metadata=SKIP)
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "track_urn": self.track_urn, "started_at": self.started_at,
-                "seconds_listened": self.seconds_listened, "preview": self.preview}

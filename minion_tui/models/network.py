@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from minion_tui.models.json_form import JsonModel
+
 
 @dataclass(frozen=True)
-class WaitNotice:
+class WaitNotice(JsonModel):
     """A request waits ``seconds`` before retrying ``host``; the TUI shows it, the CLI logs it."""
 
     host: str
