@@ -6,10 +6,13 @@ models in one place each (``providers/<name>/parse.py``); nothing else builds th
 data. Front ends take every value type from here:
 
 * catalog.py — tracks, playlists, users, comments, stream choices, pages;
+* duration.py — the one formatter of durations and positions;
 * listening.py — the player's state, what is playing, the queue and the history;
 * library.py — remembered searches, discovery sources, where a track was surfaced;
 * downloads.py — download events, outcomes and jobs;
 * network.py — notices of waits for a host.
+
+json_form.py derives each model's JSON form and JSON Schema from its declaration.
 """
 
 from minion_tui.models.catalog import (
@@ -23,9 +26,9 @@ from minion_tui.models.catalog import (
     StreamChoice,
     Track,
     User,
-    clock,
 )
 from minion_tui.models.downloads import DownloadEvent, DownloadJob, Outcome, done_fraction
+from minion_tui.models.duration import format_duration
 from minion_tui.models.library import SearchEntry, Source, SurfacedBy
 from minion_tui.models.listening import (
     HistoryEntry,
@@ -61,6 +64,6 @@ __all__ = [
     "Track",
     "User",
     "WaitNotice",
-    "clock",
     "done_fraction",
+    "format_duration",
 ]

@@ -57,15 +57,6 @@ class User(JsonModel):
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, metadata=SKIP)
 
 
-def clock(seconds: float) -> str:
-    """A time in a track as a listener reads it: ``m:ss``, ``h:mm:ss`` from an hour on (whole
-    seconds, rounded down). The one formatter for durations, positions, comment times and
-    ETAs, in the TUI and the CLI alike."""
-    hours, rest = divmod(int(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 @dataclass(frozen=True, slots=True)
 class Track(JsonModel):
     provider: str

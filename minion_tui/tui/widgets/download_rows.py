@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from minion_tui.models import clock, done_fraction
+from minion_tui.models import done_fraction, format_duration
 
 if TYPE_CHECKING:
     from minion_tui.models import DownloadEvent, DownloadJob
@@ -160,7 +160,7 @@ def format_eta(seconds: float | None) -> str:
         return ""
     if seconds + 0.5 >= 100 * 3600:  # a stalled start: a figure this large says nothing
         return "> 99 h"
-    return clock(seconds + 0.5)
+    return format_duration(seconds + 0.5)
 
 
 def detail_text(row: JobRow) -> str:

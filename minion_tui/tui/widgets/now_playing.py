@@ -18,8 +18,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from minion_tui.models import Judgment, Track
-from minion_tui.models import clock as models_clock
+from minion_tui.models import Judgment, Track, format_duration
 from minion_tui.tui.widgets.waveform import Waveform
 
 if TYPE_CHECKING:
@@ -34,13 +33,6 @@ _BADGES = {
     Judgment.NOT_INTERESTED: ("✕ not interested", "$rating-not-interested"),
     Judgment.NOT_QUITE: ("~ not quite", "$rating-not-quite"),
 }
-
-
-def clock(seconds: float | None) -> str:
-    """``m:ss`` (or ``h:mm:ss`` from an hour on); ``-:--`` when unknown."""
-    if seconds is None or seconds < 0:
-        return "-:--"
-    return models_clock(seconds)
 
 
 @dataclass(frozen=True)
@@ -81,7 +73,7 @@ class BarView:
         if self.unavailable or not self.title:
             return ""
         volume = "muted" if self.muted else f"vol {self.volume}%"
-        return f"{clock(self.elapsed)} / {clock(self.total)}  {volume}"
+        return f"{format_duration(self.elapsed)} / {format_duration(self.total)}  {volume}"
 
 
 def bar_view(now: NowPlaying | None, state: PlayerState | None,
