@@ -3,7 +3,7 @@
 Every track is a persisted job (jobs.py, store/downloads.py) when a store is given: its row
 says queued → running → done/failed/paused/cancelled with the reason, and a run interrupted by
 a crash is found again and resumed from its segment journal. Previews and DRM-only tracks are
-skipped with their reason and the batch continues (issue 6 §7); a track in the download
+skipped with their reason and the batch continues; a track in the download
 archive, or complete under its final name, is skipped; each downloaded set gets an M3U8 next
 to its tracks.
 """
@@ -165,7 +165,7 @@ class Runner:
         from minion_tui.downloads.original import original_by_default, try_original
 
         # --format original, or the default with a token and a track that offers its
-        # original (issue 6 §4); mp3/m4a/opus never take it.
+        # original; mp3/m4a/opus never take it.
         if original_by_default(self.source, track, plan.format):
             try:
                 got, note = await try_original(self.source, track, options,

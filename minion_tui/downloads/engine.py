@@ -1,8 +1,9 @@
 """Downloading one track to its final name: stream choice, fetch, join, tag, atomic rename.
 
-Invariant (issue 6 §6): nothing exists under the final name until the file is complete — the
-audio is assembled and tagged in ``<name>.part``, fsynced, then ``os.replace``d. The segment
-folder ``.<name>.parts/`` is the resume journal (hls.py) and is removed only after the rename.
+Invariant (docs/downloads.md §3.4): nothing exists under the final name until the file is
+complete — the audio is assembled and tagged in ``<name>.part``, fsynced, then ``os.replace``d.
+The segment folder ``.<name>.parts/`` is the resume journal (hls.py) and is removed only after
+the rename.
 """
 
 from __future__ import annotations

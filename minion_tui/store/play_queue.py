@@ -116,9 +116,6 @@ def history(store: Store, limit: int = 50) -> list[HistoryEntry]:
             for r in found]
 
 
-# -- queue and history with their tracks (TUI queue pane, issue 5) --
-
-
 def queue_with_tracks(store: Store) -> list[tuple[QueueEntry, Track | None]]:
     """The queue in order, each entry with its stored track (None if no longer stored)."""
     entries = queue_entries(store)
@@ -131,6 +128,3 @@ def history_with_tracks(store: Store, limit: int = 50) -> list[tuple[HistoryEntr
     played = history(store, limit)
     tracks = {t.urn: t for t in store.get_tracks([e.track_urn for e in played])}
     return [(e, tracks.get(e.track_urn)) for e in played]
-
-
-# -- end queue and history with their tracks --
