@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import inspect
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -33,11 +32,12 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _OPTS = "minion_tui.json"
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
 class _Opts:
-    key: str | None = None
-    skip: bool = False
-    ndigits: int | None = None
+    __slots__ = ("key", "ndigits", "skip")
+
+    def __init__(self, key: str | None = None, skip: bool = False,
+                 ndigits: int | None = None) -> None:
+        self.key, self.skip, self.ndigits = key, skip, ndigits
 
 
 def json_opts(*, key: str | None = None, skip: bool = False,
@@ -72,14 +72,16 @@ class JsonModel:
 _COMPILED: dict[type, Callable[[Any], dict[str, Any]]] = {}
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
 class _Entry:
-    key: str
-    attr: str
-    hint: Any
-    opts: _Opts
-    is_const: bool = False
-    const: Any = None
+    """One JSON key: the attribute it is read from, its type hint, its options; ``is_const``
+    for a ClassVar (``const`` is its value)."""
+
+    __slots__ = ("attr", "const", "hint", "is_const", "key", "opts")
+
+    def __init__(self, key: str, attr: str, hint: Any, opts: _Opts, is_const: bool = False,
+                 const: Any = None) -> None:
+        self.key, self.attr, self.hint, self.opts = key, attr, hint, opts
+        self.is_const, self.const = is_const, const
 
 
 def _entries(cls: type[JsonModel]) -> list[_Entry]:
@@ -87,7 +89,7 @@ def _entries(cls: type[JsonModel]) -> list[_Entry]:
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     found: list[_Entry] = []
-    for name in inspect.get_annotations(cls):
+    for name in hints:  # declaration order, as the dataclass orders its fields
         if name in fields:
             opts = fields[name].metadata.get(_OPTS, _Opts())
             if not opts.skip:
@@ -175,7 +177,7 @@ def _object_schema(model: Any) -> dict[str, Any]:
         else:
             properties[entry.key] = _schema(hint, bound)
     schema: dict[str, Any] = {"title": cls.__name__, "type": "object"}
-    doc = inspect.getdoc(cls)
+    doc = _cleandoc(cls.__doc__ or "")
     if doc and not doc.startswith(f"{cls.__name__}("):  # dataclass's generated signature
         schema["description"] = doc
     schema.update(properties=properties, required=list(properties), additionalProperties=False)
@@ -207,3 +209,11 @@ def _schema(hint: Any, bound: Mapping[Any, Any]) -> dict[str, Any]:
         return {"type": "object",
                 "additionalProperties": _schema(args[1], bound) if len(args) == 2 else {}}
     return {}  # Any, or an unbound type variable: any JSON value
+
+
+def _cleandoc(doc: str) -> str:
+    """A docstring without its indentation (inspect.cleandoc, without importing inspect)."""
+    first, _, rest = doc.strip().partition("\n")
+    lines = rest.splitlines()
+    indent = min((len(ln) - len(ln.lstrip()) for ln in lines if ln.strip()), default=0)
+    return "\n".join([first, *(ln[indent:] for ln in lines)]).strip()
