@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from minion_tui import __version__, config
 from minion_tui.errors import ConfigError, MinionError
-from minion_tui.models import clock
+from minion_tui.models import format_duration
 
 if TYPE_CHECKING:
     from minion_tui.service import Service
@@ -406,7 +406,7 @@ def _print_human(result: Any) -> None:
     if rows and rows[0].get("kind") == "playlist" and len(rows) == 1:
         pl = rows[0]
         print(f"{pl['title']} — {pl['uploader']} ({pl['track_count']} tracks, "
-              f"{_duration(pl['duration_ms'])})  {pl['url']}")
+              f"{format_duration(pl['duration_ms'] / 1000)})  {pl['url']}")
         rows = pl["tracks"]
     if not rows:
         print("(nothing found)")
@@ -414,17 +414,19 @@ def _print_human(result: Any) -> None:
     kind = rows[0].get("kind")
     formatters: dict[str, tuple[list[str], Callable[[dict[str, Any]], list[str]]]] = {
         "track": (["title", "artist", "length", "genre", "plays", "availability", "url"],
-                  lambda t: [t["title"], t["artist"], _duration(t["duration_ms"]), t["genre"],
-                             _count(t["counts"]["plays"]), t["availability"], t["url"]]),
+                  lambda t: [t["title"], t["artist"], format_duration(t["duration_ms"] / 1000),
+                             t["genre"], _count(t["counts"]["plays"]), t["availability"],
+                             t["url"]]),
         "user": (["username", "name", "followers", "tracks", "url"],
                  lambda u: [u["username"], u["full_name"], _count(u["followers_count"]),
                             _count(u["track_count"]), u["url"]]),
         "playlist": (["title", "by", "tracks", "length", "album", "url"],
                      lambda p: [p["title"], p["uploader"], str(p["track_count"]),
-                                _duration(p["duration_ms"]), "yes" if p["is_album"] else "",
-                                p["url"]]),
+                                format_duration(p["duration_ms"] / 1000),
+                                "yes" if p["is_album"] else "", p["url"]]),
         "comment": (["at", "user", "comment"],
-                    lambda c: [_duration(c["timestamp_ms"]), c["user"]["username"], c["body"]]),
+                    lambda c: [_comment_time(c["timestamp_ms"]), c["user"]["username"],
+                                      c["body"]]),
     }
     if kind in formatters:
         header, fmt = formatters[kind]
@@ -434,10 +436,8 @@ def _print_human(result: Any) -> None:
             print(f"{key}: {value}")
 
 
-def _duration(ms: int | None) -> str:
-    if ms is None:
-        return ""
-    return clock(ms // 1000)
+def _comment_time(ms: int | None) -> str:
+    return "" if ms is None else format_duration(ms / 1000)
 
 
 def _count(n: int | None) -> str:

@@ -19,12 +19,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from minion_tui.downloads.jobs import done_fraction
-from minion_tui.models import clock
+from minion_tui.models import done_fraction, format_duration
 
 if TYPE_CHECKING:
-    from minion_tui.downloads.batch import Outcome
-    from minion_tui.downloads.engine import DownloadEvent
+    from minion_tui.models import DownloadEvent, Outcome
 
 FINAL = ("done", "skipped", "failed", "cancelled")
 MAX_BARS = 8  # running items shown at once; the rest are summed up in one line
@@ -84,8 +82,7 @@ class ProgressView:
 
     def __call__(self, event: DownloadEvent) -> None:
         now = self.clock()
-        job_id = getattr(event, "job_id", None)  # engine events carry it once jobs exist
-        key: object = job_id if job_id is not None else event.track_urn
+        key: object = event.job_id if event.job_id is not None else event.track_urn
         item = self._items.get(key)
         if item is None:
             item = self._items[key] = _Item(event.title or event.track_urn)
@@ -99,8 +96,8 @@ class ProgressView:
             # The engine's figures only (its Meter takes the first event as a baseline):
             # a rate computed here from the first event said "386 B/s, ETA 0:39" for an
             # init segment. None shows nothing until the engine knows.
-            item.speed = getattr(event, "speed", None)
-            item.eta = getattr(event, "eta", None)
+            item.speed = event.speed
+            item.eta = event.eta
         if event.kind in FINAL:
             item.final = event.kind
             reason = f"  ({event.reason})" if event.reason else ""
@@ -173,7 +170,7 @@ class ProgressView:
         elif item.segments_total:
             size += f" {item.segments_done}/{item.segments_total} seg"
         speed = f"{_bytes(int(item.speed))}/s" if item.speed else ""
-        eta = f"ETA {_clock(item.eta)}" if item.eta is not None and item.speed else ""
+        eta = f"ETA {format_duration(item.eta)}" if item.eta is not None and item.speed else ""
         name = _fit(title, name_width)
         line = f"{name} {bar} {fraction * 100:3.0f}% {size:>17} {speed:>10} {eta}".rstrip()
         # A bar line must never wrap: the redraw moves up by lines written, not rows shown.
@@ -192,6 +189,3 @@ def _bytes(count: int) -> str:
         size /= 1000
     return f"{size:.1f} GB"  # pragma: no cover - the loop returns
 
-
-def _clock(seconds: float | None) -> str:
-    return clock(seconds or 0)

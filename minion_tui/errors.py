@@ -136,10 +136,14 @@ class StreamExpired(MinionError):
 
 
 class PlaybackError(MinionError):
-    type = "playback"
+    """mpv could not open or decode a stream."""
+
+    type = "playback_error"
 
 
 class PlayerUnavailable(PlaybackError):
+    """libmpv could not be loaded; everything but playback keeps working."""
+
     type = "player_unavailable"
 
 

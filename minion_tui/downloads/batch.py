@@ -3,7 +3,7 @@
 Every track is a persisted job (jobs.py, store/downloads.py) when a store is given: its row
 says queued → running → done/failed/paused/cancelled with the reason, and a run interrupted by
 a crash is found again and resumed from its segment journal. Previews and DRM-only tracks are
-skipped with their reason and the batch continues (issue 6 §7); a track in the download
+skipped with their reason and the batch continues; a track in the download
 archive, or complete under its final name, is skipped; each downloaded set gets an M3U8 next
 to its tracks.
 """
@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from minion_tui.downloads.engine import (
     PREFER,
-    DownloadEvent,
     DownloadOptions,
     StreamSource,
     discard_partial,
@@ -32,7 +31,7 @@ from minion_tui.downloads.m3u import write_m3u8
 from minion_tui.downloads.naming import DEFAULT_SET_TEMPLATE
 from minion_tui.downloads.targets import Catalog, Direct, Refused, Resolve, expand
 from minion_tui.errors import MinionError
-from minion_tui.models import Playlist, StreamChoice, Track
+from minion_tui.models import DownloadEvent, Outcome, Playlist, StreamChoice, Track
 
 if TYPE_CHECKING:
     from minion_tui.store import Store
@@ -45,18 +44,6 @@ PERSIST_EVERY = 1.0
 #: playlist and progressive range of every track takes one. Per-track segments and tracks at
 #: once stay as they are; this is the ceiling over all of them.
 DEFAULT_CONNECTIONS = 16
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One track's result: state is "done", "skipped", "failed", "paused" or "cancelled";
-    reason says why; job_id is its persisted job (None without a store)."""
-
-    track_urn: str
-    state: str
-    path: str = ""
-    reason: str = ""
-    job_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -178,7 +165,7 @@ class Runner:
         from minion_tui.downloads.original import original_by_default, try_original
 
         # --format original, or the default with a token and a track that offers its
-        # original (issue 6 §4); mp3/m4a/opus never take it.
+        # original; mp3/m4a/opus never take it.
         if original_by_default(self.source, track, plan.format):
             try:
                 got, note = await try_original(self.source, track, options,

@@ -16,17 +16,11 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from minion_tui.downloads import hls
-from minion_tui.downloads.engine import (
-    CONTAINER,
-    DownloadEvent,
-    DownloadOptions,
-    StreamSource,
-    download_stream,
-)
+from minion_tui.downloads.engine import CONTAINER, DownloadOptions, StreamSource, download_stream
 from minion_tui.downloads.naming import safe_component
 from minion_tui.downloads.targets import Direct
 from minion_tui.errors import StreamExpired
-from minion_tui.models import StreamChoice, Track
+from minion_tui.models import DownloadEvent, StreamChoice, Track
 from minion_tui.net import Http
 
 PRESET = "direct"

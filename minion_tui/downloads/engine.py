@@ -1,8 +1,9 @@
 """Downloading one track to its final name: stream choice, fetch, join, tag, atomic rename.
 
-Invariant (issue 6 §6): nothing exists under the final name until the file is complete — the
-audio is assembled and tagged in ``<name>.part``, fsynced, then ``os.replace``d. The segment
-folder ``.<name>.parts/`` is the resume journal (hls.py) and is removed only after the rename.
+Invariant (docs/downloads.md §3.4): nothing exists under the final name until the file is
+complete — the audio is assembled and tagged in ``<name>.part``, fsynced, then ``os.replace``d.
+The segment folder ``.<name>.parts/`` is the resume journal (hls.py) and is removed only after
+the rename.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from minion_tui.downloads import hls, remux
 from minion_tui.downloads.jobs import Meter
@@ -23,7 +24,7 @@ from minion_tui.downloads.progressive import fetch_progressive
 from minion_tui.downloads.remux_process import RemuxProcess
 from minion_tui.downloads.tags import Cover, TrackTags, id3_tag, mp4_room, write_tags
 from minion_tui.errors import MinionError
-from minion_tui.models import StreamChoice, Track
+from minion_tui.models import DownloadEvent, StreamChoice, Track
 from minion_tui.net import Http
 
 # --format -> the stream preference. "opus" insists on the legacy opus_0_0 HLS (the provider
@@ -31,36 +32,6 @@ from minion_tui.net import Http
 # segments are consecutive pages of one stream, so they are joined by concatenation.
 PREFER = {"best": None, "mp3": "mp3", "m4a": "aac", "opus": "opus", "original": None}
 CONTAINER = {"mp3": "mp3", "aac": "m4a", "opus": "opus"}
-
-
-@dataclass(frozen=True)
-class DownloadEvent:
-    """A progress event a CLI or the TUI's Downloads pane subscribes to (``to_json`` for --json).
-
-    kind: "queued" | "start" | "segment" | "bytes" | "done" | "skipped" | "failed" | "paused" |
-    "cancelled". ``speed`` is smoothed bytes/s, ``eta`` seconds left (None until known);
-    ``job_id`` is the persisted job (None when the download runs without a store).
-    """
-
-    kind: str
-    track_urn: str
-    title: str = ""
-    path: str = ""
-    bytes_done: int = 0
-    bytes_total: int | None = None
-    segments_done: int = 0
-    segments_total: int = 0
-    reason: str = ""
-    job_id: int | None = None
-    speed: float | None = None
-    eta: float | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"event": self.kind, "track_urn": self.track_urn, "title": self.title,
-                "path": self.path, "bytes_done": self.bytes_done,
-                "bytes_total": self.bytes_total, "segments_done": self.segments_done,
-                "segments_total": self.segments_total, "reason": self.reason,
-                "job_id": self.job_id, "speed": self.speed, "eta": self.eta}
 
 
 Listener = Callable[[DownloadEvent], None]

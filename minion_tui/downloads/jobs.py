@@ -22,29 +22,6 @@ RETRYABLE = ("failed", "paused", "cancelled")
 
 
 @dataclass(frozen=True)
-class DownloadJob:
-    id: int
-    track_urn: str
-    title: str  # "Artist - Title" as shown to the user
-    state: str  # one of JOB_STATES
-    reason: str  # why failed / cancelled / skipped ("" otherwise)
-    path: str  # final path (known once the stream is chosen; "" before)
-    bytes_done: int
-    bytes_total: int | None
-    segments_done: int
-    segments_total: int
-    created_at: str  # ISO 8601 UTC
-    updated_at: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "track_urn": self.track_urn, "title": self.title,
-                "state": self.state, "reason": self.reason, "path": self.path,
-                "bytes_done": self.bytes_done, "bytes_total": self.bytes_total,
-                "segments_done": self.segments_done, "segments_total": self.segments_total,
-                "created_at": self.created_at, "updated_at": self.updated_at}
-
-
-@dataclass(frozen=True)
 class JobPlan:
     """What running a job again needs besides the track: where, how named, which set."""
 
@@ -54,14 +31,6 @@ class JobPlan:
     playlist: str = ""
     index: int = 0
     album: str = ""
-
-
-class JobStopped(Exception):
-    """A job's task was stopped on request; ``state`` is 'paused' or 'cancelled'."""
-
-    def __init__(self, state: str) -> None:
-        super().__init__(state)
-        self.state = state
 
 
 class JobControl:
@@ -99,17 +68,6 @@ class JobControl:
     def requested(self, job_id: int) -> str | None:
         """Why the job's task was cancelled: 'paused'/'cancelled', None for a shutdown."""
         return self._requests.pop(job_id, None)
-
-
-def done_fraction(bytes_done: int, bytes_total: int | None, segments_done: int,
-                  segments_total: int) -> float | None:
-    """How much of a download is done, 0..1, from whichever size is known (bytes for a
-    progressive file, segments for HLS); None while neither is."""
-    if bytes_total:
-        return min(1.0, bytes_done / bytes_total)
-    if segments_total:
-        return min(1.0, segments_done / segments_total)
-    return None
 
 
 class Meter:

@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import unquote
 
-from minion_tui.downloads.engine import DownloadEvent, DownloadOptions
+from minion_tui.downloads.engine import DownloadOptions
 from minion_tui.downloads.naming import render
 from minion_tui.downloads.progressive import fetch_progressive
 from minion_tui.errors import OriginalUnavailable
-from minion_tui.models import StreamChoice, Track
+from minion_tui.models import DownloadEvent, StreamChoice, Track
 
 if TYPE_CHECKING:
     from minion_tui.net import Http

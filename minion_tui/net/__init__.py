@@ -31,14 +31,7 @@ from minion_tui.net.errors import (
 from minion_tui.net.hosts import HostClass, RatePolicy, host_class
 from minion_tui.net.response import Response, StreamResponse
 from minion_tui.net.retry import Failure, exception_failure, parse_retry_after
-from minion_tui.net.spec import (
-    BROWSER_USER_AGENT,
-    AuthHook,
-    HttpOptions,
-    HttpStats,
-    RequestSpec,
-    WaitNotice,
-)
+from minion_tui.net.spec import BROWSER_USER_AGENT, AuthHook, HttpOptions, HttpStats, RequestSpec
 
 __all__ = [
     "BROWSER_USER_AGENT",
@@ -70,7 +63,6 @@ __all__ = [
     "Timeout",
     "TransportError",
     "UnsupportedProtocol",
-    "WaitNotice",
     "WriteError",
     "WriteTimeout",
     "exception_failure",

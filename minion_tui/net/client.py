@@ -27,6 +27,7 @@ from minion_tui.errors import (
     NotFound,
     RateLimited,
 )
+from minion_tui.models import WaitNotice
 from minion_tui.net.endpoints import host_of, merge_query, redact_url
 from minion_tui.net.errors import DecodingError, TransportError, httpx_failures
 from minion_tui.net.hosts import RatePolicy
@@ -42,7 +43,7 @@ from minion_tui.net.retry import (
     exception_failure,
     status_failure,
 )
-from minion_tui.net.spec import AuthHook, HttpOptions, HttpStats, RequestSpec, WaitNotice
+from minion_tui.net.spec import AuthHook, HttpOptions, HttpStats, RequestSpec
 
 MAX_REDIRECTS = 10
 #: What request() accepts: compressed API answers, decoded by httpx's decoders (stream()

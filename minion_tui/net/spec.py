@@ -56,13 +56,6 @@ class AuthHook(Protocol):
     async def __call__(self, response: Response, spec: RequestSpec) -> RequestSpec | None: ...
 
 
-@dataclass(frozen=True)
-class WaitNotice:
-    host: str
-    seconds: float
-    reason: str  # e.g. "rate limited (HTTP 429)", "server error (HTTP 503)"
-
-
 @dataclass
 class HttpStats:
     requests: int = 0  # attempts sent, retries and redirect hops included

@@ -12,7 +12,9 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from minion_tui.playback.player import NO_AUDIO_OUTPUT, PlaybackError, PlayerState
+from minion_tui.errors import PlaybackError
+from minion_tui.models import PlayerState, format_duration
+from minion_tui.playback.player import NO_AUDIO_OUTPUT
 
 if TYPE_CHECKING:
     from minion_tui.service import Service
@@ -22,19 +24,12 @@ if TYPE_CHECKING:
 AO_ENV = "MINION_MPV_AO"
 
 
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "--:--"
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes}:{secs:02d}"
-
-
 def _status(state: PlayerState, as_json: bool) -> None:
     if as_json:
         print(json.dumps(state.to_json()), flush=True)
     elif sys.stdout.isatty():
-        print(f"\r{state.state:9} {_clock(state.position)} / {_clock(state.duration)}  ",
-              end="", flush=True)
+        at, length = format_duration(state.position), format_duration(state.duration)
+        print(f"\r{state.state:9} {at} / {length}  ", end="", flush=True)
 
 
 async def play_command(service: Service, target: str, *, start: float,

@@ -13,10 +13,10 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from minion_tui.errors import MinionError
+from minion_tui.errors import PlaybackError, PlayerUnavailable
+from minion_tui.models import PlayerEvent, PlayerState
 
 INSTALL_HINT = "Preview needs libmpv: sudo apt-get install libmpv2"
 #: mpv's MPV_ERROR_AO_INIT_FAILED (python-mpv ErrorCode.AO_INIT_FAILED): no audio device opened.
@@ -40,55 +40,6 @@ def no_audio_output_text(ao: str | None) -> str:
             'in config.toml — e.g. "pulse", "pipewire", "alsa", or "null" to play silently.')
 _OBSERVED = ("time-pos", "duration", "pause", "idle-active", "eof-reached", "paused-for-cache",
              "volume", "mute")
-
-
-class PlayerUnavailable(MinionError):
-    """libmpv could not be loaded; everything but playback keeps working."""
-
-    type = "player_unavailable"
-
-
-class PlaybackError(MinionError):
-    """mpv could not open or decode a stream."""
-
-    type = "playback_error"
-
-
-@dataclass(frozen=True)
-class PlayerState:
-    """What the player is doing, as a UI shows it."""
-
-    position: float = 0.0
-    duration: float | None = None
-    paused: bool = False
-    idle: bool = True
-    buffering: bool = False
-    ended: bool = False
-    volume: float = 100.0
-    muted: bool = False
-    error: str = ""
-
-    @property
-    def state(self) -> str:
-        if self.ended:
-            return "ended"
-        if self.idle:
-            return "idle"
-        if self.paused:
-            return "paused"
-        return "buffering" if self.buffering else "playing"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"position": round(self.position, 3), "duration": self.duration,
-                "state": self.state}
-
-
-@dataclass(frozen=True)
-class PlayerEvent:
-    """One change: ``kind`` is the mpv property name, or "end-file" / "error"."""
-
-    kind: str
-    state: PlayerState
 
 
 Listener = Callable[[PlayerEvent], None]

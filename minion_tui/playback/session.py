@@ -12,11 +12,18 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from minion_tui.errors import MinionError
-from minion_tui.models import Availability, StreamChoice, Track
-from minion_tui.playback.player import Player, PlayerEvent
+from minion_tui.models import (
+    Availability,
+    NowPlaying,
+    PlayerEvent,
+    QueueEntry,
+    StreamChoice,
+    Toast,
+    Track,
+)
+from minion_tui.playback.player import Player
 from minion_tui.playback.stream_proxy import StreamProxy
 from minion_tui.store import play_queue as pq
 from minion_tui.store.store import Store
@@ -33,21 +40,6 @@ CURRENT_KEY = "queue.current"
 VOLUME_KEY = "player.volume"
 _UNPLAYABLE = {Availability.DRM: "it is DRM-protected",
                Availability.BLOCKED: "it is not available in your country"}
-
-
-@dataclass(frozen=True)
-class NowPlaying:
-    track: Track
-    choice: StreamChoice
-    history_id: int
-    queue_entry_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Toast:
-    """A message for the user (a skipped track, say); the UI shows it, the CLI logs it."""
-
-    text: str
 
 
 StreamFor = Callable[[Track], Awaitable[StreamChoice]]
@@ -106,7 +98,7 @@ class Playback:
             await self._store.call(pq.set_state, self._store, CURRENT_KEY, str(entry_id))
         return now
 
-    async def play_entry(self, entry: pq.QueueEntry) -> NowPlaying | None:
+    async def play_entry(self, entry: QueueEntry) -> NowPlaying | None:
         """Play a queue entry; unplayable tracks are skipped with a toast saying why."""
         entries = await self._store.call(pq.queue_entries, self._store)
         ids = [e.id for e in entries]
@@ -129,7 +121,7 @@ class Playback:
         entry = await self._neighbour(-1, manual=True)
         return await self.play_entry(entry) if entry else None
 
-    async def _neighbour(self, step: int, *, manual: bool) -> pq.QueueEntry | None:
+    async def _neighbour(self, step: int, *, manual: bool) -> QueueEntry | None:
         entries = await self._store.call(pq.queue_entries, self._store)
         if not entries:
             return None

@@ -29,7 +29,7 @@ from minion_tui.service.library import DEFAULT_TAGS, PINNABLE_KINDS, Library
 from minion_tui.service.player import Player
 
 if TYPE_CHECKING:
-    from minion_tui.net import WaitNotice
+    from minion_tui.models import WaitNotice
 
 
 class Service:

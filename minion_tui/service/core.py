@@ -19,7 +19,8 @@ from minion_tui.errors import InvalidArgument
 from minion_tui.models import Judgment, Page, Playlist, Track, User
 
 if TYPE_CHECKING:
-    from minion_tui.net import Http, WaitNotice
+    from minion_tui.models import WaitNotice
+    from minion_tui.net import Http
     from minion_tui.providers.base import Provider
     from minion_tui.store import Store
     from minion_tui.store.surfacing import Surfacing

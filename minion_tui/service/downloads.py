@@ -13,9 +13,9 @@ from minion_tui.errors import InvalidArgument
 from minion_tui.models import StreamChoice, Track
 
 if TYPE_CHECKING:
-    from minion_tui.downloads.batch import Outcome
-    from minion_tui.downloads.engine import DownloadEvent, DownloadOptions
-    from minion_tui.downloads.jobs import DownloadJob, JobControl
+    from minion_tui.downloads.engine import DownloadOptions
+    from minion_tui.downloads.jobs import JobControl
+    from minion_tui.models import DownloadEvent, DownloadJob, Outcome
     from minion_tui.net import Http
     from minion_tui.service.catalog import Catalog
     from minion_tui.service.core import Core
@@ -186,8 +186,9 @@ class Downloads:
         """Run stored jobs again (retry, resume), settings.downloads.parallel at a time."""
         import dataclasses as dc
 
-        from minion_tui.downloads.batch import Outcome, Runner, rewrite_set_m3u8
+        from minion_tui.downloads.batch import Runner, rewrite_set_m3u8
         from minion_tui.downloads.jobs import JobPlan
+        from minion_tui.models import Outcome
         from minion_tui.store import downloads as rows
 
         store = await self._core.db()

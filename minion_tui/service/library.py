@@ -11,9 +11,8 @@ from minion_tui.errors import InvalidArgument
 from minion_tui.models import Judgment, Track
 
 if TYPE_CHECKING:
+    from minion_tui.models import SearchEntry, Source, SurfacedBy
     from minion_tui.service.core import Core
-    from minion_tui.store.records import SearchEntry, Source
-    from minion_tui.store.surfacing import SurfacedBy
 
 #: Tags offered under Discover while the store holds too few tagged tracks to choose.
 DEFAULT_TAGS = ("electronic", "house", "techno", "ambient", "hip hop")
@@ -65,7 +64,7 @@ class Library:
     async def pin_source(self, kind: str, target: str, title: str) -> Source:
         """Pin a source (one of PINNABLE_KINDS) so it is listed on every start; pinning one
         already pinned only renames it."""
-        from minion_tui.store.records import Source
+        from minion_tui.models import Source
 
         if kind not in PINNABLE_KINDS:
             raise InvalidArgument(f"A {kind!r} source cannot be pinned.",

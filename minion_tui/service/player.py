@@ -15,12 +15,18 @@ from minion_tui.errors import InvalidArgument
 from minion_tui.models import Track
 
 if TYPE_CHECKING:
-    from minion_tui.playback.player import PlayerEvent, PlayerState
-    from minion_tui.playback.session import NowPlaying, Playback, Toast
+    from minion_tui.models import (
+        HistoryEntry,
+        NowPlaying,
+        PlayerEvent,
+        PlayerState,
+        QueueEntry,
+        Toast,
+    )
+    from minion_tui.playback.session import Playback
     from minion_tui.service.catalog import Catalog
     from minion_tui.service.core import Core
     from minion_tui.store import Store
-    from minion_tui.store.play_queue import HistoryEntry, QueueEntry
 
 log = logging.getLogger(__name__)
 

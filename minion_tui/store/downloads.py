@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from minion_tui.downloads.jobs import JOB_STATES, DownloadJob, JobPlan
-from minion_tui.models import Track
+from minion_tui.downloads.jobs import JOB_STATES, JobPlan
+from minion_tui.models import DownloadJob, Track
 from minion_tui.store.records import utc_now
 from minion_tui.store.store import Store
 

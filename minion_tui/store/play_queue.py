@@ -8,36 +8,12 @@ so renumbering is cheap and keeps every operation a simple rewrite).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from typing import Any
 
-from minion_tui.models import Track
+from minion_tui.models import HistoryEntry, QueueEntry, Track
 from minion_tui.store.records import utc_now
 from minion_tui.store.store import Store
 
 REPEAT_MODES = ("off", "one", "all")
-
-
-@dataclass(frozen=True)
-class QueueEntry:
-    id: int
-    track_urn: str
-    position: int
-    origin: str = "user"
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    id: int
-    track_urn: str
-    started_at: str
-    seconds_listened: float
-    preview: bool
-    context: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "track_urn": self.track_urn, "started_at": self.started_at,
-                "seconds_listened": self.seconds_listened, "preview": self.preview}
 
 
 def queue_entries(store: Store) -> list[QueueEntry]:
@@ -140,9 +116,6 @@ def history(store: Store, limit: int = 50) -> list[HistoryEntry]:
             for r in found]
 
 
-# -- queue and history with their tracks (TUI queue pane, issue 5) --
-
-
 def queue_with_tracks(store: Store) -> list[tuple[QueueEntry, Track | None]]:
     """The queue in order, each entry with its stored track (None if no longer stored)."""
     entries = queue_entries(store)
@@ -155,6 +128,3 @@ def history_with_tracks(store: Store, limit: int = 50) -> list[tuple[HistoryEntr
     played = history(store, limit)
     tracks = {t.urn: t for t in store.get_tracks([e.track_urn for e in played])}
     return [(e, tracks.get(e.track_urn)) for e in played]
-
-
-# -- end queue and history with their tracks --

@@ -1,12 +1,11 @@
-"""Rows of the store that are not provider models: searches, provenance, discovery sources.
+"""Provenance rows, the store's timestamps, and the kinds of provenance and sources.
 
-They live here, not in ``models.py``, because only the store and the services built on it
-(discovery, the search pane) deal in them; providers never produce them.
+Provenance stays here, not in ``minion_tui.models``, because only the store deals in it (the
+front ends read :class:`~minion_tui.models.SurfacedBy` instead); providers never produce it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -38,20 +37,6 @@ SOURCE_KINDS = (
 
 
 @dataclass(frozen=True, slots=True)
-class SearchEntry:
-    """One remembered search. ``filters`` are the search filters (genre, duration, ...)."""
-
-    query: str
-    kind: str
-    filters: Mapping[str, str]
-    at: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"query": self.query, "kind": self.kind, "filters": dict(self.filters),
-                "at": self.at}
-
-
-@dataclass(frozen=True, slots=True)
 class Provenance:
     """Who or what surfaced a track, how, and when.
 
@@ -70,22 +55,3 @@ class Provenance:
         return {"track_urn": self.track_urn, "source": self.source, "actor_urn": self.actor_urn,
                 "action": self.action, "at": self.at}
 
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """A discovery source: a user's likes, a tag, a chart... ``pinned`` sources are synced
-    by ``service.sync_sources()``; ``cursor`` is where the last sync stopped (provider-specific
-    text, e.g. a ``next_href`` or the newest item's time) and ``synced_at`` when it ran.
-    ``id`` is None until the source is stored."""
-
-    id: int | None
-    kind: str
-    target: str
-    title: str = ""
-    pinned: bool = False
-    cursor: str | None = None
-    synced_at: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "target": self.target, "title": self.title,
-                "pinned": self.pinned, "cursor": self.cursor, "synced_at": self.synced_at}

@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from minion_tui.errors import StoreError
-from minion_tui.models import Judgment, Track, User
+from minion_tui.models import Judgment, SearchEntry, Source, Track, User
 from minion_tui.store import rows
 from minion_tui.store.migrations import Migration, migrate
-from minion_tui.store.records import Provenance, SearchEntry, Source, utc_now
+from minion_tui.store.records import Provenance, utc_now
 from minion_tui.store.schema import MIGRATIONS
 
 T = TypeVar("T")

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from minion_tui.models import Track, User
+from minion_tui.models import SurfacedBy, Track, User
 from minion_tui.store.records import Provenance
 from minion_tui.store.store import Store
 
@@ -74,21 +74,6 @@ def record(store: Store, tracks: Sequence[Track], surfacing: Surfacing | None) -
         elif isinstance(surfacing.subject, Track):
             store.upsert_tracks([surfacing.subject])
         store.add_provenance(surfacing.rows(tracks))
-
-
-@dataclass(frozen=True, slots=True)
-class SurfacedBy:
-    """One distinct way a track was surfaced, newest first in :func:`surfaced_by`."""
-
-    label: str
-    source: str
-    action: str
-    actor_urn: str | None
-    at: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"label": self.label, "source": self.source, "action": self.action,
-                "actor_urn": self.actor_urn, "at": self.at}
 
 
 def surfaced_by(store: Store, urn: str, limit: int = 5) -> list[SurfacedBy]:

@@ -50,8 +50,7 @@ from minion_tui.tui.widgets.waveform import Waveform  # playback (issue 5)
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from minion_tui.downloads.engine import DownloadEvent  # downloads (issue 6)
-    from minion_tui.net.spec import WaitNotice
+    from minion_tui.models import DownloadEvent, WaitNotice
     from minion_tui.service import Service
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from minion_tui.tui.panes import PANES, PaneInfo
 from minion_tui.tui.themes import RATING_VARIABLES
 
 if TYPE_CHECKING:
-    from minion_tui.store.records import Source
+    from minion_tui.models import Source
     from minion_tui.tui.app import MinionApp
 
 log = logging.getLogger(__name__)

@@ -28,10 +28,8 @@ if TYPE_CHECKING:
     from collections.abc import Coroutine
     from typing import Any
 
-    from minion_tui.playback.player import PlayerState
-    from minion_tui.playback.session import NowPlaying
+    from minion_tui.models import HistoryEntry, NowPlaying, PlayerState
     from minion_tui.service import Service
-    from minion_tui.store.play_queue import HistoryEntry
     from minion_tui.tui.app import MinionApp
 
 log = logging.getLogger(__name__)
@@ -107,7 +105,7 @@ class PlayerControl:
     async def _ready(self) -> bool:
         """The player exists (and its events are followed); False, with the install hint on
         screen, when libmpv is missing."""
-        from minion_tui.playback.player import PlayerUnavailable
+        from minion_tui.errors import PlayerUnavailable
 
         try:
             await self.service.player.start()

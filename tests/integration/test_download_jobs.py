@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from minion_tui.downloads.batch import Outcome, Runner
-from minion_tui.downloads.engine import DownloadEvent, DownloadOptions
+from minion_tui.downloads.batch import Runner
+from minion_tui.downloads.engine import DownloadOptions
 from minion_tui.downloads.jobs import JobControl
-from minion_tui.models import Track
+from minion_tui.models import DownloadEvent, Outcome, Track
 from minion_tui.service import Service
 from tests.integration.full_disk import FullDisk
 from tests.integration.request_log import install, throttle

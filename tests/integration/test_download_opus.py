@@ -14,8 +14,7 @@ import av
 from mutagen.flac import Picture
 from mutagen.oggopus import OggOpus
 
-from minion_tui.downloads.batch import Outcome
-from minion_tui.models import StreamChoice, Track
+from minion_tui.models import Outcome, StreamChoice, Track
 from minion_tui.service import Service
 
 

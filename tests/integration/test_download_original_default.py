@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from minion_tui.downloads.batch import Outcome
-from minion_tui.models import Track
+from minion_tui.models import Outcome, Track
 from minion_tui.service import Service
 
 TOKEN = "demo-oauth-token"  # the emulator's built-in OAuth token (emulator/state.py)

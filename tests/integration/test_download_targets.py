@@ -16,10 +16,10 @@ import av
 import pytest
 
 from minion_tui.downloads.direct import download_direct
-from minion_tui.downloads.engine import DownloadEvent, DownloadOptions
+from minion_tui.downloads.engine import DownloadOptions
 from minion_tui.downloads.original import OriginalUnavailable, download_original, try_original
 from minion_tui.downloads.targets import Direct, Item, Refused, Wanted, expand
-from minion_tui.models import Playlist, Track
+from minion_tui.models import DownloadEvent, Playlist, Track
 from minion_tui.service import Service
 
 T = TypeVar("T")

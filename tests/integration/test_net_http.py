@@ -18,14 +18,8 @@ import httpx
 import pytest
 
 from minion_tui.errors import HTTPAuthError, HTTPStatusError, NetworkError, NotFound, RateLimited
-from minion_tui.net import (
-    BROWSER_USER_AGENT,
-    EndpointMap,
-    Http,
-    HttpOptions,
-    RequestSpec,
-    WaitNotice,
-)
+from minion_tui.models import WaitNotice
+from minion_tui.net import BROWSER_USER_AGENT, EndpointMap, Http, HttpOptions, RequestSpec
 
 API = "https://api-v2.soundcloud.com"
 WEB = "https://soundcloud.com"

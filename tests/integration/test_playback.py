@@ -9,9 +9,8 @@ from collections.abc import Callable
 import pytest
 
 from minion_tui.emulator.server import RunningEmulator
-from minion_tui.errors import MinionError
-from minion_tui.models import Track
-from minion_tui.playback.player import PlaybackError, PlayerState
+from minion_tui.errors import MinionError, PlaybackError
+from minion_tui.models import PlayerState, Track
 from minion_tui.service import Service
 
 pytestmark = [pytest.mark.mpv, pytest.mark.asyncio]

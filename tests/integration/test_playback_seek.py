@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from minion_tui.emulator.server import RunningEmulator
-from minion_tui.playback.player import PlayerEvent
+from minion_tui.models import PlayerEvent
 from minion_tui.service import Service
 
 pytestmark = [pytest.mark.mpv, pytest.mark.asyncio]

@@ -17,9 +17,8 @@ from minion_tui import config
 from minion_tui.cli import main
 from minion_tui.config import PlaybackSettings, Settings, load_settings
 from minion_tui.emulator.server import RunningEmulator
-from minion_tui.models import Track
-from minion_tui.playback.player import PlaybackError, PlayerState
-from minion_tui.playback.session import Toast
+from minion_tui.errors import PlaybackError
+from minion_tui.models import PlayerState, Toast, Track
 from minion_tui.service import Service
 
 

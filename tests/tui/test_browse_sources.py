@@ -14,9 +14,8 @@ from textual.widgets import Input
 
 from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
-from minion_tui.models import Judgment, Playlist, Track
+from minion_tui.models import Judgment, Playlist, Source, Track
 from minion_tui.service import Service
-from minion_tui.store.records import Source
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.commands import SourceCommands
 from minion_tui.tui.messages import OpenSource

@@ -15,9 +15,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from minion_tui.config import DownloadSettings, Settings, UiSettings
-from minion_tui.downloads.engine import DownloadEvent
 from minion_tui.emulator.server import RunningEmulator
-from minion_tui.models import Availability, Track
+from minion_tui.models import Availability, DownloadEvent, Track
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.messages import OpenSource
@@ -416,7 +415,7 @@ def test_bar_speed_eta_and_counts() -> None:
 
 
 def test_events_move_a_row_and_a_reload_keeps_fresher_progress() -> None:
-    from minion_tui.downloads.jobs import DownloadJob
+    from minion_tui.models import DownloadJob
 
     row = from_event(DownloadEvent("queued", "soundcloud:tracks:9", "A - B", job_id=7))
     assert (row.key, row.state, row.fraction) == ("job:7", "queued", None)

@@ -11,7 +11,7 @@ from textual.worker import WorkerFailed
 
 from minion_tui.config import log_path
 from minion_tui.errors import ClientIdUnavailable, GeoBlocked, PreviewOnly, RateLimited
-from minion_tui.net.spec import WaitNotice
+from minion_tui.models import WaitNotice
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.panes.browse import BrowsePane
 

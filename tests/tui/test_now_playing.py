@@ -14,16 +14,20 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from minion_tui.models import Judgment, StreamChoice, Track
-from minion_tui.playback.player import PlayerState
-from minion_tui.playback.session import NowPlaying
+from minion_tui.models import (
+    Judgment,
+    NowPlaying,
+    PlayerState,
+    StreamChoice,
+    Track,
+    format_duration,
+)
 from minion_tui.tui.themes import load_themes, with_rating_colours
 from minion_tui.tui.widgets.now_playing import (
     UNAVAILABLE_TEXT,
     BarView,
     NowPlayingBar,
     bar_view,
-    clock,
 )
 from minion_tui.tui.widgets.waveform import Waveform, block_for, fold_peaks, waveform_text
 
@@ -120,6 +124,7 @@ async def test_position_updates_repaint_only_on_a_new_second_or_column() -> None
 
 
 def test_view_text_and_clock() -> None:
+    clock = format_duration
     assert clock(0) == "0:00" and clock(61.9) == "1:01" and clock(8125) == "2:15:25"
     assert clock(None) == "-:--"
     state = PlayerState(position=3725.2, duration=8125.0, idle=False, muted=True)

@@ -7,8 +7,7 @@ import json
 import re
 
 from minion_tui.cli_progress import JsonLines, ProgressView
-from minion_tui.downloads.batch import Outcome
-from minion_tui.downloads.engine import DownloadEvent
+from minion_tui.models import DownloadEvent, Outcome
 
 ANSI = re.compile(r"\x1b\[\d*[A-Za-z]")
 

@@ -9,7 +9,7 @@ import pytest
 from minion_tui.cli import build_parser
 from minion_tui.cli_progress import ProgressView
 from minion_tui.config import whole_range
-from minion_tui.downloads.engine import DownloadEvent
+from minion_tui.models import DownloadEvent
 
 
 @pytest.mark.parametrize(("option", "value", "message"), [

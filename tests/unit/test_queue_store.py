@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minion_tui.models import Track
+from minion_tui.models import QueueEntry, Track
 from minion_tui.store import Store
 from minion_tui.store import play_queue as pq
 
@@ -21,7 +21,7 @@ def _open(tmp_path: Path, n: int = 5) -> Store:
     return store
 
 
-def _urns(entries: list[pq.QueueEntry]) -> list[str]:
+def _urns(entries: list[QueueEntry]) -> list[str]:
     return [e.track_urn.rsplit(":", 1)[1] for e in entries]
 
 

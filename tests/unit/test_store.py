@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from minion_tui.errors import StoreError
-from minion_tui.models import Availability, Counts, Judgment, Track, User
-from minion_tui.store import Provenance, Source, Store
+from minion_tui.models import Availability, Counts, Judgment, Source, Track, User
+from minion_tui.store import Provenance, Store
 
 
 def track(n: int, **changes: object) -> Track:

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from minion_tui.errors import StoreError
-from minion_tui.models import Judgment, Track
-from minion_tui.store import MIGRATIONS, SCHEMA_VERSION, Source, Store
+from minion_tui.models import Judgment, Source, Track
+from minion_tui.store import MIGRATIONS, SCHEMA_VERSION, Store
 from minion_tui.store.migrations import Migration
 
 EXPECTED_TABLES = {

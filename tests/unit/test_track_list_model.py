@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from minion_tui.models import Availability, Counts, Judgment, Track
+from minion_tui.models import Availability, Counts, Judgment, Track, format_duration
 from minion_tui.tui.widgets.track_list_model import (
     COLUMNS,
     TrackListModel,
     cells,
     column_widths,
     format_date,
-    format_duration,
     format_plays,
 )
 
@@ -23,9 +22,12 @@ def track(i: int, title: str = "", plays: int | None = None, created: str | None
 
 
 def test_formatting() -> None:
-    assert format_duration(187_000) == "3:07"
-    assert format_duration(3_723_000) == "1:02:03"
-    assert format_duration(None) == ""
+    def length(ms: int | None) -> str:  # the length column: a track's duration_ms
+        return format_duration(None if ms is None else ms / 1000, unknown="")
+
+    assert length(187_000) == "3:07"
+    assert length(3_723_000) == "1:02:03"
+    assert length(None) == ""
     assert [format_plays(p) for p in (None, 999, 1234, 34_000, 1_500_000)] == [
         "", "999", "1.2k", "34k", "1.5M"]
     assert format_date("2026-01-27T03:47:23Z") == "2026-01-27"

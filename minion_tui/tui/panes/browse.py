@@ -30,8 +30,8 @@ from minion_tui.tui.widgets.source_list import (
 from minion_tui.tui.widgets.track_list import TrackList
 
 if TYPE_CHECKING:
+    from minion_tui.models import SearchEntry, Source
     from minion_tui.service import Service
-    from minion_tui.store.records import SearchEntry, Source
 
 __all__ = ["BrowsePane", "typed_source"]
 

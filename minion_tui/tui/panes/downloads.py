@@ -36,8 +36,7 @@ from minion_tui.tui.widgets.download_rows import (
 from minion_tui.tui.widgets.empty_state import EmptyState
 
 if TYPE_CHECKING:
-    from minion_tui.downloads.batch import Outcome
-    from minion_tui.downloads.engine import DownloadEvent
+    from minion_tui.models import DownloadEvent, Outcome
     from minion_tui.service import Service
 
 RELOAD_DELAY = 0.3

@@ -22,18 +22,16 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from minion_tui.models import Track
+from minion_tui.models import Track, format_duration
 from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.player_control import PlayRequest
 from minion_tui.tui.widgets.empty_state import EmptyState
-from minion_tui.tui.widgets.now_playing import clock
-from minion_tui.tui.widgets.track_list_model import format_duration
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
 
+    from minion_tui.models import HistoryEntry, QueueEntry
     from minion_tui.service import Service
-    from minion_tui.store.play_queue import HistoryEntry, QueueEntry
 
 REPEAT_MODES = ("off", "one", "all")
 _UP, _DOWN = "▲", "▼"
@@ -216,8 +214,8 @@ class QueuePane(Pane):
         for entry, track in self.played:
             title, artist, _ = _describe(track, entry.track_urn)
             started = entry.started_at.replace("T", " ")[:19]
-            table.add_row(started, Text(title), Text(artist), clock(entry.seconds_listened),
-                          key=str(entry.id))
+            table.add_row(started, Text(title), Text(artist),
+                          format_duration(entry.seconds_listened), key=str(entry.id))
         keys = [str(entry.id) for entry, _ in self.played]
         if keep in keys:
             table.move_cursor(row=keys.index(keep))
@@ -286,4 +284,4 @@ class QueuePane(Pane):
 def _describe(track: Track | None, urn: str) -> tuple[str, str, str]:
     if track is None:
         return urn, "", ""
-    return track.title, track.artist, format_duration(track.duration_ms)
+    return track.title, track.artist, format_duration(track.duration_ms / 1000, unknown="")

@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from minion_tui.errors import MinionError
-from minion_tui.models import Availability, Comment, Track
+from minion_tui.models import Availability, Comment, Track, format_duration
 from minion_tui.tui.widgets.artwork import (
     ArtworkView,
     artwork_size,
@@ -29,7 +29,6 @@ from minion_tui.tui.widgets.artwork import (
     pick_renderer,
 )
 from minion_tui.tui.widgets.track_list import TrackList
-from minion_tui.tui.widgets.track_list_model import format_duration
 
 if TYPE_CHECKING:
     from minion_tui.service import Service
@@ -81,7 +80,7 @@ def details_text(track: Track, *, width: int | None = None,
         return "—" if value is None else f"{value:,}"
 
     fields = [
-        f"Length     {format_duration(track.duration_ms)}",
+        f"Length     {format_duration(track.duration_ms / 1000, unknown='')}",
         f"Plays      {n(counts.plays)}   Likes {n(counts.likes)}   Reposts {n(counts.reposts)}",
         f"Genre      {track.genre or '—'}",
         f"Tags       {', '.join(track.tags) or '—'}",
@@ -105,7 +104,7 @@ def details_text(track: Track, *, width: int | None = None,
 
 def comment_time(ms: int | None) -> str:
     """Where in the track a comment sits: m:ss, or h:mm:ss past the first hour."""
-    return format_duration(ms)
+    return "" if ms is None else format_duration(ms / 1000)
 
 
 def comments_text(comments: Sequence[Comment], *, width: int | None = None) -> str:

@@ -1,6 +1,6 @@
 """What one row of the Downloads pane shows, as plain data: built from a persisted
-:class:`~minion_tui.downloads.jobs.DownloadJob`, moved forward by each
-:class:`~minion_tui.downloads.engine.DownloadEvent`, and turned into the texts of its cells.
+:class:`~minion_tui.models.DownloadJob`, moved forward by each
+:class:`~minion_tui.models.DownloadEvent`, and turned into the texts of its cells.
 
 No Textual here, so the arithmetic (fractions, the bar, merging a database reload with
 fresher events) is tested without an app.
@@ -12,12 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from minion_tui.downloads.jobs import done_fraction
-from minion_tui.models import clock
+from minion_tui.models import done_fraction, format_duration
 
 if TYPE_CHECKING:
-    from minion_tui.downloads.engine import DownloadEvent
-    from minion_tui.downloads.jobs import DownloadJob
+    from minion_tui.models import DownloadEvent, DownloadJob
 
 # Event kind -> the state the row is in afterwards. "skipped" is not a job state of the engine
 # (previews and DRM-only tracks end "failed" with the reason there) but the event says it
@@ -162,7 +160,7 @@ def format_eta(seconds: float | None) -> str:
         return ""
     if seconds + 0.5 >= 100 * 3600:  # a stalled start: a figure this large says nothing
         return "> 99 h"
-    return clock(seconds + 0.5)
+    return format_duration(seconds + 0.5)
 
 
 def detail_text(row: JobRow) -> str:

@@ -18,13 +18,11 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from minion_tui.models import Judgment, Track
-from minion_tui.models import clock as models_clock
+from minion_tui.models import Judgment, Track, format_duration
 from minion_tui.tui.widgets.waveform import Waveform
 
 if TYPE_CHECKING:
-    from minion_tui.playback.player import PlayerState
-    from minion_tui.playback.session import NowPlaying
+    from minion_tui.models import NowPlaying, PlayerState
 
 UNAVAILABLE_TEXT = "Playback unavailable: install libmpv (apt install libmpv2)"
 IDLE_TEXT = "Nothing playing — enter on a track plays it, space pauses, ? lists every key"
@@ -35,13 +33,6 @@ _BADGES = {
     Judgment.NOT_INTERESTED: ("✕ not interested", "$rating-not-interested"),
     Judgment.NOT_QUITE: ("~ not quite", "$rating-not-quite"),
 }
-
-
-def clock(seconds: float | None) -> str:
-    """``m:ss`` (or ``h:mm:ss`` from an hour on); ``-:--`` when unknown."""
-    if seconds is None or seconds < 0:
-        return "-:--"
-    return models_clock(seconds)
 
 
 @dataclass(frozen=True)
@@ -82,7 +73,7 @@ class BarView:
         if self.unavailable or not self.title:
             return ""
         volume = "muted" if self.muted else f"vol {self.volume}%"
-        return f"{clock(self.elapsed)} / {clock(self.total)}  {volume}"
+        return f"{format_duration(self.elapsed)} / {format_duration(self.total)}  {volume}"
 
 
 def bar_view(now: NowPlaying | None, state: PlayerState | None,

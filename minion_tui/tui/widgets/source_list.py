@@ -16,8 +16,8 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from minion_tui.models import Source
 from minion_tui.service import is_claimed, web_ref
-from minion_tui.store.records import Source
 
 #: A user's listings offered once a user is opened, as Service.browse names them.
 USER_TABS = ("tracks", "likes", "reposts", "playlists")

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from minion_tui.models import Availability, Judgment, Track, clock
+from minion_tui.models import Availability, Judgment, Track, format_duration
 
 COLUMN_NAMES: tuple[str, ...] = (
     "rating", "title", "artist", "duration", "genre", "plays", "date", "provider",
@@ -55,13 +55,6 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
-def format_duration(ms: int | None) -> str:
-    """``3:07`` under an hour, ``1:02:03`` above; blank when unknown."""
-    if ms is None or ms < 0:
-        return ""
-    return clock(ms // 1000)
-
-
 def format_plays(plays: int | None) -> str:
     """Compact counts so the column stays narrow: 999, 1.2k, 34k, 1.5M."""
     if plays is None:
@@ -91,7 +84,7 @@ def cells(track: Track) -> tuple[str, ...]:
         BADGES.get(track.judgment, " "),
         track.title + (f" [{mark}]" if mark else ""),
         track.artist,
-        format_duration(track.duration_ms),
+        format_duration(track.duration_ms / 1000, unknown=""),
         track.genre,
         format_plays(track.counts.plays),
         format_date(track.created_at),

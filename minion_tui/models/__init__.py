@@ -1,0 +1,69 @@
+"""Provider-neutral domain models and the value types of the service façade.
+
+Every model is a frozen dataclass with exactly one JSON form (``to_json``), used by every
+``--json`` flag and (later) the agent interface. Providers parse their JSON into the catalog
+models in one place each (``providers/<name>/parse.py``); nothing else builds them from wire
+data. Front ends take every value type from here:
+
+* catalog.py — tracks, playlists, users, comments, stream choices, pages;
+* duration.py — the one formatter of durations and positions;
+* listening.py — the player's state, what is playing, the queue and the history;
+* library.py — remembered searches, discovery sources, where a track was surfaced;
+* downloads.py — download events, outcomes and jobs;
+* network.py — notices of waits for a host.
+
+json_form.py derives each model's JSON form and JSON Schema from its declaration.
+"""
+
+from minion_tui.models.catalog import (
+    Availability,
+    Comment,
+    Counts,
+    Judgment,
+    Page,
+    Playlist,
+    Resource,
+    StreamChoice,
+    Track,
+    User,
+)
+from minion_tui.models.downloads import DownloadEvent, DownloadJob, Outcome, done_fraction
+from minion_tui.models.duration import format_duration
+from minion_tui.models.library import SearchEntry, Source, SurfacedBy
+from minion_tui.models.listening import (
+    HistoryEntry,
+    NowPlaying,
+    PlayerEvent,
+    PlayerState,
+    QueueEntry,
+    Toast,
+)
+from minion_tui.models.network import WaitNotice
+
+__all__ = [
+    "Availability",
+    "Comment",
+    "Counts",
+    "DownloadEvent",
+    "DownloadJob",
+    "HistoryEntry",
+    "Judgment",
+    "NowPlaying",
+    "Outcome",
+    "Page",
+    "PlayerEvent",
+    "PlayerState",
+    "Playlist",
+    "QueueEntry",
+    "Resource",
+    "SearchEntry",
+    "Source",
+    "StreamChoice",
+    "SurfacedBy",
+    "Toast",
+    "Track",
+    "User",
+    "WaitNotice",
+    "done_fraction",
+    "format_duration",
+]
