@@ -31,6 +31,7 @@ from minion_tui.models.downloads import DownloadEvent, DownloadJob, Outcome, don
 from minion_tui.models.duration import format_duration
 from minion_tui.models.library import SearchEntry, Source, SurfacedBy
 from minion_tui.models.listening import (
+    REPEAT_MODES,
     HistoryEntry,
     NowPlaying,
     PlayerEvent,
@@ -41,6 +42,7 @@ from minion_tui.models.listening import (
 from minion_tui.models.network import WaitNotice
 
 __all__ = [
+    "REPEAT_MODES",
     "Availability",
     "Comment",
     "Counts",

@@ -9,6 +9,9 @@ from typing import ClassVar
 from minion_tui.models.catalog import StreamChoice, Track
 from minion_tui.models.json_form import SKIP, JsonModel, json_opts
 
+#: The queue's repeat modes, in the order the repeat key cycles them.
+REPEAT_MODES = ("off", "one", "all")
+
 
 @dataclass(frozen=True)
 class PlayerState(JsonModel):

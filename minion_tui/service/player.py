@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from minion_tui.errors import InvalidArgument
-from minion_tui.models import Track
+from minion_tui.models import REPEAT_MODES, Track
 
 if TYPE_CHECKING:
     from minion_tui.models import (
@@ -215,7 +215,7 @@ class Player:
         """Repeat "off", "one" or "all" (remembered across restarts)."""
         from minion_tui.store import play_queue as pq
 
-        if mode not in pq.REPEAT_MODES:
+        if mode not in REPEAT_MODES:
             raise InvalidArgument(f"Unknown repeat mode {mode!r}.",
                                   hint="Use one of: off, one, all.")
         store = await self._core.db()

@@ -13,8 +13,6 @@ from minion_tui.models import HistoryEntry, QueueEntry, Track
 from minion_tui.store.records import utc_now
 from minion_tui.store.store import Store
 
-REPEAT_MODES = ("off", "one", "all")
-
 
 def queue_entries(store: Store) -> list[QueueEntry]:
     with store.transaction() as conn:
