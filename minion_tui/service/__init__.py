@@ -32,6 +32,15 @@ if TYPE_CHECKING:
     from minion_tui.models import WaitNotice
 
 
+def preload_network() -> None:
+    """Start building the HTTPS context on a thread now (once per process; returns at once):
+    a front end about to go online calls it right after parsing its command, so the CA bundle
+    is parsed beside the imports still to come (net/tls.py says why)."""
+    from minion_tui.net import tls
+
+    tls.preload()
+
+
 class Service:
     """Everything the app can do, behind one object."""
 
@@ -79,4 +88,4 @@ class Service:
 
 __all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Capabilities", "Catalog", "Downloads",
            "Library", "Player", "Resource", "SearchFilter", "Service", "WebRef", "capabilities",
-           "is_claimed", "web_ref"]
+           "is_claimed", "preload_network", "web_ref"]

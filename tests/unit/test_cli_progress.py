@@ -6,7 +6,7 @@ import io
 import json
 import re
 
-from minion_tui.cli_progress import JsonLines, ProgressView
+from minion_tui.cli.progress import JsonLines, ProgressView
 from minion_tui.models import DownloadEvent, Outcome
 
 ANSI = re.compile(r"\x1b\[\d*[A-Za-z]")

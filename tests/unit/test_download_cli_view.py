@@ -7,7 +7,7 @@ import io
 import pytest
 
 from minion_tui.cli import build_parser
-from minion_tui.cli_progress import ProgressView
+from minion_tui.cli.progress import ProgressView
 from minion_tui.config import whole_range
 from minion_tui.models import DownloadEvent
 

@@ -1,4 +1,4 @@
-"""`minion-tui play TARGET [--start S] [--for S] [--json]`: playback without the TUI.
+"""``play TARGET [--start S] [--for S] [--json]``: playback without the TUI.
 
 Prints the player state once per second: JSON lines ``{position, duration, state}`` with
 ``--json`` (for scripts and tests), a ``\\r``-updated line on a terminal otherwise. Stops after
@@ -7,21 +7,35 @@ Prints the player state once per second: JSON lines ``{position, duration, state
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import sys
 from typing import TYPE_CHECKING
 
+from minion_tui.cli.command import Command
+from minion_tui.cli.session import session
 from minion_tui.errors import PlaybackError
 from minion_tui.models import PlayerState, format_duration
-from minion_tui.playback.player import NO_AUDIO_OUTPUT
 
 if TYPE_CHECKING:
+    from minion_tui.cli.command import Subparsers
     from minion_tui.service import Service
 
-#: Set to "null" (tests, CI) to play without a sound device; read by the settings as the
-#: environment override of [playback] audio_output (config/schema.py), for the TUI too.
-AO_ENV = "MINION_MPV_AO"
+
+def _setup(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    play = sub.add_parser("play", parents=[common], help="play a track without the TUI")
+    play.add_argument("target", metavar="TARGET")
+    play.add_argument("--start", type=float, default=0.0, metavar="SECONDS")
+    play.add_argument("--for", dest="play_for", type=float, metavar="SECONDS",
+                      help="stop after this many seconds (default: at the end)")
+    play.add_argument("--ao", help=argparse.SUPPRESS)  # mpv audio output, e.g. null in tests
+
+
+async def _play(args: argparse.Namespace) -> int:
+    async with session(args) as service:
+        return await play_command(service, args.target, start=args.start,
+                                  play_for=args.play_for, as_json=args.json, ao=args.ao)
 
 
 def _status(state: PlayerState, as_json: bool) -> None:
@@ -34,6 +48,8 @@ def _status(state: PlayerState, as_json: bool) -> None:
 
 async def play_command(service: Service, target: str, *, start: float,
                        play_for: float | None, as_json: bool, ao: str | None) -> int:
+    from minion_tui.playback.player import NO_AUDIO_OUTPUT
+
     if ao:  # --ao beats the setting (and MINION_MPV_AO) for this run
         service.player.audio_output = ao
     now = await service.player.play(target, start=start)
@@ -80,3 +96,6 @@ async def play_command(service: Service, target: str, *, start: float,
     if not as_json and sys.stdout.isatty():
         print()
     return 0
+
+
+COMMANDS = (Command("play", _setup, _play),)

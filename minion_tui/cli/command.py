@@ -1,0 +1,124 @@
+"""What a command module declares: :class:`Command` (its parser setup and its handler), and the
+argument types and choices the commands share.
+
+Each command group module (catalog.py, download.py, play.py, config_cmd.py, emulator_cmd.py,
+tui_cmd.py) exports ``COMMANDS``; ``minion_tui.cli`` builds the parser from them and runs the
+handler of the one named on the command line. Modules import nothing heavy at the top: the
+parser is built for every call, ``--help`` included.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias, overload
+
+from minion_tui import config
+
+if TYPE_CHECKING:
+    Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
+
+Handler: TypeAlias = Callable[[argparse.Namespace], "int | Coroutine[Any, Any, int]"]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command: ``setup(subparsers, common)`` adds its parser (``common`` is the parent
+    with --json/--debug/--demo); ``handler(args)`` runs it and returns the exit code (a
+    coroutine is run with asyncio)."""
+
+    name: str | None
+    """None: the command run when none is named (the TUI)."""
+    setup: Callable[[Subparsers, argparse.ArgumentParser], None]
+    handler: Handler
+    online: bool = True
+    """Whether it goes online: then the HTTPS context is prepared on a thread right after
+    parsing (``service.preload_network``)."""
+
+
+class Choices(Sequence[str]):
+    """argparse ``choices`` taken from the providers' capabilities on first use.
+
+    argparse builds every subparser for each call; asking the capabilities while building
+    would import the whole service for ``--help`` and ``config``. The values are read only
+    when an argument is checked or its help is printed. Attach them with
+    :func:`add_choosing`: ``add_argument`` itself reads ``choices`` once.
+    """
+
+    def __init__(self, pick: Callable[[Any], Sequence[str]]) -> None:
+        """``pick`` gets what ``minion_tui.service.capabilities()`` returns."""
+        self._pick = pick
+        self._values: tuple[str, ...] | None = None
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        if self._values is None:
+            from minion_tui.service import capabilities
+
+            self._values = tuple(self._pick(capabilities()))
+        return self._values
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self.values[index]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self.values
+
+
+def add_choosing(parser: argparse.ArgumentParser, *flags: str, choices: Choices,
+                 **kwargs: Any) -> argparse.Action:
+    """``parser.add_argument(*flags, choices=choices, **kwargs)``, but with the choices set
+    after the call: ``add_argument`` formats the argument once to check its metavar, which
+    would read lazy choices at once."""
+    action = parser.add_argument(*flags, **kwargs)
+    action.choices = choices
+    return action
+
+
+def filter_choices(name: str) -> Choices:
+    """The values of the search filter ``name``."""
+    def pick(caps: Any) -> Sequence[str]:
+        found = caps.search_filter(name)
+        return (found.choices or ()) if found else ()
+
+    return Choices(pick)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= value <= 10_000:
+        raise argparse.ArgumentTypeError("must be between 1 and 10000")
+    return value
+
+
+def within(setting: str) -> Callable[[str], int]:
+    """An argparse type bounded like ``setting`` in the config schema (one source of limits):
+    ``--jobs 99`` is refused with the range instead of opening 99 × segments connections."""
+    low, high = config.whole_range(setting)
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be from {low} to {high} (like {setting}), got {value}")
+        return value
+
+    parse.__name__ = "whole number"  # argparse names the type in its error by __name__
+    return parse

@@ -1,0 +1,101 @@
+"""The one place the CLI writes results: ``--json`` documents, readable tables, and failures.
+
+With ``--json`` a result is its model's one JSON form, indented; a failure is
+``{"error": {"type", "message"}}`` on stdout. Without it a result is a table sized to the
+terminal, and a failure is one line on stderr. Either way the exit code is the error's own
+(1; 2 for configuration problems).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from minion_tui.errors import MinionError
+from minion_tui.models import format_duration
+
+
+def print_result(result: Any, *, as_json: bool) -> None:
+    if as_json:
+        print_json(result)
+    else:
+        print_human(result)
+
+
+def print_json(document: Any, *, ensure_ascii: bool = False) -> None:
+    print(json.dumps(document, indent=2, ensure_ascii=ensure_ascii))
+
+
+def fail(exc: MinionError, *, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps(exc.to_json()))
+    else:
+        print(f"minion-tui: {exc.text}", file=sys.stderr)
+    return exc.exit_code
+
+
+Row = Callable[[dict[str, Any]], list[str]]
+
+#: Tables by the ``kind`` of the JSON form: the header and one row per item.
+TABLES: dict[str, tuple[list[str], Row]] = {
+    "track": (["title", "artist", "length", "genre", "plays", "availability", "url"],
+              lambda t: [t["title"], t["artist"], format_duration(t["duration_ms"] / 1000),
+                         t["genre"], count(t["counts"]["plays"]), t["availability"], t["url"]]),
+    "user": (["username", "name", "followers", "tracks", "url"],
+             lambda u: [u["username"], u["full_name"], count(u["followers_count"]),
+                        count(u["track_count"]), u["url"]]),
+    "playlist": (["title", "by", "tracks", "length", "album", "url"],
+                 lambda p: [p["title"], p["uploader"], str(p["track_count"]),
+                            format_duration(p["duration_ms"] / 1000),
+                            "yes" if p["is_album"] else "", p["url"]]),
+    "comment": (["at", "user", "comment"],
+                lambda c: [comment_time(c["timestamp_ms"]), c["user"]["username"], c["body"]]),
+}
+
+
+def print_human(result: Any) -> None:
+    """A result's JSON form (one item or a list) as a table; a single playlist as its title
+    line over its tracks."""
+    rows = result if isinstance(result, list) else [result]
+    if rows and rows[0].get("kind") == "playlist" and len(rows) == 1:
+        pl = rows[0]
+        print(f"{pl['title']} — {pl['uploader']} ({pl['track_count']} tracks, "
+              f"{format_duration(pl['duration_ms'] / 1000)})  {pl['url']}")
+        rows = pl["tracks"]
+    if not rows:
+        print("(nothing found)")
+        return
+    table = TABLES.get(rows[0].get("kind"))
+    if table is not None:
+        header, row = table
+        print_table(header, [row(r) for r in rows])
+    else:  # a stream choice or anything without a table form
+        for key, value in rows[0].items():
+            print(f"{key}: {value}")
+
+
+def comment_time(ms: int | None) -> str:
+    return "" if ms is None else format_duration(ms / 1000)
+
+
+def count(n: int | None) -> str:
+    return "" if n is None else f"{n:,}"
+
+
+def print_table(header: list[str], rows: list[list[str]]) -> None:
+    width = shutil.get_terminal_size((120, 24)).columns
+    cells = [[str(c or "").replace("\n", " ") for c in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
+    # Shrink the widest columns until the table fits the terminal.
+    while sum(widths) + 2 * (len(widths) - 1) > width and max(widths) > 8:
+        widths[widths.index(max(widths))] -= 1
+    for row in [header, *cells]:
+        print("  ".join(fit(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` padded to ``width``, or cut with an ellipsis to fit it."""
+    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
