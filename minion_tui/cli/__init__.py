@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import inspect
 import logging
 import logging.handlers
 import os
@@ -82,9 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     as_json = bool(getattr(args, "json", False))
     try:
         outcome = command.handler(args)
-        if inspect.iscoroutine(outcome):
-            return int(asyncio.run(outcome))
-        return int(outcome)
+        return outcome if isinstance(outcome, int) else asyncio.run(outcome)
     except ConfigError as exc:
         return fail(exc, as_json=as_json)
     except MinionError as exc:
