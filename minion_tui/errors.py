@@ -141,6 +141,11 @@ class PlaybackError(MinionError):
     type = "playback_error"
 
 
+#: How the player's error begins when mpv could open no audio output. That message says what
+#: to set, so the front ends add no hint of their own to it.
+NO_AUDIO_OUTPUT = "No audio output could be opened"
+
+
 class PlayerUnavailable(PlaybackError):
     """libmpv could not be loaded; everything but playback keeps working."""
 

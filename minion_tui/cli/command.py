@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeAlias, overload
 from minion_tui import config
 
 if TYPE_CHECKING:
+    from minion_tui.service import Capabilities
+
     Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
 Handler: TypeAlias = Callable[[argparse.Namespace], "int | Coroutine[Any, Any, int]"]
@@ -46,8 +48,7 @@ class Choices(Sequence[str]):
     :func:`add_choosing`: ``add_argument`` itself reads ``choices`` once.
     """
 
-    def __init__(self, pick: Callable[[Any], Sequence[str]]) -> None:
-        """``pick`` gets what ``minion_tui.service.capabilities()`` returns."""
+    def __init__(self, pick: Callable[[Capabilities], Sequence[str]]) -> None:
         self._pick = pick
         self._values: tuple[str, ...] | None = None
 
@@ -88,7 +89,7 @@ def add_choosing(parser: argparse.ArgumentParser, *flags: str, choices: Choices,
 
 def filter_choices(name: str) -> Choices:
     """The values of the search filter ``name``."""
-    def pick(caps: Any) -> Sequence[str]:
+    def pick(caps: Capabilities) -> Sequence[str]:
         found = caps.search_filter(name)
         return (found.choices or ()) if found else ()
 

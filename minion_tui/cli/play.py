@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from minion_tui.cli.command import Command
 from minion_tui.cli.session import session
-from minion_tui.errors import PlaybackError
+from minion_tui.errors import NO_AUDIO_OUTPUT, PlaybackError
 from minion_tui.models import PlayerState, format_duration
 
 if TYPE_CHECKING:
@@ -48,8 +48,6 @@ def _status(state: PlayerState, as_json: bool) -> None:
 
 async def play_command(service: Service, target: str, *, start: float,
                        play_for: float | None, as_json: bool, ao: str | None) -> int:
-    from minion_tui.playback.player import NO_AUDIO_OUTPUT
-
     if ao:  # --ao beats the setting (and MINION_MPV_AO) for this run
         service.player.audio_output = ao
     now = await service.player.play(target, start=start)

@@ -15,7 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
-from minion_tui.errors import PlaybackError, PlayerUnavailable
+from minion_tui.errors import NO_AUDIO_OUTPUT, PlaybackError, PlayerUnavailable
 from minion_tui.models import PlayerEvent, PlayerState
 
 INSTALL_HINT = "Preview needs libmpv: sudo apt-get install libmpv2"
@@ -27,9 +27,6 @@ AO_INIT_FAILED = -14
 mpv_log = logging.getLogger("minion_tui.mpv")
 _MPV_LEVELS = {"fatal": logging.ERROR, "error": logging.ERROR, "warn": logging.WARNING,
                "info": logging.INFO}
-
-
-NO_AUDIO_OUTPUT = "No audio output could be opened"
 
 
 def no_audio_output_text(ao: str | None) -> str:
