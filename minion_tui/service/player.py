@@ -11,18 +11,11 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from minion_tui import models
 from minion_tui.errors import InvalidArgument
 from minion_tui.models import REPEAT_MODES, Track
 
 if TYPE_CHECKING:
-    from minion_tui.models import (
-        HistoryEntry,
-        NowPlaying,
-        PlayerEvent,
-        PlayerState,
-        QueueEntry,
-        Toast,
-    )
     from minion_tui.playback.session import Playback
     from minion_tui.service.catalog import Catalog
     from minion_tui.service.core import Core
@@ -69,20 +62,20 @@ class Player:
         """Create the player now (PlayerUnavailable, with the install hint, without libmpv)."""
         await self._engine()
 
-    def on_toast(self, listener: Callable[[Toast], None]) -> None:
+    def on_toast(self, listener: Callable[[models.Toast], None]) -> None:
         """Be told of what playback wants the user to know (a track skipped, a re-sign)."""
         if self._playback is None:
             raise RuntimeError("start() the player first")
         self._playback.on_toast(listener)
 
-    def listen(self, listener: Callable[[PlayerEvent], None]) -> Callable[[], None]:
+    def listen(self, listener: Callable[[models.PlayerEvent], None]) -> Callable[[], None]:
         """Call ``listener`` on every player change until the returned function is called."""
         if self._playback is None:
             raise RuntimeError("start() the player first")
         return self._playback.player.listen(listener)
 
     @property
-    def state(self) -> PlayerState:
+    def state(self) -> models.PlayerState:
         """The player's state, once started (see now_playing() for before)."""
         if self._playback is None:
             raise RuntimeError("start() the player first")
@@ -110,7 +103,7 @@ class Player:
         await proxy.start()
         return Playback(player, proxy, store, self._catalog.stream, core.track_by_urn)
 
-    async def play(self, target: str | Track, *, start: float = 0.0) -> NowPlaying:
+    async def play(self, target: str | Track, *, start: float = 0.0) -> models.NowPlaying:
         """Play a track (URL, URN or Track) now, from ``start`` seconds."""
         track = (target if isinstance(target, Track)
                  else await self._core.resolve_as(target, Track))
@@ -141,31 +134,31 @@ class Player:
         """Mute, unmute, or (None) toggle."""
         (await self._engine()).player.mute(muted)
 
-    async def next_track(self) -> NowPlaying | None:
+    async def next_track(self) -> models.NowPlaying | None:
         return await (await self._engine()).next()
 
-    async def previous_track(self) -> NowPlaying | None:
+    async def previous_track(self) -> models.NowPlaying | None:
         return await (await self._engine()).previous()
 
-    def now_playing(self) -> tuple[NowPlaying | None, PlayerState | None]:
+    def now_playing(self) -> tuple[models.NowPlaying | None, models.PlayerState | None]:
         """The current track and player state (None, None before the first play)."""
         if self._playback is None:
             return None, None
         return self._playback.now, self._playback.player.state
 
-    async def player_events(self) -> AsyncIterator[PlayerEvent]:
+    async def player_events(self) -> AsyncIterator[models.PlayerEvent]:
         """Every player change (position, pause, end, errors) as an async iterator."""
         async for event in (await self._engine()).player.events():
             yield event
 
-    async def queue(self) -> list[QueueEntry]:
+    async def queue(self) -> list[models.QueueEntry]:
         from minion_tui.store import play_queue as pq
 
         store = await self._core.db()
         return await store.call(pq.queue_entries, store)
 
     async def queue_add(self, targets: Sequence[str | Track], *, next: bool = False
-                        ) -> list[QueueEntry]:
+                        ) -> list[models.QueueEntry]:
         """Append tracks to the queue (or, with next=True, right after the one playing)."""
         from minion_tui.store import play_queue as pq
 
@@ -176,13 +169,13 @@ class Player:
         at = await self._after_playing(store) if next else None
         return await store.call(pq.queue_add, store, [t.urn for t in tracks], at=at)
 
-    async def queue_remove(self, entry_id: int) -> list[QueueEntry]:
+    async def queue_remove(self, entry_id: int) -> list[models.QueueEntry]:
         from minion_tui.store import play_queue as pq
 
         store = await self._core.db()
         return await store.call(pq.queue_remove, store, entry_id)
 
-    async def queue_move(self, entry_id: int, delta: int) -> list[QueueEntry]:
+    async def queue_move(self, entry_id: int, delta: int) -> list[models.QueueEntry]:
         """Move a queue entry up (delta < 0) or down."""
         from minion_tui.store import play_queue as pq
 
@@ -195,7 +188,7 @@ class Player:
         store = await self._core.db()
         await store.call(pq.queue_clear, store)
 
-    async def queue_shuffle(self) -> list[QueueEntry]:
+    async def queue_shuffle(self) -> list[models.QueueEntry]:
         """Shuffle the queue; the entry playing (and those before it) stay put."""
         from minion_tui.store import play_queue as pq
 
@@ -221,20 +214,20 @@ class Player:
         store = await self._core.db()
         await store.call(pq.set_state, store, "queue.repeat", mode)
 
-    async def play_queue(self, entry_id: int | None = None) -> NowPlaying | None:
+    async def play_queue(self, entry_id: int | None = None) -> models.NowPlaying | None:
         """Play the queue from an entry (default: the first); unplayable ones are skipped."""
         entries = await self.queue()
         chosen = [e for e in entries if entry_id is None or e.id == entry_id][:1]
         return await (await self._engine()).play_entry(chosen[0]) if chosen else None
 
-    async def history(self, limit: int = 50) -> list[HistoryEntry]:
+    async def history(self, limit: int = 50) -> list[models.HistoryEntry]:
         """Recent plays, newest first, with seconds listened."""
         from minion_tui.store import play_queue as pq
 
         store = await self._core.db()
         return await store.call(pq.history, store, limit)
 
-    async def play_again(self, entry: HistoryEntry) -> NowPlaying:
+    async def play_again(self, entry: models.HistoryEntry) -> models.NowPlaying:
         """Play a history entry's track again."""
         return await self.play(await self._core.track_by_urn(entry.track_urn))
 
@@ -244,14 +237,15 @@ class Player:
             await playback.aclose()
 
 
-    async def queue_tracks(self) -> list[tuple[QueueEntry, Track | None]]:
+    async def queue_tracks(self) -> list[tuple[models.QueueEntry, Track | None]]:
         """The queue in order, each entry with its stored track (None if no longer stored)."""
         from minion_tui.store import play_queue as pq
 
         store = await self._core.db()
         return await store.call(pq.queue_with_tracks, store)
 
-    async def history_tracks(self, limit: int = 50) -> list[tuple[HistoryEntry, Track | None]]:
+    async def history_tracks(self, limit: int = 50
+                             ) -> list[tuple[models.HistoryEntry, Track | None]]:
         """Recent plays, newest first, each with its stored track."""
         from minion_tui.store import play_queue as pq
 

@@ -237,11 +237,17 @@ async def test_redirects_are_followed_through_the_endpoint_map() -> None:
     assert server.connections == 1
 
 
-async def test_connect_failures_raise_httpx_connect_error() -> None:
+async def _refused_port() -> int:
+    """A loopback port nothing listens on any more."""
     server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
+    port: int = server.sockets[0].getsockname()[1]
     server.close()
     await server.wait_closed()
+    return port
+
+
+async def test_connect_failures_raise_httpx_connect_error() -> None:
+    port = await _refused_port()
     http = Http()
     try:
         with pytest.raises(httpx.ConnectError):
@@ -433,10 +439,7 @@ def _nets_own(error: BaseException, kind: type[net.NetError]) -> None:
 
 @pytest.mark.parametrize("path", sorted(PATHS))
 async def test_a_refused_connection_raises_nets_connect_error(path: str) -> None:
-    server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    server.close()
-    await server.wait_closed()
+    port = await _refused_port()
     http = Http()
     try:
         with pytest.raises(net.TransportError) as info:
