@@ -29,16 +29,12 @@ from minion_tui.tui.keymap import (
     remap,
     unknown_ids,
 )
-from minion_tui.tui.messages import OpenSource, RateHighlighted, ShowPane
+from minion_tui.tui.messages import OpenSource, PlayRequest, RateHighlighted, ShowPane
 from minion_tui.tui.panes import PANE_NAMES, PANES, BrowsePane, Pane
 from minion_tui.tui.panes.downloads import DownloadsPane, announce
 from minion_tui.tui.panes.queue import QueuePane
 from minion_tui.tui.panes.search import SearchPane
-from minion_tui.tui.player_control import (  # playback (issue 5)
-    PLAYER_BINDINGS,
-    PlayerControl,
-    PlayRequest,
-)
+from minion_tui.tui.player_control import PLAYER_BINDINGS, PlayerControl
 from minion_tui.tui.screens.help import HelpScreen, key_help
 from minion_tui.tui.themes import choose_theme, load_themes, with_rating_colours
 from minion_tui.tui.widgets.details import refresh_details

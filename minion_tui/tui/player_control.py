@@ -13,14 +13,13 @@ waveform column, the state, the volume, the track).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding, BindingType
-from textual.message import Message
 
 from minion_tui.errors import MinionError
 from minion_tui.models import Judgment, Track
+from minion_tui.tui.messages import PlayRequest
 from minion_tui.tui.widgets.now_playing import NowPlayingBar
 from minion_tui.tui.widgets.track_list import TrackList
 
@@ -65,15 +64,6 @@ PLAYER_BINDINGS: list[BindingType] = [
     Binding("N", "player('rate:not_quite')", "Not quite (playing)", show=False,
             id="player.rate_not_quite"),
 ]
-
-
-@dataclass
-class PlayRequest(Message):
-    """Play something: a track, a queue entry (by id) or a history entry (play again)."""
-
-    track: Track | None = None
-    queue_entry: int | None = None
-    history: HistoryEntry | None = None
 
 
 class PlayerControl:

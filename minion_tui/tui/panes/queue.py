@@ -23,8 +23,8 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from minion_tui.models import Track, format_duration
+from minion_tui.tui.messages import PlayRequest
 from minion_tui.tui.panes.base import Pane, PaneInfo
-from minion_tui.tui.player_control import PlayRequest
 from minion_tui.tui.widgets.empty_state import EmptyState
 
 if TYPE_CHECKING:
