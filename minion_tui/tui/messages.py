@@ -47,6 +47,13 @@ class RateHighlighted(Message):
 
 
 @dataclass
+class ChooseTheme(Message):
+    """Switch to a registered theme and remember it in config.toml (the palette)."""
+
+    name: str
+
+
+@dataclass
 class PlayRequest(Message):
     """Play something: a track, a queue entry (by id) or a history entry (play again)."""
 

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable
 
     from minion_tui.models import HistoryEntry, QueueEntry
-    from minion_tui.service import Service
 
 REPEAT_MODES = ("off", "one", "all")
 _UP, _DOWN = "▲", "▼"
@@ -163,10 +162,6 @@ class QueuePane(Pane):
             return self.query_one("#history-table", DataTable)
         queue = self.query_one(QueueTable)
         return queue if queue.row_count else self
-
-    @property
-    def service(self) -> Service:
-        return self.app.service  # type: ignore[attr-defined,no-any-return]
 
     def _title(self) -> str:
         count = len(self.entries)
