@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from minion_tui.models import Track
-    from minion_tui.store.play_queue import HistoryEntry
+    from minion_tui.models import HistoryEntry, Track
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding, BindingType
 
-from minion_tui.errors import MinionError
+from minion_tui.errors import MinionError, PlayerUnavailable
 from minion_tui.models import Judgment, Track
 from minion_tui.tui.messages import PlayRequest
 from minion_tui.tui.widgets.now_playing import NowPlayingBar
@@ -101,8 +101,6 @@ class PlayerControl:
     async def _ready(self) -> bool:
         """The player exists (and its events are followed); False, with the install hint on
         screen, when libmpv is missing."""
-        from minion_tui.errors import PlayerUnavailable
-
         try:
             await self.service.player.start()
         except PlayerUnavailable as exc:

@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from minion_tui.models import Track, format_duration
+from minion_tui.models import REPEAT_MODES, Track, format_duration
 from minion_tui.tui.messages import PlayRequest
 from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.widgets.empty_state import EmptyState
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
     from minion_tui.models import HistoryEntry, QueueEntry
 
-REPEAT_MODES = ("off", "one", "all")
 _UP, _DOWN = "▲", "▼"
 
 

@@ -21,7 +21,7 @@ from minion_tui.errors import MinionError
 from minion_tui.service import capabilities
 
 if TYPE_CHECKING:
-    from minion_tui.providers.base import Capabilities, SearchFilter
+    from minion_tui.service import Capabilities, SearchFilter
 
 log = logging.getLogger(__name__)
 
