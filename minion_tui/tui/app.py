@@ -7,10 +7,10 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from functools import cached_property  # playback (issue 5)
+from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, on, work
+from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from minion_tui.errors import MinionError, RateLimited
 from minion_tui.models import Judgment
 from minion_tui.tui.commands import DOMAIN_PROVIDERS
+from minion_tui.tui.download_control import DownloadControl
 from minion_tui.tui.keymap import (
     binding_chains,
     entries_of,
@@ -29,23 +30,26 @@ from minion_tui.tui.keymap import (
     remap,
     unknown_ids,
 )
-from minion_tui.tui.messages import OpenSource, RateHighlighted, ShowPane
+from minion_tui.tui.messages import (
+    ChooseTheme,
+    OpenSource,
+    PlayRequest,
+    RateHighlighted,
+    ShowPane,
+)
 from minion_tui.tui.panes import PANE_NAMES, PANES, BrowsePane, Pane
-from minion_tui.tui.panes.downloads import DownloadsPane, announce
+from minion_tui.tui.panes.downloads import DownloadsPane
 from minion_tui.tui.panes.queue import QueuePane
 from minion_tui.tui.panes.search import SearchPane
-from minion_tui.tui.player_control import (  # playback (issue 5)
-    PLAYER_BINDINGS,
-    PlayerControl,
-    PlayRequest,
-)
+from minion_tui.tui.player_control import PLAYER_BINDINGS, PlayerControl, PlayerKeys
 from minion_tui.tui.screens.help import HelpScreen, key_help
+from minion_tui.tui.service_app import ServiceApp
 from minion_tui.tui.themes import choose_theme, load_themes, with_rating_colours
 from minion_tui.tui.widgets.details import refresh_details
-from minion_tui.tui.widgets.now_playing import NowPlayingBar  # playback (issue 5)
-from minion_tui.tui.widgets.source_list import SourceList  # downloads (issue 6)
+from minion_tui.tui.widgets.now_playing import NowPlayingBar
+from minion_tui.tui.widgets.source_list import SourceList
 from minion_tui.tui.widgets.track_list import TrackList
-from minion_tui.tui.widgets.waveform import Waveform  # playback (issue 5)
+from minion_tui.tui.widgets.waveform import Waveform
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -56,7 +60,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class MinionApp(App[None]):
+class MinionApp(PlayerKeys, ServiceApp):
     """minion-tui. Give it an open :class:`~minion_tui.service.Service`; the app closes it
     when it exits."""
 
@@ -81,20 +85,17 @@ class MinionApp(App[None]):
         # Declared here (App would add it without an id) so [keymap] can move it.
         Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True,
                 id="app.palette"),
-        # -- playback (issue 5): not priority bindings, so typing in an input never plays --
+        # Not priority bindings, so typing in an input never plays.
         *PLAYER_BINDINGS,
-        # -- end playback --
-        # -- downloads (issue 6): active only with a track or set to act on (check_action) --
+        # Active only with a track or set to act on (check_action).
         Binding("d", "download_highlighted", "Download", show=False, id="downloads.start"),
         Binding("D", "download_set", "Download the set", show=False,
                 id="downloads.start_set"),
-        # -- end downloads --
     ]
 
     def __init__(self, service: Service) -> None:
-        super().__init__()
-        self.service = service
-        # -- themes (themes.py): built in, then the user's; bad files are reported on mount --
+        super().__init__(service)
+        # Themes (themes.py): built in, then the user's; bad files are reported on mount.
         from minion_tui.config import config_dir
 
         for textual_theme in list(self.available_themes.values()):
@@ -106,7 +107,6 @@ class MinionApp(App[None]):
         self.theme, problem = choose_theme(service.settings.ui.theme, self.available_themes)
         if problem:
             self._theme_problems.append(problem)
-        # -- end themes --
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -124,7 +124,7 @@ class MinionApp(App[None]):
                 hide_not_interested=self.service.settings.ui.hide_not_interested)
             yield QueuePane()
             yield DownloadsPane()
-        yield NowPlayingBar(id="now-playing")  # playback (issue 5): under every pane
+        yield NowPlayingBar(id="now-playing")  # under every pane
         yield Footer()
 
     def on_mount(self) -> None:
@@ -135,6 +135,7 @@ class MinionApp(App[None]):
             self.notify(problem, title="Theme", severity="warning", timeout=10)
         self._report_keymap_problems()
         self.service.on_wait(self._announce_wait)
+        self.download_control.follow(self._show_download_event)
         self.show_pane(PANES[0].name)
         # Everything alive after start-up (modules, classes, widgets) lives as long as the app:
         # moved out of the collector's sight, a full collection no longer walks it and stalls
@@ -179,7 +180,7 @@ class MinionApp(App[None]):
     def on_show_pane(self, message: ShowPane) -> None:
         self.show_pane(message.pane)
 
-    # -- rating and sources (issue 4): any track list, any pane ----------------------------
+    # -- rating and sources: any track list, any pane -------------------------------------
 
     def on_track_list_rate_requested(self, message: TrackList.RateRequested) -> None:
         message.stop()
@@ -200,7 +201,7 @@ class MinionApp(App[None]):
         for track_list in self.query(TrackList):
             track_list.set_judgment(urn, judgment)
         refresh_details(self.screen)
-        self.player_control.rated(urn, judgment)  # playback (issue 5): the bar's badge
+        self.player_control.rated(urn, judgment)  # the now-playing bar's badge
 
     def on_open_source(self, message: OpenSource) -> None:
         if message.kind == "search" and not message.target:
@@ -274,6 +275,9 @@ class MinionApp(App[None]):
 
     # -- theme choice, keymap report, long waits (themes.py, keymap.py) -----------------------
 
+    def on_choose_theme(self, message: ChooseTheme) -> None:
+        self.choose_theme(message.name)
+
     def choose_theme(self, name: str) -> None:
         """Switch to a registered theme and remember it in config.toml (from the palette)."""
         self.theme = name
@@ -307,16 +311,17 @@ class MinionApp(App[None]):
             self.call_from_thread(self.notify, text, title="Waiting",
                                   timeout=min(max(notice.seconds, 3), 10))
 
-    # -- end theme choice, keymap report, long waits ------------------------------------------
-
-    # -- playback (issue 5): keys, play requests, waveform clicks → tui/player_control.py --
+    # -- playback: keys (PlayerKeys), play requests, waveform clicks → tui/player_control.py --
 
     @cached_property
     def player_control(self) -> PlayerControl:
-        return PlayerControl(self)
+        return PlayerControl(self, self.service, rate=self.rate,
+                             queue_changed=self._reload_queue)
 
-    def action_player(self, command: str) -> None:
-        self.player_control.command(command)
+    def _reload_queue(self) -> None:
+        # The main screen's pane, also while a modal (help) is on top.
+        for pane in self.screen_stack[0].query(QueuePane) if self.screen_stack else []:
+            pane.reload()
 
     def on_track_list_selected(self, message: TrackList.Selected) -> None:
         message.stop()
@@ -330,21 +335,19 @@ class MinionApp(App[None]):
         message.stop()
         self.player_control.seek_fraction(message.fraction)
 
-    # -- end playback --
+    # -- downloads: `d` and `D` pick the target; tui/download_control.py does the rest -------
 
-    # -- downloads (issue 6): `d` on a track list, the event stream, the completion toast -----
+    @cached_property
+    def download_control(self) -> DownloadControl:
+        return DownloadControl(self, self.service)
 
-    @on(events.Mount)
-    def _listen_to_downloads(self) -> None:
-        self.service.downloads.on_event(self._download_event)
+    def _show_download_event(self, event: DownloadEvent) -> None:
+        """Every event of every download moves its row in the pane."""
+        self.query_one(DownloadsPane).apply_event(event)
 
-    def _download_event(self, event: DownloadEvent) -> None:
-        """Service listener: every event of every download moves its row in the pane."""
-        pane = self.query_one(DownloadsPane)
-        if self._thread_id == threading.get_ident():
-            pane.apply_event(event)
-        else:
-            self.call_from_thread(pane.apply_event, event)
+    def on_downloads_pane_jobs_left(self, message: DownloadsPane.JobsLeft) -> None:
+        message.stop()
+        self.download_control.resume()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False hides the keys (footer, help) and lets them through, e.g. `d` while typing.
@@ -379,21 +382,9 @@ class MinionApp(App[None]):
     def action_download_highlighted(self) -> None:
         found = self._highlighted_download()
         if found is not None:
-            self._start_download(*found)
+            self.download_control.start(*found)
 
     def action_download_set(self) -> None:
         found = self._listed_set()
         if found is not None:
-            self._start_download(*found)
-
-    def _start_download(self, target: str, what: str) -> None:
-        self.notify(f"{what} — progress in Downloads (4).", title="Downloading", timeout=3)
-        self.download(target, what)
-
-    @work(group="downloads", exit_on_error=False, description="Downloading")
-    async def download(self, target: str, what: str) -> None:
-        """Download a track or set (URL/URN) into the download folder; one toast at the end."""
-        outcomes = await self.service.downloads.download([target])
-        announce(self, what, outcomes)
-
-    # -- end downloads --------------------------------------------------------------------
+            self.download_control.start(*found)

@@ -2,7 +2,7 @@
 ratings, pinned sources, past searches), rating (the highlighted track) and themes. Each
 offers its commands with ``discover`` (the empty palette) and ``search`` (fuzzy matched).
 
-Providers only post app-level messages (or switch the theme); the panes do the work."""
+Providers only post app-level messages (tui/messages.py); the app and the panes do the work."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from minion_tui.models import Judgment
-from minion_tui.tui.messages import OpenSource, RateHighlighted, ShowPane
+from minion_tui.tui.messages import ChooseTheme, OpenSource, RateHighlighted, ShowPane
 from minion_tui.tui.panes import PANES, PaneInfo
+from minion_tui.tui.service_app import service_of
 from minion_tui.tui.themes import RATING_VARIABLES
 
 if TYPE_CHECKING:
     from minion_tui.models import Source
-    from minion_tui.tui.app import MinionApp
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +103,10 @@ class SourceCommands(DomainCommands):
     async def _remembered(self) -> tuple[list[Source], list[str]]:
         """Pinned sources and past queries (the palette still works without them; the log
         says why)."""
-        app: MinionApp = self.app  # type: ignore[assignment]
+        library = service_of(self.app).library
         try:
-            pinned = await app.service.library.pinned_sources()
-            entries = await app.service.library.recent_searches(20)
+            pinned = await library.pinned_sources()
+            entries = await library.recent_searches(20)
         except Exception:
             log.warning("pinned sources / search history unavailable for the palette",
                         exc_info=True)
@@ -144,12 +144,15 @@ class ThemeCommands(DomainCommands):
     config.toml. Themes without the rating colours our stylesheet uses are left out (the app
     gives Textual's own themes defaults for them, so in practice none is)."""
 
+    def _choose(self, name: str) -> None:
+        self.app.post_message(ChooseTheme(name))
+
     async def commands(self) -> list[PaletteCommand]:
-        app: MinionApp = self.app  # type: ignore[assignment]
+        app = self.app
         current = app.theme
         return [
             PaletteCommand(f"Theme: {name}", "in use" if name == current else "Switch to "
-                           "this theme and remember it", partial(app.choose_theme, name))
+                           "this theme and remember it", partial(self._choose, name))
             for name, theme in sorted(app.available_themes.items(),
                                       key=lambda item: (not item[0].startswith("minion"),
                                                         item[0]))

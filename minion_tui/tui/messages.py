@@ -7,8 +7,12 @@ leave it); only what the whole app must hear lives here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from minion_tui.models import HistoryEntry, Track
 
 
 @dataclass
@@ -18,9 +22,6 @@ class ShowPane(Message):
 
     pane: str
     """The pane's name: "browse", "search", "queue" or "downloads"."""
-
-
-# -- palette: sources and rating (posted by tui/commands.py; the panes act on them) ----------
 
 
 @dataclass
@@ -42,3 +43,19 @@ class RateHighlighted(Message):
 
     judgment: str | None
     """A :class:`minion_tui.models.Judgment` value, or None to clear."""
+
+
+@dataclass
+class ChooseTheme(Message):
+    """Switch to a registered theme and remember it in config.toml (the palette)."""
+
+    name: str
+
+
+@dataclass
+class PlayRequest(Message):
+    """Play something: a track, a queue entry (by id) or a history entry (play again)."""
+
+    track: Track | None = None
+    queue_entry: int | None = None
+    history: HistoryEntry | None = None

@@ -1,9 +1,11 @@
 """Playback from the TUI: the player keys, play requests (a track list's enter, the queue pane)
 and the one worker that follows the player's events.
 
-The app holds one :class:`PlayerControl` and forwards to it (app.py's playback block), so the
-app module stays an arranger. Everything goes through the service façade; the player itself
-(libmpv) is created on the first play, so the app starts — and keeps running — without it.
+The app holds one :class:`PlayerControl` and forwards to it (app.py's playback block, and the
+key actions of :class:`PlayerKeys`, which the app mixes in), so the app module stays an
+arranger; PlayerControl knows the app only as a Textual App plus two callbacks. Everything
+goes through the service façade; the player itself (libmpv) is created on the first play, so
+the app starts — and keeps running — without it.
 
 The event pump never polls: it iterates ``service.player.player_events()`` and posts
 :class:`NowPlayingBar.Update` only when something visible changes (the elapsed second, a
@@ -13,24 +15,23 @@ waveform column, the state, the volume, the track).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding, BindingType
-from textual.message import Message
 
-from minion_tui.errors import MinionError
+from minion_tui.errors import MinionError, PlayerUnavailable
 from minion_tui.models import Judgment, Track
+from minion_tui.tui.messages import PlayRequest
 from minion_tui.tui.widgets.now_playing import NowPlayingBar
 from minion_tui.tui.widgets.track_list import TrackList
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine
-    from typing import Any
+    from collections.abc import Awaitable, Callable, Coroutine
+
+    from textual.app import App
 
     from minion_tui.models import HistoryEntry, NowPlaying, PlayerState
-    from minion_tui.service import Service
-    from minion_tui.tui.app import MinionApp
+    from minion_tui.service import Player, Service
 
 log = logging.getLogger(__name__)
 
@@ -40,53 +41,48 @@ VOLUME_STEP = 5
 
 PLAYER_BINDINGS: list[BindingType] = [
     # Not in the footer (it would crowd out the pane's keys); the help screen lists them all.
-    Binding("space", "player('toggle')", "Play/pause", show=False, id="player.toggle_pause"),
-    Binding("a", "player('queue_add')", "Queue", show=False, id="player.queue_add"),
-    Binding("A", "player('play_next')", "Play next", show=False, id="player.play_next"),
-    Binding("left_square_bracket", f"player('seek:-{SEEK_SHORT}')", f"Back {SEEK_SHORT} s",
+    # The actions are PlayerKeys' below, mixed into the app.
+    Binding("space", "toggle_pause", "Play/pause", show=False, id="player.toggle_pause"),
+    Binding("a", "queue_add", "Queue", show=False, id="player.queue_add"),
+    Binding("A", "play_next", "Play next", show=False, id="player.play_next"),
+    Binding("left_square_bracket", f"seek(-{SEEK_SHORT})", f"Back {SEEK_SHORT} s",
             show=False, id="player.seek_back"),
-    Binding("right_square_bracket", f"player('seek:{SEEK_SHORT}')", f"Forward {SEEK_SHORT} s",
+    Binding("right_square_bracket", f"seek({SEEK_SHORT})", f"Forward {SEEK_SHORT} s",
             show=False, id="player.seek_forward"),
-    Binding("left_curly_bracket", f"player('seek:-{SEEK_LONG}')", f"Back {SEEK_LONG} s",
+    Binding("left_curly_bracket", f"seek(-{SEEK_LONG})", f"Back {SEEK_LONG} s",
             show=False, id="player.seek_back_long"),
-    Binding("right_curly_bracket", f"player('seek:{SEEK_LONG}')", f"Forward {SEEK_LONG} s",
+    Binding("right_curly_bracket", f"seek({SEEK_LONG})", f"Forward {SEEK_LONG} s",
             show=False, id="player.seek_forward_long"),
-    Binding("minus", f"player('volume:-{VOLUME_STEP}')", "Volume down", show=False,
+    Binding("minus", f"volume(-{VOLUME_STEP})", "Volume down", show=False,
             id="player.volume_down"),
-    Binding("equals_sign,plus", f"player('volume:{VOLUME_STEP}')", "Volume up", show=False,
+    Binding("equals_sign,plus", f"volume({VOLUME_STEP})", "Volume up", show=False,
             id="player.volume_up"),
-    Binding("m", "player('mute')", "Mute", show=False, id="player.mute"),
-    Binding("greater_than_sign", "player('next')", "Next", show=False, id="player.next"),
-    Binding("less_than_sign", "player('previous')", "Previous", show=False,
+    Binding("m", "mute", "Mute", show=False, id="player.mute"),
+    Binding("greater_than_sign", "next_track", "Next", show=False, id="player.next"),
+    Binding("less_than_sign", "previous_track", "Previous", show=False,
             id="player.previous"),
-    Binding("L", "player('rate:liked')", "Like playing", show=False, id="player.rate_liked"),
-    Binding("X", "player('rate:not_interested')", "Not interested (playing)", show=False,
+    Binding("L", "rate_playing('liked')", "Like playing", show=False, id="player.rate_liked"),
+    Binding("X", "rate_playing('not_interested')", "Not interested (playing)", show=False,
             id="player.rate_not_interested"),
-    Binding("N", "player('rate:not_quite')", "Not quite (playing)", show=False,
+    Binding("N", "rate_playing('not_quite')", "Not quite (playing)", show=False,
             id="player.rate_not_quite"),
 ]
-
-
-@dataclass
-class PlayRequest(Message):
-    """Play something: a track, a queue entry (by id) or a history entry (play again)."""
-
-    track: Track | None = None
-    queue_entry: int | None = None
-    history: HistoryEntry | None = None
 
 
 class PlayerControl:
     """What the player keys and play requests do; one per app."""
 
-    def __init__(self, app: MinionApp) -> None:
+    def __init__(self, app: App[Any], service: Service, *,
+                 rate: Callable[[str, Judgment | None], object],
+                 queue_changed: Callable[[], object]) -> None:
+        """``rate`` stores a rating (the app's, so every list shows it); ``queue_changed``
+        is called whenever the queue or the entry playing may have changed."""
         self.app = app
+        self.service = service
+        self._rate = rate
+        self._queue_changed = queue_changed
         self._following = False
         self._now: NowPlaying | None = None
-
-    @property
-    def service(self) -> Service:
-        return self.app.service
 
     @property
     def bar(self) -> NowPlayingBar | None:
@@ -105,8 +101,6 @@ class PlayerControl:
     async def _ready(self) -> bool:
         """The player exists (and its events are followed); False, with the install hint on
         screen, when libmpv is missing."""
-        from minion_tui.errors import PlayerUnavailable
-
         try:
             await self.service.player.start()
         except PlayerUnavailable as exc:
@@ -145,7 +139,7 @@ class PlayerControl:
                 self._run(self._waveform(now.track), "Drawing the waveform", group="waveform",
                           exclusive=True)
         if new_track or kind in ("end-file", "start-file", "error"):
-            self.refresh_queue()
+            self._queue_changed()
         bar = self.bar
         if bar is None:
             return
@@ -160,12 +154,6 @@ class PlayerControl:
             return
         if (bar := self.bar) is not None:
             bar.set_peaks(track.urn, peaks)
-
-    def refresh_queue(self) -> None:
-        from minion_tui.tui.panes.queue import QueuePane
-
-        for pane in self.app.screen_stack[0].query(QueuePane) if self.app.screen_stack else []:
-            pane.reload()
 
     # -- requests ----------------------------------------------------------------------------
 
@@ -207,35 +195,15 @@ class PlayerControl:
         if state is not None and state.duration and await self._ready():
             await self.service.player.seek(max(0.0, min(1.0, fraction)) * state.duration)
 
-    # -- keys --------------------------------------------------------------------------------
+    # -- keys (PlayerKeys) ---------------------------------------------------------------
 
-    def command(self, command: str) -> None:
-        """A player key: "toggle", "seek:±S", "volume:±V", "mute", "next", "previous",
-        "queue_add", "play_next" or "rate:<judgment>"."""
-        name, _, argument = command.partition(":")
-        if name in ("queue_add", "play_next"):
-            self._queue_highlighted(next=name == "play_next")
-        elif name == "rate":
-            self._rate_playing(Judgment(argument))
-        else:
-            self._run(self._player_command(name, argument), "Playback")
+    def control(self, call: Callable[[Player], Awaitable[object]]) -> None:
+        """Run one player command once the player is there (the keys that need no track)."""
+        self._run(self._control(call), "Playback")
 
-    async def _player_command(self, name: str, argument: str) -> None:
-        if not await self._ready():
-            return
-        service = self.service
-        if name == "toggle":
-            await service.player.toggle_pause()
-        elif name == "seek":
-            await service.player.seek(float(argument), relative=True)
-        elif name == "volume":
-            await service.player.change_volume(float(argument))
-        elif name == "mute":
-            await service.player.mute()
-        elif name == "next":
-            await service.player.next_track()
-        elif name == "previous":
-            await service.player.previous_track()
+    async def _control(self, call: Callable[[Player], Awaitable[object]]) -> None:
+        if await self._ready():
+            await call(self.service.player)
 
     def _highlighted(self) -> Track | None:
         focused = self.app.focused
@@ -243,7 +211,7 @@ class PlayerControl:
             return focused.highlighted
         return None
 
-    def _queue_highlighted(self, *, next: bool) -> None:
+    def queue_highlighted(self, *, next: bool) -> None:
         track = self._highlighted()
         if track is None:
             self.app.notify("Highlight a track in a list first (Browse or Search).",
@@ -255,17 +223,57 @@ class PlayerControl:
         await self.service.player.queue_add([track], next=next)
         where = "to play next" if next else "to the queue"
         self.app.notify(f"Added {track.title} {where}.", title="Queue", timeout=3)
-        self.refresh_queue()
+        self._queue_changed()
 
-    def _rate_playing(self, judgment: Judgment) -> None:
+    def rate_playing(self, judgment: Judgment) -> None:
         now = self.service.player.now_playing()[0]
         if now is None:
             self.app.notify("Nothing is playing; rate a highlighted track with l / x / n.",
                             title="Rating", severity="warning", timeout=4)
             return
-        self.app.rate(now.track.urn, judgment)
+        self._rate(now.track.urn, judgment)
 
     def rated(self, urn: str, judgment: Judgment | None) -> None:
         """A rating was saved (from any list or L/X/N): the bar's badge follows."""
         if (bar := self.bar) is not None:
             bar.set_judgment(urn, judgment)
+
+
+class PlayerKeys:
+    """The actions of :data:`PLAYER_BINDINGS`, mixed into the app (bindings resolve their
+    actions on the node that declares them): each hands its argument to the app's
+    :class:`PlayerControl`."""
+
+    @property
+    def player_control(self) -> PlayerControl:
+        raise NotImplementedError
+
+    def action_toggle_pause(self) -> None:
+        self.player_control.control(lambda player: player.toggle_pause())
+
+    def action_seek(self, seconds: float) -> None:
+        """Seek by ``seconds`` (negative: back)."""
+        self.player_control.control(lambda player: player.seek(float(seconds), relative=True))
+
+    def action_volume(self, change: float) -> None:
+        """Change the volume by ``change`` points (negative: down)."""
+        self.player_control.control(lambda player: player.change_volume(float(change)))
+
+    def action_mute(self) -> None:
+        self.player_control.control(lambda player: player.mute())
+
+    def action_next_track(self) -> None:
+        self.player_control.control(lambda player: player.next_track())
+
+    def action_previous_track(self) -> None:
+        self.player_control.control(lambda player: player.previous_track())
+
+    def action_queue_add(self) -> None:
+        self.player_control.queue_highlighted(next=False)
+
+    def action_play_next(self) -> None:
+        self.player_control.queue_highlighted(next=True)
+
+    def action_rate_playing(self, judgment: str) -> None:
+        """Rate the track playing: a :class:`~minion_tui.models.Judgment` value."""
+        self.player_control.rate_playing(Judgment(judgment))

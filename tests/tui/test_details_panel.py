@@ -1,4 +1,4 @@
-"""The details panel (issue 4 item 4): artwork, comments with their time in the track and
+"""The details panel: artwork, comments with their time in the track and
 "Surfaced by" provenance, driven through Pilot against a real Service and the emulator; plus
 the panel's text at its 40-column width and the renderer choice."""
 

@@ -1,4 +1,4 @@
-"""The Downloads pane (issue 6 §9): `d` on a track list, rows moved by real download events
+"""The Downloads pane: `d` on a track list, rows moved by real download events
 from the emulator, cancel / pause / retry, the folder key, the completion toast, and a snapshot
 of the pane rendered from fixed events."""
 
@@ -134,7 +134,7 @@ async def test_cancel_pause_and_retry_a_long_mix(
     # The 2 h mix has ~800 segments; 100 ms per request keeps it running while keys act.
     emulator.state.set_faults("slow:ms=100")
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        app.download(emulator.examples["track_long"], "the mix")
+        app.download_control.download(emulator.examples["track_long"], "the mix")
         await pilot.press("4")
         jobs = app.query_one(DownloadsPane).job_list
         await until(pilot, lambda: jobs.rows and jobs.rows[0].segments_done >= 3,

@@ -24,8 +24,8 @@ from minion_tui.models import Judgment, Track
 from minion_tui.playback.player import INSTALL_HINT
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
+from minion_tui.tui.messages import PlayRequest
 from minion_tui.tui.panes.queue import QueuePane, QueueTable
-from minion_tui.tui.player_control import PlayRequest
 from minion_tui.tui.widgets.now_playing import UNAVAILABLE_TEXT, NowPlayingBar
 from minion_tui.tui.widgets.track_list import TrackList
 from tests.tui.waiting import until

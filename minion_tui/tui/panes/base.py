@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.containers import Vertical
 from textual.widget import Widget
+
+from minion_tui.tui.service_app import service_of
+
+if TYPE_CHECKING:
+    from minion_tui.service import Service
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,11 @@ class Pane(Vertical, can_focus=True):
 
     def __init__(self) -> None:
         super().__init__(id=self.INFO.name, classes="pane")
+
+    @property
+    def service(self) -> Service:
+        """The app's service façade: everything a pane shows or changes goes through it."""
+        return service_of(self.app)
 
     def default_focus(self) -> Widget:
         """The widget that receives focus when the pane is brought to the front."""

@@ -31,7 +31,6 @@ from minion_tui.tui.widgets.track_list import TrackList
 
 if TYPE_CHECKING:
     from minion_tui.models import SearchEntry, Source
-    from minion_tui.service import Service
 
 __all__ = ["BrowsePane", "typed_source"]
 
@@ -178,7 +177,7 @@ class BrowsePane(Pane):
     @work(exclusive=True, group="browse-sources", exit_on_error=False,
           description="Listing the sources")
     async def _refresh_sources(self) -> None:
-        service: Service = self.app.service  # type: ignore[attr-defined]
+        service = self.service
         self._tags = await service.library.discover_tags()
         self._pinned = await service.library.pinned_sources()
         self._searches = await service.library.recent_searches()
@@ -215,7 +214,7 @@ class BrowsePane(Pane):
 
     @work(group="browse-pinned", exit_on_error=False, description="Opening a pinned source")
     async def _open_pinned(self, source_id: int, title: str) -> None:
-        service: Service = self.app.service  # type: ignore[attr-defined]
+        service = self.service
         for source in await service.library.pinned_sources():
             if source.id == source_id and (ref := ref_of_stored(source)) is not None:
                 self.open_ref(ref)
@@ -248,7 +247,7 @@ class BrowsePane(Pane):
 
     @work(exclusive=True, group="browse", exit_on_error=False, description="Loading a source")
     async def _load(self, ref: SourceRef) -> None:
-        service: Service = self.app.service  # type: ignore[attr-defined]
+        service = self.service
         tracks = self.query_one("#browse-tracks", TrackList)
         listing, target, title = ref.listing, ref.target, ref.title
         try:
@@ -280,7 +279,7 @@ class BrowsePane(Pane):
     @work(exclusive=True, group="browse", exit_on_error=False,
           description="Listing a user's playlists")
     async def _load_playlists(self, ref: SourceRef) -> None:
-        service: Service = self.app.service  # type: ignore[attr-defined]
+        service = self.service
         tracks = self.query_one("#browse-tracks", TrackList)
         self._playlists = []
         try:
@@ -325,7 +324,7 @@ class BrowsePane(Pane):
 
     @work(group="browse-pin", exit_on_error=False, description="Pinning a source")
     async def _toggle_pin(self, ref: SourceRef, kind: str, target: str) -> None:
-        service: Service = self.app.service  # type: ignore[attr-defined]
+        service = self.service
         if await service.library.unpin_source(kind, target):
             self.notify(f"Unpinned {ref.title}.", title="Sources")
         else:

@@ -10,15 +10,17 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
+from minion_tui.tui.download_control import announce
 from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.widgets.download_list import DownloadList
 from minion_tui.tui.widgets.download_rows import (
@@ -36,8 +38,7 @@ from minion_tui.tui.widgets.download_rows import (
 from minion_tui.tui.widgets.empty_state import EmptyState
 
 if TYPE_CHECKING:
-    from minion_tui.models import DownloadEvent, Outcome
-    from minion_tui.service import Service
+    from minion_tui.models import DownloadEvent
 
 RELOAD_DELAY = 0.3
 """Seconds a reload of the jobs waits for more events, so a set of 500 reads the table once."""
@@ -50,6 +51,9 @@ _STOPPABLE = ACTIVE
 
 class DownloadsPane(Pane):
     INFO = PaneInfo("downloads", "Downloads", "Download progress and finished files")
+
+    class JobsLeft(Message):
+        """The first reading of the jobs found some a crash left queued or running."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "retry", "Retry", id="downloads.retry"),
@@ -87,10 +91,6 @@ class DownloadsPane(Pane):
     def default_focus(self) -> Widget:
         jobs = self.query_one(DownloadList)
         return jobs if jobs.display else self
-
-    @property
-    def service(self) -> Service:
-        return self.app.service  # type: ignore[attr-defined,no-any-return]
 
     @property
     def job_list(self) -> DownloadList:
@@ -140,15 +140,9 @@ class DownloadsPane(Pane):
         self._show_list(bool(jobs.rows))
         if not self._resumed:
             self._resumed = True
-            # Jobs a crash left queued or running continue where they stopped (the journal).
+            # Jobs a crash left queued or running: the app has them continue.
             if any(row.state in ACTIVE for row in rows):
-                self.resume()
-
-    @work(group="downloads", exit_on_error=False, description="Resuming downloads")
-    async def resume(self) -> None:
-        outcomes = await self.service.downloads.resume()
-        if outcomes:
-            announce(self, "Resumed downloads", outcomes)
+                self.post_message(self.JobsLeft())
 
     def _show_list(self, shown: bool) -> None:
         jobs = self.job_list
@@ -259,24 +253,3 @@ class DownloadsPane(Pane):
 
 def _key_of(event: DownloadEvent) -> str:
     return row_key(event.job_id, event.track_urn)
-
-
-def announce(widget: Widget | App[Any], what: str, outcomes: list[Outcome]) -> None:
-    """One toast when a download the user started has finished: the file, or why not."""
-    if len(outcomes) == 1:
-        outcome = outcomes[0]
-        if outcome.state == "done":
-            widget.notify(f"{what}\n→ {outcome.path}", title="Downloaded", timeout=8)
-        elif outcome.state in ("paused", "cancelled"):
-            return  # the key that stopped it already said so
-        else:
-            widget.notify(f"{what}: {outcome.reason or outcome.state}",
-                          title=f"Download {outcome.state}", severity="warning", timeout=10)
-        return
-    counts: dict[str, int] = {}
-    for outcome in outcomes:
-        counts[outcome.state] = counts.get(outcome.state, 0) + 1
-    summary = ", ".join(f"{n} {state}" for state, n in counts.items())
-    failed = counts.get("failed", 0) + counts.get("skipped", 0)
-    widget.notify(f"{what}: {summary}", title="Downloads finished",
-                  severity="warning" if failed else "information", timeout=10)

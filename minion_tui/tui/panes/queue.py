@@ -22,18 +22,16 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from minion_tui.models import Track, format_duration
+from minion_tui.models import REPEAT_MODES, Track, format_duration
+from minion_tui.tui.messages import PlayRequest
 from minion_tui.tui.panes.base import Pane, PaneInfo
-from minion_tui.tui.player_control import PlayRequest
 from minion_tui.tui.widgets.empty_state import EmptyState
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
 
     from minion_tui.models import HistoryEntry, QueueEntry
-    from minion_tui.service import Service
 
-REPEAT_MODES = ("off", "one", "all")
 _UP, _DOWN = "▲", "▼"
 
 
@@ -163,10 +161,6 @@ class QueuePane(Pane):
             return self.query_one("#history-table", DataTable)
         queue = self.query_one(QueueTable)
         return queue if queue.row_count else self
-
-    @property
-    def service(self) -> Service:
-        return self.app.service  # type: ignore[attr-defined,no-any-return]
 
     def _title(self) -> str:
         count = len(self.entries)

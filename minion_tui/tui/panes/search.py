@@ -3,7 +3,7 @@ playlists in a list whose entries open as sources in Browse."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -17,13 +17,11 @@ from textual.widgets.option_list import Option
 from minion_tui.models import Playlist, Track, User
 from minion_tui.tui.messages import OpenSource
 from minion_tui.tui.panes.base import Pane, PaneInfo
+from minion_tui.tui.service_app import ServiceApp
 from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.empty_state import EmptyState
 from minion_tui.tui.widgets.search_form import SearchForm, SearchRequest, ServiceSuggester
 from minion_tui.tui.widgets.track_list import TrackList
-
-if TYPE_CHECKING:
-    from minion_tui.service import Service
 
 
 class SearchPane(Pane):
@@ -43,7 +41,7 @@ class SearchPane(Pane):
         """Option id → (listing, target, title) of the users and playlists found."""
 
     def compose(self) -> ComposeResult:
-        service: Service | None = getattr(self.app, "service", None)
+        service = self.service if isinstance(self.app, ServiceApp) else None
         yield SearchForm(ServiceSuggester(service.catalog.autocomplete) if service else None)
         yield Static("", id="search-status", markup=False)
         with Horizontal(id="search-body"):
@@ -131,7 +129,7 @@ class SearchPane(Pane):
 
     @work(exclusive=True, group="search", exit_on_error=False, description="Search")
     async def _run(self, request: SearchRequest) -> None:
-        service: Service = self.app.service  # type: ignore[attr-defined]
+        service = self.service
         tracks = self.query_one("#search-tracks", TrackList)
         others = self.query_one("#search-others", OptionList)
         pages = service.catalog.search(request.query, kind=request.kind, genre=request.genre,

@@ -1,8 +1,8 @@
 """Cover art at the top of the details panel, drawn by textual-image.
 
-textual-image is imported on the first picture, never at start (issue 4, item 10), and from a
-worker thread. Two of its import-time habits clash with a running Textual app, so the import
-is done carefully here:
+textual-image is imported on the first picture, never at start (it brings PIL, and the first
+frame must come fast: tests/tui/test_imports.py), and from a worker thread. Two of its
+import-time habits clash with a running Textual app, so the import is done carefully here:
 
 - ``textual_image.renderable`` probes the terminal for Sixel and Kitty graphics by writing
   escape sequences and *reading stdin* for the answer; once Textual runs, its input thread owns

@@ -21,6 +21,7 @@ from textual.widgets import Static
 
 from minion_tui.errors import MinionError
 from minion_tui.models import Availability, Comment, Track, format_duration
+from minion_tui.tui.service_app import service_of
 from minion_tui.tui.widgets.artwork import (
     ArtworkView,
     artwork_size,
@@ -148,6 +149,10 @@ class TrackDetails(VerticalScroll, can_focus=False):
     # -- what it says -------------------------------------------------------------------------
 
     @property
+    def service(self) -> Service:
+        return service_of(self.app)
+
+    @property
     def text(self) -> str:
         """Everything the panel says, as plain text (the artwork aside)."""
         if self.track is None:
@@ -211,7 +216,7 @@ class TrackDetails(VerticalScroll, can_focus=False):
         self._redraw()
 
     def _artwork_url(self, track: Track) -> str | None:
-        service: Service = self.app.service  # type: ignore[attr-defined]
+        service = self.service
         if not service.settings.ui.artwork:
             return None
         renderer = pick_renderer(os.environ, headless=self.app.is_headless)
@@ -225,7 +230,7 @@ class TrackDetails(VerticalScroll, can_focus=False):
                         exit_on_error=False, description="Loading the track's details")
 
     async def _extras(self, track: Track) -> None:
-        service: Service = self.app.service  # type: ignore[attr-defined]
+        service = self.service
         await asyncio.gather(self._load_provenance(service, track),
                              self._load_comments(service, track),
                              self._load_artwork(service, track))

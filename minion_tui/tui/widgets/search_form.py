@@ -1,29 +1,33 @@
-"""The search form: query (with suggestions from the service), type and filters."""
+"""The search form: query (with suggestions from the service), type and filters.
+
+The types, the filters and their choices are the ones the providers declare
+(:func:`minion_tui.service.capabilities`); only the words of the empty choices are the form's."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.suggester import Suggester
+from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from minion_tui.errors import MinionError
+from minion_tui.service import capabilities
+
+if TYPE_CHECKING:
+    from minion_tui.service import Capabilities, SearchFilter
 
 log = logging.getLogger(__name__)
 
-# The values api-v2 accepts for each filter (soundcloud-protocol.md, search filters).
-KINDS = ("tracks", "users", "playlists", "albums")
-DURATIONS = (("< 2 min", "short"), ("2–10 min", "medium"), ("10–30 min", "long"),
-             ("> 30 min", "epic"))
-CREATED = (("Last hour", "last_hour"), ("Last day", "last_day"), ("Last week", "last_week"),
-           ("Last month", "last_month"), ("Last year", "last_year"))
-LICENSES = (("To share", "to_share"), ("To use commercially", "to_use_commercially"),
-            ("To modify commercially", "to_modify_commercially"))
+#: What an unset filter shows: the placeholder of a free-text one, the prompt of a choice.
+PROMPTS = {"genre": "genre or tag", "duration": "any length", "created": "any time",
+           "license": "any license"}
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,17 @@ class ServiceSuggester(Suggester):
         return next((s for s in found if s.casefold().startswith(value.casefold())), None)
 
 
-def _select(options: tuple[tuple[str, str], ...], prompt: str, id: str) -> Select[str]:
-    return Select(options, prompt=prompt, id=id, allow_blank=True)
+#: The filters a request carries (the keywords of Service.catalog.search it is run with).
+REQUEST_FILTERS = tuple(f.name for f in fields(SearchRequest) if f.name not in ("query", "kind"))
+
+
+def _filter_widget(found: SearchFilter) -> Widget:
+    id = f"search-{found.name}"
+    if found.choices is None:
+        return Input(placeholder=PROMPTS.get(found.name, found.name), id=id)
+    labels = found.labels or found.choices
+    return Select(zip(labels, found.choices, strict=True),
+                  prompt=PROMPTS.get(found.name, f"any {found.name}"), id=id, allow_blank=True)
 
 
 class SearchForm(Vertical):
@@ -73,31 +86,37 @@ class SearchForm(Vertical):
     SearchForm #search-filters > * { width: 1fr; }
     """
 
-    def __init__(self, suggester: Suggester | None = None) -> None:
+    def __init__(self, suggester: Suggester | None = None, *,
+                 offered: Capabilities | None = None) -> None:
+        """``offered``: the types and filters to offer (default: every provider's)."""
         super().__init__(id="search-form")
         self._suggester = suggester
+        self._offered = offered or capabilities()
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return self._offered.search_kinds
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search SoundCloud", id="query", suggester=self._suggester)
         with Horizontal(id="search-filters"):
-            yield Select(((k.capitalize(), k) for k in KINDS), value="tracks",
+            yield Select(((k.capitalize(), k) for k in self.kinds), value=self.kinds[0],
                          allow_blank=False, id="search-kind")
-            yield Input(placeholder="genre or tag", id="search-genre")
-            yield _select(DURATIONS, "any length", "search-duration")
-            yield _select(CREATED, "any time", "search-created")
-            yield _select(LICENSES, "any license", "search-license")
+            yield from self._filter_widgets()
+
+    def _filter_widgets(self) -> Iterator[Widget]:
+        for found in self._offered.search_filters:
+            if found.name in REQUEST_FILTERS:
+                yield _filter_widget(found)
 
     def request(self) -> SearchRequest:
-        def chosen(id: str) -> str | None:
-            value = self.query_one(f"#{id}", Select).value
-            return value if isinstance(value, str) else None
-
-        genre = self.query_one("#search-genre", Input).value.strip()
-        return SearchRequest(
-            query=self.query_one("#query", Input).value.strip(),
-            kind=chosen("search-kind") or "tracks",
-            genre=genre or None,
-            duration=chosen("search-duration"),
-            created=chosen("search-created"),
-            license=chosen("search-license"),
-        )
+        values: dict[str, str | None] = {}
+        for widget in self.query_one("#search-filters").children:
+            name = (widget.id or "").removeprefix("search-")
+            if isinstance(widget, Input):
+                values[name] = widget.value.strip() or None
+            elif isinstance(widget, Select):
+                values[name] = widget.value if isinstance(widget.value, str) else None
+        kind = values.pop("kind", None) or self.kinds[0]
+        return SearchRequest(query=self.query_one("#query", Input).value.strip(), kind=kind,
+                             **{k: v for k, v in values.items() if k in REQUEST_FILTERS})
