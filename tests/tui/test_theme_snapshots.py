@@ -23,6 +23,7 @@ from minion_tui.tui.app import MinionApp
 from minion_tui.tui.panes.downloads import DownloadsPane
 from minion_tui.tui.panes.queue import QueuePane
 from minion_tui.tui.widgets.details import TrackDetails
+from minion_tui.tui.widgets.source_list import SourceList
 from minion_tui.tui.widgets.track_list import TrackList
 from tests.tui.waiting import until
 
@@ -36,6 +37,10 @@ def _shown_list(app: MinionApp) -> TrackList:
 
 async def _browse(pilot: Pilot[None], emulator: RunningEmulator) -> None:
     app = pilot.app
+    # The tags offered come from the store: listed before Trending fills it, they are the
+    # default ones; otherwise the race between the two decides the picture.
+    sources = app.query_one(SourceList)
+    await until(pilot, lambda: sources.ref("tag:electronic") is not None, "the source list")
     await pilot.press("enter")  # Trending, highlighted in the focused source list
     await until(pilot, lambda: "Trending: 200 tracks" in str(
         app.query_one("#browse-status").render()), "Trending")
