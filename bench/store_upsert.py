@@ -34,7 +34,7 @@ WORDS = ("deep", "night", "drive", "echo", "velvet", "sunrise", "bassline", "dub
 
 
 def raw_track(n: int, rnd: random.Random) -> dict[str, Any]:
-    """A track dict shaped like SoundCloud api-v2 JSON (soundcloud-protocol.md §2.1)."""
+    """A track dict shaped like SoundCloud api-v2 JSON (docs/soundcloud.md §2.1)."""
     user_id = 1000 + n % 700
     title = " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(2, 5))).title()
     created = f"20{rnd.randint(15, 26)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}T" \

@@ -269,7 +269,7 @@ def _publish(part: Path, target: Path, work: Path) -> int:
 
 
 def artwork_candidates(track: Track) -> list[str]:
-    """Largest first (soundcloud-protocol.md §2.1): original, then t500x500; the URL as given last.
+    """Largest first (docs/soundcloud.md §2.1): original, then t500x500; the URL as given last.
 
     A track without artwork falls back to its uploader's avatar when the raw JSON carries one.
     """

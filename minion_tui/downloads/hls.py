@@ -1,6 +1,6 @@
 """HLS fetching: segments in parallel, each to its own file, assembled in playlist order.
 
-Design (downloads-and-reliability.md §1.7, §3 and TL;DR 4): like N_m3u8DL-RE, every segment is
+Design (docs/downloads.md §1.7, §3 and TL;DR 4): like N_m3u8DL-RE, every segment is
 written to ``NNNNN.seg.tmp`` and renamed to ``NNNNN.seg`` once its length is verified, so the
 segment folder *is* the journal: after a crash or SIGKILL a restart fetches only the missing
 indexes. A 403 means the signed URL expired (§1.6): the stream is re-signed once for all workers,
@@ -356,7 +356,7 @@ class SegmentFetcher:
 
 def kept(paths: Sequence[Path]) -> set[Path]:
     """The journal segments among ``paths`` that survive: the non-empty ones. Segments are
-    not fsynced one by one (downloads-and-reliability.md §3.4: a lost segment is simply
+    not fsynced one by one (docs/downloads.md §3.4: a lost segment is simply
     fetched again; the final file is fsynced before its rename): after a power loss a renamed
     segment whose data never reached the disk reads back empty (ext4 data=ordered), and is
     fetched again. One listing per folder, not a stat per segment (a fresh download's
@@ -397,7 +397,7 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def strip_id3(data: bytes) -> bytes:
-    """Drop a leading ID3v2 block (RFC 8216 §3.4 packed audio; downloads doc §2.1)."""
+    """Drop a leading ID3v2 block (RFC 8216 §3.4 packed audio; docs/downloads.md §2.1)."""
     if len(data) >= 10 and data[:3] == b"ID3":
         size = 0
         for byte in data[6:10]:

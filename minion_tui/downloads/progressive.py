@@ -1,6 +1,6 @@
 """Progressive (single-file) downloads into a ``.part`` file with validated Range resume.
 
-Resume rules (downloads-and-reliability.md §3): the ``.part`` size is the resume offset; the
+Resume rules (docs/downloads.md §3): the ``.part`` size is the resume offset; the
 request carries ``Range`` and, when a validator was saved, ``If-Range`` so a changed file
 restarts from zero instead of being spliced. A 206 must carry a ``Content-Range`` starting at
 our offset; a 200 means the server ignored the range (start over); a 416 on a full file means

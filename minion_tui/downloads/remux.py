@@ -1,4 +1,4 @@
-"""Joining segments without re-encoding (downloads-and-reliability.md §2).
+"""Joining segments without re-encoding (docs/downloads.md §2).
 
 MP3: byte concatenation with every leading ID3v2 block stripped (§2.1). AAC in fMP4 or TS:
 remuxed with PyAV (stream copy) into a plain MP4 with ``+faststart``, because mutagen cannot

@@ -58,7 +58,7 @@ class Wanted:
     def album(self) -> str:
         """The album tag ("album = set or publisher album"): the title of the set
         the track is downloaded from, whether a playlist or an album; for a track on its own,
-        the label's album from ``publisher_metadata.album_title`` (soundcloud-protocol.md §2:
+        the label's album from ``publisher_metadata.album_title`` (docs/soundcloud.md §2:
         only label releases carry it), else nothing."""
         if self.playlist is not None:
             return self.playlist.title

@@ -1,7 +1,7 @@
 """Fault profiles: an ASGI middleware that makes the emulator misbehave like the real service.
 
 Profile strings are comma-separated names with optional `:key=value` parameters, e.g.
-"rate-limit:n=5:window=60,slow:ms=30". What each one imitates (soundcloud-protocol.md §1.7):
+"rate-limit:n=5:window=60,slow:ms=30". What each one imitates (docs/soundcloud.md §1.7):
 
 * rate-limit  429 + Retry-After after n media calls per window (real: ~600 / 10 min).
 * flaky-lists 502 on paged list endpoints, every other request per URL (yt-dlp retries 502).

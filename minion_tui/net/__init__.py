@@ -1,6 +1,6 @@
 """HTTP for the whole app: one shared client, the endpoint map, per-host limits, retries.
 
-The contract is /work/brief/NET_API.md; everything below is re-exported from here. What a
+Everything below is re-exported from here (ARCHITECTURE.md, "net"). What a
 failed exchange raises is net's own (net/errors.py), and so are the response types
 (net/response.py): nothing outside net/ needs httpx or h11.
 """

@@ -120,7 +120,8 @@ class Http:
         follow_redirects: bool = True,
         allow_statuses: Collection[int] = (),
     ) -> Response:
-        """Send with retries; the body is read in full before returning. See NET_API.md."""
+        """Send with retries; the body is read in full before returning (net/__init__.py,
+        ARCHITECTURE.md)."""
         spec = RequestSpec(method.upper(), url, params, headers, data, json)
         now = self._limiter.now()
         run = _Run(spec, started=now, deadline=now + self.options.deadline)

@@ -6,7 +6,7 @@ between one response and the next request, 46 times in a row. Through httpx that
 0.7 ms per segment (its models, httpcore's pool and anyio's cancel scopes; bench/download.py);
 here the same exchange costs about a third of it: h11 — the HTTP/1.1 state machine httpcore
 itself uses — over asyncio streams, one connection per request in flight, idle ones kept for
-the next (downloads-and-reliability.md §1.7: keep-alive is what parallel fetching is built on).
+the next (docs/downloads.md §1.7: keep-alive is what parallel fetching is built on).
 
 :class:`minion_tui.net.client.Http` sends its GETs here (``stream`` and ``request`` alike),
 after the endpoint map, the rate limit and the redirects, which stay in Http; httpx sends

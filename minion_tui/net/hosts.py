@@ -2,7 +2,7 @@
 
 The APIs throttle (api-v2: ~600 requests / 10 min, yt-dlp's message) and answer 429, so they
 keep the conservative ``net.rate_limit`` bucket. Media, artwork and waveforms come from CDNs
-whose fetches are "separate" from the API's budget; downloads-and-reliability.md §1.6 and §4.1
+whose fetches are "separate" from the API's budget; docs/downloads.md §1.6 and §4.1
 say to keep API calls on a token bucket of their own, apart from CDN segment fetches. With one
 shared 15 req/s bucket a download of a 1-hour mix (~361 segments) would be capped at 15
 segments/s however many are in flight, so CDN hosts get ``net.cdn_rate_limit`` instead. Its
@@ -36,7 +36,7 @@ _CDN_SUFFIXES = (
     "media-streaming.soundcloud.cloud",  # playback.* (AAC HLS), license.*
 )
 # Mixcloud's media hosts share mixcloud.com with its API (api., app., www.), so they are named
-# one by one (mixcloud-protocol.md: thumbnailer, streamN, audioN, audiocdnN, live-*).
+# one by one (docs/mixcloud.md: thumbnailer, streamN, audioN, audiocdnN, live-*).
 _MIXCLOUD_CDN = re.compile(r"^(thumbnailer|stream\d*|audio\d*|audiocdn\d*|live-[a-z0-9-]+)"
                            r"\.mixcloud\.com$")
 _PORT = re.compile(r":\d+$")

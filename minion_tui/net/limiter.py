@@ -6,7 +6,7 @@ one. Over any window of T seconds at most ``burst + rate * T`` requests start. A
 arrival order instead of waking together and stampeding.
 
 A 429 (or a 503 with Retry-After) pauses the whole host: every request to it waits, not
-only the one that was refused (downloads-and-reliability.md §4.1 — "pause the whole pool,
+only the one that was refused (docs/downloads.md §4.1 — "pause the whole pool,
 don't let 8 workers each sleep-and-retry").
 
 The clock and sleep are injectable so the unit tests can run on virtual time.

@@ -23,7 +23,7 @@ from minion_tui.net import tls
 from minion_tui.net.h1 import H1Pool
 
 # ~32 sockets is plenty for API calls plus a few parallel HLS segment fetches; keeping 20 alive
-# avoids a TLS handshake per segment (downloads-and-reliability.md §1.7).
+# avoids a TLS handshake per segment (docs/downloads.md §1.7).
 LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=20, keepalive_expiry=30.0)
 
 

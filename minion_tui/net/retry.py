@@ -1,7 +1,7 @@
 """The retry policy: which failures are worth another attempt, and how long to wait first.
 
 Pure functions, no I/O, so the whole policy is unit-testable. The rules follow
-downloads-and-reliability.md §4.1:
+docs/downloads.md §4.1:
 
 - connect errors, timeouts, a connection dropped mid-body, 408, 429 and 5xx (except 501/505)
   are retried; 404/410 never are; 401/403 go to the provider's hook; other 4xx fail at once.

@@ -45,8 +45,8 @@ class RequestSpec:
     url: str  # REAL-origin URL; the map is applied at send time
     params: Mapping[str, str] | None = None  # merged into the query, overriding same names
     headers: Mapping[str, str] | None = None
-    data: Mapping[str, str] | None = None  # form body (addition to the NET_API contract)
-    json: Any = None  # JSON body (addition to the NET_API contract)
+    data: Mapping[str, str] | None = None  # form body (beside the query and headers)
+    json: Any = None  # JSON body (beside the query and headers)
 
 
 class AuthHook(Protocol):

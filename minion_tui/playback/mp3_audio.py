@@ -1,6 +1,6 @@
 """Raw MP3 HLS segments -> MPEG-TS segments (transport_stream.py says why).
 
-SoundCloud's MP3 HLS segments are byte slices of one CBR MP3 file (downloads-and-reliability.md
+SoundCloud's MP3 HLS segments are byte slices of one CBR MP3 file (docs/downloads.md
 §1.6) with no timestamps of their own, so a segment's start time is the sum of the ``#EXTINF``
 durations before it; frames inside it follow at 1152 (MPEG-1) or 576 (MPEG-2/2.5) samples
 each. No byte is dropped except an ID3v2 tag at the very start: bytes that are not a whole

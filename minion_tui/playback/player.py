@@ -1,6 +1,6 @@
 """libmpv through python-mpv, seen from asyncio.
 
-mpv calls our property observers on its own event thread (downloads-and-reliability.md §6):
+mpv calls our property observers on its own event thread (docs/downloads.md §6):
 handlers only hop to the loop with ``call_soon_threadsafe`` — no work, no blocking, never
 ``terminate()`` there. State lives on the loop side and listeners are told about every change,
 so a UI subscribes instead of polling.

@@ -7,7 +7,7 @@ them, and it would bypass the endpoint map and the rate limits of ``net/``. Inst
 every URI of a playlist (segments, ``EXT-X-MAP``, keys) to proxy URLs and streams bodies back
 (Range passed through for progressive MP3).
 
-Expiry (soundcloud-protocol.md §3.1): signed URLs die (the CDN answers 403) after roughly the
+Expiry (docs/soundcloud.md §3.1): signed URLs die (the CDN answers 403) after roughly the
 track's duration + 120 s; the web player re-requests the playlist. The proxy does the same: on a
 403 it asks the provider to re-sign (``refresh``), re-reads the playlist and serves the same URI
 index from the fresh playlist, so mpv never sees the expiry.

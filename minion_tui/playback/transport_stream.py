@@ -10,7 +10,7 @@ playlist: mpv reports end-of-file instead of seeking. FFmpeg's own ``-hls_segmen
 output fails the same way (``ffmpeg -ss 480 -i playlist.m3u8`` decodes nothing), so this is
 not about how a server writes its segments. MPEG-TS carries an absolute PTS in every PES
 header and its demuxer resynchronises on each packet, so the same demuxer seeks those
-correctly. SoundCloud's AAC HLS is fMP4 (downloads-and-reliability.md §1.6: ``EXT-X-MAP``
+correctly. SoundCloud's AAC HLS is fMP4 (docs/downloads.md §1.6: ``EXT-X-MAP``
 with ``init.mp4``) and its MP3 HLS raw MP3 slices, hence the conversion in the stream proxy
 (fmp4_audio.py, mp3_audio.py). It is lossless — frames are copied — and needs no codec library.
 """

@@ -1,4 +1,4 @@
-"""Schema migrations by ``PRAGMA user_version`` (downloads-and-reliability.md §5.2).
+"""Schema migrations by ``PRAGMA user_version`` (docs/downloads.md §5.2).
 
 Each migration runs in its own ``BEGIN IMMEDIATE`` transaction together with the bump of
 ``user_version``; SQLite DDL is transactional, so a failure or a crash part-way leaves the

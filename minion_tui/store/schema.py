@@ -168,7 +168,7 @@ _CORE = (
     """,
     "CREATE INDEX downloads_by_state ON downloads (state, created_at)",
     "CREATE INDEX downloads_by_track ON downloads (track_urn)",
-    # The per-segment journal (downloads-and-reliability.md §3.4): a restart skips 'done'
+    # The per-segment journal (docs/downloads.md §3.4): a restart skips 'done'
     # segments whose .tmp file was renamed into place.
     """
     CREATE TABLE download_segments (

@@ -1,6 +1,6 @@
 """The SQLite store: one connection, one writer thread, short transactions.
 
-Concurrency model (downloads-and-reliability.md §5.1): the store owns ONE connection and ONE
+Concurrency model (docs/downloads.md §5.1): the store owns ONE connection and ONE
 dedicated worker thread. Async code (the service, the TUI through the service) reaches the
 database with ``await store.call(fn, ...)``, which runs ``fn`` on that thread, so the event
 loop never waits on SQLite. The sync methods are also safe from any other thread (an internal

@@ -1,6 +1,6 @@
-"""``--format opus`` against the emulator's legacy ``opus_0_0`` HLS (issue 6 §3, §5; protocol
-doc §2.2, §3.5): Ogg Opus segments joined by concatenation into a tagged ``.opus``; a track
-without Opus fails with the reason and the batch goes on."""
+"""``--format opus`` against the emulator's legacy ``opus_0_0`` HLS
+(docs/soundcloud.md §2.2, §3.5): Ogg Opus segments joined by concatenation into a tagged
+``.opus``; a track without Opus fails with the reason and the batch goes on."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Download targets against the emulator: profiles, likes, searches, URL files, direct media
-URLs and original files (issue 6 §4, §7, §8)."""
+URLs and original files."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fault profiles (soundcloud-protocol.md §1.7): 429 after n media calls, 502 on list pages,
+"""Fault profiles (docs/soundcloud.md §1.7): 429 after n media calls, 502 on list pages,
 5xx bursts, bodies cut mid-way, slow responses, the DataDome bot wall."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Pagination as the real api-v2 does it (soundcloud-protocol.md §1.5): cursor offsets on user
+"""Pagination as the real api-v2 does it (docs/soundcloud.md §1.5): cursor offsets on user
 tabs, next_href without client_id, empty pages that still carry a next_href, no next_href on
 the last page, limit <= 200."""
 

@@ -1,5 +1,5 @@
 """The media endpoint (transcoding -> signed `{url}`) and the original-file download
-(soundcloud-protocol.md §3.1, §3.4), over real HTTP."""
+(docs/soundcloud.md §3.1, §3.4), over real HTTP."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The emulator's legacy ``opus_0_0`` HLS (protocol doc §2.2, §3.1): which tracks list it, the
+"""The emulator's legacy ``opus_0_0`` HLS (docs/soundcloud.md §2.2, §3.1): which tracks list it, the
 signed URL on cf-hls-opus-media.sndcdn.com, and segments that are consecutive pages of one
 valid Ogg Opus stream."""
 

@@ -1,4 +1,4 @@
-"""Search and discovery endpoints of the emulated api-v2 (soundcloud-protocol.md §1.3, §1.4)."""
+"""Search and discovery endpoints of the emulated api-v2 (docs/soundcloud.md §1.3, §1.4)."""
 
 from __future__ import annotations
 

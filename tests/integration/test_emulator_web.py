@@ -1,5 +1,5 @@
 """soundcloud.com page + JS assets: the client id is scrape-able the ways real clients do it
-(soundcloud-protocol.md §4), rotates, and stale or missing ids get 401."""
+(docs/soundcloud.md §4), rotates, and stale or missing ids get 401."""
 
 from __future__ import annotations
 

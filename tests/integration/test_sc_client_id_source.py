@@ -1,5 +1,5 @@
 """client_id discovery over real HTTP against a tiny stdlib site serving page variants
-(protocol doc §4): hydration first, assets in reverse order, disk cache, refresh on 401 shared
+(docs/soundcloud.md §4): hydration first, assets in reverse order, disk cache, refresh on 401 shared
 by concurrent requests, pool rotation. The full emulator covers the same paths end to end in
 test_sc_emulator.py; this site lets each page variant be served exactly."""
 

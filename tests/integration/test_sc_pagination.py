@@ -1,5 +1,5 @@
 """Pagination edges over real HTTP against a tiny stdlib api-v2 stand-in whose pages are set
-exactly (protocol doc §1.5): empty pages that still carry next_href, next_href absent vs null,
+exactly (docs/soundcloud.md §1.5): empty pages that still carry next_href, next_href absent vs null,
 client_id re-added to every next_href, exact limits, stub tracks hydrated, a repeating
 next_href not followed forever."""
 

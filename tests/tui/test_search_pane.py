@@ -47,7 +47,8 @@ async def test_duration_created_and_license_filters_narrow_the_results(
         found = search.query_one("#search-tracks", TrackList)
         await until(pilot, lambda: "…" not in _status(search, "#search-status")
                      and len(found.tracks) > 0, "filtered results")
-        # "long" is 10 to 30 minutes (doc §1.3); to_share excludes all-rights-reserved.
+        # "long" is 10 to 30 minutes (docs/soundcloud.md §1.3); to_share excludes
+        # all-rights-reserved.
         assert all(10 * 60_000 <= t.duration_ms <= 30 * 60_000 for t in found.tracks)
         assert all(t.license != "all-rights-reserved" for t in found.tracks)
         with sqlite3.connect(tmp_path / "data" / "minion.db") as db:

@@ -1,4 +1,4 @@
-"""API hosts and media CDNs get separate token buckets (downloads-and-reliability.md §4.1)."""
+"""API hosts and media CDNs get separate token buckets (docs/downloads.md §4.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""client_id extraction from page variants (protocol doc §4.1): the hydration entry first,
+"""client_id extraction from page variants (docs/soundcloud.md §4.1): the hydration entry first,
 then the JS assets in reverse order; attribute order, quoting and spacing vary."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""parse.py against recorded-shape JSON (soundcloud-protocol.md §2), and hypothesis mutations
+"""parse.py against recorded-shape JSON (docs/soundcloud.md §2), and hypothesis mutations
 of those shapes: dropped keys, nulls, wrong types must never raise anything but our errors."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Recorded-shape api-v2 JSON, written from the tables of soundcloud-protocol.md §2 (key sets and
+"""Recorded-shape api-v2 JSON, written from the tables of docs/soundcloud.md §2 (key sets and
 order as recorded in Feb 2026), shared by the SoundCloud unit tests. The tests in this file
 check that the builders keep the documented shapes."""
 
@@ -8,7 +8,7 @@ import copy
 from typing import Any
 
 API = "https://api-v2.soundcloud.com"
-BIG_ID = 2_147_483_648 + 1_234_567  # ids now exceed 2^31 (doc §2.1)
+BIG_ID = 2_147_483_648 + 1_234_567  # ids now exceed 2^31 (docs/soundcloud.md §2.1)
 
 TRACK_KEYS = [
     "artwork_url", "caption", "commentable", "comment_count", "created_at", "description",
@@ -65,7 +65,7 @@ def transcoding(tid: int, preset: str, protocol: str, *, legacy: bool, snipped: 
 
 
 def clear_transcodings(tid: int) -> list[dict[str, Any]]:
-    """A free clear track (doc §2.2): aac hls, abr, mp3 hls + progressive, opus."""
+    """A free clear track (docs/soundcloud.md §2.2): aac hls, abr, mp3 hls + progressive, opus."""
     return [
         transcoding(tid, "aac_160k", "hls", legacy=False),
         transcoding(tid, "abr_sq", "hls", legacy=False),

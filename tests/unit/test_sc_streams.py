@@ -1,4 +1,4 @@
-"""Stream selection order and refusals (protocol doc §2.2, §3.1) without the network."""
+"""Stream selection order and refusals (docs/soundcloud.md §2.2, §3.1) without the network."""
 
 from __future__ import annotations
 

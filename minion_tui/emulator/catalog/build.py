@@ -1,7 +1,7 @@
 """Generates a Catalog from a seed: ~240 artists, ~5,700 listed tracks, sets and albums, the
 likes/reposts/followings graph and the example entities the tests use.
 
-Distributions follow soundcloud-protocol.md §2: policy/monetization roughly as in the 469
+Distributions follow docs/soundcloud.md §2: policy/monetization roughly as in the 469
 recorded tracks (most MONETIZE, some SNIP/SUB_HIGH_TIER, ~28 % DRM-only label tracks, one
 BLOCK), ~1/3 without artwork, multi-word tags, durations mostly 2–8 min plus long mixes.
 """

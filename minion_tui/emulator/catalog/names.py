@@ -2,7 +2,7 @@
 
 Kept apart from build.py so the generator reads as logic, not as vocabulary. The genres and
 tags mimic what SoundCloud uploaders type (free text, multi-word tags), see
-soundcloud-protocol.md §2.1 (`genre`, `tag_list`).
+docs/soundcloud.md §2.1 (`genre`, `tag_list`).
 """
 
 from __future__ import annotations

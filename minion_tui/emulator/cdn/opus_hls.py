@@ -2,7 +2,7 @@
 
 SoundCloud listed ``opus_0_0`` / ``hls`` / ``audio/ogg; codecs="opus"`` as a legacy
 transcoding on most clear tracks in the early-2026 recordings and removed it by April 2026
-(soundcloud-protocol.md §2.2, §3.5); the signed playlist URL looked like
+(docs/soundcloud.md §2.2, §3.5); the signed playlist URL looked like
 ``https://cf-hls-opus-media.sndcdn.com/playlist/<uuid>.64.opus/playlist.m3u8?Policy=…`` (§3.1).
 The emulator keeps it on older uploads only (catalog Track.legacy_opus). The audio and the Ogg
 pages come from media/opus.py.

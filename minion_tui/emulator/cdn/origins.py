@@ -2,7 +2,7 @@
 and waveforms, each mounted under its own prefix (see the emulator layout table).
 
 Stream URLs are CloudFront-style signed (signing.py) with the deadline the API side picks
-(≈ duration + 120 s, protocol doc §3.1); past it, by the injected clock, the playlist and
+(≈ duration + 120 s, docs/soundcloud.md §3.1); past it, by the injected clock, the playlist and
 every segment answer 403 like CloudFront. URLs inside playlists use the REAL origins and
 carry the same Policy/Signature as the playlist request (one wildcard policy per stream).
 """
@@ -253,7 +253,7 @@ class Cdn:
         etag, modified = self._validators(key, f"mp3:{preview}")
         extra: list[tuple[str, str]] = [("x-amz-meta-file-type", "mp3")]
         # S3 lets a presigned URL ask for a Content-Disposition; the original-file download
-        # (protocol doc §3.4) relies on it to carry the filename.
+        # (docs/soundcloud.md §3.4) relies on it to carry the filename.
         disposition = request.query_params.get("response-content-disposition")
         if disposition:
             extra.append(("content-disposition", disposition))

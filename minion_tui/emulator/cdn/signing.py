@@ -4,7 +4,7 @@
 {"AWS:EpochTime":deadline}}}]}` in CloudFront's URL-safe alphabet (+ → -, = → _, / → ~);
 `Signature` signs it (HMAC-SHA256 here instead of RSA, so no key pair is needed; clients
 never verify it). A wildcard Resource lets one Policy/Signature cover a playlist and all its
-segments, so every segment URL of a playlist carries the same deadline (protocol doc §3.1).
+segments, so every segment URL of a playlist carries the same deadline (docs/soundcloud.md §3.1).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Artwork and avatar images for the emulated i1.sndcdn.com, drawn from the key.
 
-Size suffixes follow the protocol doc §2.1 (yt-dlp's _ARTWORK_MAP). Every size is a JPEG
+Size suffixes follow the docs/soundcloud.md §2.1 (yt-dlp's _ARTWORK_MAP). Every size is a JPEG
 except `original`, which SoundCloud may serve as PNG even when the listed URL says .jpg;
 we always serve `-original.png` and answer 404 for `-original.jpg`, so a client that does
 not try the other extension (as yt-dlp does) finds out in tests rather than in the wild.

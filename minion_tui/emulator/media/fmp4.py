@@ -5,7 +5,7 @@ be produced in microseconds from a table of AAC frame sizes: a fragment is `styp
 (`mfhd` sequence number, `tfhd` with default-base-is-moof, `tfdt` decode time, `trun` with
 one size per sample) + `mdat`. default-base-is-moof keeps every offset relative to its own
 `moof`, which is what lets byte-concatenated segments stay valid and what mutagen expects
-(downloads-and-reliability.md §2.5).
+(docs/downloads.md §2.5).
 """
 
 from __future__ import annotations

@@ -21,9 +21,9 @@ from minion_tui.emulator.media.audio import (
 )
 from minion_tui.emulator.media.synth import GROOVES, SAMPLE_RATE, VARIANTS
 
-# 431 AAC frames = 10.0078 s, the #EXTINF SoundCloud's AAC playlists show (protocol doc §3.2).
+# 431 AAC frames = 10.0078 s, the #EXTINF SoundCloud's AAC playlists show (docs/soundcloud.md §3.2).
 AAC_SEGMENT_FRAMES = 431
-# MP3 HLS: a ≈2 s first segment, then ≈10 s (protocol doc §3.2: /media/0/31762/ with
+# MP3 HLS: a ≈2 s first segment, then ≈10 s (docs/soundcloud.md §3.2: /media/0/31762/ with
 # #EXTINF:1.985, later segments ≈159,660 bytes ≈ 382 frames of 417.96 bytes).
 MP3_FIRST_SEGMENT_FRAMES = 76
 MP3_SEGMENT_FRAMES = 382

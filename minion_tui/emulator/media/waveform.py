@@ -1,4 +1,4 @@
-"""Waveform JSON for wave.sndcdn.com: `{width, height, samples[]}` (protocol doc §2.1).
+"""Waveform JSON for wave.sndcdn.com: `{width, height, samples[]}` (docs/soundcloud.md §2.1).
 
 Samples come from the real synthesised audio of the track (the phrase's peak level per AAC
 frame, tiled the same way as the streams), so loud and quiet passages line up with what

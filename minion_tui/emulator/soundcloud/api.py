@@ -1,7 +1,7 @@
 """api-v2.soundcloud.com, served under /sc-api-v2: the core resources (resolve, tracks,
 playlists, users, me) and the assembly of every api-v2 route.
 
-Strict by design (soundcloud-protocol.md §1): every call needs the current `client_id` (401
+Strict by design (docs/soundcloud.md §1): every call needs the current `client_id` (401
 otherwise, so client-id refresh logic is exercised), unknown paths and ids answer 404 `{}`,
 `/tracks?ids=` is a bare array capped at 50 ids whose order is not kept.
 """

@@ -1,4 +1,4 @@
-"""api-v2 discovery endpoints (soundcloud-protocol.md §1.4): charts, related tracks, track
+"""api-v2 discovery endpoints (docs/soundcloud.md §1.4): charts, related tracks, track
 stations, recent tracks of a tag, comments, likers and reposters.
 
 Charts are as reworked in 2025/2026: only `kind=trending` with `genre=soundcloud:genres:

@@ -1,4 +1,4 @@
-"""Collections as api-v2 pages them (soundcloud-protocol.md §1.5).
+"""Collections as api-v2 pages them (docs/soundcloud.md §1.5).
 
 * `next_href` is absolute, on the real origin, and never carries `client_id`.
 * User lists page with opaque cursors in `offset` (`<ISO ms>,tracks,<20 digits>`); a hand-made

@@ -1,5 +1,5 @@
 """api-v2 JSON for tracks, users, playlists and comments: key sets, key order and value formats
-of soundcloud-protocol.md §2 (ISO dates, URN-encoded `uri`, quoted multi-word tags, `-large.jpg`
+of docs/soundcloud.md §2 (ISO dates, URN-encoded `uri`, quoted multi-word tags, `-large.jpg`
 artwork, stubs beyond the fifth playlist track), plus the response conventions of §1.7.
 """
 

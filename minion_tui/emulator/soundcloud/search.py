@@ -1,4 +1,4 @@
-"""api-v2 search (soundcloud-protocol.md §1.3): /search, /search/{tracks,users,playlists,
+"""api-v2 search (docs/soundcloud.md §1.3): /search, /search/{tracks,users,playlists,
 playlists_without_albums,albums}, /search/queries.
 
 `q` is mandatory (400 without); `q=*` matches everything (the "popular in genre" idiom with

@@ -1,4 +1,4 @@
-"""The user tabs of api-v2 (soundcloud-protocol.md §1.2): tracks, toptracks, albums, playlists,
+"""The user tabs of api-v2 (docs/soundcloud.md §1.2): tracks, toptracks, albums, playlists,
 likes, followings, followers, and the reposts / all streams under /stream/users/{id}.
 
 Cursor-paged (tracks, likes, followings, followers, streams) or offset-paged (toptracks, albums,

@@ -1,5 +1,5 @@
 """soundcloud.com (the page a client scrapes its client_id from), its JS assets on
-a-v2.sndcdn.com, and on.soundcloud.com short links (soundcloud-protocol.md §4, §1.1).
+a-v2.sndcdn.com, and on.soundcloud.com short links (docs/soundcloud.md §4, §1.1).
 
 The page carries ~10 `<script crossorigin src=…/assets/<n>-<8hex>.js>` tags (one with the
 attributes the other way round), `window.__sc_version` and `window.__sc_hydration` with the

@@ -23,9 +23,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 API = "https://api-v2.soundcloud.com"
-MAX_PAGE_SIZE = 200  # "the maximum limit for a linked partitioning query is 200" (doc §1.5)
+# "the maximum limit for a linked partitioning query is 200" (docs/soundcloud.md §1.5)
+MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
-MAX_EMPTY_PAGES = 50  # empty pages with a next_href occur (doc §1.5); never loop forever
+# Empty pages with a next_href occur (docs/soundcloud.md §1.5); never loop forever.
+MAX_EMPTY_PAGES = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +57,8 @@ class Api:
     async def _refresh_client_id(
         self, response: Response, spec: RequestSpec
     ) -> RequestSpec | None:
-        """AuthHook: a 401/403 most likely means a stale client id (doc §1.7): re-scrape once
-        and retry once, like yt-dlp's ``_call_api``."""
+        """AuthHook: a 401/403 most likely means a stale client id (docs/soundcloud.md §1.7):
+        re-scrape once and retry once, like yt-dlp's ``_call_api``."""
         params = dict(spec.params or {})
         stale = params.get("client_id")
         if not stale:
@@ -80,8 +82,8 @@ class Api:
 
     async def media(self, url: str, params: Mapping[str, str]) -> MediaAnswer:
         """Ask a transcoding URL for its signed CDN URL. A 429 rotates to another pooled id
-        first (doc §1.7: ~600 media calls / 10 min per id); with no spare id the net layer's
-        own Retry-After handling takes over and may raise RateLimited."""
+        first (docs/soundcloud.md §1.7: ~600 media calls / 10 min per id); with no spare id the
+        net layer's own Retry-After handling takes over and may raise RateLimited."""
         cid = await self.ids.current()
         for attempt in range(2):
             response = await self._media_once(url, {**params, "client_id": cid}, allow_429=True)
@@ -112,8 +114,8 @@ class Api:
         self, path: str, params: Mapping[str, str] | None = None, *, page_size: int
     ) -> AsyncGenerator[RawPage, None]:
         """Every page of a collection: asks ``limit``+``linked_partitioning=1`` once, then
-        follows ``next_href`` as given, re-adding the client id it lacks (doc §1.5), through
-        empty pages, until ``next_href`` is absent/null or repeats."""
+        follows ``next_href`` as given, re-adding the client id it lacks (docs/soundcloud.md
+        §1.5), through empty pages, until ``next_href`` is absent/null or repeats."""
         size = max(1, min(page_size, MAX_PAGE_SIZE))
         query: dict[str, str] = {**(params or {}), "limit": str(size), "linked_partitioning": "1"}
         url = path

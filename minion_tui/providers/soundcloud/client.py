@@ -41,12 +41,13 @@ log = logging.getLogger(__name__)
 Resource = Track | Playlist | User
 R = TypeVar("R")
 # "playlists" is the web client's Playlists tab: /search/playlists would list albums too, so
-# the Playlists and Albums searches would start with the same sets (doc §1.3 table).
+# the Playlists and Albums searches would start with the same sets (docs/soundcloud.md §1.3 table).
 SEARCH_PATHS = {
     "tracks": "/search/tracks", "users": "/search/users",
     "playlists": "/search/playlists_without_albums", "albums": "/search/albums", "all": "/search",
 }
-TRENDING_GENRE = "soundcloud:genres:all-music"  # the only chart still answering (doc §1.4)
+# The only chart still answering (docs/soundcloud.md §1.4).
+TRENDING_GENRE = "soundcloud:genres:all-music"
 _Listing = Callable[..., AsyncIterator[Page[Any]]]
 _REDIRECTS = (301, 302, 303, 307, 308)
 _REMEMBERED = 512
@@ -141,8 +142,8 @@ class SoundCloud:
         return self._note(await self._hydrated(data))
 
     async def _hydrated(self, data: Any) -> Playlist:
-        """A set with its stubs (all but the first 5 tracks, doc §2.4) filled in, in order;
-        tracks SoundCloud no longer returns are skipped."""
+        """A set with its stubs (all but the first 5 tracks, docs/soundcloud.md §2.4) filled in, in
+        order; tracks SoundCloud no longer returns are skipped."""
         order = parse.playlist_track_ids(data)
         full = {t.id: t for t in _full_tracks(data)}
         missing = [i for i in order if i not in full]

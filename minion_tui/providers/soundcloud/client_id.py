@@ -1,6 +1,6 @@
 """The public ``client_id`` that api-v2 wants on every request.
 
-Where it comes from (protocol doc §4): ``SOUNDCLOUD_CLIENT_ID`` if set, else scraped from
+Where it comes from (docs/soundcloud.md §4): ``SOUNDCLOUD_CLIENT_ID`` if set, else scraped from
 ``https://soundcloud.com/``: the ``__sc_hydration`` apiClient entry first, then the JS assets in
 reverse page order (the config asset is near the end; yt-dlp and NewPipe scan backwards too).
 The id is cached on disk with its time and the page's ``__sc_version`` and reused for 4 h
@@ -35,7 +35,7 @@ CACHE_FILE = "soundcloud_client_id.json"
 FRESH_FOR = 4 * 3600.0
 POOL_SIZE = 4
 CONFIRMED_FOR = 120.0
-RATE_LIMIT_PAUSE = 600.0  # the media endpoint's window is ~10 min (doc §1.7)
+RATE_LIMIT_PAUSE = 600.0  # the media endpoint's window is ~10 min (docs/soundcloud.md §1.7)
 
 _ID = r"[0-9A-Za-z]{32}"
 _HYDRATION_RE = re.compile(r"window\.__sc_hydration\s*=\s*(\[.*?\])\s*;?\s*</script>", re.DOTALL)

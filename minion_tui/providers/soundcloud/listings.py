@@ -19,7 +19,7 @@ from minion_tui.providers.soundcloud.parse import MalformedResponse
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-IDS_PER_CALL = 50  # more gives HTTP 400 (doc §1.1, NOTES-ES)
+IDS_PER_CALL = 50  # more gives HTTP 400 (docs/soundcloud.md §1.1, NOTES-ES)
 PARALLEL_BATCHES = 4
 
 Hydrator = Callable[[Sequence[str]], Awaitable[list[Track]]]
@@ -31,7 +31,8 @@ async def fetch_tracks(
     playlist_secret: str | None = None,
 ) -> list[Track]:
     """``/tracks?ids=`` in batches of ≤ 50, a few at once; the answer's order is not the
-    request's (doc §1.1), so it is restored; ids SoundCloud does not return are skipped."""
+    request's (docs/soundcloud.md §1.1), so it is restored; ids SoundCloud does not return are
+    skipped."""
     unique = list(dict.fromkeys(i for i in ids if i))
     batches = [unique[i:i + IDS_PER_CALL] for i in range(0, len(unique), IDS_PER_CALL)]
     gate = asyncio.Semaphore(PARALLEL_BATCHES)

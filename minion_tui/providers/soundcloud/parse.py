@@ -1,7 +1,7 @@
 """api-v2 JSON → models. The ONLY module that reads SoundCloud JSON (STYLE.md).
 
 Every field may be missing, null or of the wrong type (recorded shapes vary by endpoint and
-year, protocol doc §2); nothing here raises except :class:`MalformedResponse` when a resource
+year, docs/soundcloud.md §2); nothing here raises except :class:`MalformedResponse` when a resource
 has no usable id at all. Field names and rules cite the protocol doc.
 """
 
@@ -17,11 +17,12 @@ from minion_tui.errors import NetworkError
 from minion_tui.models import Availability, Comment, Counts, Playlist, Track, User
 
 PROVIDER = "soundcloud"
-_TAGS_RE = re.compile(r'"([^"]+)"|([^ ]+)')  # yt-dlp _TAGS_RE (doc §2.1 tag_list)
-_IMAGE_SIZE_RE = re.compile(r"-[0-9a-z]+\.(jpg|png)$")  # yt-dlp _IMAGE_REPL_RE (doc §2.1)
+_TAGS_RE = re.compile(r'"([^"]+)"|([^ ]+)')  # yt-dlp _TAGS_RE (docs/soundcloud.md §2.1 tag_list)
+# yt-dlp _IMAGE_REPL_RE (docs/soundcloud.md §2.1)
+_IMAGE_SIZE_RE = re.compile(r"-[0-9a-z]+\.(jpg|png)$")
 _ID_RE = re.compile(r"\d+")
 _URN_ID_RE = re.compile(r"soundcloud:[a-z-]+:(\d+)$")
-_OFFICIAL_DATE = "%Y/%m/%d %H:%M:%S %z"  # api.soundcloud.com dates (doc §5)
+_OFFICIAL_DATE = "%Y/%m/%d %H:%M:%S %z"  # api.soundcloud.com dates (docs/soundcloud.md §5)
 _STUB_KEYS = frozenset({"id", "kind", "monetization_model", "policy"})
 
 
@@ -31,7 +32,7 @@ class MalformedResponse(NetworkError):
 
 @dataclass(frozen=True, slots=True)
 class Transcoding:
-    """One entry of ``media.transcodings`` (doc §2.2)."""
+    """One entry of ``media.transcodings`` (docs/soundcloud.md §2.2)."""
 
     url: str
     preset: str
@@ -85,7 +86,8 @@ def _bool(value: Any) -> bool:
 
 
 def _id(data: Mapping[str, Any], what: str) -> str:
-    """ids as strings (they exceed 2^31, doc §2.1); the URN is the fallback source."""
+    """ids as strings (they exceed 2^31, docs/soundcloud.md §2.1); the URN is the fallback
+    source."""
     raw = data.get("id")
     if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
         return str(raw)
@@ -152,8 +154,8 @@ def tags(tag_list: Any) -> tuple[str, ...]:
 
 
 def large_image(url: Any) -> str | None:
-    """The 500×500 variant of an artwork/avatar URL (doc §2.1 size convention); SoundCloud's
-    default avatar placeholder counts as no image."""
+    """The 500×500 variant of an artwork/avatar URL (docs/soundcloud.md §2.1 size convention);
+    SoundCloud's default avatar placeholder counts as no image."""
     text = _str(url)
     if not text or "default_avatar" in text:
         return None
@@ -184,7 +186,8 @@ def transcodings(track: Mapping[str, Any]) -> list[Transcoding]:
 
 
 def is_clear(t: Transcoding) -> bool:
-    """A transcoding we may play: not encrypted, not the broken abr master (doc §2.2, §3.1)."""
+    """A transcoding we may play: not encrypted, not the broken abr master
+    (docs/soundcloud.md §2.2, §3.1)."""
     return t.protocol in ("hls", "progressive") and not t.preset.startswith("abr")
 
 
@@ -214,7 +217,7 @@ def availability(track: Mapping[str, Any]) -> Availability:
 
 def is_stub(data: Any) -> bool:
     """Playlist entries beyond the first five are ``{id, kind, monetization_model, policy}``
-    (doc §2.4); any track object without a title key needs hydrating."""
+    (docs/soundcloud.md §2.4); any track object without a title key needs hydrating."""
     return isinstance(data, dict) and (set(data) <= _STUB_KEYS or "title" not in data)
 
 
@@ -356,8 +359,9 @@ def resource(data: Any) -> Track | Playlist | User:
 def item(entry: Any) -> tuple[str, dict[str, Any]] | None:
     """The resource inside a collection item, with its kind (``track``, ``playlist``, ``user``,
     ``comment``, or ``""`` when the item carries an id but no kind): the item itself, or the
-    object under ``track``/``playlist`` (likes, reposts, stream, charts, history; doc §2.5) or
-    ``user``. A stream item's own ``user`` is the poster, so ``track``/``playlist`` win."""
+    object under ``track``/``playlist`` (likes, reposts, stream, charts, history;
+    docs/soundcloud.md §2.5) or ``user``. A stream item's own ``user`` is the poster, so
+    ``track``/``playlist`` win."""
     if not isinstance(entry, dict):
         return None
     kind = _str(entry.get("kind")) or ""
@@ -375,7 +379,7 @@ def item(entry: Any) -> tuple[str, dict[str, Any]] | None:
 
 def envelope(data: Any) -> tuple[list[Any], str | None, int | None]:
     """A collection page → (items, next_href, total). ``/tracks?ids=`` answers a bare array;
-    ``next_href`` may be absent, null or empty on the last page (doc §1.5)."""
+    ``next_href`` may be absent, null or empty on the last page (docs/soundcloud.md §1.5)."""
     if isinstance(data, list):
         return data, None, None
     d = _dict(data)
@@ -386,7 +390,7 @@ def envelope(data: Any) -> tuple[list[Any], str | None, int | None]:
 
 
 def signed_url(data: Any) -> str | None:
-    """The media endpoint's answer ``{"url": "<signed CDN URL>"}`` (doc §3.1)."""
+    """The media endpoint's answer ``{"url": "<signed CDN URL>"}`` (docs/soundcloud.md §3.1)."""
     url = _str(_dict(data).get("url"))
     return url if url and url.startswith(("http://", "https://")) else None
 
@@ -400,7 +404,7 @@ def secret_token(data: Mapping[str, Any]) -> str | None:
 
 
 def suggestions(data: Any) -> list[str]:
-    """``/search/queries`` → ``collection:[{output, query}]`` (doc §1.3)."""
+    """``/search/queries`` → ``collection:[{output, query}]`` (docs/soundcloud.md §1.3)."""
     found: list[str] = []
     for item in _list(_dict(data).get("collection")):
         entry = _dict(item)

@@ -1,9 +1,9 @@
-"""Which transcoding to play and getting it signed (protocol doc §2.2, §3).
+"""Which transcoding to play and getting it signed (docs/soundcloud.md §2.2, §3).
 
 Order: clear ``aac_160k`` HLS, then progressive MP3, then MP3 HLS, then legacy Opus HLS
 (``prefer="mp3"`` puts the MP3s first; ``prefer="opus"`` takes the legacy ``opus_0_0`` HLS or
-nothing, since SoundCloud stopped serving Opus in April 2026, doc §2.2/§3.5); never an
-encrypted (``ctr-``/``cbc-encrypted-hls``) or ``abr_*`` transcoding. The
+nothing, since SoundCloud stopped serving Opus in April 2026, docs/soundcloud.md §2.2/§3.5);
+never an encrypted (``ctr-``/``cbc-encrypted-hls``) or ``abr_*`` transcoding. The
 media endpoint is asked with ``track_authorization`` (the web player, NewPipe and soundcloak
 send it; it "may become mandatory"); a 404 moves on to the next candidate (dead, legacy-on-DRM).
 """
@@ -99,7 +99,7 @@ def candidates(transcodings: Sequence[Transcoding], prefer: str | None = None) -
 
 def expires_at(url: str) -> float | None:
     """The deadline of a signed URL: ``expires=`` (AAC) or the CloudFront ``Policy``'s
-    ``DateLessThan`` (doc §3.1)."""
+    ``DateLessThan`` (docs/soundcloud.md §3.1)."""
     query = parse_qs(urlsplit(url).query)
     for value in query.get("expires", []):
         try:

@@ -84,7 +84,7 @@ def urn_for(collection: Collection, resource_id: str) -> str:
 
 def api_uri(urn: str) -> str:
     """The 2025+ ``uri`` form: ``https://api.soundcloud.com/tracks/soundcloud%3Atracks%3A<id>``
-    (protocol doc §1.1). resolve() accepts it back."""
+    (docs/soundcloud.md §1.1). resolve() accepts it back."""
     parsed = parse_urn(urn)
     if parsed is None:
         raise InvalidURL(f"Not a SoundCloud URN: {urn!r}.", hint=_URN_HINT)
@@ -140,7 +140,7 @@ def parse_target(target: str) -> Target:
 
 
 def _parse_api_path(segments: list[str], target: str) -> Target:
-    # /tracks/123, /tracks/soundcloud:tracks:123 (the URN-encoded uri, doc §1.1),
+    # /tracks/123, /tracks/soundcloud:tracks:123 (the URN-encoded uri, docs/soundcloud.md §1.1),
     # /playlists/soundcloud:playlists:N (playlist embeds)
     if len(segments) >= 2 and segments[0].lower() in _COLLECTIONS:
         collection = _COLLECTIONS[segments[0].lower()]
