@@ -64,26 +64,22 @@ def transcoding(tid: int, preset: str, protocol: str, *, legacy: bool, snipped: 
     }
 
 
+def _transcodings(tid: int, *formats: tuple[str, str]) -> list[dict[str, Any]]:
+    """One transcoding per (preset, protocol); MP3 and Opus are the legacy ones."""
+    return [transcoding(tid, preset, protocol, legacy=preset.startswith(("mp3", "opus")))
+            for preset, protocol in formats]
+
+
 def clear_transcodings(tid: int) -> list[dict[str, Any]]:
     """A free clear track (docs/soundcloud.md §2.2): aac hls, abr, mp3 hls + progressive, opus."""
-    return [
-        transcoding(tid, "aac_160k", "hls", legacy=False),
-        transcoding(tid, "abr_sq", "hls", legacy=False),
-        transcoding(tid, "mp3_0_0", "hls", legacy=True),
-        transcoding(tid, "mp3_0_0", "progressive", legacy=True),
-        transcoding(tid, "opus_0_0", "hls", legacy=True),
-    ]
+    return _transcodings(tid, ("aac_160k", "hls"), ("abr_sq", "hls"), ("mp3_0_0", "hls"),
+                         ("mp3_0_0", "progressive"), ("opus_0_0", "hls"))
 
 
 def drm_transcodings(tid: int) -> list[dict[str, Any]]:
-    return [
-        transcoding(tid, "aac_160k", "ctr-encrypted-hls", legacy=False),
-        transcoding(tid, "aac_160k", "cbc-encrypted-hls", legacy=False),
-        transcoding(tid, "abr_sq", "ctr-encrypted-hls", legacy=False),
-        transcoding(tid, "abr_sq", "cbc-encrypted-hls", legacy=False),
-        transcoding(tid, "mp3_0_0", "hls", legacy=True),
-        transcoding(tid, "mp3_0_0", "progressive", legacy=True),
-    ]
+    return _transcodings(tid, ("aac_160k", "ctr-encrypted-hls"), ("aac_160k", "cbc-encrypted-hls"),
+                         ("abr_sq", "ctr-encrypted-hls"), ("abr_sq", "cbc-encrypted-hls"),
+                         ("mp3_0_0", "hls"), ("mp3_0_0", "progressive"))
 
 
 def snip_transcodings(tid: int) -> list[dict[str, Any]]:

@@ -15,28 +15,31 @@ from minion_tui.providers.soundcloud.urls import Target, api_uri, parse_target, 
 BIG = "3021453337"
 
 
+def _track(url: str, **more: str) -> Target:
+    return Target("permalink", url=url, collection="tracks", **more)
+
+
+def _set(url: str, **more: str) -> Target:
+    return Target("permalink", url=url, collection="playlists", **more)
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("https://soundcloud.com/nightdrive/neon-harbour",
-     Target("permalink", url="https://soundcloud.com/nightdrive/neon-harbour",
-            collection="tracks")),
+     _track("https://soundcloud.com/nightdrive/neon-harbour")),
     ("https://m.soundcloud.com/nightdrive/neon-harbour?utm_source=clipboard&si=abc#t=1:02",
-     Target("permalink", url="https://soundcloud.com/nightdrive/neon-harbour",
-            collection="tracks")),
+     _track("https://soundcloud.com/nightdrive/neon-harbour")),
     ("soundcloud.com/nightdrive/neon-harbour/s-AbC12xyz",
-     Target("permalink", url="https://soundcloud.com/nightdrive/neon-harbour/s-AbC12xyz",
-            collection="tracks", secret_token="s-AbC12xyz")),
+     _track("https://soundcloud.com/nightdrive/neon-harbour/s-AbC12xyz",
+            secret_token="s-AbC12xyz")),
     ("https://www.soundcloud.com/nightdrive/sets/late-night",
-     Target("permalink", url="https://soundcloud.com/nightdrive/sets/late-night",
-            collection="playlists")),
+     _set("https://soundcloud.com/nightdrive/sets/late-night")),
     ("https://soundcloud.com/nightdrive/sets/late-night/s-QQQ1",
-     Target("permalink", url="https://soundcloud.com/nightdrive/sets/late-night/s-QQQ1",
-            collection="playlists", secret_token="s-QQQ1")),
+     _set("https://soundcloud.com/nightdrive/sets/late-night/s-QQQ1", secret_token="s-QQQ1")),
     ("https://soundcloud.com/nightdrive", Target("permalink", url="https://soundcloud.com/nightdrive")),
     ("https://soundcloud.com/nightdrive/likes",
      Target("permalink", url="https://soundcloud.com/nightdrive")),
     ("https://soundcloud.com/nightdrive/neon-harbour/recommended",
-     Target("permalink", url="https://soundcloud.com/nightdrive/neon-harbour",
-            collection="tracks")),
+     _track("https://soundcloud.com/nightdrive/neon-harbour")),
     ("https://on.soundcloud.com/aBc123XyZ", Target("short", url="https://on.soundcloud.com/aBc123XyZ")),
     (f"soundcloud:tracks:{BIG}", Target("urn", collection="tracks", id=BIG)),
     ("soundcloud:users:42", Target("urn", collection="users", id="42")),
