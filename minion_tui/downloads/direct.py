@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from minion_tui.downloads import hls
 from minion_tui.downloads.engine import CONTAINER, DownloadOptions, StreamSource, download_stream
-from minion_tui.downloads.naming import safe_component
+from minion_tui.downloads.naming import safe_filename
 from minion_tui.downloads.targets import Direct
 from minion_tui.errors import StreamExpired
 from minion_tui.models import DownloadEvent, StreamChoice, Track
@@ -75,7 +75,7 @@ def direct_target(item: Direct, choice: StreamChoice, directory: Path) -> Path:
     """``directory/<last path segment's stem>.<container>``, safe on every filesystem."""
     track = direct_track(item.url)
     ext = CONTAINER.get(choice.codec, choice.codec)
-    return directory.expanduser() / safe_component(f"{track.title}.{ext}")
+    return directory.expanduser() / safe_filename(track.title, ext)
 
 
 async def download_direct(source: StreamSource, item: Direct, options: DownloadOptions, *,
