@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from minion_tui.downloads import hls
 from minion_tui.downloads.engine import CONTAINER, DownloadOptions, StreamSource, download_stream
+from minion_tui.downloads.journal import playlist_identity, without_query
 from minion_tui.downloads.naming import safe_filename
 from minion_tui.downloads.targets import Direct
 from minion_tui.errors import StreamExpired
@@ -90,5 +91,7 @@ async def download_direct(source: StreamSource, item: Direct, options: DownloadO
             options.listener(DownloadEvent("skipped", track.urn, track.title, str(target),
                                            reason="already downloaded"))
         return target
+    identity = (playlist_identity(item.url, playlist) if playlist is not None
+                else without_query(item.url))
     return await download_stream(DirectSource(source.http), track, choice, target, options,
-                                 gate=gate, playlist=playlist)
+                                 gate=gate, playlist=playlist, identity=identity)

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from minion_tui.downloads import hls, remux
 from minion_tui.downloads.jobs import Meter
+from minion_tui.downloads.journal import open_journal, stream_identity
 from minion_tui.downloads.naming import DEFAULT_TEMPLATE, render
 from minion_tui.downloads.progressive import fetch_progressive
 from minion_tui.downloads.remux_process import RemuxProcess
@@ -71,12 +72,16 @@ def final_path(track: Track, choice: StreamChoice, options: DownloadOptions, *,
 async def download_stream(source: StreamSource, track: Track, choice: StreamChoice,
                           target: Path, options: DownloadOptions, *,
                           album: str = "", gate: asyncio.Semaphore | None = None,
-                          playlist: hls.MediaPlaylist | None = None) -> Path:
+                          playlist: hls.MediaPlaylist | None = None,
+                          identity: str | None = None) -> Path:
     """Download ``choice`` into ``target`` (complete or absent); resumable after any crash.
-    ``playlist``: the HLS media playlist of ``choice`` when the caller has already read it."""
+    ``playlist``: the HLS media playlist of ``choice`` when the caller has already read it.
+    ``identity``: what the stream is (journal.py; by default the track's URN and the
+    transcoding): a journal left by another source under the same name is not resumed."""
     emit = options.listener or (lambda event: None)
     target.parent.mkdir(parents=True, exist_ok=True)
     part, work = partial_paths(target)
+    open_journal(work, part, identity or stream_identity(track, choice))
     container = CONTAINER.get(choice.codec, choice.codec)
     tags = TrackTags.of(track, album=album)
     emit(DownloadEvent("start", track.urn, track.title, str(target)))

@@ -89,6 +89,7 @@ async def download_original(source: OriginalSource, track: Track, options: Downl
     emit(DownloadEvent("start", track.urn, track.title, str(target)))
     # Each request holds the batch's connection cap (progressive.py), like a stream's.
     await fetch_progressive(source.http, choice, part, refresh=renew, gate=gate,
+                            source=track.urn,
                             on_bytes=lambda done, total: emit(DownloadEvent(
                                 "bytes", track.urn, track.title, str(target),
                                 bytes_done=done, bytes_total=total)))
