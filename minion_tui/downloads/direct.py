@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Awaitable, Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -79,19 +80,32 @@ def direct_target(item: Direct, choice: StreamChoice, directory: Path) -> Path:
     return directory.expanduser() / safe_filename(track.title, ext)
 
 
+#: Picks the file a source goes to (batch.Runner.place): (target, key, sources) →
+#: (the path, whether it is complete there already).
+Place = Callable[[Path, str, frozenset[str]], Awaitable[tuple[Path, bool]]]
+
+
 async def download_direct(source: StreamSource, item: Direct, options: DownloadOptions, *,
-                          gate: asyncio.Semaphore | None = None) -> Path:
+                          gate: asyncio.Semaphore | None = None,
+                          place: Place | None = None) -> Path:
     """Download ``item`` into ``options.directory``; returns the final path. Raises
-    MinionError (DownloadError, StreamExpired, DrmOnly for encrypted HLS) or OSError."""
+    MinionError (DownloadError, StreamExpired, DrmOnly for encrypted HLS) or OSError.
+    ``place`` picks the file among those of one name (a batch's); without it the name is
+    the URL's, and a file there counts as this one."""
     choice, playlist = await choice_for(source.http, item, segments=options.segments)
     target = direct_target(item, choice, options.directory)
     track = direct_track(item.url)
-    if target.exists():  # complete files only ever carry a final name (engine.py)
+    key = without_query(item.url)
+    if place is not None:
+        target, complete = await place(target, key, frozenset({key}))
+    else:
+        complete = target.exists()  # complete files only ever carry a final name (engine.py)
+    if complete:
         if options.listener:
             options.listener(DownloadEvent("skipped", track.urn, track.title, str(target),
                                            reason="already downloaded"))
         return target
     identity = (playlist_identity(item.url, playlist) if playlist is not None
-                else without_query(item.url))
+                else key)
     return await download_stream(DirectSource(source.http), track, choice, target, options,
                                  gate=gate, playlist=playlist, identity=identity)

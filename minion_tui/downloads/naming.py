@@ -71,6 +71,19 @@ def safe_filename(stem: str, ext: str, *, max_bytes: int = MAX_NAME_BYTES) -> st
     return cleaned + suffix
 
 
+def numbered(name: str, n: int) -> str:
+    """``name`` as the ``n``-th file of that name: ``a.mp3``, ``a (2).mp3``, ``a (3).mp3`` …
+    (the stem is cut, never the number, to stay within :data:`MAX_NAME_BYTES`)."""
+    if n <= 1:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        stem, ext = name, ""
+    suffix = f" ({n})" + (f".{ext}" if ext else "")
+    room = MAX_NAME_BYTES - len(suffix.encode())
+    return (stem.encode()[:room].decode(errors="ignore").rstrip(". ") or "_") + suffix
+
+
 def _is_reserved(name: str) -> bool:
     # Windows ignores what follows the first dot, and spaces before it ("CON .mp3" is CON).
     stem = name.split(".", 1)[0].rstrip(" ")

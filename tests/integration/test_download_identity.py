@@ -231,3 +231,114 @@ async def test_a_part_of_a_changed_file_starts_over_even_when_the_server_ignores
     with serving_file(new) as base:
         await _complete(base, part)
     assert part.read_bytes() == new.body  # not old[:2000] + new[2000:]
+
+
+def _segment_requests(state: Streams) -> list[str]:
+    return sorted(p for p in state.log if p.endswith(".mp3"))
+
+
+async def test_two_direct_urls_of_one_name_get_two_files_and_a_rerun_skips_both(
+        tmp_path: Path) -> None:
+    state = Streams({"a": _stream(8), "b": _stream(9)})
+    folder = tmp_path / "music"
+    service = Service.open(data_dir=tmp_path / "data")
+    try:
+        with serving(state) as base:
+            urls = [f"{base}/a/index.m3u8", f"{base}/b/index.m3u8?sig=x"]
+            first = await service.downloads.download(urls, directory=folder)
+            state.log.clear()
+            again = await service.downloads.download(urls, directory=folder)
+            only_b = await service.downloads.download(urls[1:], directory=folder)
+    finally:
+        await service.aclose()
+    assert [o.state for o in first] == ["done", "done"], first
+    paths = {Path(o.path).name for o in first}
+    assert paths == {"index.mp3", "index (2).mp3"}
+    by_url = {o.track_urn: Path(o.path) for o in first}
+    assert _audio(by_url[urls[0]]) == state.body("a")
+    assert _audio(by_url[urls[1]]) == state.body("b")
+    assert sorted(p.name for p in folder.iterdir()) == ["index (2).mp3", "index.mp3"]
+    # A rerun knows each file by its source, whichever name it got: nothing is fetched.
+    assert {(o.track_urn, o.path) for o in again} == {(u, str(p)) for u, p in by_url.items()}
+    assert [o.path for o in only_b] == [str(by_url[urls[1]])]
+    assert _segment_requests(state) == []
+
+
+async def test_two_tracks_that_render_to_one_name_get_two_files(tmp_path: Path) -> None:
+    from minion_tui.downloads.batch import download_batch
+    from minion_tui.models import Playlist
+    from tests.integration.test_download_hls_paths import Source
+
+    state = Streams({"a": _stream(10), "b": _stream(11)})
+    tracks = tuple(Track(provider="soundcloud", id=str(n), urn=f"soundcloud:tracks:{n}",
+                         url=f"https://soundcloud.com/sine/same-{n}", title="Same",
+                         artist="Sine", uploader="sine", duration_ms=60_000) for n in (1, 2))
+    source = Source()
+    try:
+        with serving(state) as base:
+            streams = {tracks[0].urn: f"{base}/a/index.m3u8", tracks[1].urn: f"{base}/b/index.m3u8"}
+
+            async def resolve(target: str) -> Playlist:
+                return Playlist(provider="soundcloud", id="5", urn="soundcloud:playlists:5",
+                                title="", url="", uploader="sine", track_count=2,
+                                duration_ms=0, tracks=tracks)
+
+            async def choose(track: Track, prefer: str | None) -> StreamChoice:
+                return StreamChoice("hls", "mp3", "mp3_0_0", streams[track.urn],
+                                    track_urn=track.urn)
+
+            async def run() -> list[tuple[str, str, str]]:
+                outcomes = await download_batch(
+                    source, resolve, choose, ["https://soundcloud.com/sine/sets/x"],
+                    DownloadOptions(directory=tmp_path / "music", segments=2,
+                                    template="{artist} - {title}.{ext}"),
+                    set_template="{artist} - {title}.{ext}")
+                return [(o.track_urn, o.state, o.path) for o in outcomes]
+
+            first = await run()
+            state.log.clear()
+            again = await run()
+    finally:
+        await source.http.aclose()
+    assert [state for _, state, _ in first] == ["done", "done"], first
+    files = {urn: Path(path) for urn, _, path in first}
+    assert {p.name for p in files.values()} == {"Sine - Same.mp3", "Sine - Same (2).mp3"}
+    assert _audio(files[tracks[0].urn]) == state.body("a")
+    assert _audio(files[tracks[1].urn]) == state.body("b")
+    assert {(urn, path) for urn, _, path in again} == {(u, str(p)) for u, p in files.items()}
+    assert _segment_requests(state) == []
+
+
+def test_a_second_process_on_the_same_file_is_refused_and_corrupts_nothing(
+        tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    state = Streams({"a": _stream(12)}, hold={"/a/seg003.mp3": threading.Event()})
+    folder = tmp_path / "music"
+    with serving(state) as base:
+        argv = [sys.executable, "-m", "minion_tui", "download", f"{base}/a/index.m3u8",
+                "--dir", str(folder), "--segments", "1", "--json"]
+        first = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=os.environ)
+        try:
+            assert first.stdout is not None
+            for line in first.stdout:  # until it is half way, holding the file's lock
+                event = json.loads(line)
+                if event.get("event") == "segment" and event["segments_done"] == 3:
+                    break
+            second = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        finally:
+            state.hold["/a/seg003.mp3"].set()
+        rest, _ = first.communicate(timeout=60)
+    assert second.returncode == 1
+    [failed] = [json.loads(line) for line in second.stdout.splitlines()
+                if json.loads(line).get("event") == "failed"]
+    assert "Another download is writing" in failed["reason"] and "index.mp3" in failed["reason"]
+    assert first.returncode == 0
+    assert [json.loads(line).get("event") for line in rest.splitlines()][-1] == "done"
+    assert _audio(folder / "index.mp3") == state.body("a")
+    assert sorted(p.name for p in folder.iterdir()) == ["index.mp3"]  # no lock, no journal
+    # The refused process fetched nothing: every segment was asked for once.
+    assert _segment_requests(state) == [f"/a/seg{n:03d}.mp3" for n in range(SEGMENTS)]

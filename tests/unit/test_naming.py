@@ -70,3 +70,13 @@ def test_a_direct_url_named_only_dots_keeps_its_extension(url: str) -> None:
 
     choice = StreamChoice("hls", "mp3", "direct", url)
     assert direct_target(Direct(url, "hls"), choice, Path("/d")).name in ("_.mp3", "download.mp3")
+
+
+def test_numbered_names_keep_the_number_and_the_extension_within_the_budget() -> None:
+    from minion_tui.downloads.naming import MAX_NAME_BYTES, numbered
+
+    assert numbered("index.mp3", 1) == "index.mp3"
+    assert numbered("index.mp3", 2) == "index (2).mp3"
+    long = "東" * 80 + ".m4a"
+    cut = numbered(long, 12)
+    assert cut.endswith(" (12).m4a") and len(cut.encode()) <= MAX_NAME_BYTES
