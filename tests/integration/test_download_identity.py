@@ -264,12 +264,16 @@ async def test_two_direct_urls_of_one_name_get_two_files_and_a_rerun_skips_both(
     assert _segment_requests(state) == []
 
 
-async def test_two_tracks_that_render_to_one_name_get_two_files(tmp_path: Path) -> None:
+@pytest.mark.parametrize("with_store", [False, True], ids=["tags", "archive"])
+async def test_two_tracks_that_render_to_one_name_get_two_files(with_store: bool,
+                                                                tmp_path: Path) -> None:
     from minion_tui.downloads.batch import download_batch
     from minion_tui.models import Playlist
     from tests.integration.test_download_hls_paths import Source
 
     state = Streams({"a": _stream(10), "b": _stream(11)})
+    service = Service.open(data_dir=tmp_path / "data")
+    store = await service._core.db() if with_store else None
     tracks = tuple(Track(provider="soundcloud", id=str(n), urn=f"soundcloud:tracks:{n}",
                          url=f"https://soundcloud.com/sine/same-{n}", title="Same",
                          artist="Sine", uploader="sine", duration_ms=60_000) for n in (1, 2))
@@ -292,14 +296,23 @@ async def test_two_tracks_that_render_to_one_name_get_two_files(tmp_path: Path) 
                     source, resolve, choose, ["https://soundcloud.com/sine/sets/x"],
                     DownloadOptions(directory=tmp_path / "music", segments=2,
                                     template="{artist} - {title}.{ext}"),
-                    set_template="{artist} - {title}.{ext}")
+                    set_template="{artist} - {title}.{ext}", store=store)
                 return [(o.track_urn, o.state, o.path) for o in outcomes]
 
             first = await run()
             state.log.clear()
             again = await run()
+        archive: list[tuple[str, str]] = []
+        if store is not None:
+            def rows() -> list[tuple[str, str]]:
+                with store.transaction() as conn:
+                    return conn.execute("SELECT track_urn, path FROM download_archive "
+                                        "ORDER BY track_urn").fetchall()
+
+            archive = await store.call(rows)
     finally:
         await source.http.aclose()
+        await service.aclose()
     assert [state for _, state, _ in first] == ["done", "done"], first
     files = {urn: Path(path) for urn, _, path in first}
     assert {p.name for p in files.values()} == {"Sine - Same.mp3", "Sine - Same (2).mp3"}
@@ -307,6 +320,8 @@ async def test_two_tracks_that_render_to_one_name_get_two_files(tmp_path: Path) 
     assert _audio(files[tracks[1].urn]) == state.body("b")
     assert {(urn, path) for urn, _, path in again} == {(u, str(p)) for u, p in files.items()}
     assert _segment_requests(state) == []
+    if with_store:  # the archive: one row per track, each its own file
+        assert [tuple(row) for row in archive] == [(u, str(files[u])) for u in sorted(files)]
 
 
 def test_a_second_process_on_the_same_file_is_refused_and_corrupts_nothing(
