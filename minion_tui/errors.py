@@ -163,5 +163,11 @@ class DownloadError(MinionError):
     type = "download"
 
 
+class DownloadBusy(DownloadError):
+    """Another process is downloading into the same file right now (its lock is held)."""
+
+    type = "download_busy"
+
+
 class StoreError(MinionError):
     type = "store"

@@ -27,8 +27,9 @@ from minion_tui.downloads.engine import (
     final_path,
 )
 from minion_tui.downloads.jobs import JobControl, JobPlan
+from minion_tui.downloads.journal import without_query
 from minion_tui.downloads.m3u import write_m3u8
-from minion_tui.downloads.naming import DEFAULT_SET_TEMPLATE
+from minion_tui.downloads.naming import DEFAULT_SET_TEMPLATE, numbered
 from minion_tui.downloads.targets import Catalog, Direct, Refused, Resolve, expand
 from minion_tui.errors import MinionError
 from minion_tui.models import DownloadEvent, Outcome, Playlist, StreamChoice, Track
@@ -65,6 +66,11 @@ class Runner:
     targets: dict[int, Path] = dataclasses.field(default_factory=dict)
     # Each running job's latest progress figures (written to SQLite ≤ 1/s, and at its end).
     _progress: dict[int, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    # The file each source of this run goes to (place): two sources never share one.
+    claims: dict[Path, str] = dataclasses.field(default_factory=dict)
+    # One placement at a time: a name looked at is claimed or given up before the next looks
+    # (two sources must not each skip the other's file while it is being checked).
+    _placing: asyncio.Lock = dataclasses.field(default_factory=asyncio.Lock)
 
     @classmethod
     def build(cls, source: StreamSource, choose: Choose, options: DownloadOptions, *,
@@ -186,11 +192,13 @@ class Runner:
             if error.type == "format_unavailable":
                 return await self._finish(track, job_id, "failed", "", error.text)
             return await self._finish(track, job_id, "skipped", "", error.text, skipped=True)
-        target = final_path(track, choice, options, playlist=plan.playlist, index=plan.index)
+        target, complete = await self.place(
+            final_path(track, choice, options, playlist=plan.playlist, index=plan.index),
+            track.urn, frozenset({track.urn, without_query(track.url)} - {""}))
         if job_id is not None:
             self.targets[job_id] = target
         await self._save(job_id, path=str(target), protocol=choice.protocol, codec=choice.codec)
-        if target.exists():
+        if complete:
             return await self._finish(track, job_id, "done", str(target), "already downloaded",
                                       skipped=True, codec=choice.codec)
         try:
@@ -230,12 +238,49 @@ class Runner:
         async with self.tracks_at_once:
             try:
                 path = await download_direct(self.source, item, self.options,
-                                             gate=self.connections)
+                                             gate=self.connections, place=self.place)
             except (MinionError, OSError) as error:
                 reason = error.text if isinstance(error, MinionError) else str(error)
                 self._emit(DownloadEvent("failed", item.url, reason=reason))
                 return Outcome(item.url, "failed", reason=reason)
         return Outcome(item.url, "done", str(path))
+
+    async def place(self, target: Path, key: str, sources: frozenset[str]) -> tuple[Path, bool]:
+        """The file the source ``key`` goes to, and whether it is complete there already.
+
+        ``target`` unless another source of this run claimed that name, or a file of another
+        source is there; then ``name (2).ext``, ``name (3).ext`` … Who a file on disk belongs
+        to is what the archive says of its path, else the source URL its tags record
+        (tags.file_source), compared with ``sources``; a file that records nothing is taken
+        as this source's (what a complete file under the final name always meant). The name
+        is claimed before any byte is written, so two items of one run never share a
+        journal."""
+        async with self._placing:
+            n = 1
+            while True:
+                candidate = target.with_name(numbered(target.name, n))
+                n += 1
+                if self.claims.get(candidate, key) != key:
+                    continue
+                owner = await self._owner(candidate)
+                if owner is None or not owner or owner in sources:
+                    self.claims[candidate] = key
+                    return candidate, owner is not None
+
+    async def _owner(self, path: Path) -> str | None:
+        """None when ``path`` is absent; else the source it holds ("" when unknown)."""
+        if not await asyncio.to_thread(path.exists):
+            return None
+        if self.store is not None:
+            from minion_tui.store import downloads as rows
+
+            urn = await self.store.call(rows.archived_owner, self.store, str(path))
+            if urn:
+                return urn
+        from minion_tui.downloads.tags import file_source
+
+        recorded = await asyncio.to_thread(file_source, path)
+        return without_query(recorded) if recorded else ""
 
     def _listener(self, job_id: int | None) -> Callable[[DownloadEvent], None]:
         """Tags the engine's events with the job and writes progress to SQLite ≤ 1/s."""

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Awaitable, Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from minion_tui.downloads import hls
 from minion_tui.downloads.engine import CONTAINER, DownloadOptions, StreamSource, download_stream
-from minion_tui.downloads.naming import safe_component
+from minion_tui.downloads.journal import playlist_identity, without_query
+from minion_tui.downloads.naming import safe_filename
 from minion_tui.downloads.targets import Direct
 from minion_tui.errors import StreamExpired
 from minion_tui.models import DownloadEvent, StreamChoice, Track
@@ -75,20 +77,35 @@ def direct_target(item: Direct, choice: StreamChoice, directory: Path) -> Path:
     """``directory/<last path segment's stem>.<container>``, safe on every filesystem."""
     track = direct_track(item.url)
     ext = CONTAINER.get(choice.codec, choice.codec)
-    return directory.expanduser() / safe_component(f"{track.title}.{ext}")
+    return directory.expanduser() / safe_filename(track.title, ext)
+
+
+#: Picks the file a source goes to (batch.Runner.place): (target, key, sources) →
+#: (the path, whether it is complete there already).
+Place = Callable[[Path, str, frozenset[str]], Awaitable[tuple[Path, bool]]]
 
 
 async def download_direct(source: StreamSource, item: Direct, options: DownloadOptions, *,
-                          gate: asyncio.Semaphore | None = None) -> Path:
+                          gate: asyncio.Semaphore | None = None,
+                          place: Place | None = None) -> Path:
     """Download ``item`` into ``options.directory``; returns the final path. Raises
-    MinionError (DownloadError, StreamExpired, DrmOnly for encrypted HLS) or OSError."""
+    MinionError (DownloadError, StreamExpired, DrmOnly for encrypted HLS) or OSError.
+    ``place`` picks the file among those of one name (a batch's); without it the name is
+    the URL's, and a file there counts as this one."""
     choice, playlist = await choice_for(source.http, item, segments=options.segments)
     target = direct_target(item, choice, options.directory)
     track = direct_track(item.url)
-    if target.exists():  # complete files only ever carry a final name (engine.py)
+    key = without_query(item.url)
+    if place is not None:
+        target, complete = await place(target, key, frozenset({key}))
+    else:
+        complete = target.exists()  # complete files only ever carry a final name (engine.py)
+    if complete:
         if options.listener:
             options.listener(DownloadEvent("skipped", track.urn, track.title, str(target),
                                            reason="already downloaded"))
         return target
+    identity = (playlist_identity(item.url, playlist) if playlist is not None
+                else key)
     return await download_stream(DirectSource(source.http), track, choice, target, options,
-                                 gate=gate, playlist=playlist)
+                                 gate=gate, playlist=playlist, identity=identity)

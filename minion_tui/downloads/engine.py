@@ -19,6 +19,8 @@ from typing import Protocol
 
 from minion_tui.downloads import hls, remux
 from minion_tui.downloads.jobs import Meter
+from minion_tui.downloads.journal import open_journal, stream_identity
+from minion_tui.downloads.lock import target_lock
 from minion_tui.downloads.naming import DEFAULT_TEMPLATE, render
 from minion_tui.downloads.progressive import fetch_progressive
 from minion_tui.downloads.remux_process import RemuxProcess
@@ -71,12 +73,26 @@ def final_path(track: Track, choice: StreamChoice, options: DownloadOptions, *,
 async def download_stream(source: StreamSource, track: Track, choice: StreamChoice,
                           target: Path, options: DownloadOptions, *,
                           album: str = "", gate: asyncio.Semaphore | None = None,
-                          playlist: hls.MediaPlaylist | None = None) -> Path:
+                          playlist: hls.MediaPlaylist | None = None,
+                          identity: str | None = None) -> Path:
     """Download ``choice`` into ``target`` (complete or absent); resumable after any crash.
-    ``playlist``: the HLS media playlist of ``choice`` when the caller has already read it."""
-    emit = options.listener or (lambda event: None)
+    ``playlist``: the HLS media playlist of ``choice`` when the caller has already read it.
+    ``identity``: what the stream is (journal.py; by default the track's URN and the
+    transcoding): a journal left by another source under the same name is not resumed."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    with target_lock(target):  # another process on the same file: DownloadBusy
+        return await _download_locked(source, track, choice, target, options, album=album,
+                                      gate=gate, playlist=playlist,
+                                      identity=identity or stream_identity(track, choice))
+
+
+async def _download_locked(source: StreamSource, track: Track, choice: StreamChoice,
+                           target: Path, options: DownloadOptions, *, album: str,
+                           gate: asyncio.Semaphore | None, playlist: hls.MediaPlaylist | None,
+                           identity: str) -> Path:
+    emit = options.listener or (lambda event: None)
     part, work = partial_paths(target)
+    open_journal(work, part, identity)
     container = CONTAINER.get(choice.codec, choice.codec)
     tags = TrackTags.of(track, album=album)
     emit(DownloadEvent("start", track.urn, track.title, str(target)))

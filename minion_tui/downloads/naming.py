@@ -58,6 +58,32 @@ def safe_component(name: str, *, max_bytes: int = MAX_NAME_BYTES) -> str:
     return _fit(cleaned, max_bytes)
 
 
+def safe_filename(stem: str, ext: str, *, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """``<stem>.<ext>`` made safe with the stem cleaned on its own: a stem of only dots or
+    spaces (``..``), or one that sanitising empties (bidi controls only), becomes ``_``
+    instead of the cleaning eating into the extension (``...mp3`` would become ``mp3``)."""
+    if not ext:
+        return safe_component(stem, max_bytes=max_bytes)
+    suffix = "." + _FORBIDDEN.sub("_", _BIDI.sub("", ext)).strip(". ")
+    if suffix == ".":
+        return safe_component(stem, max_bytes=max_bytes)
+    cleaned = safe_component(stem, max_bytes=max(1, max_bytes - len(suffix.encode())))
+    return cleaned + suffix
+
+
+def numbered(name: str, n: int) -> str:
+    """``name`` as the ``n``-th file of that name: ``a.mp3``, ``a (2).mp3``, ``a (3).mp3`` …
+    (the stem is cut, never the number, to stay within :data:`MAX_NAME_BYTES`)."""
+    if n <= 1:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        stem, ext = name, ""
+    suffix = f" ({n})" + (f".{ext}" if ext else "")
+    room = MAX_NAME_BYTES - len(suffix.encode())
+    return (stem.encode()[:room].decode(errors="ignore").rstrip(". ") or "_") + suffix
+
+
 def _is_reserved(name: str) -> bool:
     # Windows ignores what follows the first dot, and spaces before it ("CON .mp3" is CON).
     stem = name.split(".", 1)[0].rstrip(" ")
@@ -95,5 +121,11 @@ def render(template: str, fields: Mapping[str, str | int]) -> PurePosixPath:
     filled = template.format(**values)
     pieces = [part for part in filled.split("/") if part.strip()] or ["_"]
     parts = [safe_component(part, max_bytes=MAX_COMPONENT_BYTES) for part in pieces[:-1]]
-    parts.append(safe_component(pieces[-1]))
+    ext = values.get("ext")
+    suffix = f".{ext}" if isinstance(ext, str) and ext else ""
+    if suffix and pieces[-1].endswith(suffix) and template.endswith("{ext}"):
+        # The extension is cleaned apart from the stem, so a title of ".." keeps it.
+        parts.append(safe_filename(pieces[-1][:-len(suffix)], str(ext)))
+    else:
+        parts.append(safe_component(pieces[-1]))
     return PurePosixPath(*parts)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import unquote
 
 from minion_tui.downloads.engine import DownloadOptions
+from minion_tui.downloads.lock import target_lock
 from minion_tui.downloads.naming import render
 from minion_tui.downloads.progressive import fetch_progressive
 from minion_tui.errors import OriginalUnavailable
@@ -86,13 +87,15 @@ async def download_original(source: OriginalSource, track: Track, options: Downl
         return StreamChoice("progressive", name.ext, PRESET,
                             await source.original_url(track), track_urn=track.urn)
 
-    emit(DownloadEvent("start", track.urn, track.title, str(target)))
-    # Each request holds the batch's connection cap (progressive.py), like a stream's.
-    await fetch_progressive(source.http, choice, part, refresh=renew, gate=gate,
-                            on_bytes=lambda done, total: emit(DownloadEvent(
-                                "bytes", track.urn, track.title, str(target),
-                                bytes_done=done, bytes_total=total)))
-    size = await asyncio.to_thread(_publish, part, target)
+    with target_lock(target):  # another process on the same file: DownloadBusy
+        emit(DownloadEvent("start", track.urn, track.title, str(target)))
+        # Each request holds the batch's connection cap (progressive.py), like a stream's.
+        await fetch_progressive(source.http, choice, part, refresh=renew, gate=gate,
+                                source=track.urn,
+                                on_bytes=lambda done, total: emit(DownloadEvent(
+                                    "bytes", track.urn, track.title, str(target),
+                                    bytes_done=done, bytes_total=total)))
+        size = await asyncio.to_thread(_publish, part, target)
     emit(DownloadEvent("done", track.urn, track.title, str(target), bytes_done=size,
                        bytes_total=size))
     return target

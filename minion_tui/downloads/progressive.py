@@ -10,6 +10,11 @@ from where it stopped. When the total is unknown (``Content-Range: bytes a-b/*``
 fetched until the server says there is nothing more (a 416, or an empty range): stopping after
 a range, even a short one, would silently truncate a throttled file.
 
+The validator file (``<part>.validator``) records the validator (a strong ``ETag``, else
+``Last-Modified``), the total length and, when the caller names one, the source: a 206 whose
+validator or total differs from the recorded one (a server that ignores ``If-Range``), or a
+part recorded for another source, starts over instead of splicing two files.
+
 Each request holds ``gate`` (the batch's one connection cap, batch.py) while it is in flight.
 """
 
@@ -17,10 +22,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import random
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from minion_tui.downloads.hls import Refresh
@@ -41,12 +48,18 @@ _UNSATISFIED = re.compile(r"bytes \*/(\d+)")
 async def fetch_progressive(http: Http, choice: StreamChoice, part: Path, *, refresh: Refresh,
                             on_bytes: Callable[[int, int | None], None] | None = None,
                             gate: asyncio.Semaphore | None = None,
-                            range_size: int = RANGE_SIZE) -> int:
+                            range_size: int = RANGE_SIZE, source: str = "") -> int:
     """Complete ``part`` from ``choice.url``; returns the total size.
 
     ``gate`` is held for each request (the connection cap); ``range_size`` is the largest
-    range asked for at once."""
+    range asked for at once; ``source`` names what the part is of (a part recorded for
+    another source starts over)."""
     validator_file = part.with_name(part.name + ".validator")
+    saved = _Saved.read(validator_file)
+    if part.exists() and source and saved.source != source:  # noqa: ASYNC240
+        part.unlink()  # noqa: ASYNC240 (another file's beginning)
+        saved = _Saved(source=source)
+    saved = _Saved(saved.validator, saved.total, source or saved.source)
     total: int | None = None
     open_ended = False  # a 206 said "bytes a-b/*": only a 416 or an empty range ends it
     failures = 0
@@ -60,8 +73,8 @@ async def fetch_progressive(http: Http, choice: StreamChoice, part: Path, *, ref
                                     f"{total} bytes).", hint="Run it again: it starts over.")
             return total
         headers = {"Range": f"bytes={offset}-{offset + range_size - 1}"}
-        if offset and validator_file.exists():
-            headers["If-Range"] = validator_file.read_text()
+        if offset and saved.validator:
+            headers["If-Range"] = saved.validator
         try:
             async with (gate if gate is not None else contextlib.nullcontext(),
                         http.stream("GET", choice.url, headers=headers) as response):
@@ -87,6 +100,7 @@ async def fetch_progressive(http: Http, choice: StreamChoice, part: Path, *, ref
                     if size and int(size.group(1)) == offset:
                         return offset
                     part.unlink()  # noqa: ASYNC240
+                    saved = _Saved(source=saved.source)
                     validator_file.unlink(missing_ok=True)
                     total = None
                     raise _Again(f"HTTP 416 for a {offset}-byte partial file")
@@ -107,8 +121,18 @@ async def fetch_progressive(http: Http, choice: StreamChoice, part: Path, *, ref
                 else:
                     raise DownloadError(f"The download answered HTTP {status}.")
                 validator = response.headers.get("ETag") or response.headers.get("Last-Modified")
-                if validator and not validator.startswith("W/"):
-                    validator_file.write_text(validator)
+                if validator and validator.startswith("W/"):
+                    validator = None  # a weak ETag may not be used in If-Range (RFC 9110)
+                if offset and (saved.differs(validator, total)):
+                    # A 206 of another file (the server ignored If-Range, or sent none to
+                    # compare): what is on disk belongs to the old one.
+                    part.unlink()  # noqa: ASYNC240
+                    saved = _Saved(source=saved.source)
+                    raise _Restart()
+                fresh = _Saved(validator, total, saved.source)
+                if fresh != saved:
+                    fresh.write(validator_file)
+                    saved = fresh
                 start = offset
                 mode = "r+b" if offset else "wb"
                 # Chunked 64 KiB writes: cheap enough on the loop thread.
@@ -134,6 +158,9 @@ async def fetch_progressive(http: Http, choice: StreamChoice, part: Path, *, ref
                 # A 200 without a length ends with its body; an open-ended 206 only once a
                 # range comes back empty (or a 416 above).
                 return offset
+        except _Restart:
+            total, open_ended = None, False
+            continue
         except (TransportError, StreamError, _Again) as error:
             failures += 1
             if failures >= MAX_ATTEMPTS:
@@ -145,3 +172,42 @@ async def fetch_progressive(http: Http, choice: StreamChoice, part: Path, *, ref
 
 class _Again(Exception):
     pass
+
+
+class _Restart(Exception):
+    """The part belongs to another version of the file: fetch it again from the start."""
+
+
+@dataclass(frozen=True)
+class _Saved:
+    """What the validator file records about the part beside it."""
+
+    validator: str | None = None
+    total: int | None = None
+    source: str = ""
+
+    @classmethod
+    def read(cls, path: Path) -> _Saved:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (FileNotFoundError, UnicodeDecodeError):
+            return cls()
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            return cls(text.strip() or None)  # an older version's: the validator alone
+        total = data.get("total")
+        return cls(str(data["validator"]) if data.get("validator") else None,
+                   total if isinstance(total, int) else None, str(data.get("source") or ""))
+
+    def differs(self, validator: str | None, total: int | None) -> bool:
+        return bool((self.validator and validator and validator != self.validator)
+                    or (self.total is not None and total is not None and total != self.total))
+
+    def write(self, path: Path) -> None:
+        # Written in place (a temporary name would not fit naming.PARTIAL_ROOM): a torn write
+        # reads back as an unknown validator, which a server answers with the whole file.
+        path.write_text(json.dumps({"validator": self.validator, "total": self.total,
+                                    "source": self.source}), encoding="utf-8")

@@ -69,6 +69,38 @@ def write_tags(path: Path, container: str, tags: TrackTags, cover: Cover | None)
         raise ValueError(f"no tag writer for {container!r}")
 
 
+def file_source(path: Path) -> str | None:
+    """The source URL a finished file records (what :class:`TrackTags` wrote as
+    ``source_url``: WOAS, the MP4 SOURCE atom, the Vorbis CONTACT), or None when it records
+    none or cannot be read. A file's own record of what it is: direct downloads have no
+    archive rows (batch.py), and a name says nothing about the source."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".mp3":
+            from mutagen.id3 import ID3, ID3NoHeaderError
+
+            try:
+                frames = ID3(path).getall("WOAS")
+            except ID3NoHeaderError:
+                return None
+            return str(frames[0].url) if frames else None
+        if suffix == ".m4a":
+            from mutagen.mp4 import MP4
+
+            tags = MP4(path).tags
+            values = tags.get("----:com.apple.iTunes:SOURCE") if tags is not None else None
+            return bytes(values[0]).decode("utf-8", "replace") if values else None
+        if suffix == ".opus":
+            from mutagen.oggopus import OggOpus
+
+            comments = OggOpus(path).tags
+            values = comments.get("CONTACT") if comments is not None else None
+            return str(values[0]) if values else None
+    except Exception:  # mutagen raises its own kinds for every unreadable file
+        return None
+    return None
+
+
 def id3_tag(tags: TrackTags, cover: Cover | None) -> bytes:
     """The ID3v2.4 tag :func:`write_tags` puts in front of an MP3, as bytes: the join writes
     it first (remux.concatenate), so the finished file is never rewritten to insert it."""

@@ -122,9 +122,14 @@ async def expand(source: Catalog | Resolve, targets: Sequence[str], *,
         async for item in items:
             if isinstance(item, Wanted):
                 key = (item.track.urn, item.playlist.urn if item.playlist else "")
-                if key in seen:
-                    continue
-                seen.add(key)
+            elif isinstance(item, Direct):
+                key = ("direct", item.url)  # the same URL twice would be one file twice
+            else:
+                yield item
+                continue
+            if key in seen:
+                continue
+            seen.add(key)
             yield item
 
 

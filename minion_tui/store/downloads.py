@@ -139,3 +139,11 @@ def archived_path(store: Store, track_urn: str) -> str | None:
         row = conn.execute("SELECT path FROM download_archive WHERE track_urn = ?",
                            (track_urn,)).fetchone()
     return None if row is None else str(row[0])
+
+
+def archived_owner(store: Store, path: str) -> str | None:
+    """The track the archive says ``path`` holds (None when it knows no file of that path)."""
+    with store.transaction() as conn:
+        row = conn.execute("SELECT track_urn FROM download_archive WHERE path = ? "
+                           "ORDER BY downloaded_at DESC LIMIT 1", (path,)).fetchone()
+    return None if row is None else str(row[0])

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+import pytest
+
 from minion_tui.downloads.naming import (
     DEFAULT_SET_TEMPLATE,
     DEFAULT_TEMPLATE,
@@ -42,3 +44,39 @@ def test_unicode_kept_and_byte_limit() -> None:
     assert len(cut.encode()) <= 255
     assert cut.endswith(".mp3")
     assert cut.startswith("東東")
+
+
+@pytest.mark.parametrize("title", ["..", ".", "...", " . ", ". .", "  ", "\u202e", "\u200e\u200f"])
+def test_a_title_of_dots_spaces_or_nothing_keeps_its_extension(title: str) -> None:
+    # ".." used to give "mp3": the stem's dots were stripped together with the extension's.
+    assert render("{title}.{ext}", {"title": title, "ext": "mp3"}) == PurePosixPath("_.mp3")
+
+
+@pytest.mark.parametrize(("title", "name"), [("CON", "_CON.mp3"), ("con .", "_con.mp3"),
+                                             ("nul. ", "_nul.mp3"), ("LPT\u00b9", "_LPT\u00b9.mp3"),
+                                             ("a.", "a.mp3"), (".hidden", "hidden.mp3")])
+def test_reserved_and_dotted_stems_keep_their_extension(title: str, name: str) -> None:
+    assert render("{title}.{ext}", {"title": title, "ext": "mp3"}) == PurePosixPath(name)
+
+
+@pytest.mark.parametrize("url", ["http://h/...m3u8", "http://h/%2E%2E.m3u8", "http://h/.m3u8",
+                                 "http://h/%20.m3u8"])
+def test_a_direct_url_named_only_dots_keeps_its_extension(url: str) -> None:
+    from pathlib import Path
+
+    from minion_tui.downloads.direct import direct_target
+    from minion_tui.downloads.targets import Direct
+    from minion_tui.models import StreamChoice
+
+    choice = StreamChoice("hls", "mp3", "direct", url)
+    assert direct_target(Direct(url, "hls"), choice, Path("/d")).name in ("_.mp3", "download.mp3")
+
+
+def test_numbered_names_keep_the_number_and_the_extension_within_the_budget() -> None:
+    from minion_tui.downloads.naming import MAX_NAME_BYTES, numbered
+
+    assert numbered("index.mp3", 1) == "index.mp3"
+    assert numbered("index.mp3", 2) == "index (2).mp3"
+    long = "東" * 80 + ".m4a"
+    cut = numbered(long, 12)
+    assert cut.endswith(" (12).m4a") and len(cut.encode()) <= MAX_NAME_BYTES
