@@ -92,6 +92,17 @@ def xdg_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str
 def run_cli(*argv: str, env: Mapping[str, str], timeout: float = 120
             ) -> subprocess.CompletedProcess[str]:
     """``minion-tui argv…`` as the unprivileged user (the timeout only guards a hang)."""
+    return _run([MINION, *argv], env, timeout)
+
+
+def run_python(code: str, *, env: Mapping[str, str], timeout: float = 120
+               ) -> subprocess.CompletedProcess[str]:
+    """``python -c code`` (this interpreter) as the unprivileged user."""
+    return _run([sys.executable, "-c", code], env, timeout)
+
+
+def _run(argv: list[str], env: Mapping[str, str], timeout: float
+         ) -> subprocess.CompletedProcess[str]:
     prefix = _SETPRIV if _drop_needed() else ()
-    return subprocess.run([*prefix, MINION, *argv], env=dict(env), capture_output=True,
-                          text=True, timeout=timeout, cwd="/")
+    return subprocess.run([*prefix, *argv], env=dict(env), capture_output=True, text=True,
+                          timeout=timeout, cwd="/")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import shutil
+import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -60,7 +61,14 @@ async def session(args: argparse.Namespace) -> AsyncIterator[Service]:
     """The service for one scriptable command, closed (HTTP client, database) however the
     command ends."""
     with open_service(args) as service:
+        service.on_warning(_warn)
         try:
             yield service
         finally:
             await service.aclose()
+
+
+def _warn(text: str) -> None:
+    """A write the command did along the way failed; its answer still stands (stdout stays
+    the JSON or the table)."""
+    print(f"minion-tui: warning: {text}", file=sys.stderr)

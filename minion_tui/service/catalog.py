@@ -76,7 +76,7 @@ class Catalog:
             tracks = await core.remember(resource.tracks)
             return dataclasses.replace(resource, tracks=tuple(tracks))
         store = await core.db()
-        await store.call(store.upsert_users, [resource])
+        await core.write_aside("the user seen", lambda: store.upsert_users([resource]))
         return resource
 
     async def stream(self, target: str | Track, *, require_full: bool = False,
@@ -105,7 +105,8 @@ class Catalog:
         limit: int | None = None,
     ) -> AsyncIterator[Page[Any]]:
         """Search one provider (default: the first registered); pages stream in as they
-        arrive. The search is kept in the history."""
+        arrive. The search is kept in the history (when the store can take it: a locked or
+        read-only database is a warning, not a failed search)."""
         source = self._searcher(provider)
         caps = source.capabilities
         kinds = (*caps.search_kinds, *(("all",) if caps.mixed_search else ()))
@@ -126,7 +127,8 @@ class Catalog:
         self, query: str, kind: str, filters: dict[str, str], pages: AsyncIterator[Page[Any]]
     ) -> AsyncIterator[Page[Any]]:
         store = await self._core.db()
-        await store.call(store.add_search, query, kind, filters)
+        await self._core.write_aside(
+            "the search history", lambda: store.add_search(query, kind, filters))
         from minion_tui.store.surfacing import for_search
 
         async for page in self._core.remembered(pages, lambda: for_search(query)):

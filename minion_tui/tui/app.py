@@ -135,6 +135,7 @@ class MinionApp(PlayerKeys, ServiceApp):
             self.notify(problem, title="Theme", severity="warning", timeout=10)
         self._report_keymap_problems()
         self.service.on_wait(self._announce_wait)
+        self.service.on_warning(self._announce_warning)
         self.download_control.follow(self._show_download_event)
         self.show_pane(PANES[0].name)
         # Everything alive after start-up (modules, classes, widgets) lives as long as the app:
@@ -310,6 +311,15 @@ class MinionApp(PlayerKeys, ServiceApp):
         else:
             self.call_from_thread(self.notify, text, title="Waiting",
                                   timeout=min(max(notice.seconds, 3), 10))
+
+    def _announce_warning(self, text: str) -> None:
+        """Service listener: a write done along the way failed (the database is locked or
+        read-only); what the user asked for went on, so a toast, not an error."""
+        if self._thread_id == threading.get_ident():
+            self.notify(text, title="Not saved", severity="warning", timeout=10)
+        else:
+            self.call_from_thread(self.notify, text, title="Not saved", severity="warning",
+                                  timeout=10)
 
     # -- playback: keys (PlayerKeys), play requests, waveform clicks → tui/player_control.py --
 

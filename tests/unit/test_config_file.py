@@ -12,9 +12,7 @@ import pytest
 
 from minion_tui import config
 from minion_tui.errors import ConfigError
-from tests.unprivileged import hand_over, reachable_tmp, require_permission_bits, run_cli, xdg_env
-
-__all__ = ["reachable_tmp"]  # the fixture, used by name below
+from tests.unprivileged import hand_over, require_permission_bits, run_cli, xdg_env
 
 
 def problems_of(path: Path) -> list[str]:
