@@ -27,7 +27,8 @@ def demo(args: argparse.Namespace) -> Iterator[tuple[dict[str, str], Path | None
 
     data_dir: Path | None = getattr(args, "demo_data", None)
     temp = None if data_dir else Path(tempfile.mkdtemp(prefix="minion-demo-"))
-    emulator = run_in_thread(cache_dir=config.cache_dir() / "emulator")
+    # The emulator's audio cache sits in the app's cache folder: made private like the rest.
+    emulator = run_in_thread(cache_dir=config.private_dirs(config.cache_dir()) / "emulator")
     try:
         yield emulator.endpoints, data_dir or temp
     finally:

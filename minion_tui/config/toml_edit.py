@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from minion_tui.config import file_text
-from minion_tui.config.paths import config_path
+from minion_tui.config.paths import config_path, private_dirs
 from minion_tui.config.schema import (
     OPEN_TABLES,
     SECTION_TYPES,
@@ -105,8 +105,8 @@ def render_initial() -> str:
 
 def write_atomically(path: Path, text: str) -> None:
     """Replace ``path`` in one step, so a crash never leaves a half-written config."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    private_dirs(path.parent)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # 0600, as it stays
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             out.write(text)

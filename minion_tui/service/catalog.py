@@ -258,8 +258,8 @@ def _read_if_exists(path: Path) -> bytes | None:
 def _write_atomically(path: Path, data: bytes) -> None:
     import tempfile
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+    config.private_dirs(path.parent)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".part-")  # 0600
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)

@@ -21,6 +21,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
+from minion_tui import config
 from minion_tui.errors import StoreError, StoreLocked, StoreReadOnly
 from minion_tui.store import lock_owner
 
@@ -31,7 +32,7 @@ _UNREADABLE = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
 
 
 def connect(path: Path) -> tuple[sqlite3.Connection, Path | None]:
-    """A connection to the database at ``path`` (created when missing)
+    """A connection to the database at ``path`` (created, private to the user, when missing)
     and, when it had to be opened read-only, what is not writable: the file or its folder."""
     folder = path.parent
     if not path.exists():
@@ -67,8 +68,8 @@ def _connect(target: str, *, uri: bool) -> sqlite3.Connection:
 def _create(path: Path) -> None:
     folder = path.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        config.private_dirs(folder)
+        fd = config.private_opener(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL)
     except FileExistsError:
         return  # another process created it first
     except PermissionError as exc:
@@ -81,7 +82,7 @@ def _create(path: Path) -> None:
     except OSError as exc:
         raise StoreError(f"Could not create the database {path}: {exc.strerror or exc}.",
                          hint=f"Check the folder {folder} and the free disk space.") from exc
-    os.close(fd)  # an empty file is an empty database
+    os.close(fd)  # an empty file is an empty database; SQLite gives -wal and -shm its mode
 
 
 def read_only(path: Path, blocked: Path, *, doing: str = "nothing was saved") -> StoreReadOnly:
