@@ -76,7 +76,8 @@ class Catalog:
             tracks = await core.remember(resource.tracks)
             return dataclasses.replace(resource, tracks=tuple(tracks))
         store = await core.db()
-        await core.write_aside("the user seen", lambda: store.upsert_users([resource]))
+        await core.write_aside("the user seen was not saved",
+                               lambda: store.upsert_users([resource]))
         return resource
 
     async def stream(self, target: str | Track, *, require_full: bool = False,
@@ -128,7 +129,7 @@ class Catalog:
     ) -> AsyncIterator[Page[Any]]:
         store = await self._core.db()
         await self._core.write_aside(
-            "the search history", lambda: store.add_search(query, kind, filters))
+            "the search history was not saved", lambda: store.add_search(query, kind, filters))
         from minion_tui.store.surfacing import for_search
 
         async for page in self._core.remembered(pages, lambda: for_search(query)):

@@ -126,18 +126,22 @@ class Core:
         failed and the work went on without it: the search history could not be saved."""
         self._warning_listeners.append(listener)
 
-    def warn(self, text: str) -> None:
+    def warn(self, text: str, *, cause: str | None = None) -> None:
+        """Tell the listeners ``text``, once per ``cause`` (default: the text itself): one
+        locked database is one warning, however many writes it refused."""
         log.warning("%s", text)
-        if text in self._warned:
+        key = text if cause is None else cause
+        if key in self._warned:
             return
-        self._warned.add(text)
+        self._warned.add(key)
         for listener in self._warning_listeners:
             listener(text)
 
-    async def write_aside(self, what: str, fn: Callable[[], Item]) -> Item | None:
-        """Run ``fn``, a write a read does along the way (``what`` names it: "the search
-        history"), on the store's thread. When the store cannot take it (locked by another
-        process, read-only) the read goes on: the front ends are warned and None returned."""
+    async def write_aside(self, lost: str, fn: Callable[[], Item]) -> Item | None:
+        """Run ``fn``, a write a read does along the way, on the store's thread. When the
+        store cannot take it (locked by another process, read-only) the read goes on: the
+        front ends are warned (``lost`` says what: "the search history was not saved") and
+        None is returned."""
         from minion_tui.errors import StoreLocked, StoreReadOnly
 
         store = await self.db()
@@ -149,7 +153,7 @@ class Core:
         try:
             return await store.call(patiently)
         except (StoreLocked, StoreReadOnly) as exc:
-            self.warn(f"{what} was not saved: {exc.text}")
+            self.warn(f"{lost}: {exc.text}", cause=exc.text)
             return None
 
     def on_close(self, closer: Callable[[], Awaitable[None]]) -> None:
@@ -198,7 +202,8 @@ class Core:
         store = await self.db()
         from minion_tui.store.surfacing import record
 
-        await self.write_aside("the tracks seen", lambda: record(store, tracks, surfacing))
+        await self.write_aside("the tracks seen were not saved",
+                               lambda: record(store, tracks, surfacing))
         judged = await store.call(store.judgments, [t.urn for t in tracks])
         return [dataclasses.replace(t, judgment=judged.get(t.urn)) for t in tracks]
 

@@ -125,6 +125,7 @@ def test_search_answers_and_warns_while_the_database_is_locked(
     assert len(tracks) == 3 and all(t["kind"] == "track" for t in tracks)
     assert f"is locked by process {process.pid}" in done.stderr
     assert "minion-tui: warning: the search history was not saved:" in done.stderr
+    assert done.stderr.count("warning:") == 1  # one lock, one warning (tracks seen skipped too)
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         assert conn.execute("SELECT count(*) FROM search_history").fetchone() == (0,)
 
@@ -165,6 +166,7 @@ def test_a_read_only_database_still_answers_a_search(
     assert f"minion-tui: warning: the search history was not saved: The database {db} is " \
         f"read-only ({what})" in done.stderr
     assert "aside" not in done.stderr
+    assert done.stderr.count("warning:") == 1
     if folder:  # nothing could be created beside it; nothing was tried
         assert sorted(p.name for p in db.parent.iterdir()) == ["minion.db"]
 
