@@ -139,10 +139,10 @@ class Core:
 
     async def write_aside(self, lost: str, fn: Callable[[], Item]) -> Item | None:
         """Run ``fn``, a write a read does along the way, on the store's thread. When the
-        store cannot take it (locked by another process, read-only) the read goes on: the
-        front ends are warned (``lost`` says what: "the search history was not saved") and
-        None is returned."""
-        from minion_tui.errors import StoreLocked, StoreReadOnly
+        store cannot take it (locked by another process, read-only, the disk full) the read
+        goes on: the front ends are warned (``lost`` says what: "the search history was not
+        saved") and None is returned."""
+        from minion_tui.errors import StoreError
 
         store = await self.db()
 
@@ -152,7 +152,7 @@ class Core:
 
         try:
             return await store.call(patiently)
-        except (StoreLocked, StoreReadOnly) as exc:
+        except StoreError as exc:
             self.warn(f"{lost}: {exc.text}", cause=exc.text)
             return None
 
