@@ -171,3 +171,13 @@ class DownloadBusy(DownloadError):
 
 class StoreError(MinionError):
     type = "store"
+
+
+class StoreLocked(StoreError):
+    """Another process holds the database's write lock (longer than the store waits); the
+    message names it when the system says who. Reads go on meanwhile. JSON type ``store``."""
+
+
+class StoreReadOnly(StoreError):
+    """The database file, or the folder it is in, is not writable: it was opened read-only,
+    so reads work and every write is refused saying which. JSON type ``store``."""

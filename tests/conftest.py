@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.unprivileged import reachable_tmp
+
+__all__ = ["reachable_tmp"]  # a fixture for every test: a folder the unprivileged user reaches
+
 _ISOLATED_PREFIXES = ("SOUNDCLOUD_", "MIXCLOUD_", "MINION_")
 _KEEP = {"MINION_REQUIRE_MPV"}
 

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from minion_tui import __version__, config
 from minion_tui.cli import catalog, config_cmd, download, emulator_cmd, play, tui_cmd
@@ -120,9 +120,8 @@ def run() -> NoReturn:
 def setup_logging(*, debug: bool) -> None:
     """Warnings and errors always go to the rotating log file; everything with --debug."""
     try:
-        log_path = config.log_path()
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        log_path = config.private_dirs(config.log_dir()) / config.log_path().name
+        handler: logging.Handler = _PrivateLog(
             log_path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
         )
     except OSError:  # a read-only home must not stop the app
@@ -133,6 +132,15 @@ def setup_logging(*, debug: bool) -> None:
     root.setLevel(logging.DEBUG if debug else logging.WARNING)
     if not debug:  # httpx logs every request at INFO
         logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+class _PrivateLog(logging.handlers.RotatingFileHandler):
+    """The rotating log, created 0600 like the app's other files (it names tracks, URLs and
+    paths); each file a rollover starts included."""
+
+    def _open(self) -> Any:
+        return open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
+                    opener=config.private_opener)
 
 
 __all__ = ["COMMANDS", "build_parser", "main", "run", "setup_logging"]

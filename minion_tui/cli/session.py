@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import shutil
+import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -26,7 +27,8 @@ def demo(args: argparse.Namespace) -> Iterator[tuple[dict[str, str], Path | None
 
     data_dir: Path | None = getattr(args, "demo_data", None)
     temp = None if data_dir else Path(tempfile.mkdtemp(prefix="minion-demo-"))
-    emulator = run_in_thread(cache_dir=config.cache_dir() / "emulator")
+    # The emulator's audio cache sits in the app's cache folder: made private like the rest.
+    emulator = run_in_thread(cache_dir=config.private_dirs(config.cache_dir()) / "emulator")
     try:
         yield emulator.endpoints, data_dir or temp
     finally:
@@ -60,7 +62,14 @@ async def session(args: argparse.Namespace) -> AsyncIterator[Service]:
     """The service for one scriptable command, closed (HTTP client, database) however the
     command ends."""
     with open_service(args) as service:
+        service.on_warning(_warn)
         try:
             yield service
         finally:
             await service.aclose()
+
+
+def _warn(text: str) -> None:
+    """A write the command did along the way failed; its answer still stands (stdout stays
+    the JSON or the table)."""
+    print(f"minion-tui: warning: {text}", file=sys.stderr)

@@ -17,6 +17,8 @@ from minion_tui.config.paths import (
     data_dir,
     log_dir,
     log_path,
+    private_dirs,
+    private_opener,
 )
 from minion_tui.config.schema import (
     SECTION_TYPES,
@@ -63,6 +65,8 @@ __all__ = [
     "log_dir",
     "log_path",
     "parse_endpoints",
+    "private_dirs",
+    "private_opener",
     "set_config_value",
     "whole_range",
 ]

@@ -3,6 +3,11 @@ file every part of the app writes to and names in its messages.
 
 An absolute ``XDG_*`` variable wins on every platform; otherwise platformdirs, imported only
 then, picks the platform's folder.
+
+The app's own files (database, log, caches, config, later the token file) are private to the
+user whatever the umask: folders are created 0700 (:func:`private_dirs`, as the XDG Base
+Directory spec asks of a folder an app creates to write into) and files 0600
+(:func:`private_opener`). Downloads are the user's music and follow the umask instead.
 """
 
 from __future__ import annotations
@@ -49,6 +54,35 @@ def log_path() -> Path:
     """The rotating log file: warnings and errors always, everything with ``--debug``, and
     the TUI's stderr (mpv's messages)."""
     return log_dir() / LOG_NAME
+
+
+#: The mode of every file the app keeps for itself (before the umask, which only removes bits).
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def private_dirs(path: Path) -> Path:
+    """Create ``path`` and each missing folder above it as 0700; folders that exist are left
+    as they are. Returns ``path``. OSError (PermissionError, …) as ``mkdir`` raises it."""
+    path = Path(path)
+    missing: list[Path] = []
+    here = path
+    while not here.is_dir() and here != here.parent:
+        missing.append(here)
+        here = here.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:  # made meanwhile (another process), or a file: say so below
+            if not folder.is_dir():
+                raise
+    return path
+
+
+def private_opener(path: str, flags: int) -> int:
+    """An ``opener`` for :func:`open` creating the file 0600: ``open(p, "w",
+    opener=private_opener)``."""
+    return os.open(path, flags, PRIVATE_FILE)
 
 
 def default_download_dir() -> Path:

@@ -10,13 +10,13 @@ single values in ``values``, line numbers in ``toml_lines``; writing the file is
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from minion_tui.config import file_text
 from minion_tui.config.paths import config_path
 from minion_tui.config.schema import (
     OPEN_TABLES,
@@ -31,7 +31,7 @@ from minion_tui.config.schema import (
     SoundCloudSettings,
     UiSettings,
 )
-from minion_tui.config.toml_lines import describe_syntax_error, line_of, locate_keys
+from minion_tui.config.toml_lines import line_of, locate_keys
 from minion_tui.config.values import (
     Invalid,
     check_origin,
@@ -121,22 +121,17 @@ def load_settings(
 
 def _read_text(path: Path, problems: list[str]) -> str | None:
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+        return file_text.read_text(path)
+    except file_text.Unusable as exc:
+        problems.append(str(exc))
         return None
-    except UnicodeDecodeError as exc:
-        line = exc.object[: exc.start].count(b"\n") + 1
-        problems.append(f"line {line}: the file is not UTF-8 text; save it as UTF-8")
-    except OSError as exc:
-        problems.append(f"cannot read the file: {exc.strerror or exc}")
-    return None
 
 
 def _read_file(text: str, path: Path, layers: _Layers) -> None:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        layers.problems.append(describe_syntax_error(str(exc), text))
+        data = file_text.parse(text)
+    except file_text.Unusable as exc:
+        layers.problems.append(str(exc))
         return
     lines = locate_keys(text)
 

@@ -13,7 +13,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from minion_tui.config.paths import config_path
+from minion_tui.config import file_text
+from minion_tui.config.paths import config_path, private_dirs
 from minion_tui.config.schema import (
     OPEN_TABLES,
     SECTION_TYPES,
@@ -104,8 +105,8 @@ def render_initial() -> str:
 
 def write_atomically(path: Path, text: str) -> None:
     """Replace ``path`` in one step, so a crash never leaves a half-written config."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    private_dirs(path.parent)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # 0600, as it stays
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             out.write(text)
@@ -223,12 +224,13 @@ def set_config_value(
         raise problem(f"[{section}] {key} {exc}") from None
 
     try:
-        text = path.read_text(encoding="utf-8-sig") if path.exists() else ""
+        text = file_text.read_text(path) or ""
+        file_text.parse(text)  # tomllib's verdict first: the same problem as loading gives
         updated = edit_value(text, section, key, to_write)
-    except ValueError as exc:
+    except ValueError as exc:  # file_text.Unusable included
         raise problem(str(exc)) from None
-    except OSError as exc:
-        raise problem(f"cannot read the file: {exc.strerror or exc}") from None
+    except RecursionError:  # tomlkit recurses deeper per level than tomllib
+        raise problem(str(file_text.too_deep(text))) from None
     try:
         mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
         write_atomically(path, updated)

@@ -77,6 +77,12 @@ class Service:
     def data_dir(self) -> Path:
         return self._core.data_dir
 
+    def on_warning(self, listener: Callable[[str], None]) -> None:
+        """Be told (once per distinct problem) when a write done along the way failed and the
+        work went on without it: "the search history was not saved: The database … is
+        locked by process 1234 (minion-tui download …) …"."""
+        self._core.on_warning(listener)
+
     def on_wait(self, listener: Callable[[WaitNotice], None]) -> None:
         """Be told when a request has to wait long (rate limits, Retry-After)."""
         self._core.on_wait(listener)

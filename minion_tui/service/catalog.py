@@ -76,7 +76,8 @@ class Catalog:
             tracks = await core.remember(resource.tracks)
             return dataclasses.replace(resource, tracks=tuple(tracks))
         store = await core.db()
-        await store.call(store.upsert_users, [resource])
+        await core.write_aside("the user seen was not saved",
+                               lambda: store.upsert_users([resource]))
         return resource
 
     async def stream(self, target: str | Track, *, require_full: bool = False,
@@ -105,7 +106,8 @@ class Catalog:
         limit: int | None = None,
     ) -> AsyncIterator[Page[Any]]:
         """Search one provider (default: the first registered); pages stream in as they
-        arrive. The search is kept in the history."""
+        arrive. The search is kept in the history (when the store can take it: a locked or
+        read-only database is a warning, not a failed search)."""
         source = self._searcher(provider)
         caps = source.capabilities
         kinds = (*caps.search_kinds, *(("all",) if caps.mixed_search else ()))
@@ -126,7 +128,8 @@ class Catalog:
         self, query: str, kind: str, filters: dict[str, str], pages: AsyncIterator[Page[Any]]
     ) -> AsyncIterator[Page[Any]]:
         store = await self._core.db()
-        await store.call(store.add_search, query, kind, filters)
+        await self._core.write_aside(
+            "the search history was not saved", lambda: store.add_search(query, kind, filters))
         from minion_tui.store.surfacing import for_search
 
         async for page in self._core.remembered(pages, lambda: for_search(query)):
@@ -256,8 +259,8 @@ def _read_if_exists(path: Path) -> bytes | None:
 def _write_atomically(path: Path, data: bytes) -> None:
     import tempfile
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+    config.private_dirs(path.parent)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".part-")  # 0600
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)

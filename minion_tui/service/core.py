@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from minion_tui import config
 from minion_tui.errors import InvalidArgument
-from minion_tui.models import Judgment, Page, Playlist, Track, User
+from minion_tui.models import Page, Playlist, Track, User
 
 if TYPE_CHECKING:
     from minion_tui.models import WaitNotice
@@ -31,6 +31,9 @@ Resource = Track | Playlist | User
 Item = TypeVar("Item")
 
 DB_FILENAME = "minion.db"
+#: Seconds a write that a read does along the way (search history, tracks seen) waits for
+#: another process's lock before it is skipped; a write the user asked for waits longer.
+ASIDE_PATIENCE = 1.0
 
 
 class Core:
@@ -45,6 +48,8 @@ class Core:
         self._store: Store | None = None
         self._providers: dict[str, Provider] = {}
         self._wait_listeners: list[Callable[[WaitNotice], None]] = []
+        self._warning_listeners: list[Callable[[str], None]] = []
+        self._warned: set[str] = set()
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self._store_lock = asyncio.Lock()
 
@@ -116,6 +121,41 @@ class Core:
         for listener in self._wait_listeners:
             listener(notice)
 
+    def on_warning(self, listener: Callable[[str], None]) -> None:
+        """Be told (once per distinct problem) when something the user did not ask for
+        failed and the work went on without it: the search history could not be saved."""
+        self._warning_listeners.append(listener)
+
+    def warn(self, text: str, *, cause: str | None = None) -> None:
+        """Tell the listeners ``text``, once per ``cause`` (default: the text itself): one
+        locked database is one warning, however many writes it refused."""
+        log.warning("%s", text)
+        key = text if cause is None else cause
+        if key in self._warned:
+            return
+        self._warned.add(key)
+        for listener in self._warning_listeners:
+            listener(text)
+
+    async def write_aside(self, lost: str, fn: Callable[[], Item]) -> Item | None:
+        """Run ``fn``, a write a read does along the way, on the store's thread. When the
+        store cannot take it (locked by another process, read-only, the disk full) the read
+        goes on: the front ends are warned (``lost`` says what: "the search history was not
+        saved") and None is returned."""
+        from minion_tui.errors import StoreError
+
+        store = await self.db()
+
+        def patiently() -> Item:
+            with store.patience(ASIDE_PATIENCE):
+                return fn()
+
+        try:
+            return await store.call(patiently)
+        except StoreError as exc:
+            self.warn(f"{lost}: {exc.text}", cause=exc.text)
+            return None
+
     def on_close(self, closer: Callable[[], Awaitable[None]]) -> None:
         """Run ``closer`` on :meth:`aclose`, before the client and the store close."""
         self._closers.append(closer)
@@ -155,18 +195,16 @@ class Core:
         self, tracks: Sequence[Track], surfacing: Surfacing | None = None
     ) -> list[Track]:
         """Store tracks (one transaction, with their provenance when ``surfacing`` says where
-        they came from) and return them with their judgments joined in."""
+        they came from) and return them with their judgments joined in. Storing them is a
+        write aside: a locked or read-only store only costs the caching."""
         if not tracks:
             return []
         store = await self.db()
+        from minion_tui.store.surfacing import record
 
-        def upsert_and_judge() -> dict[str, Judgment]:
-            from minion_tui.store.surfacing import record
-
-            record(store, tracks, surfacing)
-            return store.judgments(t.urn for t in tracks)
-
-        judged = await store.call(upsert_and_judge)
+        await self.write_aside("the tracks seen were not saved",
+                               lambda: record(store, tracks, surfacing))
+        judged = await store.call(store.judgments, [t.urn for t in tracks])
         return [dataclasses.replace(t, judgment=judged.get(t.urn)) for t in tracks]
 
     async def remembered(

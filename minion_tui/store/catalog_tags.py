@@ -26,5 +26,5 @@ GROUP BY tag ORDER BY tracks DESC, tag LIMIT ?
 def common_tags(store: Store, limit: int = 5) -> list[str]:
     """The ``limit`` genres/tags carried by the most stored tracks, most common first
     (ties in alphabetical order), lower-cased."""
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         return [str(row[0]) for row in conn.execute(_COMMON_TAGS, (limit,))]

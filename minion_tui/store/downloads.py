@@ -83,7 +83,7 @@ def update_job(store: Store, job_id: int, **fields: Any) -> None:
 
 def _job_row(store: Store, columns: str, job_id: int) -> Any:
     """``columns`` of job ``job_id``; KeyError when there is no such job."""
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         row = conn.execute(f"SELECT {columns} FROM downloads WHERE id = ?",
                            (job_id,)).fetchone()
     if row is None:
@@ -105,7 +105,7 @@ def list_jobs(store: Store, limit: int = 200, *, states: tuple[str, ...] = ()
               ) -> list[DownloadJob]:
     """Newest first; only ``states`` when given."""
     where = f"WHERE state IN ({', '.join('?' * len(states))})" if states else ""
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         found = conn.execute(f"SELECT {_JOB_COLUMNS} FROM downloads {where} "
                              "ORDER BY id DESC LIMIT ?", (*states, limit)).fetchall()
     return [_job(row) for row in found]
@@ -114,7 +114,7 @@ def list_jobs(store: Store, limit: int = 200, *, states: tuple[str, ...] = ()
 def set_members(store: Store, directory: str, playlist: str) -> list[tuple[str, str]]:
     """(track urn, path) of every finished job of set ``playlist`` downloaded into
     ``directory``, in set order (what its M3U8 lists)."""
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         found = conn.execute(
             "SELECT track_urn, path FROM downloads WHERE directory = ? AND playlist = ? "
             "AND state = 'done' AND path != '' ORDER BY set_index, id",
@@ -135,7 +135,7 @@ def archive(store: Store, track_urn: str, path: str, *, codec: str, size: int,
 
 
 def archived_path(store: Store, track_urn: str) -> str | None:
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         row = conn.execute("SELECT path FROM download_archive WHERE track_urn = ?",
                            (track_urn,)).fetchone()
     return None if row is None else str(row[0])

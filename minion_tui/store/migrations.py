@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from minion_tui.config import private_opener
 from minion_tui.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,8 @@ def backup_copy(conn: sqlite3.Connection, path: Path, version: int) -> Path:
         n += 1
     part = dest.with_name(dest.name + ".part")
     try:
+        # Created first so the copy is as private as the database (SQLite would use the umask).
+        os.close(private_opener(str(part), os.O_WRONLY | os.O_CREAT | os.O_TRUNC))
         target = sqlite3.connect(part)
         try:
             conn.backup(target)

@@ -15,7 +15,7 @@ from minion_tui.store.store import Store
 
 
 def queue_entries(store: Store) -> list[QueueEntry]:
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         found = conn.execute(
             "SELECT id, track_urn, position, origin FROM queue ORDER BY position, id"
         ).fetchall()
@@ -80,7 +80,7 @@ def queue_shuffle(store: Store, *, keep_first: int = 0, seed: int | None = None
 
 
 def get_state(store: Store, key: str, default: str = "") -> str:
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         row = conn.execute("SELECT value FROM app_state WHERE key = ?", (key,)).fetchone()
     return str(row[0]) if row else default
 
@@ -106,7 +106,7 @@ def history_listened(store: Store, entry_id: int, seconds: float) -> None:
 
 
 def history(store: Store, limit: int = 50) -> list[HistoryEntry]:
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         found = conn.execute(
             "SELECT id, track_urn, started_at, seconds_listened, preview, context "
             "FROM play_history ORDER BY started_at DESC, id DESC LIMIT ?", (limit,)).fetchall()

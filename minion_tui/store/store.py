@@ -12,6 +12,11 @@ Durability: WAL + ``synchronous=NORMAL`` means a committed transaction survives 
 killed; only a power loss can roll back the newest commits. The user's own judgments are
 committed with ``synchronous=FULL`` for that one transaction (an fsync of a few ms, at human
 rate), as §5.1 suggests when losing the last rating is unacceptable.
+
+Other processes and permissions (docs/downloads.md §5.4, store/access.py): reads run in
+:meth:`snapshot` read transactions, which neither take the write lock nor wait for one, so
+they work while another process writes and on a database opened read-only; a write SQLite
+refuses becomes a ``store`` error saying who holds the lock or what is not writable.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -29,12 +35,13 @@ from typing import Any, TypeVar
 
 from minion_tui.errors import StoreError
 from minion_tui.models import Judgment, SearchEntry, Source, Track, User
-from minion_tui.store import rows
-from minion_tui.store.migrations import Migration, migrate
+from minion_tui.store import access, rows
+from minion_tui.store.migrations import Migration, migrate, user_version
 from minion_tui.store.records import Provenance, utc_now
 from minion_tui.store.schema import MIGRATIONS
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: Stay well under SQLITE_MAX_VARIABLE_NUMBER (999 on SQLite < 3.32) in ``IN (...)`` lists.
 _CHUNK = 500
@@ -45,10 +52,14 @@ SEARCH_HISTORY_SIZE = 500
 class Store:
     """The app's SQLite database. Create with :meth:`open`, release with :meth:`close`."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, backup: Path | None) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, backup: Path | None,
+                 *, blocked: Path | None = None) -> None:
         self.path = path
         #: The copy taken before the migrations run by :meth:`open` (None if none ran).
         self.backup = backup
+        #: When the database was opened read-only: what is not writable (the file or its
+        #: folder); every write then raises StoreReadOnly.
+        self.blocked = blocked
         self._conn = conn
         self._lock = threading.RLock()
         self._depth = 0  # transaction nesting on the thread holding the lock
@@ -59,46 +70,51 @@ class Store:
 
     @classmethod
     def open(cls, path: Path, *, migrations: Sequence[Migration] = MIGRATIONS) -> Store:
-        """Open (creating folders and file as needed), set the pragmas and migrate.
+        """Open (creating folders and file as needed), set the pragmas and migrate. A
+        database the user may not write is opened read-only (store/access.py).
 
         ``migrations`` is for tests of the migration machinery; the app uses the default.
         """
         path = Path(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(
-                path, timeout=5.0, isolation_level=None, check_same_thread=False
-            )
-        except (OSError, sqlite3.Error) as exc:
+            conn, blocked = access.connect(path)
+        except sqlite3.Error as exc:
+            raise access.open_failure(exc, path, None) from exc
+        except OSError as exc:
             raise StoreError(
-                f"Could not open the database {path}: {exc}.",
-                hint="Check that the folder exists and is writable.",
+                f"Could not open the database {path}: {exc.strerror or exc}.",
+                hint=f"Check that the folder {path.parent} exists and that you may use it.",
             ) from exc
         try:
-            _set_pragmas(conn)
+            _set_pragmas(conn, writable=blocked is None)
+            if blocked is not None:
+                _refuse_to_migrate(conn, path, blocked, migrations)
             backup = migrate(conn, path, migrations)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise StoreError(
-                f"The database {path} cannot be read: {exc}.",
-                hint="Move the file aside (minion_tui will create a fresh one) and keep it "
-                "for a bug report.",
-            ) from exc
+            raise access.open_failure(exc, path, blocked) from exc
         except BaseException:
             conn.close()
             raise
-        return cls(path, conn, backup)
+        return cls(path, conn, backup, blocked=blocked)
 
     def close(self) -> None:
-        """Finish queued calls, checkpoint the WAL into the main file and close. Idempotent."""
+        """Finish queued calls, checkpoint the WAL into the main file and close. Idempotent.
+
+        The checkpoint does not wait for another process's lock (that process checkpoints
+        when it closes), and a failure of it is only logged: nothing the user did is lost."""
         if self._closed:
             return
         self._closed = True
         self._executor.shutdown(wait=True)
         with self._lock:
             try:
-                self._conn.execute("PRAGMA optimize")
-                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                if self.blocked is None:
+                    self._conn.execute("PRAGMA busy_timeout = 0")
+                    self._conn.execute("PRAGMA optimize")
+                    self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as exc:
+                log.info("closing %s without a checkpoint: %s", self.path, exc)
             finally:
                 self._conn.close()
 
@@ -126,27 +142,65 @@ class Store:
             conn = self._conn
             depth = self._depth
             outer = depth == 0
-            if outer:
-                if durable:
-                    conn.execute("PRAGMA synchronous = FULL")
-                conn.execute("BEGIN IMMEDIATE")
-            else:
-                conn.execute(f"SAVEPOINT nested_{depth}")
+            if outer and self.blocked is not None:
+                raise access.read_only(self.path, self.blocked)
+            try:
+                if outer:
+                    if durable:
+                        conn.execute("PRAGMA synchronous = FULL")
+                    conn.execute("BEGIN IMMEDIATE")
+                else:
+                    conn.execute(f"SAVEPOINT nested_{depth}")
+                self._depth += 1
+                try:
+                    yield conn
+                    conn.execute("COMMIT" if outer else f"RELEASE nested_{depth}")
+                except BaseException:
+                    if not outer:
+                        conn.execute(f"ROLLBACK TO nested_{depth}")
+                        conn.execute(f"RELEASE nested_{depth}")
+                    elif conn.in_transaction:  # also when COMMIT itself failed
+                        conn.execute("ROLLBACK")
+                    raise
+                finally:
+                    self._depth = depth
+                    if outer and durable:
+                        conn.execute("PRAGMA synchronous = NORMAL")
+            except sqlite3.Error as exc:
+                failure = access.write_failure(exc, self.path, self.blocked) if outer else None
+                if failure is None:
+                    raise
+                raise failure from exc
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """Reads that see one state of the database: a deferred (read) transaction, or the
+        transaction already open on this thread. It takes no write lock, so it works on a
+        read-only database and never waits for another process's writer (WAL). Nothing
+        inside may write."""
+        with self._lock:
+            conn = self._conn
+            if self._depth:
+                yield conn
+                return
+            conn.execute("BEGIN")
             self._depth += 1
             try:
                 yield conn
-                conn.execute("COMMIT" if outer else f"RELEASE nested_{depth}")
-            except BaseException:
-                if not outer:
-                    conn.execute(f"ROLLBACK TO nested_{depth}")
-                    conn.execute(f"RELEASE nested_{depth}")
-                elif conn.in_transaction:  # also when COMMIT itself failed
-                    conn.execute("ROLLBACK")
-                raise
             finally:
-                self._depth = depth
-                if outer and durable:
-                    conn.execute("PRAGMA synchronous = NORMAL")
+                self._depth = 0
+                conn.execute("COMMIT")  # ends the read; nothing was written
+
+    @contextmanager
+    def patience(self, seconds: float) -> Iterator[None]:
+        """Writes inside wait at most ``seconds`` for another process's lock (instead of
+        access.BUSY_TIMEOUT): for writes a read does along the way, which may be skipped."""
+        with self._lock:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+            try:
+                yield
+            finally:
+                self._conn.execute(f"PRAGMA busy_timeout = {int(access.BUSY_TIMEOUT * 1000)}")
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
@@ -366,12 +420,25 @@ class Store:
             conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
 
 
-def _set_pragmas(conn: sqlite3.Connection) -> None:
-    # journal_mode=WAL persists in the file; the others are per connection.
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
+def _set_pragmas(conn: sqlite3.Connection, *, writable: bool) -> None:
+    # journal_mode=WAL persists in the file; the others are per connection. A read-only
+    # connection changes nothing in the file.
+    if writable:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute(f"PRAGMA busy_timeout = {int(access.BUSY_TIMEOUT * 1000)}")
+
+
+def _refuse_to_migrate(
+    conn: sqlite3.Connection, path: Path, blocked: Path, migrations: Sequence[Migration]
+) -> None:
+    """A read-only database this version would have to upgrade first is refused, saying so."""
+    current, target = user_version(conn), (migrations[-1].version if migrations else 0)
+    if current < target:
+        raise access.read_only(path, blocked, doing=(
+            f"it is at schema version {current} and this minion_tui needs {target}, so it "
+            "must be upgraded first; it was left as it is"))
 
 
 def _refuse_on_event_loop() -> None:

@@ -78,7 +78,7 @@ def record(store: Store, tracks: Sequence[Track], surfacing: Surfacing | None) -
 
 def surfaced_by(store: Store, urn: str, limit: int = 5) -> list[SurfacedBy]:
     """The latest ``limit`` distinct sources of a track, labelled ("Likes of Alice")."""
-    with store.transaction() as conn:
+    with store.snapshot() as conn:
         found = _rows(conn, urn)
     seen: dict[str, SurfacedBy] = {}
     for source, action, actor_urn, at, username, title in found:

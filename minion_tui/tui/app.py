@@ -8,7 +8,7 @@ import gc
 import logging
 import threading
 from functools import cached_property
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -135,6 +135,7 @@ class MinionApp(PlayerKeys, ServiceApp):
             self.notify(problem, title="Theme", severity="warning", timeout=10)
         self._report_keymap_problems()
         self.service.on_wait(self._announce_wait)
+        self.service.on_warning(self._announce_warning)
         self.download_control.follow(self._show_download_event)
         self.show_pane(PANES[0].name)
         # Everything alive after start-up (modules, classes, widgets) lives as long as the app:
@@ -305,11 +306,20 @@ class MinionApp(PlayerKeys, ServiceApp):
         """Service listener: a long wait for a host becomes a toast. The notice may come from
         the app's own loop or from a worker thread."""
         text = f"Waiting {notice.seconds:.0f} s for {notice.host} ({notice.reason})"
+        self._toast(text, title="Waiting", timeout=min(max(notice.seconds, 3), 10))
+
+    def _announce_warning(self, text: str) -> None:
+        """Service listener: a write done along the way failed (the database is locked or
+        read-only); what the user asked for went on, so a toast, not an error. From the
+        app's loop or a worker thread."""
+        self._toast(text, title="Not saved", severity="warning", timeout=10)
+
+    def _toast(self, text: str, **options: Any) -> None:
+        """``notify`` from the app's own thread or, hopping to it, from any other."""
         if self._thread_id == threading.get_ident():
-            self.notify(text, title="Waiting", timeout=min(max(notice.seconds, 3), 10))
+            self.notify(text, **options)
         else:
-            self.call_from_thread(self.notify, text, title="Waiting",
-                                  timeout=min(max(notice.seconds, 3), 10))
+            self.call_from_thread(self.notify, text, **options)
 
     # -- playback: keys (PlayerKeys), play requests, waveform clicks → tui/player_control.py --
 

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from minion_tui.config import private_dirs, private_opener
+
 if TYPE_CHECKING:
     from minion_tui.service import Service
 
@@ -38,8 +40,8 @@ def stderr_to(log_file: Path) -> Iterator[None]:
     Everything is put back on exit. When the log cannot be opened, nothing changes.
     """
     try:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        target = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        private_dirs(log_file.parent)
+        target = private_opener(str(log_file), os.O_WRONLY | os.O_APPEND | os.O_CREAT)
     except OSError:
         yield
         return

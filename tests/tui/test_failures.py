@@ -87,3 +87,20 @@ async def test_toasts_are_plain_text_whatever_the_title_holds(app: MinionApp) ->
         assert shown.message == "Added [/] [Free DL] track; set [playback] audio_output"
         assert shown.markup is False
         assert app.is_running
+
+
+async def test_a_write_aside_that_failed_is_one_warning_toast(app: MinionApp) -> None:
+    cause = ("The database /x/minion.db is locked by process 1234 (minion-tui download …), "
+             "which is writing to it; nothing was saved.")
+    core = app.service._core
+    async with app.run_test() as pilot:
+        core.warn(f"the search history was not saved: {cause}", cause=cause)
+        # The same cause again, from a worker thread: no second toast.
+        await asyncio.to_thread(core.warn, f"the tracks seen were not saved: {cause}",
+                                cause=cause)
+        await asyncio.to_thread(core.warn, "the user seen was not saved: another cause")
+        await pilot.pause()
+        assert [(n.title, n.message, n.severity) for n in app._notifications] == [
+            ("Not saved", f"the search history was not saved: {cause}", "warning"),
+            ("Not saved", "the user seen was not saved: another cause", "warning"),
+        ]

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
+from minion_tui import config
 from minion_tui.errors import ClientIdUnavailable, MinionError
 
 if TYPE_CHECKING:
@@ -275,9 +276,10 @@ class ClientIdSource:
             "pool": [p.to_json() for p in self._pool],
         }
         try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
+            config.private_dirs(self._path.parent)
             tmp = self._path.with_name(f".{self._path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+            with open(tmp, "w", encoding="utf-8", opener=config.private_opener) as out:
+                out.write(json.dumps(data, indent=1))
             tmp.replace(self._path)
         except OSError as exc:  # a read-only cache only costs a scrape next time
             log.warning("cannot write the client id cache %s: %s", self._path, exc)
