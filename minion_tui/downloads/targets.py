@@ -145,9 +145,19 @@ def _list_file(target: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def _read_lines(path: Path) -> list[str]:
+def _read_lines(path: Path) -> list[bytes]:
     # A list of URLs is small: reading it on the loop thread costs less than a thread hop.
-    return path.read_text(encoding="utf-8-sig").splitlines()
+    # Split as bytes and decoded line by line: one byte that is not UTF-8 spoils its own
+    # line, not the whole file.
+    data = path.read_bytes()
+    return data.removeprefix(b"\xef\xbb\xbf").splitlines()
+
+
+def _decoded(line: bytes) -> str | UnicodeDecodeError:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error
 
 
 async def _listed(catalog: Catalog | None, source: Catalog | Resolve, path: Path, limit: int,
@@ -155,10 +165,17 @@ async def _listed(catalog: Catalog | None, source: Catalog | Resolve, path: Path
     """A text file of targets: bad lines are refused with their line number, the rest go on."""
     try:
         lines = _read_lines(path)
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         yield Refused(str(path), f"cannot read {path}: {error}", InvalidArgument.type)
         return
-    for number, line in enumerate(lines, start=1):
+    for number, raw in enumerate(lines, start=1):
+        line = _decoded(raw)
+        if isinstance(line, UnicodeDecodeError):
+            bad = raw[line.start:line.start + 1].hex()
+            yield Refused(f"{path}:{number}", f"line {number}: not UTF-8 text (byte 0x{bad} at "
+                          f"column {line.start + 1}); save the file as UTF-8 or fix that "
+                          "line.", InvalidArgument.type)
+            continue
         text = line.strip()
         if not text or text.startswith("#"):
             continue
