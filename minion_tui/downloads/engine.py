@@ -20,6 +20,7 @@ from typing import Protocol
 from minion_tui.downloads import hls, remux
 from minion_tui.downloads.jobs import Meter
 from minion_tui.downloads.naming import DEFAULT_TEMPLATE, render
+from minion_tui.downloads.playlist import DEFAULT_LIMITS, MediaPlaylist, PlaylistLimits
 from minion_tui.downloads.progressive import fetch_progressive
 from minion_tui.downloads.remux_process import RemuxProcess
 from minion_tui.downloads.tags import Cover, TrackTags, id3_tag, mp4_room, write_tags
@@ -56,6 +57,9 @@ class DownloadOptions:
     # Every file the engine writes is opened through this (hls.Opener): tests pass one that
     # fails with ENOSPC to prove a full disk leaves a resumable job and no final file.
     opener: hls.Opener = field(default=hls.open_file, compare=False)
+    # The caps on an HLS playlist (downloads.max_playlist_bytes, max_segments,
+    # max_duration_hours): past one, the download fails before anything is queued.
+    limits: PlaylistLimits = DEFAULT_LIMITS
 
 
 def final_path(track: Track, choice: StreamChoice, options: DownloadOptions, *,
@@ -71,7 +75,7 @@ def final_path(track: Track, choice: StreamChoice, options: DownloadOptions, *,
 async def download_stream(source: StreamSource, track: Track, choice: StreamChoice,
                           target: Path, options: DownloadOptions, *,
                           album: str = "", gate: asyncio.Semaphore | None = None,
-                          playlist: hls.MediaPlaylist | None = None) -> Path:
+                          playlist: MediaPlaylist | None = None) -> Path:
     """Download ``choice`` into ``target`` (complete or absent); resumable after any crash.
     ``playlist``: the HLS media playlist of ``choice`` when the caller has already read it."""
     emit = options.listener or (lambda event: None)
@@ -119,7 +123,7 @@ class _Job:
     options: DownloadOptions
     emit: Listener
     gate: asyncio.Semaphore | None
-    playlist: hls.MediaPlaylist | None
+    playlist: MediaPlaylist | None
     cover: asyncio.Future[Cover | None]  # being fetched beside the audio
     tags: TrackTags
     meter: Meter = field(default_factory=Meter)
@@ -179,7 +183,7 @@ async def _fetch_audio(job: _Job) -> None:
         fetcher = hls.SegmentFetcher(
             job.source.http, job.choice, job.work, concurrency=job.options.segments,
             refresh=job.source.refresh_stream, gate=job.gate, opener=job.options.opener,
-            on_segment=on_segment, playlist=job.playlist)
+            on_segment=on_segment, playlist=job.playlist, limits=job.options.limits)
         assembler: Assembler | None = None
         fragmented = (await fetcher.media()).init is not None
         if job.container == "m4a" and not fragmented:
