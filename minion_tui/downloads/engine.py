@@ -9,6 +9,7 @@ the rename.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from minion_tui.downloads.playlist import DEFAULT_LIMITS, MediaPlaylist, Playlis
 from minion_tui.downloads.progressive import fetch_progressive
 from minion_tui.downloads.remux_process import RemuxProcess
 from minion_tui.downloads.tags import Cover, TrackTags, id3_tag, mp4_room, write_tags
-from minion_tui.errors import MinionError
+from minion_tui.errors import InvalidMedia, MinionError
 from minion_tui.models import DownloadEvent, StreamChoice, Track
 from minion_tui.net import Http
 
@@ -96,6 +97,13 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
     try:
         await _fetch_audio(job)
         cover = await cover_fetch
+    except InvalidMedia:
+        # The journal holds bytes that are not audio: a resume would only assemble them again.
+        await asyncio.to_thread(discard_partial, target)
+        raise
+    except BaseException:
+        _drop_if_empty(work)  # failed before a segment landed: nothing to resume from
+        raise
     finally:
         if not cover_fetch.done():
             cover_fetch.cancel()
@@ -260,6 +268,11 @@ def discard_partial(target: Path) -> None:
     part, work = partial_paths(target)
     part.unlink(missing_ok=True)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def _drop_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not empty (a journal to resume from), or absent
+        folder.rmdir()
 
 
 def _publish(part: Path, target: Path, work: Path) -> int:
