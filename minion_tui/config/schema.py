@@ -163,8 +163,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("downloads", "set_template", Template(), "File name of a track downloaded as "
             "part of a playlist or album (same fields)."),
     Setting("downloads", "max_playlist_bytes", Whole(low=4096, high=1 << 30), "Largest HLS "
-            "playlist read, in bytes; a longer one is refused (playlist_too_large) before "
-            "anything is queued."),
+            "playlist read (downloads and playback), in bytes; a longer one is refused "
+            "(playlist_too_large) before anything is queued."),
     Setting("downloads", "max_segments", Whole(low=1, high=1_000_000), "Most segments an HLS "
             "playlist may list (a 12-hour set in 2-second segments has 21,600)."),
     Setting("downloads", "max_duration_hours", Number(), "Longest HLS playlist downloaded, in "
