@@ -132,7 +132,7 @@ def test_a_hostile_playlist_fails_its_item_and_the_batch_goes_on(case: str, site
 
 
 def test_every_failed_event_carries_the_error_type(site: Any, tmp_path: Path) -> None:
-    state, base = site
+    _state, base = site
     out = tmp_path / "out"
     run = _cli("nonsense-target", f"{base}/missing/x.m3u8", f"{base}/missing/y.mp3", "--json",
                "--dir", str(out))
@@ -193,7 +193,7 @@ def test_the_byte_cap_comes_from_the_configuration(site: Any, tmp_path: Path,
 
 def test_a_url_list_with_a_non_utf8_line_reports_that_line_and_goes_on(site: Any,
                                                                       tmp_path: Path) -> None:
-    state, base = site
+    _state, base = site
     listing = tmp_path / "urls.txt"
     listing.write_bytes(b"\xef\xbb\xbf# my list\n" + f"{base}/missing/a.m3u8\n".encode()
                         + b"https://soundcloud.com/caf\xe9/x\n"

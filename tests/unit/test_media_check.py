@@ -17,7 +17,7 @@ HEADER = b"\xff\xfb\x90\x64"
 def test_frame_length_of_a_layer_iii_header() -> None:
     assert mp3_frame_length(HEADER) == 417
     assert mp3_frame_length(b"\xff\xfb\x92\x64") == 418  # the padding bit
-    assert mp3_frame_length(b"\xff\xf3\x90\x64") == 72 * 80000 // 22050  # MPEG-2: index 9 is 80 kbit/s
+    assert mp3_frame_length(b"\xff\xf3\x90\x64") == 72 * 80000 // 22050  # MPEG-2: 80 kbit/s
     assert mp3_frame_length(b"\xff\xfd\x90\x64") == 0  # Layer II
     assert mp3_frame_length(b"\xff\xfb\xf0\x64") == 0  # bit-rate index 15
 

@@ -65,7 +65,7 @@ async def test_bytes_that_are_not_audio_fail_with_the_reason(tmp_path: Path) -> 
     remuxer = RemuxProcess([junk], target)
     await remuxer.start()
     remuxer.ready(junk)
-    with pytest.raises(InvalidMedia, match="The segments of out.m4a are not audio: ") as caught:
+    with pytest.raises(InvalidMedia, match=r"The segments of out\.m4a are not audio: ") as caught:
         await remuxer.finish()
     assert isinstance(caught.value, DownloadError) and caught.value.type == "invalid_media"
     assert caught.value.hint and "not audio" not in caught.value.hint
