@@ -169,6 +169,27 @@ class DownloadBusy(DownloadError):
     type = "download_busy"
 
 
+class InvalidPlaylist(DownloadError):
+    """An HLS playlist that cannot be downloaded as it is: not a playlist at all (an HTML
+    page, binary bytes), no segments, no variants, or cut off before its #EXT-X-ENDLIST."""
+
+    type = "invalid_playlist"
+
+
+class PlaylistTooLarge(DownloadError):
+    """An HLS playlist past one of the downloads.max_* caps (bytes, segments, duration):
+    refused before anything of it is queued."""
+
+    type = "playlist_too_large"
+
+
+class InvalidMedia(DownloadError):
+    """Segments that arrived whole but are not the audio the playlist announced (an error
+    page served as a segment, random bytes): the demuxer or the join cannot read them."""
+
+    type = "invalid_media"
+
+
 class StoreError(MinionError):
     type = "store"
 

@@ -68,6 +68,10 @@ class DownloadSettings:
     format: str = "best"
     template: str = "{artist} - {title}.{ext}"
     set_template: str = "{playlist}/{index:02d} - {artist} - {title}.{ext}"
+    # A 12-hour DJ set in 1-second segments is 43,200 of them and ~30 MB of signed URLs.
+    max_playlist_bytes: int = 64 << 20
+    max_segments: int = 50_000
+    max_duration_hours: float = 24.0
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,13 @@ SETTINGS: tuple[Setting, ...] = (
             + ", ".join(TEMPLATE_SAMPLE) + "."),
     Setting("downloads", "set_template", Template(), "File name of a track downloaded as "
             "part of a playlist or album (same fields)."),
+    Setting("downloads", "max_playlist_bytes", Whole(low=4096, high=1 << 30), "Largest HLS "
+            "playlist read (downloads and playback), in bytes; a longer one is refused "
+            "(playlist_too_large) before anything is queued."),
+    Setting("downloads", "max_segments", Whole(low=1, high=1_000_000), "Most segments an HLS "
+            "playlist may list (a 12-hour set in 2-second segments has 21,600)."),
+    Setting("downloads", "max_duration_hours", Number(), "Longest HLS playlist downloaded, in "
+            "hours (the sum of its #EXTINF durations)."),
     Setting("ui", "theme", Text(optional=False, expectation="a theme name"),
             "Colour theme (built-in, or a *.toml in the themes folder of the config dir)."),
     Setting("ui", "artwork", Flag(), "Show cover art where the terminal can draw it."),

@@ -31,7 +31,7 @@ from minion_tui.downloads.journal import without_query
 from minion_tui.downloads.m3u import write_m3u8
 from minion_tui.downloads.naming import DEFAULT_SET_TEMPLATE, numbered
 from minion_tui.downloads.targets import Catalog, Direct, Refused, Resolve, expand
-from minion_tui.errors import MinionError
+from minion_tui.errors import DownloadError, MinionError
 from minion_tui.models import DownloadEvent, Outcome, Playlist, StreamChoice, Track
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ class Runner:
                                                playlist=plan.playlist, index=plan.index,
                                                gate=self.connections)
             except (MinionError, OSError) as error:
-                return await self._finish(track, job_id, "failed", "", _reason(error))
+                return await self._finish(track, job_id, "failed", "", *_failure(error))
             if got is not None:
                 return await self._finish(track, job_id, "done", str(got), "",
                                           codec="original", announced=True)
@@ -190,8 +190,9 @@ class Runner:
             # A format the track does not offer (--format opus) fails it: the user asked for
             # something this track cannot give, and another --format would work.
             if error.type == "format_unavailable":
-                return await self._finish(track, job_id, "failed", "", error.text)
-            return await self._finish(track, job_id, "skipped", "", error.text, skipped=True)
+                return await self._finish(track, job_id, "failed", "", *_failure(error))
+            return await self._finish(track, job_id, "skipped", "", *_failure(error),
+                                      skipped=True)
         target, complete = await self.place(
             final_path(track, choice, options, playlist=plan.playlist, index=plan.index),
             track.urn, frozenset({track.urn, without_query(track.url)} - {""}))
@@ -205,14 +206,15 @@ class Runner:
             path = await download_stream(self.source, track, choice, target, options,
                                          album=plan.album, gate=self.connections)
         except (MinionError, OSError) as error:
-            return await self._finish(track, job_id, "failed", str(target), _reason(error))
+            return await self._finish(track, job_id, "failed", str(target), *_failure(error))
         return await self._finish(track, job_id, "done", str(path), note, codec=choice.codec,
                                   announced=True)
 
     async def _finish(self, track: Track, job_id: int | None, state: str, path: str,
-                      reason: str, *, skipped: bool = False, codec: str = "",
-                      announced: bool = False) -> Outcome:
-        """Record the end state (and the archive entry of a completed file); emit it."""
+                      reason: str, error_type: str = "", *, skipped: bool = False,
+                      codec: str = "", announced: bool = False) -> Outcome:
+        """Record the end state (and the archive entry of a completed file); emit it.
+        ``error_type``: the ``type`` of the error behind a failure or a skip."""
         progress = self._progress.pop(job_id, {}) if job_id is not None else {}
         if state == "done" and progress.get("segments_total"):
             progress["segments_done"] = progress["segments_total"]
@@ -228,7 +230,7 @@ class Runner:
         if not announced:
             kind = "skipped" if skipped else state
             self._emit(DownloadEvent(kind, track.urn, _title(track), path, reason=reason,
-                                     job_id=job_id))
+                                     error_type=error_type, job_id=job_id))
         return Outcome(track.urn, state, path, reason, job_id)
 
     async def direct(self, item: Direct) -> Outcome:
@@ -240,8 +242,9 @@ class Runner:
                 path = await download_direct(self.source, item, self.options,
                                              gate=self.connections, place=self.place)
             except (MinionError, OSError) as error:
-                reason = error.text if isinstance(error, MinionError) else str(error)
-                self._emit(DownloadEvent("failed", item.url, reason=reason))
+                reason, error_type = _failure(error)
+                self._emit(DownloadEvent("failed", item.url, reason=reason,
+                                         error_type=error_type))
                 return Outcome(item.url, "failed", reason=reason)
         return Outcome(item.url, "done", str(path))
 
@@ -338,11 +341,13 @@ async def rewrite_set_m3u8(store: Store, plan: JobPlan) -> None:
                                 [p for _, p in done], [t for t, _ in done])
 
 
-def _reason(error: MinionError | OSError) -> str:
+def _failure(error: MinionError | OSError) -> tuple[str, str]:
+    """(reason, type) of a failed job: a MinionError's text and type; a file error's words
+    and the filename, typed like any other download failure."""
     if isinstance(error, MinionError):
-        return error.text
+        return error.text, error.type
     reason = f"{error.strerror or error}"
-    return f"{reason} ({error.filename})" if error.filename else reason
+    return (f"{reason} ({error.filename})" if error.filename else reason), DownloadError.type
 
 
 def _title(track: Track) -> str:
@@ -365,7 +370,8 @@ async def download_batch(source: StreamSource, resolve: Catalog | Resolve, choos
     async for item in expand(resolve, targets):
         if isinstance(item, Refused):
             outcomes.append(Outcome(item.target, "failed", reason=item.reason))
-            runner._emit(DownloadEvent("failed", item.target, reason=item.reason))
+            runner._emit(DownloadEvent("failed", item.target, reason=item.reason,
+                                       error_type=item.error_type))
             continue
         if isinstance(item, Direct):
             tasks.append((asyncio.create_task(runner.direct(item)), None, None))

@@ -20,6 +20,7 @@ from minion_tui.downloads import hls
 from minion_tui.downloads.engine import CONTAINER, DownloadOptions, StreamSource, download_stream
 from minion_tui.downloads.journal import playlist_identity, without_query
 from minion_tui.downloads.naming import safe_filename
+from minion_tui.downloads.playlist import DEFAULT_LIMITS, MediaPlaylist, PlaylistLimits
 from minion_tui.downloads.targets import Direct
 from minion_tui.errors import StreamExpired
 from minion_tui.models import DownloadEvent, StreamChoice, Track
@@ -53,20 +54,22 @@ def direct_track(url: str) -> Track:
                  uploader="", duration_ms=0)
 
 
-async def choice_for(http: Http, item: Direct, *, segments: int = 1
-                     ) -> tuple[StreamChoice, hls.MediaPlaylist | None]:
+async def choice_for(http: Http, item: Direct, *, segments: int = 1,
+                     limits: PlaylistLimits = DEFAULT_LIMITS
+                     ) -> tuple[StreamChoice, MediaPlaylist | None]:
     """What the engine needs to fetch ``item``: for HLS the codec is read from the playlist
     (an EXT-X-MAP init segment = AAC in fMP4; .mp3 segments = MP3; TS/ADTS taken as AAC),
     and that playlist is handed on so the engine does not request it a second time.
     ``segments``: how many segments the download will fetch at once (connections are opened
-    for them while the playlist is read)."""
+    for them while the playlist is read); ``limits``: the playlist's caps."""
     if item.kind != "hls":
         codec = "mp3" if item.kind == "mp3" else "aac"
         return StreamChoice("progressive", codec, PRESET, item.url, track_urn=item.url), None
     probe = StreamChoice("hls", "aac", PRESET, item.url, track_urn=item.url)
     # The fetcher's own playlist reader: it follows a master playlist to its best variant.
     playlist = await hls.SegmentFetcher(http, probe, Path(), concurrency=segments,
-                                        refresh=DirectSource(http).refresh_stream).playlist()
+                                        refresh=DirectSource(http).refresh_stream,
+                                        limits=limits).playlist()
     first = playlist.segments[0].url if playlist.segments else ""
     is_mp3 = playlist.init is None and urlsplit(first).path.lower().endswith(".mp3")
     return StreamChoice("hls", "mp3" if is_mp3 else "aac", PRESET, item.url,
@@ -92,7 +95,8 @@ async def download_direct(source: StreamSource, item: Direct, options: DownloadO
     MinionError (DownloadError, StreamExpired, DrmOnly for encrypted HLS) or OSError.
     ``place`` picks the file among those of one name (a batch's); without it the name is
     the URL's, and a file there counts as this one."""
-    choice, playlist = await choice_for(source.http, item, segments=options.segments)
+    choice, playlist = await choice_for(source.http, item, segments=options.segments,
+                                        limits=options.limits)
     target = direct_target(item, choice, options.directory)
     track = direct_track(item.url)
     key = without_query(item.url)

@@ -9,6 +9,7 @@ the rename.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 from collections.abc import Callable
@@ -22,10 +23,11 @@ from minion_tui.downloads.jobs import Meter
 from minion_tui.downloads.journal import open_journal, stream_identity
 from minion_tui.downloads.lock import target_lock
 from minion_tui.downloads.naming import DEFAULT_TEMPLATE, render
+from minion_tui.downloads.playlist import DEFAULT_LIMITS, MediaPlaylist, PlaylistLimits
 from minion_tui.downloads.progressive import fetch_progressive
 from minion_tui.downloads.remux_process import RemuxProcess
 from minion_tui.downloads.tags import Cover, TrackTags, id3_tag, mp4_room, write_tags
-from minion_tui.errors import MinionError
+from minion_tui.errors import InvalidMedia, MinionError
 from minion_tui.models import DownloadEvent, StreamChoice, Track
 from minion_tui.net import Http
 
@@ -58,6 +60,9 @@ class DownloadOptions:
     # Every file the engine writes is opened through this (hls.Opener): tests pass one that
     # fails with ENOSPC to prove a full disk leaves a resumable job and no final file.
     opener: hls.Opener = field(default=hls.open_file, compare=False)
+    # The caps on an HLS playlist (downloads.max_playlist_bytes, max_segments,
+    # max_duration_hours): past one, the download fails before anything is queued.
+    limits: PlaylistLimits = DEFAULT_LIMITS
 
 
 def final_path(track: Track, choice: StreamChoice, options: DownloadOptions, *,
@@ -73,7 +78,7 @@ def final_path(track: Track, choice: StreamChoice, options: DownloadOptions, *,
 async def download_stream(source: StreamSource, track: Track, choice: StreamChoice,
                           target: Path, options: DownloadOptions, *,
                           album: str = "", gate: asyncio.Semaphore | None = None,
-                          playlist: hls.MediaPlaylist | None = None,
+                          playlist: MediaPlaylist | None = None,
                           identity: str | None = None) -> Path:
     """Download ``choice`` into ``target`` (complete or absent); resumable after any crash.
     ``playlist``: the HLS media playlist of ``choice`` when the caller has already read it.
@@ -88,7 +93,7 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
 
 async def _download_locked(source: StreamSource, track: Track, choice: StreamChoice,
                            target: Path, options: DownloadOptions, *, album: str,
-                           gate: asyncio.Semaphore | None, playlist: hls.MediaPlaylist | None,
+                           gate: asyncio.Semaphore | None, playlist: MediaPlaylist | None,
                            identity: str) -> Path:
     emit = options.listener or (lambda event: None)
     part, work = partial_paths(target)
@@ -108,6 +113,13 @@ async def _download_locked(source: StreamSource, track: Track, choice: StreamCho
     try:
         await _fetch_audio(job)
         cover = await cover_fetch
+    except InvalidMedia:
+        # The journal holds bytes that are not audio: a resume would only assemble them again.
+        await asyncio.to_thread(discard_partial, target)
+        raise
+    except BaseException:
+        _drop_if_empty(work)  # failed before a segment landed: nothing to resume from
+        raise
     finally:
         if not cover_fetch.done():
             cover_fetch.cancel()
@@ -135,7 +147,7 @@ class _Job:
     options: DownloadOptions
     emit: Listener
     gate: asyncio.Semaphore | None
-    playlist: hls.MediaPlaylist | None
+    playlist: MediaPlaylist | None
     cover: asyncio.Future[Cover | None]  # being fetched beside the audio
     tags: TrackTags
     meter: Meter = field(default_factory=Meter)
@@ -195,7 +207,7 @@ async def _fetch_audio(job: _Job) -> None:
         fetcher = hls.SegmentFetcher(
             job.source.http, job.choice, job.work, concurrency=job.options.segments,
             refresh=job.source.refresh_stream, gate=job.gate, opener=job.options.opener,
-            on_segment=on_segment, playlist=job.playlist)
+            on_segment=on_segment, playlist=job.playlist, limits=job.options.limits)
         assembler: Assembler | None = None
         fragmented = (await fetcher.media()).init is not None
         if job.container == "m4a" and not fragmented:
@@ -272,6 +284,11 @@ def discard_partial(target: Path) -> None:
     part, work = partial_paths(target)
     part.unlink(missing_ok=True)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def _drop_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not empty (a journal to resume from), or absent
+        folder.rmdir()
 
 
 def _publish(part: Path, target: Path, work: Path) -> int:

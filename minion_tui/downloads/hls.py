@@ -15,47 +15,30 @@ import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, cast
-from urllib.parse import urljoin
+from typing import BinaryIO, cast
 
 from minion_tui.downloads import preload
-from minion_tui.errors import DownloadError, DrmOnly, MinionError
+from minion_tui.downloads.playlist import (
+    DEFAULT_LIMITS,
+    Cipher,
+    MediaPlaylist,
+    PlaylistLimits,
+    Segment,
+    parse_playlist,
+)
+from minion_tui.errors import (
+    DownloadError,
+    HTTPAuthError,
+    HTTPStatusError,
+    MinionError,
+    NetworkError,
+    NotFound,
+)
 from minion_tui.models import StreamChoice
 from minion_tui.net import Http, StreamError, TransportError
 
-if TYPE_CHECKING:
-    import m3u8
-
 CHUNK = 64 * 1024
 MAX_ATTEMPTS = 6
-
-
-@dataclass(frozen=True)
-class Cipher:
-    """AES-128 (CBC, PKCS#7) of one segment: the key's URL and the IV (RFC 8216 §5.2)."""
-
-    key_url: str
-    iv: bytes
-
-
-@dataclass(frozen=True)
-class Segment:
-    index: int
-    url: str
-    byterange: tuple[int, int] | None = None  # (offset, length)
-    cipher: Cipher | None = None
-    seconds: float = 0.0  # EXTINF
-
-
-@dataclass(frozen=True)
-class MediaPlaylist:
-    init: Segment | None
-    segments: tuple[Segment, ...]
-
-    @property
-    def seconds(self) -> float:
-        """The duration the playlist announces (its EXTINFs)."""
-        return sum(segment.seconds for segment in self.segments)
 
 
 @dataclass(frozen=True)
@@ -81,55 +64,6 @@ def open_file(path: Path, mode: str) -> BinaryIO:
 ProgressListener = Callable[[SegmentProgress], None]
 
 
-def parse_playlist(text: str, base_url: str) -> MediaPlaylist | str:
-    """A media playlist, or the URI of the first variant when ``text`` is a master playlist."""
-    import m3u8  # loaded by preload.start() while the playlist request was out
-
-    playlist = m3u8.loads(text, uri=base_url)
-    if playlist.is_variant:
-        # The best-bandwidth variant: audio masters list one rendition per bitrate.
-        best = max(playlist.playlists, key=lambda p: p.stream_info.bandwidth or 0)
-        return str(best.absolute_uri)
-    for key in playlist.keys:
-        if key is None or key.method in ("NONE", None):
-            continue
-        if key.method != "AES-128" or (key.keyformat or "identity") != "identity":
-            # Whole-segment AES-128 is plain encryption with a fetchable key; SAMPLE-AES,
-            # SAMPLE-AES-CTR/cbcs and key systems (FairPlay, Widevine) are DRM: refused before
-            # a single byte is fetched or written.
-            raise DrmOnly(
-                f"This stream is DRM-encrypted ({key.method}); minion_tui does not download it.",
-                hint="Try another format with --format, or skip this track.",
-            )
-        if not key.uri:
-            raise DownloadError("The playlist names AES-128 encryption but no key URI.")
-    init = None
-    offset = 0
-    if playlist.segment_map:
-        first = playlist.segment_map[0]
-        init = Segment(-1, str(first.absolute_uri), _range(first.byterange, 0)[0])
-    segments = []
-    for index, seg in enumerate(playlist.segments):
-        byterange, offset = _range(seg.byterange, offset)
-        # (m3u8's absolute_uri is this join plus two checks of a base that is a URL here)
-        segments.append(Segment(index, urljoin(base_url, seg.uri), byterange,
-                                _cipher(seg.key, playlist.media_sequence or 0, index),
-                                float(seg.duration or 0.0)))
-    return MediaPlaylist(init, tuple(segments))
-
-
-def _cipher(key: m3u8.Key | None, first_sequence: int, index: int) -> Cipher | None:
-    if key is None or key.method != "AES-128":
-        return None
-    if key.iv:
-        iv = bytes.fromhex(key.iv[2:] if key.iv.lower().startswith("0x") else key.iv)
-        iv = iv.rjust(16, b"\0")[-16:]
-    else:
-        # No IV attribute: the media sequence number, big-endian in 16 bytes (RFC 8216 §5.2).
-        iv = (first_sequence + index).to_bytes(16, "big")
-    return Cipher(str(key.absolute_uri), iv)
-
-
 def decrypt(data: bytes, key: bytes, iv: bytes) -> bytes:
     """AES-128-CBC with PKCS#7 padding, as HLS encrypts whole segments."""
     from cryptography.hazmat.primitives import padding
@@ -144,22 +78,14 @@ def decrypt(data: bytes, key: bytes, iv: bytes) -> bytes:
     return unpadder.update(padded) + unpadder.finalize()
 
 
-def _range(spec: str | None, previous_end: int) -> tuple[tuple[int, int] | None, int]:
-    if not spec:
-        return None, previous_end
-    length_text, _, offset_text = spec.partition("@")
-    offset = int(offset_text) if offset_text else previous_end
-    length = int(length_text)
-    return (offset, length), offset + length
-
-
 class SegmentFetcher:
     """Fetches one stream's segments into ``folder`` with bounded concurrency and retries."""
 
     def __init__(self, http: Http, choice: StreamChoice, folder: Path, *, concurrency: int,
                  refresh: Refresh, gate: asyncio.Semaphore | None = None,
                  on_segment: ProgressListener | None = None,
-                 opener: Opener = open_file, playlist: MediaPlaylist | None = None) -> None:
+                 opener: Opener = open_file, playlist: MediaPlaylist | None = None,
+                 limits: PlaylistLimits = DEFAULT_LIMITS) -> None:
         self.http = http
         self.choice = choice
         self.folder = folder
@@ -171,6 +97,7 @@ class SegmentFetcher:
         # A playlist the caller already read (direct.py probes a bare URL's codec with it):
         # one request less on the way to the first segment.
         self._playlist: MediaPlaylist | None = playlist
+        self.limits = limits
         self._generation = 0
         self._refresh_lock = asyncio.Lock()
         self._keys: dict[str, bytes] = {}
@@ -185,12 +112,8 @@ class SegmentFetcher:
         # playlist's own connection is the last of them once it is answered.
         self.http.warm(url, self.concurrency - 1)
         for _ in range(3):
-            if self.gate is not None:
-                async with self.gate:  # a playlist request counts against the cap too
-                    text = await self.http.get_text(url)
-            else:
-                text = await self.http.get_text(url)
-            parsed = parse_playlist(text, url)
+            text = await read_playlist(self.http, url, self.limits, gate=self.gate)
+            parsed = parse_playlist(text, url, self.limits, name=self.http.public_url(url))
             if isinstance(parsed, MediaPlaylist):
                 self._playlist = parsed
                 return parsed
@@ -352,6 +275,58 @@ class SegmentFetcher:
             raise _Retryable(f"segment did not decrypt ({error})", None) from error
         with self.opener(tmp, "wb") as out:
             out.write(clear)
+
+
+async def read_playlist(http: Http, url: str, limits: PlaylistLimits, *,
+                        gate: asyncio.Semaphore | None = None) -> str:
+    """The body of the playlist at ``url``, never more than ``limits.max_bytes`` of it read
+    (docs/downloads.md §1.8): streamed, and refused (PlaylistTooLarge) the moment it passes
+    the cap, or at once when its Content-Length does. Retried like a segment: connection
+    failures, 429 and 5xx up to MAX_ATTEMPTS times; other statuses raise what net's
+    ``get_text`` raises for them (NotFound, HTTPAuthError, HTTPStatusError)."""
+    last: _Retryable | None = None
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            if gate is not None:
+                async with gate:  # a playlist request counts against the cap too
+                    return await _read_once(http, url, limits)
+            return await _read_once(http, url, limits)
+        except _Retryable as error:
+            last = error
+            await asyncio.sleep(error.retry_after
+                                or random.uniform(0, min(5.0, 0.2 * 2**attempt)))
+    raise NetworkError(f"GET {http.public_url(url)} failed after {MAX_ATTEMPTS} attempts: "
+                       f"{last}.", hint="Check your network and try again later.")
+
+
+async def _read_once(http: Http, url: str, limits: PlaylistLimits) -> str:
+    shown = http.public_url(url)
+    body = bytearray()
+    try:
+        async with http.stream("GET", url) as response:
+            status = response.status_code
+            if status == 429 or status >= 500:
+                raise _Retryable(f"HTTP {status}",
+                                 _retry_after(response.headers.get("Retry-After")))
+            if status in (404, 410):
+                raise NotFound(f"Nothing at {shown} (HTTP {status}).",
+                               hint="Check the link; the item may have been deleted or made "
+                                    "private.")
+            if status in (401, 403):
+                raise HTTPAuthError(status, shown)
+            if status >= 400:
+                raise HTTPStatusError(status, shown)
+            announced = response.headers.get("Content-Length", "")
+            if announced.isdigit() and int(announced) > limits.max_bytes:
+                raise limits.too_many_bytes(shown, int(announced), announced=True)
+            async for chunk in response.aiter_bytes(CHUNK):
+                body += chunk
+                if len(body) > limits.max_bytes:
+                    raise limits.too_many_bytes(shown, len(body))
+    except (TransportError, StreamError) as error:
+        raise _Retryable(f"{type(error).__name__}: {error}", None) from error
+    # RFC 8216 §4.1: a playlist is UTF-8; a stray byte is left to the checks of its line.
+    return body.decode("utf-8", errors="replace")
 
 
 def kept(paths: Sequence[Path]) -> set[Path]:

@@ -25,7 +25,7 @@ import shutil
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from minion_tui.downloads.hls import MediaPlaylist
+from minion_tui.downloads.playlist import MediaPlaylist
 from minion_tui.models import StreamChoice, Track
 
 SOURCE_FILE = "source"

@@ -16,11 +16,18 @@ import io
 import math
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from minion_tui.downloads.hls import Opener, kept, open_file, strip_id3
+from minion_tui.downloads.media_check import check_first_segment
+from minion_tui.errors import InvalidMedia
+
+if TYPE_CHECKING:
+    import av
+    import av.container
 
 #: The join hands what it appended to the disk every this many bytes (fdatasync, on its own
 #: thread while the fetch goes on), so the fsync before the rename (engine._publish) finds
@@ -44,11 +51,13 @@ def concatenate(segments: Sequence[Path] | SegmentFeed, target: Path, *, mp3: bo
             tag = head.result()
             out.write(tag)
             syncing.wrote(len(tag))
-        for segment in feed.paths:
+        for index, segment in enumerate(feed.paths):
             feed.wait(segment)
             data = segment.read_bytes()
             if mp3:
                 data = strip_id3(data)
+            if index == 0:  # before a byte of it is appended: is this audio at all?
+                check_first_segment(data, mp3=mp3, where=target.name.removesuffix(".part"))
             out.write(data)
             out.flush()  # on disk segment by segment, not held in a buffer until the end
             syncing.wrote(len(data))
@@ -253,6 +262,8 @@ def remux_to_m4a(source: Path | Sequence[Path] | SegmentFeed, target: Path, *,
                             else SegmentReader(files))
     try:
         _remux(reader, target, seconds, room)
+    except InvalidMedia:
+        raise
     except av.FFmpegError:  # "reserved_moov_size is too small": written with faststart
         if not seconds:
             raise
@@ -262,7 +273,7 @@ def remux_to_m4a(source: Path | Sequence[Path] | SegmentFeed, target: Path, *,
 def _remux(reader: io.RawIOBase, target: Path, seconds: float, room: int) -> None:
     import av
 
-    with reader, av.open(reader, "r") as inp:
+    with reader, _opened(reader, target) as inp:
         in_stream = inp.streams.audio[0]
         options = {"movflags": "+faststart"}
         if seconds:
@@ -271,7 +282,7 @@ def _remux(reader: io.RawIOBase, target: Path, seconds: float, room: int) -> Non
         with av.open(str(target), "w", format="mp4", options=options) as out, \
                 _Syncing(target, enabled=bool(seconds)) as syncing:
             out_stream = out.add_stream_from_template(in_stream)
-            for packet in inp.demux(in_stream):
+            for packet in _packets(inp, in_stream, target):
                 if packet.dts is None:
                     continue  # the demuxer's flush packet
                 packet.stream = out_stream
@@ -279,6 +290,41 @@ def _remux(reader: io.RawIOBase, target: Path, seconds: float, room: int) -> Non
                 syncing.wrote(packet.size)
     # Not fsynced whole here: the engine tags the file, then fsyncs it once before the
     # rename (engine._publish), which finds little left when the audio was synced as it grew.
+
+
+_NOT_AUDIO_HINT = ("The server sent something else than audio (an error page, say); try "
+                   "again later, or another --format.")
+
+
+@contextlib.contextmanager
+def _opened(reader: io.RawIOBase, target: Path) -> Iterator[av.container.InputContainer]:
+    """The demuxer over ``reader``, with an audio stream; InvalidMedia when the segments are
+    not media it can read (HTML, random bytes: av.InvalidDataError) or hold no audio."""
+    import av
+
+    name = target.name.removesuffix(".part")
+    try:
+        container = av.open(reader, "r")
+    except av.InvalidDataError as error:
+        raise InvalidMedia(f"The segments of {name} are not audio: {error.strerror}.",
+                           hint=_NOT_AUDIO_HINT) from error
+    with container:
+        if not container.streams.audio:
+            raise InvalidMedia(f"The segments of {name} hold no audio stream.",
+                               hint=_NOT_AUDIO_HINT)
+        yield container
+
+
+def _packets(inp: av.container.InputContainer, stream: av.AudioStream, target: Path
+             ) -> Iterator[av.Packet[av.AudioStream]]:
+    """``inp.demux(stream)``, a segment the demuxer cannot read raising InvalidMedia."""
+    import av
+
+    try:
+        yield from inp.demux(stream)
+    except av.InvalidDataError as error:
+        raise InvalidMedia(f"A segment of {target.name.removesuffix('.part')} is not audio: "
+                           f"{error.strerror}.", hint=_NOT_AUDIO_HINT) from error
 
 
 class _Syncing:

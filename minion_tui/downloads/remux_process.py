@@ -13,7 +13,7 @@ arguments; SECONDS 0 means faststart). Protocol on the child's stdin, one path p
 segment file in playlist order, a blank line, then each file's path again as it is complete on
 disk (in any order). End of input before every file arrived means the parent stopped; the child
 exits non-zero with the reason on stderr and leaves no output (the parent owns
-``<name>.part``).
+``<name>.part``); status NOT_AUDIO says the segments were not audio (InvalidMedia).
 """
 
 from __future__ import annotations
@@ -26,7 +26,11 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from minion_tui.errors import DownloadError
+from minion_tui.errors import DownloadError, InvalidMedia
+
+#: The child's exit status when the segments are not audio (remux.py's InvalidMedia): the
+#: parent raises the same error, with the child's message, instead of a remux failure.
+NOT_AUDIO = 3
 
 
 class RemuxProcess:
@@ -77,6 +81,9 @@ class RemuxProcess:
         _, said = await self._proc.communicate()
         if self._proc.returncode != 0:
             reason = said.decode(errors="replace").strip().splitlines()
+            if self._proc.returncode == NOT_AUDIO and reason:
+                message, _, hint = reason[-1].partition("\t")
+                raise InvalidMedia(message, hint=hint or None)
             raise DownloadError(
                 f"Remuxing the AAC stream failed: {reason[-1] if reason else 'no reason given'}",
                 hint="Run the same download again: the segments are kept and only the "
@@ -114,6 +121,10 @@ def _child(target: Path, seconds: float, room: int) -> int:
     threading.Thread(target=listen, daemon=True).start()
     try:
         remux_to_m4a(feed, target, seconds=seconds, room=room)
+    except InvalidMedia as error:
+        target.unlink(missing_ok=True)
+        print(f"{error.message}\t{error.hint or ''}", file=sys.stderr)
+        return NOT_AUDIO
     except Exception as error:  # reported to the parent through stderr and the exit code
         target.unlink(missing_ok=True)
         print(f"{type(error).__name__}: {error}", file=sys.stderr)

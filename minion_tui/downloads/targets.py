@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
-from minion_tui.errors import MinionError
+from minion_tui.errors import InvalidArgument, InvalidURL, MinionError, NotFound
 from minion_tui.models import Page, Playlist, Track, User
 from minion_tui.providers.registry import web_ref
 
@@ -77,10 +77,12 @@ class Direct:
 
 @dataclass(frozen=True)
 class Refused:
-    """A target that names nothing downloadable, and why."""
+    """A target that names nothing downloadable, why, and the error ``type`` the batch's
+    ``failed`` event reports (errors.py)."""
 
     target: str
     reason: str
+    error_type: str = InvalidURL.type
 
 
 Item = Wanted | Direct | Refused
@@ -148,9 +150,19 @@ def _list_file(target: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def _read_lines(path: Path) -> list[str]:
+def _read_lines(path: Path) -> list[bytes]:
     # A list of URLs is small: reading it on the loop thread costs less than a thread hop.
-    return path.read_text(encoding="utf-8-sig").splitlines()
+    # Split as bytes and decoded line by line: one byte that is not UTF-8 spoils its own
+    # line, not the whole file.
+    data = path.read_bytes()
+    return data.removeprefix(b"\xef\xbb\xbf").splitlines()
+
+
+def _decoded(line: bytes) -> str | UnicodeDecodeError:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error
 
 
 async def _listed(catalog: Catalog | None, source: Catalog | Resolve, path: Path, limit: int,
@@ -158,16 +170,24 @@ async def _listed(catalog: Catalog | None, source: Catalog | Resolve, path: Path
     """A text file of targets: bad lines are refused with their line number, the rest go on."""
     try:
         lines = _read_lines(path)
-    except (OSError, UnicodeDecodeError) as error:
-        yield Refused(str(path), f"cannot read {path}: {error}")
+    except OSError as error:
+        yield Refused(str(path), f"cannot read {path}: {error}", InvalidArgument.type)
         return
-    for number, line in enumerate(lines, start=1):
+    for number, raw in enumerate(lines, start=1):
+        line = _decoded(raw)
+        if isinstance(line, UnicodeDecodeError):
+            bad = raw[line.start:line.start + 1].hex()
+            yield Refused(f"{path}:{number}", f"line {number}: not UTF-8 text (byte 0x{bad} at "
+                          f"column {line.start + 1}); save the file as UTF-8 or fix that "
+                          "line.", InvalidArgument.type)
+            continue
         text = line.strip()
         if not text or text.startswith("#"):
             continue
         async for item in _one(catalog, source, text, limit, directs):
             if isinstance(item, Refused):
-                yield Refused(f"{path}:{number}", f"line {number}: {item.reason}")
+                yield Refused(f"{path}:{number}", f"line {number}: {item.reason}",
+                              item.error_type)
             else:
                 yield item
 
@@ -209,12 +229,13 @@ async def _one(catalog: Catalog | None, source: Catalog | Resolve, target: str, 
         else:
             yield Refused(target, f"{target} is not a track, a set or a profile.")
     except MinionError as error:
-        yield Refused(target, error.text)
+        yield Refused(target, error.text, error.type)
 
 
 def _set(playlist: Playlist) -> list[Item]:
     if not playlist.tracks:
-        return [Refused(playlist.url or playlist.urn, f"the set {playlist.title!r} is empty.")]
+        return [Refused(playlist.url or playlist.urn, f"the set {playlist.title!r} is empty.",
+                        NotFound.type)]
     return [Wanted(track, playlist, number) for number, track in
             enumerate(playlist.tracks, start=1)]
 
@@ -246,7 +267,7 @@ async def _search_results(catalog: Catalog, target: str, query: str, kind: str, 
         if taken >= limit:
             return
     if not taken:
-        yield Refused(target, f"the search for {query!r} found nothing.")
+        yield Refused(target, f"the search for {query!r} found nothing.", NotFound.type)
 
 
 async def _profile(catalog: Catalog, target: str, user: User) -> AsyncIterator[Item]:
@@ -264,7 +285,8 @@ async def _profile(catalog: Catalog, target: str, user: User) -> AsyncIterator[I
             async for item in _listed_item(catalog, target, found):
                 yield item
     if not found_any:
-        yield Refused(target, f"{user.username} has no {tab or 'tracks'} to download.")
+        yield Refused(target, f"{user.username} has no {tab or 'tracks'} to download.",
+                      NotFound.type)
 
 
 async def _listed_item(catalog: Catalog, target: str, found: object) -> AsyncIterator[Item]:
@@ -275,7 +297,7 @@ async def _listed_item(catalog: Catalog, target: str, found: object) -> AsyncIte
         try:
             full = await catalog.resolve(found.urn)
         except MinionError as error:
-            yield Refused(found.url or found.urn, error.text)
+            yield Refused(found.url or found.urn, error.text, error.type)
             return
         for item in _set(full if isinstance(full, Playlist) else found):
             yield item

@@ -14,6 +14,8 @@ class DownloadEvent(JsonModel):
     kind: "queued" | "start" | "segment" | "bytes" | "done" | "skipped" | "failed" | "paused" |
     "cancelled". ``speed`` is smoothed bytes/s, ``eta`` seconds left (None until known);
     ``job_id`` is the persisted job (None when the download runs without a store).
+    ``error_type`` (JSON ``type``) is the ``type`` of the error a ``failed`` event reports
+    (errors.py: ``invalid_playlist``, ``network``, …), beside its ``reason``; "" otherwise.
     """
 
     kind: str = field(metadata=json_opts(key="event"))
@@ -25,6 +27,7 @@ class DownloadEvent(JsonModel):
     segments_done: int = 0
     segments_total: int = 0
     reason: str = ""
+    error_type: str = field(default="", metadata=json_opts(key="type"))
     job_id: int | None = None
     speed: float | None = None
     eta: float | None = None

@@ -31,6 +31,9 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
+from minion_tui.downloads.hls import read_playlist
+from minion_tui.downloads.playlist import DEFAULT_LIMITS, PlaylistLimits
+from minion_tui.errors import PlaylistTooLarge
 from minion_tui.models import StreamChoice
 from minion_tui.playback.fmp4_audio import AacInit, aac_segment
 from minion_tui.playback.mp3_audio import mp3_segment
@@ -65,9 +68,11 @@ class _Session:
 class StreamProxy:
     """Serves streams to mpv on 127.0.0.1; runs on the asyncio loop it was started on."""
 
-    def __init__(self, http: Http, refresh: Refresh) -> None:
+    def __init__(self, http: Http, refresh: Refresh,
+                 limits: PlaylistLimits = DEFAULT_LIMITS) -> None:
         self._http = http
         self._refresh = refresh
+        self._limits = limits  # the downloads' caps on a playlist apply to playback too
         self._sessions: dict[str, _Session] = {}
         self._server: asyncio.Server | None = None
         self.port = 0
@@ -154,10 +159,21 @@ class StreamProxy:
     # -- playlists and bodies ---------------------------------------------------------------
 
     async def _playlist(self, session: _Session, token: str) -> bytes:
-        text = await self._http.get_text(session.choice.url)
+        text = await self._read_playlist(session.choice.url)
         plan = _rewrite(text, session.choice.url, self.port, token)
         session.uris, session.starts, session.init_index = plan.uris, plan.starts, plan.init_index
         return plan.text.encode()
+
+    async def _read_playlist(self, url: str) -> str:
+        """The playlist's text within the caps (docs/downloads.md §1.8): its bytes while it
+        arrives, its segments before it is rewritten; mpv gets the error as a 502."""
+        text = await read_playlist(self._http, url, self._limits)
+        count = text.count("#EXTINF")
+        if count > self._limits.max_segments:
+            raise PlaylistTooLarge(
+                f"The playlist {self._http.public_url(url)} lists {count} segments; the limit "
+                f"is {self._limits.max_segments} (downloads.max_segments).")
+        return text
 
     async def _refresh_session(self, session: _Session, stale: StreamChoice) -> None:
         async with session.lock:
@@ -167,7 +183,7 @@ class StreamProxy:
             session.choice = await self._refresh(stale)
             session.refreshes += 1
             if session.choice.protocol == "hls":
-                text = await self._http.get_text(session.choice.url)
+                text = await self._read_playlist(session.choice.url)
                 session.uris = _rewrite(text, session.choice.url, self.port, "").uris
 
     async def _relay(

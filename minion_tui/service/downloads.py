@@ -165,6 +165,7 @@ class Downloads:
                           format: str | None,
                           listener: Callable[[DownloadEvent], None] | None) -> DownloadOptions:
         from minion_tui.downloads.engine import DownloadOptions
+        from minion_tui.downloads.playlist import PlaylistLimits
 
         conf = self._core.settings.downloads
         subscribers = self._listeners
@@ -180,7 +181,8 @@ class Downloads:
 
         return DownloadOptions(directory=Path(directory or conf.dir), template=conf.template,
                                segments=segments or conf.segments,
-                               format=format or conf.format, listener=fan_out)
+                               format=format or conf.format, listener=fan_out,
+                               limits=PlaylistLimits.of(conf))
 
     async def _run_jobs(self, job_ids: list[int]) -> list[Outcome]:
         """Run stored jobs again (retry, resume), settings.downloads.parallel at a time."""

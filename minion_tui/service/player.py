@@ -82,6 +82,7 @@ class Player:
         return self._playback.player.state
 
     async def _start_playback(self) -> Playback:
+        from minion_tui.downloads.playlist import PlaylistLimits
         from minion_tui.playback.player import Player as MpvPlayer
         from minion_tui.playback.session import VOLUME_KEY, Playback
         from minion_tui.playback.stream_proxy import StreamProxy
@@ -99,7 +100,8 @@ class Player:
         volume = float(stored) if stored.isdigit() else float(core.settings.playback.volume)
         player = MpvPlayer(ao=self.audio_output, volume=volume, readahead=self.readahead,
                            extra=self.mpv_options)
-        proxy = StreamProxy(core.http, self._catalog.refresh_stream)
+        proxy = StreamProxy(core.http, self._catalog.refresh_stream,
+                            PlaylistLimits.of(core.settings.downloads))
         await proxy.start()
         return Playback(player, proxy, store, self._catalog.stream, core.track_by_urn)
 

@@ -27,7 +27,9 @@ class Segments:
 
     def __init__(self, folder: Path, count: int) -> None:
         self.paths = [folder / f"{n:05d}.seg" for n in range(count)]
-        self.audio = [b"\xff\xfb" + os.urandom(3000 + n) for n in range(count)]
+        # MPEG-1 Layer III frames (128 kbit/s, 44.1 kHz: 417 bytes each), random inside
+        self.audio = [b"".join(b"\xff\xfb\x90\x64" + os.urandom(413) for _ in range(7))
+                      + os.urandom(n) for n in range(count)]
 
     def arrive(self, joiner: JoinThread, n: int) -> None:
         self.paths[n].write_bytes(_id3(b"PRIV" + bytes([n]) * 20) + self.audio[n])

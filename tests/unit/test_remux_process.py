@@ -13,7 +13,7 @@ import pytest
 
 from minion_tui.downloads.remux_process import RemuxProcess
 from minion_tui.downloads.tags import top_level_atoms
-from minion_tui.errors import DownloadError
+from minion_tui.errors import DownloadError, InvalidMedia
 
 
 def _fmp4_segments(folder: Path, seconds: float = 3.0) -> list[Path]:
@@ -65,8 +65,10 @@ async def test_bytes_that_are_not_audio_fail_with_the_reason(tmp_path: Path) -> 
     remuxer = RemuxProcess([junk], target)
     await remuxer.start()
     remuxer.ready(junk)
-    with pytest.raises(DownloadError, match="Remuxing the AAC stream failed: "):
+    with pytest.raises(InvalidMedia, match=r"The segments of out\.m4a are not audio: ") as caught:
         await remuxer.finish()
+    assert isinstance(caught.value, DownloadError) and caught.value.type == "invalid_media"
+    assert caught.value.hint and "not audio" not in caught.value.hint
     assert not target.exists()
 
 
