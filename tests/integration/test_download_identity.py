@@ -24,9 +24,11 @@ SEGMENTS = 6
 
 
 def _stream(seed: int) -> list[bytes]:
-    """Segments of a fake MP3 stream (the join only concatenates them; never "ID3")."""
+    """Segments of a fake MP3 stream: MPEG-1 Layer III frame headers (128 kbit/s, 44.1 kHz,
+    417 bytes a frame) around random bytes, which the join checks and concatenates."""
     rng = random.Random(seed)
-    return [b"\xff\xfb" + rng.randbytes(998) for _ in range(SEGMENTS)]
+    return [b"".join(b"\xff\xfb\x90\x64" + rng.randbytes(413) for _ in range(3))
+            for _ in range(SEGMENTS)]
 
 
 @dataclass
