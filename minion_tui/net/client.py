@@ -28,7 +28,7 @@ from minion_tui.errors import (
     RateLimited,
 )
 from minion_tui.models import WaitNotice
-from minion_tui.net.endpoints import host_of, merge_query, redact_url
+from minion_tui.net.endpoints import host_of, merge_query, origin_of, redact_url
 from minion_tui.net.errors import DecodingError, TransportError, httpx_failures
 from minion_tui.net.hosts import RatePolicy
 from minion_tui.net.limiter import HostGate, HostLimiter, LimiterDeadline
@@ -43,7 +43,7 @@ from minion_tui.net.retry import (
     exception_failure,
     status_failure,
 )
-from minion_tui.net.spec import AuthHook, HttpOptions, HttpStats, RequestSpec
+from minion_tui.net.spec import AuthHook, Credentials, HttpOptions, HttpStats, RequestSpec
 
 MAX_REDIRECTS = 10
 #: What request() accepts: compressed API answers, decoded by httpx's decoders (stream()
@@ -119,10 +119,12 @@ class Http:
         auth_hook: AuthHook | None = None,
         follow_redirects: bool = True,
         allow_statuses: Collection[int] = (),
+        credentials: Credentials | None = None,
     ) -> Response:
         """Send with retries; the body is read in full before returning (net/__init__.py,
-        ARCHITECTURE.md)."""
-        spec = RequestSpec(method.upper(), url, params, headers, data, json)
+        ARCHITECTURE.md). ``credentials`` go only to their own origins (spec.Credentials),
+        on every hop."""
+        spec = RequestSpec(method.upper(), url, params, headers, data, json, credentials)
         now = self._limiter.now()
         run = _Run(spec, started=now, deadline=now + self.options.deadline)
         # The hard stop: no attempt, token wait or backoff outlives the deadline. The retry
@@ -143,9 +145,11 @@ class Http:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         auth_hook: AuthHook | None = None,
+        credentials: Credentials | None = None,
     ) -> Any:
         response = await self.request(
-            "GET", url, params=params, headers=headers, auth_hook=auth_hook
+            "GET", url, params=params, headers=headers, auth_hook=auth_hook,
+            credentials=credentials,
         )
         try:
             return response.json()
@@ -165,9 +169,11 @@ class Http:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         auth_hook: AuthHook | None = None,
+        credentials: Credentials | None = None,
     ) -> str:
         response = await self.request(
-            "GET", url, params=params, headers=headers, auth_hook=auth_hook
+            "GET", url, params=params, headers=headers, auth_hook=auth_hook,
+            credentials=credentials,
         )
         return response.text
 
@@ -178,9 +184,11 @@ class Http:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         auth_hook: AuthHook | None = None,
+        credentials: Credentials | None = None,
     ) -> bytes:
         response = await self.request(
-            "GET", url, params=params, headers=headers, auth_hook=auth_hook
+            "GET", url, params=params, headers=headers, auth_hook=auth_hook,
+            credentials=credentials,
         )
         return response.content
 
@@ -293,8 +301,10 @@ class Http:
                 await gate.acquire(deadline=run.deadline)
             except LimiterDeadline as exc:
                 raise self._limiter_gave_up(run, exc) from None
+            sent_url, sent_headers = self._credentialed(url, headers, spec.credentials)
             try:
-                response = await self._send(method, url, headers, data, json_body, run, host)
+                response = await self._send(method, sent_url, sent_headers, data, json_body,
+                                            run, host)
             except (TransportError, DecodingError) as exc:  # a body cut off mid-transfer too
                 # (net's other errors, a malformed URL say, are not worth a retry: they go
                 # through as they are)
@@ -441,11 +451,25 @@ class Http:
         """The next hop of a redirect, mapped, and the headers to send there. A Location is
         resolved against the URL actually fetched, then mapped, so one pointing at a real
         origin reaches its replacement too. Like browsers (and httpx), credentials are not
-        carried to another host: a signed CDN URL must not receive our OAuth token."""
+        carried to another origin (scheme, host and port: not to http:// after https://
+        either): a signed CDN URL must not receive our OAuth token. Credentials given as
+        such are not in ``headers``: they are added again per hop where they belong
+        (:meth:`_credentialed`)."""
         target = self.map_url(urljoin(url, location))
-        if headers and host_of(self.unmap(target)) != host_of(self.unmap(url)):
+        if headers and origin_of(self.unmap(target)) != origin_of(self.unmap(url)):
             headers = {k: v for k, v in headers.items() if k.lower() not in _CREDENTIAL_HEADERS}
         return target, headers
+
+    def _credentialed(
+        self, url: str, headers: Mapping[str, str] | None, credentials: Credentials | None
+    ) -> tuple[str, Mapping[str, str] | None]:
+        """The (mapped) URL and headers of one hop with ``credentials`` added — only when
+        the hop's REAL origin is one of theirs: the decision is made on the URL before the
+        endpoint map, so it is the same against the services and the emulator."""
+        if credentials is None or not credentials.go_to(self.unmap(url)):
+            return url, headers
+        return (merge_query(url, credentials.params),
+                {**(headers or {}), **credentials.headers})
 
     def _headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
         """Our User-Agent, unless the caller gives one (in any case), then the caller's

@@ -47,6 +47,15 @@ def _origin_of(parts: SplitResult) -> str | None:
     return f"{scheme}://{host}:{port}"
 
 
+def origin_of(url: str) -> str | None:
+    """The normalised ``scheme://host[:port]`` of an http(s) URL, or None (another scheme,
+    no host, a port that does not parse)."""
+    try:
+        return _origin_of(urlsplit(url))
+    except ValueError:  # an unbalanced IPv6 bracket
+        return None
+
+
 def _parse_origin(text: str, *, what: str, allow_path: bool) -> tuple[str, str]:
     """Validate one side of a mapping; returns (origin, path prefix without trailing slash)."""
     parts = urlsplit(text.strip())
@@ -185,15 +194,25 @@ def merge_query(url: str, params: Mapping[str, str] | None) -> str:
 
 
 def redact_url(url: str) -> str:
-    """The URL as it may be shown to the user: credential and signature parameters removed."""
-    parts = urlsplit(url)
-    if not parts.query:
+    """The URL as it may be shown to the user: credential and signature parameters removed,
+    and the password of a ``user:password@`` replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL one can take apart (an unbalanced bracket): as it is
         return url
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    kept = [(k, v) for k, v in pairs if k.lower() not in SECRET_PARAMS]
-    if len(kept) == len(pairs):
+    netloc = parts.netloc
+    userinfo, at, hostport = netloc.rpartition("@")
+    if at and ":" in userinfo:
+        netloc = f"{userinfo.partition(':')[0]}:***@{hostport}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if k.lower() not in SECRET_PARAMS]
+        if len(kept) != len(pairs):
+            query = urlencode(kept)
+    if netloc == parts.netloc and query == parts.query:
         return url
-    return urlunsplit((*parts[:3], urlencode(kept), parts.fragment))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def host_of(url: str) -> str:

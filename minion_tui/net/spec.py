@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from minion_tui.net.endpoints import EndpointMap
+from minion_tui.net.endpoints import EndpointMap, origin_of
 
 if TYPE_CHECKING:
     from minion_tui.net.response import Response
@@ -40,6 +40,34 @@ class HttpOptions:
 
 
 @dataclass(frozen=True)
+class Credentials:
+    """What proves who we are to a service (a client id in the query, an OAuth header), and
+    the only origins it may go to: the service's own API origins, REAL ones (before the
+    endpoint map, so the emulated API gets them and the emulated CDN does not).
+
+    Http attaches them to each hop of a request — the first URL and every redirect — whose
+    real origin is one of ``origins``, and to nothing else: an absolute URL taken from an
+    answer (``next_href``, a transcoding or media URL) that names another host gets the
+    request without them."""
+
+    origins: frozenset[str]
+    params: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        normalised = frozenset(filter(None, (origin_of(o) for o in self.origins)))
+        object.__setattr__(self, "origins", normalised)
+
+    def go_to(self, real_url: str) -> bool:
+        """Whether these credentials may be sent to ``real_url`` (an unmapped URL)."""
+        return origin_of(real_url) in self.origins
+
+    def __repr__(self) -> str:  # never the secrets themselves, in a log or a traceback
+        return (f"Credentials(origins={sorted(self.origins)!r}, params={sorted(self.params)!r},"
+                f" headers={sorted(self.headers)!r})")
+
+
+@dataclass(frozen=True)
 class RequestSpec:
     method: str
     url: str  # REAL-origin URL; the map is applied at send time
@@ -47,6 +75,8 @@ class RequestSpec:
     headers: Mapping[str, str] | None = None
     data: Mapping[str, str] | None = None  # form body (beside the query and headers)
     json: Any = None  # JSON body (beside the query and headers)
+    # Sent only where they belong (Credentials.go_to), added per hop at send time.
+    credentials: Credentials | None = None
 
 
 class AuthHook(Protocol):
