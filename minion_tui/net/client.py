@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable, Collection, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -22,14 +22,21 @@ import httpx
 from minion_tui.errors import (
     HTTPAuthError,
     HTTPStatusError,
+    InvalidURL,
     MinionError,
     NetworkError,
     NotFound,
     RateLimited,
 )
 from minion_tui.models import WaitNotice
-from minion_tui.net.endpoints import host_of, merge_query, origin_of, redact_url
-from minion_tui.net.errors import DecodingError, TransportError, httpx_failures
+from minion_tui.net.endpoints import (
+    display_url,
+    host_of,
+    merge_query,
+    origin_of,
+    url_problem,
+)
+from minion_tui.net.errors import DecodingError, MalformedURL, TransportError, httpx_failures
 from minion_tui.net.hosts import RatePolicy
 from minion_tui.net.limiter import HostGate, HostLimiter, LimiterDeadline
 from minion_tui.net.pool import lease, lease_h1, release
@@ -51,6 +58,8 @@ MAX_REDIRECTS = 10
 ENCODINGS = "gzip, deflate"
 _CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 _NETWORK_HINT = "Check your network connection and try again in a moment."
+_URL_HINT = ("Check the link (copy it again from the address bar); if it came from the "
+             "service, try again later.")
 
 
 @dataclass
@@ -98,8 +107,9 @@ class Http:
         return self.options.endpoints.unmap(url)
 
     def public_url(self, url: str) -> str:
-        """A URL fit for a message to the user: real origin, no client_id or signatures."""
-        return redact_url(self.unmap(url))
+        """A URL fit for a message to the user: real origin, no client_id or signatures, no
+        password, cut short when very long."""
+        return display_url(self.unmap(url))
 
     def rate_limit_for(self, url: str) -> float:
         """Requests/s allowed to the host of ``url`` (real or mapped); <= 0: unlimited."""
@@ -212,21 +222,23 @@ class Http:
         is a :class:`~minion_tui.net.response.StreamResponse` either way."""
         h1 = lease_h1(self)
         method = method.upper()
-        target = self.map_url(merge_query(url, params))
+        target = self._mapped(url, params)
         for _ in range(MAX_REDIRECTS + 1):
             real_host = host_of(self.unmap(target))
             await self._limiter.gate(real_host).acquire()
             self._count(real_host)
             response: StreamResponse
-            if method == "GET" and h1.takes(target):
-                response = await h1.get(target, self._headers(headers), self.options.timeout)
-            else:
-                client = lease(self)
-                with httpx_failures():
-                    request = client.build_request(
-                        method, target, headers=self._headers(headers),
-                        timeout=self.options.timeout)
-                    response = HttpxStream(await client.send(request, stream=True))
+            with self._refusing_malformed(target):
+                if method == "GET" and h1.takes(target):
+                    response = await h1.get(target, self._headers(headers),
+                                            self.options.timeout)
+                else:
+                    client = lease(self)
+                    with httpx_failures():
+                        request = client.build_request(
+                            method, target, headers=self._headers(headers),
+                            timeout=self.options.timeout)
+                        response = HttpxStream(await client.send(request, stream=True))
             location = response.headers.get("location")
             if follow_redirects and response.status_code in REDIRECT_STATUSES and location:
                 await response.aclose()
@@ -291,7 +303,7 @@ class Http:
         retryable (the caller turns error statuses into errors); raises when it gives up."""
         method, data, json_body = spec.method.upper(), spec.data, spec.json
         headers = spec.headers
-        url = self.map_url(merge_query(spec.url, spec.params))
+        url = self._mapped(spec.url, spec.params)
         hops = 0
         while True:
             run.url = url
@@ -303,8 +315,9 @@ class Http:
                 raise self._limiter_gave_up(run, exc) from None
             sent_url, sent_headers = self._credentialed(url, headers, spec.credentials)
             try:
-                response = await self._send(method, sent_url, sent_headers, data, json_body,
-                                            run, host)
+                with self._refusing_malformed(url):
+                    response = await self._send(method, sent_url, sent_headers, data,
+                                                json_body, run, host)
             except (TransportError, DecodingError) as exc:  # a body cut off mid-transfer too
                 # (net's other errors, a malformed URL say, are not worth a retry: they go
                 # through as they are)
@@ -455,10 +468,41 @@ class Http:
         either): a signed CDN URL must not receive our OAuth token. Credentials given as
         such are not in ``headers``: they are added again per hop where they belong
         (:meth:`_credentialed`)."""
-        target = self.map_url(urljoin(url, location))
+        try:
+            joined = urljoin(url, location)
+        except ValueError:  # a Location that does not parse (an unbalanced bracket)
+            joined = location
+        target = self._mapped(joined, None, redirect=True)
         if headers and origin_of(self.unmap(target)) != origin_of(self.unmap(url)):
             headers = {k: v for k, v in headers.items() if k.lower() not in _CREDENTIAL_HEADERS}
         return target, headers
+
+    def _mapped(self, url: str, params: Mapping[str, str] | None, *,
+                redirect: bool = False) -> str:
+        """``url`` with ``params``, through the endpoint map; InvalidURL (saying why, and
+        what to do) for a URL that cannot be requested at all, before or after the map."""
+        problem = url_problem(url)
+        target = url
+        if problem is None:
+            target = self.map_url(merge_query(url, params))
+            problem = url_problem(target)
+        if problem is None:
+            return target
+        if redirect:
+            raise InvalidURL(f"A redirect led to {display_url(url)}: {problem}.",
+                             hint="The link is probably broken; try it in a browser.")
+        raise InvalidURL(f"Cannot request {display_url(url)}: {problem}.", hint=_URL_HINT)
+
+    @contextmanager
+    def _refusing_malformed(self, url: str) -> Iterator[None]:
+        """What the send path finds unsendable after all (a host that is no valid IDNA name,
+        say) is the same InvalidURL, not a traceback."""
+        try:
+            yield
+        except MalformedURL as error:
+            raise InvalidURL(
+                f"Cannot request {display_url(self.unmap(url))}: {error}.",
+                hint=_URL_HINT) from None
 
     def _credentialed(
         self, url: str, headers: Mapping[str, str] | None, credentials: Credentials | None

@@ -11,6 +11,10 @@ from collections.abc import ItemsView, Iterable, Mapping
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+#: The longest URL sent (httpx's own limit, applied to both send paths alike).
+MAX_URL_LENGTH = 65_536
+#: How much of a URL a message shows (a 70,000-character one would bury the message).
+SHOWN_URL_LENGTH = 200
 
 # Query parameters that carry credentials or signatures. They never appear in messages the
 # user sees or in logs: a client_id is semi-secret, and CloudFront Signature/Policy/Key-Pair-Id
@@ -213,6 +217,42 @@ def redact_url(url: str) -> str:
     if netloc == parts.netloc and query == parts.query:
         return url
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def display_url(url: str) -> str:
+    """``url`` as a message shows it: redacted (:func:`redact_url`), control characters
+    escaped (``\\n``, ``\\x01``), and cut to its first characters when it is very long."""
+    text = "".join(repr(c)[1:-1] if _is_control(c) else c for c in redact_url(url))
+    if len(text) <= SHOWN_URL_LENGTH:
+        return text
+    return f"{text[:SHOWN_URL_LENGTH - 50]}… ({len(url):,} characters)"
+
+
+def _is_control(char: str) -> bool:
+    return ord(char) < 32 or 127 <= ord(char) < 160
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be requested at all, in words, or None: only http(s) URLs with a
+    host, a port that parses, no control characters and at most MAX_URL_LENGTH characters
+    are sent (a space or a non-ASCII path is percent-encoded on the way, as httpx does)."""
+    if len(url) > MAX_URL_LENGTH:
+        return f"it is {len(url):,} characters long (at most {MAX_URL_LENGTH:,} are sent)"
+    control = next((c for c in url if _is_control(c)), None)
+    if control is not None:
+        return f"it contains a control character (U+{ord(control):04X})"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:  # an unbalanced IPv6 bracket, a port out of range
+        return f"it does not parse ({error})"
+    if parts.scheme.lower() not in _DEFAULT_PORTS:
+        return f"only http and https URLs are fetched, not {parts.scheme or 'a relative one'}:"
+    if not parts.hostname:
+        return "it names no host"
+    if port == 0:
+        return "its port is 0"
+    return None
 
 
 def host_of(url: str) -> str:
