@@ -29,6 +29,7 @@ from minion_tui.errors import (
     RateLimited,
 )
 from minion_tui.models import WaitNotice
+from minion_tui.net.bounds import CappedStream, decoded_capped, read_capped, refuse_announced
 from minion_tui.net.endpoints import (
     display_url,
     host_of,
@@ -70,6 +71,8 @@ class _Run:
     started: float
     deadline: float
     url: str = ""  # the mapped URL of the latest attempt
+    # the most of one answer read into memory (net/bounds.py)
+    max_bytes: int = HttpOptions.max_body_bytes
     attempts: int = 0
     retries: int = 0
     failure: Failure | None = None
@@ -130,13 +133,16 @@ class Http:
         follow_redirects: bool = True,
         allow_statuses: Collection[int] = (),
         credentials: Credentials | None = None,
+        max_bytes: int | None = None,
     ) -> Response:
         """Send with retries; the body is read in full before returning (net/__init__.py,
-        ARCHITECTURE.md). ``credentials`` go only to their own origins (spec.Credentials),
-        on every hop."""
+        ARCHITECTURE.md), up to ``max_bytes`` (default ``options.max_body_bytes``; more is
+        ResponseTooLarge, not retried). ``credentials`` go only to their own origins
+        (spec.Credentials), on every hop."""
         spec = RequestSpec(method.upper(), url, params, headers, data, json, credentials)
         now = self._limiter.now()
-        run = _Run(spec, started=now, deadline=now + self.options.deadline)
+        run = _Run(spec, started=now, deadline=now + self.options.deadline,
+                   max_bytes=max_bytes or self.options.max_body_bytes)
         # The hard stop: no attempt, token wait or backoff outlives the deadline. The retry
         # loop also checks before each sleep so it gives up early rather than sleep in vain.
         timeout = asyncio.timeout(self.options.deadline)
@@ -156,10 +162,11 @@ class Http:
         headers: Mapping[str, str] | None = None,
         auth_hook: AuthHook | None = None,
         credentials: Credentials | None = None,
+        max_bytes: int | None = None,
     ) -> Any:
         response = await self.request(
             "GET", url, params=params, headers=headers, auth_hook=auth_hook,
-            credentials=credentials,
+            credentials=credentials, max_bytes=max_bytes or self.options.max_json_bytes,
         )
         try:
             return response.json()
@@ -180,10 +187,11 @@ class Http:
         headers: Mapping[str, str] | None = None,
         auth_hook: AuthHook | None = None,
         credentials: Credentials | None = None,
+        max_bytes: int | None = None,
     ) -> str:
         response = await self.request(
             "GET", url, params=params, headers=headers, auth_hook=auth_hook,
-            credentials=credentials,
+            credentials=credentials, max_bytes=max_bytes or self.options.max_text_bytes,
         )
         return response.text
 
@@ -195,10 +203,11 @@ class Http:
         headers: Mapping[str, str] | None = None,
         auth_hook: AuthHook | None = None,
         credentials: Credentials | None = None,
+        max_bytes: int | None = None,
     ) -> bytes:
         response = await self.request(
             "GET", url, params=params, headers=headers, auth_hook=auth_hook,
-            credentials=credentials,
+            credentials=credentials, max_bytes=max_bytes or self.options.max_body_bytes,
         )
         return response.content
 
@@ -211,10 +220,12 @@ class Http:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         follow_redirects: bool = True,
+        max_bytes: int | None = None,
     ) -> AsyncIterator[StreamResponse]:
         """Mapped and rate-limited, ONE attempt, status not raised: the caller (the
-        downloader) owns retries. Failures raise net's exceptions (net/errors.py), reading
-        the body included, so the caller can classify them with
+        downloader) owns retries. With ``max_bytes``, a body announced or sent longer
+        raises ResponseTooLarge (net/bounds.py). Failures raise net's exceptions
+        (net/errors.py), reading the body included, so the caller can classify them with
         :func:`minion_tui.net.retry.exception_failure`.
 
         GETs go over h1.py's kept-alive connections (a third of httpx's CPU per request, the
@@ -247,7 +258,8 @@ class Http:
                     method = "GET"
                 continue
             try:
-                yield response
+                yield (response if max_bytes is None
+                       else CappedStream(response, max_bytes, self.public_url(target)))
             finally:
                 await response.aclose()
             return
@@ -366,32 +378,33 @@ class Http:
         run.attempts += 1
         self._count(host)
         h1 = lease_h1(self)
+        shown, cap = self.public_url(url), run.max_bytes
         if method == "GET" and data is None and json_body is None and h1.takes(url):
             # Over h1.py's connections (no httpx pool to create on a command's way to its
             # first request); the body is read, and decoded by httpx's decoders, here.
-            answer = await h1.get(url, self._headers(headers), timeout, encoding=ENCODINGS)
-            try:
-                raw = await answer.aread()
-            finally:
-                await answer.aclose()
-            with httpx_failures():  # DecodingError for a broken gzip body, as from httpx
-                decoded = httpx.Response(answer.status_code, headers=answer.headers,
-                                         stream=httpx.ByteStream(raw),
-                                         request=httpx.Request(method, url))
-                decoded.read()
-            return Response(decoded)
-        client = lease(self)
-        with httpx_failures():
-            request = client.build_request(
-                method,
-                url,
-                headers=self._headers(headers),
-                data=data,
-                json=json_body,
-                timeout=timeout,
-            )
-            # not streamed: the body is read (or fails) here
-            return Response(await client.send(request))
+            answer: StreamResponse = await h1.get(url, self._headers(headers), timeout,
+                                                  encoding=ENCODINGS)
+        else:
+            client = lease(self)
+            with httpx_failures():
+                request = client.build_request(
+                    method,
+                    url,
+                    headers=self._headers(headers),
+                    data=data,
+                    json=json_body,
+                    timeout=timeout,
+                )
+                answer = HttpxStream(await client.send(request, stream=True))
+        try:  # read up to the cap (net/bounds.py), the connection closed if it is left
+            refuse_announced(answer.headers, cap, shown)
+            raw = await read_capped(answer.aiter_raw(), cap, shown)
+        finally:
+            await answer.aclose()
+        received = httpx.Headers(answer.headers)
+        decoded = await decoded_capped(answer.status_code, received, raw,
+                                       httpx.Request(method, url), cap, shown)
+        return Response(decoded, received)
 
     async def _wait_before_retry(self, run: _Run, failure: Failure, gate: HostGate) -> None:
         delay = self._policy.delay(failure, run.retries, self._rng)

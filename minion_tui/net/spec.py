@@ -37,6 +37,13 @@ class HttpOptions:
     backoff_cap: float = 30.0
     user_agent: str = BROWSER_USER_AGENT
     long_wait_notice: float = 3.0  # a wait >= this many seconds is announced through on_wait
+    # The most read into memory of one answer, by kind (net/bounds.py): get_json, get_text
+    # (web pages, scripts, playlists), pictures (the caller passes it), anything else read
+    # whole (request, get_bytes). A streamed body is capped only when the caller asks.
+    max_json_bytes: int = 32 << 20
+    max_text_bytes: int = 16 << 20
+    max_image_bytes: int = 20 << 20
+    max_body_bytes: int = 64 << 20
 
 
 @dataclass(frozen=True)
