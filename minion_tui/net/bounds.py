@@ -64,6 +64,10 @@ async def decoded_capped(status: int, headers: httpx.Headers, raw: bytes,
     """An httpx response holding ``raw`` with its Content-Encoding undone, if that comes to
     at most ``cap`` bytes. Its headers lose Content-Encoding and Content-Length (they
     describe ``raw``); the caller shows the original ones."""
+    if headers.get("content-encoding", "identity").strip().lower() in ("", "identity"):
+        # Nothing to inflate (media through the stream proxy, most API answers): ``raw`` is
+        # the body, already within the cap.
+        return httpx.Response(status, headers=_plain(headers), content=raw, request=request)
     encoded = httpx.Response(status, headers=headers, stream=_Slices(raw), request=request)
     got: list[bytes] = []
     size = 0
@@ -73,9 +77,13 @@ async def decoded_capped(status: int, headers: httpx.Headers, raw: bytes,
             if size > cap:
                 raise too_large(shown_url, cap)
             got.append(chunk)
-    plain = [(k, v) for k, v in headers.multi_items()
-             if k.lower() not in ("content-encoding", "content-length")]
-    return httpx.Response(status, headers=plain, content=b"".join(got), request=request)
+    return httpx.Response(status, headers=_plain(headers), content=b"".join(got),
+                          request=request)
+
+
+def _plain(headers: httpx.Headers) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length")]
 
 
 class CappedStream:
