@@ -70,6 +70,13 @@ class NetworkError(MinionError):
     type = "network"
 
 
+class ResponseTooLarge(NetworkError):
+    """An answer larger than the app reads for its kind (a JSON page, a web page, a picture):
+    reading stopped at the cap, so an endless body or a lying Content-Length costs nothing."""
+
+    type = "response_too_large"
+
+
 class HTTPStatusError(NetworkError):
     """A response with a status the caller did not expect (after retries where they apply)."""
 

@@ -317,7 +317,7 @@ def artwork_candidates(track: Track) -> list[str]:
 async def fetch_cover(http: Http, track: Track) -> Cover | None:
     for url in artwork_candidates(track):
         try:
-            response = await http.request("GET", url)
+            response = await http.request("GET", url, max_bytes=http.options.max_image_bytes)
         except MinionError:
             continue
         data = response.content

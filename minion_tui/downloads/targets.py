@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from minion_tui.errors import InvalidArgument, InvalidURL, MinionError, NotFound
 from minion_tui.models import Page, Playlist, Track, User
+from minion_tui.net.endpoints import display_url
 from minion_tui.providers.registry import web_ref
 
 Resolve = Callable[[str], Awaitable[object]]
@@ -196,7 +197,12 @@ async def _one(catalog: Catalog | None, source: Catalog | Resolve, target: str, 
                directs: bool) -> AsyncIterator[Item]:
     kind = direct_kind(target)
     if kind is not None:
-        if directs:
+        if "@" in urlsplit(target.strip()).netloc:
+            # Its password would be echoed in every event, row and message about the item.
+            yield Refused(display_url(target.strip()), "the link carries a user name or "
+                          "password, which the downloader does not send; remove the part "
+                          "before the @ (and change that password if it was a real one).")
+        elif directs:
             yield Direct(target, kind)
         else:
             yield Refused(target, "direct media URLs are not supported by this downloader.")

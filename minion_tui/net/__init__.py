@@ -31,7 +31,14 @@ from minion_tui.net.errors import (
 from minion_tui.net.hosts import HostClass, RatePolicy, host_class
 from minion_tui.net.response import Response, StreamResponse
 from minion_tui.net.retry import Failure, exception_failure, parse_retry_after
-from minion_tui.net.spec import BROWSER_USER_AGENT, AuthHook, HttpOptions, HttpStats, RequestSpec
+from minion_tui.net.spec import (
+    BROWSER_USER_AGENT,
+    AuthHook,
+    Credentials,
+    HttpOptions,
+    HttpStats,
+    RequestSpec,
+)
 
 __all__ = [
     "BROWSER_USER_AGENT",
@@ -39,6 +46,7 @@ __all__ = [
     "CloseError",
     "ConnectError",
     "ConnectTimeout",
+    "Credentials",
     "DecodingError",
     "EndpointMap",
     "Failure",

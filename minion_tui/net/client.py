@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable, Collection, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -22,14 +22,22 @@ import httpx
 from minion_tui.errors import (
     HTTPAuthError,
     HTTPStatusError,
+    InvalidURL,
     MinionError,
     NetworkError,
     NotFound,
     RateLimited,
 )
 from minion_tui.models import WaitNotice
-from minion_tui.net.endpoints import host_of, merge_query, redact_url
-from minion_tui.net.errors import DecodingError, TransportError, httpx_failures
+from minion_tui.net.bounds import CappedStream, decoded_capped, read_capped, refuse_announced
+from minion_tui.net.endpoints import (
+    display_url,
+    host_of,
+    merge_query,
+    origin_of,
+    url_problem,
+)
+from minion_tui.net.errors import DecodingError, MalformedURL, TransportError, httpx_failures
 from minion_tui.net.hosts import RatePolicy
 from minion_tui.net.limiter import HostGate, HostLimiter, LimiterDeadline
 from minion_tui.net.pool import lease, lease_h1, release
@@ -43,7 +51,7 @@ from minion_tui.net.retry import (
     exception_failure,
     status_failure,
 )
-from minion_tui.net.spec import AuthHook, HttpOptions, HttpStats, RequestSpec
+from minion_tui.net.spec import AuthHook, Credentials, HttpOptions, HttpStats, RequestSpec
 
 MAX_REDIRECTS = 10
 #: What request() accepts: compressed API answers, decoded by httpx's decoders (stream()
@@ -51,6 +59,8 @@ MAX_REDIRECTS = 10
 ENCODINGS = "gzip, deflate"
 _CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 _NETWORK_HINT = "Check your network connection and try again in a moment."
+_URL_HINT = ("Check the link (copy it again from the address bar); if it came from the "
+             "service, try again later.")
 
 
 @dataclass
@@ -61,6 +71,8 @@ class _Run:
     started: float
     deadline: float
     url: str = ""  # the mapped URL of the latest attempt
+    # the most of one answer read into memory (net/bounds.py)
+    max_bytes: int = HttpOptions.max_body_bytes
     attempts: int = 0
     retries: int = 0
     failure: Failure | None = None
@@ -98,8 +110,9 @@ class Http:
         return self.options.endpoints.unmap(url)
 
     def public_url(self, url: str) -> str:
-        """A URL fit for a message to the user: real origin, no client_id or signatures."""
-        return redact_url(self.unmap(url))
+        """A URL fit for a message to the user: real origin, no client_id or signatures, no
+        password, cut short when very long."""
+        return display_url(self.unmap(url))
 
     def rate_limit_for(self, url: str) -> float:
         """Requests/s allowed to the host of ``url`` (real or mapped); <= 0: unlimited."""
@@ -119,12 +132,17 @@ class Http:
         auth_hook: AuthHook | None = None,
         follow_redirects: bool = True,
         allow_statuses: Collection[int] = (),
+        credentials: Credentials | None = None,
+        max_bytes: int | None = None,
     ) -> Response:
         """Send with retries; the body is read in full before returning (net/__init__.py,
-        ARCHITECTURE.md)."""
-        spec = RequestSpec(method.upper(), url, params, headers, data, json)
+        ARCHITECTURE.md), up to ``max_bytes`` (default ``options.max_body_bytes``; more is
+        ResponseTooLarge, not retried). ``credentials`` go only to their own origins
+        (spec.Credentials), on every hop."""
+        spec = RequestSpec(method.upper(), url, params, headers, data, json, credentials)
         now = self._limiter.now()
-        run = _Run(spec, started=now, deadline=now + self.options.deadline)
+        run = _Run(spec, started=now, deadline=now + self.options.deadline,
+                   max_bytes=max_bytes or self.options.max_body_bytes)
         # The hard stop: no attempt, token wait or backoff outlives the deadline. The retry
         # loop also checks before each sleep so it gives up early rather than sleep in vain.
         timeout = asyncio.timeout(self.options.deadline)
@@ -143,9 +161,12 @@ class Http:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         auth_hook: AuthHook | None = None,
+        credentials: Credentials | None = None,
+        max_bytes: int | None = None,
     ) -> Any:
         response = await self.request(
-            "GET", url, params=params, headers=headers, auth_hook=auth_hook
+            "GET", url, params=params, headers=headers, auth_hook=auth_hook,
+            credentials=credentials, max_bytes=max_bytes or self.options.max_json_bytes,
         )
         try:
             return response.json()
@@ -165,9 +186,12 @@ class Http:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         auth_hook: AuthHook | None = None,
+        credentials: Credentials | None = None,
+        max_bytes: int | None = None,
     ) -> str:
         response = await self.request(
-            "GET", url, params=params, headers=headers, auth_hook=auth_hook
+            "GET", url, params=params, headers=headers, auth_hook=auth_hook,
+            credentials=credentials, max_bytes=max_bytes or self.options.max_text_bytes,
         )
         return response.text
 
@@ -178,9 +202,12 @@ class Http:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         auth_hook: AuthHook | None = None,
+        credentials: Credentials | None = None,
+        max_bytes: int | None = None,
     ) -> bytes:
         response = await self.request(
-            "GET", url, params=params, headers=headers, auth_hook=auth_hook
+            "GET", url, params=params, headers=headers, auth_hook=auth_hook,
+            credentials=credentials, max_bytes=max_bytes or self.options.max_body_bytes,
         )
         return response.content
 
@@ -193,10 +220,12 @@ class Http:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         follow_redirects: bool = True,
+        max_bytes: int | None = None,
     ) -> AsyncIterator[StreamResponse]:
         """Mapped and rate-limited, ONE attempt, status not raised: the caller (the
-        downloader) owns retries. Failures raise net's exceptions (net/errors.py), reading
-        the body included, so the caller can classify them with
+        downloader) owns retries. With ``max_bytes``, a body announced or sent longer
+        raises ResponseTooLarge (net/bounds.py). Failures raise net's exceptions
+        (net/errors.py), reading the body included, so the caller can classify them with
         :func:`minion_tui.net.retry.exception_failure`.
 
         GETs go over h1.py's kept-alive connections (a third of httpx's CPU per request, the
@@ -204,21 +233,23 @@ class Http:
         is a :class:`~minion_tui.net.response.StreamResponse` either way."""
         h1 = lease_h1(self)
         method = method.upper()
-        target = self.map_url(merge_query(url, params))
+        target = self._mapped(url, params)
         for _ in range(MAX_REDIRECTS + 1):
             real_host = host_of(self.unmap(target))
             await self._limiter.gate(real_host).acquire()
             self._count(real_host)
             response: StreamResponse
-            if method == "GET" and h1.takes(target):
-                response = await h1.get(target, self._headers(headers), self.options.timeout)
-            else:
-                client = lease(self)
-                with httpx_failures():
-                    request = client.build_request(
-                        method, target, headers=self._headers(headers),
-                        timeout=self.options.timeout)
-                    response = HttpxStream(await client.send(request, stream=True))
+            with self._refusing_malformed(target):
+                if method == "GET" and h1.takes(target):
+                    response = await h1.get(target, self._headers(headers),
+                                            self.options.timeout)
+                else:
+                    client = lease(self)
+                    with httpx_failures():
+                        request = client.build_request(
+                            method, target, headers=self._headers(headers),
+                            timeout=self.options.timeout)
+                        response = HttpxStream(await client.send(request, stream=True))
             location = response.headers.get("location")
             if follow_redirects and response.status_code in REDIRECT_STATUSES and location:
                 await response.aclose()
@@ -227,7 +258,8 @@ class Http:
                     method = "GET"
                 continue
             try:
-                yield response
+                yield (response if max_bytes is None
+                       else CappedStream(response, max_bytes, self.public_url(target)))
             finally:
                 await response.aclose()
             return
@@ -283,7 +315,7 @@ class Http:
         retryable (the caller turns error statuses into errors); raises when it gives up."""
         method, data, json_body = spec.method.upper(), spec.data, spec.json
         headers = spec.headers
-        url = self.map_url(merge_query(spec.url, spec.params))
+        url = self._mapped(spec.url, spec.params)
         hops = 0
         while True:
             run.url = url
@@ -293,8 +325,11 @@ class Http:
                 await gate.acquire(deadline=run.deadline)
             except LimiterDeadline as exc:
                 raise self._limiter_gave_up(run, exc) from None
+            sent_url, sent_headers = self._credentialed(url, headers, spec.credentials)
             try:
-                response = await self._send(method, url, headers, data, json_body, run, host)
+                with self._refusing_malformed(url):
+                    response = await self._send(method, sent_url, sent_headers, data,
+                                                json_body, run, host)
             except (TransportError, DecodingError) as exc:  # a body cut off mid-transfer too
                 # (net's other errors, a malformed URL say, are not worth a retry: they go
                 # through as they are)
@@ -343,32 +378,33 @@ class Http:
         run.attempts += 1
         self._count(host)
         h1 = lease_h1(self)
+        shown, cap = self.public_url(url), run.max_bytes
         if method == "GET" and data is None and json_body is None and h1.takes(url):
             # Over h1.py's connections (no httpx pool to create on a command's way to its
             # first request); the body is read, and decoded by httpx's decoders, here.
-            answer = await h1.get(url, self._headers(headers), timeout, encoding=ENCODINGS)
-            try:
-                raw = await answer.aread()
-            finally:
-                await answer.aclose()
-            with httpx_failures():  # DecodingError for a broken gzip body, as from httpx
-                decoded = httpx.Response(answer.status_code, headers=answer.headers,
-                                         stream=httpx.ByteStream(raw),
-                                         request=httpx.Request(method, url))
-                decoded.read()
-            return Response(decoded)
-        client = lease(self)
-        with httpx_failures():
-            request = client.build_request(
-                method,
-                url,
-                headers=self._headers(headers),
-                data=data,
-                json=json_body,
-                timeout=timeout,
-            )
-            # not streamed: the body is read (or fails) here
-            return Response(await client.send(request))
+            answer: StreamResponse = await h1.get(url, self._headers(headers), timeout,
+                                                  encoding=ENCODINGS)
+        else:
+            client = lease(self)
+            with httpx_failures():
+                request = client.build_request(
+                    method,
+                    url,
+                    headers=self._headers(headers),
+                    data=data,
+                    json=json_body,
+                    timeout=timeout,
+                )
+                answer = HttpxStream(await client.send(request, stream=True))
+        try:  # read up to the cap (net/bounds.py), the connection closed if it is left
+            refuse_announced(answer.headers, cap, shown)
+            raw = await read_capped(answer.aiter_raw(), cap, shown)
+        finally:
+            await answer.aclose()
+        received = httpx.Headers(answer.headers)
+        decoded = await decoded_capped(answer.status_code, received, raw,
+                                       httpx.Request(method, url), cap, shown)
+        return Response(decoded, received)
 
     async def _wait_before_retry(self, run: _Run, failure: Failure, gate: HostGate) -> None:
         delay = self._policy.delay(failure, run.retries, self._rng)
@@ -441,11 +477,56 @@ class Http:
         """The next hop of a redirect, mapped, and the headers to send there. A Location is
         resolved against the URL actually fetched, then mapped, so one pointing at a real
         origin reaches its replacement too. Like browsers (and httpx), credentials are not
-        carried to another host: a signed CDN URL must not receive our OAuth token."""
-        target = self.map_url(urljoin(url, location))
-        if headers and host_of(self.unmap(target)) != host_of(self.unmap(url)):
+        carried to another origin (scheme, host and port: not to http:// after https://
+        either): a signed CDN URL must not receive our OAuth token. Credentials given as
+        such are not in ``headers``: they are added again per hop where they belong
+        (:meth:`_credentialed`)."""
+        try:
+            joined = urljoin(url, location)
+        except ValueError:  # a Location that does not parse (an unbalanced bracket)
+            joined = location
+        target = self._mapped(joined, None, redirect=True)
+        if headers and origin_of(self.unmap(target)) != origin_of(self.unmap(url)):
             headers = {k: v for k, v in headers.items() if k.lower() not in _CREDENTIAL_HEADERS}
         return target, headers
+
+    def _mapped(self, url: str, params: Mapping[str, str] | None, *,
+                redirect: bool = False) -> str:
+        """``url`` with ``params``, through the endpoint map; InvalidURL (saying why, and
+        what to do) for a URL that cannot be requested at all, before or after the map."""
+        problem = url_problem(url)
+        target = url
+        if problem is None:
+            target = self.map_url(merge_query(url, params))
+            problem = url_problem(target)
+        if problem is None:
+            return target
+        if redirect:
+            raise InvalidURL(f"A redirect led to {display_url(url)}: {problem}.",
+                             hint="The link is probably broken; try it in a browser.")
+        raise InvalidURL(f"Cannot request {display_url(url)}: {problem}.", hint=_URL_HINT)
+
+    @contextmanager
+    def _refusing_malformed(self, url: str) -> Iterator[None]:
+        """What the send path finds unsendable after all (a host that is no valid IDNA name,
+        say) is the same InvalidURL, not a traceback."""
+        try:
+            yield
+        except MalformedURL as error:
+            raise InvalidURL(
+                f"Cannot request {display_url(self.unmap(url))}: {error}.",
+                hint=_URL_HINT) from None
+
+    def _credentialed(
+        self, url: str, headers: Mapping[str, str] | None, credentials: Credentials | None
+    ) -> tuple[str, Mapping[str, str] | None]:
+        """The (mapped) URL and headers of one hop with ``credentials`` added — only when
+        the hop's REAL origin is one of theirs: the decision is made on the URL before the
+        endpoint map, so it is the same against the services and the emulator."""
+        if credentials is None or not credentials.go_to(self.unmap(url)):
+            return url, headers
+        return (merge_query(url, credentials.params),
+                {**(headers or {}), **credentials.headers})
 
     def _headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
         """Our User-Agent, unless the caller gives one (in any case), then the caller's

@@ -11,6 +11,10 @@ from collections.abc import ItemsView, Iterable, Mapping
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+#: The longest URL sent (httpx's own limit, applied to both send paths alike).
+MAX_URL_LENGTH = 65_536
+#: How much of a URL a message shows (a 70,000-character one would bury the message).
+SHOWN_URL_LENGTH = 200
 
 # Query parameters that carry credentials or signatures. They never appear in messages the
 # user sees or in logs: a client_id is semi-secret, and CloudFront Signature/Policy/Key-Pair-Id
@@ -45,6 +49,15 @@ def _origin_of(parts: SplitResult) -> str | None:
     if port is None or port == _DEFAULT_PORTS[scheme]:
         return f"{scheme}://{host}"
     return f"{scheme}://{host}:{port}"
+
+
+def origin_of(url: str) -> str | None:
+    """The normalised ``scheme://host[:port]`` of an http(s) URL, or None (another scheme,
+    no host, a port that does not parse)."""
+    try:
+        return _origin_of(urlsplit(url))
+    except ValueError:  # an unbalanced IPv6 bracket
+        return None
 
 
 def _parse_origin(text: str, *, what: str, allow_path: bool) -> tuple[str, str]:
@@ -185,15 +198,61 @@ def merge_query(url: str, params: Mapping[str, str] | None) -> str:
 
 
 def redact_url(url: str) -> str:
-    """The URL as it may be shown to the user: credential and signature parameters removed."""
-    parts = urlsplit(url)
-    if not parts.query:
+    """The URL as it may be shown to the user: credential and signature parameters removed,
+    and the password of a ``user:password@`` replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL one can take apart (an unbalanced bracket): as it is
         return url
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    kept = [(k, v) for k, v in pairs if k.lower() not in SECRET_PARAMS]
-    if len(kept) == len(pairs):
+    netloc = parts.netloc
+    userinfo, at, hostport = netloc.rpartition("@")
+    if at and ":" in userinfo:
+        netloc = f"{userinfo.partition(':')[0]}:***@{hostport}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if k.lower() not in SECRET_PARAMS]
+        if len(kept) != len(pairs):
+            query = urlencode(kept)
+    if netloc == parts.netloc and query == parts.query:
         return url
-    return urlunsplit((*parts[:3], urlencode(kept), parts.fragment))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def display_url(url: str) -> str:
+    """``url`` as a message shows it: redacted (:func:`redact_url`), control characters
+    escaped (``\\n``, ``\\x01``), and cut to its first characters when it is very long."""
+    text = "".join(repr(c)[1:-1] if _is_control(c) else c for c in redact_url(url))
+    if len(text) <= SHOWN_URL_LENGTH:
+        return text
+    return f"{text[:SHOWN_URL_LENGTH - 50]}… ({len(url):,} characters)"
+
+
+def _is_control(char: str) -> bool:
+    return ord(char) < 32 or 127 <= ord(char) < 160
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be requested at all, in words, or None: only http(s) URLs with a
+    host, a port that parses, no control characters and at most MAX_URL_LENGTH characters
+    are sent (a space or a non-ASCII path is percent-encoded on the way, as httpx does)."""
+    if len(url) > MAX_URL_LENGTH:
+        return f"it is {len(url):,} characters long (at most {MAX_URL_LENGTH:,} are sent)"
+    control = next((c for c in url if _is_control(c)), None)
+    if control is not None:
+        return f"it contains a control character (U+{ord(control):04X})"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:  # an unbalanced IPv6 bracket, a port out of range
+        return f"it does not parse ({error})"
+    if parts.scheme.lower() not in _DEFAULT_PORTS:
+        return f"only http and https URLs are fetched, not {parts.scheme or 'a relative one'}:"
+    if not parts.hostname:
+        return "it names no host"
+    if port == 0:
+        return "its port is 0"
+    return None
 
 
 def host_of(url: str) -> str:

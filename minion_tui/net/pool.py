@@ -13,6 +13,7 @@ release it (``Http.aclose()``) closes it, so closing one Http never breaks anoth
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
@@ -20,6 +21,7 @@ from http.cookiejar import CookieJar
 import httpx
 
 from minion_tui.net import tls
+from minion_tui.net.endpoints import redact_url
 from minion_tui.net.h1 import H1Pool
 
 # ~32 sockets is plenty for API calls plus a few parallel HLS segment fetches; keeping 20 alive
@@ -41,6 +43,17 @@ class _Pool:
     def __post_init__(self) -> None:
         self.h1 = H1Pool(tls.context, self.cookies)
 
+
+def _redacted(record: logging.LogRecord) -> bool:
+    """httpx logs every request's URL at INFO (``HTTP Request: GET https://…``), which with
+    --debug lands in the log file: the client id and CDN signatures are taken out of it."""
+    if isinstance(record.args, tuple):
+        record.args = tuple(redact_url(str(arg)) if isinstance(arg, httpx.URL) else arg
+                            for arg in record.args)
+    return True
+
+
+logging.getLogger("httpx").addFilter(_redacted)
 
 _pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pool] = weakref.WeakKeyDictionary()
 

@@ -22,10 +22,11 @@ class Response:
 
     __slots__ = ("_raw", "headers", "status_code")
 
-    def __init__(self, raw: httpx.Response) -> None:
+    def __init__(self, raw: httpx.Response, headers: Mapping[str, str] | None = None) -> None:
         self._raw = raw
         self.status_code: int = raw.status_code
-        self.headers: Mapping[str, str] = raw.headers
+        # The headers as received (``raw``'s may describe the decoded body instead).
+        self.headers: Mapping[str, str] = raw.headers if headers is None else headers
 
     @property
     def url(self) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from minion_tui.net.endpoints import EndpointMap
+from minion_tui.net.endpoints import EndpointMap, origin_of
 
 if TYPE_CHECKING:
     from minion_tui.net.response import Response
@@ -37,6 +37,41 @@ class HttpOptions:
     backoff_cap: float = 30.0
     user_agent: str = BROWSER_USER_AGENT
     long_wait_notice: float = 3.0  # a wait >= this many seconds is announced through on_wait
+    # The most read into memory of one answer, by kind (net/bounds.py): get_json, get_text
+    # (web pages, scripts, playlists), pictures (the caller passes it), anything else read
+    # whole (request, get_bytes). A streamed body is capped only when the caller asks.
+    max_json_bytes: int = 32 << 20
+    max_text_bytes: int = 16 << 20
+    max_image_bytes: int = 20 << 20
+    max_body_bytes: int = 64 << 20
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What proves who we are to a service (a client id in the query, an OAuth header), and
+    the only origins it may go to: the service's own API origins, REAL ones (before the
+    endpoint map, so the emulated API gets them and the emulated CDN does not).
+
+    Http attaches them to each hop of a request — the first URL and every redirect — whose
+    real origin is one of ``origins``, and to nothing else: an absolute URL taken from an
+    answer (``next_href``, a transcoding or media URL) that names another host gets the
+    request without them."""
+
+    origins: frozenset[str]
+    params: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        normalised = frozenset(filter(None, (origin_of(o) for o in self.origins)))
+        object.__setattr__(self, "origins", normalised)
+
+    def go_to(self, real_url: str) -> bool:
+        """Whether these credentials may be sent to ``real_url`` (an unmapped URL)."""
+        return origin_of(real_url) in self.origins
+
+    def __repr__(self) -> str:  # never the secrets themselves, in a log or a traceback
+        return (f"Credentials(origins={sorted(self.origins)!r}, params={sorted(self.params)!r},"
+                f" headers={sorted(self.headers)!r})")
 
 
 @dataclass(frozen=True)
@@ -47,6 +82,8 @@ class RequestSpec:
     headers: Mapping[str, str] | None = None
     data: Mapping[str, str] | None = None  # form body (beside the query and headers)
     json: Any = None  # JSON body (beside the query and headers)
+    # Sent only where they belong (Credentials.go_to), added per hop at send time.
+    credentials: Credentials | None = None
 
 
 class AuthHook(Protocol):

@@ -8,6 +8,7 @@ well, so a malformed URL or a non-music page fails here with a message saying wh
 from __future__ import annotations
 
 from minion_tui.errors import InvalidArgument, InvalidURL
+from minion_tui.net.endpoints import display_url
 from minion_tui.providers.base import Capabilities, ProviderEntry, SearchFilter, WebRef
 from minion_tui.providers.soundcloud import entry as soundcloud
 
@@ -54,10 +55,10 @@ def provider_for(target: str) -> str:
             candidate.validate(text)  # raises InvalidURL with the reason
             return candidate.name
     if "mixcloud.com" in text.lower() or text.lower().startswith("mixcloud:"):
-        raise InvalidURL(f"Mixcloud is not supported yet: {target}",
+        raise InvalidURL(f"Mixcloud is not supported yet: {display_url(text)}",
                          hint="Paste a SoundCloud link or URN for now.")
     raise InvalidURL(
-        f"Not a link the app understands: {target!r}.",
+        f"Not a link the app understands: '{display_url(text)}'.",
         hint="Paste a SoundCloud link (https://soundcloud.com/<artist>/<track>, …/sets/<name>, "
         "a profile, an on.soundcloud.com short link) or a URN like soundcloud:tracks:123.",
     )

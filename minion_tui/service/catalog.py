@@ -231,7 +231,8 @@ class Catalog:
         cached = await asyncio.to_thread(_read_if_exists, path)
         if cached:
             return cached
-        data = await self._core.http.get_bytes(url)
+        http = self._core.http
+        data = await http.get_bytes(url, max_bytes=http.options.max_image_bytes)
         if not data.startswith(_IMAGE_MAGIC):
             raise NetworkError(f"{url} did not answer with an image.",
                                hint="The artwork is left out; it is tried again next time.")

@@ -17,7 +17,7 @@ import pytest
 
 from minion_tui import net
 from minion_tui.downloads.hls import SegmentFetcher
-from minion_tui.errors import MinionError, NetworkError
+from minion_tui.errors import InvalidURL, MinionError, NetworkError
 from minion_tui.models import StreamChoice
 from minion_tui.net import Http, HttpOptions
 from minion_tui.net.h1 import H1Pool
@@ -492,14 +492,16 @@ async def test_a_header_http_cannot_carry_raises_nets_local_protocol_error(path:
 
 
 @pytest.mark.parametrize("path", sorted(PATHS))
-async def test_a_port_that_is_no_number_raises_nets_malformed_url(path: str) -> None:
+async def test_a_port_that_is_no_number_is_refused_as_an_invalid_url(path: str) -> None:
+    # Refused before anything is sent, on both paths: the app's invalid_url, not a traceback.
     http = Http()
     try:
-        with pytest.raises(net.NetError) as info:
+        with pytest.raises(InvalidURL, match="does not parse") as info:
             await fetch(http, PATHS[path]("http://127.0.0.1:http") + "/x")
     finally:
         await http.aclose()
-    _nets_own(info.value, net.MalformedURL)
+    assert info.value.type == "invalid_url" and "pw" not in info.value.text
+    assert http.stats.requests == 0
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])  # GET over h1.py, POST through httpx

@@ -19,7 +19,14 @@ import pytest
 
 from minion_tui.errors import HTTPAuthError, HTTPStatusError, NetworkError, NotFound, RateLimited
 from minion_tui.models import WaitNotice
-from minion_tui.net import BROWSER_USER_AGENT, EndpointMap, Http, HttpOptions, RequestSpec
+from minion_tui.net import (
+    BROWSER_USER_AGENT,
+    Credentials,
+    EndpointMap,
+    Http,
+    HttpOptions,
+    RequestSpec,
+)
 
 API = "https://api-v2.soundcloud.com"
 WEB = "https://soundcloud.com"
@@ -429,6 +436,74 @@ async def test_redirect_location_goes_through_the_map(make_http: Callable[..., H
     finally:
         await a.stop()
         await b.stop()
+
+
+async def test_credentials_go_to_their_origins_on_every_hop_and_nowhere_else(
+    make_http: Callable[..., Http]
+) -> None:
+    a, b = ScriptedServer(), ScriptedServer()
+    await a.start()
+    await b.start()
+    try:
+        # api-v2 -> api-v2 (kept) -> the CDN (dropped) -> back to api-v2 (added again)
+        a.route("/sc-api-v2/one", Reply(302, b"", {"Location": f"{API}/two"}))
+        a.route("/sc-api-v2/two", Reply(302, b"", {"Location": f"{CDN}/three"}))
+        b.route("/cdn/three", Reply(302, b"", {"Location": f"{API}/four"}))
+        a.route("/sc-api-v2/four", Reply(200, b"done"))
+        emap = EndpointMap.from_dict({API: f"{a.url}/sc-api-v2", CDN: f"{b.url}/cdn"})
+        http = make_http(endpoints=emap)
+        creds = Credentials(frozenset({API}), params={"client_id": "cid"},
+                            headers={"Authorization": "OAuth tok"})
+        response = await http.request("GET", f"{API}/one", params={"q": "x"},
+                                      credentials=creds)
+        assert response.content == b"done"
+        assert [(h.path, h.query, h.headers.get("authorization")) for h in a.log] == [
+            ("/sc-api-v2/one", {"q": "x", "client_id": "cid"}, "OAuth tok"),
+            ("/sc-api-v2/two", {"client_id": "cid"}, "OAuth tok"),
+            ("/sc-api-v2/four", {"client_id": "cid"}, "OAuth tok"),
+        ]
+        assert [(h.path, h.query, h.headers.get("authorization")) for h in b.log] == [
+            ("/cdn/three", {}, None)]
+        # A URL of another host, given directly: asked without them.
+        await http.request("GET", f"{CDN}/three", credentials=creds, follow_redirects=False)
+        assert (b.log[-1].query, b.log[-1].headers.get("authorization")) == ({}, None)
+        assert "tok" not in repr(creds) and "cid" not in repr(creds)
+    finally:
+        await a.stop()
+        await b.stop()
+
+
+async def test_a_redirect_from_https_to_http_of_the_same_host_drops_the_token(
+    server: ScriptedServer, make_http: Callable[..., Http]
+) -> None:
+    # Two logical origins of one host, told apart by scheme: the hop to http:// is another
+    # origin, so neither the caller's Authorization nor the credentials go along.
+    plain = "http://api-v2.soundcloud.com"
+    server.route("/sc-api-v2/me", Reply(302, b"", {"Location": f"{plain}/me"}))
+    server.route("/plain/me", Reply(200, b"{}"))
+    emap = EndpointMap.from_dict({API: f"{server.url}/sc-api-v2", plain: f"{server.url}/plain"})
+    http = make_http(endpoints=emap)
+    creds = Credentials(frozenset({API}), params={"client_id": "cid"})
+    await http.request("GET", f"{API}/me", headers={"Authorization": "OAuth t"},
+                       credentials=creds)
+    first, second = server.hits("/sc-api-v2/me")[0], server.hits("/plain/me")[0]
+    assert (first.query, first.headers.get("authorization")) == ({"client_id": "cid"},
+                                                                 "OAuth t")
+    assert (second.query, second.headers.get("authorization")) == ({}, None)
+
+
+async def test_httpx_request_log_lines_carry_no_client_id(
+    server: ScriptedServer, make_http: Callable[..., Http], caplog: pytest.LogCaptureFixture
+) -> None:
+    # A POST goes through httpx, which logs each request's URL at INFO (--debug's log file).
+    server.route("/sc-api-v2/me", Reply(200, b"{}"))
+    http = make_http(endpoints=mapped(server))
+    creds = Credentials(frozenset({API}), params={"client_id": "c1d" * 10})
+    with caplog.at_level("INFO", logger="httpx"):
+        await http.request("POST", f"{API}/me", params={"a": "1"}, credentials=creds)
+    assert server.hits("/sc-api-v2/me")[0].query == {"a": "1", "client_id": "c1d" * 10}
+    assert "HTTP Request: POST" in caplog.text and "/sc-api-v2/me?a=1" in caplog.text
+    assert "c1d" not in caplog.text
 
 
 async def test_relative_redirect_and_no_follow(

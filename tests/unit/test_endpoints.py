@@ -161,3 +161,10 @@ def test_redact_url_strips_secrets_only() -> None:
     )
     assert redact_url(url) == "https://cf-media.sndcdn.com/x.128.mp3?limit=5"
     assert redact_url("https://soundcloud.com/a?b=1") == "https://soundcloud.com/a?b=1"
+
+
+def test_redact_url_hides_the_password_of_userinfo() -> None:
+    url = "https://alice:hunter2@soundcloud.com/a/b?client_id=abc&x=1"
+    assert redact_url(url) == "https://alice:***@soundcloud.com/a/b?x=1"
+    assert redact_url("https://alice@soundcloud.com/a") == "https://alice@soundcloud.com/a"
+    assert redact_url("https://[::1/a?client_id=z") == "https://[::1/a?client_id=z"

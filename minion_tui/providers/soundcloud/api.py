@@ -1,6 +1,11 @@
 """api-v2 requests: the client id on every call, the OAuth header when signed in, the
 401/403 refresh hook, the media endpoint with rate-limit rotation, and collection pagination.
 
+The client id and the token are handed to the net layer as :class:`~minion_tui.net.Credentials`
+for api-v2's origin only: absolute URLs taken from answers (``next_href``, transcoding URLs,
+docs/soundcloud.md §1.5, §3) are requested as given, and get them only when they are on
+api-v2 — one pointing at any other host is asked without them.
+
 Knows URLs and statuses, not shapes: JSON goes to ``parse`` untouched.
 """
 
@@ -14,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from minion_tui.errors import AuthError, ClientIdUnavailable, HTTPAuthError
+from minion_tui.net.spec import Credentials
 from minion_tui.providers.soundcloud import parse
 from minion_tui.providers.soundcloud.client_id import ENV_VAR, ClientIdSource
 
@@ -23,6 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 API = "https://api-v2.soundcloud.com"
+#: The only origins the client id and the OAuth token are ever sent to.
+API_ORIGINS = frozenset({API})
 # "the maximum limit for a linked partitioning query is 200" (docs/soundcloud.md §1.5)
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
@@ -51,31 +59,34 @@ class Api:
         self.ids = ids
         self._token = oauth_token
 
-    def _headers(self) -> dict[str, str] | None:
-        return {"Authorization": f"OAuth {self._token}"} if self._token else None
+    def _credentials(self, client_id: str) -> Credentials:
+        headers = {"Authorization": f"OAuth {self._token}"} if self._token else {}
+        return Credentials(API_ORIGINS, params={"client_id": client_id}, headers=headers)
 
     async def _refresh_client_id(
         self, response: Response, spec: RequestSpec
     ) -> RequestSpec | None:
         """AuthHook: a 401/403 most likely means a stale client id (docs/soundcloud.md §1.7):
         re-scrape once and retry once, like yt-dlp's ``_call_api``."""
-        params = dict(spec.params or {})
-        stale = params.get("client_id")
-        if not stale:
-            return None
+        credentials = spec.credentials
+        stale = credentials.params.get("client_id") if credentials else None
+        if not stale or credentials is None or not credentials.go_to(self.http.unmap(
+                response.url)):
+            return None  # not refused by api-v2 (a redirect's target): not the id's fault
         fresh = await self.ids.refresh(stale)
         if fresh is None:
             return None
-        params["client_id"] = fresh
-        return dataclasses.replace(spec, params=params)
+        fixed = dataclasses.replace(credentials, params={**credentials.params,
+                                                         "client_id": fresh})
+        return dataclasses.replace(spec, credentials=fixed)
 
     async def get(self, path_or_url: str, params: Mapping[str, str] | None = None) -> Any:
         """GET an api-v2 path (or an absolute api-v2 URL such as a ``next_href``) as JSON."""
         url = urljoin(API + "/", path_or_url.lstrip("/")) if "://" not in path_or_url \
             else path_or_url
-        query = {**(params or {}), "client_id": await self.ids.current()}
+        credentials = self._credentials(await self.ids.current())
         try:
-            return await self.http.get_json(url, params=query, headers=self._headers(),
+            return await self.http.get_json(url, params=params, credentials=credentials,
                                             auth_hook=self._refresh_client_id)
         except HTTPAuthError as exc:
             raise self._explain(exc) from exc
@@ -86,7 +97,7 @@ class Api:
         net layer's own Retry-After handling takes over and may raise RateLimited."""
         cid = await self.ids.current()
         for attempt in range(2):
-            response = await self._media_once(url, {**params, "client_id": cid}, allow_429=True)
+            response = await self._media_once(url, params, cid, allow_429=True)
             if response.status_code != 429:
                 return _answer(response)
             retry_after = _retry_after(response)
@@ -94,16 +105,16 @@ class Api:
             if spare is None or attempt:
                 break
             cid = spare
-        response = await self._media_once(url, {**params, "client_id": await self.ids.current()},
+        response = await self._media_once(url, params, await self.ids.current(),
                                           allow_429=False)
         return _answer(response)
 
     async def _media_once(
-        self, url: str, params: Mapping[str, str], *, allow_429: bool
+        self, url: str, params: Mapping[str, str], client_id: str, *, allow_429: bool
     ) -> Response:
         try:
             return await self.http.request(
-                "GET", url, params=params, headers=self._headers(),
+                "GET", url, params=params, credentials=self._credentials(client_id),
                 auth_hook=self._refresh_client_id,
                 allow_statuses=(404, 429) if allow_429 else (404,),
             )
