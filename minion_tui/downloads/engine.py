@@ -9,7 +9,6 @@ the rename.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import shutil
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from typing import Protocol
 
 from minion_tui.downloads import hls, remux
 from minion_tui.downloads.jobs import Meter
-from minion_tui.downloads.journal import open_journal, stream_identity
+from minion_tui.downloads.journal import drop_if_unused, open_journal, stream_identity
 from minion_tui.downloads.lock import target_lock
 from minion_tui.downloads.naming import DEFAULT_TEMPLATE, render
 from minion_tui.downloads.playlist import DEFAULT_LIMITS, MediaPlaylist, PlaylistLimits
@@ -118,7 +117,7 @@ async def _download_locked(source: StreamSource, track: Track, choice: StreamCho
         await asyncio.to_thread(discard_partial, target)
         raise
     except BaseException:
-        _drop_if_empty(work)  # failed before a segment landed: nothing to resume from
+        drop_if_unused(work)  # failed before a segment landed: nothing to resume from
         raise
     finally:
         if not cover_fetch.done():
@@ -284,11 +283,6 @@ def discard_partial(target: Path) -> None:
     part, work = partial_paths(target)
     part.unlink(missing_ok=True)
     shutil.rmtree(work, ignore_errors=True)
-
-
-def _drop_if_empty(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not empty (a journal to resume from), or absent
-        folder.rmdir()
 
 
 def _publish(part: Path, target: Path, work: Path) -> int:

@@ -18,6 +18,7 @@ A journal without a ``source`` file (an older version's) cannot be trusted: it s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -78,3 +79,17 @@ def open_journal(work: Path, part: Path, identity: str) -> bool:
     tmp.write_text(identity, encoding="utf-8")
     os.replace(tmp, marker)
     return discarded
+
+
+def drop_if_unused(work: Path) -> None:
+    """Remove a journal that holds nothing to resume from (its source note at most): a
+    download that failed before a segment landed leaves no folder behind."""
+    try:
+        names = {p.name for p in work.iterdir()}
+    except OSError:  # absent
+        return
+    if names <= {SOURCE_FILE, SOURCE_FILE + ".tmp"}:
+        for name in names:
+            (work / name).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            work.rmdir()
