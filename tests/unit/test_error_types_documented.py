@@ -34,7 +34,7 @@ def _error_types() -> set[str]:
 def _documented() -> set[str]:
     text = README.read_text(encoding="utf-8")
     start = text.index("Error types")
-    paragraph = text[start:text.index("\n\n", start)]
+    paragraph = text[start:text.index("`config`", start) + len("`config`")]  # the list's end
     return set(re.findall(r"`([a-z_]+)`", paragraph))
 
 
