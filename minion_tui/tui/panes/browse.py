@@ -65,6 +65,10 @@ class BrowsePane(Pane):
         # Not in the footer (the Pinned heading says "p pins…"): the footer keeps the keys
         # of the widget in focus.
         Binding("p", "pin", "Pin/unpin the source", show=False, id="browse.pin"),
+        # The two places of the sidebar, one key each (tab would walk every widget).
+        Binding("h", "focus_sources", "Sources", show=False, id="browse.focus_sources"),
+        Binding("number_sign", "focus_source_input", "#tag or URL box", show=False,
+                id="browse.source_input"),
     ]
 
     def __init__(self, *, notice: str | None = None, hide_not_interested: bool = True) -> None:
@@ -93,7 +97,8 @@ class BrowsePane(Pane):
             with Vertical(id="sources"):
                 yield Static("Sources", classes="area-title")
                 yield SourceList(self._sections(), id="source-list")
-                yield Input(placeholder="#tag or soundcloud.com user URL", id="source-input")
+                yield Input(placeholder="#tag or soundcloud.com user URL", id="source-input",
+                            select_on_focus=False)
             with Vertical(id="browse-main"):
                 if self.notice:
                     yield Static(self.notice, id="browse-notice", markup=False)
@@ -127,6 +132,17 @@ class BrowsePane(Pane):
     @property
     def sources(self) -> SourceList:
         return self.query_one("#source-list", SourceList)
+
+    def action_focus_sources(self) -> None:
+        self.sources.focus()
+
+    def action_focus_source_input(self) -> None:
+        """Focus the box with a "#" typed, as the key itself says: the tag follows."""
+        box = self.query_one("#source-input", Input)
+        if not box.value.startswith("#"):
+            box.value = "#"
+        box.cursor_position = len(box.value)
+        box.focus()
 
     # -- the source list --------------------------------------------------------------------
 

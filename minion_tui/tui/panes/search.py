@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -20,8 +20,21 @@ from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.service_app import ServiceApp
 from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.empty_state import EmptyState
+from minion_tui.tui.widgets.list_keys import OPTION_LIST_ENDS, list_bindings
 from minion_tui.tui.widgets.search_form import SearchForm, SearchRequest, ServiceSuggester
 from minion_tui.tui.widgets.track_list import TrackList
+
+#: Binding ids whose keys stay theirs on the empty Search pane instead of starting a query.
+_KEEP_BOUND = ("pane.", "app.")
+
+
+class ResultList(OptionList):
+    """The users and sets found; enter opens one in Browse."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Open in Browse", id="results.open"),
+        *list_bindings("results", actions=OPTION_LIST_ENDS),
+    ]
 
 
 class SearchPane(Pane):
@@ -53,7 +66,7 @@ class SearchPane(Pane):
                 )
                 yield TrackList(id="search-tracks",
                                 hide_not_interested=self._hide_not_interested)
-                yield OptionList(id="search-others")
+                yield ResultList(id="search-others")
             yield TrackDetails(id="search-details")
 
     def on_mount(self) -> None:
@@ -79,6 +92,27 @@ class SearchPane(Pane):
 
     def action_focus_query(self) -> None:
         self.query_input.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """With the pane itself focused (nothing found yet, or after escape), a letter or digit
+        starts the query, as the empty pane invites ("Type a query…") and as spotify-player's
+        search page does. Keys bound to the panes, help and quit (1-4, ?, q, or whatever
+        [keymap] made them) keep their binding, and so do the other keys (space pauses,
+        [ ] seek…)."""
+        if self.app.focused is not self or not event.character:
+            return
+        if not (event.is_printable and event.character.isalnum()):
+            return
+        active = self.screen.active_bindings.get(event.key)
+        if active is not None and (active.binding.id or "").startswith(_KEEP_BOUND):
+            return
+        event.stop()
+        event.prevent_default()
+        # The key goes to the query after its focus (which selects what was typed before, so
+        # a new letter starts a new query, as after `/`).
+        query = self.query_input
+        self.screen.set_focus(query)  # now, so its Focus event comes before the key
+        query.post_message(events.Key(event.key, event.character))
 
     def action_leave_query(self) -> None:
         results = self._results()
