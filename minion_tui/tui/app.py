@@ -44,6 +44,7 @@ from minion_tui.tui.panes.downloads import DownloadsPane
 from minion_tui.tui.panes.queue import QueuePane
 from minion_tui.tui.panes.search import SearchPane
 from minion_tui.tui.player_control import PLAYER_BINDINGS, PlayerControl, PlayerKeys
+from minion_tui.tui.screens.confirm_quit import ConfirmQuit
 from minion_tui.tui.screens.help import HelpScreen, key_help
 from minion_tui.tui.service_app import ServiceApp
 from minion_tui.tui.themes import choose_theme, load_themes, with_rating_colours
@@ -225,6 +226,22 @@ class MinionApp(PlayerKeys, ServiceApp):
         which markup would swallow or, for a title like "[/]", fail to render."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
+    # -- quitting ---------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """q, ctrl+q, ctrl+c: with downloads running, ask first (screens/confirm_quit.py)."""
+        main = self.screen_stack[0] if self.screen_stack else None
+        running = main.query_one(DownloadsPane).running_count if main is not None else 0
+        if not running or isinstance(self.screen, ConfirmQuit):
+            self.exit()
+            return
+
+        def answered(quit: bool | None) -> None:
+            if quit:
+                self.exit()
+
+        self.push_screen(ConfirmQuit(running), answered)
+
     # -- help, palette ----------------------------------------------------------------------
 
     def action_help(self) -> None:
@@ -305,11 +322,12 @@ class MinionApp(PlayerKeys, ServiceApp):
         """Key names that are not keys, keys bound twice after [keymap], and ids it names
         that do not exist: one toast."""
         wanted = dict(self.service.settings.keymap)
+        modals = entries_of(HelpScreen) + entries_of(ConfirmQuit)
         defaults = [e for chain in binding_chains(self.screen) for e in chain]
-        bad = bad_keys(defaults + entries_of(HelpScreen), wanted)
+        bad = bad_keys(defaults + modals, wanted)
         keymap = usable(wanted, bad)
         chains = [remap(chain, keymap) for chain in binding_chains(self.screen)]
-        known = [e for chain in chains for e in chain] + entries_of(HelpScreen)
+        known = [e for chain in chains for e in chain] + modals
         report = keymap_report(find_conflicts(chains, involving=keymap),
                                unknown_ids(known, wanted), bad)
         if report:
