@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.notifications import SeverityLevel
+from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Tab, Tabs
 from textual.worker import Worker, WorkerState
@@ -61,6 +61,8 @@ if TYPE_CHECKING:
     from minion_tui.service import Service
 
 log = logging.getLogger(__name__)
+
+_TOASTS_SHOWN = 3
 
 
 class MinionApp(PlayerKeys, ServiceApp):
@@ -241,6 +243,16 @@ class MinionApp(PlayerKeys, ServiceApp):
                 self.exit()
 
         self.push_screen(ConfirmQuit(running), answered)
+
+    def _on_notify(self, event: Notify) -> None:
+        """At most three toasts at once, the newest: a burst (a batch of failures) pushes
+        the oldest out instead of filling the screen."""
+        super()._on_notify(event)
+        shown = list(self._notifications)
+        for old in shown[:-_TOASTS_SHOWN]:
+            self._unnotify(old, refresh=False)
+        if len(shown) > _TOASTS_SHOWN:
+            self._refresh_notifications()
 
     # -- help, palette ----------------------------------------------------------------------
 

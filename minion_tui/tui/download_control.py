@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
+from textual.notifications import Notification, Notify
 from textual.widget import Widget
 
 if TYPE_CHECKING:
@@ -27,6 +28,10 @@ class DownloadControl:
     def __init__(self, app: App[Any], service: Service) -> None:
         self.app = app
         self.service = service
+        self._started: Notification | None = None
+        self._batch = 0
+        """Downloads started while the "Downloading" toast is shown: one toast says them
+        all, instead of one per `d`."""
 
     def follow(self, show: Callable[[DownloadEvent], None]) -> None:
         """Hand every event of every download (any thread) to ``show`` on the app's loop."""
@@ -43,7 +48,15 @@ class DownloadControl:
     def start(self, target: str, what: str) -> None:
         """Download a track or set (URL/URN) into the download folder; progress shows in the
         Downloads pane, one toast at the end."""
-        self.app.notify(f"{what} — progress in Downloads (4).", title="Downloading", timeout=3)
+        app = self.app
+        shown = self._started is not None and self._started in app._notifications
+        self._batch = self._batch + 1 if shown else 1
+        if shown and self._started is not None:
+            app._unnotify(self._started, refresh=False)
+        text = what if self._batch == 1 else f"{self._batch} downloads started, the last {what}"
+        self._started = Notification(f"{text} — progress in Downloads (4).", "Downloading",
+                                     "information", 4, markup=False)
+        app.post_message(Notify(self._started))
         self.download(target, what)
 
     def download(self, target: str, what: str) -> None:

@@ -490,3 +490,33 @@ async def test_q_without_downloads_running_quits_at_once(make_app: AppFactory) -
     async with app.run_test() as pilot:
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running, "the app gone")
+
+
+async def test_a_batch_of_d_is_one_toast_and_toasts_stay_above_the_now_playing_bar(
+    app: MinionApp, emulator: RunningEmulator
+) -> None:
+    from textual.widgets._toast import ToastRack
+
+    from minion_tui.tui.widgets.now_playing import NowPlayingBar
+
+    emulator.state.set_faults("slow:ms=100")  # still running while the keys come
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        tracks = await open_trending(pilot, rows=8)
+        for _ in range(6):
+            await _highlight(pilot, tracks, lambda t: t.availability is Availability.FULL)
+            await pilot.press("d", "j")
+        await pilot.pause()
+        started = [t for t in _toasts(app) if t.startswith("Downloading")]
+        assert len(started) == 1
+        assert started[0].startswith("Downloading: 6 downloads started") \
+            and "progress in Downloads (4)" in started[0]
+        for n in range(5):
+            app.notify(f"note {n}")
+        await pilot.pause()
+        assert [t for t in _toasts(app)][-3:] == [": note 2", ": note 3", ": note 4"]
+        assert len(list(app._notifications)) == 3  # at most three at once
+        rack = app.screen.query_one(ToastRack)
+        bar = app.query_one(NowPlayingBar)
+        shown = [w.region for w in rack.query("Toast")]
+        assert shown and all(r.bottom <= bar.region.y for r in shown)
+    emulator.state.set_faults("")
