@@ -108,12 +108,22 @@ class SearchForm(Vertical):
     def on_mount(self) -> None:
         query = self.query_one("#query", Input)
         self.watch(query, "_suggestion", self._hint_suggestion, init=False)
+        self.watch(query, "value", self._hint_suggestion, init=False)
 
-    def _hint_suggestion(self, suggestion: str) -> None:
+    def on_descendant_focus(self) -> None:
+        self._hint_suggestion()
+
+    def on_descendant_blur(self) -> None:
+        self._hint_suggestion()
+
+    def _hint_suggestion(self) -> None:
         """Say in the query's lower border how to take the greyed completion (Input accepts
-        it with → at the end of the text, which nothing on screen tells)."""
+        it with → at the end of the text, which nothing on screen tells), whenever Input
+        draws one."""
         query = self.query_one("#query", Input)
-        shown = len(suggestion) > len(query.value)
+        suggestion = query._suggestion
+        shown = (len(suggestion) > len(query.value) and query.has_focus
+                 and suggestion.casefold().startswith(query.value.casefold()))
         query.border_subtitle = Content(f"→ takes “{suggestion}”") if shown else ""
 
     def _filter_widgets(self) -> Iterator[Widget]:
