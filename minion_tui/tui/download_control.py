@@ -30,8 +30,9 @@ class DownloadControl:
         self.service = service
         self._started: Notification | None = None
         self._batch = 0
-        """Downloads started while the "Downloading" toast is shown: one toast says them
-        all, instead of one per `d`."""
+        """Downloads started since none of those started here were running: one toast says
+        them all, instead of one per `d`."""
+        self._running = 0
 
     def follow(self, show: Callable[[DownloadEvent], None]) -> None:
         """Hand every event of every download (any thread) to ``show`` on the app's loop."""
@@ -49,9 +50,8 @@ class DownloadControl:
         """Download a track or set (URL/URN) into the download folder; progress shows in the
         Downloads pane, one toast at the end."""
         app = self.app
-        shown = self._started is not None and self._started in app._notifications
-        self._batch = self._batch + 1 if shown else 1
-        if shown and self._started is not None:
+        self._batch = self._batch + 1 if self._running else 1
+        if self._started is not None and self._started in app._notifications:
             app._unnotify(self._started, refresh=False)
         text = what if self._batch == 1 else f"{self._batch} downloads started, the last {what}"
         self._started = Notification(f"{text} — progress in Downloads (4).", "Downloading",
@@ -65,7 +65,11 @@ class DownloadControl:
                             exit_on_error=False, description="Downloading")
 
     async def _download(self, target: str, what: str) -> None:
-        outcomes = await self.service.downloads.download([target])
+        self._running += 1
+        try:
+            outcomes = await self.service.downloads.download([target])
+        finally:
+            self._running -= 1
         announce(self.app, what, outcomes)
 
     def resume(self) -> None:
