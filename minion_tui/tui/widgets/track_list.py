@@ -27,7 +27,7 @@ from textual.strip import Strip
 from minion_tui.models import Judgment, Track
 from minion_tui.tui.widgets.line_styles import LineStyles
 from minion_tui.tui.widgets.list_keys import list_bindings
-from minion_tui.tui.widgets.row_cursor import RowCursor
+from minion_tui.tui.widgets.row_cursor import RowCursor, clip
 from minion_tui.tui.widgets.track_list_model import (
     COLUMN_NAMES,
     COLUMNS,
@@ -399,7 +399,7 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
             if column.right:
                 text = text[-cell_width:].rjust(cell_width)
             else:
-                text = set_cell_size(text, cell_width)
+                text = clip(text, cell_width)
             if index == 1 and dim_from is not None and dim is not None and dim_from < len(text):
                 # The availability marker after the title is drawn dim.
                 segments.append(Segment(text[:dim_from], style))
