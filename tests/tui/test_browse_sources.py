@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
@@ -114,6 +114,12 @@ async def test_a_tag_opens_its_listing(make_app: Callable[[], MinionApp],
         await _choose(pilot, sources, key)
         await until(pilot, lambda: len(tracks.tracks) > 0, "tag rows")
         assert browse.source_title == f"Tag: {ref.target}"
+        status = browse.query_one("#browse-status", Static)
+        await until(pilot, lambda: "loading" not in str(status.render()), "the count")
+        # One colon, and the count says what it counts ("Tag: house: 335" read as a label).
+        count = len(tracks.tracks)
+        assert str(status.render()) == (f"Tag: {ref.target} — {count} track"
+                                        + ("" if count == 1 else "s"))
 
 
 async def test_pinned_likes_survive_a_restart_and_unpin(

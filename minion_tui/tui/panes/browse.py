@@ -28,6 +28,7 @@ from minion_tui.tui.widgets.source_list import (
     typed_source,
 )
 from minion_tui.tui.widgets.track_list import TrackList
+from minion_tui.tui.wording import counted
 
 if TYPE_CHECKING:
     from minion_tui.models import SearchEntry, Source
@@ -253,7 +254,7 @@ class BrowsePane(Pane):
         tracks.display = True
         self._place_details()
         self.query_one("#browse-empty", EmptyState).display = False
-        self._status(f"{ref.title}: loading…")
+        self._status(f"{ref.title} — loading…")
         if ref.listing in _SET_LISTINGS:
             self.sources.focus()
             self._load_playlists(ref)
@@ -285,10 +286,10 @@ class BrowsePane(Pane):
                                                                                        target))
                 async for page in pages:
                     tracks.append_tracks([t for t in page.items if isinstance(t, Track)])
-                    self._status(f"{title}: loading… {len(tracks.tracks)} tracks")
+                    self._status(f"{title} — loading… {counted(len(tracks.tracks), 'track')}")
         finally:
             tracks.empty_text = "No tracks"
-        self._status(f"{title}: {len(tracks.tracks)} tracks")
+        self._status(f"{title} — {counted(len(tracks.tracks), 'track')}")
         if listing == "search":
             self._refresh_sources()  # the search moved to the top of the history
 
@@ -305,7 +306,7 @@ class BrowsePane(Pane):
         finally:
             tracks.empty_text = ("Choose one of the playlists listed on the left"
                                  if self._playlists else "No playlists")
-        self._status(f"{ref.title}: {len(self._playlists)} playlists")
+        self._status(f"{ref.title} — {counted(len(self._playlists), 'playlist')}")
         if self._playlists:
             self.sources.highlight("playlist-0")
 

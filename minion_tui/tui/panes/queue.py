@@ -27,6 +27,7 @@ from minion_tui.tui.messages import PlayRequest
 from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.widgets.empty_state import EmptyState
 from minion_tui.tui.widgets.list_keys import DATA_TABLE_ENDS, list_bindings
+from minion_tui.tui.wording import counted
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -174,9 +175,7 @@ class QueuePane(Pane):
         return queue if queue.row_count else self
 
     def _title(self) -> str:
-        count = len(self.entries)
-        tracks = "1 track" if count == 1 else f"{count} tracks"
-        return f"Queue — {tracks} · repeat {self.repeat}"
+        return f"Queue — {counted(len(self.entries), 'track')} · repeat {self.repeat}"
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -263,7 +262,7 @@ class QueuePane(Pane):
         self._cleared = [t for _, t in self.entries if t is not None]
         count = len(self.entries)
         self._change(self.service.player.queue_clear(), None)
-        self.notify(f"Cleared {count} track{'s' if count != 1 else ''} from the queue — "
+        self.notify(f"Cleared {counted(count, 'track')} from the queue — "
                     "U puts them back.", title="Queue", timeout=8)
 
     def action_undo_clear(self) -> None:

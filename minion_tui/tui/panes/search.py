@@ -23,6 +23,7 @@ from minion_tui.tui.widgets.empty_state import EmptyState
 from minion_tui.tui.widgets.list_keys import OPTION_LIST_ENDS, list_bindings
 from minion_tui.tui.widgets.search_form import SearchForm, SearchRequest, ServiceSuggester
 from minion_tui.tui.widgets.track_list import TrackList
+from minion_tui.tui.wording import counted
 
 #: Binding ids whose keys stay theirs on the empty Search pane instead of starting a query.
 _KEEP_BOUND = ("pane.", "app.")
@@ -177,8 +178,8 @@ class SearchPane(Pane):
             if others.highlighted is None and others.option_count:
                 others.highlighted = 0  # enter opens the first at once
             found += len(page.items)
-            self._status(f"{found} {request.kind} for {request.query!r}…")
-        self._status(f"{found} {request.kind} for {request.query!r}")
+            self._status(f"{counted(found, request.kind)} for {request.query!r}…")
+        self._status(f"{counted(found, request.kind)} for {request.query!r}")
         if not found and not self.query_input.has_focus:
             self.focus()  # nothing to move through: the pane's keys (/ to search again)
 
@@ -186,10 +187,10 @@ class SearchPane(Pane):
         key = f"found-{len(self._sources)}"
         if isinstance(item, User):
             self._sources[key] = ("tracks", item.url or item.urn, f"Tracks of {item.username}")
-            label = f"♟ {item.username}  ({item.followers_count or 0:,} followers)"
+            label = f"♟ {item.username}  ({counted(item.followers_count or 0, 'follower')})"
         else:
             self._sources[key] = ("playlist", item.url or item.urn, item.title)
-            label = f"▤ {item.title} — {item.uploader} ({item.track_count} tracks)"
+            label = f"▤ {item.title} — {item.uploader} ({counted(item.track_count, 'track')})"
         return Option(Content(label), id=key)  # plain text: "[Free DL] …" is not markup
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
