@@ -54,6 +54,7 @@ _USER_LISTINGS = (*USER_TABS, "albums", "toptracks")
 _SET_LISTINGS = ("playlists", "albums")
 
 _DETAILS_MIN_WIDTH = 110
+_NARROW_WIDTH = 100
 
 
 class BrowsePane(Pane):
@@ -70,6 +71,7 @@ class BrowsePane(Pane):
         Binding("h", "focus_sources", "Sources", show=False, id="browse.focus_sources"),
         Binding("number_sign", "focus_source_input", "#tag or URL box", show=False,
                 id="browse.source_input"),
+        Binding("b", "toggle_sidebar", "Sources on/off", show=False, id="browse.sidebar"),
     ]
 
     def __init__(self, *, notice: str | None = None, hide_not_interested: bool = True) -> None:
@@ -135,7 +137,17 @@ class BrowsePane(Pane):
         return self.query_one("#source-list", SourceList)
 
     def action_focus_sources(self) -> None:
+        self.query_one("#sources").display = True
         self.sources.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        """Hide the sources (the track list takes the width) or bring them back."""
+        sidebar = self.query_one("#sources")
+        sidebar.display = not sidebar.display
+        focused = self.app.focused
+        if not sidebar.display and focused is not None and sidebar in focused.ancestors:
+            tracks = self.query_one("#browse-tracks", TrackList)
+            (tracks if tracks.display else self).focus()
 
     def action_focus_source_input(self) -> None:
         """Focus the box with a "#" typed, as the key itself says: the tag follows."""
@@ -365,6 +377,8 @@ class BrowsePane(Pane):
                         f"{_DETAILS_MIN_WIDTH} columns.", severity="warning")
 
     def on_resize(self) -> None:
+        # Under 100 columns the sources narrow (app.tcss), so 80 leaves the list its room.
+        self.set_class(self.size.width < _NARROW_WIDTH, "-narrow")
         self._place_details()
 
     def _place_details(self) -> None:
