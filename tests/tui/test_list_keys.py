@@ -157,6 +157,21 @@ async def test_typing_on_the_empty_search_pane_goes_into_the_query(
         assert app.current_pane == "queue"
 
 
+async def test_a_burst_of_keys_on_the_empty_search_pane_all_reach_the_query(
+    make_app: AppFactory,
+) -> None:
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        # As the driver delivers a fast typist: all keys queued before the first is handled.
+        for char in "dee":
+            app.post_message(events.Key(char, char))
+        await pilot.pause()
+        assert app.query_one("#query", Input).value == "dee"
+
+
 async def test_the_suggestion_says_how_to_take_it(online_app: MinionApp) -> None:
     app = online_app
     async with app.run_test(size=(120, 40)) as pilot:

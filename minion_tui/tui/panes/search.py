@@ -100,7 +100,10 @@ class SearchPane(Pane):
         search page does. Keys bound to the panes, help and quit (1-4, ?, q, or whatever
         [keymap] made them) keep their binding, and so do the other keys (space pauses,
         [ ] seek…)."""
-        if self.app.focused is not self or not event.character:
+        # Keys typed in one burst were all handed to the pane before the first one moved
+        # focus; those reach it with the query focused (the query itself never lets a
+        # printable key bubble up), and follow the first into it.
+        if self.app.focused not in (self, self.query_input) or not event.character:
             return
         if not (event.is_printable and event.character.isalnum()):
             return
