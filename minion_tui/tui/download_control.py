@@ -33,6 +33,8 @@ class DownloadControl:
         """Downloads started since none of those started here were running: one toast says
         them all, instead of one per `d`."""
         self._running = 0
+        self._finished: Notification | None = None
+        self._done = 0
 
     def follow(self, show: Callable[[DownloadEvent], None]) -> None:
         """Hand every event of every download (any thread) to ``show`` on the app's loop."""
@@ -56,7 +58,8 @@ class DownloadControl:
         text = what if self._batch == 1 else f"{self._batch} downloads started, the last {what}"
         self._started = Notification(f"{text} — progress in Downloads (4).", "Downloading",
                                      "information", 4, markup=False)
-        app.post_message(Notify(self._started))
+        # Handled now, not posted: the next `d` of a burst must find this toast to replace.
+        app._on_notify(Notify(self._started))
         self.download(target, what)
 
     def download(self, target: str, what: str) -> None:
@@ -70,7 +73,23 @@ class DownloadControl:
             outcomes = await self.service.downloads.download([target])
         finally:
             self._running -= 1
-        announce(self.app, what, outcomes)
+        if len(outcomes) == 1 and outcomes[0].state == "done":
+            self._announce_done(what, str(outcomes[0].path))
+        else:
+            announce(self.app, what, outcomes)
+
+    def _announce_done(self, what: str, path: str) -> None:
+        """One "Downloaded" toast for a batch too: each file replaces the last one's toast
+        and the count goes up."""
+        app = self.app
+        shown = self._finished is not None and self._finished in app._notifications
+        self._done = self._done + 1 if shown else 1
+        if shown and self._finished is not None:
+            app._unnotify(self._finished, refresh=False)
+        text = f"{what}\n→ {path}" if self._done == 1 else (
+            f"{self._done} files, the last {what}\n→ {path}")
+        self._finished = Notification(text, "Downloaded", "information", 8, markup=False)
+        app._on_notify(Notify(self._finished))
 
     def resume(self) -> None:
         """Continue the jobs a crash left queued or running where they stopped (the
