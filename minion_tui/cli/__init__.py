@@ -56,7 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true",
                         help="run against the built-in offline catalog (an in-process emulator)")
     parser.add_argument("--demo-data", metavar="DIR", type=Path,
-                        help="keep the demo's data in DIR instead of a temporary directory")
+                        help="keep the demo's data in DIR instead of "
+                        f"{config.data_dir() / 'demo'}")
+    parser.add_argument("--demo-fresh", action="store_true",
+                        help="run the demo on throwaway data, deleted when it ends")
     parser.add_argument("--debug", action="store_true",
                         help=f"log everything to {config.log_path()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -1,5 +1,8 @@
 """The service a command runs over: the user's, or with ``--demo`` one over the in-process
-emulator whose data stays in a temporary directory (or ``--demo-data DIR``)."""
+emulator. The demo's data (ratings, queue, history, downloads, its theme choice) is kept
+between runs in ``<data dir>/demo/``, beside but apart from the real data, or in
+``--demo-data DIR``; ``--demo-fresh`` runs on a temporary directory deleted at the end, and
+says so."""
 
 from __future__ import annotations
 
@@ -19,40 +22,63 @@ if TYPE_CHECKING:
     from minion_tui.service import Service
 
 
+def wants_demo(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "demo", False) or getattr(args, "demo_fresh", False))
+
+
 @contextmanager
-def demo(args: argparse.Namespace) -> Iterator[tuple[dict[str, str], Path | None]]:
-    """Run the emulator in-process for --demo and keep data in a temporary directory unless
-    --demo-data says otherwise."""
+def demo(args: argparse.Namespace) -> Iterator[tuple[dict[str, str], Path, bool]]:
+    """Run the emulator in-process for --demo: its endpoint map, the data directory and
+    whether that directory is thrown away at the end (--demo-fresh)."""
     from minion_tui.emulator.server import run_in_thread
 
-    data_dir: Path | None = getattr(args, "demo_data", None)
-    temp = None if data_dir else Path(tempfile.mkdtemp(prefix="minion-demo-"))
+    fresh = bool(getattr(args, "demo_fresh", False))
+    given: Path | None = getattr(args, "demo_data", None)
+    temp = Path(tempfile.mkdtemp(prefix="minion-demo-")) if fresh and not given else None
+    data_dir = given or temp or config.data_dir() / "demo"
     # The emulator's audio cache sits in the app's cache folder: made private like the rest.
     emulator = run_in_thread(cache_dir=config.private_dirs(config.cache_dir()) / "emulator")
     try:
-        yield emulator.endpoints, data_dir or temp
+        yield emulator.endpoints, data_dir, temp is not None
     finally:
         emulator.stop()
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
 
 
+def _demo_settings(data_dir: Path) -> config.Settings:
+    """The user's settings (keymap, audio output…), except that what the demo writes stays
+    with its data: downloads go to its Music folder, and a theme chosen in the demo is saved
+    to, and restored from, its own config.toml, never the user's."""
+    settings = config.load_settings()
+    own = data_dir / "config.toml"
+    ui = settings.ui
+    if own.exists():
+        saved = config.load_settings(path=own, environ={})
+        if saved.origin("ui.theme").startswith("file"):
+            ui = dataclasses.replace(ui, theme=saved.ui.theme)
+    return dataclasses.replace(
+        settings, path=own, ui=ui,
+        downloads=dataclasses.replace(settings.downloads, dir=data_dir / "Music"))
+
+
+def demo_notice(data_dir: Path) -> str:
+    return (f"Demo on throwaway data ({data_dir}): ratings, queue, downloads and the theme "
+            "are deleted when you quit. Without --demo-fresh the demo keeps them in "
+            f"{config.data_dir() / 'demo'}.")
+
+
 @contextmanager
 def open_service(args: argparse.Namespace) -> Iterator[Service]:
-    """The service for ``args`` (``--demo``, ``--demo-data``); the caller closes it."""
+    """The service for ``args`` (``--demo``, ``--demo-data``, ``--demo-fresh``); the caller
+    closes it."""
     from minion_tui.service import Service
 
-    if getattr(args, "demo", False):
-        with demo(args) as (endpoints, data_dir):
-            assert data_dir is not None
-            # The user's settings (keymap, theme) apply, but what the demo writes stays with
-            # its data: downloads and a theme choice never reach ~/Music or config.toml.
-            settings = config.load_settings()
-            settings = dataclasses.replace(
-                settings, path=data_dir / "config.toml",
-                downloads=dataclasses.replace(settings.downloads, dir=data_dir / "Music"))
-            yield Service.open(settings=settings, demo=True, data_dir=data_dir,
-                               endpoints=endpoints)
+    if wants_demo(args):
+        with demo(args) as (endpoints, data_dir, fresh):
+            yield Service.open(settings=_demo_settings(data_dir), demo=True,
+                               data_dir=data_dir, endpoints=endpoints,
+                               demo_notice=demo_notice(data_dir) if fresh else None)
     else:
         yield Service.open()
 

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.notifications import SeverityLevel
+from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, Tab, Tabs
+from textual.widgets import ContentSwitcher, Footer, Header, Input, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
 from minion_tui.errors import MinionError, RateLimited
@@ -23,12 +23,14 @@ from minion_tui.models import Judgment
 from minion_tui.tui.commands import DOMAIN_PROVIDERS
 from minion_tui.tui.download_control import DownloadControl
 from minion_tui.tui.keymap import (
+    bad_keys,
     binding_chains,
     entries_of,
     find_conflicts,
     keymap_report,
     remap,
     unknown_ids,
+    usable,
 )
 from minion_tui.tui.messages import (
     ChooseTheme,
@@ -42,6 +44,7 @@ from minion_tui.tui.panes.downloads import DownloadsPane
 from minion_tui.tui.panes.queue import QueuePane
 from minion_tui.tui.panes.search import SearchPane
 from minion_tui.tui.player_control import PLAYER_BINDINGS, PlayerControl, PlayerKeys
+from minion_tui.tui.screens.confirm_quit import ConfirmQuit
 from minion_tui.tui.screens.help import HelpScreen, key_help
 from minion_tui.tui.service_app import ServiceApp
 from minion_tui.tui.themes import choose_theme, load_themes, with_rating_colours
@@ -58,6 +61,8 @@ if TYPE_CHECKING:
     from minion_tui.service import Service
 
 log = logging.getLogger(__name__)
+
+_TOASTS_SHOWN = 3
 
 
 class MinionApp(PlayerKeys, ServiceApp):
@@ -85,6 +90,10 @@ class MinionApp(PlayerKeys, ServiceApp):
         # Declared here (App would add it without an id) so [keymap] can move it.
         Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True,
                 id="app.palette"),
+        # Out of any text box, back to the keys of the pane around it (the query has its own,
+        # closer binding). A focused Input lets escape through, so this one is reached.
+        Binding("escape", "leave_input", "Leave the text box", show=False,
+                id="app.leave_input"),
         # Not priority bindings, so typing in an input never plays.
         *PLAYER_BINDINGS,
         # Active only with a track or set to act on (check_action).
@@ -129,7 +138,7 @@ class MinionApp(PlayerKeys, ServiceApp):
 
     def on_mount(self) -> None:
         self.sub_title = "demo" if self.service.demo else ""
-        self.set_keymap(dict(self.service.settings.keymap))
+        self.set_keymap(self._usable_keymap())
         for problem in self._theme_problems:
             log.warning("%s", problem)
             self.notify(problem, title="Theme", severity="warning", timeout=10)
@@ -220,6 +229,32 @@ class MinionApp(PlayerKeys, ServiceApp):
         which markup would swallow or, for a title like "[/]", fail to render."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
+    # -- quitting ---------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """q, ctrl+q, ctrl+c: with downloads running, ask first (screens/confirm_quit.py)."""
+        main = self.screen_stack[0] if self.screen_stack else None
+        running = main.query_one(DownloadsPane).running_count if main is not None else 0
+        if not running or isinstance(self.screen, ConfirmQuit):
+            self.exit()
+            return
+
+        def answered(quit: bool | None) -> None:
+            if quit:
+                self.exit()
+
+        self.push_screen(ConfirmQuit(running), answered)
+
+    def _on_notify(self, event: Notify) -> None:
+        """At most three toasts at once, the newest: a burst (a batch of failures) pushes
+        the oldest out instead of filling the screen."""
+        super()._on_notify(event)
+        shown = list(self._notifications)
+        for old in shown[:-_TOASTS_SHOWN]:
+            self._unnotify(old, refresh=False)
+        if len(shown) > _TOASTS_SHOWN:
+            self._refresh_notifications()
+
     # -- help, palette ----------------------------------------------------------------------
 
     def action_help(self) -> None:
@@ -291,13 +326,23 @@ class MinionApp(PlayerKeys, ServiceApp):
 
         set_config_value("ui.theme", name, path=self.service.settings.path)
 
-    def _report_keymap_problems(self) -> None:
-        """Keys bound twice after [keymap], and ids it names that do not exist: one toast."""
+    def _usable_keymap(self) -> dict[str, str]:
+        """[keymap] without the entries whose keys are not key names (reported on mount)."""
         keymap = dict(self.service.settings.keymap)
+        return usable(keymap, bad_keys([], keymap))
+
+    def _report_keymap_problems(self) -> None:
+        """Key names that are not keys, keys bound twice after [keymap], and ids it names
+        that do not exist: one toast."""
+        wanted = dict(self.service.settings.keymap)
+        modals = entries_of(HelpScreen) + entries_of(ConfirmQuit)
+        defaults = [e for chain in binding_chains(self.screen) for e in chain]
+        bad = bad_keys(defaults + modals, wanted)
+        keymap = usable(wanted, bad)
         chains = [remap(chain, keymap) for chain in binding_chains(self.screen)]
-        known = [e for chain in chains for e in chain] + entries_of(HelpScreen)
+        known = [e for chain in chains for e in chain] + modals
         report = keymap_report(find_conflicts(chains, involving=keymap),
-                               unknown_ids(known, keymap))
+                               unknown_ids(known, wanted), bad)
         if report:
             log.warning("%s", report)
             self.notify(report, title="Keymap", severity="warning", timeout=15)
@@ -359,8 +404,17 @@ class MinionApp(PlayerKeys, ServiceApp):
         message.stop()
         self.download_control.resume()
 
+    def action_leave_input(self) -> None:
+        focused = self.focused
+        pane = next((n for n in focused.ancestors if isinstance(n, Pane)), None) \
+            if focused is not None else None
+        if pane is not None:
+            self.set_focus(pane.default_focus())
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False hides the keys (footer, help) and lets them through, e.g. `d` while typing.
+        if action == "leave_input":
+            return isinstance(self.focused, Input)
         if action == "download_highlighted":
             return self._highlighted_download() is not None
         if action == "download_set":

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
+from textual.notifications import Notification, Notify
 from textual.widget import Widget
 
 if TYPE_CHECKING:
@@ -27,6 +28,13 @@ class DownloadControl:
     def __init__(self, app: App[Any], service: Service) -> None:
         self.app = app
         self.service = service
+        self._started: Notification | None = None
+        self._batch = 0
+        """Downloads started since none of those started here were running: one toast says
+        them all, instead of one per `d`."""
+        self._running = 0
+        self._finished: Notification | None = None
+        self._done = 0
 
     def follow(self, show: Callable[[DownloadEvent], None]) -> None:
         """Hand every event of every download (any thread) to ``show`` on the app's loop."""
@@ -43,7 +51,15 @@ class DownloadControl:
     def start(self, target: str, what: str) -> None:
         """Download a track or set (URL/URN) into the download folder; progress shows in the
         Downloads pane, one toast at the end."""
-        self.app.notify(f"{what} — progress in Downloads (4).", title="Downloading", timeout=3)
+        app = self.app
+        self._batch = self._batch + 1 if self._running else 1
+        if self._started is not None and self._started in app._notifications:
+            app._unnotify(self._started, refresh=False)
+        text = what if self._batch == 1 else f"{self._batch} downloads started, the last {what}"
+        self._started = Notification(f"{text} — progress in Downloads (4).", "Downloading",
+                                     "information", 4, markup=False)
+        # Handled now, not posted: the next `d` of a burst must find this toast to replace.
+        app._on_notify(Notify(self._started))
         self.download(target, what)
 
     def download(self, target: str, what: str) -> None:
@@ -52,8 +68,28 @@ class DownloadControl:
                             exit_on_error=False, description="Downloading")
 
     async def _download(self, target: str, what: str) -> None:
-        outcomes = await self.service.downloads.download([target])
-        announce(self.app, what, outcomes)
+        self._running += 1
+        try:
+            outcomes = await self.service.downloads.download([target])
+        finally:
+            self._running -= 1
+        if len(outcomes) == 1 and outcomes[0].state == "done":
+            self._announce_done(what, str(outcomes[0].path))
+        else:
+            announce(self.app, what, outcomes)
+
+    def _announce_done(self, what: str, path: str) -> None:
+        """One "Downloaded" toast for a batch too: each file replaces the last one's toast
+        and the count goes up."""
+        app = self.app
+        shown = self._finished is not None and self._finished in app._notifications
+        self._done = self._done + 1 if shown else 1
+        if shown and self._finished is not None:
+            app._unnotify(self._finished, refresh=False)
+        text = f"{what}\n→ {path}" if self._done == 1 else (
+            f"{self._done} files, the last {what}\n→ {path}")
+        self._finished = Notification(text, "Downloaded", "information", 8, markup=False)
+        app._on_notify(Notify(self._finished))
 
     def resume(self) -> None:
         """Continue the jobs a crash left queued or running where they stopped (the

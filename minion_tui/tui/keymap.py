@@ -1,5 +1,8 @@
-"""The user's ``[keymap]`` table checked against the bindings: keys bound twice and ids that do
-not exist are reported once, at start, instead of a key silently doing the wrong thing.
+"""The user's ``[keymap]`` table checked against the bindings: keys bound twice, ids that do
+not exist and key names no terminal sends are reported once, at start, instead of a key
+silently doing the wrong thing. An entry with a key name that is not one is not applied (the
+binding keeps its keys): applied, it would unbind the keys the id had for a key that never
+comes.
 
 The checks are pure functions over :class:`BindingEntry` values; :func:`entries_of` and
 :func:`binding_chains` read them from a mounted DOM (every binding namespace that is active at
@@ -12,7 +15,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from textual.dom import DOMNode
-from textual.keys import _normalize_key_list  # the same normalisation App.set_keymap applies
+from textual.keys import (
+    Keys,
+    _normalize_key_list,  # the same normalisation App.set_keymap applies
+    key_to_character,
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,58 @@ class KeyConflict:
 def split_keys(keys: str) -> tuple[str, ...]:
     """``"?,f1"`` → ``("question_mark", "f1")``."""
     return tuple(k for k in _normalize_key_list(keys).split(",") if k)
+
+
+_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+#: Named keys ("down", "pagedown", "f5", "space"...); Textual's "<any>"-like markers are not.
+_NAMED_KEYS = frozenset(k.value for k in Keys if "+" not in k.value and "<" not in k.value)
+
+
+def is_key_name(key: str) -> bool:
+    """Whether Textual can ever see ``key`` (normalised, as :func:`split_keys` gives it):
+    modifiers joined by "+" to one character, a named key, or a character's name
+    ("question_mark")."""
+    *modifiers, base = key.split("+")
+    if not base or any(m not in _MODIFIERS for m in modifiers):
+        return False
+    return len(base) == 1 or base in _NAMED_KEYS or key_to_character(base) is not None
+
+
+@dataclass(frozen=True)
+class BadKeys:
+    """A [keymap] entry with key names that are not keys; the binding keeps ``kept``."""
+
+    id: str
+    bad: tuple[str, ...]
+    kept: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        names = ", ".join(repr(k) for k in self.bad) or "no key at all"
+        verb = "is not a key name" if len(self.bad) == 1 else "are not key names"
+        kept = ", ".join(self.kept) or "no key"
+        return f"{names} {verb} ({self.id} keeps {kept})"
+
+
+def bad_keys(entries: Iterable[BindingEntry], keymap: Mapping[str, str]) -> list[BadKeys]:
+    """The [keymap] entries naming keys that do not exist, with the keys their binding keeps
+    (its defaults)."""
+    defaults: dict[str, tuple[str, ...]] = {}
+    for entry in entries:
+        defaults.setdefault(entry.id, entry.keys)
+    found = []
+    for binding_id, keys in sorted(keymap.items()):
+        named = split_keys(keys)
+        bad = tuple(k for k in named if not is_key_name(k))
+        if bad or not named:
+            found.append(BadKeys(binding_id, bad, defaults.get(binding_id, ())))
+    return found
+
+
+def usable(keymap: Mapping[str, str], bad: Iterable[BadKeys]) -> dict[str, str]:
+    """``keymap`` without the entries that name keys that are not keys."""
+    dropped = {b.id for b in bad}
+    return {k: v for k, v in keymap.items() if k not in dropped}
 
 
 def remap(entries: Iterable[BindingEntry], keymap: Mapping[str, str]) -> list[BindingEntry]:
@@ -80,9 +139,11 @@ def find_conflicts(
     ]
 
 
-def keymap_report(conflicts: Sequence[KeyConflict], unknown: Sequence[str]) -> str | None:
+def keymap_report(conflicts: Sequence[KeyConflict], unknown: Sequence[str],
+                  bad: Sequence[BadKeys] = ()) -> str | None:
     """One message for every problem, or None when the keymap is fine."""
-    lines = [c.text for c in conflicts]
+    lines = [b.text for b in bad]
+    lines += [c.text for c in conflicts]
     lines += [
         f"no binding with id {binding_id!r} — ids are listed in the help screen (?)"
         for binding_id in unknown

@@ -23,3 +23,67 @@ def test_demo_settings_point_into_the_demo_data(tmp_path: Path) -> None:
         assert service.settings.path == tmp_path / "demo" / "config.toml"
         assert dict(service.settings.keymap) == {"app.help": "f2"}  # the user's keys apply
         assert "sndcdn.com" in " ".join(service.settings.endpoints)
+
+
+def _demo(*argv: str) -> list[str]:
+    return ["--demo", *argv]
+
+
+def test_the_demo_keeps_its_data_between_runs_beside_the_real_data() -> None:
+    import asyncio
+
+    from minion_tui.models import Judgment
+
+    args = build_parser().parse_args(["--demo"])
+    with open_service(args) as service:
+        assert service.data_dir == config.data_dir() / "demo"
+        assert service.settings.downloads.dir == config.data_dir() / "demo" / "Music"
+        assert service.demo_notice is None  # nothing to warn about
+
+        async def rate() -> str:
+            try:
+                async for page in service.catalog.browse("trending"):
+                    urn = page.items[0].urn
+                    await service.library.rate(urn, Judgment.LIKED)
+                    return urn
+                raise AssertionError("no trending page")
+            finally:
+                await service.aclose()
+
+        liked = asyncio.run(rate())
+    assert not (config.data_dir() / "minion.db").exists()  # the real data is untouched
+    with open_service(build_parser().parse_args(["--demo"])) as service:
+
+        async def ratings() -> list[str]:
+            try:
+                return [t.urn for t in await service.library.my_ratings(list(Judgment))]
+            finally:
+                await service.aclose()
+
+        assert asyncio.run(ratings()) == [liked]
+
+
+def test_demo_fresh_is_a_throwaway_directory_and_says_so() -> None:
+    args = build_parser().parse_args(["--demo-fresh"])
+    with open_service(args) as service:
+        assert service.demo
+        data = service.data_dir
+        assert data != config.data_dir() / "demo" and data.exists()
+        assert service.demo_notice is not None
+        assert "deleted when you quit" in service.demo_notice
+        assert "--demo-fresh" in service.demo_notice
+    assert not data.exists()
+
+
+def test_the_theme_chosen_in_the_demo_is_its_theme_next_time(tmp_path: Path) -> None:
+    demo = tmp_path / "demo"
+    args = build_parser().parse_args(["--demo", "--demo-data", str(demo)])
+    with open_service(args) as service:
+        assert service.settings.ui.theme == "minion-dark"
+        config.set_config_value("ui.theme", "minion-light", path=service.settings.path)
+    with open_service(args) as service:
+        assert service.settings.ui.theme == "minion-light"
+        assert service.settings.path == demo / "config.toml"
+    # The user's own file is not where it went.
+    assert "minion-light" not in (config.config_path().read_text(encoding="utf-8")
+                                  if config.config_path().exists() else "")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
@@ -114,6 +114,12 @@ async def test_a_tag_opens_its_listing(make_app: Callable[[], MinionApp],
         await _choose(pilot, sources, key)
         await until(pilot, lambda: len(tracks.tracks) > 0, "tag rows")
         assert browse.source_title == f"Tag: {ref.target}"
+        status = browse.query_one("#browse-status", Static)
+        await until(pilot, lambda: "loading" not in str(status.render()), "the count")
+        # One colon, and the count says what it counts ("Tag: house: 335" read as a label).
+        count = len(tracks.tracks)
+        assert str(status.render()) == (f"Tag: {ref.target} — {count} track"
+                                        + ("" if count == 1 else "s"))
 
 
 async def test_pinned_likes_survive_a_restart_and_unpin(
@@ -305,3 +311,31 @@ def test_pinned_forms_round_trip() -> None:
         assert stored is not None
         assert ref_of_stored(Source(1, *stored, title=ref.title)) == ref
     assert stored_form(SourceRef("ratings", "liked", "My ratings: liked")) is None
+
+
+async def test_at_80_columns_the_sidebar_narrows_and_b_hides_and_shows_it(
+    make_app: Callable[[], MinionApp], emulator: RunningEmulator,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        browse, sources, tracks = _parts(app)
+        sidebar = browse.query_one("#sources")
+        await pilot.pause()
+        assert sidebar.region.width <= 24  # of 80: the track list keeps the room
+        await _choose(pilot, sources, "trending")
+        await until(pilot, lambda: len(tracks.tracks) > 0, "trending rows")
+        wide = tracks.region.width
+        await pilot.press("b")
+        await pilot.pause()
+        assert not sidebar.display and tracks.region.width > wide
+        assert app.focused is tracks
+        await pilot.press("h")  # the sources key brings it back, focused
+        await pilot.pause()
+        assert sidebar.display and app.focused is sources
+        await pilot.press("b")
+        await pilot.pause()
+        assert not sidebar.display and app.focused is tracks
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.query_one("#sources").region.width == 32

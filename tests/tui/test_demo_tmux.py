@@ -26,11 +26,11 @@ def _liked(data: Path) -> list[str]:
 
 def _rows(server: Tmux) -> str:
     """The screen once the Trending status says how many tracks it lists."""
-    screen = server.wait_for("Trending:", timeout=60)
+    screen = server.wait_for("Trending — ", timeout=60)
     for _ in range(300):
-        if "Trending: loading" not in screen:
+        if "Trending — loading" not in screen:
             break
-        screen = server.wait_for("Trending:")
+        screen = server.wait_for("Trending — ")
     return screen
 
 
@@ -57,5 +57,5 @@ def test_demo_lists_trending_rates_a_row_and_quits_cleanly(
     tmux("send-keys", "-t", "app", "q")
     after = tmux.wait_for("EXIT=")
     assert "EXIT=0" in after and "Traceback" not in after
-    assert "Trending:" not in after  # the app's screen is gone: back on the shell's screen
+    assert "Trending — " not in after  # the app's screen is gone: back on the shell's screen
     assert tmux("display", "-p", "-t", "app", "#{alternate_on}").strip() == "0"

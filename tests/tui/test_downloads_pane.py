@@ -442,3 +442,82 @@ def test_events_move_a_row_and_a_reload_keeps_fresher_progress() -> None:
     assert (merge_job(skipped, skipped_job).state, merge_job(skipped, skipped_job).reason) == (
         "skipped", "preview")
     assert from_job(skipped_job).state == "skipped"
+
+
+async def test_q_with_a_download_running_asks_and_the_download_resumes_next_start(
+    emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    from minion_tui.tui.screens.confirm_quit import ConfirmQuit
+
+    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
+                        downloads=DownloadSettings(dir=tmp_path / "music"),
+                        path=tmp_path / "config.toml")
+    url = emulator.examples["track_long"]  # ~800 segments at 100 ms: running while keys act
+    emulator.state.set_faults("slow:ms=100")
+    app = MinionApp(Service.open(settings=settings, data_dir=tmp_path / "data",
+                                 endpoints=emulator.endpoints))
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.download_control.download(url, "A long mix")
+        jobs = app.query_one(DownloadsPane).job_list
+        await until(pilot, lambda: jobs.rows and jobs.rows[0].state == "running"
+                    and jobs.rows[0].segments_done >= 2, "the download under way")
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmQuit), "the question")
+        text = app.screen.query_one("#confirm-quit-text", Static).render()
+        assert "1 download is running" in str(text)
+        assert "it resumes where it stopped the next time you start minion-tui" in str(text)
+        await pilot.press("escape")  # stay
+        await until(pilot, lambda: not isinstance(app.screen, ConfirmQuit), "back")
+        assert app.is_running and jobs.rows[0].state == "running"
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmQuit), "the question again")
+        await pilot.press("y")
+        await until(pilot, lambda: not app.is_running, "the app gone")
+    emulator.state.set_faults("")
+
+    again = MinionApp(Service.open(settings=settings, data_dir=tmp_path / "data",
+                                   endpoints=emulator.endpoints))
+    async with again.run_test(size=(120, 40)) as pilot:
+        jobs = again.query_one(DownloadsPane).job_list
+        await until(pilot, lambda: jobs.rows and jobs.rows[0].state == "done",
+                    "the resumed job done")
+        assert Path(jobs.rows[0].path).is_file()  # noqa: ASYNC240
+        assert await _job_states(again) == ["done"]
+
+
+async def test_q_without_downloads_running_quits_at_once(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running, "the app gone")
+
+
+async def test_a_batch_of_d_is_one_toast_and_toasts_stay_above_the_now_playing_bar(
+    app: MinionApp, emulator: RunningEmulator
+) -> None:
+    from textual.widgets._toast import ToastRack
+
+    from minion_tui.tui.widgets.now_playing import NowPlayingBar
+
+    emulator.state.set_faults("slow:ms=100")  # still running while the keys come
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        tracks = await open_trending(pilot, rows=8)
+        for n in range(1, 7):
+            await _highlight(pilot, tracks, lambda t: t.availability is Availability.FULL)
+            await pilot.press("d")
+            started = [t for t in _toasts(app) if t.startswith("Downloading")]
+            assert len(started) == 1  # the one toast, replaced
+            if n > 1:
+                assert started[0].startswith(f"Downloading: {n} downloads started, the last ")
+            assert started[0].endswith(" — progress in Downloads (4).")
+            await pilot.press("j")
+        for n in range(5):
+            app.notify(f"note {n}")
+        await pilot.pause()
+        assert [t for t in _toasts(app)][-3:] == [": note 2", ": note 3", ": note 4"]
+        assert len(list(app._notifications)) == 3  # at most three at once
+        rack = app.screen.query_one(ToastRack)
+        bar = app.query_one(NowPlayingBar)
+        shown = [w.region for w in rack.query("Toast")]
+        assert shown and all(r.bottom <= bar.region.y for r in shown)
+    emulator.state.set_faults("")

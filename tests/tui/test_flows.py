@@ -54,7 +54,7 @@ async def test_trending_details_rate_search_and_a_users_likes(
         await pilot.press("enter")
         await until(pilot, lambda: len(tracks.tracks) > 0, "trending rows")
         status = str(browse.query_one("#browse-status", Static).render())
-        assert status.startswith("Trending:")
+        assert status.startswith("Trending — ")
         assert app.focused is tracks
 
         await pilot.press("j")

@@ -70,7 +70,7 @@ async def test_every_view_shows_a_hostile_title_literally(app: MinionApp) -> Non
         await pilot.press("2")
         await pilot.pause()
         assert [str(others.get_option_at_index(i).prompt) for i in range(2)] == [
-            f"♟ {ARTIST}  (0 followers)", f"▤ {TITLE} — {ARTIST} (1 tracks)"]
+            f"♟ {ARTIST}  (0 followers)", f"▤ {TITLE} — {ARTIST} (1 track)"]
 
         # The now-playing bar and a download row.
         bar = app.query_one(NowPlayingBar)

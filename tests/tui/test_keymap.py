@@ -86,3 +86,17 @@ async def test_conflicts_and_unknown_ids_are_one_warning_at_start(
         assert notes[0].severity == "warning"
         assert "key 'q' is bound to both app.help and app.quit" in notes[0].message
         assert "no binding with id 'no.such.binding'" in notes[0].message
+
+
+def test_key_names_that_are_not_keys_are_found_and_not_applied() -> None:
+    from minion_tui.tui.keymap import bad_keys, is_key_name, usable
+
+    for good in ("j", "question_mark", "ctrl+d", "pagedown", "f5", "shift+tab", "space"):
+        assert is_key_name(good), good
+    for bad in ("notakey!!", "ctrl+", "hyperspace+x", "f99", "pgdn"):
+        assert not is_key_name(bad), bad
+    keymap = {"app.quit": "f10", "app.help": "f1,notakey!!"}
+    found = bad_keys(APP, keymap)
+    assert [b.text for b in found] == [
+        "'notakey!!' is not a key name (app.help keeps question_mark, f1)"]
+    assert usable(keymap, found) == {"app.quit": "f10"}

@@ -237,3 +237,18 @@ async def test_footer_shows_the_bindings_active_where_focus_is(app: MinionApp) -
         # While typing, printable keys go to the query: only the others are offered.
         assert footer(app) == [("escape", "Leave query"), ("f1", "Help"),
                                ("ctrl+p", "Commands")]
+
+
+async def test_help_leaves_out_textuals_own_list_keys_and_fits_120_columns(
+    app: MinionApp,
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()  # Browse: the source list (an OptionList) has focus
+        await pilot.press("question_mark")
+        await pilot.pause()
+        rows = help_rows(app)
+        # OptionList's own down/up/home/end/pgup/pgdn (no id) would list every move twice.
+        assert [r for r in rows if not r[2] and r[3] != "Screen"] == []
+        assert ("ctrl+d" in {r[0] for r in rows}) or any("^d" in r[0] for r in rows)
+        table = app.screen.query_one("#help-keys", DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width

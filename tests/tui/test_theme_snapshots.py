@@ -42,7 +42,7 @@ async def _browse(pilot: Pilot[None], emulator: RunningEmulator) -> None:
     sources = app.query_one(SourceList)
     await until(pilot, lambda: sources.ref("tag:electronic") is not None, "the source list")
     await pilot.press("enter")  # Trending, highlighted in the focused source list
-    await until(pilot, lambda: "Trending: 200 tracks" in str(
+    await until(pilot, lambda: "Trending — 200 tracks" in str(
         app.query_one("#browse-status").render()), "Trending")
     await pilot.press("j")
     await _details_settled(pilot, app.query_one("#browse-details", TrackDetails))

@@ -104,3 +104,23 @@ async def test_switching_theme_from_the_palette_saves_it(make_app: AppFactory,
         assert app.screen.styles.background != dark_background
     config = (tmp_path / "config.toml").read_text()
     assert 'theme = "minion-light"' in config
+
+
+async def test_the_demo_starts_in_the_theme_chosen_in_it_last_time(tmp_path: Path) -> None:
+    from minion_tui.cli import build_parser
+    from minion_tui.cli.session import open_service
+
+    args = build_parser().parse_args(["--demo", "--demo-data", str(tmp_path / "demo")])
+    with open_service(args) as service:
+        app = MinionApp(service)
+        async with app.run_test() as pilot:
+            assert app.theme == "minion-dark"
+            app.choose_theme("minion-light")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+    assert 'theme = "minion-light"' in (tmp_path / "demo" / "config.toml").read_text()
+    with open_service(args) as service:
+        again = MinionApp(service)
+        async with again.run_test() as pilot:
+            assert again.theme == "minion-light"
+            assert again.screen.styles.background is not None

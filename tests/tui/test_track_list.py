@@ -232,3 +232,20 @@ async def test_rows_that_bring_the_scrollbar_never_bring_a_sideways_one() -> Non
         assert not tl.show_horizontal_scrollbar
         last = tl.scrollable_content_region.height - 1
         assert "Song 00018" in tl.render_line(last).text  # the last row is a track row
+
+
+async def test_a_title_too_long_for_its_column_ends_in_an_ellipsis() -> None:
+    import dataclasses
+
+    app = ListApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        tl = app.query_one(TrackList)
+        long = dataclasses.replace(track(1), title="An extremely long title " * 4,
+                                   artist="An artist with a very long name indeed")
+        tl.set_tracks([long, track(2)])
+        await pilot.pause()
+        line = screen_lines(tl)[1]
+        assert "An extremely long" in line and "…" in line
+        title_cell = line.split("…")[0]
+        assert long.title.startswith(title_cell.lstrip(" ♥✕~"))
+        assert "Song 00002" in screen_lines(tl)[2] and "…" not in screen_lines(tl)[2]

@@ -28,6 +28,7 @@ from minion_tui.tui.widgets.source_list import (
     typed_source,
 )
 from minion_tui.tui.widgets.track_list import TrackList
+from minion_tui.tui.wording import counted
 
 if TYPE_CHECKING:
     from minion_tui.models import SearchEntry, Source
@@ -53,6 +54,7 @@ _USER_LISTINGS = (*USER_TABS, "albums", "toptracks")
 _SET_LISTINGS = ("playlists", "albums")
 
 _DETAILS_MIN_WIDTH = 110
+_NARROW_WIDTH = 100
 
 
 class BrowsePane(Pane):
@@ -65,6 +67,11 @@ class BrowsePane(Pane):
         # Not in the footer (the Pinned heading says "p pins…"): the footer keeps the keys
         # of the widget in focus.
         Binding("p", "pin", "Pin/unpin the source", show=False, id="browse.pin"),
+        # The two places of the sidebar, one key each (tab would walk every widget).
+        Binding("h", "focus_sources", "Sources", show=False, id="browse.focus_sources"),
+        Binding("number_sign", "focus_source_input", "#tag or URL box", show=False,
+                id="browse.source_input"),
+        Binding("b", "toggle_sidebar", "Sources on/off", show=False, id="browse.sidebar"),
     ]
 
     def __init__(self, *, notice: str | None = None, hide_not_interested: bool = True) -> None:
@@ -93,7 +100,8 @@ class BrowsePane(Pane):
             with Vertical(id="sources"):
                 yield Static("Sources", classes="area-title")
                 yield SourceList(self._sections(), id="source-list")
-                yield Input(placeholder="#tag or soundcloud.com user URL", id="source-input")
+                yield Input(placeholder="#tag or soundcloud.com user URL", id="source-input",
+                            select_on_focus=False)
             with Vertical(id="browse-main"):
                 if self.notice:
                     yield Static(self.notice, id="browse-notice", markup=False)
@@ -127,6 +135,27 @@ class BrowsePane(Pane):
     @property
     def sources(self) -> SourceList:
         return self.query_one("#source-list", SourceList)
+
+    def action_focus_sources(self) -> None:
+        self.query_one("#sources").display = True
+        self.sources.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        """Hide the sources (the track list takes the width) or bring them back."""
+        sidebar = self.query_one("#sources")
+        sidebar.display = not sidebar.display
+        focused = self.app.focused
+        if not sidebar.display and focused is not None and sidebar in focused.ancestors:
+            tracks = self.query_one("#browse-tracks", TrackList)
+            (tracks if tracks.display else self).focus()
+
+    def action_focus_source_input(self) -> None:
+        """Focus the box with a "#" typed, as the key itself says: the tag follows."""
+        box = self.query_one("#source-input", Input)
+        if not box.value.startswith("#"):
+            box.value = "#"
+        box.cursor_position = len(box.value)
+        box.focus()
 
     # -- the source list --------------------------------------------------------------------
 
@@ -237,7 +266,7 @@ class BrowsePane(Pane):
         tracks.display = True
         self._place_details()
         self.query_one("#browse-empty", EmptyState).display = False
-        self._status(f"{ref.title}: loading…")
+        self._status(f"{ref.title} — loading…")
         if ref.listing in _SET_LISTINGS:
             self.sources.focus()
             self._load_playlists(ref)
@@ -269,10 +298,10 @@ class BrowsePane(Pane):
                                                                                        target))
                 async for page in pages:
                     tracks.append_tracks([t for t in page.items if isinstance(t, Track)])
-                    self._status(f"{title}: loading… {len(tracks.tracks)} tracks")
+                    self._status(f"{title} — loading… {counted(len(tracks.tracks), 'track')}")
         finally:
             tracks.empty_text = "No tracks"
-        self._status(f"{title}: {len(tracks.tracks)} tracks")
+        self._status(f"{title} — {counted(len(tracks.tracks), 'track')}")
         if listing == "search":
             self._refresh_sources()  # the search moved to the top of the history
 
@@ -289,7 +318,7 @@ class BrowsePane(Pane):
         finally:
             tracks.empty_text = ("Choose one of the playlists listed on the left"
                                  if self._playlists else "No playlists")
-        self._status(f"{ref.title}: {len(self._playlists)} playlists")
+        self._status(f"{ref.title} — {counted(len(self._playlists), 'playlist')}")
         if self._playlists:
             self.sources.highlight("playlist-0")
 
@@ -348,6 +377,8 @@ class BrowsePane(Pane):
                         f"{_DETAILS_MIN_WIDTH} columns.", severity="warning")
 
     def on_resize(self) -> None:
+        # Under 100 columns the sources narrow (app.tcss), so 80 leaves the list its room.
+        self.set_class(self.size.width < _NARROW_WIDTH, "-narrow")
         self._place_details()
 
     def _place_details(self) -> None:

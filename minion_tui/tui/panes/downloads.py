@@ -96,6 +96,11 @@ class DownloadsPane(Pane):
     def job_list(self) -> DownloadList:
         return self.query_one(DownloadList)
 
+    @property
+    def running_count(self) -> int:
+        """Downloads under way or waiting for a connection (what quitting would stop)."""
+        return sum(1 for row in self.job_list.rows if row.state in ACTIVE)
+
     # -- rows -------------------------------------------------------------------------------
 
     def apply_event(self, event: DownloadEvent) -> None:

@@ -26,6 +26,8 @@ from minion_tui.models import REPEAT_MODES, Track, format_duration
 from minion_tui.tui.messages import PlayRequest
 from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.widgets.empty_state import EmptyState
+from minion_tui.tui.widgets.list_keys import DATA_TABLE_ENDS, list_bindings
+from minion_tui.tui.wording import counted
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -42,8 +44,9 @@ class QueueTable(DataTable[str | Text]):
         Binding("delete,backspace", "remove", "Remove", id="queue.remove"),
         Binding("K,ctrl+up", "move(-1)", "Move up", id="queue.move_up"),
         Binding("J,ctrl+down", "move(1)", "Move down", id="queue.move_down"),
-        Binding("k", "cursor_up", "Up", show=False, id="queue.cursor_up"),
-        Binding("j", "cursor_down", "Down", show=False, id="queue.cursor_down"),
+        Binding("enter", "select_cursor", "Play", id="queue.play"),
+        *list_bindings("queue", actions=DATA_TABLE_ENDS,
+                       ids={"down": "queue.cursor_down", "up": "queue.cursor_up"}),
     ]
 
     class Move(Message):
@@ -114,6 +117,15 @@ class QueueTable(DataTable[str | Text]):
                 self.post_message(self.Move(int(key), -1 if label == _UP else 1))
 
 
+class HistoryTable(DataTable[str | Text]):
+    """What played, newest first; enter plays a row again."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Play again", id="history.play"),
+        *list_bindings("history", actions=DATA_TABLE_ENDS),
+    ]
+
+
 class QueuePane(Pane):
     INFO = PaneInfo("queue", "Queue", "The tracks lined up to play next")
 
@@ -145,7 +157,7 @@ class QueuePane(Pane):
                 )
                 yield QueueTable(id="queue-table")
             with TabPane("History", id="history-tab"):
-                yield DataTable(id="history-table", cursor_type="row")
+                yield HistoryTable(id="history-table", cursor_type="row")
 
     def on_mount(self) -> None:
         queue = self.query_one(QueueTable)
@@ -163,9 +175,7 @@ class QueuePane(Pane):
         return queue if queue.row_count else self
 
     def _title(self) -> str:
-        count = len(self.entries)
-        tracks = "1 track" if count == 1 else f"{count} tracks"
-        return f"Queue — {tracks} · repeat {self.repeat}"
+        return f"Queue — {counted(len(self.entries), 'track')} · repeat {self.repeat}"
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -252,7 +262,7 @@ class QueuePane(Pane):
         self._cleared = [t for _, t in self.entries if t is not None]
         count = len(self.entries)
         self._change(self.service.player.queue_clear(), None)
-        self.notify(f"Cleared {count} track{'s' if count != 1 else ''} from the queue — "
+        self.notify(f"Cleared {counted(count, 'track')} from the queue — "
                     "U puts them back.", title="Queue", timeout=8)
 
     def action_undo_clear(self) -> None:

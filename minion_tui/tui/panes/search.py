@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -20,8 +20,22 @@ from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.service_app import ServiceApp
 from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.empty_state import EmptyState
+from minion_tui.tui.widgets.list_keys import OPTION_LIST_ENDS, list_bindings
 from minion_tui.tui.widgets.search_form import SearchForm, SearchRequest, ServiceSuggester
 from minion_tui.tui.widgets.track_list import TrackList
+from minion_tui.tui.wording import counted
+
+#: Binding ids whose keys stay theirs on the empty Search pane instead of starting a query.
+_KEEP_BOUND = ("pane.", "app.")
+
+
+class ResultList(OptionList):
+    """The users and sets found; enter opens one in Browse."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Open in Browse", id="results.open"),
+        *list_bindings("results", actions=OPTION_LIST_ENDS),
+    ]
 
 
 class SearchPane(Pane):
@@ -53,7 +67,7 @@ class SearchPane(Pane):
                 )
                 yield TrackList(id="search-tracks",
                                 hide_not_interested=self._hide_not_interested)
-                yield OptionList(id="search-others")
+                yield ResultList(id="search-others")
             yield TrackDetails(id="search-details")
 
     def on_mount(self) -> None:
@@ -79,6 +93,30 @@ class SearchPane(Pane):
 
     def action_focus_query(self) -> None:
         self.query_input.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """With the pane itself focused (nothing found yet, or after escape), a letter or digit
+        starts the query, as the empty pane invites ("Type a query…") and as spotify-player's
+        search page does. Keys bound to the panes, help and quit (1-4, ?, q, or whatever
+        [keymap] made them) keep their binding, and so do the other keys (space pauses,
+        [ ] seek…)."""
+        # Keys typed in one burst were all handed to the pane before the first one moved
+        # focus; those reach it with the query focused (the query itself never lets a
+        # printable key bubble up), and follow the first into it.
+        if self.app.focused not in (self, self.query_input) or not event.character:
+            return
+        if not (event.is_printable and event.character.isalnum()):
+            return
+        active = self.screen.active_bindings.get(event.key)
+        if active is not None and (active.binding.id or "").startswith(_KEEP_BOUND):
+            return
+        event.stop()
+        event.prevent_default()
+        # The key goes to the query after its focus (which selects what was typed before, so
+        # a new letter starts a new query, as after `/`).
+        query = self.query_input
+        self.screen.set_focus(query)  # now, so its Focus event comes before the key
+        query.post_message(events.Key(event.key, event.character))
 
     def action_leave_query(self) -> None:
         results = self._results()
@@ -143,8 +181,8 @@ class SearchPane(Pane):
             if others.highlighted is None and others.option_count:
                 others.highlighted = 0  # enter opens the first at once
             found += len(page.items)
-            self._status(f"{found} {request.kind} for {request.query!r}…")
-        self._status(f"{found} {request.kind} for {request.query!r}")
+            self._status(f"{counted(found, request.kind)} for {request.query!r}…")
+        self._status(f"{counted(found, request.kind)} for {request.query!r}")
         if not found and not self.query_input.has_focus:
             self.focus()  # nothing to move through: the pane's keys (/ to search again)
 
@@ -152,10 +190,10 @@ class SearchPane(Pane):
         key = f"found-{len(self._sources)}"
         if isinstance(item, User):
             self._sources[key] = ("tracks", item.url or item.urn, f"Tracks of {item.username}")
-            label = f"♟ {item.username}  ({item.followers_count or 0:,} followers)"
+            label = f"♟ {item.username}  ({counted(item.followers_count or 0, 'follower')})"
         else:
             self._sources[key] = ("playlist", item.url or item.urn, item.title)
-            label = f"▤ {item.title} — {item.uploader} ({item.track_count} tracks)"
+            label = f"▤ {item.title} — {item.uploader} ({counted(item.track_count, 'track')})"
         return Option(Content(label), id=key)  # plain text: "[Free DL] …" is not markup
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

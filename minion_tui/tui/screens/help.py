@@ -33,14 +33,20 @@ def key_help(screen: Screen[object]) -> list[KeyHelp]:
 
     Unlike ``Screen.active_bindings`` (one binding per key), bindings shadowed by a closer one
     are kept: ctrl+c copies a selection *and* quits when there is none, and both belong in the
-    help. Disabled actions, duplicates and Textual's system bindings are left out; hidden ones
-    (show=False) are kept, since the help is where hidden keys can be found."""
+    help. Disabled actions, duplicates, Textual's system bindings and its widgets' own keys
+    are left out; hidden ones (show=False) are kept, since the help is where hidden keys can
+    be found."""
     app = screen.app
     rows: list[tuple[int, KeyHelp]] = []
     # The same walk as Screen.active_bindings (textual/screen.py), without the one-per-key merge.
     for node, bindings in screen._modal_binding_chain:
         for _key, binding in bindings:
             if binding.system or app._check_action_state(binding.action, node) is False:
+                continue
+            # Textual's own widget keys (OptionList's arrows, scrolling, Input's editing) have
+            # no id: ours move the same way and are listed, so theirs would only double the
+            # list. The screen's focus keys (tab) stay.
+            if binding.id is None and node is not screen and node is not app:
                 continue
             rank, scope = _scope(app, node)
             row = KeyHelp(

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -32,7 +31,7 @@ from minion_tui.tui.widgets.download_rows import (
     progress_bar,
 )
 from minion_tui.tui.widgets.line_styles import LineStyles
-from minion_tui.tui.widgets.row_cursor import RowCursor
+from minion_tui.tui.widgets.row_cursor import RowCursor, clip
 
 REDRAW_INTERVAL = 0.1
 """Seconds between repaints of rows that changed (at most ~10 per second per row)."""
@@ -234,6 +233,6 @@ class DownloadList(RowCursor, LineStyles, ScrollView, can_focus=True):
             if index in right:
                 cell = text[-cell_width:].rjust(cell_width)
             else:
-                cell = set_cell_size(text, cell_width)
+                cell = clip(text, cell_width)
             segments.append(Segment(cell, style))
         return Strip(segments).adjust_cell_length(width, gap)

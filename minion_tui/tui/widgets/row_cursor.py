@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len, set_cell_size
 from textual import events
 from textual.geometry import Size
 
@@ -15,6 +16,16 @@ if TYPE_CHECKING:
     _Base = ScrollView
 else:
     _Base = object  # a plain mixin at run time, as LineStyles (line_styles.py says why)
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` cells: padded, or cut with "…" so a cut title shows
+    that it goes on."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
 
 
 class RowCursor(_Base):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import Input, Select
@@ -103,6 +104,27 @@ class SearchForm(Vertical):
             yield Select(((k.capitalize(), k) for k in self.kinds), value=self.kinds[0],
                          allow_blank=False, id="search-kind")
             yield from self._filter_widgets()
+
+    def on_mount(self) -> None:
+        query = self.query_one("#query", Input)
+        self.watch(query, "_suggestion", self._hint_suggestion, init=False)
+        self.watch(query, "value", self._hint_suggestion, init=False)
+
+    def on_descendant_focus(self) -> None:
+        self._hint_suggestion()
+
+    def on_descendant_blur(self) -> None:
+        self._hint_suggestion()
+
+    def _hint_suggestion(self) -> None:
+        """Say in the query's lower border how to take the greyed completion (Input accepts
+        it with → at the end of the text, which nothing on screen tells), whenever Input
+        draws one."""
+        query = self.query_one("#query", Input)
+        suggestion = query._suggestion
+        shown = (len(suggestion) > len(query.value) and query.has_focus
+                 and suggestion.casefold().startswith(query.value.casefold()))
+        query.border_subtitle = Content(f"→ takes “{suggestion}”") if shown else ""
 
     def _filter_widgets(self) -> Iterator[Widget]:
         for found in self._offered.search_filters:

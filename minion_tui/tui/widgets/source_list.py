@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from minion_tui.models import Source
 from minion_tui.service import is_claimed, web_ref
+from minion_tui.tui.widgets.list_keys import OPTION_LIST_ENDS, list_bindings
 
 #: A user's listings offered once a user is opened, as Service.browse names them.
 USER_TABS = ("tracks", "likes", "reposts", "playlists")
@@ -139,10 +140,8 @@ class SourceList(OptionList):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="sources.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="sources.up"),
-        Binding("g", "first", "First", show=False, id="sources.first"),
-        Binding("G", "last", "Last", show=False, id="sources.last"),
+        *list_bindings("sources", actions=OPTION_LIST_ENDS,
+                       ids={"top": "sources.first", "bottom": "sources.last"}),
     ]
 
     def __init__(self, sections: Sequence[SourceSection] = (), *, id: str | None = None

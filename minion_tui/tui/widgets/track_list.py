@@ -26,7 +26,8 @@ from textual.strip import Strip
 
 from minion_tui.models import Judgment, Track
 from minion_tui.tui.widgets.line_styles import LineStyles
-from minion_tui.tui.widgets.row_cursor import RowCursor
+from minion_tui.tui.widgets.list_keys import list_bindings
+from minion_tui.tui.widgets.row_cursor import RowCursor, clip
 from minion_tui.tui.widgets.track_list_model import (
     COLUMN_NAMES,
     COLUMNS,
@@ -69,12 +70,7 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="list.up"),
-        Binding("g,home", "top", "Top", show=False, id="list.top"),
-        Binding("G,end", "bottom", "Bottom", show=False, id="list.bottom"),
-        Binding("ctrl+d,pagedown", "page_down", "Page down", show=False, id="list.page_down"),
-        Binding("ctrl+u,pageup", "page_up", "Page up", show=False, id="list.page_up"),
+        *list_bindings("list"),
         Binding("slash", "filter", "Filter", id="list.filter"),
         Binding("H", "hide_toggle", "Hide ✕", id="list.hide_toggle"),
         Binding("s", "sort_next", "Sort", id="list.sort"),
@@ -403,7 +399,7 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
             if column.right:
                 text = text[-cell_width:].rjust(cell_width)
             else:
-                text = set_cell_size(text, cell_width)
+                text = clip(text, cell_width)
             if index == 1 and dim_from is not None and dim is not None and dim_from < len(text):
                 # The availability marker after the title is drawn dim.
                 segments.append(Segment(text[:dim_from], style))
