@@ -514,8 +514,11 @@ async def test_a_batch_of_d_is_one_toast_and_toasts_stay_above_the_now_playing_b
         for n in range(5):
             app.notify(f"note {n}")
         await pilot.pause()
-        assert [t for t in _toasts(app)][-3:] == [": note 2", ": note 3", ": note 4"]
-        assert len(list(app._notifications)) == 3  # at most three at once
+        shown_texts = _toasts(app)
+        assert len(shown_texts) == 3 and len(list(app._notifications)) == 3  # at most three
+        # The newest notes, in order (a "Downloaded" toast may land among them meanwhile).
+        notes = [t for t in shown_texts if "note" in t]
+        assert len(notes) >= 2 and notes == [f": note {n}" for n in range(5 - len(notes), 5)]
         rack = app.screen.query_one(ToastRack)
         bar = app.query_one(NowPlayingBar)
         shown = [w.region for w in rack.query("Toast")]
