@@ -10,11 +10,13 @@ parser is built for every call, ``--help`` included.
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias, overload
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias, overload
 
 from minion_tui import config
+from minion_tui.errors import UsageError
 
 if TYPE_CHECKING:
     from minion_tui.service import Capabilities
@@ -22,6 +24,17 @@ if TYPE_CHECKING:
     Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
 Handler: TypeAlias = Callable[[argparse.Namespace], "int | Coroutine[Any, Any, int]"]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, except that a usage error is raised as :class:`UsageError` instead of
+    printed: ``main`` renders it (the JSON error with ``--json``, argparse's usage lines
+    otherwise). Subparsers are made of the same class."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}.",
+                         hint=f"See `{self.prog} --help` for what it takes.",
+                         usage=f"{self.format_usage()}{self.prog}: error: {message}\n")
 
 
 @dataclass(frozen=True)
@@ -122,4 +135,23 @@ def within(setting: str) -> Callable[[str], int]:
         return value
 
     parse.__name__ = "whole number"  # argparse names the type in its error by __name__
+    return parse
+
+
+def seconds(*, zero: bool) -> Callable[[str], float]:
+    """An argparse type for a time in seconds: a finite number, not negative (and above zero
+    unless ``zero``). ``float()`` alone takes "nan", "inf" and "-5", which mpv reads as "from
+    the end" or never stops on."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+        if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+            least = "0 or more" if zero else "more than 0"
+            raise argparse.ArgumentTypeError(
+                f"expected a number of seconds, {least}, got {text!r}")
+        return value
+
+    parse.__name__ = "seconds"
     return parse
