@@ -328,8 +328,10 @@ def check(case: Case, run: Run, *, as_json: bool) -> None:
     if expect.bad is False:
         assert run.code == 0, run.describe()
     if not as_json:
+        # download states its failures in its summary on stdout; the others on stderr.
+        said = run.stdout + run.stderr if case.download else run.stderr
         if run.code != 0:
-            assert run.stderr.strip(), "a failure says nothing on stderr:\n" + run.describe()
+            assert said.strip(), "a failure says nothing:\n" + run.describe()
         return
     if case.download and run.code != 0 and not run.stdout.lstrip().startswith('{"error"'):
         assert_failed_events(run, expect.types)
