@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, NoReturn, cast
 
 from minion_tui import __version__, config
 from minion_tui.cli import catalog, config_cmd, download, emulator_cmd, play, tui_cmd
-from minion_tui.cli.command import Command, Parser
+from minion_tui.cli.command import Command, Parser, parse_command_line
 from minion_tui.cli.output import fail, fail_usage
 from minion_tui.errors import ConfigError, MinionError, UsageError
 
@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if emulator_cmd.routed(argv):
         return emulator_cmd.run_emulator(argv[1:])
     try:
-        args = build_parser().parse_args(argv)
+        args = parse_command_line(build_parser(), argv)
     except UsageError as exc:
         # Parsing failed, so --json is known only as a word of the command line.
         return fail_usage(exc, as_json="--json" in argv)

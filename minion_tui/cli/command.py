@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable, Coroutine, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias, overload
 
@@ -26,15 +27,33 @@ if TYPE_CHECKING:
 Handler: TypeAlias = Callable[[argparse.Namespace], "int | Coroutine[Any, Any, int]"]
 
 
+#: Whether a usage error is raised (inside :func:`parse_command_line`) or printed.
+_RAISING: ContextVar[bool] = ContextVar("minion_cli_raising", default=False)
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse, except that a usage error is raised as :class:`UsageError` instead of
-    printed: ``main`` renders it (the JSON error with ``--json``, argparse's usage lines
-    otherwise). Subparsers are made of the same class."""
+    """argparse, except that inside :func:`parse_command_line` a usage error is raised as
+    :class:`UsageError` instead of printed, so ``main`` can render it (the JSON error with
+    ``--json``, argparse's usage lines otherwise). Anywhere else it is plain argparse (print
+    and exit 2). Subparsers are made of the same class."""
 
     def error(self, message: str) -> NoReturn:
+        if not _RAISING.get():
+            super().error(message)
         raise UsageError(f"{self.prog}: {message}.",
                          hint=f"See `{self.prog} --help` for what it takes.",
                          usage=f"{self.format_usage()}{self.prog}: error: {message}\n")
+
+
+def parse_command_line(parser: argparse.ArgumentParser, argv: Sequence[str]
+                       ) -> argparse.Namespace:
+    """``parser.parse_args(argv)``, raising :class:`UsageError` for a line that does not
+    parse (``--help`` and ``--version`` still print and exit)."""
+    token = _RAISING.set(True)
+    try:
+        return parser.parse_args(argv)
+    finally:
+        _RAISING.reset(token)
 
 
 @dataclass(frozen=True)
