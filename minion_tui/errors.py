@@ -60,6 +60,18 @@ class InvalidArgument(MinionError):
     type = "invalid_argument"
 
 
+class UsageError(InvalidArgument):
+    """The command line does not parse (argparse's complaint, as ``message``). Exit code 2,
+    like argparse's own usage errors; with ``--json`` it is the JSON error on stdout.
+    ``usage`` is what argparse prints on stderr (the usage lines and ``prog: error: …``)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str | None = None, usage: str = "") -> None:
+        self.usage = usage
+        super().__init__(message, hint=hint)
+
+
 class NotFound(MinionError):
     type = "not_found"
 

@@ -22,13 +22,16 @@ import sys
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from minion_tui import __version__, config
 from minion_tui.cli import catalog, config_cmd, download, emulator_cmd, play, tui_cmd
-from minion_tui.cli.command import Command
-from minion_tui.cli.output import fail
-from minion_tui.errors import ConfigError, MinionError
+from minion_tui.cli.command import Command, Parser, parse_command_line
+from minion_tui.cli.output import fail, fail_usage
+from minion_tui.errors import ConfigError, MinionError, UsageError
+
+if TYPE_CHECKING:
+    from minion_tui.cli.command import Subparsers
 
 log = logging.getLogger("minion_tui")
 
@@ -40,14 +43,14 @@ _BY_NAME = {command.name: command for command in COMMANDS}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--json", action="store_true", help="print JSON instead of a table")
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="log everything to the rotating log file")
     common.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
                         help="run against the built-in offline catalog")
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="minion-tui",
         description="Discover music on SoundCloud from the terminal. "
         "With no command, opens the TUI.",
@@ -62,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="run the demo on throwaway data, deleted when it ends")
     parser.add_argument("--debug", action="store_true",
                         help=f"log everything to {config.log_path()}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Subparsers are made of the parser's own class (Parser), whatever the annotation says.
+    sub = cast("Subparsers", parser.add_subparsers(dest="command", metavar="COMMAND"))
     for command in COMMANDS:
         command.setup(sub, common)
     return parser
@@ -72,7 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if emulator_cmd.routed(argv):
         return emulator_cmd.run_emulator(argv[1:])
-    args = build_parser().parse_args(argv)
+    try:
+        args = parse_command_line(build_parser(), argv)
+    except UsageError as exc:
+        # Parsing failed, so --json is known only as a word of the command line.
+        return fail_usage(exc, as_json="--json" in argv)
     command = _BY_NAME[args.command]
     if command.online:
         # The HTTPS context is built on a thread from now on, beside the imports still to

@@ -10,11 +10,14 @@ parser is built for every call, ``--help`` included.
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable, Coroutine, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias, overload
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias, overload
 
 from minion_tui import config
+from minion_tui.errors import UsageError
 
 if TYPE_CHECKING:
     from minion_tui.service import Capabilities
@@ -22,6 +25,35 @@ if TYPE_CHECKING:
     Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
 Handler: TypeAlias = Callable[[argparse.Namespace], "int | Coroutine[Any, Any, int]"]
+
+
+#: Whether a usage error is raised (inside :func:`parse_command_line`) or printed.
+_RAISING: ContextVar[bool] = ContextVar("minion_cli_raising", default=False)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, except that inside :func:`parse_command_line` a usage error is raised as
+    :class:`UsageError` instead of printed, so ``main`` can render it (the JSON error with
+    ``--json``, argparse's usage lines otherwise). Anywhere else it is plain argparse (print
+    and exit 2). Subparsers are made of the same class."""
+
+    def error(self, message: str) -> NoReturn:
+        if not _RAISING.get():
+            super().error(message)
+        raise UsageError(f"{self.prog}: {message}.",
+                         hint=f"See `{self.prog} --help` for what it takes.",
+                         usage=f"{self.format_usage()}{self.prog}: error: {message}\n")
+
+
+def parse_command_line(parser: argparse.ArgumentParser, argv: Sequence[str]
+                       ) -> argparse.Namespace:
+    """``parser.parse_args(argv)``, raising :class:`UsageError` for a line that does not
+    parse (``--help`` and ``--version`` still print and exit)."""
+    token = _RAISING.set(True)
+    try:
+        return parser.parse_args(argv)
+    finally:
+        _RAISING.reset(token)
 
 
 @dataclass(frozen=True)
@@ -122,4 +154,23 @@ def within(setting: str) -> Callable[[str], int]:
         return value
 
     parse.__name__ = "whole number"  # argparse names the type in its error by __name__
+    return parse
+
+
+def seconds(*, zero: bool) -> Callable[[str], float]:
+    """An argparse type for a time in seconds: a finite number, not negative (and above zero
+    unless ``zero``). ``float()`` alone takes "nan", "inf" and "-5", which mpv reads as "from
+    the end" or never stops on."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+        if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+            least = "0 or more" if zero else "more than 0"
+            raise argparse.ArgumentTypeError(
+                f"expected a number of seconds, {least}, got {text!r}")
+        return value
+
+    parse.__name__ = "seconds"
     return parse

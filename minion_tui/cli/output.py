@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from minion_tui.errors import MinionError
+from minion_tui.errors import MinionError, UsageError
 from minion_tui.models import format_duration
 
 
@@ -34,6 +34,15 @@ def fail(exc: MinionError, *, as_json: bool) -> int:
         print(json.dumps(exc.to_json()))
     else:
         print(f"minion-tui: {exc.text}", file=sys.stderr)
+    return exc.exit_code
+
+
+def fail_usage(exc: UsageError, *, as_json: bool) -> int:
+    """A command line that does not parse: argparse's usage lines on stderr as always, and
+    with ``--json`` the JSON error on stdout too, so a script reads one form of failure."""
+    print(exc.usage, end="", file=sys.stderr)
+    if as_json:
+        print(json.dumps(exc.to_json()))
     return exc.exit_code
 
 

@@ -5,8 +5,11 @@ import the service."""
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
+
+import pytest
 
 from minion_tui import cli
 from minion_tui.service import capabilities
@@ -48,3 +51,59 @@ def test_the_parser_and_help_do_not_import_the_service() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def _json_usage_error(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, str]:
+    code = cli.main([*argv, "--json"])
+    captured = capsys.readouterr()
+    assert code == 2, captured  # argparse's usage-error code, kept
+    body = json.loads(captured.out)
+    assert set(body) == {"error"} and body["error"]["type"] == "invalid_argument"
+    assert "Traceback" not in captured.err
+    return body["error"]
+
+
+@pytest.mark.parametrize("argv", [
+    ("search", "x", "--limit", "0"),
+    ("search", "x", "--type", "bogus"),
+    ("browse", "bogus"),
+    ("download", "x", "--jobs", "99"),
+    ("resolve", "x", "--no-such-option"),
+    ("config", "show", "--json=yes"),
+])
+def test_usage_errors_with_json_are_the_json_error(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]
+) -> None:
+    error = _json_usage_error(capsys, *argv)
+    assert error["message"].startswith("minion-tui")  # names the command
+    assert "--help" in error["message"]  # and what to do
+
+
+def test_usage_errors_without_json_stay_argparse_usage(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["search", "x", "--limit", "0"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("usage: minion-tui search")
+    assert "minion-tui search: error: argument --limit: must be between 1 and 10000" \
+        in captured.err
+
+
+@pytest.mark.parametrize(("flag", "value"), [
+    ("--start", "-5"), ("--start", "nan"), ("--start", "inf"), ("--start", "1e309"),
+    ("--for", "-1"), ("--for", "0"), ("--for", "nan"), ("--for", "-inf"), ("--for", "x"),
+])
+def test_play_seconds_must_be_finite_and_not_negative(
+    capsys: pytest.CaptureFixture[str], flag: str, value: str
+) -> None:
+    # Before: --start -5 seeked 5 s before the end, --for nan played to the end, --for -1
+    # returned at once with exit code 0.
+    error = _json_usage_error(capsys, "play", "soundcloud:tracks:1", f"{flag}={value}")
+    assert flag in error["message"] and value in error["message"]
+
+
+def test_play_seconds_accept_plain_numbers() -> None:
+    args = cli.build_parser().parse_args(["play", "x", "--start", "12.5", "--for", "3"])
+    assert (args.start, args.play_for) == (12.5, 3.0)
+    assert cli.build_parser().parse_args(["play", "x", "--start", "0"]).start == 0.0
