@@ -157,6 +157,19 @@ def within(setting: str) -> Callable[[str], int]:
     return parse
 
 
+def audio_output(text: str) -> str:
+    """An argparse type for mpv's audio output, checked as the setting is."""
+    from minion_tui import config
+
+    try:
+        value = config.audio_output(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if value is None:  # leaving it out is how to ask for mpv's automatic choice
+        raise argparse.ArgumentTypeError("expected an mpv audio output such as 'null', got ''")
+    return value
+
+
 def seconds(*, zero: bool) -> Callable[[str], float]:
     """An argparse type for a time in seconds: a finite number, not negative (and above zero
     unless ``zero``). ``float()`` alone takes "nan", "inf" and "-5", which mpv reads as "from

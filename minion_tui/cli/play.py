@@ -13,7 +13,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from minion_tui.cli.command import Command, seconds
+from minion_tui.cli.command import Command, audio_output, seconds
 from minion_tui.cli.session import session
 from minion_tui.errors import NO_AUDIO_OUTPUT, PlaybackError
 from minion_tui.models import PlayerState, format_duration
@@ -29,7 +29,8 @@ def _setup(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     play.add_argument("--start", type=seconds(zero=True), default=0.0, metavar="SECONDS")
     play.add_argument("--for", dest="play_for", type=seconds(zero=False), metavar="SECONDS",
                       help="stop after this many seconds (default: at the end)")
-    play.add_argument("--ao", help=argparse.SUPPRESS)  # mpv audio output, e.g. null in tests
+    # mpv audio output, e.g. null in tests
+    play.add_argument("--ao", type=audio_output, help=argparse.SUPPRESS)
 
 
 async def _play(args: argparse.Namespace) -> int:

@@ -39,7 +39,18 @@ from minion_tui.config.settings import (
 )
 from minion_tui.config.toml_edit import init_config, set_config_value
 from minion_tui.config.toml_lines import locate_keys
-from minion_tui.config.values import format_endpoints, parse_endpoints
+from minion_tui.config.values import AudioOutput, Invalid, format_endpoints, parse_endpoints
+
+
+def audio_output(text: str) -> str | None:
+    """``text`` checked as ``[playback] audio_output`` is (an mpv driver name or a list of
+    them); raises ValueError saying what it must be."""
+    try:
+        value: str | None = AudioOutput().from_text(text)
+    except Invalid as exc:
+        raise ValueError(f"the audio output {exc}") from None
+    return value
+
 
 __all__ = [
     "APP_NAME",
@@ -53,6 +64,7 @@ __all__ = [
     "Settings",
     "SoundCloudSettings",
     "UiSettings",
+    "audio_output",
     "cache_dir",
     "config_dir",
     "config_path",

@@ -16,6 +16,7 @@ from typing import Any
 from minion_tui.config.paths import default_download_dir
 from minion_tui.config.values import (
     TEMPLATE_SAMPLE,
+    AudioOutput,
     Choice,
     Flag,
     Folder,
@@ -176,7 +177,7 @@ SETTINGS: tuple[Setting, ...] = (
             "from lists."),
     Setting("playback", "volume", Whole(low=0, high=100), "Start-up volume, 0-100 (the "
             "volume of the last session wins once there is one)."),
-    Setting("playback", "audio_output", Text(unset="(mpv's automatic choice)"),
+    Setting("playback", "audio_output", AudioOutput(unset="(mpv's automatic choice)"),
             "mpv's audio output (ao), e.g. pulse, pipewire, alsa, jack, or null to play "
             "silently. Empty: mpv tries them in turn.", env="MINION_MPV_AO"),
 )

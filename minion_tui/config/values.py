@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -76,12 +77,22 @@ class Kind:
         return "(not set)" if value is None else str(value)
 
 
+def no_control_characters(raw: str, expectation: str) -> None:
+    """Raise Invalid when ``raw`` holds a control character (a NUL, an escape, a newline):
+    no setting's value has one, and a NUL would only fail later, deep in a system call."""
+    bad = next((c for c in raw if ord(c) < 32 or 127 <= ord(c) < 160), None)
+    if bad is not None:
+        raise Invalid(f"must be {expectation} without control characters, got {shown(raw)} "
+                      f"(it holds {bad!r})")
+
+
 @dataclass(frozen=True)
 class Text(Kind):
     optional: bool = True
     unset: str = "(not set)"
 
     def from_text(self, raw: str) -> Any:
+        no_control_characters(raw.strip(), self.expectation)
         value = raw.strip()
         if value:
             return value
@@ -188,6 +199,7 @@ class Folder(Kind):
     def from_text(self, raw: str) -> Any:
         if not raw.strip():
             raise self.reject(raw)
+        no_control_characters(raw.strip(), self.expectation)
         return Path(os.path.expanduser(raw.strip()))
 
     def to_toml(self, value: Any) -> Any:
@@ -199,8 +211,25 @@ class Template(Kind):
     expectation: str = "a file name template such as '{artist} - {title}.{ext}'"
 
     def from_text(self, raw: str) -> Any:
+        no_control_characters(raw, self.expectation)
         check_template(raw)
         return raw
+
+
+@dataclass(frozen=True)
+class AudioOutput(Text):
+    """mpv's ``--ao``: a driver name or a comma-separated list of them, tried in turn."""
+
+    expectation: str = "an mpv audio output such as 'pulse', 'pipewire,alsa' or 'null'"
+
+    def from_text(self, raw: str) -> Any:
+        value = super().from_text(raw)
+        if value is not None and not _AO_NAMES.fullmatch(value):
+            raise self.reject(raw)
+        return value
+
+
+_AO_NAMES = re.compile(r"[a-z0-9_-]{1,32}(,[a-z0-9_-]{1,32}){0,15},?")
 
 
 def check_template(template: str) -> None:

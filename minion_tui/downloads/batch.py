@@ -33,6 +33,7 @@ from minion_tui.downloads.naming import DEFAULT_SET_TEMPLATE, numbered
 from minion_tui.downloads.targets import Catalog, Direct, Refused, Resolve, expand
 from minion_tui.errors import DownloadError, MinionError
 from minion_tui.models import DownloadEvent, Outcome, Playlist, StreamChoice, Track
+from minion_tui.net import redact_url
 
 if TYPE_CHECKING:
     from minion_tui.store import Store
@@ -369,8 +370,9 @@ async def download_batch(source: StreamSource, resolve: Catalog | Resolve, choos
     members: dict[str, tuple[Playlist, list[tuple[Track, int]]]] = {}
     async for item in expand(resolve, targets):
         if isinstance(item, Refused):
-            outcomes.append(Outcome(item.target, "failed", reason=item.reason))
-            runner._emit(DownloadEvent("failed", item.target, reason=item.reason,
+            shown = redact_url(item.target)  # a refused link may carry a password
+            outcomes.append(Outcome(shown, "failed", reason=item.reason))
+            runner._emit(DownloadEvent("failed", shown, reason=item.reason,
                                        error_type=item.error_type))
             continue
         if isinstance(item, Direct):

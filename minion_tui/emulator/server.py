@@ -198,12 +198,23 @@ def serve(port: int = DEFAULT_PORT, seed: int = 1, faults: str = "", host: str =
         sock.close()
 
 
+def _port(text: str) -> int:
+    """A TCP port, 0 to 65535 (0: any free one)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {text!r}")
+    return port
+
+
 def run_cli(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="minion-tui emulator",
         description="Serve the offline SoundCloud emulator. The first line printed is "
         "MINION_ENDPOINTS=<map>; export it to point any minion-tui command at the emulator.")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    parser.add_argument("--port", type=_port, default=DEFAULT_PORT, help="0 picks a free port")
     parser.add_argument("--seed", type=int, default=1, help="catalog seed (default 1)")
     parser.add_argument("--faults", default="",
                         help='fault profile, e.g. "rate-limit:n=5:window=60,slow:ms=30"')

@@ -69,7 +69,12 @@ class Player:
         if ao:
             options["ao"] = ao
         options.update(extra or {})
-        self._mpv: Any = mpv.MPV(log_handler=_log_from_mpv, loglevel="warn", **options)
+        try:
+            self._mpv: Any = mpv.MPV(log_handler=_log_from_mpv, loglevel="warn", **options)
+        except ValueError as exc:  # mpv refused an option's value (an audio output, say)
+            raise PlaybackError(f"mpv refused its options ({exc}).",
+                                hint="Check [playback] audio_output (or MINION_MPV_AO) in "
+                                "config.toml: `minion-tui config show` lists them.") from None
         for name in _OBSERVED:
             self._mpv.observe_property(name, self._from_mpv)
         self._mpv.register_event_callback(self._mpv_event)
