@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: How much of a played list becomes the play context (the queue pane lists every entry,
+#: so a 50,000-row listing is not copied whole): tracks above the chosen one, and below it.
+CONTEXT_BEFORE = 100
+CONTEXT_AFTER = 500
+
 
 class Player:
     """Playing, the queue and the history."""
@@ -110,6 +115,29 @@ class Player:
         await self._core.remember([track])
         return await (await self._engine()).play(track, start=start)
 
+    async def play_context(self, tracks: Sequence[Track], index: int
+                           ) -> models.NowPlaying | None:
+        """Play ``tracks[index]`` with the list as what plays next, as ncspot and
+        spotify-player do: the list (up to CONTEXT_BEFORE tracks above the chosen one and
+        CONTEXT_AFTER below it) replaces the last list in the queue, so ``>`` and the end of
+        a track go down it and ``<`` back up it; tracks queued with ``a`` that have not
+        played yet stay right after the chosen one. None when neither it nor any track after
+        it can be played (each skipped with a toast saying why)."""
+        from minion_tui.store import play_queue as pq
+
+        if not 0 <= index < len(tracks):
+            raise InvalidArgument(f"No track {index} in a list of {len(tracks)}.",
+                                  hint="Pick a track of the list.")
+        engine = await self._engine()  # without libmpv the queue is left as it is
+        first = max(0, index - CONTEXT_BEFORE)
+        window = list(tracks[first:index + CONTEXT_AFTER + 1])
+        await self._core.remember(window)
+        store = await self._core.db()
+        entries, chosen = await store.call(pq.queue_play_context, store,
+                                           [t.urn for t in window], index - first,
+                                           current=await engine.current_entry())
+        return await engine.play_entry(next(e for e in entries if e.id == chosen))
+
     async def pause(self) -> None:
         (await self._engine()).player.pause()
 
@@ -117,7 +145,12 @@ class Player:
         (await self._engine()).player.resume()
 
     async def toggle_pause(self) -> None:
-        (await self._engine()).player.toggle()
+        """Pause or play; before anything has played this session, resume the queue where
+        the last session stopped (its entry and position)."""
+        engine = await self._engine()
+        if engine.now is None and await engine.resume() is not None:
+            return
+        engine.player.toggle()
 
     async def seek(self, seconds: float, *, relative: bool = False) -> None:
         """Seek to ``seconds`` (or by ``seconds`` with relative=True)."""
@@ -166,7 +199,11 @@ class Player:
                   for t in targets]
         await self._core.remember(tracks)
         store = await self._core.db()
-        at = await self._after_playing(store) if next else None
+        at = await self._after_playing(store)
+        if not next:  # after the tracks queued before, ahead of the rest of a played list
+            entries = await store.call(pq.queue_entries, store)
+            while at < len(entries) and entries[at].origin != pq.CONTEXT:
+                at += 1
         return await store.call(pq.queue_add, store, [t.urn for t in tracks], at=at)
 
     async def queue_remove(self, entry_id: int) -> list[models.QueueEntry]:
@@ -197,12 +234,13 @@ class Player:
         return await store.call(pq.queue_shuffle, store, keep_first=keep)
 
     async def _after_playing(self, store: Store) -> int:
-        """The queue position right after the entry playing (0 when none of it is playing)."""
+        """The queue position right after the entry playing, or played last (also in an
+        earlier session: that is where ``space`` resumes); 0 when there is none."""
         from minion_tui.store import play_queue as pq
 
         ids = [e.id for e in await store.call(pq.queue_entries, store)]
-        now = self._playback.now if self._playback else None
-        return ids.index(now.queue_entry_id) + 1 if now and now.queue_entry_id in ids else 0
+        current = await self.queue_current()
+        return ids.index(current) + 1 if current in ids else 0
 
     async def set_repeat(self, mode: str) -> None:
         """Repeat "off", "one" or "all" (remembered across restarts)."""
