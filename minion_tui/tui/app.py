@@ -325,7 +325,8 @@ class MinionApp(PlayerKeys, ServiceApp):
 
     def on_track_list_selected(self, message: TrackList.Selected) -> None:
         message.stop()
-        self.player_control.play(message.track)
+        # The list becomes what plays next (as in ncspot and spotify-player).
+        self.player_control.play_in(message.track_list.visible_tracks, message.track)
 
     def on_play_request(self, message: PlayRequest) -> None:
         message.stop()

@@ -26,7 +26,7 @@ from minion_tui.tui.widgets.now_playing import NowPlayingBar
 from minion_tui.tui.widgets.track_list import TrackList
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Coroutine
+    from collections.abc import Awaitable, Callable, Coroutine, Sequence
 
     from textual.app import App
 
@@ -170,6 +170,20 @@ class PlayerControl:
     def play(self, track: Track) -> None:
         self._run(self._play(track), f"Playing {track.title}", group="player-play",
                   exclusive=True)
+
+    def play_in(self, tracks: Sequence[Track], track: Track) -> None:
+        """Play ``track`` with the list it is in as what plays next."""
+        index = next((i for i, t in enumerate(tracks) if t is track), None)
+        if index is None:
+            self.play(track)
+            return
+        self._run(self._play_in(list(tracks), index), f"Playing {track.title}",
+                  group="player-play", exclusive=True)
+
+    async def _play_in(self, tracks: list[Track], index: int) -> None:
+        if await self._ready():
+            now = await self.service.player.play_context(tracks, index)
+            self._publish(now, self.service.player.now_playing()[1], "")
 
     async def _play(self, track: Track) -> None:
         if await self._ready():

@@ -1,5 +1,9 @@
 """Queue: what plays next, in order, and a History tab of what played.
 
+Enter on a track in any list plays it with that list as the queue (its rows, the one playing
+marked ▶); tracks queued with a play after the one playing, before the list goes on; A puts
+one right next.
+
 Queue keys: enter plays from the entry, delete/backspace removes it, K/J (or ctrl+up/down)
 move it, c clears (U puts the cleared tracks back), s shuffles, r cycles repeat off/one/all
 (shown in the title). Mouse: a click selects a row (a second click plays it); rows are
