@@ -5,8 +5,6 @@ created on the first play; without libmpv the calls that need it raise PlayerUna
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import importlib
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -88,22 +86,23 @@ class Player:
 
     async def _start_playback(self) -> Playback:
         from minion_tui.playback.player import Player as MpvPlayer
+        from minion_tui.playback.player import load_libmpv
         from minion_tui.playback.session import VOLUME_KEY, Playback
         from minion_tui.playback.stream_proxy import StreamProxy
         from minion_tui.store import play_queue as pq
 
-        # Loading libmpv takes ~50 ms: do it off the event loop, so the first play does not
-        # freeze the UI (Player() then finds the module imported). A missing libmpv raises in
-        # Player(), with the install hint.
-        with contextlib.suppress(ImportError, OSError):
-            await asyncio.to_thread(importlib.import_module, "mpv")
+        # Loading libmpv and creating mpv both wait on native code: on worker threads, so
+        # the first play never freezes the UI (playback/player.py says why and how long).
+        # A missing libmpv raises in Player(), with the install hint.
+        await asyncio.to_thread(load_libmpv)
         core = self._core
         store = await core.db()
         # The last session's volume, else the configured start-up volume.
         stored = await store.call(pq.get_state, store, VOLUME_KEY, "")
         volume = float(stored) if stored.isdigit() else float(core.settings.playback.volume)
-        player = MpvPlayer(ao=self.audio_output, volume=volume, readahead=self.readahead,
-                           extra=self.mpv_options)
+        player = await asyncio.to_thread(
+            MpvPlayer, ao=self.audio_output, volume=volume, readahead=self.readahead,
+            extra=self.mpv_options, loop=asyncio.get_running_loop())
         proxy = StreamProxy(core.http, self._catalog.refresh_stream)
         await proxy.start()
         return Playback(player, proxy, store, self._catalog.stream, core.track_by_urn)
