@@ -315,7 +315,7 @@ async def bench(play_seconds: float, warm_runs: int, tmp: Path, *, freeze: bool 
     from minion_tui.emulator.media.audio import AudioSpec
     from minion_tui.emulator.server import default_cache_dir, run_in_thread
     from minion_tui.models import Availability
-    from minion_tui.service import Service
+    from minion_tui.service import Service, preload_network
     from minion_tui.tui.app import MinionApp
     from minion_tui.tui.widgets.now_playing import NowPlayingBar
     from minion_tui.tui.widgets.track_list import TrackList
@@ -334,6 +334,9 @@ async def bench(play_seconds: float, warm_runs: int, tmp: Path, *, freeze: bool 
         gc.collect()
         gc.freeze()
     gc_pauses = GcPauses()
+    # As `minion-tui` does before it starts the app (cli/__init__.py): the network modules
+    # are imported and the HTTPS context built at start-up, not on the first key.
+    preload_network()
     settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
                         path=tmp / "config.toml")
     service = Service.open(settings=settings, data_dir=tmp / "data", endpoints=emu.endpoints)
