@@ -128,9 +128,7 @@ class Playback:
             return None
         stored = await self._store.call(pq.get_state, self._store, POSITION_KEY, "")
         await self._store.call(pq.set_state, self._store, POSITION_KEY, "")
-        at, _, seconds = stored.partition(":")
-        start = float(seconds) if at == str(entry.id) and _is_number(seconds) else 0.0
-        return await self.play_entry(entry, start=start)
+        return await self.play_entry(entry, start=stopped_at(stored, entry.id))
 
     async def next(self, *, manual: bool = True) -> NowPlaying | None:
         entry = await self._neighbour(+1, manual=manual)
@@ -259,9 +257,10 @@ class Playback:
         await self.proxy.aclose()
 
 
-def _is_number(text: str) -> bool:
+def stopped_at(stored: str, entry_id: int) -> float:
+    """The seconds a POSITION_KEY value records for ``entry_id`` (0 for another entry)."""
+    at, _, seconds = stored.partition(":")
     try:
-        float(text)
+        return float(seconds) if at == str(entry_id) else 0.0
     except ValueError:
-        return False
-    return True
+        return 0.0

@@ -87,9 +87,8 @@ class Player:
     async def _start_playback(self) -> Playback:
         from minion_tui.playback.player import Player as MpvPlayer
         from minion_tui.playback.player import load_libmpv
-        from minion_tui.playback.session import VOLUME_KEY, Playback
+        from minion_tui.playback.session import Playback
         from minion_tui.playback.stream_proxy import StreamProxy
-        from minion_tui.store import play_queue as pq
 
         # Loading libmpv and creating mpv both wait on native code: on worker threads, so
         # the first play never freezes the UI (playback/player.py says why and how long).
@@ -97,9 +96,7 @@ class Player:
         await asyncio.to_thread(load_libmpv)
         core = self._core
         store = await core.db()
-        # The last session's volume, else the configured start-up volume.
-        stored = await store.call(pq.get_state, store, VOLUME_KEY, "")
-        volume = float(stored) if stored.isdigit() else float(core.settings.playback.volume)
+        volume = await self._start_volume(store)
         player = await asyncio.to_thread(
             MpvPlayer, ao=self.audio_output, volume=volume, readahead=self.readahead,
             extra=self.mpv_options, loop=asyncio.get_running_loop())
@@ -299,6 +296,31 @@ class Player:
         store = await self._core.db()
         stored = await store.call(pq.get_state, store, CURRENT_KEY, "")
         return int(stored) if stored.isdigit() else None
+
+    async def resume_point(self) -> tuple[Track, float, float] | None:
+        """What ``space`` resumes while nothing has played this session: the stored track
+        of the queue entry the last session was playing, the second it stopped at, and the
+        volume it will play at."""
+        from minion_tui.playback.session import POSITION_KEY, stopped_at
+        from minion_tui.store import play_queue as pq
+
+        if self._playback is not None and self._playback.now is not None:
+            return None
+        current = await self.queue_current()
+        track = next((t for e, t in await self.queue_tracks() if e.id == current), None)
+        if current is None or track is None:
+            return None
+        store = await self._core.db()
+        stored = await store.call(pq.get_state, store, POSITION_KEY, "")
+        return track, stopped_at(stored, current), await self._start_volume(store)
+
+    async def _start_volume(self, store: Store) -> float:
+        """The last session's volume, else the configured start-up volume."""
+        from minion_tui.playback.session import VOLUME_KEY
+        from minion_tui.store import play_queue as pq
+
+        stored = await store.call(pq.get_state, store, VOLUME_KEY, "")
+        return float(stored) if stored.isdigit() else float(self._core.settings.playback.volume)
 
     async def repeat_mode(self) -> str:
         """The queue's repeat mode: "off", "one" or "all"."""

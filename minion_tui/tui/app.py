@@ -137,6 +137,7 @@ class MinionApp(PlayerKeys, ServiceApp):
         self.service.on_wait(self._announce_wait)
         self.download_control.follow(self._show_download_event)
         self.show_pane(PANES[0].name)
+        self.player_control.show_restored()  # the bar names what space resumes
         # Everything alive after start-up (modules, classes, widgets) lives as long as the app:
         # moved out of the collector's sight, a full collection no longer walks it and stalls
         # the UI for 40-60 ms while a listing loads (bench/playback.py saw it).

@@ -155,6 +155,19 @@ class PlayerControl:
         if (bar := self.bar) is not None:
             bar.set_peaks(track.urn, peaks)
 
+    def show_restored(self) -> None:
+        """At start: the bar shows the track ``space`` will resume (paused, at the second the
+        last session stopped), rather than "nothing playing"."""
+        self._run(self._show_restored(), "Reading the last session's place",
+                  group="player-restore")
+
+    async def _show_restored(self) -> None:
+        point = await self.service.player.resume_point()
+        bar = self.bar
+        if point is not None and bar is not None and not bar.view.title:
+            track, seconds, volume = point
+            bar.show_track(track, position=seconds, state="paused", volume=round(volume))
+
     # -- requests ----------------------------------------------------------------------------
 
     def request(self, message: PlayRequest) -> None:

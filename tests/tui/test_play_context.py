@@ -110,6 +110,10 @@ async def test_after_a_restart_space_resumes_the_remembered_entry(
     again = _app(emulator, tmp_path)
     async with again.run_test(size=(140, 40)) as pilot:
         bar = again.query_one(NowPlayingBar)
+        # Before any key, the bar names what space resumes, paused where it stopped.
+        await until(pilot, lambda: bar.view.title == listed[1].title, "the restored track")
+        assert bar.view.state == "paused" and bar.view.elapsed >= 60
+        assert again.service.player.now_playing() == (None, None)  # nothing plays yet
         await pilot.press("3")
         table = again.query_one(QueueTable)
         await until(pilot, lambda: table.row_count == 2, "the restored queue")
