@@ -60,10 +60,9 @@ def queue_play_context(store: Store, urns: list[str], index: int, *, current: in
     ids = [e.id for e in entries]
     after = ids.index(current) + 1 if current in ids else 0
     pending = [e.id for e in entries[after:] if e.origin != CONTEXT]
-    now = utc_now()
+    kept, now = set(pending), utc_now()
     with store.transaction() as conn:
-        conn.executemany("DELETE FROM queue WHERE id = ?",
-                         [(i,) for i in ids if i not in set(pending)])
+        conn.executemany("DELETE FROM queue WHERE id = ?", [(i,) for i in ids if i not in kept])
         listed = [int(conn.execute(
             "INSERT INTO queue (track_urn, position, origin, added_at) VALUES (?, ?, ?, ?)",
             (urn, len(pending) + n, CONTEXT, now)).lastrowid or 0)
