@@ -13,6 +13,12 @@ full track (j), press enter. Figures:
   first position), the rest being the app's share (resolve, stream proxy, loadfile). Measured
   once cold (the first enter of the session: libmpv and the stream proxy are created) and
   ``--warm-runs`` times on other full tracks while one plays (median and max). Target < 700 ms.
+* The worst stall of every key pressed (enter on Trending, the j moves, each enter, space),
+  from the keypress until what it started is done, with its cause: a GC pause, the loop busy
+  (its own CPU; where it was, from a sampler thread), the loop's thread blocked in native
+  code (the sampler ran meanwhile), or starved (the GIL held elsewhere: the sampler stalled
+  too; what the other threads were doing just before). Target: no key stalls the loop more
+  than 50 ms.
 * UI event-loop stalls while playing: a task on the app's own loop sleeps 5 ms over and over
   and records how late each wake-up is, while the track plays for ``--play-seconds`` with the
   now-playing bar repainting. Max and p99; target max < 20 ms. Printed for the enters too.
@@ -49,6 +55,8 @@ from typing import Any
 
 ENTER_TARGET_MS = 700.0
 STALL_TARGET_MS = 20.0
+KEY_STALL_TARGET_MS = 50.0
+SAMPLE_EVERY = 0.002  # the cause sampler's period
 CPU_TARGET_PERCENT = 1.0
 PAUSED_SECONDS = 30.0  # issue 5's window for "idle CPU while paused"
 TICK = 0.005
@@ -108,6 +116,14 @@ class StallProbe:
         if self._task is not None:
             await self._task
 
+    def worst(self, start: float, end: float) -> tuple[float, float, float, float]:
+        """The latest tick in the window as (began, ended, lateness s, loop CPU s)."""
+        ticks = [(late, t, cpu) for t, late, cpu in self.samples if start <= t <= end]
+        if not ticks:
+            return (start, start, 0.0, 0.0)
+        late, t, cpu = max(ticks)
+        return (t - late - TICK, t, late, cpu)
+
     def window(self, start: float, end: float) -> dict[str, float]:
         ticks = [(late, cpu) for t, late, cpu in self.samples if start <= t <= end]
         if not ticks:
@@ -117,6 +133,87 @@ class StallProbe:
         worst = max(ticks)
         return {"max_ms": late[-1] * 1000, "p99_ms": p99 * 1000, "ticks": len(late),
                 "worst_tick_loop_cpu_ms": worst[1] * 1000}
+
+
+def _where(frame: Any) -> str:
+    """The innermost frame of the app or its libraries (not asyncio's or the stdlib's)."""
+    inner = frame
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if "site-packages" in name or "/minion_tui/" in name:
+            return f"{frame.f_code.co_name} ({Path(name).name}:{frame.f_lineno})"
+        frame = frame.f_back
+    return f"{inner.f_code.co_name} ({Path(inner.f_code.co_filename).name}:{inner.f_lineno})"
+
+
+class CauseSampler:
+    """A thread that notes, every 2 ms, where each thread is. A stall of the loop is then
+    explained by what the loop was doing (busy or blocked in native code) or, when the
+    sampler could not run either (the GIL held), by what the others did just before."""
+
+    def __init__(self, loop_thread: int) -> None:
+        self.loop_thread = loop_thread
+        # (when, CPU time of the whole process, where each thread is)
+        self.samples: list[tuple[float, float, dict[int, str]]] = []
+        self._stop = threading.Event()
+        self._names: dict[int, str] = {}
+        self._thread = threading.Thread(target=self._run, name="bench-sampler", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        me = threading.get_ident()
+        while not self._stop.wait(SAMPLE_EVERY):
+            frames = sys._current_frames()
+            self.samples.append((time.perf_counter(), time.process_time(), {
+                tid: _where(frame) for tid, frame in frames.items() if tid != me}))
+
+    def thread_name(self, tid: int) -> str:
+        if tid not in self._names:
+            self._names.update({t.ident or 0: t.name for t in threading.enumerate()})
+        return self._names.get(tid, str(tid))
+
+    def explain(self, start: float, end: float, loop_cpu: float, gc_ms: float) -> str:
+        stall = end - start
+        inside = [frames for t, _, frames in self.samples if start <= t <= end]
+        loop_at = [f[self.loop_thread] for f in inside if self.loop_thread in f]
+        places = sorted(set(loop_at), key=loop_at.count, reverse=True)[:3]
+        where = ", ".join(places) or "?"
+        if gc_ms >= stall * 1000 / 2:
+            return f"a GC pause of {gc_ms:.0f} ms"
+        if loop_cpu >= stall / 2:
+            return f"the loop busy ({loop_cpu * 1000:.0f} ms CPU) in {where}"
+        if len(inside) >= stall / SAMPLE_EVERY / 3:
+            return f"the loop's thread blocked (not on the CPU) in {where}"
+        # The sampler could not run either: the GIL was held by another of our threads, or
+        # the OS ran other processes; the process's CPU over the gap tells which.
+        before = [(t, cpu) for t, cpu, _ in self.samples if t <= start][-1:]
+        after = [(t, cpu) for t, cpu, _ in self.samples if t >= end][:1]
+        if before and after:
+            used = (after[0][1] - before[0][1]) / max(after[0][0] - before[0][0], 1e-9)
+            if used < 0.5:
+                return (f"starved by the OS (the process ran {used * 100:.0f} % of the gap: "
+                        "other processes had the cores)")
+        last = [frames for t, _, frames in self.samples if t <= start][-1:]
+        others = sorted({f"{self.thread_name(tid)}: {at}" for frames in last
+                         for tid, at in frames.items() if tid != self.loop_thread
+                         and not at.startswith(("wait (", "_worker (", "select ("))})
+        return ("the GIL held by another thread (the sampler stalled too); just before: "
+                + ("; ".join(others) or "?"))
+
+
+@dataclass
+class KeyStall:
+    """What one key press cost the loop, from the press until what it started was done."""
+
+    key: str
+    start: float
+    end: float
 
 
 @dataclass
@@ -218,7 +315,7 @@ async def bench(play_seconds: float, warm_runs: int, tmp: Path, *, freeze: bool 
     from minion_tui.emulator.media.audio import AudioSpec
     from minion_tui.emulator.server import default_cache_dir, run_in_thread
     from minion_tui.models import Availability
-    from minion_tui.service import Service
+    from minion_tui.service import Service, preload_network
     from minion_tui.tui.app import MinionApp
     from minion_tui.tui.widgets.now_playing import NowPlayingBar
     from minion_tui.tui.widgets.track_list import TrackList
@@ -237,6 +334,9 @@ async def bench(play_seconds: float, warm_runs: int, tmp: Path, *, freeze: bool 
         gc.collect()
         gc.freeze()
     gc_pauses = GcPauses()
+    # As `minion-tui` does before it starts the app (cli/__init__.py): the network modules
+    # are imported and the HTTPS context built at start-up, not on the first key.
+    preload_network()
     settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
                         path=tmp / "config.toml")
     service = Service.open(settings=settings, data_dir=tmp / "data", endpoints=emu.endpoints)
@@ -244,39 +344,44 @@ async def bench(play_seconds: float, warm_runs: int, tmp: Path, *, freeze: bool 
     app = MinionApp(service)
     out: dict[str, Any] = {}
     probe = StallProbe()
+    sampler = CauseSampler(threading.get_ident())
+    keys: list[KeyStall] = []
     try:
         async with app.run_test(size=SIZE) as pilot:
             probe.start()
+            sampler.start()
             tracks = app.query_one("#browse-tracks", TrackList)
+            start = time.perf_counter()
             await pilot.press("enter")  # the source list has focus, Trending highlighted
             await wait(pilot, lambda: tracks.display and len(tracks.visible_tracks) > 0,
                        "Trending to load")
             await pilot.pause(0.5)  # let the remaining pages of the listing land
+            keys.append(KeyStall(f"enter on Trending ({len(tracks.tracks)} tracks)", start,
+                                 time.perf_counter()))
             full = [i for i, t in enumerate(tracks.visible_tracks)
                     if t.availability is Availability.FULL]
             if len(full) < warm_runs + 1:
                 raise RuntimeError(f"Trending lists only {len(full)} full tracks")
             bar = app.query_one(NowPlayingBar)
 
-            async def play_row(row: int) -> tuple[EnterTiming, str]:
+            async def play_row(row: int) -> EnterTiming:
                 steps = row - tracks.cursor_row
+                start = time.perf_counter()
                 await pilot.press(*(["j"] * steps if steps > 0 else ["k"] * -steps))
                 await pilot.pause()
+                keys.append(KeyStall(f"{'j' if steps > 0 else 'k'} x{abs(steps)}", start,
+                                     time.perf_counter()))
                 title = tracks.highlighted.title if tracks.highlighted else "?"
                 start = time.perf_counter()
                 timing = await press_enter_and_time(pilot, service)
-                end = time.perf_counter()
-                stall = probe.window(start, end)
-                return timing, (f"{title[:30]!r}: stall max {stall['max_ms']:.1f} ms "
-                                f"(loop CPU in it {stall['worst_tick_loop_cpu_ms']:.1f} ms, "
-                                f"longest GC {gc_pauses.longest(start, end):.1f} ms)")
+                keys.append(KeyStall(f"enter on {title[:30]!r}", start, time.perf_counter()))
+                return timing
 
-            cold, cold_note = await play_row(full[0])
+            cold = await play_row(full[0])
             warm = [await play_row(row) for row in full[1:warm_runs + 1]]
             out["enter_cold"] = {"total_ms": cold.total_ms(), "mpv_open_ms": cold.mpv_ms()}
             out["enter_warm"] = [{"total_ms": w.total_ms(), "mpv_open_ms": w.mpv_ms()}
-                                 for w, _ in warm]
-            out["enter_notes"] = [cold_note, *(note for _, note in warm)]
+                                 for w in warm]
 
             # Playing, the bar repainting: the loop's stalls over the window.
             await wait(pilot, lambda: bar.view.state == "playing", "the bar playing")
@@ -290,11 +395,15 @@ async def bench(play_seconds: float, warm_runs: int, tmp: Path, *, freeze: bool 
             out["stall_playing"]["longest_gc_ms"] = gc_pauses.longest(start, end)
             out["bar_elapsed"] = [elapsed_before, bar.view.elapsed]
 
-            # space pauses; then the app idles and mpv holds for 30 s. The probe stops
-            # first: its 200 wake-ups a second would be counted as the app's CPU.
-            await probe.stop()
+            # space pauses; then the app idles and mpv holds for 30 s. The probe and the
+            # sampler stop first: their wake-ups would be counted as the app's CPU.
+            start = time.perf_counter()
             await pilot.press("space")
             await wait(pilot, lambda: bar.view.state == "paused", "the bar paused")
+            keys.append(KeyStall("space", start, time.perf_counter()))
+            await probe.stop()
+            sampler.stop()
+            out["key_stalls"] = [explain(k, probe, sampler, gc_pauses) for k in keys]
             threads0 = thread_cpu()
             cpu0, wall0 = time.process_time(), time.perf_counter()
             await asyncio.sleep(PAUSED_SECONDS)
@@ -311,6 +420,16 @@ async def bench(play_seconds: float, warm_runs: int, tmp: Path, *, freeze: bool 
     return out
 
 
+def explain(key: KeyStall, probe: StallProbe, sampler: CauseSampler, gc_pauses: GcPauses
+            ) -> dict[str, Any]:
+    began, ended, late, cpu = probe.worst(key.start, key.end)
+    gc_ms = gc_pauses.longest(began, ended + TICK)
+    cause = (sampler.explain(began, ended, cpu, gc_ms) if late * 1000 >= STALL_TARGET_MS
+             else "-")
+    return {"key": key.key, "stall_ms": late * 1000, "loop_cpu_ms": cpu * 1000,
+            "gc_ms": gc_ms, "cause": cause}
+
+
 def report(out: dict[str, Any], play_seconds: float) -> None:
     cold = out["enter_cold"]
     warm_totals = [w["total_ms"] for w in out["enter_warm"]]
@@ -324,8 +443,11 @@ def report(out: dict[str, Any], play_seconds: float) -> None:
     print(f"  warm ({len(warm_totals)} other tracks, one playing): median "
           f"{statistics.median(warm_totals):7.1f} ms, max {max(warm_totals):.1f} ms "
           f"(mpv open median {statistics.median(warm_mpv):.1f} ms)  {verdict(warm_ok)}")
-    for note in out["enter_notes"]:
-        print(f"    {note}")
+    print(f"worst stall of each key, press to done (target < {KEY_STALL_TARGET_MS:.0f} ms):")
+    for key in out["key_stalls"]:
+        print(f"  {key['key']}: {key['stall_ms']:.1f} ms (loop CPU {key['loop_cpu_ms']:.1f} ms, "
+              f"GC {key['gc_ms']:.1f} ms)  {verdict(key['stall_ms'] < KEY_STALL_TARGET_MS)}"
+              + ("" if key["cause"] == "-" else f"\n      cause: {key['cause']}"))
     stall = out["stall_playing"]
     print(f"app loop stall while playing {play_seconds:.0f} s (bar "
           f"{out['bar_elapsed'][0]} s -> {out['bar_elapsed'][1]} s, {stall['ticks']} ticks): "
@@ -361,6 +483,7 @@ def main() -> None:
     RESULTS.write_text(json.dumps({
         **out,
         "targets": {"enter_ms": ENTER_TARGET_MS, "stall_max_ms": STALL_TARGET_MS,
+                    "key_stall_max_ms": KEY_STALL_TARGET_MS,
                     "paused_cpu_percent": CPU_TARGET_PERCENT},
         "emulator_latency_ms": 30, "python": platform.python_version(),
         "machine": platform.machine(), "argv": sys.argv[1:],

@@ -4,6 +4,12 @@ mpv calls our property observers on its own event thread (docs/downloads.md §6)
 handlers only hop to the loop with ``call_soon_threadsafe`` — no work, no blocking, never
 ``terminate()`` there. State lives on the loop side and listeners are told about every change,
 so a UI subscribes instead of polling.
+
+Nothing of the first play may hold up the loop: :func:`load_libmpv` maps the library without
+the GIL (measured: ``ctypes.CDLL`` of libmpv kept the GIL for 70-80 ms, stalling the UI loop
+that long although the load ran on a worker thread), and the service creates the
+:class:`Player` (mpv_create, mpv_initialize: 15-25 ms of waiting on mpv's core) on a worker
+thread too, handing it the loop to report to.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import os
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
@@ -42,17 +49,43 @@ _OBSERVED = ("time-pos", "duration", "pause", "idle-active", "eof-reached", "pau
 Listener = Callable[[PlayerEvent], None]
 
 
+def load_libmpv() -> None:
+    """Load libmpv and python-mpv; for a worker thread. CPython's ``ctypes.CDLL`` keeps the
+    GIL through the whole ``dlopen`` — for libmpv, with FFmpeg and the rest it links, tens of
+    milliseconds in which no other thread runs — while a foreign call through ctypes
+    releases it. So libc's own ``dlopen`` maps the library first (the handle is never
+    closed), and python-mpv's ``CDLL`` then finds it loaded. A missing libmpv is left for
+    :class:`Player` to report, with the install hint."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("mpv")  # the name python-mpv asks for, found the same way
+    if name:
+        try:
+            dlopen = ctypes.CDLL(None).dlopen  # glibc ≥ 2.34 has it in libc itself
+        except (OSError, AttributeError):
+            dlopen = None
+        if dlopen is not None:
+            dlopen.restype = ctypes.c_void_p
+            dlopen.argtypes = [ctypes.c_char_p, ctypes.c_int]
+            dlopen(os.fsencode(name), os.RTLD_NOW)
+    with contextlib.suppress(ImportError, OSError):
+        import mpv  # noqa: F401  (python-mpv's module-level CDLL)
+
+
 class Player:
-    """One mpv instance; every method must be called on the asyncio loop that created it."""
+    """One mpv instance; every method but the constructor must be called on its loop: the
+    running one, or ``loop`` when created on a worker thread."""
 
     def __init__(self, *, ao: str | None = None, volume: float = 100.0,
-                 readahead: float = 20.0, extra: Mapping[str, Any] | None = None) -> None:
+                 readahead: float = 20.0, extra: Mapping[str, Any] | None = None,
+                 loop: asyncio.AbstractEventLoop | None = None) -> None:
         try:
             import mpv  # lazily: importing the app must not load libmpv
         except (OSError, ImportError) as exc:
             raise PlayerUnavailable(f"libmpv could not be loaded ({exc}).",
                                     hint=INSTALL_HINT) from exc
-        self._loop = asyncio.get_running_loop()
+        self._loop = loop or asyncio.get_running_loop()
         self._ao = ao
         self.state = PlayerState(volume=volume)
         self._listeners: list[Listener] = []

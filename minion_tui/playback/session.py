@@ -38,6 +38,9 @@ LISTENED_STEP_MAX = 3.0
 #: app_state keys: the queue entry last played and the last volume (both survive restarts).
 CURRENT_KEY = "queue.current"
 VOLUME_KEY = "player.volume"
+#: Where in the current entry the last session stopped ("<entry id>:<seconds>"), so ``space``
+#: after a restart resumes there; used once.
+POSITION_KEY = "queue.position"
 _UNPLAYABLE = {Availability.DRM: "it is DRM-protected",
                Availability.BLOCKED: "it is not available in your country"}
 
@@ -98,18 +101,34 @@ class Playback:
             await self._store.call(pq.set_state, self._store, CURRENT_KEY, str(entry_id))
         return now
 
-    async def play_entry(self, entry: QueueEntry) -> NowPlaying | None:
-        """Play a queue entry; unplayable tracks are skipped with a toast saying why."""
+    async def play_entry(self, entry: QueueEntry, *, start: float = 0.0) -> NowPlaying | None:
+        """Play a queue entry (from ``start`` seconds); unplayable tracks are skipped with a
+        toast saying why."""
         entries = await self._store.call(pq.queue_entries, self._store)
         ids = [e.id for e in entries]
         index = ids.index(entry.id) if entry.id in ids else 0
         for candidate in entries[index:]:
             try:
                 track = await self._track_for(candidate.track_urn)
-                return await self.play(track, entry_id=candidate.id)
+                return await self.play(track, entry_id=candidate.id,
+                                       start=start if candidate.id == entry.id else 0.0)
             except MinionError as exc:
                 self._toast(exc.text)
         return None
+
+    async def resume(self) -> NowPlaying | None:
+        """Nothing loaded yet this session: play the queue entry the last one was playing,
+        from where it stopped. None when there is nothing to resume (or it is playing)."""
+        if self.now is not None:
+            return None
+        current = await self.current_entry()
+        entry = next((e for e in await self._store.call(pq.queue_entries, self._store)
+                      if e.id == current), None)
+        if entry is None:
+            return None
+        stored = await self._store.call(pq.get_state, self._store, POSITION_KEY, "")
+        await self._store.call(pq.set_state, self._store, POSITION_KEY, "")
+        return await self.play_entry(entry, start=stopped_at(stored, entry.id))
 
     async def next(self, *, manual: bool = True) -> NowPlaying | None:
         entry = await self._neighbour(+1, manual=manual)
@@ -229,5 +248,19 @@ class Playback:
             await self._finish_history(self._take_listened())
             await self._store.call(pq.set_state, self._store, VOLUME_KEY,
                                    str(round(self.player.state.volume)))
+            now, state = self.now, self.player.state
+            stopped_at = (f"{now.queue_entry_id}:{state.position:.1f}"
+                          if now is not None and now.queue_entry_id is not None
+                          and not state.ended else "")
+            await self._store.call(pq.set_state, self._store, POSITION_KEY, stopped_at)
         self.player.close()
         await self.proxy.aclose()
+
+
+def stopped_at(stored: str, entry_id: int) -> float:
+    """The seconds a POSITION_KEY value records for ``entry_id`` (0 for another entry)."""
+    at, _, seconds = stored.partition(":")
+    try:
+        return float(seconds) if at == str(entry_id) else 0.0
+    except ValueError:
+        return 0.0

@@ -5,8 +5,6 @@ created on the first play; without libmpv the calls that need it raise PlayerUna
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import importlib
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -22,6 +20,11 @@ if TYPE_CHECKING:
     from minion_tui.store import Store
 
 log = logging.getLogger(__name__)
+
+#: How much of a played list becomes the play context (the queue pane lists every entry,
+#: so a 50,000-row listing is not copied whole): tracks above the chosen one, and below it.
+CONTEXT_BEFORE = 100
+CONTEXT_AFTER = 500
 
 
 class Player:
@@ -84,22 +87,20 @@ class Player:
     async def _start_playback(self) -> Playback:
         from minion_tui.downloads.playlist import PlaylistLimits
         from minion_tui.playback.player import Player as MpvPlayer
-        from minion_tui.playback.session import VOLUME_KEY, Playback
+        from minion_tui.playback.player import load_libmpv
+        from minion_tui.playback.session import Playback
         from minion_tui.playback.stream_proxy import StreamProxy
-        from minion_tui.store import play_queue as pq
 
-        # Loading libmpv takes ~50 ms: do it off the event loop, so the first play does not
-        # freeze the UI (Player() then finds the module imported). A missing libmpv raises in
-        # Player(), with the install hint.
-        with contextlib.suppress(ImportError, OSError):
-            await asyncio.to_thread(importlib.import_module, "mpv")
+        # Loading libmpv and creating mpv both wait on native code: on worker threads, so
+        # the first play never freezes the UI (playback/player.py says why and how long).
+        # A missing libmpv raises in Player(), with the install hint.
+        await asyncio.to_thread(load_libmpv)
         core = self._core
         store = await core.db()
-        # The last session's volume, else the configured start-up volume.
-        stored = await store.call(pq.get_state, store, VOLUME_KEY, "")
-        volume = float(stored) if stored.isdigit() else float(core.settings.playback.volume)
-        player = MpvPlayer(ao=self.audio_output, volume=volume, readahead=self.readahead,
-                           extra=self.mpv_options)
+        volume = await self._start_volume(store)
+        player = await asyncio.to_thread(
+            MpvPlayer, ao=self.audio_output, volume=volume, readahead=self.readahead,
+            extra=self.mpv_options, loop=asyncio.get_running_loop())
         proxy = StreamProxy(core.http, self._catalog.refresh_stream,
                             PlaylistLimits.of(core.settings.downloads))
         await proxy.start()
@@ -112,6 +113,29 @@ class Player:
         await self._core.remember([track])
         return await (await self._engine()).play(track, start=start)
 
+    async def play_context(self, tracks: Sequence[Track], index: int
+                           ) -> models.NowPlaying | None:
+        """Play ``tracks[index]`` with the list as what plays next, as ncspot and
+        spotify-player do: the list (up to CONTEXT_BEFORE tracks above the chosen one and
+        CONTEXT_AFTER below it) replaces the last list in the queue, so ``>`` and the end of
+        a track go down it and ``<`` back up it; tracks queued with ``a`` that have not
+        played yet stay right after the chosen one. None when neither it nor any track after
+        it can be played (each skipped with a toast saying why)."""
+        from minion_tui.store import play_queue as pq
+
+        if not 0 <= index < len(tracks):
+            raise InvalidArgument(f"No track {index} in a list of {len(tracks)}.",
+                                  hint="Pick a track of the list.")
+        engine = await self._engine()  # without libmpv the queue is left as it is
+        first = max(0, index - CONTEXT_BEFORE)
+        window = list(tracks[first:index + CONTEXT_AFTER + 1])
+        await self._core.remember(window)
+        store = await self._core.db()
+        entries, chosen = await store.call(pq.queue_play_context, store,
+                                           [t.urn for t in window], index - first,
+                                           current=await engine.current_entry())
+        return await engine.play_entry(next(e for e in entries if e.id == chosen))
+
     async def pause(self) -> None:
         (await self._engine()).player.pause()
 
@@ -119,7 +143,12 @@ class Player:
         (await self._engine()).player.resume()
 
     async def toggle_pause(self) -> None:
-        (await self._engine()).player.toggle()
+        """Pause or play; before anything has played this session, resume the queue where
+        the last session stopped (its entry and position)."""
+        engine = await self._engine()
+        if engine.now is None and await engine.resume() is not None:
+            return
+        engine.player.toggle()
 
     async def seek(self, seconds: float, *, relative: bool = False) -> None:
         """Seek to ``seconds`` (or by ``seconds`` with relative=True)."""
@@ -168,7 +197,11 @@ class Player:
                   for t in targets]
         await self._core.remember(tracks)
         store = await self._core.db()
-        at = await self._after_playing(store) if next else None
+        at = await self._after_playing(store)
+        if not next:  # after the tracks queued before, ahead of the rest of a played list
+            entries = await store.call(pq.queue_entries, store)
+            while at < len(entries) and entries[at].origin != pq.CONTEXT:
+                at += 1
         return await store.call(pq.queue_add, store, [t.urn for t in tracks], at=at)
 
     async def queue_remove(self, entry_id: int) -> list[models.QueueEntry]:
@@ -199,12 +232,13 @@ class Player:
         return await store.call(pq.queue_shuffle, store, keep_first=keep)
 
     async def _after_playing(self, store: Store) -> int:
-        """The queue position right after the entry playing (0 when none of it is playing)."""
+        """The queue position right after the entry playing, or played last (also in an
+        earlier session: that is where ``space`` resumes); 0 when there is none."""
         from minion_tui.store import play_queue as pq
 
         ids = [e.id for e in await store.call(pq.queue_entries, store)]
-        now = self._playback.now if self._playback else None
-        return ids.index(now.queue_entry_id) + 1 if now and now.queue_entry_id in ids else 0
+        current = await self.queue_current()
+        return ids.index(current) + 1 if current in ids else 0
 
     async def set_repeat(self, mode: str) -> None:
         """Repeat "off", "one" or "all" (remembered across restarts)."""
@@ -264,6 +298,31 @@ class Player:
         store = await self._core.db()
         stored = await store.call(pq.get_state, store, CURRENT_KEY, "")
         return int(stored) if stored.isdigit() else None
+
+    async def resume_point(self) -> tuple[Track, float, float] | None:
+        """What ``space`` resumes while nothing has played this session: the stored track
+        of the queue entry the last session was playing, the second it stopped at, and the
+        volume it will play at."""
+        from minion_tui.playback.session import POSITION_KEY, stopped_at
+        from minion_tui.store import play_queue as pq
+
+        if self._playback is not None and self._playback.now is not None:
+            return None
+        current = await self.queue_current()
+        track = next((t for e, t in await self.queue_tracks() if e.id == current), None)
+        if current is None or track is None:
+            return None
+        store = await self._core.db()
+        stored = await store.call(pq.get_state, store, POSITION_KEY, "")
+        return track, stopped_at(stored, current), await self._start_volume(store)
+
+    async def _start_volume(self, store: Store) -> float:
+        """The last session's volume, else the configured start-up volume."""
+        from minion_tui.playback.session import VOLUME_KEY
+        from minion_tui.store import play_queue as pq
+
+        stored = await store.call(pq.get_state, store, VOLUME_KEY, "")
+        return float(stored) if stored.isdigit() else float(self._core.settings.playback.volume)
 
     async def repeat_mode(self) -> str:
         """The queue's repeat mode: "off", "one" or "all"."""

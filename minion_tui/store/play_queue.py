@@ -13,6 +13,9 @@ from minion_tui.models import HistoryEntry, QueueEntry, Track
 from minion_tui.store.records import utc_now
 from minion_tui.store.store import Store
 
+#: The origin of the queue rows a played list put there (explicitly queued tracks are "user").
+CONTEXT = "context"
+
 
 def queue_entries(store: Store) -> list[QueueEntry]:
     with store.snapshot() as conn:
@@ -44,6 +47,28 @@ def queue_add(store: Store, urns: list[str], *, at: int | None = None,
             new_ids.append(int(cursor.lastrowid or 0))
         _write_order(store, ids[:at] + new_ids + ids[at:])
     return queue_entries(store)
+
+
+def queue_play_context(store: Store, urns: list[str], index: int, *, current: int | None
+                       ) -> tuple[list[QueueEntry], int]:
+    """A list becomes what plays: its tracks (already stored) replace the last list's rows,
+    in the list's order, and the returned entry id is ``urns[index]``'s. Explicitly queued
+    rows (origin "user") after ``current`` (the entry playing, or played last) have not
+    played yet: they stay, right after the chosen track, so they play before the list goes
+    on; the rest — the old list, queued tracks already played — goes."""
+    entries = queue_entries(store)
+    ids = [e.id for e in entries]
+    after = ids.index(current) + 1 if current in ids else 0
+    pending = [e.id for e in entries[after:] if e.origin != CONTEXT]
+    kept, now = set(pending), utc_now()
+    with store.transaction() as conn:
+        conn.executemany("DELETE FROM queue WHERE id = ?", [(i,) for i in ids if i not in kept])
+        listed = [int(conn.execute(
+            "INSERT INTO queue (track_urn, position, origin, added_at) VALUES (?, ?, ?, ?)",
+            (urn, len(pending) + n, CONTEXT, now)).lastrowid or 0)
+            for n, urn in enumerate(urns)]
+        _write_order(store, listed[:index + 1] + pending + listed[index + 1:])
+    return queue_entries(store), listed[index]
 
 
 def queue_remove(store: Store, entry_id: int) -> list[QueueEntry]:

@@ -147,6 +147,7 @@ class MinionApp(PlayerKeys, ServiceApp):
         self.service.on_warning(self._announce_warning)
         self.download_control.follow(self._show_download_event)
         self.show_pane(PANES[0].name)
+        self.player_control.show_restored()  # the bar names what space resumes
         # Everything alive after start-up (modules, classes, widgets) lives as long as the app:
         # moved out of the collector's sight, a full collection no longer walks it and stalls
         # the UI for 40-60 ms while a listing loads (bench/playback.py saw it).
@@ -380,7 +381,8 @@ class MinionApp(PlayerKeys, ServiceApp):
 
     def on_track_list_selected(self, message: TrackList.Selected) -> None:
         message.stop()
-        self.player_control.play(message.track)
+        # The list becomes what plays next (as in ncspot and spotify-player).
+        self.player_control.play_in(message.track_list.visible_tracks, message.track)
 
     def on_play_request(self, message: PlayRequest) -> None:
         message.stop()

@@ -26,7 +26,7 @@ from minion_tui.tui.widgets.now_playing import NowPlayingBar
 from minion_tui.tui.widgets.track_list import TrackList
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Coroutine
+    from collections.abc import Awaitable, Callable, Coroutine, Sequence
 
     from textual.app import App
 
@@ -155,6 +155,19 @@ class PlayerControl:
         if (bar := self.bar) is not None:
             bar.set_peaks(track.urn, peaks)
 
+    def show_restored(self) -> None:
+        """At start: the bar shows the track ``space`` will resume (paused, at the second the
+        last session stopped), rather than "nothing playing"."""
+        self._run(self._show_restored(), "Reading the last session's place",
+                  group="player-restore")
+
+    async def _show_restored(self) -> None:
+        point = await self.service.player.resume_point()
+        bar = self.bar
+        if point is not None and bar is not None and not bar.view.title:
+            track, seconds, volume = point
+            bar.show_track(track, position=seconds, state="paused", volume=round(volume))
+
     # -- requests ----------------------------------------------------------------------------
 
     def request(self, message: PlayRequest) -> None:
@@ -170,6 +183,20 @@ class PlayerControl:
     def play(self, track: Track) -> None:
         self._run(self._play(track), f"Playing {track.title}", group="player-play",
                   exclusive=True)
+
+    def play_in(self, tracks: Sequence[Track], track: Track) -> None:
+        """Play ``track`` with the list it is in as what plays next."""
+        index = next((i for i, t in enumerate(tracks) if t is track), None)
+        if index is None:
+            self.play(track)
+            return
+        self._run(self._play_in(list(tracks), index), f"Playing {track.title}",
+                  group="player-play", exclusive=True)
+
+    async def _play_in(self, tracks: list[Track], index: int) -> None:
+        if await self._ready():
+            now = await self.service.player.play_context(tracks, index)
+            self._publish(now, self.service.player.now_playing()[1], "")
 
     async def _play(self, track: Track) -> None:
         if await self._ready():

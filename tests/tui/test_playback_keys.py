@@ -1,8 +1,8 @@
 """The player keys through Pilot, with real libmpv (ao=null) against the emulator over HTTP:
-enter plays, the bar follows, space pauses, ] seeks, volume and mute, a / A queue (rows in the
-pane and in SQLite), J reorders, > plays the next entry, L rates the playing track, the
-History tab shows the play. Plus: no libmpv → toasts and the app keeps running; keys typed
-into an input never reach the player."""
+enter plays (its list, here of one track, becomes the queue), the bar follows, space pauses,
+] seeks, volume and mute, a / A queue (rows in the pane and in SQLite), J reorders, > plays the
+next entry, L rates the playing track, the History tab shows the play. Plus: no libmpv → toasts
+and the app keeps running; keys typed into an input never reach the player."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ async def test_keys_play_pause_seek_queue_reorder_next_rate_and_history(
             tracks.append(found)
         full, other, preview = tracks
         track_list = app.query_one("#browse-tracks", TrackList)
-        track_list.set_tracks(tracks)
+        track_list.set_tracks([full])  # a list of one: it becomes the queue (a context)
         track_list.focus()
         await pilot.pause()
 
@@ -108,25 +108,26 @@ async def test_keys_play_pause_seek_queue_reorder_next_rate_and_history(
         assert "muted" in str(bar.query_one("#np-time", Static).render())
 
         # a queues the highlighted row; A puts one right after the playing entry.
+        track_list.set_tracks(tracks)
         await pilot.press("j", "a")
-        await until(pilot, lambda: _sql(data, "SELECT track_urn FROM queue")
-                    == [(other.urn,)], "a: queued")
+        await until(pilot, lambda: _sql(data, "SELECT track_urn FROM queue ORDER BY position")
+                    == [(full.urn,), (other.urn,)], "a: queued")
         await pilot.press("j", "A")
-        await until(pilot, lambda: len(_sql(data, "SELECT id FROM queue")) == 2, "A: queued")
+        await until(pilot, lambda: len(_sql(data, "SELECT id FROM queue")) == 3, "A: queued")
         order = [r[0] for r in _sql(data, "SELECT track_urn FROM queue ORDER BY position")]
-        assert order == [preview.urn, other.urn]  # nothing of the queue plays: A goes first
+        assert order == [full.urn, preview.urn, other.urn]  # A goes right after the playing
 
-        # The Queue pane lists them; J moves the first one down (SQLite order follows).
+        # The Queue pane lists them; J moves the second one down (SQLite order follows).
         await pilot.press("3")
         pane = app.query_one(QueuePane)
         table = pane.query_one(QueueTable)
-        await until(pilot, lambda: table.row_count == 2, "two queue rows")
+        await until(pilot, lambda: table.row_count == 3, "three queue rows")
         app.set_focus(table)
-        table.move_cursor(row=0)
+        table.move_cursor(row=1)
         await pilot.press("J")
         await until(pilot, lambda: [r[0] for r in _sql(
-            data, "SELECT track_urn FROM queue ORDER BY position")] == [other.urn, preview.urn],
-            "reordered in SQLite")
+            data, "SELECT track_urn FROM queue ORDER BY position")]
+            == [full.urn, other.urn, preview.urn], "reordered in SQLite")
 
         # L rates the playing track from here (no track list in sight).
         await pilot.press("L")
@@ -134,11 +135,11 @@ async def test_keys_play_pause_seek_queue_reorder_next_rate_and_history(
             data, "SELECT urn, judgment FROM judgments"), "the judgments row")
         await until(pilot, lambda: bar.view.judgment is Judgment.LIKED, "the bar's badge")
 
-        # > plays the queue from its first entry; the pane marks it.
+        # > plays the next entry; the pane marks it.
         await pilot.press("greater_than_sign")
         await until(pilot, lambda: bar.view.title == other.title, "the next track playing")
-        await until(pilot, lambda: table.row_count == 2
-                    and str(table.get_row_at(0)[1]) == "▶", "the playing row marked")
+        await until(pilot, lambda: table.row_count == 3
+                    and str(table.get_row_at(1)[1]) == "▶", "the playing row marked")
 
         # History lists both plays, newest first; the first one with its seconds listened.
         await pilot.press("t")
@@ -161,7 +162,7 @@ async def test_keys_play_pause_seek_queue_reorder_next_rate_and_history(
 
         # A Go+ preview: the bar labels it and the playback toast says so.
         await pilot.press("t")  # back to the Queue tab
-        table.move_cursor(row=1)
+        table.move_cursor(row=2)
         await pilot.press("enter")
         await until(pilot, lambda: bar.view.title == preview.title, "the preview playing")
         assert bar.view.preview and "PREVIEW" in str(bar.query_one("#np-track",

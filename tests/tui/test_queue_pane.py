@@ -183,3 +183,45 @@ async def test_after_a_restart_the_last_played_entry_is_marked(
         marks = [str(table.get_row_at(i)[1]) for i in range(3)]
         assert marks == [" ", "▶", " "]
         assert app.service.player.now_playing() == (None, None)  # nothing plays; it is remembered
+
+
+async def test_a_hidden_queue_pane_reads_the_queue_but_fills_its_rows_only_when_shown(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(QueuePane)
+        table = pane.query_one(QueueTable)
+        await app.service.player.queue_add(_tracks(300))  # a played list's worth
+        pane.reload()  # as the player does on every new track, with Browse in front
+        await until(pilot, lambda: len(pane.entries) == 300, "the queue read")
+        await pilot.pause()
+        assert table.row_count == 0  # the loop did not draw 300 rows nobody sees
+        assert "300 tracks" in str(pane.query_one("#queue-title", Static).render())
+        await pilot.press("3")
+        await until(pilot, lambda: table.row_count == 300, "the rows once shown")
+        assert str(table.get_row_at(299)[2]) == "Track 300"
+
+
+async def test_when_the_player_moves_on_only_the_mark_moves(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        queue = await app.service.player.queue_add(_tracks(300))
+        await pilot.press("3")
+        pane = app.query_one(QueuePane)
+        table = pane.query_one(QueueTable)
+        pane.reload()
+        await until(pilot, lambda: table.row_count == 300, "the rows")
+        rows = dict(table.rows)
+        store = await app.service._core.db()
+        await store.call(pq.set_state, store, "queue.current", str(queue[5].id))
+        pane.reload()  # what a new track does
+        await until(pilot, lambda: str(table.get_row_at(5)[1]) == "▶", "the mark moved")
+        assert [str(table.get_row_at(i)[1]) for i in range(4, 7)] == [" ", "▶", " "]
+        assert all(table.rows[key] is row for key, row in rows.items())  # not rebuilt
+        await app.service.player.queue_remove(queue[0].id)
+        pane.reload()  # a different queue is drawn again
+        await until(pilot, lambda: table.row_count == 299, "the rows after a removal")
+        assert str(table.get_row_at(4)[1]) == "▶"

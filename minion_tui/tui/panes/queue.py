@@ -1,5 +1,9 @@
 """Queue: what plays next, in order, and a History tab of what played.
 
+Enter on a track in any list plays it with that list as the queue (its rows, the one playing
+marked ▶); tracks queued with a play after the one playing, before the list goes on; A puts
+one right next.
+
 Queue keys: enter plays from the entry, delete/backspace removes it, K/J (or ctrl+up/down)
 move it, c clears (U puts the cleared tracks back), s shuffles, r cycles repeat off/one/all
 (shown in the title). Mouse: a click selects a row (a second click plays it); rows are
@@ -144,6 +148,9 @@ class QueuePane(Pane):
         self.played: list[tuple[HistoryEntry, Track | None]] = []
         self._cleared: list[Track] = []
         self._follow: int | None = None  # the entry the cursor goes to on the next redraw
+        self._playing: int | None = None
+        self._stale = False  # read while hidden: the tables are filled when the pane shows
+        self._shown: list[tuple[int, str]] = []  # the queue's rows as last drawn
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="queue-title", classes="area-title")
@@ -161,7 +168,8 @@ class QueuePane(Pane):
 
     def on_mount(self) -> None:
         queue = self.query_one(QueueTable)
-        queue.add_columns("#", " ", "Title", "Artist", "Length", _UP, _DOWN)
+        self._mark_column = queue.add_columns("#", " ", "Title", "Artist", "Length", _UP,
+                                              _DOWN)[1]
         queue.display = False
         self.query_one("#history-table", DataTable).add_columns(
             "Started", "Title", "Artist", "Listened")
@@ -188,12 +196,35 @@ class QueuePane(Pane):
         self.played = await service.player.history_tracks()
         self.repeat = await service.player.repeat_mode()
         # The entry playing, or the one played last (also before a restart): ▶ marks it.
-        self._fill_queue(await service.player.queue_current())
-        self._fill_history()
+        self._playing = await service.player.queue_current()
         self.query_one("#queue-title", Static).update(self._title())
+        # Drawing a table of a played list (hundreds of rows) costs the loop tens of ms:
+        # only a pane on screen fills its tables; a hidden one does when it is shown.
+        self._stale = not self.display
+        if not self._stale:
+            self._fill()
+
+    def on_show(self) -> None:
+        if self._stale:
+            self._stale = False
+            self._fill()
+
+    def _fill(self) -> None:
+        self._fill_queue(self._playing)
+        self._fill_history()
 
     def _fill_queue(self, playing: int | None) -> None:
         table = self.query_one(QueueTable)
+        shown = [(entry.id, entry.track_urn) for entry, _ in self.entries]
+        if shown == self._shown and table.row_count == len(shown) and self._follow is None:
+            # The same rows, the player moved on: only the ▶ moves (a rebuild of hundreds of
+            # rows on every track change stalled the loop ~60 ms).
+            for entry_id, _ in shown:
+                mark = "▶" if entry_id == playing else " "
+                if table.get_cell(str(entry_id), self._mark_column) != mark:
+                    table.update_cell(str(entry_id), self._mark_column, mark)
+            return
+        self._shown = shown
         keep, self._follow = self._follow or table.entry_id, None
         had_focus = table.has_focus
         table.clear()
