@@ -28,7 +28,7 @@ def shared_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runnin
 
 @pytest.fixture
 def make_app(tmp_path: Path, shared_emulator: RunningEmulator) -> AppFactory:
-    """Build the app over a fresh Service (against the shared emulator, or the demo's own);
+    """Build the app over a fresh Service against the shared emulator (demo only marks it);
     options set the keymap, theme and demo mode."""
 
     def build(
@@ -42,7 +42,7 @@ def make_app(tmp_path: Path, shared_emulator: RunningEmulator) -> AppFactory:
                             path=tmp_path / "config.toml")
         service = Service.open(settings=settings, demo=demo, data_dir=tmp_path / "data",
                                demo_notice=demo_notice,
-                               endpoints=None if demo else shared_emulator.endpoints)
+                               endpoints=shared_emulator.endpoints)
         return MinionApp(service)
 
     return build

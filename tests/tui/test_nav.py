@@ -85,6 +85,9 @@ async def test_o_goes_to_the_artist_named_by_name_and_backspace_goes_back(
         assert "Opened" in labels and f"Tracks of {track.uploader}" in labels
         assert f"Likes of {track.uploader}" in labels
         assert not any("://" in label for label in labels)
+        # The source list's cursor follows the source listed.
+        assert sources.highlighted_ref is not None
+        assert sources.highlighted_ref.title == f"Tracks of {track.uploader}"
         # backspace: the source listed before, as spotify-player and ncspot do.
         await pilot.press("backspace")
         await until(pilot, lambda: browse.source_title == "Trending"

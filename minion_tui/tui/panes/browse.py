@@ -246,6 +246,7 @@ class BrowsePane(Pane):
             self._previous.append(self.source)
         self.source = ref
         self._keep_opened(ref)
+        self._mark_listed(ref)
         if ref.listing in _USER_LISTINGS and ref.target:
             self._offer_user(ref.target, ref.title.partition(" of ")[2] or ref.target)
         # Asking for your not-interested tracks means wanting to see them: the ratings are
@@ -402,6 +403,17 @@ class BrowsePane(Pane):
         self._opened = [ref, *(r for r in self._opened
                                if (r.listing, r.target) != same)][:_OPENED_SHOWN]
         self._show_sources()
+
+    def _mark_listed(self, ref: SourceRef) -> None:
+        """The cursor of the source list follows the source listed (o, backspace, Search)."""
+        highlighted = self.sources.highlighted_ref
+        if highlighted is not None and (highlighted.listing, highlighted.target) == (
+                ref.listing, ref.target):
+            return
+        key = next((k for k, r in self.sources.listed()
+                    if (r.listing, r.target) == (ref.listing, ref.target)), None)
+        if key is not None:
+            self.sources.highlight(key)
 
     def action_back(self) -> None:
         if not self._previous:
