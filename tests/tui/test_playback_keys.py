@@ -404,7 +404,7 @@ def test_native_writes_to_fd2_go_to_the_log_not_over_the_tui(tmp_path: Path) -> 
         assert marker.exists(), tmux.screen()
         time.sleep(0.3)
         screen = tmux.screen()
-        assert "ALSA lib" not in screen and "Nothing to browse yet" in screen
+        assert "ALSA lib" not in screen and "Trending" in screen
         log = next(state.rglob(log_path().name)).read_text(encoding="utf-8")
         assert "ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM default" in log
         tmux("send-keys", "-t", "app", "q")
