@@ -81,6 +81,8 @@ class Track(JsonModel):
     judgment: Judgment | None = None
     # Kept for the store and for links to the uploader; not part of the JSON contract.
     uploader_urn: str | None = field(default=None, metadata=SKIP)
+    # The uploader's page (what "go to artist" opens and the details panel shows); not JSON.
+    uploader_url: str = field(default="", metadata=SKIP)
     # Provider JSON as received: kept for the store and for debugging, never in to_json().
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, metadata=SKIP)
 

@@ -9,7 +9,7 @@ import dataclasses
 import hashlib
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -145,21 +145,26 @@ class Catalog:
 
     def browse(
         self, listing: str, target: str | None = None, *, limit: int | None = None,
-        provider: str | None = None,
+        provider: str | None = None, on_subject: Callable[[User | Track], object] | None = None,
     ) -> AsyncIterator[Page[Any]]:
         """A listing: a chart (``trending``); ``tag`` TAG; a user's listing (USER a URL or
         URN); a track's listing. Pages stream in as they arrive; tracks are stored with
-        their judgments joined in. Charts and tags read ``provider`` (default: the first)."""
+        their judgments joined in. Charts and tags read ``provider`` (default: the first).
+
+        ``on_subject`` receives the user or track the listing is about as soon as it is
+        resolved (before the first page): a front end names the source by it ("Likes of
+        Sister Monolith") instead of by the URL or slug it was given."""
         from minion_tui.store.surfacing import for_listing
 
         subject: list[User | Track] = []
-        pages = self._listing(listing, target, limit, provider, seen=subject)
+        pages = self._listing(listing, target, limit, provider, seen=subject,
+                              on_subject=on_subject)
         return self._core.remembered(
             pages, lambda: for_listing(listing, subject[0] if subject else None, target))
 
     async def _listing(
         self, listing: str, target: str | None, limit: int | None, provider: str | None,
-        *, seen: list[User | Track],
+        *, seen: list[User | Track], on_subject: Callable[[User | Track], object] | None,
     ) -> AsyncIterator[Page[Any]]:
         # ``seen`` receives the user or track the listing is about, once resolved (provenance).
         known = capabilities()
@@ -178,11 +183,15 @@ class Catalog:
         elif listing in known.user_listings:
             user = await self._core.resolve_as(_required(target, "a user URL or URN"), User)
             seen.append(user)
+            if on_subject is not None:
+                on_subject(user)
             pages = self._declared(user, listing, "user_listings").user_listing(
                 listing, user.id, limit=limit)
         elif listing in known.track_listings:
             track = await self._core.resolve_as(_required(target, "a track URL or URN"), Track)
             seen.append(track)
+            if on_subject is not None:
+                on_subject(track)
             pages = self._declared(track, listing, "track_listings").track_listing(
                 listing, track.id, limit=limit)
         else:
@@ -202,8 +211,14 @@ class Catalog:
 
     async def playlist_tracks(self, target: str) -> list[Track]:
         """The tracks of a playlist or album (URL or URN), stored with judgments joined in."""
+        return list((await self.playlist(target)).tracks)
+
+    async def playlist(self, target: str) -> Playlist:
+        """A playlist or album (URL or URN) with its title and its tracks, stored with
+        judgments joined in."""
         playlist = await self._core.resolve_as(target, Playlist)
-        return await self._core.remember(playlist.tracks)
+        tracks = await self._core.remember(playlist.tracks)
+        return dataclasses.replace(playlist, tracks=tuple(tracks))
 
     async def comments(self, track: Track, *, limit: int = 20) -> list[Comment]:
         """The first ``limit`` top-level comments on a track, as the service orders them."""

@@ -54,14 +54,18 @@ UPSERT_TRACK = (
 #: The uploader of a track, as far as a track tells: enough for "tracks by this artist" and
 #: for provenance actors; a full ``upsert_users`` later fills in the rest.
 UPSERT_UPLOADER = (
-    "INSERT INTO users (urn, provider, id, username, updated_at) VALUES (?, ?, ?, ?, ?)\n"
-    "ON CONFLICT (urn) DO UPDATE SET username = excluded.username\n"
-    "WHERE excluded.username <> ''"
+    "INSERT INTO users (urn, provider, id, username, url, updated_at) VALUES (?, ?, ?, ?, ?, ?)\n"
+    "ON CONFLICT (urn) DO UPDATE SET\n"
+    "    username = CASE WHEN excluded.username <> '' THEN excluded.username ELSE username END,\n"
+    "    url = CASE WHEN excluded.url <> '' THEN excluded.url ELSE url END\n"
+    "WHERE excluded.username <> '' OR excluded.url <> ''"
 )
 
 SELECT_TRACK = (
-    "SELECT " + ", ".join(f"t.{c}" for c in TRACK_COLUMNS) + ", j.judgment\n"
-    "FROM tracks AS t LEFT JOIN judgments AS j ON j.urn = t.urn"
+    "SELECT " + ", ".join(f"t.{c}" for c in TRACK_COLUMNS) + ", j.judgment, u.url\n"
+    "FROM tracks AS t LEFT JOIN judgments AS j ON j.urn = t.urn\n"
+    # The uploader's page, kept with the user (the track row has only their URN).
+    "LEFT JOIN users AS u ON u.urn = t.uploader_urn"
 )
 
 
@@ -82,13 +86,14 @@ def uploader_row(track: Track, now: str) -> tuple[Any, ...] | None:
         return None
     # URNs are "<provider>:<kind>:<id>" for every provider we speak to.
     user_id = track.uploader_urn.rsplit(":", 1)[-1]
-    return (track.uploader_urn, track.provider, user_id, track.uploader, now)
+    return (track.uploader_urn, track.provider, user_id, track.uploader, track.uploader_url,
+            now)
 
 
 def track_from_row(row: Sequence[Any]) -> Track:
     (urn, provider, id_, url, title, artist, uploader, uploader_urn, duration_ms, preview_ms,
      genre, tags, created_at, artwork_url, plays, likes, reposts, comments, license_,
-     availability, downloadable, description, raw, judgment) = row
+     availability, downloadable, description, raw, judgment, uploader_url) = row
     return Track(
         provider=provider, id=id_, urn=urn, url=url, title=title, artist=artist,
         uploader=uploader, duration_ms=duration_ms, preview_ms=preview_ms, genre=genre,
@@ -97,7 +102,7 @@ def track_from_row(row: Sequence[Any]) -> Track:
         license=license_, availability=_availability(availability),
         downloadable=bool(downloadable), description=description,
         judgment=Judgment(judgment) if judgment else None, uploader_urn=uploader_urn,
-        raw=json.loads(raw),
+        uploader_url=uploader_url or "", raw=json.loads(raw),
     )
 
 

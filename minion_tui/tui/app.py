@@ -19,7 +19,7 @@ from textual.widgets import ContentSwitcher, Footer, Header, Input, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
 from minion_tui.errors import MinionError, RateLimited
-from minion_tui.models import Judgment
+from minion_tui.models import Judgment, Track
 from minion_tui.tui.commands import DOMAIN_PROVIDERS
 from minion_tui.tui.download_control import DownloadControl
 from minion_tui.tui.keymap import (
@@ -34,6 +34,7 @@ from minion_tui.tui.keymap import (
 )
 from minion_tui.tui.messages import (
     ChooseTheme,
+    HighlightedAction,
     OpenSource,
     PlayRequest,
     RateHighlighted,
@@ -96,10 +97,17 @@ class MinionApp(PlayerKeys, ServiceApp):
                 id="app.leave_input"),
         # Not priority bindings, so typing in an input never plays.
         *PLAYER_BINDINGS,
-        # Active only with a track or set to act on (check_action).
+        # With nothing to act on, they say why (a toast) rather than doing nothing.
         Binding("d", "download_highlighted", "Download", show=False, id="downloads.start"),
         Binding("D", "download_set", "Download the set", show=False,
                 id="downloads.start_set"),
+        # The highlighted track in any list (Browse, Search, Queue, History).
+        Binding("o", "go_artist", "Go to the artist", show=False, id="track.go_artist"),
+        Binding("O", "go_set", "Go to the set", show=False, id="track.go_set"),
+        Binding("y", "copy_link('track')", "Copy the track's link", show=False,
+                id="track.copy_link"),
+        Binding("Y", "copy_link('artist')", "Copy the artist's link", show=False,
+                id="track.copy_artist_link"),
     ]
 
     def __init__(self, service: Service) -> None:
@@ -195,24 +203,116 @@ class MinionApp(PlayerKeys, ServiceApp):
 
     def on_track_list_rate_requested(self, message: TrackList.RateRequested) -> None:
         message.stop()
-        self.rate(message.track.urn, message.judgment)
+        self.rate(message.track.urn, message.judgment, shown_in=message.track_list)
 
     def on_rate_highlighted(self, message: RateHighlighted) -> None:
+        track = self.highlighted_track()
+        if track is None:
+            self.notify("Highlight a track first: l / x / n rate the track under the cursor "
+                        "in Browse, Search, the Queue or the History.", title="Rating",
+                        severity="warning", timeout=5)
+            return
+        judgment = Judgment(message.judgment) if message.judgment else None
         focused = self.focused
-        if isinstance(focused, TrackList) and focused.highlighted is not None:
-            judgment = Judgment(message.judgment) if message.judgment else None
-            self.rate(focused.highlighted.urn, judgment)
+        self.rate(track.urn, judgment,
+                  shown_in=focused if isinstance(focused, TrackList) else None)
+
+    def highlighted_track(self) -> Track | None:
+        """The track under the cursor of the focused list: a track list, or a Queue or
+        History row."""
+        focused = self.focused
+        if isinstance(focused, TrackList):
+            return focused.highlighted
+        if focused is not None:
+            pane = next((n for n in (focused, *focused.ancestors) if isinstance(n, QueuePane)),
+                        None)
+            if pane is not None:
+                return pane.highlighted_track()
+        return None
 
     @work(group="rating", exit_on_error=False, description="Saving a rating")
-    async def rate(self, urn: str, judgment: Judgment | None) -> None:
+    async def rate(self, urn: str, judgment: Judgment | None, *,
+                   shown_in: TrackList | None = None) -> None:
         """Store the judgment, then change the badge in every list showing the track: the
         badge appears only once the commit has returned, so a rating that shows survives a
-        crash."""
+        crash. ``shown_in``: the list it was rated in, which says what x hid there."""
         await self.service.library.rate(urn, judgment)
         for track_list in self.query(TrackList):
             track_list.set_judgment(urn, judgment)
         refresh_details(self.screen)
         self.player_control.rated(urn, judgment)  # the now-playing bar's badge
+        self._reload_queue()  # Queue and History rows carry the badge too
+        if judgment is Judgment.NOT_INTERESTED and shown_in is not None:
+            self._say_hidden(shown_in)
+
+    def _say_hidden(self, track_list: TrackList) -> None:
+        """x hides a row: say so, how many are hidden, and how to see them."""
+        hidden = track_list.hidden_count
+        if hidden:
+            self.notify(f"Not interested: hidden from this list, {hidden} hidden in all — "
+                        "H shows them.", title="Rating", timeout=5)
+        else:
+            self.notify("Not interested: still listed, because H shows not-interested "
+                        "tracks here.", title="Rating", timeout=5)
+
+    # -- the highlighted track: its artist, its set, its links ------------------------------
+
+    async def on_highlighted_action(self, message: HighlightedAction) -> None:
+        message.stop()
+        await self.run_action(message.action)
+
+    def _track_or_say(self, what: str) -> Track | None:
+        track = self.highlighted_track()
+        if track is None:
+            self.notify(f"Highlight a track first: {what} works on the track under the "
+                        "cursor in Browse, Search, the Queue or the History.",
+                        severity="warning", timeout=5)
+        return track
+
+    def action_go_artist(self) -> None:
+        track = self._track_or_say("o (go to the artist)")
+        if track is None:
+            return
+        target = track.uploader_url or track.uploader_urn
+        if not target:
+            self.notify(f"The service named no uploader for {track.title}; search for "
+                        f"{track.artist} instead (2).", severity="warning", timeout=6)
+            return
+        self.on_open_source(OpenSource("tracks", target, f"Tracks of {track.uploader}"))
+
+    def action_go_set(self) -> None:
+        focused = self.focused
+        if isinstance(focused, SourceList) and (ref := focused.highlighted_ref) is not None \
+                and ref.listing == "playlist":
+            self.show_pane("browse")
+            self.query_one(BrowsePane).open_ref(ref)
+            return
+        track = self._track_or_say("O (go to the set)")
+        if track is None:
+            return
+        browse = self.query_one(BrowsePane)
+        found = browse.set_of(track.urn)
+        if found is None:
+            self.notify(f"{track.title} was not listed from a set here: O opens the set a "
+                        "track was listed in (o opens the artist, whose Playlists list "
+                        "their sets).", severity="warning", timeout=6)
+            return
+        self.show_pane("browse")
+        browse.open_ref(found)
+
+    def action_copy_link(self, which: str) -> None:
+        key = "y" if which == "track" else "Y"
+        track = self._track_or_say(f"{key} (copy the {which}'s link)")
+        if track is None:
+            return
+        url = track.url if which == "track" else track.uploader_url
+        if not url:
+            self.notify(f"No link to the {which} of {track.title} is known.",
+                        severity="warning", timeout=5)
+            return
+        # OSC 52: the terminal puts it on the clipboard (over ssh too, where it supports it).
+        self.copy_to_clipboard(url)
+        self.notify(f"Copied {url}", title="Link copied", timeout=4)
 
     def on_open_source(self, message: OpenSource) -> None:
         if message.kind == "search" and not message.target:
@@ -417,18 +517,14 @@ class MinionApp(PlayerKeys, ServiceApp):
         # False hides the keys (footer, help) and lets them through, e.g. `d` while typing.
         if action == "leave_input":
             return isinstance(self.focused, Input)
-        if action == "download_highlighted":
-            return self._highlighted_download() is not None
-        if action == "download_set":
-            return self._listed_set() is not None
         return True
 
     def _highlighted_download(self) -> tuple[str, str] | None:
         """(URL, what to call it) of the focused list's highlighted track, or of the
         highlighted source when it is a set."""
         focused = self.focused
-        if isinstance(focused, TrackList) and focused.highlighted is not None:
-            track = focused.highlighted
+        track = self.highlighted_track()
+        if track is not None:
             return track.url or track.urn, f"{track.artist} - {track.title}"
         if isinstance(focused, SourceList):
             ref = focused.highlighted_ref
@@ -447,10 +543,18 @@ class MinionApp(PlayerKeys, ServiceApp):
 
     def action_download_highlighted(self) -> None:
         found = self._highlighted_download()
-        if found is not None:
-            self.download_control.start(*found)
+        if found is None:
+            self.notify("Nothing to download here: highlight a track (or a set among the "
+                        "sources) and press d.", title="Download", severity="warning",
+                        timeout=5)
+            return
+        self.download_control.start(*found)
 
     def action_download_set(self) -> None:
         found = self._listed_set()
-        if found is not None:
-            self.download_control.start(*found)
+        if found is None:
+            self.notify("No set is listed: D downloads the set Browse lists. Open one first "
+                        "(a user's Playlists, or Search → Playlists); d downloads one track.",
+                        title="Download", severity="warning", timeout=6)
+            return
+        self.download_control.start(*found)

@@ -1,5 +1,6 @@
 """Command palette (ctrl+p): one provider per domain — navigation (panes), sources (trending,
-ratings, pinned sources, past searches), rating (the highlighted track) and themes. Each
+ratings, pinned sources, past searches), rating and going to (the highlighted track's artist,
+set and links) and themes. Each
 offers its commands with ``discover`` (the empty palette) and ``search`` (fuzzy matched).
 
 Providers only post app-level messages (tui/messages.py); the app and the panes do the work."""
@@ -15,7 +16,13 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from minion_tui.models import Judgment
-from minion_tui.tui.messages import ChooseTheme, OpenSource, RateHighlighted, ShowPane
+from minion_tui.tui.messages import (
+    ChooseTheme,
+    HighlightedAction,
+    OpenSource,
+    RateHighlighted,
+    ShowPane,
+)
 from minion_tui.tui.panes import PANES, PaneInfo
 from minion_tui.tui.service_app import service_of
 from minion_tui.tui.themes import RATING_VARIABLES
@@ -139,6 +146,25 @@ class RatingCommands(DomainCommands):
         return found
 
 
+class TrackCommands(DomainCommands):
+    """The highlighted track's artist, set and links (the keys o, O, y, Y)."""
+
+    def _act(self, action: str) -> None:
+        self.app.post_message(HighlightedAction(action))
+
+    async def commands(self) -> list[PaletteCommand]:
+        return [
+            PaletteCommand("Go to artist", "List the tracks of the highlighted track's "
+                           "uploader in Browse (o)", partial(self._act, "go_artist")),
+            PaletteCommand("Go to set", "Open the set the highlighted track was listed in "
+                           "(O)", partial(self._act, "go_set")),
+            PaletteCommand("Copy track link", "Copy the highlighted track's URL to the "
+                           "clipboard (y)", partial(self._act, "copy_link('track')")),
+            PaletteCommand("Copy artist link", "Copy the URL of the highlighted track's "
+                           "uploader (Y)", partial(self._act, "copy_link('artist')")),
+        ]
+
+
 class ThemeCommands(DomainCommands):
     """Every registered theme (ours first); choosing one switches to it and saves it in
     config.toml. Themes without the rating colours our stylesheet uses are left out (the app
@@ -160,4 +186,4 @@ class ThemeCommands(DomainCommands):
         ]
 
 
-DOMAIN_PROVIDERS = (PaneCommands, SourceCommands, RatingCommands, ThemeCommands)
+DOMAIN_PROVIDERS = (PaneCommands, SourceCommands, RatingCommands, TrackCommands, ThemeCommands)

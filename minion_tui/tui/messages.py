@@ -46,6 +46,14 @@ class RateHighlighted(Message):
 
 
 @dataclass
+class HighlightedAction(Message):
+    """Act on the highlighted track of the focused list (the palette's "Go to artist",
+    "Copy track link"...): ``action`` is an app action name such as "go_artist"."""
+
+    action: str
+
+
+@dataclass
 class ChooseTheme(Message):
     """Switch to a registered theme and remember it in config.toml (the palette)."""
 

@@ -232,6 +232,25 @@ class PlayerControl:
         if await self._ready():
             await call(self.service.player)
 
+    def step(self, *, forward: bool) -> None:
+        """``>`` / ``<``: the next or previous queue entry; when there is none, say so."""
+        self._run(self._step(forward), "Playback")
+
+    async def _step(self, forward: bool) -> None:
+        if not await self._ready():
+            return
+        player = self.service.player
+        now = await (player.next_track() if forward else player.previous_track())
+        if now is not None:
+            return
+        if forward:
+            self.app.notify("Nothing next: the queue has no track after this one. Queue "
+                            "tracks with a (A: play next), or press r in the Queue to repeat "
+                            "it.", title="Next", severity="warning", timeout=5)
+        else:
+            self.app.notify("Nothing before this: the queue has no earlier track.",
+                            title="Previous", severity="warning", timeout=5)
+
     def _highlighted(self) -> Track | None:
         focused = self.app.focused
         if isinstance(focused, TrackList):
@@ -290,10 +309,10 @@ class PlayerKeys:
         self.player_control.control(lambda player: player.mute())
 
     def action_next_track(self) -> None:
-        self.player_control.control(lambda player: player.next_track())
+        self.player_control.step(forward=True)
 
     def action_previous_track(self) -> None:
-        self.player_control.control(lambda player: player.previous_track())
+        self.player_control.step(forward=False)
 
     def action_queue_add(self) -> None:
         self.player_control.queue_highlighted(next=False)

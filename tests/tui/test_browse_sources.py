@@ -14,7 +14,7 @@ from textual.widgets import Input, Static
 
 from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
-from minion_tui.models import Judgment, Playlist, Source, Track
+from minion_tui.models import Judgment, Playlist, Source, Track, User
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.commands import SourceCommands
@@ -65,13 +65,19 @@ def _db_rows(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
         return list(db.execute(sql))
 
 
+async def _username(app: MinionApp, target: str) -> str:
+    user = await app.service.catalog.resolve(target)
+    assert isinstance(user, User)
+    return user.username
+
+
 async def _choose(pilot: Pilot[None], sources: SourceList, key: str) -> None:
     sources.focus()
     sources.highlight(key)
     await pilot.press("enter")
 
 
-async def test_enter_on_first_show_opens_trending_and_sections_are_headed(
+async def test_trending_is_open_at_start_and_sections_are_headed(
     make_app: Callable[[], MinionApp],
 ) -> None:
     app = make_app()
@@ -79,7 +85,12 @@ async def test_enter_on_first_show_opens_trending_and_sections_are_headed(
         browse, sources, tracks = _parts(app)
         await until(pilot, lambda: _first(sources, "tag:"),
                         "the tags")
-        assert app.focused is sources
+        # The highlighted source is the one listed: Trending, open without a key.
+        await until(pilot, lambda: len(tracks.tracks) > 0, "trending rows at start")
+        assert browse.source_title == "Trending"
+        assert app.focused is tracks
+        assert not app.query_one("#browse-empty").display
+        sources.focus()
         assert sources.highlighted_option is not None
         assert sources.highlighted_option.id == "trending"
         assert not app.query("#sources-empty")
@@ -128,19 +139,21 @@ async def test_pinned_likes_survive_a_restart_and_unpin(
     user = emulator.examples["user"]
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        name = await _username(app, user)
         browse, sources, tracks = _parts(app)
         await pilot.click("#source-input")
         await pilot.press(*f"{user}/likes", "enter")
         await until(pilot, lambda: len(tracks.tracks) > 0, "the user's likes")
         await pilot.press("p")
         await until(pilot, lambda: _first(sources, "pinned-"), "the pinned entry")
-        assert f"  Likes of {user}" in _labels(sources)
-        assert any(n.message.startswith(f"Pinned Likes of {user}")
+        # Named by the user's name once resolved, never by the pasted URL.
+        assert f"  Likes of {name}" in _labels(sources)
+        assert any(n.message.startswith(f"Pinned Likes of {name}")
                    for n in app._notifications)
         palette = [c.text for c in await SourceCommands(app.screen).commands()]
-        assert f"Pinned: Likes of {user}" in palette
+        assert f"Pinned: Likes of {name}" in palette
     assert _db_rows(tmp_path, "SELECT kind, target, title, pinned FROM sources") == [
-        ("user_likes", user, f"Likes of {user}", 1)]
+        ("user_likes", user, f"Likes of {name}", 1)]
 
     expected = []
     async for page in make_app().service.catalog.browse("likes", user, limit=5):
@@ -152,10 +165,10 @@ async def test_pinned_likes_survive_a_restart_and_unpin(
         browse, sources, tracks = _parts(app)
         await until(pilot, lambda: _first(sources, "pinned-"), "Pinned")
         pinned = [o for o in sources.options if (o.id or "").startswith("pinned-")]
-        assert [str(o.prompt) for o in pinned] == [f"  Likes of {user}"]
+        assert [str(o.prompt) for o in pinned] == [f"  Likes of {name}"]
         await _choose(pilot, sources, pinned[0].id or "")
         await until(pilot, lambda: len(tracks.tracks) >= 3, "the pinned likes")
-        assert browse.source_title == f"Likes of {user}"
+        assert browse.source_title == f"Likes of {name}"
         assert [t.urn for t in tracks.tracks][:3] == expected
 
         # p on the highlighted pinned entry unpins it.
@@ -163,7 +176,7 @@ async def test_pinned_likes_survive_a_restart_and_unpin(
         sources.highlight(pinned[0].id or "")
         await pilot.press("p")
         await until(pilot, lambda: not _first(sources, "pinned-"), "unpinned")
-        assert any(n.message == f"Unpinned Likes of {user}." for n in app._notifications)
+        assert any(n.message == f"Unpinned Likes of {name}." for n in app._notifications)
     assert _db_rows(tmp_path, "SELECT kind, pinned FROM sources") == [("user_likes", 0)]
 
 
@@ -251,7 +264,8 @@ async def test_a_users_playlists_are_listed_and_open(
         await pilot.click("#source-input")
         await pilot.press(*user, "enter")
         await until(pilot, lambda: len(tracks.tracks) > 0, "the user's tracks")
-        assert f"  Playlists of {user}" == str(sources.get_option("user-playlists").prompt)
+        name = await _username(app, user)
+        assert f"  Playlists of {name}" == str(sources.get_option("user-playlists").prompt)
         await _choose(pilot, sources, "user-playlists")
         await until(pilot, lambda: any((o.id or "").startswith("playlist-")
                                            for o in sources.options), "the playlists")
@@ -285,7 +299,7 @@ async def test_the_source_box_says_what_it_expected(
         assert messages[0].startswith("That URL is a track. Browse opens #tags and "
                                       "SoundCloud profiles")
         assert messages[1].startswith("example.com is not SoundCloud.")
-        assert browse.source is None
+        assert browse.source_title == "Trending"  # still the source open at start
 
 
 def test_typed_sources() -> None:

@@ -46,10 +46,8 @@ def test_demo_lists_trending_rates_a_row_and_quits_cleanly(
     command = (f"{shlex.quote(str(cli))} --demo --demo-data {shlex.quote(str(data))}; "
                "echo EXIT=$?; sleep 60")
     tmux("new-session", "-d", "-s", "app", "-x", "160", "-y", "45", command)
-    tmux.wait_for("Nothing to browse yet", timeout=60)
-
-    # The source list has focus with Trending highlighted: enter opens it.
-    tmux("send-keys", "-t", "app", "Enter")
+    # Trending, highlighted among the sources, is open at start: no key needed.
+    tmux.wait_for("Trending — ", timeout=60)
     listed = _rows(tmux)
     assert "Nothing to browse yet" not in listed and " tracks" in listed
     assert "♥" not in listed

@@ -195,12 +195,15 @@ async def test_d_on_a_highlighted_playlist_source_targets_the_set(
         await pilot.pause()
         ref = browse.sources.highlighted_ref
         assert ref is not None and ref.target
-        assert app.check_action("download_highlighted", ()) is True
         assert app._highlighted_download() == (ref.target, ref.title)
-        # A source that is not a set offers nothing to download.
+        # A source that is not a set offers nothing to download: d says so.
         browse.sources.highlight("trending")
         await pilot.pause()
-        assert app.check_action("download_highlighted", ()) is False
+        assert app._highlighted_download() is None
+        await pilot.press("d")
+        await until(pilot, lambda: any("Nothing to download here" in n.message
+                                       for n in app._notifications), "the toast")
+        assert not await app.service.downloads.jobs()
 
 
 async def test_a_download_a_crash_left_running_resumes_when_the_app_starts(
@@ -315,14 +318,23 @@ async def test_keys_apply_to_the_highlighted_job_only(make_app: AppFactory) -> N
         # The footer is recomposed when the keys change: wait for it.
         await until(pilot, lambda: {"r", "c", "p", "o", "enter"} <= {
             key.key for key in app.query("FooterKey")}, "the job keys in the footer")
-        # The skipped preview (newest) is highlighted: retry yes, cancel/pause greyed out.
-        assert pane.check_action("retry", ()) is True
-        assert pane.check_action("cancel", ()) is None
+        # The skipped preview (newest) is highlighted: r retries it; c and p cannot act on
+        # it and say why instead of doing nothing.
+        row = pane.job_list.highlighted
+        assert row is not None and row.state == "skipped"
+        assert pane._cannot("retry", row) is None
+        await pilot.press("c", "p")
+        said = [n.message for n in app._notifications]
+        assert said[-2:] == [
+            f"{row.title} is skipped: only a waiting or running download can be cancelled.",
+            f"{row.title} is skipped: only a waiting or running download can be paused."]
         await pilot.press("j")
-        assert pane.job_list.highlighted is not None
-        assert pane.job_list.highlighted.job_id == 2
-        assert pane.check_action("cancel", ()) is True
-        assert pane.check_action("retry", ()) is None
+        row = pane.job_list.highlighted
+        assert row is not None and row.job_id == 2
+        assert pane._cannot("cancel", row) is None
+        assert pane._cannot("retry", row) == (
+            f"{row.title} is {row.state}: r retries failed, paused, cancelled or skipped "
+            "downloads.")
 
 
 async def test_empty_pane_offers_no_job_keys(make_app: AppFactory) -> None:

@@ -11,7 +11,7 @@ from textual.widgets import Input, OptionList, Select, Static
 
 from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
-from minion_tui.models import Judgment, Track
+from minion_tui.models import Judgment, Track, User
 from minion_tui.providers.soundcloud.urls import user_listing
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
@@ -121,9 +121,13 @@ async def test_trending_details_rate_search_and_a_users_likes(
         user = emulator.examples["user"]
         await pilot.click("#source-input")
         await pilot.press(*f"{user}/likes", "enter")
-        await until(pilot, lambda: len(tracks.tracks) > 0
-                        and browse.source_title == f"Likes of {user}", "the user's likes")
         service = app.service
+        profile = await service.catalog.resolve(user)
+        assert isinstance(profile, User)
+        # Named by the user's name once resolved, not by the URL pasted.
+        await until(pilot, lambda: len(tracks.tracks) > 0
+                        and browse.source_title == f"Likes of {profile.username}",
+                        "the user's likes")
         async for page in service.catalog.browse("likes", user, limit=5):
             expected = [t.urn for t in page.items if isinstance(t, Track)][:3]
             break

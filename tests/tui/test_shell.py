@@ -13,6 +13,7 @@ from minion_tui.tui.app import MinionApp
 from minion_tui.tui.panes import BrowsePane, DownloadsPane, Pane, QueuePane, SearchPane
 from minion_tui.tui.screens.help import HelpScreen
 from minion_tui.tui.widgets.source_list import SourceList
+from minion_tui.tui.widgets.track_list import TrackList
 
 SIZE = (120, 40)
 AppFactory = Callable[..., MinionApp]  # the make_app fixture of conftest.py
@@ -40,17 +41,19 @@ def help_rows(app: MinionApp) -> list[tuple[str, ...]]:
     return [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
 
 
-async def test_starts_on_browse_with_header_tabs_and_empty_states(app: MinionApp) -> None:
+async def test_starts_on_browse_with_trending_open(app: MinionApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert front(app) == ("tab-browse", "browse", BrowsePane)
-        # The source list has focus with Trending highlighted: enter opens it at once.
-        assert isinstance(app.focused, SourceList)
-        assert app.focused.highlighted == app.focused.get_option_index("trending")
+        # The highlighted source is the one listed: Trending is open, its tracks have focus.
+        sources = app.query_one(SourceList)
+        assert sources.highlighted == sources.get_option_index("trending")
+        assert app.query_one(BrowsePane).source_title == "Trending"
+        assert isinstance(app.focused, TrackList)
         assert (app.title, app.sub_title) == ("minion-tui", "")
         assert [str(t.label) for t in app.query_one(Tabs).query("Tab")] == [
             "Browse", "Search", "Queue", "Downloads"]
-        assert text_of(app, "#browse-empty .empty-state--heading") == "Nothing to browse yet"
+        assert not app.query_one("#browse-empty").display
         assert not app.query("#browse-notice")
         assert app.theme == "minion-dark"
 
@@ -66,7 +69,7 @@ async def test_number_keys_switch_panes(app: MinionApp) -> None:
             ("tab-search", "search", SearchPane, SearchPane),
             ("tab-queue", "queue", QueuePane, QueuePane),
             ("tab-downloads", "downloads", DownloadsPane, DownloadsPane),
-            ("tab-browse", "browse", BrowsePane, SourceList),
+            ("tab-browse", "browse", BrowsePane, TrackList),
         ]
 
 
@@ -117,7 +120,8 @@ async def test_help_lists_pane_and_app_bindings_with_ids_and_escape_closes(
 
 async def test_help_puts_the_focused_lists_keys_first(app: MinionApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()  # Browse: the source list has focus
+        await pilot.pause()
+        app.query_one(SourceList).focus()  # Browse, its source list
         await pilot.press("question_mark")
         await pilot.pause()
         rows = help_rows(app)
@@ -227,6 +231,7 @@ async def test_footer_shows_the_bindings_active_where_focus_is(app: MinionApp) -
     app_keys = [("1", "Browse"), ("2", "Search"), ("3", "Queue"), ("4", "Downloads"),
                 ("question_mark", "Help"), ("q", "Quit")]
     async with app.run_test(size=SIZE) as pilot:
+        app.query_one(SourceList).focus()
         await pilot.pause()
         assert footer(app) == [*app_keys, ("ctrl+p", "Commands")]
         await pilot.press("2")

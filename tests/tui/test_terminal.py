@@ -64,7 +64,7 @@ def test_q_quits_and_restores_the_terminal(tmux: Tmux, tmp_path: Path) -> None:
     command = (f"{shlex.quote(sys.executable)} {shlex.quote(str(script))} "
                f"{shlex.quote(str(tmp_path / 'data'))}; echo EXIT=$?; stty -a; sleep 60")
     tmux("new-session", "-d", "-s", "app", "-x", "120", "-y", "40", command)
-    started = tmux.wait_for("Nothing to browse yet")
+    started = tmux.wait_for("Trending")
     assert "minion-tui" in started
     assert tmux("display", "-p", "-t", "app", "#{alternate_on}").strip() == "1"
 

@@ -20,10 +20,10 @@ from minion_tui.config import DownloadSettings, Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
+from minion_tui.tui.panes.browse import BrowsePane
 from minion_tui.tui.panes.downloads import DownloadsPane
 from minion_tui.tui.panes.queue import QueuePane
 from minion_tui.tui.widgets.details import TrackDetails
-from minion_tui.tui.widgets.source_list import SourceList
 from minion_tui.tui.widgets.track_list import TrackList
 from tests.tui.waiting import until
 
@@ -35,15 +35,19 @@ def _shown_list(app: MinionApp) -> TrackList:
     return next(t for t in app.query(TrackList) if t.display and t.region.area)
 
 
-async def _browse(pilot: Pilot[None], emulator: RunningEmulator) -> None:
+async def _trending_open(pilot: Pilot[None]) -> None:
+    """Trending opens at start: every picture waits for it, so its rows (and the provenance
+    they record) are in before the fill goes on, whatever the emulator's speed."""
     app = pilot.app
-    # The tags offered come from the store: listed before Trending fills it, they are the
-    # default ones; otherwise the race between the two decides the picture.
-    sources = app.query_one(SourceList)
-    await until(pilot, lambda: sources.ref("tag:electronic") is not None, "the source list")
-    await pilot.press("enter")  # Trending, highlighted in the focused source list
     await until(pilot, lambda: "Trending — 200 tracks" in str(
         app.query_one("#browse-status").render()), "Trending")
+    # The tags offered come from the store, which Trending is filling while they are first
+    # listed: list them again once it is in, so no race decides the picture.
+    await app.query_one(BrowsePane)._refresh_sources().wait()
+
+
+async def _browse(pilot: Pilot[None], emulator: RunningEmulator) -> None:
+    app = pilot.app
     await pilot.press("j")
     await _details_settled(pilot, app.query_one("#browse-details", TrackDetails))
 
@@ -102,6 +106,7 @@ def test_pane_in_theme(snap_compare, emulator: RunningEmulator, tmp_path: Path, 
                                  endpoints=emulator.endpoints))
 
     async def show(pilot: Pilot[None]) -> None:
+        await _trending_open(pilot)
         await FILLS[pane](pilot, emulator)
         for field in pilot.app.query(Input):
             field.cursor_blink = False  # a blinking cursor makes the picture timing-dependent

@@ -281,6 +281,7 @@ def track(data: Any) -> Track:
         description=_str(d.get("description")) or "",
         uploader_urn=_str(uploader.get("urn"))
         or (f"soundcloud:users:{user_id}" if user_id else None),
+        uploader_url=_str(uploader.get("permalink_url")) or "",
         raw=d,
     )
 

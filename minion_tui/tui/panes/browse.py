@@ -3,6 +3,7 @@ the highlighted track on the right."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -12,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 
-from minion_tui.models import Judgment, Playlist, Track
+from minion_tui.models import Judgment, Playlist, Track, User
 from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.empty_state import EmptyState
@@ -52,6 +53,8 @@ _SEARCHES_SHOWN = 8
 _USER_LISTINGS = (*USER_TABS, "albums", "toptracks")
 #: Listings whose items are sets: they are listed among the sources, each opening its tracks.
 _SET_LISTINGS = ("playlists", "albums")
+#: Sources opened from elsewhere (Search, "go to artist", a pasted URL) kept in the list.
+_OPENED_SHOWN = 8
 
 _DETAILS_MIN_WIDTH = 110
 _NARROW_WIDTH = 100
@@ -72,6 +75,8 @@ class BrowsePane(Pane):
         Binding("number_sign", "focus_source_input", "#tag or URL box", show=False,
                 id="browse.source_input"),
         Binding("b", "toggle_sidebar", "Sources on/off", show=False, id="browse.sidebar"),
+        # As in spotify-player and ncspot: back to the source listed before this one.
+        Binding("backspace", "back", "Previous source", show=False, id="browse.back"),
     ]
 
     def __init__(self, *, notice: str | None = None, hide_not_interested: bool = True) -> None:
@@ -89,6 +94,13 @@ class BrowsePane(Pane):
         self._user: tuple[str, str] | None = None
         """(target, name) of the user opened last, whose tabs are offered as sources."""
         self._playlists: list[Playlist] = []
+        self._opened: list[SourceRef] = []
+        """Sources opened from outside the list (Search, go to artist...), newest first."""
+        self._previous: list[SourceRef] = []
+        """The sources listed before this one, the latest last (backspace goes back)."""
+        self._set_of: dict[str, SourceRef] = {}
+        """Track URN → the set it was listed in this session ("go to set" opens it)."""
+        self._loading = False
 
     @property
     def source_title(self) -> str:
@@ -108,8 +120,8 @@ class BrowsePane(Pane):
                 yield Static("", id="browse-status", markup=False)
                 yield EmptyState(
                     "Nothing to browse yet",
-                    "Pick a source on the left to list its tracks here. Until you follow "
-                    "some, use Search to find artists and tracks.",
+                    "Pick a source on the left to list its tracks here, or use Search to "
+                    "find artists and tracks.",
                     id="browse-empty",
                 )
                 yield TrackList(id="browse-tracks", hide_not_interested=self._discovery_hide)
@@ -120,7 +132,9 @@ class BrowsePane(Pane):
         # Until a source is open the empty state needs the room; the panel comes with tracks.
         self.query_one("#browse-details", TrackDetails).display = False
         self._details_wanted = True
+        # The highlighted source is the one listed: Trending, open from the start.
         self.sources.highlight("trending")
+        self.open_ref(TRENDING)
 
     def on_show(self) -> None:
         # Searches run in the Search pane (and pins made elsewhere) show up on return.
@@ -128,8 +142,6 @@ class BrowsePane(Pane):
 
     def default_focus(self) -> Widget:
         tracks = self.query_one("#browse-tracks", TrackList)
-        # Before a source is open the source list takes focus, Trending highlighted, so
-        # Enter (and j/k) work at once.
         return tracks if tracks.display else self.sources
 
     @property
@@ -169,9 +181,12 @@ class BrowsePane(Pane):
                   if (ref := ref_of_stored(s)) is not None]
         searches = [SourceEntry(f"search:{stored_form(ref)}", _search_label(ref), ref)
                     for ref in self._search_refs()]
+        opened = [SourceEntry(f"opened:{ref.listing}:{ref.target}", ref.title, ref)
+                  for ref in self._opened]
         sections = [
             SourceSection("Discover", discover),
             SourceSection("Pinned", pinned, "" if pinned else "p pins a source"),
+            *([SourceSection("Opened", opened)] if opened else []),
             SourceSection("Searches", searches, "" if searches else "none yet"),
             SourceSection("My ratings", [SourceEntry(key, label, ref)
                                          for key, (label, ref) in RATINGS.items()]),
@@ -250,23 +265,30 @@ class BrowsePane(Pane):
                 return
         self.notify(f"{title} is no longer pinned.", severity="warning")
 
-    def open_ref(self, ref: SourceRef) -> None:
-        """List the tracks of a source (a user's playlists are listed among the sources)."""
+    def open_ref(self, ref: SourceRef, *, back: bool = False) -> None:
+        """List the tracks of a source (a user's playlists are listed among the sources).
+        The source listed before is remembered for backspace, unless ``back`` (going there)."""
         tracks = self.query_one("#browse-tracks", TrackList)
         if self.source is None or self.source.listing != "ratings":
             self._discovery_hide = tracks.hide_not_interested
+        if self.source is not None and not back and self.source != ref:
+            self._previous.append(self.source)
         self.source = ref
+        self._keep_opened(ref)
+        self._mark_listed(ref)
         if ref.listing in _USER_LISTINGS and ref.target:
             self._offer_user(ref.target, ref.title.partition(" of ")[2] or ref.target)
         # Asking for your not-interested tracks means wanting to see them: the ratings are
         # the one source that never hides them.
         tracks.hide_not_interested = ref.listing != "ratings" and self._discovery_hide
-        tracks.clear()
+        # The filter and the sort were the last source's: this one comes up as served.
+        tracks.reset_view()
         tracks.empty_text = "Loading…"
         tracks.display = True
         self._place_details()
         self.query_one("#browse-empty", EmptyState).display = False
-        self._status(f"{ref.title} — loading…")
+        self._loading = True
+        self._show_count()
         if ref.listing in _SET_LISTINGS:
             self.sources.focus()
             self._load_playlists(ref)
@@ -278,11 +300,16 @@ class BrowsePane(Pane):
     async def _load(self, ref: SourceRef) -> None:
         service = self.service
         tracks = self.query_one("#browse-tracks", TrackList)
-        listing, target, title = ref.listing, ref.target, ref.title
+        listing, target = ref.listing, ref.target
         try:
             if listing == "playlist":
                 assert target is not None
-                tracks.append_tracks(await service.catalog.playlist_tracks(target))
+                playlist = await service.catalog.playlist(target)
+                self._rename(ref, playlist.title)
+                ref = self.source or ref
+                for track in playlist.tracks:
+                    self._set_of[track.urn] = ref
+                tracks.append_tracks(playlist.tracks)
             elif listing == "ratings":
                 judgments = [Judgment(target)] if target else list(Judgment)
                 tracks.append_tracks(await service.library.my_ratings(judgments))
@@ -294,14 +321,22 @@ class BrowsePane(Pane):
                                         duration=filters.get("duration"),
                                         created=filters.get("created"),
                                         license=filters.get("license"))
-                         if listing == "search" and target else service.catalog.browse(listing,
-                                                                                       target))
+                         if listing == "search" and target else service.catalog.browse(
+                             listing, target, on_subject=lambda found: self._named(ref, found)))
                 async for page in pages:
                     tracks.append_tracks([t for t in page.items if isinstance(t, Track)])
-                    self._status(f"{title} — loading… {counted(len(tracks.tracks), 'track')}")
+                    self._show_count()
+        except Exception:
+            if self._is_listed(listing, target):
+                self._loading = False
+                self._status(f"{self.source_title} — not loaded (the message says why); "
+                             "choose it again to retry")
+            raise
         finally:
             tracks.empty_text = "No tracks"
-        self._status(f"{title} — {counted(len(tracks.tracks), 'track')}")
+        if self._is_listed(listing, target):
+            self._loading = False
+        self._show_count()
         if listing == "search":
             self._refresh_sources()  # the search moved to the top of the history
 
@@ -312,13 +347,15 @@ class BrowsePane(Pane):
         tracks = self.query_one("#browse-tracks", TrackList)
         self._playlists = []
         try:
-            async for page in service.catalog.browse(ref.listing, ref.target):
+            async for page in service.catalog.browse(
+                    ref.listing, ref.target, on_subject=lambda found: self._named(ref, found)):
                 self._playlists += [p for p in page.items if isinstance(p, Playlist)]
                 self._show_sources()
         finally:
             tracks.empty_text = ("Choose one of the playlists listed on the left"
                                  if self._playlists else "No playlists")
-        self._status(f"{ref.title} — {counted(len(self._playlists), 'playlist')}")
+            self._loading = False
+        self._status(f"{self.source_title} — {counted(len(self._playlists), 'playlist')}")
         if self._playlists:
             self.sources.highlight("playlist-0")
 
@@ -329,8 +366,94 @@ class BrowsePane(Pane):
             self._playlists = []
             self._show_sources()
 
+    def _is_listed(self, listing: str, target: str | None) -> bool:
+        return self.source is not None and (self.source.listing, self.source.target) == (
+            listing, target)
+
     def _status(self, text: str) -> None:
         self.query_one("#browse-status", Static).update(text)
+
+    def _show_count(self) -> None:
+        """"Trending — 200 tracks", while loading "… — loading… 40 tracks", and what the
+        filter and H leave out: "Trending — 200 tracks · /tides — 10 of 200"."""
+        if self.source is None:
+            return
+        tracks = self.query_one("#browse-tracks", TrackList)
+        if self.source.listing in _SET_LISTINGS:
+            if self._loading:  # once loaded, the sets are counted by _load_playlists
+                self._status(f"{self.source.title} — loading…")
+            return
+        count = len(tracks.tracks)
+        how_many = counted(count, "track")
+        shown = (f"loading… {how_many}" if count else "loading…") if self._loading else how_many
+        view = tracks.view_text()
+        self._status(f"{self.source.title} — {shown}" + (f" · {view}" if view else ""))
+
+    def on_track_list_view_changed(self, event: TrackList.ViewChanged) -> None:
+        if event.track_list.id == "browse-tracks":
+            self._show_count()
+
+    # -- names, the Opened section, going back ---------------------------------------------
+
+    def _named(self, ref: SourceRef, subject: User | Track) -> None:
+        """The listing's user (or track) is resolved: name the source by it, not by the URL
+        or slug it was opened with."""
+        if isinstance(subject, User) and subject.username:
+            self._rename(ref, f"{ref.listing.capitalize()} of {subject.username}")
+        elif isinstance(subject, Track) and subject.title:
+            self._rename(ref, f"{ref.listing.capitalize()} of {subject.title}")
+
+    def _rename(self, ref: SourceRef, title: str) -> None:
+        if not title or title == ref.title:
+            return
+        renamed = dataclasses.replace(ref, title=title)
+        same = (ref.listing, ref.target)
+        if self.source is not None and (self.source.listing, self.source.target) == same:
+            self.source = renamed
+        self._opened = [renamed if (r.listing, r.target) == same else r for r in self._opened]
+        self._previous = [renamed if (r.listing, r.target) == same else r
+                          for r in self._previous]
+        if ref.listing in _USER_LISTINGS and ref.target and self._user is not None \
+                and self._user[0] == ref.target:
+            self._user = (ref.target, title.partition(" of ")[2] or self._user[1])
+        self._show_sources()
+        self._show_count()
+
+    def _keep_opened(self, ref: SourceRef) -> None:
+        """A set or user's listing opened from outside the source list (Search, go to
+        artist, a pasted URL) stays listed under Opened, so it is one key away again."""
+        if ref.listing != "playlist" and ref.listing not in _USER_LISTINGS:
+            return
+        listed = {(r.listing, r.target) for key, r in self.sources.listed()
+                  if not key.startswith("opened:")}
+        same = (ref.listing, ref.target)
+        if same in listed and not any((r.listing, r.target) == same for r in self._opened):
+            return
+        self._opened = [ref, *(r for r in self._opened
+                               if (r.listing, r.target) != same)][:_OPENED_SHOWN]
+        self._show_sources()
+
+    def _mark_listed(self, ref: SourceRef) -> None:
+        """The cursor of the source list follows the source listed (o, backspace, Search)."""
+        highlighted = self.sources.highlighted_ref
+        if highlighted is not None and (highlighted.listing, highlighted.target) == (
+                ref.listing, ref.target):
+            return
+        key = next((k for k, r in self.sources.listed()
+                    if (r.listing, r.target) == (ref.listing, ref.target)), None)
+        if key is not None:
+            self.sources.highlight(key)
+
+    def action_back(self) -> None:
+        if not self._previous:
+            self.notify("No earlier source to go back to: backspace returns to the source "
+                        "listed before this one.", title="Back", severity="warning", timeout=4)
+            return
+        self.open_ref(self._previous.pop(), back=True)
+
+    def set_of(self, urn: str) -> SourceRef | None:
+        """The set a track was listed in this session, if any."""
+        return self._set_of.get(urn)
 
     # -- pinning ----------------------------------------------------------------------------
 

@@ -44,7 +44,7 @@ RELOAD_DELAY = 0.3
 """Seconds a reload of the jobs waits for more events, so a set of 500 reads the table once."""
 # Programs that open a folder in the desktop's file manager, tried in order.
 FOLDER_OPENERS = ("xdg-open", "open")
-# Which rows each key applies to (the others show the key greyed out).
+# Which rows each key applies to (on the others it says why, in a toast).
 _RETRYABLE = frozenset({"failed", "paused", "cancelled", "skipped"})
 _STOPPABLE = ACTIVE
 
@@ -185,20 +185,36 @@ class DownloadsPane(Pane):
         row = self.job_list.highlighted if self.job_list.display else None
         if row is None:
             return False  # no jobs: the keys are left out of the footer and the help
-        if action == "retry":
-            return (row.job_id is not None and row.state in _RETRYABLE) or None
-        if action in ("cancel", "pause"):
-            return (row.job_id is not None and row.state in _STOPPABLE) or None
+        # A key that cannot act on this row still runs, to say why (see _cannot).
         return True
 
-    def _highlighted_job(self) -> JobRow | None:
+    def _cannot(self, action: str, row: JobRow) -> str | None:
+        """Why ``action`` cannot act on ``row`` (None when it can)."""
+        if row.job_id is None:
+            return (f"{row.title} never became a download job ({row.state}), so there is "
+                    "nothing to retry, pause or cancel; start it again with d.")
+        if action == "retry" and row.state not in _RETRYABLE:
+            return (f"{row.title} is {row.state}: r retries failed, paused, cancelled or "
+                    "skipped downloads.")
+        if action in ("cancel", "pause") and row.state not in _STOPPABLE:
+            verb = "paused" if action == "pause" else "cancelled"
+            resume = " r resumes it." if row.state == "paused" else ""
+            return (f"{row.title} is {row.state}: only a waiting or running download can be "
+                    f"{verb}.{resume}")
+        return None
+
+    def _actionable(self, action: str) -> JobRow | None:
         row = self.job_list.highlighted
-        if row is None or row.job_id is None:
+        if row is None:
+            return None
+        why = self._cannot(action, row)
+        if why is not None:
+            self.notify(why, title="Downloads", severity="warning", timeout=6)
             return None
         return row
 
     def action_retry(self) -> None:
-        row = self._highlighted_job()
+        row = self._actionable("retry")
         if row is not None:
             self.notify(f"Downloading {row.title} again.", title="Retry", timeout=4)
             self._retry(row)
@@ -210,12 +226,12 @@ class DownloadsPane(Pane):
         announce(self, row.title, [outcome])
 
     def action_cancel(self) -> None:
-        row = self._highlighted_job()
+        row = self._actionable("cancel")
         if row is not None:
             self._stop(row, cancel=True)
 
     def action_pause(self) -> None:
-        row = self._highlighted_job()
+        row = self._actionable("pause")
         if row is not None:
             self._stop(row, cancel=False)
 

@@ -6,7 +6,8 @@ one right next.
 
 Queue keys: enter plays from the entry, delete/backspace removes it, K/J (or ctrl+up/down)
 move it, c clears (U puts the cleared tracks back), s shuffles, r cycles repeat off/one/all
-(shown in the title). Mouse: a click selects a row (a second click plays it); rows are
+(shown in the title); l / x / n / u rate the row's track, in both tabs, as in every list.
+Mouse: a click selects a row (a second click plays it); rows are
 reordered by dragging them (mouse down on a row, release on another) or with the ▲ ▼ handles
 at the end of each row. History: enter (or a second click) plays the track again.
 
@@ -26,8 +27,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from minion_tui.models import REPEAT_MODES, Track, format_duration
-from minion_tui.tui.messages import PlayRequest
+from minion_tui.models import REPEAT_MODES, Judgment, Track, format_duration
+from minion_tui.tui.messages import PlayRequest, RateHighlighted
 from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.widgets.empty_state import EmptyState
 from minion_tui.tui.widgets.list_keys import DATA_TABLE_ENDS, list_bindings
@@ -139,6 +140,11 @@ class QueuePane(Pane):
         Binding("s", "shuffle", "Shuffle", id="queue.shuffle"),
         Binding("r", "cycle_repeat", "Repeat", id="queue.repeat"),
         Binding("t", "switch_tab", "Queue/History", id="queue.switch_tab"),
+        # The same keys and ids as in the track lists: [keymap] moves them everywhere.
+        Binding("l", "rate('liked')", "Like", id="rating.liked"),
+        Binding("x", "rate('not_interested')", "Not interested", id="rating.not_interested"),
+        Binding("n", "rate('not_quite')", "Not quite", id="rating.not_quite"),
+        Binding("u", "rate('')", "Clear rating", show=False, id="rating.clear"),
     ]
 
     def __init__(self) -> None:
@@ -287,8 +293,34 @@ class QueuePane(Pane):
             self._follow = follow
         self.reload()
 
+    def _in_history(self, key: str, what: str) -> bool:
+        """In the History tab, the Queue's keys say where they work instead of changing a
+        list the user is not looking at."""
+        if self.query_one(TabbedContent).active != "history-tab":
+            return False
+        self.notify(f"{key} {what} the Queue, not the History: press t for the Queue tab.",
+                    title="History", severity="warning", timeout=5)
+        return True
+
+    def highlighted_track(self) -> Track | None:
+        """The track of the row under the cursor in the tab shown (None if unknown)."""
+        if self.query_one(TabbedContent).active == "history-tab":
+            table = self.query_one("#history-table", DataTable)
+            if not table.row_count:
+                return None
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            return next((t for e, t in self.played if str(e.id) == key), None)
+        entry_id = self.query_one(QueueTable).entry_id
+        return next((t for e, t in self.entries if e.id == entry_id), None)
+
+    def action_rate(self, judgment: str) -> None:
+        self.post_message(RateHighlighted(judgment or None))
+
     def action_clear(self) -> None:
+        if self._in_history("c", "clears"):
+            return
         if not self.entries:
+            self.notify("The queue is already empty.", title="Queue", timeout=3)
             return
         self._cleared = [t for _, t in self.entries if t is not None]
         count = len(self.entries)
@@ -302,6 +334,8 @@ class QueuePane(Pane):
             self._change(self.service.player.queue_add(tracks), None)
 
     def action_shuffle(self) -> None:
+        if self._in_history("s", "shuffles"):
+            return
         self._change(self.service.player.queue_shuffle(), None)
 
     def action_cycle_repeat(self) -> None:
@@ -316,7 +350,12 @@ class QueuePane(Pane):
         self.app.set_focus(self.default_focus())
 
 
+_BADGES = {Judgment.LIKED: "♥ ", Judgment.NOT_INTERESTED: "✕ ", Judgment.NOT_QUITE: "~ "}
+
+
 def _describe(track: Track | None, urn: str) -> tuple[str, str, str]:
     if track is None:
         return urn, "", ""
-    return track.title, track.artist, format_duration(track.duration_ms / 1000, unknown="")
+    # The rating badge leads the title, as the track lists show it in their first column.
+    title = _BADGES.get(track.judgment, "") + track.title if track.judgment else track.title
+    return title, track.artist, format_duration(track.duration_ms / 1000, unknown="")

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from minion_tui.models import Playlist, Track, User
@@ -53,6 +53,8 @@ class SearchPane(Pane):
         self._hide_not_interested = hide_not_interested
         self._sources: dict[str, tuple[str, str, str]] = {}
         """Option id → (listing, target, title) of the users and playlists found."""
+        self._last: SearchRequest | None = None
+        """The search run last: changing a filter runs it again with the new choice."""
 
     def compose(self) -> ComposeResult:
         service = self.service if isinstance(self.app, ServiceApp) else None
@@ -148,11 +150,22 @@ class SearchPane(Pane):
         if request.query or request.genre:
             self.search(request)
 
-    def search(self, request: SearchRequest) -> None:
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """A new type or filter re-runs the search on screen (as a peer's filter chips do),
+        leaving focus on the choice so the next one is a key away."""
+        if not (event.select.id or "").startswith("search-") or self._last is None:
+            return
+        event.stop()
+        request = self.query_one(SearchForm).request()
+        if request != self._last and (request.query or request.genre):
+            self.search(request, focus_results=False)
+
+    def search(self, request: SearchRequest, *, focus_results: bool = True) -> None:
         """Run ``request``, listing results as their pages arrive."""
+        self._last = request
         tracks = self.query_one("#search-tracks", TrackList)
         others = self.query_one("#search-others", OptionList)
-        tracks.clear()
+        tracks.reset_view()  # the last results' filter and sort are not this search's
         others.clear_options()
         self._sources.clear()
         self.query_one("#search-empty", EmptyState).display = False
@@ -162,7 +175,8 @@ class SearchPane(Pane):
         self._status(f"Searching {request.kind} for {request.query!r}…")
         # The results take the keys at once (j/k, enter, rating) as in spotify-player;
         # `/` goes back to the query.
-        (tracks if tracks.display else others).focus()
+        if focus_results:
+            (tracks if tracks.display else others).focus()
         self._run(request)
 
     @work(exclusive=True, group="search", exit_on_error=False, description="Search")

@@ -62,11 +62,26 @@ def availability_text(track: Track) -> str:
 
 def _wrapped(line: str, width: int | None, indent: int) -> list[str]:
     """``line`` folded to ``width`` with later lines indented by ``indent`` (under the value
-    of a field, so the names stay a clean column); unchanged without a width."""
+    of a field, so the names stay a clean column); unchanged without a width. A URL is cut
+    at its slashes (never a word split at a hyphen), so it reads back whole."""
     if width is None or len(line) <= width:
         return [line]
+    if "://" in line:
+        return _wrapped_url(line, width, indent)
     return textwrap.wrap(line, width, subsequent_indent=" " * indent, break_on_hyphens=False) \
         or [line]
+
+
+def _wrapped_url(line: str, width: int, indent: int) -> list[str]:
+    lines: list[str] = []
+    rest, room = line, width
+    while len(rest) > room:
+        cut = rest.rfind("/", 0, room) + 1 or room  # after a slash, else where it must
+        if cut <= (indent if lines else 0) + 1:
+            cut = room
+        lines.append(rest[:cut])
+        rest = " " * indent + rest[cut:]
+    return [*lines, rest]
 
 
 def details_text(track: Track, *, width: int | None = None,
@@ -90,6 +105,11 @@ def details_text(track: Track, *, width: int | None = None,
         f"Available  {availability_text(track)}",
         f"Rating     {track.judgment.value.replace('_', ' ') if track.judgment else 'not rated'}",
     ]
+    # The pages, to open in a browser or paste elsewhere (y / Y copy them).
+    if track.url:
+        fields.append(f"Link       {track.url}")
+    if track.uploader_url:
+        fields.append(f"Artist     {track.uploader_url}")
     if surfaced:
         fields.append(f"Surfaced by: {', '.join(surfaced)}")
     lines = [*_wrapped(track.title, width, 0), *_wrapped(f"by {track.artist}", width, 3), ""]

@@ -184,6 +184,10 @@ class SourceList(OptionList):
         """The source of an option id (None for headings)."""
         return self._refs.get(key or "")
 
+    def listed(self) -> list[tuple[str, SourceRef]]:
+        """(option id, source) of every source listed, in order."""
+        return list(self._refs.items())
+
     @property
     def highlighted_ref(self) -> SourceRef | None:
         option = self.highlighted_option

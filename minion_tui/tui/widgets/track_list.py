@@ -72,7 +72,10 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         *list_bindings("list"),
         Binding("slash", "filter", "Filter", id="list.filter"),
-        Binding("H", "hide_toggle", "Hide ✕", id="list.hide_toggle"),
+        # Two labels for one key: the footer says whether not-interested rows are hidden now
+        # (check_action enables the one that matches; [keymap] moves both by the one id).
+        Binding("H", "hide_toggle", "✕ hidden", id="list.hide_toggle"),
+        Binding("H", "show_toggle", "✕ shown", id="list.hide_toggle"),
         Binding("s", "sort_next", "Sort", id="list.sort"),
         Binding("S", "sort_reverse", "Reverse", show=False, id="list.sort_reverse"),
         Binding("enter", "select", "Play", show=False, id="list.select"),
@@ -106,6 +109,10 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
         """Enter or a double click on a row."""
 
         track: Track
+
+    class ViewChanged(_TrackMessage):
+        """The filter or the hiding of not-interested rows changed what is shown: panes say
+        "/tides — 10 of 200" above the list (``track`` is the highlighted row)."""
 
     class RateRequested(_TrackMessage):
         """l / x / n / u on a row: the app records the judgment, then calls set_judgment."""
@@ -157,12 +164,41 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
     def clear(self) -> None:
         self.set_tracks(())
 
+    def reset_view(self) -> None:
+        """Forget the filter and the sort: they belong to the source that was listed, and a
+        new source comes up unfiltered, in the order the service gave."""
+        self._filtering = False
+        self.set_reactive(TrackList.filter_text, "")
+        self._model.filter_text = ""
+        self._model.sort_column, self._model.sort_reverse = None, False
+        self.clear()
+
+    @property
+    def hidden_count(self) -> int:
+        """Rows hidden because they are rated not interested (0 while H shows them)."""
+        if not self.hide_not_interested:
+            return 0
+        return sum(t.judgment is Judgment.NOT_INTERESTED for t in self._model.tracks)
+
+    def view_text(self) -> str:
+        """What the filter and H hide, for the line above the list: "/tides — 10 of 200",
+        "3 not interested hidden (H shows them)", or "" when every row is shown."""
+        parts = []
+        if self.filter_text:
+            parts.append(f"/{self.filter_text} — {len(self._model.visible)} of "
+                         f"{len(self._model.tracks)}")
+        hidden = self.hidden_count
+        if hidden:
+            parts.append(f"{hidden} not interested hidden (H shows them)")
+        return " · ".join(parts)
+
     def set_judgment(self, urn: str, judgment: Judgment | None) -> None:
         keep = self.highlighted
         if self._model.replace_judgment(urn, judgment):
             if keep is not None and keep.urn == urn:
                 keep = next((t for t in self._model.visible if t.urn == urn), None)
             self._rows_changed(keep)
+            self.post_message(self.ViewChanged(self, self.highlighted))
 
     def sort_by(self, column: str, *, reverse: bool = False) -> None:
         keep = self.highlighted
@@ -196,12 +232,15 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
         self._model.hide_not_interested = hide
         self._model.refilter()
         self._rows_changed(keep)
+        self.refresh_bindings()  # the footer's H label says the state
+        self.post_message(self.ViewChanged(self, self.highlighted))
 
     def watch_filter_text(self, text: str) -> None:
         self._model.set_filter(text)
         self._rows_changed(None)
         self.cursor_row = 0
         self._scroll_to_cursor()
+        self.post_message(self.ViewChanged(self, self.highlighted))
 
     def _rows_changed(self, keep: Track | None = None) -> None:
         visible = self._model.visible
@@ -240,7 +279,17 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
         self._scroll_to_cursor()
         self.refresh()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "hide_toggle":
+            return self.hide_not_interested
+        if action == "show_toggle":
+            return not self.hide_not_interested
+        return True
+
     def action_hide_toggle(self) -> None:
+        self.hide_not_interested = not self.hide_not_interested
+
+    def action_show_toggle(self) -> None:
         self.hide_not_interested = not self.hide_not_interested
 
     def action_sort_next(self) -> None:
