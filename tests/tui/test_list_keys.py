@@ -85,6 +85,7 @@ async def test_the_source_list_pages_with_ctrl_d(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         sources = app.query_one(SourceList)
+        await pilot.press("h")  # Trending is open at start, its tracks focused
         assert app.focused is sources
         first = sources.highlighted
         await pilot.press("ctrl+d")

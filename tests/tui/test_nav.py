@@ -135,7 +135,7 @@ async def test_a_pasted_profile_is_named_by_the_users_name(
         await until(pilot, lambda: _status(app).endswith(" tracks")
                     and len(tracks.tracks) > 0, "the likes")
         assert browse.source_title == f"Likes of {profile.username}"
-        assert _status(app).startswith(f"Likes of {profile.username}: ")
+        assert _status(app).startswith(f"Likes of {profile.username} — ")
         labels = _labels(sources)
         assert f"Likes of {profile.username}" in labels
         assert profile.username in labels  # the heading of the user's tabs

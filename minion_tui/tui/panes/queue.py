@@ -156,7 +156,7 @@ class QueuePane(Pane):
         self._follow: int | None = None  # the entry the cursor goes to on the next redraw
         self._playing: int | None = None
         self._stale = False  # read while hidden: the tables are filled when the pane shows
-        self._shown: list[tuple[int, str]] = []  # the queue's rows as last drawn
+        self._shown: list[tuple[int, tuple[str, str, str]]] = []  # the queue's rows as last drawn
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="queue-title", classes="area-title")
@@ -221,7 +221,8 @@ class QueuePane(Pane):
 
     def _fill_queue(self, playing: int | None) -> None:
         table = self.query_one(QueueTable)
-        shown = [(entry.id, entry.track_urn) for entry, _ in self.entries]
+        # What each row shows (its title carries the rating badge), not only which entry.
+        shown = [(entry.id, _describe(track, entry.track_urn)) for entry, track in self.entries]
         if shown == self._shown and table.row_count == len(shown) and self._follow is None:
             # The same rows, the player moved on: only the ▶ moves (a rebuild of hundreds of
             # rows on every track change stalled the loop ~60 ms).
