@@ -54,6 +54,8 @@ class _Pause:
 
 #: Seconds added to each window (see the module docstring).
 GUARD = 0.03
+#: Starts remembered past a window's worth: callers that may still be waiting behind them.
+_KEPT = 256
 
 
 class HostGate:
@@ -69,7 +71,10 @@ class HostGate:
         self.window = max(1.0, self.burst / rate) + guard if rate > 0 else 0.0
         self._clock = clock
         self._sleep = sleep
-        self._starts: deque[float] = deque()  # the last `burst` reserved starts, oldest first
+        # The latest starts as [number, time] (reserved, then the time it really started),
+        # oldest first; kept beyond `burst` for the callers still waiting behind them.
+        self._starts: deque[list[float]] = deque(maxlen=int(self.burst) + _KEPT)
+        self._seq = 0
         self._pause = _Pause()
 
     @property
@@ -93,19 +98,33 @@ class HostGate:
         if self.unlimited:
             return
         now = self._clock()
-        start = now
-        if len(self._starts) >= self.burst:
-            start = max(now, self._starts[0] + self.window)
-        wait = start - now
+        earlier = self._started(self._seq - int(self.burst))
+        start = now if earlier is None else max(now, earlier + self.window)
         if deadline is not None and start > deadline:
-            raise LimiterDeadline(self.host, wait, None)
-        self._starts.append(start)  # reserve now, so later callers queue behind us
-        while len(self._starts) > self.burst:
-            self._starts.popleft()
-        if wait > 0:
-            await self._sleep(wait)
+            raise LimiterDeadline(self.host, start - now, None)
+        mine: list[float] = [self._seq, start]  # reserve now, so later callers queue behind us
+        self._seq += 1
+        self._starts.append(mine)
+        while True:
+            wait = mine[1] - self._clock()
+            if wait > 0:
+                await self._sleep(wait)
+            # Woken late (the loop was busy)? Then this start is later than reserved, and so
+            # may be the one a window before ours: measure from when it really started.
+            now = self._clock()
+            earlier = self._started(int(mine[0]) - int(self.burst))
+            if earlier is None or earlier + self.window <= now + 1e-9:
+                mine[1] = now
+                break
+            mine[1] = earlier + self.window
         # A 429 may have arrived while we waited for our turn; honour it too.
         await self._wait_out_pause(deadline)
+
+    def _started(self, seq: int) -> float | None:
+        """When start number ``seq`` started (or is reserved to); None: long enough ago."""
+        if seq < 0 or not self._starts or seq < self._starts[0][0]:
+            return None
+        return self._starts[seq - int(self._starts[0][0])][1]
 
     async def _wait_out_pause(self, deadline: float | None) -> None:
         while (left := self.paused_for()) > 0:

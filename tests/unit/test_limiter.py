@@ -118,3 +118,21 @@ async def test_a_full_window_starts_at_once_then_waits_for_its_oldest(vt: Virtua
     for _ in range(6):
         await limiter.gate("h").acquire()
     assert vt.sleeps == pytest.approx([1.0])  # the 5th waits for the 1st to leave the window
+
+
+async def test_a_start_woken_late_pushes_the_next_window_back(vt: VirtualTime) -> None:
+    """A waiter woken late (the event loop was busy) starts later than reserved; the start a
+    window after it must wait for a window after its real start, or the server counts three
+    in a second at 2/s."""
+    late = [0.5]
+
+    async def oversleep(seconds: float) -> None:
+        await vt.sleep(seconds + (late.pop() if late else 0.0))
+
+    limiter = HostLimiter(2.0, clock=vt.clock, sleep=oversleep, guard=0.0)
+    starts = []
+    for _ in range(6):
+        await limiter.gate("h").acquire()
+        starts.append(vt.now)
+    assert starts[2] == pytest.approx(1001.5)  # due at 1001.0, woken half a second late
+    assert max(sum(1 for s in starts if first <= s < first + 1.0) for first in starts) <= 2
