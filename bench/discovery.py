@@ -48,8 +48,8 @@ def _max_in_window(times: list[float], window: float = 1.0) -> int:
     return max((bisect_left(times, t + window) - i for i, t in enumerate(times)), default=0)
 
 
-def _cli(env: dict[str, str], *args: str) -> tuple[list[dict[str, Any]], float, float]:
-    """Run minion-tui; (JSON lines, wall seconds, peak RSS MiB)."""
+def _cli(env: dict[str, str], *args: str) -> tuple[list[dict[str, Any]], float, float, float]:
+    """Run minion-tui; (JSON lines, wall seconds, peak RSS MiB, CPU seconds)."""
     started = time.monotonic()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         child = subprocess.Popen([sys.executable, "-m", "minion_tui", *args], env=env,
@@ -63,7 +63,7 @@ def _cli(env: dict[str, str], *args: str) -> tuple[list[dict[str, Any]], float, 
         raise SystemExit(f"minion-tui {' '.join(args[:2])} failed: {problem[-2000:]}")
     rss = usage.ru_maxrss / 1024
     lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
-    return lines, wall, rss
+    return lines, wall, rss, usage.ru_utime + usage.ru_stime
 
 
 def _tracks(n: int) -> list[Track]:
@@ -118,14 +118,15 @@ def main() -> int:
             _cli(env, "discover", "follow", *(f"soundcloud:users:{p}" for p in people),
                  "--json")
             emulator.state.reset_counters()
-            lines, first_wall, first_rss = _cli(env, "discover", "sync", "--json")
+            lines, first_wall, first_rss, first_cpu = _cli(env, "discover", "sync", "--json")
             first = lines[-1]
             first_rate = _max_in_window(list(emulator.state.api_times))
             fresh = [t.id for t in emulator.catalog.listed_tracks()][-20:]
             for uid, track_id in zip(people[:20], fresh, strict=False):
                 emulator.social.like(uid, track_id)
             emulator.state.reset_counters()
-            lines, second_wall, second_rss = _cli(env, "discover", "sync", "--json")
+            lines, second_wall, second_rss, second_cpu = _cli(env, "discover", "sync",
+                                                              "--json")
             second = lines[-1]
             second_rate = _max_in_window(list(emulator.state.api_times))
     finally:
@@ -140,11 +141,11 @@ def main() -> int:
                   "rows": first["added"], "wall_s": round(first_wall, 2),
                   "sync_s": first["seconds"], "floor_s": round(floor, 2),
                   "ratio": round(first_wall / floor, 3), "max_per_1s": first_rate,
-                  "peak_rss_mib": round(first_rss, 1)},
+                  "peak_rss_mib": round(first_rss, 1), "cpu_s": round(first_cpu, 2)},
         "second": {"requests": second["requests"], "rows": second["added"],
                    "wall_s": round(second_wall, 2), "floor_s": round(second_floor, 2),
                    "ratio": round(second_wall / second_floor, 3), "max_per_1s": second_rate,
-                   "peak_rss_mib": round(second_rss, 1)},
+                   "peak_rss_mib": round(second_rss, 1), "cpu_s": round(second_cpu, 2)},
         "merge": {k: round(v, 3) for k, v in merged.items()},
         "python": platform.python_version(),
     }
@@ -166,6 +167,7 @@ def main() -> int:
           f"{MERGE_TARGET_S:.0f} s {ok(merged['merge_s'] < MERGE_TARGET_S)}")
     print(f"{'merge of 40,000 rows: row by row (peer)':<44} {merged['row_by_row_s']:>11.3f}s")
     print(f"{'peak RSS: first / second sync':<44} {first_rss:>6.0f}/{second_rss:<5.0f} MiB")
+    print(f"{'CPU of the sync process: first / second':<44} {first_cpu:>6.1f}/{second_cpu:<5.1f} s")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0
