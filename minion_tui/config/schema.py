@@ -88,6 +88,11 @@ class PlaybackSettings:
     audio_output: str | None = None
 
 
+@dataclass(frozen=True)
+class DiscoverySettings:
+    full_rewalk_days: int = 7
+
+
 SECTION_TYPES: Mapping[str, type] = {
     "soundcloud": SoundCloudSettings,
     "mixcloud": MixcloudSettings,
@@ -95,6 +100,7 @@ SECTION_TYPES: Mapping[str, type] = {
     "downloads": DownloadSettings,
     "ui": UiSettings,
     "playback": PlaybackSettings,
+    "discovery": DiscoverySettings,
 }
 
 
@@ -180,6 +186,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("playback", "audio_output", AudioOutput(unset="(mpv's automatic choice)"),
             "mpv's audio output (ao), e.g. pulse, pipewire, alsa, jack, or null to play "
             "silently. Empty: mpv tries them in turn.", env="MINION_MPV_AO"),
+    Setting("discovery", "full_rewalk_days", Whole(low=0, high=3650), "Days between full "
+            "walks of a followed source by `discover sync`, which drop the tracks it no "
+            "longer likes or reposts (the syncs in between stop at what they saw before); 0: "
+            "walk in full every time."),
 )
 SETTINGS_BY_KEY: Mapping[str, Setting] = {s.dotted: s for s in SETTINGS}
 SECTIONS: tuple[str, ...] = (*SECTION_TYPES, *OPEN_TABLES)

@@ -180,6 +180,7 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         rt, path = self.runtime, scope["path"]
+        scope["minion.arrived"] = time.monotonic()  # before the latency: the request's arrival
         slow = rt.active("slow")
         delay = self.latency() + (slow.number("ms") if slow else 0.0)
         if delay > 0:

@@ -30,6 +30,7 @@ from minion_tui.emulator.catalog.model import Catalog
 from minion_tui.emulator.cdn.origins import Cdn
 from minion_tui.emulator.faults import FaultMiddleware, parse_profile
 from minion_tui.emulator.media.audio import AudioSpec
+from minion_tui.emulator.social import Social
 from minion_tui.emulator.soundcloud.api import build_api
 from minion_tui.emulator.soundcloud.context import ApiContext
 from minion_tui.emulator.soundcloud.resources import Renderer, TrackAuthorization
@@ -79,6 +80,7 @@ class EmulatorApp:
     state: EmulatorState
     catalog: Catalog
     cdn: Cdn
+    social: Social
 
 
 def build_app(*, seed: int = 1, faults: str = "", cache_dir: Path | None = None,
@@ -100,12 +102,13 @@ def build_app(*, seed: int = 1, faults: str = "", cache_dir: Path | None = None,
     cdn = Cdn(cache_dir=cache_dir or default_cache_dir(), lookup=lookup, secret=secret,
               clock=clock)
     auth = TrackAuthorization(secret, clock)
-    ctx = ApiContext(catalog=catalog, render=Renderer(catalog, cdn, auth), state=state,
-                     auth=auth, cdn=cdn, originals_secret=secret)
+    social = Social(catalog)
+    ctx = ApiContext(catalog=catalog, render=Renderer(catalog, cdn, auth, social), state=state,
+                     auth=auth, cdn=cdn, originals_secret=secret, social=social)
     web = Web(catalog, state)
     routes = [Mount("/sc-api-v2", app=build_api(ctx)), *web.mounts(), *cdn.mounts()]
     app = FaultMiddleware(Starlette(routes=routes), state.faults, lambda: state.latency_ms)
-    return EmulatorApp(app, state, catalog, cdn)
+    return EmulatorApp(app, state, catalog, cdn, social)
 
 
 class RunningEmulator:
@@ -122,6 +125,8 @@ class RunningEmulator:
         self.state = built.state
         self.catalog = built.catalog
         self.cdn = built.cdn
+        #: Likes and reposts of this emulator (tests like, un-like, repost: social.py).
+        self.social = built.social
         self._server, self._thread, self._sock = server, thread, sock
 
     def stop(self) -> None:

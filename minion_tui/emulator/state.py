@@ -40,6 +40,7 @@ class EmulatorState:
         self.latency_ms = latency_ms
         self.api_calls: list[str] = []  # paths (no prefix, no query) of api-v2 requests
         self.api_urls: list[str] = []  # the same with their query strings
+        self.api_times: list[float] = []  # time.monotonic() of each, as it arrived
         self.oauth_tokens: dict[str, int] = {DEFAULT_OAUTH_TOKEN: me_user_id}  # token -> user
         self.faults = FaultRuntime(faults)
 
@@ -78,15 +79,17 @@ class EmulatorState:
     def set_faults(self, profile: str) -> None:
         self.faults.set_profile(profile)
 
-    def record_api_call(self, path: str, query: str) -> None:
+    def record_api_call(self, path: str, query: str, *, at: float | None = None) -> None:
         with self._lock:
             self.api_calls.append(path)
             self.api_urls.append(f"{path}?{query}" if query else path)
+            self.api_times.append(time.monotonic() if at is None else at)
 
     def reset_counters(self) -> None:
         with self._lock:
             self.api_calls.clear()
             self.api_urls.clear()
+            self.api_times.clear()
         self.faults.reset()
 
     def user_for_token(self, authorization: str | None) -> int | None:

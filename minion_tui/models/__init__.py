@@ -9,6 +9,7 @@ data. Front ends take every value type from here:
 * duration.py — the one formatter of durations and positions;
 * listening.py — the player's state, what is playing, the queue and the history;
 * library.py — remembered searches, discovery sources, where a track was surfaced;
+* discovery.py — followed sources, sync progress and its summary;
 * downloads.py — download events, outcomes and jobs;
 * network.py — notices of waits for a host.
 
@@ -27,6 +28,7 @@ from minion_tui.models.catalog import (
     Track,
     User,
 )
+from minion_tui.models.discovery import Activity, FollowedSource, SyncEvent, SyncSummary
 from minion_tui.models.downloads import DownloadEvent, DownloadJob, Outcome, done_fraction
 from minion_tui.models.duration import format_duration
 from minion_tui.models.library import SearchEntry, Source, SurfacedBy
@@ -43,11 +45,13 @@ from minion_tui.models.network import WaitNotice
 
 __all__ = [
     "REPEAT_MODES",
+    "Activity",
     "Availability",
     "Comment",
     "Counts",
     "DownloadEvent",
     "DownloadJob",
+    "FollowedSource",
     "HistoryEntry",
     "Judgment",
     "NowPlaying",
@@ -62,6 +66,8 @@ __all__ = [
     "Source",
     "StreamChoice",
     "SurfacedBy",
+    "SyncEvent",
+    "SyncSummary",
     "Toast",
     "Track",
     "User",

@@ -1,6 +1,6 @@
 """Http: the one way the app speaks HTTP (ARCHITECTURE.md, firm rule 3).
 
-Every request is rewritten through the endpoint map, waits for its host's token bucket (API
+Every request is rewritten through the endpoint map, waits for its host's request window (API
 hosts and media CDNs have separate rates, see :mod:`minion_tui.net.hosts`), and
 is retried by the policy in :mod:`minion_tui.net.retry` within an overall deadline. Limits and
 stats are keyed by the REAL host (before mapping), so the emulator — where every origin is

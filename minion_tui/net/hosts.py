@@ -3,7 +3,7 @@
 The APIs throttle (api-v2: ~600 requests / 10 min, yt-dlp's message) and answer 429, so they
 keep the conservative ``net.rate_limit`` bucket. Media, artwork and waveforms come from CDNs
 whose fetches are "separate" from the API's budget; docs/downloads.md §1.6 and §4.1
-say to keep API calls on a token bucket of their own, apart from CDN segment fetches. With one
+say to keep API calls on a budget of their own, apart from CDN segment fetches. With one
 shared 15 req/s bucket a download of a 1-hour mix (~361 segments) would be capped at 15
 segments/s however many are in flight, so CDN hosts get ``net.cdn_rate_limit`` instead. Its
 default (1000 req/s) is a safety net against a runaway loop rather than pacing: the downloader's

@@ -1,9 +1,19 @@
-"""Per-host token buckets, plus a host-wide pause for Retry-After.
+"""Per-host request windows, plus a host-wide pause for Retry-After.
 
-A bucket holds at most ``burst`` tokens and refills at ``rate`` tokens/s; each request takes
-one. Over any window of T seconds at most ``burst + rate * T`` requests start. A waiter
-*reserves* its token up front (the level may go negative), so concurrent callers queue in
-arrival order instead of waking together and stampeding.
+A host allows ``rate`` requests per second as the server counts them: at most
+``n = max(1, floor(rate))`` requests start in any window of ``max(1, n / rate)`` seconds (so
+a 15/s limit is 15 starts in any second, and 0.5/s one start every 2 s). The first ``n``
+start at once — the burst a page and its artwork need — and the next one waits until the
+oldest of them leaves the window. A token bucket (its first version) let a full bucket
+*and* a second of refill through in the first second: 30 requests where the server counts
+15 (``bench/discovery.py`` measured it at the emulator).
+
+The window is widened by ``guard`` (30 ms): a request is counted by the server when it
+arrives, which is when it leaves here plus the event loop's stall at that moment; the guard
+keeps a late first request and an on-time sixteenth apart by a full second.
+
+A waiter *reserves* its start up front, so concurrent callers queue in arrival order
+instead of waking together and stampeding.
 
 A 429 (or a 503 with Retry-After) pauses the whole host: every request to it waits, not
 only the one that was refused (docs/downloads.md §4.1 — "pause the whole pool,
@@ -17,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -41,17 +52,29 @@ class _Pause:
     status: int | None = None
 
 
-class HostGate:
-    """The token bucket and the pause of one host."""
+#: Seconds added to each window (see the module docstring).
+GUARD = 0.03
+#: Starts remembered past a window's worth: callers that may still be waiting behind them.
+_KEPT = 256
 
-    def __init__(self, host: str, rate: float, *, clock: Clock, sleep: Sleep) -> None:
+
+class HostGate:
+    """The request window and the pause of one host."""
+
+    def __init__(self, host: str, rate: float, *, clock: Clock, sleep: Sleep,
+                 guard: float = GUARD) -> None:
         self.host = host
         self.rate = rate
-        self.burst = max(1.0, rate)
+        #: Requests that may start at once (and in any window).
+        self.burst = float(max(1, math.floor(rate))) if rate > 0 and not math.isinf(rate) \
+            else max(1.0, rate)
+        self.window = max(1.0, self.burst / rate) + guard if rate > 0 else 0.0
         self._clock = clock
         self._sleep = sleep
-        self._tokens = self.burst
-        self._stamp = clock()
+        # The latest starts as [number, time] (reserved, then the time it really started),
+        # oldest first; kept beyond `burst` for the callers still waiting behind them.
+        self._starts: deque[list[float]] = deque(maxlen=int(self.burst) + _KEPT)
+        self._seq = 0
         self._pause = _Pause()
 
     @property
@@ -68,32 +91,46 @@ class HostGate:
         return max(0.0, self._pause.until - self._clock())
 
     async def acquire(self, *, deadline: float | None = None) -> None:
-        """Wait for the host's pause to end and for a token. ``deadline`` is on this gate's
-        clock; if the wait would overrun it, raise LimiterDeadline without taking a token."""
+        """Wait for the host's pause to end and for a start in the window. ``deadline`` is on
+        this gate's clock; if the wait would overrun it, raise LimiterDeadline without
+        reserving anything."""
         await self._wait_out_pause(deadline)
         if self.unlimited:
             return
         now = self._clock()
-        self._refill(now)
-        wait = 0.0 if self._tokens >= 1 else (1 - self._tokens) / self.rate
-        if deadline is not None and now + wait > deadline:
-            raise LimiterDeadline(self.host, wait, None)
-        self._tokens -= 1  # reserve now, so later callers queue behind us
-        if wait > 0:
-            await self._sleep(wait)
-        # A 429 may have arrived while we waited for the token; honour it too.
+        earlier = self._started(self._seq - int(self.burst))
+        start = now if earlier is None else max(now, earlier + self.window)
+        if deadline is not None and start > deadline:
+            raise LimiterDeadline(self.host, start - now, None)
+        mine: list[float] = [self._seq, start]  # reserve now, so later callers queue behind us
+        self._seq += 1
+        self._starts.append(mine)
+        while True:
+            wait = mine[1] - self._clock()
+            if wait > 0:
+                await self._sleep(wait)
+            # Woken late (the loop was busy)? Then this start is later than reserved, and so
+            # may be the one a window before ours: measure from when it really started.
+            now = self._clock()
+            earlier = self._started(int(mine[0]) - int(self.burst))
+            if earlier is None or earlier + self.window <= now + 1e-9:
+                mine[1] = now
+                break
+            mine[1] = earlier + self.window
+        # A 429 may have arrived while we waited for our turn; honour it too.
         await self._wait_out_pause(deadline)
+
+    def _started(self, seq: int) -> float | None:
+        """When start number ``seq`` started (or is reserved to); None: long enough ago."""
+        if seq < 0 or not self._starts or seq < self._starts[0][0]:
+            return None
+        return self._starts[seq - int(self._starts[0][0])][1]
 
     async def _wait_out_pause(self, deadline: float | None) -> None:
         while (left := self.paused_for()) > 0:
             if deadline is not None and self._clock() + left > deadline:
                 raise LimiterDeadline(self.host, left, self._pause.status)
             await self._sleep(left)
-
-    def _refill(self, now: float) -> None:
-        elapsed = max(0.0, now - self._stamp)
-        self._stamp = now
-        self._tokens = min(self.burst, self._tokens + elapsed * self.rate)
 
 
 class HostLimiter:
@@ -108,8 +145,10 @@ class HostLimiter:
         rate_for: Callable[[str], float] | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        guard: float = GUARD,
     ) -> None:
         self.rate = rate
+        self._guard = guard
         self._rate_for = rate_for
         self._clock = clock
         self._sleep = sleep
@@ -119,7 +158,8 @@ class HostLimiter:
         gate = self._gates.get(host)
         if gate is None:
             rate = self.rate if self._rate_for is None else self._rate_for(host)
-            gate = self._gates[host] = HostGate(host, rate, clock=self._clock, sleep=self._sleep)
+            gate = self._gates[host] = HostGate(host, rate, clock=self._clock, sleep=self._sleep,
+                                                 guard=self._guard)
         return gate
 
     def now(self) -> float:

@@ -26,7 +26,7 @@ _NO_ENDPOINTS = EndpointMap()  # immutable and hashable, so one shared default i
 @dataclass(frozen=True)
 class HttpOptions:
     endpoints: EndpointMap = _NO_ENDPOINTS
-    rate_limit: float = 15.0  # requests/s per host, token bucket; <= 0 disables the limit
+    rate_limit: float = 15.0  # requests/s per host (net/limiter.py); <= 0 disables it
     # requests/s per media-CDN host (net/hosts.py says which hosts); <= 0 disables the limit
     cdn_rate_limit: float = 1000.0
     max_retries: int = 5

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
-from minion_tui.models import Page, Playlist, StreamChoice, Track, User
+from minion_tui.models import Activity, Page, Playlist, StreamChoice, Track, User
 
 if TYPE_CHECKING:
     from minion_tui.config import Settings
@@ -176,6 +176,20 @@ class Provider(Protocol):
 
     async def original_url(self, track: Track) -> str:
         """A signed URL of the uploader's original file. Raises OriginalUnavailable."""
+        ...
+
+
+@runtime_checkable
+class ActivityReader(Protocol):
+    """What a provider offers discovery beyond :class:`Provider`: a user's ``likes`` or
+    ``reposts`` (the user listings of that name) with the time of each, newest first, and
+    resumable. A provider without it is synced through ``user_listing`` with the times it
+    was seen instead."""
+
+    def user_activity(self, listing: str, user_id: str, *, page_size: int = 50,
+                      start: str | None = None) -> AsyncIterator[Page[Activity]]:
+        """Pages of :class:`~minion_tui.models.Activity`, empty ones included, each with the
+        ``next_href`` that ``start`` goes on from."""
         ...
 
 

@@ -6,7 +6,8 @@ composed of sub-services over one shared :class:`~minion_tui.service.core.Core`:
 * ``service.library`` — the user's library: ratings, pinned sources, the search history,
   tags to offer, provenance (library.py);
 * ``service.player`` — playback, the queue, the history, the waveform (player.py);
-* ``service.downloads`` — downloads as jobs (downloads.py).
+* ``service.downloads`` — downloads as jobs (downloads.py);
+* ``service.discovery`` — followed sources and their sync (discovery.py).
 
 Create it with :meth:`Service.open`; close it with :meth:`Service.aclose`. The HTTP client,
 the store, the providers and the player are created on first use and are not public.
@@ -24,6 +25,7 @@ from minion_tui import config
 from minion_tui.providers.base import Capabilities, SearchFilter, WebRef
 from minion_tui.service.catalog import Catalog, capabilities, is_claimed, web_ref
 from minion_tui.service.core import DB_FILENAME, Core, Resource
+from minion_tui.service.discovery import Discovery
 from minion_tui.service.downloads import Downloads
 from minion_tui.service.library import DEFAULT_TAGS, PINNABLE_KINDS, Library
 from minion_tui.service.player import Player
@@ -54,6 +56,7 @@ class Service:
         self.library = Library(self._core)
         self.player = Player(self._core, self.catalog)
         self.downloads = Downloads(self._core, self.catalog)
+        self.discovery = Discovery(self._core)
 
     @classmethod
     def open(
@@ -92,6 +95,6 @@ class Service:
         await self._core.aclose()
 
 
-__all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Capabilities", "Catalog", "Downloads",
-           "Library", "Player", "Resource", "SearchFilter", "Service", "WebRef", "capabilities",
-           "is_claimed", "preload_network", "web_ref"]
+__all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Capabilities", "Catalog",
+           "Discovery", "Downloads", "Library", "Player", "Resource", "SearchFilter", "Service",
+           "WebRef", "capabilities", "is_claimed", "preload_network", "web_ref"]

@@ -295,10 +295,25 @@ _DOWNLOAD_JOBS = (
     "DROP TABLE download_archive_v2",
 )
 
+# Discovery sync (minion_tui/discovery/sync.py): a source is followed apart from being pinned;
+# ``cursor`` is its high-water mark, ``walk`` the walk in progress (where to go on after a
+# kill, and the mark it moves to when it ends), ``rewalked_at`` its last full walk. A
+# provenance row's ``confirmed_at`` is the start of the last full walk that saw it, so the
+# walk's end drops the rows of items no longer liked or reposted.
+_DISCOVERY_SYNC = (
+    "ALTER TABLE sources ADD COLUMN followed INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE sources ADD COLUMN walk TEXT",
+    "ALTER TABLE sources ADD COLUMN rewalked_at TEXT",
+    "ALTER TABLE provenance ADD COLUMN confirmed_at TEXT",
+    "CREATE INDEX provenance_by_source ON provenance (source, action, confirmed_at)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core tables", _CORE),
     Migration(2, "search history, provenance by track", _SEARCH_HISTORY),
     Migration(3, "download jobs: paused state, retry details", _DOWNLOAD_JOBS),
+    Migration(4, "discovery sync: followed sources, walks, confirmed provenance",
+              _DISCOVERY_SYNC),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

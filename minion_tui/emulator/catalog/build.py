@@ -401,6 +401,22 @@ def _pin_examples(b: _Builder, order: list[Artist]) -> dict[str, Track]:
     return pinned
 
 
+def _like_tracks_gone_private(b: _Builder, artist: Artist, likes: dict[int, list[Activity]]
+                              ) -> None:
+    """The "user_empty_pages" artist also liked its own tracks that are private now: a run of
+    hidden entries in the middle of its likes, so its likes pages come back empty and still
+    link on at any page size, like its tracks (docs/soundcloud.md §1.5). No draw from the
+    builder's generator: the rest of the catalog is unchanged."""
+    hidden = [t for t in b.user_tracks[artist.id] if not b.tracks[t].listed]
+    own = likes[artist.id]
+    if not own or not hidden:
+        return
+    middle = own[len(own) // 2].created_at
+    items = [Activity(middle - 1 - n, "track", t, artist.id) for n, t in enumerate(hidden)]
+    likes[artist.id] = sorted([*own, *items], key=lambda a: (a.created_at, a.target_id),
+                              reverse=True)
+
+
 @functools.lru_cache(maxsize=8)
 def build_catalog(seed: int) -> Catalog:
     """The catalog of a seed, built once per process (tests start many emulators)."""
@@ -411,6 +427,7 @@ def build_catalog(seed: int) -> Catalog:
     listed = sorted(t.id for t in b.tracks.values() if t.listed)
     sets = b.sets_pass(order, listed)
     likes, reposts, followings, followers = b.graph_pass(order, listed)
+    _like_tracks_gone_private(b, order[1], likes)
     short_links: dict[str, str] = {}
     catalog = Catalog(
         seed=seed, now=CATALOG_NOW, artists=b.artists, tracks=b.tracks, sets=b.sets,

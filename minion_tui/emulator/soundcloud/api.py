@@ -44,7 +44,8 @@ class ApiApp:
             await self.router(scope, receive, send)
             return
         request = Request(scope)
-        self.ctx.state.record_api_call(_local_path(scope), scope.get("query_string", b"").decode())
+        self.ctx.state.record_api_call(_local_path(scope), scope.get("query_string", b"").decode(),
+                                       at=scope.get("minion.arrived"))
         if not self.ctx.state.client_id_valid(request.query_params.get("client_id")):
             await api_json({}, 401)(scope, receive, send)
             return

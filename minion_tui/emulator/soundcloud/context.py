@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from minion_tui.emulator.catalog.model import Artist, Catalog, Track, TrackSet
 from minion_tui.emulator.cdn.origins import Cdn
+from minion_tui.emulator.social import Social
 from minion_tui.emulator.soundcloud.resources import Renderer, TrackAuthorization
 from minion_tui.emulator.state import EmulatorState
 
@@ -28,6 +29,7 @@ class ApiContext:
     auth: TrackAuthorization
     cdn: Cdn
     originals_secret: bytes
+    social: Social
     cache: dict[str, Any] = field(default_factory=dict)  # lazily built search/chart indexes
 
     def track(self, raw: str, secret: str | None = None) -> Track | None:

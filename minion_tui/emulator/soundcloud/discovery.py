@@ -144,8 +144,8 @@ async def likers(ctx: ApiContext, request: Request) -> Response:
     if track is None:
         return not_found()
     tab = local_path(request).rsplit("/", 1)[-1]
-    graph = ctx.catalog.likes if tab == "likers" else ctx.catalog.reposts
-    edges: list[Any] = _reverse(ctx, tab, graph).get(track.id, [])
+    graph = ctx.social.likes if tab == "likers" else ctx.social.reposts
+    edges: list[Any] = _reverse(ctx, f"{tab}:{ctx.social.version}", graph).get(track.id, [])
     page, nxt = numeric_page(edges, request.query_params, default_limit=50)
     return api_json(collection([ctx.render.user(ctx.catalog.artists[e.actor_id]) for e in page],
                                page_href(request, nxt, 50)))

@@ -142,8 +142,10 @@ def _b64(raw: bytes) -> str:
 class Renderer:
     """Renders catalog entities; the static part of each track is cached (lists are big)."""
 
-    def __init__(self, catalog: Catalog, media_urls: Any, auth: TrackAuthorization) -> None:
+    def __init__(self, catalog: Catalog, media_urls: Any, auth: TrackAuthorization,
+                 social: Any = None) -> None:
         self.catalog, self.media_urls, self.auth = catalog, media_urls, auth
+        self.social = social  # emulator/social.py: this emulator's likes (default: catalog's)
         self._tracks: dict[tuple[int, bool], dict[str, Any]] = {}
 
     # -- users ---------------------------------------------------------------------------------
@@ -177,6 +179,7 @@ class Renderer:
         c, mini = self.catalog, self.mini_user(artist)
         product = {"product": {"id": "creator-pro-unlimited" if artist.pro else "free"}}
         sets = c.user_sets.get(artist.id, [])
+        liked = (self.social.likes if self.social is not None else c.likes).get(artist.id, ())
         return {
             "avatar_url": mini["avatar_url"], "city": artist.city,
             "comments_count": artist.id % 37, "country_code": artist.country_code,
@@ -187,9 +190,9 @@ class Renderer:
             "first_name": artist.first_name, "full_name": mini["full_name"], "groups_count": 0,
             "id": artist.id, "kind": "user", "last_modified": mini["last_modified"],
             "last_name": artist.last_name,
-            "likes_count": sum(1 for a in c.likes.get(artist.id, ()) if a.kind == "track"),
-            "playlist_likes_count": sum(1 for a in c.likes.get(artist.id, ())
-                                        if a.kind == "playlist"),
+            "likes_count": sum(1 for a in liked if a.kind == "track"
+                               and c.tracks[a.target_id].listed),
+            "playlist_likes_count": sum(1 for a in liked if a.kind == "playlist"),
             "permalink": artist.permalink, "permalink_url": mini["permalink_url"],
             "playlist_count": len(sets), "reposts_count": None,
             "track_count": c.track_counts.get(artist.id, 0), "uri": mini["uri"],

@@ -82,8 +82,11 @@ async def likes(ctx: ApiContext, request: Request) -> Response:
     if artist is None:
         return not_found()
     c, render = ctx.catalog, ctx.render
-    entries = [Entry(a.created_at, a.target_id, a, owner=artist.id)
-               for a in c.likes.get(artist.id, [])]
+    # A like of a track made private since is cut into the page and then left out, as the
+    # service does, so likes pages can be empty and still link on (docs/soundcloud.md §1.5).
+    entries = [Entry(a.created_at, a.target_id, a,
+                     a.kind != "track" or c.tracks[a.target_id].listed, owner=artist.id)
+               for a in ctx.social.likes.get(artist.id, [])]
     items, cursor = cursor_page(entries, request.query_params, name="user-track-likes",
                                 default_limit=DEFAULT_LIMIT, like_style=True)
     rendered = []
@@ -141,7 +144,7 @@ async def stream(ctx: ApiContext, request: Request) -> Response:
     reposts_only = request.url.path.endswith("/reposts")
     entries: list[Entry[tuple[int, str, int, bool]]] = [
         Entry(a.created_at, a.target_id, (a.created_at, a.kind, a.target_id, True))
-        for a in c.reposts.get(artist.id, [])
+        for a in ctx.social.reposts.get(artist.id, [])
     ]
     if not reposts_only:
         entries += [Entry(c.tracks[t].created_at, t, (c.tracks[t].created_at, "track", t, False),

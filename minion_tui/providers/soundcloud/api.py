@@ -122,14 +122,19 @@ class Api:
             raise self._explain(exc) from exc
 
     async def pages(
-        self, path: str, params: Mapping[str, str] | None = None, *, page_size: int
+        self, path: str, params: Mapping[str, str] | None = None, *, page_size: int,
+        start: str | None = None,
     ) -> AsyncGenerator[RawPage, None]:
         """Every page of a collection: asks ``limit``+``linked_partitioning=1`` once, then
         follows ``next_href`` as given, re-adding the client id it lacks (docs/soundcloud.md
-        §1.5), through empty pages, until ``next_href`` is absent/null or repeats."""
+        §1.5), through empty pages, until ``next_href`` is absent/null or repeats. ``start``
+        goes on from a ``next_href`` an earlier walk stopped at (cursors are keyset by time,
+        §1.5, so one stays valid)."""
         size = max(1, min(page_size, MAX_PAGE_SIZE))
         query: dict[str, str] = {**(params or {}), "limit": str(size), "linked_partitioning": "1"}
         url = path
+        if start:
+            url, query = start, {}
         seen: set[str] = set()
         empty_run = 0
         while True:

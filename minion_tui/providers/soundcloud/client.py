@@ -21,7 +21,7 @@ from minion_tui.errors import (
     OriginalUnavailable,
     StreamExpired,
 )
-from minion_tui.models import Comment, Page, Playlist, StreamChoice, Track, User
+from minion_tui.models import Activity, Comment, Page, Playlist, StreamChoice, Track, User
 from minion_tui.providers.soundcloud import listings, originals, parse, streams, urls
 from minion_tui.providers.soundcloud.api import Api
 from minion_tui.providers.soundcloud.capabilities import (
@@ -220,6 +220,23 @@ class SoundCloud:
         # /users/{id}/reposts is 404; the stream endpoint is what yt-dlp and soundcloud.py use.
         return self._listing(f"/stream/users/{_plain_id(user_id, 'users')}/reposts", "any",
                              limit=limit)
+
+    async def user_activity(self, listing: str, user_id: str, *, page_size: int = 50,
+                            start: str | None = None) -> AsyncIterator[Page[Activity]]:
+        """A user's ``likes`` or ``reposts`` as :class:`Activity` items with their time,
+        newest first, page by page — empty pages included, each with the ``next_href`` to go
+        on from (``start``) after a stop (docs/soundcloud.md §1.2, §1.5, §2.5)."""
+        uid = _plain_id(user_id, "users")
+        paths = {"likes": f"/users/{uid}/likes", "reposts": f"/stream/users/{uid}/reposts"}
+        if listing not in paths:
+            raise InvalidArgument(f"SoundCloud has no {listing!r} activity of a user.",
+                                  hint=f"Use one of: {', '.join(paths)}.")
+        kind = "like" if listing == "likes" else "repost"
+        async for raw in self.api.pages(paths[listing], page_size=page_size, start=start):
+            items = await listings.convert_activities(raw.items, self._hydrate_ids, kind)
+            for activity in items:
+                self._note(activity.track)
+            yield Page(items=items, next_href=raw.next_href)
 
     def user_followings(self, user_id: str, *, limit: int | None = None
                         ) -> AsyncIterator[Page[User]]:

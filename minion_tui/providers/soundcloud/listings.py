@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from minion_tui.models import Comment, Page, Playlist, Track, User
+from minion_tui.models import Activity, Comment, Page, Playlist, Track, User
 from minion_tui.providers.soundcloud import parse
 from minion_tui.providers.soundcloud.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Api, RawPage
 from minion_tui.providers.soundcloud.parse import MalformedResponse
@@ -89,6 +89,20 @@ async def convert_items(items: list[Any], hydrate: Hydrator, *, want: str) -> li
         if model is not None:
             out.append(model)
     return out
+
+
+async def convert_activities(items: list[Any], hydrate: Hydrator, kind: str) -> list[Activity]:
+    """Likes or reposts items → :class:`Activity` (the track and the item's ``created_at``,
+    the time of the like or repost: docs/soundcloud.md §2.5); sets are left out."""
+    when: dict[str, str | None] = {}
+    for entry in items:
+        found = parse.item(entry)
+        if found is not None and found[0] in ("track", "") and isinstance(entry, dict):
+            tid = _safe(_track_id, found[1])
+            if tid:
+                when[tid] = parse.iso_date(entry.get("created_at"))
+    tracks = await convert_items(items, hydrate, want="track")
+    return [Activity(t, kind, when.get(t.id)) for t in tracks]
 
 
 def _track_id(data: Any) -> str:
