@@ -23,6 +23,7 @@ from minion_tui.config.paths import (
 from minion_tui.config.schema import (
     SECTION_TYPES,
     SETTINGS,
+    DiscoverySettings,
     DownloadSettings,
     MixcloudSettings,
     NetSettings,
@@ -45,6 +46,7 @@ __all__ = [
     "APP_NAME",
     "SECTION_TYPES",
     "SETTINGS",
+    "DiscoverySettings",
     "DownloadSettings",
     "MixcloudSettings",
     "NetSettings",

@@ -24,6 +24,7 @@ from minion_tui.config.schema import (
     SECTIONS,
     SETTINGS,
     SETTINGS_BY_KEY,
+    DiscoverySettings,
     DownloadSettings,
     MixcloudSettings,
     NetSettings,
@@ -56,6 +57,7 @@ class Settings:
     downloads: DownloadSettings = field(default_factory=DownloadSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     playback: PlaybackSettings = field(default_factory=PlaybackSettings)
+    discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
     endpoints: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     path: Path = field(default_factory=config_path)
