@@ -6,9 +6,10 @@ Without ``--json`` output is a readable table, and a failure is one clear line o
 (output.py).
 
 The commands are declared by their group's module (catalog.py, download.py, play.py,
-config_cmd.py, emulator_cmd.py, tui_cmd.py): each :class:`~minion_tui.cli.command.Command`
-brings its parser setup and its handler, and :func:`main` runs the handler of the command
-parsed. Nothing heavy is imported before a handler runs, so ``--help`` stays fast.
+config_cmd.py, emulator_cmd.py, tui_cmd.py, judgments.py): each
+:class:`~minion_tui.cli.command.Command` brings its parser setup and its handler, and
+:func:`main` runs the handler of the command parsed. Nothing heavy is imported before a
+handler runs, so ``--help`` stays fast.
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from minion_tui import __version__, config
-from minion_tui.cli import catalog, config_cmd, download, emulator_cmd, play, tui_cmd
+from minion_tui.cli import (
+    catalog,
+    config_cmd,
+    download,
+    emulator_cmd,
+    judgments,
+    play,
+    tui_cmd,
+)
 from minion_tui.cli.command import Command
 from minion_tui.cli.output import fail
 from minion_tui.errors import ConfigError, MinionError
@@ -35,7 +44,7 @@ log = logging.getLogger("minion_tui")
 #: Every command, in the order ``--help`` lists them; the one named None runs without one.
 COMMANDS: tuple[Command, ...] = (*tui_cmd.COMMANDS, *config_cmd.COMMANDS,
                                  *emulator_cmd.COMMANDS, *catalog.COMMANDS,
-                                 *download.COMMANDS, *play.COMMANDS)
+                                 *download.COMMANDS, *play.COMMANDS, *judgments.COMMANDS)
 _BY_NAME = {command.name: command for command in COMMANDS}
 
 

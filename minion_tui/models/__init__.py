@@ -10,7 +10,9 @@ data. Front ends take every value type from here:
 * listening.py — the player's state, what is playing, the queue and the history;
 * library.py — remembered searches, discovery sources, where a track was surfaced;
 * downloads.py — download events, outcomes and jobs;
-* network.py — notices of waits for a host.
+* network.py — notices of waits for a host;
+* ranking.py — the inbox's ranked tracks and their evidence, radio queues, the judgment
+  history.
 
 json_form.py derives each model's JSON form and JSON Schema from its declaration.
 """
@@ -40,6 +42,14 @@ from minion_tui.models.listening import (
     Toast,
 )
 from minion_tui.models.network import WaitNotice
+from minion_tui.models.ranking import (
+    Evidence,
+    InboxEntry,
+    JudgmentChange,
+    RadioEntry,
+    Score,
+    ScorePart,
+)
 
 __all__ = [
     "REPEAT_MODES",
@@ -48,8 +58,11 @@ __all__ = [
     "Counts",
     "DownloadEvent",
     "DownloadJob",
+    "Evidence",
     "HistoryEntry",
+    "InboxEntry",
     "Judgment",
+    "JudgmentChange",
     "NowPlaying",
     "Outcome",
     "Page",
@@ -57,7 +70,10 @@ __all__ = [
     "PlayerState",
     "Playlist",
     "QueueEntry",
+    "RadioEntry",
     "Resource",
+    "Score",
+    "ScorePart",
     "SearchEntry",
     "Source",
     "StreamChoice",
