@@ -6,7 +6,7 @@ Without ``--json`` output is a readable table, and a failure is one clear line o
 (output.py).
 
 The commands are declared by their group's module (catalog.py, download.py, play.py,
-config_cmd.py, emulator_cmd.py, tui_cmd.py, judgments.py): each
+config_cmd.py, emulator_cmd.py, tui_cmd.py, inbox.py, judgments.py, radio.py): each
 :class:`~minion_tui.cli.command.Command` brings its parser setup and its handler, and
 :func:`main` runs the handler of the command parsed. Nothing heavy is imported before a
 handler runs, so ``--help`` stays fast.
@@ -31,8 +31,10 @@ from minion_tui.cli import (
     config_cmd,
     download,
     emulator_cmd,
+    inbox,
     judgments,
     play,
+    radio,
     tui_cmd,
 )
 from minion_tui.cli.command import Command
@@ -44,7 +46,8 @@ log = logging.getLogger("minion_tui")
 #: Every command, in the order ``--help`` lists them; the one named None runs without one.
 COMMANDS: tuple[Command, ...] = (*tui_cmd.COMMANDS, *config_cmd.COMMANDS,
                                  *emulator_cmd.COMMANDS, *catalog.COMMANDS,
-                                 *download.COMMANDS, *play.COMMANDS, *judgments.COMMANDS)
+                                 *download.COMMANDS, *play.COMMANDS, *inbox.COMMANDS,
+                                 *judgments.COMMANDS, *radio.COMMANDS)
 _BY_NAME = {command.name: command for command in COMMANDS}
 
 

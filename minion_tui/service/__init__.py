@@ -6,7 +6,9 @@ composed of sub-services over one shared :class:`~minion_tui.service.core.Core`:
 * ``service.library`` — the user's library: ratings, pinned sources, the search history,
   tags to offer, provenance (library.py);
 * ``service.player`` — playback, the queue, the history, the waveform (player.py);
-* ``service.downloads`` — downloads as jobs (downloads.py).
+* ``service.downloads`` — downloads as jobs (downloads.py);
+* ``service.inbox`` — the ranked inbox of what followed artists surfaced, and radio queues
+  (inbox.py).
 
 Create it with :meth:`Service.open`; close it with :meth:`Service.aclose`. The HTTP client,
 the store, the providers and the player are created on first use and are not public.
@@ -25,6 +27,7 @@ from minion_tui.providers.base import Capabilities, SearchFilter, WebRef
 from minion_tui.service.catalog import Catalog, capabilities, is_claimed, web_ref
 from minion_tui.service.core import DB_FILENAME, Core, Resource
 from minion_tui.service.downloads import Downloads
+from minion_tui.service.inbox import Inbox, InboxFilters
 from minion_tui.service.library import DEFAULT_TAGS, PINNABLE_KINDS, Library
 from minion_tui.service.player import Player
 
@@ -54,6 +57,7 @@ class Service:
         self.library = Library(self._core)
         self.player = Player(self._core, self.catalog)
         self.downloads = Downloads(self._core, self.catalog)
+        self.inbox = Inbox(self._core, self.catalog)
 
     @classmethod
     def open(
@@ -93,5 +97,5 @@ class Service:
 
 
 __all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Capabilities", "Catalog", "Downloads",
-           "Library", "Player", "Resource", "SearchFilter", "Service", "WebRef", "capabilities",
-           "is_claimed", "preload_network", "web_ref"]
+           "Inbox", "InboxFilters", "Library", "Player", "Resource", "SearchFilter", "Service",
+           "WebRef", "capabilities", "is_claimed", "preload_network", "web_ref"]
