@@ -6,7 +6,7 @@ Without ``--json`` output is a readable table, and a failure is one clear line o
 (output.py).
 
 The commands are declared by their group's module (catalog.py, download.py, play.py,
-discover.py, config_cmd.py, emulator_cmd.py, tui_cmd.py): each
+discover.py, config_cmd.py, emulator_cmd.py, tui_cmd.py, inbox.py, judgments.py, radio.py): each
 :class:`~minion_tui.cli.command.Command` brings its parser setup and its handler, and
 :func:`main` runs the handler of the command parsed. Nothing heavy is imported before a
 handler runs, so ``--help`` stays fast.
@@ -26,7 +26,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from minion_tui import __version__, config
-from minion_tui.cli import catalog, config_cmd, discover, download, emulator_cmd, play, tui_cmd
+from minion_tui.cli import (
+    catalog,
+    config_cmd,
+    discover,
+    download,
+    emulator_cmd,
+    inbox,
+    judgments,
+    play,
+    radio,
+    tui_cmd,
+)
 from minion_tui.cli.command import Command, Parser, parse_command_line
 from minion_tui.cli.output import fail, fail_usage
 from minion_tui.errors import ConfigError, MinionError, UsageError
@@ -39,7 +50,8 @@ log = logging.getLogger("minion_tui")
 #: Every command, in the order ``--help`` lists them; the one named None runs without one.
 COMMANDS: tuple[Command, ...] = (*tui_cmd.COMMANDS, *config_cmd.COMMANDS,
                                  *emulator_cmd.COMMANDS, *catalog.COMMANDS,
-                                 *download.COMMANDS, *play.COMMANDS, *discover.COMMANDS)
+                                 *download.COMMANDS, *play.COMMANDS, *discover.COMMANDS,
+                                 *inbox.COMMANDS, *judgments.COMMANDS, *radio.COMMANDS)
 _BY_NAME = {command.name: command for command in COMMANDS}
 
 

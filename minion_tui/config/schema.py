@@ -90,6 +90,15 @@ class PlaybackSettings:
 
 @dataclass(frozen=True)
 class DiscoverySettings:
+    """How the inbox ranks what followed artists surfaced (discovery/rank.py), and how often
+    a followed source is walked in full (discovery/sync.py)."""
+
+    half_life_days: float = 14.0
+    weight_like: float = 1.0
+    weight_repost: float = 0.7
+    weight_chart: float = 0.2
+    weight_related: float = 0.3
+    trust_prior: float = 2.0
     full_rewalk_days: int = 7
 
 
@@ -190,6 +199,17 @@ SETTINGS: tuple[Setting, ...] = (
             "walks of a followed source by `discover sync`, which drop the tracks it no "
             "longer likes or reposts (the syncs in between stop at what they saw before); 0: "
             "walk in full every time."),
+    Setting("discovery", "half_life_days", Number(), "Days after which a like or repost "
+            "counts half as much in the inbox's ranking (a quarter after twice as long)."),
+    Setting("discovery", "weight_like", Number(), "Weight of a followed artist's like in "
+            "the inbox's score."),
+    Setting("discovery", "weight_repost", Number(), "Weight of a followed artist's repost."),
+    Setting("discovery", "weight_chart", Number(), "Weight of a chart sighting (Trending)."),
+    Setting("discovery", "weight_related", Number(), "Weight of a related-track or station "
+            "sighting."),
+    Setting("discovery", "trust_prior", Number(), "Imagined ratings each way (liked and not "
+            "interested) before your own: the larger, the more of your ratings it takes to "
+            "move an artist's trust."),
 )
 SETTINGS_BY_KEY: Mapping[str, Setting] = {s.dotted: s for s in SETTINGS}
 SECTIONS: tuple[str, ...] = (*SECTION_TYPES, *OPEN_TABLES)

@@ -11,7 +11,9 @@ data. Front ends take every value type from here:
 * library.py — remembered searches, discovery sources, where a track was surfaced;
 * discovery.py — followed sources, sync progress and its summary;
 * downloads.py — download events, outcomes and jobs;
-* network.py — notices of waits for a host.
+* network.py — notices of waits for a host;
+* ranking.py — the inbox's ranked tracks and their evidence, radio queues, the judgment
+  history.
 
 json_form.py derives each model's JSON form and JSON Schema from its declaration.
 """
@@ -42,6 +44,14 @@ from minion_tui.models.listening import (
     Toast,
 )
 from minion_tui.models.network import WaitNotice
+from minion_tui.models.ranking import (
+    Evidence,
+    InboxEntry,
+    JudgmentChange,
+    RadioEntry,
+    Score,
+    ScorePart,
+)
 
 __all__ = [
     "REPEAT_MODES",
@@ -51,9 +61,12 @@ __all__ = [
     "Counts",
     "DownloadEvent",
     "DownloadJob",
+    "Evidence",
     "FollowedSource",
     "HistoryEntry",
+    "InboxEntry",
     "Judgment",
+    "JudgmentChange",
     "NowPlaying",
     "Outcome",
     "Page",
@@ -61,7 +74,10 @@ __all__ = [
     "PlayerState",
     "Playlist",
     "QueueEntry",
+    "RadioEntry",
     "Resource",
+    "Score",
+    "ScorePart",
     "SearchEntry",
     "Source",
     "StreamChoice",

@@ -8,6 +8,8 @@ composed of sub-services over one shared :class:`~minion_tui.service.core.Core`:
 * ``service.player`` — playback, the queue, the history, the waveform (player.py);
 * ``service.downloads`` — downloads as jobs (downloads.py);
 * ``service.discovery`` — followed sources and their sync (discovery.py).
+* ``service.inbox`` — the ranked inbox of what followed artists surfaced, and radio queues
+  (inbox.py).
 
 Create it with :meth:`Service.open`; close it with :meth:`Service.aclose`. The HTTP client,
 the store, the providers and the player are created on first use and are not public.
@@ -27,6 +29,7 @@ from minion_tui.service.catalog import Catalog, capabilities, is_claimed, web_re
 from minion_tui.service.core import DB_FILENAME, Core, Resource
 from minion_tui.service.discovery import Discovery
 from minion_tui.service.downloads import Downloads
+from minion_tui.service.inbox import Inbox, InboxFilters
 from minion_tui.service.library import DEFAULT_TAGS, PINNABLE_KINDS, Library
 from minion_tui.service.player import Player
 
@@ -57,6 +60,7 @@ class Service:
         self.player = Player(self._core, self.catalog)
         self.downloads = Downloads(self._core, self.catalog)
         self.discovery = Discovery(self._core)
+        self.inbox = Inbox(self._core, self.catalog)
 
     @classmethod
     def open(
@@ -96,5 +100,6 @@ class Service:
 
 
 __all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Capabilities", "Catalog",
-           "Discovery", "Downloads", "Library", "Player", "Resource", "SearchFilter", "Service",
+           "Discovery", "Downloads", "Inbox", "InboxFilters", "Library", "Player", "Resource",
+           "SearchFilter", "Service",
            "WebRef", "capabilities", "is_claimed", "preload_network", "web_ref"]

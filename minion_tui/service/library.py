@@ -1,5 +1,5 @@
-"""The user's own library: ratings, pinned sources, the search history, the tags worth
-offering and where tracks surfaced."""
+"""The user's own library: ratings and their history (exported and imported as a file),
+pinned sources, the search history, the tags worth offering and where tracks surfaced."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from minion_tui.errors import InvalidArgument
 from minion_tui.models import Judgment, Track
 
 if TYPE_CHECKING:
-    from minion_tui.models import SearchEntry, Source, SurfacedBy
+    from pathlib import Path
+
+    from minion_tui.models import JudgmentChange, SearchEntry, Source, SurfacedBy
     from minion_tui.service.core import Core
 
 #: Tags offered under Discover while the store holds too few tagged tracks to choose.
@@ -32,6 +34,58 @@ class Library:
         """Record (or clear, with None) the user's judgment of a track; committed on return."""
         store = await self._core.db()
         await store.call(store.set_judgment, urn, judgment)
+
+    async def rate_target(self, target: str, judgment: Judgment | None
+                          ) -> list[JudgmentChange]:
+        """Rate (or clear) a track given by URL or URN and return its whole history. A
+        track URN (``soundcloud:tracks:123``) needs no request, so a rating may come before
+        the track is fetched; a URL is resolved first (and the track stored)."""
+        urn = await self._track_urn(target)
+        await self.rate(urn, judgment)
+        return await self.history(urn)
+
+    async def history(self, urn: str | None = None) -> list[JudgmentChange]:
+        """Every change of the judgments (of one track, or all), oldest first; clearing a
+        judgment is a change with judgment None."""
+        from minion_tui.store import judgment_log
+
+        store = await self._core.db()
+        return await store.call(judgment_log.history, store, urn)
+
+    async def export_judgments(self, fmt: str = "json") -> str:
+        """The whole judgment history as the text of a file (``fmt`` json or csv)."""
+        from minion_tui.store import judgment_log
+
+        if fmt not in judgment_log.FORMATS:
+            raise InvalidArgument(f"Unknown export format {fmt!r}.", hint="Use json or csv.")
+        store = await self._core.db()
+        return await store.call(judgment_log.dump, store, fmt)
+
+    async def import_judgments(self, path: Path) -> dict[str, int]:
+        """Merge an exported file into the history (store/judgment_log.py says how); the
+        counts of changes ``added`` and ``known`` and of ``tracks`` touched."""
+        import asyncio
+
+        from minion_tui.store import judgment_log
+
+        try:
+            text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidArgument(f"Could not read {path}: {exc}.",
+                                  hint="Give the path of a file written by `minion-tui "
+                                  "export judgments`.") from exc
+        changes = judgment_log.parse(text, name=str(path))
+        store = await self._core.db()
+        return await store.call(judgment_log.merge, store, changes)
+
+    async def _track_urn(self, target: str) -> str:
+        target = target.strip()
+        if "://" not in target and target.count(":") == 2 and target.split(":")[1] == "tracks":
+            self._core.provider_of(target)  # an unknown provider is refused here
+            return target
+        track = await self._core.resolve_as(target, Track)
+        await self._core.remember([track])
+        return track.urn
 
     async def my_ratings(
         self, judgments: Sequence[Judgment], *, limit: int | None = None

@@ -1,0 +1,81 @@
+"""``inbox [--limit N] [filters]``: unrated tracks that followed artists liked or reposted,
+best first; with ``--json`` a list of track objects, each with ``playable``, ``provenance``
+(``[{source, actor, kind, at}]``) and ``score`` (``{total, parts}``)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from minion_tui.cli.command import Command, positive_int
+from minion_tui.cli.output import print_json, print_table
+from minion_tui.cli.session import session
+from minion_tui.models import format_duration
+
+if TYPE_CHECKING:
+    from minion_tui.cli.command import Subparsers
+
+# The filter values (discovery/rank.py); spelled here so --help needs no import of it.
+DURATIONS = ("short", "medium", "long", "epic")
+AGES = ("last_hour", "last_day", "last_week", "last_month", "last_year")
+AVAILABILITY = ("all", "playable", "preview", "drm")
+
+
+def _setup(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    inbox = sub.add_parser("inbox", parents=[common],
+                           help="unrated tracks that followed artists liked or reposted, "
+                           "best first, each with why")
+    inbox.add_argument("--limit", type=positive_int, default=50)
+    inbox.add_argument("--page", type=int, default=0, help="page of --limit tracks (from 0)")
+    inbox.add_argument("--provider", help="only this provider's tracks, e.g. soundcloud")
+    inbox.add_argument("--genre", help="genre or tag (any case)")
+    inbox.add_argument("--duration", choices=DURATIONS,
+                       help="short < 2 min, medium 2-10, long 10-30, epic > 30")
+    inbox.add_argument("--created", choices=AGES, help="uploaded within")
+    inbox.add_argument("--surfaced", choices=AGES, help="liked or reposted within")
+    inbox.add_argument("--availability", choices=AVAILABILITY, default="all",
+                       help="playable hides previews (Go+) and DRM-only tracks, which "
+                       "otherwise come after the playable ones")
+
+
+async def _inbox(args: argparse.Namespace) -> int:
+    from minion_tui.service import InboxFilters
+
+    filters = InboxFilters(provider=args.provider, genre=args.genre, duration=args.duration,
+                      created=args.created, surfaced=args.surfaced,
+                      availability=args.availability)
+    async with session(args) as service:
+        entries = await service.inbox.list(limit=args.limit, page=max(0, args.page),
+                                           filters=filters)
+    documents = [e.to_json() for e in entries]
+    if args.json:
+        print_json(documents)
+    elif not documents:
+        print("(the inbox is empty: follow artists and sync, or loosen the filters)")
+    else:
+        print_table(["score", "title", "artist", "length", "why", "url"],
+                    [_row(d) for d in documents])
+    return 0
+
+
+def _row(entry: dict[str, Any]) -> list[str]:
+    mark = "" if entry["playable"] else f" ({entry['availability']})"
+    return [f"{entry['score']['total']:.3f}", entry["title"] + mark, entry["artist"],
+            format_duration(entry["duration_ms"] / 1000), why(entry["score"]["parts"]),
+            entry["url"]]
+
+
+def why(parts: list[dict[str, Any]]) -> str:
+    """"liked by A, B · reposted by C · Trending" from a score's parts."""
+    verbs = {"like": "liked by", "repost": "reposted by"}
+    names: dict[str, list[str]] = {}
+    for part in parts:
+        kind = part["kind"]
+        names.setdefault(kind, []).append(part["name"] or part["actor"] or kind)
+    said = [f"{verbs[k]} {', '.join(v)}" for k, v in names.items() if k in verbs]
+    said += ["Trending" for k in names if k == "chart"]
+    said += ["related" for k in names if k == "related"]
+    return " · ".join(said)
+
+
+COMMANDS = (Command("inbox", _setup, _inbox, online=False),)

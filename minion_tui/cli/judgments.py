@@ -1,0 +1,82 @@
+"""The user's judgments: ``rate TARGET liked|not_interested|not_quite|clear`` (prints the
+track's whole history), ``export judgments [--format json|csv]`` (to stdout) and
+``import judgments FILE`` (merges; prints the counts)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from minion_tui.cli.command import Command
+from minion_tui.cli.output import print_json, print_table
+from minion_tui.cli.session import session
+from minion_tui.models import Judgment
+
+if TYPE_CHECKING:
+    from minion_tui.cli.command import Subparsers
+
+VERDICTS = (*(j.value for j in Judgment), "clear")
+
+
+def _setup_rate(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    rate = sub.add_parser("rate", parents=[common],
+                          help="rate a track (liked, not interested, not quite) or clear it")
+    rate.add_argument("target", metavar="TARGET", help="track URL or URN")
+    rate.add_argument("verdict", choices=VERDICTS)
+
+
+def _setup_export(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    export = sub.add_parser("export", parents=[common],
+                            help="write your judgments and their whole history to stdout")
+    export.add_argument("what", choices=("judgments",))
+    export.add_argument("--format", dest="fmt", choices=("json", "csv"), default="json")
+
+
+def _setup_import(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    imp = sub.add_parser("import", parents=[common],
+                         help="merge judgments from a file written by export")
+    imp.add_argument("what", choices=("judgments",))
+    imp.add_argument("file", metavar="FILE", type=Path)
+
+
+async def _rate(args: argparse.Namespace) -> int:
+    verdict = None if args.verdict == "clear" else Judgment(args.verdict)
+    async with session(args) as service:
+        changes = await service.library.rate_target(args.target, verdict)
+    document = {"urn": changes[-1].urn, "judgment": args.verdict if verdict else None,
+                "history": [c.to_json() for c in changes]}
+    if args.json:
+        print_json(document)
+    else:
+        print(f"{document['urn']}: {args.verdict}")
+        print_table(["at", "judgment", "origin"],
+                    [[c.at, c.judgment.value if c.judgment else "(cleared)", c.origin]
+                     for c in changes])
+    return 0
+
+
+async def _export(args: argparse.Namespace) -> int:
+    async with session(args) as service:
+        text = await service.library.export_judgments(args.fmt)
+    sys.stdout.write(text)  # the file itself, with or without --json
+    return 0
+
+
+async def _import(args: argparse.Namespace) -> int:
+    async with session(args) as service:
+        counts = await service.library.import_judgments(args.file)
+    if args.json:
+        print_json(counts)
+    else:
+        print(f"{counts['added']} change(s) added, {counts['known']} already there; "
+              f"{counts['tracks']} track(s) updated")
+    return 0
+
+
+COMMANDS = (
+    Command("rate", _setup_rate, _rate),
+    Command("export", _setup_export, _export, online=False),
+    Command("import", _setup_import, _import, online=False),
+)

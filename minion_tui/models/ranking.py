@@ -1,0 +1,100 @@
+"""Discovery as the front ends see it: the inbox's ranked tracks with the evidence behind
+each rank, the radio's queue, and the history of the user's judgments.
+
+An inbox entry prints as its track's JSON form with three keys added — ``playable``,
+``provenance`` (``[{source, actor, kind, at}]``) and ``score`` (``{total, parts}``) — so a
+script reads it as any other track; ``parts`` say how the total was reached, one per artist
+(or chart, or related list) and kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from minion_tui.models.catalog import Judgment, Track
+from minion_tui.models.json_form import SKIP, JsonModel, json_opts
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence(JsonModel):
+    """One sighting of a track: the listing (``source``), who acted (``actor``, a user URN;
+    None for charts and related lists), how (``kind``: like, repost, chart, related...) and
+    when (``at``, ISO 8601 UTC)."""
+
+    source: str
+    actor: str | None
+    kind: str
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScorePart(JsonModel):
+    """One term of a score: trust(actor) · weight(kind) · 2^(−age/half-life) = ``value``.
+    ``actor`` is None for a chart or related sighting (their trust is learnt per kind);
+    ``name`` is the actor's username when it is known."""
+
+    actor: str | None
+    name: str | None
+    kind: str
+    at: str
+    trust: float = field(metadata=json_opts(ndigits=4))
+    weight: float = field(metadata=json_opts(ndigits=4))
+    decay: float = field(metadata=json_opts(ndigits=4))
+    value: float = field(metadata=json_opts(ndigits=4))
+
+
+@dataclass(frozen=True, slots=True)
+class Score(JsonModel):
+    total: float = field(metadata=json_opts(ndigits=4))
+    parts: tuple[ScorePart, ...] = ()
+
+
+def _with_track(track: Track, extra: dict[str, Any]) -> dict[str, Any]:
+    document = track.to_json()
+    document.update(extra)
+    return document
+
+
+@dataclass(frozen=True, slots=True)
+class InboxEntry(JsonModel):
+    """A track of the inbox, best first. ``playable`` is False for previews (Go+), DRM-only
+    and blocked tracks, which are sorted after every playable one."""
+
+    track: Track = field(metadata=SKIP)
+    playable: bool
+    provenance: tuple[Evidence, ...]
+    score: Score
+
+    def to_json(self) -> dict[str, Any]:
+        return _with_track(self.track, {
+            "playable": self.playable,
+            "provenance": [e.to_json() for e in self.provenance],
+            "score": self.score.to_json(),
+        })
+
+
+@dataclass(frozen=True, slots=True)
+class RadioEntry(JsonModel):
+    """A track of a radio queue: ``via`` says which pool it came from ("related",
+    "station", "liked_by"), ``score`` the trust-weighted evidence that placed it."""
+
+    track: Track = field(metadata=SKIP)
+    via: str
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        return _with_track(self.track, {"via": self.via, "score": round(self.score, 4)})
+
+
+@dataclass(frozen=True, slots=True)
+class JudgmentChange(JsonModel):
+    """One row of the judgment history: the verdict set (None: cleared) on ``urn``, by
+    ``origin`` ("user", "import"...), at ``at``. ``id`` orders changes made in the same
+    millisecond."""
+
+    id: int
+    urn: str
+    judgment: Judgment | None
+    origin: str
+    at: str
