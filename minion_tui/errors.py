@@ -7,7 +7,14 @@ these; the CLI and the TUI only render them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+_USERINFO_PASSWORD = re.compile(r"(//[^/?#@\s:]*):[^/?#@\s]*@")
+
+
+def _without_passwords(text: str) -> str:
+    return _USERINFO_PASSWORD.sub(r"\1:***@", text)
 
 
 class MinionError(Exception):
@@ -17,8 +24,10 @@ class MinionError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
-        self.message = message
-        self.hint = hint
+        # Whatever a message quotes (a URL the user gave, argparse's echo of an argument),
+        # the password of a ``user:password@`` never reaches the screen, a log or JSON.
+        self.message = _without_passwords(message)
+        self.hint = _without_passwords(hint) if hint else hint
         super().__init__(self.text)
 
     @property
@@ -68,7 +77,7 @@ class UsageError(InvalidArgument):
     exit_code = 2
 
     def __init__(self, message: str, *, hint: str | None = None, usage: str = "") -> None:
-        self.usage = usage
+        self.usage = _without_passwords(usage)
         super().__init__(message, hint=hint)
 
 

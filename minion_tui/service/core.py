@@ -112,6 +112,15 @@ class Core:
             return self.provider(provider_of_urn(item))
         return self.provider(item.provider)
 
+    def checked_urn(self, urn: str) -> str:
+        """``urn`` as its provider accepts it, without a request: an unknown provider, a
+        malformed id or a URN of the wrong shape is InvalidURL saying what works."""
+        from minion_tui.providers.registry import entry, provider_of_urn
+
+        urn = urn.strip()
+        entry(provider_of_urn(urn)).validate(urn)
+        return urn
+
     def on_wait(self, listener: Callable[[WaitNotice], None]) -> None:
         """Be told when a request has to wait long (rate limits, Retry-After)."""
         self._wait_listeners.append(listener)

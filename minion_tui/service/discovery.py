@@ -79,7 +79,7 @@ class Discovery:
         if listing is not None:
             key = listing[1]
         elif target.count(":") == 2 and "://" not in target:
-            key = target.strip()  # a URN: no need to ask the service
+            key = self._core.checked_urn(target)  # a URN: no need to ask the service
         else:
             key = (await self._core.resolve_as(target, User)).urn
         store = await self._core.db()

@@ -81,8 +81,7 @@ class Library:
     async def _track_urn(self, target: str) -> str:
         target = target.strip()
         if "://" not in target and target.count(":") == 2 and target.split(":")[1] == "tracks":
-            self._core.provider_of(target)  # an unknown provider is refused here
-            return target
+            return self._core.checked_urn(target)  # an unknown provider or bad id: refused
         track = await self._core.resolve_as(target, Track)
         await self._core.remember([track])
         return track.urn

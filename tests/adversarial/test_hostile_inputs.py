@@ -186,7 +186,8 @@ def base(command: str, parser: argparse.ArgumentParser, *, skip: str = "") -> li
     for action in positionals(parser):
         if action.dest == skip or action.nargs in ("?", argparse.REMAINDER):
             continue
-        values.append(VALID.get(action.dest, "x"))
+        choices = list(action.choices or ())
+        values.append(VALID.get(action.dest, str(choices[0]) if choices else "x"))
     if command == "browse" and skip != "target":
         values.append(USER)
     return [*words, *values, *EXTRA.get(command, [])]

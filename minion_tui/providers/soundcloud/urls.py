@@ -29,7 +29,8 @@ _COLLECTIONS: dict[str, Collection] = {
     "users": "users", "user": "users",
     "playlists": "playlists", "playlist": "playlists",
 }
-_URN_RE = re.compile(r"soundcloud:(tracks?|users?|playlists?):(\d+)", re.IGNORECASE)
+# ids exceed 2^31 (docs/soundcloud.md §2.1); 19 digits hold any 64-bit one, more is no id.
+_URN_RE = re.compile(r"soundcloud:(tracks?|users?|playlists?):(\d{1,19})", re.IGNORECASE)
 _SECRET_RE = re.compile(r"s-[A-Za-z0-9]+")
 _SLUG_RE = re.compile(r"[A-Za-z0-9_-]+")
 #: The longest target taken: SoundCloud's links, tracking parameters and all, are a few
