@@ -27,6 +27,7 @@ from typing import Any
 
 from minion_tui.errors import InvalidArgument
 from minion_tui.models import Judgment, JudgmentChange
+from minion_tui.store.records import write_verdict
 from minion_tui.store.store import Store
 
 FORMAT = "minion-tui judgments"
@@ -104,16 +105,7 @@ def merge(store: Store, changes: Sequence[JudgmentChange]) -> dict[str, int]:
             row = conn.execute("SELECT id, judgment, origin, at FROM judgment_history "
                                f"WHERE urn = ? ORDER BY {newest} LIMIT 1", (urn,)).fetchone()
             history_id, verdict, origin, at = row
-            if verdict is None:
-                conn.execute("DELETE FROM judgments WHERE urn = ?", (urn,))
-            else:
-                conn.execute(
-                    "INSERT INTO judgments (urn, judgment, origin, decided_at, history_id)\n"
-                    "VALUES (?, ?, ?, ?, ?)\n"
-                    "ON CONFLICT (urn) DO UPDATE SET judgment = excluded.judgment,\n"
-                    "  origin = excluded.origin, decided_at = excluded.decided_at,\n"
-                    "  history_id = excluded.history_id",
-                    (urn, verdict, origin, at, history_id))
+            write_verdict(conn, urn, verdict, origin, at, history_id)
     return {"added": len(added), "known": len(changes) - len(added), "tracks": len(touched)}
 
 

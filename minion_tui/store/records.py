@@ -6,6 +6,7 @@ front ends read :class:`~minion_tui.models.SurfacedBy` instead); providers never
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -55,3 +56,19 @@ class Provenance:
         return {"track_urn": self.track_urn, "source": self.source, "actor_urn": self.actor_urn,
                 "action": self.action, "at": self.at}
 
+
+
+def write_verdict(conn: sqlite3.Connection, urn: str, verdict: str | None, origin: str,
+                  at: str, history_id: int | None) -> None:
+    """Make the ``judgments`` row of ``urn`` the verdict of history entry ``history_id``
+    (``verdict`` None: no verdict, the row goes)."""
+    if verdict is None:
+        conn.execute("DELETE FROM judgments WHERE urn = ?", (urn,))
+        return
+    conn.execute(
+        "INSERT INTO judgments (urn, judgment, origin, decided_at, history_id)\n"
+        "VALUES (?, ?, ?, ?, ?)\n"
+        "ON CONFLICT (urn) DO UPDATE SET judgment = excluded.judgment,\n"
+        "  origin = excluded.origin, decided_at = excluded.decided_at,\n"
+        "  history_id = excluded.history_id",
+        (urn, verdict, origin, at, history_id))

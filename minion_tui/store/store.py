@@ -37,7 +37,7 @@ from minion_tui.errors import StoreError
 from minion_tui.models import Judgment, SearchEntry, Source, Track, User
 from minion_tui.store import access, rows
 from minion_tui.store.migrations import Migration, migrate, user_version
-from minion_tui.store.records import Provenance, utc_now
+from minion_tui.store.records import Provenance, utc_now, write_verdict
 from minion_tui.store.schema import MIGRATIONS
 
 T = TypeVar("T")
@@ -266,17 +266,7 @@ class Store:
                 "INSERT INTO judgment_history (urn, judgment, origin, at) VALUES (?, ?, ?, ?)",
                 (urn, verdict, origin, now),
             ).lastrowid
-            if verdict is None:
-                conn.execute("DELETE FROM judgments WHERE urn = ?", (urn,))
-            else:
-                conn.execute(
-                    "INSERT INTO judgments (urn, judgment, origin, decided_at, history_id)\n"
-                    "VALUES (?, ?, ?, ?, ?)\n"
-                    "ON CONFLICT (urn) DO UPDATE SET judgment = excluded.judgment,\n"
-                    "  origin = excluded.origin, decided_at = excluded.decided_at,\n"
-                    "  history_id = excluded.history_id",
-                    (urn, verdict, origin, now, history_id),
-                )
+            write_verdict(conn, urn, verdict, origin, now, history_id)
 
     def judgments(self, urns: Iterable[str]) -> dict[str, Judgment]:
         """The current verdicts of those of ``urns`` that have one."""
