@@ -16,7 +16,7 @@ from minion_tui.tui.widgets.download_rows import JobRow
 from minion_tui.tui.widgets.now_playing import NowPlayingBar
 from minion_tui.tui.widgets.source_list import SourceList
 from minion_tui.tui.widgets.track_list import TrackList
-from tests.tui.waiting import until
+from tests.tui.waiting import listed_at_start, until
 
 TITLE = "[/] [Free DL] Night [b]Drive"
 ARTIST = "[dim]dj [/dim"
@@ -38,6 +38,7 @@ async def test_every_view_shows_a_hostile_title_literally(app: MinionApp) -> Non
 
         # The track list and the details panel.
         await pilot.press("1")
+        await listed_at_start(pilot)
         tracks = app.query_one("#browse-tracks", TrackList)
         tracks.display = True
         tracks.set_tracks([HOSTILE])

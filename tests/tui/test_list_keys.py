@@ -23,7 +23,7 @@ from minion_tui.tui.panes.queue import QueuePane, QueueTable
 from minion_tui.tui.panes.search import SearchPane
 from minion_tui.tui.widgets.source_list import SourceList
 from minion_tui.tui.widgets.track_list import TrackList
-from tests.tui.waiting import open_trending, until
+from tests.tui.waiting import listed_at_start, open_trending, until
 
 AppFactory = Callable[..., MinionApp]
 
@@ -196,6 +196,7 @@ async def test_an_invalid_key_name_is_reported_and_keeps_the_default(
         notes = [n.message for n in app._notifications]
         assert len(notes) == 1
         assert ("'notakey!!' is not a key name (list.down keeps down, j)") in notes[0]
+        await listed_at_start(pilot)
         tracks = app.query_one("#browse-tracks", TrackList)
         tracks.display = True
         tracks.set_tracks(_tracks(5))

@@ -9,7 +9,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
@@ -19,7 +18,7 @@ from minion_tui.tui.app import MinionApp
 from minion_tui.tui.panes.queue import QueueTable
 from minion_tui.tui.widgets.now_playing import NowPlayingBar
 from minion_tui.tui.widgets.track_list import TrackList
-from tests.tui.waiting import until
+from tests.tui.waiting import listed_at_start, until
 
 pytestmark = pytest.mark.mpv
 
@@ -36,13 +35,6 @@ def _app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
 def _queue(tmp_path: Path) -> list[tuple[str, str]]:
     with sqlite3.connect(tmp_path / "data" / "minion.db") as db:
         return list(db.execute("SELECT track_urn, origin FROM queue ORDER BY position"))
-
-
-async def _trending_listed(pilot: Pilot[None], app: MinionApp) -> None:
-    def done() -> bool:
-        status = str(app.query_one("#browse-status").render())
-        return status.startswith("Trending — ") and "loading" not in status
-    await until(pilot, done, "Trending listed")
 
 
 async def _resolve(service: Service, emulator: RunningEmulator, *names: str) -> list[Track]:
@@ -63,7 +55,7 @@ async def test_enter_plays_the_list_next_and_previous_walk_it_and_a_queues_ahead
                                 "track_opus", "track_long")
         first, second, third, fourth = listed
         track_list = app.query_one("#browse-tracks", TrackList)
-        await _trending_listed(pilot, app)  # open at start: listed first, then replaced here
+        await listed_at_start(pilot)  # open at start: listed first, then replaced here
         track_list.set_tracks(listed)
         track_list.focus()
         await pilot.pause()
@@ -106,7 +98,7 @@ async def test_after_a_restart_space_resumes_the_remembered_entry(
     async with app.run_test(size=(140, 40)) as pilot:
         listed = await _resolve(app.service, emulator, "track_full", "track_long")
         track_list = app.query_one("#browse-tracks", TrackList)
-        await _trending_listed(pilot, app)  # open at start: listed first, then replaced here
+        await listed_at_start(pilot)  # open at start: listed first, then replaced here
         track_list.set_tracks(listed)
         track_list.focus()
         await pilot.press("j", "enter")

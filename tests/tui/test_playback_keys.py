@@ -28,7 +28,7 @@ from minion_tui.tui.messages import PlayRequest
 from minion_tui.tui.panes.queue import QueuePane, QueueTable
 from minion_tui.tui.widgets.now_playing import UNAVAILABLE_TEXT, NowPlayingBar
 from minion_tui.tui.widgets.track_list import TrackList
-from tests.tui.waiting import until
+from tests.tui.waiting import listed_at_start, until
 
 AppFactory = Callable[..., MinionApp]
 
@@ -61,6 +61,7 @@ async def test_keys_play_pause_seek_queue_reorder_next_rate_and_history(
             assert isinstance(found, Track)
             tracks.append(found)
         full, other, preview = tracks
+        await listed_at_start(pilot)
         track_list = app.query_one("#browse-tracks", TrackList)
         track_list.set_tracks([full])  # a list of one: it becomes the queue (a context)
         track_list.focus()
@@ -193,6 +194,7 @@ async def test_without_libmpv_play_keys_toast_the_install_hint_and_the_app_lives
                   url="https://soundcloud.com/a/t1", title="Track 1", artist="A",
                   uploader="a", duration_ms=60_000)
     async with app.run_test(size=(120, 40)) as pilot:
+        await listed_at_start(pilot)
         track_list = app.query_one("#browse-tracks", TrackList)
         track_list.set_tracks([track])
         track_list.focus()
@@ -275,6 +277,7 @@ async def test_an_mpv_error_is_a_toast_with_its_text(
     app = player_app
     app.service.player.audio_output = "nosuchoutput"  # as when the machine has no sound card
     async with app.run_test(size=(140, 40)) as pilot:
+        await listed_at_start(pilot)
         (full,) = await _resolve(app.service, emulator, "track_full")
         track_list = app.query_one("#browse-tracks", TrackList)
         track_list.set_tracks([full])

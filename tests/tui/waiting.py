@@ -21,6 +21,15 @@ async def until(pilot: Pilot[None], ready: Callable[[], object], what: str,
     raise AssertionError(f"timed out waiting for {what}")
 
 
+async def listed_at_start(pilot: Pilot[None]) -> None:
+    """Browse opens Trending at start: wait until it is listed, so that tracks a test puts in
+    the list itself are not replaced by Trending's late pages."""
+    def done() -> bool:
+        status = str(pilot.app.query_one("#browse-status").render())
+        return status.startswith("Trending — ") and "loading" not in status
+    await until(pilot, done, "Trending listed at start")
+
+
 async def open_trending(pilot: Pilot[None], *, rows: int = 1) -> TrackList:
     """Open Trending from Browse's source list as a user would (focus, highlight, enter) and
     wait for at least ``rows`` of it; the Browse track list."""
