@@ -12,23 +12,15 @@ from pathlib import Path
 import pytest
 
 from minion_tui.emulator.server import RunningEmulator
-from minion_tui.models import PlayerState, Track
+from minion_tui.models import PlayerState
 from minion_tui.service import Service
+from tests.examples import resolve_examples
 
 pytestmark = [pytest.mark.mpv, pytest.mark.asyncio]
 
 
 def playing_past(seconds: float) -> Callable[[PlayerState], bool]:
     return lambda s: s.state == "playing" and s.position > seconds
-
-
-async def _tracks(service: Service, emulator: RunningEmulator, *names: str) -> list[Track]:
-    found: list[Track] = []
-    for name in names:
-        track = await service.catalog.resolve(emulator.examples[name])
-        assert isinstance(track, Track)
-        found.append(track)
-    return found
 
 
 def _queue(data: Path) -> list[tuple[str, str]]:
@@ -39,7 +31,8 @@ def _queue(data: Path) -> list[tuple[str, str]]:
 async def test_the_list_becomes_what_plays_next_and_previous_goes_back_up_it(
     service: Service, emulator: RunningEmulator, tmp_path: Path
 ) -> None:
-    listed = await _tracks(service, emulator, "track_full", "track_downloadable", "track_opus")
+    listed = await resolve_examples(service, emulator, "track_full", "track_downloadable",
+                                    "track_opus")
     now = await service.player.play_context(listed, 1)
     assert now is not None and now.track.urn == listed[1].urn
     assert _queue(tmp_path) == [(t.urn, "context") for t in listed]
@@ -58,7 +51,7 @@ async def test_the_list_becomes_what_plays_next_and_previous_goes_back_up_it(
 async def test_queued_tracks_play_before_the_list_goes_on_and_survive_a_new_list(
     service: Service, emulator: RunningEmulator, tmp_path: Path
 ) -> None:
-    a, b, c, d, e = await _tracks(service, emulator, "track_full", "track_downloadable",
+    a, b, c, d, e = await resolve_examples(service, emulator, "track_full", "track_downloadable",
                                   "track_opus", "track_preview", "track_long")
     await service.player.play_context([a, b, c], 0)
     await service.player.queue_add([d])  # a: after what is queued, before the list goes on
@@ -84,7 +77,7 @@ async def test_the_end_of_a_track_plays_the_next_one_of_the_list(
     service: Service, emulator: RunningEmulator
 ) -> None:
     service.player.readahead = 60.0  # the whole 30 s preview is buffered: the seek is local
-    preview, full = await _tracks(service, emulator, "track_preview", "track_full")
+    preview, full = await resolve_examples(service, emulator, "track_preview", "track_full")
     await service.player.play_context([preview, full], 0)
     playback = await service.player._engine()
     player = playback.player
@@ -108,7 +101,7 @@ async def test_after_a_restart_space_resumes_the_entry_where_it_stopped(
 
     first = open_service()
     try:
-        listed = await _tracks(first, emulator, "track_full", "track_long", "track_opus")
+        listed = await resolve_examples(first, emulator, "track_full", "track_long", "track_opus")
         playing = await first.player.play_context(listed, 1)
         assert playing is not None
         player = (await first.player._engine()).player

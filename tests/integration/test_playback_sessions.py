@@ -18,8 +18,9 @@ from minion_tui.cli import main
 from minion_tui.config import PlaybackSettings, Settings, load_settings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.errors import PlaybackError
-from minion_tui.models import PlayerState, Toast, Track
+from minion_tui.models import PlayerState, Toast
 from minion_tui.service import Service
+from tests.examples import resolve_examples
 
 
 @pytest.fixture
@@ -211,11 +212,7 @@ async def test_drm_and_geo_blocked_queue_entries_are_skipped_with_the_reason(
     service: Service, emulator: RunningEmulator
 ) -> None:
     names = ("track_drm", "track_blocked", "track_full")
-    tracks = []
-    for name in names:
-        found = await service.catalog.resolve(emulator.examples[name])
-        assert isinstance(found, Track)
-        tracks.append(found)
+    tracks = await resolve_examples(service, emulator, *names)
     drm, blocked, full = tracks
     queue = await service.player.queue_add(tracks)
     playback = await service.player._engine()

@@ -12,12 +12,12 @@ import pytest
 
 from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
-from minion_tui.models import Track
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.panes.queue import QueueTable
 from minion_tui.tui.widgets.now_playing import NowPlayingBar
 from minion_tui.tui.widgets.track_list import TrackList
+from tests.examples import resolve_examples
 from tests.tui.waiting import listed_at_start, until
 
 pytestmark = pytest.mark.mpv
@@ -37,21 +37,12 @@ def _queue(tmp_path: Path) -> list[tuple[str, str]]:
         return list(db.execute("SELECT track_urn, origin FROM queue ORDER BY position"))
 
 
-async def _resolve(service: Service, emulator: RunningEmulator, *names: str) -> list[Track]:
-    found: list[Track] = []
-    for name in names:
-        track = await service.catalog.resolve(emulator.examples[name])
-        assert isinstance(track, Track)
-        found.append(track)
-    return found
-
-
 async def test_enter_plays_the_list_next_and_previous_walk_it_and_a_queues_ahead(
     emulator: RunningEmulator, tmp_path: Path
 ) -> None:
     app = _app(emulator, tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        listed = await _resolve(app.service, emulator, "track_full", "track_downloadable",
+        listed = await resolve_examples(app.service, emulator, "track_full", "track_downloadable",
                                 "track_opus", "track_long")
         first, second, third, fourth = listed
         track_list = app.query_one("#browse-tracks", TrackList)
@@ -96,7 +87,7 @@ async def test_after_a_restart_space_resumes_the_remembered_entry(
 ) -> None:
     app = _app(emulator, tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        listed = await _resolve(app.service, emulator, "track_full", "track_long")
+        listed = await resolve_examples(app.service, emulator, "track_full", "track_long")
         track_list = app.query_one("#browse-tracks", TrackList)
         await listed_at_start(pilot)  # open at start: listed first, then replaced here
         track_list.set_tracks(listed)

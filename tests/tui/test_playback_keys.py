@@ -28,6 +28,7 @@ from minion_tui.tui.messages import PlayRequest
 from minion_tui.tui.panes.queue import QueuePane, QueueTable
 from minion_tui.tui.widgets.now_playing import UNAVAILABLE_TEXT, NowPlayingBar
 from minion_tui.tui.widgets.track_list import TrackList
+from tests.examples import resolve_examples
 from tests.tui.waiting import listed_at_start, until
 
 AppFactory = Callable[..., MinionApp]
@@ -55,11 +56,8 @@ async def test_keys_play_pause_seek_queue_reorder_next_rate_and_history(
     app, data = player_app, tmp_path / "data"
     async with app.run_test(size=(140, 40)) as pilot:
         service = app.service
-        tracks: list[Track] = []
-        for name in ("track_full", "track_downloadable", "track_preview"):
-            found = await service.catalog.resolve(emulator.examples[name])
-            assert isinstance(found, Track)
-            tracks.append(found)
+        tracks = await resolve_examples(service, emulator, "track_full", "track_downloadable",
+                                        "track_preview")
         full, other, preview = tracks
         await listed_at_start(pilot)
         track_list = app.query_one("#browse-tracks", TrackList)
@@ -257,15 +255,6 @@ async def test_waveform_from_the_audio_matches_the_waveform_json(
 # -- audit fixes: errors said, bursts of keys, the remaining keys, fd 2 ------------------------
 
 
-async def _resolve(service: Service, emulator: RunningEmulator, *names: str) -> list[Track]:
-    found: list[Track] = []
-    for name in names:
-        track = await service.catalog.resolve(emulator.examples[name])
-        assert isinstance(track, Track)
-        found.append(track)
-    return found
-
-
 def _state(app: MinionApp) -> _Never:
     return app.service.player.now_playing()[1] or _never  # type: ignore[return-value]
 
@@ -278,7 +267,7 @@ async def test_an_mpv_error_is_a_toast_with_its_text(
     app.service.player.audio_output = "nosuchoutput"  # as when the machine has no sound card
     async with app.run_test(size=(140, 40)) as pilot:
         await listed_at_start(pilot)
-        (full,) = await _resolve(app.service, emulator, "track_full")
+        (full,) = await resolve_examples(app.service, emulator, "track_full")
         track_list = app.query_one("#browse-tracks", TrackList)
         track_list.set_tracks([full])
         track_list.focus()
@@ -299,7 +288,7 @@ async def test_a_burst_of_volume_keys_counts_every_press(
 
     app = player_app
     async with app.run_test(size=(140, 40)) as pilot:
-        (full,) = await _resolve(app.service, emulator, "track_full")
+        (full,) = await resolve_examples(app.service, emulator, "track_full")
         await app.service.player.play(full)
         await until(pilot, lambda: _state(app).position > 0.1, "playing")
         start = _state(app).volume
@@ -322,7 +311,7 @@ async def test_seek_volume_up_previous_and_rating_keys(
     app, data = player_app, tmp_path / "data"
     async with app.run_test(size=(140, 40)) as pilot:
         service = app.service
-        long, full = await _resolve(service, emulator, "track_long", "track_full")
+        long, full = await resolve_examples(service, emulator, "track_long", "track_full")
         queue = await service.player.queue_add([full, long])
         app.post_message(PlayRequest(queue_entry=queue[1].id))  # the long one, 2nd entry
         bar = app.query_one(NowPlayingBar)
