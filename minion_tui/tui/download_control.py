@@ -30,8 +30,8 @@ class DownloadControl:
         self.service = service
         self._started: Notification | None = None
         self._batch = 0
-        """Downloads started since none of those started here were running: one toast says
-        them all, instead of one per `d`."""
+        """Downloads started since the "Downloading" toast went away with none of those
+        started here running: one toast says them all, instead of one per `d`."""
         self._running = 0
         self._finished: Notification | None = None
         self._done = 0
@@ -52,8 +52,9 @@ class DownloadControl:
         """Download a track or set (URL/URN) into the download folder; progress shows in the
         Downloads pane, one toast at the end."""
         app = self.app
-        self._batch = self._batch + 1 if self._running else 1
-        if self._started is not None and self._started in app._notifications:
+        shown = self._started is not None and self._started in app._notifications
+        self._batch = self._batch + 1 if (self._running or shown) else 1
+        if shown and self._started is not None:
             app._unnotify(self._started, refresh=False)
         text = what if self._batch == 1 else f"{self._batch} downloads started, the last {what}"
         self._started = Notification(f"{text} — progress in Downloads (4).", "Downloading",
@@ -64,11 +65,11 @@ class DownloadControl:
 
     def download(self, target: str, what: str) -> None:
         """:meth:`start` without the toast that says it started."""
+        self._running += 1  # now, not when the worker first runs: the next `d` counts it
         self.app.run_worker(self._download(target, what), group="downloads",
                             exit_on_error=False, description="Downloading")
 
     async def _download(self, target: str, what: str) -> None:
-        self._running += 1
         try:
             outcomes = await self.service.downloads.download([target])
         finally:
