@@ -4,6 +4,7 @@ the panel's text at its 40-column width and the renderer choice."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from textual.geometry import Region
 from textual.pilot import Pilot
 
 from minion_tui.config import Settings, UiSettings
@@ -19,7 +21,14 @@ from minion_tui.models import Comment, Counts, Track, User
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.panes.browse import BrowsePane
-from minion_tui.tui.widgets.artwork import ArtworkView, pick_renderer
+from minion_tui.tui.widgets.artwork import (
+    ArtworkView,
+    cell_aspect,
+    fitted_width,
+    image_class,
+    pick_renderer,
+    remeasure_cell_size,
+)
 from minion_tui.tui.widgets.details import (
     PANEL_TEXT_WIDTH,
     TrackDetails,
@@ -76,6 +85,60 @@ async def test_highlight_shows_artwork_comments_and_where_it_was_surfaced(
         assert artwork.display and artwork.picture is not None
         assert artwork.picture.size == (300, 300)  # half blocks get the 300×300 variant
         assert "textual_image" in sys.modules
+
+
+def _drawn(artwork: ArtworkView) -> tuple[tuple[int, int], list[str], list[str]]:
+    """The picture's size in cells and what it draws: each row's characters and the colours
+    of its first row (half blocks: one "▀" per cell, the upper pixel as its colour)."""
+    image = next(iter(artwork.children))
+    width, height = image.size
+    strips = image.render_lines(Region(0, 0, width, height))
+    colours = [str(segment.style.color.triplet) for segment in strips[0]
+               if segment.style is not None and segment.style.color is not None]
+    return (width, height), [strip.text for strip in strips], colours
+
+
+async def test_the_artwork_is_drawn_again_to_fit_after_a_resize(
+    emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    app = _app(emulator, tmp_path, artwork=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tracks, details = await _open_trending(pilot)
+        index = next(i for i, t in enumerate(tracks.visible_tracks) if t.artwork_url)
+        await pilot.press(*["j"] * index)
+        artwork = details.query_one(ArtworkView)
+        await until(pilot, lambda: artwork.picture is not None and artwork.children,
+                    "the artwork")
+        await pilot.pause()
+        # 120×40: the panel's 34 rows leave the square picture 13 rows, 26 cells across.
+        size, rows, colours = _drawn(artwork)
+        assert size == (26, 13) and rows == ["▀" * 26] * 13 and len(colours) == 26
+
+        # A shorter window: the picture shrinks to 40 % of the panel's 24 rows and is drawn
+        # again at that size (not the old picture cut off or left as it was).
+        await pilot.resize_terminal(120, 30)
+        await until(pilot, lambda: _drawn(artwork)[0] == (18, 9), "the picture at 18×9")
+        size, rows, smaller = _drawn(artwork)
+        assert rows == ["▀" * 18] * 9 and len(smaller) == 18 and smaller != colours[:18]
+        assert artwork.region.height == 9  # the text below moved up with it
+
+        # Taller again: it grows, until it takes the panel's whole width.
+        await pilot.resize_terminal(140, 60)
+        await until(pilot, lambda: _drawn(artwork)[0] == (36, 18), "the picture at 36×18")
+        assert _drawn(artwork)[1] == ["▀" * 36] * 18
+        await pilot.resize_terminal(120, 40)
+        await until(pilot, lambda: _drawn(artwork)[0] == (26, 13), "the picture at 26×13")
+        assert _drawn(artwork)[2] == colours  # the same picture as at the start
+
+
+def test_the_picture_takes_the_width_the_height_leaves() -> None:
+    # A square picture on 1:2 cells takes half as many rows as cells across.
+    assert fitted_width(36, 34, 300, 300) == 26
+    assert fitted_width(36, 60, 300, 300) == 36  # capped by the panel's width
+    assert fitted_width(36, 10, 300, 300) == 8  # never under the smallest worth drawing
+    assert fitted_width(5, 10, 300, 300) == 5  # nor wider than the panel
+    assert fitted_width(36, 34, 600, 300) == 36  # a wide picture takes fewer rows
+    assert fitted_width(36, 34, 300, 300, aspect=1.0) == 13  # square cells: as many rows
 
 
 async def test_scrolling_fetches_comments_only_for_the_row_it_settles_on(
@@ -220,3 +283,18 @@ def test_comments_read_as_time_user_body_in_track_order() -> None:
 def test_renderer_is_chosen_from_the_terminal(environ: dict[str, str], headless: bool,
                                               renderer: str) -> None:
     assert pick_renderer(environ, headless=headless) == renderer
+
+
+def test_a_resize_measures_the_cell_size_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A font zoom arrives as a resize with new pixels per cell: textual-image would keep the
+    # size it measured on import, and draw Sixel and Kitty pictures at the old scale.
+    image_class("halfcell")  # loads textual-image, as the first picture does
+    terminal = sys.modules["textual_image._terminal"]
+    monkeypatch.setattr(terminal.get_cell_size, "_result", terminal.CellSize(10, 20))
+    monkeypatch.setattr(sys, "__stdout__", io.StringIO())  # not a terminal: no ioctl
+    monkeypatch.setenv("TEXTUAL_CELL_WIDTH", "12")
+    monkeypatch.setenv("TEXTUAL_CELL_HEIGHT", "12")
+    assert cell_aspect() == 2.0
+    assert remeasure_cell_size() is True
+    assert terminal.get_cell_size() == terminal.CellSize(12, 12) and cell_aspect() == 1.0
+    assert remeasure_cell_size() is False  # unchanged: nothing to redraw

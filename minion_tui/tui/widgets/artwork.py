@@ -12,6 +12,13 @@ import-time habits clash with a running Textual app, so the import is done caref
 - ``textual_image.widget`` asks for the terminal's cell size in pixels; its escape-sequence
   fallback reads stdin too, so the size is measured here with the ioctl alone and handed to
   its cache first (the cell size keeps pictures square on Sixel and Kitty terminals).
+
+textual-image draws a picture at the size its widget is given and keeps that cell size for
+good. So the picture is sized here to the panel it sits in (:meth:`ArtworkView.fit`, called
+on every resize of the panel: as wide as the panel, at most a third or so of its height),
+and the cell size is measured again on every resize (:func:`remeasure_cell_size`): a font
+zoom arrives as a resize, and with the old cell size Sixel and Kitty pictures would be drawn
+at the old pixel scale (textual-image's Sixel cache is keyed on it, so it would never miss).
 """
 
 from __future__ import annotations
@@ -31,8 +38,14 @@ if TYPE_CHECKING:
 
 #: Renderer names: Kitty's graphics protocol, Sixel, coloured half blocks.
 RENDERERS = ("tgp", "sixel", "halfcell")
-#: Cells across; the panel is 40 wide, and 13 rows of a 38-row panel leave room for the text.
+#: Cells across before the panel has a size; the panel is 40 wide, and 13 rows of a 38-row
+#: panel leave room for the text.
 ARTWORK_WIDTH = 26
+#: The share of the panel's height the picture may take: 13 rows of the 34 at 120×40, the
+#: 26×13 cells it always had there.
+ARTWORK_HEIGHT_SHARE = 0.4
+#: The smallest picture worth drawing, in cells across.
+ARTWORK_MIN_WIDTH = 8
 _SIXEL_PROGRAMS = {"wezterm", "iterm.app", "mlterm", "konsole", "contour", "blackbox"}
 _SIXEL_TERMS = ("foot", "mlterm", "yaft", "contour", "wezterm")
 _import_lock = threading.Lock()
@@ -100,6 +113,43 @@ def image_class(renderer: str) -> type[Widget]:
     return chosen.get(renderer, HalfcellImage)
 
 
+def remeasure_cell_size() -> bool:
+    """Measure the terminal's cell size again and hand it to textual-image's cache; True
+    when it changed. Nothing happens before textual-image is loaded (it measures on import)."""
+    terminal = sys.modules.get("textual_image._terminal")
+    if terminal is None:
+        return False
+    measured = _measured_cell_size(terminal)
+    if getattr(terminal.get_cell_size, "_result", None) == measured:
+        return False
+    terminal.get_cell_size._result = measured
+    return True
+
+
+def cell_aspect() -> float:
+    """A cell's height over its width in pixels (2.0 for the VT340's 10×20 textual-image
+    assumes); the same before textual-image is loaded."""
+    terminal = sys.modules.get("textual_image._terminal")
+    size = getattr(terminal.get_cell_size, "_result", None) if terminal else None
+    if size is None or not size.width or not size.height:
+        return 2.0
+    return float(size.height / size.width)
+
+
+def fitted_width(space_width: int, space_height: int, picture_width: int,
+                 picture_height: int, aspect: float = 2.0) -> int:
+    """Cells across for a picture in a panel of ``space_width`` × ``space_height`` cells: the
+    panel's width, narrowed until its rows (the picture's shape over the cells' ``aspect``)
+    take at most :data:`ARTWORK_HEIGHT_SHARE` of the height; never under
+    :data:`ARTWORK_MIN_WIDTH` (nor over the width)."""
+    if space_width <= 0:
+        return 0
+    rows = max(1, int(space_height * ARTWORK_HEIGHT_SHARE))
+    shape = (picture_height / picture_width if picture_width > 0 else 1.0) / aspect
+    across = int(rows / shape) if shape > 0 else space_width
+    return max(min(ARTWORK_MIN_WIDTH, space_width), min(space_width, across))
+
+
 def _import_quietly() -> None:
     from textual_image import _terminal
 
@@ -143,6 +193,29 @@ class ArtworkView(Center):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.picture: Picture | None = None
+        #: The space the picture is fitted to (the panel's content size, in cells).
+        self.space: tuple[int, int] | None = None
+
+    def fit(self, width: int, height: int) -> None:
+        """Size the picture to a panel of ``width`` × ``height`` cells (call it on every
+        resize of the panel): textual-image draws at the size its widget is given, so a
+        picture left at one size would keep it however the window changes."""
+        rescaled = remeasure_cell_size()
+        self.space = (width, height)
+        self._apply_fit()
+        if rescaled:  # the same cells, other pixels: drawn again at the new scale
+            for child in self.children:
+                child.refresh(layout=True)
+
+    def _apply_fit(self) -> None:
+        if self.space is None:
+            return
+        picture = self.picture
+        shape = picture.size if picture is not None else (1, 1)
+        across = fitted_width(*self.space, *shape, aspect=cell_aspect())
+        for child in self.children:
+            if child.styles.width is None or child.styles.width.value != across:
+                child.styles.width = across
 
     async def show(self, picture: Picture, image_widget: type[Widget]) -> None:
         """Show ``picture`` (an existing image widget of the same kind is reused)."""
@@ -156,6 +229,7 @@ class ArtworkView(Center):
             await self.mount(factory(picture))
         self.display = True
         self.picture = picture
+        self._apply_fit()
 
     def hold(self) -> None:
         """Hide the picture but keep its room (the next one is on its way)."""

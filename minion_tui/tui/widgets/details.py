@@ -235,6 +235,14 @@ class TrackDetails(VerticalScroll, can_focus=False):
     def on_mount(self) -> None:
         self._redraw()
 
+    def on_resize(self) -> None:
+        # The picture follows the panel (artwork.py says why textual-image would not). The
+        # scrollbar's room is always left out: a picture that grew into it when the text fits
+        # would bring the scrollbar back, and narrow the picture again, on every resize.
+        space = self.content_size
+        gutter = self.styles.scrollbar_size_vertical if self.styles.overflow_y != "hidden" else 0
+        self.query_one(ArtworkView).fit(max(0, space.width - gutter), space.height)
+
     def _artwork_url(self, track: Track) -> str | None:
         service = self.service
         if not service.settings.ui.artwork:
