@@ -6,6 +6,11 @@ a crash is found again and resumed from its segment journal. Previews and DRM-on
 skipped with their reason and the batch continues; a track in the download
 archive, or complete under its final name, is skipped; each downloaded set gets an M3U8 next
 to its tracks.
+
+Each set has a folder of its own: named after its title, and claimed for the set's URN
+before its first track is queued (store/downloads.py ``claim_set_folder``), so a second set
+of the same title goes to "Title (2)", and each set downloaded again goes back to its own
+folder, across restarts. Its tracks are tagged with their place in it (tags.py).
 """
 
 from __future__ import annotations
@@ -29,7 +34,14 @@ from minion_tui.downloads.engine import (
 from minion_tui.downloads.jobs import JobControl, JobPlan
 from minion_tui.downloads.journal import without_query
 from minion_tui.downloads.m3u import write_m3u8
-from minion_tui.downloads.naming import DEFAULT_SET_TEMPLATE, numbered
+from minion_tui.downloads.naming import (
+    DEFAULT_SET_TEMPLATE,
+    MAX_COMPONENT_BYTES,
+    numbered,
+    numbered_folder,
+    safe_component,
+)
+from minion_tui.downloads.tags import InSet
 from minion_tui.downloads.targets import Catalog, Direct, Refused, Resolve, expand
 from minion_tui.errors import DownloadError, MinionError
 from minion_tui.models import DownloadEvent, Outcome, Playlist, StreamChoice, Track
@@ -72,6 +84,9 @@ class Runner:
     # One placement at a time: a name looked at is claimed or given up before the next looks
     # (two sources must not each skip the other's file while it is being checked).
     _placing: asyncio.Lock = dataclasses.field(default_factory=asyncio.Lock)
+    # The folder each set of this run goes to, by its URN (claimed in the store when there
+    # is one, which keeps the claim across runs).
+    set_folders: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def build(cls, source: StreamSource, choose: Choose, options: DownloadOptions, *,
@@ -80,10 +95,33 @@ class Runner:
         return cls(source, choose, options, tracks_at_once=asyncio.Semaphore(max(1, jobs)),
                    connections=asyncio.Semaphore(max(1, connections)), **kwargs)
 
-    def plan(self, playlist: str = "", index: int = 0, album: str = "") -> JobPlan:
+    def plan(self, playlist: str = "", index: int = 0, album: str = "", *, total: int = 0,
+             album_artist: str = "") -> JobPlan:
         template = self.set_template if playlist else self.options.template
         return JobPlan(str(self.options.directory), template, self.options.format, playlist,
-                       index, album)
+                       index, album, total, album_artist)
+
+    async def set_folder(self, playlist: Playlist) -> str:
+        """The folder ``playlist``'s tracks go to: its title made safe, or "Title (2)" …
+        when another set has that name in this download folder (see the module docstring)."""
+        known = self.set_folders.get(playlist.urn)
+        if known is not None:
+            return known
+        name = safe_component(playlist.title, max_bytes=MAX_COMPONENT_BYTES)
+        if self.store is not None:
+            from minion_tui.store import downloads as rows
+
+            folder = await self.store.call(
+                rows.claim_set_folder, self.store, str(self.options.directory), playlist.urn,
+                name, title=playlist.title, album_artist=playlist.uploader,
+                total=len(playlist.tracks),
+                track_urns=frozenset(track.urn for track in playlist.tracks))
+        else:
+            taken = set(self.set_folders.values())
+            folder = next(numbered_folder(name, n) for n in range(1, len(taken) + 2)
+                          if numbered_folder(name, n) not in taken)
+        self.set_folders[playlist.urn] = folder
+        return folder
 
     async def open(self, track: Track, plan: JobPlan) -> int | None:
         """The job row for ``track`` (a resumed one if a run was interrupted); announces it."""
@@ -205,7 +243,8 @@ class Runner:
                                       skipped=True, codec=choice.codec)
         try:
             path = await download_stream(self.source, track, choice, target, options,
-                                         album=plan.album, gate=self.connections)
+                                         album=plan.album, gate=self.connections,
+                                         in_set=_in_set(plan))
         except (MinionError, OSError) as error:
             return await self._finish(track, job_id, "failed", str(target), *_failure(error))
         return await self._finish(track, job_id, "done", str(path), note, codec=choice.codec,
@@ -351,6 +390,13 @@ def _failure(error: MinionError | OSError) -> tuple[str, str]:
     return (f"{reason} ({error.filename})" if error.filename else reason), DownloadError.type
 
 
+def _in_set(plan: JobPlan) -> InSet | None:
+    """The track's place in its set, for its tags; None for a track on its own."""
+    if not plan.playlist or plan.index <= 0:
+        return None
+    return InSet(plan.index, plan.total, plan.album_artist)
+
+
 def _title(track: Track) -> str:
     return f"{track.artist} - {track.title}" if track.artist else track.title
 
@@ -378,8 +424,12 @@ async def download_batch(source: StreamSource, resolve: Catalog | Resolve, choos
         if isinstance(item, Direct):
             tasks.append((asyncio.create_task(runner.direct(item)), None, None))
             continue
-        plan = runner.plan(item.playlist.title if item.playlist else "", item.index,
-                           item.album)
+        if item.playlist is not None:
+            plan = runner.plan(await runner.set_folder(item.playlist), item.index, item.album,
+                               total=len(item.playlist.tracks),
+                               album_artist=item.playlist.uploader)
+        else:
+            plan = runner.plan(album=item.album)
         job_id = await runner.open(item.track, plan)
         tasks.append((runner.start(item.track, plan, job_id), item.track, job_id))
         if item.playlist is not None:

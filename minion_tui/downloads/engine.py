@@ -25,7 +25,7 @@ from minion_tui.downloads.naming import DEFAULT_TEMPLATE, render
 from minion_tui.downloads.playlist import DEFAULT_LIMITS, MediaPlaylist, PlaylistLimits
 from minion_tui.downloads.progressive import fetch_progressive
 from minion_tui.downloads.remux_process import RemuxProcess
-from minion_tui.downloads.tags import Cover, TrackTags, id3_tag, mp4_room, write_tags
+from minion_tui.downloads.tags import Cover, InSet, TrackTags, id3_tag, mp4_room, write_tags
 from minion_tui.errors import InvalidMedia, MinionError
 from minion_tui.models import DownloadEvent, StreamChoice, Track
 from minion_tui.net import Http
@@ -78,27 +78,29 @@ async def download_stream(source: StreamSource, track: Track, choice: StreamChoi
                           target: Path, options: DownloadOptions, *,
                           album: str = "", gate: asyncio.Semaphore | None = None,
                           playlist: MediaPlaylist | None = None,
-                          identity: str | None = None) -> Path:
+                          identity: str | None = None, in_set: InSet | None = None) -> Path:
     """Download ``choice`` into ``target`` (complete or absent); resumable after any crash.
+    ``in_set``: the track's place in the set it is downloaded from (its track, disc and
+    album artist tags; tags.py).
     ``playlist``: the HLS media playlist of ``choice`` when the caller has already read it.
     ``identity``: what the stream is (journal.py; by default the track's URN and the
     transcoding): a journal left by another source under the same name is not resumed."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with target_lock(target):  # another process on the same file: DownloadBusy
-        return await _download_locked(source, track, choice, target, options, album=album,
+        return await _download_locked(source, track, choice, target, options,
+                                      tags=TrackTags.of(track, album=album, in_set=in_set),
                                       gate=gate, playlist=playlist,
                                       identity=identity or stream_identity(track, choice))
 
 
 async def _download_locked(source: StreamSource, track: Track, choice: StreamChoice,
-                           target: Path, options: DownloadOptions, *, album: str,
+                           target: Path, options: DownloadOptions, *, tags: TrackTags,
                            gate: asyncio.Semaphore | None, playlist: MediaPlaylist | None,
                            identity: str) -> Path:
     emit = options.listener or (lambda event: None)
     part, work = partial_paths(target)
     open_journal(work, part, identity)
     container = CONTAINER.get(choice.codec, choice.codec)
-    tags = TrackTags.of(track, album=album)
     emit(DownloadEvent("start", track.urn, track.title, str(target)))
     # The artwork (one to three requests: original, t500x500, as given) is fetched beside the
     # audio rather than after it, where each of its round trips would delay the finished file.

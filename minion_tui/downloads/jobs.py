@@ -23,7 +23,10 @@ RETRYABLE = ("failed", "paused", "cancelled")
 
 @dataclass(frozen=True)
 class JobPlan:
-    """What running a job again needs besides the track: where, how named, which set."""
+    """What running a job again needs besides the track: where, how named, which set.
+    ``playlist`` is the set's folder (its title, or "Title (2)" … when another set of that
+    title has the name), ``index`` the track's place in it of ``total``, ``album`` the set's
+    title and ``album_artist`` its owner."""
 
     directory: str
     template: str = ""
@@ -31,6 +34,8 @@ class JobPlan:
     playlist: str = ""
     index: int = 0
     album: str = ""
+    total: int = 0
+    album_artist: str = ""
 
 
 class JobControl:

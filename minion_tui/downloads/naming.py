@@ -84,6 +84,17 @@ def numbered(name: str, n: int) -> str:
     return (stem.encode()[:room].decode(errors="ignore").rstrip(". ") or "_") + suffix
 
 
+def numbered_folder(name: str, n: int) -> str:
+    """``name`` as the ``n``-th folder of that name: ``Mix``, ``Mix (2)`` … A folder has no
+    extension (``Vol. 2`` is not ``Vol`` + ``. 2``); the name is cut, never the number, to
+    stay within :data:`MAX_COMPONENT_BYTES`."""
+    if n <= 1:
+        return name
+    suffix = f" ({n})"
+    room = MAX_COMPONENT_BYTES - len(suffix.encode())
+    return (name.encode()[:room].decode(errors="ignore").rstrip(". ") or "_") + suffix
+
+
 def _is_reserved(name: str) -> bool:
     # Windows ignores what follows the first dot, and spaces before it ("CON .mp3" is CON).
     stem = name.split(".", 1)[0].rstrip(" ")

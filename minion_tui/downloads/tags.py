@@ -4,6 +4,13 @@
 
 Tags are deterministic (no "downloaded at" stamp), so two downloads of the same track are
 byte-identical — the resume proof compares files byte for byte.
+
+A track downloaded as part of a set is tagged as a track of an album: its place in the set
+and the set's length (ID3 ``TRCK`` "n/total", MP4 ``trkn``, Vorbis TRACKNUMBER and
+TRACKTOTAL), the set's owner as the album artist (``TPE2``, ``aART``, ALBUMARTIST) and one
+disc of one (``TPOS`` "1/1", ``disk``, DISCNUMBER and DISCTOTAL): a SoundCloud set has no
+discs, and players that group by album artist and disc keep the set together that way. A
+track on its own carries none of these.
 """
 
 from __future__ import annotations
@@ -22,6 +29,16 @@ from minion_tui.models import Track
 
 
 @dataclass(frozen=True)
+class InSet:
+    """Where a track sits in the set it is downloaded from: ``number`` of ``total`` (from 1),
+    and the set's owner, who is the album artist."""
+
+    number: int
+    total: int
+    album_artist: str = ""
+
+
+@dataclass(frozen=True)
 class TrackTags:
     title: str
     artist: str
@@ -32,12 +49,19 @@ class TrackTags:
     key: str = ""
     comment: str = ""
     source_url: str = ""
+    album_artist: str = ""
+    # 0: not part of a set (no track or disc number is written).
+    track_number: int = 0
+    track_total: int = 0
+    disc_number: int = 0
+    disc_total: int = 0
 
     @classmethod
-    def of(cls, track: Track, *, album: str = "") -> TrackTags:
+    def of(cls, track: Track, *, album: str = "", in_set: InSet | None = None) -> TrackTags:
         raw = track.raw
         bpm = raw.get("bpm")
         publisher = raw.get("publisher_metadata") or {}
+        placed = in_set is not None and in_set.number > 0
         return cls(
             title=track.title,
             artist=track.artist,
@@ -48,7 +72,26 @@ class TrackTags:
             key=str(raw.get("key_signature") or ""),
             comment=track.description,
             source_url=track.url,
+            album_artist=in_set.album_artist if in_set is not None and placed else "",
+            track_number=in_set.number if in_set is not None and placed else 0,
+            track_total=max(in_set.total, in_set.number) if in_set is not None and placed
+            else 0,
+            disc_number=1 if placed else 0,
+            disc_total=1 if placed else 0,
         )
+
+    def track_text(self) -> str:
+        """"n/total" (ID3's TRCK form), "n" when the total is unknown, "" outside a set."""
+        return _of_total(self.track_number, self.track_total)
+
+    def disc_text(self) -> str:
+        return _of_total(self.disc_number, self.disc_total)
+
+
+def _of_total(number: int, total: int) -> str:
+    if number <= 0:
+        return ""
+    return f"{number}/{total}" if total > 0 else str(number)
 
 
 @dataclass(frozen=True)
@@ -115,12 +158,29 @@ def _id3(path: Path, tags: TrackTags, cover: Cover | None) -> None:
 
 
 def _id3_frames(tags: TrackTags, cover: Cover | None) -> Any:
-    from mutagen.id3 import APIC, COMM, ID3, TALB, TBPM, TCON, TDRC, TIT2, TKEY, TPE1, WOAS
+    from mutagen.id3 import (
+        APIC,
+        COMM,
+        ID3,
+        TALB,
+        TBPM,
+        TCON,
+        TDRC,
+        TIT2,
+        TKEY,
+        TPE1,
+        TPE2,
+        TPOS,
+        TRCK,
+        WOAS,
+    )
 
     id3 = ID3()
     id3.add(TIT2(encoding=3, text=tags.title))
     id3.add(TPE1(encoding=3, text=tags.artist))
-    for frame, value in ((TALB, tags.album), (TCON, tags.genre), (TDRC, tags.date),
+    for frame, value in ((TALB, tags.album), (TPE2, tags.album_artist),
+                         (TRCK, tags.track_text()), (TPOS, tags.disc_text()),
+                         (TCON, tags.genre), (TDRC, tags.date),
                          (TBPM, tags.bpm), (TKEY, tags.key)):
         if value:
             id3.add(frame(encoding=3, text=value))
@@ -150,6 +210,7 @@ def _mp4_atoms(audio: Any, tags: TrackTags, cover: Cover | None) -> None:
         audio.add_tags()
     assert audio.tags is not None
     atoms = {"\xa9nam": tags.title, "\xa9ART": tags.artist, "\xa9alb": tags.album,
+             "aART": tags.album_artist,
              "\xa9gen": tags.genre, "\xa9day": tags.date, "\xa9cmt": tags.comment,
              "----:com.apple.iTunes:SOURCE": tags.source_url,
              "----:com.apple.iTunes:initialkey": tags.key}
@@ -159,6 +220,10 @@ def _mp4_atoms(audio: Any, tags: TrackTags, cover: Cover | None) -> None:
         audio.tags[atom] = [value.encode()] if atom.startswith("----") else [value]
     if tags.bpm:
         audio.tags["tmpo"] = [int(tags.bpm)]
+    if tags.track_number:
+        audio.tags["trkn"] = [(tags.track_number, tags.track_total)]
+    if tags.disc_number:
+        audio.tags["disk"] = [(tags.disc_number, tags.disc_total)]
     if cover:
         kind = MP4Cover.FORMAT_PNG if cover.mime == "image/png" else MP4Cover.FORMAT_JPEG
         audio.tags["covr"] = [MP4Cover(cover.data, imageformat=kind)]
@@ -168,8 +233,9 @@ def mp4_room(tags: TrackTags, cover: Cover | None) -> int:
     """Bytes of tags :func:`write_tags` puts in an M4A's moov (an upper bound: each atom's
     headers are well under 64 bytes), which remux.py reserves after the moov."""
     text = (tags.title, tags.artist, tags.album, tags.genre, tags.date, tags.comment,
-            tags.source_url, tags.key, tags.bpm)
-    return 1024 + sum(64 + len(value.encode()) for value in text) + (
+            tags.source_url, tags.key, tags.bpm, tags.album_artist)
+    # trkn and disk: a 32-byte atom each (header, data header, 8 bytes of numbers).
+    return 1024 + 64 * 2 + sum(64 + len(value.encode()) for value in text) + (
         64 + len(cover.data) if cover else 0)
 
 
@@ -274,7 +340,12 @@ def _opus(path: Path, tags: TrackTags, cover: Cover | None) -> None:
     assert audio.tags is not None
     fields = {"TITLE": tags.title, "ARTIST": tags.artist, "ALBUM": tags.album,
               "GENRE": tags.genre, "DATE": tags.date, "BPM": tags.bpm, "KEY": tags.key,
-              "COMMENT": tags.comment, "CONTACT": tags.source_url}
+              "COMMENT": tags.comment, "CONTACT": tags.source_url,
+              "ALBUMARTIST": tags.album_artist,
+              "TRACKNUMBER": str(tags.track_number) if tags.track_number else "",
+              "TRACKTOTAL": str(tags.track_total) if tags.track_number else "",
+              "DISCNUMBER": str(tags.disc_number) if tags.disc_number else "",
+              "DISCTOTAL": str(tags.disc_total) if tags.disc_number else ""}
     for name, value in fields.items():
         if value:
             audio.tags[name] = [value]

@@ -1,4 +1,4 @@
-"""Download jobs and the download archive (tables of migrations 1 and 3).
+"""Download jobs, the download archive and the sets' folders (migrations 1, 3 and 5).
 
 Plain functions taking the :class:`Store`; run them on its worker thread with
 ``await store.call(fn, store, ...)``. A job row is written before any byte is fetched and
@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from minion_tui.downloads.jobs import JOB_STATES, JobPlan
+from minion_tui.downloads.naming import numbered_folder
 from minion_tui.models import DownloadJob, Track
 from minion_tui.store.records import utc_now
 from minion_tui.store.store import Store
@@ -17,7 +18,11 @@ from minion_tui.store.store import Store
 _JOB_COLUMNS = ("id, track_urn, title, state, coalesce(reason, ''), coalesce(path, ''), "
                 "bytes_done, bytes_expected, segments_done, segments_total, created_at, "
                 "coalesce(updated_at, created_at)")
-_PLAN_COLUMNS = "directory, template, coalesce(preset, 'best'), playlist, set_index, album"
+_PLAN_COLUMNS = ("d.directory, d.template, coalesce(d.preset, 'best'), d.playlist, d.set_index, "
+                 "d.album, coalesce(s.track_total, 0), coalesce(s.album_artist, '')")
+#: A job with the set it belongs to (none for a track on its own): the set's tags live there.
+_PLAN_FROM = ("downloads d LEFT JOIN download_sets s ON s.directory = d.directory "
+              "AND s.folder = d.playlist AND d.playlist != ''")
 #: Columns update_job may set (the keyword names callers use).
 _UPDATABLE = {"state": "state", "reason": "reason", "path": "path", "part_path": "part_path",
               "protocol": "protocol", "codec": "codec", "bytes_done": "bytes_done",
@@ -81,10 +86,11 @@ def update_job(store: Store, job_id: int, **fields: Any) -> None:
         conn.execute(f"UPDATE downloads SET {', '.join(sets)} WHERE id = ?", (*values, job_id))
 
 
-def _job_row(store: Store, columns: str, job_id: int) -> Any:
-    """``columns`` of job ``job_id``; KeyError when there is no such job."""
+def _job_row(store: Store, columns: str, job_id: int, source: str = "downloads d") -> Any:
+    """``columns`` of job ``job_id`` (the jobs table is ``d`` in ``source``); KeyError when
+    there is no such job."""
     with store.snapshot() as conn:
-        row = conn.execute(f"SELECT {columns} FROM downloads WHERE id = ?",
+        row = conn.execute(f"SELECT {columns} FROM {source} WHERE d.id = ?",
                            (job_id,)).fetchone()
     if row is None:
         raise KeyError(job_id)
@@ -96,9 +102,46 @@ def get_job(store: Store, job_id: int) -> DownloadJob:
 
 
 def job_plan(store: Store, job_id: int) -> JobPlan:
-    row = _job_row(store, _PLAN_COLUMNS, job_id)
+    row = _job_row(store, _PLAN_COLUMNS, job_id, _PLAN_FROM)
     return JobPlan(str(row[0]), str(row[1]), str(row[2]), str(row[3]), int(row[4]),
-                   str(row[5]))
+                   str(row[5]), int(row[6]), str(row[7]))
+
+
+def claim_set_folder(store: Store, directory: str, playlist_urn: str, name: str, *,
+                     title: str, album_artist: str, total: int,
+                     track_urns: frozenset[str]) -> str:
+    """The folder of ``directory`` that set ``playlist_urn`` downloads into: the one it
+    claimed before, else ``name`` (its title made safe) or the first of ``name (2)``,
+    ``name (3)`` … that no other set claimed — and, for downloads made before sets claimed
+    folders, that holds no jobs of tracks all outside this set (another set's). What the set
+    says of itself (title, owner, length) is brought up to date either way."""
+    now = utc_now()
+    with store.transaction() as conn:
+        row = conn.execute("SELECT folder FROM download_sets WHERE directory = ? "
+                           "AND playlist_urn = ?", (directory, playlist_urn)).fetchone()
+        if row is not None:
+            folder = str(row[0])
+            conn.execute("UPDATE download_sets SET title = ?, album_artist = ?, "
+                         "track_total = ? WHERE directory = ? AND folder = ?",
+                         (title, album_artist, total, directory, folder))
+            return folder
+        n = 1
+        while True:
+            folder = numbered_folder(name, n)
+            n += 1
+            taken = conn.execute("SELECT 1 FROM download_sets WHERE directory = ? "
+                                 "AND folder = ?", (directory, folder)).fetchone()
+            if taken is not None:
+                continue
+            before = {str(urn) for (urn,) in conn.execute(
+                "SELECT DISTINCT track_urn FROM downloads WHERE directory = ? AND playlist = ?",
+                (directory, folder))}
+            if before and not before & track_urns:
+                continue
+            conn.execute("INSERT INTO download_sets (directory, folder, playlist_urn, title, "
+                         "album_artist, track_total, claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (directory, folder, playlist_urn, title, album_artist, total, now))
+            return folder
 
 
 def list_jobs(store: Store, limit: int = 200, *, states: tuple[str, ...] = ()

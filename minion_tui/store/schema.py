@@ -18,6 +18,7 @@ Design notes (the why):
 from __future__ import annotations
 
 from minion_tui.store.migrations import Migration
+from minion_tui.store.schema_download_sets import DOWNLOAD_SETS
 
 _CORE = (
     """
@@ -314,6 +315,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "download jobs: paused state, retry details", _DOWNLOAD_JOBS),
     Migration(4, "discovery sync: followed sources, walks, confirmed provenance",
               _DISCOVERY_SYNC),
+    Migration(5, "download sets: one folder per set", DOWNLOAD_SETS),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

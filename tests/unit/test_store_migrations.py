@@ -19,7 +19,7 @@ from minion_tui.store.migrations import Migration
 EXPECTED_TABLES = {
     "tracks", "users", "judgments", "judgment_history", "provenance", "sources", "queue",
     "app_state", "play_history", "downloads", "download_segments", "download_archive",
-    "search_history",
+    "search_history", "download_sets",
 }
 
 

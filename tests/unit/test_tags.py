@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 from pathlib import Path
 
 import av
@@ -15,7 +16,14 @@ from mutagen.oggopus import OggOpus
 
 from minion_tui.downloads.engine import artwork_candidates
 from minion_tui.downloads.hls import strip_id3
-from minion_tui.downloads.tags import Cover, TrackTags, id3_tag, top_level_atoms, write_tags
+from minion_tui.downloads.tags import (
+    Cover,
+    InSet,
+    TrackTags,
+    id3_tag,
+    top_level_atoms,
+    write_tags,
+)
 from minion_tui.models import Track
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -135,6 +143,52 @@ def test_opus_vorbis_comments_and_picture(tmp_path: Path) -> None:
     assert audio.tags["TITLE"] == ["Jóga"] and audio.tags["DATE"] == ["1997-09-22"]
     picture = Picture(base64.b64decode(audio.tags["METADATA_BLOCK_PICTURE"][0]))
     assert picture.mime == "image/png" and picture.data == PNG
+
+
+IN_SET = TrackTags.of(Track(provider="soundcloud", id="1", urn="soundcloud:tracks:1",
+                             url="https://soundcloud.com/bjork/joga", title="Jóga",
+                             artist="Björk", uploader="bjork", duration_ms=1000),
+                       album="Homogenic", in_set=InSet(3, 10, "Björk & Co"))
+
+
+def test_a_set_track_carries_its_place_in_the_set_in_each_container(tmp_path: Path) -> None:
+    mp3, m4a, roomy, opus = (tmp_path / name for name in ("a.mp3", "a.m4a", "b.m4a", "a.opus"))
+    _tone(mp3, "mp3", "libmp3lame", 44100)
+    write_tags(mp3, "mp3", IN_SET, None)
+    id3 = ID3(mp3)
+    assert (id3["TRCK"].text, id3["TPOS"].text, id3["TPE2"].text, id3["TALB"].text) == (
+        ["3/10"], ["1/1"], ["Björk & Co"], ["Homogenic"])
+    # As the join writes it (id3_tag ahead of the audio): the same frames.
+    assert ID3(fileobj=io.BytesIO(id3_tag(IN_SET, None)))["TRCK"].text == ["3/10"]
+
+    _tone(m4a, "mp4", "aac", 44100)  # tagged by inserting
+    _tone(roomy, "mp4", "aac", 44100, {"moov_size": "40000"})  # tagged in the reserved room
+    for path in (m4a, roomy):
+        write_tags(path, "m4a", IN_SET, None)
+        tags = MP4(path).tags
+        assert tags is not None
+        assert (tags["trkn"], tags["disk"], tags["aART"]) == ([(3, 10)], [(1, 1)],
+                                                              ["Björk & Co"])
+
+    _tone(opus, "ogg", "libopus", 48000)
+    write_tags(opus, "opus", IN_SET, None)
+    comments = OggOpus(opus).tags
+    assert comments is not None
+    assert {name: comments[name] for name in ("TRACKNUMBER", "TRACKTOTAL", "ALBUMARTIST",
+                                              "DISCNUMBER", "DISCTOTAL")} == {
+        "TRACKNUMBER": ["3"], "TRACKTOTAL": ["10"], "ALBUMARTIST": ["Björk & Co"],
+        "DISCNUMBER": ["1"], "DISCTOTAL": ["1"]}
+
+
+def test_a_track_on_its_own_has_no_set_tags(tmp_path: Path) -> None:
+    alone = TrackTags.of(Track(provider="soundcloud", id="1", urn="soundcloud:tracks:1",
+                               url="u", title="t", artist="a", uploader="a", duration_ms=1))
+    assert (alone.track_text(), alone.disc_text(), alone.album_artist) == ("", "", "")
+    path = tmp_path / "a.m4a"
+    _tone(path, "mp4", "aac", 44100)
+    write_tags(path, "m4a", alone, None)
+    tags = MP4(path).tags
+    assert tags is not None and not {"trkn", "disk", "aART"} & set(tags.keys())
 
 
 def test_tags_are_deterministic(tmp_path: Path) -> None:

@@ -417,6 +417,19 @@ def _like_tracks_gone_private(b: _Builder, artist: Artist, likes: dict[int, list
                               reverse=True)
 
 
+def _twin_set(b: _Builder, owner: Artist, twin: TrackSet, listed: list[int]) -> TrackSet:
+    """Another artist's set with ``twin``'s title ("set_twin": two sets of one title must
+    download into two folders): three clear tracks of a few minutes outside ``twin``. Made
+    after every other draw from the builder's generator, so the rest of the catalog is
+    unchanged."""
+    clear = [t for t in listed if t not in twin.track_ids
+             and b.tracks[t].availability == CLEAR and 120_000 <= b.tracks[t].duration_ms
+             <= 240_000]
+    made = b.track_set(owner, clear[:3], album=False, title=twin.title)
+    b.user_sets[owner.id].sort(key=lambda s: (b.sets[s].created_at, s), reverse=True)
+    return made
+
+
 @functools.lru_cache(maxsize=8)
 def build_catalog(seed: int) -> Catalog:
     """The catalog of a seed, built once per process (tests start many emulators)."""
@@ -428,6 +441,7 @@ def build_catalog(seed: int) -> Catalog:
     sets = b.sets_pass(order, listed)
     likes, reposts, followings, followers = b.graph_pass(order, listed)
     _like_tracks_gone_private(b, order[1], likes)
+    sets["set_twin"] = _twin_set(b, order[2], sets["set_small"], listed)
     short_links: dict[str, str] = {}
     catalog = Catalog(
         seed=seed, now=CATALOG_NOW, artists=b.artists, tracks=b.tracks, sets=b.sets,
@@ -442,6 +456,7 @@ def build_catalog(seed: int) -> Catalog:
     catalog.examples.update({
         "short_link": f"https://on.soundcloud.com/{short_code}",
         "set_small": catalog.set_url(sets["set_small"]),
+        "set_twin": catalog.set_url(sets["set_twin"]),
         "set_large": catalog.set_url(sets["set_large"]),
         "album": catalog.set_url(sets["album"]),
         "user": catalog.user_url(order[0]),

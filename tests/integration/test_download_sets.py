@@ -1,0 +1,107 @@
+"""Sets downloaded through the Service against the emulator: each file tagged with its place
+in the set (track n/total, album artist, disc 1/1, album), read back with mutagen; two sets of
+one title in two folders, each claimed for its set across restarts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from mutagen.id3 import ID3
+from mutagen.mp4 import MP4
+
+from minion_tui.emulator.catalog.build import build_catalog
+from minion_tui.emulator.catalog.model import TrackSet
+from minion_tui.models import Outcome
+from minion_tui.service import Service
+
+
+def _catalog_set(url: str) -> tuple[TrackSet, str, list[str]]:
+    """The emulator's own record of a set (not the client's reading of it): the set, its
+    owner's name and its tracks' URNs in order."""
+    catalog = build_catalog(1)
+    user, _, slug = urlsplit(url).path.strip("/").split("/")
+    found = catalog.set_by_path(user, slug)
+    assert found is not None
+    return (found, catalog.artists[found.user_id].username,
+            [f"soundcloud:tracks:{t}" for t in found.track_ids])
+
+
+def _done(outcomes: list[Outcome]) -> list[Outcome]:
+    return [o for o in outcomes if o.state == "done"]
+
+
+async def _download(data: Path, out: Path, url: str, fmt: str) -> list[Outcome]:
+    service = Service.open(data_dir=data)  # a new process's worth: the claims are the store's
+    try:
+        return await service.downloads.download([url], directory=out, format=fmt)
+    finally:
+        await service.aclose()
+
+
+async def test_set_tracks_carry_their_place_in_the_set_mp3_and_m4a(
+        sc_env: Any, tmp_path: Path) -> None:
+    data, out = tmp_path / "data", tmp_path / "music"
+    small, small_owner, small_urns = _catalog_set(sc_env.examples["set_small"])
+    twin, twin_owner, twin_urns = _catalog_set(sc_env.examples["set_twin"])
+    assert small.title == twin.title == "Four For The Road" and small_owner != twin_owner
+
+    mp3s = _done(await _download(data, out, sc_env.examples["set_small"], "mp3"))
+    assert len(mp3s) == 3  # of 4: one is a Go+ preview, skipped
+    for outcome in mp3s:
+        path = Path(outcome.path)
+        n = small_urns.index(outcome.track_urn) + 1
+        assert path.parent == out / "Four For The Road" and path.name.startswith(f"0{n} - ")
+        id3 = ID3(path)
+        assert id3["TRCK"].text == [f"{n}/4"]
+        assert id3["TPE2"].text == [small_owner]
+        assert id3["TPOS"].text == ["1/1"]
+        assert id3["TALB"].text == ["Four For The Road"]
+
+    m4as = _done(await _download(data, out, sc_env.examples["set_twin"], "m4a"))
+    assert len(m4as) == 3
+    for outcome in m4as:
+        path = Path(outcome.path)
+        n = twin_urns.index(outcome.track_urn) + 1
+        assert path.parent == out / "Four For The Road (2)" and path.suffix == ".m4a"
+        tags = MP4(path).tags
+        assert tags is not None
+        assert tags["trkn"] == [(n, 3)] and tags["disk"] == [(1, 1)]
+        assert tags["aART"] == [twin_owner] and tags["\xa9alb"] == ["Four For The Road"]
+    m3u8 = out / "Four For The Road (2)" / "Four For The Road (2).m3u8"
+    assert [line for line in m3u8.read_text(encoding="utf-8").splitlines()
+            if not line.startswith("#")] == sorted(Path(o.path).name for o in m4as)
+
+
+async def test_two_sets_of_one_title_keep_their_own_folders_across_restarts(
+        sc_env: Any, tmp_path: Path) -> None:
+    data, out = tmp_path / "data", tmp_path / "music"
+    _, _, small_urns = _catalog_set(sc_env.examples["set_small"])
+    first = _done(await _download(data, out, sc_env.examples["set_small"], "mp3"))
+    second = _done(await _download(data, out, sc_env.examples["set_twin"], "mp3"))
+    assert {Path(o.path).parent.name for o in first} == {"Four For The Road"}
+    assert {Path(o.path).parent.name for o in second} == {"Four For The Road (2)"}
+
+    # Both folders gone, and the second set downloaded first after a restart: it goes back to
+    # "(2)" — the folder is the set's, not whichever set of that title comes first.
+    shutil.rmtree(out)
+    again = _done(await _download(data, out, sc_env.examples["set_twin"], "mp3"))
+    assert sorted(Path(o.path).relative_to(out) for o in again) == sorted(
+        Path(o.path).relative_to(out) for o in second)
+    assert not (out / "Four For The Road").exists()
+    back = _done(await _download(data, out, sc_env.examples["set_small"], "mp3"))
+    assert sorted(o.path for o in back) == sorted(o.path for o in first)
+    for outcome in back:
+        n = small_urns.index(outcome.track_urn) + 1
+        assert ID3(outcome.path)["TRCK"].text == [f"{n}/4"]
+
+
+async def test_a_track_on_its_own_has_no_track_number(sc_env: Any, tmp_path: Path) -> None:
+    [outcome] = await _download(tmp_path / "data", tmp_path / "music",
+                                sc_env.examples["track_full"], "mp3")
+    assert outcome.state == "done"
+    id3 = ID3(outcome.path)
+    assert not {"TRCK", "TPE2", "TPOS"} & set(id3.keys())
+    assert Path(outcome.path).parent == tmp_path / "music"
