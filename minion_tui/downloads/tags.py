@@ -10,7 +10,7 @@ and the set's length (ID3 ``TRCK`` "n/total", MP4 ``trkn``, Vorbis TRACKNUMBER a
 TRACKTOTAL), the set's owner as the album artist (``TPE2``, ``aART``, ALBUMARTIST) and one
 disc of one (``TPOS`` "1/1", ``disk``, DISCNUMBER and DISCTOTAL): a SoundCloud set has no
 discs, and players that group by album artist and disc keep the set together that way. A
-track on its own carries none of these.
+track on its own carries none of these (docs/downloads.md §2.6 lists the names).
 """
 
 from __future__ import annotations
