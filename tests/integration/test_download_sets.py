@@ -4,6 +4,7 @@ one title in two folders, each claimed for its set across restarts."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from mutagen.mp4 import MP4
 
 from minion_tui.emulator.catalog.build import build_catalog
 from minion_tui.emulator.catalog.model import TrackSet
-from minion_tui.models import Outcome
+from minion_tui.models import DownloadEvent, Outcome
 from minion_tui.service import Service
 
 
@@ -105,3 +106,44 @@ async def test_a_track_on_its_own_has_no_track_number(sc_env: Any, tmp_path: Pat
     id3 = ID3(outcome.path)
     assert not {"TRCK", "TPE2", "TPOS"} & set(id3.keys())
     assert Path(outcome.path).parent == tmp_path / "music"
+
+
+async def test_a_set_track_paused_and_retried_keeps_its_place_in_the_set(
+        sc_env: Any, tmp_path: Path) -> None:
+    # A retry (or a resume after a crash) runs the job from its stored plan: the set's length
+    # and owner come back from the set's folder claim, so the tags are those of a whole run.
+    _, owner, urns = _catalog_set(sc_env.examples["set_twin"])
+    service = Service.open(data_dir=tmp_path / "data")
+    stopping: list[asyncio.Task[None]] = []
+
+    def listen(event: DownloadEvent) -> None:
+        # The first track to send any audio (HLS segments or progressive bytes) is paused.
+        if event.kind in ("segment", "bytes") and event.job_id is not None and not stopping:
+            stopping.append(asyncio.get_running_loop().create_task(
+                service.downloads.pause(event.job_id)))
+
+    unsubscribe = service.downloads.on_event(listen)
+    sc_env.state.set_faults("slow:ms=60")
+    try:
+        outcomes = await service.downloads.download([sc_env.examples["set_twin"]],
+                                                    directory=tmp_path / "music",
+                                                    format="mp3", segments=1)
+        await asyncio.gather(*stopping)
+    finally:
+        sc_env.state.set_faults("")
+        unsubscribe()
+    await service.aclose()
+    [paused] = [o for o in outcomes if o.state == "paused"]
+    assert paused.job_id is not None
+    service = Service.open(data_dir=tmp_path / "data")  # retried after a restart
+    try:
+        again = await service.downloads.retry(paused.job_id)
+    finally:
+        await service.aclose()
+    assert again.state == "done"
+    path = Path(again.path)
+    n = urns.index(paused.track_urn) + 1
+    assert path.parent == tmp_path / "music" / "Four For The Road"
+    id3 = ID3(path)
+    assert (id3["TRCK"].text, id3["TPE2"].text, id3["TPOS"].text, id3["TALB"].text) == (
+        [f"{n}/3"], [owner], ["1/1"], ["Four For The Road"])
