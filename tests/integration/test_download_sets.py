@@ -5,7 +5,11 @@ one title in two folders, each claimed for its set across restarts."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -147,3 +151,30 @@ async def test_a_set_track_paused_and_retried_keeps_its_place_in_the_set(
     id3 = ID3(path)
     assert (id3["TRCK"].text, id3["TPE2"].text, id3["TPOS"].text, id3["TALB"].text) == (
         [f"{n}/3"], [owner], ["1/1"], ["Four For The Road"])
+
+
+def test_the_cli_downloads_two_sets_of_one_title_into_two_folders(
+        sc_env: Any, tmp_path: Path) -> None:
+    # `minion-tui download SET_URL` as a user runs it, twice, then the first set again.
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    out = tmp_path / "music"
+
+    def download(url: str) -> list[Path]:
+        run = subprocess.run([sys.executable, "-m", "minion_tui", "download", url, "--json",
+                              "--dir", str(out), "--format", "mp3"],
+                             capture_output=True, text=True, timeout=180, env=env)
+        assert run.returncode == 0, run.stderr + run.stdout
+        events = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+        return [Path(e["path"]) for e in events if e["event"] in ("done", "skipped")
+                and e.get("path")]
+
+    small, twin = sc_env.examples["set_small"], sc_env.examples["set_twin"]
+    assert {p.parent for p in download(small)} == {out / "Four For The Road"}
+    twins = download(twin)
+    assert len(twins) == 3 and {p.parent for p in twins} == {out / "Four For The Road (2)"}
+    _, owner, _ = _catalog_set(twin)
+    assert {ID3(p)["TPE2"].text[0] for p in twins} == {owner}
+    assert {ID3(p)["TRCK"].text[0] for p in twins} == {"1/3", "2/3", "3/3"}
+    # Again: each set's files are found where its own folder is (skipped, nothing fetched).
+    assert {p.parent for p in download(small)} == {out / "Four For The Road"}
+    assert sorted(download(twin)) == sorted(twins)
