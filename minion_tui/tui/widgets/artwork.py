@@ -13,12 +13,14 @@ import-time habits clash with a running Textual app, so the import is done caref
   fallback reads stdin too, so the size is measured here with the ioctl alone and handed to
   its cache first (the cell size keeps pictures square on Sixel and Kitty terminals).
 
-textual-image draws a picture at the size its widget is given and keeps that cell size for
-good. So the picture is sized here to the panel it sits in (:meth:`ArtworkView.fit`, called
-on every resize of the panel: as wide as the panel, at most a third or so of its height),
-and the cell size is measured again on every resize (:func:`remeasure_cell_size`): a font
-zoom arrives as a resize, and with the old cell size Sixel and Kitty pictures would be drawn
-at the old pixel scale (textual-image's Sixel cache is keyed on it, so it would never miss).
+Why the picture did not follow a resize: textual-image draws it at the size its widget is
+given (a constant 26 cells across here, so 13 rows whatever the window), and measures the
+cell size in pixels once, on import. So the picture is sized to the panel it sits in
+(:meth:`ArtworkView.fit`, called on every resize of the panel: as wide as the panel, at most
+40 % of its height), and the cell size is measured again on every resize
+(:func:`remeasure_cell_size`): a font zoom arrives as a resize, and with the old cell size
+Sixel and Kitty pictures would be drawn at the old pixel scale (textual-image's Sixel cache
+is keyed on it, so it would not even miss).
 """
 
 from __future__ import annotations
@@ -38,8 +40,7 @@ if TYPE_CHECKING:
 
 #: Renderer names: Kitty's graphics protocol, Sixel, coloured half blocks.
 RENDERERS = ("tgp", "sixel", "halfcell")
-#: Cells across before the panel has a size; the panel is 40 wide, and 13 rows of a 38-row
-#: panel leave room for the text.
+#: Cells across until the panel has a size (then :func:`fitted_width` decides).
 ARTWORK_WIDTH = 26
 #: The share of the panel's height the picture may take: 13 rows of the 34 at 120×40, the
 #: 26×13 cells it always had there.
