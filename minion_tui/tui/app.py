@@ -4,7 +4,6 @@ in the service façade and, inside the TUI, in the panes."""
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 from functools import cached_property
@@ -22,6 +21,7 @@ from minion_tui.errors import MinionError, RateLimited
 from minion_tui.models import Judgment, Track
 from minion_tui.tui.commands import DOMAIN_PROVIDERS
 from minion_tui.tui.download_control import DownloadControl
+from minion_tui.tui.heap import HeapKeeper
 from minion_tui.tui.keymap import (
     bad_keys,
     binding_chains,
@@ -121,6 +121,7 @@ class MinionApp(PlayerKeys, ServiceApp):
         for theme in themes:
             self.register_theme(theme)
         self._theme_problems = [p.text for p in skipped]
+        self._heap = HeapKeeper()
         self.theme, problem = choose_theme(service.settings.ui.theme, self.available_themes)
         if problem:
             self._theme_problems.append(problem)
@@ -164,9 +165,9 @@ class MinionApp(PlayerKeys, ServiceApp):
         self._report_keymap_problems()
         self.player_control.show_restored()  # the bar names what space resumes
         # Everything alive after start-up (modules, classes, widgets) lives as long as the app:
-        # moved out of the collector's sight, a full collection no longer walks it and stalls
-        # the UI for 40-60 ms while a listing loads (bench/playback.py saw it).
-        gc.freeze()
+        # moved out of the collector's sight (now, then every few seconds), a full collection
+        # no longer walks it and stalls a key for 40-70 ms (bench/playback.py saw it).
+        self._heap.start(self)
 
     async def on_unmount(self) -> None:
         try:
