@@ -40,7 +40,7 @@ class Probe(MinionApp):
     CSS_PATH = str(Path(minion_tui.tui.app.__file__).with_name("app.tcss"))
 
     def on_ready(self) -> None:
-        print("READY", flush=True)
+        print("READY", minion_tui.tui.app.__file__, flush=True)
         self.exit()
 
 settings = Settings(path=Path(sys.argv[1]) / "config.toml")
@@ -75,12 +75,18 @@ def time_to_ready(code: str, workdir: Path, *extra: str,
     if tree is not None:
         env["PYTHONPATH"] = str(tree.resolve())
     start = time.perf_counter()
+    # In the temporary folder: `-c` puts the current directory first on sys.path, and from
+    # a checkout's root it would win over PYTHONPATH (``--against`` timed this checkout).
     proc = subprocess.Popen([sys.executable, *extra, "-c", code, str(workdir)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            cwd=workdir)
     assert proc.stdout is not None
     for line in proc.stdout:
         if line.startswith("READY"):
             elapsed = time.perf_counter() - start
+            if tree is not None and not line.split(maxsplit=1)[1].startswith(
+                    str(tree.resolve())):
+                raise RuntimeError(f"--against {tree}: the app came from {line.split()[1]}")
             break
     else:
         raise RuntimeError(f"never reached Ready: {proc.stderr.read() if proc.stderr else ''}")
