@@ -9,7 +9,7 @@ import threading
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import Notify, SeverityLevel
@@ -158,6 +158,11 @@ class MinionApp(PlayerKeys, ServiceApp):
         # The first frame waits for everything done until here (bench/startup.py: spawn →
         # Ready < 0.5 s); what it does not need comes right after it.
         self.call_after_refresh(self._after_first_frame)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self._heap.touched()  # the heap's compaction waits for a quiet moment
+        await super().on_event(event)
 
     def _after_first_frame(self) -> None:
         """Start-up work the first frame does not show: the keymap's check (≈ 50 ms of

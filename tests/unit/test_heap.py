@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from minion_tui.tui.heap import COMPACT_EVERY, FREEZE_EVERY, HeapKeeper
+from minion_tui.tui.heap import COMPACT_EVERY, FREEZE_EVERY, QUIET_FOR, HeapKeeper
 
 
 class Node:
@@ -53,3 +53,19 @@ def test_cyclic_garbage_frozen_meanwhile_is_freed_when_the_compaction_is_due() -
     keeper.tick()
     assert gone() is None
     assert gc.get_freeze_count() > 0  # what is still alive is frozen again
+
+
+def test_the_compaction_waits_for_a_moment_without_keys() -> None:
+    now = [0.0]
+    keeper = HeapKeeper(clock=lambda: now[0])
+    node = Node()
+    gone = weakref.ref(node)
+    keeper.freeze()
+    del node
+    now[0] += COMPACT_EVERY
+    keeper.touched()  # a key just now: the full pause would stall it
+    keeper.tick()
+    assert gone() is not None
+    now[0] += QUIET_FOR
+    keeper.tick()
+    assert gone() is None
