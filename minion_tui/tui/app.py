@@ -4,13 +4,12 @@ in the service façade and, inside the TUI, in the panes."""
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import Notify, SeverityLevel
@@ -22,6 +21,7 @@ from minion_tui.errors import MinionError, RateLimited
 from minion_tui.models import Judgment, Track
 from minion_tui.tui.commands import DOMAIN_PROVIDERS
 from minion_tui.tui.download_control import DownloadControl
+from minion_tui.tui.heap import HeapKeeper
 from minion_tui.tui.keymap import (
     bad_keys,
     binding_chains,
@@ -121,6 +121,7 @@ class MinionApp(PlayerKeys, ServiceApp):
         for theme in themes:
             self.register_theme(theme)
         self._theme_problems = [p.text for p in skipped]
+        self._heap = HeapKeeper()
         self.theme, problem = choose_theme(service.settings.ui.theme, self.available_themes)
         if problem:
             self._theme_problems.append(problem)
@@ -150,16 +151,28 @@ class MinionApp(PlayerKeys, ServiceApp):
         for problem in self._theme_problems:
             log.warning("%s", problem)
             self.notify(problem, title="Theme", severity="warning", timeout=10)
-        self._report_keymap_problems()
         self.service.on_wait(self._announce_wait)
         self.service.on_warning(self._announce_warning)
         self.download_control.follow(self._show_download_event)
         self.show_pane(PANES[0].name)
+        # The first frame waits for everything done until here (bench/startup.py: spawn →
+        # Ready < 0.5 s); what it does not need comes right after it.
+        self.call_after_refresh(self._after_first_frame)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self._heap.touched()  # the heap's compaction waits for a quiet moment
+        await super().on_event(event)
+
+    def _after_first_frame(self) -> None:
+        """Start-up work the first frame does not show: the keymap's check (≈ 50 ms of
+        walking every widget's bindings), the bar's restored track (a store read)."""
+        self._report_keymap_problems()
         self.player_control.show_restored()  # the bar names what space resumes
         # Everything alive after start-up (modules, classes, widgets) lives as long as the app:
-        # moved out of the collector's sight, a full collection no longer walks it and stalls
-        # the UI for 40-60 ms while a listing loads (bench/playback.py saw it).
-        self.call_after_refresh(gc.freeze)
+        # moved out of the collector's sight (now, then every few seconds), a full collection
+        # no longer walks it and stalls a key for 40-70 ms (bench/playback.py saw it).
+        self._heap.start(self)
 
     async def on_unmount(self) -> None:
         try:
@@ -436,6 +449,8 @@ class MinionApp(PlayerKeys, ServiceApp):
         """Key names that are not keys, keys bound twice after [keymap], and ids it names
         that do not exist: one toast."""
         wanted = dict(self.service.settings.keymap)
+        if not wanted:  # nothing remapped: the defaults have no problem to report
+            return
         modals = entries_of(HelpScreen) + entries_of(ConfirmQuit)
         defaults = [e for chain in binding_chains(self.screen) for e in chain]
         bad = bad_keys(defaults + modals, wanted)

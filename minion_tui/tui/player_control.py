@@ -83,13 +83,20 @@ class PlayerControl:
         self._queue_changed = queue_changed
         self._following = False
         self._now: NowPlaying | None = None
+        self._bar: NowPlayingBar | None = None
 
     @property
     def bar(self) -> NowPlayingBar | None:
-        # The main screen's bar, also while a modal (help) is on top.
+        """The main screen's bar, also while a modal (help) is on top. Found once: every
+        player event asks for it (several a second while playing), and a DOM query matches
+        every widget of the screen — 3-8 ms of the loop per event (bench/playback.py, a j
+        pressed while the player's events came in)."""
+        if self._bar is not None and self._bar.is_attached:
+            return self._bar
         if not self.app.screen_stack:
             return None
-        return next(iter(self.app.screen_stack[0].query(NowPlayingBar)), None)
+        self._bar = next(iter(self.app.screen_stack[0].query(NowPlayingBar)), None)
+        return self._bar
 
     def _run(self, work: Coroutine[Any, Any, None], description: str, *,
              group: str = "player", exclusive: bool = False) -> None:

@@ -134,7 +134,7 @@ class BrowsePane(Pane):
         self._details_wanted = True
         # The highlighted source is the one listed: Trending, open from the start.
         self.sources.highlight("trending")
-        self.open_ref(TRENDING)
+        self.open_ref(TRENDING, after_first_frame=True)
 
     def on_show(self) -> None:
         # Searches run in the Search pane (and pins made elsewhere) show up on return.
@@ -265,9 +265,12 @@ class BrowsePane(Pane):
                 return
         self.notify(f"{title} is no longer pinned.", severity="warning")
 
-    def open_ref(self, ref: SourceRef, *, back: bool = False) -> None:
+    def open_ref(self, ref: SourceRef, *, back: bool = False,
+                 after_first_frame: bool = False) -> None:
         """List the tracks of a source (a user's playlists are listed among the sources).
-        The source listed before is remembered for backspace, unless ``back`` (going there)."""
+        The source listed before is remembered for backspace, unless ``back`` (going there).
+        ``after_first_frame`` (at start): the list says "Loading…" at once, its request
+        waits for the first frame (bench/startup.py: it cost the frame ≈ 75 ms)."""
         tracks = self.query_one("#browse-tracks", TrackList)
         if self.source is None or self.source.listing != "ratings":
             self._discovery_hide = tracks.hide_not_interested
@@ -294,6 +297,14 @@ class BrowsePane(Pane):
             self._load_playlists(ref)
         else:
             self.screen.set_focus(tracks)
+            if after_first_frame:
+                self.call_after_refresh(self._load_if_listed, ref)
+            else:
+                self._load(ref)
+
+    def _load_if_listed(self, ref: SourceRef) -> None:
+        """The deferred load, unless another source was chosen meanwhile."""
+        if self.source == ref:
             self._load(ref)
 
     @work(exclusive=True, group="browse", exit_on_error=False, description="Loading a source")
