@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from minion_tui import config
 from minion_tui.cli.command import Command
-from minion_tui.cli.output import print_json, print_table
+from minion_tui.cli.output import note, print_json, print_table
 
 if TYPE_CHECKING:
     from minion_tui.cli.command import Subparsers
@@ -38,7 +38,7 @@ def _show(args: argparse.Namespace) -> int:
             {"key": k, "value": v, "origin": o} for k, v, o in rows]}, ensure_ascii=True)
         return 0
     exists = "" if settings.path.exists() else " (not present: defaults apply)"
-    print(f"config file: {settings.path}{exists}")
+    note(f"config file: {settings.path}{exists}")
     print_table(["setting", "value", "from"], [list(r) for r in rows])
     return 0
 
