@@ -10,7 +10,9 @@
   (``/search/sets`` and ``/search/albums``: the first ``limit`` sets, expanded);
 * a direct ``.m3u8`` / ``.mp3`` / ``.m4a`` URL → :class:`Direct` (downloaded by direct.py);
 * a text file of such targets, one per line (``#`` comments and blank lines ignored): a bad line
-  becomes a :class:`Refused` saying ``line N: …`` and the other lines go on.
+  becomes a :class:`Refused` saying ``line N: …`` and the other lines go on; a path to a file
+  that is not there (or to a folder) is refused as such, ``invalid_argument`` like a file
+  that cannot be read.
 
 Anything else is a :class:`Refused` saying why; the batch reports it and goes on.
 """
@@ -118,8 +120,12 @@ async def expand(source: Catalog | Resolve, targets: Sequence[str], *,
     seen: set[tuple[str, str]] = set()
     for target in targets:
         path = _list_file(target)
+        missing = None if path is not None else _missing_file(target)
         if path is not None:
             items = _listed(catalog, source, path, limit, directs)
+        elif missing is not None:
+            yield missing
+            continue
         else:
             items = _one(catalog, source, target.strip(), limit, directs)
         async for item in items:
@@ -149,6 +155,40 @@ def _list_file(target: str) -> Path | None:
         return None
     path = Path(target).expanduser()
     return path if path.is_file() else None
+
+
+#: Suffixes of the text files a list of targets is kept in: ``download mine.txt`` names a
+#: file even when it is not there (no link ends like this).
+LIST_SUFFIXES = frozenset({".txt", ".list", ".lst", ".csv", ".tsv", ".urls", ".m3u", ".m3u8"})
+
+
+def _missing_file(target: str) -> Refused | None:
+    """Why ``target`` cannot be read when it names a file that is not there, or a folder; None
+    when it does not look like a path at all (a link, a URN, a word: the catalog says why).
+
+    A path is what starts with ``/``, ``./``, ``../`` or ``~``, what has a folder in front
+    (``lists/mine.txt``, but not ``soundcloud.com/artist``, whose first part is a host), or a
+    name ending like a list file (:data:`LIST_SUFFIXES`)."""
+    text = target.strip()
+    if not text or "://" in text or text.lower().startswith("soundcloud:"):
+        return None
+    path = Path(text).expanduser()
+    head, slash, _ = text.partition("/")
+    if not text.startswith(("/", "./", "../", "~")):
+        if slash and "." in head:  # soundcloud.com/…, on.soundcloud.com/…: a link
+            return None
+        if not slash and path.suffix.lower() not in LIST_SUFFIXES and not path.is_dir():
+            return None
+    where = path.absolute()
+    if path.is_dir():
+        return Refused(text, f"{where} is a folder, not a text file of links; give the file "
+                       "in it (one link per line) or a SoundCloud link.", InvalidArgument.type)
+    if path.exists():  # not a regular file: _list_file took it otherwise
+        return Refused(text, f"{where} is not a regular file (a FIFO, device or socket); "
+                       "save the links to a text file and give that.", InvalidArgument.type)
+    return Refused(text, f"There is no file {text} (looked for {where}). Check the name and "
+                   "the folder you run from, or give a SoundCloud link or URN instead.",
+                   InvalidArgument.type)
 
 
 def _read_lines(path: Path) -> list[bytes]:
