@@ -63,10 +63,10 @@ async def _playable(service: Service, target: str, start: float) -> Track | str:
     found = await service.catalog.resolve(target)
     if not isinstance(found, Track):
         return target
-    preview = found.availability == Availability.PREVIEW and found.preview_ms
-    length = (found.preview_ms if preview else found.duration_ms) / 1000
+    preview_ms = found.preview_ms if found.availability == Availability.PREVIEW else None
+    length = (preview_ms or found.duration_ms) / 1000
     if length > 0 and start >= length:
-        what = "the preview of " if preview else ""
+        what = "the preview of " if preview_ms else ""
         last = max(0, math.ceil(length) - 1)
         raise InvalidArgument(
             f"--start {start:g} is past the end of {what}{found.title!r} "
