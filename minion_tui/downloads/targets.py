@@ -11,14 +11,16 @@
 * a direct ``.m3u8`` / ``.mp3`` / ``.m4a`` URL → :class:`Direct` (downloaded by direct.py);
 * a text file of such targets, one per line (``#`` comments and blank lines ignored): a bad line
   becomes a :class:`Refused` saying ``line N: …`` and the other lines go on; a path to a file
-  that is not there (or to a folder) is refused as such, ``invalid_argument`` like a file
-  that cannot be read.
+  that is not there (or to a folder) is refused saying so — ``invalid_url`` as before, since
+  it is no link either (a file that is there but cannot be read is ``invalid_argument``).
 
 Anything else is a :class:`Refused` saying why; the batch reports it and goes on.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,6 +164,9 @@ def _list_file(target: str) -> Path | None:
 LIST_SUFFIXES = frozenset({".txt", ".list", ".lst", ".csv", ".tsv", ".urls", ".m3u", ".m3u8"})
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
 def _missing_file(target: str) -> Refused | None:
     """Why ``target`` cannot be read when it names a file that is not there, or a folder; None
     when it does not look like a path at all (a link, a URN, a word: the catalog says why).
@@ -170,7 +175,7 @@ def _missing_file(target: str) -> Refused | None:
     (``lists/mine.txt``, but not ``soundcloud.com/artist``, whose first part is a host), or a
     name ending like a list file (:data:`LIST_SUFFIXES`)."""
     text = target.strip()
-    if not text or "://" in text or text.lower().startswith("soundcloud:"):
+    if not text or _SCHEME.match(text):  # https://…, soundcloud:tracks:1, data:…: a link
         return None
     path = Path(text).expanduser()
     head, slash, _ = text.partition("/")
@@ -179,16 +184,15 @@ def _missing_file(target: str) -> Refused | None:
             return None
         if not slash and path.suffix.lower() not in LIST_SUFFIXES and not path.is_dir():
             return None
-    where = path.absolute()
+    where = Path(os.path.abspath(path))  # ../x as the folder it lands in
     if path.is_dir():
         return Refused(text, f"{where} is a folder, not a text file of links; give the file "
-                       "in it (one link per line) or a SoundCloud link.", InvalidArgument.type)
+                       "in it (one link per line) or a SoundCloud link.")
     if path.exists():  # not a regular file: _list_file took it otherwise
         return Refused(text, f"{where} is not a regular file (a FIFO, device or socket); "
-                       "save the links to a text file and give that.", InvalidArgument.type)
+                       "save the links to a text file and give that.")
     return Refused(text, f"There is no file {text} (looked for {where}). Check the name and "
-                   "the folder you run from, or give a SoundCloud link or URN instead.",
-                   InvalidArgument.type)
+                   "the folder you run from, or give a SoundCloud link or URN instead.")
 
 
 def _read_lines(path: Path) -> list[bytes]:

@@ -119,7 +119,8 @@ def test_download_of_a_missing_list_file_says_it_does_not_exist(
     events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     missing, folder = [e for e in events if e["event"] == "failed"]
     assert missing["track_urn"] == "nosuchfile.txt"
-    assert missing["type"] == folder["type"] == "invalid_argument"
+    # invalid_url, as before the message said why: it is no link either (README "Error types")
+    assert missing["type"] == folder["type"] == "invalid_url"
     assert missing["reason"].startswith(
         f"There is no file nosuchfile.txt (looked for {tmp_path / 'nosuchfile.txt'}).")
     assert "SoundCloud link" in missing["reason"]  # what to give instead
