@@ -63,9 +63,11 @@ def check_theme(theme: str, origin: str, *, path: Path) -> None:
     names = theme_names()
     if theme in names:
         return
-    line = re.search(r":(\d+)$", origin) if origin.startswith("file ") else None
-    where = (f"line {line.group(1)}: " if line
-             else f"{origin.removeprefix('env ')}: " if origin.startswith("env ") else "")
+    found = re.fullmatch(r"file (.*?)(?::(\d+))?", origin)
+    if found:  # the file it came from: the demo's own config.toml holds a theme chosen there
+        path, where = Path(found.group(1)), f"line {found.group(2)}: " if found.group(2) else ""
+    else:
+        where = f"{origin.removeprefix('env ')}: " if origin.startswith("env ") else ""
     raise ConfigError([f"{where}[ui] theme {theme!r} is not a theme; use one of "
                        f"{', '.join(names)} (or add {theme}.toml to {config_dir() / 'themes'})"],
-                      path=str(path), exists=origin.startswith("file "))
+                      path=str(path), exists=found is not None)

@@ -164,7 +164,7 @@ def test_play_for_ends_with_one_stopped_line_at_the_final_position(
     *during, last = lines
     assert last["state"] == "stopped"
     assert [line["state"] for line in during].count("stopped") == 0
-    assert last["position"] >= max(line["position"] for line in during) > 3
+    assert last["position"] >= max(line["position"] for line in during) >= 3
     assert last["duration"] == during[-1]["duration"]
 
 
@@ -254,6 +254,16 @@ def test_config_show_reports_an_unknown_theme_as_a_config_error() -> None:
     assert "line 2" in error["message"] and "'nosuch'" in error["message"]
     for name in ("minion-dark", "minion-light", "textual-dark"):
         assert name in error["message"]
+
+
+def test_demo_config_show_checks_the_theme_the_demo_saved(tmp_path: Path) -> None:
+    own = tmp_path / "d" / "config.toml"
+    own.parent.mkdir()
+    own.write_text('[ui]\ntheme = "gone-theme"\n', encoding="utf-8")
+    run = _run("--demo", "--demo-data", str(own.parent), "config", "show", "--json")
+    assert run.returncode == 2
+    message = json.loads(run.stdout)["error"]["message"]
+    assert f"in {own}:" in message and "line 2: [ui] theme 'gone-theme'" in message
 
 
 def test_config_show_accepts_a_theme_from_the_themes_folder() -> None:
