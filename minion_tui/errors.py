@@ -47,15 +47,19 @@ class ConfigError(MinionError):
     type = "config"
     exit_code = 2
 
-    def __init__(self, problems: list[str], *, path: str | None = None) -> None:
+    def __init__(self, problems: list[str], *, path: str | None = None,
+                 exists: bool = False) -> None:
         self.problems = list(problems)
         self.path = path
         where = f" in {path}" if path else ""
         lines = "\n".join(f"  - {p}" for p in self.problems)
+        # `config init` refuses to replace a file that is there without --force.
+        fresh = ("run `minion-tui config init --force` to replace the file with a fresh "
+                 "commented one, losing its settings" if exists
+                 else "run `minion-tui config init` for a fresh commented file")
         super().__init__(
             f"{len(self.problems)} problem(s) in the configuration{where}:\n{lines}",
-            hint="Fix them (or run `minion-tui config init` for a fresh commented file) and "
-            "start again.",
+            hint=f"Fix them (or {fresh}) and start again.",
         )
 
 

@@ -2,8 +2,8 @@
 
 Every command takes ``--json``: models print in their one JSON form; failures print
 ``{"error": {"type", "message"}}`` on stdout with exit code 1 (2 for configuration problems).
-Without ``--json`` output is a readable table, and a failure is one clear line on stderr
-(output.py).
+Without ``--json`` output is a readable table (TSV with a header row when stdout is not a
+terminal, so nothing is cut), and a failure is one clear line on stderr (output.py).
 
 The commands are declared by their group's module (catalog.py, download.py, play.py,
 discover.py, config_cmd.py, emulator_cmd.py, tui_cmd.py, inbox.py, judgments.py, radio.py): each

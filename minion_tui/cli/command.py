@@ -48,12 +48,67 @@ class Parser(argparse.ArgumentParser):
 def parse_command_line(parser: argparse.ArgumentParser, argv: Sequence[str]
                        ) -> argparse.Namespace:
     """``parser.parse_args(argv)``, raising :class:`UsageError` for a line that does not
-    parse (``--help`` and ``--version`` still print and exit)."""
+    parse (``--help`` and ``--version`` still print and exit).
+
+    Words left over are refused by the command they were given to, not by the top level:
+    argparse's own "minion-tui: unrecognized arguments: house" names neither the command nor
+    what it takes (see :func:`leftover_message`)."""
     token = _RAISING.set(True)
     try:
-        return parser.parse_args(argv)
+        args, extras = parser.parse_known_args(argv)
+        if extras:
+            command = innermost(parser, args)
+            command.error(leftover_message(command, args, extras))
+        return args
     finally:
         _RAISING.reset(token)
+
+
+def innermost(parser: argparse.ArgumentParser, args: argparse.Namespace
+              ) -> argparse.ArgumentParser:
+    """The (sub)parser of the command ``args`` were parsed for: ``minion-tui config show``'s
+    for ``config show``."""
+    while True:
+        found = next((a for a in parser._actions
+                      if isinstance(a, argparse._SubParsersAction)), None)
+        chosen = getattr(args, found.dest, None) if found is not None else None
+        if found is None or chosen not in found.choices:
+            return parser
+        parser = found.choices[chosen]
+
+
+def leftover_message(command: argparse.ArgumentParser, args: argparse.Namespace,
+                     extras: Sequence[str]) -> str:
+    """What is wrong with the words ``command`` did not take: an unknown option, or
+    arguments past the ones it takes (with how to quote a query of several words)."""
+    options = [e for e in extras if e.startswith("-") and not _number(e)]
+    if options:
+        return f"unknown option {options[0]!r}"
+    takes = [_named(a) for a in command._actions
+             if not a.option_strings and not isinstance(a, argparse._SubParsersAction)]
+    said = ", ".join(repr(e) for e in extras)
+    noun = "argument" if len(extras) == 1 else "arguments"
+    message = (f"unexpected {noun} {said}: it takes {' '.join(takes)}" if takes
+               else f"unexpected {noun} {said}: it takes no arguments")
+    query = getattr(args, "query", None)
+    if isinstance(query, str):  # `search deep house`: the shell split one query in two
+        whole = " ".join([query, *extras])
+        message += (f"; quote a query of several words: {command.prog} \"{whole}\"")
+    return message
+
+
+def _named(action: argparse.Action) -> str:
+    """A positional argument as the message names it: ``TARGET``, ``[TARGET]``."""
+    name = action.metavar if isinstance(action.metavar, str) else action.dest.upper()
+    return f"[{name}]" if action.nargs == "?" else name
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from minion_tui import config
 from minion_tui.cli.command import Command
-from minion_tui.cli.output import print_json, print_table
+from minion_tui.cli.output import note, print_json, print_table
 
 if TYPE_CHECKING:
     from minion_tui.cli.command import Subparsers
@@ -31,16 +31,38 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    settings = config.load_settings()
-    rows = config.effective_settings_rows(settings)
+    """Every effective setting, as the command run with the same flags would use it (with
+    ``--demo``, the demo's download folder); unset values are null in ``--json``. An unknown
+    theme is a configuration problem here, where the TUI only falls back from it."""
+    settings, throwaway = _effective(args)
+    config.check_theme(settings.ui.theme, settings.origin("ui.theme"),
+                       path=config.config_path())
+    rows = config.effective_settings_values(settings)
+    if throwaway:  # --demo-fresh: the folder is made when a command starts, and deleted
+        rows = [(k, None, "(a throwaway folder, made at start)", "demo") if k == "downloads.dir"
+                else (k, v, shown, o) for k, v, shown, o in rows]
+    path = config.config_path()  # the file read (and `config init` writes), demo or not
     if args.json:
-        print_json({"path": str(settings.path), "settings": [
-            {"key": k, "value": v, "origin": o} for k, v, o in rows]}, ensure_ascii=True)
+        print_json({"path": str(path), "settings": [
+            {"key": k, "value": v, "origin": o} for k, v, _, o in rows]}, ensure_ascii=True)
         return 0
-    exists = "" if settings.path.exists() else " (not present: defaults apply)"
-    print(f"config file: {settings.path}{exists}")
-    print_table(["setting", "value", "from"], [list(r) for r in rows])
+    exists = "" if path.exists() else " (not present: defaults apply)"
+    note(f"config file: {path}{exists}")
+    print_table(["setting", "value", "from"], [[k, shown, o] for k, _, shown, o in rows])
     return 0
+
+
+def _effective(args: argparse.Namespace) -> tuple[config.Settings, bool]:
+    """The settings the same flags give a command, and whether the demo's folder is a
+    throwaway one (not made yet)."""
+    from minion_tui.cli.session import demo_data_dir, demo_settings, wants_demo
+
+    if not wants_demo(args):
+        return config.load_settings(), False
+    data_dir = demo_data_dir(args)
+    if data_dir is None:
+        return config.load_settings(), True
+    return demo_settings(data_dir), False
 
 
 ACTIONS: dict[str, Callable[[argparse.Namespace], int]] = {"init": _init, "show": _show}

@@ -16,7 +16,7 @@ import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from minion_tui.cli.command import Command
-from minion_tui.cli.output import print_json, print_table
+from minion_tui.cli.output import note, print_json, print_table
 from minion_tui.cli.session import session
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def _print_sources(sources: list[FollowedSource], as_json: bool) -> None:
         print_json([s.to_json() for s in sources])
         return
     if not sources:
-        print("(you follow nothing yet: minion-tui discover follow PROFILE)")
+        note("(you follow nothing yet: minion-tui discover follow PROFILE)")
         return
     print_table(["source", "target", "tracks", "synced", "full walk"],
                 [[s.title, s.target, str(s.tracks), (s.synced_at or "never")[:16],

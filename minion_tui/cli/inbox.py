@@ -8,7 +8,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from minion_tui.cli.command import Command, positive_int
-from minion_tui.cli.output import print_json, print_table
+from minion_tui.cli.output import note, print_json, print_table
 from minion_tui.cli.session import session
 from minion_tui.models import format_duration
 
@@ -51,7 +51,7 @@ async def _inbox(args: argparse.Namespace) -> int:
     if args.json:
         print_json(documents)
     elif not documents:
-        print("(the inbox is empty: follow artists and sync, or loosen the filters)")
+        note("(the inbox is empty: follow artists and sync, or loosen the filters)")
     else:
         print_table(["score", "title", "artist", "length", "why", "url"],
                     [_row(d) for d in documents])

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from minion_tui.cli.command import Command
-from minion_tui.cli.output import print_json, print_table
+from minion_tui.cli.output import note, print_json, print_table
 from minion_tui.cli.session import session
 from minion_tui.models import Judgment
 
@@ -50,7 +50,7 @@ async def _rate(args: argparse.Namespace) -> int:
     if args.json:
         print_json(document)
     else:
-        print(f"{document['urn']}: {args.verdict}")
+        note(f"{document['urn']}: {args.verdict}")
         print_table(["at", "judgment", "origin"],
                     [[c.at, c.judgment.value if c.judgment else "(cleared)", c.origin]
                      for c in changes])

@@ -3,12 +3,18 @@
 With ``--json`` a result is its model's one JSON form, indented; a failure is
 ``{"error": {"type", "message"}}`` on stdout. Without it a result is a table sized to the
 terminal, and a failure is one line on stderr. Either way the exit code is the error's own
-(1; 2 for configuration problems).
+(1; 2 for configuration problems and usage errors).
+
+When stdout is not a terminal (``minion-tui search rain | cut -f7``) a table is TSV instead:
+a header row, then one row per item, cells separated by tabs and never cut or padded, so
+every URL arrives whole. Anything that is not a row of it (a set's title line, "nothing
+found", the config file's path) goes to stderr there, and stdout stays one table.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -65,23 +71,39 @@ TABLES: dict[str, tuple[list[str], Row]] = {
 }
 
 
+def piped() -> bool:
+    """Whether stdout is not a terminal (a pipe, a file): tables are TSV there."""
+    try:
+        return not sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed or replaced by something without a tty
+        return True
+
+
+def note(text: str) -> None:
+    """A line beside the table: on stdout on a terminal; on stderr when stdout is a pipe,
+    which then holds the table alone."""
+    print(text, file=sys.stderr if piped() else sys.stdout)
+
+
 def print_human(result: Any) -> None:
     """A result's JSON form (one item or a list) as a table; a single playlist as its title
     line over its tracks."""
     rows = result if isinstance(result, list) else [result]
     if rows and rows[0].get("kind") == "playlist" and len(rows) == 1:
         pl = rows[0]
-        print(f"{pl['title']} — {pl['uploader']} ({pl['track_count']} tracks, "
-              f"{format_duration(pl['duration_ms'] / 1000)})  {pl['url']}")
+        note(f"{pl['title']} — {pl['uploader']} ({pl['track_count']} tracks, "
+             f"{format_duration(pl['duration_ms'] / 1000)})  {pl['url']}")
         rows = pl["tracks"]
     if not rows:
-        print("(nothing found)")
+        note("(nothing found)")
         return
     table = TABLES.get(rows[0].get("kind"))
     if table is not None:
         header, row = table
         print_table(header, [row(r) for r in rows])
-    else:  # a stream choice or anything without a table form
+    elif piped():  # a stream choice or anything without a table form: field, value
+        print_table(["field", "value"], [[k, str(v)] for k, v in rows[0].items()])
+    else:
         for key, value in rows[0].items():
             print(f"{key}: {value}")
 
@@ -95,6 +117,11 @@ def count(n: int | None) -> str:
 
 
 def print_table(header: list[str], rows: list[list[str]]) -> None:
+    """Columns fitted to the terminal (the widest cut with an ellipsis); TSV with a header
+    row when stdout is not a terminal."""
+    if piped():
+        print_tsv(header, rows)
+        return
     width = shutil.get_terminal_size((120, 24)).columns
     cells = [[str(c or "").replace("\n", " ") for c in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
@@ -103,6 +130,17 @@ def print_table(header: list[str], rows: list[list[str]]) -> None:
         widths[widths.index(max(widths))] -= 1
     for row in [header, *cells]:
         print("  ".join(fit(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def print_tsv(header: list[str], rows: list[list[str]]) -> None:
+    """Tab-separated values: the header, then each row whole. A tab or line break inside a
+    cell (a title, a comment) becomes a space, so a row is always one line of len(header)
+    fields."""
+    for row in [header, *rows]:
+        print("\t".join(_SPACE.sub(" ", str(c or "")) for c in row))
+
+
+_SPACE = re.compile(r"[\t\n\r\v\f]")
 
 
 def fit(text: str, width: int) -> str:

@@ -2,7 +2,10 @@
 
 Prints the player state once per second: JSON lines ``{position, duration, state}`` with
 ``--json`` (for scripts and tests), a ``\\r``-updated line on a terminal otherwise. Stops after
-``--for`` seconds or when the track ends; mpv errors become the CLI's JSON error contract.
+``--for`` seconds (the last line then says ``stopped``, at the position reached) or when the
+track ends (``ended``); mpv errors become the CLI's JSON error contract. A ``--start`` past
+the end of the track is an ``invalid_argument`` before anything plays (a negative one is
+refused by the parser).
 """
 
 from __future__ import annotations
@@ -10,13 +13,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import sys
 from typing import TYPE_CHECKING
 
 from minion_tui.cli.command import Command, audio_output, seconds
 from minion_tui.cli.session import session
-from minion_tui.errors import NO_AUDIO_OUTPUT, PlaybackError
-from minion_tui.models import PlayerState, format_duration
+from minion_tui.errors import NO_AUDIO_OUTPUT, InvalidArgument, PlaybackError
+from minion_tui.models import Availability, PlayerState, Track, format_duration
 
 if TYPE_CHECKING:
     from minion_tui.cli.command import Subparsers
@@ -39,19 +43,43 @@ async def _play(args: argparse.Namespace) -> int:
                                   play_for=args.play_for, as_json=args.json, ao=args.ao)
 
 
-def _status(state: PlayerState, as_json: bool) -> None:
+def _status(state: PlayerState, as_json: bool, *, word: str | None = None) -> None:
+    """One status line; ``word`` replaces the state's own (``stopped`` after ``--for``)."""
     if as_json:
-        print(json.dumps(state.to_json()), flush=True)
+        document = state.to_json()
+        if word is not None:
+            document["state"] = word
+        print(json.dumps(document), flush=True)
     elif sys.stdout.isatty():
         at, length = format_duration(state.position), format_duration(state.duration)
-        print(f"\r{state.state:9} {at} / {length}  ", end="", flush=True)
+        print(f"\r{word or state.state:9} {at} / {length}  ", end="", flush=True)
+
+
+async def _playable(service: Service, target: str, start: float) -> Track | str:
+    """The track ``target`` names, checked that ``start`` is inside what will play (the
+    preview's 30 s for a preview-only track); ``target`` itself when it is no track, for
+    ``play`` to say why. Checked before mpv starts: past the end it only fails with a bare
+    "mpv error -16" after printing positions."""
+    found = await service.catalog.resolve(target)
+    if not isinstance(found, Track):
+        return target
+    preview_ms = found.preview_ms if found.availability == Availability.PREVIEW else None
+    length = (preview_ms or found.duration_ms) / 1000
+    if length > 0 and start >= length:
+        what = "the preview of " if preview_ms else ""
+        last = max(0, math.ceil(length) - 1)
+        raise InvalidArgument(
+            f"--start {start:g} is past the end of {what}{found.title!r} "
+            f"({format_duration(length)} long).",
+            hint=f"Give a start from 0 to {last} seconds.")
+    return found
 
 
 async def play_command(service: Service, target: str, *, start: float,
                        play_for: float | None, as_json: bool, ao: str | None) -> int:
     if ao:  # --ao beats the setting (and MINION_MPV_AO) for this run
         service.player.audio_output = ao
-    now = await service.player.play(target, start=start)
+    now = await service.player.play(await _playable(service, target, start), start=start)
     player = service.player
     if not as_json:
         label = " (30 s preview)" if now.choice.preview else ""
@@ -91,7 +119,10 @@ async def play_command(service: Service, target: str, *, start: float,
     if finished.is_set():
         final = PlayerState(position=final.position, duration=final.duration, ended=True,
                             idle=False)
-    _status(final, as_json)
+        _status(final, as_json)
+    else:  # --for ran out: the position reached, and nothing plays on while closing
+        await service.player.pause()
+        _status(final, as_json, word="stopped")
     if not as_json and sys.stdout.isatty():
         print()
     return 0

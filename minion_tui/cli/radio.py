@@ -10,7 +10,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from minion_tui.cli.command import Command, positive_int
-from minion_tui.cli.output import print_json, print_table
+from minion_tui.cli.output import note, print_json, print_table
 from minion_tui.cli.session import session
 from minion_tui.models import format_duration
 
@@ -36,7 +36,7 @@ async def _radio(args: argparse.Namespace) -> int:
     if args.json:
         print_json([e.to_json() for e in entries])
     elif not entries:
-        print("(nothing to play from this seed)")
+        note("(nothing to play from this seed)")
     else:
         print_table(["via", "title", "artist", "length", "url"],
                     [[e.via, e.track.title, e.track.artist,

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from minion_tui import config
@@ -32,10 +33,10 @@ def demo(args: argparse.Namespace) -> Iterator[tuple[dict[str, str], Path, bool]
     whether that directory is thrown away at the end (--demo-fresh)."""
     from minion_tui.emulator.server import run_in_thread
 
-    fresh = bool(getattr(args, "demo_fresh", False))
-    given: Path | None = getattr(args, "demo_data", None)
-    temp = Path(tempfile.mkdtemp(prefix="minion-demo-")) if fresh and not given else None
-    data_dir = given or temp or config.data_dir() / "demo"
+    kept = demo_data_dir(args)
+    temp = Path(tempfile.mkdtemp(prefix="minion-demo-")) if kept is None else None
+    data_dir = kept or temp
+    assert data_dir is not None
     # The emulator's audio cache sits in the app's cache folder: made private like the rest.
     emulator = run_in_thread(cache_dir=config.private_dirs(config.cache_dir()) / "emulator")
     try:
@@ -46,19 +47,31 @@ def demo(args: argparse.Namespace) -> Iterator[tuple[dict[str, str], Path, bool]
             shutil.rmtree(temp, ignore_errors=True)
 
 
-def _demo_settings(data_dir: Path) -> config.Settings:
+def demo_data_dir(args: argparse.Namespace) -> Path | None:
+    """The folder the demo of ``args`` keeps its data in: ``--demo-data DIR``, else
+    ``<data dir>/demo``; None for ``--demo-fresh`` alone (a temporary one, made at start)."""
+    given: Path | None = getattr(args, "demo_data", None)
+    if given is not None:
+        return given
+    return None if getattr(args, "demo_fresh", False) else config.data_dir() / "demo"
+
+
+def demo_settings(data_dir: Path) -> config.Settings:
     """The user's settings (keymap, audio output…), except that what the demo writes stays
     with its data: downloads go to its Music folder, and a theme chosen in the demo is saved
-    to, and restored from, its own config.toml, never the user's."""
+    to, and restored from, its own config.toml, never the user's. Their origins say so
+    (``config show``)."""
     settings = config.load_settings()
     own = data_dir / "config.toml"
     ui = settings.ui
+    origins = {**settings.origins, "downloads.dir": "demo"}
     if own.exists():
         saved = config.load_settings(path=own, environ={})
         if saved.origin("ui.theme").startswith("file"):
             ui = dataclasses.replace(ui, theme=saved.ui.theme)
+            origins["ui.theme"] = saved.origin("ui.theme")
     return dataclasses.replace(
-        settings, path=own, ui=ui,
+        settings, path=own, ui=ui, origins=MappingProxyType(origins),
         downloads=dataclasses.replace(settings.downloads, dir=data_dir / "Music"))
 
 
@@ -76,7 +89,7 @@ def open_service(args: argparse.Namespace) -> Iterator[Service]:
 
     if wants_demo(args):
         with demo(args) as (endpoints, data_dir, fresh):
-            yield Service.open(settings=_demo_settings(data_dir), demo=True,
+            yield Service.open(settings=demo_settings(data_dir), demo=True,
                                data_dir=data_dir, endpoints=endpoints,
                                demo_notice=demo_notice(data_dir) if fresh else None)
     else:

@@ -36,8 +36,10 @@ from minion_tui.config.schema import (
 from minion_tui.config.settings import (
     Settings,
     effective_settings_rows,
+    effective_settings_values,
     load_settings,
 )
+from minion_tui.config.themes import BUILTIN_THEME_DIR, TEXTUAL_THEMES, check_theme, theme_names
 from minion_tui.config.toml_edit import init_config, set_config_value
 from minion_tui.config.toml_lines import locate_keys
 from minion_tui.config.values import AudioOutput, Invalid, format_endpoints, parse_endpoints
@@ -55,8 +57,10 @@ def audio_output(text: str) -> str | None:
 
 __all__ = [
     "APP_NAME",
+    "BUILTIN_THEME_DIR",
     "SECTION_TYPES",
     "SETTINGS",
+    "TEXTUAL_THEMES",
     "DiscoverySettings",
     "DownloadSettings",
     "MixcloudSettings",
@@ -68,10 +72,12 @@ __all__ = [
     "UiSettings",
     "audio_output",
     "cache_dir",
+    "check_theme",
     "config_dir",
     "config_path",
     "data_dir",
     "effective_settings_rows",
+    "effective_settings_values",
     "format_endpoints",
     "init_config",
     "load_settings",
@@ -82,5 +88,6 @@ __all__ = [
     "private_dirs",
     "private_opener",
     "set_config_value",
+    "theme_names",
     "whole_range",
 ]

@@ -118,7 +118,7 @@ def deep_line(text: str, limit: int) -> int | None:
 def _too_big(size: int) -> Unusable:
     return Unusable(f"the file is {size / 1e6:.1f} MB, far more than a configuration needs "
                     f"(at most {MAX_BYTES >> 20} MiB); is it the right file? Move it aside, or "
-                    "run `minion-tui config init` for a fresh one")
+                    "run `minion-tui config init --force` to replace it with a fresh one")
 
 
 def _unreadable(path: Path, exc: OSError) -> Unusable:

@@ -117,8 +117,16 @@ def load_settings(
         _read_file(text, path, layers)
     _read_environment(os.environ if environ is None else environ, layers)
     if layers.problems:
-        raise ConfigError(layers.problems, path=str(path))
+        raise ConfigError(layers.problems, path=str(path), exists=_exists(path))
     return layers.settings(path)
+
+
+def _exists(path: Path) -> bool:
+    """Whether ``path`` is there (``config init`` then needs --force to replace it)."""
+    try:
+        return path.exists()
+    except OSError:
+        return True  # something is in the way: init would refuse it too
 
 
 def _read_text(path: Path, problems: list[str]) -> str | None:
@@ -221,15 +229,28 @@ def _masked(secret: str | None) -> str:
 def effective_settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
     """(dotted key, display value, origin) for every setting, defaults included; secrets
     masked. Open tables list one row per entry, or one "(none)" row when empty."""
-    rows: list[tuple[str, str, str]] = []
+    return [(key, shown_value, origin)
+            for key, _, shown_value, origin in _effective(settings)]
+
+
+def effective_settings_values(settings: Settings) -> list[tuple[str, str | None, str, str]]:
+    """(dotted key, value, display value, origin) of every setting, for ``config show``: the
+    value is None where it is not set (a client id, the automatic audio output, an empty
+    open table) — null in ``--json`` — and the display value the words a table shows."""
+    return _effective(settings)
+
+
+def _effective(settings: Settings) -> list[tuple[str, str | None, str, str]]:
+    rows: list[tuple[str, str | None, str, str]] = []
     for setting in SETTINGS:
         value = getattr(getattr(settings, setting.section), setting.key)
         text = _masked(value) if setting.secret else setting.kind.display(value)
-        rows.append((setting.dotted, text, settings.origin(setting.dotted)))
+        rows.append((setting.dotted, None if value is None else text, text,
+                     settings.origin(setting.dotted)))
     for name in OPEN_TABLES:
         table: Mapping[str, str] = getattr(settings, name)
         if not table:
-            rows.append((name, "(none)", "default"))
+            rows.append((name, None, "(none)", "default"))
         for key, value in table.items():
-            rows.append((f"{name}.{key}", value, settings.origin(f"{name}.{key}")))
+            rows.append((f"{name}.{key}", value, value, settings.origin(f"{name}.{key}")))
     return rows

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -129,8 +130,11 @@ async def _download_locked(source: StreamSource, track: Track, choice: StreamCho
     if job.head is None:
         await asyncio.to_thread(write_tags, part, container, tags, cover)
     size = await asyncio.to_thread(_publish, part, target, work)
+    # The HLS segments (the init segment counted, as the segment events count it; 0 for a
+    # progressive file, which has none) and the mean rate of this run's transfer.
     emit(DownloadEvent("done", track.urn, track.title, str(target),
-                       bytes_done=size, bytes_total=size, speed=job.meter.speed, eta=0.0))
+                       bytes_done=size, bytes_total=size, segments_done=job.segments,
+                       segments_total=job.segments, speed=job.rate(), eta=0.0))
     return target
 
 
@@ -153,6 +157,19 @@ class _Job:
     tags: TrackTags
     meter: Meter = field(default_factory=Meter)
     head: Future[bytes] | None = None  # what the join writes before the audio
+    # What the done event reports: segments of the stream, bytes this run fetched (not those
+    # a resumed journal held) and when the fetch began and ended.
+    segments: int = 0
+    fetched: int = 0
+    began: float = field(default_factory=time.monotonic)
+    ended: float | None = None
+
+    def rate(self) -> float | None:
+        """Bytes per second over this run's transfer (None when it fetched nothing): the
+        figure for the whole file, where the meter's is smoothed over the last seconds and
+        absent for a transfer shorter than its first sample."""
+        seconds = (self.ended or time.monotonic()) - self.began
+        return self.fetched / seconds if self.fetched and seconds > 0 else None
 
 
 def _tag_when_covered(cover_fetch: asyncio.Future[Cover | None], tags: TrackTags
@@ -195,6 +212,7 @@ async def _fetch_audio(job: _Job) -> None:
 
         def on_segment(p: hls.SegmentProgress) -> None:
             fetched[0] += 1
+            job.ended = time.monotonic()  # the transfer ends as its last segment lands
             if assembler is not None:
                 assembler.ready(fetcher.path(p.index))
             done = fetcher.bytes_fetched
@@ -233,6 +251,7 @@ async def _fetch_audio(job: _Job) -> None:
                 assembler = remux.JoinThread(files, job.part, mp3=job.choice.codec == "mp3",
                                              opener=job.options.opener, head=job.head)
             await fetch_while_assembling(fetcher, assembler)
+        job.segments, job.fetched = len(files), fetcher.bytes_fetched
     else:
         job.work.mkdir(parents=True, exist_ok=True)
         raw = job.work / "progressive"
@@ -242,10 +261,13 @@ async def _fetch_audio(job: _Job) -> None:
             emit(DownloadEvent("bytes", track.urn, track.title, str(target), bytes_done=done,
                                bytes_total=total, speed=speed, eta=meter.eta(done, total)))
 
+        resumed = raw.stat().st_size if raw.exists() else 0
         # each range holds the connection cap
         await fetch_progressive(job.source.http, job.choice, raw,
                                 refresh=job.source.refresh_stream, on_bytes=on_bytes,
                                 gate=job.gate)
+        job.ended = time.monotonic()
+        job.fetched = raw.stat().st_size - resumed
         shutil.copyfile(raw, job.part)
 
 

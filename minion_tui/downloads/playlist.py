@@ -77,7 +77,8 @@ class PlaylistLimits:
 #: The caps when the caller names none (the settings' defaults).
 DEFAULT_LIMITS = PlaylistLimits()
 _RAISE_HINT = ("If this really is one track, raise the limit in the [downloads] section of "
-               "config.toml (`minion-tui config init` writes a commented file); otherwise "
+               "config.toml (`minion-tui config init` writes a commented one if you have "
+               "none); otherwise "
                "skip this URL.")
 _NOT_A_PLAYLIST_HINT = ("Check the URL (the server may have answered with an error or a "
                         "sign-in page) and try again later.")

@@ -10,13 +10,17 @@
   (``/search/sets`` and ``/search/albums``: the first ``limit`` sets, expanded);
 * a direct ``.m3u8`` / ``.mp3`` / ``.m4a`` URL → :class:`Direct` (downloaded by direct.py);
 * a text file of such targets, one per line (``#`` comments and blank lines ignored): a bad line
-  becomes a :class:`Refused` saying ``line N: …`` and the other lines go on.
+  becomes a :class:`Refused` saying ``line N: …`` and the other lines go on; a path to a file
+  that is not there (or to a folder) is refused saying so — ``invalid_url`` as before, since
+  it is no link either (a file that is there but cannot be read is ``invalid_argument``).
 
 Anything else is a :class:`Refused` saying why; the batch reports it and goes on.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,8 +122,12 @@ async def expand(source: Catalog | Resolve, targets: Sequence[str], *,
     seen: set[tuple[str, str]] = set()
     for target in targets:
         path = _list_file(target)
+        missing = None if path is not None else _missing_file(target)
         if path is not None:
             items = _listed(catalog, source, path, limit, directs)
+        elif missing is not None:
+            yield missing
+            continue
         else:
             items = _one(catalog, source, target.strip(), limit, directs)
         async for item in items:
@@ -149,6 +157,42 @@ def _list_file(target: str) -> Path | None:
         return None
     path = Path(target).expanduser()
     return path if path.is_file() else None
+
+
+#: Suffixes of the text files a list of targets is kept in: ``download mine.txt`` names a
+#: file even when it is not there (no link ends like this).
+LIST_SUFFIXES = frozenset({".txt", ".list", ".lst", ".csv", ".tsv", ".urls", ".m3u", ".m3u8"})
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _missing_file(target: str) -> Refused | None:
+    """Why ``target`` cannot be read when it names a file that is not there, or a folder; None
+    when it does not look like a path at all (a link, a URN, a word: the catalog says why).
+
+    A path is what starts with ``/``, ``./``, ``../`` or ``~``, what has a folder in front
+    (``lists/mine.txt``, but not ``soundcloud.com/artist``, whose first part is a host), or a
+    name ending like a list file (:data:`LIST_SUFFIXES`)."""
+    text = target.strip()
+    if not text or _SCHEME.match(text):  # https://…, soundcloud:tracks:1, data:…: a link
+        return None
+    path = Path(text).expanduser()
+    head, slash, _ = text.partition("/")
+    if not text.startswith(("/", "./", "../", "~")):
+        if slash and "." in head:  # soundcloud.com/…, on.soundcloud.com/…: a link
+            return None
+        if not slash and path.suffix.lower() not in LIST_SUFFIXES and not path.is_dir():
+            return None
+    where = Path(os.path.abspath(path))  # ../x as the folder it lands in
+    if path.is_dir():
+        return Refused(text, f"{where} is a folder, not a text file of links; give the file "
+                       "in it (one link per line) or a SoundCloud link.")
+    if path.exists():  # not a regular file: _list_file took it otherwise
+        return Refused(text, f"{where} is not a regular file (a FIFO, device or socket); "
+                       "save the links to a text file and give that.")
+    return Refused(text, f"There is no file {text} (looked for {where}). Check the name and "
+                   "the folder you run from, or give a SoundCloud link or URN instead.")
 
 
 def _read_lines(path: Path) -> list[bytes]:

@@ -67,7 +67,8 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
         out.write(("# " + "x" * 98 + "\n") * 30_000)  # 3 MB of comments
     assert problems_of(path) == [
         "the file is 3.0 MB, far more than a configuration needs (at most 1 MiB); is it the "
-        "right file? Move it aside, or run `minion-tui config init` for a fresh one"
+        "right file? Move it aside, or run `minion-tui config init --force` to replace it "
+            "with a fresh one"
     ]
     with pytest.raises(ConfigError) as caught:
         config.set_config_value("net.rate_limit", "5", path=path)
