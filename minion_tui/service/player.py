@@ -204,6 +204,16 @@ class Player:
                 at += 1
         return await store.call(pq.queue_add, store, [t.urn for t in tracks], at=at)
 
+    async def queue_append(self, tracks: Sequence[Track]) -> list[models.QueueEntry]:
+        """Add tracks at the very end of the queue as part of the list playing: a radio tops
+        itself up (and playing another list replaces them with the rest of this one)."""
+        from minion_tui.store import play_queue as pq
+
+        await self._core.remember(list(tracks))
+        store = await self._core.db()
+        return await store.call(pq.queue_add, store, [t.urn for t in tracks],
+                                origin=pq.CONTEXT)
+
     async def queue_remove(self, entry_id: int) -> list[models.QueueEntry]:
         from minion_tui.store import play_queue as pq
 

@@ -14,12 +14,14 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
 from minion_tui.errors import MinionError, RateLimited
 from minion_tui.models import Judgment, Track
 from minion_tui.tui.commands import DOMAIN_PROVIDERS
+from minion_tui.tui.discovery_control import DiscoveryControl, FollowTarget
 from minion_tui.tui.download_control import DownloadControl
 from minion_tui.tui.heap import HeapKeeper
 from minion_tui.tui.keymap import (
@@ -34,6 +36,7 @@ from minion_tui.tui.keymap import (
 )
 from minion_tui.tui.messages import (
     ChooseTheme,
+    FollowUser,
     HighlightedAction,
     OpenSource,
     PlayRequest,
@@ -64,6 +67,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _TOASTS_SHOWN = 3
+#: Browse sources that list a user's profile (their target is the user): `f` follows them.
+_USER_SOURCES = ("tracks", "toptracks", "likes", "reposts", "playlists", "albums",
+                 "followings", "followers")
 
 
 class MinionApp(PlayerKeys, ServiceApp):
@@ -169,6 +175,7 @@ class MinionApp(PlayerKeys, ServiceApp):
         walking every widget's bindings), the bar's restored track (a store read)."""
         self._report_keymap_problems()
         self.player_control.show_restored()  # the bar names what space resumes
+        self.discovery_control.load()  # who is followed: the details panel and palette say
         # Everything alive after start-up (modules, classes, widgets) lives as long as the app:
         # moved out of the collector's sight (now, then every few seconds), a full collection
         # no longer walks it and stalls a key for 40-70 ms (bench/playback.py saw it).
@@ -573,3 +580,66 @@ class MinionApp(PlayerKeys, ServiceApp):
                         title="Download", severity="warning", timeout=6)
             return
         self.download_control.start(*found)
+
+    # -- discovery: follow (f), sync (ctrl+r), radio (R) → tui/discovery_control.py --------
+
+    @cached_property
+    def discovery_control(self) -> DiscoveryControl:
+        return DiscoveryControl(self, self.service)
+
+    def follow_target(self, focused: Widget | None = None) -> FollowTarget | None:
+        """Who `f` follows: the highlighted user (a Search result, a user's source in Browse)
+        or the artist of the highlighted track. ``focused``: the main screen's focus when a
+        modal (the palette) is on top."""
+        focused = self.focused if focused is None else focused
+        if isinstance(focused, SourceList) and (ref := focused.highlighted_ref) is not None \
+                and ref.listing in _USER_SOURCES and ref.target:
+            return FollowTarget(ref.target, ref.title.partition(" of ")[2] or ref.title)
+        search = next((n for n in (focused.ancestors if focused is not None else ())
+                       if isinstance(n, SearchPane)), None)
+        if search is not None and (user := search.highlighted_user()) is not None:
+            return FollowTarget(user.urn, user.username)
+        track = self._track_of(focused)
+        if track is None or not (track.uploader_urn or track.uploader_url):
+            return None
+        return FollowTarget(track.uploader_urn or track.uploader_url or "",
+                            track.uploader or track.artist)
+
+    def _track_of(self, focused: Widget | None) -> Track | None:
+        if focused is self.focused:
+            return self.highlighted_track()
+        if isinstance(focused, TrackList):
+            return focused.highlighted
+        return None
+
+    def action_toggle_follow(self) -> None:
+        who = self.follow_target()
+        if who is None:
+            self.notify("Nothing to follow here: highlight a track (f follows its artist), "
+                        "a user in Search, or a user's source in Browse.", title="Follow",
+                        severity="warning", timeout=5)
+            return
+        self.discovery_control.toggle(who)
+
+    def on_follow_user(self, message: FollowUser) -> None:
+        message.stop()
+        self.discovery_control.set_following(FollowTarget(message.urn, message.name),
+                                             message.follow)
+
+    def action_sync_discovery(self) -> None:
+        self.discovery_control.sync()
+
+    def action_radio(self, which: str = "track") -> None:
+        """A radio from the highlighted track (or, ``which`` "artist", its artist; on a
+        user row, that user)."""
+        track = self.highlighted_track()
+        if track is not None and which == "track":
+            self.discovery_control.radio(track.urn, track.title)
+            return
+        who = self.follow_target()
+        if who is None:
+            self.notify("Highlight a track first: R plays a radio grown from the track "
+                        "under the cursor (or from a user in Search).", title="Radio",
+                        severity="warning", timeout=5)
+            return
+        self.discovery_control.radio(who.target, who.name)

@@ -1,6 +1,6 @@
 """Command palette (ctrl+p): one provider per domain — navigation (panes), sources (trending,
 ratings, pinned sources, past searches), rating and going to (the highlighted track's artist,
-set and links) and themes. Each
+set and links), following, sync and radio, and themes. Each
 offers its commands with ``discover`` (the empty palette) and ``search`` (fuzzy matched).
 
 Providers only post app-level messages (tui/messages.py); the app and the panes do the work."""
@@ -18,6 +18,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from minion_tui.models import Judgment
 from minion_tui.tui.messages import (
     ChooseTheme,
+    FollowUser,
     HighlightedAction,
     OpenSource,
     RateHighlighted,
@@ -165,6 +166,45 @@ class TrackCommands(DomainCommands):
         ]
 
 
+class DiscoveryCommands(DomainCommands):
+    """Follow or unfollow the highlighted artist, unfollow anyone followed, sync them, and
+    radio from the highlighted track or artist (the keys f, ctrl+r, R)."""
+
+    def _act(self, action: str) -> None:
+        self.app.post_message(HighlightedAction(action))
+
+    def _set(self, urn: str, name: str, follow: bool) -> None:
+        self.app.post_message(FollowUser(urn, name, follow))
+
+    async def commands(self) -> list[PaletteCommand]:
+        app = self.app
+        control = getattr(app, "discovery_control", None)
+        following: dict[str, str] = dict(control.following) if control is not None else {}
+        found: list[PaletteCommand] = []
+        # The main screen's focus: the palette itself is the screen in front.
+        target_of = getattr(app, "follow_target", None)
+        main = app.screen_stack[0] if app.screen_stack else None
+        who = target_of(main.focused) if target_of is not None and main is not None else None
+        if who is not None and who.target not in following:
+            found.append(PaletteCommand(
+                f"Follow {who.name}", "Follow their likes and reposts; sync brings them in (f)",
+                partial(self._act, "toggle_follow")))
+        for urn, name in sorted(following.items(), key=lambda item: item[1].lower()):
+            found.append(PaletteCommand(
+                f"Unfollow {name}", "Stop following their likes and reposts (you follow "
+                f"{len(following)})", partial(self._set, urn, name, False)))
+        found += [
+            PaletteCommand("Sync followed artists", "Fetch what the artists you follow "
+                           "liked and reposted (ctrl+r)", partial(self._act, "sync_discovery")),
+            PaletteCommand("Radio from this track", "Play related tracks, the station and "
+                           "what its likers liked, endlessly (R)",
+                           partial(self._act, "radio('track')")),
+            PaletteCommand("Radio from this artist", "Play a radio grown from the "
+                           "highlighted track's artist", partial(self._act, "radio('artist')")),
+        ]
+        return found
+
+
 class ThemeCommands(DomainCommands):
     """Every registered theme (ours first); choosing one switches to it and saves it in
     config.toml. Themes without the rating colours our stylesheet uses are left out (the app
@@ -186,4 +226,5 @@ class ThemeCommands(DomainCommands):
         ]
 
 
-DOMAIN_PROVIDERS = (PaneCommands, SourceCommands, RatingCommands, TrackCommands, ThemeCommands)
+DOMAIN_PROVIDERS = (PaneCommands, SourceCommands, RatingCommands, TrackCommands,
+                    DiscoveryCommands, ThemeCommands)

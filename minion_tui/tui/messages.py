@@ -7,12 +7,12 @@ leave it); only what the whole app must hear lives here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from minion_tui.models import HistoryEntry, Track
+    from minion_tui.models import HistoryEntry, SyncSummary, Track
 
 
 @dataclass
@@ -67,3 +67,23 @@ class PlayRequest(Message):
     track: Track | None = None
     queue_entry: int | None = None
     history: HistoryEntry | None = None
+
+
+@dataclass
+class DiscoverySynced(Message):
+    """A sync of the followed sources finished (ctrl+r, the palette): a pane listing what
+    they surfaced (the Inbox) reads it again. Posted to each pane (tui/discovery_control.py);
+    it does not bubble, so a pane without a handler simply ignores it."""
+
+    bubble: ClassVar[bool] = False
+    summary: SyncSummary
+
+
+@dataclass
+class FollowUser(Message):
+    """Follow (``follow`` True) or stop following a user by URN (the palette's "Follow …" /
+    "Unfollow …" entries)."""
+
+    urn: str
+    name: str
+    follow: bool

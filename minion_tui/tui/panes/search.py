@@ -53,6 +53,8 @@ class SearchPane(Pane):
         self._hide_not_interested = hide_not_interested
         self._sources: dict[str, tuple[str, str, str]] = {}
         """Option id → (listing, target, title) of the users and playlists found."""
+        self._users: dict[str, User] = {}
+        """Option id → the user found (`f` follows the highlighted one)."""
         self._last: SearchRequest | None = None
         """The search run last: changing a filter runs it again with the new choice."""
 
@@ -168,6 +170,7 @@ class SearchPane(Pane):
         tracks.reset_view()  # the last results' filter and sort are not this search's
         others.clear_options()
         self._sources.clear()
+        self._users.clear()
         self.query_one("#search-empty", EmptyState).display = False
         tracks.display = request.kind == "tracks"
         others.display = not tracks.display
@@ -203,12 +206,19 @@ class SearchPane(Pane):
     def _option(self, item: User | Playlist) -> Option:
         key = f"found-{len(self._sources)}"
         if isinstance(item, User):
+            self._users[key] = item
             self._sources[key] = ("tracks", item.url or item.urn, f"Tracks of {item.username}")
             label = f"♟ {item.username}  ({counted(item.followers_count or 0, 'follower')})"
         else:
             self._sources[key] = ("playlist", item.url or item.urn, item.title)
             label = f"▤ {item.title} — {item.uploader} ({counted(item.track_count, 'track')})"
         return Option(Content(label), id=key)  # plain text: "[Free DL] …" is not markup
+
+    def highlighted_user(self) -> User | None:
+        """The user highlighted among the results, if a user is."""
+        others = self.query_one("#search-others", OptionList)
+        option = others.highlighted_option if others.display else None
+        return self._users.get(option.id or "") if option is not None else None
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -85,11 +85,12 @@ def _wrapped_url(line: str, width: int, indent: int) -> list[str]:
 
 
 def details_text(track: Track, *, width: int | None = None,
-                 surfaced: Sequence[str] = ()) -> str:
+                 surfaced: Sequence[str] = (), following: bool | None = None) -> str:
     """The panel's text for ``track`` (plain, no markup: titles may contain brackets).
 
     With ``width`` long lines are folded to fit (field values under their column, the
-    description by paragraph); ``surfaced`` are the provenance labels ("Likes of Alice")."""
+    description by paragraph); ``surfaced`` are the provenance labels ("Likes of Alice");
+    ``following`` whether its artist is followed (None: not known, no line)."""
     counts = track.counts
 
     def n(value: int | None) -> str:
@@ -110,6 +111,9 @@ def details_text(track: Track, *, width: int | None = None,
         fields.append(f"Link       {track.url}")
     if track.uploader_url:
         fields.append(f"Artist     {track.uploader_url}")
+    if following is not None:
+        fields.append("Follow     following — f unfollows" if following
+                      else "Follow     f follows the artist")
     if surfaced:
         fields.append(f"Surfaced by: {', '.join(surfaced)}")
     lines = [*_wrapped(track.title, width, 0), *_wrapped(f"by {track.artist}", width, 3), ""]
@@ -177,9 +181,18 @@ class TrackDetails(VerticalScroll, can_focus=False):
         """Everything the panel says, as plain text (the artwork aside)."""
         if self.track is None:
             return HINT
-        body = details_text(self.track, width=PANEL_TEXT_WIDTH, surfaced=self.surfaced)
+        body = details_text(self.track, width=PANEL_TEXT_WIDTH, surfaced=self.surfaced,
+                            following=self._following(self.track))
         comments = self._comments_section()
         return f"{body}\n\n{comments}" if comments else body
+
+    def _following(self, track: Track) -> bool | None:
+        """Whether the artist is followed, as the app's discovery control knows it (None
+        outside the app, or for a track with no known uploader)."""
+        control = getattr(self.app, "discovery_control", None)
+        if control is None or not track.uploader_urn:
+            return None
+        return bool(control.follows(track.uploader_urn))
 
     def _comments_section(self) -> str:
         if self.track is None:
@@ -201,7 +214,8 @@ class TrackDetails(VerticalScroll, can_focus=False):
             self.query_one("#details-text", Static).update(HINT)
             self.query_one("#details-comments", Static).update("")
             return
-        body = details_text(self.track, width=PANEL_TEXT_WIDTH, surfaced=self.surfaced)
+        body = details_text(self.track, width=PANEL_TEXT_WIDTH, surfaced=self.surfaced,
+                            following=self._following(self.track))
         self.query_one("#details-text", Static).update(body)
         self.query_one("#details-comments", Static).update(self._comments_section())
 
