@@ -114,6 +114,14 @@ class MinionApp(PlayerKeys, ServiceApp):
                 id="track.copy_link"),
         Binding("Y", "copy_link('artist')", "Copy the artist's link", show=False,
                 id="track.copy_artist_link"),
+        # Discovery (tui/discovery_control.py): the highlighted artist, user or source.
+        Binding("f", "toggle_follow", "Follow / unfollow the artist", show=False,
+                id="discovery.follow"),
+        # ctrl+r: no meaning to terminals or to Textual (ctrl+s / ctrl+q are flow control).
+        Binding("ctrl+r", "sync_discovery", "Sync followed artists", show=False,
+                id="discovery.sync"),
+        Binding("R", "radio('track')", "Radio from the track", show=False,
+                id="discovery.radio"),
     ]
 
     def __init__(self, service: Service) -> None:

@@ -55,7 +55,8 @@ def followed_users(sources: list[FollowedSource]) -> dict[str, str]:
 
 @dataclass
 class _Radio:
-    """The radio playing: its seed, and every track it queued (never queued twice)."""
+    """The radio playing: its seed, and every track it queued or found queued (none is
+    queued twice, and the seed track is never queued: it was playing when the radio began)."""
 
     seed: str
     name: str
@@ -65,6 +66,9 @@ class _Radio:
 
 class DiscoveryControl:
     """What the follow, sync and radio keys do; one per app."""
+
+    #: Tracks a radio starts with (tests make it short, to reach the top-up quickly).
+    radio_size = RADIO_SIZE
 
     def __init__(self, app: App[Any], service: Service) -> None:
         self.app = app
@@ -186,14 +190,14 @@ class DiscoveryControl:
 
     async def _start_radio(self, seed: str, name: str) -> None:
         self.app.notify(f"Building a radio from {name}…", title="Radio", timeout=3)
-        entries = await self.service.inbox.radio(seed, size=RADIO_SIZE)
+        entries = await self.service.inbox.radio(seed, size=self.radio_size)
         if not entries:
             self.app.notify(f"Nothing to play from {name}: no related tracks, station or "
                             "likes are known for it yet.", title="Radio", severity="warning",
                             timeout=6)
             return
         tracks = [e.track for e in entries]
-        self._radio = _Radio(seed, name, {t.urn for t in tracks})
+        self._radio = _Radio(seed, name, {seed, *(t.urn for t in tracks)})
         # The radio becomes what plays, as a list played with enter does (ncspot and
         # spotify-player replace the context with the radio's tracks).
         player_control = getattr(self.app, "player_control", None)
@@ -245,6 +249,7 @@ class DiscoveryControl:
             return  # something else plays now: the radio is over
         if len(entries) - at - 1 > TOP_UP_WHEN_LEFT:
             return
+        radio.queued.update(e.track_urn for e in entries)  # queued by hand: not again either
         fresh = await self._more(radio, entries[at].track_urn)
         if not fresh:
             radio.exhausted = True
