@@ -17,6 +17,7 @@ from minion_tui.tui.discovery_control import TOP_UP_WHEN_LEFT, DiscoveryControl
 from minion_tui.tui.panes.search import SearchPane
 from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.search_form import SearchRequest
+from minion_tui.tui.widgets.source_list import SourceList
 from minion_tui.tui.widgets.track_list import TrackList
 from tests.examples import resolve_examples
 from tests.tui.conftest import AppFactory
@@ -91,6 +92,31 @@ async def test_f_on_a_user_found_in_search_follows_them_and_the_palette_unfollow
         await until(pilot, lambda: found.urn not in app.discovery_control.following,
                     "the user unfollowed")
         assert found.urn not in await _followed(app)
+
+
+async def test_f_on_a_users_source_in_browse_follows_that_user(
+        make_app: AppFactory, shared_emulator: RunningEmulator) -> None:
+    app = make_app()
+    url = shared_emulator.examples["user"]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await listed_at_start(pilot)
+        user = await app.service.catalog.resolve(url)
+        assert isinstance(user, User)
+        tracks = app.query_one("#browse-tracks", TrackList)
+        await pilot.click("#source-input")
+        await pilot.press(*f"{url}/likes", "enter")
+        await until(pilot, lambda: len(tracks.tracks) > 0, "the user's likes")
+        sources = app.query_one(SourceList)
+        key = next(k for k, ref in sources.listed() if ref.listing == "reposts")
+        sources.focus()
+        sources.highlight(key)
+        await pilot.pause()
+
+        await pilot.press("f")
+        await until(pilot, lambda: user.urn in app.discovery_control.following,
+                    "the user followed")
+        assert user.urn in await _followed(app)
+        assert app.discovery_control.following[user.urn] == user.username
 
 
 def _palette_text(app: MinionApp) -> str:
