@@ -231,3 +231,27 @@ async def test_radio_plays_from_the_track_and_tops_itself_up_near_the_end(
 def _playing(app: MinionApp) -> str | None:
     now = app.service.player.now_playing()[0]
     return now.track.urn if now is not None else None
+
+
+async def test_the_palette_offers_follow_sync_and_radio_for_the_highlighted_track(
+        make_app: AppFactory, shared_emulator: RunningEmulator) -> None:
+    from minion_tui.tui.commands import DiscoveryCommands
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await listed_at_start(pilot)
+        (track,) = await resolve_examples(app.service, shared_emulator, "track_full")
+        tracks = app.query_one("#browse-tracks", TrackList)
+        tracks.set_tracks([track])
+        tracks.focus()
+        await pilot.pause()
+        texts = [c.text for c in await DiscoveryCommands(app.screen).commands()]
+        assert texts == [f"Follow {track.uploader}", "Sync followed artists",
+                         "Radio from this track", "Radio from this artist"]
+
+        await pilot.press("f")
+        await until(pilot, lambda: track.uploader_urn in app.discovery_control.following,
+                    "the artist followed")
+        texts = [c.text for c in await DiscoveryCommands(app.screen).commands()]
+        assert texts[0] == f"Unfollow {track.uploader}"
+        assert f"Follow {track.uploader}" not in texts
