@@ -226,6 +226,10 @@ async def test_radio_plays_from_the_track_and_tops_itself_up_near_the_end(
         assert not set(later) & set(grown)
         assert seed.urn not in grown
         assert _playing(app) in grown
+        # Part of the list playing, so enter on another list replaces all of it.
+        with sqlite3.connect(app.service.data_dir / "minion.db") as db:
+            origins = {o for (o,) in db.execute("SELECT origin FROM queue")}
+        assert origins == {"context"}
 
 
 def _playing(app: MinionApp) -> str | None:
