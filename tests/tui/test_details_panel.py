@@ -93,7 +93,8 @@ def _drawn(artwork: ArtworkView) -> tuple[tuple[int, int], list[str], list[str]]
     image = next(iter(artwork.children))
     width, height = image.size
     strips = image.render_lines(Region(0, 0, width, height))
-    colours = [str(segment.style.color.triplet) for segment in strips[0]
+    first = strips[0] if strips else []  # not laid out yet: nothing drawn
+    colours = [str(segment.style.color.triplet) for segment in first
                if segment.style is not None and segment.style.color is not None]
     return (width, height), [strip.text for strip in strips], colours
 
@@ -107,9 +108,8 @@ async def test_the_artwork_is_drawn_again_to_fit_after_a_resize(
         index = next(i for i, t in enumerate(tracks.visible_tracks) if t.artwork_url)
         await pilot.press(*["j"] * index)
         artwork = details.query_one(ArtworkView)
-        await until(pilot, lambda: artwork.picture is not None and artwork.children,
-                    "the artwork")
-        await pilot.pause()
+        await until(pilot, lambda: artwork.picture is not None and artwork.children
+                    and _drawn(artwork)[0] == (26, 13), "the artwork laid out")
         # 120×40: the panel's 34 rows leave the square picture 13 rows, 26 cells across.
         size, rows, colours = _drawn(artwork)
         assert size == (26, 13) and rows == ["▀" * 26] * 13 and len(colours) == 26
