@@ -75,7 +75,7 @@ def by_formula(conn: sqlite3.Connection, s: DiscoverySettings, now: datetime
                         "WHERE p.action IN ('like', 'repost', 'chart', 'related')").fetchall()
     pos: dict[str, float] = defaultdict(float)
     neg: dict[str, float] = defaultdict(float)
-    for urn, who, verdict in {(u, a or k, judged[u]) for u, _, a, k, _, _ in rows
+    for _urn, who, verdict in {(u, a or k, judged[u]) for u, _, a, k, _, _ in rows
                               if u in judged}:
         pos[who] += verdict == "liked"
         neg[who] += {"not_interested": 1.0, "not_quite": 0.5}.get(verdict, 0.0)
