@@ -108,7 +108,7 @@ parts AS (
 # ``provenance_source``): the inbox counts evidence from these only, so an unfollowed
 # artist's likes (seen while browsing, or synced before the unfollow) stop counting.
 _FOLLOWED = (
-    "AND p.source IN (SELECT CASE s.kind "
+    "AND +p.source IN (SELECT CASE s.kind "
     + " ".join(f"WHEN '{k}' THEN s.target || ':{v.listing}'"
                for k, v in SOURCE_KINDS.items() if v.of_user)
     + " WHEN 'trending' THEN 'charts:trending' ELSE 'tag:' || s.target END"
@@ -277,19 +277,23 @@ def refresh(conn: sqlite3.Connection, settings: DiscoverySettings, now: datetime
     conn.execute("INSERT OR IGNORE INTO inbox_dirty_tracks SELECT DISTINCT track_urn "
                  "FROM provenance WHERE id > ?", (seen,))
     # New evidence on a judged track, and any judgment: the trust of its surfacers moved.
+    # (Two statements, not one with OR: each keeps its index, the rowid range and the track.)
     conn.execute(f"INSERT OR IGNORE INTO inbox_dirty_whos SELECT DISTINCT {_WHO} FROM "
-                 f"provenance p WHERE p.action IN ({kinds}) AND ((p.id > ? AND p.track_urn IN "
-                 "(SELECT urn FROM judgments)) OR p.track_urn IN "
-                 "(SELECT urn FROM inbox_dirty_judged))", (seen,))
+                 f"provenance p WHERE p.id > ? AND p.action IN ({kinds}) AND p.track_urn IN "
+                 "(SELECT urn FROM judgments)", (seen,))
+    conn.execute(f"INSERT OR IGNORE INTO inbox_dirty_whos SELECT DISTINCT {_WHO} FROM "
+                 f"inbox_dirty_judged d JOIN provenance p ON p.track_urn = d.urn "
+                 f"WHERE p.action IN ({kinds})")
     conn.execute("DELETE FROM inbox_trust WHERE who IN (SELECT who FROM inbox_dirty_whos)")
     conn.execute(f"INSERT INTO inbox_trust SELECT who, pos, neg FROM ({_JUDGED})\n"
                  "WHERE who IN (SELECT who FROM inbox_dirty_whos)")
     conn.execute("INSERT OR IGNORE INTO inbox_dirty_tracks SELECT urn FROM inbox_dirty_judged")
     conn.execute("INSERT OR IGNORE INTO inbox_dirty_tracks SELECT p.track_urn FROM "
                  "inbox_dirty_whos w JOIN provenance p ON p.actor_urn = w.who")
-    conn.execute(f"INSERT OR IGNORE INTO inbox_dirty_tracks SELECT p.track_urn FROM "
-                 f"provenance p WHERE p.actor_urn = '' AND p.action IN ({kinds}) AND "
-                 "p.action IN (SELECT who FROM inbox_dirty_whos)")
+    if conn.execute(f"SELECT 1 FROM inbox_dirty_whos WHERE who IN ({kinds})").fetchone():
+        conn.execute("INSERT OR IGNORE INTO inbox_dirty_tracks SELECT p.track_urn FROM "
+                     "provenance p WHERE p.actor_urn = '' AND "
+                     "p.action IN (SELECT who FROM inbox_dirty_whos)")
     for kind, target in conn.execute("SELECT kind, target FROM inbox_dirty_sources").fetchall():
         if kind in SOURCE_KINDS:
             conn.execute("INSERT OR IGNORE INTO inbox_dirty_tracks SELECT track_urn FROM "
