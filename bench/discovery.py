@@ -11,6 +11,7 @@ runs as a user types it (a child process, the default 15 requests/s per host). F
 - merging 40,000 provenance rows (200 artists × 200 likes over 8,000 tracks) in one
   transaction (store/source_sync.py ``merge``; target < 1 s) next to a row-by-row merge
   (a statement and a commit per row) in the same run;
+- the inbox over 50,000 tracks (bench/inbox.py, run from here; target < 50 ms);
 - the peak RSS of each sync process.
 
 Prints a table and writes bench/results/discovery.json; exits 0 whatever the figures.
@@ -97,6 +98,14 @@ def _merge_figures(artists: int, items: int) -> dict[str, float]:
     return figures
 
 
+def _inbox_figures() -> dict[str, Any]:
+    """bench/inbox.py's figures (its own process: its 50,000 tracks, its peak RSS)."""
+    script = Path(__file__).resolve().parent / "inbox.py"
+    subprocess.run([sys.executable, str(script), "--runs", "7"], check=True,
+                   stdout=subprocess.DEVNULL)
+    return dict(json.loads((RESULTS.parent / "inbox.json").read_text(encoding="utf-8")))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--artists", type=int, default=200)
@@ -132,6 +141,7 @@ def main() -> int:
     finally:
         emulator.stop()
     merged = _merge_figures(args.artists, args.items)
+    inbox = _inbox_figures()
     floor = first["requests"] / RATE
     second_floor = second["requests"] / RATE
     result = {
@@ -147,6 +157,7 @@ def main() -> int:
                    "ratio": round(second_wall / second_floor, 3), "max_per_1s": second_rate,
                    "peak_rss_mib": round(second_rss, 1), "cpu_s": round(second_cpu, 2)},
         "merge": {k: round(v, 3) for k, v in merged.items()},
+        "inbox": inbox,
         "python": platform.python_version(),
     }
     ok = lambda good: "PASS" if good else "MISS"  # noqa: E731
@@ -166,6 +177,8 @@ def main() -> int:
     print(f"{'merge of 40,000 rows: one transaction':<44} {merged['merge_s']:>11.3f}s  < "
           f"{MERGE_TARGET_S:.0f} s {ok(merged['merge_s'] < MERGE_TARGET_S)}")
     print(f"{'merge of 40,000 rows: row by row (peer)':<44} {merged['row_by_row_s']:>11.3f}s")
+    print(f"{'inbox over 50,000 tracks (bench/inbox.py)':<44} {inbox['inbox_ms']:>10.1f}ms  < "
+          f"{inbox['target_ms']:.0f} ms {ok(inbox['pass'])}")
     print(f"{'peak RSS: first / second sync':<44} {first_rss:>6.0f}/{second_rss:<5.0f} MiB")
     print(f"{'CPU of the sync process: first / second':<44} {first_cpu:>6.1f}/{second_cpu:<5.1f} s")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

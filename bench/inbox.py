@@ -35,7 +35,7 @@ from typing import Any
 from minion_tui.config import DiscoverySettings, Settings
 from minion_tui.models import Availability, Judgment, Track, User
 from minion_tui.service import InboxFilters, Service
-from minion_tui.store import Store
+from minion_tui.store import Store, source_sync
 from minion_tui.store.records import Provenance
 
 TARGET_MS = 50.0
@@ -70,6 +70,8 @@ def build(path: Path, n_tracks: int, n_artists: int, rnd: random.Random) -> int:
         store.upsert_users(artists)
         store.upsert_tracks(tracks)
         store.add_provenance(rows)
+        source_sync.follow(store, [(f"user_{listing}", a.urn, a.username)
+                                   for a in artists for listing in ("likes", "reposts")])
     verdicts = list(Judgment)
     for n in rnd.sample(range(n_tracks), 1000):
         store.set_judgment(f"soundcloud:tracks:{n}", rnd.choice(verdicts))

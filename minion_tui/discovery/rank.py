@@ -24,6 +24,7 @@ the total it explains.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -32,6 +33,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from minion_tui.config import DiscoverySettings
+from minion_tui.discovery.sources import KINDS as SOURCE_KINDS
+from minion_tui.discovery.sources import provenance_source
 from minion_tui.errors import InvalidArgument
 from minion_tui.models import Evidence, Score, ScorePart
 
@@ -71,14 +74,18 @@ def _wilson(pos: str, neg: str) -> str:
 # provenance up by track, instead of scanning every provenance row (24 -> 3 ms at 64,000).
 # {keep} restricts the tracks scored (the inbox: unrated; the radio: not rejected), {only}
 # the tracks explained. Every value is a parameter; only these fragments are ours.
-_PARTS = f"""
-WITH judged AS (
+_JUDGED = f"""
     SELECT who, sum(v = 'liked') AS pos,
            sum(v = 'not_interested') + 0.5 * sum(v = 'not_quite') AS neg
     FROM (SELECT DISTINCT p.track_urn, {_WHO} AS who, j.judgment AS v
           FROM judgments j CROSS JOIN provenance p ON p.track_urn = j.urn
           WHERE p.action IN ({", ".join(f"'{k}'" for k in KINDS)}))
-    GROUP BY who
+    GROUP BY who"""
+
+# {judged} is _JUDGED, or (with the materialised scores fresh) the same counts kept in
+# inbox_trust: trust is then the same expression over the same numbers.
+_PARTS = f"""
+WITH judged AS ({{judged}}
 ),
 trust AS (SELECT who, {_wilson("pos", "neg")} AS trust FROM judged),
 evidence AS (
@@ -92,12 +99,26 @@ parts AS (
            coalesce(t.trust, {_wilson("0", "0")}) AS trust,
            CASE e.kind WHEN 'like' THEN :w_like WHEN 'repost' THEN :w_repost
                        WHEN 'chart' THEN :w_chart ELSE :w_related END AS weight,
-           pow(2.0, -max(0.0, :now_jd - julianday(e.at)) / :half_life) AS decay
+           pow(2.0, -max(0.0, :now_jd - julianday(e.at)) / :half_life) AS decay,
+           pow(2.0, (julianday(e.at) - :epoch_jd) / :half_life) AS growth
     FROM evidence e LEFT JOIN trust t ON t.who = e.who
 )"""
 
+# The provenance ``source`` of each followed source (discovery/sources.py
+# ``provenance_source``): the inbox counts evidence from these only, so an unfollowed
+# artist's likes (seen while browsing, or synced before the unfollow) stop counting.
+_FOLLOWED = (
+    "AND +p.source IN (SELECT CASE s.kind "
+    + " ".join(f"WHEN '{k}' THEN s.target || ':{v.listing}'"
+               for k, v in SOURCE_KINDS.items() if v.of_user)
+    + " WHEN 'trending' THEN 'charts:trending' ELSE 'tag:' || s.target END"
+    " FROM sources s WHERE s.followed = 1)")
+
+_KEPT_TRUST = "SELECT who, pos, neg FROM inbox_trust"
+
 _KEEP = {
-    "unrated": "AND NOT EXISTS (SELECT 1 FROM judgments j WHERE j.urn = p.track_urn)",
+    "unrated": "AND NOT EXISTS (SELECT 1 FROM judgments j WHERE j.urn = p.track_urn) "
+               + _FOLLOWED,
     "not_rejected": "AND NOT EXISTS (SELECT 1 FROM judgments j WHERE j.urn = p.track_urn "
                     "AND j.judgment = 'not_interested')",
 }
@@ -142,7 +163,7 @@ def parameters(settings: DiscoverySettings, now: datetime) -> dict[str, Any]:
     return {"prior": settings.trust_prior, "w_like": settings.weight_like,
             "w_repost": settings.weight_repost, "w_chart": settings.weight_chart,
             "w_related": settings.weight_related, "half_life": settings.half_life_days,
-            "now_jd": _julian(now)}
+            "now_jd": _julian(now), "epoch_jd": _julian(now)}
 
 
 def candidates(conn: sqlite3.Connection, settings: DiscoverySettings, filters: Filters, *,
@@ -152,9 +173,20 @@ def candidates(conn: sqlite3.Connection, settings: DiscoverySettings, filters: F
     ``offset``. ``keep`` is "unrated" (the inbox) or "not_rejected" (the radio); ``only``
     restricts the scoring to those track URNs."""
     filters.check()
+    if keep == "unrated" and only is None and is_fresh(conn, settings, now):
+        return _from_scores(conn, settings, filters, now=now, limit=limit, offset=offset)
+    return _scored(conn, settings, filters, now=now, limit=limit, offset=offset, keep=keep,
+                   only=only)
+
+
+def _scored(conn: sqlite3.Connection, settings: DiscoverySettings, filters: Filters, *,
+            now: datetime, limit: int, offset: int = 0, keep: str = "unrated",
+            only: Sequence[str] | None = None, kept: bool = False) -> list[Candidate]:
+    """The reference computation: every track's score from its evidence, in one query
+    (``kept``: the trust counts from inbox_trust, which must be fresh)."""
     params = parameters(settings, now)
     where, having = _filter_sql(filters, now, params)
-    sql = (_parts_sql(keep, only, params) +
+    sql = (_parts_sql(keep, only, params, kept) +
            "\nSELECT x.track_urn, sum(x.trust * x.weight * x.decay) AS total,\n"
            "       max(x.trust * x.weight * x.decay) AS top, x.who,\n"
            "       coalesce(t.uploader_urn, t.uploader), t.availability = 'full'\n"
@@ -170,6 +202,179 @@ def candidates(conn: sqlite3.Connection, settings: DiscoverySettings, filters: F
             for urn, total, _top, who, uploader, playable in conn.execute(sql, params)]
 
 
+# -- the materialised scores (store/schema_inbox_scores.py) --------------------------------
+
+#: "now" may drift this many half-lives from the epoch before the table is rebuilt: the
+#: scaled sums grow as 2^(drift / half-life), far inside a float's range at 200.
+_REBASE_HALF_LIVES = 200.0
+#: Relative slack when deciding that a track outside the window cannot outrank one in it
+#: (the scaled sum and the direct score round differently, by ~1e-16).
+_SLACK = 1e-9
+#: The largest window scored directly (each of its URNs is a bound parameter).
+_WINDOW_MAX = 6400
+
+
+def _basis(settings: DiscoverySettings) -> str:
+    p = parameters(settings, datetime.now(UTC))
+    return json.dumps([p[k] for k in ("prior", "w_like", "w_repost", "w_chart", "w_related",
+                                      "half_life")])
+
+
+def _state(conn: sqlite3.Connection) -> tuple[str, float, int] | None:
+    try:
+        row = conn.execute("SELECT basis, epoch_jd, seen_id FROM inbox_score_state").fetchone()
+    except sqlite3.OperationalError:  # a database older than migration 6
+        return None
+    return None if row is None else (row[0], float(row[1]), int(row[2]))
+
+
+def is_fresh(conn: sqlite3.Connection, settings: DiscoverySettings, now: datetime) -> bool:
+    """Whether the materialised scores rank exactly as the reference would at ``now``: built
+    with these settings, nothing marked since, no provenance row past the last one seen,
+    and no evidence newer than ``now`` (the direct score clamps a future age to 0, which
+    does not factor out)."""
+    state = _state(conn)
+    if state is None or state[0] != _basis(settings):
+        return False
+    if abs(_julian(now) - state[1]) > _REBASE_HALF_LIVES * settings.half_life_days:
+        return False
+    (last,) = conn.execute("SELECT coalesce(max(id), 0) FROM provenance").fetchone()
+    if last != state[2]:
+        return False
+    for table in ("inbox_dirty_tracks", "inbox_dirty_judged", "inbox_dirty_whos",
+                  "inbox_dirty_sources"):
+        if conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
+            return False
+    (newest,) = conn.execute("SELECT max(newest) FROM inbox_scores").fetchone()
+    return newest is None or newest <= _iso(now)
+
+
+def refresh(conn: sqlite3.Connection, settings: DiscoverySettings, now: datetime) -> int:
+    """Bring the materialised scores up to date, in the caller's write transaction: rebuilt
+    when the settings changed or ``now`` drifted far from the epoch, otherwise only the
+    tracks marked (store/schema_inbox_scores.py) and those of every surfacer whose trust a
+    judgment moved. Returns the number of tracks rescored (-1: rebuilt)."""
+    if is_fresh(conn, settings, now):
+        return 0
+    state = _state(conn)
+    if state is None and not _has_scores(conn):
+        return 0
+    basis = _basis(settings)
+    (last,) = conn.execute("SELECT coalesce(max(id), 0) FROM provenance").fetchone()
+    if (state is None or state[0] != basis
+            or abs(_julian(now) - state[1]) > _REBASE_HALF_LIVES * settings.half_life_days):
+        epoch = _julian(now)
+        for table in ("inbox_scores", "inbox_trust", "inbox_dirty_tracks", "inbox_dirty_judged",
+                      "inbox_dirty_whos", "inbox_dirty_sources"):
+            conn.execute(f"DELETE FROM {table}")
+        conn.execute(f"INSERT INTO inbox_trust SELECT who, pos, neg FROM ({_JUDGED})")
+        _rescore(conn, settings, epoch, None)
+        conn.execute("INSERT OR REPLACE INTO inbox_score_state VALUES (1, ?, ?, ?)",
+                     (basis, epoch, last))
+        return -1
+    _, epoch, seen = state
+    kinds = ", ".join(f"'{k}'" for k in KINDS)
+    conn.execute("INSERT OR IGNORE INTO inbox_dirty_tracks SELECT DISTINCT track_urn "
+                 "FROM provenance WHERE id > ?", (seen,))
+    # New evidence on a judged track, and any judgment: the trust of its surfacers moved.
+    # (Two statements, not one with OR: each keeps its index, the rowid range and the track.)
+    conn.execute(f"INSERT OR IGNORE INTO inbox_dirty_whos SELECT DISTINCT {_WHO} FROM "
+                 f"provenance p WHERE p.id > ? AND p.action IN ({kinds}) AND p.track_urn IN "
+                 "(SELECT urn FROM judgments)", (seen,))
+    conn.execute(f"INSERT OR IGNORE INTO inbox_dirty_whos SELECT DISTINCT {_WHO} FROM "
+                 f"inbox_dirty_judged d JOIN provenance p ON p.track_urn = d.urn "
+                 f"WHERE p.action IN ({kinds})")
+    conn.execute("DELETE FROM inbox_trust WHERE who IN (SELECT who FROM inbox_dirty_whos)")
+    conn.execute(f"INSERT INTO inbox_trust SELECT who, pos, neg FROM ({_JUDGED})\n"
+                 "WHERE who IN (SELECT who FROM inbox_dirty_whos)")
+    conn.execute("INSERT OR IGNORE INTO inbox_dirty_tracks SELECT urn FROM inbox_dirty_judged")
+    conn.execute("INSERT OR IGNORE INTO inbox_dirty_tracks SELECT p.track_urn FROM "
+                 "inbox_dirty_whos w JOIN provenance p ON p.actor_urn = w.who")
+    if conn.execute(f"SELECT 1 FROM inbox_dirty_whos WHERE who IN ({kinds})").fetchone():
+        conn.execute("INSERT OR IGNORE INTO inbox_dirty_tracks SELECT p.track_urn FROM "
+                     "provenance p WHERE p.actor_urn = '' AND "
+                     "p.action IN (SELECT who FROM inbox_dirty_whos)")
+    for kind, target in conn.execute("SELECT kind, target FROM inbox_dirty_sources").fetchall():
+        if kind in SOURCE_KINDS:
+            conn.execute("INSERT OR IGNORE INTO inbox_dirty_tracks SELECT track_urn FROM "
+                         "provenance WHERE source = ?", (provenance_source(kind, target),))
+    (count,) = conn.execute("SELECT count(*) FROM inbox_dirty_tracks").fetchone()
+    if count:
+        conn.execute("DELETE FROM inbox_scores WHERE track_urn IN "
+                     "(SELECT urn FROM inbox_dirty_tracks)")
+        _rescore(conn, settings, epoch, "AND p.track_urn IN (SELECT urn FROM inbox_dirty_tracks)")
+    for table in ("inbox_dirty_tracks", "inbox_dirty_judged", "inbox_dirty_whos",
+                  "inbox_dirty_sources"):
+        conn.execute(f"DELETE FROM {table}")
+    conn.execute("UPDATE inbox_score_state SET seen_id = ?", (last,))
+    return int(count)
+
+
+def _has_scores(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'inbox_scores'").fetchone() \
+        is not None
+
+
+def _rescore(conn: sqlite3.Connection, settings: DiscoverySettings, epoch: float,
+             only: str | None) -> None:
+    """Write Σ trust · weight · 2^((t − epoch) / half-life) of the tracks ``only`` selects
+    (all when None): the same _PARTS as the reference, so the parts cannot disagree."""
+    params = parameters(settings, datetime.now(UTC))
+    params["epoch_jd"] = epoch
+    _ensure_math(conn)
+    conn.execute(
+        _PARTS.format(judged=_KEPT_TRUST, keep=_KEEP["unrated"], only=only or "") +
+        "\nINSERT INTO inbox_scores (track_urn, scaled, newest, playable)\n"
+        "SELECT x.track_urn, sum(x.trust * x.weight * x.growth), max(x.at),\n"
+        "       coalesce(t.availability = 'full', 0)\n"
+        "FROM parts x JOIN tracks t ON t.urn = x.track_urn GROUP BY x.track_urn", params)
+
+
+def _from_scores(conn: sqlite3.Connection, settings: DiscoverySettings, filters: Filters, *,
+                 now: datetime, limit: int, offset: int) -> list[Candidate]:
+    """``limit`` candidates from ``offset``, exactly as :func:`_scored` ranks them: the
+    first tracks by the indexed scaled sum (a window), scored directly, and kept only as
+    far as no track outside the window can outrank them; the window grows until that
+    covers ``offset + limit`` (or the tracks run out)."""
+    state = _state(conn)
+    assert state is not None
+    scale = 2.0 ** (-(_julian(now) - state[1]) / settings.half_life_days)
+    params = parameters(settings, now)
+    where, _having = _filter_sql(filters, now, params)
+    if filters.surfaced:
+        where += " AND s.newest >= :surfaced"
+    if limit < 0:
+        return _scored(conn, settings, filters, now=now, limit=limit, offset=offset)
+    wanted = offset + limit
+    window = max(64, 2 * wanted)
+    while True:
+        if window > _WINDOW_MAX:  # deep pages: the reference is as quick by then
+            return _scored(conn, settings, filters, now=now, limit=limit, offset=offset)
+        params["window"] = window
+        rows = conn.execute(
+            "SELECT s.track_urn, s.scaled, s.playable FROM inbox_scores s\n"
+            "JOIN tracks t ON t.urn = s.track_urn\n"
+            f"WHERE 1 {where}\nORDER BY s.playable DESC, s.scaled DESC, s.track_urn\n"
+            "LIMIT :window", params).fetchall()
+        exact = _scored(conn, settings, filters, now=now, limit=-1,
+                        only=[u for u, _, _ in rows], kept=True)
+        if len(rows) < window:
+            certain = exact
+        else:
+            _, scaled, playable = rows[-1]
+            bound = scaled * scale * (1 + _SLACK) + 1e-300
+            certain = []
+            for c in exact:  # in rank order: stop at the first that may be outranked
+                if c.playable > bool(playable) or (c.playable == bool(playable)
+                                                   and c.total > bound):
+                    certain.append(c)
+                else:
+                    break
+        if len(rows) < window or len(certain) >= wanted:
+            return certain[offset:offset + limit]
+        window *= 4
+
+
 def explain(conn: sqlite3.Connection, settings: DiscoverySettings, urns: Sequence[str], *,
             now: datetime, keep: str = "unrated"
             ) -> dict[str, tuple[Score, tuple[Evidence, ...]]]:
@@ -178,7 +383,8 @@ def explain(conn: sqlite3.Connection, settings: DiscoverySettings, urns: Sequenc
     if not urns:
         return {}
     params = parameters(settings, now)
-    sql = (_parts_sql(keep, urns, params) +
+    kept = keep == "unrated" and is_fresh(conn, settings, now)
+    sql = (_parts_sql(keep, urns, params, kept) +
            "\nSELECT x.track_urn, x.who, u.username, x.kind, x.at, x.trust, x.weight, x.decay\n"
            "FROM parts x LEFT JOIN users u ON u.urn = x.who")
     _ensure_math(conn)
@@ -243,13 +449,15 @@ def _fits(c: Candidate, page: list[Candidate], first: bool, rules: int) -> bool:
                              and any(p.surfacer == c.surfacer for p in page))
 
 
-def _parts_sql(keep: str, only: Sequence[str] | None, params: dict[str, Any]) -> str:
+def _parts_sql(keep: str, only: Sequence[str] | None, params: dict[str, Any],
+               kept: bool = False) -> str:
     restrict = ""
     if only is not None:
         marks, values = _marks(only, "o")
         restrict = f"AND p.track_urn IN ({marks})" if only else "AND 0"
         params.update(values)
-    return _PARTS.format(keep=_KEEP[keep], only=restrict)
+    return _PARTS.format(judged=_KEPT_TRUST if kept else _JUDGED, keep=_KEEP[keep],
+                         only=restrict)
 
 
 def _filter_sql(filters: Filters, now: datetime, params: dict[str, Any]) -> tuple[str, str]:

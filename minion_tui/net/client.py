@@ -236,14 +236,16 @@ class Http:
         target = self._mapped(url, params)
         for _ in range(MAX_REDIRECTS + 1):
             real_host = host_of(self.unmap(target))
-            await self._limiter.gate(real_host).acquire()
+            gate = self._limiter.gate(real_host)
             self._count(real_host)
             response: StreamResponse
             with self._refusing_malformed(target):
                 if method == "GET" and h1.takes(target):
+                    # The slot is taken on the connection, right before the bytes go out.
                     response = await h1.get(target, self._headers(headers),
-                                            self.options.timeout)
+                                            self.options.timeout, before_write=gate.acquire)
                 else:
+                    await gate.acquire()
                     client = lease(self)
                     with httpx_failures():
                         request = client.build_request(
@@ -321,15 +323,13 @@ class Http:
             run.url = url
             host = host_of(self.unmap(url))
             gate = self._limiter.gate(host)
-            try:
-                await gate.acquire(deadline=run.deadline)
-            except LimiterDeadline as exc:
-                raise self._limiter_gave_up(run, exc) from None
             sent_url, sent_headers = self._credentialed(url, headers, spec.credentials)
             try:
                 with self._refusing_malformed(url):
                     response = await self._send(method, sent_url, sent_headers, data,
-                                                json_body, run, host)
+                                                json_body, run, host, gate)
+            except LimiterDeadline as exc:
+                raise self._limiter_gave_up(run, exc) from None
             except (TransportError, DecodingError) as exc:  # a body cut off mid-transfer too
                 # (net's other errors, a malformed URL say, are not worth a retry: they go
                 # through as they are)
@@ -372,7 +372,14 @@ class Http:
         json_body: Any,
         run: _Run,
         host: str,
+        gate: HostGate,
     ) -> Response:
+        """One attempt. The host's slot is taken as late as possible: by h1.py right before
+        the request is written (after any connect), or here right before httpx sends."""
+
+        async def slot() -> None:
+            await gate.acquire(deadline=run.deadline)
+
         left = run.deadline - self._limiter.now()
         timeout = min(self.options.timeout, max(left, 0.001))
         run.attempts += 1
@@ -383,8 +390,9 @@ class Http:
             # Over h1.py's connections (no httpx pool to create on a command's way to its
             # first request); the body is read, and decoded by httpx's decoders, here.
             answer: StreamResponse = await h1.get(url, self._headers(headers), timeout,
-                                                  encoding=ENCODINGS)
+                                                  encoding=ENCODINGS, before_write=slot)
         else:
+            await slot()
             client = lease(self)
             with httpx_failures():
                 request = client.build_request(

@@ -15,6 +15,12 @@ keeps a late first request and an on-time sixteenth apart by a full second.
 A waiter *reserves* its start up front, so concurrent callers queue in arrival order
 instead of waking together and stampeding.
 
+A start is taken as late as the client can: on the connection, right before the request's
+bytes are written (h1.py ``before_write``; before httpx sends, for what h1.py does not
+carry), so a connect that took long, or a resend on a fresh connection, never lets the
+requests behind it arrive closer together than the window (bench/discovery.py saw 18 in a
+second at a limit of 15 while the start was taken before the connect).
+
 A 429 (or a 503 with Retry-After) pauses the whole host: every request to it waits, not
 only the one that was refused (docs/downloads.md §4.1 — "pause the whole pool,
 don't let 8 workers each sleep-and-retry").

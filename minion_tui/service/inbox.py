@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from minion_tui.config import DiscoverySettings
 from minion_tui.discovery import radio as radio_order
 from minion_tui.discovery import rank
-from minion_tui.errors import InvalidArgument
+from minion_tui.errors import InvalidArgument, StoreError
 from minion_tui.models import InboxEntry, RadioEntry, Track, User
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from minion_tui.service.catalog import Catalog
     from minion_tui.service.core import Core
+    from minion_tui.store import Store
 
 #: What the inbox shows (provider, genre, duration, dates, availability).
 InboxFilters = rank.Filters
@@ -61,6 +62,7 @@ class Inbox:
         store = await self._core.db()
 
         def read() -> builtins.list[InboxEntry]:
+            _refresh_scores(store, settings, moment)
             with store.snapshot() as conn:
                 chosen = _page(conn, settings, filters, moment, limit, page)
                 urns = [c.urn for c in chosen]
@@ -135,6 +137,22 @@ class Inbox:
             raise InvalidArgument(f"{user.username} has no tracks to grow a radio from.",
                                   hint="Seed the radio with a track, or another artist.")
         return found[:_ARTIST_SEEDS]
+
+
+def _refresh_scores(store: Store, settings: DiscoverySettings, now: datetime) -> None:
+    """Bring the inbox's materialised scores up to date (rank.refresh) before reading them;
+    on a read-only database, or while another process writes, the inbox is scored directly
+    instead (same ranks, slower)."""
+    if store.blocked is not None:
+        return
+    with store.snapshot() as conn:
+        if rank.is_fresh(conn, settings, now):
+            return
+    try:
+        with store.patience(0.2), store.transaction() as conn:
+            rank.refresh(conn, settings, now)
+    except StoreError:
+        pass
 
 
 def _page(conn: sqlite3.Connection, settings: DiscoverySettings, filters: rank.Filters,

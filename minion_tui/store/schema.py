@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from minion_tui.store.migrations import Migration
 from minion_tui.store.schema_download_sets import DOWNLOAD_SETS
+from minion_tui.store.schema_inbox_scores import INBOX_SCORES
 
 _CORE = (
     """
@@ -316,6 +317,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "discovery sync: followed sources, walks, confirmed provenance",
               _DISCOVERY_SYNC),
     Migration(5, "download sets: one folder per set", DOWNLOAD_SETS),
+    Migration(6, "inbox scores: materialised, rescored where marked", INBOX_SCORES),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -12,6 +12,7 @@ import pytest
 from minion_tui.config import Settings
 from minion_tui.models import Availability, Track, User
 from minion_tui.service import Service
+from minion_tui.store import source_sync
 from minion_tui.store.records import Provenance
 
 #: The moment every test measures ages from (so decay is the same on every run).
@@ -46,20 +47,27 @@ class Evidence:
         self.service = service
 
     async def add(self, t: Track, *actors: int, kind: str = "like",
-                  days_ago: float = 1.0) -> None:
+                  days_ago: float = 1.0, follow: bool = True) -> None:
+        """``follow``: the actors' listing (or the chart) is followed too, as the inbox
+        counts evidence of followed sources only."""
         store = await self.service._core.db()
         users = [artist(a) for a in actors]
         listing = {"like": "likes", "repost": "reposts"}.get(kind, kind)
         rows = [Provenance(t.urn, f"{u.urn}:{listing}", u.urn, kind, iso(days_ago))
                 for u in users]
+        sources = [(f"user_{listing}", u.urn, u.username) for u in users]
         if not actors:  # a chart or a related list: no actor
-            rows = [Provenance(t.urn, f"charts:{kind}", None, kind, iso(days_ago))]
+            name = "charts:trending" if kind == "chart" else f"charts:{kind}"
+            rows = [Provenance(t.urn, name, None, kind, iso(days_ago))]
+            sources = [("trending", "trending", "Trending")] if kind == "chart" else []
 
         def write() -> None:
             with store.transaction():
                 store.upsert_tracks([t])
                 store.upsert_users(users)
                 store.add_provenance(rows)
+                if follow and sources:
+                    source_sync.follow(store, sources)
 
         await store.call(write)
 

@@ -232,3 +232,21 @@ async def _main_async(argv: list[str]) -> int:
     import asyncio
 
     return await asyncio.to_thread(main, argv)
+
+
+async def test_only_followed_sources_count_and_an_unfollow_stops_its_evidence(
+        service: Service, evidence: Evidence) -> None:
+    followed, stranger, later = track(1, uploader=901), track(2, uploader=902), track(3, 903)
+    await evidence.add(followed, 11, days_ago=3)
+    await evidence.add(stranger, 21, 22, 23, days_ago=1, follow=False)  # browsed, not followed
+    await evidence.add(later, 12, days_ago=2)
+    await evidence.add(followed, 24, days_ago=1, follow=False)
+
+    entries = await inbox(service)
+
+    assert urns(entries) == [later.urn, followed.urn]
+    [only] = [e for e in entries if e.track.urn == followed.urn]
+    assert [p.actor for p in only.score.parts] == ["soundcloud:users:11"]
+
+    assert await service.discovery.unfollow("soundcloud:users:12") == 1
+    assert urns(await inbox(service)) == [followed.urn]

@@ -20,6 +20,9 @@ EXPECTED_TABLES = {
     "tracks", "users", "judgments", "judgment_history", "provenance", "sources", "queue",
     "app_state", "play_history", "downloads", "download_segments", "download_archive",
     "search_history", "download_sets",
+    # migration 6: the inbox's materialised scores (store/schema_inbox_scores.py)
+    "inbox_scores", "inbox_score_state", "inbox_trust", "inbox_dirty_tracks",
+    "inbox_dirty_judged", "inbox_dirty_whos", "inbox_dirty_sources",
 }
 
 

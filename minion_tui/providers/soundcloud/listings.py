@@ -106,7 +106,9 @@ async def convert_activities(items: list[Any], hydrate: Hydrator, kind: str) -> 
 
 
 def _track_id(data: Any) -> str:
-    return parse.track(data).id
+    """The id alone: parsing the whole track here (its transcodings, availability…) only to
+    read the id doubled the CPU of a discovery sync, which is CPU-bound (bench/discovery.py)."""
+    return parse._id(parse._object(data, "track"), "track")
 
 
 _PARSERS: dict[str, Callable[[Any], Any]] = {
