@@ -9,6 +9,7 @@ each like and repost), else its ``user_listing`` with the time the item was seen
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from minion_tui.errors import InvalidArgument
@@ -106,12 +107,17 @@ class Discovery:
         """Pull every followed source (incrementally; in full every
         ``[discovery] full_rewalk_days``), reporting each page merged to ``on_event``."""
         from minion_tui.discovery.sync import sync
+        from minion_tui.service.inbox import refresh_scores
 
         store = await self._core.db()
         http = self._core.http
-        return await sync(store, self._pages, requests=lambda: http.stats.requests,
-                          full_rewalk_days=self._core.settings.discovery.full_rewalk_days,
-                          on_event=on_event)
+        settings = self._core.settings.discovery
+        summary = await sync(store, self._pages, requests=lambda: http.stats.requests,
+                             full_rewalk_days=settings.full_rewalk_days, on_event=on_event)
+        # The inbox's scores brought up to date here, while the user waits for the sync
+        # anyway: after a large sync that is a rebuild of seconds, not the next inbox's wait.
+        await store.call(lambda: refresh_scores(store, settings, datetime.now(UTC)))
+        return summary
 
     def _pages(self, kind: SourceKind, target: str, page_size: int, start: str | None
                ) -> AsyncIterator[Page[Activity]]:

@@ -62,7 +62,7 @@ class Inbox:
         store = await self._core.db()
 
         def read() -> builtins.list[InboxEntry]:
-            _refresh_scores(store, settings, moment)
+            refresh_scores(store, settings, moment)
             with store.snapshot() as conn:
                 chosen = _page(conn, settings, filters, moment, limit, page)
                 urns = [c.urn for c in chosen]
@@ -139,7 +139,7 @@ class Inbox:
         return found[:_ARTIST_SEEDS]
 
 
-def _refresh_scores(store: Store, settings: DiscoverySettings, now: datetime) -> None:
+def refresh_scores(store: Store, settings: DiscoverySettings, now: datetime) -> None:
     """Bring the inbox's materialised scores up to date (rank.refresh) before reading them;
     on a read-only database, or while another process writes, the inbox is scored directly
     instead (same ranks, slower)."""
