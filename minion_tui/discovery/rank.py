@@ -39,7 +39,8 @@ from minion_tui.errors import InvalidArgument
 from minion_tui.models import Evidence, Score, ScorePart
 
 #: The provenance kinds that count as evidence, and their weight settings.
-KINDS = ("like", "repost", "chart", "related")
+KINDS = ("like", "repost", "chart", "tag", "related")
+"""The evidence the ranking counts; a followed tag's sighting weighs as a chart's."""
 #: Tracks of one uploader on a page; tracks of one surfacing artist in the top ``TOP``.
 PER_UPLOADER = 2
 TOP = 10
@@ -98,7 +99,8 @@ parts AS (
     SELECT e.track_urn, e.who, e.kind, e.at,
            coalesce(t.trust, {_wilson("0", "0")}) AS trust,
            CASE e.kind WHEN 'like' THEN :w_like WHEN 'repost' THEN :w_repost
-                       WHEN 'chart' THEN :w_chart ELSE :w_related END AS weight,
+                       WHEN 'chart' THEN :w_chart WHEN 'tag' THEN :w_chart
+                       ELSE :w_related END AS weight,
            pow(2.0, -max(0.0, :now_jd - julianday(e.at)) / :half_life) AS decay,
            pow(2.0, (julianday(e.at) - :epoch_jd) / :half_life) AS growth
     FROM evidence e LEFT JOIN trust t ON t.who = e.who

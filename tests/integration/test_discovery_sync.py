@@ -148,6 +148,12 @@ async def test_follow_trending_tags_and_unfollow(discover: Service, tmp_path: Pa
     summary = await discover.discovery.sync()
     assert summary.sources == 2 and summary.added > 0
     assert {r[3] for r in _rows(tmp_path / "minion.db", where="1")} == {"chart", "tag"}
+    # A followed tag's tracks come into the inbox, weighed as a chart sighting.
+    tagged = {r[0] for r in _rows(tmp_path / "minion.db", where="1") if r[3] == "tag"}
+    inbox = await discover.inbox.list(limit=200)
+    kinds = {e.track.urn: {p.kind for p in e.provenance} for e in inbox}
+    assert any("tag" in k for k in kinds.values()) and {
+        u for u, k in kinds.items() if k == {"tag"}} <= tagged
     assert await discover.discovery.unfollow("#deep-house") == 1
     assert [s.kind for s in await discover.discovery.sources()] == ["trending"]
     with pytest.raises(InvalidArgument, match="do not follow"):
