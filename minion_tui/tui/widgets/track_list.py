@@ -123,8 +123,17 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
             super().__init__(track_list, track)
             self.judgment = judgment
 
+    class Removed(_TrackMessage):
+        """A rated row left the list (``remove_rated``); ``track`` is the one removed, and
+        the row under the cursor, the same index, now holds the next one."""
+
+        track: Track
+
     def __init__(self, *, id: str | None = None, hide_not_interested: bool = True) -> None:
         super().__init__(id=id)
+        self.remove_rated = False
+        """Whether a rated row leaves the list at once (the inbox lists only what you have
+        not judged yet), the cursor staying on the same row index."""
         self._model = TrackListModel(hide_not_interested=hide_not_interested)
         self._strips: LRUCache[tuple[object, ...], tuple[Track, Strip]] = LRUCache(1024)
         self._filtering = False
@@ -193,12 +202,28 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
         return " · ".join(parts)
 
     def set_judgment(self, urn: str, judgment: Judgment | None) -> None:
+        if self.remove_rated and judgment is not None:
+            self._remove(urn)
+            return
         keep = self.highlighted
         if self._model.replace_judgment(urn, judgment):
             if keep is not None and keep.urn == urn:
                 keep = next((t for t in self._model.visible if t.urn == urn), None)
             self._rows_changed(keep)
             self.post_message(self.ViewChanged(self, self.highlighted))
+
+    def _remove(self, urn: str) -> None:
+        """Drop the rows of ``urn`` in place. The highlighted row rated: the cursor keeps its
+        index (clamped at the end), so the next track slides under it; another row (rated from
+        the now-playing bar): the cursor stays on its track."""
+        gone = next((t for t in self._model.tracks if t.urn == urn), None)
+        keep = self.highlighted
+        if gone is None or not self._model.remove(urn):
+            return
+        self._strips.clear()
+        self._rows_changed(None if keep is None or keep.urn == urn else keep)
+        self.post_message(self.Removed(self, gone))
+        self.post_message(self.ViewChanged(self, self.highlighted))
 
     def sort_by(self, column: str, *, reverse: bool = False) -> None:
         keep = self.highlighted
