@@ -15,6 +15,7 @@ import pytest
 
 from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
+from minion_tui.models import Availability
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.evidence import age_words
@@ -140,6 +141,40 @@ async def test_without_triage_a_rating_in_the_inbox_only_removes_the_row(
         assert app.service.player.now_playing()[0] is None  # nothing was playing: none starts
 
 
+async def test_triage_on_the_last_row_removes_it_and_starts_nothing_else(
+        emulator: RunningEmulator, tmp_path: Path) -> None:
+    await _follow_and_sync(emulator, tmp_path)
+    app = MinionApp(_service(emulator, tmp_path))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _inbox_listed(pilot, app)
+        tracks = app.query_one("#browse-tracks", TrackList)
+        bar = app.query_one(NowPlayingBar)
+        # The unplayable tracks come last: judged away first (before enter, x only removes).
+        await pilot.press("G")
+        cleared: dict[str, str] = {}
+        while (last := tracks.visible_tracks[-1]).availability is not Availability.FULL:
+            await pilot.press("x")
+            await until(pilot, lambda t=last: tracks.visible_tracks[-1] is not t,  # type: ignore[misc]
+                        "an unplayable row gone")
+            cleared[last.urn] = "not_interested"
+        assert app.service.player.now_playing()[0] is None
+        await pilot.press("enter")
+        above = tracks.visible_tracks[-2]
+        await until(pilot, lambda: bar.view.urn == last.urn and bar.view.state == "playing",
+                    "the last row playing")
+        count = len(tracks.tracks)
+        await pilot.press("l")
+        await until(pilot, lambda: len(tracks.tracks) == count - 1, "the last row gone")
+        assert _judgments(tmp_path) == {**cleared, last.urn: "liked"}
+        # The cursor stops on the new last row, passed over on the way down: it does not play.
+        assert tracks.cursor_row == count - 2
+        assert tracks.highlighted is not None and tracks.highlighted.urn == above.urn
+        await pilot.pause(0.3)
+        now = app.service.player.now_playing()[0]
+        assert now is not None and now.track.urn == last.urn
+        assert bar.view.urn == last.urn
+
+
 async def test_with_nothing_followed_the_app_opens_on_trending(
         emulator: RunningEmulator, tmp_path: Path) -> None:
     app = MinionApp(_service(emulator, tmp_path))
@@ -151,6 +186,28 @@ async def test_with_nothing_followed_the_app_opens_on_trending(
         assert app.query_one(SourceList).highlighted_ref == browse.source
         labels = [str(o.prompt) for o in app.query_one(SourceList).options]
         assert labels[:3] == ["Discover", "  Inbox", "  Trending"]
+
+
+async def test_an_empty_inbox_says_where_its_tracks_come_from(
+        emulator: RunningEmulator, tmp_path: Path) -> None:
+    # Nothing followed and Trending not listed (every chart request dropped): nothing in the
+    # store surfaced any track, so the Inbox is empty.
+    emulator.state.set_faults("drop:n=1000:prefix=/sc-api-v2/charts")
+    try:
+        app = MinionApp(_service(emulator, tmp_path))
+        async with app.run_test(size=(140, 40)) as pilot:
+            await until(pilot, lambda: "not loaded" in _status(app), "Trending failing")
+            app.query_one(SourceList).focus()
+            await pilot.press("k", "enter")  # the Inbox, above Trending
+            await until(pilot, lambda: _status(app) == "Inbox — 0 tracks",
+                        f"the empty Inbox, not {_status(app)!r}")
+            tracks = app.query_one("#browse-tracks", TrackList)
+            assert tracks.tracks == []
+            assert tracks.empty_text.startswith("Nothing to judge: the Inbox lists what the "
+                                                "artists you follow liked and reposted")
+            assert tracks.render_line(1).text.strip().startswith("Nothing to judge")
+    finally:
+        emulator.state.set_faults("")
 
 
 async def test_the_details_panel_says_who_liked_and_reposted_it_and_when(

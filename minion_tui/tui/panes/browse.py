@@ -60,6 +60,9 @@ _SET_LISTINGS = ("playlists", "albums")
 #: Sources opened from elsewhere (Search, "go to artist", a pasted URL) kept in the list.
 _OPENED_SHOWN = 8
 
+#: The Inbox with nothing (left) to judge: where its tracks come from.
+_INBOX_EMPTY = ("Nothing to judge: the Inbox lists what the artists you follow liked and "
+                "reposted (minion-tui discover follow URL, then minion-tui discover sync)")
 #: Said after the Inbox's count: how to go through it.
 _TRIAGE_HINT = "enter plays, l / x / n rate and play the next"
 
@@ -150,6 +153,7 @@ class BrowsePane(Pane):
         tracks.empty_text = "Loading…"
         tracks.display = True
         self.query_one("#browse-empty", EmptyState).display = False
+        self.sources.highlight("trending")  # where enter goes until the read has answered
         self.call_after_refresh(self._open_first)
 
     @work(group="browse-start", exit_on_error=False, description="Opening the first source")
@@ -160,8 +164,11 @@ class BrowsePane(Pane):
         if self.source is not None:  # the user (or a test) opened one meanwhile
             return
         first = INBOX if followed else TRENDING
-        # The highlighted source is the one listed.
-        self.sources.highlight(first.listing)
+        # The highlighted source is the one listed, unless the cursor was moved meanwhile:
+        # it is not taken from under a choice being made.
+        moved = self.sources.highlighted_option
+        if moved is None or moved.id == "trending":
+            self.sources.highlight(first.listing)
         self.open_ref(first)
 
     def on_show(self) -> None:
@@ -368,7 +375,7 @@ class BrowsePane(Pane):
                              "choose it again to retry")
             raise
         finally:
-            tracks.empty_text = "No tracks"
+            tracks.empty_text = _INBOX_EMPTY if listing == "inbox" else "No tracks"
         if self._is_listed(listing, target):
             self._loading = False
         self._show_count()
@@ -441,16 +448,17 @@ class BrowsePane(Pane):
     def on_track_list_removed(self, event: TrackList.Removed) -> None:
         """A track was judged in the Inbox and left it: while triaging (enter started it) and
         that track was the one playing, the track now on its row plays, so l / x / n walk the
-        inbox one key per track. Rating another row (or with nothing playing) only removes."""
+        inbox one key per track (wherever it was rated: the Queue too). Rating a row that
+        was not playing, or the last row (nothing comes after it; the rows above it were
+        passed over), only removes it."""
         event.stop()
         tracks = event.track_list
         if not (self._triage and tracks.id == "browse-tracks"):
             return
         now = self.service.player.now_playing()[0]
-        if event.track.urn in (self._started, now.track.urn if now else None):
-            # From the list's own loop: a message posted here would stop bubbling at this
-            # pane (its sender), and never reach the app that plays it.
-            tracks.call_later(tracks.action_select)
+        following = tracks.visible_tracks[event.row:event.row + 1] if event.row >= 0 else []
+        if following and event.track.urn in (self._started, now.track.urn if now else None):
+            tracks.call_later(tracks.select_track, following[0])
 
     # -- names, the Opened section, going back ---------------------------------------------
 
