@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 
+from minion_tui.errors import MinionError
 from minion_tui.models import Judgment, Playlist, Track, User
 from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.widgets.details import TrackDetails
@@ -160,7 +161,12 @@ class BrowsePane(Pane):
     async def _open_first(self) -> None:
         """The Inbox when you follow anyone (what they liked is what you came for), else
         Trending."""
-        followed = await self.service.discovery.sources()
+        try:
+            followed = bool(await self.service.discovery.sources())
+        except MinionError as exc:  # the store cannot say: the listing that needs none
+            self.notify(f"Could not read the sources you follow ({exc.text}); Trending is "
+                        "listed instead.", title="Inbox", severity="warning", timeout=8)
+            followed = False
         if self.source is not None:  # the user (or a test) opened one meanwhile
             return
         first = INBOX if followed else TRENDING
