@@ -155,6 +155,7 @@ class BrowsePane(Pane):
         tracks.display = True
         self.query_one("#browse-empty", EmptyState).display = False
         self.sources.highlight("trending")  # where enter goes until the read has answered
+        self.screen.set_focus(tracks)
         self.call_after_refresh(self._open_first)
 
     @work(group="browse-start", exit_on_error=False, description="Opening the first source")
@@ -175,7 +176,9 @@ class BrowsePane(Pane):
         moved = self.sources.highlighted_option
         if moved is None or moved.id == "trending":
             self.sources.highlight(first.listing)
-        self.open_ref(first)
+        # Nor is the focus taken from wherever the user (a key, a pane) has put it.
+        tracks = self.query_one("#browse-tracks", TrackList)
+        self.open_ref(first, focus=self.screen.focused in (None, tracks))
 
     def on_show(self) -> None:
         # Searches run in the Search pane (and pins made elsewhere) show up on return.
@@ -307,9 +310,10 @@ class BrowsePane(Pane):
                 return
         self.notify(f"{title} is no longer pinned.", severity="warning")
 
-    def open_ref(self, ref: SourceRef, *, back: bool = False) -> None:
+    def open_ref(self, ref: SourceRef, *, back: bool = False, focus: bool = True) -> None:
         """List the tracks of a source (a user's playlists are listed among the sources).
-        The source listed before is remembered for backspace, unless ``back`` (going there)."""
+        The source listed before is remembered for backspace, unless ``back`` (going there);
+        the focus moves to the list (or the sources, for sets) unless not ``focus``."""
         tracks = self.query_one("#browse-tracks", TrackList)
         if self.source is None or self.source.listing != "ratings":
             self._discovery_hide = tracks.hide_not_interested
@@ -335,10 +339,12 @@ class BrowsePane(Pane):
         self._loading = True
         self._show_count()
         if ref.listing in _SET_LISTINGS:
-            self.sources.focus()
+            if focus:
+                self.sources.focus()
             self._load_playlists(ref)
         else:
-            self.screen.set_focus(tracks)
+            if focus:
+                self.screen.set_focus(tracks)
             self._load(ref)
 
     @work(exclusive=True, group="browse", exit_on_error=False, description="Loading a source")
