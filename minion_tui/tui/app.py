@@ -270,7 +270,9 @@ class MinionApp(PlayerKeys, ServiceApp):
         refresh_details(self.screen)
         self.player_control.rated(urn, judgment)  # the now-playing bar's badge
         self._reload_queue()  # Queue and History rows carry the badge too
-        if judgment is Judgment.NOT_INTERESTED and shown_in is not None:
+        # In the Inbox the row itself leaves: nothing to explain.
+        if judgment is Judgment.NOT_INTERESTED and shown_in is not None \
+                and not shown_in.remove_rated:
             self._say_hidden(shown_in)
 
     def _say_hidden(self, track_list: TrackList) -> None:

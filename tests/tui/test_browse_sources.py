@@ -104,7 +104,9 @@ async def test_trending_is_open_at_start_and_sections_are_headed(
         assert sources.highlighted_option.id == _first(sources, "tag:")
         await pilot.press("G")
         assert sources.highlighted_option.id == "ratings-not-interested"
-        await pilot.press("g")
+        await pilot.press("g")  # the Inbox comes first, then Trending
+        assert sources.highlighted_option.id == "inbox"
+        await pilot.press("j")
         assert sources.highlighted_option.id == "trending"
         await pilot.press("enter")
         await until(pilot, lambda: len(tracks.tracks) > 0, "trending rows")

@@ -91,8 +91,10 @@ async def test_the_source_list_pages_with_ctrl_d(make_app: AppFactory) -> None:
         await pilot.press("ctrl+d")
         assert sources.highlighted is not None and first is not None
         assert sources.highlighted > first + 1
-        await pilot.press("g")
-        assert sources.highlighted == first
+        await pilot.press("g")  # the first source: the Inbox, above Trending
+        assert sources.highlighted == first - 1
+        assert sources.highlighted_option is not None
+        assert sources.highlighted_option.id == "inbox"
 
 
 async def test_user_results_move_with_the_list_keys(online_app: MinionApp) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.pilot import Pilot
-from textual.widgets import OptionList
 
+from minion_tui.tui.widgets.source_list import SourceList
 from minion_tui.tui.widgets.track_list import TrackList
 
 
@@ -35,9 +35,9 @@ async def open_trending(pilot: Pilot[None], *, rows: int = 1) -> TrackList:
     wait for at least ``rows`` of it; the Browse track list."""
     app = pilot.app
     tracks = app.query_one("#browse-tracks", TrackList)
-    sources = app.query_one("#source-list", OptionList)
+    sources = app.query_one("#source-list", SourceList)
     sources.focus()
-    sources.highlighted = 0  # Trending
+    sources.highlight("trending")
     await pilot.press("enter")
     await until(pilot, lambda: len(tracks.tracks) >= rows, f"{rows} trending rows")
     return tracks

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 
+from minion_tui.errors import MinionError
 from minion_tui.models import Judgment, Playlist, Track, User
 from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.widgets.details import TrackDetails
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
 __all__ = ["BrowsePane", "typed_source"]
 
 TRENDING = SourceRef("trending", None, "Trending")
+#: What the artists you follow liked and reposted that you have not judged yet, best first.
+INBOX = SourceRef("inbox", None, "Inbox")
+#: Inbox tracks listed at once (one ranked read; a rated track makes room for the next).
+_INBOX_SHOWN = 300
 #: Option id → the user's own ratings (always listed, never pinned).
 RATINGS = {
     "ratings-all": ("All ratings", SourceRef("ratings", None, "My ratings")),
@@ -55,6 +60,12 @@ _USER_LISTINGS = (*USER_TABS, "albums", "toptracks")
 _SET_LISTINGS = ("playlists", "albums")
 #: Sources opened from elsewhere (Search, "go to artist", a pasted URL) kept in the list.
 _OPENED_SHOWN = 8
+
+#: The Inbox with nothing (left) to judge: where its tracks come from.
+_INBOX_EMPTY = ("Nothing to judge: the Inbox lists what the artists you follow liked and "
+                "reposted (minion-tui discover follow URL, then minion-tui discover sync)")
+#: Said after the Inbox's count: how to go through it.
+_TRIAGE_HINT = "enter plays, l / x / n rate and play the next"
 
 _DETAILS_MIN_WIDTH = 110
 _NARROW_WIDTH = 100
@@ -101,6 +112,11 @@ class BrowsePane(Pane):
         self._set_of: dict[str, SourceRef] = {}
         """Track URN → the set it was listed in this session ("go to set" opens it)."""
         self._loading = False
+        self._started = ""
+        """The track triage last started (it may not be playing yet when the next key comes)."""
+        self._triage = False
+        """Enter was pressed in the Inbox: a rating there plays the track that takes the
+        rated one's row, until another source is opened."""
 
     @property
     def source_title(self) -> str:
@@ -132,9 +148,37 @@ class BrowsePane(Pane):
         # Until a source is open the empty state needs the room; the panel comes with tracks.
         self.query_one("#browse-details", TrackDetails).display = False
         self._details_wanted = True
-        # The highlighted source is the one listed: Trending, open from the start.
-        self.sources.highlight("trending")
-        self.open_ref(TRENDING, after_first_frame=True)
+        # The first source is the Inbox when you follow anyone, else Trending: one store read
+        # decides, right after the first frame (bench/startup.py); until then, "Loading…".
+        tracks = self.query_one("#browse-tracks", TrackList)
+        tracks.empty_text = "Loading…"
+        tracks.display = True
+        self.query_one("#browse-empty", EmptyState).display = False
+        self.sources.highlight("trending")  # where enter goes until the read has answered
+        self.screen.set_focus(tracks)
+        self.call_after_refresh(self._open_first)
+
+    @work(group="browse-start", exit_on_error=False, description="Opening the first source")
+    async def _open_first(self) -> None:
+        """The Inbox when you follow anyone (what they liked is what you came for), else
+        Trending."""
+        try:
+            followed = bool(await self.service.discovery.sources())
+        except MinionError as exc:  # the store cannot say: the listing that needs none
+            self.notify(f"Could not read the sources you follow ({exc.text}); Trending is "
+                        "listed instead.", title="Inbox", severity="warning", timeout=8)
+            followed = False
+        if self.source is not None:  # the user (or a test) opened one meanwhile
+            return
+        first = INBOX if followed else TRENDING
+        # The highlighted source is the one listed, unless the cursor was moved meanwhile:
+        # it is not taken from under a choice being made.
+        moved = self.sources.highlighted_option
+        if moved is None or moved.id == "trending":
+            self.sources.highlight(first.listing)
+        # Nor is the focus taken from wherever the user (a key, a pane) has put it.
+        tracks = self.query_one("#browse-tracks", TrackList)
+        self.open_ref(first, focus=self.screen.focused in (None, tracks))
 
     def on_show(self) -> None:
         # Searches run in the Search pane (and pins made elsewhere) show up on return.
@@ -172,7 +216,8 @@ class BrowsePane(Pane):
     # -- the source list --------------------------------------------------------------------
 
     def _sections(self) -> list[SourceSection]:
-        discover = [SourceEntry("trending", "Trending", TRENDING)]
+        discover = [SourceEntry("inbox", "Inbox", INBOX),
+                    SourceEntry("trending", "Trending", TRENDING)]
         # Keyed by content, not position: as the tags and searches change with the catalog,
         # the cursor stays on the one it was on.
         discover += [SourceEntry(f"tag:{tag}", f"#{tag}", SourceRef("tag", tag, f"Tag: {tag}"))
@@ -265,18 +310,17 @@ class BrowsePane(Pane):
                 return
         self.notify(f"{title} is no longer pinned.", severity="warning")
 
-    def open_ref(self, ref: SourceRef, *, back: bool = False,
-                 after_first_frame: bool = False) -> None:
+    def open_ref(self, ref: SourceRef, *, back: bool = False, focus: bool = True) -> None:
         """List the tracks of a source (a user's playlists are listed among the sources).
-        The source listed before is remembered for backspace, unless ``back`` (going there).
-        ``after_first_frame`` (at start): the list says "Loading…" at once, its request
-        waits for the first frame (bench/startup.py: it cost the frame ≈ 75 ms)."""
+        The source listed before is remembered for backspace, unless ``back`` (going there);
+        the focus moves to the list (or the sources, for sets) unless not ``focus``."""
         tracks = self.query_one("#browse-tracks", TrackList)
         if self.source is None or self.source.listing != "ratings":
             self._discovery_hide = tracks.hide_not_interested
         if self.source is not None and not back and self.source != ref:
             self._previous.append(self.source)
         self.source = ref
+        self._triage = False
         self._keep_opened(ref)
         self._mark_listed(ref)
         if ref.listing in _USER_LISTINGS and ref.target:
@@ -284,6 +328,8 @@ class BrowsePane(Pane):
         # Asking for your not-interested tracks means wanting to see them: the ratings are
         # the one source that never hides them.
         tracks.hide_not_interested = ref.listing != "ratings" and self._discovery_hide
+        # Triage: a track judged in the Inbox leaves it at once.
+        tracks.remove_rated = ref.listing == "inbox"
         # The filter and the sort were the last source's: this one comes up as served.
         tracks.reset_view()
         tracks.empty_text = "Loading…"
@@ -293,18 +339,12 @@ class BrowsePane(Pane):
         self._loading = True
         self._show_count()
         if ref.listing in _SET_LISTINGS:
-            self.sources.focus()
+            if focus:
+                self.sources.focus()
             self._load_playlists(ref)
         else:
-            self.screen.set_focus(tracks)
-            if after_first_frame:
-                self.call_after_refresh(self._load_if_listed, ref)
-            else:
-                self._load(ref)
-
-    def _load_if_listed(self, ref: SourceRef) -> None:
-        """The deferred load, unless another source was chosen meanwhile."""
-        if self.source == ref:
+            if focus:
+                self.screen.set_focus(tracks)
             self._load(ref)
 
     @work(exclusive=True, group="browse", exit_on_error=False, description="Loading a source")
@@ -321,6 +361,9 @@ class BrowsePane(Pane):
                 for track in playlist.tracks:
                     self._set_of[track.urn] = ref
                 tracks.append_tracks(playlist.tracks)
+            elif listing == "inbox":
+                entries = await service.inbox.list(limit=_INBOX_SHOWN)
+                tracks.append_tracks([e.track for e in entries])
             elif listing == "ratings":
                 judgments = [Judgment(target)] if target else list(Judgment)
                 tracks.append_tracks(await service.library.my_ratings(judgments))
@@ -344,7 +387,7 @@ class BrowsePane(Pane):
                              "choose it again to retry")
             raise
         finally:
-            tracks.empty_text = "No tracks"
+            tracks.empty_text = _INBOX_EMPTY if listing == "inbox" else "No tracks"
         if self._is_listed(listing, target):
             self._loading = False
         self._show_count()
@@ -398,11 +441,36 @@ class BrowsePane(Pane):
         how_many = counted(count, "track")
         shown = (f"loading… {how_many}" if count else "loading…") if self._loading else how_many
         view = tracks.view_text()
+        if self.source.listing == "inbox" and count and not self._loading:
+            view = " · ".join(v for v in (view, _TRIAGE_HINT) if v)
         self._status(f"{self.source.title} — {shown}" + (f" · {view}" if view else ""))
 
     def on_track_list_view_changed(self, event: TrackList.ViewChanged) -> None:
         if event.track_list.id == "browse-tracks":
             self._show_count()
+
+    # -- triage: the Inbox, one key per track ----------------------------------------------
+
+    def on_track_list_selected(self, event: TrackList.Selected) -> None:
+        # Not stopped: the app plays it, with the list as what plays next.
+        if event.track_list.id == "browse-tracks" and self._is_listed("inbox", None):
+            self._triage = True
+            self._started = event.track.urn
+
+    def on_track_list_removed(self, event: TrackList.Removed) -> None:
+        """A track was judged in the Inbox and left it: while triaging (enter started it) and
+        that track was the one playing, the track now on its row plays, so l / x / n walk the
+        inbox one key per track (wherever it was rated: the Queue too). Rating a row that
+        was not playing, or the last row (nothing comes after it; the rows above it were
+        passed over), only removes it."""
+        event.stop()
+        tracks = event.track_list
+        if not (self._triage and tracks.id == "browse-tracks"):
+            return
+        now = self.service.player.now_playing()[0]
+        following = tracks.visible_tracks[event.row:event.row + 1] if event.row >= 0 else []
+        if following and event.track.urn in (self._started, now.track.urn if now else None):
+            tracks.call_later(tracks.select_track, following[0])
 
     # -- names, the Opened section, going back ---------------------------------------------
 

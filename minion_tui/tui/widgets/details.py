@@ -21,6 +21,7 @@ from textual.widgets import Static
 
 from minion_tui.errors import MinionError
 from minion_tui.models import Availability, Comment, Track, format_duration
+from minion_tui.tui.evidence import evidence_line
 from minion_tui.tui.service_app import service_of
 from minion_tui.tui.widgets.artwork import (
     ArtworkView,
@@ -85,12 +86,14 @@ def _wrapped_url(line: str, width: int, indent: int) -> list[str]:
 
 
 def details_text(track: Track, *, width: int | None = None,
-                 surfaced: Sequence[str] = (), following: bool | None = None) -> str:
+                 surfaced: Sequence[str] = (), following: bool | None = None,
+                 evidence: str = "") -> str:
     """The panel's text for ``track`` (plain, no markup: titles may contain brackets).
 
     With ``width`` long lines are folded to fit (field values under their column, the
     description by paragraph); ``surfaced`` are the provenance labels ("Likes of Alice");
-    ``following`` whether its artist is followed (None: not known, no line)."""
+    ``following`` whether its artist is followed (None: not known, no line); ``evidence``
+    who vouched for it and when ("liked by A · 3 days ago", tui/evidence.py)."""
     counts = track.counts
 
     def n(value: int | None) -> str:
@@ -119,6 +122,8 @@ def details_text(track: Track, *, width: int | None = None,
     lines = [*_wrapped(track.title, width, 0), *_wrapped(f"by {track.artist}", width, 3), ""]
     for field in fields:
         lines += _wrapped(field, width, _LABEL if not field.startswith("Surfaced") else 2)
+    if evidence:
+        lines += _wrapped(evidence, width, 2)
     if track.description:
         lines.append("")
         for paragraph in track.description.strip().splitlines():
@@ -161,6 +166,7 @@ class TrackDetails(VerticalScroll, can_focus=False):
         super().__init__(id=id)
         self.track: Track | None = None
         self.surfaced: list[str] = []
+        self.evidence = ""
         self.comments: list[Comment] | None = None
         self.comments_note = ""
         self._settle: Timer | None = None
@@ -182,7 +188,7 @@ class TrackDetails(VerticalScroll, can_focus=False):
         if self.track is None:
             return HINT
         body = details_text(self.track, width=PANEL_TEXT_WIDTH, surfaced=self.surfaced,
-                            following=self._following(self.track))
+                            following=self._following(self.track), evidence=self.evidence)
         comments = self._comments_section()
         return f"{body}\n\n{comments}" if comments else body
 
@@ -215,7 +221,7 @@ class TrackDetails(VerticalScroll, can_focus=False):
             self.query_one("#details-comments", Static).update("")
             return
         body = details_text(self.track, width=PANEL_TEXT_WIDTH, surfaced=self.surfaced,
-                            following=self._following(self.track))
+                            following=self._following(self.track), evidence=self.evidence)
         self.query_one("#details-text", Static).update(body)
         self.query_one("#details-comments", Static).update(self._comments_section())
 
@@ -229,7 +235,7 @@ class TrackDetails(VerticalScroll, can_focus=False):
         if same:
             self._redraw()
             return
-        self.surfaced, self.comments, self.comments_note = [], None, ""
+        self.surfaced, self.comments, self.comments_note, self.evidence = [], None, "", ""
         if self._settle is not None:
             self._settle.stop()
             self._settle = None
@@ -285,6 +291,7 @@ class TrackDetails(VerticalScroll, can_focus=False):
             return
         if self.track is track:
             self.surfaced = [s.label for s in found]
+            self.evidence = evidence_line(found)
             self._redraw()
 
     async def _load_comments(self, service: Service, track: Track) -> None:

@@ -123,8 +123,21 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
             super().__init__(track_list, track)
             self.judgment = judgment
 
+    class Removed(_TrackMessage):
+        """A rated row left the list (``remove_rated``); ``track`` is the one removed,
+        ``row`` the visible row it was on, which now holds the next one (if any)."""
+
+        track: Track
+
+        def __init__(self, track_list: TrackList, track: Track, row: int) -> None:
+            super().__init__(track_list, track)
+            self.row = row
+
     def __init__(self, *, id: str | None = None, hide_not_interested: bool = True) -> None:
         super().__init__(id=id)
+        self.remove_rated = False
+        """Whether a rated row leaves the list at once (the inbox lists only what you have
+        not judged yet), the cursor staying on the same row index."""
         self._model = TrackListModel(hide_not_interested=hide_not_interested)
         self._strips: LRUCache[tuple[object, ...], tuple[Track, Strip]] = LRUCache(1024)
         self._filtering = False
@@ -193,12 +206,29 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
         return " · ".join(parts)
 
     def set_judgment(self, urn: str, judgment: Judgment | None) -> None:
+        if self.remove_rated and judgment is not None:
+            self._remove(urn)
+            return
         keep = self.highlighted
         if self._model.replace_judgment(urn, judgment):
             if keep is not None and keep.urn == urn:
                 keep = next((t for t in self._model.visible if t.urn == urn), None)
             self._rows_changed(keep)
             self.post_message(self.ViewChanged(self, self.highlighted))
+
+    def _remove(self, urn: str) -> None:
+        """Drop the rows of ``urn`` in place. The highlighted row rated: the cursor keeps its
+        index (clamped at the end), so the next track slides under it; another row (rated from
+        the now-playing bar): the cursor stays on its track."""
+        gone = next((t for t in self._model.tracks if t.urn == urn), None)
+        row = next((i for i, t in enumerate(self.visible_tracks) if t.urn == urn), -1)
+        keep = self.highlighted
+        if gone is None or not self._model.remove(urn):
+            return
+        self._strips.clear()
+        self._rows_changed(None if keep is None or keep.urn == urn else keep)
+        self.post_message(self.Removed(self, gone, row))
+        self.post_message(self.ViewChanged(self, self.highlighted))
 
     def sort_by(self, column: str, *, reverse: bool = False) -> None:
         keep = self.highlighted
@@ -309,7 +339,13 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
     def action_select(self) -> None:
         track = self.highlighted
         if track is not None:
-            self.post_message(self.Selected(self, track))
+            self.select_track(track)
+
+    def select_track(self, track: Track) -> None:
+        """Post Selected for ``track`` as enter on its row would (the app plays it, this
+        list as what plays next); call it from this list's own loop (``call_later``), since
+        a message made in an ancestor's handler stops bubbling at that ancestor."""
+        self.post_message(self.Selected(self, track))
 
     def action_rate(self, judgment: str) -> None:
         track = self.highlighted

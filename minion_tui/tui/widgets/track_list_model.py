@@ -190,6 +190,15 @@ class TrackListModel:
             self.refilter()
         return True
 
+    def remove(self, urn: str) -> bool:
+        """Drop every row with ``urn`` (the inbox after a rating); True when any was there."""
+        kept = [t for t in self.tracks if t.urn != urn]
+        if len(kept) == len(self.tracks):
+            return False
+        self.tracks = kept
+        self.visible = [t for t in self.visible if t.urn != urn]
+        return True
+
     # --- derived text ---------------------------------------------------------------
     def cells(self, track: Track) -> tuple[str, ...]:
         found = self._cells.get(id(track))
