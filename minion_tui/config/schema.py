@@ -204,7 +204,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("discovery", "weight_like", Number(), "Weight of a followed artist's like in "
             "the inbox's score."),
     Setting("discovery", "weight_repost", Number(), "Weight of a followed artist's repost."),
-    Setting("discovery", "weight_chart", Number(), "Weight of a chart sighting (Trending) or of a followed tag's."),
+    Setting("discovery", "weight_chart", Number(), "Weight of a chart sighting (Trending) or "
+            "of a followed tag's."),
     Setting("discovery", "weight_related", Number(), "Weight of a related-track or station "
             "sighting."),
     Setting("discovery", "trust_prior", Number(), "Imagined ratings each way (liked and not "

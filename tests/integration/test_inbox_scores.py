@@ -72,7 +72,8 @@ def by_formula(conn: sqlite3.Connection, s: DiscoverySettings, now: datetime
                       "trending": "charts:trending"}.get(kind, f"tag:{target}"))
     rows = conn.execute("SELECT p.track_urn, p.source, p.actor_urn, p.action, p.at, "
                         "t.availability FROM provenance p JOIN tracks t ON t.urn = p.track_urn "
-                        "WHERE p.action IN ('like', 'repost', 'chart', 'tag', 'related')").fetchall()
+                        "WHERE p.action IN ('like', 'repost', 'chart', 'tag', 'related')"
+                        ).fetchall()
     pos: dict[str, float] = defaultdict(float)
     neg: dict[str, float] = defaultdict(float)
     for _urn, who, verdict in {(u, a or k, judged[u]) for u, _, a, k, _, _ in rows
@@ -86,8 +87,8 @@ def by_formula(conn: sqlite3.Connection, s: DiscoverySettings, now: datetime
         return ((p + z * z / (2 * n) - z * math.sqrt((p * (1 - p) + z * z / (4 * n)) / n))
                 / (1 + z * z / n))
 
-    weight = {"like": s.weight_like, "repost": s.weight_repost, "chart": s.weight_chart, "tag": s.weight_chart,
-              "related": s.weight_related}
+    weight = {"like": s.weight_like, "repost": s.weight_repost, "chart": s.weight_chart,
+              "tag": s.weight_chart, "related": s.weight_related}
     newest: dict[tuple[str, str, str], str] = {}
     playable: dict[str, bool] = {}
     for urn, source, actor, kind, at, availability in rows:

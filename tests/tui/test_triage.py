@@ -237,3 +237,25 @@ async def test_the_details_panel_says_who_liked_and_reposted_it_and_when(
         assert details.track is not None and details.track.urn == entry.track.urn
         assert details.evidence == line
         assert line in " ".join(details.text.split())
+
+
+async def test_a_sync_from_the_keyboard_fills_the_inbox_that_is_open(
+        emulator: RunningEmulator, tmp_path: Path) -> None:
+    # Followed but never synced: the app opens on an empty Inbox; ctrl+r syncs, and the
+    # Inbox lists what came in without being opened again.
+    artists = _artists(emulator)
+    seeding = _service(emulator, tmp_path)
+    try:
+        await seeding.discovery.follow([f"soundcloud:users:{a}" for a in artists])
+    finally:
+        await seeding.aclose()
+    app = MinionApp(_service(emulator, tmp_path))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: _status(app) == "Inbox — 0 tracks", "the empty Inbox")
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: _status(app).startswith("Inbox — ")
+                    and "loading" not in _status(app) and _status(app) != "Inbox — 0 tracks",
+                    "the Inbox filled by the sync")
+        tracks = app.query_one("#browse-tracks", TrackList)
+        expected = [e.track.urn for e in await app.service.inbox.list(limit=300)]
+        assert expected and [t.urn for t in tracks.tracks] == expected

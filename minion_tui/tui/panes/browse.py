@@ -15,6 +15,7 @@ from textual.widgets import Input, OptionList, Static
 
 from minion_tui.errors import MinionError
 from minion_tui.models import Judgment, Playlist, Track, User
+from minion_tui.tui.messages import DiscoverySynced
 from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.empty_state import EmptyState
@@ -448,6 +449,14 @@ class BrowsePane(Pane):
     def on_track_list_view_changed(self, event: TrackList.ViewChanged) -> None:
         if event.track_list.id == "browse-tracks":
             self._show_count()
+
+    def on_discovery_synced(self, message: DiscoverySynced) -> None:
+        """A sync brought new tracks: the Inbox, when it is listed, reads them in (ranked
+        anew; the judged ones are gone already)."""
+        if message.summary.added and self.source is not None and self.source.listing == "inbox":
+            self._loading = True
+            self._show_count()
+            self._load(self.source)
 
     # -- triage: the Inbox, one key per track ----------------------------------------------
 
