@@ -1,7 +1,7 @@
-"""Every pane with content, in two themes (120x40): Browse listing Trending with the details
-panel, Search with results, the Queue with entries, Downloads with a finished and a skipped
-job. The data comes from the emulator over HTTP (its catalog and dates are pinned, artwork is
-off), so the pictures are the same on every run.
+"""Every pane with content, in two themes, at 120x40 (Browse and the Queue at 80x24 too):
+Browse listing Trending with the details panel, Search with results, the Queue with entries,
+Downloads with a finished and a skipped job. The data comes from the emulator over HTTP (its
+catalog and dates are pinned, artwork is off), so the pictures are the same on every run.
 
 Regenerate after an intended change, then look at the SVGs before committing them:
     .venv/bin/python -m pytest tests/tui/test_theme_snapshots.py --snapshot-update
@@ -95,16 +95,15 @@ FILLS: dict[str, Fill] = {"browse": _browse, "search": _search, "queue": _queue,
                           "downloads": _downloads}
 
 
-@pytest.mark.parametrize("theme", ["minion-dark", "minion-light"])
-@pytest.mark.parametrize("pane", list(FILLS))
-def test_pane_in_theme(snap_compare, emulator: RunningEmulator, tmp_path: Path, pane: str,
-                       theme: str) -> None:
+def _app(theme: str, tmp_path: Path, emulator: RunningEmulator) -> MinionApp:
     settings = Settings(ui=UiSettings(theme=theme, artwork=False),
                         downloads=DownloadSettings(dir=tmp_path / "music"),
                         path=tmp_path / "config.toml")
-    app = MinionApp(Service.open(settings=settings, data_dir=tmp_path / "data",
-                                 endpoints=emulator.endpoints))
+    return MinionApp(Service.open(settings=settings, data_dir=tmp_path / "data",
+                                  endpoints=emulator.endpoints))
 
+
+def _shown(pane: str, emulator: RunningEmulator) -> Callable[[Pilot[None]], Awaitable[None]]:
     async def show(pilot: Pilot[None]) -> None:
         await _trending_open(pilot)
         await FILLS[pane](pilot, emulator)
@@ -112,4 +111,22 @@ def test_pane_in_theme(snap_compare, emulator: RunningEmulator, tmp_path: Path, 
             field.cursor_blink = False  # a blinking cursor makes the picture timing-dependent
         await pilot.pause(0.3)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=show)
+    return show
+
+
+@pytest.mark.parametrize("theme", ["minion-dark", "minion-light"])
+@pytest.mark.parametrize("pane", list(FILLS))
+def test_pane_in_theme(snap_compare, emulator: RunningEmulator, tmp_path: Path, pane: str,
+                       theme: str) -> None:
+    assert snap_compare(_app(theme, tmp_path, emulator), terminal_size=SIZE,
+                        run_before=_shown(pane, emulator))
+
+
+@pytest.mark.parametrize("theme", ["minion-dark", "minion-light"])
+@pytest.mark.parametrize("pane", ["browse", "queue"])
+def test_pane_in_theme_at_80x24(snap_compare, emulator: RunningEmulator, tmp_path: Path,
+                                pane: str, theme: str) -> None:
+    """The smallest terminal the app is made for: the sidebar narrowed, titles cut with "…",
+    the now-playing bar whole."""
+    assert snap_compare(_app(theme, tmp_path, emulator), terminal_size=(80, 24),
+                        run_before=_shown(pane, emulator))
