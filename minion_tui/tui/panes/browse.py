@@ -231,7 +231,7 @@ class BrowsePane(Pane):
                   for ref in self._opened]
         sections = [
             SourceSection("Discover", discover),
-            SourceSection("Pinned", pinned, "" if pinned else "p pins a source"),
+            SourceSection("Pinned", pinned, "" if pinned else "p to pin"),
             *([SourceSection("Opened", opened)] if opened else []),
             SourceSection("Searches", searches, "" if searches else "none yet"),
             SourceSection("My ratings", [SourceEntry(key, label, ref)
