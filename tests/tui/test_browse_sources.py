@@ -27,7 +27,7 @@ from minion_tui.tui.widgets.source_list import (
     stored_form,
 )
 from minion_tui.tui.widgets.track_list import TrackList
-from tests.tui.waiting import until
+from tests.tui.waiting import listed_at_start, until
 
 SIZE = (160, 45)
 
@@ -119,6 +119,7 @@ async def test_a_tag_opens_its_listing(make_app: Callable[[], MinionApp],
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         browse, sources, tracks = _parts(app)
+        await listed_at_start(pilot)  # the start-up choice made, so the tag is what is chosen
         await until(pilot, lambda: _first(sources, "tag:"),
                         "the tags")
         key = _first(sources, "tag:") or ""

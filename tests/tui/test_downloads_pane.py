@@ -533,6 +533,11 @@ async def test_a_batch_of_d_is_one_toast_and_toasts_stay_above_the_now_playing_b
         assert len(notes) >= 2 and notes == [f": note {n}" for n in range(5 - len(notes), 5)]
         rack = app.screen.query_one(ToastRack)
         bar = app.query_one(NowPlayingBar)
-        shown = [w.region for w in rack.query("Toast")]
-        assert shown and all(r.bottom <= bar.region.y for r in shown)
+
+        def above_the_bar() -> bool:
+            shown = [w.region for w in rack.query("Toast")]
+            return bool(shown) and all(r.bottom <= bar.region.y for r in shown)
+
+        # Once laid out (a toast timing out meanwhile re-stacks the rack for a frame).
+        await until(pilot, above_the_bar, "the toasts above the now-playing bar")
     emulator.state.set_faults("")
