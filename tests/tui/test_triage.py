@@ -8,10 +8,13 @@ who liked or reposted the highlighted track, and how long ago."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
@@ -45,16 +48,31 @@ def _artists(emulator: RunningEmulator, n: int = 3) -> list[int]:
     return [a for a in ranked if any(x.kind == "track" for x in social.reposts.get(a, []))][:n]
 
 
-async def _follow_and_sync(emulator: RunningEmulator, tmp_path: Path) -> list[int]:
-    """Follow three artists and sync them, as `minion-tui discover follow/sync` would."""
+async def _follow_and_sync(emulator: RunningEmulator, tmp_path: Path, *,
+                           sync: bool = True) -> list[int]:
+    """Follow three artists and sync them (unless not ``sync``), as `minion-tui discover
+    follow/sync` would."""
     artists = _artists(emulator)
     seeding = _service(emulator, tmp_path)
     try:
         await seeding.discovery.follow([f"soundcloud:users:{a}" for a in artists])
-        await seeding.discovery.sync()
+        if sync:
+            await seeding.discovery.sync()
     finally:
         await seeding.aclose()
     return artists
+
+
+@asynccontextmanager
+async def _triaging(emulator: RunningEmulator, tmp_path: Path, size: tuple[int, int] = (140, 40)
+                    ) -> AsyncIterator[tuple[MinionApp, Pilot[None], TrackList]]:
+    """Three artists followed and synced, the app started on its Inbox, listed: the app, its
+    pilot and the Inbox's track list."""
+    await _follow_and_sync(emulator, tmp_path)
+    app = MinionApp(_service(emulator, tmp_path))
+    async with app.run_test(size=size) as pilot:
+        await _inbox_listed(pilot, app)
+        yield app, pilot, app.query_one("#browse-tracks", TrackList)
 
 
 def _judgments(tmp_path: Path) -> dict[str, str]:
@@ -73,12 +91,8 @@ async def _inbox_listed(pilot: object, app: MinionApp) -> None:
 
 async def test_the_app_opens_on_the_inbox_and_l_x_n_judge_remove_and_play_the_next(
         emulator: RunningEmulator, tmp_path: Path) -> None:
-    await _follow_and_sync(emulator, tmp_path)
-    app = MinionApp(_service(emulator, tmp_path))
-    async with app.run_test(size=(140, 40)) as pilot:
-        await _inbox_listed(pilot, app)
+    async with _triaging(emulator, tmp_path) as (app, pilot, tracks):
         browse = app.query_one(BrowsePane)
-        tracks = app.query_one("#browse-tracks", TrackList)
         bar = app.query_one(NowPlayingBar)
         assert browse.source_title == "Inbox"
         assert app.query_one(SourceList).highlighted_ref == browse.source
@@ -125,11 +139,7 @@ async def test_the_app_opens_on_the_inbox_and_l_x_n_judge_remove_and_play_the_ne
 
 async def test_without_triage_a_rating_in_the_inbox_only_removes_the_row(
         emulator: RunningEmulator, tmp_path: Path) -> None:
-    await _follow_and_sync(emulator, tmp_path)
-    app = MinionApp(_service(emulator, tmp_path))
-    async with app.run_test(size=(140, 40)) as pilot:
-        await _inbox_listed(pilot, app)
-        tracks = app.query_one("#browse-tracks", TrackList)
+    async with _triaging(emulator, tmp_path) as (app, pilot, tracks):
         await pilot.press("j", "j")
         rated, following = tracks.visible_tracks[2], tracks.visible_tracks[3]
         await pilot.press("n")
@@ -143,11 +153,7 @@ async def test_without_triage_a_rating_in_the_inbox_only_removes_the_row(
 
 async def test_triage_on_the_last_row_removes_it_and_starts_nothing_else(
         emulator: RunningEmulator, tmp_path: Path) -> None:
-    await _follow_and_sync(emulator, tmp_path)
-    app = MinionApp(_service(emulator, tmp_path))
-    async with app.run_test(size=(140, 40)) as pilot:
-        await _inbox_listed(pilot, app)
-        tracks = app.query_one("#browse-tracks", TrackList)
+    async with _triaging(emulator, tmp_path) as (app, pilot, tracks):
         bar = app.query_one(NowPlayingBar)
         # The unplayable tracks come last: judged away first (before enter, x only removes).
         await pilot.press("G")
@@ -212,11 +218,7 @@ async def test_an_empty_inbox_says_where_its_tracks_come_from(
 
 async def test_the_details_panel_says_who_liked_and_reposted_it_and_when(
         emulator: RunningEmulator, tmp_path: Path) -> None:
-    await _follow_and_sync(emulator, tmp_path)
-    app = MinionApp(_service(emulator, tmp_path))
-    async with app.run_test(size=(160, 45)) as pilot:
-        await _inbox_listed(pilot, app)
-        tracks = app.query_one("#browse-tracks", TrackList)
+    async with _triaging(emulator, tmp_path, (160, 45)) as (app, pilot, tracks):
         details = app.query_one("#browse-details", TrackDetails)
         entries = await app.service.inbox.list(limit=300)
         # A track vouched for by two of the artists or more (the panel reads five sources).
@@ -243,12 +245,7 @@ async def test_a_sync_from_the_keyboard_fills_the_inbox_that_is_open(
         emulator: RunningEmulator, tmp_path: Path) -> None:
     # Followed but never synced: the app opens on an empty Inbox; ctrl+r syncs, and the
     # Inbox lists what came in without being opened again.
-    artists = _artists(emulator)
-    seeding = _service(emulator, tmp_path)
-    try:
-        await seeding.discovery.follow([f"soundcloud:users:{a}" for a in artists])
-    finally:
-        await seeding.aclose()
+    await _follow_and_sync(emulator, tmp_path, sync=False)
     app = MinionApp(_service(emulator, tmp_path))
     async with app.run_test(size=(140, 40)) as pilot:
         await until(pilot, lambda: _status(app) == "Inbox — 0 tracks", "the empty Inbox")
