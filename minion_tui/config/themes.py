@@ -26,7 +26,8 @@ TEXTUAL_THEMES = (
     "solarized-dark", "solarized-light", "textual-dark", "textual-light", "tokyo-night",
 )
 
-# minion_tui/themes links to the top-level themes/ (ARCHITECTURE.md), as tui/themes.py reads.
+# minion_tui/themes links to the top-level themes/ (ARCHITECTURE.md), so a wheel ships them
+# too; tui/themes.py loads them from here.
 BUILTIN_THEME_DIR = Path(minion_tui.__file__).resolve().parent / "themes"
 
 

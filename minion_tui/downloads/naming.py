@@ -79,9 +79,7 @@ def numbered(name: str, n: int) -> str:
     stem, dot, ext = name.rpartition(".")
     if not dot or not stem:
         stem, ext = name, ""
-    suffix = f" ({n})" + (f".{ext}" if ext else "")
-    room = MAX_NAME_BYTES - len(suffix.encode())
-    return (stem.encode()[:room].decode(errors="ignore").rstrip(". ") or "_") + suffix
+    return _numbered(stem, f" ({n})" + (f".{ext}" if ext else ""), MAX_NAME_BYTES)
 
 
 def numbered_folder(name: str, n: int) -> str:
@@ -90,9 +88,14 @@ def numbered_folder(name: str, n: int) -> str:
     stay within :data:`MAX_COMPONENT_BYTES`."""
     if n <= 1:
         return name
-    suffix = f" ({n})"
-    room = MAX_COMPONENT_BYTES - len(suffix.encode())
-    return (name.encode()[:room].decode(errors="ignore").rstrip(". ") or "_") + suffix
+    return _numbered(name, f" ({n})", MAX_COMPONENT_BYTES)
+
+
+def _numbered(stem: str, suffix: str, limit: int) -> str:
+    """``stem`` cut (at a character, without trailing dots or spaces) so that it and
+    ``suffix`` fit in ``limit`` bytes, then ``suffix``."""
+    room = limit - len(suffix.encode())
+    return (stem.encode()[:room].decode(errors="ignore").rstrip(". ") or "_") + suffix
 
 
 def _is_reserved(name: str) -> bool:

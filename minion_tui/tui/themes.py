@@ -17,12 +17,10 @@ from pathlib import Path
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-import minion_tui
+from minion_tui.config import BUILTIN_THEME_DIR
 
 DEFAULT_THEME = "minion-dark"
 
-# minion_tui/themes links to the top-level themes/ (ARCHITECTURE.md), so a wheel ships them too.
-BUILTIN_THEME_DIR = Path(minion_tui.__file__).resolve().parent / "themes"
 
 # Every theme must define these, so widgets can use them without a fallback.
 RATING_VARIABLES: tuple[str, ...] = ("rating-liked", "rating-not-interested", "rating-not-quite")
