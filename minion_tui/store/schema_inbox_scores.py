@@ -54,7 +54,11 @@ INBOX_SCORES = (
         INSERT INTO inbox_dirty_whos SELECT {_WHO}
             WHERE EXISTS (SELECT 1 FROM judgments WHERE urn = OLD.track_urn)
             ON CONFLICT DO NOTHING;
-        UPDATE inbox_score_state SET seen_id = min(seen_id, OLD.id - 1);
+        -- Its track and judged surfacer are marked above; only an id a later insert may
+        -- reuse (ids above what is left, no AUTOINCREMENT) must count as unseen again. Not
+        -- OLD.id - 1: a full re-walk deletes old rows and every row after them was re-read.
+        UPDATE inbox_score_state
+            SET seen_id = min(seen_id, (SELECT coalesce(max(id), 0) FROM provenance));
     END
     """,
     f"""

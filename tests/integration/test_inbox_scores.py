@@ -165,6 +165,25 @@ async def test_the_materialised_scores_rank_as_the_formula_through_every_change(
     await store.call(drop)  # a full re-walk drops rows; a track turns into a preview
     await check_same(service, store)
 
+    def reuse() -> int:
+        with store.transaction() as conn:
+            (last,) = conn.execute("SELECT max(id) FROM provenance").fetchone()
+            conn.execute("DELETE FROM provenance WHERE id = ?", (last,))
+        return int(last)
+    # The newest row dropped and, before the scores are brought up to date (one sync), the
+    # next insert takes its id: a row never scored under an id already seen.
+    last = await store.call(reuse)
+    await store.call(store.add_provenance, [Provenance(
+        "soundcloud:tracks:4", "soundcloud:users:7:likes", "soundcloud:users:7", "like",
+        iso(0.5))])
+
+    def reused() -> bool:
+        with store.snapshot() as conn:
+            return conn.execute("SELECT 1 FROM provenance WHERE id = ?", (last,)).fetchone() \
+                is not None
+    assert await store.call(reused)  # the id came back, for a row never scored
+    await check_same(service, store)
+
     await service.discovery.unfollow("soundcloud:users:3")
     await service.discovery.unfollow("trending")
     await check_same(service, store)
