@@ -77,12 +77,12 @@ async def convert_items(items: list[Any], hydrate: Hydrator, *, want: str) -> li
         if want in ("any", kind) and kind in ("track", "playlist", "user", "comment"):
             picked.append((kind, data))
     stubs = [data for kind, data in picked if kind == "track" and parse.is_stub(data)]
-    stub_ids = [i for i in (_safe(_track_id, s) for s in stubs) if i]
+    stub_ids = [i for i in (_safe(parse.track_id, s) for s in stubs) if i]
     hydrated = {t.id: t for t in await hydrate(stub_ids)} if stub_ids else {}
     out: list[Any] = []
     for kind, data in picked:
         if kind == "track" and parse.is_stub(data):
-            tid = _safe(_track_id, data)
+            tid = _safe(parse.track_id, data)
             model: Any = hydrated.get(tid) if tid else None
         else:
             model = _safe(_PARSERS[kind], data)
@@ -98,17 +98,11 @@ async def convert_activities(items: list[Any], hydrate: Hydrator, kind: str) -> 
     for entry in items:
         found = parse.item(entry)
         if found is not None and found[0] in ("track", "") and isinstance(entry, dict):
-            tid = _safe(_track_id, found[1])
+            tid = _safe(parse.track_id, found[1])
             if tid:
                 when[tid] = parse.iso_date(entry.get("created_at"))
     tracks = await convert_items(items, hydrate, want="track")
     return [Activity(t, kind, when.get(t.id)) for t in tracks]
-
-
-def _track_id(data: Any) -> str:
-    """The id alone: parsing the whole track here (its transcodings, availability…) only to
-    read the id doubled the CPU of a discovery sync, which is CPU-bound (bench/discovery.py)."""
-    return parse._id(parse._object(data, "track"), "track")
 
 
 _PARSERS: dict[str, Callable[[Any], Any]] = {

@@ -316,6 +316,12 @@ def playlist(data: Any, hydrated: list[Track] | None = None) -> Playlist:
     )
 
 
+def track_id(data: Any) -> str:
+    """A track's id alone: parsing the whole track (its transcodings, availability…) only to
+    read the id doubled the CPU of a discovery sync, which is CPU-bound (bench/discovery.py)."""
+    return _id(_object(data, "track"), "track")
+
+
 def playlist_track_ids(data: Any) -> list[str]:
     """Every track id of a set, in order, full objects and stubs alike."""
     ids: list[str] = []
