@@ -50,6 +50,11 @@ class DomainCommands(Provider):
     async def commands(self) -> list[PaletteCommand]:
         raise NotImplementedError
 
+    def _act(self, action: str) -> None:
+        """Run an app action on the highlighted row of the main screen (the palette's own
+        screen is in front of it)."""
+        self.app.post_message(HighlightedAction(action))
+
     async def discover(self) -> Hits:
         for command in await self.commands():
             yield DiscoveryHit(command.text, command.run, help=command.help)
@@ -150,9 +155,6 @@ class RatingCommands(DomainCommands):
 class TrackCommands(DomainCommands):
     """The highlighted track's artist, set and links (the keys o, O, y, Y)."""
 
-    def _act(self, action: str) -> None:
-        self.app.post_message(HighlightedAction(action))
-
     async def commands(self) -> list[PaletteCommand]:
         return [
             PaletteCommand("Go to artist", "List the tracks of the highlighted track's "
@@ -170,9 +172,6 @@ class DiscoveryCommands(DomainCommands):
     """Follow or unfollow the highlighted artist, unfollow anyone followed, sync them, and
     radio from the highlighted track or artist (the keys f, ctrl+r, R)."""
 
-    def _act(self, action: str) -> None:
-        self.app.post_message(HighlightedAction(action))
-
     def _set(self, urn: str, name: str, follow: bool) -> None:
         self.app.post_message(FollowUser(urn, name, follow))
 
@@ -188,7 +187,9 @@ class DiscoveryCommands(DomainCommands):
         if who is not None and who.target not in following:
             found.append(PaletteCommand(
                 f"Follow {who.name}", "Follow their likes and reposts; sync brings them in (f)",
-                partial(self._act, "toggle_follow")))
+                # Follow, never toggle: a source's target is a profile URL, not the URN the
+                # follows are kept by, so a followed user can be offered here too.
+                partial(self._set, who.target, who.name, True)))
         for urn, name in sorted(following.items(), key=lambda item: item[1].lower()):
             found.append(PaletteCommand(
                 f"Unfollow {name}", "Stop following their likes and reposts (you follow "

@@ -259,3 +259,37 @@ async def test_the_palette_offers_follow_sync_and_radio_for_the_highlighted_trac
         texts = [c.text for c in await DiscoveryCommands(app.screen).commands()]
         assert texts[0] == f"Unfollow {track.uploader}"
         assert f"Follow {track.uploader}" not in texts
+
+
+async def test_the_palettes_follow_on_a_followed_users_source_keeps_them_followed(
+        make_app: AppFactory, shared_emulator: RunningEmulator) -> None:
+    # A user's source names them by profile URL, not by the URN the follows are kept by, so
+    # "Follow <name>" can be offered for someone already followed: it must follow, not
+    # toggle them off.
+    from minion_tui.tui.commands import DiscoveryCommands
+
+    app = make_app()
+    url = shared_emulator.examples["user"]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await listed_at_start(pilot)
+        user = await app.service.catalog.resolve(url)
+        assert isinstance(user, User)
+        tracks = app.query_one("#browse-tracks", TrackList)
+        await pilot.click("#source-input")
+        await pilot.press(*f"{url}/likes", "enter")
+        await until(pilot, lambda: len(tracks.tracks) > 0, "the user's likes")
+        sources = app.query_one(SourceList)
+        sources.focus()
+        sources.highlight(next(k for k, ref in sources.listed() if ref.listing == "reposts"))
+        await pilot.press("f")
+        await until(pilot, lambda: user.urn in app.discovery_control.following,
+                    "the user followed")
+
+        offered = {c.text: c for c in await DiscoveryCommands(app.screen).commands()}
+        follow = offered.get(f"Follow {user.username}")
+        assert follow is not None
+        follow.run()
+        await pilot.pause()  # the message handled: its worker started
+        await app.workers.wait_for_complete()
+        assert user.urn in app.discovery_control.following
+        assert user.urn in await _followed(app)
