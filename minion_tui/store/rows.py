@@ -12,11 +12,25 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
+
 from minion_tui.models import Availability, Counts, Judgment, Track, User
 
 # Compact and C-accelerated; raw JSON is the bulk of every track row, so this is the main
 # cost of an upsert (bench/store_upsert.py measures it).
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+_json_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                                check_circular=False).encode
+
+
+def _encode(value: Any) -> str:
+    """Compact JSON of a track's tags and raw object, through orjson (the standard encoder
+    was a third of a sync's store thread, bench/discovery.py); what orjson refuses (integers
+    past 64 bits, keys that are not strings) through ``json``. NaN is written as null (valid
+    JSON, which the standard encoder's NaN is not)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return _json_encode(value)
 
 TRACK_COLUMNS = (
     "urn", "provider", "id", "url", "title", "artist", "uploader", "uploader_urn",

@@ -275,3 +275,23 @@ def test_arbitrary_json_is_refused_cleanly(value: Any) -> None:
         except MinionError:
             continue
         assert result.to_json()["kind"] in {"track", "user", "playlist", "comment"}
+
+
+def test_the_memo_reuses_a_parse_only_while_what_it_came_from_is_unchanged() -> None:
+    from minion_tui.providers.soundcloud.listings import TrackMemo
+
+    memo = TrackMemo(size=2)
+    first = memo.track(track())
+    assert memo.track(copy.deepcopy(track())) is first  # the same track met again
+    counted = track()
+    counted["likes_count"] += 1  # counts move without last_modified moving
+    again = memo.track(counted)
+    assert again is not first and again.counts.likes == first.counts.likes + 1
+    edited = track()
+    edited["last_modified"] = "2026-03-01T00:00:00Z"
+    edited["title"] = "Neon Harbour (edit)"
+    assert memo.track(edited).title == "Neon Harbour (edit)"
+    undated = track()
+    del undated["last_modified"]  # nothing to tell a change by: parsed every time
+    assert memo.track(undated) is not memo.track(copy.deepcopy(undated))
+    assert memo.track(track()) == first  # bounded: cleared when full, parsed again

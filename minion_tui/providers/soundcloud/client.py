@@ -69,6 +69,7 @@ class SoundCloud:
         self.api = Api(http, self.client_ids, oauth_token=oauth_token)
         self._sources: OrderedDict[str, StreamSource] = OrderedDict()
         self._links: OrderedDict[str, str] = OrderedDict()
+        self._memo = listings.TrackMemo()
 
     # -- lookups ------------------------------------------------------------------------------
 
@@ -173,7 +174,8 @@ class SoundCloud:
                  params: dict[str, str] | None = None) -> AsyncIterator[Page[Any]]:
         async def convert(items: list[Any]) -> list[Any]:
             return [self._note(m) for m in
-                    await listings.convert_items(items, self._hydrate_ids, want=want)]
+                    await listings.convert_items(items, self._hydrate_ids, want=want,
+                                                 memo=self._memo)]
 
         pages = self.api.pages(path, params, page_size=listings.page_size_for(limit))
         return listings.limited(pages, convert, limit)
@@ -233,7 +235,8 @@ class SoundCloud:
                                   hint=f"Use one of: {', '.join(paths)}.")
         kind = "like" if listing == "likes" else "repost"
         async for raw in self.api.pages(paths[listing], page_size=page_size, start=start):
-            items = await listings.convert_activities(raw.items, self._hydrate_ids, kind)
+            items = await listings.convert_activities(raw.items, self._hydrate_ids, kind,
+                                                      self._memo)
             for activity in items:
                 self._note(activity.track)
             yield Page(items=items, next_href=raw.next_href)
