@@ -242,6 +242,9 @@ class Node:
     typename: str
     fields: dict[str, Resolver]
     implements: tuple[str, ...] = ()
+    #: The union the field's type is (e.g. "Section"): fields other than __typename need an
+    #: inline fragment on the member type, as a schema-checking server requires.
+    union: str | None = None
 
 
 class Executor:
@@ -250,20 +253,28 @@ class Executor:
         self.variables = variables
         self.errors: list[dict[str, Any]] = []
 
-    def _fields(self, node: Node, selections: list[Any]) -> list[Field]:
+    def _fields(self, node: Node, selections: list[Any], *, direct: bool = True
+                ) -> list[Field]:
         out: list[Field] = []
         for item in selections:
             if isinstance(item, Field):
+                if direct and node.union and item.name != "__typename":
+                    self.errors.append({"message": f'Cannot query field "{item.name}" on type '
+                                                   f'"{node.union}". Did you mean to use an '
+                                                   f'inline fragment on "{node.typename}"?'})
+                    continue
                 out.append(item)
             elif isinstance(item, Fragment):
-                if item.on is None or item.on == node.typename or item.on in node.implements:
-                    out.extend(self._fields(node, item.selections))
+                if item.on is None:
+                    out.extend(self._fields(node, item.selections, direct=direct))
+                elif item.on in (node.typename, *node.implements, node.union):
+                    out.extend(self._fields(node, item.selections, direct=False))
             else:
                 fragment = self.doc.fragments.get(item.name)
                 if fragment is None:
                     raise GraphQLError(f'Unknown fragment "{item.name}".')
-                if fragment.on in (node.typename, *node.implements):
-                    out.extend(self._fields(node, fragment.selections))
+                if fragment.on in (node.typename, *node.implements, node.union):
+                    out.extend(self._fields(node, fragment.selections, direct=False))
         return out
 
     def run(self, node: Node, selections: list[Any], path: list[Any]) -> dict[str, Any]:

@@ -162,10 +162,10 @@ class Schema:
         start = section.start
         if section.kind == "chapter":
             return gql.Node("ChapterSection", {"chapter": lambda a: section.chapter,
-                                               "startSeconds": lambda a: start}, ("Section",))
+                                               "startSeconds": lambda a: start}, union="Section")
         return gql.Node("TrackSection", {"artistName": lambda a: section.artist,
                                          "songName": lambda a: section.song,
-                                         "startSeconds": lambda a: start}, ("Section",))
+                                         "startSeconds": lambda a: start}, union="Section")
 
     def comment(self, comment: Comment) -> gql.Node:
         author = self.catalog.user(comment.author)
