@@ -31,8 +31,8 @@ _SECTIONS = """sections { __typename ... on TrackSection { artistName songName s
 
 def ytdlp_query(username: str, slug: str, fields: str = _FIELDS) -> str:
     """The query text yt-dlp builds (GET, no variables)."""
-    return ('{\n  cloudcastLookup(lookup: {username: "%s", slug: "%s"})\n  {\n    %s\n  }\n}'
-            % (username, slug, fields))
+    head = f'cloudcastLookup(lookup: {{username: "{username}", slug: "{slug}"}})'
+    return "{\n  " + head + "\n  {\n    " + fields + "\n  }\n}"
 
 
 def lookup(mc: McHttp, slug: str, fields: str, username: str = "NightShiftRadio") -> dict:

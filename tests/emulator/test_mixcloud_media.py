@@ -21,8 +21,8 @@ SHORT = ("selva_sessions", "selva-sessions-short")  # 30 minutes
 
 
 def streams(mc: McHttp, username: str, slug: str) -> dict[str, str]:
-    query = ('{ cloudcastLookup(lookup: {username: "%s", slug: "%s"}) '
-             '{ streamInfo { url hlsUrl dashUrl } previewUrl waveformUrl } }' % (username, slug))
+    query = (f'{{ cloudcastLookup(lookup: {{username: "{username}", slug: "{slug}"}}) '
+             "{ streamInfo { url hlsUrl dashUrl } previewUrl waveformUrl } }")
     show = mc.graphql(query).json()["data"]["cloudcastLookup"]
     urls = {k: reveal(v) for k, v in show["streamInfo"].items()}
     return {**urls, "preview": show["previewUrl"], "waveform": show["waveformUrl"]}

@@ -86,8 +86,8 @@ def render_square(kind: str, key: str, width: int, height: int) -> bytes:
     (Mixcloud's thumbnailer, docs/mixcloud.md §2.7)."""
     if width == height:
         return _render(kind, key, width, "JPEG")
-    image = Image.open(io.BytesIO(_render(kind, key, max(width, height), "JPEG")))
-    image = image.resize((width, height), Image.Resampling.LANCZOS)
+    source = Image.open(io.BytesIO(_render(kind, key, max(width, height), "JPEG")))
+    resized = source.resize((width, height), Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)
+    resized.save(out, "JPEG", quality=85)
     return out.getvalue()

@@ -19,6 +19,7 @@ from minion_tui.emulator.catalog import names
 
 MC_NOW = calendar.timegm((2026, 8, 20, 12, 0, 0, 0, 0, 0))
 _DAY = 86400
+_DESCRIPTIONS = [d for d in names.DESCRIPTIONS if d]
 _YEAR = 365 * _DAY
 
 # (tag name as shown inside a cloudcast, the synthesiser style)
@@ -204,7 +205,7 @@ class _Builder:
         rng = self.rng
         user = McUser(
             pk=self.next_pk(), username=username, name=name, city=city, country=country,
-            biog=f"{name}: {rng.choice(names.DESCRIPTIONS)}" if rng.random() < 0.8 else "",
+            biog=f"{name}: {rng.choice(_DESCRIPTIONS)}" if rng.random() < 0.8 else "",
             created=MC_NOW - rng.randint(2 * _YEAR, 12 * _YEAR), is_pro=rng.random() < 0.3,
             is_premium=rng.random() < 0.1, picture=_path(rng), cover=_path(rng))
         self.users[username.lower()] = user
@@ -232,7 +233,7 @@ class _Builder:
             _DAY, MC_NOW - user.created - _DAY)
         show = Show(
             pk=self.next_pk(), owner=user.username, slug=slug, name=name,
-            description=rng.choice(names.DESCRIPTIONS), created=when,
+            description=rng.choice(names.DESCRIPTIONS) or "", created=when,
             updated=when + rng.randint(0, 30 * _DAY) if rng.random() < 0.4 else when,
             audio_length=length, tags=tags, plays=int(rng.paretovariate(1.2) * 80),
             reposts=rng.randint(0, 40), seed=rng.randint(0, 2**31), style=style,
@@ -281,7 +282,7 @@ def build(seed: int = 1) -> McCatalog:
     b = _Builder(seed)
     rng = b.rng
     fixtures = [b.add_user(*spec) for spec in _FIXTURE_USERS]
-    big, selva, quiet, nobody = fixtures
+    big, selva, quiet, _nobody = fixtures
     taken = {u.lower() for u, *_ in _FIXTURE_USERS}
     others: list[McUser] = []
     while len(others) < 26:
@@ -398,11 +399,11 @@ def _graph(b: _Builder, pinned: dict[str, Show], fixtures: list[McUser],
     for user in everyone:
         pool = [u.username for u in everyone if u is not user]
         n = 0 if user.username == "nobody_uploads" else rng.randint(1, 12)
-        chosen = rng.sample(pool, n)
-        if user.username != "nobody_uploads" and "NightShiftRadio" not in chosen and \
+        followed = rng.sample(pool, n)
+        if user.username != "nobody_uploads" and "NightShiftRadio" not in followed and \
                 user.username != "NightShiftRadio":
-            chosen.append("NightShiftRadio")
-        following[user.username.lower()] = _events(rng, chosen, user.created + _DAY, MC_NOW)
+            followed.append("NightShiftRadio")
+        following[user.username.lower()] = _events(rng, followed, user.created + _DAY, MC_NOW)
     followers = _invert(following)
     show_comments: dict[str, list[Comment]] = {}
     pk = 7_000_000

@@ -88,7 +88,7 @@ class _Parser:
     def document(self) -> Document:
         doc = Document([])
         while self.peek()[0] != "eof":
-            kind, value = self.peek()
+            value = self.peek()[1]
             if value == "{":
                 doc.operations.append((None, self.selection_set(), {}))
             elif value in ("query", "mutation", "subscription"):

@@ -36,6 +36,11 @@ def relay_id(kind: str, pk: int) -> str:
     return base64.b64encode(f"{kind}:{pk}".encode()).decode()
 
 
+def _const(value: Any) -> gql.Resolver:
+    """A resolver answering `value` whatever the arguments."""
+    return lambda args: value
+
+
 def _count(n: int) -> gql.Node:
     return gql.Node("Count", {"totalCount": lambda a: n})
 
@@ -55,8 +60,7 @@ def connection(kind: str, nodes: list[Any], args: dict[str, Any]) -> gql.Node:
     def cursor(i: int) -> str:
         return base64.b64encode(f"arrayconnection:{i}".encode()).decode()
 
-    edges = [gql.Node(f"{kind}Edge", {"node": lambda a, n=n: n,
-                                       "cursor": lambda a, i=start + j: cursor(i)})
+    edges = [gql.Node(f"{kind}Edge", {"node": _const(n), "cursor": _const(cursor(start + j))})
              for j, n in enumerate(window)]
     end = cursor(start + len(window) - 1) if window else None
     info = gql.Node("PageInfo", {
@@ -177,8 +181,8 @@ class Schema:
     def cloudcast(self, show: Show) -> gql.Node:
         c, low, media = self.catalog, show.key.lower(), self.service.media
         owner = c.user(show.owner)
-        tags = [gql.Node("CloudcastTag", {"tag": lambda a, t=t: gql.Node("Tag", {
-            "name": lambda b: t, "slug": lambda b: shapes.tag_slug(t)})}) for t in show.tags]
+        tags = [gql.Node("CloudcastTag", {"tag": _const(gql.Node("Tag", {
+            "name": _const(t), "slug": _const(shapes.tag_slug(t))}))}) for t in show.tags]
         sections = [self.section(s) for s in show.sections] if show.can_show_tracklist else []
         return gql.Node("Cloudcast", {
             "id": lambda a: relay_id("Cloudcast", show.pk), "name": lambda a: show.name,
@@ -230,7 +234,7 @@ class GraphQLApp:
         self.service = service
         self.schema = Schema(service)
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         request = Request(scope, receive)
         response = await self.handle(request)
         await response(scope, receive, send)

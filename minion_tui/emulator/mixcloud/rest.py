@@ -10,6 +10,7 @@ Answers are JSON served as `text/javascript`, like the real API. Lists answer
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 import re
 import time
@@ -72,7 +73,7 @@ def _parse_when(text: str, name: str) -> int:
     if match is None:
         raise ApiError(400, "InvalidParameterException",
                        f"{name} must be a Unix time or 'YYYY-MM-DD HH:MM:SS', got {text!r}.")
-    return calendar.timegm(tuple(int(g) for g in match.groups()) + (0, 0, 0))
+    return calendar.timegm((*(int(g) for g in match.groups()), 0, 0, 0))
 
 
 def _link_date(when: int) -> str:
@@ -103,7 +104,7 @@ class Rest:
     def catalog(self) -> McCatalog:
         return self.service.catalog
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         request = Request(scope, receive)
         response = self.handle(request)
         await response(scope, receive, send)
@@ -203,8 +204,8 @@ class Rest:
         assert user is not None
         title = f"{user.name}'s {name}"
         if kind == "cloudcasts":
-            shows = [c.show_by_key(k) for k in c.user_shows.get(low, [])]
-            entries = [self._show_entry(s, s.created) for s in shows if s is not None]
+            shows = [s for k in c.user_shows.get(low, []) if (s := c.show_by_key(k))]
+            entries = [self._show_entry(s, s.created) for s in shows]
         elif kind in ("favorites", "listens"):
             events = (c.favorites if kind == "favorites" else c.listens).get(low, [])
             entries = [self._show_entry(s, e.at) for e in events
@@ -213,14 +214,14 @@ class Rest:
             events = (c.followers if kind == "followers" else c.following).get(low, [])
             entries = [self._user_entry(e.who, e.at) for e in events]
         elif kind == "comments":
-            entries = [Entry(lambda m=m: shapes.comment_item(c, m), m.at)
+            entries = [Entry(functools.partial(shapes.comment_item, c, m), m.at)
                        for m in c.user_comments.get(low, [])]
         elif kind == "feed":
             followed = {e.who.lower() for e in c.following.get(low, [])}
             shows = [s for s in c.public() if s.owner.lower() in followed]
             entries = [self._show_entry(s, s.created) for s in shows]
         else:
-            entries = [Entry(lambda p=p: shapes.playlist_item(c, p), None)
+            entries = [Entry(functools.partial(shapes.playlist_item, c, p), None)
                        for p in c.playlists.get(low, [])]
             return self.page(request, params, entries, title, dated=False)
         return self.page(request, params, entries, title, dated=True)
@@ -243,7 +244,7 @@ class Rest:
             return self.page(request, params, entries, f"{show.name} {kind.title()}",
                              dated=True)
         if kind == "comments":
-            entries = [Entry(lambda m=m: shapes.comment_item(c, m), m.at)
+            entries = [Entry(functools.partial(shapes.comment_item, c, m), m.at)
                        for m in c.show_comments.get(low, [])]
             return self.page(request, params, entries, f"Comments on {show.name}", dated=True)
         mine = set(show.tags)
@@ -317,7 +318,7 @@ class Rest:
                            key=lambda u: u.username.lower())
             hits = [self._user_entry(u.username, None) for u in users]
         elif kind == "tag":
-            hits = [Entry(lambda n=n: shapes.tag_item(n), None)
+            hits = [Entry(functools.partial(shapes.tag_item, n), None)
                     for n, _ in TAGS if all(w in n.lower() for w in words)]
         else:
             raise ApiError(400, "InvalidParameterException",
