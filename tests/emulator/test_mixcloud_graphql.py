@@ -196,3 +196,18 @@ def test_the_old_www_graphql_is_gone(mc: McHttp) -> None:
     answer = mc.get("https://www.mixcloud.com/graphql", params={"query": "{ viewer { live "
                                                                          "{ __typename } } }"})
     assert answer.status_code == 404
+
+
+def test_search_query_pages_cloudcasts(mc: McHttp) -> None:
+    query = """query Search($term: String!, $after: String) { viewer { search {
+      searchQuery(term: $term) { cloudcasts(first: 2, after: $after) {
+        edges { node { name owner { username } } } pageInfo { hasNextPage endCursor } } } } } }"""
+    first = mc.graphql(query, {"term": "selva sessions"}, post=True).json()["data"]
+    found = first["viewer"]["search"]["searchQuery"]["cloudcasts"]
+    assert len(found["edges"]) == 2 and found["pageInfo"]["hasNextPage"]
+    after = found["pageInfo"]["endCursor"]
+    second = mc.graphql(query, {"term": "selva sessions", "after": after}, post=True).json()
+    more = second["data"]["viewer"]["search"]["searchQuery"]["cloudcasts"]["edges"]
+    names = [e["node"]["name"] for e in found["edges"] + more]
+    assert len(set(names)) == 4
+    assert all(e["node"]["owner"]["username"] == "selva_sessions" for e in found["edges"])

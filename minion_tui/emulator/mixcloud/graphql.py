@@ -105,7 +105,21 @@ class Schema:
 
     def _viewer(self) -> gql.Node:
         live = gql.Node("LiveViewer", {"currentLiveStreams": self._current_live})
-        return gql.Node("Viewer", {"live": lambda a: live})
+        search = gql.Node("Search", {"searchQuery": self._search_query})
+        return gql.Node("Viewer", {"live": _const(live), "search": _const(search)})
+
+    def _search_query(self, args: dict[str, Any]) -> gql.Node:
+        """`viewer{search{searchQuery(term){cloudcasts(first, after){…} users(…){…}}}}`."""
+        words = str(args.get("term") or "").lower().split()
+        shows = sorted((s for s in self.catalog.public()
+                        if words and all(w in f"{s.name} {' '.join(s.tags)} {s.owner}".lower()
+                                         for w in words)), key=lambda s: (-s.plays, s.pk))
+        users = sorted((u for u in self.catalog.users.values()
+                        if words and all(w in f"{u.username} {u.name}".lower() for w in words)),
+                       key=lambda u: u.username.lower())
+        return gql.Node("SearchQuery", {
+            "cloudcasts": lambda a: connection("Cloudcast", [self.cloudcast(s) for s in shows], a),
+            "users": lambda a: connection("User", [self.user(u) for u in users], a)})
 
     def _current_live(self, args: dict[str, Any]) -> gql.Node:
         streams = list(self.catalog.live)
