@@ -9,7 +9,8 @@ fragmented MP4, which PyAV, mpv and mutagen read); any byte range is built on de
 
 Throttling (§4.5): a response body longer than 5 MiB is sent at `throttle_rate` bytes/s after
 its first 5 MiB, whatever its Range; ranges of 5 MiB or less are always fast. Each throttled
-response is counted (`Mixcloud.throttled`) so tests need not measure time.
+response is counted (`Mixcloud.throttled_responses`, `.throttled_bytes`) so tests need not
+measure time.
 """
 
 from __future__ import annotations

@@ -121,7 +121,8 @@ class Mixcloud:
         #: The clock of live streams (tests replace it to move live playlists along).
         self.clock = clock
         self.faults = McFaults(faults, time.monotonic)
-        #: Bytes/s after the first 5 MiB of a long progressive response (media.py).
+        #: Bytes/s after the first 5 MiB of a long progressive response (media.py); 0 counts
+        #: the throttled bytes without slowing them (tests measure bytes, never time).
         self.throttle_rate = 256 * 1024
         #: Serve the 2015 REST `sections` shape instead of today's empty list (§2.8).
         self.old_rest_sections = False
