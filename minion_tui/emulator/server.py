@@ -30,6 +30,9 @@ from minion_tui.emulator.catalog.model import Catalog
 from minion_tui.emulator.cdn.origins import Cdn
 from minion_tui.emulator.faults import FaultMiddleware, parse_profile
 from minion_tui.emulator.media.audio import AudioSpec
+from minion_tui.emulator.mixcloud.service import ORIGINS as MIXCLOUD_ORIGINS
+from minion_tui.emulator.mixcloud.service import Mixcloud, split_profile
+from minion_tui.emulator.mixcloud.service import parse_profile as parse_mixcloud_profile
 from minion_tui.emulator.social import Social
 from minion_tui.emulator.soundcloud.api import build_api
 from minion_tui.emulator.soundcloud.context import ApiContext
@@ -49,6 +52,7 @@ ORIGINS: dict[str, str] = {  # real origin -> path prefix on the emulator
     "https://cf-preview-media.sndcdn.com": "/sc-preview",
     "https://i1.sndcdn.com": "/sc-img",
     "https://wave.sndcdn.com": "/sc-wave",
+    **MIXCLOUD_ORIGINS,  # api/app/www/thumbnailer/stream*/audio*/audiocdn*/live-* (mixcloud/)
 }
 DEFAULT_PORT = 8750
 
@@ -81,11 +85,13 @@ class EmulatorApp:
     catalog: Catalog
     cdn: Cdn
     social: Social
+    mixcloud: Mixcloud
 
 
 def build_app(*, seed: int = 1, faults: str = "", cache_dir: Path | None = None,
               latency_ms: float = 0, rotate_seconds: float | None = None,
               clock: Callable[[], float] = time.time) -> EmulatorApp:
+    faults, mc_faults = split_profile(faults)
     catalog = build_catalog(seed)
     big_user = catalog.artist_by_permalink(catalog.examples["user"].rsplit("/", 1)[-1])
     state = EmulatorState(seed=seed, faults=faults, latency_ms=latency_ms,
@@ -106,9 +112,12 @@ def build_app(*, seed: int = 1, faults: str = "", cache_dir: Path | None = None,
     ctx = ApiContext(catalog=catalog, render=Renderer(catalog, cdn, auth, social), state=state,
                      auth=auth, cdn=cdn, originals_secret=secret, social=social)
     web = Web(catalog, state)
-    routes = [Mount("/sc-api-v2", app=build_api(ctx)), *web.mounts(), *cdn.mounts()]
+    mixcloud = Mixcloud(seed=seed, cache_dir=cache_dir or default_cache_dir(), secret=secret,
+                        faults=mc_faults, clock=clock)
+    routes = [Mount("/sc-api-v2", app=build_api(ctx)), *web.mounts(), *cdn.mounts(),
+              *mixcloud.mounts()]
     app = FaultMiddleware(Starlette(routes=routes), state.faults, lambda: state.latency_ms)
-    return EmulatorApp(app, state, catalog, cdn, social)
+    return EmulatorApp(app, state, catalog, cdn, social, mixcloud)
 
 
 class RunningEmulator:
@@ -121,12 +130,14 @@ class RunningEmulator:
         self.url = f"http://{host}:{port}"
         self.endpoints = endpoints_for(self.url)
         self.endpoints_env = endpoints_env(self.endpoints)
-        self.examples = dict(built.catalog.examples)
+        self.examples = {**built.catalog.examples, **built.mixcloud.examples}
         self.state = built.state
         self.catalog = built.catalog
         self.cdn = built.cdn
         #: Likes and reposts of this emulator (tests like, un-like, repost: social.py).
         self.social = built.social
+        #: The Mixcloud side: catalog, faults, throttle counters, live clock (mixcloud/).
+        self.mixcloud = built.mixcloud
         self._server, self._thread, self._sock = server, thread, sock
 
     def stop(self) -> None:
@@ -193,7 +204,8 @@ def serve(port: int = DEFAULT_PORT, seed: int = 1, faults: str = "", host: str =
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     if on_ready is not None:
-        on_ready(endpoints_for(f"http://{shown}:{bound_port}"), dict(built.catalog.examples))
+        on_ready(endpoints_for(f"http://{shown}:{bound_port}"),
+                 {**built.catalog.examples, **built.mixcloud.examples})
     _quiet_uvicorn()
     config = uvicorn.Config(built.app, log_level="warning", lifespan="off",
                             timeout_graceful_shutdown=2, server_header=False)
@@ -222,7 +234,8 @@ def run_cli(argv: list[str]) -> int:
     parser.add_argument("--port", type=_port, default=DEFAULT_PORT, help="0 picks a free port")
     parser.add_argument("--seed", type=int, default=1, help="catalog seed (default 1)")
     parser.add_argument("--faults", default="",
-                        help='fault profile, e.g. "rate-limit:n=5:window=60,slow:ms=30"')
+                        help='fault profile, e.g. "rate-limit:n=5:window=60,slow:ms=30"; '
+                        'Mixcloud faults start with mc- (mc-rate-limit, mc-graphql-wall)')
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--cache-dir", type=Path, default=None,
                         help=f"audio cache (default {default_cache_dir()})")
@@ -230,7 +243,9 @@ def run_cli(argv: list[str]) -> int:
                         help="rotate the client id on this schedule")
     args = parser.parse_args(argv)
     try:
-        parse_profile(args.faults)
+        sc_faults, mc_faults = split_profile(args.faults)
+        parse_profile(sc_faults)
+        parse_mixcloud_profile(mc_faults)
     except ValueError as problem:
         print(f"minion-tui emulator: {problem}", file=sys.stderr)
         return 2

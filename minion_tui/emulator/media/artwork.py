@@ -78,3 +78,16 @@ def _render(kind: str, key: str, pixels: int, image_format: str) -> bytes:
     else:
         image.save(out, "PNG")
     return out.getvalue()
+
+
+@lru_cache(maxsize=256)
+def render_square(kind: str, key: str, width: int, height: int) -> bytes:
+    """A JPEG of `width` x `height` drawn from (kind, key), for hosts whose URLs carry any size
+    (Mixcloud's thumbnailer, docs/mixcloud.md §2.7)."""
+    if width == height:
+        return _render(kind, key, width, "JPEG")
+    source = Image.open(io.BytesIO(_render(kind, key, max(width, height), "JPEG")))
+    resized = source.resize((width, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    resized.save(out, "JPEG", quality=85)
+    return out.getvalue()
