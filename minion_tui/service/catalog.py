@@ -180,6 +180,21 @@ class Catalog:
                 pages = source.chart(listing, limit=limit)
             else:
                 raise InvalidArgument(f"{source.name} has no {listing!r} chart.")
+        elif listing in known.user_listings and listing in known.track_listings:
+            # A name both a user and a track list (Mixcloud's "comments"): the target says which.
+            wanted = _required(target, "a user or track URL or URN")
+            subject = await self._core.provider_for(wanted).resolve(wanted)
+            if not isinstance(subject, User | Track):
+                raise InvalidArgument(f"{wanted} is a {subject.kind}, not a user or a track.",
+                                      hint="Pass the URL or URN of a user or a track.")
+            seen.append(subject)
+            if on_subject is not None:
+                on_subject(subject)
+            group = "user_listings" if isinstance(subject, User) else "track_listings"
+            source = self._declared(subject, listing, group)
+            pages = (source.user_listing(listing, subject.id, limit=limit)
+                     if isinstance(subject, User)
+                     else source.track_listing(listing, subject.id, limit=limit))
         elif listing in known.user_listings:
             user = await self._core.resolve_as(_required(target, "a user URL or URN"), User)
             seen.append(user)
