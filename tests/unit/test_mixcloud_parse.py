@@ -167,8 +167,10 @@ def test_rest_sections_old_and_upload_forms() -> None:
         {"track": None}, "A chapter name", 7,
     ]}
     assert parse.rest_sections(data) == [
-        Section("track", 0, "Artist A", "Song A"), Section("track", 312_000, "Artist B", "Song B"),
-        Section("chapter", 600_000, "", "Interview"), Section("chapter", None, "", "A chapter name"),
+        Section("track", 0, "Artist A", "Song A"),
+        Section("track", 312_000, "Artist B", "Song B"),
+        Section("chapter", 600_000, "", "Interview"),
+        Section("chapter", None, "", "A chapter name"),
     ]
     assert parse.rest_sections({"sections": []}) == []
 
@@ -192,10 +194,10 @@ def test_graphql_sections_with_missing_starts() -> None:
 
 
 def _mutations() -> st.SearchStrategy[Any]:
-    values = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8),
-                       st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3),
-                                                                          st.integers(), max_size=2))
-    return st.dictionaries(st.sampled_from(sorted(full_cloudcast()) + ["user.name", "user"]),
+    values = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(),
+                       st.text(max_size=8), st.lists(st.integers(), max_size=2),
+                       st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+    return st.dictionaries(st.sampled_from([*sorted(full_cloudcast()), "user.name", "user"]),
                            st.one_of(st.just("<drop>"), values), max_size=6)
 
 
