@@ -25,11 +25,12 @@ if TYPE_CHECKING:
 Resource = Track | Playlist | User
 
 #: Every listing name a provider may declare, grouped by what it is a listing of.
-#: Mixcloud adds the charts "popular", "hot" and "new", a user's "listens", "feed" and
-#: "comments" (comments left on the profile: the name is a track listing too, the target
-#: says which), a track's "favorites" and "listeners" (users), "similar" (tracks),
-#: "tracklist" (:class:`~minion_tui.models.Section` items), and the search kind "tags".
-CHARTS = ("trending", "popular", "hot", "new")
+#: Mixcloud adds the charts "popular", "hot", "new" and "live" (who streams live now), a
+#: user's "listens", "feed" and "comments" (comments left on the profile: the name is a
+#: track listing too, the target says which), a track's "favorites" and "listeners"
+#: (users), "similar" (tracks), "tracklist" (:class:`~minion_tui.models.Section` items),
+#: and the search kind "tags".
+CHARTS = ("trending", "popular", "hot", "new", "live")
 USER_LISTINGS = ("tracks", "toptracks", "likes", "reposts", "playlists", "albums",
                  "followings", "followers", "listens", "feed", "comments")
 TRACK_LISTINGS = ("related", "station", "comments", "favorites", "listeners", "similar",

@@ -27,7 +27,7 @@ ITEM_TYPES: dict[str, tuple[type, ...]] = {
     "reposts": (Track, Playlist), "playlists": (Playlist,), "albums": (Playlist,),
     "followings": (User,), "followers": (User,), "related": (Track,), "station": (Track,),
     "comments": (Comment,), "trending": (Track,), "tag": (Track,),
-    "popular": (Track,), "hot": (Track,), "new": (Track,), "listens": (Track,),
+    "popular": (Track,), "hot": (Track,), "new": (Track,), "live": (Track,), "listens": (Track,),
     "feed": (Track,), "favorites": (User,), "listeners": (User,), "similar": (Track,),
     "tracklist": (Section,),
 }

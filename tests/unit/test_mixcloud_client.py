@@ -209,3 +209,46 @@ def test_undeclared_names_are_refused_on_the_call() -> None:
         assert getattr(refused.value, "type", "") == "invalid_argument"
 
 
+
+
+def live_node(user: str, viewers: int) -> dict[str, Any]:
+    return {"id": f"TGl2ZVN0cmVhbTox{user}", "name": f"{user} on air", "streamStatus": "LIVE",
+            "startedAt": "2026-12-02T21:00:00Z", "currentSpectators": viewers,
+            "hlsUrl": f"https://live-fsn1-hez.mixcloud.com/hls/{user}/master.m3u8",
+            "thumbnailUrl": "https://thumbnailer.mixcloud.com/unsafe/300x300/live_streams/x",
+            "owner": {"username": user, "displayName": f"{user} Radio"}}
+
+
+async def test_live_now_is_paged_by_its_cursor_and_plays_its_plain_url(
+        mixcloud: Mixcloud, script: Script) -> None:
+    def connection(nodes: list[dict[str, Any]], cursor: str | None) -> Reply:
+        return 200, {"data": {"viewer": {"live": {"currentLiveStreams": {
+            "edges": [{"node": n} for n in nodes],
+            "pageInfo": {"hasNextPage": cursor is not None, "endCursor": cursor}}}}}}, {}
+
+    script.routes["/app/graphql"] = [connection([live_node("ann", 90), live_node("bob", 50)],
+                                                "c1"),
+                                     connection([live_node("cat", 10)], None)]
+    got = await collect(mixcloud.chart("live"))
+    assert [t.urn for t in got] == ["mixcloud:live:ann", "mixcloud:live:bob",
+                                    "mixcloud:live:cat"]
+    assert got[0].url == "https://www.mixcloud.com/live/ann/" and got[0].artist == "ann Radio"
+    assert 'after: "c1"' in script.seen[1][1]["query"][0]
+    asked = len(script.seen)
+    choice = await mixcloud.stream(got[0])
+    assert choice.url == "https://live-fsn1-hez.mixcloud.com/hls/ann/master.m3u8"
+    assert (choice.protocol, choice.track_urn) == ("hls", "mixcloud:live:ann")
+    assert len(script.seen) == asked  # the listing's answer carried the URL
+
+
+async def test_a_live_page_resolves_while_live_and_not_after(mixcloud: Mixcloud,
+                                                              script: Script) -> None:
+    script.routes["/app/graphql"] = [
+        (200, {"data": {"userLookup": {"liveStream": live_node("ann", 3)}}}, {}),
+        (200, {"data": {"userLookup": {"liveStream": None}}}, {})]
+    live = await mixcloud.resolve("https://www.mixcloud.com/live/ann/")
+    assert isinstance(live, Track) and live.urn == "mixcloud:live:ann"
+    assert mixcloud.url_for("mixcloud:live:ann") == "https://www.mixcloud.com/live/ann/"
+    with pytest.raises(NotFound) as gone:
+        await mixcloud.stream("mixcloud:live:ann")
+    assert "not live" in gone.value.message

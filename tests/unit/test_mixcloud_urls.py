@@ -35,6 +35,8 @@ from minion_tui.providers.mixcloud.entry import ENTRY
     ("mixcloud:cloudcasts:Spartacus/Party-Time", "show", "Spartacus", "Party-Time"),
     ("mixcloud:cloudcast:spartacus/party-time", "show", "spartacus", "party-time"),
     ("mixcloud:users:spartacus", "user", "spartacus", ""),
+    ("https://www.mixcloud.com/live/spartacus/", "live", "spartacus", ""),
+    ("mixcloud:live:spartacus", "live", "spartacus", ""),
 ])
 def test_targets(text: str, kind: str, user: str, slug: str) -> None:
     found = urls.parse_target(text)
@@ -62,7 +64,7 @@ def test_ids_urns_and_urls_keep_the_case_and_drop_the_slashes() -> None:
     ("https://www.mixcloud.com/genres/funk/", "a Mixcloud page (genres)"),
     ("https://www.mixcloud.com/search/?mixcloud_query=x", "a Mixcloud page (search)"),
     ("https://www.mixcloud.com/select/", "a Mixcloud page (select)"),
-    ("https://www.mixcloud.com/live/spartacus/", "a Mixcloud page (live)"),
+    ("https://www.mixcloud.com/live/", "a Mixcloud page (live)"),
     ("https://www.mixcloud.com/upload/", "a Mixcloud page (upload)"),
     ("https://www.mixcloud.com/a/b/c/d/", "Unrecognised Mixcloud link"),
     ("https://www.mixcloud.com/a/favorites/x/", "Unrecognised Mixcloud link"),

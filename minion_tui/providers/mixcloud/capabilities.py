@@ -6,7 +6,7 @@ from __future__ import annotations
 from minion_tui.providers.base import Capabilities
 
 CAPABILITIES = Capabilities(
-    charts=("popular", "hot", "new"),
+    charts=("popular", "hot", "new", "live"),
     tags=True,
     user_listings=("tracks", "likes", "listens", "playlists", "feed", "comments", "followings",
                    "followers"),

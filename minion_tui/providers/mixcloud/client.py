@@ -49,6 +49,7 @@ CHART_PATHS = {"popular": "/popular/", "hot": "/popular/hot/", "new": "/new/"}
 SEARCH_TYPES = {"tracks": ("cloudcast", "cloudcast"), "users": ("user", "user"),
                 "tags": ("tag", "tag")}
 _ARTWORK_WIDTHS = {"small": 300, "large": 500}
+DEFAULT_LIVE_PAGE = 50
 
 
 class Mixcloud:
@@ -68,7 +69,22 @@ class Mixcloud:
             return await self._user(found)
         if found.kind == "playlist":
             return await self._playlist(found)
+        if found.kind == "live":
+            return self._note(parse.live_stream(await self._live_node(found)))
         return await self._show(found)
+
+    async def _live_node(self, target: Target) -> dict[str, Any]:
+        """The user's live stream now (GraphQL ``userLookup{liveStream}``, docs/mixcloud.md
+        §5); NotFound when they are not live."""
+        found = await self.api.graphql(streams.user_live_query(target.user), "userLookup",
+                                       what=f"the live stream of {target.user}")
+        node = found.get("liveStream") if isinstance(found, dict) else None
+        if not isinstance(node, dict) or (parse._str(node.get("streamStatus")).upper()
+                                          not in ("", "LIVE")):
+            raise NotFound(f"{target.user} is not live on Mixcloud now.",
+                           hint="Browse live --provider mixcloud lists who is.")
+        node.setdefault("owner", {"username": target.user})
+        return node
 
     async def _show(self, target: Target) -> Track:
         data = await self.api.get(target.path, what=f"show {target.web_url}")
@@ -152,9 +168,11 @@ class Mixcloud:
                            what=f"{tab} of {target.web_url}")
 
     def chart(self, name: str, *, limit: int | None = None) -> AsyncIterator[Page[Track]]:
+        if name == "live":
+            return self._live_pages(limit)
         if name not in CHART_PATHS:
             raise InvalidArgument(f"Mixcloud has no chart {name!r}.",
-                                  hint=f"Use one of: {', '.join(CHART_PATHS)}.")
+                                  hint=f"Use one of: {', '.join([*CHART_PATHS, 'live'])}.")
         return self._pages(CHART_PATHS[name], "cloudcast", limit, what=f"the {name} list")
 
     def tag(self, tag: str, *, limit: int | None = None) -> AsyncIterator[Page[Track]]:
@@ -181,6 +199,29 @@ class Mixcloud:
 
     async def autocomplete(self, query: str, *, limit: int = 10) -> list[str]:
         return []  # Mixcloud's API has no suggestions (capabilities say so)
+
+    async def _live_pages(self, limit: int | None) -> AsyncIterator[Page[Track]]:
+        """Who is live now, most watched first: GraphQL ``currentLiveStreams`` paged by its
+        cursor (docs/mixcloud.md §5; REST has nothing for live)."""
+        remaining, after, yielded = limit, None, False
+        seen: set[str] = set()
+        for _ in range(100):
+            size = min(remaining or DEFAULT_LIVE_PAGE, DEFAULT_LIVE_PAGE)
+            viewer = await self.api.graphql(streams.live_query(size, after), "viewer",
+                                            what="the live streams")
+            nodes, after = parse.live_connection(viewer)
+            items = [t for t in (listings._safe(parse.live_stream, n) for n in nodes)
+                     if t is not None and t.urn not in seen]
+            seen.update(t.urn for t in items)
+            if remaining is not None:
+                items = items[:remaining]
+                remaining -= len(items)
+            last = after is None or remaining == 0
+            if items or (last and not yielded):
+                yielded = True
+                yield Page(items=[self._note(t) for t in items])
+            if last:
+                return
 
     # -- tracklists ---------------------------------------------------------------------------
 
@@ -216,7 +257,17 @@ class Mixcloud:
 
     async def stream(self, track: Track | str, *, require_full: bool = False,
                      prefer: str | None = None) -> StreamChoice:
-        """One GraphQL ``cloudcastLookup`` (yt-dlp's query), nothing else."""
+        """One GraphQL ``cloudcastLookup`` (yt-dlp's query), nothing else; a live stream's
+        plain HLS URL."""
+        live = _live_target(track)
+        if live is not None:
+            hls = parse.live_hls_url(track.raw) if isinstance(track, Track) else None
+            if hls is None:
+                hls = parse.live_hls_url(await self._live_node(live))
+            if hls is None:
+                raise NotFound(f"{live.user}'s live stream gives no HLS URL.",
+                               hint="Try again in a moment.")
+            return streams.live_choice(hls, live.urn)
         target = _show_target(track.id if isinstance(track, Track) else track)
         title = track.title if isinstance(track, Track) else ""
         lookup = await self.api.graphql(streams.lookup_query(target), "cloudcastLookup",
@@ -229,6 +280,8 @@ class Mixcloud:
 
     async def refresh_stream(self, choice: StreamChoice) -> StreamChoice:
         """Ask GraphQL again: its URLs are signed (``sig``) and may expire."""
+        if choice.track_urn.startswith("mixcloud:live:"):
+            return await self.stream(choice.track_urn)
         again = await self.stream(_show_target(choice.track_urn).id)
         if again.protocol != choice.protocol:
             raise NotFound(f"Mixcloud no longer gives a {choice.protocol} stream of "
@@ -282,6 +335,15 @@ def tag_slug(tag: str) -> str:
     if ref is not None and ref.kind == "tag":
         text = ref.target
     return "-".join(text.lower().split())
+
+
+def _live_target(track: Track | str) -> Target | None:
+    text = track.urn if isinstance(track, Track) else str(track).strip()
+    try:
+        found = urls.parse_target(text) if urls.is_mixcloud(text) else None
+    except MinionError:
+        return None
+    return found if found is not None and found.kind == "live" else None
 
 
 def _show_target(value: str) -> Target:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from minion_tui.errors import NetworkError
 from minion_tui.models import Availability, Comment, Counts, Playlist, Section, Tag, Track, User
@@ -417,5 +417,44 @@ def owner_name(lookup: Mapping[str, Any]) -> str:
     return _str(owner.get("displayName")) or _str(owner.get("username"))
 
 
-def unquoted(text: str) -> str:
-    return unquote(text)
+# -- live streams -----------------------------------------------------------------------------
+
+
+def live_stream(node: Any) -> Track:
+    """A GraphQL ``LiveStream`` (docs/mixcloud.md §5) as a track: id ``live/USER``, URN
+    ``mixcloud:live:USER``, the site's ``/live/USER/`` page; no length. Its ``hlsUrl`` is
+    plain (not obfuscated) and stays in ``raw`` for :func:`live_hls_url`."""
+    d = _object(node, "live stream")
+    owner = _dict(d.get("owner"))
+    username = _str(owner.get("username"))
+    if not username:
+        raise MalformedResponse("Mixcloud sent a live stream without its owner.")
+    display = _str(owner.get("displayName")) or username
+    status = _str(d.get("streamStatus")).upper()
+    return Track(
+        provider=PROVIDER, id=f"live/{username}", urn=f"mixcloud:live:{username}",
+        url=f"{urls.WEB}/live/{username}/", title=_str(d.get("name")) or f"{display} live",
+        artist=display, uploader=display, duration_ms=0,
+        created_at=iso_date(d.get("startedAt")),
+        artwork_url=_str(d.get("thumbnailUrl")) or None,
+        counts=Counts(plays=_int(d.get("plays"))),
+        availability=Availability.FULL if status in ("", "LIVE") and live_hls_url(d)
+        else Availability.UNAVAILABLE,
+        description=_str(d.get("description")),
+        uploader_urn=f"mixcloud:users:{username}",
+        uploader_url=_str(owner.get("url")) or f"{urls.WEB}/{username}/", raw=d)
+
+
+def live_hls_url(node: Any) -> str | None:
+    url = _str(_dict(node).get("hlsUrl"))
+    return url if url.startswith(("http://", "https://")) else None
+
+
+def live_connection(viewer: Any) -> tuple[list[Any], str | None]:
+    """``viewer.live.currentLiveStreams`` → (nodes, the cursor of the next page or None)."""
+    connection = _dict(_dict(_dict(viewer).get("live")).get("currentLiveStreams"))
+    nodes = [_dict(e).get("node") for e in _list(connection.get("edges"))]
+    info = _dict(connection.get("pageInfo"))
+    cursor = _str(info.get("endCursor"))
+    return ([n for n in nodes if isinstance(n, dict)],
+            cursor if info.get("hasNextPage") is True and cursor else None)

@@ -94,6 +94,43 @@ TRACKLIST_FIELDS_MINIMAL = '''sections {
     }'''
 
 
+#: A LiveStream's fields (docs/mixcloud.md §5, mixcloud-fetch's ``LiveStream.ts``).
+LIVE_FIELDS = '''id
+          name
+          description
+          streamStatus
+          startedAt
+          hlsUrl
+          thumbnailUrl
+          currentSpectators
+          owner {
+            username
+            displayName
+            url
+          }'''
+
+
+def live_query(first: int, after: str | None = None) -> str:
+    """The live streams now, most watched first (docs/mixcloud.md §5)."""
+    cursor = f', after: "{_quoted(after)}"' if after else ""
+    return ("{\n  viewer {\n    live {\n      currentLiveStreams(first: " + str(first) + cursor
+            + ", orderBy: CURRENT_SPECTATORS) {\n        edges {\n          node {\n"
+            "          " + LIVE_FIELDS + "\n          }\n        }\n        pageInfo {\n"
+            "          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n}")
+
+
+def user_live_query(user: str) -> str:
+    """A user's live stream, if any (docs/mixcloud.md §5: ``userLookup{liveStream}``)."""
+    return ('{\n  userLookup(lookup: {username: "' + _quoted(user) + '"}) {\n'
+            "    liveStream(isPublic: false) {\n          " + LIVE_FIELDS + "\n    }\n  }\n}")
+
+
+def live_choice(hls: str, urn: str) -> StreamChoice:
+    """A live stream: its plain HLS URL as given (it may carry video, §5)."""
+    return StreamChoice(protocol="hls", codec="aac", preset="live", url=hls, mime_type=HLS_MIME,
+                        track_urn=urn)
+
+
 def _quoted(text: str) -> str:
     """A GraphQL string literal's inside (a username or slug with a quote cannot escape)."""
     return text.replace("\\", "\\\\").replace('"', '\\"')

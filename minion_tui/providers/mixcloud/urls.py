@@ -17,7 +17,7 @@ from minion_tui.errors import InvalidURL
 from minion_tui.net.endpoints import display_url
 from minion_tui.providers.base import WebRef
 
-Kind = Literal["show", "user", "playlist"]
+Kind = Literal["show", "user", "playlist", "live"]
 
 WEB = "https://www.mixcloud.com"
 API = "https://api.mixcloud.com"
@@ -29,7 +29,7 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Usernames and slugs: letters, digits, "-", "_" and "." seen in keys; anything else that is
 # no "/", "?", "#" or space is taken too (real slugs carry percent-encoded characters).
 _NAME_RE = re.compile(r"[^/?#\s]+")
-_URN_RE = re.compile(r"mixcloud:(cloudcasts?|users?|playlists?):(.+)", re.IGNORECASE)
+_URN_RE = re.compile(r"mixcloud:(cloudcasts?|users?|playlists?|live):(.+)", re.IGNORECASE)
 
 #: First path segments that are site pages, not users (docs/mixcloud.md §1.2 and the site).
 RESERVED = frozenset({
@@ -60,7 +60,8 @@ _HINT = ("Paste a Mixcloud link: a show (https://www.mixcloud.com/<user>/<show>/
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A parsed target: a show (``user`` + ``slug``), a user, or a playlist (``slug``)."""
+    """A parsed target: a show (``user`` + ``slug``), a user, a playlist (``slug``), or a
+    user's live stream (docs/mixcloud.md §5: ``/live/USER/``)."""
 
     kind: Kind
     user: str
@@ -68,18 +69,23 @@ class Target:
 
     @property
     def id(self) -> str:
+        if self.kind == "live":
+            return f"live/{self.user}"
         return f"{self.user}/{self.slug}" if self.kind == "show" else (
             f"{self.user}/playlists/{self.slug}" if self.kind == "playlist" else self.user)
 
     @property
     def urn(self) -> str:
-        collection = {"show": "cloudcasts", "user": "users", "playlist": "playlists"}[self.kind]
+        collection = {"show": "cloudcasts", "user": "users", "playlist": "playlists",
+                      "live": "live"}[self.kind]
         key = f"{self.user}/{self.slug}" if self.slug else self.user
         return f"mixcloud:{collection}:{key}"
 
     @property
     def path(self) -> str:
         """The key: the API and site path, with both slashes (docs/mixcloud.md §1.1)."""
+        if self.kind == "live":
+            return f"/live/{quote(self.user, safe='')}/"
         parts = [self.user, *(["playlists"] if self.kind == "playlist" else []),
                  *([self.slug] if self.slug else [])]
         return "/" + "/".join(quote(p, safe="") for p in parts) + "/"
@@ -125,12 +131,15 @@ def parse_urn(text: str) -> Target | None:
         return Target("show", parts[0], parts[1])
     if collection == "playlist" and len(parts) == 2:
         return Target("playlist", parts[0], parts[1])
+    if collection == "live" and len(parts) == 1:
+        return Target("live", parts[0])
     return None
 
 
 def urn_of_key(kind: Kind, key: str) -> str:
     """The URN of an API ``key`` (``/USER/SLUG/``): case kept, slashes trimmed."""
-    collection = {"show": "cloudcasts", "user": "users", "playlist": "playlists"}[kind]
+    collection = {"show": "cloudcasts", "user": "users", "playlist": "playlists",
+                  "live": "live"}[kind]
     return f"mixcloud:{collection}:{key_id(key)}"
 
 
@@ -184,6 +193,8 @@ def _from_path(segments: list[str], target: str, where: str) -> Target:
         raise InvalidURL(f"{_shown(target)} is Mixcloud's home page, not a show or a "
                          "profile.", hint=_HINT)
     user = segments[0]
+    if user.lower() == "live" and len(segments) == 2 and _NAME_RE.fullmatch(segments[1]):
+        return Target("live", segments[1])
     if user.lower() in RESERVED:
         raise InvalidURL(f"{_shown(target)} is a Mixcloud page ({user}), not a show or a "
                          "profile.", hint=_HINT)
