@@ -252,3 +252,34 @@ async def test_a_live_page_resolves_while_live_and_not_after(mixcloud: Mixcloud,
     with pytest.raises(NotFound) as gone:
         await mixcloud.stream("mixcloud:live:ann")
     assert "not live" in gone.value.message
+
+
+async def test_the_service_lists_comments_of_a_user_or_of_a_show_by_the_target(
+        served: str, script: Script, tmp_path: Any) -> None:
+    from minion_tui.service import Service
+
+    def comments(text: str) -> Reply:
+        return 200, {"data": [{"comment": text, "submit_date": "2020-01-01T00:00:00Z",
+                               "key": f"/comments/cr/{text}/", "type": "comment",
+                               "user": {"username": "bob", "name": "Bob", "type": "user"}}]}, {}
+
+    script.routes["/api/Spartacus/"] = [(200, {"username": "Spartacus", "name": "S",
+                                               "key": "/Spartacus/", "type": "user"}, {})]
+    script.routes["/api/Spartacus/mix-1/"] = [(200, show(1), {})]
+    script.routes["/api/Spartacus/comments/"] = [comments("on-profile")]
+    script.routes["/api/Spartacus/mix-1/comments/"] = [comments("on-show")]
+    service = Service.open(endpoints={"https://api.mixcloud.com": served + "/api"},
+                           data_dir=tmp_path)
+    try:
+        on_user = await collect(service.catalog.browse(
+            "comments", "https://www.mixcloud.com/Spartacus/"))
+        on_show = await collect(service.catalog.browse(
+            "comments", "https://www.mixcloud.com/Spartacus/mix-1/"))
+        similar = service.catalog.browse("similar", "https://www.mixcloud.com/Spartacus/")
+        with pytest.raises(Exception) as refused:
+            await collect(similar)
+    finally:
+        await service.aclose()
+    assert [c.body for c in on_user] == ["on-profile"]
+    assert [c.body for c in on_show] == ["on-show"]
+    assert "is a user, not a track" in str(refused.value)
