@@ -399,6 +399,12 @@ class Http:
         self._count(host)
         h1 = lease_h1(self)
         shown, cap = self.public_url(url), run.max_bytes
+        if host in self.options.impersonate_hosts:
+            from minion_tui.net import impersonate
+
+            await slot()
+            return await impersonate.send(method, url, self._headers(headers), data,
+                                          json_body, timeout, cap, shown)
         if method == "GET" and data is None and json_body is None and h1.takes(url):
             # Over h1.py's connections (no httpx pool to create on a command's way to its
             # first request); the body is read, and decoded by httpx's decoders, here.
