@@ -84,10 +84,13 @@ class Catalog:
                      prefer: str | None = None) -> StreamChoice:
         """Pick a playable stream: never DRM; previews flagged (or refused with
         require_full); ``prefer`` asks for a codec."""
-        track = (target if isinstance(target, Track)
-                 else await self._core.resolve_as(target, Track))
-        return await self._core.provider_of(track).stream(
-            track, require_full=require_full, prefer=prefer)
+        if isinstance(target, str):
+            # The provider takes the link itself: Mixcloud answers from one GraphQL call,
+            # with no REST lookup first (docs/mixcloud.md §4).
+            return await self._core.provider_for(target).stream(
+                target, require_full=require_full, prefer=prefer)
+        return await self._core.provider_of(target).stream(
+            target, require_full=require_full, prefer=prefer)
 
     async def refresh_stream(self, choice: StreamChoice) -> StreamChoice:
         """Re-sign a stream whose URL expired (the CDN answered 403)."""

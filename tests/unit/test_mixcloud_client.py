@@ -283,3 +283,30 @@ async def test_the_service_lists_comments_of_a_user_or_of_a_show_by_the_target(
     assert [c.body for c in on_user] == ["on-profile"]
     assert [c.body for c in on_show] == ["on-show"]
     assert "is a user, not a track" in str(refused.value)
+
+
+def test_the_cli_resolves_and_streams_a_mixcloud_url_with_no_flag(
+        served: str, script: Script, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from minion_tui.cli import main
+
+    monkeypatch.setenv("MINION_ENDPOINTS", f"https://api.mixcloud.com={served}/api,"
+                                           f"https://app.mixcloud.com={served}/app")
+    script.routes["/api/Spartacus/mix-1/"] = [(200, {**show(1), "play_count": 9,
+                                                     "tags": [{"name": "Funk"}]}, {})]
+    m4a = "https://stream3.mixcloud.com/secure/c/m4a/64/a/b/c/d/x.m4a?sig=s1"
+    script.routes["/app/graphql"] = [(200, {"data": {"cloudcastLookup": {
+        "name": "Mix 1", "streamInfo": {"url": parse.encode_stream_url(m4a)}}}}, {})]
+    assert main(["resolve", "https://m.mixcloud.com/Spartacus/mix-1", "--json"]) == 0
+    track = json.loads(capsys.readouterr().out)
+    assert (track["kind"], track["provider"], track["id"], track["urn"]) == (
+        "track", "mixcloud", "Spartacus/mix-1", "mixcloud:cloudcasts:Spartacus/mix-1")
+    assert (track["duration_ms"], track["tags"], track["counts"]["plays"]) == (60_000,
+                                                                              ["Funk"], 9)
+    asked = len(script.seen)
+    assert main(["stream", "https://www.mixcloud.com/Spartacus/mix-1/", "--json"]) == 0
+    stream = json.loads(capsys.readouterr().out)
+    assert [path for path, _ in script.seen[asked:]] == ["/app/graphql"]  # GraphQL only
+    assert (stream["protocol"], stream["codec"], stream["url"]) == ("progressive", "aac", m4a)
+    assert main(["resolve", "mixcloud:cloudcasts:Spartacus/gone", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["error"]["type"] == "not_found"

@@ -105,7 +105,9 @@ class Api:
             raise HTTPAuthError(
                 exc.status, exc.url,
                 f"Mixcloud's GraphQL endpoint refused {what} (HTTP {exc.status}): most likely "
-                "its bot protection, which turns away clients that are not browsers.") from exc
+                "its bot protection, which turns away clients that are not browsers. Set "
+                "net.impersonate = \"app.mixcloud.com\" (with curl_cffi installed) to be "
+                "taken for one.") from exc
         value, errors = parse.graphql_data(_json(response, self.http), field)
         if errors and value is None:
             raise GraphQLError(f"Mixcloud's GraphQL endpoint could not answer for {what}: "
