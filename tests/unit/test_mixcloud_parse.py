@@ -89,6 +89,13 @@ def test_dates_with_offsets_become_utc_with_z() -> None:
     assert parse.track({**cloudcast(), "created_time": "yesterday"}).created_at is None
 
 
+def test_the_url_is_always_the_www_one() -> None:
+    mobile = parse.track({**cloudcast(), "url": "https://m.mixcloud.com/Spartacus/Party-Time/"})
+    assert mobile.url == "https://www.mixcloud.com/Spartacus/Party-Time/"
+    assert parse.track({**cloudcast(), "url": None}).url == mobile.url
+    assert parse.user({**list_user(), "url": ""}).url == "https://www.mixcloud.com/Spartacus/"
+
+
 def test_the_id_comes_from_the_url_when_the_key_is_missing() -> None:
     data = cloudcast()
     del data["key"]

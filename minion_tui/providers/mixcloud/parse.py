@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from minion_tui.errors import NetworkError
 from minion_tui.models import Availability, Comment, Counts, Playlist, Section, Tag, Track, User
@@ -133,10 +133,15 @@ def _object(data: Any, what: str) -> dict[str, Any]:
 
 
 def _web_url(data: Mapping[str, Any], key: str) -> str:
+    """The www.mixcloud.com URL: the answer's own when it is one, else built from the key
+    (an object's site URL is its key on www, docs/mixcloud.md §1.1)."""
     url = _str(data.get("url"))
-    if url.startswith(("http://", "https://")):
+    if url.startswith(urls.WEB + "/"):
         return url
-    return urls.WEB + "/" + "/".join(p for p in key.split("/")) + "/"
+    raw_key = _str(data.get("key"))
+    if raw_key.startswith("/") and " " not in raw_key:
+        return urls.WEB + "/" + raw_key.strip("/") + "/"
+    return urls.WEB + "/" + "/".join(quote(p, safe="") for p in key.split("/")) + "/"
 
 
 # -- resources --------------------------------------------------------------------------------
