@@ -161,6 +161,20 @@ class PreviewOnly(MinionError):
     type = "preview_only"
 
 
+class SubscriptionRequired(MinionError):
+    """Only subscribers can hear it (a Mixcloud Select exclusive): no stream is given to
+    anyone else."""
+
+    type = "subscription_required"
+
+
+class Restricted(MinionError):
+    """The service withholds the stream for a reason of its own (Mixcloud's play limit on a
+    show, or another ``restrictedReason``); the message says which."""
+
+    type = "restricted"
+
+
 class StreamExpired(MinionError):
     """A signed stream URL expired (the CDN answered 403). Callers re-resolve and continue."""
 

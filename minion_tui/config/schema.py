@@ -58,6 +58,7 @@ class NetSettings:
     deadline: float = 120.0
     retry_after_cap: float = 60.0
     user_agent: str | None = None
+    impersonate: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Retry-After header."),
     Setting("net", "user_agent", Text(unset="(built-in browser user agent)"),
             "User-Agent header. Empty: a current desktop browser's."),
+    Setting("net", "impersonate", Text(unset="(none)"), "Hosts (comma-separated) reached "
+            "with a browser's TLS fingerprint through curl_cffi (installed apart), e.g. "
+            "app.mixcloud.com when Mixcloud's bot protection refuses plain requests. Empty: "
+            "none."),
     Setting("downloads", "dir", Folder(), "Library folder for downloads (~ is expanded).",
             env="SOUNDCLOUD_DOWNLOAD_DIR"),
     Setting("downloads", "parallel", Whole(low=1, high=16), "Tracks downloaded at once.",

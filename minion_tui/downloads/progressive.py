@@ -52,8 +52,10 @@ async def fetch_progressive(http: Http, choice: StreamChoice, part: Path, *, ref
     """Complete ``part`` from ``choice.url``; returns the total size.
 
     ``gate`` is held for each request (the connection cap); ``range_size`` is the largest
-    range asked for at once; ``source`` names what the part is of (a part recorded for
-    another source starts over)."""
+    range asked for at once (the choice's ``max_range_bytes`` when smaller); ``source``
+    names what the part is of (a part recorded for another source starts over)."""
+    if choice.max_range_bytes:  # the provider's own cap (Mixcloud: 5 MiB, throttled past it)
+        range_size = max(1, min(range_size, choice.max_range_bytes))
     validator_file = part.with_name(part.name + ".validator")
     saved = _Saved.read(validator_file)
     if part.exists() and source and saved.source != source:  # noqa: ASYNC240

@@ -131,6 +131,31 @@ class StreamChoice(JsonModel):
     mime_type: str = ""
     expires_at: float | None = None
     track_urn: str = ""
+    max_range_bytes: int | None = field(default=None, metadata=SKIP)
+    """The largest range to ask for at once when downloading it (None: the downloader's own
+    size); Mixcloud throttles past ~5 MB a request (docs/mixcloud.md §4.5)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Section(JsonModel):
+    """One entry of a show's tracklist: a track (artist and title) or a chapter (its name in
+    ``title``), from ``start_ms`` into the show (None when the service does not say)."""
+
+    kind: str  # "track" | "chapter"
+    start_ms: int | None
+    artist: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tag(JsonModel):
+    """A tag (genre) as a search finds it: ``name`` as shown, ``slug`` as a URL spells it."""
+
+    provider: str
+    kind: ClassVar[str] = "tag"
+    name: str
+    slug: str
+    url: str = ""
 
 
 T = TypeVar("T")

@@ -49,6 +49,7 @@ from minion_tui.net.retry import (
     RetryPolicy,
     classify_status,
     exception_failure,
+    rate_limit_failure,
     status_failure,
 )
 from minion_tui.net.spec import AuthHook, Credentials, HttpOptions, HttpStats, RequestSpec
@@ -76,6 +77,8 @@ class _Run:
     attempts: int = 0
     retries: int = 0
     failure: Failure | None = None
+    # recognises a rate limit sent under another status than 429 (Mixcloud's 403)
+    rate_limited: Callable[[Response], bool] | None = None
 
 
 class Http:
@@ -134,15 +137,19 @@ class Http:
         allow_statuses: Collection[int] = (),
         credentials: Credentials | None = None,
         max_bytes: int | None = None,
+        rate_limited: Callable[[Response], bool] | None = None,
     ) -> Response:
         """Send with retries; the body is read in full before returning (net/__init__.py,
         ARCHITECTURE.md), up to ``max_bytes`` (default ``options.max_body_bytes``; more is
         ResponseTooLarge, not retried). ``credentials`` go only to their own origins
-        (spec.Credentials), on every hop."""
+        (spec.Credentials), on every hop. ``rate_limited`` tells a rate limit sent under
+        another status (Mixcloud's 403 ``RateLimitException``): retried like a 429, and
+        RateLimited when it does not let up."""
         spec = RequestSpec(method.upper(), url, params, headers, data, json, credentials)
         now = self._limiter.now()
         run = _Run(spec, started=now, deadline=now + self.options.deadline,
-                   max_bytes=max_bytes or self.options.max_body_bytes)
+                   max_bytes=max_bytes or self.options.max_body_bytes,
+                   rate_limited=rate_limited)
         # The hard stop: no attempt, token wait or backoff outlives the deadline. The retry
         # loop also checks before each sleep so it gives up early rather than sleep in vain.
         timeout = asyncio.timeout(self.options.deadline)
@@ -163,10 +170,12 @@ class Http:
         auth_hook: AuthHook | None = None,
         credentials: Credentials | None = None,
         max_bytes: int | None = None,
+        rate_limited: Callable[[Response], bool] | None = None,
     ) -> Any:
         response = await self.request(
             "GET", url, params=params, headers=headers, auth_hook=auth_hook,
             credentials=credentials, max_bytes=max_bytes or self.options.max_json_bytes,
+            rate_limited=rate_limited,
         )
         try:
             return response.json()
@@ -353,9 +362,13 @@ class Http:
                     ):
                         method, data, json_body = "GET", None, None
                     continue
-                if classify_status(status) is not Outcome.RETRY:
+                if run.rate_limited is not None and status >= 400 \
+                        and run.rate_limited(response):
+                    failure = rate_limit_failure(response)
+                elif classify_status(status) is not Outcome.RETRY:
                     return response
-                failure = status_failure(response, method)
+                else:
+                    failure = status_failure(response, method)
                 if not failure.retryable:
                     return response
             run.failure = failure
@@ -386,6 +399,12 @@ class Http:
         self._count(host)
         h1 = lease_h1(self)
         shown, cap = self.public_url(url), run.max_bytes
+        if host in self.options.impersonate_hosts:
+            from minion_tui.net import impersonate
+
+            await slot()
+            return await impersonate.send(method, url, self._headers(headers), data,
+                                          json_body, timeout, cap, shown)
         if method == "GET" and data is None and json_body is None and h1.takes(url):
             # Over h1.py's connections (no httpx pool to create on a command's way to its
             # first request); the body is read, and decoded by httpx's decoders, here.
@@ -447,7 +466,7 @@ class Http:
         failure = run.failure
         if failure is None:
             return NetworkError(f"{what} did not complete: {summary}.", hint=_NETWORK_HINT)
-        if failure.status == 429:
+        if failure.status == 429 or failure.rate_limit:
             return RateLimited(
                 f"{host_of(self.unmap(run.url))} kept rate-limiting {what}; {summary}.",
                 retry_after=failure.retry_after,

@@ -74,11 +74,13 @@ class Failure:
     status: int | None = None
     retry_after: float | None = None  # seconds the server asked for (unclamped), if any
     detail: str = ""  # the library's message, for the final error text
+    rate_limit: bool = False  # a rate limit under another status (Mixcloud's 403)
 
     @property
     def pauses_host(self) -> bool:
         """429 always slows the whole host; any status with Retry-After does too."""
-        return self.status == 429 or (self.status is not None and self.retry_after is not None)
+        return (self.status == 429 or self.rate_limit
+                or (self.status is not None and self.retry_after is not None))
 
 
 def status_failure(response: Response, method: str) -> Failure:
@@ -94,6 +96,16 @@ def status_failure(response: Response, method: str) -> Failure:
         method in IDEMPOTENT_METHODS or status == 429
     )
     return Failure(reason, retryable, status=status, retry_after=retry_after)
+
+
+def rate_limit_failure(response: Response) -> Failure:
+    """A response the caller's ``rate_limited`` check recognised as a rate limit whatever
+    its status (Mixcloud answers 403 with ``RateLimitException``, docs/mixcloud.md §1.5):
+    retried like a 429, after its Retry-After."""
+    status = response.status_code
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    return Failure(f"rate limited (HTTP {status})", True, status=status,
+                   retry_after=retry_after, rate_limit=True)
 
 
 def exception_failure(exc: Exception, method: str) -> Failure:

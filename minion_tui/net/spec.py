@@ -44,6 +44,9 @@ class HttpOptions:
     max_text_bytes: int = 16 << 20
     max_image_bytes: int = 20 << 20
     max_body_bytes: int = 64 << 20
+    # Real hosts reached through curl_cffi's browser impersonation (net/impersonate.py):
+    # Mixcloud's GraphQL turns plain clients away (docs/mixcloud.md §4.1). Off by default.
+    impersonate_hosts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,17 @@ if TYPE_CHECKING:
 Resource = Track | Playlist | User
 
 #: Every listing name a provider may declare, grouped by what it is a listing of.
-CHARTS = ("trending",)
+#: Mixcloud adds the charts "popular", "hot", "new" and "live" (who streams live now), a
+#: user's "listens", "feed" and "comments" (comments left on the profile: the name is a
+#: track listing too, the target says which), a track's "favorites" and "listeners"
+#: (users), "similar" (tracks), "tracklist" (:class:`~minion_tui.models.Section` items),
+#: and the search kind "tags".
+CHARTS = ("trending", "popular", "hot", "new", "live")
 USER_LISTINGS = ("tracks", "toptracks", "likes", "reposts", "playlists", "albums",
-                 "followings", "followers")
-TRACK_LISTINGS = ("related", "station", "comments")
-SEARCH_KINDS = ("tracks", "users", "playlists", "albums", "all")
+                 "followings", "followers", "listens", "feed", "comments")
+TRACK_LISTINGS = ("related", "station", "comments", "favorites", "listeners", "similar",
+                  "tracklist")
+SEARCH_KINDS = ("tracks", "users", "playlists", "albums", "tags", "all")
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,9 @@ class Capabilities:
     """Whether the uploader's original file can be downloaded (when signed in)."""
     writes: tuple[str, ...] = ()
     """Write actions ("like", "repost", "follow", "comment", "playlist", "upload")."""
+    max_range_bytes: int | None = None
+    """The largest byte range a progressive download may ask for at once (Mixcloud
+    throttles a request past ~5 MB, docs/mixcloud.md §4.5); None: the downloader's own."""
 
     def listings(self) -> tuple[str, ...]:
         """Every listing ``Service.catalog.browse`` accepts for this provider."""

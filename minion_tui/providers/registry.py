@@ -10,10 +10,12 @@ from __future__ import annotations
 from minion_tui.errors import InvalidArgument, InvalidURL
 from minion_tui.net.endpoints import display_url
 from minion_tui.providers.base import Capabilities, ProviderEntry, SearchFilter, WebRef
+from minion_tui.providers.mixcloud import entry as mixcloud
 from minion_tui.providers.soundcloud import entry as soundcloud
 
 _BUILT_IN: tuple[ProviderEntry, ...] = (
     soundcloud.ENTRY,
+    mixcloud.ENTRY,
 )
 _entries: dict[str, ProviderEntry] = {entry.name: entry for entry in _BUILT_IN}
 
@@ -54,13 +56,12 @@ def provider_for(target: str) -> str:
         if candidate.claims(text):
             candidate.validate(text)  # raises InvalidURL with the reason
             return candidate.name
-    if "mixcloud.com" in text.lower() or text.lower().startswith("mixcloud:"):
-        raise InvalidURL(f"Mixcloud is not supported yet: {display_url(text)}",
-                         hint="Paste a SoundCloud link or URN for now.")
     raise InvalidURL(
         f"Not a link the app understands: '{display_url(text)}'.",
         hint="Paste a SoundCloud link (https://soundcloud.com/<artist>/<track>, …/sets/<name>, "
-        "a profile, an on.soundcloud.com short link) or a URN like soundcloud:tracks:123.",
+        "a profile, an on.soundcloud.com short link), a Mixcloud link (a show "
+        "https://www.mixcloud.com/<user>/<show>/ or a profile) or a URN like "
+        "soundcloud:tracks:123 or mixcloud:cloudcasts:<user>/<show>.",
     )
 
 
@@ -112,4 +113,6 @@ def capabilities() -> Capabilities:
         autocomplete=any(c.autocomplete for c in every), stream_kinds=union("stream_kinds"),
         formats=union("formats"), originals=any(c.originals for c in every),
         writes=union("writes"),
+        max_range_bytes=min((c.max_range_bytes for c in every if c.max_range_bytes),
+                            default=None),
     )

@@ -84,10 +84,13 @@ class Catalog:
                      prefer: str | None = None) -> StreamChoice:
         """Pick a playable stream: never DRM; previews flagged (or refused with
         require_full); ``prefer`` asks for a codec."""
-        track = (target if isinstance(target, Track)
-                 else await self._core.resolve_as(target, Track))
-        return await self._core.provider_of(track).stream(
-            track, require_full=require_full, prefer=prefer)
+        if isinstance(target, str):
+            # The provider takes the link itself: Mixcloud answers from one GraphQL call,
+            # with no REST lookup first (docs/mixcloud.md §4).
+            return await self._core.provider_for(target).stream(
+                target, require_full=require_full, prefer=prefer)
+        return await self._core.provider_of(target).stream(
+            target, require_full=require_full, prefer=prefer)
 
     async def refresh_stream(self, choice: StreamChoice) -> StreamChoice:
         """Re-sign a stream whose URL expired (the CDN answered 403)."""
@@ -180,6 +183,21 @@ class Catalog:
                 pages = source.chart(listing, limit=limit)
             else:
                 raise InvalidArgument(f"{source.name} has no {listing!r} chart.")
+        elif listing in known.user_listings and listing in known.track_listings:
+            # A name both a user and a track list (Mixcloud's "comments"): the target says which.
+            wanted = _required(target, "a user or track URL or URN")
+            subject = await self._core.provider_for(wanted).resolve(wanted)
+            if not isinstance(subject, User | Track):
+                raise InvalidArgument(f"{wanted} is a {subject.kind}, not a user or a track.",
+                                      hint="Pass the URL or URN of a user or a track.")
+            seen.append(subject)
+            if on_subject is not None:
+                on_subject(subject)
+            group = "user_listings" if isinstance(subject, User) else "track_listings"
+            source = self._declared(subject, listing, group)
+            pages = (source.user_listing(listing, subject.id, limit=limit)
+                     if isinstance(subject, User)
+                     else source.track_listing(listing, subject.id, limit=limit))
         elif listing in known.user_listings:
             user = await self._core.resolve_as(_required(target, "a user URL or URN"), User)
             seen.append(user)

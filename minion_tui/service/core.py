@@ -70,6 +70,8 @@ class Core:
                 deadline=net.deadline,
                 retry_after_cap=net.retry_after_cap,
                 user_agent=net.user_agent or BROWSER_USER_AGENT,
+                impersonate_hosts=frozenset(
+                    h.strip().lower() for h in (net.impersonate or "").split(",") if h.strip()),
             )
             self._http = Http(options, on_wait=self._announce_wait)
         return self._http

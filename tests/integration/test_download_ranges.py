@@ -111,3 +111,23 @@ async def test_refused_again_after_renewal_gives_up(tmp_path: Path) -> None:
     assert len(renewed) == MAX_RENEWALS
     assert len(origin.ranges) == MAX_RENEWALS + 1
     assert "kept refusing the download (HTTP 403)" in failed.value.text
+
+
+async def test_the_choices_range_cap_wins_when_smaller(tmp_path: Path) -> None:
+    """A provider that throttles long requests (Mixcloud, 5 MiB) caps every range asked."""
+    origin = Origin()
+    part = tmp_path / "mix.m4a.part"
+    http = Http(HttpOptions(rate_limit=0))
+    try:
+        with serving(origin) as url:
+            choice = StreamChoice("progressive", "aac", "test", url, track_urn="test:1",
+                                  max_range_bytes=100_000)
+            total = await fetch_progressive(http, choice, part, refresh=_no_refresh)
+    finally:
+        await http.aclose()
+    assert total == len(BODY) and part.read_bytes() == BODY
+    assert origin.ranges == ["bytes=0-99999", "bytes=100000-199999", "bytes=200000-299999"]
+
+
+async def _no_refresh(choice: StreamChoice) -> StreamChoice:
+    raise AssertionError("nothing expires here")

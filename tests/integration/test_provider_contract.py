@@ -14,7 +14,7 @@ import pytest
 
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.errors import InvalidArgument
-from minion_tui.models import Comment, Page, Playlist, StreamChoice, Track, User
+from minion_tui.models import Comment, Page, Playlist, Section, StreamChoice, Tag, Track, User
 from minion_tui.providers import registry
 from minion_tui.providers.base import Provider, SearchFilter, WebRef
 from minion_tui.service import Service, capabilities, web_ref
@@ -27,9 +27,13 @@ ITEM_TYPES: dict[str, tuple[type, ...]] = {
     "reposts": (Track, Playlist), "playlists": (Playlist,), "albums": (Playlist,),
     "followings": (User,), "followers": (User,), "related": (Track,), "station": (Track,),
     "comments": (Comment,), "trending": (Track,), "tag": (Track,),
+    "popular": (Track,), "hot": (Track,), "new": (Track,), "live": (Track,), "listens": (Track,),
+    "feed": (Track,), "favorites": (User,), "listeners": (User,), "similar": (Track,),
+    "tracklist": (Section,),
 }
 SEARCH_TYPES: dict[str, tuple[type, ...]] = {
     "tracks": (Track,), "users": (User,), "playlists": (Playlist,), "albums": (Playlist,),
+    "tags": (Tag,),
 }
 
 

@@ -91,7 +91,7 @@ def test_registry_routes_soundcloud(text: str) -> None:
 
 @pytest.mark.parametrize(("text", "reason"), [
     ("https://soundcloud.com/discover", "not a track"),
-    ("https://www.mixcloud.com/a/b/", "Mixcloud is not supported yet"),
+    ("https://www.mixcloud.com/discover/", "a Mixcloud page"),
     ("hello", "Not a link the app understands"),
 ])
 def test_registry_refuses_with_a_reason(text: str, reason: str) -> None:
