@@ -31,8 +31,9 @@ _REFERER = {"Referer": "https://www.mixcloud.com/"}
 @dataclass(frozen=True, slots=True)
 class RawPage:
     items: list[Any]
-    next_url: str | None
+    next_href: str | None
     name: str
+    total: int | None = None
 
 
 def rate_limited(response: Response) -> bool:

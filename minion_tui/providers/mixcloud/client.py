@@ -27,6 +27,7 @@ from minion_tui.providers.mixcloud import listings, parse, streams, urls
 from minion_tui.providers.mixcloud.api import Api, GraphQLError
 from minion_tui.providers.mixcloud.capabilities import CAPABILITIES
 from minion_tui.providers.mixcloud.urls import Target
+from minion_tui.providers.paging import bounded_put, limited
 
 if TYPE_CHECKING:
     from minion_tui.net import Http
@@ -137,7 +138,11 @@ class Mixcloud:
     def _pages(self, path: str, want: str, limit: int | None, *, what: str,
                params: dict[str, str] | None = None) -> AsyncIterator[Page[Any]]:
         raw = self.api.pages(path, params, page_size=listings.page_size_for(limit), what=what)
-        return self._noted(listings.limited(raw, want, limit))
+
+        async def convert(items: list[Any]) -> list[Any]:
+            return listings.convert(items, want)
+
+        return self._noted(limited(raw, convert, limit))
 
     async def _noted(self, pages: AsyncIterator[Page[Any]]) -> AsyncIterator[Page[Any]]:
         async for page in pages:
@@ -246,7 +251,7 @@ class Mixcloud:
         if isinstance(lookup, dict):
             waveform = parse._str(lookup.get("waveformUrl"))
             if waveform.startswith(("http://", "https://")):
-                _bounded_put(self._waveforms, target.urn, waveform)
+                bounded_put(self._waveforms, target.urn, waveform, _REMEMBERED)
             found = parse.graphql_sections(lookup)
             if found:
                 return found
@@ -323,7 +328,7 @@ class Mixcloud:
     def _note(self, resource: R) -> R:
         url, urn = getattr(resource, "url", ""), getattr(resource, "urn", "")
         if url and urn:
-            _bounded_put(self._links, urn, url)
+            bounded_put(self._links, urn, url, _REMEMBERED)
         return resource
 
 
@@ -378,13 +383,6 @@ def _user_target(value: str) -> Target:
                               hint="Pass a username, a mixcloud:users:USER URN or a profile "
                               "link.")
     return found
-
-
-def _bounded_put(store: OrderedDict[str, str], key: str, value: str) -> None:
-    store[key] = value
-    store.move_to_end(key)
-    while len(store) > _REMEMBERED:
-        store.popitem(last=False)
 
 
 __all__ = ["Mixcloud"]

@@ -4,12 +4,11 @@ once: date paging may repeat the boundary item, docs/mixcloud.md §1.4)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from minion_tui.models import Page
 from minion_tui.providers.mixcloud import parse
-from minion_tui.providers.mixcloud.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, RawPage
+from minion_tui.providers.mixcloud.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -48,34 +47,3 @@ def _safe(parser: Callable[[Any], T], data: Any) -> T | None:
 
 def page_size_for(limit: int | None) -> int:
     return min(limit, MAX_PAGE_SIZE) if limit else DEFAULT_PAGE_SIZE
-
-
-async def limited(raw_pages: AsyncGenerator[RawPage, None], want: str,
-                  limit: int | None) -> AsyncIterator[Page[Any]]:
-    """Pages whose items never exceed what remains of ``limit``; stops when it is reached or
-    the list ends. Empty pages are walked through; an empty list yields one empty page."""
-    remaining = limit
-    yielded = False
-    seen: set[tuple[str, str]] = set()
-    try:
-        if remaining is not None and remaining <= 0:
-            return
-        async for raw in raw_pages:
-            items = []
-            for model in convert(raw.items, want):
-                key = (type(model).__name__, str(getattr(model, "id", "") or
-                                                 getattr(model, "slug", "")))
-                if key not in seen:
-                    seen.add(key)
-                    items.append(model)
-            if remaining is not None:
-                items = items[:remaining]
-                remaining -= len(items)
-            last = raw.next_url is None or remaining == 0
-            if items or (last and not yielded):
-                yield Page(items=items, next_href=None if last else raw.next_url)
-                yielded = True
-            if last:
-                return
-    finally:
-        await raw_pages.aclose()

@@ -14,8 +14,8 @@ from typing import Literal
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from minion_tui.errors import InvalidURL
-from minion_tui.net.endpoints import display_url
 from minion_tui.providers.base import WebRef
+from minion_tui.providers.pasted import checked, shown
 
 Kind = Literal["show", "user", "playlist", "live"]
 
@@ -24,8 +24,6 @@ API = "https://api.mixcloud.com"
 GRAPHQL = "https://app.mixcloud.com/graphql"
 WEB_HOSTS = frozenset({"mixcloud.com", "www.mixcloud.com", "m.mixcloud.com", "app.mixcloud.com",
                        "beta.mixcloud.com", "api.mixcloud.com"})
-MAX_TARGET_LENGTH = 2048
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Usernames and slugs: letters, digits, "-", "_" and "." seen in keys; anything else that is
 # no "/", "?", "#" or space is taken too (real slugs carry percent-encoded characters).
 _NAME_RE = re.compile(r"[^/?#\s]+")
@@ -150,20 +148,11 @@ def key_id(key: str) -> str:
 
 def parse_target(target: str) -> Target:
     """What a pasted target names; InvalidURL saying what is wrong and what works."""
-    text = target.strip()
-    if not text:
-        raise InvalidURL("Nothing to resolve: the target is empty.", hint=_HINT)
-    if len(text) > MAX_TARGET_LENGTH:
-        raise InvalidURL(f"The link is {len(text):,} characters long ({_shown(text)}); a "
-                         f"Mixcloud link has at most {MAX_TARGET_LENGTH:,}.", hint=_HINT)
-    control = _CONTROL_RE.search(text)
-    if control:
-        raise InvalidURL(f"The link {_shown(text)} contains a control character "
-                         f"(U+{ord(control.group()):04X}).", hint=_HINT)
+    text = checked(target, "Mixcloud", _HINT)
     if text.lower().startswith("mixcloud:"):
         found = parse_urn(text)
         if found is None:
-            raise InvalidURL(f"Malformed Mixcloud URN {_shown(text)}.", hint=_HINT)
+            raise InvalidURL(f"Malformed Mixcloud URN {shown(text)}.", hint=_HINT)
         return found
     segments, where = _segments(text, target)
     return _from_path(segments, target, where)
@@ -176,30 +165,30 @@ def _segments(text: str, target: str) -> tuple[list[str], str]:
         name = (parts.hostname or "").lower()
         port = parts.port
     except ValueError as exc:
-        raise InvalidURL(f"Malformed URL {_shown(target)}: {exc}.", hint=_HINT) from exc
+        raise InvalidURL(f"Malformed URL {shown(target)}: {exc}.", hint=_HINT) from exc
     if parts.scheme not in ("http", "https") or name not in WEB_HOSTS:
-        raise InvalidURL(f"Not a Mixcloud link: {_shown(target)}.", hint=_HINT)
+        raise InvalidURL(f"Not a Mixcloud link: {shown(target)}.", hint=_HINT)
     if parts.username is not None or parts.password is not None:
-        raise InvalidURL(f"The link {_shown(target)} carries a user name or password; "
+        raise InvalidURL(f"The link {shown(target)} carries a user name or password; "
                          "Mixcloud links never do.", hint="Remove the part before the @.")
     if port is not None and port != (443 if parts.scheme == "https" else 80):
-        raise InvalidURL(f"{name}:{port} is not a Mixcloud address ({_shown(target)}).",
+        raise InvalidURL(f"{name}:{port} is not a Mixcloud address ({shown(target)}).",
                          hint=_HINT)
     return [unquote(s) for s in parts.path.split("/") if s], name
 
 
 def _from_path(segments: list[str], target: str, where: str) -> Target:
     if not segments:
-        raise InvalidURL(f"{_shown(target)} is Mixcloud's home page, not a show or a "
+        raise InvalidURL(f"{shown(target)} is Mixcloud's home page, not a show or a "
                          "profile.", hint=_HINT)
     user = segments[0]
     if user.lower() == "live" and len(segments) == 2 and _NAME_RE.fullmatch(segments[1]):
         return Target("live", segments[1])
     if user.lower() in RESERVED:
-        raise InvalidURL(f"{_shown(target)} is a Mixcloud page ({user}), not a show or a "
+        raise InvalidURL(f"{shown(target)} is a Mixcloud page ({user}), not a show or a "
                          "profile.", hint=_HINT)
     if not all(_NAME_RE.fullmatch(s) for s in segments):
-        raise InvalidURL(f"Malformed Mixcloud link {_shown(target)}.", hint=_HINT)
+        raise InvalidURL(f"Malformed Mixcloud link {shown(target)}.", hint=_HINT)
     rest = segments[1:]
     if not rest:
         return Target("user", user)
@@ -208,15 +197,11 @@ def _from_path(segments: list[str], target: str, where: str) -> Target:
     if rest[0].lower() in USER_TABS:
         if len(rest) == 1 or where == "api.mixcloud.com":
             return Target("user", user)
-        raise InvalidURL(f"Unrecognised Mixcloud link {_shown(target)}.", hint=_HINT)
+        raise InvalidURL(f"Unrecognised Mixcloud link {shown(target)}.", hint=_HINT)
     if len(rest) == 1 or (len(rest) == 2 and rest[1].lower() in SHOW_PAGES):
         return Target("show", user, rest[0])
-    raise InvalidURL(f"Unrecognised Mixcloud link {_shown(target)} (a show is "
+    raise InvalidURL(f"Unrecognised Mixcloud link {shown(target)} (a show is "
                      "/<user>/<show>/).", hint=_HINT)
-
-
-def _shown(target: str) -> str:
-    return f"'{display_url(target.strip())}'"
 
 
 def web_ref(text: str) -> WebRef | None:

@@ -22,6 +22,7 @@ from minion_tui.errors import (
     StreamExpired,
 )
 from minion_tui.models import Activity, Comment, Page, Playlist, StreamChoice, Track, User
+from minion_tui.providers.paging import bounded_put, limited
 from minion_tui.providers.soundcloud import listings, originals, parse, streams, urls
 from minion_tui.providers.soundcloud.api import Api
 from minion_tui.providers.soundcloud.capabilities import (
@@ -178,7 +179,7 @@ class SoundCloud:
                                                  memo=self._memo)]
 
         pages = self.api.pages(path, params, page_size=listings.page_size_for(limit))
-        return listings.limited(pages, convert, limit)
+        return limited(pages, convert, limit)
 
     async def _hydrate_ids(self, ids: Sequence[str]) -> list[Track]:
         return await listings.fetch_tracks(self.api, ids)
@@ -404,7 +405,7 @@ class SoundCloud:
 
     def _keep_source(self, track: Track) -> StreamSource:
         source = StreamSource.from_track(track.raw, urn=track.urn, title=track.title)
-        _bounded_put(self._sources, track.urn, source)
+        bounded_put(self._sources, track.urn, source, _REMEMBERED)
         return source
 
     # -- pictures, waveforms, originals ---------------------------------------------------------
@@ -452,7 +453,7 @@ class SoundCloud:
         url = getattr(resource, "url", "")
         urn = getattr(resource, "urn", "")
         if url and urn:
-            _bounded_put(self._links, urn, url)
+            bounded_put(self._links, urn, url, _REMEMBERED)
         return resource
 
 
@@ -478,13 +479,6 @@ def _plain_id(value: str, collection: urls.Collection) -> str:
         return parsed[1]
     raise InvalidArgument(f"{value!r} is not a SoundCloud {collection[:-1]} id.",
                           hint=f"Pass a numeric id or a soundcloud:{collection}:<id> URN.")
-
-
-def _bounded_put(store: OrderedDict[str, Any], key: str, value: Any) -> None:
-    store[key] = value
-    store.move_to_end(key)
-    while len(store) > _REMEMBERED:
-        store.popitem(last=False)
 
 
 __all__ = ["SoundCloud"]

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from minion_tui.models import Activity, Comment, Page, Playlist, Track, User
+from minion_tui.models import Activity, Comment, Playlist, Track, User
 from minion_tui.providers.soundcloud import parse
-from minion_tui.providers.soundcloud.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Api, RawPage
+from minion_tui.providers.soundcloud.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Api
 from minion_tui.providers.soundcloud.parse import MalformedResponse
 
 log = logging.getLogger(__name__)
@@ -144,47 +144,6 @@ def page_size_for(limit: int | None) -> int:
     return min(limit, MAX_PAGE_SIZE) if limit else DEFAULT_PAGE_SIZE
 
 
-async def limited(
-    raw_pages: AsyncGenerator[RawPage, None],
-    convert: Callable[[list[Any]], Awaitable[list[T]]],
-    limit: int | None,
-) -> AsyncIterator[Page[T]]:
-    """Pages whose items never exceed what remains of ``limit``; stops when it is reached or
-    the collection ends; an item met twice is listed once. Empty pages are walked through
-    silently (only an entirely empty listing yields one empty page, so callers still learn
-    the total)."""
-    remaining = limit
-    yielded = False
-    seen: set[tuple[str, str]] = set()
-    try:
-        if remaining is not None and remaining <= 0:
-            return
-        async for raw in raw_pages:
-            items = _unseen(await convert(raw.items), seen)
-            if remaining is not None:
-                items = items[:remaining]
-                remaining -= len(items)
-            last = raw.next_href is None or remaining == 0
-            if items or (last and not yielded):
-                yield Page(items=items, next_href=None if last else raw.next_href, total=raw.total)
-                yielded = True
-            if last:
-                return
-    finally:
-        await raw_pages.aclose()
-
-
-def _unseen(items: list[T], seen: set[tuple[str, str]]) -> list[T]:
-    """Drop items already listed: a cursor that loops back must not repeat them."""
-    fresh: list[T] = []
-    for entry in items:
-        key = (str(getattr(entry, "kind", "")), str(getattr(entry, "id", id(entry))))
-        if key not in seen:
-            seen.add(key)
-            fresh.append(entry)
-    return fresh
-
-
 Converter = Callable[[list[Any]], Awaitable[list[Any]]]
-__all__ = ["Comment", "Converter", "TrackMemo", "convert_items", "fetch_tracks", "limited",
+__all__ = ["Comment", "Converter", "TrackMemo", "convert_items", "fetch_tracks",
            "page_size_for"]

@@ -12,8 +12,8 @@ from typing import Literal
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from minion_tui.errors import InvalidURL
-from minion_tui.net.endpoints import display_url
 from minion_tui.providers.base import WebRef
+from minion_tui.providers.pasted import checked, shown
 
 Collection = Literal["tracks", "users", "playlists"]
 TargetKind = Literal["urn", "permalink", "short"]
@@ -35,8 +35,6 @@ _SECRET_RE = re.compile(r"s-[A-Za-z0-9]+")
 _SLUG_RE = re.compile(r"[A-Za-z0-9_-]+")
 #: The longest target taken: SoundCloud's links, tracking parameters and all, are a few
 #: hundred characters; a longer one is a paste gone wrong (and would be sent on to /resolve).
-MAX_TARGET_LENGTH = 2048
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # First path segments of soundcloud.com that are app pages, not a user's permalink.
 _RESERVED = frozenset({
@@ -116,20 +114,11 @@ def is_soundcloud(target: str) -> bool:
 
 def parse_target(target: str) -> Target:
     """Parse what a user pasted. Raises InvalidURL saying what is wrong and what works."""
-    text = target.strip()
-    if not text:
-        raise InvalidURL("Nothing to resolve: the target is empty.", hint=_URL_HINT)
-    if len(text) > MAX_TARGET_LENGTH:
-        raise InvalidURL(f"The link is {len(text):,} characters long ({_shown(text)}); a "
-                         f"SoundCloud link has at most {MAX_TARGET_LENGTH:,}.", hint=_URL_HINT)
-    control = _CONTROL_RE.search(text)
-    if control:
-        raise InvalidURL(f"The link {_shown(text)} contains a control character "
-                         f"(U+{ord(control.group()):04X}).", hint=_URL_HINT)
+    text = checked(target, "SoundCloud", _URL_HINT)
     if text.lower().startswith("soundcloud:"):
         parsed = parse_urn(text)
         if parsed is None:
-            raise InvalidURL(f"Malformed SoundCloud URN {_shown(text)}.", hint=_URN_HINT)
+            raise InvalidURL(f"Malformed SoundCloud URN {shown(text)}.", hint=_URN_HINT)
         return Target("urn", collection=parsed[0], id=parsed[1])
     if "://" not in text and _host("https://" + text) in (WEB_HOSTS | {SHORT_HOST}):
         text = "https://" + text  # "soundcloud.com/artist/track" pasted without a scheme
@@ -138,26 +127,26 @@ def parse_target(target: str) -> Target:
         host = (parts.hostname or "").lower()
         port = parts.port
     except ValueError as exc:
-        raise InvalidURL(f"Malformed URL {_shown(target)}: {exc}.", hint=_URL_HINT) from exc
+        raise InvalidURL(f"Malformed URL {shown(target)}: {exc}.", hint=_URL_HINT) from exc
     if parts.scheme not in ("http", "https") or not host:
-        raise InvalidURL(f"Not a SoundCloud link: {_shown(target)}.", hint=_URL_HINT)
+        raise InvalidURL(f"Not a SoundCloud link: {shown(target)}.", hint=_URL_HINT)
     if parts.username is not None or parts.password is not None:
-        raise InvalidURL(f"The link {_shown(target)} carries a user name or password; "
+        raise InvalidURL(f"The link {shown(target)} carries a user name or password; "
                          "SoundCloud links never do.",
                          hint="Remove the part before the @ (and change that password if it "
                          "was a real one).")
     if port is not None and port != (443 if parts.scheme == "https" else 80):
-        raise InvalidURL(f"{host}:{port} is not a SoundCloud address ({_shown(target)}).",
+        raise InvalidURL(f"{host}:{port} is not a SoundCloud address ({shown(target)}).",
                          hint=_URL_HINT)
     segments = [unquote(s) for s in parts.path.split("/") if s]
     if host == SHORT_HOST:
         if not segments:
-            raise InvalidURL(f"The short link {_shown(target)} has no code.", hint=_URL_HINT)
+            raise InvalidURL(f"The short link {shown(target)} has no code.", hint=_URL_HINT)
         return Target("short", url=f"https://{SHORT_HOST}/{'/'.join(segments)}")
     if host in API_HOSTS:
         return _parse_api_path(segments, target)
     if host not in WEB_HOSTS:
-        raise InvalidURL(f"{host} is not a SoundCloud address ({_shown(target)}).", hint=_URL_HINT)
+        raise InvalidURL(f"{host} is not a SoundCloud address ({shown(target)}).", hint=_URL_HINT)
     return _parse_web_path(segments, target)
 
 
@@ -172,17 +161,17 @@ def _parse_api_path(segments: list[str], target: str) -> Target:
             return Target("urn", collection=collection, id=parsed[1])
         if tail.isdigit():
             return Target("urn", collection=collection, id=tail)
-    raise InvalidURL(f"Not a SoundCloud track, user or playlist API URL: {_shown(target)}.",
+    raise InvalidURL(f"Not a SoundCloud track, user or playlist API URL: {shown(target)}.",
                      hint=_URL_HINT)
 
 
 def _parse_web_path(segments: list[str], target: str) -> Target:
     if not segments:
-        raise InvalidURL(f"{_shown(target)} is SoundCloud's home page, not a track, set or "
+        raise InvalidURL(f"{shown(target)} is SoundCloud's home page, not a track, set or "
                          "profile.", hint=_URL_HINT)
     user = segments[0]
     if user.lower() in _RESERVED or not _SLUG_RE.fullmatch(user):
-        raise InvalidURL(f"{_shown(target)} is a SoundCloud page ({user}), not a track, set "
+        raise InvalidURL(f"{shown(target)} is a SoundCloud page ({user}), not a track, set "
                          "or profile.", hint=_URL_HINT)
     rest = segments[1:]
     if not rest or (len(rest) == 1 and rest[0].lower() in _USER_TABS):
@@ -193,10 +182,10 @@ def _parse_web_path(segments: list[str], target: str) -> Target:
         return Target("permalink", url=f"{WEB}/{user}")  # e.g. /user/likes/… deep links
     slug = rest[0]
     if not _SLUG_RE.fullmatch(slug):
-        raise InvalidURL(f"Malformed track link {_shown(target)}.", hint=_URL_HINT)
+        raise InvalidURL(f"Malformed track link {shown(target)}.", hint=_URL_HINT)
     secret = rest[1] if len(rest) >= 2 and _SECRET_RE.fullmatch(rest[1]) else None
     if len(rest) >= 2 and secret is None and rest[1].lower() not in _TRACK_PAGES:
-        raise InvalidURL(f"Unrecognised track link {_shown(target)}.", hint=_URL_HINT)
+        raise InvalidURL(f"Unrecognised track link {shown(target)}.", hint=_URL_HINT)
     url = f"{WEB}/{user}/{slug}" + (f"/{secret}" if secret else "")
     return Target("permalink", url=url, collection="tracks", secret_token=secret)
 
@@ -206,16 +195,10 @@ def _playlist(user: str, rest: list[str], target: str) -> Target:
         return Target("permalink", url=f"{WEB}/{user}")  # the "sets" tab of the profile
     slug = rest[0]
     if not _SLUG_RE.fullmatch(slug):
-        raise InvalidURL(f"Malformed set link {_shown(target)}.", hint=_URL_HINT)
+        raise InvalidURL(f"Malformed set link {shown(target)}.", hint=_URL_HINT)
     secret = rest[1] if len(rest) >= 2 and _SECRET_RE.fullmatch(rest[1]) else None
     url = f"{WEB}/{user}/sets/{slug}" + (f"/{secret}" if secret else "")
     return Target("permalink", url=url, collection="playlists", secret_token=secret)
-
-
-def _shown(target: str) -> str:
-    """A target quoted in a message: no password, no secrets, no control characters, and
-    not all of a very long one."""
-    return f"'{display_url(target.strip())}'"
 
 
 def _host(text: str) -> str:
