@@ -68,6 +68,10 @@ def subjects(provider_name: str, request: pytest.FixtureRequest) -> Subjects:
         return Subjects(f"https://{host}/user2/t1", f"https://{host}/user1", "fakehouse",
                         "track", f"https://{host}/user1/likes")
     emulator: RunningEmulator = request.getfixturevalue("emulator")
+    if provider_name == "mixcloud":  # a profile's Favorites tab is the neutral "likes"
+        user = emulator.examples["mc_user"]
+        return Subjects(emulator.examples["mc_show_tracks"], user, "deep house", "night",
+                        user + "favorites/")
     return Subjects(emulator.examples["track_full"], emulator.examples["user"], "deep house",
                     "deep", emulator.examples["user"] + "/likes")
 
