@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, Self
 
 from minion_tui import config
 from minion_tui.providers.base import Capabilities, SearchFilter, WebRef
-from minion_tui.service.catalog import Catalog, capabilities, is_claimed, web_ref
+from minion_tui.service.catalog import (
+    Catalog,
+    capabilities,
+    claimed_by,
+    is_claimed,
+    provider_names,
+    web_ref,
+)
 from minion_tui.service.core import DB_FILENAME, Core, Resource
 from minion_tui.service.discovery import Discovery
 from minion_tui.service.downloads import Downloads
@@ -102,4 +109,5 @@ class Service:
 __all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Capabilities", "Catalog",
            "Discovery", "Downloads", "Inbox", "InboxFilters", "Library", "Player", "Resource",
            "SearchFilter", "Service",
-           "WebRef", "capabilities", "is_claimed", "preload_network", "web_ref"]
+           "WebRef", "capabilities", "claimed_by", "is_claimed", "preload_network",
+           "provider_names", "web_ref"]

@@ -52,6 +52,22 @@ def is_claimed(text: str) -> bool:
     return any(entry.claims(text.strip()) for entry in registry.entries())
 
 
+def provider_names() -> tuple[str, ...]:
+    """The registered providers' names, in registration order ("soundcloud" first): the
+    choices of a front end's provider switch."""
+    from minion_tui.providers import registry
+
+    return registry.names()
+
+
+def claimed_by(text: str) -> str | None:
+    """The name of the provider that claims a pasted target as its own, or None."""
+    from minion_tui.providers import registry
+
+    text = text.strip()
+    return next((entry.name for entry in registry.entries() if entry.claims(text)), None)
+
+
 class Catalog:
     """Everything read from the services."""
 

@@ -70,4 +70,5 @@ def _clean_mixcloud(request: pytest.FixtureRequest) -> Iterator[None]:
         mixcloud.set_faults("")
         mixcloud.paging_scheme = "https"
         mixcloud.old_rest_sections = False
+        mixcloud.offer_hls = True
         mixcloud.throttle_rate = 256 * 1024

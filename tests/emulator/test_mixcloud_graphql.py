@@ -104,6 +104,15 @@ def test_an_exclusive_show_has_no_streams(mc: McHttp) -> None:
     assert show == {"isExclusive": True, "restrictedReason": None, "streamInfo": None}
 
 
+def test_a_show_offered_progressively_only(mc: McHttp) -> None:
+    fields = "streamInfo { url hlsUrl dashUrl }"
+    offered = lookup(mc, "night-shift-300", fields)["streamInfo"]
+    assert offered["url"] and offered["hlsUrl"] and offered["dashUrl"]
+    mc.emulator.mixcloud.offer_hls = False
+    info = lookup(mc, "night-shift-300", fields)["streamInfo"]
+    assert info == {"url": offered["url"], "hlsUrl": None, "dashUrl": None}
+
+
 def test_restricted_reasons(mc: McHttp) -> None:
     country = lookup(mc, "night-shift-297-licensed", "restrictedReason isPlayable "
                                                        "streamInfo { url }")

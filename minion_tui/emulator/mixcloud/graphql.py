@@ -171,8 +171,10 @@ class Schema:
         media = self.service.media
         return gql.Node("StreamInfo", {
             "url": lambda a: obfuscate(media.progressive_url(show)),
-            "hlsUrl": lambda a: obfuscate(media.hls_url(show)),
-            "dashUrl": lambda a: obfuscate(media.dash_url(show)),
+            "hlsUrl": lambda a: (obfuscate(media.hls_url(show))
+                                 if self.service.offer_hls else None),
+            "dashUrl": lambda a: (obfuscate(media.dash_url(show))
+                                  if self.service.offer_hls else None),
             "uuid": lambda a: show.media_path.rsplit("/", 1)[-1],
             "hash": lambda a: show.media_path.replace("/", "")[:12]})
 

@@ -126,6 +126,9 @@ class Mixcloud:
         self.throttle_rate = 256 * 1024
         #: Serve the 2015 REST `sections` shape instead of today's empty list (§2.8).
         self.old_rest_sections = False
+        #: False answers streamInfo with hlsUrl and dashUrl null, as for the shows the real
+        #: site serves progressively only (tests of the progressive path, docs/mixcloud.md §4).
+        self.offer_hls = True
         #: "https" or "http": the scheme of REST paging links.
         self.paging_scheme = "https"
         self.examples = dict(EXAMPLES)
