@@ -1,5 +1,5 @@
-"""``minion-tui discover``: follow people (their likes and reposts), charts and tags, list
-them, and sync them into the store.
+"""``minion-tui discover``: follow people (their likes and reposts; a Mixcloud user's
+favourites and shows), charts and tags, list them, and sync them into the store.
 
 ``discover sync --json`` prints JSON lines: one per page merged or source finished
 (:class:`~minion_tui.models.SyncEvent`), the last one the summary
@@ -30,8 +30,8 @@ def _setup(sub: Subparsers, common: argparse.ArgumentParser) -> None:
                               "reposts")
     actions = discover.add_subparsers(dest="action", metavar="ACTION", required=True)
     follow = actions.add_parser("follow", parents=[common],
-                                help="follow profiles (their likes and reposts), trending, "
-                                "#tags")
+                                help="follow profiles (their likes and reposts; on Mixcloud "
+                                "favourites and shows), trending, #tags")
     follow.add_argument("targets", nargs="*", metavar="TARGET",
                         help="profile URL or URN, trending, or #tag")
     follow.add_argument("--followings-of", metavar="USER",
@@ -40,7 +40,7 @@ def _setup(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     unfollow.add_argument("target", metavar="TARGET")
     actions.add_parser("list", parents=[common], help="what you follow")
     actions.add_parser("sync", parents=[common],
-                       help="pull new likes and reposts of what you follow")
+                       help="pull new likes, reposts and uploads of what you follow")
 
 
 async def _handle(args: argparse.Namespace) -> int:

@@ -1,6 +1,7 @@
-"""``inbox [--limit N] [filters]``: unrated tracks that followed artists liked or reposted,
-best first; with ``--json`` a list of track objects, each with ``playable``, ``provenance``
-(``[{source, actor, kind, at}]``) and ``score`` (``{total, parts}``)."""
+"""``inbox [--limit N] [filters]``: unrated tracks that followed artists liked, reposted or
+uploaded (a Mixcloud user's favourites and shows), best first; with ``--json`` a list of
+track objects, each with ``playable``, ``provenance`` (``[{source, actor, kind, at}]``) and
+``score`` (``{total, parts}``)."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ def _row(entry: dict[str, Any]) -> list[str]:
 
 def why(parts: list[dict[str, Any]]) -> str:
     """"liked by A, B · reposted by C · Trending" from a score's parts."""
-    verbs = {"like": "liked by", "repost": "reposted by"}
+    verbs = {"like": "liked by", "repost": "reposted by", "upload": "uploaded by"}
     names: dict[str, list[str]] = {}
     for part in parts:
         kind = part["kind"]

@@ -97,6 +97,7 @@ class DiscoverySettings:
     half_life_days: float = 14.0
     weight_like: float = 1.0
     weight_repost: float = 0.7
+    weight_upload: float = 0.8
     weight_chart: float = 0.2
     weight_related: float = 0.3
     trust_prior: float = 2.0
@@ -209,6 +210,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("discovery", "weight_like", Number(), "Weight of a followed artist's like in "
             "the inbox's score."),
     Setting("discovery", "weight_repost", Number(), "Weight of a followed artist's repost."),
+    Setting("discovery", "weight_upload", Number(), "Weight of a followed artist's own "
+            "upload (a Mixcloud user's show)."),
     Setting("discovery", "weight_chart", Number(), "Weight of a chart sighting (Trending) or "
             "of a followed tag's."),
     Setting("discovery", "weight_related", Number(), "Weight of a related-track or station "

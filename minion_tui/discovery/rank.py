@@ -1,11 +1,11 @@
 """The inbox's ranking: evidence from the artists you follow, weighted by how much you trust
 each of them, in one SQL query.
 
-score(track) = Σ over the artists *a* who liked or reposted it (and the charts and related
-lists that showed it) of trust(a) · weight(kind) · 2^(−age / half-life), where age is the
-time since *a* acted. Evidence is the ``provenance`` table: discovery sync writes a row per
-like or repost of a followed artist (actor, kind, when), browsing writes chart and related
-sightings. A track counts each (surfacer, kind) once, at its newest sighting.
+score(track) = Σ over the artists *a* who liked, reposted or uploaded it (and the charts and
+related lists that showed it) of trust(a) · weight(kind) · 2^(−age / half-life), where age is
+the time since *a* acted. Evidence is the ``provenance`` table: discovery sync writes a row
+per like, repost or upload of a followed artist (actor, kind, when), browsing writes chart
+and related sightings. A track counts each (surfacer, kind) once, at its newest sighting.
 
 trust(a) is the Wilson lower bound (95 %) of the share of what *a* surfaced that you liked:
 liked counts as a positive, not interested as a negative, not quite as half a negative, and
@@ -39,7 +39,7 @@ from minion_tui.errors import InvalidArgument
 from minion_tui.models import Evidence, Score, ScorePart
 
 #: The provenance kinds that count as evidence, and their weight settings.
-KINDS = ("like", "repost", "chart", "tag", "related")
+KINDS = ("like", "repost", "upload", "chart", "tag", "related")
 """The evidence the ranking counts; a followed tag's sighting weighs as a chart's."""
 #: Tracks of one uploader on a page; tracks of one surfacing artist in the top ``TOP``.
 PER_UPLOADER = 2
@@ -99,6 +99,7 @@ parts AS (
     SELECT e.track_urn, e.who, e.kind, e.at,
            coalesce(t.trust, {_wilson("0", "0")}) AS trust,
            CASE e.kind WHEN 'like' THEN :w_like WHEN 'repost' THEN :w_repost
+                       WHEN 'upload' THEN :w_upload
                        WHEN 'chart' THEN :w_chart WHEN 'tag' THEN :w_chart
                        ELSE :w_related END AS weight,
            pow(2.0, -max(0.0, :now_jd - julianday(e.at)) / :half_life) AS decay,
@@ -163,7 +164,8 @@ class Candidate:
 
 def parameters(settings: DiscoverySettings, now: datetime) -> dict[str, Any]:
     return {"prior": settings.trust_prior, "w_like": settings.weight_like,
-            "w_repost": settings.weight_repost, "w_chart": settings.weight_chart,
+            "w_repost": settings.weight_repost, "w_upload": settings.weight_upload,
+            "w_chart": settings.weight_chart,
             "w_related": settings.weight_related, "half_life": settings.half_life_days,
             "now_jd": _julian(now), "epoch_jd": _julian(now)}
 
@@ -219,7 +221,7 @@ _WINDOW_MAX = 6400
 def _basis(settings: DiscoverySettings) -> str:
     p = parameters(settings, datetime.now(UTC))
     return json.dumps([p[k] for k in ("prior", "w_like", "w_repost", "w_chart", "w_related",
-                                      "half_life")])
+                                      "half_life", "w_upload")])
 
 
 def _state(conn: sqlite3.Connection) -> tuple[str, float, int] | None:

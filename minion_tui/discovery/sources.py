@@ -1,10 +1,11 @@
 """What can be followed, and how a source names itself and its provenance.
 
-A followed user is one source per activity listing the provider declares among
-:data:`ACTIVITY_LISTINGS` (``user_likes``, ``user_reposts``: the ``sources`` table's kinds),
-targeted by the user's URN; ``trending`` is the chart; ``#tag`` or ``tag:NAME`` a tag. The
-provenance ``source`` names are those browsing writes (store/surfacing.py): a user's likes
-seen in Browse and the same likes synced are one source.
+A followed user is one source per listing among :data:`ACTIVITY_LISTINGS` that the
+provider declares in ``Capabilities.discovery_listings`` (``user_likes``, ``user_reposts``,
+``user_tracks``: the ``sources`` table's kinds), targeted by the user's URN; ``trending``
+is the chart; ``#tag`` or ``tag:NAME`` a tag. The provenance ``source`` names are those
+browsing writes (store/surfacing.py): a user's likes seen in Browse and the same likes
+synced are one source.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from minion_tui.errors import InvalidArgument
 from minion_tui.store.surfacing import USER_LISTING_ACTIONS
 
 #: The user listings discovery follows, and the provenance action of each.
-ACTIVITY_LISTINGS = ("likes", "reposts")
+ACTIVITY_LISTINGS = ("likes", "reposts", "tracks")
 #: Items of a chart or tag taken per sync (they have no time to stop at).
 SNAPSHOT_SIZE = 50
 
@@ -25,8 +26,8 @@ class SourceKind:
     """How one kind of source is walked and recorded."""
 
     kind: str
-    listing: str  # "likes", "reposts", "trending" or "tag"
-    action: str  # the provenance action: like, repost, chart, tag
+    listing: str  # "likes", "reposts", "tracks", "trending" or "tag"
+    action: str  # the provenance action: like, repost, upload, chart, tag
 
     @property
     def of_user(self) -> bool:
@@ -56,6 +57,8 @@ def title(kind: str, name: str) -> str:
         return f"Likes of {name}"
     if kind == "user_reposts":
         return f"Reposts of {name}"
+    if kind == "user_tracks":
+        return f"Uploads of {name}"
     return "Trending" if kind == "trending" else f"#{name}"
 
 

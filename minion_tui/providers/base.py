@@ -72,6 +72,10 @@ class Capabilities:
     """Whether the uploader's original file can be downloaded (when signed in)."""
     writes: tuple[str, ...] = ()
     """Write actions ("like", "repost", "follow", "comment", "playlist", "upload")."""
+    discovery_listings: tuple[str, ...] = ()
+    """The user listings discovery follows a user by (``likes``, ``reposts``, ``tracks``:
+    their uploads), each a source of its own; discovery/ reads this instead of naming
+    providers."""
     max_range_bytes: int | None = None
     """The largest byte range a progressive download may ask for at once (Mixcloud
     throttles a request past ~5 MB, docs/mixcloud.md §4.5); None: the downloader's own."""
@@ -190,9 +194,10 @@ class Provider(Protocol):
 
 @runtime_checkable
 class ActivityReader(Protocol):
-    """What a provider offers discovery beyond :class:`Provider`: a user's ``likes`` or
-    ``reposts`` (the user listings of that name) with the time of each, newest first, and
-    resumable. A provider without it is synced through ``user_listing`` with the times it
+    """What a provider offers discovery beyond :class:`Provider`: a user's ``likes``,
+    ``reposts`` or ``tracks`` (the user listings of that name, as
+    ``Capabilities.discovery_listings`` declares them) with the time of each, newest first,
+    and resumable. A provider without it is synced through ``user_listing`` with the times it
     was seen instead."""
 
     def user_activity(self, listing: str, user_id: str, *, page_size: int = 50,

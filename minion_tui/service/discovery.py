@@ -3,7 +3,9 @@
 The walking is minion_tui/discovery/sync.py's; this module resolves what the user typed
 (a profile URL or URN, ``trending``, ``#tag``, the followings of a profile), and hands the
 sync the providers' listings: a provider's ``user_activity`` when it has one (the time of
-each like and repost), else its ``user_listing`` with the time the item was seen.
+each like, repost or upload), else its ``user_listing`` with the time the item was seen. A
+user is followed by the listings the provider declares in ``Capabilities.discovery_listings``
+(SoundCloud: likes and reposts; Mixcloud: favourites and shows), so no provider is named.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ class Discovery:
 
     async def follow(self, targets: Sequence[str], *, followings_of: str | None = None
                      ) -> list[FollowedSource]:
-        """Follow each target (a user's URL or URN: their likes and reposts; ``trending``;
+        """Follow each target (a user's URL or URN: the listings their provider offers
+        discovery, e.g. likes and reposts, or favourites and shows; ``trending``;
         ``#tag``) and, with ``followings_of``, every user that profile follows. Returns the
         sources of what was named, followed now or before."""
         from minion_tui.discovery import sources as kinds
@@ -50,7 +53,7 @@ class Discovery:
                                   hint="Name a profile (URL or URN), trending, #tag, or "
                                   "--followings-of USER.")
         for user in users:
-            offered = self._core.provider_of(user).capabilities.user_listings
+            offered = self._core.provider_of(user).capabilities.discovery_listings
             wanted += [(f"user_{name}", user.urn, kinds.title(f"user_{name}", user.username))
                        for name in kinds.ACTIVITY_LISTINGS if name in offered]
         store = await self._core.db()

@@ -4,8 +4,9 @@ with the evidence behind its rank; and radio queues grown from a seed by the sam
 Ranking is discovery/rank.py's, over what discovery sync (and browsing) stored as
 provenance; this module fetches the page's candidates, applies the diversity rules and joins
 each track with its explanation. Radio (:meth:`Inbox.radio`) adds what the service knows
-online about the seed (related tracks, its station) to what the seed's likers liked, stored
-as provenance like any listing, then ranks that pool with the same trust.
+online about the seed (related tracks or similar shows, its station) to what the seed's
+likers liked, stored as provenance like any listing, then ranks that pool with the same
+trust.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ _ROUND = 200
 _POOL_MAX = 400
 #: Seed tracks taken from an artist given as a radio seed.
 _ARTIST_SEEDS = 3
+#: Each radio pool read online → the track listings that fill it, the first a provider
+#: offers (Mixcloud has no related list or station: its "similar" shows are related ones).
+_POOL_LISTINGS = {"related": ("related", "similar"), "station": ("station",)}
+#: The listings an artist seed's tracks are taken from, the first offered.
+_SEED_LISTINGS = ("toptracks", "tracks")
 
 
 class Inbox:
@@ -91,9 +97,13 @@ class Inbox:
         wanted = min(2 * size, _POOL_MAX)
         for track in seeds:
             await self._core.remember([track])
-            for listing in pools:
+            offered = self._core.provider_of(track).capabilities.track_listings
+            for pool, names in _POOL_LISTINGS.items():
+                listing = next((n for n in names if n in offered), None)
+                if listing is None:
+                    continue
                 async for page_ in self._catalog.browse(listing, track.urn, limit=wanted):
-                    pools[listing].extend(t.urn for t in page_.items if isinstance(t, Track))
+                    pools[pool].extend(t.urn for t in page_.items if isinstance(t, Track))
         moment = now or datetime.now(UTC)
         settings = self._core.settings.discovery
         store = await self._core.db()
@@ -129,7 +139,9 @@ class Inbox:
 
     async def _seed_tracks(self, user: User) -> builtins.list[Track]:
         found: builtins.list[Track] = []
-        async for page_ in self._catalog.browse("toptracks", user.urn, limit=_ARTIST_SEEDS):
+        offered = self._core.provider_of(user).capabilities.user_listings
+        listing = next((n for n in _SEED_LISTINGS if n in offered), _SEED_LISTINGS[0])
+        async for page_ in self._catalog.browse(listing, user.urn, limit=_ARTIST_SEEDS):
             found.extend(t for t in page_.items if isinstance(t, Track))
             if len(found) >= _ARTIST_SEEDS:
                 break

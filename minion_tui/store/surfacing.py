@@ -24,7 +24,7 @@ from minion_tui.store.store import Store
 USER_LISTING_ACTIONS = {"likes": "like", "reposts": "repost", "tracks": "upload",
                         "toptracks": "upload"}
 #: The provenance action of each track listing.
-TRACK_LISTING_ACTIONS = {"related": "related", "station": "related"}
+TRACK_LISTING_ACTIONS = {"related": "related", "station": "related", "similar": "related"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,8 @@ from minion_tui.errors import (
     OriginalUnavailable,
     PreviewOnly,
 )
-from minion_tui.models import Page, Playlist, Section, StreamChoice, Track, User
-from minion_tui.providers.mixcloud import listings, parse, streams, urls
+from minion_tui.models import Activity, Page, Playlist, Section, StreamChoice, Track, User
+from minion_tui.providers.mixcloud import activity, listings, parse, streams, urls
 from minion_tui.providers.mixcloud.api import Api, GraphQLError
 from minion_tui.providers.mixcloud.capabilities import CAPABILITIES
 from minion_tui.providers.mixcloud.urls import Target
@@ -159,6 +159,12 @@ class Mixcloud:
         tab, want = USER_PATHS[listing]
         return self._pages(f"{target.path}{tab}/", want, limit,
                            what=f"{tab} of {target.web_url}")
+
+    def user_activity(self, listing: str, user_id: str, *, page_size: int = 50,
+                      start: str | None = None) -> AsyncIterator[Page[Activity]]:
+        """Favourites (``likes``) and shows (``tracks``) for discovery (activity.py)."""
+        return activity.user_activity(self.api, _user_target(user_id), listing,
+                                      page_size=page_size, start=start, note=self._note)
 
     def track_listing(self, listing: str, track_id: str, *, limit: int | None = None
                       ) -> AsyncIterator[Page[Any]]:

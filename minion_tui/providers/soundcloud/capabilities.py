@@ -33,4 +33,5 @@ CAPABILITIES = Capabilities(
     stream_kinds=("hls", "progressive"),
     formats=("best", "mp3", "m4a", "opus", "original"),
     originals=True,
+    discovery_listings=("likes", "reposts"),
 )
