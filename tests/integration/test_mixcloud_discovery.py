@@ -348,3 +348,20 @@ def test_weight_upload_is_validated_like_the_other_weights(
     assert "[discovery] weight_upload must be a number > 0, got 'heavy'" in err
     (folder / "config.toml").write_text("[discovery]\nweight_upload = 1.5\n", encoding="utf-8")
     assert config.load_settings().discovery.weight_upload == 1.5
+
+
+async def test_followings_of_a_mixcloud_user_and_unfollow_by_profile_url(
+        discover: Service, emulator: RunningEmulator) -> None:
+    c = emulator.mixcloud.catalog
+    who = min((u for u in c.users.values() if c.following.get(u.username.lower())),
+              key=lambda u: (len(c.following[u.username.lower()]), u.username.lower()))
+    followings = {c.users[e.who.lower()].username for e in c.following[who.username.lower()]}
+
+    followed = await discover.discovery.follow([], followings_of=f"{SITE}/{who.username}/")
+
+    assert {(s.kind, s.target) for s in followed} == {
+        (k, f"mixcloud:users:{u}") for u in followings for k in ("user_likes", "user_tracks")}
+    gone = sorted(followings)[0]
+    assert await discover.discovery.unfollow(f"{SITE}/{gone}") == 2
+    assert {s.target for s in await discover.discovery.sources()} == {
+        f"mixcloud:users:{u}" for u in followings - {gone}}
