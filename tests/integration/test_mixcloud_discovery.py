@@ -365,3 +365,35 @@ async def test_followings_of_a_mixcloud_user_and_unfollow_by_profile_url(
     assert await discover.discovery.unfollow(f"{SITE}/{gone}") == 2
     assert {s.target for s in await discover.discovery.sources()} == {
         f"mixcloud:users:{u}" for u in followings - {gone}}
+
+
+async def test_every_provider_declares_what_discovery_follows_and_reads_it_with_times(
+        discover: Service) -> None:
+    from minion_tui.discovery.sources import ACTIVITY_LISTINGS
+    from minion_tui.providers.base import ActivityReader
+    from minion_tui.providers.registry import entries
+
+    declared = {e.name: e.capabilities.discovery_listings for e in entries()}
+    assert declared["soundcloud"] == ("likes", "reposts")
+    assert declared["mixcloud"] == ("likes", "tracks")
+    for entry in entries():
+        listings = entry.capabilities.discovery_listings
+        assert set(listings) <= set(ACTIVITY_LISTINGS) & set(entry.capabilities.user_listings)
+        assert isinstance(discover._core.provider(entry.name), ActivityReader)
+
+
+def test_a_radio_seeded_from_a_mixcloud_user_grows_from_their_shows(
+        cli_env: Path, emulator: RunningEmulator, capsys: pytest.CaptureFixture[str]) -> None:
+    c = emulator.mixcloud.catalog
+    users = _followed(emulator)
+    assert main(["discover", "follow", *[f"mixcloud:users:{u}" for u in users]]) == 0
+    assert main(["discover", "sync"]) == 0
+    capsys.readouterr()
+
+    code, queue = run(capsys, "radio", f"{SITE}/{users[0]}/", "--size", "8", "--json")
+
+    assert code == 0 and queue and {d["provider"] for d in queue} == {"mixcloud"}
+    assert "related" in {d["via"] for d in queue}
+    assert len({d["urn"] for d in queue}) == len(queue)
+    seeds = [_urn(k) for k in c.user_shows[users[0].lower()][:3]]  # their newest shows
+    assert not set(seeds) & {d["urn"] for d in queue}
