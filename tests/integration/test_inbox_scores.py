@@ -39,8 +39,9 @@ def seed(store: Store, rnd: random.Random) -> None:
     rows = []
     for t in tracks:
         for u in rnd.sample(users, 1 + int(rnd.expovariate(1.2)) % 6):
-            kind = rnd.choice(["like", "like", "repost"])
-            rows.append(Provenance(t.urn, f"{u.urn}:{kind}s", u.urn, kind,
+            kind = rnd.choice(["like", "like", "repost", "upload"])
+            listing = {"like": "likes", "repost": "reposts", "upload": "tracks"}[kind]
+            rows.append(Provenance(t.urn, f"{u.urn}:{listing}", u.urn, kind,
                                    iso(rnd.uniform(0, 200))))
         if rnd.random() < 0.1:
             rows.append(Provenance(t.urn, "charts:trending", None, "chart",
@@ -55,7 +56,7 @@ def seed(store: Store, rnd: random.Random) -> None:
         # Most artists followed (likes, reposts or both), the chart too; some not at all.
         follows = [("trending", "trending", "Trending")]
         for u in users[: ARTISTS - 6]:
-            for listing in rnd.sample(["likes", "reposts"], rnd.choice([1, 2, 2])):
+            for listing in rnd.sample(["likes", "reposts", "tracks"], rnd.choice([1, 2, 2, 3])):
                 follows.append((f"user_{listing}", u.urn, u.username))
         source_sync.follow(store, follows)
     for n in rnd.sample(range(1, TRACKS + 1), 120):
@@ -69,10 +70,11 @@ def by_formula(conn: sqlite3.Connection, s: DiscoverySettings, now: datetime
     followed = set()
     for kind, target in conn.execute("SELECT kind, target FROM sources WHERE followed = 1"):
         followed.add({"user_likes": f"{target}:likes", "user_reposts": f"{target}:reposts",
+                      "user_tracks": f"{target}:tracks",
                       "trending": "charts:trending"}.get(kind, f"tag:{target}"))
     rows = conn.execute("SELECT p.track_urn, p.source, p.actor_urn, p.action, p.at, "
                         "t.availability FROM provenance p JOIN tracks t ON t.urn = p.track_urn "
-                        "WHERE p.action IN ('like', 'repost', 'chart', 'tag', 'related')"
+                        "WHERE p.action IN ('like', 'repost', 'upload', 'chart', 'tag', 'related')"
                         ).fetchall()
     pos: dict[str, float] = defaultdict(float)
     neg: dict[str, float] = defaultdict(float)
@@ -87,7 +89,8 @@ def by_formula(conn: sqlite3.Connection, s: DiscoverySettings, now: datetime
         return ((p + z * z / (2 * n) - z * math.sqrt((p * (1 - p) + z * z / (4 * n)) / n))
                 / (1 + z * z / n))
 
-    weight = {"like": s.weight_like, "repost": s.weight_repost, "chart": s.weight_chart,
+    weight = {"like": s.weight_like, "repost": s.weight_repost, "upload": s.weight_upload,
+              "chart": s.weight_chart,
               "tag": s.weight_chart, "related": s.weight_related}
     newest: dict[tuple[str, str, str], str] = {}
     playable: dict[str, bool] = {}
