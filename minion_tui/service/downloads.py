@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from minion_tui.errors import InvalidArgument
-from minion_tui.models import StreamChoice, Track
+from minion_tui.models import Section, StreamChoice, Track
 
 if TYPE_CHECKING:
     from minion_tui.downloads.engine import DownloadOptions
@@ -34,6 +34,12 @@ class _Source:
     @property
     def http(self) -> Http:
         return self._core.http
+
+    async def sections(self, track: Track) -> list[Section]:
+        """The show's tracklist (its chapters and cue sheet, downloads/chapters.py); none
+        from a provider that keeps no tracklists."""
+        tracklist = getattr(self._core.provider_of(track), "tracklist", None)
+        return list(await tracklist(track.id)) if tracklist is not None else []
 
     def original_unavailable(self, track: Track) -> str | None:
         provider = self._core.provider_of(track)

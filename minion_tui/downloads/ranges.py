@@ -1,0 +1,352 @@
+"""A progressive file fetched as parallel byte ranges, written in place, resumable by a journal.
+
+Mixcloud throttles a plain response after ~5 MB (docs/mixcloud.md §4.5), so its file is asked
+for in ranges of at most ``StreamChoice.max_range_bytes``; fetched one after the other, each
+range costs a round trip, so several are in flight at once (docs/downloads.md §3.5). Every
+range is written with ``pwrite`` at its own offset of ``<name>.part`` — no per-range files and
+no joined copy — and recorded in the range journal (``ranges.json`` in the download's journal
+folder) once its bytes are on disk (fdatasync first), so a killed download resumes with only
+the ranges still missing.
+
+The size is not known before the first answer; waiting for it would cost a round trip. The
+first wave is started at once over a guessed size (duration × bitrate, ``size_hint``): a
+range past the end answers 416 or comes back short, both harmless, and the first
+``Content-Range`` tells the true total, after which the ranges still missing are queued.
+
+Checks, as for one range (progressive.py, docs/downloads.md §3.1): a 206 must start where it
+was asked; its total and validator must match the journal's (another file otherwise: start
+over); a 200 means the server ignores ranges, and the file is fetched sequentially instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from minion_tui.downloads.hls import Refresh
+from minion_tui.downloads.progressive import MAX_ATTEMPTS, MAX_RENEWALS, fetch_progressive
+from minion_tui.errors import DownloadError
+from minion_tui.models import StreamChoice
+from minion_tui.net import Http, StreamError, TransportError
+
+JOURNAL = "ranges.json"
+RANGE_SIZE = 5 * 1024 * 1024
+CHUNK = 64 * 1024
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
+_UNSATISFIED = re.compile(r"bytes \*/(\d+)")
+_KBITS = re.compile(r"(\d+)k")
+
+
+def size_hint(duration_ms: int, preset: str) -> int | None:
+    """The file's size guessed from its duration and the bitrate its preset names
+    (``m4a_64k`` → 64 kbit/s), or None when the preset names none."""
+    match = _KBITS.search(preset)
+    if not match or duration_ms <= 0:
+        return None
+    return duration_ms * int(match.group(1)) // 8
+
+
+@dataclass
+class RangeJournal:
+    """Which byte ranges of the ``.part`` are on disk (half-open, sorted, merged), of which
+    total and validator. ``tagging``: the audio was complete and tagging began, so the
+    ``.part`` no longer holds the server's bytes alone (a resume starts over)."""
+
+    path: Path
+    total: int | None = None
+    validator: str | None = None
+    done: list[tuple[int, int]] = field(default_factory=list)
+    tagging: bool = False
+
+    @classmethod
+    def load(cls, path: Path) -> RangeJournal:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls(path)
+        if not isinstance(data, dict):
+            return cls(path)
+        total = data.get("total")
+        done = [(int(a), int(b)) for a, b in data.get("done") or [] if 0 <= int(a) < int(b)]
+        return cls(path, total if isinstance(total, int) else None,
+                   str(data["validator"]) if data.get("validator") else None,
+                   _merged(done), bool(data.get("tagging")))
+
+    def save(self) -> None:
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(json.dumps({"total": self.total, "validator": self.validator,
+                                   "done": self.done, "tagging": self.tagging}),
+                       encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def add(self, start: int, end: int) -> None:
+        if end > start:
+            self.done = _merged([*self.done, (start, end)])
+
+    def covered(self) -> int:
+        return sum(b - a for a, b in self.done)
+
+    def complete(self) -> bool:
+        return self.total == 0 or (self.total is not None and self.done == [(0, self.total)])
+
+    def missing(self, end: int) -> list[tuple[int, int]]:
+        """The gaps of ``[0, end)`` not on disk."""
+        gaps, at = [], 0
+        for a, b in self.done:
+            if a > at:
+                gaps.append((at, min(a, end)))
+            at = max(at, b)
+        if at < end:
+            gaps.append((at, end))
+        return [(a, b) for a, b in gaps if b > a]
+
+
+def mark_tagging(work: Path) -> None:
+    """Record that the ``.part`` is complete and is about to be tagged (see RangeJournal)."""
+    journal = RangeJournal.load(work / JOURNAL)
+    if journal.total is not None:
+        journal.tagging = True
+        journal.save()
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+class _Again(Exception):
+    pass
+
+
+class _Changed(Exception):
+    """The server's file is not the one the journal describes: start over."""
+
+
+class _Ignored(Exception):
+    """A 200 to a range request: the server ignores ranges."""
+
+
+class RangeFetcher:
+    """Completes ``part`` from ``choice.url`` with ``concurrency`` ranges in flight."""
+
+    def __init__(self, http: Http, choice: StreamChoice, part: Path, work: Path, *,
+                 refresh: Refresh, concurrency: int = 8, hint: int | None = None,
+                 on_bytes: Callable[[int, int | None], None] | None = None,
+                 gate: asyncio.Semaphore | None = None) -> None:
+        self.http, self.choice, self.part, self.work = http, choice, part, work
+        self.refresh, self.gate, self.on_bytes = refresh, gate, on_bytes
+        self.concurrency = max(1, concurrency)
+        self.range_size = max(1, min(RANGE_SIZE, choice.max_range_bytes or RANGE_SIZE))
+        self.hint = hint
+        self.fetched = 0  # bytes this run received
+        self._generation = 0
+        self._renewing = asyncio.Lock()
+        self._renewals = 0
+
+    async def run(self) -> int:
+        """Fetch every missing range; the file's size. Starts over (once) when the server's
+        file changed under the journal."""
+        for attempt in range(3):
+            try:
+                return await self._run()
+            except _Changed:
+                if attempt == 2:
+                    raise DownloadError("The file kept changing on the server while it was "
+                                        "downloaded.", hint="Run the download again.") from None
+                self._discard()
+            except _Ignored:
+                self._discard()
+                return await fetch_progressive(self.http, self.choice, self.part,
+                                               refresh=self.refresh, on_bytes=self.on_bytes,
+                                               gate=self.gate, range_size=self.range_size)
+        raise AssertionError("unreachable")
+
+    def _discard(self) -> None:
+        self.part.unlink(missing_ok=True)
+        (self.work / JOURNAL).unlink(missing_ok=True)
+
+    async def _run(self) -> int:
+        self.work.mkdir(parents=True, exist_ok=True)
+        journal = RangeJournal.load(self.work / JOURNAL)
+        if journal.tagging or (journal.total is None and journal.done):
+            self._discard()  # tagged part-way, or a journal that makes no sense: start over
+            journal = RangeJournal(self.work / JOURNAL)
+        self.journal = journal
+        end = journal.total if journal.total is not None else max(
+            self.hint or 0, self.concurrency * self.range_size)
+        self.pending: list[tuple[int, int]] = [
+            piece for gap in journal.missing(end) for piece in self._pieces(*gap)]
+        self.claimed = end  # ranges up to here are queued, in flight or done
+        self.in_flight = 0
+        self.wake = asyncio.Condition()
+        self.progress = journal.covered()
+        flags = os.O_RDWR | os.O_CREAT
+        self.fd = os.open(self.part, flags, 0o644)
+        try:
+            workers = [asyncio.ensure_future(self._worker()) for _ in range(self.concurrency)]
+            try:
+                await asyncio.gather(*workers)
+            except BaseException:
+                for worker in workers:
+                    worker.cancel()
+                await asyncio.gather(*workers, return_exceptions=True)
+                raise
+            if journal.total is None or not journal.complete():
+                raise DownloadError("The server never said how large the file is.",
+                                    hint="Run the download again; it resumes.")
+            os.ftruncate(self.fd, journal.total)
+        finally:
+            os.close(self.fd)
+        journal.save()
+        return journal.total
+
+    def _pieces(self, start: int, end: int) -> list[tuple[int, int]]:
+        return [(a, min(a + self.range_size, end)) for a in range(start, end, self.range_size)]
+
+    def _learn_total(self, total: int) -> None:
+        journal = self.journal
+        if journal.total is not None and journal.total != total:
+            raise _Changed()
+        if journal.total is None:
+            journal.total = total
+            if self.claimed < total:  # the guess fell short: queue the rest
+                self.pending.extend(self._pieces(self.claimed, total))
+            self.claimed = max(self.claimed, total)
+
+    async def _worker(self) -> None:
+        while True:
+            async with self.wake:
+                while not self.pending and self.in_flight:
+                    await self.wake.wait()
+                if not self.pending:
+                    self.wake.notify_all()
+                    return
+                start, end = self.pending.pop(0)
+                self.in_flight += 1
+            try:
+                await self._range(start, end)
+            finally:
+                async with self.wake:
+                    self.in_flight -= 1
+                    self.wake.notify_all()
+
+    async def _range(self, start: int, end: int) -> None:
+        failures = 0
+        reach = [start]  # where the bytes received so far stop, kept across a failure
+        while True:
+            start = reach[0]
+            total = self.journal.total
+            if total is not None:
+                end = min(end, total)
+                if start >= end:
+                    return
+            generation = self._generation
+            try:
+                await self._get(start, end, generation, reach)
+                if reach[0] >= end:
+                    return
+                if reach[0] == start:
+                    raise _Again(f"an empty answer for bytes {start}-{end - 1}")
+                failures = 0  # a short answer: go on from where it stopped
+            except (TransportError, StreamError, _Again) as error:
+                failures += 1
+                if failures >= MAX_ATTEMPTS:
+                    raise DownloadError(f"The download kept failing: {error}",
+                                        hint="Run it again later: it resumes where it "
+                                             "stopped.") from error
+                await asyncio.sleep(random.uniform(0, min(5.0, 0.2 * 2**failures)))
+            except _Renewed:
+                continue
+
+    async def _get(self, start: int, end: int, generation: int, reach: list[int]) -> None:
+        """One request for ``[start, end)``; ``reach[0]`` becomes where the bytes received
+        stop (also when the answer breaks off: what arrived is valid at its offset)."""
+        headers = {"Range": f"bytes={start}-{end - 1}"}
+        if self.journal.validator:
+            headers["If-Range"] = self.journal.validator
+        at = start
+        try:
+            async with (self.gate if self.gate is not None else contextlib.nullcontext(),
+                        self.http.stream("GET", self.choice.url, headers=headers) as response):
+                status = response.status_code
+                if status in (401, 403):
+                    await self._renew(generation, status)
+                    raise _Renewed()
+                if status == 416:
+                    size = _UNSATISFIED.fullmatch(response.headers.get("Content-Range", ""))
+                    if size:
+                        self._learn_total(int(size.group(1)))
+                        if start >= int(size.group(1)):
+                            reach[0] = end
+                            return
+                    raise _Again("HTTP 416 without the file's size")
+                if status == 429 or status >= 500:
+                    raise _Again(f"HTTP {status}")
+                if status == 200:
+                    raise _Ignored()
+                if status != 206:
+                    raise DownloadError(f"The download answered HTTP {status}.")
+                match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", ""))
+                if not match or int(match.group(1)) != start or match.group(3) == "*":
+                    raise DownloadError(f"The server answered an unexpected range "
+                                        f"({response.headers.get('Content-Range')!r}).")
+                self._learn_total(int(match.group(3)))
+                validator = response.headers.get("ETag") or response.headers.get(
+                    "Last-Modified")
+                if validator and validator.startswith("W/"):
+                    validator = None  # a weak ETag may not be used in If-Range (RFC 9110)
+                if validator and self.journal.validator and validator != self.journal.validator:
+                    raise _Changed()
+                if validator and not self.journal.validator:
+                    self.journal.validator = validator
+                last = min(int(match.group(2)) + 1, end)
+                async for chunk in response.aiter_bytes(CHUNK):
+                    piece = chunk[: max(0, last - at)]
+                    os.pwrite(self.fd, piece, at)
+                    at += len(piece)
+                    reach[0] = at
+                    self.fetched += len(piece)
+                    self.progress += len(piece)
+                    if self.on_bytes:
+                        self.on_bytes(self.progress, self.journal.total)
+                if at > start:
+                    self._renewals = 0
+        finally:
+            if at > start:
+                await self._record(start, at)
+
+    async def _record(self, start: int, end: int) -> None:
+        """Bytes on disk first, then the journal that says so."""
+        await asyncio.to_thread(os.fdatasync, self.fd)
+        self.journal.add(start, end)
+        self.journal.save()
+
+    async def _renew(self, generation: int, status: int) -> None:
+        async with self._renewing:
+            if generation != self._generation:
+                return  # another range renewed it meanwhile
+            self._renewals += 1
+            if self._renewals > MAX_RENEWALS:
+                raise DownloadError(
+                    f"The server kept refusing the download (HTTP {status}) even with a "
+                    f"renewed URL ({MAX_RENEWALS} times).",
+                    hint="Check that the show is still available to your account and "
+                         "region, then run the download again: it resumes.")
+            self.choice = await self.refresh(self.choice)
+            self._generation += 1
+
+
+class _Renewed(Exception):
+    """The URL was re-signed: ask again."""
