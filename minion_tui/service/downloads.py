@@ -165,6 +165,11 @@ class Downloads:
         return self._control
 
     async def _choose_stream(self, track: Track, prefer: str | None) -> StreamChoice:
+        if track.provider == "mixcloud" and prefer in (None, "aac"):
+            # The same AAC either way, and the progressive file in parallel 5 MiB ranges is
+            # the fastest download (bench/download_mixcloud.py; docs/downloads.md §8): no TS
+            # to remux. Playback keeps HLS.
+            prefer = "progressive"
         return await self._catalog.stream(track, require_full=True, prefer=prefer)
 
     def _download_options(self, directory: Path | None, segments: int | None,
