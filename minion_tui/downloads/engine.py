@@ -232,7 +232,8 @@ async def fetch_chapters(source: StreamSource | SectionSource, track: Track
 async def _tag_room(job: _Job) -> int:
     """Bytes the M4A's tags will take (with the artwork once it is in; nothing is raised:
     the download reports a failed artwork fetch itself)."""
-    await asyncio.wait([job.cover, job.chapters])
+    await asyncio.wait([job.cover])
+    await asyncio.wait([job.chapters])
     chapters = () if job.chapters.cancelled() else job.chapters.result()
     return mp4_room(dataclasses.replace(job.tags, chapters=chapters), _cover_of(job.cover))
 

@@ -212,7 +212,7 @@ def _id3_chapters(id3: Any, tags: TrackTags) -> None:
     for n, chapter in enumerate(chapters):
         end = chapters[n + 1].start_ms if n + 1 < len(chapters) else max(
             tags.duration_ms, chapter.start_ms)
-        sub = [TIT2(encoding=3, text=chapter.title)]
+        sub: list[Any] = [TIT2(encoding=3, text=chapter.title)]
         if chapter.artist:
             sub.append(TPE1(encoding=3, text=chapter.artist))
         id3.add(CHAP(element_id=ids[n], start_time=chapter.start_ms, end_time=end,

@@ -116,7 +116,7 @@ async def test_show_url_downloads_the_progressive_file_in_ranges_with_tags_and_c
     assert abs(_decoded_seconds(path) - track.duration_ms / 1000) < 0.5
     assert _leftovers(path.parent) == []
     done = [e for e in events if e.kind == "done"]
-    assert done and done[0].bytes_done == path.stat().st_size
+    assert done and done[0].bytes_done == os.stat(path).st_size
 
 
 async def test_hls_joins_ts_segments_into_an_m4a_with_chapters(
