@@ -28,7 +28,8 @@ from minion_tui.downloads.lock import target_lock
 from minion_tui.downloads.naming import DEFAULT_TEMPLATE, render
 from minion_tui.downloads.playlist import DEFAULT_LIMITS, MediaPlaylist, PlaylistLimits
 from minion_tui.downloads.progressive import fetch_progressive
-from minion_tui.downloads.ranges import RangeFetcher, mark_tagging, size_hint
+from minion_tui.downloads.range_journal import mark_tagging
+from minion_tui.downloads.ranges import RangeFetcher, size_hint
 from minion_tui.downloads.remux_process import RemuxProcess
 from minion_tui.downloads.tags import Cover, InSet, TrackTags, id3_tag, mp4_room, write_tags
 from minion_tui.errors import InvalidMedia, MinionError
@@ -328,11 +329,19 @@ async def _fetch_ranges(job: _Job) -> None:
                            refresh=job.source.refresh_stream,
                            concurrency=job.options.segments,
                            hint=size_hint(track.duration_ms, job.choice.preset),
-                           on_bytes=on_bytes, gate=job.gate)
+                           on_bytes=on_bytes, gate=job.gate,
+                           room=(lambda: TAG_ROOM) if job.container == "m4a" else None)
     await fetcher.run()
     job.ended = time.monotonic()
     job.fetched = fetcher.fetched
     await asyncio.to_thread(mark_tagging, job.work)  # from here the .part is being tagged
+
+
+#: The room the .part leaves for an M4A's tags after its moov (ranges.py): the same for every
+#: run, so that a resumed download is byte for byte the uninterrupted one; a 1024×1024 JPEG
+#: cover and a long tracklist fit. Should it fall short, tagging moves the audio once instead
+#: (mp4_moov.py); what is left stays a ``free`` atom.
+TAG_ROOM = 384 * 1024
 
 
 class Assembler(Protocol):

@@ -22,21 +22,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import random
 import re
+import struct
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from minion_tui.downloads.hls import Refresh
 from minion_tui.downloads.progressive import MAX_ATTEMPTS, MAX_RENEWALS, fetch_progressive
+from minion_tui.downloads.range_journal import JOURNAL, RangeJournal, moov_end
 from minion_tui.errors import DownloadError
 from minion_tui.models import StreamChoice
 from minion_tui.net import Http, StreamError, TransportError
 
-JOURNAL = "ranges.json"
 RANGE_SIZE = 5 * 1024 * 1024
 CHUNK = 64 * 1024
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
@@ -51,79 +50,6 @@ def size_hint(duration_ms: int, preset: str) -> int | None:
     if not match or duration_ms <= 0:
         return None
     return duration_ms * int(match.group(1)) // 8
-
-
-@dataclass
-class RangeJournal:
-    """Which byte ranges of the ``.part`` are on disk (half-open, sorted, merged), of which
-    total and validator. ``tagging``: the audio was complete and tagging began, so the
-    ``.part`` no longer holds the server's bytes alone (a resume starts over)."""
-
-    path: Path
-    total: int | None = None
-    validator: str | None = None
-    done: list[tuple[int, int]] = field(default_factory=list)
-    tagging: bool = False
-
-    @classmethod
-    def load(cls, path: Path) -> RangeJournal:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return cls(path)
-        if not isinstance(data, dict):
-            return cls(path)
-        total = data.get("total")
-        done = [(int(a), int(b)) for a, b in data.get("done") or [] if 0 <= int(a) < int(b)]
-        return cls(path, total if isinstance(total, int) else None,
-                   str(data["validator"]) if data.get("validator") else None,
-                   _merged(done), bool(data.get("tagging")))
-
-    def save(self) -> None:
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps({"total": self.total, "validator": self.validator,
-                                   "done": self.done, "tagging": self.tagging}),
-                       encoding="utf-8")
-        os.replace(tmp, self.path)
-
-    def add(self, start: int, end: int) -> None:
-        if end > start:
-            self.done = _merged([*self.done, (start, end)])
-
-    def covered(self) -> int:
-        return sum(b - a for a, b in self.done)
-
-    def complete(self) -> bool:
-        return self.total == 0 or (self.total is not None and self.done == [(0, self.total)])
-
-    def missing(self, end: int) -> list[tuple[int, int]]:
-        """The gaps of ``[0, end)`` not on disk."""
-        gaps, at = [], 0
-        for a, b in self.done:
-            if a > at:
-                gaps.append((at, min(a, end)))
-            at = max(at, b)
-        if at < end:
-            gaps.append((at, end))
-        return [(a, b) for a, b in gaps if b > a]
-
-
-def mark_tagging(work: Path) -> None:
-    """Record that the ``.part`` is complete and is about to be tagged (see RangeJournal)."""
-    journal = RangeJournal.load(work / JOURNAL)
-    if journal.total is not None:
-        journal.tagging = True
-        journal.save()
-
-
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for a, b in sorted(spans):
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
 
 
 class _Again(Exception):
@@ -144,12 +70,17 @@ class RangeFetcher:
     def __init__(self, http: Http, choice: StreamChoice, part: Path, work: Path, *,
                  refresh: Refresh, concurrency: int = 8, hint: int | None = None,
                  on_bytes: Callable[[int, int | None], None] | None = None,
-                 gate: asyncio.Semaphore | None = None) -> None:
+                 gate: asyncio.Semaphore | None = None,
+                 room: Callable[[], int] | None = None) -> None:
         self.http, self.choice, self.part, self.work = http, choice, part, work
         self.refresh, self.gate, self.on_bytes = refresh, gate, on_bytes
         self.concurrency = max(1, concurrency)
         self.range_size = max(1, min(RANGE_SIZE, choice.max_range_bytes or RANGE_SIZE))
         self.hint = hint
+        # An MP4's tags go into a ``free`` atom the .part leaves after the moov (the
+        # server's later bytes written that much further in), so tagging moves no audio
+        # (mp4_moov.py). ``room()`` says how large, asked when the moov's end is known.
+        self.room = room
         self.fetched = 0  # bytes this run received
         self._generation = 0
         self._renewing = asyncio.Lock()
@@ -192,6 +123,12 @@ class RangeFetcher:
         self.in_flight = 0
         self.wake = asyncio.Condition()
         self.progress = journal.covered()
+        self.layout = asyncio.Event()  # where the server's bytes go in the .part is known
+        if self.room is None:
+            journal.moov_end, journal.room = 0, 0
+        if journal.moov_end is not None:
+            self.layout.set()
+        self.head = bytearray()  # the file's first bytes, until the moov's end is known
         flags = os.O_RDWR | os.O_CREAT
         self.fd = os.open(self.part, flags, 0o644)
         try:
@@ -206,7 +143,7 @@ class RangeFetcher:
             if journal.total is None or not journal.complete():
                 raise DownloadError("The server never said how large the file is.",
                                     hint="Run the download again; it resumes.")
-            os.ftruncate(self.fd, journal.total)
+            os.ftruncate(self.fd, journal.total + journal.room)
         finally:
             os.close(self.fd)
         journal.save()
@@ -277,6 +214,7 @@ class RangeFetcher:
         if self.journal.validator:
             headers["If-Range"] = self.journal.validator
         at = start
+        held: list[tuple[int, bytes]] = []  # arrived before the layout was known
         try:
             async with (self.gate if self.gate is not None else contextlib.nullcontext(),
                         self.http.stream("GET", self.choice.url, headers=headers) as response):
@@ -314,7 +252,15 @@ class RangeFetcher:
                 last = min(int(match.group(2)) + 1, end)
                 async for chunk in response.aiter_bytes(CHUNK):
                     piece = chunk[: max(0, last - at)]
-                    os.pwrite(self.fd, piece, at)
+                    if not self.layout.is_set():
+                        held.append((at, piece))
+                        if at == len(self.head):
+                            self._learn_layout(piece)
+                    else:
+                        for offset, early in held:
+                            self._write(early, offset)
+                        held.clear()
+                        self._write(piece, at)
                     at += len(piece)
                     reach[0] = at
                     self.fetched += len(piece)
@@ -323,9 +269,44 @@ class RangeFetcher:
                         self.on_bytes(self.progress, self.journal.total)
                 if at > start:
                     self._renewals = 0
+                if held:
+                    await self.layout.wait()  # the file's head is on its way
         finally:
-            if at > start:
+            if held and self.layout.is_set():
+                for offset, early in held:
+                    self._write(early, offset)
+                held.clear()
+            if held:  # broke off before the layout was known: nothing was written
+                reach[0] = start
+                if start == 0:
+                    self.head = bytearray()
+            elif at > start:
                 await self._record(start, at)
+
+    def _learn_layout(self, piece: bytes) -> None:
+        """The file's head so far plus ``piece``: once the moov's end shows, the layout is
+        fixed, a ``free`` atom of ``room()`` bytes written after the moov."""
+        self.head += piece
+        end = moov_end(bytes(self.head))
+        if end is None:
+            return
+        room = self.room() if end and self.room is not None else 0
+        self.journal.moov_end, self.journal.room = end, room if room >= 8 else 0
+        if self.journal.room:
+            os.pwrite(self.fd, struct.pack(">I4s", self.journal.room, b"free"), end)
+        self.head = bytearray()
+        self.layout.set()
+
+    def _write(self, data: bytes, offset: int) -> None:
+        """``data`` of the server's file at ``offset``, where the layout puts it."""
+        split, room = self.journal.moov_end or 0, self.journal.room
+        if not room or offset + len(data) <= split:
+            os.pwrite(self.fd, data, offset)
+        elif offset >= split:
+            os.pwrite(self.fd, data, offset + room)
+        else:
+            os.pwrite(self.fd, data[: split - offset], offset)
+            os.pwrite(self.fd, data[split - offset:], split + room)
 
     async def _record(self, start: int, end: int) -> None:
         """Bytes on disk first, then the journal that says so."""

@@ -19,7 +19,7 @@ from mutagen.mp4 import MP4
 
 from minion_tui.downloads.chapters import Chapter
 from minion_tui.downloads.engine import DownloadOptions, download_stream, final_path
-from minion_tui.downloads.tags import TrackTags, write_tags
+from minion_tui.downloads.tags import TrackTags, top_level_atoms, write_tags
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import DownloadEvent, Track
 from minion_tui.service import Service
@@ -114,6 +114,10 @@ async def test_show_url_downloads_the_progressive_file_in_ranges_with_tags_and_c
     assert "INDEX 01 04:00:00" in cue
     assert "Interview" not in cue and "Undertow" not in cue
     assert abs(_decoded_seconds(path) - track.duration_ms / 1000) < 0.5
+    # The tags went into the room the .part left after the moov: the audio never moved.
+    with path.open("rb") as file:  # noqa: ASYNC230
+        assert [name for name, _, _ in top_level_atoms(file)[:4]] == [
+            b"ftyp", b"moov", b"free", b"styp"]
     assert _leftovers(path.parent) == []
     done = [e for e in events if e.kind == "done"]
     assert done and done[0].bytes_done == os.stat(path).st_size
