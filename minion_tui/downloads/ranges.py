@@ -2,7 +2,7 @@
 
 Mixcloud throttles a plain response after ~5 MB (docs/mixcloud.md §4.5), so its file is asked
 for in ranges of at most ``StreamChoice.max_range_bytes``; fetched one after the other, each
-range costs a round trip, so several are in flight at once (docs/downloads.md §3.5). Every
+range costs a round trip, so several are in flight at once (docs/downloads.md §1.5, §8.1). Every
 range is written with ``pwrite`` at its own offset of ``<name>.part`` — no per-range files and
 no joined copy — and recorded in the range journal (``ranges.json`` in the download's journal
 folder) once its bytes are on disk (fdatasync first), so a killed download resumes with only
