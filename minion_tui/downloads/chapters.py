@@ -9,13 +9,18 @@ is left out of the chapters and of the cue sheet (the tracklist still lists it).
 
 from __future__ import annotations
 
+import logging
 import os
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from minion_tui.models import Section
+from minion_tui.errors import MinionError
+from minion_tui.models import Section, Track
+
+log = logging.getLogger(__name__)
 
 #: chpl stores its count in one byte and each title's length in one byte.
 MAX_CHAPTERS = 255
@@ -107,3 +112,24 @@ def write_cue(target: Path, *, title: str, performer: str,
                              chapters=chapters), encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+class SectionSource(Protocol):
+    """A source that knows tracklists too (service/downloads.py): a show's sections become
+    the file's chapters and its cue sheet (chapters.py)."""
+
+    async def sections(self, track: Track) -> list[Section]: ...
+
+
+async def fetch_chapters(source: object, track: Track
+                         ) -> tuple[Chapter, ...]:
+    """The track's sections with a start time as chapters; none when its source keeps no
+    tracklists or the request fails (the audio matters more than its chapters)."""
+    sections = getattr(source, "sections", None)
+    if sections is None or track.provider != "mixcloud":
+        return ()
+    try:
+        return chapters_of(await sections(track), track.duration_ms)
+    except MinionError as error:
+        log.warning("no chapters for %s: %s", track.urn, error)
+        return ()

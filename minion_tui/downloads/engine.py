@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import logging
 import os
 import shutil
 import time
@@ -21,22 +20,19 @@ from pathlib import Path
 from typing import Protocol
 
 from minion_tui.downloads import hls, remux
-from minion_tui.downloads.chapters import Chapter, chapters_of, write_cue
+from minion_tui.downloads.chapters import Chapter, fetch_chapters, write_cue
 from minion_tui.downloads.jobs import Meter
 from minion_tui.downloads.journal import drop_if_unused, open_journal, stream_identity
 from minion_tui.downloads.lock import target_lock
 from minion_tui.downloads.naming import DEFAULT_TEMPLATE, render
 from minion_tui.downloads.playlist import DEFAULT_LIMITS, MediaPlaylist, PlaylistLimits
 from minion_tui.downloads.progressive import fetch_progressive
-from minion_tui.downloads.range_journal import mark_tagging
-from minion_tui.downloads.ranges import RangeFetcher, size_hint
+from minion_tui.downloads.ranges import fetch_in_ranges
 from minion_tui.downloads.remux_process import RemuxProcess
 from minion_tui.downloads.tags import Cover, InSet, TrackTags, id3_tag, mp4_room, write_tags
 from minion_tui.errors import InvalidMedia, MinionError
-from minion_tui.models import DownloadEvent, Section, StreamChoice, Track
+from minion_tui.models import DownloadEvent, StreamChoice, Track
 from minion_tui.net import Http
-
-log = logging.getLogger(__name__)
 
 # --format -> the stream preference. "opus" insists on the legacy opus_0_0 HLS (the provider
 # refuses the track when it is not offered rather than saving AAC under .opus); its Ogg
@@ -55,13 +51,6 @@ class StreamSource(Protocol):
     def http(self) -> Http: ...
 
     async def refresh_stream(self, choice: StreamChoice) -> StreamChoice: ...
-
-
-class SectionSource(Protocol):
-    """A source that knows tracklists too (service/downloads.py): a show's sections become
-    the file's chapters and its cue sheet (chapters.py)."""
-
-    async def sections(self, track: Track) -> list[Section]: ...
 
 
 @dataclass(frozen=True)
@@ -216,20 +205,6 @@ def _tag_when_covered(cover_fetch: asyncio.Future[Cover | None],
     return head
 
 
-async def fetch_chapters(source: StreamSource | SectionSource, track: Track
-                         ) -> tuple[Chapter, ...]:
-    """The track's sections with a start time as chapters; none when its source keeps no
-    tracklists or the request fails (the audio matters more than its chapters)."""
-    sections = getattr(source, "sections", None)
-    if sections is None or track.provider != "mixcloud":
-        return ()
-    try:
-        return chapters_of(await sections(track), track.duration_ms)
-    except MinionError as error:
-        log.warning("no chapters for %s: %s", track.urn, error)
-        return ()
-
-
 async def _tag_room(job: _Job) -> int:
     """Bytes the M4A's tags will take (with the artwork once it is in; nothing is raised:
     the download reports a failed artwork fetch itself)."""
@@ -325,23 +300,11 @@ async def _fetch_ranges(job: _Job) -> None:
         emit(DownloadEvent("bytes", track.urn, track.title, str(target), bytes_done=done,
                            bytes_total=total, speed=speed, eta=meter.eta(done, total)))
 
-    fetcher = RangeFetcher(job.source.http, job.choice, job.part, job.work,
-                           refresh=job.source.refresh_stream,
-                           concurrency=job.options.segments,
-                           hint=size_hint(track.duration_ms, job.choice.preset),
-                           on_bytes=on_bytes, gate=job.gate,
-                           room=(lambda: TAG_ROOM) if job.container == "m4a" else None)
-    await fetcher.run()
+    job.fetched = await fetch_in_ranges(
+        job.source.http, job.choice, job.part, job.work, refresh=job.source.refresh_stream,
+        concurrency=job.options.segments, duration_ms=track.duration_ms, on_bytes=on_bytes,
+        gate=job.gate, mp4=job.container == "m4a")
     job.ended = time.monotonic()
-    job.fetched = fetcher.fetched
-    await asyncio.to_thread(mark_tagging, job.work)  # from here the .part is being tagged
-
-
-#: The room the .part leaves for an M4A's tags after its moov (ranges.py): the same for every
-#: run, so that a resumed download is byte for byte the uninterrupted one; a 1024×1024 JPEG
-#: cover and a long tracklist fit. Should it fall short, tagging moves the audio once instead
-#: (mp4_moov.py); what is left stays a ``free`` atom.
-TAG_ROOM = 384 * 1024
 
 
 class Assembler(Protocol):

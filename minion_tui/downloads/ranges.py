@@ -31,7 +31,7 @@ from pathlib import Path
 
 from minion_tui.downloads.hls import Refresh
 from minion_tui.downloads.progressive import MAX_ATTEMPTS, MAX_RENEWALS, fetch_progressive
-from minion_tui.downloads.range_journal import JOURNAL, RangeJournal, moov_end
+from minion_tui.downloads.range_journal import JOURNAL, RangeJournal, mark_tagging, moov_end
 from minion_tui.errors import DownloadError
 from minion_tui.models import StreamChoice
 from minion_tui.net import Http, StreamError, TransportError
@@ -331,3 +331,24 @@ class RangeFetcher:
 
 class _Renewed(Exception):
     """The URL was re-signed: ask again."""
+
+
+#: The room the .part leaves for an M4A's tags after its moov (ranges.py): the same for every
+#: run, so that a resumed download is byte for byte the uninterrupted one; a 1024×1024 JPEG
+#: cover and a long tracklist fit. Should it fall short, tagging moves the audio once instead
+#: (mp4_moov.py); what is left stays a ``free`` atom.
+TAG_ROOM = 384 * 1024
+
+
+async def fetch_in_ranges(http: Http, choice: StreamChoice, part: Path, work: Path, *,
+                          refresh: Refresh, concurrency: int, duration_ms: int,
+                          on_bytes: Callable[[int, int | None], None] | None,
+                          gate: asyncio.Semaphore | None, mp4: bool) -> int:
+    """Complete ``part`` (with TAG_ROOM left after an MP4's moov) and mark the journal as
+    tagging; the bytes this run fetched."""
+    fetcher = RangeFetcher(http, choice, part, work, refresh=refresh, concurrency=concurrency,
+                           hint=size_hint(duration_ms, choice.preset), on_bytes=on_bytes,
+                           gate=gate, room=(lambda: TAG_ROOM) if mp4 else None)
+    await fetcher.run()
+    await asyncio.to_thread(mark_tagging, work)  # from here the .part is being tagged
+    return fetcher.fetched
