@@ -9,6 +9,7 @@ the rename.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import shutil
 import time
@@ -19,12 +20,14 @@ from pathlib import Path
 from typing import Protocol
 
 from minion_tui.downloads import hls, remux
+from minion_tui.downloads.chapters import Chapter, fetch_chapters, write_cue
 from minion_tui.downloads.jobs import Meter
 from minion_tui.downloads.journal import drop_if_unused, open_journal, stream_identity
 from minion_tui.downloads.lock import target_lock
 from minion_tui.downloads.naming import DEFAULT_TEMPLATE, render
 from minion_tui.downloads.playlist import DEFAULT_LIMITS, MediaPlaylist, PlaylistLimits
 from minion_tui.downloads.progressive import fetch_progressive
+from minion_tui.downloads.ranges import fetch_in_ranges
 from minion_tui.downloads.remux_process import RemuxProcess
 from minion_tui.downloads.tags import Cover, InSet, TrackTags, id3_tag, mp4_room, write_tags
 from minion_tui.errors import InvalidMedia, MinionError
@@ -106,15 +109,18 @@ async def _download_locked(source: StreamSource, track: Track, choice: StreamCho
     # The artwork (one to three requests: original, t500x500, as given) is fetched beside the
     # audio rather than after it, where each of its round trips would delay the finished file.
     cover_fetch = asyncio.ensure_future(fetch_cover(source.http, track))
+    # The tracklist too (one GraphQL request for a Mixcloud show) is fetched beside the audio.
+    chapters_fetch = asyncio.ensure_future(fetch_chapters(source, track))
     job = _Job(source, choice, track, target, part, work, container, options, emit, gate,
-               playlist, cover_fetch, tags)
+               playlist, cover_fetch, tags, chapters_fetch)
     if container == "mp3" and choice.protocol == "hls":
         # The join writes the ID3 tag first, once the artwork is in, instead of the tagger
         # inserting it in front of the whole file at the end (a rewrite of every byte).
-        job.head = _tag_when_covered(cover_fetch, tags)
+        job.head = _tag_when_covered(cover_fetch, chapters_fetch, tags)
     try:
         await _fetch_audio(job)
         cover = await cover_fetch
+        tags = dataclasses.replace(tags, chapters=await chapters_fetch)
     except InvalidMedia:
         # The journal holds bytes that are not audio: a resume would only assemble them again.
         await asyncio.to_thread(discard_partial, target)
@@ -123,6 +129,7 @@ async def _download_locked(source: StreamSource, track: Track, choice: StreamCho
         drop_if_unused(work)  # failed before a segment landed: nothing to resume from
         raise
     finally:
+        chapters_fetch.cancel()  # never fails (fetch_chapters): nothing to retrieve
         if not cover_fetch.done():
             cover_fetch.cancel()
         elif not cover_fetch.cancelled():
@@ -130,6 +137,9 @@ async def _download_locked(source: StreamSource, track: Track, choice: StreamCho
     if job.head is None:
         await asyncio.to_thread(write_tags, part, container, tags, cover)
     size = await asyncio.to_thread(_publish, part, target, work)
+    if tags.chapters:
+        await asyncio.to_thread(write_cue, target, title=tags.title, performer=tags.artist,
+                                chapters=tags.chapters)
     # The HLS segments (the init segment counted, as the segment events count it; 0 for a
     # progressive file, which has none) and the mean rate of this run's transfer.
     emit(DownloadEvent("done", track.urn, track.title, str(target),
@@ -155,6 +165,7 @@ class _Job:
     playlist: MediaPlaylist | None
     cover: asyncio.Future[Cover | None]  # being fetched beside the audio
     tags: TrackTags
+    chapters: asyncio.Future[tuple[Chapter, ...]]  # being fetched beside the audio
     meter: Meter = field(default_factory=Meter)
     head: Future[bytes] | None = None  # what the join writes before the audio
     # What the done event reports: segments of the stream, bytes this run fetched (not those
@@ -172,21 +183,25 @@ class _Job:
         return self.fetched / seconds if self.fetched and seconds > 0 else None
 
 
-def _tag_when_covered(cover_fetch: asyncio.Future[Cover | None], tags: TrackTags
+def _tag_when_covered(cover_fetch: asyncio.Future[Cover | None],
+                      chapters_fetch: asyncio.Future[tuple[Chapter, ...]], tags: TrackTags
                       ) -> Future[bytes]:
-    """The ID3 tag of the finished file, set once ``cover_fetch`` ends (without a cover if it
-    failed: the download reports that failure itself)."""
+    """The ID3 tag of the finished file, set once ``cover_fetch`` and ``chapters_fetch``
+    end (without a cover if it failed: the download reports that failure itself)."""
     head: Future[bytes] = Future()
 
-    def covered(done: asyncio.Future[Cover | None]) -> None:
-        if head.done():  # the download stopped first
-            return
+    def covered(_: object) -> None:
+        if head.done() or not (cover_fetch.done() and chapters_fetch.done()):
+            return  # the download stopped first, or the other is still on its way
+        chapters = () if chapters_fetch.cancelled() else chapters_fetch.result()
         try:
-            head.set_result(id3_tag(tags, _cover_of(done)))
+            head.set_result(id3_tag(dataclasses.replace(tags, chapters=chapters),
+                                    _cover_of(cover_fetch)))
         except Exception as error:
             head.set_exception(error)
 
     cover_fetch.add_done_callback(covered)
+    chapters_fetch.add_done_callback(covered)
     return head
 
 
@@ -194,7 +209,9 @@ async def _tag_room(job: _Job) -> int:
     """Bytes the M4A's tags will take (with the artwork once it is in; nothing is raised:
     the download reports a failed artwork fetch itself)."""
     await asyncio.wait([job.cover])
-    return mp4_room(job.tags, _cover_of(job.cover))
+    await asyncio.wait([job.chapters])
+    chapters = () if job.chapters.cancelled() else job.chapters.result()
+    return mp4_room(dataclasses.replace(job.tags, chapters=chapters), _cover_of(job.cover))
 
 
 def _cover_of(fetch: asyncio.Future[Cover | None]) -> Cover | None:
@@ -252,6 +269,8 @@ async def _fetch_audio(job: _Job) -> None:
                                              opener=job.options.opener, head=job.head)
             await fetch_while_assembling(fetcher, assembler)
         job.segments, job.fetched = len(files), fetcher.bytes_fetched
+    elif job.choice.max_range_bytes:
+        await _fetch_ranges(job)
     else:
         job.work.mkdir(parents=True, exist_ok=True)
         raw = job.work / "progressive"
@@ -269,6 +288,23 @@ async def _fetch_audio(job: _Job) -> None:
         job.ended = time.monotonic()
         job.fetched = raw.stat().st_size - resumed
         shutil.copyfile(raw, job.part)
+
+
+async def _fetch_ranges(job: _Job) -> None:
+    """A progressive file the provider caps per request (Mixcloud): parallel ranges written
+    in place into ``job.part``, resumable from the range journal (ranges.py)."""
+    track, target, emit, meter = job.track, job.target, job.emit, job.meter
+
+    def on_bytes(done: int, total: int | None) -> None:
+        speed = meter.update(done)
+        emit(DownloadEvent("bytes", track.urn, track.title, str(target), bytes_done=done,
+                           bytes_total=total, speed=speed, eta=meter.eta(done, total)))
+
+    job.fetched = await fetch_in_ranges(
+        job.source.http, job.choice, job.part, job.work, refresh=job.source.refresh_stream,
+        concurrency=job.options.segments, duration_ms=track.duration_ms, on_bytes=on_bytes,
+        gate=job.gate, mp4=job.container == "m4a")
+    job.ended = time.monotonic()
 
 
 class Assembler(Protocol):

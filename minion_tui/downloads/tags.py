@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from minion_tui.downloads.chapters import Chapter
 from minion_tui.models import Track
 
 # mutagen (~8 ms of imports) is needed only once the audio is complete: each writer imports
@@ -55,6 +56,9 @@ class TrackTags:
     track_total: int = 0
     disc_number: int = 0
     disc_total: int = 0
+    # A show's tracklist (chapters.py): MP4 chpl, ID3 CHAP + CTOC; empty for a track.
+    chapters: tuple[Chapter, ...] = ()
+    duration_ms: int = 0
 
     @classmethod
     def of(cls, track: Track, *, album: str = "", in_set: InSet | None = None) -> TrackTags:
@@ -66,7 +70,8 @@ class TrackTags:
             title=track.title,
             artist=track.artist,
             album=album or str(publisher.get("album_title") or ""),
-            genre=track.genre,
+            # Mixcloud has no genre field: its tags are the genres (docs/downloads.md §8).
+            genre=track.genre or "; ".join(track.tags),
             date=(track.created_at or "")[:10],
             bpm=str(int(bpm)) if isinstance(bpm, int | float) and bpm else "",
             key=str(raw.get("key_signature") or ""),
@@ -78,6 +83,7 @@ class TrackTags:
             else 0,
             disc_number=1 if placed else 0,
             disc_total=1 if placed else 0,
+            duration_ms=track.duration_ms,
         )
 
     def track_text(self) -> str:
@@ -190,10 +196,38 @@ def _id3_frames(tags: TrackTags, cover: Cover | None) -> Any:
         id3.add(WOAS(url=tags.source_url))
     if cover:
         id3.add(APIC(encoding=3, mime=cover.mime, type=3, desc="Cover", data=cover.data))
+    _id3_chapters(id3, tags)
     return id3
 
 
+def _id3_chapters(id3: Any, tags: TrackTags) -> None:
+    """ID3v2 Chapter Frame Addendum: one CHAP per chapter (start and end in ms, its
+    title in a TIT2) and a top-level, ordered CTOC listing them."""
+    from mutagen.id3 import CHAP, CTOC, TIT2, TPE1, CTOCFlags
+
+    chapters = tags.chapters
+    if not chapters:
+        return
+    ids = [f"chp{n}" for n in range(len(chapters))]
+    for n, chapter in enumerate(chapters):
+        end = chapters[n + 1].start_ms if n + 1 < len(chapters) else max(
+            tags.duration_ms, chapter.start_ms)
+        sub: list[Any] = [TIT2(encoding=3, text=chapter.title)]
+        if chapter.artist:
+            sub.append(TPE1(encoding=3, text=chapter.artist))
+        id3.add(CHAP(element_id=ids[n], start_time=chapter.start_ms, end_time=end,
+                     sub_frames=sub))
+    id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                 child_element_ids=ids, sub_frames=[TIT2(encoding=3, text=tags.title)]))
+
+
 def _mp4(path: Path, tags: TrackTags, cover: Cover | None) -> None:
+    if tags.chapters:
+        from minion_tui.downloads.mp4_moov import tag_moov
+
+        if tag_moov(path, tags, cover, tags.chapters,
+                    lambda audio: _mp4_atoms(audio, tags, cover)):
+            return
     if _mp4_in_place(path, tags, cover):
         return
     from mutagen.mp4 import MP4
@@ -235,8 +269,10 @@ def mp4_room(tags: TrackTags, cover: Cover | None) -> int:
     text = (tags.title, tags.artist, tags.album, tags.genre, tags.date, tags.comment,
             tags.source_url, tags.key, tags.bpm, tags.album_artist)
     # trkn and disk: a 32-byte atom each (header, data header, 8 bytes of numbers).
+    from minion_tui.downloads.mp4_moov import chapters_room
+
     return 1024 + 64 * 2 + sum(64 + len(value.encode()) for value in text) + (
-        64 + len(cover.data) if cover else 0)
+        64 + len(cover.data) if cover else 0) + chapters_room(tags.chapters)
 
 
 def _mp4_in_place(path: Path, tags: TrackTags, cover: Cover | None) -> bool:

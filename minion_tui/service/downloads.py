@@ -7,10 +7,10 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from minion_tui.errors import InvalidArgument
-from minion_tui.models import StreamChoice, Track
+from minion_tui.models import Section, StreamChoice, Track
 
 if TYPE_CHECKING:
     from minion_tui.downloads.engine import DownloadOptions
@@ -34,6 +34,12 @@ class _Source:
     @property
     def http(self) -> Http:
         return self._core.http
+
+    async def sections(self, track: Track) -> list[Section]:
+        """The show's tracklist (its chapters and cue sheet, downloads/chapters.py); none
+        from a provider that keeps no tracklists."""
+        tracklist = getattr(self._core.provider_of(track), "tracklist", None)
+        return list(await tracklist(track.id)) if tracklist is not None else []
 
     def original_unavailable(self, track: Track) -> str | None:
         provider = self._core.provider_of(track)
@@ -60,6 +66,9 @@ class Downloads:
         self._source = _Source(core, catalog)
         self._control: JobControl | None = None
         self._listeners: list[Callable[[DownloadEvent], None]] = []
+        # Stream lookups started with the batch, before its tracks are resolved (see
+        # _early_streams); taken by _choose_stream when one is for the track.
+        self._early: list[asyncio.Future[StreamChoice]] = []
 
     async def download(
         self,
@@ -80,14 +89,28 @@ class Downloads:
         subscriber) receives DownloadEvents (queued, start, segment, bytes, done, skipped,
         failed, paused, cancelled). Previews and DRM-only tracks are skipped with their
         reason; the batch goes on."""
-        from minion_tui.downloads.batch import download_batch
         from minion_tui.downloads.targets import direct_kind
 
         conf = self._core.settings.downloads
         options = self._download_options(directory, segments, format, listener)
+        early = self._early_streams(targets, format or conf.format)
         # Direct media URLs have no job rows (batch.py): a batch of nothing else does not wait
         # for the database to open before its first request.
         direct_only = all(direct_kind(target) for target in targets)
+        try:
+            return await self._batch(targets, options, conf, direct_only, jobs)
+        finally:
+            for lookup in early:
+                if lookup in self._early:
+                    self._early.remove(lookup)
+                lookup.cancel()
+                if lookup.done() and not lookup.cancelled():
+                    lookup.exception()  # retrieved: the batch reported its own error
+
+    async def _batch(self, targets: Sequence[str], options: DownloadOptions, conf: Any,
+                     direct_only: bool, jobs: int | None = None) -> list[Outcome]:
+        from minion_tui.downloads.batch import download_batch
+
         return await download_batch(self._source, self._catalog, self._choose_stream,
                                     list(targets), options,
                                     jobs=jobs or conf.parallel, set_template=conf.set_template,
@@ -158,7 +181,37 @@ class Downloads:
             self._control = JobControl()
         return self._control
 
+    def _early_streams(self, targets: Sequence[str], format: str
+                       ) -> list[asyncio.Future[StreamChoice]]:
+        """Start the stream lookup of the first few Mixcloud links at once: GraphQL answers
+        it from the link alone (docs/mixcloud.md §4), so it need not wait for the show's
+        REST lookup the batch makes first — one round trip less before the first byte."""
+        from minion_tui.service.catalog import claimed_by
+
+        if format not in ("best", "m4a"):
+            return []
+        started: list[asyncio.Future[StreamChoice]] = [
+            asyncio.ensure_future(self._catalog.stream(target, require_full=True,
+                                                       prefer="progressive"))
+            for target in list(targets)[:4] if claimed_by(target) == "mixcloud"]
+        self._early.extend(started)
+        return started
+
     async def _choose_stream(self, track: Track, prefer: str | None) -> StreamChoice:
+        if track.provider == "mixcloud" and prefer in (None, "aac"):
+            # The same AAC either way, and the progressive file in parallel 5 MiB ranges is
+            # the fastest download (bench/download_mixcloud.py; docs/downloads.md §8): no TS
+            # to remux. Playback keeps HLS.
+            prefer = "progressive"
+            for lookup in list(self._early):
+                try:
+                    choice = await lookup
+                except Exception:  # not a show, refused…: the lookup below says why
+                    self._early.remove(lookup)
+                    continue
+                if choice.track_urn == track.urn:
+                    self._early.remove(lookup)
+                    return choice
         return await self._catalog.stream(track, require_full=True, prefer=prefer)
 
     def _download_options(self, directory: Path | None, segments: int | None,

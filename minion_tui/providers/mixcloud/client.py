@@ -293,7 +293,9 @@ class Mixcloud:
         """Ask GraphQL again: its URLs are signed (``sig``) and may expire."""
         if choice.track_urn.startswith("mixcloud:live:"):
             return await self.stream(choice.track_urn)
-        again = await self.stream(_show_target(choice.track_urn).id)
+        again = await self.stream(_show_target(choice.track_urn).id,
+                                  prefer="progressive" if choice.protocol == "progressive"
+                                  else None)
         if again.protocol != choice.protocol:
             raise NotFound(f"Mixcloud no longer gives a {choice.protocol} stream of "
                            f"{choice.track_urn}.", hint="Start playback or the download again.")

@@ -176,6 +176,10 @@ def choose(lookup: Any, target: Target, *, urn: str, title: str = "",
     if prefer in ("mp3", "opus"):
         raise NotFound(f"Mixcloud serves {shown} as AAC only, not {prefer}.",
                        hint="Use --format best (or m4a).")
+    if prefer == "progressive" and progressive:  # a download's choice (service/downloads.py)
+        return StreamChoice(protocol="progressive", codec="aac", preset="m4a_64k",
+                            url=progressive, mime_type=M4A_MIME, track_urn=urn,
+                            max_range_bytes=MAX_RANGE_BYTES)
     if hls:
         return StreamChoice(protocol="hls", codec="aac", preset="hls", url=hls,
                             mime_type=HLS_MIME, track_urn=urn)

@@ -1,0 +1,105 @@
+# mypy: allow-untyped-calls
+"""Tags and chapters written into an MP4's moov in one pass, whatever follows the moov.
+
+mutagen writes the ``ilst`` but no chapters, and tagging a file then inserting ``chpl`` would
+move every byte of the audio twice. Here the moov alone (with everything before it) is tagged
+by mutagen in memory, the chapter list is added to its ``udta``, and the result is put back:
+over the moov and the ``free`` room after it when it fits (the audio does not move; remux.py
+reserves that room), otherwise the audio after it is moved once by the difference and the
+chunk offsets (stco/co64) follow it. A fragmented MP4 (Mixcloud's progressive file) has
+no chunk offsets in its moov, and its fragments address their data relative to their own
+``moof`` (default-base-is-moof), so moving them is harmless (docs/downloads.md §2.5).
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from pathlib import Path
+from typing import Any
+
+from minion_tui.downloads.chapters import Chapter, chpl_atom
+
+
+def tag_moov(path: Path, tags: Any, cover: Any, chapters: tuple[Chapter, ...],
+             fill: Any) -> bool:
+    """Tag ``path`` (``fill(audio)`` sets mutagen's atoms) and give it ``chapters``; False
+    when the moov does not come before the audio (the caller tags it the usual way)."""
+    from mutagen import MutagenError
+    from mutagen._util import resize_bytes
+    from mutagen.mp4 import MP4
+
+    from minion_tui.downloads.tags import _shift_chunk_offsets, top_level_atoms
+
+    with open(path, "rb+") as file:
+        atoms = top_level_atoms(file)
+        names = [name for name, _, _ in atoms]
+        if b"moov" not in names:
+            return False
+        at = names.index(b"moov")
+        if b"mdat" in names[:at] or b"moof" in names[:at]:
+            return False
+        _, moov_start, moov_size = atoms[at]
+        room = 0
+        for name, _, size in atoms[at + 1:]:
+            if name != b"free":
+                break
+            room += size
+        file.seek(0)
+        head = file.read(moov_start + moov_size)
+        copy = io.BytesIO(head)
+        try:
+            audio = MP4(copy)
+            fill(audio)
+            audio.save(copy, padding=lambda info: 0)
+        except MutagenError:
+            return False
+        tagged = bytearray(copy.getvalue())
+        # mutagen moved the chunk offsets as if the audio had moved by what the moov grew:
+        # back to where the audio is now; moved again below if it has to move.
+        _shift_chunk_offsets(tagged, moov_start, len(head) - len(tagged))
+        if chapters:
+            tagged = with_chapters(tagged, moov_start, chapters)
+        grown = len(tagged) - len(head)
+        left = room - grown
+        if left == 0 or left >= 8:
+            file.seek(0)
+            file.write(tagged)
+            if left:
+                file.write(struct.pack(">I4s", left, b"free") + bytes(left - 8))
+            return True
+        # Too little room: the free atoms go and the audio moves by what is still missing.
+        moved = grown - room
+        _shift_chunk_offsets(tagged, moov_start, moved)
+        resize_bytes(file, len(head) + room, len(tagged), 0)
+        file.seek(0)
+        file.write(tagged)
+    return True
+
+
+def with_chapters(data: bytearray, moov_start: int,
+                  chapters: tuple[Chapter, ...]) -> bytearray:
+    """``data`` with a ``chpl`` at the end of the moov's ``udta`` (one made when missing);
+    the sizes of both updated."""
+    atom = chpl_atom(chapters)
+    moov_size = struct.unpack_from(">I", data, moov_start)[0]
+    end = moov_start + moov_size
+    child = moov_start + 8
+    while child + 8 <= end:
+        size, name = struct.unpack_from(">I4s", data, child)
+        if size < 8:
+            break
+        if name == b"udta":
+            at = child + size
+            struct.pack_into(">I", data, child, size + len(atom))
+            struct.pack_into(">I", data, moov_start, moov_size + len(atom))
+            return data[:at] + atom + data[at:]
+        child += size
+    udta = struct.pack(">I4s", 8 + len(atom), b"udta") + atom
+    struct.pack_into(">I", data, moov_start, moov_size + len(udta))
+    return data[:end] + udta + data[end:]
+
+
+def chapters_room(chapters: tuple[Chapter, ...]) -> int:
+    """Bytes the chapter list adds to the moov (udta header included)."""
+    return len(chpl_atom(chapters)) + 8 if chapters else 0
