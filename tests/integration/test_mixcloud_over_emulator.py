@@ -322,7 +322,7 @@ async def test_provenance_says_where_a_show_surfaced(emulator: RunningEmulator,
                                                      mc_service: Service) -> None:
     shows = await every(mc_service.catalog.browse("shows", emulator.examples["mc_user"],
                                                   limit=1))
-    await every(mc_service.catalog.browse("popular", provider="mixcloud", limit=50))
+    popular = await every(mc_service.catalog.browse("popular", provider="mixcloud", limit=1))
     similar = await every(mc_service.catalog.browse(
         "similar", emulator.examples["mc_show_tracks"], limit=1))
     favourites = await every(mc_service.catalog.browse(
@@ -330,11 +330,12 @@ async def test_provenance_says_where_a_show_surfaced(emulator: RunningEmulator,
     listens = await every(mc_service.catalog.browse(
         "listens", emulator.examples["mc_user_small"], limit=1))
     labels = {}
-    for track in (*shows, *similar, *favourites, *listens):
+    for track in (*shows, *popular, *similar, *favourites, *listens):
         labels[track.urn] = [s.label for s in await mc_service.library.provenance(track.urn)]
     # The label names the user as the store last saw them (username or display name).
     assert {"Shows of Night Shift Radio", "Shows of NightShiftRadio"} & set(labels[shows[0].urn])
     assert "Similar to Night Shift 300" in labels[similar[0].urn]
+    assert "Mixcloud popular" in labels[popular[0].urn]
     small = {"quietlistener", "Quiet Listener"}
     assert {f"Favourites of {n}" for n in small} & set(labels[favourites[0].urn])
     assert {f"Listens of {n}" for n in small} & set(labels[listens[0].urn])
