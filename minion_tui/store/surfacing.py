@@ -25,7 +25,7 @@ from minion_tui.store.store import Store
 #: than a like: it has an action of its own, which the inbox does not rank.
 USER_LISTING_ACTIONS = {"likes": "like", "reposts": "repost", "tracks": "upload",
                         "toptracks": "upload", "listens": "listen"}
-#: The provenance action of each track listing (a Mixcloud show's "similar" is its related).
+#: The provenance action of each track listing.
 TRACK_LISTING_ACTIONS = {"related": "related", "station": "related", "similar": "related"}
 #: Charts of a provider other than SoundCloud's trending, and the word their label uses.
 CHART_LABELS = {"popular": "popular", "hot": "hot", "new": "new", "live": "live"}
