@@ -20,13 +20,16 @@ from minion_tui.models import SurfacedBy, Track, User
 from minion_tui.store.records import Provenance
 from minion_tui.store.store import Store
 
-#: The provenance action of each user listing (tracks of a user count as their uploads;
-#: Mixcloud's favourites are its likes, docs/mixcloud.md §1.2). A listen is weaker evidence
-#: than a like: it has an action of its own, which the inbox does not rank.
+#: The provenance action of each user listing (tracks of a user count as their uploads).
 USER_LISTING_ACTIONS = {"likes": "like", "reposts": "repost", "tracks": "upload",
-                        "toptracks": "upload", "listens": "listen"}
+                        "toptracks": "upload"}
 #: The provenance action of each track listing.
 TRACK_LISTING_ACTIONS = {"related": "related", "station": "related", "similar": "related"}
+
+#: User listings whose tracks surface with an action the inbox does not rank: a listen is
+#: weaker evidence than a like or an upload (Mixcloud's listens; its favourites are the
+#: neutral likes, docs/mixcloud.md §1.2).
+UNRANKED_USER_ACTIONS = {"listens": "listen"}
 #: Charts of a provider other than SoundCloud's trending, and the word their label uses.
 CHART_LABELS = {"popular": "popular", "hot": "hot", "new": "new", "live": "live"}
 #: Provider names as a label spells them.
@@ -62,9 +65,9 @@ def for_listing(listing: str, subject: User | Track | None, target: str | None, 
         return Surfacing(source, "live" if listing == "live" else "chart")
     if listing == "tag" and target:
         return Surfacing(f"tag:{target.strip().lstrip('#')}", "tag")
-    if isinstance(subject, User) and listing in USER_LISTING_ACTIONS:
-        return Surfacing(f"{subject.urn}:{listing}", USER_LISTING_ACTIONS[listing], subject,
-                         actor=True)
+    actions = {**USER_LISTING_ACTIONS, **UNRANKED_USER_ACTIONS}
+    if isinstance(subject, User) and listing in actions:
+        return Surfacing(f"{subject.urn}:{listing}", actions[listing], subject, actor=True)
     if isinstance(subject, Track) and listing in TRACK_LISTING_ACTIONS:
         return Surfacing(f"{subject.urn}:{listing}", TRACK_LISTING_ACTIONS[listing], subject)
     return None
