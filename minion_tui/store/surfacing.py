@@ -26,15 +26,6 @@ USER_LISTING_ACTIONS = {"likes": "like", "reposts": "repost", "tracks": "upload"
 #: The provenance action of each track listing.
 TRACK_LISTING_ACTIONS = {"related": "related", "station": "related", "similar": "related"}
 
-#: User listings whose tracks surface with an action the inbox does not rank: a listen is
-#: weaker evidence than a like or an upload (Mixcloud's listens; its favourites are the
-#: neutral likes, docs/mixcloud.md §1.2).
-UNRANKED_USER_ACTIONS = {"listens": "listen"}
-#: Charts of a provider other than SoundCloud's trending, and the word their label uses.
-CHART_LABELS = {"popular": "popular", "hot": "hot", "new": "new", "live": "live"}
-#: Provider names as a label spells them.
-PROVIDER_NAMES = {"soundcloud": "SoundCloud", "mixcloud": "Mixcloud"}
-
 
 @dataclass(frozen=True, slots=True)
 class Surfacing:
@@ -50,6 +41,17 @@ class Surfacing:
     def rows(self, tracks: Sequence[Track]) -> list[Provenance]:
         actor_urn = self.subject.urn if self.actor and self.subject is not None else None
         return [Provenance(t.urn, self.source, actor_urn, self.action) for t in tracks]
+
+
+#: User listings whose tracks surface with an action the inbox does not rank: a listen is
+#: weaker evidence than a like or an upload (Mixcloud's listens; its favourites are the
+#: neutral likes, docs/mixcloud.md §1.2).
+UNRANKED_USER_ACTIONS = {"listens": "listen"}
+#: Charts of a provider other than SoundCloud's trending, and the word their label uses.
+CHART_LABELS = {"popular": "popular", "hot": "hot", "new": "new", "live": "live"}
+#: Provider names as a label spells them.
+PROVIDER_NAMES = {"soundcloud": "SoundCloud", "mixcloud": "Mixcloud"}
+
 
 
 def for_listing(listing: str, subject: User | Track | None, target: str | None, *,
