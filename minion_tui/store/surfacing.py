@@ -53,7 +53,6 @@ CHART_LABELS = {"popular": "popular", "hot": "hot", "new": "new", "live": "live"
 PROVIDER_NAMES = {"soundcloud": "SoundCloud", "mixcloud": "Mixcloud"}
 
 
-
 def for_listing(listing: str, subject: User | Track | None, target: str | None, *,
                 provider: str | None = None) -> Surfacing | None:
     """The surfacing of a browse listing (by its neutral name), or None for listings that
