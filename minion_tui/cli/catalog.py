@@ -17,6 +17,7 @@ from minion_tui.cli.command import (
 )
 from minion_tui.cli.output import print_result
 from minion_tui.cli.session import session
+from minion_tui.errors import UsageError
 
 if TYPE_CHECKING:
     from minion_tui.cli.command import Subparsers
@@ -39,8 +40,9 @@ def _setup_stream(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def _setup_search(sub: Subparsers, common: argparse.ArgumentParser) -> None:
-    search = sub.add_parser("search", parents=[common], help="search tracks, users, sets")
+    search = sub.add_parser("search", parents=[common], help="search tracks, users, sets, tags")
     search.add_argument("query")
+    _add_provider(search, "the service to search (default: the first, soundcloud)")
     add_choosing(search, "--type", dest="kind", default="tracks",
                  choices=Choices(lambda caps: caps.search_kinds))
     search.add_argument("--genre", help="genre or tag (a literal, case-insensitive)")
@@ -53,9 +55,43 @@ def _setup_search(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 def _setup_browse(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     browse = sub.add_parser("browse", parents=[common],
                             help="charts, tags, users' and tracks' lists")
-    add_choosing(browse, "listing", choices=Choices(lambda caps: caps.listings()))
-    browse.add_argument("target", nargs="?", help="USER or TRACK (URL or URN), or TAG")
+    add_choosing(browse, "listing", choices=Choices(lambda _caps: _listing_words()))
+    browse.add_argument("target", nargs="?",
+                        help="USER or TRACK (URL or URN; a Mixcloud show URL), or TAG")
+    _add_provider(browse, "the service (default: the one the TARGET URL is on, else the "
+                  "first, soundcloud)")
     browse.add_argument("--limit", type=positive_int, default=20)
+
+
+def _add_provider(parser: argparse.ArgumentParser, help: str) -> None:
+    add_choosing(parser, "--provider", choices=Choices(lambda _caps: _provider_names()),
+                 help=help)
+
+
+def _provider_names() -> tuple[str, ...]:
+    from minion_tui.service import provider_names
+
+    return provider_names()
+
+
+def _listing_words() -> tuple[str, ...]:
+    from minion_tui.service.catalog import listing_words
+
+    return listing_words()
+
+
+def _provider_of(args: argparse.Namespace) -> str | None:
+    """The provider asked with ``--provider``, checked against the one the target URL is on
+    (a SoundCloud URL with ``--provider mixcloud`` is a usage error, not a guess)."""
+    from minion_tui.service import claimed_by
+
+    target = getattr(args, "target", None)
+    owner = claimed_by(target) if target else None
+    if args.provider and owner and owner != args.provider:
+        raise UsageError(
+            f"{target} is a {owner} URL, but --provider is {args.provider}.",
+            hint=f"Leave out --provider, or pass a {args.provider} URL.")
+    return args.provider or owner
 
 
 async def _resolve(service: Service, args: argparse.Namespace) -> Any:
@@ -67,15 +103,17 @@ async def _stream(service: Service, args: argparse.Namespace) -> Any:
 
 
 async def _search(service: Service, args: argparse.Namespace) -> Any:
-    pages = service.catalog.search(args.query, kind=args.kind, genre=args.genre,
+    pages = service.catalog.search(args.query, kind=args.kind, provider=args.provider,
+                                   genre=args.genre,
                                    duration=args.duration, created=args.created,
                                    license=args.license, limit=args.limit)
     return await _collect(pages, args.limit)
 
 
 async def _browse(service: Service, args: argparse.Namespace) -> Any:
-    return await _collect(service.catalog.browse(args.listing, args.target, limit=args.limit),
-                          args.limit)
+    pages = service.catalog.browse(args.listing, args.target, limit=args.limit,
+                                   provider=_provider_of(args))
+    return await _collect(pages, args.limit)
 
 
 async def _collect(pages: AsyncIterator[Any], limit: int) -> list[dict[str, Any]]:

@@ -68,7 +68,19 @@ TABLES: dict[str, tuple[list[str], Row]] = {
                             "yes" if p["is_album"] else "", p["url"]]),
     "comment": (["at", "user", "comment"],
                 lambda c: [comment_time(c["timestamp_ms"]), c["user"]["username"], c["body"]]),
+    "tag": (["tag", "slug", "url"], lambda t: [t["name"], t["slug"], t["url"]]),
+    "section": (["time", "artist", "title", "kind"],
+                lambda s: [section_time(s["start_ms"]), s["artist"], s["title"], s["kind"]]),
 }
+
+
+def table_kind(row: dict[str, Any]) -> str | None:
+    """Which table a JSON form goes in: its ``kind``, except a tracklist entry, whose kind
+    says track or chapter (models.Section) and whose table is the tracklist's."""
+    if "start_ms" in row and "urn" not in row:
+        return "section"
+    kind = row.get("kind")
+    return kind if isinstance(kind, str) else None
 
 
 def piped() -> bool:
@@ -97,7 +109,7 @@ def print_human(result: Any) -> None:
     if not rows:
         note("(nothing found)")
         return
-    table = TABLES.get(rows[0].get("kind"))
+    table = TABLES.get(table_kind(rows[0]) or "")
     if table is not None:
         header, row = table
         print_table(header, [row(r) for r in rows])
@@ -106,6 +118,16 @@ def print_human(result: Any) -> None:
     else:
         for key, value in rows[0].items():
             print(f"{key}: {value}")
+
+
+def section_time(ms: int | None) -> str:
+    """Where a tracklist entry starts, mm:ss (h:mm:ss from an hour on), so a column of them
+    lines up; "—" when the service does not say."""
+    if ms is None or ms < 0:
+        return "—"
+    hours, rest = divmod(ms // 1000, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 def comment_time(ms: int | None) -> str:

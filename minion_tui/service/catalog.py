@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from minion_tui import config
-from minion_tui.errors import InvalidArgument, NetworkError
+from minion_tui.errors import InvalidArgument, NetworkError, UsageError
 from minion_tui.models import Comment, Page, Playlist, StreamChoice, Track, User
 
 if TYPE_CHECKING:
@@ -24,8 +24,41 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: JPEG, PNG, GIF and WebP (RIFF) signatures: a body without one is an error page, not art.
-#: JPEG, PNG, GIF and WebP (RIFF) signatures: a body without one is an error page, not art.
 _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"RIFF")
+
+
+#: A provider's own names for its tabs → the provider-neutral listing behind each, by the kind
+#: of subject ("user" or "track"). Mixcloud's profile says Shows, Favorites and Following
+#: where the neutral names are tracks, likes and followings (docs/mixcloud.md §1.2), and
+#: "favorites" of a show are the users who favourited it. Neutral names are accepted too.
+LISTING_WORDS: dict[str, dict[str, dict[str, str]]] = {
+    "mixcloud": {
+        "user": {"shows": "tracks", "tracks": "tracks", "favorites": "likes",
+                 "listens": "listens", "followers": "followers", "following": "followings",
+                 "followings": "followings", "comments": "comments",
+                 "playlists": "playlists", "feed": "feed"},
+        "track": {"comments": "comments", "favorites": "favorites",
+                  "listeners": "listeners", "similar": "similar", "tracklist": "tracklist"},
+    },
+}
+
+
+def listing_words() -> tuple[str, ...]:
+    """Every listing name ``browse`` accepts: the neutral ones and the providers' own."""
+    words = dict.fromkeys(capabilities().listings())
+    for kinds in LISTING_WORDS.values():
+        for table in kinds.values():
+            words.update(dict.fromkeys(table))
+    return tuple(words)
+
+
+def _words_for(kind: str) -> set[str]:
+    """The listing names of a user ("user") or track ("track") of any provider."""
+    known = capabilities()
+    words = set(known.user_listings if kind == "user" else known.track_listings)
+    for kinds in LISTING_WORDS.values():
+        words.update(kinds.get(kind, {}))
+    return words
 
 
 def capabilities() -> Capabilities:
@@ -166,29 +199,34 @@ class Catalog:
         self, listing: str, target: str | None = None, *, limit: int | None = None,
         provider: str | None = None, on_subject: Callable[[User | Track], object] | None = None,
     ) -> AsyncIterator[Page[Any]]:
-        """A listing: a chart (``trending``); ``tag`` TAG; a user's listing (USER a URL or
-        URN); a track's listing. Pages stream in as they arrive; tracks are stored with
-        their judgments joined in. Charts and tags read ``provider`` (default: the first).
+        """A listing: a chart (``trending``, ``popular``…); ``tag`` TAG; a user's listing
+        (USER a URL or URN); a track's listing. Pages stream in as they arrive; tracks are
+        stored with their judgments joined in. Charts and tags read ``provider`` (default:
+        the one claiming ``target``, else the first). A provider's own tab names
+        (:data:`LISTING_WORDS`: Mixcloud's "shows", "favorites", "following") are read as
+        the neutral listing behind them for that kind of subject.
 
         ``on_subject`` receives the user or track the listing is about as soon as it is
         resolved (before the first page): a front end names the source by it ("Likes of
         Sister Monolith") instead of by the URL or slug it was given."""
         from minion_tui.store.surfacing import for_listing
 
-        subject: list[User | Track] = []
-        pages = self._listing(listing, target, limit, provider, seen=subject,
+        seen = _Seen(listing)
+        pages = self._listing(listing, target, limit, provider, seen=seen,
                               on_subject=on_subject)
         return self._core.remembered(
-            pages, lambda: for_listing(listing, subject[0] if subject else None, target))
+            pages, lambda: for_listing(seen.listing, seen.subject, target,
+                                       provider=seen.provider))
 
     async def _listing(
         self, listing: str, target: str | None, limit: int | None, provider: str | None,
-        *, seen: list[User | Track], on_subject: Callable[[User | Track], object] | None,
+        *, seen: _Seen, on_subject: Callable[[User | Track], object] | None,
     ) -> AsyncIterator[Page[Any]]:
-        # ``seen`` receives the user or track the listing is about, once resolved (provenance).
+        # ``seen`` receives the subject, the neutral listing and the provider (provenance).
         known = capabilities()
         if listing in known.charts or listing == "tag":
-            source = self._searcher(provider)
+            source = self._searcher(provider or (claimed_by(target) if target else None))
+            seen.provider = source.name
             caps = source.capabilities
             if listing == "tag":
                 if not caps.tags:
@@ -198,50 +236,51 @@ class Catalog:
             elif listing in caps.charts:
                 pages = source.chart(listing, limit=limit)
             else:
-                raise InvalidArgument(f"{source.name} has no {listing!r} chart.")
-        elif listing in known.user_listings and listing in known.track_listings:
-            # A name both a user and a track list (Mixcloud's "comments"): the target says which.
+                others = [p for p in provider_names()
+                          if listing in self.capabilities(p).charts]
+                raise UsageError(
+                    f"{source.name} has no {listing!r} chart.",
+                    hint=f"Use one of: {', '.join(caps.charts) or '(none)'}"
+                    + (f"; or add --provider {others[0]}." if others else "."))
+        elif listing in _words_for("user") or listing in _words_for("track"):
+            # The target says which kind of listing it is (Mixcloud's "favorites" are a
+            # user's favourites and a show's favouriters); one that does not fit the kind
+            # of subject is refused with the listings that do.
             wanted = _required(target, "a user or track URL or URN")
             subject = await self._core.provider_for(wanted).resolve(wanted)
             if not isinstance(subject, User | Track):
-                raise InvalidArgument(f"{wanted} is a {subject.kind}, not a user or a track.",
-                                      hint="Pass the URL or URN of a user or a track.")
-            seen.append(subject)
+                raise InvalidArgument(
+                    f"{wanted} is a {subject.kind}, not a user or a track.",
+                    hint="Pass the URL or URN of a user or a track.")
+            seen.subject = subject
             if on_subject is not None:
                 on_subject(subject)
-            group = "user_listings" if isinstance(subject, User) else "track_listings"
-            source = self._declared(subject, listing, group)
-            pages = (source.user_listing(listing, subject.id, limit=limit)
+            source, neutral = self._declared(subject, listing)
+            seen.listing, seen.provider = neutral, source.name
+            pages = (source.user_listing(neutral, subject.id, limit=limit)
                      if isinstance(subject, User)
-                     else source.track_listing(listing, subject.id, limit=limit))
-        elif listing in known.user_listings:
-            user = await self._core.resolve_as(_required(target, "a user URL or URN"), User)
-            seen.append(user)
-            if on_subject is not None:
-                on_subject(user)
-            pages = self._declared(user, listing, "user_listings").user_listing(
-                listing, user.id, limit=limit)
-        elif listing in known.track_listings:
-            track = await self._core.resolve_as(_required(target, "a track URL or URN"), Track)
-            seen.append(track)
-            if on_subject is not None:
-                on_subject(track)
-            pages = self._declared(track, listing, "track_listings").track_listing(
-                listing, track.id, limit=limit)
+                     else source.track_listing(neutral, subject.id, limit=limit))
         else:
-            raise InvalidArgument(f"Unknown listing {listing!r}.",
-                                  hint=f"Use one of: {', '.join(known.listings())}.")
+            raise UsageError(f"Unknown listing {listing!r}.",
+                             hint=f"Use one of: {', '.join(listing_words())}.")
         async for page in pages:
             yield page
 
-    def _declared(self, subject: User | Track, listing: str, group: str) -> Provider:
+    def _declared(self, subject: User | Track, listing: str) -> tuple[Provider, str]:
+        """The subject's provider and the neutral listing ``listing`` names for it; a
+        usage error naming the listings it has when it has none by that name."""
         source = self._core.provider_of(subject)
-        offered: tuple[str, ...] = getattr(source.capabilities, group)
-        if listing not in offered:
-            raise InvalidArgument(
+        kind = "user" if isinstance(subject, User) else "track"
+        words = LISTING_WORDS.get(source.name, {}).get(kind, {})
+        offered: tuple[str, ...] = (source.capabilities.user_listings if kind == "user"
+                                    else source.capabilities.track_listings)
+        neutral = words.get(listing, listing)
+        if neutral not in offered:
+            names = tuple(words) or offered
+            raise UsageError(
                 f"{source.name} has no {listing!r} listing for a {subject.kind}.",
-                hint=f"Use one of: {', '.join(offered)}.")
-        return source
+                hint=f"Use one of: {', '.join(names)}.")
+        return source, neutral
 
     async def playlist_tracks(self, target: str) -> list[Track]:
         """The tracks of a playlist or album (URL or URN), stored with judgments joined in."""
@@ -291,6 +330,16 @@ class Catalog:
     def url_for(self, item: Track | Playlist | User) -> str:
         """A URL of the item that :meth:`resolve` accepts back."""
         return item.url or self._core.provider_of(item).url_for(item.urn)
+
+
+@dataclasses.dataclass
+class _Seen:
+    """What a browse turned out to be about, once known: the user or track, the neutral
+    listing name and the provider (the provenance of its tracks)."""
+
+    listing: str
+    subject: User | Track | None = None
+    provider: str | None = None
 
 
 def _required(value: str | None, what: str) -> str:

@@ -43,16 +43,32 @@ class Surfacing:
         return [Provenance(t.urn, self.source, actor_urn, self.action) for t in tracks]
 
 
-def for_listing(listing: str, subject: User | Track | None, target: str | None
-                ) -> Surfacing | None:
-    """The surfacing of a browse listing, or None for listings that surface no tracks."""
+#: User listings whose tracks surface with an action the inbox does not rank: a listen is
+#: weaker evidence than a like or an upload (Mixcloud's listens; its favourites are the
+#: neutral likes, docs/mixcloud.md §1.2).
+UNRANKED_USER_ACTIONS = {"listens": "listen"}
+#: Charts of a provider other than SoundCloud's trending, and the word their label uses.
+CHART_LABELS = {"popular": "popular", "hot": "hot", "new": "new", "live": "live"}
+#: Provider names as a label spells them.
+PROVIDER_NAMES = {"soundcloud": "SoundCloud", "mixcloud": "Mixcloud"}
+
+
+def for_listing(listing: str, subject: User | Track | None, target: str | None, *,
+                provider: str | None = None) -> Surfacing | None:
+    """The surfacing of a browse listing (by its neutral name), or None for listings that
+    surface no tracks. A chart other than trending is named with its provider
+    ("charts:mixcloud:popular"); who is live now surfaces with an action of its own, which
+    the inbox does not rank (a live stream is not a track to triage)."""
     if listing == "trending":
         return Surfacing("charts:trending", "chart")
+    if listing in CHART_LABELS:
+        source = f"charts:{provider or 'mixcloud'}:{listing}"
+        return Surfacing(source, "live" if listing == "live" else "chart")
     if listing == "tag" and target:
         return Surfacing(f"tag:{target.strip().lstrip('#')}", "tag")
-    if isinstance(subject, User) and listing in USER_LISTING_ACTIONS:
-        return Surfacing(f"{subject.urn}:{listing}", USER_LISTING_ACTIONS[listing], subject,
-                         actor=True)
+    actions = {**USER_LISTING_ACTIONS, **UNRANKED_USER_ACTIONS}
+    if isinstance(subject, User) and listing in actions:
+        return Surfacing(f"{subject.urn}:{listing}", actions[listing], subject, actor=True)
     if isinstance(subject, Track) and listing in TRACK_LISTING_ACTIONS:
         return Surfacing(f"{subject.urn}:{listing}", TRACK_LISTING_ACTIONS[listing], subject)
     return None
@@ -110,12 +126,21 @@ def _label(source: str, action: str, actor_urn: str | None, username: str | None
            title: str | None) -> str:
     listing = source.rpartition(":")[2]
     name = username or actor_urn or "someone"
+    # Mixcloud's own words: favourites, shows, similar (docs/mixcloud.md §1.2).
+    mixcloud = source.startswith("mixcloud:")
     if action == "like":
-        return f"Likes of {name}"
+        return f"Favourites of {name}" if mixcloud else f"Likes of {name}"
     if action == "repost":
         return f"Reposts of {name}"
+    if action == "listen":
+        return f"Listens of {name}"
     if action == "upload":
+        if mixcloud:
+            return f"Shows of {name}"
         return f"Top tracks of {name}" if listing == "toptracks" else f"Tracks of {name}"
+    if action in ("chart", "live") and source.count(":") == 2:
+        provider = source.split(":")[1]
+        return f"{PROVIDER_NAMES.get(provider, provider)} {CHART_LABELS.get(listing, listing)}"
     if action == "chart":
         return "Trending"
     if action == "tag":
@@ -124,5 +149,7 @@ def _label(source: str, action: str, actor_urn: str | None, username: str | None
         return f"Search: {source.partition(':')[2]}"
     if action == "related":
         what = title or source.rpartition(":")[0]
+        if listing == "similar":
+            return f"Similar to {what}"
         return f"Station of {what}" if listing == "station" else f"Related to {what}"
     return source

@@ -38,7 +38,13 @@ def test_choices_are_the_capabilities() -> None:
         found = caps.search_filter(name)
         assert found is not None
         assert list(search[name].choices or ()) == list(found.choices or ())
-    assert list(_options(parser, "browse")["listing"].choices or ()) == list(caps.listings())
+    listings = list(_options(parser, "browse")["listing"].choices or ())
+    # The neutral listings first, then the providers' own names (Mixcloud's "shows"…).
+    neutral = list(dict.fromkeys(caps.listings()))
+    assert listings[:len(neutral)] == neutral
+    assert {"shows", "following"} <= set(listings[len(neutral):])
+    assert list(_options(parser, "browse")["provider"].choices or ()) == ["soundcloud",
+                                                                         "mixcloud"]
     assert list(_options(parser, "download")["format"].choices or ()) == list(caps.formats)
 
 

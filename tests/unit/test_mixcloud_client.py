@@ -282,7 +282,7 @@ async def test_the_service_lists_comments_of_a_user_or_of_a_show_by_the_target(
         await service.aclose()
     assert [c.body for c in on_user] == ["on-profile"]
     assert [c.body for c in on_show] == ["on-show"]
-    assert "is a user, not a track" in str(refused.value)
+    assert "no 'similar' listing for a user" in str(refused.value)
 
 
 def test_the_cli_resolves_and_streams_a_mixcloud_url_with_no_flag(
