@@ -71,6 +71,12 @@ class SourceSection:
     """Shown dimmed next to the heading (e.g. how to fill an empty section)."""
 
 
+def _named_provider(provider: str | None) -> str:
+    """The provider a SourceRef names: "" for the first registered (the default)."""
+    names = provider_names()
+    return "" if not provider or (names and provider == names[0]) else provider
+
+
 def user_tabs(provider: str | None) -> tuple[str, ...]:
     """The listings offered for a user of ``provider`` (SoundCloud's when unknown)."""
     return PROVIDER_USER_TABS.get(provider or "", USER_TABS)
@@ -84,7 +90,7 @@ def tab_title(listing: str, provider: str | None, name: str) -> str:
 
 def user_ref(listing: str, target: str, name: str) -> SourceRef:
     """A user's listing, named in its provider's words (the provider claims ``target``)."""
-    provider = claimed_by(target) or ""
+    provider = _named_provider(claimed_by(target))
     return SourceRef(listing, target, tab_title(listing, provider, name), provider=provider)
 
 
@@ -189,11 +195,10 @@ def typed_source(text: str) -> SourceRef | str:
     ref = web_ref(text)
     provider = claimed_by(text)
     if ref is not None and ref.kind == "tag":
-        first = provider_names()[0] if provider_names() else ""
-        return tag_ref(ref.target, "" if provider in (None, first) else provider)
+        return tag_ref(ref.target, _named_provider(provider))
     if ref is not None and ref.kind == "playlist":
         return SourceRef("playlist", ref.target, f"Playlist {ref.page}",
-                         provider=provider or "")
+                         provider=_named_provider(provider))
     if ref is not None and ref.kind == "user" and ref.listing:
         return user_ref(ref.listing, ref.target, ref.target)
     if provider is None:
