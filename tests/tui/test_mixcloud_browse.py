@@ -71,7 +71,8 @@ async def test_mixcloud_section_lists_charts_and_tags_and_opens_them(
                            ("mixcloud:hot", "Mixcloud: Hot"),
                            ("mixcloud:new", "Mixcloud: New")):
             await _open(pilot, sources, key)
-            await until(pilot, lambda: browse.source_title == title and len(tracks.tracks) > 0
+            await until(pilot, lambda title=title: browse.source_title == title  # type: ignore[misc]
+                        and len(tracks.tracks) > 0
                         and not browse._loading, title)
             assert {t.provider for t in tracks.tracks} == {"mixcloud"}
             assert all(t.urn.startswith("mixcloud:cloudcasts:") for t in tracks.tracks)

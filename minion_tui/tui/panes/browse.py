@@ -15,11 +15,11 @@ from textual.widgets import Input, OptionList, Static
 
 from minion_tui.errors import MinionError
 from minion_tui.models import Judgment, Playlist, Track, User
+from minion_tui.service import provider_names
 from minion_tui.tui.messages import DiscoverySynced
 from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.empty_state import EmptyState
-from minion_tui.service import provider_names
 from minion_tui.tui.widgets.source_list import (
     ALL_USER_TABS,
     MIXCLOUD_TAGS,
@@ -28,8 +28,8 @@ from minion_tui.tui.widgets.source_list import (
     SourceList,
     SourceRef,
     SourceSection,
-    ref_of_stored,
     provider_section,
+    ref_of_stored,
     stored_form,
     tab_title,
     typed_source,
@@ -317,6 +317,12 @@ class BrowsePane(Pane):
         "playlist" (target: its URL or URN), or "pinned" (target: the pinned source's id)."""
         if listing == "pinned":
             self._open_pinned(int(target or 0), title)
+        elif listing == "tag" and target and "://" in target:
+            found = typed_source(target)  # a tag page URL: its provider says whose tag
+            if isinstance(found, SourceRef):
+                self.open_ref(found)
+            else:
+                self.notify(found, title="Not a source", severity="warning")
         else:
             self.open_ref(SourceRef(listing, target, title))
 
