@@ -85,6 +85,8 @@ class BrowsePane(Pane):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("i", "toggle_details", "Details", show=False, id="browse.details"),
+        # A show's tracklist in the details panel (tui/tracklist.py): enter seeks there.
+        Binding("e", "enter_tracklist", "Tracklist", show=False, id="browse.tracklist"),
         # Not in the footer (the Pinned heading says "p pins…"): the footer keeps the keys
         # of the widget in focus.
         Binding("p", "pin", "Pin/unpin the source", show=False, id="browse.pin"),
@@ -604,6 +606,9 @@ class BrowsePane(Pane):
 
     def on_track_list_highlighted(self, event: TrackList.Highlighted) -> None:
         self.query_one("#browse-details", TrackDetails).show_track(event.track)
+
+    def action_enter_tracklist(self) -> None:
+        self.query_one("#browse-details", TrackDetails).enter_tracklist()
 
     def action_toggle_details(self) -> None:
         details = self.query_one("#browse-details", TrackDetails)

@@ -55,6 +55,8 @@ class SearchPane(Pane):
         # P switches the provider searched; ctrl+o too, and works while typing the query
         # (a printable key would be typed into it).
         Binding("P", "cycle_provider", "Provider", id="search.provider"),
+        # A show's tracklist in the details panel (tui/tracklist.py): enter seeks there.
+        Binding("e", "enter_tracklist", "Tracklist", show=False, id="search.tracklist"),
         Binding("ctrl+o", "cycle_provider", "Provider", show=False,
                 id="search.provider_typing", priority=True),
     ]
@@ -149,6 +151,9 @@ class SearchPane(Pane):
             if results.display:
                 return results
         return None
+
+    def action_enter_tracklist(self) -> None:
+        self.query_one("#search-details", TrackDetails).enter_tracklist()
 
     def action_cycle_provider(self) -> None:
         """Search the next provider (SoundCloud → Mixcloud → SoundCloud); the results on
