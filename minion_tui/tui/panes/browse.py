@@ -138,8 +138,7 @@ class BrowsePane(Pane):
             with Vertical(id="sources"):
                 yield Static("Sources", classes="area-title")
                 yield SourceList(self._sections(), id="source-list")
-                yield Input(placeholder="#tag, soundcloud.com or mixcloud.com user URL",
-                            id="source-input",
+                yield Input(placeholder="#tag or URL", id="source-input",
                             select_on_focus=False)
             with Vertical(id="browse-main"):
                 if self.notice:

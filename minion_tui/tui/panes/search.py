@@ -54,10 +54,10 @@ class SearchPane(Pane):
         Binding("escape", "leave_query", "Leave query", id="search.leave_query"),
         # P switches the provider searched; ctrl+o too, and works while typing the query
         # (a printable key would be typed into it).
-        Binding("P", "cycle_provider", "Provider", id="search.provider"),
+        Binding("P", "cycle_provider", "Switch provider", id="search.provider"),
         # A show's tracklist in the details panel (tui/tracklist.py): enter seeks there.
         Binding("e", "enter_tracklist", "Tracklist", show=False, id="search.tracklist"),
-        Binding("ctrl+o", "cycle_provider", "Provider", show=False,
+        Binding("ctrl+o", "cycle_provider", "Switch provider", show=False,
                 id="search.provider_typing", priority=True),
     ]
 

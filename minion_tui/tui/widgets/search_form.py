@@ -91,6 +91,8 @@ class SearchForm(Vertical):
     SearchForm { height: auto; }
     SearchForm #search-filters { height: auto; }
     SearchForm #search-filters > * { width: 1fr; }
+    /* The provider searched, on the query's border: readable whether focused or not. */
+    SearchForm #query { border-title-color: $text-accent; border-title-style: bold; }
     """
 
     def __init__(self, suggester: Suggester | None = None, *,

@@ -173,8 +173,7 @@ def provider_section(provider: str, charts: Sequence[str],
                for chart in charts]
     entries += [SourceEntry(f"{provider}:tag:{tag}", f"#{tag}", tag_ref(tag, provider))
                 for tag in tags]
-    return SourceSection(PROVIDER_TITLES.get(provider, provider), entries,
-                         f"paste a {provider}.com profile below")
+    return SourceSection(PROVIDER_TITLES.get(provider, provider), entries)
 
 
 # -- what the source box accepts -----------------------------------------------------------
