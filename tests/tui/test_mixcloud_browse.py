@@ -24,6 +24,7 @@ from minion_tui.tui.widgets.source_list import (
     stored_form,
 )
 from minion_tui.tui.widgets.track_list import TrackList
+from minion_tui.tui.widgets.track_list_model import cells
 from tests.tui.waiting import until
 
 SIZE = (160, 45)
@@ -86,6 +87,7 @@ async def test_mixcloud_section_lists_charts_and_tags_and_opens_them(
         await until(pilot, lambda: browse.source_title == "Mixcloud: Live now"
                     and len(tracks.tracks) > 0 and not browse._loading, "live now")
         assert all(t.urn.startswith("mixcloud:live:") for t in tracks.tracks)
+        assert {cells(t)[3] for t in tracks.tracks} == {"live"}  # no length, not "0:00"
         selva = emulator.examples["mc_user_selva"].rstrip("/").rsplit("/", 1)[-1]
         assert any(t.urn == f"mixcloud:live:{selva}" for t in tracks.tracks)
 

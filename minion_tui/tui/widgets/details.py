@@ -209,7 +209,7 @@ class TrackDetails(VerticalScroll, can_focus=False):
             return "Tracklist\nloading…"
         if not self.sections:
             return "Tracklist\nnot shown by the uploader"
-        return f"Tracklist ({len(self.sections)}) — e enters, enter seeks"
+        return f"Tracklist ({len(self.sections)}) · e enters"
 
     def _tracklist_section(self) -> str:
         title = self._tracklist_title()
