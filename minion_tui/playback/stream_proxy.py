@@ -15,6 +15,12 @@ index from the fresh playlist, so mpv never sees the expiry.
 HLS segments are served to mpv as MPEG-TS: libavformat's HLS demuxer cannot seek in fMP4 or
 raw MP3 segments (transport_stream.py explains the failure), so the playlist names ``.ts``
 segments (without ``EXT-X-MAP``) and each one is converted, losslessly, as mpv fetches it.
+
+Mixcloud's ``index.m3u8`` is a master playlist whose variants carry AAC in MPEG-TS
+(docs/mixcloud.md §4.5). The proxy follows a master to its highest-bandwidth variant itself
+(at the start and after every re-signing, since a fresh URL names the master again), so mpv
+gets one media playlist and the URI indices stay those of the variant; segments that already
+are MPEG-TS (sync byte 0x47 every 188 bytes) are passed through unchanged.
 """
 
 from __future__ import annotations
@@ -33,13 +39,13 @@ from urllib.parse import urljoin, urlsplit
 
 from minion_tui.downloads.hls import read_playlist
 from minion_tui.downloads.playlist import DEFAULT_LIMITS, PlaylistLimits
-from minion_tui.errors import PlaylistTooLarge
+from minion_tui.errors import InvalidPlaylist, PlaylistTooLarge
 from minion_tui.models import StreamChoice
 from minion_tui.playback.fmp4_audio import AacInit, aac_segment
 from minion_tui.playback.mp3_audio import mp3_segment
 
 if TYPE_CHECKING:
-    from minion_tui.net import Http, RequestSpec, Response
+    from minion_tui.net import Http, RequestSpec, Response, StreamResponse
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +54,8 @@ _URI_ATTR = re.compile(r'URI="([^"]+)"')
 _RANGE = re.compile(r"bytes=(\d+)-(\d*)$")
 _PASS_HEADERS = ("content-type", "content-length", "content-range", "accept-ranges")
 _CHUNK = 64 * 1024
+_BANDWIDTH = re.compile(r"(?:^|[:,])BANDWIDTH=(\d+)")
+_TS_PACKET = 188
 
 
 @dataclass
@@ -159,8 +167,8 @@ class StreamProxy:
     # -- playlists and bodies ---------------------------------------------------------------
 
     async def _playlist(self, session: _Session, token: str) -> bytes:
-        text = await self._read_playlist(session.choice.url)
-        plan = _rewrite(text, session.choice.url, self.port, token)
+        text, base = await self._media_playlist(session.choice.url)
+        plan = _rewrite(text, base, self.port, token)
         session.uris, session.starts, session.init_index = plan.uris, plan.starts, plan.init_index
         return plan.text.encode()
 
@@ -175,6 +183,20 @@ class StreamProxy:
                 f"is {self._limits.max_segments} (downloads.max_segments).")
         return text
 
+    async def _media_playlist(self, url: str) -> tuple[str, str]:
+        """(text, URL) of the media playlist at ``url``: a master playlist is followed to its
+        highest-bandwidth variant (one level: a variant naming variants is an error)."""
+        text = await self._read_playlist(url)
+        variant = best_variant(text, url)
+        if variant is None:
+            return text, url
+        text = await self._read_playlist(variant)
+        if best_variant(text, variant) is not None:
+            raise InvalidPlaylist(
+                f"The HLS variant {self._http.public_url(variant)} is itself a master "
+                "playlist.", hint="The stream cannot be played; try another show.")
+        return text, variant
+
     async def _refresh_session(self, session: _Session, stale: StreamChoice) -> None:
         async with session.lock:
             if session.choice is not stale:
@@ -183,12 +205,16 @@ class StreamProxy:
             session.choice = await self._refresh(stale)
             session.refreshes += 1
             if session.choice.protocol == "hls":
-                text = await self._read_playlist(session.choice.url)
-                session.uris = _rewrite(text, session.choice.url, self.port, "").uris
+                text, base = await self._media_playlist(session.choice.url)
+                session.uris = _rewrite(text, base, self.port, "").uris
 
     async def _relay(
         self, session: _Session, index: int, range_: str | None, writer: asyncio.StreamWriter
     ) -> None:
+        cap = session.choice.max_range_bytes
+        if index < 0 and cap:
+            await self._relay_in_ranges(session, range_, cap, writer)
+            return
         headers = {"Range": range_} if range_ else None
         for attempt in range(2):
             stale = session.choice
@@ -205,12 +231,57 @@ class StreamProxy:
                     return
             await self._refresh_session(session, stale)
 
+    async def _relay_in_ranges(self, session: _Session, range_: str | None, cap: int,
+                               writer: asyncio.StreamWriter) -> None:
+        """A progressive file asked of a CDN that throttles long answers (Mixcloud past
+        ~5 MB, docs/mixcloud.md §4.5): mpv asks ``bytes=N-`` and gets one answer, fetched
+        upstream in ranges of at most ``cap`` bytes, one after the other."""
+        wanted = _RANGE.match(range_.strip()) if range_ else None
+        first = int(wanted.group(1)) if wanted else 0
+        last = int(wanted.group(2)) if wanted and wanted.group(2) else None
+        position, started = first, False
+        while last is None or position <= last:
+            stop = position + cap - 1 if last is None else min(last, position + cap - 1)
+            for attempt in range(2):
+                stale = session.choice
+                asked = {"Range": f"bytes={position}-{stop}"}
+                async with self._http.stream("GET", stale.url, headers=asked) as response:
+                    status = response.status_code
+                    if status == 403 and attempt == 0:
+                        pass  # re-sign below, outside the open response
+                    elif status != 206 or not (total := _range_total(response)):
+                        if not started:  # no ranges here: the answer as it is
+                            out = {k: response.headers[k] for k in _PASS_HEADERS
+                                   if k in response.headers}
+                            await self._head(writer, status, out)
+                            async for chunk in response.aiter_raw(_CHUNK):
+                                writer.write(chunk)
+                                await writer.drain()
+                        return
+                    else:
+                        if not started:
+                            last = total - 1 if last is None else min(last, total - 1)
+                            await self._head(writer, 206 if wanted else 200,
+                                             _whole_head(response, first, last, total, wanted))
+                            started = True
+                        before = position
+                        async for chunk in response.aiter_raw(_CHUNK):
+                            writer.write(chunk)
+                            position += len(chunk)
+                            await writer.drain()
+                        if position == before:
+                            return  # an empty answer: stop rather than ask again forever
+                        break
+                await self._refresh_session(session, stale)
+
     async def _transmux(
         self, session: _Session, index: int, range_: str | None, writer: asyncio.StreamWriter
     ) -> None:
         """A media segment, fetched whole and served as an MPEG-TS segment."""
         data = await self._fetch(session, index)
-        if session.init_index is None:
+        if is_transport_stream(data):
+            body = data  # already MPEG-TS (Mixcloud's HLS): mpv demuxes it as it is
+        elif session.init_index is None:
             body = mp3_segment(data, session.starts[index])
         else:
             if session.init is None:
@@ -235,6 +306,45 @@ class StreamProxy:
             return dataclasses.replace(spec, url=session.uris[index])
 
         return await self._http.get_bytes(session.uris[index], auth_hook=resign)
+
+
+def _range_total(response: StreamResponse) -> int | None:
+    """The full length a 206's ``Content-Range: bytes a-b/total`` gives (None if unknown)."""
+    total = response.headers.get("content-range", "").rpartition("/")[2]
+    return int(total) if total.isdigit() else None
+
+
+def _whole_head(response: StreamResponse, first: int, last: int, total: int,
+                ranged: object) -> dict[str, str]:
+    out = {"content-type": response.headers.get("content-type", "application/octet-stream"),
+           "accept-ranges": "bytes", "content-length": str(last - first + 1)}
+    if ranged:
+        out["content-range"] = f"bytes {first}-{last}/{total}"
+    return out
+
+
+def best_variant(text: str, base: str) -> str | None:
+    """The absolute URL of the highest-BANDWIDTH variant a master playlist names (the first
+    of equals; one without BANDWIDTH counts as 0), or None when ``text`` is a media playlist."""
+    best: tuple[int, str] | None = None
+    pending: int | None = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#EXT-X-STREAM-INF"):
+            found = _BANDWIDTH.search(stripped.partition(":")[2])
+            pending = int(found.group(1)) if found else 0
+        elif stripped and not stripped.startswith("#") and pending is not None:
+            if best is None or pending > best[0]:
+                best = (pending, urljoin(base, stripped))
+            pending = None
+    return best[1] if best else None
+
+
+def is_transport_stream(data: bytes) -> bool:
+    """Whether a segment is MPEG-TS: a sync byte at the start of its first packets."""
+    if len(data) < _TS_PACKET or data[0] != 0x47:
+        return False
+    return all(data[i] == 0x47 for i in range(0, min(len(data), 4 * _TS_PACKET), _TS_PACKET))
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ DEFAULT_TAGS = ("electronic", "house", "techno", "ambient", "hip hop")
 #: What can be pinned: a user's tab ("user_likes"...; target a user URL or URN), a tag,
 #: trending, a search (target: the query, urlencoded with its filters) or a playlist.
 PINNABLE_KINDS = ("user_tracks", "user_likes", "user_reposts", "user_playlists", "tag",
-                  "trending", "search", "playlist")
+                  "trending", "search", "playlist", "user_listens", "chart")
 
 
 class Library:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from minion_tui import models
-from minion_tui.errors import InvalidArgument
+from minion_tui.errors import InvalidArgument, PlaybackError
 from minion_tui.models import REPEAT_MODES, Track
 
 if TYPE_CHECKING:
@@ -151,8 +151,19 @@ class Player:
         engine.player.toggle()
 
     async def seek(self, seconds: float, *, relative: bool = False) -> None:
-        """Seek to ``seconds`` (or by ``seconds`` with relative=True)."""
-        (await self._engine()).player.seek(seconds, relative=relative)
+        """Seek to ``seconds`` (or by ``seconds`` with relative=True). With nothing playing
+        there is nothing to seek in: PlaybackError (mpv itself would fail with a bare
+        "property unavailable")."""
+        engine = await self._engine()
+        state = engine.player.state
+        if engine.now is None or (state.idle and state.duration is None):
+            raise PlaybackError("Nothing is playing, so there is nothing to seek in.",
+                                hint="Play a track or a show first (enter on a row), then seek.")
+        try:
+            engine.player.seek(seconds, relative=relative)
+        except Exception as error:  # mpv refuses a seek while a file is still opening
+            raise PlaybackError(f"mpv could not seek to {seconds:.0f} s: {error}.",
+                                hint="Wait until playback has started, then seek again.") from error
 
     async def set_volume(self, volume: float) -> None:
         (await self._engine()).player.set_volume(volume)

@@ -52,6 +52,7 @@ from minion_tui.tui.screens.confirm_quit import ConfirmQuit
 from minion_tui.tui.screens.help import HelpScreen, key_help
 from minion_tui.tui.service_app import ServiceApp
 from minion_tui.tui.themes import choose_theme, load_themes, with_rating_colours
+from minion_tui.tui.tracklist import Tracklist
 from minion_tui.tui.widgets.details import refresh_details
 from minion_tui.tui.widgets.now_playing import NowPlayingBar
 from minion_tui.tui.widgets.source_list import SourceList
@@ -515,6 +516,10 @@ class MinionApp(PlayerKeys, ServiceApp):
         message.stop()
         # The list becomes what plays next (as in ncspot and spotify-player).
         self.player_control.play_in(message.track_list.visible_tracks, message.track)
+
+    def on_tracklist_chosen(self, message: Tracklist.Chosen) -> None:
+        message.stop()
+        self.player_control.play_section(message.track, (message.section.start_ms or 0) / 1000)
 
     def on_play_request(self, message: PlayRequest) -> None:
         message.stop()

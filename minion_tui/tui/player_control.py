@@ -22,6 +22,7 @@ from textual.binding import Binding, BindingType
 from minion_tui.errors import MinionError, PlayerUnavailable
 from minion_tui.models import Judgment, Track
 from minion_tui.tui.messages import PlayRequest
+from minion_tui.tui.tracklist import load_sections, offers_tracklist
 from minion_tui.tui.widgets.now_playing import NowPlayingBar
 from minion_tui.tui.widgets.track_list import TrackList
 
@@ -145,6 +146,9 @@ class PlayerControl:
             if now is not None:
                 self._run(self._waveform(now.track), "Drawing the waveform", group="waveform",
                           exclusive=True)
+                if offers_tracklist(self.service, now.track):
+                    self._run(self._sections(now.track), "Reading the tracklist",
+                              group="np-tracklist", exclusive=True)
         if new_track or kind in ("end-file", "start-file", "error"):
             self._queue_changed()
         bar = self.bar
@@ -161,6 +165,35 @@ class PlayerControl:
             return
         if (bar := self.bar) is not None:
             bar.set_peaks(track.urn, peaks)
+
+    async def _sections(self, track: Track) -> None:
+        try:
+            sections = await load_sections(self.service, track)
+        except MinionError as exc:  # the bar goes on without naming sections
+            log.info("no tracklist for %s: %s", track.urn, exc.text)
+            return
+        if (bar := self.bar) is not None:
+            bar.set_sections(track.urn, sections)
+
+    def play_section(self, track: Track, seconds: float) -> None:
+        """Enter on a tracklist section: seek there when ``track`` is the one playing, else
+        play it from there."""
+        self._run(self._play_section(track, seconds), f"Playing {track.title}",
+                  group="player-play", exclusive=True)
+
+    async def _play_section(self, track: Track, seconds: float) -> None:
+        if not await self._ready():
+            return
+        player = self.service.player
+        now, state = player.now_playing()
+        if now is not None and now.track.urn == track.urn and state is not None \
+                and state.state in ("playing", "paused", "buffering"):
+            try:
+                await player.seek(seconds)
+            except MinionError as exc:
+                self.app.notify(exc.text, title="Seek", severity="warning", timeout=6)
+            return
+        self._publish(await player.play(track, start=seconds), player.now_playing()[1], "")
 
     def show_restored(self) -> None:
         """At start: the bar shows the track ``space`` will resume (paused, at the second the

@@ -299,9 +299,9 @@ async def test_the_source_box_says_what_it_expected(
         await pilot.press(*"https://example.com/dj", "enter")
         await pilot.pause()
         messages = [n.message for n in app._notifications]
-        assert messages[0].startswith("That URL is a track. Browse opens #tags and "
-                                      "SoundCloud profiles")
-        assert messages[1].startswith("example.com is not SoundCloud.")
+        assert messages[0].startswith("That URL is a track. Browse opens #tags and SoundCloud or "
+                                      "Mixcloud profiles")
+        assert messages[1].startswith("example.com is not SoundCloud or Mixcloud.")
         assert browse.source_title == "Trending"  # still the source open at start
 
 

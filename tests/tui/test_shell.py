@@ -236,7 +236,8 @@ async def test_footer_shows_the_bindings_active_where_focus_is(app: MinionApp) -
         assert footer(app) == [*app_keys, ("ctrl+p", "Commands")]
         await pilot.press("2")
         await pilot.pause()
-        assert footer(app) == [("slash", "Query"), *app_keys, ("ctrl+p", "Commands")]
+        assert footer(app) == [("slash", "Query"), ("P", "Switch provider"), *app_keys,
+                               ("ctrl+p", "Commands")]
         await pilot.press("slash")
         await pilot.pause()
         # While typing, printable keys go to the query: only the others are offered.

@@ -15,20 +15,26 @@ from textual.widgets import Input, OptionList, Static
 
 from minion_tui.errors import MinionError
 from minion_tui.models import Judgment, Playlist, Track, User
+from minion_tui.service import provider_names
 from minion_tui.tui.messages import DiscoverySynced
 from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.empty_state import EmptyState
 from minion_tui.tui.widgets.source_list import (
+    ALL_USER_TABS,
+    MIXCLOUD_TAGS,
     SEARCH_FILTERS,
-    USER_TABS,
     SourceEntry,
     SourceList,
     SourceRef,
     SourceSection,
+    provider_section,
     ref_of_stored,
     stored_form,
+    tab_title,
     typed_source,
+    user_ref,
+    user_tabs,
 )
 from minion_tui.tui.widgets.track_list import TrackList
 from minion_tui.tui.wording import counted
@@ -56,7 +62,7 @@ RATINGS = {
 _SEARCHES_SHOWN = 8
 #: Listings of a user (pasted profile URLs may ask for albums or top tracks too): opening one
 #: offers the user's tabs among the sources.
-_USER_LISTINGS = (*USER_TABS, "albums", "toptracks")
+_USER_LISTINGS = (*ALL_USER_TABS, "albums", "toptracks")
 #: Listings whose items are sets: they are listed among the sources, each opening its tracks.
 _SET_LISTINGS = ("playlists", "albums")
 #: Sources opened from elsewhere (Search, "go to artist", a pasted URL) kept in the list.
@@ -79,6 +85,8 @@ class BrowsePane(Pane):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("i", "toggle_details", "Details", show=False, id="browse.details"),
+        # A show's tracklist in the details panel (tui/tracklist.py): enter seeks there.
+        Binding("e", "enter_tracklist", "Tracklist", show=False, id="browse.tracklist"),
         # Not in the footer (the Pinned heading says "p pins…"): the footer keeps the keys
         # of the widget in focus.
         Binding("p", "pin", "Pin/unpin the source", show=False, id="browse.pin"),
@@ -105,6 +113,7 @@ class BrowsePane(Pane):
         self._searches: list[SearchEntry] = []
         self._user: tuple[str, str] | None = None
         """(target, name) of the user opened last, whose tabs are offered as sources."""
+        self._user_provider: str | None = None
         self._playlists: list[Playlist] = []
         self._opened: list[SourceRef] = []
         """Sources opened from outside the list (Search, go to artist...), newest first."""
@@ -129,7 +138,7 @@ class BrowsePane(Pane):
             with Vertical(id="sources"):
                 yield Static("Sources", classes="area-title")
                 yield SourceList(self._sections(), id="source-list")
-                yield Input(placeholder="#tag or soundcloud.com user URL", id="source-input",
+                yield Input(placeholder="#tag or URL", id="source-input",
                             select_on_focus=False)
             with Vertical(id="browse-main"):
                 if self.notice:
@@ -231,6 +240,7 @@ class BrowsePane(Pane):
                   for ref in self._opened]
         sections = [
             SourceSection("Discover", discover),
+            *self._provider_sections(),
             SourceSection("Pinned", pinned, "" if pinned else "p to pin"),
             *([SourceSection("Opened", opened)] if opened else []),
             SourceSection("Searches", searches, "" if searches else "none yet"),
@@ -239,13 +249,22 @@ class BrowsePane(Pane):
         ]
         if self._user:
             target, name = self._user
-            entries = [SourceEntry(f"user-{tab}", f"{tab.capitalize()} of {name}",
-                                   SourceRef(tab, target, f"{tab.capitalize()} of {name}"))
-                       for tab in USER_TABS]
+            tabs = [user_ref(tab, target, name) for tab in user_tabs(self._user_provider)]
+            entries = [SourceEntry(f"user-{ref.listing}", ref.title, ref) for ref in tabs]
             entries += [SourceEntry(f"playlist-{i}", f"  ▤ {p.title} ({p.track_count})",
                                     SourceRef("playlist", p.url or p.urn, p.title))
                         for i, p in enumerate(self._playlists)]
             sections.append(SourceSection(name, entries))
+        return sections
+
+    def _provider_sections(self) -> list[SourceSection]:
+        """A section per provider after the first (Mixcloud's charts and tags): the first
+        provider's are under Discover."""
+        sections = []
+        for provider in provider_names()[1:]:
+            charts = self.service.catalog.capabilities(provider).charts
+            tags = MIXCLOUD_TAGS if provider == "mixcloud" else ()
+            sections.append(provider_section(provider, charts, tags))
         return sections
 
     def _search_refs(self) -> list[SourceRef]:
@@ -299,6 +318,12 @@ class BrowsePane(Pane):
         "playlist" (target: its URL or URN), or "pinned" (target: the pinned source's id)."""
         if listing == "pinned":
             self._open_pinned(int(target or 0), title)
+        elif listing == "tag" and target and "://" in target:
+            found = typed_source(target)  # a tag page URL: its provider says whose tag
+            if isinstance(found, SourceRef):
+                self.open_ref(found)
+            else:
+                self.notify(found, title="Not a source", severity="warning")
         else:
             self.open_ref(SourceRef(listing, target, title))
 
@@ -377,7 +402,8 @@ class BrowsePane(Pane):
                                         created=filters.get("created"),
                                         license=filters.get("license"))
                          if listing == "search" and target else service.catalog.browse(
-                             listing, target, on_subject=lambda found: self._named(ref, found)))
+                             listing, target, provider=ref.provider or None,
+                             on_subject=lambda found: self._named(ref, found)))
                 async for page in pages:
                     tracks.append_tracks([t for t in page.items if isinstance(t, Track)])
                     self._show_count()
@@ -418,6 +444,7 @@ class BrowsePane(Pane):
         """List the user's tabs among the sources, so their likes are one key away."""
         if self._user != (target, name):
             self._user = (target, name)
+            self._user_provider = user_ref("tracks", target, name).provider or None
             self._playlists = []
             self._show_sources()
 
@@ -487,7 +514,7 @@ class BrowsePane(Pane):
         """The listing's user (or track) is resolved: name the source by it, not by the URL
         or slug it was opened with."""
         if isinstance(subject, User) and subject.username:
-            self._rename(ref, f"{ref.listing.capitalize()} of {subject.username}")
+            self._rename(ref, tab_title(ref.listing, subject.provider, subject.username))
         elif isinstance(subject, Track) and subject.title:
             self._rename(ref, f"{ref.listing.capitalize()} of {subject.title}")
 
@@ -578,6 +605,9 @@ class BrowsePane(Pane):
 
     def on_track_list_highlighted(self, event: TrackList.Highlighted) -> None:
         self.query_one("#browse-details", TrackDetails).show_track(event.track)
+
+    def action_enter_tracklist(self) -> None:
+        self.query_one("#browse-details", TrackDetails).enter_tracklist()
 
     def action_toggle_details(self) -> None:
         details = self.query_one("#browse-details", TrackDetails)

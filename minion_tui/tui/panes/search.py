@@ -14,19 +14,25 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from minion_tui.models import Playlist, Track, User
+from minion_tui.models import Playlist, Tag, Track, User
+from minion_tui.service import provider_names
 from minion_tui.tui.messages import OpenSource
 from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.service_app import ServiceApp
 from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.empty_state import EmptyState
 from minion_tui.tui.widgets.list_keys import OPTION_LIST_ENDS, list_bindings
-from minion_tui.tui.widgets.search_form import SearchForm, SearchRequest, ServiceSuggester
+from minion_tui.tui.widgets.search_form import (
+    PROVIDER_TITLES,
+    SearchForm,
+    SearchRequest,
+    ServiceSuggester,
+)
 from minion_tui.tui.widgets.track_list import TrackList
 from minion_tui.tui.wording import counted
 
 #: Binding ids whose keys stay theirs on the empty Search pane instead of starting a query.
-_KEEP_BOUND = ("pane.", "app.")
+_KEEP_BOUND = ("pane.", "app.", "search.provider")
 
 
 class ResultList(OptionList):
@@ -46,6 +52,13 @@ class SearchPane(Pane):
         # The query Input swallows printable keys (1-4, q, ?), so escape is the way back to
         # the pane where those keys work again.
         Binding("escape", "leave_query", "Leave query", id="search.leave_query"),
+        # P switches the provider searched; ctrl+o too, and works while typing the query
+        # (a printable key would be typed into it).
+        Binding("P", "cycle_provider", "Switch provider", id="search.provider"),
+        # A show's tracklist in the details panel (tui/tracklist.py): enter seeks there.
+        Binding("e", "enter_tracklist", "Tracklist", show=False, id="search.tracklist"),
+        Binding("ctrl+o", "cycle_provider", "Switch provider", show=False,
+                id="search.provider_typing", priority=True),
     ]
 
     def __init__(self, *, hide_not_interested: bool = True) -> None:
@@ -60,7 +73,7 @@ class SearchPane(Pane):
 
     def compose(self) -> ComposeResult:
         service = self.service if isinstance(self.app, ServiceApp) else None
-        yield SearchForm(ServiceSuggester(service.catalog.autocomplete) if service else None)
+        yield SearchForm(ServiceSuggester(self._autocomplete) if service else None)
         yield Static("", id="search-status", markup=False)
         with Horizontal(id="search-body"):
             with Vertical(id="search-results"):
@@ -73,6 +86,11 @@ class SearchPane(Pane):
                                 hide_not_interested=self._hide_not_interested)
                 yield ResultList(id="search-others")
             yield TrackDetails(id="search-details")
+
+    async def _autocomplete(self, query: str) -> list[str]:
+        """Suggestions from the provider searched (none from one without autocomplete)."""
+        provider = self.query_one(SearchForm).provider or None
+        return await self.service.catalog.autocomplete(query, provider=provider)
 
     def on_mount(self) -> None:
         self.query_one("#search-tracks", TrackList).display = False
@@ -134,6 +152,25 @@ class SearchPane(Pane):
                 return results
         return None
 
+    def action_enter_tracklist(self) -> None:
+        self.query_one("#search-details", TrackDetails).enter_tracklist()
+
+    def action_cycle_provider(self) -> None:
+        """Search the next provider (SoundCloud → Mixcloud → SoundCloud); the results on
+        screen are searched again there."""
+        names = provider_names()
+        form = self.query_one(SearchForm)
+        current = form.provider or names[0]
+        name = names[(names.index(current) + 1) % len(names)] if current in names else names[0]
+        caps = self.service.catalog.capabilities(name)
+        form.show_provider(name, first=name == names[0], kinds=caps.search_kinds,
+                           filters=bool(caps.search_filters))
+        shown = form.query_one("#query", Input).placeholder.removeprefix("Search ")
+        self.notify(f"Searching {shown} now.", title="Search", timeout=3)
+        request = form.request()
+        if self._last is not None and (request.query or request.genre):
+            self.search(request, focus_results=not self.query_input.has_focus)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Only offer the key that makes sense where focus is now.
         if action == "focus_query":
@@ -175,7 +212,9 @@ class SearchPane(Pane):
         tracks.display = request.kind == "tracks"
         others.display = not tracks.display
         self._place_details()
-        self._status(f"Searching {request.kind} for {request.query!r}…")
+        where = f" {PROVIDER_TITLES.get(request.provider, request.provider)}" \
+            if request.provider else ""
+        self._status(f"Searching{where} {request.kind} for {request.query!r}…")
         # The results take the keys at once (j/k, enter, rating) as in spotify-player;
         # `/` goes back to the query.
         if focus_results:
@@ -189,22 +228,28 @@ class SearchPane(Pane):
         others = self.query_one("#search-others", OptionList)
         pages = service.catalog.search(request.query, kind=request.kind, genre=request.genre,
                                duration=request.duration, created=request.created,
-                               license=request.license)
+                               license=request.license, provider=request.provider or None)
         found = 0
+        where = f" on {PROVIDER_TITLES.get(request.provider, request.provider)}" \
+            if request.provider else ""
         async for page in pages:
             tracks.append_tracks([i for i in page.items if isinstance(i, Track)])
             others.add_options([self._option(i) for i in page.items
-                                if isinstance(i, (User, Playlist))])
+                                if isinstance(i, (User, Playlist, Tag))])
             if others.highlighted is None and others.option_count:
                 others.highlighted = 0  # enter opens the first at once
             found += len(page.items)
-            self._status(f"{counted(found, request.kind)} for {request.query!r}…")
-        self._status(f"{counted(found, request.kind)} for {request.query!r}")
+            self._status(f"{counted(found, request.kind)} for {request.query!r}{where}…")
+        self._status(f"{counted(found, request.kind)} for {request.query!r}{where}")
         if not found and not self.query_input.has_focus:
             self.focus()  # nothing to move through: the pane's keys (/ to search again)
 
-    def _option(self, item: User | Playlist) -> Option:
+    def _option(self, item: User | Playlist | Tag) -> Option:
         key = f"found-{len(self._sources)}"
+        if isinstance(item, Tag):
+            # Opened in Browse by its page URL, which names its provider (Mixcloud's tags).
+            self._sources[key] = ("tag", item.url or item.slug, f"Tag: {item.slug}")
+            return Option(Content(f"# {item.name}"), id=key)
         if isinstance(item, User):
             self._users[key] = item
             self._sources[key] = ("tracks", item.url or item.urn, f"Tracks of {item.username}")

@@ -1,8 +1,9 @@
 """The details panel: what is known about the highlighted track, said plainly.
 
-The text about the track shows at once; the artwork, the comments and where the track was
-surfaced load in one worker once the highlight has settled (so holding `j` over twenty rows
-does not send twenty requests), and a newer highlight cancels it.
+The text about the track shows at once; the artwork, the comments, a show's tracklist
+(tui/tracklist.py) and where the track was surfaced load in one worker once the highlight
+has settled (so holding `j` over twenty rows does not send twenty requests), and a newer
+highlight cancels it.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from minion_tui.errors import MinionError
-from minion_tui.models import Availability, Comment, Track, format_duration
+from minion_tui.models import Availability, Comment, Section, Track, format_duration
 from minion_tui.tui.evidence import evidence_line
 from minion_tui.tui.service_app import service_of
+from minion_tui.tui.tracklist import Tracklist, load_sections, offers_tracklist, section_line
 from minion_tui.tui.widgets.artwork import (
     ArtworkView,
     artwork_size,
@@ -157,6 +159,7 @@ class TrackDetails(VerticalScroll, can_focus=False):
     TrackDetails { width: 40; height: 1fr; padding: 0 1; }
     TrackDetails > #details-text { width: 100%; height: auto; }
     TrackDetails > #details-comments { width: 100%; height: auto; margin-top: 1; }
+    TrackDetails > #details-tracklist-title { width: 100%; height: auto; margin-top: 1; }
     """
 
     #: Seconds the highlight must rest on a row before its extras are fetched.
@@ -169,11 +172,16 @@ class TrackDetails(VerticalScroll, can_focus=False):
         self.evidence = ""
         self.comments: list[Comment] | None = None
         self.comments_note = ""
+        self.sections: list[Section] | None = None
+        """The show's tracklist (None: not loaded, or the provider has none)."""
+        self.sections_note = ""
         self._settle: Timer | None = None
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield ArtworkView(id="details-artwork")
         yield Static(HINT, id="details-text", markup=False)
+        yield Static("", id="details-tracklist-title", markup=False)
+        yield Tracklist(id="details-tracklist")
         yield Static("", id="details-comments", markup=False)
 
     # -- what it says -------------------------------------------------------------------------
@@ -189,8 +197,44 @@ class TrackDetails(VerticalScroll, can_focus=False):
             return HINT
         body = details_text(self.track, width=PANEL_TEXT_WIDTH, surfaced=self.surfaced,
                             following=self._following(self.track), evidence=self.evidence)
-        comments = self._comments_section()
-        return f"{body}\n\n{comments}" if comments else body
+        parts = [body, self._tracklist_section(), self._comments_section()]
+        return "\n\n".join(p for p in parts if p)
+
+    def _tracklist_title(self) -> str:
+        if self.track is None or not offers_tracklist(self.service, self.track):
+            return ""
+        if self.sections_note:
+            return f"Tracklist\n{self.sections_note}"
+        if self.sections is None:
+            return "Tracklist\nloading…"
+        if not self.sections:
+            return "Tracklist\nnot shown by the uploader"
+        return f"Tracklist ({len(self.sections)}) · e enters"
+
+    def _tracklist_section(self) -> str:
+        title = self._tracklist_title()
+        if not title or not self.sections:
+            return title
+        return "\n".join([title, *(section_line(s) for s in self.sections)])
+
+    def enter_tracklist(self) -> bool:
+        """Focus the tracklist (`e`); False, with a message saying why, when there is none."""
+        tracklist = self.query_one(Tracklist)
+        if self.display and tracklist.display and tracklist.option_count:
+            tracklist.focus()
+            return True
+        if self.track is None:
+            why = "Highlight a show first."
+        elif not offers_tracklist(self.service, self.track):
+            why = f"{self.track.title} has no tracklist: only Mixcloud shows have one."
+        elif self.sections is None and not self.sections_note:
+            why = "The tracklist is still loading; press e again in a moment."
+        elif not self.display:
+            why = "The details panel is hidden (i shows it; it needs 110 columns)."
+        else:
+            why = f"{self.track.title} has no tracklist to enter."
+        self.notify(why, title="Tracklist", severity="warning", timeout=5)
+        return False
 
     def _following(self, track: Track) -> bool | None:
         """Whether the artist is followed, as the app's discovery control knows it (None
@@ -218,11 +262,17 @@ class TrackDetails(VerticalScroll, can_focus=False):
             return
         if self.track is None:
             self.query_one("#details-text", Static).update(HINT)
+            self.query_one("#details-tracklist-title", Static).update("")
+            self.query_one(Tracklist).show(None, [])
             self.query_one("#details-comments", Static).update("")
             return
         body = details_text(self.track, width=PANEL_TEXT_WIDTH, surfaced=self.surfaced,
                             following=self._following(self.track), evidence=self.evidence)
         self.query_one("#details-text", Static).update(body)
+        self.query_one("#details-tracklist-title", Static).update(self._tracklist_title())
+        tracklist = self.query_one(Tracklist)
+        if tracklist.track is not self.track or tracklist.sections != (self.sections or []):
+            tracklist.show(self.track, self.sections or [])
         self.query_one("#details-comments", Static).update(self._comments_section())
 
     # -- following the highlight ----------------------------------------------------------------
@@ -236,6 +286,7 @@ class TrackDetails(VerticalScroll, can_focus=False):
             self._redraw()
             return
         self.surfaced, self.comments, self.comments_note, self.evidence = [], None, "", ""
+        self.sections, self.sections_note = None, ""
         if self._settle is not None:
             self._settle.stop()
             self._settle = None
@@ -254,6 +305,14 @@ class TrackDetails(VerticalScroll, can_focus=False):
 
     def on_mount(self) -> None:
         self._redraw()
+
+    def on_tracklist_left(self, message: Tracklist.Left) -> None:
+        """Escape in the tracklist: back to the list whose highlighted show this is."""
+        message.stop()
+        parent = self.parent
+        lists = [t for t in parent.query(TrackList) if t.display] if parent else []
+        if lists:
+            lists[0].focus()
 
     def on_resize(self) -> None:
         # The picture follows the panel (artwork.py says why textual-image would not). The
@@ -281,7 +340,23 @@ class TrackDetails(VerticalScroll, can_focus=False):
         service = self.service
         await asyncio.gather(self._load_provenance(service, track),
                              self._load_comments(service, track),
+                             self._load_tracklist(service, track),
                              self._load_artwork(service, track))
+
+    async def _load_tracklist(self, service: Service, track: Track) -> None:
+        if not offers_tracklist(service, track):
+            return
+        try:
+            sections = await load_sections(service, track)
+        except MinionError as exc:
+            log.info("tracklist of %s: %s", track.urn, exc.text)
+            if self.track is track:
+                self.sections_note = f"couldn't load: {exc.message}"
+                self._redraw()
+            return
+        if self.track is track:
+            self.sections = sections
+            self._redraw()
 
     async def _load_provenance(self, service: Service, track: Track) -> None:
         try:

@@ -1,5 +1,6 @@
-"""The now-playing bar under every pane: what plays, by whom, elapsed / total, volume, the
-rating badge, a preview label and the waveform (click to seek).
+"""The now-playing bar under every pane: what plays, by whom, the section of a show playing
+now (its tracklist, tui/tracklist.py), elapsed / total, volume, the rating badge, a preview
+label and the waveform (click to seek).
 
 It is fed by :class:`NowPlayingBar.Update` messages (posted by the player event pump, see
 ``tui/player_control.py``); it never asks the player anything itself. What it shows is a
@@ -18,7 +19,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from minion_tui.models import Judgment, Track, format_duration
+from minion_tui.models import Judgment, Section, Track, format_duration
+from minion_tui.tui.tracklist import current_section, section_name
 from minion_tui.tui.widgets.waveform import Waveform
 
 if TYPE_CHECKING:
@@ -50,6 +52,8 @@ class BarView:
     volume: int = 100
     muted: bool = False
     unavailable: bool = False
+    section: str = ""
+    """The section of the show playing now ("Artist – Title" or a chapter), "" if none."""
 
     @property
     def track_markup(self) -> Content:
@@ -61,12 +65,15 @@ class BarView:
             return Content.from_markup("[$text-muted]$text[/]", text=IDLE_TEXT)
         icon = _STATE_ICONS.get(self.state, "■")
         parts = [f"{icon} [b]$title[/b] — $artist"]
+        if self.section:
+            parts.append("[$text-accent]♪ $section[/]")
         if self.judgment is not None:
             label, colour = _BADGES[self.judgment]
             parts.append(f"[{colour}]{label}[/]")
         if self.preview:
             parts.append("[$text-warning]PREVIEW (30 s, Go+)[/]")
-        return Content.from_markup("  ".join(parts), title=self.title, artist=self.artist)
+        return Content.from_markup("  ".join(parts), title=self.title, artist=self.artist,
+                                   section=self.section)
 
     @property
     def time_text(self) -> str:
@@ -77,16 +84,21 @@ class BarView:
 
 
 def bar_view(now: NowPlaying | None, state: PlayerState | None,
-             judgments: dict[str, Judgment | None] | None = None) -> BarView:
+             judgments: dict[str, Judgment | None] | None = None,
+             sections: tuple[str, list[Section]] = ("", [])) -> BarView:
     """The view of a playing track and player state; ``judgments`` holds ratings given since
-    the track started (newer than the track's own ``judgment``)."""
+    the track started (newer than the track's own ``judgment``); ``sections`` the (urn,
+    tracklist) of the show whose current section the bar names."""
     if now is None or state is None:
         return BarView(volume=round(state.volume) if state else 100,
                        muted=bool(state and state.muted))
     track = now.track
     judgment = (judgments or {}).get(track.urn, track.judgment)
     duration = state.duration if state.duration else (track.duration_ms / 1000 or None)
+    urn, tracklist = sections
+    playing = current_section(tracklist, state.position) if urn == track.urn else None
     return BarView(
+        section=section_name(playing) if playing is not None else "",
         title=track.title, artist=track.artist, urn=track.urn, judgment=judgment,
         preview=now.choice.preview, state=state.state, elapsed=int(state.position),
         total=None if duration is None else int(duration), volume=round(state.volume),
@@ -118,6 +130,8 @@ class NowPlayingBar(Vertical):
         self._view = BarView()
         self._judgments: dict[str, Judgment | None] = {}
         self._peaks: tuple[str, list[float]] = ("", [])  # (urn, peaks), may come early
+        self._sections: tuple[str, list[Section]] = ("", [])  # (urn, tracklist), the same
+        self._last: tuple[NowPlaying | None, PlayerState | None] = (None, None)
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -150,7 +164,7 @@ class NowPlayingBar(Vertical):
 
     def would_change(self, now: NowPlaying | None, state: PlayerState | None) -> bool:
         """Whether this update would change anything on screen (the pump skips the rest)."""
-        if bar_view(now, state, self._judgments) != self._view:
+        if bar_view(now, state, self._judgments, self._sections) != self._view:
             return True
         fraction = _fraction(state)
         waveform = self.waveform
@@ -160,7 +174,16 @@ class NowPlayingBar(Vertical):
 
     def on_now_playing_bar_update(self, message: Update) -> None:
         message.stop()
-        self.show(bar_view(message.now, message.state, self._judgments), _fraction(message.state))
+        self._last = (message.now, message.state)
+        self.show(bar_view(message.now, message.state, self._judgments, self._sections),
+                  _fraction(message.state))
+
+    def set_sections(self, urn: str, sections: list[Section]) -> None:
+        """The tracklist of show ``urn``: while it plays the bar names the current section."""
+        self._sections = (urn, sections)
+        now, state = self._last
+        if urn == self._view.urn and now is not None:
+            self.show(bar_view(now, state, self._judgments, self._sections))
 
     def set_peaks(self, urn: str, peaks: list[float]) -> None:
         """The waveform of track ``urn``; shown while (or once) that track plays."""

@@ -41,6 +41,12 @@ class SearchRequest:
     duration: str | None = None
     created: str | None = None
     license: str | None = None
+    provider: str = ""
+    """The provider searched ("" for the first registered)."""
+
+
+#: Provider names as shown.
+PROVIDER_TITLES = {"soundcloud": "SoundCloud", "mixcloud": "Mixcloud"}
 
 
 class ServiceSuggester(Suggester):
@@ -85,6 +91,8 @@ class SearchForm(Vertical):
     SearchForm { height: auto; }
     SearchForm #search-filters { height: auto; }
     SearchForm #search-filters > * { width: 1fr; }
+    /* The provider searched, on the query's border: readable whether focused or not. */
+    SearchForm #query { border-title-color: $text-accent; border-title-style: bold; }
     """
 
     def __init__(self, suggester: Suggester | None = None, *,
@@ -93,13 +101,18 @@ class SearchForm(Vertical):
         super().__init__(id="search-form")
         self._suggester = suggester
         self._offered = offered or capabilities()
+        self.provider = ""
+        """The provider searched ("" = the first registered); P / ctrl+o switch it."""
+        self._provider_filters = True
 
     @property
     def kinds(self) -> tuple[str, ...]:
         return self._offered.search_kinds
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search SoundCloud", id="query", suggester=self._suggester)
+        query = Input(placeholder="Search SoundCloud", id="query", suggester=self._suggester)
+        query.border_title = self._provider_title("soundcloud")
+        yield query
         with Horizontal(id="search-filters"):
             yield Select(((k.capitalize(), k) for k in self.kinds), value=self.kinds[0],
                          allow_blank=False, id="search-kind")
@@ -126,6 +139,28 @@ class SearchForm(Vertical):
                  and suggestion.casefold().startswith(query.value.casefold()))
         query.border_subtitle = Content(f"→ takes “{suggestion}”") if shown else ""
 
+    @staticmethod
+    def _provider_title(name: str) -> Content:
+        return Content(f"{PROVIDER_TITLES.get(name, name)} · P / ctrl+o switches")
+
+    def show_provider(self, name: str, *, first: bool, kinds: tuple[str, ...],
+                      filters: bool) -> None:
+        """Search ``name`` from now on: the query's border and placeholder say which, the
+        type falls back to tracks when the provider has not the one chosen, and the filters
+        the provider does not take are disabled (and left out of the request)."""
+        self.provider = "" if first else name
+        shown = PROVIDER_TITLES.get(name, name)
+        query = self.query_one("#query", Input)
+        query.placeholder = f"Search {shown}"
+        query.border_title = self._provider_title(name)
+        kind = self.query_one("#search-kind", Select)
+        if kind.value not in kinds:
+            kind.value = kinds[0]
+        self._provider_filters = filters
+        for widget in self.query_one("#search-filters").children:
+            if widget.id != "search-kind":
+                widget.disabled = not filters
+
     def _filter_widgets(self) -> Iterator[Widget]:
         for found in self._offered.search_filters:
             if found.name in REQUEST_FILTERS:
@@ -140,5 +175,7 @@ class SearchForm(Vertical):
             elif isinstance(widget, Select):
                 values[name] = widget.value if isinstance(widget.value, str) else None
         kind = values.pop("kind", None) or self.kinds[0]
+        wanted = {k: v for k, v in values.items()
+                  if k in REQUEST_FILTERS and self._provider_filters}
         return SearchRequest(query=self.query_one("#query", Input).value.strip(), kind=kind,
-                             **{k: v for k, v in values.items() if k in REQUEST_FILTERS})
+                             provider=self.provider, **wanted)

@@ -1,15 +1,16 @@
-"""The list of sources on the left of Browse: headed sections (Discover, Pinned, Searches,
-My ratings, the user opened last) of listings to open, navigable with vim keys.
+"""The list of sources on the left of Browse: headed sections (Discover, Mixcloud, Pinned,
+Searches, My ratings, the user opened last) of listings to open, navigable with vim keys.
 
 Headings are disabled options, so the cursor skips them and Enter never "opens" one. Also
 here: how a source is kept when pinned, and what the source box below the list accepts."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode
 
 from textual.binding import BindingType
 from textual.content import Content
@@ -17,11 +18,19 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from minion_tui.models import Source
-from minion_tui.service import is_claimed, web_ref
+from minion_tui.service import claimed_by, provider_names, web_ref
 from minion_tui.tui.widgets.list_keys import OPTION_LIST_ENDS, list_bindings
 
 #: A user's listings offered once a user is opened, as Service.browse names them.
 USER_TABS = ("tracks", "likes", "reposts", "playlists")
+#: The same for a Mixcloud user: their shows, favourites and listens (docs/mixcloud.md §1.2).
+PROVIDER_USER_TABS = {"mixcloud": ("tracks", "likes", "listens")}
+#: Every user listing a pinned source may name.
+ALL_USER_TABS = tuple(dict.fromkeys((*USER_TABS, *PROVIDER_USER_TABS["mixcloud"])))
+#: What a provider calls a user's listing where it differs from the listing's name.
+_TAB_WORDS = {"mixcloud": {"tracks": "Shows", "likes": "Favourites", "listens": "Listens"}}
+#: Provider names as shown.
+PROVIDER_TITLES = {"soundcloud": "SoundCloud", "mixcloud": "Mixcloud"}
 
 #: Search filters a remembered search may carry (Service.search keyword arguments).
 SEARCH_FILTERS = ("genre", "duration", "created", "license")
@@ -41,6 +50,9 @@ class SourceRef:
     """The heading shown above its tracks ("Likes of dj", "Tag: house")."""
     filters: tuple[tuple[str, str], ...] = ()
     """A search's filters, as (name, value) pairs."""
+    provider: str = ""
+    """The provider of a chart or a tag ("" for the first registered; a user's listing and a
+    playlist are the provider's whose URL ``target`` is)."""
 
 
 @dataclass(frozen=True)
@@ -59,18 +71,51 @@ class SourceSection:
     """Shown dimmed next to the heading (e.g. how to fill an empty section)."""
 
 
+def _named_provider(provider: str | None) -> str:
+    """The provider a SourceRef names: "" for the first registered (the default)."""
+    names = provider_names()
+    return "" if not provider or (names and provider == names[0]) else provider
+
+
+def user_tabs(provider: str | None) -> tuple[str, ...]:
+    """The listings offered for a user of ``provider`` (SoundCloud's when unknown)."""
+    return PROVIDER_USER_TABS.get(provider or "", USER_TABS)
+
+
+def tab_title(listing: str, provider: str | None, name: str) -> str:
+    """"Likes of NAME" on SoundCloud, "Favourites of NAME" on Mixcloud."""
+    word = _TAB_WORDS.get(provider or "", {}).get(listing, listing.capitalize())
+    return f"{word} of {name}"
+
+
+def user_ref(listing: str, target: str, name: str) -> SourceRef:
+    """A user's listing, named in its provider's words (the provider claims ``target``)."""
+    provider = _named_provider(claimed_by(target))
+    return SourceRef(listing, target, tab_title(listing, provider, name), provider=provider)
+
+
+def tag_ref(tag: str, provider: str = "") -> SourceRef:
+    where = f" ({PROVIDER_TITLES.get(provider, provider)})" if provider else ""
+    return SourceRef("tag", tag, f"Tag: {tag}{where}", provider=provider)
+
+
 # -- pinned sources: how a SourceRef is kept in the store's sources table ------------------
 
 
 def stored_form(ref: SourceRef) -> tuple[str, str] | None:
     """(kind, target) of the sources row for ``ref``; None for what is always listed anyway
     (the user's ratings)."""
-    if ref.target and ref.listing in USER_TABS:
+    if ref.target and ref.listing in ALL_USER_TABS:
         return f"user_{ref.listing}", ref.target
+    if ref.target and ref.listing == "tag" and ref.provider:
+        # Kept as the provider's own tag page, which names the provider when read back.
+        return "tag", f"{ref.provider}:tag:{ref.target}"
     if ref.target and ref.listing in ("tag", "playlist"):
         return ref.listing, ref.target
     if ref.listing == "trending":
         return "trending", ""
+    if ref.provider and ref.target is None and ref.listing not in ("inbox", "ratings"):
+        return "chart", f"{ref.provider}:{ref.listing}"  # a provider's chart
     if ref.target and ref.listing == "search":
         # The filters travel with the query, so a pinned filtered search stays filtered.
         return "search", urlencode([("q", ref.target), *ref.filters])
@@ -80,9 +125,18 @@ def stored_form(ref: SourceRef) -> tuple[str, str] | None:
 def ref_of_stored(source: Source) -> SourceRef | None:
     """The listing a pinned sources row stands for (None for kinds Browse cannot list)."""
     kind, target, title = source.kind, source.target, source.title
-    if kind.startswith("user_") and kind[5:] in USER_TABS and target:
+    if kind.startswith("user_") and kind[5:] in ALL_USER_TABS and target:
         listing = kind[5:]
-        return SourceRef(listing, target, title or f"{listing.capitalize()} of {target}")
+        ref = user_ref(listing, target, target)
+        return dataclasses.replace(ref, title=title) if title else ref
+    if kind == "tag" and target.count(":") >= 2 and target.split(":")[1] == "tag":
+        provider, _, tag = target.partition(":tag:")
+        ref = tag_ref(tag, provider)
+        return dataclasses.replace(ref, title=title) if title else ref
+    if kind == "chart" and ":" in target:
+        provider, _, listing = target.partition(":")
+        return SourceRef(listing, None, title or chart_title(provider, listing),
+                         provider=provider)
     if kind in ("tag", "playlist") and target:
         return SourceRef(kind, target, title or target)
     if kind == "trending":
@@ -95,34 +149,61 @@ def ref_of_stored(source: Source) -> SourceRef | None:
     return None
 
 
+#: Words shown for a provider's charts.
+_CHART_WORDS = {"popular": "Popular", "hot": "Hot", "new": "New", "live": "Live now"}
+
+
+def chart_title(provider: str, listing: str) -> str:
+    """"Mixcloud: Popular", "Mixcloud: Live now"."""
+    name = PROVIDER_TITLES.get(provider, provider)
+    return f"{name}: {_CHART_WORDS.get(listing, listing.capitalize())}"
+
+
+#: Mixcloud tags listed in its section (the box takes any other as a mixcloud.com tag URL).
+MIXCLOUD_TAGS = ("deep-house", "techno", "ambient", "drum-bass")
+
+
+def provider_section(provider: str, charts: Sequence[str],
+                     tags: Sequence[str] = ()) -> SourceSection:
+    """A second provider's own sources (Mixcloud: Popular, Hot, New, Live now, its tags),
+    each opened through the same Service.catalog.browse calls with ``provider`` set."""
+    entries = [SourceEntry(f"{provider}:{chart}", _CHART_WORDS.get(chart, chart.capitalize()),
+                           SourceRef(chart, None, chart_title(provider, chart),
+                                     provider=provider))
+               for chart in charts]
+    entries += [SourceEntry(f"{provider}:tag:{tag}", f"#{tag}", tag_ref(tag, provider))
+                for tag in tags]
+    return SourceSection(PROVIDER_TITLES.get(provider, provider), entries)
+
+
 # -- what the source box accepts -----------------------------------------------------------
 
 def typed_source(text: str) -> SourceRef | str:
-    """What the source box asks for: ``#tag``, a profile URL (or one of its tabs), a set URL
-    or a user URN (the provider that claims the URL says which it is). Anything else returns
-    the message saying what was expected."""
+    """What the source box asks for: ``#tag``, a profile URL (or one of its tabs), a set URL,
+    a tag page or a user URN, of any provider: the service says what a pasted page names
+    (``web_ref``) and whose it is (``claimed_by``); nothing is parsed here. Anything else
+    returns the message saying what was expected."""
     text = text.strip()
     if text.startswith("#"):
         tag = text[1:].strip()
         return SourceRef("tag", tag, f"Tag: {tag}") if tag else "Type a tag after #, e.g. #house."
-    expected = ("Browse opens #tags and SoundCloud profiles: paste a profile URL such as "
-                "https://soundcloud.com/NAME (or …/NAME/likes).")
+    names = [PROVIDER_TITLES.get(n, n) for n in provider_names()]
+    expected = (f"Browse opens #tags and {' or '.join(names)} profiles: paste a profile URL "
+                "such as https://soundcloud.com/NAME or https://www.mixcloud.com/NAME/ "
+                "(or …/NAME/likes).")
     ref = web_ref(text)
+    provider = claimed_by(text)
     if ref is not None and ref.kind == "tag":
-        return SourceRef("tag", ref.target, f"Tag: {ref.target}")
+        return tag_ref(ref.target, _named_provider(provider))
     if ref is not None and ref.kind == "playlist":
-        return SourceRef("playlist", ref.target, f"Playlist {ref.page}")
+        return SourceRef("playlist", ref.target, f"Playlist {ref.page}",
+                         provider=_named_provider(provider))
     if ref is not None and ref.kind == "user" and ref.listing:
-        return SourceRef(ref.listing, ref.target, f"{ref.listing.capitalize()} of {ref.target}")
-    url = text if "://" in text else f"https://{text}"
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        host = ""
-    if "." not in host:
-        return f"{text!r} is not a URL. {expected} To search, use the Search pane (2)."
-    if ref is None and not is_claimed(text):
-        return f"{host} is not SoundCloud. {expected}"
+        return user_ref(ref.listing, ref.target, ref.target)
+    if provider is None:
+        if " " in text or "." not in text:
+            return f"{text!r} is not a URL. {expected} To search, use the Search pane (2)."
+        return f"{text.split('://')[-1].split('/')[0]} is not {' or '.join(names)}. {expected}"
     what = "a track" if ref is None else "not a profile"
     return f"That URL is {what}. {expected}"
 

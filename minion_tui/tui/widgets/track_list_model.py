@@ -84,7 +84,9 @@ def cells(track: Track) -> tuple[str, ...]:
         BADGES.get(track.judgment, " "),
         track.title + (f" [{mark}]" if mark else ""),
         track.artist,
-        format_duration(track.duration_ms / 1000, unknown=""),
+        # A live stream has no length (Mixcloud's "Live now"): say so rather than 0:00.
+        "live" if track.urn.startswith("mixcloud:live:") and not track.duration_ms
+        else format_duration(track.duration_ms / 1000, unknown=""),
         track.genre,
         format_plays(track.counts.plays),
         format_date(track.created_at),
