@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: Source kinds that follow a user (their target is the user's URN).
-USER_KINDS = ("user_likes", "user_reposts")
+USER_KINDS = ("user_likes", "user_reposts", "user_tracks")
 #: Tracks a radio starts with, and how many each top-up asks for.
 RADIO_SIZE = 30
 TOP_UP_SIZE = 20
