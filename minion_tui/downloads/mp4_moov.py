@@ -1,5 +1,6 @@
 # mypy: allow-untyped-calls
-"""Tags and chapters written into an MP4's moov in one pass, whatever follows the moov.
+"""An MP4's top-level atoms and its moov: tags and chapters written into the moov in one pass,
+whatever follows it, and the chunk offsets (stco/co64) kept pointing at the audio.
 
 mutagen writes the ``ilst`` but no chapters, and tagging a file then inserting ``chpl`` would
 move every byte of the audio twice. Here the moov alone (with everything before it) is tagged
@@ -16,7 +17,7 @@ from __future__ import annotations
 import io
 import struct
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from minion_tui.downloads.chapters import Chapter, chpl_atom
 
@@ -29,8 +30,6 @@ def tag_moov(path: Path, tags: Any, cover: Any, chapters: tuple[Chapter, ...],
     from mutagen._util import resize_bytes
     from mutagen.mp4 import MP4
 
-    from minion_tui.downloads.tags import _shift_chunk_offsets, top_level_atoms
-
     with open(path, "rb+") as file:
         atoms = top_level_atoms(file)
         names = [name for name, _, _ in atoms]
@@ -40,11 +39,7 @@ def tag_moov(path: Path, tags: Any, cover: Any, chapters: tuple[Chapter, ...],
         if b"mdat" in names[:at] or b"moof" in names[:at]:
             return False
         _, moov_start, moov_size = atoms[at]
-        room = 0
-        for name, _, size in atoms[at + 1:]:
-            if name != b"free":
-                break
-            room += size
+        room = free_after(atoms, at)
         file.seek(0)
         head = file.read(moov_start + moov_size)
         copy = io.BytesIO(head)
@@ -57,7 +52,7 @@ def tag_moov(path: Path, tags: Any, cover: Any, chapters: tuple[Chapter, ...],
         tagged = bytearray(copy.getvalue())
         # mutagen moved the chunk offsets as if the audio had moved by what the moov grew:
         # back to where the audio is now; moved again below if it has to move.
-        _shift_chunk_offsets(tagged, moov_start, len(head) - len(tagged))
+        shift_chunk_offsets(tagged, moov_start, len(head) - len(tagged))
         if chapters:
             tagged = with_chapters(tagged, moov_start, chapters)
         grown = len(tagged) - len(head)
@@ -70,7 +65,7 @@ def tag_moov(path: Path, tags: Any, cover: Any, chapters: tuple[Chapter, ...],
             return True
         # Too little room: the free atoms go and the audio moves by what is still missing.
         moved = grown - room
-        _shift_chunk_offsets(tagged, moov_start, moved)
+        shift_chunk_offsets(tagged, moov_start, moved)
         resize_bytes(file, len(head) + room, len(tagged), 0)
         file.seek(0)
         file.write(tagged)
@@ -103,3 +98,58 @@ def with_chapters(data: bytearray, moov_start: int,
 def chapters_room(chapters: tuple[Chapter, ...]) -> int:
     """Bytes the chapter list adds to the moov (udta header included)."""
     return len(chpl_atom(chapters)) + 8 if chapters else 0
+
+
+def top_level_atoms(file: BinaryIO) -> list[tuple[bytes, int, int]]:
+    """(name, offset, size) of each top-level atom of an MP4."""
+    end = file.seek(0, io.SEEK_END)
+    atoms, offset = [], 0
+    while offset + 8 <= end:
+        file.seek(offset)
+        head = file.read(16)
+        if len(head) < 16 and head[:4] == b"\0\0\0\1":
+            break  # a 64-bit size cut off
+        name, size, _ = _atom(head, 0, end - offset)
+        if size < 8:
+            break  # not an MP4 we understand: the caller lets mutagen handle it
+        atoms.append((name, offset, size))
+        offset += size
+    return atoms
+
+
+_CONTAINERS = frozenset({b"moov", b"trak", b"mdia", b"minf", b"stbl"})
+
+
+def shift_chunk_offsets(data: bytearray, start: int, delta: int, end: int = 0) -> None:
+    """Add ``delta`` to every stco/co64 entry of the atom at ``start`` and inside it."""
+    name, size, header = _atom(data, start, end or len(data))
+    if name in _CONTAINERS:
+        child = start + header
+        while child + 8 <= start + size:
+            shift_chunk_offsets(data, child, delta, start + size)
+            child += _atom(data, child, start + size)[1]
+    elif name in (b"stco", b"co64"):
+        count = struct.unpack_from(">I", data, start + header + 4)[0]
+        table = f">{count}{'I' if name == b'stco' else 'Q'}"
+        first = start + header + 8  # after version, flags and the entry count
+        entries = struct.unpack_from(table, data, first)
+        struct.pack_into(table, data, first, *(entry + delta for entry in entries))
+
+
+def _atom(data: bytes | bytearray, start: int, end: int) -> tuple[bytes, int, int]:
+    """(name, size, header size) of the atom at ``start`` of a parent ending at ``end``."""
+    size, name = struct.unpack_from(">I4s", data, start)
+    if size == 1:
+        return name, struct.unpack_from(">Q", data, start + 8)[0], 16
+    return name, (size or end - start), 8
+
+
+def free_after(atoms: list[tuple[bytes, int, int]], at: int) -> int:
+    """Bytes of the ``free`` atoms right after the top-level atom ``atoms[at]``: the room a
+    grown moov may take without moving what follows."""
+    room = 0
+    for name, _, size in atoms[at + 1:]:
+        if name != b"free":
+            break
+        room += size
+    return room

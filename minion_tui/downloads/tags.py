@@ -20,7 +20,7 @@ import io
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from minion_tui.downloads.chapters import Chapter
 from minion_tui.models import Track
@@ -286,6 +286,8 @@ def _mp4_in_place(path: Path, tags: TrackTags, cover: Cover | None) -> bool:
     from mutagen import MutagenError
     from mutagen.mp4 import MP4
 
+    from minion_tui.downloads.mp4_moov import free_after, shift_chunk_offsets, top_level_atoms
+
     with open(path, "rb+") as file:
         atoms = top_level_atoms(file)
         names = [name for name, _, _ in atoms]
@@ -297,11 +299,7 @@ def _mp4_in_place(path: Path, tags: TrackTags, cover: Cover | None) -> bool:
             # after the tags, and chunk offsets pointing there must not be shifted back below.
             return False
         _, moov_start, moov_size = atoms[at]
-        room = 0
-        for name, _, size in atoms[at + 1:]:
-            if name != b"free":
-                break
-            room += size
+        room = free_after(atoms, at)
         file.seek(0)
         head = file.read(moov_start + moov_size)
         copy = io.BytesIO(head)
@@ -316,56 +314,12 @@ def _mp4_in_place(path: Path, tags: TrackTags, cover: Cover | None) -> bool:
         if left < 0 or 0 < left < 8:  # no room, or too little for a free atom's header
             return False
         tagged = bytearray(copy.getvalue())
-        _shift_chunk_offsets(tagged, moov_start, -grown)
+        shift_chunk_offsets(tagged, moov_start, -grown)
         file.seek(0)
         file.write(tagged)
         if left:
             file.write(struct.pack(">I4s", left, b"free") + bytes(left - 8))
     return True
-
-
-def top_level_atoms(file: BinaryIO) -> list[tuple[bytes, int, int]]:
-    """(name, offset, size) of each top-level atom of an MP4."""
-    end = file.seek(0, io.SEEK_END)
-    atoms, offset = [], 0
-    while offset + 8 <= end:
-        file.seek(offset)
-        head = file.read(16)
-        if len(head) < 16 and head[:4] == b"\0\0\0\1":
-            break  # a 64-bit size cut off
-        name, size, _ = _atom(head, 0, end - offset)
-        if size < 8:
-            break  # not an MP4 we understand: the caller lets mutagen handle it
-        atoms.append((name, offset, size))
-        offset += size
-    return atoms
-
-
-_CONTAINERS = frozenset({b"moov", b"trak", b"mdia", b"minf", b"stbl"})
-
-
-def _shift_chunk_offsets(data: bytearray, start: int, delta: int, end: int = 0) -> None:
-    """Add ``delta`` to every stco/co64 entry of the atom at ``start`` and inside it."""
-    name, size, header = _atom(data, start, end or len(data))
-    if name in _CONTAINERS:
-        child = start + header
-        while child + 8 <= start + size:
-            _shift_chunk_offsets(data, child, delta, start + size)
-            child += _atom(data, child, start + size)[1]
-    elif name in (b"stco", b"co64"):
-        count = struct.unpack_from(">I", data, start + header + 4)[0]
-        table = f">{count}{'I' if name == b'stco' else 'Q'}"
-        first = start + header + 8  # after version, flags and the entry count
-        entries = struct.unpack_from(table, data, first)
-        struct.pack_into(table, data, first, *(entry + delta for entry in entries))
-
-
-def _atom(data: bytes | bytearray, start: int, end: int) -> tuple[bytes, int, int]:
-    """(name, size, header size) of the atom at ``start`` of a parent ending at ``end``."""
-    size, name = struct.unpack_from(">I4s", data, start)
-    if size == 1:
-        return name, struct.unpack_from(">Q", data, start + 8)[0], 16
-    return name, (size or end - start), 8
 
 
 def _opus(path: Path, tags: TrackTags, cover: Cover | None) -> None:

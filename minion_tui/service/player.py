@@ -156,7 +156,7 @@ class Player:
         "property unavailable")."""
         engine = await self._engine()
         state = engine.player.state
-        if engine.now is None or (state.idle and state.duration is None):
+        if state.idle and state.duration is None:  # nothing loaded (what loaded it is mpv's)
             raise PlaybackError("Nothing is playing, so there is nothing to seek in.",
                                 hint="Play a track or a show first (enter on a row), then seek.")
         try:

@@ -14,7 +14,7 @@ from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
 from minion_tui.downloads.engine import DownloadOptions, download_stream, final_path
-from minion_tui.downloads.tags import top_level_atoms
+from minion_tui.downloads.mp4_moov import top_level_atoms
 from minion_tui.models import DownloadEvent, StreamChoice, Track
 from minion_tui.service import Service
 from tests.integration.full_disk import FullDisk

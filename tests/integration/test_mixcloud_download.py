@@ -19,7 +19,8 @@ from mutagen.mp4 import MP4
 
 from minion_tui.downloads.chapters import Chapter
 from minion_tui.downloads.engine import DownloadOptions, download_stream, final_path
-from minion_tui.downloads.tags import TrackTags, top_level_atoms, write_tags
+from minion_tui.downloads.mp4_moov import top_level_atoms
+from minion_tui.downloads.tags import TrackTags, write_tags
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import DownloadEvent, Track
 from minion_tui.service import Service

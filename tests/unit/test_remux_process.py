@@ -11,8 +11,8 @@ import av
 import numpy as np
 import pytest
 
+from minion_tui.downloads.mp4_moov import top_level_atoms
 from minion_tui.downloads.remux_process import RemuxProcess
-from minion_tui.downloads.tags import top_level_atoms
 from minion_tui.errors import DownloadError, InvalidMedia
 
 

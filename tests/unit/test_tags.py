@@ -16,12 +16,12 @@ from mutagen.oggopus import OggOpus
 
 from minion_tui.downloads.engine import artwork_candidates
 from minion_tui.downloads.hls import strip_id3
+from minion_tui.downloads.mp4_moov import top_level_atoms
 from minion_tui.downloads.tags import (
     Cover,
     InSet,
     TrackTags,
     id3_tag,
-    top_level_atoms,
     write_tags,
 )
 from minion_tui.models import Track
