@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,10 +15,10 @@ from minion_tui.models import Section, StreamChoice, Track
 if TYPE_CHECKING:
     from minion_tui.downloads.engine import DownloadOptions
     from minion_tui.downloads.jobs import JobControl
-    from minion_tui.models import DownloadEvent, DownloadJob, Outcome
+    from minion_tui.models import DownloadEvent, DownloadJob, Outcome, Page
     from minion_tui.net import Http
     from minion_tui.service.catalog import Catalog
-    from minion_tui.service.core import Core
+    from minion_tui.service.core import Core, Resource
 
 log = logging.getLogger(__name__)
 
@@ -90,16 +90,23 @@ class Downloads:
         failed, paused, cancelled). Previews and DRM-only tracks are skipped with their
         reason; the batch goes on."""
         from minion_tui.downloads.targets import direct_kind
+        from minion_tui.service.catalog import claimed_by
 
         conf = self._core.settings.downloads
-        options = self._download_options(directory, segments, format, listener)
         early = self._early_streams(targets, format or conf.format)
+        catalog = _Prefetched(self._catalog, {
+            target: asyncio.ensure_future(self._catalog.resolve(target))
+            for target in list(targets)[:4] if early and claimed_by(target) == "mixcloud"})
+        if early:  # the engine's imports (~0.1 s) on a thread while the lookups go out
+            await asyncio.to_thread(_import_the_engine)
+        options = self._download_options(directory, segments, format, listener)
         # Direct media URLs have no job rows (batch.py): a batch of nothing else does not wait
         # for the database to open before its first request.
         direct_only = all(direct_kind(target) for target in targets)
         try:
-            return await self._batch(targets, options, conf, direct_only, jobs)
+            return await self._batch(catalog, targets, options, conf, direct_only, jobs)
         finally:
+            catalog.drop()
             for lookup in early:
                 if lookup in self._early:
                     self._early.remove(lookup)
@@ -107,11 +114,12 @@ class Downloads:
                 if lookup.done() and not lookup.cancelled():
                     lookup.exception()  # retrieved: the batch reported its own error
 
-    async def _batch(self, targets: Sequence[str], options: DownloadOptions, conf: Any,
-                     direct_only: bool, jobs: int | None = None) -> list[Outcome]:
+    async def _batch(self, catalog: Catalog | _Prefetched, targets: Sequence[str],
+                     options: DownloadOptions, conf: Any, direct_only: bool,
+                     jobs: int | None = None) -> list[Outcome]:
         from minion_tui.downloads.batch import download_batch
 
-        return await download_batch(self._source, self._catalog, self._choose_stream,
+        return await download_batch(self._source, catalog, self._choose_stream,
                                     list(targets), options,
                                     jobs=jobs or conf.parallel, set_template=conf.set_template,
                                     connections=conf.connections,
@@ -305,3 +313,39 @@ class Downloads:
             await asyncio.to_thread(discard_partial, Path(job.path))
         reason = "paused by the user" if state == "paused" else "cancelled by the user"
         await store.call(rows.update_job, store, job_id, state=state, reason=reason)
+
+
+def _import_the_engine() -> None:
+    import minion_tui.downloads.batch
+    import minion_tui.downloads.engine  # noqa: F401
+
+
+class _Prefetched:
+    """The catalog as the batch's expansion sees it, with the resolves of the first
+    Mixcloud links already under way beside their stream lookups (one round trip less
+    before the first range; bench/download_mixcloud.py)."""
+
+    def __init__(self, catalog: Catalog, started: dict[str, asyncio.Future[Resource]]) -> None:
+        self._catalog = catalog
+        self._started = started
+
+    async def resolve(self, target: str) -> Resource:
+        started = self._started.pop(target, None)
+        return await (started if started is not None else self._catalog.resolve(target))
+
+    def browse(self, listing: str, target: str | None = None, *,
+               limit: int | None = None) -> AsyncIterator[Page[Any]]:
+        return self._catalog.browse(listing, target, limit=limit)
+
+    def search(self, query: str, *, kind: str = "tracks",
+               limit: int | None = None) -> AsyncIterator[Page[Any]]:
+        return self._catalog.search(query, kind=kind, limit=limit)
+
+    def drop(self) -> None:
+        """Cancel what the batch did not take (it stopped early, or the link was a
+        duplicate), its error retrieved: the batch reported its own."""
+        for started in self._started.values():
+            started.cancel()
+            if started.done() and not started.cancelled():
+                started.exception()
+        self._started.clear()
