@@ -203,7 +203,8 @@ def _no_credentials(seen: list[Seen]) -> None:
 
 
 def test_next_href_to_another_host_gets_no_credentials(cli: Cli, hostile_config: Path) -> None:
-    other = Hostile(fallback=body(200, json.dumps({"collection": [TRACK_JSON],
+    second = {**TRACK_JSON, "id": 102, "urn": "soundcloud:tracks:102", "title": "Elsewhere"}
+    other = Hostile(fallback=body(200, json.dumps({"collection": [second],
                                                    "next_href": None}).encode()))
     with other.serve() as elsewhere:
         page = {"collection": [TRACK_JSON],
@@ -213,6 +214,11 @@ def test_next_href_to_another_host_gets_no_credentials(cli: Cli, hostile_config:
             run = cli("search", "x", "--limit", "2", "--json",
                       env=api_env(base, SOUNDCLOUD_ACCESS_TOKEN=TOKEN), timeout=90)
     assert_no_traceback(run)
+    # Both pages were read, the second from the other host, without the credentials.
+    assert run.code == 0, run.describe()
+    assert [(t["kind"], t["urn"], t["title"]) for t in json.loads(run.stdout)] == [
+        ("track", "soundcloud:tracks:101", "Hostile"),
+        ("track", "soundcloud:tracks:102", "Elsewhere")]
     # The API itself got both (so this test can see them), the other host neither.
     assert api.seen and api.seen[0].query.get("client_id") == [CLIENT_ID]
     assert api.seen[0].headers.get("authorization") == f"OAuth {TOKEN}"
@@ -228,6 +234,11 @@ def test_redirect_to_another_host_gets_no_credentials(cli: Cli, hostile_config: 
             run = cli("resolve", "https://soundcloud.com/someone/hostile", "--json",
                       env=api_env(base, SOUNDCLOUD_ACCESS_TOKEN=TOKEN), timeout=90)
     assert_no_traceback(run)
+    # The redirect is followed (to the track the other host answers) without the credentials.
+    assert run.code == 0, run.describe()
+    resolved = json.loads(run.stdout)
+    assert (resolved["kind"], resolved["urn"], resolved["title"]) == (
+        "track", "soundcloud:tracks:101", "Hostile")
     assert api.seen and api.seen[0].headers.get("authorization") == f"OAuth {TOKEN}"
     _no_credentials(other.seen)
 
@@ -330,8 +341,9 @@ def test_a_journal_left_by_another_source_is_not_reused(cli: Cli, hostile_config
 
         folder = tmp_path / "shared"
         first = cli("download", base + "/q/index.m3u8", "--json", f"--dir={folder}")
-        assert first.code == 1, first.describe()  # the type on its event: another check
-        assert [e for e in first.lines() if e.get("event") == "failed"], first.describe()
+        assert first.code == 1, first.describe()
+        assert [(e["type"], e["reason"]) for e in first.lines() if e.get("event") == "failed"
+                ] == [("download", "Segment 4 answered HTTP 404.")], first.describe()
         second = cli("download", base + "/other/index.m3u8", "--json", f"--dir={folder}")
     assert second.code == 0, second.describe()
     assert_no_traceback(second)
