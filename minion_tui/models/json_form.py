@@ -33,18 +33,19 @@ _OPTS = "minion_tui.json"
 
 
 class _Opts:
-    __slots__ = ("key", "ndigits", "skip")
+    __slots__ = ("flatten", "key", "ndigits", "skip")
 
     def __init__(self, key: str | None = None, skip: bool = False,
-                 ndigits: int | None = None) -> None:
-        self.key, self.skip, self.ndigits = key, skip, ndigits
+                 ndigits: int | None = None, flatten: bool = False) -> None:
+        self.key, self.skip, self.ndigits, self.flatten = key, skip, ndigits, flatten
 
 
 def json_opts(*, key: str | None = None, skip: bool = False,
-              ndigits: int | None = None) -> dict[str, Any]:
+              ndigits: int | None = None, flatten: bool = False) -> dict[str, Any]:
     """Field metadata: ``key`` renames the JSON key, ``skip`` leaves the field out, ``ndigits``
-    rounds a float. Use as ``field(default=0.0, metadata=json_opts(ndigits=3))``."""
-    return {_OPTS: _Opts(key, skip, ndigits)}
+    rounds a float, ``flatten`` puts a model field's keys into this object (first, the
+    object's own after them). Use as ``field(default=0.0, metadata=json_opts(ndigits=3))``."""
+    return {_OPTS: _Opts(key, skip, ndigits, flatten)}
 
 
 #: Field metadata for fields kept out of the JSON form (a provider's raw JSON, say).
@@ -105,9 +106,12 @@ def _entries(cls: type[JsonModel]) -> list[_Entry]:
 
 
 def _compile(cls: type[JsonModel]) -> Callable[[Any], dict[str, Any]]:
-    items = []
+    items: list[str] = []
     for n, entry in enumerate(_entries(cls)):
         expr = _convert(entry.hint, f"self.{entry.attr}", f"_{n}")
+        if entry.opts.flatten:
+            items.insert(0, f"        **{expr},")
+            continue
         if entry.opts.ndigits is not None:
             expr = f"round({expr}, {entry.opts.ndigits})"
         items.append(f"        {entry.key!r}: {expr},")
@@ -172,7 +176,9 @@ def _object_schema(model: Any) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for entry in _entries(cls):
         hint = bound.get(entry.hint, entry.hint)
-        if entry.is_const:
+        if entry.opts.flatten:
+            properties = {**_object_schema(hint)["properties"], **properties}
+        elif entry.is_const:
             properties[entry.key] = {**_schema(hint, bound), "const": entry.const}
         else:
             properties[entry.key] = _schema(hint, bound)

@@ -10,10 +10,9 @@ script reads it as any other track; ``parts`` say how the total was reached, one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from minion_tui.models.catalog import Judgment, Track
-from minion_tui.models.json_form import SKIP, JsonModel, json_opts
+from minion_tui.models.json_form import JsonModel, json_opts
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +49,8 @@ class Score(JsonModel):
     parts: tuple[ScorePart, ...] = ()
 
 
-def _with_track(track: Track, extra: dict[str, Any]) -> dict[str, Any]:
-    document = track.to_json()
-    document.update(extra)
-    return document
+#: The track's own keys first in the entry's JSON, the entry's after them.
+FLATTEN = json_opts(flatten=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,17 +58,10 @@ class InboxEntry(JsonModel):
     """A track of the inbox, best first. ``playable`` is False for previews (Go+), DRM-only
     and blocked tracks, which are sorted after every playable one."""
 
-    track: Track = field(metadata=SKIP)
+    track: Track = field(metadata=FLATTEN)
     playable: bool
     provenance: tuple[Evidence, ...]
     score: Score
-
-    def to_json(self) -> dict[str, Any]:
-        return _with_track(self.track, {
-            "playable": self.playable,
-            "provenance": [e.to_json() for e in self.provenance],
-            "score": self.score.to_json(),
-        })
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +69,9 @@ class RadioEntry(JsonModel):
     """A track of a radio queue: ``via`` says which pool it came from ("related",
     "station", "liked_by"), ``score`` the trust-weighted evidence that placed it."""
 
-    track: Track = field(metadata=SKIP)
+    track: Track = field(metadata=FLATTEN)
     via: str
-    score: float
-
-    def to_json(self) -> dict[str, Any]:
-        return _with_track(self.track, {"via": self.via, "score": round(self.score, 4)})
+    score: float = field(metadata=json_opts(ndigits=4))
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,9 @@ from minion_tui.models import (
     Counts,
     DownloadEvent,
     DownloadJob,
+    Evidence,
     HistoryEntry,
+    InboxEntry,
     Judgment,
     NowPlaying,
     Outcome,
@@ -27,6 +29,9 @@ from minion_tui.models import (
     PlayerState,
     Playlist,
     QueueEntry,
+    RadioEntry,
+    Score,
+    ScorePart,
     SearchEntry,
     Source,
     StreamChoice,
@@ -137,6 +142,20 @@ SAMPLES: list[tuple[Any, dict[str, Any]]] = [
       "created_at": "2026-01-28T00:00:00.000Z", "updated_at": "2026-01-28T00:00:01.000Z"}),
     (WaitNotice("api-v2.soundcloud.com", 2.0, "rate limited (HTTP 429)"),
      {"host": "api-v2.soundcloud.com", "seconds": 2.0, "reason": "rate limited (HTTP 429)"}),
+    # An inbox or radio entry is the track's own object with the entry's keys after them.
+    (InboxEntry(TRACK, True, (Evidence("soundcloud:users:12:likes", "soundcloud:users:12",
+                                       "like", "2026-01-02T00:00:00Z"),),
+                Score(0.712345, (ScorePart("soundcloud:users:12", "alice", "like",
+                                           "2026-01-02T00:00:00Z", 1.0, 1.0, 0.712345,
+                                           0.712345),))),
+     {**TRACK_JSON, "playable": True,
+      "provenance": [{"source": "soundcloud:users:12:likes", "actor": "soundcloud:users:12",
+                      "kind": "like", "at": "2026-01-02T00:00:00Z"}],
+      "score": {"total": 0.7123, "parts": [
+          {"actor": "soundcloud:users:12", "name": "alice", "kind": "like",
+           "at": "2026-01-02T00:00:00Z", "trust": 1.0, "weight": 1.0, "decay": 0.7123,
+           "value": 0.7123}]}}),
+    (RadioEntry(TRACK, "related", 0.333333), {**TRACK_JSON, "via": "related", "score": 0.3333}),
 ]
 IDS = [f"{type(m).__name__}-{n}" for n, (m, _) in enumerate(SAMPLES)]
 
