@@ -126,7 +126,7 @@ async def fetch_chapters(source: object, track: Track
     """The track's sections with a start time as chapters; none when its source keeps no
     tracklists or the request fails (the audio matters more than its chapters)."""
     sections = getattr(source, "sections", None)
-    if sections is None or track.provider != "mixcloud":
+    if sections is None:
         return ()
     try:
         return chapters_of(await sections(track), track.duration_ms)

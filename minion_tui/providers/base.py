@@ -79,6 +79,13 @@ class Capabilities:
     max_range_bytes: int | None = None
     """The largest byte range a progressive download may ask for at once (Mixcloud
     throttles a request past ~5 MB, docs/mixcloud.md §4.5); None: the downloader's own."""
+    stream_from_link: bool = False
+    """Whether :meth:`Provider.stream` answers from a pasted link alone, with no lookup of
+    the track first (Mixcloud's one GraphQL call, docs/mixcloud.md §4): a download then
+    starts it beside the track's lookup."""
+    download_prefers: str | None = None
+    """The stream kind a download asks for when any format will do ("progressive" for
+    Mixcloud: the same AAC as its HLS, fetched in parallel ranges with no remux)."""
 
     def listings(self) -> tuple[str, ...]:
         """Every listing ``Service.catalog.browse`` accepts for this provider."""

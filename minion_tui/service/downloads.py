@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from minion_tui.downloads.jobs import JobControl
     from minion_tui.models import DownloadEvent, DownloadJob, Outcome, Page
     from minion_tui.net import Http
+    from minion_tui.providers.base import Capabilities
     from minion_tui.service.catalog import Catalog
     from minion_tui.service.core import Core, Resource
 
@@ -38,8 +39,15 @@ class _Source:
     async def sections(self, track: Track) -> list[Section]:
         """The show's tracklist (its chapters and cue sheet, downloads/chapters.py); none
         from a provider that keeps no tracklists."""
-        tracklist = getattr(self._core.provider_of(track), "tracklist", None)
-        return list(await tracklist(track.id)) if tracklist is not None else []
+        from minion_tui.providers import registry
+
+        if track.provider not in registry.names():  # a direct media URL's stand-in
+            return []
+        provider = self._core.provider_of(track)
+        if "tracklist" not in provider.capabilities.track_listings:
+            return []
+        return [section async for page in provider.track_listing("tracklist", track.id)
+                for section in page.items if isinstance(section, Section)]
 
     def original_unavailable(self, track: Track) -> str | None:
         provider = self._core.provider_of(track)
@@ -90,13 +98,12 @@ class Downloads:
         failed, paused, cancelled). Previews and DRM-only tracks are skipped with their
         reason; the batch goes on."""
         from minion_tui.downloads.targets import direct_kind
-        from minion_tui.service.catalog import claimed_by
 
         conf = self._core.settings.downloads
         early = self._early_streams(targets, format or conf.format)
         catalog = _Prefetched(self._catalog, {
             target: asyncio.ensure_future(self._catalog.resolve(target))
-            for target in list(targets)[:4] if early and claimed_by(target) == "mixcloud"})
+            for target in (_from_link(targets) if early else [])})
         if early:  # the engine's imports (~0.1 s) on a thread while the lookups go out
             await asyncio.to_thread(_import_the_engine)
         options = self._download_options(directory, segments, format, listener)
@@ -191,26 +198,27 @@ class Downloads:
 
     def _early_streams(self, targets: Sequence[str], format: str
                        ) -> list[asyncio.Future[StreamChoice]]:
-        """Start the stream lookup of the first few Mixcloud links at once: GraphQL answers
-        it from the link alone (docs/mixcloud.md §4), so it need not wait for the show's
-        REST lookup the batch makes first — one round trip less before the first byte."""
-        from minion_tui.service.catalog import claimed_by
-
+        """Start the stream lookup of the first few links at once when their provider answers
+        it from the link alone (``stream_from_link``: Mixcloud's GraphQL, docs/mixcloud.md
+        §4), so it need not wait for the track's lookup the batch makes first — one round
+        trip less before the first byte."""
         if format not in ("best", "m4a"):
             return []
         started: list[asyncio.Future[StreamChoice]] = [
-            asyncio.ensure_future(self._catalog.stream(target, require_full=True,
-                                                       prefer="progressive"))
-            for target in list(targets)[:4] if claimed_by(target) == "mixcloud"]
+            asyncio.ensure_future(self._catalog.stream(
+                target, require_full=True,
+                prefer=getattr(_capabilities_of(target), "download_prefers", None)))
+            for target in _from_link(targets)]
         self._early.extend(started)
         return started
 
     async def _choose_stream(self, track: Track, prefer: str | None) -> StreamChoice:
-        if track.provider == "mixcloud" and prefer in (None, "aac"):
-            # The same AAC either way, and the progressive file in parallel 5 MiB ranges is
-            # the fastest download (bench/download_mixcloud.py; docs/downloads.md §8): no TS
-            # to remux. Playback keeps HLS.
-            prefer = "progressive"
+        preferred = self._core.provider_of(track).capabilities.download_prefers
+        if preferred is not None and prefer in (None, "aac"):
+            # Mixcloud's progressive file is the same AAC as its HLS, and in parallel 5 MiB
+            # ranges the fastest download (bench/download_mixcloud.py; docs/downloads.md §8):
+            # no TS to remux. Playback keeps HLS.
+            prefer = preferred
             for lookup in list(self._early):
                 try:
                     choice = await lookup
@@ -313,6 +321,22 @@ class Downloads:
             await asyncio.to_thread(discard_partial, Path(job.path))
         reason = "paused by the user" if state == "paused" else "cancelled by the user"
         await store.call(rows.update_job, store, job_id, state=state, reason=reason)
+
+
+def _from_link(targets: Sequence[str]) -> list[str]:
+    """The first few links whose provider answers a stream from the link alone."""
+    return [target for target in list(targets)[:4]
+            if getattr(_capabilities_of(target), "stream_from_link", False)]
+
+
+def _capabilities_of(target: str) -> Capabilities | None:
+    """The capabilities of the provider that claims a pasted link (None: no provider does;
+    a claimed link is not checked here, the batch reports what is wrong with it)."""
+    from minion_tui.providers import registry
+    from minion_tui.service.catalog import claimed_by
+
+    name = claimed_by(target)
+    return registry.entry(name).capabilities if name is not None else None
 
 
 def _import_the_engine() -> None:

@@ -16,4 +16,6 @@ CAPABILITIES = Capabilities(
     formats=("best", "m4a"),
     discovery_listings=("likes", "tracks"),  # favourites and shows (docs/mixcloud.md §1.4)
     max_range_bytes=5 * 1024 * 1024,  # docs/mixcloud.md §4.5: throttled past ~5 MB
+    stream_from_link=True,  # one GraphQL call answers from the link (docs/mixcloud.md §4)
+    download_prefers="progressive",  # bench/download_mixcloud.py, docs/downloads.md §8
 )
