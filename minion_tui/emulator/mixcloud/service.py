@@ -37,7 +37,7 @@ from minion_tui.emulator.mixcloud.rest import Rest
 API_ORIGIN = "https://api.mixcloud.com"
 ORIGINS: dict[str, str] = {  # real origin -> path prefix on the emulator
     API_ORIGIN: "/mc-api",
-    "http://api.mixcloud.com": "/mc-api-http",  # paging links may be http:// (issue 16)
+    "http://api.mixcloud.com": "/mc-api-http",  # paging links may be http:// (docs/mixcloud.md)
     "https://app.mixcloud.com": "/mc-app",
     "https://www.mixcloud.com": "/mc-web",
     "https://thumbnailer.mixcloud.com": "/mc-img",
