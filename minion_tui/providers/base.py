@@ -86,6 +86,29 @@ class Capabilities:
     download_prefers: str | None = None
     """The stream kind a download asks for when any format will do ("progressive" for
     Mixcloud: the same AAC as its HLS, fetched in parallel ranges with no remux)."""
+    # -- how front ends name and present the provider (they hold no provider names) --------
+    title: str = ""
+    """The provider's name as shown ("SoundCloud")."""
+    short: str = ""
+    """Its tag in a track list's source column ("SC")."""
+    user_tabs: tuple[str, ...] = ()
+    """The user listings a front end offers as a user's tabs, in this order."""
+    featured_tags: tuple[str, ...] = ()
+    """Tags a front end lists for the provider unasked (its section in Browse)."""
+    listing_words: tuple[tuple[str, str], ...] = ()
+    """What the provider calls a listing where that is not its name capitalised (Mixcloud's
+    "tracks" are "Shows", its "likes" "Favourites")."""
+
+    user_aliases: tuple[tuple[str, str], ...] = ()
+    """The provider's own names for a user's tabs, as (name, neutral listing) pairs, read by
+    ``browse`` (Mixcloud's "shows" are "tracks", its "favorites" "likes"); the neutral
+    names themselves are listed too when the provider's words are what its users type."""
+    track_aliases: tuple[tuple[str, str], ...] = ()
+    """The same for a track's listings (a Mixcloud show's "favorites" are its favouriters)."""
+
+    def word(self, listing: str) -> str:
+        """A listing in the provider's words: "Favourites" for Mixcloud's "likes"."""
+        return dict(self.listing_words).get(listing, listing.capitalize())
 
     def listings(self) -> tuple[str, ...]:
         """Every listing ``Service.catalog.browse`` accepts for this provider."""

@@ -30,6 +30,7 @@ from minion_tui.service.catalog import (
     capabilities,
     claimed_by,
     is_claimed,
+    provider_capabilities,
     provider_names,
     web_ref,
 )
@@ -110,4 +111,4 @@ __all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Capabilities", "Cat
            "Discovery", "Downloads", "Inbox", "InboxFilters", "Library", "Player", "Resource",
            "SearchFilter", "Service",
            "WebRef", "capabilities", "claimed_by", "is_claimed", "preload_network",
-           "provider_names", "web_ref"]
+           "provider_capabilities", "provider_names", "web_ref"]

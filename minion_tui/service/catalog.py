@@ -27,37 +27,31 @@ log = logging.getLogger(__name__)
 _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"RIFF")
 
 
-#: A provider's own names for its tabs → the provider-neutral listing behind each, by the kind
-#: of subject ("user" or "track"). Mixcloud's profile says Shows, Favorites and Following
-#: where the neutral names are tracks, likes and followings (docs/mixcloud.md §1.2), and
-#: "favorites" of a show are the users who favourited it. Neutral names are accepted too.
-LISTING_WORDS: dict[str, dict[str, dict[str, str]]] = {
-    "mixcloud": {
-        "user": {"shows": "tracks", "tracks": "tracks", "favorites": "likes",
-                 "listens": "listens", "followers": "followers", "following": "followings",
-                 "followings": "followings", "comments": "comments",
-                 "playlists": "playlists", "feed": "feed"},
-        "track": {"comments": "comments", "favorites": "favorites",
-                  "listeners": "listeners", "similar": "similar", "tracklist": "tracklist"},
-    },
-}
+def _aliases(caps: Capabilities, kind: str) -> dict[str, str]:
+    """A provider's own names for the listings of a user ("user") or a track ("track"),
+    each → the provider-neutral listing behind it (Capabilities.user_aliases)."""
+    return dict(caps.user_aliases if kind == "user" else caps.track_aliases)
 
 
 def listing_words() -> tuple[str, ...]:
     """Every listing name ``browse`` accepts: the neutral ones and the providers' own."""
+    from minion_tui.providers import registry
+
     words = dict.fromkeys(capabilities().listings())
-    for kinds in LISTING_WORDS.values():
-        for table in kinds.values():
-            words.update(dict.fromkeys(table))
+    for entry in registry.entries():
+        for kind in ("user", "track"):
+            words.update(dict.fromkeys(_aliases(entry.capabilities, kind)))
     return tuple(words)
 
 
 def _words_for(kind: str) -> set[str]:
     """The listing names of a user ("user") or track ("track") of any provider."""
+    from minion_tui.providers import registry
+
     known = capabilities()
     words = set(known.user_listings if kind == "user" else known.track_listings)
-    for kinds in LISTING_WORDS.values():
-        words.update(kinds.get(kind, {}))
+    for entry in registry.entries():
+        words.update(_aliases(entry.capabilities, kind))
     return words
 
 
@@ -91,6 +85,19 @@ def provider_names() -> tuple[str, ...]:
     from minion_tui.providers import registry
 
     return registry.names()
+
+
+def provider_capabilities(name: str | None = None) -> Capabilities:
+    """One provider's capabilities (None or "": the first registered's). A name no provider
+    is registered under gets empty ones that show the name itself, so a row stored by a
+    provider since removed still reads."""
+    from minion_tui.providers import registry
+
+    names = registry.names()
+    name = name or (names[0] if names else "")
+    if name not in names:
+        return Capabilities(title=name, short=name[:3])
+    return registry.entry(name).capabilities
 
 
 def claimed_by(text: str) -> str | None:
@@ -203,7 +210,7 @@ class Catalog:
         (USER a URL or URN); a track's listing. Pages stream in as they arrive; tracks are
         stored with their judgments joined in. Charts and tags read ``provider`` (default:
         the one claiming ``target``, else the first). A provider's own tab names
-        (:data:`LISTING_WORDS`: Mixcloud's "shows", "favorites", "following") are read as
+        (``Capabilities.user_aliases``: Mixcloud's "shows", "favorites", "following") are read as
         the neutral listing behind them for that kind of subject.
 
         ``on_subject`` receives the user or track the listing is about as soon as it is
@@ -216,7 +223,8 @@ class Catalog:
                               on_subject=on_subject)
         return self._core.remembered(
             pages, lambda: for_listing(seen.listing, seen.subject, target,
-                                       provider=seen.provider))
+                                       provider=seen.provider,
+                                       chart=seen.listing in capabilities().charts))
 
     async def _listing(
         self, listing: str, target: str | None, limit: int | None, provider: str | None,
@@ -271,7 +279,7 @@ class Catalog:
         usage error naming the listings it has when it has none by that name."""
         source = self._core.provider_of(subject)
         kind = "user" if isinstance(subject, User) else "track"
-        words = LISTING_WORDS.get(source.name, {}).get(kind, {})
+        words = _aliases(source.capabilities, kind)
         offered: tuple[str, ...] = (source.capabilities.user_listings if kind == "user"
                                     else source.capabilities.track_listings)
         neutral = words.get(listing, listing)

@@ -12,7 +12,7 @@ Plain functions taking the :class:`Store`; run them on its worker thread with
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,22 +47,29 @@ class Surfacing:
 #: weaker evidence than a like or an upload (Mixcloud's listens; its favourites are the
 #: neutral likes, docs/mixcloud.md §1.2).
 UNRANKED_USER_ACTIONS = {"listens": "listen"}
-#: Charts of a provider other than SoundCloud's trending, and the word their label uses.
-CHART_LABELS = {"popular": "popular", "hot": "hot", "new": "new", "live": "live"}
-#: Provider names as a label spells them.
-PROVIDER_NAMES = {"soundcloud": "SoundCloud", "mixcloud": "Mixcloud"}
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How labels name a provider and its listings: the provider's own words, which the
+    service reads from its capabilities (the store names no provider)."""
+
+    title: Callable[[str], str] = str
+    """A provider's name as shown: "SoundCloud"."""
+    word: Callable[[str, str], str] = lambda _provider, listing: listing.capitalize()
+    """(provider, listing) in the provider's words: ("mixcloud", "likes") -> "Favourites"."""
 
 
 def for_listing(listing: str, subject: User | Track | None, target: str | None, *,
-                provider: str | None = None) -> Surfacing | None:
+                provider: str | None = None, chart: bool = False) -> Surfacing | None:
     """The surfacing of a browse listing (by its neutral name), or None for listings that
     surface no tracks. A chart other than trending is named with its provider
     ("charts:mixcloud:popular"); who is live now surfaces with an action of its own, which
     the inbox does not rank (a live stream is not a track to triage)."""
     if listing == "trending":
         return Surfacing("charts:trending", "chart")
-    if listing in CHART_LABELS:
-        source = f"charts:{provider or 'mixcloud'}:{listing}"
+    if chart and provider:
+        source = f"charts:{provider}:{listing}"
         return Surfacing(source, "live" if listing == "live" else "chart")
     if listing == "tag" and target:
         return Surfacing(f"tag:{target.strip().lstrip('#')}", "tag")
@@ -92,13 +99,14 @@ def record(store: Store, tracks: Sequence[Track], surfacing: Surfacing | None) -
         store.add_provenance(surfacing.rows(tracks))
 
 
-def surfaced_by(store: Store, urn: str, limit: int = 5) -> list[SurfacedBy]:
+def surfaced_by(store: Store, urn: str, limit: int = 5,
+                wording: Wording = Wording()) -> list[SurfacedBy]:
     """The latest ``limit`` distinct sources of a track, labelled ("Likes of Alice")."""
     with store.snapshot() as conn:
         found = _rows(conn, urn)
     seen: dict[str, SurfacedBy] = {}
     for source, action, actor_urn, at, username, title in found:
-        label = _label(source, action, actor_urn or None, username, title)
+        label = _label(source, action, actor_urn or None, username, title, wording)
         if label not in seen:
             seen[label] = SurfacedBy(label, source, action, actor_urn or None, at)
     return list(seen.values())[:limit]
@@ -122,25 +130,23 @@ def _rows(conn: sqlite3.Connection, urn: str) -> list[tuple[Any, ...]]:
     return rows
 
 
+#: The user listing an action's label is named after (uploads: the listing itself).
+_ACTION_LISTINGS = {"like": "likes", "repost": "reposts", "listen": "listens"}
+
+
 def _label(source: str, action: str, actor_urn: str | None, username: str | None,
-           title: str | None) -> str:
+           title: str | None, wording: Wording) -> str:
     listing = source.rpartition(":")[2]
     name = username or actor_urn or "someone"
-    # Mixcloud's own words: favourites, shows, similar (docs/mixcloud.md §1.2).
-    mixcloud = source.startswith("mixcloud:")
-    if action == "like":
-        return f"Favourites of {name}" if mixcloud else f"Likes of {name}"
-    if action == "repost":
-        return f"Reposts of {name}"
-    if action == "listen":
-        return f"Listens of {name}"
+    # In the provider's own words: Mixcloud's favourites and shows (docs/mixcloud.md §1.2).
+    provider = source.partition(":")[0]
+    if action in _ACTION_LISTINGS:
+        return f"{wording.word(provider, _ACTION_LISTINGS[action])} of {name}"
     if action == "upload":
-        if mixcloud:
-            return f"Shows of {name}"
-        return f"Top tracks of {name}" if listing == "toptracks" else f"Tracks of {name}"
+        return f"{wording.word(provider, listing)} of {name}"
     if action in ("chart", "live") and source.count(":") == 2:
         provider = source.split(":")[1]
-        return f"{PROVIDER_NAMES.get(provider, provider)} {CHART_LABELS.get(listing, listing)}"
+        return f"{wording.title(provider)} {listing}"
     if action == "chart":
         return "Trending"
     if action == "tag":

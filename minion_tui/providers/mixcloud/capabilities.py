@@ -18,4 +18,18 @@ CAPABILITIES = Capabilities(
     max_range_bytes=5 * 1024 * 1024,  # docs/mixcloud.md §4.5: throttled past ~5 MB
     stream_from_link=True,  # one GraphQL call answers from the link (docs/mixcloud.md §4)
     download_prefers="progressive",  # bench/download_mixcloud.py, docs/downloads.md §8
+    title="Mixcloud",
+    short="MC",
+    user_tabs=("tracks", "likes", "listens"),  # shows, favourites, listens (docs/mixcloud.md §1.2)
+    featured_tags=("deep-house", "techno", "ambient", "drum-bass"),
+    # Its profile says Shows, Favorites and Following (docs/mixcloud.md §1.2).
+    user_aliases=(("shows", "tracks"), ("tracks", "tracks"), ("favorites", "likes"),
+                  ("listens", "listens"), ("followers", "followers"),
+                  ("following", "followings"), ("followings", "followings"),
+                  ("comments", "comments"), ("playlists", "playlists"), ("feed", "feed")),
+    track_aliases=(("comments", "comments"), ("favorites", "favorites"),
+                   ("listeners", "listeners"), ("similar", "similar"),
+                   ("tracklist", "tracklist")),
+    listing_words=(("tracks", "Shows"), ("likes", "Favourites"), ("listens", "Listens"),
+                   ("live", "Live now")),
 )

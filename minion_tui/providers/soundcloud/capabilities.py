@@ -34,4 +34,8 @@ CAPABILITIES = Capabilities(
     formats=("best", "mp3", "m4a", "opus", "original"),
     originals=True,
     discovery_listings=("likes", "reposts"),
+    title="SoundCloud",
+    short="SC",
+    user_tabs=("tracks", "likes", "reposts", "playlists"),
+    listing_words=(("toptracks", "Top tracks"),),
 )

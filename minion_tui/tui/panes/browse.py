@@ -21,13 +21,12 @@ from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.empty_state import EmptyState
 from minion_tui.tui.widgets.source_list import (
-    ALL_USER_TABS,
-    MIXCLOUD_TAGS,
     SEARCH_FILTERS,
     SourceEntry,
     SourceList,
     SourceRef,
     SourceSection,
+    all_user_tabs,
     provider_section,
     ref_of_stored,
     stored_form,
@@ -62,7 +61,13 @@ RATINGS = {
 _SEARCHES_SHOWN = 8
 #: Listings of a user (pasted profile URLs may ask for albums or top tracks too): opening one
 #: offers the user's tabs among the sources.
-_USER_LISTINGS = (*ALL_USER_TABS, "albums", "toptracks")
+_MORE_USER_LISTINGS = ("albums", "toptracks")
+
+
+def _of_user(listing: str) -> bool:
+    return listing in _MORE_USER_LISTINGS or listing in all_user_tabs()
+
+
 #: Listings whose items are sets: they are listed among the sources, each opening its tracks.
 _SET_LISTINGS = ("playlists", "albums")
 #: Sources opened from elsewhere (Search, "go to artist", a pasted URL) kept in the list.
@@ -258,14 +263,10 @@ class BrowsePane(Pane):
         return sections
 
     def _provider_sections(self) -> list[SourceSection]:
-        """A section per provider after the first (Mixcloud's charts and tags): the first
-        provider's are under Discover."""
-        sections = []
-        for provider in provider_names()[1:]:
-            charts = self.service.catalog.capabilities(provider).charts
-            tags = MIXCLOUD_TAGS if provider == "mixcloud" else ()
-            sections.append(provider_section(provider, charts, tags))
-        return sections
+        """A section per provider after the first (Mixcloud's charts and featured tags): the
+        first provider's are under Discover."""
+        return [provider_section(provider, self.service.catalog.capabilities(provider).charts)
+                for provider in provider_names()[1:]]
 
     def _search_refs(self) -> list[SourceRef]:
         refs: list[SourceRef] = []
@@ -349,7 +350,7 @@ class BrowsePane(Pane):
         self._triage = False
         self._keep_opened(ref)
         self._mark_listed(ref)
-        if ref.listing in _USER_LISTINGS and ref.target:
+        if _of_user(ref.listing) and ref.target:
             self._offer_user(ref.target, ref.title.partition(" of ")[2] or ref.target)
         # Asking for your not-interested tracks means wanting to see them: the ratings are
         # the one source that never hides them.
@@ -528,7 +529,7 @@ class BrowsePane(Pane):
         self._opened = [renamed if (r.listing, r.target) == same else r for r in self._opened]
         self._previous = [renamed if (r.listing, r.target) == same else r
                           for r in self._previous]
-        if ref.listing in _USER_LISTINGS and ref.target and self._user is not None \
+        if _of_user(ref.listing) and ref.target and self._user is not None \
                 and self._user[0] == ref.target:
             self._user = (ref.target, title.partition(" of ")[2] or self._user[1])
         self._show_sources()
@@ -537,7 +538,7 @@ class BrowsePane(Pane):
     def _keep_opened(self, ref: SourceRef) -> None:
         """A set or user's listing opened from outside the source list (Search, go to
         artist, a pasted URL) stays listed under Opened, so it is one key away again."""
-        if ref.listing != "playlist" and ref.listing not in _USER_LISTINGS:
+        if ref.listing != "playlist" and not _of_user(ref.listing):
             return
         listed = {(r.listing, r.target) for key, r in self.sources.listed()
                   if not key.startswith("opened:")}

@@ -23,13 +23,12 @@ from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.empty_state import EmptyState
 from minion_tui.tui.widgets.list_keys import OPTION_LIST_ENDS, list_bindings
 from minion_tui.tui.widgets.search_form import (
-    PROVIDER_TITLES,
     SearchForm,
     SearchRequest,
     ServiceSuggester,
 )
 from minion_tui.tui.widgets.track_list import TrackList
-from minion_tui.tui.wording import counted
+from minion_tui.tui.wording import counted, provider_title
 
 #: Binding ids whose keys stay theirs on the empty Search pane instead of starting a query.
 _KEEP_BOUND = ("pane.", "app.", "search.provider")
@@ -212,7 +211,7 @@ class SearchPane(Pane):
         tracks.display = request.kind == "tracks"
         others.display = not tracks.display
         self._place_details()
-        where = f" {PROVIDER_TITLES.get(request.provider, request.provider)}" \
+        where = f" {provider_title(request.provider)}" \
             if request.provider else ""
         self._status(f"Searching{where} {request.kind} for {request.query!r}…")
         # The results take the keys at once (j/k, enter, rating) as in spotify-player;
@@ -230,7 +229,7 @@ class SearchPane(Pane):
                                duration=request.duration, created=request.created,
                                license=request.license, provider=request.provider or None)
         found = 0
-        where = f" on {PROVIDER_TITLES.get(request.provider, request.provider)}" \
+        where = f" on {provider_title(request.provider)}" \
             if request.provider else ""
         async for page in pages:
             tracks.append_tracks([i for i in page.items if isinstance(i, Track)])

@@ -20,6 +20,7 @@ from textual.widgets import Input, Select
 
 from minion_tui.errors import MinionError
 from minion_tui.service import capabilities
+from minion_tui.tui.wording import provider_title
 
 if TYPE_CHECKING:
     from minion_tui.service import Capabilities, SearchFilter
@@ -43,10 +44,6 @@ class SearchRequest:
     license: str | None = None
     provider: str = ""
     """The provider searched ("" for the first registered)."""
-
-
-#: Provider names as shown.
-PROVIDER_TITLES = {"soundcloud": "SoundCloud", "mixcloud": "Mixcloud"}
 
 
 class ServiceSuggester(Suggester):
@@ -141,7 +138,7 @@ class SearchForm(Vertical):
 
     @staticmethod
     def _provider_title(name: str) -> Content:
-        return Content(f"{PROVIDER_TITLES.get(name, name)} · P / ctrl+o switches")
+        return Content(f"{provider_title(name)} · P / ctrl+o switches")
 
     def show_provider(self, name: str, *, first: bool, kinds: tuple[str, ...],
                       filters: bool) -> None:
@@ -149,7 +146,7 @@ class SearchForm(Vertical):
         type falls back to tracks when the provider has not the one chosen, and the filters
         the provider does not take are disabled (and left out of the request)."""
         self.provider = "" if first else name
-        shown = PROVIDER_TITLES.get(name, name)
+        shown = provider_title(name)
         query = self.query_one("#query", Input)
         query.placeholder = f"Search {shown}"
         query.border_title = self._provider_title(name)

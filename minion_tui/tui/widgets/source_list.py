@@ -18,19 +18,15 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from minion_tui.models import Source
-from minion_tui.service import claimed_by, provider_names, web_ref
+from minion_tui.service import claimed_by, provider_capabilities, provider_names, web_ref
 from minion_tui.tui.widgets.list_keys import OPTION_LIST_ENDS, list_bindings
+from minion_tui.tui.wording import provider_title
 
-#: A user's listings offered once a user is opened, as Service.browse names them.
-USER_TABS = ("tracks", "likes", "reposts", "playlists")
-#: The same for a Mixcloud user: their shows, favourites and listens (docs/mixcloud.md §1.2).
-PROVIDER_USER_TABS = {"mixcloud": ("tracks", "likes", "listens")}
-#: Every user listing a pinned source may name.
-ALL_USER_TABS = tuple(dict.fromkeys((*USER_TABS, *PROVIDER_USER_TABS["mixcloud"])))
-#: What a provider calls a user's listing where it differs from the listing's name.
-_TAB_WORDS = {"mixcloud": {"tracks": "Shows", "likes": "Favourites", "listens": "Listens"}}
-#: Provider names as shown.
-PROVIDER_TITLES = {"soundcloud": "SoundCloud", "mixcloud": "Mixcloud"}
+
+def all_user_tabs() -> tuple[str, ...]:
+    """Every user listing a pinned source may name: each provider's tabs."""
+    return tuple(dict.fromkeys(tab for name in provider_names()
+                               for tab in provider_capabilities(name).user_tabs))
 
 #: Search filters a remembered search may carry (Service.search keyword arguments).
 SEARCH_FILTERS = ("genre", "duration", "created", "license")
@@ -78,14 +74,14 @@ def _named_provider(provider: str | None) -> str:
 
 
 def user_tabs(provider: str | None) -> tuple[str, ...]:
-    """The listings offered for a user of ``provider`` (SoundCloud's when unknown)."""
-    return PROVIDER_USER_TABS.get(provider or "", USER_TABS)
+    """The listings offered for a user of ``provider`` (the first registered's when
+    unknown)."""
+    return provider_capabilities(provider).user_tabs or provider_capabilities().user_tabs
 
 
 def tab_title(listing: str, provider: str | None, name: str) -> str:
     """"Likes of NAME" on SoundCloud, "Favourites of NAME" on Mixcloud."""
-    word = _TAB_WORDS.get(provider or "", {}).get(listing, listing.capitalize())
-    return f"{word} of {name}"
+    return f"{provider_capabilities(provider).word(listing)} of {name}"
 
 
 def user_ref(listing: str, target: str, name: str) -> SourceRef:
@@ -95,7 +91,7 @@ def user_ref(listing: str, target: str, name: str) -> SourceRef:
 
 
 def tag_ref(tag: str, provider: str = "") -> SourceRef:
-    where = f" ({PROVIDER_TITLES.get(provider, provider)})" if provider else ""
+    where = f" ({provider_title(provider)})" if provider else ""
     return SourceRef("tag", tag, f"Tag: {tag}{where}", provider=provider)
 
 
@@ -105,7 +101,7 @@ def tag_ref(tag: str, provider: str = "") -> SourceRef:
 def stored_form(ref: SourceRef) -> tuple[str, str] | None:
     """(kind, target) of the sources row for ``ref``; None for what is always listed anyway
     (the user's ratings)."""
-    if ref.target and ref.listing in ALL_USER_TABS:
+    if ref.target and ref.listing in all_user_tabs():
         return f"user_{ref.listing}", ref.target
     if ref.target and ref.listing == "tag" and ref.provider:
         # Kept as the provider's own tag page, which names the provider when read back.
@@ -125,7 +121,7 @@ def stored_form(ref: SourceRef) -> tuple[str, str] | None:
 def ref_of_stored(source: Source) -> SourceRef | None:
     """The listing a pinned sources row stands for (None for kinds Browse cannot list)."""
     kind, target, title = source.kind, source.target, source.title
-    if kind.startswith("user_") and kind[5:] in ALL_USER_TABS and target:
+    if kind.startswith("user_") and kind[5:] in all_user_tabs() and target:
         listing = kind[5:]
         ref = user_ref(listing, target, target)
         return dataclasses.replace(ref, title=title) if title else ref
@@ -149,31 +145,23 @@ def ref_of_stored(source: Source) -> SourceRef | None:
     return None
 
 
-#: Words shown for a provider's charts.
-_CHART_WORDS = {"popular": "Popular", "hot": "Hot", "new": "New", "live": "Live now"}
-
-
 def chart_title(provider: str, listing: str) -> str:
     """"Mixcloud: Popular", "Mixcloud: Live now"."""
-    name = PROVIDER_TITLES.get(provider, provider)
-    return f"{name}: {_CHART_WORDS.get(listing, listing.capitalize())}"
+    return f"{provider_title(provider)}: {provider_capabilities(provider).word(listing)}"
 
 
-#: Mixcloud tags listed in its section (the box takes any other as a mixcloud.com tag URL).
-MIXCLOUD_TAGS = ("deep-house", "techno", "ambient", "drum-bass")
-
-
-def provider_section(provider: str, charts: Sequence[str],
-                     tags: Sequence[str] = ()) -> SourceSection:
-    """A second provider's own sources (Mixcloud: Popular, Hot, New, Live now, its tags),
-    each opened through the same Service.catalog.browse calls with ``provider`` set."""
-    entries = [SourceEntry(f"{provider}:{chart}", _CHART_WORDS.get(chart, chart.capitalize()),
+def provider_section(provider: str, charts: Sequence[str]) -> SourceSection:
+    """A second provider's own sources (Mixcloud: Popular, Hot, New, Live now, the tags it
+    features; the box takes any other as a tag URL), each opened through the same
+    Service.catalog.browse calls with ``provider`` set."""
+    caps = provider_capabilities(provider)
+    entries = [SourceEntry(f"{provider}:{chart}", caps.word(chart),
                            SourceRef(chart, None, chart_title(provider, chart),
                                      provider=provider))
                for chart in charts]
     entries += [SourceEntry(f"{provider}:tag:{tag}", f"#{tag}", tag_ref(tag, provider))
-                for tag in tags]
-    return SourceSection(PROVIDER_TITLES.get(provider, provider), entries)
+                for tag in caps.featured_tags]
+    return SourceSection(provider_title(provider), entries)
 
 
 # -- what the source box accepts -----------------------------------------------------------
@@ -187,7 +175,7 @@ def typed_source(text: str) -> SourceRef | str:
     if text.startswith("#"):
         tag = text[1:].strip()
         return SourceRef("tag", tag, f"Tag: {tag}") if tag else "Type a tag after #, e.g. #house."
-    names = [PROVIDER_TITLES.get(n, n) for n in provider_names()]
+    names = [provider_title(n) for n in provider_names()]
     expected = (f"Browse opens #tags and {' or '.join(names)} profiles: paste a profile URL "
                 "such as https://soundcloud.com/NAME or https://www.mixcloud.com/NAME/ "
                 "(or …/NAME/likes).")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from minion_tui.models import Availability, Judgment, Track, format_duration
+from minion_tui.tui.wording import provider_short
 
 COLUMN_NAMES: tuple[str, ...] = (
     "rating", "title", "artist", "duration", "genre", "plays", "date", "provider",
@@ -73,10 +74,6 @@ def format_date(created_at: str | None) -> str:
     return created_at[:10] if created_at else ""
 
 
-def provider_label(provider: str) -> str:
-    return {"soundcloud": "SC", "mixcloud": "MC"}.get(provider, provider[:3])
-
-
 def cells(track: Track) -> tuple[str, ...]:
     """The text of every column for one row, in COLUMNS order."""
     mark = AVAILABILITY_MARKS.get(track.availability, "")
@@ -90,7 +87,7 @@ def cells(track: Track) -> tuple[str, ...]:
         track.genre,
         format_plays(track.counts.plays),
         format_date(track.created_at),
-        provider_label(track.provider),
+        provider_short(track.provider),
     )
 
 
