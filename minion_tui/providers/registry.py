@@ -39,6 +39,14 @@ def entries() -> tuple[ProviderEntry, ...]:
     return tuple(_entries.values())
 
 
+def find(name: str | None = None) -> ProviderEntry | None:
+    """The provider called ``name`` (None or "": the first registered), or None: a lookup
+    that builds nothing, for what runs per row (a track list's source column)."""
+    if not name:
+        return next(iter(_entries.values()), None)
+    return _entries.get(name)
+
+
 def entry(name: str) -> ProviderEntry:
     """The provider called ``name``; InvalidArgument naming the known ones otherwise."""
     try:

@@ -32,6 +32,7 @@ from minion_tui.service.catalog import (
     is_claimed,
     provider_capabilities,
     provider_names,
+    provider_title,
     web_ref,
 )
 from minion_tui.service.core import DB_FILENAME, Core, Resource
@@ -111,4 +112,4 @@ __all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Capabilities", "Cat
            "Discovery", "Downloads", "Inbox", "InboxFilters", "Library", "Player", "Resource",
            "SearchFilter", "Service",
            "WebRef", "capabilities", "claimed_by", "is_claimed", "preload_network",
-           "provider_capabilities", "provider_names", "web_ref"]
+           "provider_capabilities", "provider_names", "provider_title", "web_ref"]

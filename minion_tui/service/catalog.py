@@ -93,11 +93,21 @@ def provider_capabilities(name: str | None = None) -> Capabilities:
     provider since removed still reads."""
     from minion_tui.providers import registry
 
-    names = registry.names()
-    name = name or (names[0] if names else "")
-    if name not in names:
-        return Capabilities(title=name, short=name[:3])
-    return registry.entry(name).capabilities
+    entry = registry.find(name)
+    return entry.capabilities if entry is not None else Capabilities(title=name or "",
+                                                                     short=(name or "")[:3])
+
+
+def provider_title(name: str | None = None) -> str:
+    """A provider's name as shown ("SoundCloud"); the first registered's for None or ""."""
+    return provider_capabilities(name).title or (name or "")
+
+
+def link_capabilities(target: str) -> Capabilities:
+    """The capabilities of the provider that claims a pasted link; empty ones when none
+    does (it is not checked here: what is wrong with it is reported where it is used)."""
+    name = claimed_by(target)
+    return provider_capabilities(name) if name is not None else Capabilities()
 
 
 def claimed_by(text: str) -> str | None:

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from minion_tui.errors import InvalidArgument
 from minion_tui.models import Section, StreamChoice, Track
+from minion_tui.service.catalog import link_capabilities
 
 if TYPE_CHECKING:
     from minion_tui.downloads.engine import DownloadOptions
     from minion_tui.downloads.jobs import JobControl
     from minion_tui.models import DownloadEvent, DownloadJob, Outcome, Page
     from minion_tui.net import Http
-    from minion_tui.providers.base import Capabilities
     from minion_tui.service.catalog import Catalog
     from minion_tui.service.core import Core, Resource
 
@@ -207,7 +207,7 @@ class Downloads:
         started: list[asyncio.Future[StreamChoice]] = [
             asyncio.ensure_future(self._catalog.stream(
                 target, require_full=True,
-                prefer=getattr(_capabilities_of(target), "download_prefers", None)))
+                prefer=link_capabilities(target).download_prefers))
             for target in _from_link(targets)]
         self._early.extend(started)
         return started
@@ -326,17 +326,7 @@ class Downloads:
 def _from_link(targets: Sequence[str]) -> list[str]:
     """The first few links whose provider answers a stream from the link alone."""
     return [target for target in list(targets)[:4]
-            if getattr(_capabilities_of(target), "stream_from_link", False)]
-
-
-def _capabilities_of(target: str) -> Capabilities | None:
-    """The capabilities of the provider that claims a pasted link (None: no provider does;
-    a claimed link is not checked here, the batch reports what is wrong with it)."""
-    from minion_tui.providers import registry
-    from minion_tui.service.catalog import claimed_by
-
-    name = claimed_by(target)
-    return registry.entry(name).capabilities if name is not None else None
+            if link_capabilities(target).stream_from_link]
 
 
 def _import_the_engine() -> None:

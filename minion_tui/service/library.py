@@ -142,10 +142,10 @@ class Library:
     async def provenance(self, urn: str, *, limit: int = 5) -> list[SurfacedBy]:
         """How a track was surfaced ("Likes of Alice", "Trending"), the latest ``limit``
         distinct sources first; recorded whenever browse() or search() brings it in."""
-        from minion_tui.service.catalog import provider_capabilities
+        from minion_tui.service.catalog import provider_capabilities, provider_title
         from minion_tui.store.surfacing import Wording, surfaced_by
 
-        wording = Wording(title=lambda name: provider_capabilities(name).title or name,
+        wording = Wording(title=provider_title,
                           word=lambda name, listing: provider_capabilities(name).word(listing))
         store = await self._core.db()
         return await store.call(surfaced_by, store, urn, limit, wording)

@@ -54,9 +54,9 @@ class Wording:
     """How labels name a provider and its listings: the provider's own words, which the
     service reads from its capabilities (the store names no provider)."""
 
-    title: Callable[[str], str] = str
+    title: Callable[[str], str]
     """A provider's name as shown: "SoundCloud"."""
-    word: Callable[[str, str], str] = lambda _provider, listing: listing.capitalize()
+    word: Callable[[str, str], str]
     """(provider, listing) in the provider's words: ("mixcloud", "likes") -> "Favourites"."""
 
 
@@ -99,8 +99,8 @@ def record(store: Store, tracks: Sequence[Track], surfacing: Surfacing | None) -
         store.add_provenance(surfacing.rows(tracks))
 
 
-def surfaced_by(store: Store, urn: str, limit: int = 5,
-                wording: Wording = Wording()) -> list[SurfacedBy]:
+def surfaced_by(store: Store, urn: str, limit: int,
+                wording: Wording) -> list[SurfacedBy]:
     """The latest ``limit`` distinct sources of a track, labelled ("Likes of Alice")."""
     with store.snapshot() as conn:
         found = _rows(conn, urn)

@@ -1,14 +1,9 @@
 """Counts in words that agree with them ("1 track", "335 tracks"), and providers by the
-names they declare, for every label, status line and toast of the TUI."""
+tags they declare, for every label, status line and toast of the TUI."""
 
 from __future__ import annotations
 
 from minion_tui.service import provider_capabilities
-
-
-def provider_title(provider: str | None) -> str:
-    """A provider's name as shown ("SoundCloud"); the first registered's for None or ""."""
-    return provider_capabilities(provider).title or (provider or "")
 
 
 def provider_short(provider: str) -> str:

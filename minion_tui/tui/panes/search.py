@@ -15,7 +15,7 @@ from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from minion_tui.models import Playlist, Tag, Track, User
-from minion_tui.service import provider_names
+from minion_tui.service import provider_names, provider_title
 from minion_tui.tui.messages import OpenSource
 from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.service_app import ServiceApp
@@ -28,7 +28,7 @@ from minion_tui.tui.widgets.search_form import (
     ServiceSuggester,
 )
 from minion_tui.tui.widgets.track_list import TrackList
-from minion_tui.tui.wording import counted, provider_title
+from minion_tui.tui.wording import counted
 
 #: Binding ids whose keys stay theirs on the empty Search pane instead of starting a query.
 _KEEP_BOUND = ("pane.", "app.", "search.provider")

@@ -19,8 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from minion_tui.errors import MinionError
-from minion_tui.service import capabilities
-from minion_tui.tui.wording import provider_title
+from minion_tui.service import capabilities, provider_title
 
 if TYPE_CHECKING:
     from minion_tui.service import Capabilities, SearchFilter
@@ -107,8 +106,9 @@ class SearchForm(Vertical):
         return self._offered.search_kinds
 
     def compose(self) -> ComposeResult:
-        query = Input(placeholder="Search SoundCloud", id="query", suggester=self._suggester)
-        query.border_title = self._provider_title("soundcloud")
+        query = Input(placeholder=f"Search {provider_title()}", id="query",
+                      suggester=self._suggester)
+        query.border_title = self._provider_title("")
         yield query
         with Horizontal(id="search-filters"):
             yield Select(((k.capitalize(), k) for k in self.kinds), value=self.kinds[0],

@@ -18,9 +18,14 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from minion_tui.models import Source
-from minion_tui.service import claimed_by, provider_capabilities, provider_names, web_ref
+from minion_tui.service import (
+    claimed_by,
+    provider_capabilities,
+    provider_names,
+    provider_title,
+    web_ref,
+)
 from minion_tui.tui.widgets.list_keys import OPTION_LIST_ENDS, list_bindings
-from minion_tui.tui.wording import provider_title
 
 
 def all_user_tabs() -> tuple[str, ...]:
