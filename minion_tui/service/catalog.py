@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 from minion_tui import config
 from minion_tui.errors import InvalidArgument, NetworkError, UsageError
 from minion_tui.models import Comment, Page, Playlist, StreamChoice, Track, User
+from minion_tui.providers.base import Capabilities
 
 if TYPE_CHECKING:
-    from minion_tui.providers.base import Capabilities, Provider, WebRef
+    from minion_tui.providers.base import Provider, WebRef
     from minion_tui.service.core import Core, Resource
 
 log = logging.getLogger(__name__)
