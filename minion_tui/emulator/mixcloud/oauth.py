@@ -12,15 +12,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from minion_tui.emulator import apps
 from minion_tui.emulator.oauth import OAuthError, read_form
 
 if TYPE_CHECKING:
-    from minion_tui.emulator.oauth import OAuthServer
+    from minion_tui.emulator import apps
+from minion_tui.emulator.oauth import OAuthServer
 
 #: The app ``--demo`` signs in with, and who is signed in.
-DEMO_APP_ID = "minion-demo-mixcloud"
-DEMO_APP_SECRET = "minion-demo-mixcloud-secret"
-DEMO_REDIRECTS = ("http://127.0.0.1/callback",)
+DEMO_APP_ID, DEMO_APP_SECRET, DEMO_REDIRECTS = (
+    apps.MIXCLOUD_APP_ID, apps.MIXCLOUD_APP_SECRET, apps.REDIRECTS)
 SIGNED_IN = "quietlistener"
 
 

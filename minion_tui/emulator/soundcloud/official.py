@@ -19,15 +19,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
+from minion_tui.emulator import apps
 from minion_tui.emulator.oauth import OAuthError, OAuthServer, parse_basic, read_form
 from minion_tui.emulator.soundcloud.context import ApiContext, parse_id
 from minion_tui.emulator.soundcloud.resources import api_json
 
 API = "https://api.soundcloud.com"
 #: The app ``--demo`` signs in with (a confidential app: it has a secret, and PKCE too).
-DEMO_APP_ID = "minion-demo-soundcloud"
-DEMO_APP_SECRET = "minion-demo-soundcloud-secret"
-DEMO_REDIRECTS = ("http://127.0.0.1/callback",)
+DEMO_APP_ID, DEMO_APP_SECRET, DEMO_REDIRECTS = (
+    apps.SOUNDCLOUD_APP_ID, apps.SOUNDCLOUD_APP_SECRET, apps.REDIRECTS)
 _DATES = ("created_at", "last_modified", "release_date", "display_date")
 MAX_LIMIT = 200
 
