@@ -29,7 +29,7 @@ from minion_tui.models import AccountStatus
 if TYPE_CHECKING:
     from minion_tui.auth.flows import MixcloudFlow, SoundCloudFlow
     from minion_tui.auth.grant import Grant
-    from minion_tui.auth.login import Announce
+    from minion_tui.auth.login import Announce, Opener
     from minion_tui.auth.secrets import SecretStore
     from minion_tui.service.core import Core
 
@@ -106,17 +106,19 @@ class Accounts:
 
     # -- signing in and out ----------------------------------------------------------------
     async def login(self, provider: str, *, browser: bool, announce: Announce,
-                    pasted: AsyncIterator[str] | None = None) -> AccountStatus:
-        """Sign in through the browser (``browser``; with ``--demo`` the emulator's consent
-        page is followed here), or announce the URL and take the callback or a pasted
-        redirect URL. The grant is stored; its status is returned."""
+                    pasted: AsyncIterator[str] | None = None,
+                    open_browser: Opener | None = None) -> AccountStatus:
+        """Sign in through the browser (``browser``: the system's, or ``open_browser``; with
+        ``--demo`` the emulator's consent page is followed here), or announce the URL and
+        take the callback or a pasted redirect URL. The grant is stored; its status is
+        returned."""
         from minion_tui.auth.browser import open_in_browser
         from minion_tui.auth.login import sign_in
 
         flow = self._flow(self._checked(provider))
         opener = None
         if browser:
-            opener = self._consent_here if self._demo else open_in_browser
+            opener = open_browser or (self._consent_here if self._demo else open_in_browser)
         grant = await sign_in(flow, map_url=self._core.http.map_url, open_browser=opener,
                               announce=announce, pasted=pasted)
         await self._put(grant)

@@ -5,8 +5,8 @@ tracks`` with ``Authorization: OAuth <token>``, cursor pages by ``linked_partiti
 ``next_href`` (docs/soundcloud.md §5; the official API's dates are read by parse.py like
 api-v2's). A refused token (401) is handed back to the account once, for a refreshed one; a
 second refusal, or none to refresh, is AuthRequired saying to sign in again. A pasted
-web-session token speaks to api-v2 instead: ``GET /me`` for who it is, then that user's
-``/users/{id}/likes`` (docs/soundcloud.md §1, §1.2). With neither: AuthRequired.
+web-session token speaks to api-v2 instead: ``GET /me`` for who it is, then the tracks of
+that user's ``/users/{id}/likes`` (docs/soundcloud.md §1, §1.2). With neither: AuthRequired.
 """
 
 from __future__ import annotations
@@ -49,8 +49,18 @@ async def _likes(client: SoundCloud, account: AccountAccess | None,
     if await client.api.user_token() is None:
         raise AuthRequired(_TITLE, _NAME)
     me = parse.user(await client.api.get("/me"))
-    async for page in client.user_listing("likes", me.id, limit=limit):
-        yield page
+    # api-v2 likes hold liked playlists too (§1.2); "mylikes" is the liked tracks, as the
+    # official API's /me/likes/tracks gives them.
+    left = limit
+    async for page in client.user_listing("likes", me.id):
+        tracks = [t for t in page.items if isinstance(t, Track)]
+        if left is not None:
+            tracks = tracks[:left]
+            left -= len(tracks)
+        done = page.next_href is None or left == 0
+        yield Page(items=tracks, next_href=None if done else page.next_href, total=page.total)
+        if done:
+            return
 
 
 async def _tracks(items: list[Any]) -> list[Track]:
