@@ -1,12 +1,12 @@
-"""The two services' OAuth flows, as the protocol notes describe them (docs/accounts.md).
+"""The two services' OAuth flows, as docs/accounts.md §2 and §3 describe them.
 
-SoundCloud (OAuth 2.1; the notes' SoundCloud §5): ``GET https://secure.soundcloud.com/authorize``
+SoundCloud (OAuth 2.1; docs/soundcloud.md §5): ``GET https://secure.soundcloud.com/authorize``
 with ``response_type=code``, ``client_id``, ``redirect_uri``, ``code_challenge`` (S256) and
 ``state``; the code, the refresh token and client credentials are exchanged at ``POST
 https://secure.soundcloud.com/oauth/token`` (form-encoded); access tokens last ~1 h and each
 refresh token works once; API calls carry ``Authorization: OAuth <token>``.
 
-Mixcloud (the notes' Mixcloud §3): ``https://www.mixcloud.com/oauth/authorize?client_id&
+Mixcloud (docs/mixcloud.md §3): ``https://www.mixcloud.com/oauth/authorize?client_id&
 redirect_uri`` (we add ``state``, which it echoes), then ``GET
 https://www.mixcloud.com/oauth/access_token?client_id&redirect_uri&client_secret&code`` →
 ``{"access_token"}``; no expiry, no refresh; the token goes in the ``access_token`` query
@@ -138,7 +138,7 @@ class SoundCloudFlow:
                      fresh.scopes or grant.scopes, grant.user)
 
     async def client_credentials(self) -> Grant:
-        """A token for public calls on the official API (Basic auth, SoundCloud §5)."""
+        """A token for public calls on the official API (Basic auth, docs/soundcloud.md §5)."""
         return self._grant(await self._token({"grant_type": "client_credentials"},
                                              basic=True), CLIENT)
 

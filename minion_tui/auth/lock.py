@@ -1,11 +1,11 @@
 """One process at a time spends a refresh token: a lock file held with ``flock``.
 
-SoundCloud's refresh tokens work once (the notes' §5), and a refresh token spent twice ends the
-grant (OAuth 2.1 §4.3.1; the emulator does so too): two processes refreshing at the same
-moment would sign the user out. Whoever holds the lock re-reads the stored grant first and
-finds the other's fresh token there. The lock is taken on a worker thread, so the event loop
-never blocks on it; where ``fcntl`` does not exist (Windows) only the process's own lock
-applies.
+SoundCloud's refresh tokens work once (docs/soundcloud.md §5), and a refresh token spent
+twice ends the grant (OAuth 2.1 §4.3.1; the emulator does so too): two processes refreshing
+at the same moment would sign the user out. Whoever holds the lock re-reads the stored grant
+first and finds the other's fresh token there. The lock is taken on a worker thread, so the
+event loop never blocks on it; where ``fcntl`` does not exist (Windows) only the process's
+own lock applies.
 """
 
 from __future__ import annotations

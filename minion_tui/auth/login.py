@@ -6,7 +6,7 @@ The URL the browser opens goes through the endpoint map like every URL the app t
 against the emulator the browser reaches the emulated consent page. Where no browser opens,
 the URL is announced on a line of its own, and a redirect URL pasted on standard input is
 taken instead of the callback (a browser on another machine cannot reach this one's
-127.0.0.1; RFC 8252 §7.3 and docs/accounts.md).
+127.0.0.1; RFC 8252 §7.3; docs/accounts.md §1.3).
 """
 
 from __future__ import annotations

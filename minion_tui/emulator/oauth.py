@@ -1,12 +1,13 @@
 """An OAuth 2 authorization server, shared by the emulated SoundCloud and Mixcloud.
 
-What it checks is what the real servers are documented to check (docs/accounts.md; the
-protocol notes' SoundCloud §5 and Mixcloud §3): a registered client id, the exact
+What it checks is what the real servers are documented to check (docs/accounts.md §5;
+docs/soundcloud.md §5, docs/mixcloud.md §3): a registered client id, the exact
 ``redirect_uri`` (a loopback one on any port, RFC 8252 §7.3), PKCE S256 where the service
 requires it (RFC 7636 §4.6), ``state`` echoed, codes that expire and are single-use (a code
 spent twice revokes what it gave, RFC 6749 §4.1.2), refresh tokens that are single-use (a
 spent one is refused and revokes its grant, OAuth 2.1 §4.3.1), access tokens that expire,
-revocation, and a cap on client-credentials tokens per hour (SoundCloud §5: 30 per hour).
+revocation, and a cap on client-credentials tokens per hour (docs/soundcloud.md §5: 30 per
+hour).
 
 Tokens are signed rather than looked up (a payload and an HMAC under the seed's secret), so a
 token issued by one ``--demo`` process is accepted by the next one's emulator; what must be

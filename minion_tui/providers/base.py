@@ -36,6 +36,8 @@ USER_LISTINGS = ("tracks", "toptracks", "likes", "reposts", "playlists", "albums
 TRACK_LISTINGS = ("related", "station", "comments", "favorites", "listeners", "similar",
                   "tracklist")
 SEARCH_KINDS = ("tracks", "users", "playlists", "albums", "tags", "all")
+#: Listings of the signed-in user's own account: "mylikes", the tracks they liked.
+ACCOUNT_LISTINGS = ("mylikes",)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""www.mixcloud.com's OAuth endpoints (the protocol notes' Mixcloud §3): the authorize page
+"""www.mixcloud.com's OAuth endpoints (docs/mixcloud.md §3): the authorize page
 (approving at once) and ``GET /oauth/access_token``, which answers JSON
 ``{"access_token": …}`` or ``{"error": …}``. Mixcloud documents no PKCE, no scopes, no
 expiry and no refresh token; the state is echoed as any OAuth 2 server does. The checks

@@ -1,5 +1,5 @@
 """SoundCloud's OAuth 2.1 origin (secure.soundcloud.com) and the few official-API reads a
-signed-in client makes (api.soundcloud.com), as the protocol notes' §5 describe them.
+signed-in client makes (api.soundcloud.com), as docs/soundcloud.md §5 describes them.
 
 * ``GET /authorize`` — the consent page, approving at once (``emulator/oauth.py``).
 * ``POST /oauth/token`` — form-encoded: ``authorization_code`` (PKCE S256), ``refresh_token``
