@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -23,12 +24,15 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-_LOCAL: dict[str, asyncio.Lock] = {}
+#: The process's own lock per file, per event loop (an asyncio.Lock belongs to one loop).
+_LOCAL: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary())
 
 
 @contextlib.asynccontextmanager
 async def held(path: Path) -> AsyncIterator[None]:
-    local = _LOCAL.setdefault(str(path), asyncio.Lock())
+    mine = _LOCAL.setdefault(asyncio.get_running_loop(), {})
+    local = mine.setdefault(str(path), asyncio.Lock())
     async with local:
         config.private_dirs(path.parent)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)

@@ -9,6 +9,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ def env(emulator: RunningEmulator, isolated_env: Path, tmp_path: Path) -> dict[s
     home = tmp_path / "home"
     home.mkdir()
     base = {k: v for k, v in os.environ.items()
-            if k not in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "PYTHON_KEYRING_BACKEND")}
+            if k not in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY")}
     return {**base, "HOME": str(home), "PYTHONPATH": str(ROOT),
             "MINION_ENDPOINTS": emulator.endpoints_env,
             "SOUNDCLOUD_APP_ID": apps.SOUNDCLOUD_APP_ID,
@@ -215,3 +216,29 @@ def test_tokens_go_to_a_real_keyring_backend_when_there_is_one(
     ok_json(run(chosen, "auth", "logout", "soundcloud", "--json"))
     gone = subprocess.run(read, capture_output=True, text=True, env=chosen, timeout=60)
     assert gone.stdout.strip() == ""
+
+
+def test_two_processes_refreshing_at_once_spend_the_refresh_token_once(
+        env: dict[str, str], emulator: RunningEmulator, isolated_env: Path) -> None:
+    ok_json(run(env, "auth", "login", "soundcloud", "--json"))
+    # The stored token is about to expire: both processes below refresh before reading.
+    path = secrets_file(isolated_env)
+    stored = json.loads(path.read_text())
+    grant = json.loads(stored["soundcloud:oauth"])
+    grant["expires_at"] = time.time() + 5
+    stored["soundcloud:oauth"] = json.dumps(grant)
+    path.write_text(json.dumps(stored))
+    processes = [subprocess.Popen([*minion_command(), "browse", "mylikes", "--json",
+                                   "--limit", "2"], env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+                 for _ in range(2)]
+    answers = [p.communicate(timeout=90) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], answers
+    titles = [[t["title"] for t in json.loads(out)] for out, _ in answers]
+    assert titles[0] == titles[1] == liked_titles(emulator, 2)
+    # One refresh: the second process found the first one's fresh grant under the lock,
+    # instead of replaying the spent refresh token (which would have ended the grant).
+    assert emulator.oauth.issued.refreshed == 1 and emulator.oauth.issued.refused == []
+    kept = json.loads(json.loads(path.read_text())["soundcloud:oauth"])
+    assert kept["refresh_token"] != grant["refresh_token"]
+    assert emulator.oauth.user_of(kept["access_token"]) == emulator.oauth.user
