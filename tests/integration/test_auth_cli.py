@@ -242,3 +242,13 @@ def test_two_processes_refreshing_at_once_spend_the_refresh_token_once(
     kept = json.loads(json.loads(path.read_text())["soundcloud:oauth"])
     assert kept["refresh_token"] != grant["refresh_token"]
     assert emulator.oauth.user_of(kept["access_token"]) == emulator.oauth.user
+
+
+def test_login_without_a_registered_app_says_what_to_set(env: dict[str, str]) -> None:
+    bare = {k: v for k, v in env.items() if not k.startswith(("SOUNDCLOUD_", "MIXCLOUD_"))}
+    for provider, key in (("soundcloud", "soundcloud.app_id"),
+                          ("mixcloud", "mixcloud.client_id")):
+        done = run(bare, "auth", "login", provider, "--json")
+        assert done.returncode == 2
+        error = json.loads(done.stdout)["error"]
+        assert error["type"] == "config" and key in error["message"]
