@@ -125,6 +125,9 @@ async def _login(args: argparse.Namespace) -> int:
 async def _status(args: argparse.Namespace) -> int:
     async with session(args) as service:
         statuses = await service.accounts.status()
+        where = None if args.json else await service.accounts.storage()
+    if where is not None:
+        note(f"Tokens are kept in the {where}.")
     _print_statuses(statuses, as_json=args.json)
     return 0
 

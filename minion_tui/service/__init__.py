@@ -112,29 +112,8 @@ class Service:
         await self._core.aclose()
 
 
-__all__ = [
-    "DB_FILENAME",
-    "DEFAULT_TAGS",
-    "PINNABLE_KINDS",
-    "Accounts",
-    "Capabilities",
-    "Catalog",
-    "Discovery",
-    "Downloads",
-    "Inbox",
-    "InboxFilters",
-    "Library",
-    "Player",
-    "Resource",
-    "SearchFilter",
-    "Service",
-    "WebRef",
-    "capabilities",
-    "claimed_by",
-    "is_claimed",
-    "preload_network",
-    "provider_capabilities",
-    "provider_names",
-    "provider_title",
-    "web_ref",
-]
+__all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Accounts", "Capabilities",
+           "Catalog", "Discovery", "Downloads", "Inbox", "InboxFilters", "Library", "Player",
+           "Resource", "SearchFilter", "Service",
+           "WebRef", "capabilities", "claimed_by", "is_claimed", "preload_network",
+           "provider_capabilities", "provider_names", "provider_title", "web_ref"]

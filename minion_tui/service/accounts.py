@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from minion_tui.errors import AuthRequired, ConfigError, InvalidArgument
+from minion_tui.errors import AuthError, AuthRequired, ConfigError, InvalidArgument
 from minion_tui.models import AccountStatus
 
 if TYPE_CHECKING:
@@ -160,7 +160,13 @@ class Accounts:
                                   "control characters, or is far too long).",
                                   hint="Copy the value of the oauth_token cookie alone.")
         client = self._core.provider("soundcloud")
-        user = await client.session_user(token)  # type: ignore[attr-defined]
+        try:
+            user = await client.session_user(token)  # type: ignore[attr-defined]
+        except AuthError:
+            raise AuthError("SoundCloud did not accept that session token (api-v2's /me "
+                            "refused it); it was not kept.",
+                            hint="Copy the oauth_token cookie of a signed-in soundcloud.com "
+                            "tab again (it changes when you sign in anew).") from None
         grant = Grant("soundcloud", SESSION, token, user=user.username)
         await self._put(grant)
         return self._status(grant)
@@ -172,6 +178,10 @@ class Accounts:
             grant = await self._get(provider, "oauth") or await self._get(provider, "session")
             found[provider] = self._status(grant)
         return found
+
+    async def storage(self) -> str:
+        """Where the tokens are kept: "keyring (<backend>)" or "file <path>"."""
+        return await asyncio.to_thread(self.secrets.backend)
 
     @staticmethod
     def _status(grant: Grant | None) -> AccountStatus:

@@ -50,8 +50,12 @@ async def _favorites(client: Mixcloud, account: AccountAccess | None,
         body = None
     if response.status_code >= 400:
         kind, message, _ = parse.error(body)
+        if kind != "OAuthException":  # not about the token (a bot wall, say): keep it
+            raise InvalidArgument(f"Mixcloud refused /me/: {kind or response.status_code}"
+                                  f"{f' ({message})' if message else ''}.",
+                                  hint="Try again later.")
         await account.refused(_NAME, "oauth", token)  # no refresh: AuthRequired
-        raise AuthRequired(_TITLE, _NAME, again=True, why=message or kind or None)
+        raise AuthRequired(_TITLE, _NAME, again=True, why=message or None)
     me = parse.user(body)
     async for page in client.user_listing("likes", me.id, limit=limit):
         yield page

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from minion_tui.errors import AuthRequired, InvalidArgument
+from minion_tui.errors import AuthRequired, HTTPAuthError, InvalidArgument
 from minion_tui.models import Page, Track
 from minion_tui.net.spec import Credentials
 from minion_tui.providers.paging import limited
@@ -48,7 +48,13 @@ async def _likes(client: SoundCloud, account: AccountAccess | None,
         return
     if await client.api.user_token() is None:
         raise AuthRequired(_TITLE, _NAME)
-    me = parse.user(await client.api.get("/me"))
+    try:
+        me = parse.user(await client.api.get("/me"))
+    except HTTPAuthError as refused:
+        if refused.status != 401:
+            raise
+        raise AuthRequired(_TITLE, _NAME, again=True,
+                           why="api-v2 refused the session token") from None
     # api-v2 likes hold liked playlists too (§1.2); "mylikes" is the liked tracks, as the
     # official API's /me/likes/tracks gives them.
     left = limit
