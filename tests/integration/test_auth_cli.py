@@ -221,6 +221,8 @@ def test_tokens_go_to_a_real_keyring_backend_when_there_is_one(
 def test_two_processes_refreshing_at_once_spend_the_refresh_token_once(
         env: dict[str, str], emulator: RunningEmulator, isolated_env: Path) -> None:
     ok_json(run(env, "auth", "login", "soundcloud", "--json"))
+    # The database made first: two processes creating it at once is another race.
+    ok_json(run(env, "browse", "mylikes", "--json", "--limit", "1"))
     # The stored token is about to expire: both processes below refresh before reading.
     path = secrets_file(isolated_env)
     stored = json.loads(path.read_text())
