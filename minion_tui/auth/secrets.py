@@ -132,23 +132,29 @@ class SecretStore:
 
     def _write_file(self, entries: dict[str, str]) -> None:
         first = not self.path.exists()
-        config.private_dirs(self.folder)
-        temp = self.path.with_name(f".{FILE_NAME}.{os.getpid()}.tmp")
-        try:
-            with open(temp, "w", encoding="utf-8", opener=config.private_opener) as out:
-                json.dump(entries, out)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(temp, 0o600)  # an old temp file may have kept other bits
-            os.replace(temp, self.path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
+        write_private_json(self.path, entries)
         if first and self._warn is not None:
             self._warn(f"No system keyring is available, so sign-in tokens are kept in "
                        f"{self.path}, readable only by you. Install a keyring (the Secret "
                        "Service of your desktop, or set PYTHON_KEYRING_BACKEND) to keep them "
                        "there instead.")
+
+
+def write_private_json(path: Path, data: Any) -> None:
+    """``data`` as JSON at ``path``, 0600 in a 0700 folder, atomically: a temporary file
+    beside it, fsynced, renamed over it."""
+    config.private_dirs(path.parent)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(temp, "w", encoding="utf-8", opener=config.private_opener) as out:
+            json.dump(data, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, 0o600)  # an old temp file may have kept other bits
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
 
 
 def _usable_keyring() -> Any:

@@ -18,10 +18,11 @@ Write actions (like, repost, follow, playlists, uploads) will ask for their toke
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from minion_tui.errors import AuthError, AuthRequired, ConfigError, InvalidArgument
 from minion_tui.models import AccountStatus
@@ -29,6 +30,7 @@ from minion_tui.models import AccountStatus
 if TYPE_CHECKING:
     from minion_tui.auth.flows import MixcloudFlow, SoundCloudFlow
     from minion_tui.auth.grant import Grant
+    from minion_tui.auth.index import GrantIndex
     from minion_tui.auth.login import Announce, Opener
     from minion_tui.auth.secrets import SecretStore
     from minion_tui.service.core import Core
@@ -45,6 +47,8 @@ class Accounts:
         self._demo = demo
         self.clock = clock
         self._secrets: SecretStore | None = None
+        self._index: GrantIndex | None = None
+        self._cache: dict[str, tuple[Any, Grant]] = {}
         core.account = self
 
     # -- what the service knows --------------------------------------------------------------
@@ -71,17 +75,55 @@ class Accounts:
                                         warn=self._core.warn)
         return self._secrets
 
-    async def _get(self, provider: str, kind: str) -> Grant | None:
+    @property
+    def index(self) -> GrantIndex:
+        if self._index is None:
+            from minion_tui.auth.index import GrantIndex
+
+            self._index = GrantIndex(self._core.data_dir)
+        return self._index
+
+    async def _get(self, provider: str, kind: str, *, fresh: bool = False) -> Grant | None:
+        """The stored grant, or None. The index says whether there is one (no keyring is
+        asked when there is not); a grant read once is kept while its entry is unchanged,
+        so an API request does not cost a keyring lookup. ``fresh``: read it again."""
         from minion_tui.auth.grant import Grant
 
-        text = await asyncio.to_thread(self.secrets.get, f"{provider}:{kind}")
-        return Grant.loads(provider, kind, text)
+        key = f"{provider}:{kind}"
+
+        def read() -> Grant | None:
+            meta = self.index.entries()[1].get(key)
+            if meta is None:
+                return None
+            cached = self._cache.get(key)
+            if cached is not None and cached[0] == meta and not fresh:
+                return cached[1]
+            grant = Grant.loads(provider, kind, self.secrets.get(key))
+            if grant is not None:
+                self._cache[key] = (meta, grant)
+            return grant
+
+        return await asyncio.to_thread(read)
 
     async def _put(self, grant: Grant) -> None:
-        await asyncio.to_thread(self.secrets.put, grant.key, grant.dumps())
+        def write() -> None:
+            self.secrets.put(grant.key, grant.dumps())
+            self.index.record(grant.key, grant)
+            self._cache[grant.key] = (self.index.entries()[1].get(grant.key), grant)
+
+        await asyncio.to_thread(write)
 
     async def _drop(self, provider: str, kind: str) -> bool:
-        return await asyncio.to_thread(self.secrets.delete, f"{provider}:{kind}")
+        key = f"{provider}:{kind}"
+
+        def drop() -> bool:
+            known = key in self.index.entries()[1]
+            removed = self.secrets.delete(key) if known else False
+            self.index.record(key, None)
+            self._cache.pop(key, None)
+            return known or removed
+
+        return await asyncio.to_thread(drop)
 
     def _flow(self, provider: str) -> SoundCloudFlow | MixcloudFlow:
         from minion_tui.auth.flows import App, MixcloudFlow, SoundCloudFlow
@@ -172,11 +214,20 @@ class Accounts:
         return self._status(grant)
 
     async def status(self) -> dict[str, AccountStatus]:
-        """Who is signed in to each provider (no request is made)."""
+        """Who is signed in to each provider, from the index: no request is made, and no
+        token read."""
+        from minion_tui.auth.grant import Grant
+
+        entries = (await asyncio.to_thread(self.index.entries))[1]
         found: dict[str, AccountStatus] = {}
         for provider in self.providers():
-            grant = await self._get(provider, "oauth") or await self._get(provider, "session")
-            found[provider] = self._status(grant)
+            kind = next((k for k in ("oauth", "session") if f"{provider}:{k}" in entries), None)
+            meta = entries.get(f"{provider}:{kind}") if kind else None
+            if meta is None:
+                found[provider] = self._status(None)
+                continue
+            shown = Grant.loads(provider, kind or "", json.dumps({**meta, "access_token": ""}))
+            found[provider] = self._status(shown)
         return found
 
     async def storage(self) -> str:
@@ -214,7 +265,8 @@ class Accounts:
         from minion_tui.auth.lock import held
 
         async with held(self._core.data_dir / f"auth-{provider}.lock"):
-            grant = await self._get(provider, "oauth")  # another process may have refreshed
+            # read again: another process may have refreshed while this one waited
+            grant = await self._get(provider, "oauth", fresh=True)
             if grant is None:
                 raise AuthRequired(self._title(provider), provider, again=True)
             renewed = grant.access_token != stale
@@ -241,7 +293,7 @@ class Accounts:
         if provider != "soundcloud":
             return None
         async with held(self._core.data_dir / f"auth-{provider}-client.lock"):
-            grant = await self._get(provider, "client")
+            grant = await self._get(provider, "client", fresh=True)
             if grant is not None and not grant.expiring(self.clock(), REFRESH_MARGIN):
                 return grant.access_token
             flow = self._flow(provider)

@@ -169,8 +169,11 @@ def test_no_token_in_config_logs_output_or_a_traceback(env: dict[str, str],
     secrets += [apps.SOUNDCLOUD_APP_SECRET, apps.MIXCLOUD_APP_SECRET]
     # the JSON said who, never how
     assert all(secret not in text for secret in secrets for text in outputs)
-    files = [p for folder in ("config", "state", "cache") for p in (isolated_env / folder)
-             .rglob("*") if p.is_file()]
+    # every file the app wrote but the token file itself: config, logs, caches, the
+    # database, the index of sign-ins (accounts.json)
+    files = [p for folder in ("config", "state", "cache", "data") for p in (isolated_env /
+             folder).rglob("*") if p.is_file() and p.name != "secrets.json"]
+    assert {"accounts.json", "minion.db"} <= {p.name for p in files}
     logs = [p for p in files if ".log" in p.name]
     assert logs and sum(p.stat().st_size for p in logs) > 1000  # --debug logged requests
     for path in files:
