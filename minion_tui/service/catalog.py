@@ -245,8 +245,7 @@ class Catalog:
         known = capabilities()
         pages: AsyncIterator[Page[Any]]
         if listing in known.account_listings:
-            pages = self._account_listing(listing, target, provider, limit)
-            seen.provider = provider
+            seen.provider, pages = self._account_listing(listing, target, provider, limit)
         elif listing in known.charts or listing == "tag":
             source = self._searcher(provider or (claimed_by(target) if target else None))
             seen.provider = source.name
@@ -289,7 +288,7 @@ class Catalog:
             yield page
 
     def _account_listing(self, listing: str, target: str | None, provider: str | None,
-                         limit: int | None) -> AsyncIterator[Page[Any]]:
+                         limit: int | None) -> tuple[str, AsyncIterator[Page[Any]]]:
         """A listing of the signed-in user's own account (``mylikes``) on ``provider``
         (default: the first declaring it); AuthRequired when nobody is signed in there."""
         from minion_tui.providers.base import AccountReader
@@ -307,7 +306,7 @@ class Catalog:
         source = self._core.provider(name)
         if not isinstance(source, AccountReader):
             raise UsageError(f"{name} has no listings of your account.")
-        return source.account_listing(listing, limit=limit)
+        return name, source.account_listing(listing, limit=limit)
 
     def _declared(self, subject: User | Track, listing: str) -> tuple[Provider, str]:
         """The subject's provider and the neutral listing ``listing`` names for it; a
