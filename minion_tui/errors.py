@@ -248,3 +248,22 @@ class StoreLocked(StoreError):
 class StoreReadOnly(StoreError):
     """The database file, or the folder it is in, is not writable: it was opened read-only,
     so reads work and every write is refused saying which. JSON type ``store``."""
+
+
+class AuthRequired(AuthError):
+    """The command needs a signed-in account, and there is none (or the service no longer
+    accepts it: revoked, or expired beyond refresh). The message says which login to run."""
+
+    type = "auth_required"
+
+    def __init__(self, title: str, command: str, *, again: bool = False,
+                 why: str | None = None) -> None:
+        self.provider = command
+        if again:
+            message = (f"{title} no longer accepts your sign-in"
+                       f"{f' ({why})' if why else ' (it was revoked, or expired)'}.")
+            hint = f"Sign in again: run `minion-tui auth login {command}`."
+        else:
+            message = f"This needs you to be signed in to {title}{f' ({why})' if why else ''}."
+            hint = f"Run `minion-tui auth login {command}` first."
+        super().__init__(message, hint=hint)

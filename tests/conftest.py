@@ -32,6 +32,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     ):
         (home / sub).mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(var, str(home / sub))
+    # Sign-in tokens never reach the developer's own keyring: no keyring, so the private
+    # file in the test's data dir (a test that wants one chooses keyrings.alt's).
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     yield home
 
 

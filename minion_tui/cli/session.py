@@ -59,8 +59,8 @@ def demo_data_dir(args: argparse.Namespace) -> Path | None:
 def demo_settings(data_dir: Path) -> config.Settings:
     """The user's settings (keymap, audio output…), except that what the demo writes stays
     with its data: downloads go to its Music folder, and a theme chosen in the demo is saved
-    to, and restored from, its own config.toml, never the user's. Their origins say so
-    (``config show``)."""
+    to, and restored from, its own config.toml, never the user's; and signing in uses the
+    apps registered on the emulator. Their origins say so (``config show``)."""
     settings = config.load_settings()
     own = data_dir / "config.toml"
     ui = settings.ui
@@ -70,8 +70,19 @@ def demo_settings(data_dir: Path) -> config.Settings:
         if saved.origin("ui.theme").startswith("file"):
             ui = dataclasses.replace(ui, theme=saved.ui.theme)
             origins["ui.theme"] = saved.origin("ui.theme")
+    # Signing in goes to the emulator's OAuth servers, with the apps registered there.
+    from minion_tui.emulator import apps
+
+    for key in ("soundcloud.app_id", "soundcloud.client_secret", "mixcloud.client_id",
+                "mixcloud.client_secret"):
+        origins[key] = "demo"
+    soundcloud = dataclasses.replace(settings.soundcloud, app_id=apps.SOUNDCLOUD_APP_ID,
+                                     client_secret=apps.SOUNDCLOUD_APP_SECRET)
+    mixcloud = dataclasses.replace(settings.mixcloud, client_id=apps.MIXCLOUD_APP_ID,
+                                   client_secret=apps.MIXCLOUD_APP_SECRET)
     return dataclasses.replace(
         settings, path=own, ui=ui, origins=MappingProxyType(origins),
+        soundcloud=soundcloud, mixcloud=mixcloud,
         downloads=dataclasses.replace(settings.downloads, dir=data_dir / "Music"))
 
 

@@ -41,6 +41,7 @@ class SoundCloudSettings:
     client_secret: str | None = None
     access_token: str | None = None
     refresh_token: str | None = None
+    app_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,10 @@ SETTINGS: tuple[Setting, ...] = (
             secret=True),
     Setting("soundcloud", "refresh_token", _SECRET, "OAuth refresh token.",
             env="SOUNDCLOUD_REFRESH_TOKEN", secret=True),
+    Setting("soundcloud", "app_id", _OPTIONAL, "Client id of your registered app "
+            "(soundcloud.com/you/apps, with client_secret), for `minion-tui auth login "
+            "soundcloud`; its redirect URI http://127.0.0.1/callback.",
+            env="SOUNDCLOUD_APP_ID"),
     Setting("mixcloud", "client_id", _OPTIONAL, "Mixcloud API client id.",
             env="MIXCLOUD_CLIENT_ID"),
     Setting("mixcloud", "client_secret", _SECRET, "Mixcloud API client secret.",

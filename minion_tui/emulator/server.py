@@ -33,9 +33,16 @@ from minion_tui.emulator.media.audio import AudioSpec
 from minion_tui.emulator.mixcloud.service import ORIGINS as MIXCLOUD_ORIGINS
 from minion_tui.emulator.mixcloud.service import Mixcloud, split_profile
 from minion_tui.emulator.mixcloud.service import parse_profile as parse_mixcloud_profile
+from minion_tui.emulator.oauth import App, OAuthServer
 from minion_tui.emulator.social import Social
 from minion_tui.emulator.soundcloud.api import build_api
 from minion_tui.emulator.soundcloud.context import ApiContext
+from minion_tui.emulator.soundcloud.official import (
+    DEMO_APP_ID,
+    DEMO_APP_SECRET,
+    DEMO_REDIRECTS,
+    Official,
+)
 from minion_tui.emulator.soundcloud.resources import Renderer, TrackAuthorization
 from minion_tui.emulator.soundcloud.web import Web
 from minion_tui.emulator.state import EmulatorState
@@ -45,6 +52,8 @@ ORIGINS: dict[str, str] = {  # real origin -> path prefix on the emulator
     "https://on.soundcloud.com": "/sc-on",
     "https://a-v2.sndcdn.com": "/sc-assets",
     "https://api-v2.soundcloud.com": "/sc-api-v2",
+    "https://api.soundcloud.com": "/sc-api",  # the official API (soundcloud/official.py)
+    "https://secure.soundcloud.com": "/sc-secure",  # its OAuth 2.1 server
     "https://playback.media-streaming.soundcloud.cloud": "/sc-aac",
     "https://cf-hls-media.sndcdn.com": "/sc-hls",
     "https://cf-hls-opus-media.sndcdn.com": "/sc-opus",  # legacy Opus (cdn/opus_hls.py)
@@ -86,6 +95,7 @@ class EmulatorApp:
     cdn: Cdn
     social: Social
     mixcloud: Mixcloud
+    oauth: OAuthServer
 
 
 def build_app(*, seed: int = 1, faults: str = "", cache_dir: Path | None = None,
@@ -114,10 +124,13 @@ def build_app(*, seed: int = 1, faults: str = "", cache_dir: Path | None = None,
     web = Web(catalog, state)
     mixcloud = Mixcloud(seed=seed, cache_dir=cache_dir or default_cache_dir(), secret=secret,
                         faults=mc_faults, clock=clock)
-    routes = [Mount("/sc-api-v2", app=build_api(ctx)), *web.mounts(), *cdn.mounts(),
-              *mixcloud.mounts()]
+    oauth = OAuthServer("soundcloud", secret, user=str(big_user.id if big_user else 0), pkce=True,
+                        expires=True, clock=clock)
+    oauth.register(App(DEMO_APP_ID, DEMO_APP_SECRET, DEMO_REDIRECTS))
+    routes = [Mount("/sc-api-v2", app=build_api(ctx)), *Official(ctx, oauth).mounts(),
+              *web.mounts(), *cdn.mounts(), *mixcloud.mounts()]
     app = FaultMiddleware(Starlette(routes=routes), state.faults, lambda: state.latency_ms)
-    return EmulatorApp(app, state, catalog, cdn, social, mixcloud)
+    return EmulatorApp(app, state, catalog, cdn, social, mixcloud, oauth)
 
 
 class RunningEmulator:
@@ -138,6 +151,9 @@ class RunningEmulator:
         self.social = built.social
         #: The Mixcloud side: catalog, faults, throttle counters, live clock (mixcloud/).
         self.mixcloud = built.mixcloud
+        #: SoundCloud's OAuth 2.1 server (secure.soundcloud.com); Mixcloud's is
+        #: ``mixcloud.oauth`` (emulator/oauth.py: advance, revoke, what it issued).
+        self.oauth = built.oauth
         self._server, self._thread, self._sock = server, thread, sock
 
     def stop(self) -> None:

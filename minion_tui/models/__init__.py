@@ -12,12 +12,14 @@ data. Front ends take every value type from here:
 * discovery.py — followed sources, sync progress and its summary;
 * downloads.py — download events, outcomes and jobs;
 * network.py — notices of waits for a host;
+* accounts.py — who is signed in to each service;
 * ranking.py — the inbox's ranked tracks and their evidence, radio queues, the judgment
   history.
 
 json_form.py derives each model's JSON form and JSON Schema from its declaration.
 """
 
+from minion_tui.models.accounts import AccountStatus
 from minion_tui.models.catalog import (
     Availability,
     Comment,
@@ -57,6 +59,7 @@ from minion_tui.models.ranking import (
 
 __all__ = [
     "REPEAT_MODES",
+    "AccountStatus",
     "Activity",
     "Availability",
     "Comment",

@@ -36,6 +36,8 @@ USER_LISTINGS = ("tracks", "toptracks", "likes", "reposts", "playlists", "albums
 TRACK_LISTINGS = ("related", "station", "comments", "favorites", "listeners", "similar",
                   "tracklist")
 SEARCH_KINDS = ("tracks", "users", "playlists", "albums", "tags", "all")
+#: Listings of the signed-in user's own account: "mylikes", the tracks they liked.
+ACCOUNT_LISTINGS = ("mylikes",)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,13 @@ class Capabilities:
     """Whether the uploader's original file can be downloaded (when signed in)."""
     writes: tuple[str, ...] = ()
     """Write actions ("like", "repost", "follow", "comment", "playlist", "upload")."""
+    account_listings: tuple[str, ...] = ()
+    """Listings of the signed-in user's own account (``mylikes``), read through
+    :class:`AccountReader` with the sign-in ``service.accounts`` keeps; a provider that
+    declares any offers ``auth login``."""
+    pasted_token: bool = False
+    """Whether a web-session token pasted by the user signs in too (``auth token``:
+    SoundCloud's ``oauth_token`` cookie, for api-v2, docs/soundcloud.md §1)."""
     discovery_listings: tuple[str, ...] = ()
     """The user listings discovery follows a user by (``likes``, ``reposts``, ``tracks``:
     their uploads), each a source of its own; discovery/ reads this instead of naming
@@ -113,7 +122,7 @@ class Capabilities:
     def listings(self) -> tuple[str, ...]:
         """Every listing ``Service.catalog.browse`` accepts for this provider."""
         return (*self.charts, *(("tag",) if self.tags else ()), *self.user_listings,
-                *self.track_listings)
+                *self.track_listings, *self.account_listings)
 
     def search_filter(self, name: str) -> SearchFilter | None:
         return next((f for f in self.search_filters if f.name == name), None)
@@ -136,14 +145,40 @@ class WebRef:
     ("sounds"), the set's or tag's slug."""
 
 
+class AccountAccess(Protocol):
+    """The sign-ins ``service.accounts`` keeps, as a provider asks for them: never stored by
+    the provider, asked again for each request (a refresh may have replaced them)."""
+
+    async def token(self, provider: str, kind: str) -> str | None:
+        """The access token of ``kind`` ("oauth": the OAuth sign-in, refreshed before it
+        expires; "session": a pasted web-session token; "client": client credentials for
+        public calls), or None when there is none (AuthRequired when a sign-in is there but
+        can no longer be renewed)."""
+        ...
+
+    async def refused(self, provider: str, kind: str, token: str) -> str:
+        """The service refused ``token`` (401): a renewed one, or AuthRequired saying to
+        sign in again."""
+        ...
+
+
+@runtime_checkable
+class AccountReader(Protocol):
+    """A provider's listings of the signed-in user's own account (``account_listings``)."""
+
+    def account_listing(self, listing: str, *, limit: int | None = None
+                        ) -> AsyncIterator[Page[Any]]: ...
+
+
 @dataclass(frozen=True)
 class ProviderContext:
     """What a provider is built from: the one HTTP client, its cache folder and the
-    settings (each provider reads its own section)."""
+    settings (each provider reads its own section), and the sign-ins (``account``)."""
 
     http: Http
     cache_dir: Path
     settings: Settings
+    account: AccountAccess | None = None
 
 
 @runtime_checkable

@@ -120,7 +120,8 @@ def capabilities() -> Capabilities:
         mixed_search=any(c.mixed_search for c in every),
         autocomplete=any(c.autocomplete for c in every), stream_kinds=union("stream_kinds"),
         formats=union("formats"), originals=any(c.originals for c in every),
-        writes=union("writes"),
+        writes=union("writes"), account_listings=union("account_listings"),
+        pasted_token=any(c.pasted_token for c in every),
         max_range_bytes=min((c.max_range_bytes for c in every if c.max_range_bytes),
                             default=None),
     )

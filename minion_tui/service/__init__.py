@@ -8,6 +8,8 @@ composed of sub-services over one shared :class:`~minion_tui.service.core.Core`:
 * ``service.player`` — playback, the queue, the history, the waveform (player.py);
 * ``service.downloads`` — downloads as jobs (downloads.py);
 * ``service.discovery`` — followed sources and their sync (discovery.py).
+* ``service.accounts`` — signing in to the services and the tokens kept for it
+  (accounts.py);
 * ``service.inbox`` — the ranked inbox of what followed artists surfaced, and radio queues
   (inbox.py).
 
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Self
 
 from minion_tui import config
 from minion_tui.providers.base import Capabilities, SearchFilter, WebRef
+from minion_tui.service.accounts import Accounts
 from minion_tui.service.catalog import (
     Catalog,
     capabilities,
@@ -64,6 +67,7 @@ class Service:
         self.demo = demo
         self.demo_notice = demo_notice
         self._core = Core(settings, data_dir=data_dir)
+        self.accounts = Accounts(self._core, demo=demo)
         self.catalog = Catalog(self._core)
         self.library = Library(self._core)
         self.player = Player(self._core, self.catalog)
@@ -108,8 +112,8 @@ class Service:
         await self._core.aclose()
 
 
-__all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Capabilities", "Catalog",
-           "Discovery", "Downloads", "Inbox", "InboxFilters", "Library", "Player", "Resource",
-           "SearchFilter", "Service",
+__all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Accounts", "Capabilities",
+           "Catalog", "Discovery", "Downloads", "Inbox", "InboxFilters", "Library", "Player",
+           "Resource", "SearchFilter", "Service",
            "WebRef", "capabilities", "claimed_by", "is_claimed", "preload_network",
            "provider_capabilities", "provider_names", "provider_title", "web_ref"]

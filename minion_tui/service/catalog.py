@@ -243,15 +243,17 @@ class Catalog:
     ) -> AsyncIterator[Page[Any]]:
         # ``seen`` receives the subject, the neutral listing and the provider (provenance).
         known = capabilities()
-        if listing in known.charts or listing == "tag":
+        pages: AsyncIterator[Page[Any]]
+        if listing in known.account_listings:
+            seen.provider, pages = self._account_listing(listing, target, provider, limit)
+        elif listing in known.charts or listing == "tag":
             source = self._searcher(provider or (claimed_by(target) if target else None))
             seen.provider = source.name
             caps = source.capabilities
             if listing == "tag":
                 if not caps.tags:
                     raise InvalidArgument(f"{source.name} has no tag listings.")
-                pages: AsyncIterator[Page[Any]] = source.tag(_required(target, "a tag"),
-                                                             limit=limit)
+                pages = source.tag(_required(target, "a tag"), limit=limit)
             elif listing in caps.charts:
                 pages = source.chart(listing, limit=limit)
             else:
@@ -284,6 +286,27 @@ class Catalog:
                              hint=f"Use one of: {', '.join(listing_words())}.")
         async for page in pages:
             yield page
+
+    def _account_listing(self, listing: str, target: str | None, provider: str | None,
+                         limit: int | None) -> tuple[str, AsyncIterator[Page[Any]]]:
+        """A listing of the signed-in user's own account (``mylikes``) on ``provider``
+        (default: the first declaring it); AuthRequired when nobody is signed in there."""
+        from minion_tui.providers.base import AccountReader
+
+        if target is not None and target.strip():
+            raise UsageError(f"{listing!r} lists your own account: it takes no USER or TRACK.",
+                             hint=f"Leave out {target[:40]!r}; pick the service with "
+                             "--provider.")
+        offering = [p for p in provider_names() if listing in self.capabilities(p)
+                    .account_listings]
+        name = provider or (offering[0] if offering else None)
+        if name is None or name not in offering:
+            raise UsageError(f"{name or 'No service'} has no {listing!r} listing.",
+                             hint=f"Use --provider {' or '.join(offering) or '(none)'}.")
+        source = self._core.provider(name)
+        if not isinstance(source, AccountReader):
+            raise UsageError(f"{name} has no listings of your account.")
+        return name, source.account_listing(listing, limit=limit)
 
     def _declared(self, subject: User | Track, listing: str) -> tuple[Provider, str]:
         """The subject's provider and the neutral listing ``listing`` names for it; a

@@ -21,7 +21,7 @@ from minion_tui.models import Page, Playlist, Track, User
 if TYPE_CHECKING:
     from minion_tui.models import WaitNotice
     from minion_tui.net import Http
-    from minion_tui.providers.base import Provider
+    from minion_tui.providers.base import AccountAccess, Provider
     from minion_tui.store import Store
     from minion_tui.store.surfacing import Surfacing
 
@@ -52,6 +52,8 @@ class Core:
         self._warned: set[str] = set()
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self._store_lock = asyncio.Lock()
+        #: The sign-ins providers ask for (service.accounts sets itself here).
+        self.account: AccountAccess | None = None
 
     # -- owned components -------------------------------------------------------------------
 
@@ -96,7 +98,8 @@ class Core:
             from minion_tui.providers import registry
             from minion_tui.providers.base import ProviderContext
 
-            context = ProviderContext(self.http, config.cache_dir(), self.settings)
+            context = ProviderContext(self.http, config.cache_dir(), self.settings,
+                                      account=self.account)
             found = self._providers[name] = registry.entry(name).create(context)
         return found
 

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from minion_tui.emulator.server import RunningEmulator
-from minion_tui.errors import InvalidArgument
+from minion_tui.errors import AuthRequired, InvalidArgument
 from minion_tui.models import Comment, Page, Playlist, Section, StreamChoice, Tag, Track, User
 from minion_tui.providers import registry
-from minion_tui.providers.base import Provider, SearchFilter, WebRef
+from minion_tui.providers.base import ACCOUNT_LISTINGS, Provider, SearchFilter, WebRef
 from minion_tui.service import Service, capabilities, web_ref
 from tests.integration import fake_provider
 
@@ -29,7 +29,7 @@ ITEM_TYPES: dict[str, tuple[type, ...]] = {
     "comments": (Comment,), "trending": (Track,), "tag": (Track,),
     "popular": (Track,), "hot": (Track,), "new": (Track,), "live": (Track,), "listens": (Track,),
     "feed": (Track,), "favorites": (User,), "listeners": (User,), "similar": (Track,),
-    "tracklist": (Section,),
+    "tracklist": (Section,), "mylikes": (Track,),
 }
 SEARCH_TYPES: dict[str, tuple[type, ...]] = {
     "tracks": (Track,), "users": (User,), "playlists": (Playlist,), "albums": (Playlist,),
@@ -252,3 +252,14 @@ async def test_the_service_reaches_the_fake_only_through_the_registry(tmp_path: 
     registry.unregister(fake_provider.NAME)
     with pytest.raises(Exception, match="Not a link the app understands"):
         await Service.open(data_dir=tmp_path / "again").catalog.resolve(user_url)
+
+
+async def test_every_declared_account_listing_asks_for_a_sign_in(
+    contract_service: Service, provider_name: str
+) -> None:
+    caps = registry.entry(provider_name).capabilities
+    assert set(caps.account_listings) <= set(ACCOUNT_LISTINGS)
+    for listing in caps.account_listings:
+        with pytest.raises(AuthRequired, match=f"auth login {provider_name}"):
+            await _items(contract_service.catalog.browse(listing, provider=provider_name,
+                                                         limit=LIMIT))

@@ -132,7 +132,10 @@ class Rest:
             if request.method not in ("GET", "HEAD"):
                 raise ApiError(405, "MethodNotAllowedException",
                                "Only GET is supported by this emulator.")
-            body = self.route([p for p in path.split("/") if p], params, request)
+            parts = [p for p in path.split("/") if p]
+            if parts and parts[0].lower() == "me":
+                return self.me(parts[1:], params, request)
+            body = self.route(parts, params, request)
         except ApiError as problem:
             return answer(error_body(problem), problem.status, callback=callback)
         return answer(body, callback=callback)
@@ -142,8 +145,6 @@ class Rest:
         if not parts:
             raise not_found("resource")
         head = parts[0].lower()
-        if head == "me":
-            return self.me(params)
         if head == "search" and len(parts) == 1:
             return self.search(params, request)
         if head == "popular" and len(parts) <= 2:
@@ -179,12 +180,20 @@ class Rest:
 
     # ---- resources ---------------------------------------------------------------------------
 
-    def me(self, params: dict[str, str]) -> Any:
+    def me(self, rest: list[str], params: dict[str, str], request: Request) -> Response:
+        """``/me/…`` → a 302 to the signed-in user's own path (as emillon's mock models it,
+        §1.1), for a valid ``access_token``; the token is not carried into the Location."""
         token = params.get("access_token")
         if not token:
             raise ApiError(400, "OAuthException",
                            "An access_token is required to access this resource.")
-        raise ApiError(400, "OAuthException", "An invalid access token was provided.")
+        user = self.service.oauth.user_of(token)
+        if user is None:
+            raise ApiError(400, "OAuthException", "An invalid access token was provided.")
+        kept = urlencode([(k, v) for k, v in params.items() if k != "access_token"])
+        path = "/".join([user, *rest])
+        location = f"{self.service.api_origin(request)}/{path}/" + (f"?{kept}" if kept else "")
+        return Response(b"", status_code=302, headers={"location": location})
 
     def _show_entry(self, show: Show, at: int | None) -> Entry:
         return Entry(lambda: shapes.show_item(self.catalog, show), at)

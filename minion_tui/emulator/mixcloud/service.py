@@ -32,7 +32,15 @@ from minion_tui.emulator.mixcloud.media import (
     STREAM_HOSTS,
     Media,
 )
+from minion_tui.emulator.mixcloud.oauth import (
+    DEMO_APP_ID,
+    DEMO_APP_SECRET,
+    DEMO_REDIRECTS,
+    SIGNED_IN,
+    oauth_routes,
+)
 from minion_tui.emulator.mixcloud.rest import Rest
+from minion_tui.emulator.oauth import App, OAuthServer
 
 API_ORIGIN = "https://api.mixcloud.com"
 ORIGINS: dict[str, str] = {  # real origin -> path prefix on the emulator
@@ -138,6 +146,10 @@ class Mixcloud:
         self.throttled_bytes = 0
         self.calls: list[tuple[str, str]] = []  # (origin kind, path?query) of API/GraphQL calls
         self.media = Media(self)
+        #: www.mixcloud.com's OAuth server (§3): who signs in, the tokens it gave.
+        self.oauth = OAuthServer("mixcloud", secret, user=SIGNED_IN, pkce=False,
+                                 expires=False, clock=clock)
+        self.oauth.register(App(DEMO_APP_ID, DEMO_APP_SECRET, DEMO_REDIRECTS))
 
     @property
     def catalog(self) -> McCatalog:
@@ -187,7 +199,8 @@ class Mixcloud:
             Mount("/mc-api", app=rest),
             Mount("/mc-api-http", app=rest),
             Mount("/mc-app", app=GraphQLApp(self)),
-            Mount("/mc-web", routes=[Route("/{path:path}", self._site)]),
+            Mount("/mc-web", routes=[*oauth_routes(self.oauth),
+                                     Route("/{path:path}", self._site)]),
             *self.media.mounts(),
         ]
 

@@ -24,6 +24,7 @@ from minion_tui.errors import (
 )
 from minion_tui.models import Activity, Page, Playlist, Section, StreamChoice, Track, User
 from minion_tui.providers.mixcloud import activity, listings, parse, streams, urls
+from minion_tui.providers.mixcloud.account import my_listing
 from minion_tui.providers.mixcloud.api import Api, GraphQLError
 from minion_tui.providers.mixcloud.capabilities import CAPABILITIES
 from minion_tui.providers.mixcloud.urls import Target
@@ -31,6 +32,7 @@ from minion_tui.providers.paging import bounded_put, limited
 
 if TYPE_CHECKING:
     from minion_tui.net import Http
+    from minion_tui.providers.base import AccountAccess
 
 Resource = Track | Playlist | User
 R = TypeVar("R")
@@ -57,8 +59,9 @@ class Mixcloud:
     name = "mixcloud"
     capabilities = CAPABILITIES
 
-    def __init__(self, http: Http) -> None:
+    def __init__(self, http: Http, account: AccountAccess | None = None) -> None:
         self.api = Api(http)
+        self._account = account
         self._links: OrderedDict[str, str] = OrderedDict()
         self._waveforms: OrderedDict[str, str] = OrderedDict()
 
@@ -159,6 +162,11 @@ class Mixcloud:
         tab, want = USER_PATHS[listing]
         return self._pages(f"{target.path}{tab}/", want, limit,
                            what=f"{tab} of {target.web_url}")
+
+    def account_listing(self, listing: str, *, limit: int | None = None
+                        ) -> AsyncIterator[Page[Any]]:
+        """The signed-in user's own listings (providers/mixcloud/account.py)."""
+        return my_listing(self, self._account, listing, limit=limit)
 
     def user_activity(self, listing: str, user_id: str, *, page_size: int = 50,
                       start: str | None = None) -> AsyncIterator[Page[Activity]]:

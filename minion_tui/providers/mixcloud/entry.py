@@ -26,7 +26,7 @@ def validate(target: str) -> None:
 def create(context: ProviderContext) -> Provider:
     from minion_tui.providers.mixcloud.client import Mixcloud
 
-    return Mixcloud(context.http)
+    return Mixcloud(context.http, context.account)
 
 
 ENTRY = ProviderEntry("mixcloud", CAPABILITIES, claims=claims, validate=validate,

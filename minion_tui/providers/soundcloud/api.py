@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
@@ -54,13 +54,24 @@ class MediaAnswer:
 
 
 class Api:
-    def __init__(self, http: Http, ids: ClientIdSource, *, oauth_token: str | None = None) -> None:
+    def __init__(self, http: Http, ids: ClientIdSource, *, oauth_token: str | None = None,
+                 session: Callable[[], Awaitable[str | None]] | None = None) -> None:
         self.http = http
         self.ids = ids
         self._token = oauth_token
+        #: The web-session token pasted with ``auth token soundcloud`` (service.accounts),
+        #: asked per request when no token is configured (docs/soundcloud.md §1).
+        self._session = session
 
-    def _credentials(self, client_id: str) -> Credentials:
-        headers = {"Authorization": f"OAuth {self._token}"} if self._token else {}
+    async def user_token(self) -> str | None:
+        """The api-v2 user token: the configured one, else the pasted session's."""
+        if self._token or self._session is None:
+            return self._token
+        return await self._session()
+
+    def _credentials(self, client_id: str, token: str | None = None) -> Credentials:
+        token = token or self._token
+        headers = {"Authorization": f"OAuth {token}"} if token else {}
         return Credentials(API_ORIGINS, params={"client_id": client_id}, headers=headers)
 
     async def _refresh_client_id(
@@ -84,12 +95,13 @@ class Api:
         """GET an api-v2 path (or an absolute api-v2 URL such as a ``next_href``) as JSON."""
         url = urljoin(API + "/", path_or_url.lstrip("/")) if "://" not in path_or_url \
             else path_or_url
-        credentials = self._credentials(await self.ids.current())
+        token = await self.user_token()
+        credentials = self._credentials(await self.ids.current(), token)
         try:
             return await self.http.get_json(url, params=params, credentials=credentials,
                                             auth_hook=self._refresh_client_id)
         except HTTPAuthError as exc:
-            raise self._explain(exc) from exc
+            raise self._explain(exc, signed_in=bool(token)) from exc
 
     async def media(self, url: str, params: Mapping[str, str]) -> MediaAnswer:
         """Ask a transcoding URL for its signed CDN URL. A 429 rotates to another pooled id
@@ -114,7 +126,8 @@ class Api:
     ) -> Response:
         try:
             return await self.http.request(
-                "GET", url, params=params, credentials=self._credentials(client_id),
+                "GET", url, params=params,
+                credentials=self._credentials(client_id, await self.user_token()),
                 auth_hook=self._refresh_client_id,
                 allow_statuses=(404, 429) if allow_429 else (404,),
             )
@@ -152,15 +165,16 @@ class Api:
             seen.add(next_href)
             url, query = next_href, {}
 
-    def _explain(self, exc: HTTPAuthError) -> AuthError:
+    def _explain(self, exc: HTTPAuthError, *, signed_in: bool | None = None) -> AuthError:
         where = exc.url.split("?", 1)[0]
-        if exc.status == 401 and not self._token:
+        signed_in = bool(self._token) if signed_in is None else signed_in
+        if exc.status == 401 and not signed_in:
             return ClientIdUnavailable(
                 f"SoundCloud rejected the client id for {where}; fetched a fresh one and "
                 "retried — still 401.",
                 hint=f"Check your network or set {ENV_VAR}.",
             )
-        who = "your sign-in token" if self._token else "the client id"
+        who = "your sign-in token" if signed_in else "the client id"
         return HTTPAuthError(
             exc.status, exc.url,
             f"SoundCloud refused access (HTTP {exc.status}) to {where} even after refreshing "

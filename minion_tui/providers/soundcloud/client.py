@@ -24,6 +24,7 @@ from minion_tui.errors import (
 from minion_tui.models import Activity, Comment, Page, Playlist, StreamChoice, Track, User
 from minion_tui.providers.paging import bounded_put, limited
 from minion_tui.providers.soundcloud import listings, originals, parse, streams, urls
+from minion_tui.providers.soundcloud.account import my_listing
 from minion_tui.providers.soundcloud.api import Api
 from minion_tui.providers.soundcloud.capabilities import (
     CAPABILITIES,
@@ -36,6 +37,7 @@ from minion_tui.providers.soundcloud.streams import StreamSource
 
 if TYPE_CHECKING:
     from minion_tui.net import Http
+    from minion_tui.providers.base import AccountAccess
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +65,13 @@ class SoundCloud:
     capabilities = CAPABILITIES
 
     def __init__(self, http: Http, *, cache_dir: Path, client_id: str | None = None,
-                 oauth_token: str | None = None) -> None:
+                 oauth_token: str | None = None, account: AccountAccess | None = None) -> None:
         self.http = http
         self._signed_in = bool(oauth_token)
+        self._account = account
         self.client_ids = ClientIdSource(http, cache_dir=cache_dir, configured=client_id)
-        self.api = Api(http, self.client_ids, oauth_token=oauth_token)
+        self.api = Api(http, self.client_ids, oauth_token=oauth_token,
+                       session=self._session_token if account is not None else None)
         self._sources: OrderedDict[str, StreamSource] = OrderedDict()
         self._links: OrderedDict[str, str] = OrderedDict()
         self._memo = listings.TrackMemo()
@@ -312,6 +316,20 @@ class SoundCloud:
                                   hint=f"Use one of: {', '.join(by_name)}.")
         pages: AsyncIterator[Page[Any]] = by_name[listing](user_id, limit=limit)
         return pages
+
+    def account_listing(self, listing: str, *, limit: int | None = None
+                        ) -> AsyncIterator[Page[Any]]:
+        """The signed-in user's own listings (providers/soundcloud/account.py)."""
+        return my_listing(self, self._account, listing, limit=limit)
+
+    async def session_user(self, token: str) -> User:
+        """Who a pasted web-session token belongs to (api-v2 ``GET /me``, §1), checked
+        before it is kept: AuthError when api-v2 refuses it."""
+        probe = Api(self.http, self.client_ids, oauth_token=token)
+        return parse.user(await probe.get("/me"))
+
+    async def _session_token(self) -> str | None:
+        return await self._account.token("soundcloud", "session") if self._account else None
 
     def track_listing(self, listing: str, track_id: str, *, limit: int | None = None
                       ) -> AsyncIterator[Page[Any]]:

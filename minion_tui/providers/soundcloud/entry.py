@@ -38,7 +38,7 @@ def create(context: ProviderContext) -> Provider:
 
     sc = context.settings.soundcloud
     return SoundCloud(context.http, cache_dir=context.cache_dir, client_id=sc.client_id,
-                      oauth_token=sc.access_token)
+                      oauth_token=sc.access_token, account=context.account)
 
 
 ENTRY = ProviderEntry("soundcloud", CAPABILITIES, claims=claims, validate=validate,
