@@ -248,3 +248,10 @@ class StoreLocked(StoreError):
 class StoreReadOnly(StoreError):
     """The database file, or the folder it is in, is not writable: it was opened read-only,
     so reads work and every write is refused saying which. JSON type ``store``."""
+
+
+class NotRunning(MinionError):
+    """``minion-tui ctl``: no TUI or ``play`` is running to control (none answers on the
+    session bus or on its control socket)."""
+
+    type = "not_running"

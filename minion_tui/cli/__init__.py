@@ -29,6 +29,7 @@ from minion_tui import __version__, config
 from minion_tui.cli import (
     catalog,
     config_cmd,
+    ctl_cmd,
     discover,
     download,
     emulator_cmd,
@@ -51,7 +52,8 @@ log = logging.getLogger("minion_tui")
 COMMANDS: tuple[Command, ...] = (*tui_cmd.COMMANDS, *config_cmd.COMMANDS,
                                  *emulator_cmd.COMMANDS, *catalog.COMMANDS,
                                  *download.COMMANDS, *play.COMMANDS, *discover.COMMANDS,
-                                 *inbox.COMMANDS, *judgments.COMMANDS, *radio.COMMANDS)
+                                 *inbox.COMMANDS, *judgments.COMMANDS, *radio.COMMANDS,
+                                 *ctl_cmd.COMMANDS)
 _BY_NAME = {command.name: command for command in COMMANDS}
 
 

@@ -15,6 +15,7 @@ import asyncio
 import json
 import math
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from minion_tui.cli.command import Command, audio_output, seconds
@@ -38,9 +39,31 @@ def _setup(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 async def _play(args: argparse.Namespace) -> int:
+    from minion_tui.desktop import Desktop
+
     async with session(args) as service:
-        return await play_command(service, args.target, start=args.start,
-                                  play_for=args.play_for, as_json=args.json, ao=args.ao)
+        # MPRIS, notifications and the ctl socket while it plays (off without a bus).
+        desktop = Desktop(service, terminal=_terminal_writer())
+        await desktop.start()
+        try:
+            return await play_command(service, args.target, start=args.start,
+                                      play_for=args.play_for, as_json=args.json, ao=args.ao)
+        finally:
+            await desktop.aclose()
+
+
+def _terminal_writer() -> Callable[[str], None] | None:
+    """Where a terminal notification (OSC 9 / 777) goes: stderr, when it is a terminal
+    (stdout may be --json for a script)."""
+    stream = sys.stderr
+    if not stream.isatty():
+        return None
+
+    def write(text: str) -> None:
+        stream.write(text)
+        stream.flush()
+
+    return write
 
 
 def _status(state: PlayerState, as_json: bool, *, word: str | None = None) -> None:

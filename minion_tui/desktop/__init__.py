@@ -1,0 +1,171 @@
+"""Desktop integration while the TUI or ``minion-tui play`` runs: MPRIS2 on the session bus
+(mpris.py), desktop notifications with the terminal's own as the fallback (notify.py), and
+the private socket ``minion-tui ctl`` talks to where there is no bus (ctl.py).
+
+A front end of its own over the service façade: it imports only ``minion_tui.service``,
+``.models``, ``.errors`` and ``.config`` (tests/unit/test_architecture.py), and everything
+runs on the loop of the app that starts it — dbus-fast is asyncio, the socket is asyncio's,
+and the player is followed through its listener (no thread, no blocking call, no polling
+once the player exists; before that, a check four times a second for it to appear).
+Without a session bus MPRIS and D-Bus notifications stay off, with one log line.
+
+    desktop = Desktop(service, terminal=write)
+    await desktop.start()
+    ...
+    await desktop.aclose()
+
+or ``await Desktop(service).run()`` in a task that is cancelled at the end (the TUI's worker).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import Callable, Coroutine, Mapping
+from typing import TYPE_CHECKING, Any
+
+from minion_tui.desktop.control import Controller
+
+if TYPE_CHECKING:
+    from dbus_fast.aio import MessageBus
+
+    from minion_tui.desktop.ctl import ControlSocket
+    from minion_tui.desktop.mpris import Mpris
+    from minion_tui.desktop.notify import Notifier
+    from minion_tui.models import PlayerEvent
+    from minion_tui.service import Service
+
+log = logging.getLogger(__name__)
+
+#: How often to look whether the player exists yet (it is created on the first play).
+WAIT_FOR_PLAYER = 0.25
+
+
+async def session_bus() -> MessageBus | None:
+    """The session bus, or None (with the one log line) when there is none."""
+    try:
+        from dbus_fast import BusType
+        from dbus_fast.aio import MessageBus
+    except ImportError as exc:
+        log.warning("desktop integration is off: dbus-fast is not installed (%s)", exc)
+        return None
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        log.warning("desktop integration is off: no session D-Bus "
+                    "(DBUS_SESSION_BUS_ADDRESS is not set)")
+        return None
+    try:
+        return await asyncio.wait_for(MessageBus(bus_type=BusType.SESSION).connect(), 5)
+    except Exception as exc:  # dbus-fast raises several kinds (auth, address, OS errors)
+        log.warning("desktop integration is off: the session D-Bus did not answer (%s)", exc)
+        return None
+
+
+class Desktop:
+    """MPRIS, notifications and the ctl socket for one running service."""
+
+    def __init__(self, service: Service, *, terminal: Callable[[str], None] | None = None,
+                 environ: Mapping[str, str] | None = None) -> None:
+        self.service = service
+        self.controller = Controller(service)
+        self._terminal = terminal
+        self._environ = environ
+        self.bus: MessageBus | None = None
+        self.mpris: Mpris | None = None
+        self.notifier: Notifier | None = None
+        self.socket: ControlSocket | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._unsubscribe: list[Callable[[], None]] = []
+        self._history: int | None = None
+
+    async def start(self) -> None:
+        from minion_tui.desktop.ctl import ControlSocket
+        from minion_tui.desktop.notify import Notifier
+
+        settings = self.service.settings.desktop
+        wants_bus = settings.mpris or settings.notify_track or settings.notify_downloads \
+            or settings.notify_sync
+        self.bus = await session_bus() if wants_bus else None
+        if self.bus is not None and settings.mpris:
+            from minion_tui.desktop.mpris import Mpris
+
+            mpris = Mpris(self.bus, self.controller, self._spawn)
+            try:
+                await mpris.publish()
+            except Exception as exc:  # a name taken, a bus that went away
+                log.warning("MPRIS is off: %s", exc)
+            else:
+                self.mpris = mpris
+        self.notifier = Notifier(self.service, self.bus, terminal=self._terminal,
+                                 environ=self._environ)
+        if settings.control_socket:
+            socket = ControlSocket(self.controller)
+            if await socket.start():
+                self.socket = socket
+        self._unsubscribe.append(self.service.downloads.on_event(self.notifier.download_event))
+        self._unsubscribe.append(self.service.discovery.on_synced(self.notifier.synced))
+        self._spawn(self._follow())
+
+    async def run(self) -> None:
+        """start(), then wait until cancelled, then aclose()."""
+        await self.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.aclose()
+
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("desktop task failed: %r", task.exception())
+
+    async def _follow(self) -> None:
+        """Wait for the player to exist, then listen to it."""
+        while self.service.player.now_playing()[1] is None:
+            await asyncio.sleep(WAIT_FOR_PLAYER)
+        self._unsubscribe.append(self.service.player.listen(self._on_event))
+        self._changed("start")
+
+    def _on_event(self, event: PlayerEvent) -> None:
+        self._changed(event.kind)
+
+    def _changed(self, kind: str) -> None:
+        now = self.service.player.now_playing()[0]
+        if kind == "start-file":
+            self.controller.stopped = False
+        if self.mpris is not None:
+            self.mpris.player.refresh(kind)
+        if now is not None and now.history_id != self._history:
+            self._history = now.history_id
+            if self.notifier is not None:
+                self._spawn(self.notifier.track(now.track))
+
+    async def aclose(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(BaseException):
+                await task
+        if self.notifier is not None:
+            await self.notifier.aclose()
+        if self.socket is not None:
+            await self.socket.aclose()
+            self.socket = None
+        if self.mpris is not None:
+            await self.mpris.aclose()
+            self.mpris = None
+        if self.bus is not None:
+            self.bus.disconnect()
+            self.bus = None
+
+
+__all__ = ["Controller", "Desktop", "session_bus"]
