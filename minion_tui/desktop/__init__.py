@@ -5,8 +5,8 @@ the private socket ``minion-tui ctl`` talks to where there is no bus (ctl.py).
 A front end of its own over the service façade: it imports only ``minion_tui.service``,
 ``.models``, ``.errors`` and ``.config`` (tests/unit/test_architecture.py), and everything
 runs on the loop of the app that starts it — dbus-fast is asyncio, the socket is asyncio's,
-and the player is followed through its listener (no thread, no blocking call, no polling
-once the player exists; before that, a check four times a second for it to appear).
+and the player is followed through its listeners (no thread, no blocking call, no polling:
+``player.on_started`` says when the player exists, ``player.listen`` every change after).
 Without a session bus MPRIS and D-Bus notifications stay off, with one log line.
 
     desktop = Desktop(service, terminal=write)
@@ -38,9 +38,6 @@ if TYPE_CHECKING:
     from minion_tui.service import Service
 
 log = logging.getLogger(__name__)
-
-#: How often to look whether the player exists yet (it is created on the first play).
-WAIT_FOR_PLAYER = 0.25
 
 
 async def session_bus() -> MessageBus | None:
@@ -78,6 +75,7 @@ class Desktop:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unsubscribe: list[Callable[[], None]] = []
         self._history: int | None = None
+        self._closed = False
 
     async def start(self) -> None:
         from minion_tui.desktop.ctl import ControlSocket
@@ -105,10 +103,13 @@ class Desktop:
                 self.socket = socket
         self._unsubscribe.append(self.service.downloads.on_event(self.notifier.download_event))
         self._unsubscribe.append(self.service.discovery.on_synced(self.notifier.synced))
-        self._spawn(self._follow())
+        self.service.player.on_started(self._follow)
 
-    async def run(self) -> None:
-        """start(), then wait until cancelled, then aclose()."""
+    async def run(self, terminal: Callable[[str], None] | None = None) -> None:
+        """start(), then wait until cancelled, then aclose(); ``terminal`` (the TUI's
+        writer) replaces the one given to the constructor."""
+        if terminal is not None:
+            self._terminal = terminal
         await self.start()
         try:
             await asyncio.Event().wait()
@@ -125,10 +126,10 @@ class Desktop:
         if not task.cancelled() and task.exception() is not None:
             log.warning("desktop task failed: %r", task.exception())
 
-    async def _follow(self) -> None:
-        """Wait for the player to exist, then listen to it."""
-        while self.service.player.now_playing()[1] is None:
-            await asyncio.sleep(WAIT_FOR_PLAYER)
+    def _follow(self) -> None:
+        """The player exists (it is made on the first play): listen to it."""
+        if self._closed:
+            return
         self._unsubscribe.append(self.service.player.listen(self._on_event))
         self._changed("start")
 
@@ -147,6 +148,7 @@ class Desktop:
                 self._spawn(self.notifier.track(now.track))
 
     async def aclose(self) -> None:
+        self._closed = True
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()

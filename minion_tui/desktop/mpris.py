@@ -123,35 +123,35 @@ class RootInterface(ServiceInterface):
         super().__init__(ROOT_INTERFACE)
 
     @method()
-    def Raise(self) -> None:  # noqa: N802 - D-Bus member names are the spec's
+    def Raise(self) -> None:  # D-Bus member names are the spec's
         return None
 
     @method()
-    def Quit(self) -> None:  # noqa: N802
+    def Quit(self) -> None:
         return None
 
     @dbus_property(access=PropertyAccess.READ)
-    def CanQuit(self) -> DBusBool:  # noqa: N802
+    def CanQuit(self) -> DBusBool:
         return False
 
     @dbus_property(access=PropertyAccess.READ)
-    def CanRaise(self) -> DBusBool:  # noqa: N802
+    def CanRaise(self) -> DBusBool:
         return False
 
     @dbus_property(access=PropertyAccess.READ)
-    def HasTrackList(self) -> DBusBool:  # noqa: N802
+    def HasTrackList(self) -> DBusBool:
         return False
 
     @dbus_property(access=PropertyAccess.READ)
-    def Identity(self) -> DBusStr:  # noqa: N802
+    def Identity(self) -> DBusStr:
         return "minion-tui"
 
     @dbus_property(access=PropertyAccess.READ)
-    def SupportedUriSchemes(self) -> DBusStrings:  # noqa: N802
+    def SupportedUriSchemes(self) -> DBusStrings:
         return ["https"]
 
     @dbus_property(access=PropertyAccess.READ)
-    def SupportedMimeTypes(self) -> DBusStrings:  # noqa: N802
+    def SupportedMimeTypes(self) -> DBusStrings:
         return []
 
 
@@ -214,35 +214,35 @@ class PlayerInterface(ServiceInterface):
     # -- methods ----------------------------------------------------------------------------
 
     @method()
-    async def Next(self) -> None:  # noqa: N802
+    async def Next(self) -> None:
         await self._do(self._control.next())
 
     @method()
-    async def Previous(self) -> None:  # noqa: N802
+    async def Previous(self) -> None:
         await self._do(self._control.previous())
 
     @method()
-    async def Pause(self) -> None:  # noqa: N802
+    async def Pause(self) -> None:
         await self._do(self._control.pause())
 
     @method()
-    async def PlayPause(self) -> None:  # noqa: N802
+    async def PlayPause(self) -> None:
         await self._do(self._control.toggle())
 
     @method()
-    async def Stop(self) -> None:  # noqa: N802
+    async def Stop(self) -> None:
         await self._do(self._control.stop())
 
     @method()
-    async def Play(self) -> None:  # noqa: N802
+    async def Play(self) -> None:
         await self._do(self._control.play())
 
     @method()
-    async def Seek(self, offset: DBusInt64) -> None:  # noqa: N802
+    async def Seek(self, offset: DBusInt64) -> None:
         await self._do(self._control.seek_by(offset / 1_000_000))
 
     @method()
-    async def SetPosition(self, track: DBusObjectPath, position: DBusInt64) -> None:  # noqa: N802
+    async def SetPosition(self, track: DBusObjectPath, position: DBusInt64) -> None:
         now, state = self._control.snapshot()
         # The spec: a stale track id or a position outside the track is ignored.
         if now is None or track != track_id(now.track.urn) or position < 0:
@@ -252,96 +252,96 @@ class PlayerInterface(ServiceInterface):
         await self._do(self._control.seek_to(position / 1_000_000))
 
     @method()
-    async def OpenUri(self, uri: DBusStr) -> None:  # noqa: N802
+    async def OpenUri(self, uri: DBusStr) -> None:
         await self._do(self._control.open_uri(uri))
 
     @signal()
-    def Seeked(self, position: int) -> DBusInt64:  # noqa: N802
+    def Seeked(self, position: int) -> DBusInt64:
         return position
 
     # -- properties -------------------------------------------------------------------------
 
     @dbus_property(access=PropertyAccess.READ)
-    def PlaybackStatus(self) -> DBusStr:  # noqa: N802
+    def PlaybackStatus(self) -> DBusStr:
         return str(self._values()["PlaybackStatus"])
 
     @dbus_property()
-    def LoopStatus(self) -> DBusStr:  # noqa: N802
+    def LoopStatus(self) -> DBusStr:
         return self.loop_status
 
     @LoopStatus.setter  # type: ignore[no-redef]
-    async def LoopStatus(self, value: DBusStr) -> None:  # noqa: N802
+    async def LoopStatus(self, value: DBusStr) -> None:
         if value in LOOP_STATUS.values():
             await self._control.set_repeat(value)
             self.loop_status = value
             self.refresh()
 
     @dbus_property()
-    def Rate(self) -> DBusDouble:  # noqa: N802
+    def Rate(self) -> DBusDouble:
         return 1.0
 
     @Rate.setter  # type: ignore[no-redef]
-    def Rate(self, value: DBusDouble) -> None:  # noqa: N802
+    def Rate(self, value: DBusDouble) -> None:
         return None  # MinimumRate == MaximumRate: only normal speed
 
     @dbus_property()
-    def Shuffle(self) -> DBusBool:  # noqa: N802
+    def Shuffle(self) -> DBusBool:
         return False
 
     @Shuffle.setter  # type: ignore[no-redef]
-    async def Shuffle(self, value: DBusBool) -> None:  # noqa: N802
+    async def Shuffle(self, value: DBusBool) -> None:
         # Our shuffle is an action on the queue (the upcoming entries are reordered, then
         # played in order), not a mode: Shuffle stays false.
         if value:
             await self._control.player.queue_shuffle()
 
     @dbus_property(access=PropertyAccess.READ)
-    def Metadata(self) -> DBusDict:  # noqa: N802
+    def Metadata(self) -> DBusDict:
         now, state = self._control.snapshot()
         return _variants(metadata(now, state))
 
     @dbus_property()
-    def Volume(self) -> DBusDouble:  # noqa: N802
+    def Volume(self) -> DBusDouble:
         return float(self._values()["Volume"])
 
     @Volume.setter  # type: ignore[no-redef]
-    async def Volume(self, value: DBusDouble) -> None:  # noqa: N802
+    async def Volume(self, value: DBusDouble) -> None:
         await self._control.set_volume(value)
 
     @dbus_property(access=PropertyAccess.READ)
-    def Position(self) -> DBusInt64:  # noqa: N802
+    def Position(self) -> DBusInt64:
         return self._position()
 
     @dbus_property(access=PropertyAccess.READ)
-    def MinimumRate(self) -> DBusDouble:  # noqa: N802
+    def MinimumRate(self) -> DBusDouble:
         return 1.0
 
     @dbus_property(access=PropertyAccess.READ)
-    def MaximumRate(self) -> DBusDouble:  # noqa: N802
+    def MaximumRate(self) -> DBusDouble:
         return 1.0
 
     @dbus_property(access=PropertyAccess.READ)
-    def CanGoNext(self) -> DBusBool:  # noqa: N802
+    def CanGoNext(self) -> DBusBool:
         return True
 
     @dbus_property(access=PropertyAccess.READ)
-    def CanGoPrevious(self) -> DBusBool:  # noqa: N802
+    def CanGoPrevious(self) -> DBusBool:
         return True
 
     @dbus_property(access=PropertyAccess.READ)
-    def CanPlay(self) -> DBusBool:  # noqa: N802
+    def CanPlay(self) -> DBusBool:
         return True
 
     @dbus_property(access=PropertyAccess.READ)
-    def CanPause(self) -> DBusBool:  # noqa: N802
+    def CanPause(self) -> DBusBool:
         return True
 
     @dbus_property(access=PropertyAccess.READ)
-    def CanSeek(self) -> DBusBool:  # noqa: N802
+    def CanSeek(self) -> DBusBool:
         return bool(self._values()["CanSeek"])
 
     @dbus_property(access=PropertyAccess.READ)
-    def CanControl(self) -> DBusBool:  # noqa: N802
+    def CanControl(self) -> DBusBool:
         return True
 
 
