@@ -3,6 +3,7 @@ private session bus: playerctl drives it, dbus-monitor watches what it publishes
 
 from __future__ import annotations
 
+import asyncio
 import os
 import stat
 from pathlib import Path
@@ -41,11 +42,11 @@ async def _queue(emulator: RunningEmulator, urls: list[str]) -> None:
         await service.aclose()
 
 
-async def test_playerctl_drives_play_and_properties_changed_carries_only_changes(
+def test_playerctl_drives_play_and_properties_changed_carries_only_changes(
         sc_env: RunningEmulator, sc_http: EmulatorHttp, session_bus: str,
         tmp_path: Path) -> None:
     first, queued = sc_env.examples["track_full"], sc_env.examples["track_downloadable"]
-    await _queue(sc_env, [queued])
+    asyncio.run(_queue(sc_env, [queued]))
     monitor = start_monitor(tmp_path / "monitor.txt")
     playing = start_play(first)
     try:
@@ -90,7 +91,7 @@ async def test_playerctl_drives_play_and_properties_changed_carries_only_changes
     assert "member=Seeked" in out
 
 
-async def test_ctl_over_mpris_and_over_the_socket(
+def test_ctl_over_mpris_and_over_the_socket(
         sc_env: RunningEmulator, sc_http: EmulatorHttp, session_bus: str) -> None:
     url = sc_env.examples["track_full"]
     playing = start_play(url)
