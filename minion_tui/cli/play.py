@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import math
 import sys
 from collections.abc import Callable
@@ -43,13 +44,19 @@ async def _play(args: argparse.Namespace) -> int:
 
     async with session(args) as service:
         # MPRIS, notifications and the ctl socket while it plays (off without a bus).
+        # Started beside the track's resolution, so playing does not wait for the bus.
         desktop = Desktop(service, terminal=_terminal_writer())
-        await desktop.start()
+        starting = asyncio.create_task(desktop.start())
         try:
             return await play_command(service, args.target, start=args.start,
                                       play_for=args.play_for, as_json=args.json, ao=args.ao)
         finally:
-            await desktop.aclose()
+            try:
+                await starting
+            except Exception as exc:  # the desktop side never fails the playing
+                logging.getLogger(__name__).warning("desktop integration failed: %r", exc)
+            finally:
+                await desktop.aclose()
 
 
 def _terminal_writer() -> Callable[[str], None] | None:

@@ -160,7 +160,7 @@ class PlayerInterface(ServiceInterface):
 
     def __init__(self, controller: Controller, spawn: Spawn) -> None:
         super().__init__(PLAYER_INTERFACE)
-        self._control = controller
+        self._control = self.controller = controller
         self._spawn = spawn
         self.loop_status = "None"
         self._published: dict[str, Any] = self._values()
@@ -366,11 +366,18 @@ class Mpris:
         reply = await self.bus.request_name(self.name)
         if reply not in (RequestNameReply.PRIMARY_OWNER, RequestNameReply.ALREADY_OWNER):
             raise OSError(f"the bus name {self.name} is taken")
+        await self.read_loop_status()
+
+    async def read_loop_status(self) -> None:
+        """LoopStatus from the queue's repeat mode (the TUI's r changes it too: read again at
+        each new track)."""
         try:
-            self.player.loop_status = LOOP_STATUS.get(
-                await self.player._control.player.repeat_mode(), "None")
+            mode = await self.player.controller.player.repeat_mode()
         except MinionError as exc:
             log.info("repeat mode not read: %s", exc.text)
+            return
+        self.player.loop_status = LOOP_STATUS.get(mode, "None")
+        self.player.refresh()
 
     async def aclose(self) -> None:
         try:

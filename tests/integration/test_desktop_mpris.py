@@ -72,6 +72,15 @@ def test_playerctl_drives_play_and_properties_changed_carries_only_changes(
         assert wait_for(lambda: playerctl("metadata", "xesam:title")
                         == _title(sc_http, queued), "the queued track")
         assert playerctl("metadata", "xesam:url") == queued
+
+        playerctl("loop", "Playlist")  # the queue's repeat mode, kept in the store
+        assert wait_for(lambda: playerctl("loop") == "Playlist", "repeat all")
+        playerctl("volume", "0.5")
+        assert wait_for(lambda: playerctl("volume").startswith("0.5"), "volume 50")
+        opened = sc_env.examples["track_opus"]
+        playerctl("open", opened)  # OpenUri: a SoundCloud URL plays
+        assert wait_for(lambda: playerctl("metadata", "xesam:url") == opened, "opened")
+        assert playerctl("metadata", "xesam:title") == _title(sc_http, opened)
     finally:
         playing.stop()
         out = monitor.stop()
@@ -89,6 +98,8 @@ def test_playerctl_drives_play_and_properties_changed_carries_only_changes(
     # the next track: new Metadata, not the whole property set again
     assert any("Metadata" in c and "Volume" not in c for c in changes[1:]), changes
     assert "member=Seeked" in out
+    assert {"LoopStatus": 'variant             string "Playlist"'} in changes
+    assert any(set(c) == {"Volume"} for c in changes), changes
 
 
 def test_ctl_over_mpris_and_over_the_socket(
