@@ -81,6 +81,14 @@ def test_playerctl_drives_play_and_properties_changed_carries_only_changes(
         playerctl("open", opened)  # OpenUri: a SoundCloud URL plays
         assert wait_for(lambda: playerctl("metadata", "xesam:url") == opened, "opened")
         assert playerctl("metadata", "xesam:title") == _title(sc_http, opened)
+        show = sc_env.examples["mc_show_tracks"]  # a Mixcloud URL plays too
+        playerctl("open", show)
+        assert wait_for(lambda: playerctl("metadata", "xesam:url").rstrip("/")
+                        == show.rstrip("/"), "the Mixcloud show")
+        assert playerctl("metadata", "mpris:trackid").strip("'").startswith(
+            "/org/minion_tui/track/mixcloud")
+        playerctl("open", "https://example.com/not-music")  # refused: nothing changes
+        assert playerctl("metadata", "xesam:url").rstrip("/") == show.rstrip("/")
     finally:
         playing.stop()
         out = monitor.stop()
