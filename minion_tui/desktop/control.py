@@ -41,6 +41,11 @@ class Controller:
     def player(self) -> Player:
         return self.service.player
 
+    @property
+    def start_volume(self) -> float:
+        """The volume before the player exists: the configured start-up one."""
+        return float(self.service.settings.playback.volume)
+
     def snapshot(self) -> tuple[NowPlaying | None, PlayerState | None]:
         return self.service.player.now_playing()
 
@@ -141,6 +146,6 @@ class Controller:
             "urn": track.urn if track else "",
             "position": round(state.position, 3) if state is not None else 0.0,
             "duration": state.duration if state is not None else None,
-            "volume": round(state.volume) if state is not None else None,
+            "volume": round(state.volume if state is not None else self.start_volume),
             "pid": os.getpid(),
         }

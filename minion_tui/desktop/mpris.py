@@ -91,9 +91,11 @@ def metadata(now: "NowPlaying | None", state: "PlayerState | None"
     if now is None:
         return {"mpris:trackid": ("o", NO_TRACK)}
     track = now.track
-    seconds = state.duration if state is not None and state.duration else None
+    # The catalog's length (the preview's for a preview): fixed for the track, where mpv's
+    # estimate of an MP3's can move while it plays and would resend Metadata each time.
     heard_ms = track.preview_ms if now.choice.preview and track.preview_ms else None
-    length_ms = seconds * 1000 if seconds else (heard_ms or track.duration_ms)
+    mpv_ms = state.duration * 1000 if state is not None and state.duration else 0
+    length_ms = heard_ms or track.duration_ms or mpv_ms
     found: dict[str, tuple[str, Any]] = {
         "mpris:trackid": ("o", track_id(track.urn)),
         "mpris:length": ("x", int(length_ms * 1000)),
@@ -175,7 +177,8 @@ class PlayerInterface(ServiceInterface):
             "PlaybackStatus": playback_status(state, stopped=self._control.stopped),
             "LoopStatus": self.loop_status,
             "Metadata": metadata(now, state),
-            "Volume": round((state.volume if state is not None else 0.0) / 100, 4),
+            "Volume": round((state.volume if state is not None
+                             else self._control.start_volume) / 100, 4),
             "CanGoNext": True,
             "CanGoPrevious": True,
             "CanPlay": True,
