@@ -20,7 +20,6 @@ or ``await Desktop(service).run()`` in a task that is cancelled at the end (the 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import logging
 import os
