@@ -103,6 +103,8 @@ class Desktop:
             socket = ControlSocket(self.controller)
             if await socket.start():
                 self.socket = socket
+        if self.bus is not None:
+            self._spawn(self._watch(self.bus))
         self._unsubscribe.append(self.service.downloads.on_event(self.notifier.download_event))
         self._unsubscribe.append(self.service.discovery.on_synced(self.notifier.synced))
         self.service.player.on_started(self._follow)
@@ -128,6 +130,22 @@ class Desktop:
         if not task.cancelled() and task.exception() is not None:
             log.warning("desktop task failed: %r", task.exception())
 
+    async def _watch(self, bus: MessageBus) -> None:
+        """The bus went away (a logout, the daemon killed): nothing more is sent on it.
+        dbus-fast closes its socket then, and a write after that would act on whatever
+        socket reuses the descriptor (seen: it stalled the stream proxy's)."""
+        try:
+            await bus.wait_for_disconnect()  # type: ignore[no-untyped-call]
+        except Exception as exc:  # it ends with the error that cut the connection
+            log.warning("the session D-Bus went away (%r): MPRIS and D-Bus notifications "
+                        "are off", exc)
+        self._bus_gone()
+
+    def _bus_gone(self) -> None:
+        self.mpris = None
+        if self.notifier is not None:
+            self.notifier.bus_gone()
+
     def _follow(self) -> None:
         """The player exists (it is made on the first play): listen to it."""
         if self._closed:
@@ -142,8 +160,14 @@ class Desktop:
         now = self.service.player.now_playing()[0]
         if kind == "start-file":
             self.controller.stopped = False
+        if self.mpris is not None and not self.mpris.bus.connected:
+            self._bus_gone()
         if self.mpris is not None:
-            self.mpris.player.refresh(kind)
+            try:
+                self.mpris.player.refresh(kind)
+            except Exception as exc:  # the bus went away (a logout): MPRIS ends, play goes on
+                log.warning("MPRIS is off: publishing failed (%r)", exc)
+                self.mpris = None
         if now is not None and now.history_id != self._history:
             self._history = now.history_id
             if self.mpris is not None:
@@ -165,12 +189,12 @@ class Desktop:
         if self.socket is not None:
             await self.socket.aclose()
             self.socket = None
-        if self.mpris is not None:
+        if self.mpris is not None and self.mpris.bus.connected:
             await self.mpris.aclose()
-            self.mpris = None
-        if self.bus is not None:
+        self.mpris = None
+        if self.bus is not None and self.bus.connected:
             self.bus.disconnect()
-            self.bus = None
+        self.bus = None
 
 
 __all__ = ["Controller", "Desktop", "session_bus"]

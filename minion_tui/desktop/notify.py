@@ -88,6 +88,10 @@ class Notifier:
         self.sent: list[tuple[str, str, str]] = []  # (how, summary, body), for the log
         self._tasks: set[asyncio.Task[Any]] = set()
 
+    def bus_gone(self) -> None:
+        """The session bus went away: the terminal's notifications from now on."""
+        self._bus = None
+
     # -- the kinds --------------------------------------------------------------------------
 
     async def track(self, track: Track) -> None:
@@ -140,6 +144,8 @@ class Notifier:
                    replaces: int = 0, urgency: int = 1) -> int:
         """Through the notification service when there is one (its id), else the
         terminal's (0)."""
+        if self._bus is not None and not self._bus.connected:
+            self._bus = None
         if self._bus is not None:
             found = await self._notify(summary, body, image, replaces, urgency)
             if found is not None:
@@ -175,8 +181,8 @@ class Notifier:
                   hints, -1])
         try:
             reply = await asyncio.wait_for(self._bus.call(message), 5)
-        except (TimeoutError, OSError, EOFError) as exc:
-            log.info("Notify failed: %s", exc)
+        except Exception as exc:  # a bus that went away: dbus-fast raises several kinds
+            log.info("Notify failed: %r", exc)
             return None
         if reply is None or reply.message_type == MessageType.ERROR:
             if not self._said_none:

@@ -170,3 +170,31 @@ def test_without_a_session_bus_play_runs_with_one_log_line_and_ctl_uses_the_sock
     assert "Traceback" not in stderr
     log = (isolated_env / "state" / "minion-tui" / "log" / "minion-tui.log").read_text()
     assert log.count("desktop integration is off") == 1, log
+
+
+def test_play_goes_on_when_the_bus_goes_away(sc_env: RunningEmulator,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A logout ends the session bus under a running `play`: it keeps playing, the socket
+    keeps answering, and nothing is printed but its own lines."""
+    import subprocess
+
+    daemon = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert daemon.stdout is not None
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", daemon.stdout.readline().strip())
+    playing = start_play(sc_env.examples["track_full"])
+    try:
+        wait_for(lambda: f"minion_tui.instance{playing.pid}" in players(), "the bus name")
+        daemon.terminate()
+        daemon.wait(10)
+        no_bus = env_with(DBUS_SESSION_BUS_ADDRESS=None)
+        position = wait_for(lambda: ctl_json("status", env=no_bus)[1]["position"] or None,
+                            "a position")
+        assert wait_for(lambda: ctl_json("status", env=no_bus)[1]["position"] > position,
+                        "still playing")
+        assert playing.process.poll() is None
+    finally:
+        playing.stop()
+        if daemon.poll() is None:
+            daemon.kill()
+    assert "Traceback" not in playing.process.stderr.read()  # type: ignore[union-attr]
