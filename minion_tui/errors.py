@@ -267,3 +267,10 @@ class AuthRequired(AuthError):
             message = f"This needs you to be signed in to {title}{f' ({why})' if why else ''}."
             hint = f"Run `minion-tui auth login {command}` first."
         super().__init__(message, hint=hint)
+
+
+class NotRunning(MinionError):
+    """``minion-tui ctl``: no TUI or ``play`` is running to control (none answers on the
+    session bus or on its control socket)."""
+
+    type = "not_running"

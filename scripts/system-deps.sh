@@ -10,6 +10,12 @@ missing=""
 if ! ldconfig -p 2>/dev/null | grep -q 'libmpv\.so'; then missing="$missing libmpv2"; fi
 if ! command -v tmux >/dev/null 2>&1; then missing="$missing tmux"; fi
 if ! command -v ffmpeg >/dev/null 2>&1; then missing="$missing ffmpeg"; fi
+# The desktop integration's tests: a private session bus (dbus-daemon, dbus-run-session),
+# dbus-monitor (dbus-bin) and playerctl driving our MPRIS.
+if ! command -v dbus-daemon >/dev/null 2>&1; then missing="$missing dbus-daemon"; fi
+if ! command -v dbus-monitor >/dev/null 2>&1 || ! command -v dbus-run-session >/dev/null 2>&1
+then missing="$missing dbus-bin"; fi
+if ! command -v playerctl >/dev/null 2>&1; then missing="$missing playerctl"; fi
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing:$missing"

@@ -31,6 +31,7 @@ from minion_tui.cli import (
     auth,
     catalog,
     config_cmd,
+    ctl_cmd,
     discover,
     download,
     emulator_cmd,
@@ -54,7 +55,7 @@ COMMANDS: tuple[Command, ...] = (*tui_cmd.COMMANDS, *config_cmd.COMMANDS,
                                  *emulator_cmd.COMMANDS, *catalog.COMMANDS,
                                  *download.COMMANDS, *play.COMMANDS, *discover.COMMANDS,
                                  *inbox.COMMANDS, *judgments.COMMANDS, *radio.COMMANDS,
-                                 *auth.COMMANDS)
+                                 *auth.COMMANDS, *ctl_cmd.COMMANDS)
 _BY_NAME = {command.name: command for command in COMMANDS}
 
 

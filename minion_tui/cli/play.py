@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import math
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from minion_tui.cli.command import Command, audio_output, seconds
@@ -38,9 +40,37 @@ def _setup(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 async def _play(args: argparse.Namespace) -> int:
+    from minion_tui.desktop import Desktop
+
     async with session(args) as service:
-        return await play_command(service, args.target, start=args.start,
-                                  play_for=args.play_for, as_json=args.json, ao=args.ao)
+        # MPRIS, notifications and the ctl socket while it plays (off without a bus).
+        # Started beside the track's resolution, so playing does not wait for the bus.
+        desktop = Desktop(service, terminal=_terminal_writer())
+        starting = asyncio.create_task(desktop.start())
+        try:
+            return await play_command(service, args.target, start=args.start,
+                                      play_for=args.play_for, as_json=args.json, ao=args.ao)
+        finally:
+            try:
+                await starting
+            except Exception as exc:  # the desktop side never fails the playing
+                logging.getLogger(__name__).warning("desktop integration failed: %r", exc)
+            finally:
+                await desktop.aclose()
+
+
+def _terminal_writer() -> Callable[[str], None] | None:
+    """Where a terminal notification (OSC 9 / 777) goes: stderr, when it is a terminal
+    (stdout may be --json for a script)."""
+    stream = sys.stderr
+    if not stream.isatty():
+        return None
+
+    def write(text: str) -> None:
+        stream.write(text)
+        stream.flush()
+
+    return write
 
 
 def _status(state: PlayerState, as_json: bool, *, word: str | None = None) -> None:

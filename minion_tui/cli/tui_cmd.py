@@ -19,9 +19,11 @@ def _setup(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 def _run_tui(args: argparse.Namespace) -> int:
     with open_service(args) as service:
+        from minion_tui.desktop import Desktop
         from minion_tui.tui.run import run_app
 
-        code = run_app(service)
+        # MPRIS, notifications and the ctl socket while the TUI runs (off without a bus).
+        code = run_app(service, companions=[Desktop(service).run])
         throwaway = service.data_dir if service.demo_notice else None
     if throwaway is not None:  # --demo-fresh: said at start (Browse), and again at the end
         print(f"The demo's throwaway data ({throwaway}) is deleted; run `minion-tui --demo` "

@@ -105,6 +105,20 @@ class DiscoverySettings:
     full_rewalk_days: int = 7
 
 
+@dataclass(frozen=True)
+class DesktopSettings:
+    """Desktop integration while the TUI or ``play`` runs (minion_tui/desktop/, docs/desktop.md):
+    MPRIS on the session bus, desktop notifications per kind, the terminal's own (OSC 9 /
+    OSC 777) where no notification service answers, and the ``ctl`` socket."""
+
+    mpris: bool = True
+    notify_track: bool = True
+    notify_downloads: bool = True
+    notify_sync: bool = True
+    terminal_notifications: bool = True
+    control_socket: bool = True
+
+
 SECTION_TYPES: Mapping[str, type] = {
     "soundcloud": SoundCloudSettings,
     "mixcloud": MixcloudSettings,
@@ -113,6 +127,7 @@ SECTION_TYPES: Mapping[str, type] = {
     "ui": UiSettings,
     "playback": PlaybackSettings,
     "discovery": DiscoverySettings,
+    "desktop": DesktopSettings,
 }
 
 
@@ -224,6 +239,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("discovery", "trust_prior", Number(), "Imagined ratings each way (liked and not "
             "interested) before your own: the larger, the more of your ratings it takes to "
             "move an artist's trust."),
+)
+SETTINGS += (
+    Setting("desktop", "mpris", Flag(), "Publish the player on the session D-Bus (MPRIS2: "
+            "media keys, desktop widgets, playerctl) while the TUI or `play` runs."),
+    Setting("desktop", "notify_track", Flag(), "A desktop notification when a new track "
+            "starts (title, artist, cover)."),
+    Setting("desktop", "notify_downloads", Flag(), "A desktop notification when the "
+            "downloads running have finished."),
+    Setting("desktop", "notify_sync", Flag(), "A desktop notification when a sync of the "
+            "followed sources has finished."),
+    Setting("desktop", "terminal_notifications", Flag(), "Where no notification service "
+            "answers on the session bus, the terminal's own (OSC 9 / OSC 777) when the "
+            "terminal is known to show them."),
+    Setting("desktop", "control_socket", Flag(), "Listen for `minion-tui ctl` on a private "
+            "socket (mode 0600) in the runtime dir."),
 )
 SETTINGS_BY_KEY: Mapping[str, Setting] = {s.dotted: s for s in SETTINGS}
 SECTIONS: tuple[str, ...] = (*SECTION_TYPES, *OPEN_TABLES)

@@ -27,6 +27,13 @@ class Discovery:
 
     def __init__(self, core: Core) -> None:
         self._core = core
+        self._synced: list[Callable[[SyncSummary], None]] = []
+
+    def on_synced(self, listener: Callable[[SyncSummary], None]) -> Callable[[], None]:
+        """Be told of every sync of this process once it has finished (the desktop's
+        notification); returns the function that unsubscribes."""
+        self._synced.append(listener)
+        return lambda: self._synced.remove(listener) if listener in self._synced else None
 
     async def follow(self, targets: Sequence[str], *, followings_of: str | None = None
                      ) -> list[FollowedSource]:
@@ -120,6 +127,8 @@ class Discovery:
         # The inbox's scores brought up to date here, while the user waits for the sync
         # anyway: after a large sync that is a rebuild of seconds, not the next inbox's wait.
         await store.call(lambda: refresh_scores(store, settings, datetime.now(UTC)))
+        for listener in list(self._synced):
+            listener(summary)
         return summary
 
     def _pages(self, kind: SourceKind, target: str, page_size: int, start: str | None

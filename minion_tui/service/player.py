@@ -40,6 +40,7 @@ class Player:
         self.readahead = 20.0
         #: More mpv options, for tests and benchmarks (e.g. {"ao_null_untimed": "yes"}).
         self.mpv_options: Mapping[str, str] | None = None
+        self._on_started: list[Callable[[], None]] = []
         core.on_close(self._close)
 
     @property
@@ -59,7 +60,17 @@ class Player:
         async with self._lock:  # keys pressed at once must not make two players
             if self._playback is None:
                 self._playback = await self._start_playback()
+                for listener in self._on_started:
+                    listener()
         return self._playback
+
+    def on_started(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` once the player exists (at once if it does): then listen() and
+        state work. The desktop integration follows the player from then on."""
+        if self._playback is not None:
+            listener()
+        else:
+            self._on_started.append(listener)
 
     async def start(self) -> None:
         """Create the player now (PlayerUnavailable, with the install hint, without libmpv)."""

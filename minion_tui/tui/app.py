@@ -60,10 +60,14 @@ from minion_tui.tui.widgets.track_list import TrackList
 from minion_tui.tui.widgets.waveform import Waveform
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Awaitable, Callable, Iterable, Sequence
 
     from minion_tui.models import DownloadEvent, WaitNotice
     from minion_tui.service import Service
+
+    #: What runs beside the app (see MinionApp): given the terminal writer, runs until
+    #: cancelled when the app ends.
+    Companion = Callable[[Callable[[str], None]], Awaitable[None]]
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +129,12 @@ class MinionApp(PlayerKeys, ServiceApp):
                 id="discovery.radio"),
     ]
 
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: Service, *, companions: Sequence[Companion] = ()) -> None:
+        """``companions`` run beside the app for as long as it runs (the desktop integration
+        the CLI hands in: MPRIS, notifications, the ctl socket), each given a function that
+        writes an escape sequence to the terminal between frames."""
         super().__init__(service)
+        self._companions = tuple(companions)
         # Themes (themes.py): built in, then the user's; bad files are reported on mount.
         from minion_tui.config import config_dir
 
@@ -185,10 +193,20 @@ class MinionApp(PlayerKeys, ServiceApp):
         self._report_keymap_problems()
         self.player_control.show_restored()  # the bar names what space resumes
         self.discovery_control.load()  # who is followed: the details panel and palette say
+        for companion in self._companions:
+            self.run_worker(companion(self._write_terminal), group="companions",
+                            exit_on_error=False, description="Desktop integration")
         # Everything alive after start-up (modules, classes, widgets) lives as long as the app:
         # moved out of the collector's sight (now, then every few seconds), a full collection
         # no longer walks it and stalls a key for 40-70 ms (bench/playback.py saw it).
         self._heap.start(self)
+
+    def _write_terminal(self, text: str) -> None:
+        """Through the driver, so the sequence never lands inside a frame being drawn."""
+        driver = self._driver
+        if driver is not None:
+            driver.write(text)
+            driver.flush()
 
     async def on_unmount(self) -> None:
         try:

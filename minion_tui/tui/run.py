@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,16 +13,18 @@ from minion_tui.config import private_dirs, private_opener
 
 if TYPE_CHECKING:
     from minion_tui.service import Service
+    from minion_tui.tui.app import Companion
 
 
-def run_app(service: Service) -> int:
+def run_app(service: Service, *, companions: Sequence[Companion] = ()) -> int:
     """Run the TUI until the user quits; the app closes the service on the way out.
-    Returns the process exit code (0 on a normal quit, 1 if the app crashed)."""
+    ``companions`` run beside it (MinionApp says how). Returns the process exit code (0 on
+    a normal quit, 1 if the app crashed)."""
     # Imported here so the CLI can build its parser (and answer --help) without Textual.
     from minion_tui.config import log_path
     from minion_tui.tui.app import MinionApp
 
-    app = MinionApp(service)
+    app = MinionApp(service, companions=companions)
     with stderr_to(log_path()):
         app.run()
     return app.return_code if app.return_code is not None else 0

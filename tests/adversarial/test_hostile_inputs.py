@@ -136,7 +136,8 @@ READ_BY = {"nul-in-dir": ("download", "config show")}
 TUI_CONFIGS = ("nested-2000", "bad-utf8", "directory")
 
 #: A valid value for each positional, so that one hostile argument is the only bad one.
-VALID = {"target": TRACK, "targets": TRACK, "query": "deep", "listing": "likes"}
+VALID = {"target": TRACK, "targets": TRACK, "query": "deep", "listing": "likes",
+         "seconds": "10"}  # ctl seek SECONDS
 #: Options every run of a command gets (play: one second, silently).
 EXTRA = {"play": ["--for=1", "--ao=null"]}
 URL_DESTS = {"target", "targets"}

@@ -191,7 +191,8 @@ def test_httpx_and_h11_only_in_net() -> None:
 _FRONT_END_MAY = ("minion_tui.service", "minion_tui.models", "minion_tui.errors",
                   "minion_tui.config")
 #: The CLI is also the entry point: it may start the other front ends and the emulator.
-_ENTRY_POINT_MAY = ("minion_tui.tui", "minion_tui.emulator", "minion_tui.mcp")
+_ENTRY_POINT_MAY = ("minion_tui.tui", "minion_tui.emulator", "minion_tui.mcp",
+                    "minion_tui.desktop")
 
 
 def _front_end_offenders(front: str, allowed: tuple[str, ...]) -> dict[str, list[str]]:
@@ -209,3 +210,4 @@ def _front_end_offenders(front: str, allowed: tuple[str, ...]) -> dict[str, list
 def test_front_ends_import_only_the_service_models_errors_and_config() -> None:
     assert _front_end_offenders("tui", _FRONT_END_MAY) == {}
     assert _front_end_offenders("cli", (*_FRONT_END_MAY, *_ENTRY_POINT_MAY)) == {}
+    assert _front_end_offenders("desktop", _FRONT_END_MAY) == {}
