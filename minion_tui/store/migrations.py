@@ -5,14 +5,21 @@ Each migration runs in its own ``BEGIN IMMEDIATE`` transaction together with the
 database exactly at the previous version. Before the first migration of an existing database
 a copy is taken with the online backup API (consistent even with a WAL in use; beets does the
 same before its migrations), named ``<db>.v<old>-<UTC time>.bak`` next to the database.
+
+Processes that find the database behind (the TUI and a command started at once on a first
+run) migrate one at a time under an exclusive ``flock`` on ``.<db>.migrating`` beside it (gone
+again afterwards); each reads the version again once it holds the lock, so the later ones find
+the work done.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,13 +61,45 @@ def migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration
         )
     if current == target:
         return None
-    backup = backup_copy(conn, path, current) if _has_content(conn) else None
-    for migration in migrations:
-        if migration.version <= current:
-            continue
-        _apply(conn, path, migration, backup)
-        log.info("database %s migrated to v%d (%s)", path, migration.version, migration.name)
+    with _one_at_a_time(path):
+        current = user_version(conn)  # another process may have migrated while we waited
+        if current == target:
+            return None
+        backup = backup_copy(conn, path, current) if _has_content(conn) else None
+        for migration in migrations:
+            if migration.version <= current:
+                continue
+            _apply(conn, path, migration, backup)
+            log.info("database %s migrated to v%d (%s)", path, migration.version,
+                     migration.name)
     return backup
+
+
+@contextlib.contextmanager
+def _one_at_a_time(path: Path) -> Iterator[None]:
+    """An exclusive lock shared by every process migrating ``path``. The holder removes the
+    lock file before letting go, so a waiter that then holds the lock of a removed file
+    (its inode no longer the path's) opens the path again."""
+    lock = path.parent / f".{path.name}.migrating"
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:  # a folder we may not create in: SQLite's own locks still hold
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.stat(lock).st_ino == os.fstat(fd).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
+        os.close(fd)  # closing releases the lock
 
 
 def _apply(

@@ -412,12 +412,14 @@ class Store:
 
 def _set_pragmas(conn: sqlite3.Connection, *, writable: bool) -> None:
     # journal_mode=WAL persists in the file; the others are per connection. A read-only
-    # connection changes nothing in the file.
+    # connection changes nothing in the file. The busy timeout comes first: switching a new
+    # file to WAL takes its lock, and a second process opening it at that moment must wait,
+    # not fail.
+    conn.execute(f"PRAGMA busy_timeout = {int(access.BUSY_TIMEOUT * 1000)}")
     if writable:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute(f"PRAGMA busy_timeout = {int(access.BUSY_TIMEOUT * 1000)}")
 
 
 def _refuse_to_migrate(

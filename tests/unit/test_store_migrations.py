@@ -169,3 +169,38 @@ def test_a_file_that_is_not_a_database_is_reported(tmp_path: Path) -> None:
 def test_misnumbered_migrations_are_a_programming_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="numbered"):
         Store.open(tmp_path / "minion.db", migrations=(MIGRATIONS[1],))
+
+
+_OPEN_AT_ONCE = """
+import sys, time
+from pathlib import Path
+from minion_tui.store import Store
+start = float(sys.argv[2])
+while time.time() < start:
+    pass
+store = Store.open(Path(sys.argv[1]))
+store.close()
+print("opened")
+"""
+
+
+def test_processes_opening_a_new_database_at_once_all_open_it_at_the_newest_version(
+    tmp_path: Path,
+) -> None:
+    """The TUI and a command started together on a first run: one migrates, the others wait
+    for its write lock and find the work done (they failed with "Could not upgrade …: table
+    … already exists")."""
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "new" / "library.db"
+    start = time.time() + 1.5  # every process spinning before the same instant
+    children = [subprocess.Popen([sys.executable, "-c", _OPEN_AT_ONCE, str(path), str(start)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for _ in range(4)]
+    results = [child.communicate(timeout=60) for child in children]
+    assert [(child.returncode, out.strip(), err) for child, (out, err)
+            in zip(children, results, strict=True)] == [(0, "opened", "")] * 4
+    assert version(path) == SCHEMA_VERSION
+    assert backups(path) == []
