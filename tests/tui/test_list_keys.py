@@ -13,16 +13,15 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select, Static
 
-from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Track
-from minion_tui.service import Service
 from minion_tui.store import play_queue as pq
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.panes.queue import QueuePane, QueueTable
 from minion_tui.tui.panes.search import SearchPane
 from minion_tui.tui.widgets.source_list import SourceList
 from minion_tui.tui.widgets.track_list import TrackList
+from tests.tui.harness import open_app
 from tests.tui.waiting import listed_at_start, open_trending, until
 
 AppFactory = Callable[..., MinionApp]
@@ -36,10 +35,7 @@ def _tracks(n: int) -> list[Track]:
 
 @pytest.fixture
 def online_app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
-    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
-                        path=tmp_path / "config.toml")
-    return MinionApp(Service.open(settings=settings, data_dir=tmp_path / "data",
-                                  endpoints=emulator.endpoints))
+    return open_app(emulator, tmp_path)
 
 
 async def _moves(pilot: Pilot[None], row: Callable[[], int | None], last: int) -> list[int | None]:

@@ -18,17 +18,16 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from minion_tui.config import Settings, UiSettings, log_path
+from minion_tui.config import log_path
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Judgment, Track
 from minion_tui.playback.player import INSTALL_HINT
-from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.messages import PlayRequest
 from minion_tui.tui.panes.queue import QueuePane, QueueTable
 from minion_tui.tui.widgets.now_playing import UNAVAILABLE_TEXT, NowPlayingBar
-from minion_tui.tui.widgets.track_list import TrackList
 from tests.examples import resolve_examples
+from tests.tui.harness import list_in_browse, open_app, started
 from tests.tui.waiting import listed_at_start, until
 
 AppFactory = Callable[..., MinionApp]
@@ -36,12 +35,7 @@ AppFactory = Callable[..., MinionApp]
 
 @pytest.fixture
 def player_app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
-    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
-                        path=tmp_path / "config.toml")
-    service = Service.open(settings=settings, data_dir=tmp_path / "data",
-                           endpoints=emulator.endpoints)
-    service.player.audio_output = "null"
-    return MinionApp(service)
+    return open_app(emulator, tmp_path, null_audio=True)
 
 
 def _sql(data: Path, query: str) -> list[tuple[object, ...]]:
@@ -60,9 +54,7 @@ async def test_keys_play_pause_seek_queue_reorder_next_rate_and_history(
                                         "track_preview")
         full, other, preview = tracks
         await listed_at_start(pilot)
-        track_list = app.query_one("#browse-tracks", TrackList)
-        track_list.set_tracks([full])  # a list of one: it becomes the queue (a context)
-        track_list.focus()
+        track_list = list_in_browse(app, [full])  # a list of one: it becomes the queue (a context)
         await pilot.pause()
 
         # enter plays; the bar shows the title and the elapsed time advances.
@@ -191,11 +183,8 @@ async def test_without_libmpv_play_keys_toast_the_install_hint_and_the_app_lives
     track = Track(provider="soundcloud", id="1", urn="soundcloud:tracks:1",
                   url="https://soundcloud.com/a/t1", title="Track 1", artist="A",
                   uploader="a", duration_ms=60_000)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await listed_at_start(pilot)
-        track_list = app.query_one("#browse-tracks", TrackList)
-        track_list.set_tracks([track])
-        track_list.focus()
+    async with started(app, (120, 40)) as pilot:
+        list_in_browse(app, [track])
         await pilot.press("enter")
         bar = app.query_one(NowPlayingBar)
         await until(pilot, lambda: bar.view.unavailable, "the unavailable bar")
@@ -265,12 +254,9 @@ async def test_an_mpv_error_is_a_toast_with_its_text(
 ) -> None:
     app = player_app
     app.service.player.audio_output = "nosuchoutput"  # as when the machine has no sound card
-    async with app.run_test(size=(140, 40)) as pilot:
-        await listed_at_start(pilot)
+    async with started(app, (140, 40)) as pilot:
         (full,) = await resolve_examples(app.service, emulator, "track_full")
-        track_list = app.query_one("#browse-tracks", TrackList)
-        track_list.set_tracks([full])
-        track_list.focus()
+        list_in_browse(app, [full])
         await pilot.press("enter")
         await until(pilot, lambda: any("No audio output could be opened (tried: nosuchoutput)"
                                        in n.message for n in app._notifications),
