@@ -25,7 +25,13 @@ from starlette.routing import Mount, Route
 
 from minion_tui.emulator.cdn.opus_hls import OpusMedia
 from minion_tui.emulator.cdn.progressive import VirtualFile, respond, respond_bytes, validators
-from minion_tui.emulator.cdn.responses import PLAYLIST_TYPE, not_found, refusal, route_path
+from minion_tui.emulator.cdn.responses import (
+    VOD_HEAD,
+    not_found,
+    refusal,
+    route_path,
+    vod_playlist,
+)
 from minion_tui.emulator.cdn.signing import Signer
 from minion_tui.emulator.media.artwork import picture_for
 from minion_tui.emulator.media.audio import AAC_FRAME, CACHE_VERSION, AudioSpec, LoopCache
@@ -171,15 +177,13 @@ class Cdn:
         frames = frames_for(spec.duration_ms, AAC_FRAME)
         base = f"{AAC_ORIGIN}/{key}/aac_160k/{ident}/"
         query = request.url.query
-        lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-TARGETDURATION:10",
-                 "#EXT-X-MEDIA-SEQUENCE:0", "#EXT-X-PLAYLIST-TYPE:VOD",
-                 f'#EXT-X-MAP:URI="{base}init.mp4?{query}"']
-        for index in range(-(-frames // AAC_SEGMENT_FRAMES)):
-            count = min(AAC_SEGMENT_FRAMES, frames - index * AAC_SEGMENT_FRAMES)
-            lines.append(f"#EXTINF:{count * AAC_FRAME / 44100:.6f},")
-            lines.append(f"{base}segment-{index}.m4s?{query}")
-        lines.append("#EXT-X-ENDLIST")
-        return Response("\n".join(lines) + "\n", media_type=PLAYLIST_TYPE)
+        head = ["#EXT-X-VERSION:7", "#EXT-X-TARGETDURATION:10", "#EXT-X-MEDIA-SEQUENCE:0",
+                "#EXT-X-PLAYLIST-TYPE:VOD", f'#EXT-X-MAP:URI="{base}init.mp4?{query}"']
+        counts = (min(AAC_SEGMENT_FRAMES, frames - index * AAC_SEGMENT_FRAMES)
+                  for index in range(-(-frames // AAC_SEGMENT_FRAMES)))
+        return vod_playlist(head, ((count * AAC_FRAME / 44100,
+                                    f"{base}segment-{index}.m4s?{query}")
+                                   for index, count in enumerate(counts)))
 
     async def _aac_track(self, request: Request) -> AacTrack | Response:
         refused = self._refusal(request, AAC_ORIGIN)
@@ -217,14 +221,10 @@ class Cdn:
             return found
         key, file = found
         media = f"{HLS_ORIGIN}/media/0/30" if preview else f"{HLS_ORIGIN}/media"
-        lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-PLAYLIST-TYPE:VOD",
-                 "#EXT-X-TARGETDURATION:10", "#EXT-X-MEDIA-SEQUENCE:0"]
-        for segment in file.segments():
-            lines.append(f"#EXTINF:{segment.seconds:.6f},")
-            lines.append(f"{media}/{segment.first_byte}/{segment.last_byte}/{key}{_MP3_SUFFIX}"
-                         f"?{request.url.query}")
-        lines.append("#EXT-X-ENDLIST")
-        return Response("\n".join(lines) + "\n", media_type=PLAYLIST_TYPE)
+        return vod_playlist(VOD_HEAD, (
+            (segment.seconds, f"{media}/{segment.first_byte}/{segment.last_byte}/{key}"
+                              f"{_MP3_SUFFIX}?{request.url.query}")
+            for segment in file.segments()))
 
     async def _mp3_segment(self, request: Request) -> Response:
         preview = route_path(request).startswith("/media/0/30/")

@@ -29,6 +29,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
 from minion_tui.emulator.cdn.progressive import VirtualFile, respond, respond_bytes, validators
+from minion_tui.emulator.cdn.responses import vod_playlist
 from minion_tui.emulator.media import fmp4
 from minion_tui.emulator.media.artwork import render_square
 from minion_tui.emulator.media.audio import CODECS, AudioSpec, Codec, EncodedPhrase, LoopCache
@@ -128,6 +129,14 @@ def _throttled(chunks: Iterator[bytes], service: Mixcloud) -> Iterator[bytes]:
                     time.sleep(min(over, len(piece)) / rate)
             sent += len(piece)
             yield piece
+
+
+def _master_playlist(variant: str) -> Response:
+    """An HLS master playlist naming one AAC 64k variant playlist, ``variant``."""
+    body = ("#EXTM3U\n#EXT-X-VERSION:3\n"
+            f'#EXT-X-STREAM-INF:BANDWIDTH={AAC64.bitrate + 6000},CODECS="mp4a.40.2"\n'
+            f"{variant}\n")
+    return Response(body, media_type=PLAYLIST_TYPE)
 
 
 class Media:
@@ -240,23 +249,17 @@ class Media:
         show = self._show(request)
         if show is None:
             return PlainTextResponse("Not Found", status_code=404)
-        body = ("#EXTM3U\n#EXT-X-VERSION:3\n"
-                f'#EXT-X-STREAM-INF:BANDWIDTH={AAC64.bitrate + 6000},CODECS="mp4a.40.2"\n'
-                "index-a1-x3.m3u8\n")
-        return Response(body, media_type=PLAYLIST_TYPE)
+        return _master_playlist("index-a1-x3.m3u8")
 
     async def _hls_variant(self, request: Request) -> Response:
         show = self._show(request)
         if show is None:
             return PlainTextResponse("Not Found", status_code=404)
         track = await self.track(show)
-        lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:11",
-                 "#EXT-X-MEDIA-SEQUENCE:1", "#EXT-X-PLAYLIST-TYPE:VOD"]
-        for index in range(track.segment_count):
-            lines.append(f"#EXTINF:{track.segment_seconds(index):.3f},")
-            lines.append(f"seg-{index + 1}-a1-x3.ts")
-        lines.append("#EXT-X-ENDLIST")
-        return Response("\n".join(lines) + "\n", media_type=PLAYLIST_TYPE)
+        head = ("#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:11", "#EXT-X-MEDIA-SEQUENCE:1",
+                "#EXT-X-PLAYLIST-TYPE:VOD")
+        return vod_playlist(head, ((track.segment_seconds(index), f"seg-{index + 1}-a1-x3.ts")
+                                   for index in range(track.segment_count)), digits=3)
 
     async def _hls_segment(self, request: Request) -> Response:
         show = self._show(request)
@@ -357,10 +360,7 @@ class Media:
     async def _live_master(self, request: Request) -> Response:
         if self._live(request) is None:
             return PlainTextResponse("Not Found", status_code=404)
-        body = ("#EXTM3U\n#EXT-X-VERSION:3\n"
-                f'#EXT-X-STREAM-INF:BANDWIDTH={AAC64.bitrate + 6000},CODECS="mp4a.40.2"\n'
-                "index-audio.m3u8\n")
-        return Response(body, media_type=PLAYLIST_TYPE)
+        return _master_playlist("index-audio.m3u8")
 
     async def _live_variant(self, request: Request) -> Response:
         live = self._live(request)
