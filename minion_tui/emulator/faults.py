@@ -90,27 +90,28 @@ def looks_like_browser(user_agent: str) -> bool:
 
 class FixedWindow:
     """The call budget of a rate-limit fault: calls are counted in windows of the fault's
-    ``window`` seconds, the first from the last reset; past its ``n`` calls a window is
-    over budget. Not locked: its owner holds its own lock around it."""
+    ``window`` seconds, the first from when the window was made; past its ``n`` calls a
+    window is over budget. Thread-safe."""
 
     def __init__(self, clock: Callable[[], float]) -> None:
+        self._lock = threading.Lock()
         self.clock = clock
-        self.reset()
-
-    def reset(self) -> None:
-        self.start = self.clock()
+        self.start = clock()
         self.calls = 0
 
-    def over_budget(self, fault: Fault) -> float | None:
-        """Count a call: the seconds left of its window when it is over ``fault``'s budget,
-        else None."""
-        now, window = self.clock(), fault.number("window")
-        if now - self.start >= window:
-            self.start, self.calls = now, 0
-        self.calls += 1
-        if self.calls > fault.number("n"):
-            return window - (now - self.start)
-        return None
+    def over_budget(self, fault: Fault | None) -> float | None:
+        """Count a call when ``fault`` is active: the seconds left of its window when it is
+        over the fault's budget, else None."""
+        if fault is None:
+            return None
+        with self._lock:
+            now, window = self.clock(), fault.number("window")
+            if now - self.start >= window:
+                self.start, self.calls = now, 0
+            self.calls += 1
+            if self.calls > fault.number("n"):
+                return window - (now - self.start)
+            return None
 
 
 class FaultRuntime:
@@ -150,11 +151,7 @@ class FaultRuntime:
 
     def media_call(self) -> float | None:
         """Counts a media call; returns the Retry-After seconds when over the limit."""
-        fault = self.faults.get("rate-limit")
-        if fault is None:
-            return None
-        with self._lock:
-            left = self.media_window.over_budget(fault)
+        left = self.media_window.over_budget(self.faults.get("rate-limit"))
         return None if left is None else max(1.0, left)
 
     def list_fails(self, key: str) -> bool:

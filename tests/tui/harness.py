@@ -55,9 +55,13 @@ def open_app(emulator: RunningEmulator, tmp_path: Path, **options: Any) -> Minio
     return MinionApp(open_service(emulator, tmp_path, **options))
 
 
+#: The terminal the Browse tests run in: the sidebar and every column shown.
+BROWSE_SIZE = (160, 45)
+
+
 @asynccontextmanager
 async def in_browse(
-    app: MinionApp, size: tuple[int, int],
+    app: MinionApp, size: tuple[int, int] = BROWSE_SIZE,
 ) -> AsyncIterator[tuple[Pilot[None], BrowsePane, SourceList, TrackList]]:
     """``app`` running at ``size`` under Pilot: the pilot and Browse's parts."""
     async with app.run_test(size=size) as pilot:

@@ -23,12 +23,10 @@ from minion_tui.tui.widgets.source_list import (
     ref_of_stored,
     stored_form,
 )
-from tests.tui.harness import browse_parts, choose_source, in_browse
+from tests.tui.harness import BROWSE_SIZE, browse_parts, choose_source, in_browse
 from tests.tui.waiting import listed_at_start, open_trending, until
 
 pytestmark = pytest.mark.own_emulator
-
-SIZE = (160, 45)
 
 
 def _first(sources: SourceList, prefix: str) -> str | None:
@@ -54,7 +52,7 @@ async def _username(app: MinionApp, target: str) -> str:
 async def test_trending_is_open_at_start_and_sections_are_headed(
     app: MinionApp,
 ) -> None:
-    async with in_browse(app, SIZE) as (pilot, browse, sources, tracks):
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await until(pilot, lambda: _first(sources, "tag:"),
                         "the tags")
         # The highlighted source is the one listed: Trending, open without a key.
@@ -88,7 +86,7 @@ async def test_trending_is_open_at_start_and_sections_are_headed(
 
 async def test_a_tag_opens_its_listing(app: MinionApp,
                                        emulator: RunningEmulator) -> None:
-    async with in_browse(app, SIZE) as (pilot, browse, sources, tracks):
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await listed_at_start(pilot)  # the start-up choice made, so the tag is what is chosen
         await until(pilot, lambda: _first(sources, "tag:"),
                         "the tags")
@@ -111,7 +109,7 @@ async def test_pinned_likes_survive_a_restart_and_unpin(
 ) -> None:
     user = emulator.examples["user"]
     app = make_isolated_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=BROWSE_SIZE) as pilot:
         name = await _username(app, user)
         browse, sources, tracks = browse_parts(app)
         await pilot.click("#source-input")
@@ -134,7 +132,7 @@ async def test_pinned_likes_survive_a_restart_and_unpin(
         break
 
     app = make_isolated_app()  # a restart over the same data dir
-    async with in_browse(app, SIZE) as (pilot, browse, sources, tracks):
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await until(pilot, lambda: _first(sources, "pinned-"), "Pinned")
         pinned = [o for o in sources.options if (o.id or "").startswith("pinned-")]
         assert [str(o.prompt) for o in pinned] == [f"  Likes of {name}"]
@@ -158,7 +156,7 @@ async def test_pinned_source_opens_from_the_palette(
     store = await app.service._core.db()
     source_id = await store.call(store.upsert_source,
                                  Source(None, "tag", "ambient", "Tag: ambient", pinned=True))
-    async with in_browse(app, SIZE) as (pilot, browse, _, tracks):
+    async with in_browse(app) as (pilot, browse, _, tracks):
         app.post_message(OpenSource("pinned", str(source_id), "Tag: ambient"))
         await until(pilot, lambda: browse.source_title == "Tag: ambient"
                         and len(tracks.tracks) > 0, "the pinned tag")
@@ -167,7 +165,7 @@ async def test_pinned_source_opens_from_the_palette(
 async def test_a_search_is_listed_under_searches_and_runs_again(
     app: MinionApp, tmp_path: Path
 ) -> None:
-    async with in_browse(app, SIZE) as (pilot, browse, sources, tracks):
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await open_trending(pilot)
         word = tracks.tracks[0].title.split()[0]
         genre = tracks.tracks[0].genre
@@ -193,7 +191,7 @@ async def test_a_search_is_listed_under_searches_and_runs_again(
 async def test_my_ratings_not_interested_shows_what_discovery_hides(
     app: MinionApp, tmp_path: Path
 ) -> None:
-    async with in_browse(app, SIZE) as (pilot, browse, sources, tracks):
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await open_trending(pilot, rows=2)
         first = tracks.visible_tracks[0]
         await pilot.press("x")
@@ -222,7 +220,7 @@ async def test_a_users_playlists_are_listed_and_open(
     app: MinionApp, emulator: RunningEmulator
 ) -> None:
     user = emulator.examples["user"]
-    async with in_browse(app, SIZE) as (pilot, browse, sources, tracks):
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await pilot.click("#source-input")
         await pilot.press(*user, "enter")
         await until(pilot, lambda: len(tracks.tracks) > 0, "the user's tracks")
@@ -249,7 +247,7 @@ async def test_a_users_playlists_are_listed_and_open(
 async def test_the_source_box_says_what_it_expected(
     app: MinionApp, emulator: RunningEmulator
 ) -> None:
-    async with in_browse(app, SIZE) as (pilot, browse, _, _):
+    async with in_browse(app) as (pilot, browse, _, _):
         await pilot.click("#source-input")
         await pilot.press(*emulator.examples["track_full"], "enter")
         browse.query_one("#source-input", Input).value = ""

@@ -37,8 +37,7 @@ async def _followed(app: MinionApp) -> set[str]:
 
 
 async def test_f_follows_the_highlighted_tracks_artist_and_f_again_unfollows(
-        make_app: AppFactory, shared_emulator: RunningEmulator) -> None:
-    app = make_app()
+        app: MinionApp, shared_emulator: RunningEmulator) -> None:
     async with started(app, (160, 45)) as pilot:
         (track,) = await resolve_examples(app.service, shared_emulator, "track_full")
         assert track.uploader_urn
@@ -64,8 +63,7 @@ async def test_f_follows_the_highlighted_tracks_artist_and_f_again_unfollows(
 
 
 async def test_f_on_a_user_found_in_search_follows_them_and_the_palette_unfollows(
-        make_app: AppFactory, shared_emulator: RunningEmulator) -> None:
-    app = make_app()
+        app: MinionApp, shared_emulator: RunningEmulator) -> None:
     async with started(app, (120, 40)) as pilot:
         user = await app.service.catalog.resolve(shared_emulator.examples["user"])
         assert isinstance(user, User)
@@ -113,8 +111,7 @@ async def _follow_from_users_reposts(pilot: Pilot[None], app: MinionApp, url: st
 
 
 async def test_f_on_a_users_source_in_browse_follows_that_user(
-        make_app: AppFactory, shared_emulator: RunningEmulator) -> None:
-    app = make_app()
+        app: MinionApp, shared_emulator: RunningEmulator) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         user = await _follow_from_users_reposts(pilot, app, shared_emulator.examples["user"])
         assert user.urn in await _followed(app)
@@ -144,8 +141,7 @@ def _busy_artists(emulator: RunningEmulator, n: int) -> list[str]:
 
 
 async def test_sync_shows_its_progress_and_a_summary_with_the_stores_counts(
-        make_app: AppFactory, shared_emulator: RunningEmulator) -> None:
-    app = make_app()
+        app: MinionApp, shared_emulator: RunningEmulator) -> None:
     async with started(app, (120, 40)) as pilot:
         await app.service.discovery.follow(_busy_artists(shared_emulator, 2))
         before = _track_count(app)
@@ -236,10 +232,9 @@ def _playing(app: MinionApp) -> str | None:
 
 
 async def test_the_palette_offers_follow_sync_and_radio_for_the_highlighted_track(
-        make_app: AppFactory, shared_emulator: RunningEmulator) -> None:
+        app: MinionApp, shared_emulator: RunningEmulator) -> None:
     from minion_tui.tui.commands import DiscoveryCommands
 
-    app = make_app()
     async with started(app, (120, 40)) as pilot:
         (track,) = await resolve_examples(app.service, shared_emulator, "track_full")
         list_in_browse(app, [track])
@@ -257,13 +252,12 @@ async def test_the_palette_offers_follow_sync_and_radio_for_the_highlighted_trac
 
 
 async def test_the_palettes_follow_on_a_followed_users_source_keeps_them_followed(
-        make_app: AppFactory, shared_emulator: RunningEmulator) -> None:
+        app: MinionApp, shared_emulator: RunningEmulator) -> None:
     # A user's source names them by profile URL, not by the URN the follows are kept by, so
     # "Follow <name>" can be offered for someone already followed: it must follow, not
     # toggle them off.
     from minion_tui.tui.commands import DiscoveryCommands
 
-    app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         user = await _follow_from_users_reposts(pilot, app, shared_emulator.examples["user"])
 

@@ -26,8 +26,6 @@ from tests.tui.waiting import until
 
 pytestmark = pytest.mark.own_emulator
 
-SIZE = (160, 45)
-
 
 def _labels(sources: SourceList) -> list[str]:
     return [str(o.prompt).strip() for o in sources.options]
@@ -36,7 +34,7 @@ def _labels(sources: SourceList) -> list[str]:
 async def test_mixcloud_section_lists_charts_and_tags_and_opens_them(
     app: MinionApp, emulator: RunningEmulator,
 ) -> None:
-    async with in_browse(app, SIZE) as (pilot, browse, sources, tracks):
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await until(pilot, lambda: browse.source_title == "Trending", "trending at start")
         labels = _labels(sources)
         at = labels.index("Mixcloud")
@@ -69,7 +67,7 @@ async def test_mixcloud_section_lists_charts_and_tags_and_opens_them(
 async def test_pasted_mixcloud_profile_offers_shows_favourites_and_listens(
     app: MinionApp, emulator: RunningEmulator,
 ) -> None:
-    async with in_browse(app, SIZE) as (pilot, browse, sources, tracks):
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await until(pilot, lambda: browse.source_title == "Trending", "trending at start")
         await pilot.press("number_sign")
         box = app.query_one("#source-input", Input)
@@ -104,7 +102,7 @@ async def test_pinned_mixcloud_sources_survive_a_restart(
     make_isolated_app: Callable[[], MinionApp], emulator: RunningEmulator,
 ) -> None:
     app = make_isolated_app()
-    async with in_browse(app, SIZE) as (pilot, browse, sources, tracks):
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await until(pilot, lambda: browse.source_title == "Trending", "trending at start")
         await choose_source(pilot, sources, "mixcloud:hot")
         await until(pilot, lambda: len(tracks.tracks) > 0 and not browse._loading, "hot")
@@ -112,7 +110,7 @@ async def test_pinned_mixcloud_sources_survive_a_restart(
         await until(pilot, lambda: "Mixcloud: Hot" in _labels(sources)[
             _labels(sources).index("Pinned"):], "pinned")
     app = make_isolated_app()
-    async with in_browse(app, SIZE) as (pilot, browse, sources, tracks):
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await until(pilot, lambda: any(k.startswith("pinned-") for k, _ in sources.listed()),
                     "pinned after restart")
         # The start-up choice (Trending: nobody followed) is made first, as in the first run:

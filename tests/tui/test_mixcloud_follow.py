@@ -7,7 +7,6 @@ from minion_tui.emulator.server import RunningEmulator
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.widgets.details import TrackDetails
 from tests.examples import resolve_examples
-from tests.tui.conftest import AppFactory
 from tests.tui.harness import list_in_browse, started
 from tests.tui.waiting import until
 
@@ -17,8 +16,7 @@ def _toasts(app: MinionApp) -> list[str]:
 
 
 async def test_f_on_a_show_follows_the_djs_favourites_and_shows(
-        make_app: AppFactory, shared_emulator: RunningEmulator) -> None:
-    app = make_app()
+        app: MinionApp, shared_emulator: RunningEmulator) -> None:
     async with started(app, (160, 45)) as pilot:
         (show,) = await resolve_examples(app.service, shared_emulator, "mc_show_tracks")
         assert show.provider == "mixcloud" and show.uploader_urn

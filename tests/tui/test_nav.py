@@ -22,12 +22,10 @@ from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.download_rows import JobRow
 from minion_tui.tui.widgets.source_list import SourceList
 from minion_tui.tui.widgets.track_list import TrackList
-from tests.tui.harness import browse_parts, in_browse
+from tests.tui.harness import BROWSE_SIZE, browse_parts, in_browse
 from tests.tui.waiting import until
 
 pytestmark = pytest.mark.own_emulator
-
-SIZE = (160, 45)
 
 
 def _status(app: MinionApp, selector: str = "#browse-status") -> str:
@@ -51,7 +49,7 @@ async def _trending(pilot: Pilot[None], app: MinionApp) -> TrackList:
 async def test_o_goes_to_the_artist_named_by_name_and_backspace_goes_back(
     app: MinionApp,
 ) -> None:
-    async with in_browse(app, SIZE) as (pilot, browse, sources, tracks):
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await _trending(pilot, app)
         await pilot.press("j")
         track = tracks.highlighted
@@ -80,7 +78,7 @@ async def test_o_goes_to_the_artist_named_by_name_and_backspace_goes_back(
 async def test_details_show_the_links_and_y_copies_them(
     app: MinionApp,
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=BROWSE_SIZE) as pilot:
         tracks = await _trending(pilot, app)
         track = tracks.highlighted
         assert track is not None and track.url and track.uploader_url
@@ -104,7 +102,7 @@ async def test_a_pasted_profile_is_named_by_the_users_name(
     app: MinionApp, emulator: RunningEmulator,
 ) -> None:
     user = emulator.examples["user"]
-    async with in_browse(app, SIZE) as (pilot, browse, sources, tracks):
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await _trending(pilot, app)
         profile = await app.service.catalog.resolve(user)
         assert isinstance(profile, User)
@@ -123,7 +121,7 @@ async def test_a_pasted_profile_is_named_by_the_users_name(
 async def test_a_set_from_search_stays_in_sources_and_O_goes_back_to_it(
     app: MinionApp,
 ) -> None:
-    async with in_browse(app, SIZE) as (pilot, browse, sources, tracks):
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await _trending(pilot, app)
         # D with no set listed says why.
         await pilot.press("D")
@@ -164,7 +162,7 @@ async def test_a_set_from_search_stays_in_sources_and_O_goes_back_to_it(
 async def test_filter_and_sort_belong_to_the_source(
     app: MinionApp,
 ) -> None:
-    async with in_browse(app, SIZE) as (pilot, browse, _, tracks):
+    async with in_browse(app) as (pilot, browse, _, tracks):
         await _trending(pilot, app)
         word = tracks.tracks[0].title.split()[0].lower()
         await pilot.press("slash", *word, "enter", "s")
@@ -191,7 +189,7 @@ async def test_filter_and_sort_belong_to_the_source(
 async def test_changing_a_search_filter_runs_the_search_again(
     app: MinionApp,
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=BROWSE_SIZE) as pilot:
         await _trending(pilot, app)
         await pilot.press("2", "slash", *"deep", "enter")
         search = app.query_one(SearchPane)
@@ -216,7 +214,7 @@ async def test_x_says_how_many_are_hidden_and_H_shows_the_state(
     def footer_h() -> list[str]:
         return [k.description for k in app.query("FooterKey") if k.key == "H"]
 
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=BROWSE_SIZE) as pilot:
         tracks = await _trending(pilot, app)
         assert footer_h() == ["✕ hidden"]
         first = tracks.highlighted
@@ -239,7 +237,7 @@ async def test_x_says_how_many_are_hidden_and_H_shows_the_state(
 async def test_rating_works_on_queue_and_history_rows_and_c_in_history_keeps_the_queue(
     app: MinionApp, tmp_path: Path,
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=BROWSE_SIZE) as pilot:
         tracks = await _trending(pilot, app)
         queued, played = tracks.tracks[0], tracks.tracks[1]
         service = app.service
@@ -274,7 +272,7 @@ async def test_rating_works_on_queue_and_history_rows_and_c_in_history_keeps_the
 
 @pytest.mark.mpv
 async def test_next_with_nothing_next_says_so(app: MinionApp) -> None:
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=BROWSE_SIZE) as pilot:
         await _trending(pilot, app)
         await pilot.press("greater_than_sign")
         await until(pilot, lambda: any(t.startswith("Nothing next: the queue has no track")
@@ -284,7 +282,7 @@ async def test_next_with_nothing_next_says_so(app: MinionApp) -> None:
 async def test_download_keys_say_why_they_cannot_act(
     app: MinionApp,
 ) -> None:
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=BROWSE_SIZE):
         pane = app.query_one(DownloadsPane)
         paused = JobRow(key="1", title="Artist - Title", state="paused", job_id=1)
         assert pane._cannot("pause", paused) == (

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from minion_tui.config import log_path
@@ -41,6 +42,13 @@ def player_app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
 def _sql(data: Path, query: str) -> list[tuple[object, ...]]:
     with sqlite3.connect(data / "minion.db") as db:
         return list(db.execute(query))
+
+
+async def _rate(pilot: Pilot[None], data: Path, key: str, urn: str, judgment: str) -> None:
+    """Press ``key`` and wait for the judgments table to hold ``judgment`` for ``urn``."""
+    await pilot.press(key)
+    await until(pilot, lambda: (urn, judgment) in _sql(
+        data, "SELECT urn, judgment FROM judgments"), f"{key}: the judgments row")
 
 
 @pytest.mark.mpv
@@ -121,9 +129,7 @@ async def test_keys_play_pause_seek_queue_reorder_next_rate_and_history(
             == [full.urn, other.urn, preview.urn], "reordered in SQLite")
 
         # L rates the playing track from here (no track list in sight).
-        await pilot.press("L")
-        await until(pilot, lambda: (full.urn, "liked") in _sql(
-            data, "SELECT urn, judgment FROM judgments"), "the judgments row")
+        await _rate(pilot, data, "L", full.urn, "liked")
         await until(pilot, lambda: bar.view.judgment is Judgment.LIKED, "the bar's badge")
 
         # > plays the next entry; the pane marks it.
@@ -199,8 +205,7 @@ async def test_without_libmpv_play_keys_toast_the_install_hint_and_the_app_lives
         assert app.is_running
 
 
-async def test_keys_typed_into_an_input_do_not_reach_the_player(make_app: AppFactory) -> None:
-    app = make_app()
+async def test_keys_typed_into_an_input_do_not_reach_the_player(app: MinionApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("2")
         query = app.query_one("#query", Input)
@@ -321,12 +326,8 @@ async def test_seek_volume_up_previous_and_rating_keys(
         await until(pilot, lambda: bar.view.volume == round(volume + 5), "the bar's volume")
 
         # X and N rate the playing track (the long one), wherever the focus is.
-        await pilot.press("X")
-        await until(pilot, lambda: (long.urn, "not_interested") in _sql(
-            data, "SELECT urn, judgment FROM judgments"), "X: the judgments row")
-        await pilot.press("N")
-        await until(pilot, lambda: (long.urn, "not_quite") in _sql(
-            data, "SELECT urn, judgment FROM judgments"), "N: the judgments row")
+        await _rate(pilot, data, "X", long.urn, "not_interested")
+        await _rate(pilot, data, "N", long.urn, "not_quite")
         await until(pilot, lambda: bar.view.judgment is Judgment.NOT_QUITE, "the bar's badge")
 
         # < plays the previous queue entry.

@@ -96,11 +96,7 @@ class McFaults:
 
     def api_call(self) -> int | None:
         """Counts a REST call; the Retry-After seconds once over the budget, else None."""
-        fault = self.faults.get("mc-rate-limit")
-        if fault is None:
-            return None
-        with self._lock:
-            left = self.window.over_budget(fault)
+        left = self.window.over_budget(self.faults.get("mc-rate-limit"))
         return None if left is None else max(1, int(left + 0.999))
 
 
