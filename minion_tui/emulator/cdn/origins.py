@@ -30,6 +30,7 @@ from minion_tui.emulator.cdn.responses import (
     not_found,
     refusal,
     route_path,
+    segment_of,
     vod_playlist,
 )
 from minion_tui.emulator.cdn.signing import Signer
@@ -202,24 +203,29 @@ class Cdn:
         return self._bytes(request, track.init(), "audio/mp4", "init")
 
     async def _aac_segment(self, request: Request) -> Response:
-        track = await self._aac_track(request)
-        if isinstance(track, Response):
-            return track
-        index = request.path_params["index"]
-        if not 0 <= index < track.segment_count:
-            return not_found(f"segment {index}")
+        found = segment_of(await self._aac_track(request), request)
+        if isinstance(found, Response):
+            return found
+        track, index = found
         return self._bytes(request, track.segment(index), "audio/mp4", f"seg{index}")
 
     def _bytes(self, request: Request, body: bytes, content_type: str, variant: str) -> Response:
         etag, modified = self._validators(request.path_params.get("key", ""), variant)
         return respond_bytes(request, body, content_type, etag, modified)
 
-    async def _mp3_playlist(self, request: Request) -> Response:
-        preview = route_path(request).startswith("/playlist/0/30/")
+    async def _hls_mp3(self, request: Request, preview_prefix: str
+                       ) -> tuple[str, Mp3File, bool] | Response:
+        """What an MP3 HLS request names (key, file, and whether it is the preview: its path
+        starts with ``preview_prefix``), or the answer refusing it."""
+        preview = route_path(request).startswith(preview_prefix)
         found = await self._mp3_request(request, HLS_ORIGIN, preview=preview)
+        return found if isinstance(found, Response) else (*found, preview)
+
+    async def _mp3_playlist(self, request: Request) -> Response:
+        found = await self._hls_mp3(request, "/playlist/0/30/")
         if isinstance(found, Response):
             return found
-        key, file = found
+        key, file, preview = found
         media = f"{HLS_ORIGIN}/media/0/30" if preview else f"{HLS_ORIGIN}/media"
         return vod_playlist(VOD_HEAD, (
             (segment.seconds, f"{media}/{segment.first_byte}/{segment.last_byte}/{key}"
@@ -227,11 +233,10 @@ class Cdn:
             for segment in file.segments()))
 
     async def _mp3_segment(self, request: Request) -> Response:
-        preview = route_path(request).startswith("/media/0/30/")
-        found = await self._mp3_request(request, HLS_ORIGIN, preview=preview)
+        found = await self._hls_mp3(request, "/media/0/30/")
         if isinstance(found, Response):
             return found
-        key, file = found
+        key, file, preview = found
         start, end = request.path_params["start"], request.path_params["end"]
         if not 0 <= start <= end < file.size:
             return not_found(f"bytes {start}-{end} of a {file.size}-byte file")

@@ -5,6 +5,7 @@ playlist."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -39,6 +40,25 @@ def refusal(signer: Signer, request: Request, origin: str, now: float) -> Respon
 
 def not_found(what: str) -> Response:
     return PlainTextResponse(f"Not found: {what}", status_code=404)
+
+
+class _Segmented(Protocol):
+    @property
+    def segment_count(self) -> int: ...
+
+
+S = TypeVar("S", bound=_Segmented)
+
+
+def segment_of(track: S | Response, request: Request) -> tuple[S, int] | Response:
+    """The track and the segment number (``index``) a segment request names, or the answer
+    refusing it: the refusal the track's lookup gave, or a 404 for a segment it lacks."""
+    if isinstance(track, Response):
+        return track
+    index: int = request.path_params["index"]
+    if not 0 <= index < track.segment_count:
+        return not_found(f"segment {index}")
+    return track, index
 
 
 def vod_playlist(head: Iterable[str], segments: Iterable[tuple[float, str]], *,
