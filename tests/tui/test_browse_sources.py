@@ -136,6 +136,7 @@ async def test_pinned_likes_survive_a_restart_and_unpin(
         await until(pilot, lambda: _first(sources, "pinned-"), "Pinned")
         pinned = [o for o in sources.options if (o.id or "").startswith("pinned-")]
         assert [str(o.prompt) for o in pinned] == [f"  Likes of {name}"]
+        await listed_at_start(pilot)  # the start-up choice made, so the pinned one is chosen
         await choose_source(pilot, sources, pinned[0].id or "")
         await until(pilot, lambda: len(tracks.tracks) >= 3, "the pinned likes")
         assert browse.source_title == f"Likes of {name}"
