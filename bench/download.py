@@ -203,6 +203,17 @@ def run(cmd: list[str], outputs: list[Path], times: RequestTimes,
         else:
             out.unlink(missing_ok=True)
     times.clear()
+    ok, start, end, peak_mb = watched_run(cmd, env, said=300)
+    with times.lock:
+        first = min(times.arrived, default=end)
+        last = max(times.answered, default=end)
+    return Sample(ok, end - start, peak_mb, first - start, last - first, end - last)
+
+
+def watched_run(cmd: list[str], env: dict[str, str] | None, *,
+                said: int) -> tuple[bool, float, float, float]:
+    """Run ``cmd`` to its exit: (ok, perf_counter at the start, at the exit, the child's peak
+    RSS in MB). A failure prints the last ``said`` characters of its stderr."""
     # ru_maxrss of a child inherits the (large) bench process's peak at fork, so read the
     # child's own high-water mark (VmHWM, reset at exec) from /proc while it runs, on a
     # thread: the exit itself is awaited here, not polled.
@@ -217,16 +228,12 @@ def run(cmd: list[str], outputs: list[Path], times: RequestTimes,
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
-    _, said = proc.communicate()
+    _, stderr = proc.communicate()
     end = time.perf_counter()
     watcher.join()
     if proc.returncode != 0:
-        print(f"  ! {cmd[0]} failed: {said.decode(errors='replace')[-300:]}")
-    with times.lock:
-        first = min(times.arrived, default=end)
-        last = max(times.answered, default=end)
-    return Sample(proc.returncode == 0, end - start, peak_kb[0] / 1024, first - start,
-                  last - first, end - last)
+        print(f"  ! {cmd[0]} failed: {stderr.decode(errors='replace')[-said:]}")
+    return proc.returncode == 0, start, end, peak_kb[0] / 1024
 
 
 def ours_command(url: str, folder: Path, segments: int) -> list[str]:

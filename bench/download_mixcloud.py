@@ -33,10 +33,8 @@ import math
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -79,28 +77,11 @@ def run(cmd: list[str], out: Path, env: dict[str, str] | None = None
         ) -> tuple[bool, float, float, float]:
     """(ok, wall seconds, peak RSS MB, seconds from the first request to the exit) of one
     run of ``cmd`` into the empty folder ``out``."""
-    high_water = _sibling()._high_water_kb
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     ARRIVALS.clear()
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    peak = [0]
-
-    def watch() -> None:
-        while proc.returncode is None:
-            peak[0] = max(peak[0], high_water(proc.pid))
-            time.sleep(0.02)
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    _, said = proc.communicate()
-    end = time.perf_counter()
-    wall = end - start
-    watcher.join()
-    if proc.returncode != 0:
-        print(f"  ! {cmd[0]} failed: {said.decode(errors='replace')[-400:]}")
-    return proc.returncode == 0, wall, peak[0] / 1024, end - min(ARRIVALS, default=start)
+    ok, start, end, peak_mb = _sibling().watched_run(cmd, env, said=400)
+    return ok, end - start, peak_mb, end - min(ARRIVALS, default=start)
 
 
 def local(url: str, endpoints: dict[str, str]) -> str:

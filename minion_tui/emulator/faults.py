@@ -88,6 +88,32 @@ def looks_like_browser(user_agent: str) -> bool:
     return "Firefox/1" in user_agent
 
 
+class FixedWindow:
+    """The call budget of a rate-limit fault: calls are counted in windows of the fault's
+    ``window`` seconds, the first from when the window was made; past its ``n`` calls a
+    window is over budget. Thread-safe."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._lock = threading.Lock()
+        self.clock = clock
+        self.start = clock()
+        self.calls = 0
+
+    def over_budget(self, fault: Fault | None) -> float | None:
+        """Count a call when ``fault`` is active: the seconds left of its window when it is
+        over the fault's budget, else None."""
+        if fault is None:
+            return None
+        with self._lock:
+            now, window = self.clock(), fault.number("window")
+            if now - self.start >= window:
+                self.start, self.calls = now, 0
+            self.calls += 1
+            if self.calls > fault.number("n"):
+                return window - (now - self.start)
+            return None
+
+
 class FaultRuntime:
     """The active profile and its counters; thread-safe (tests flip it while serving)."""
 
@@ -107,8 +133,7 @@ class FaultRuntime:
             self._reset()
 
     def _reset(self) -> None:
-        self.media_window_start = self.clock()
-        self.media_calls = 0
+        self.media_window = FixedWindow(self.clock)
         self.list_hits: dict[str, int] = {}
         burst = self.faults.get("5xx-burst")
         self.burst_left = int(burst.number("n")) if burst else 0
@@ -126,17 +151,8 @@ class FaultRuntime:
 
     def media_call(self) -> float | None:
         """Counts a media call; returns the Retry-After seconds when over the limit."""
-        fault = self.faults.get("rate-limit")
-        if fault is None:
-            return None
-        with self._lock:
-            now, window = self.clock(), fault.number("window")
-            if now - self.media_window_start >= window:
-                self.media_window_start, self.media_calls = now, 0
-            self.media_calls += 1
-            if self.media_calls > fault.number("n"):
-                return max(1.0, window - (now - self.media_window_start))
-            return None
+        left = self.media_window.over_budget(self.faults.get("rate-limit"))
+        return None if left is None else max(1.0, left)
 
     def list_fails(self, key: str) -> bool:
         """flaky-lists: the 1st, 3rd, 5th… request of each URL gets a 502."""

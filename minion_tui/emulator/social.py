@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from minion_tui.emulator.catalog.model import Activity, Catalog
+from minion_tui.emulator.catalog.model import Activity, Catalog, newest_first
 
 
 class Social:
@@ -58,8 +58,7 @@ class Social:
             kept = [a for a in graph.get(user_id, []) if (a.kind, a.target_id) != ("track",
                                                                                   track_id)]
             kept.append(Activity(when, "track", track_id, user_id))
-            graph[user_id] = sorted(kept, key=lambda a: (a.created_at, a.target_id),
-                                    reverse=True)
+            graph[user_id] = newest_first(kept)
             self.version += 1
             return when
 
@@ -89,10 +88,6 @@ class Social:
                         for track in rng.choices(listed, weights=weights, k=wanted):
                             if len(chosen) < wanted and track.id not in chosen:
                                 chosen[track.id] = rng.randint(track.created_at, c.now)
-                    graph[user_id] = _newest_first(
+                    graph[user_id] = newest_first(
                         Activity(at, "track", tid, user_id) for tid, at in chosen.items())
             self.version += 1
-
-
-def _newest_first(items: Iterable[Activity]) -> list[Activity]:
-    return sorted(items, key=lambda a: (a.created_at, a.target_id), reverse=True)

@@ -1,9 +1,12 @@
 """What every provider checks of a pasted target before reading it as its own: not empty, not
-absurdly long, no control characters; and how a target is quoted in a message."""
+absurdly long, no control characters; how a target is quoted in a message; and a pasted web
+page split into what its listings are read from."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from minion_tui.errors import InvalidURL
 from minion_tui.net.endpoints import display_url
@@ -32,3 +35,25 @@ def checked(target: str, service: str, hint: str) -> str:
         raise InvalidURL(f"The link {shown(text)} contains a control character "
                          f"(U+{ord(control.group()):04X}).", hint=hint)
     return text
+
+
+@dataclass(frozen=True)
+class PastedPage:
+    """A pasted web page: its URL (``https://`` put in front when the text has no scheme),
+    the URL's parts, its host in lower case and its path's segments, unquoted."""
+
+    url: str
+    parts: SplitResult
+    host: str
+    path: list[str]
+
+
+def pasted_page(text: str) -> PastedPage | None:
+    """``text`` read as a web page's address; None when it does not split as a URL."""
+    url = text if "://" in text else f"https://{text}"
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    return PastedPage(url, parts, host, [unquote(p) for p in parts.path.split("/") if p])

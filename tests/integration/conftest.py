@@ -103,10 +103,35 @@ def sc_http(emulator: RunningEmulator) -> Iterator[EmulatorHttp]:
 
 
 @pytest.fixture
+def mc_rest(emulator: RunningEmulator) -> Iterator[Callable[..., Any]]:
+    """GET a path of the Mixcloud emulator's REST API with plain httpx (not our net layer),
+    ``params`` as its query: the JSON answer (a 200 is asserted), what a Service or a CLI
+    answer is checked against."""
+    import httpx
+
+    local = emulator.endpoints["https://api.mixcloud.com"]
+    with httpx.Client(timeout=60) as client:
+        def get(path: str, **params: Any) -> Any:
+            answer = client.get(local + path, params=params or None)
+            assert answer.status_code == 200, (path, answer.status_code)
+            return answer.json()
+        yield get
+
+
+@pytest.fixture
 async def service(emulator: RunningEmulator, tmp_path: Path) -> AsyncIterator[Service]:
     """A Service over the emulator, its data in tmp_path, playing to mpv's null output (no
     sound device in tests). Modules that need another one define their own."""
     svc = Service.open(endpoints=emulator.endpoints, data_dir=tmp_path)
     svc.player.audio_output = "null"
+    yield svc
+    await svc.aclose()
+
+
+@pytest.fixture
+async def discover(emulator: RunningEmulator, tmp_path: Path) -> AsyncIterator[Service]:
+    """A Service over the emulator, its data in tmp_path, as discovery's tests use it (no
+    player set up)."""
+    svc = Service.open(endpoints=emulator.endpoints, data_dir=tmp_path)
     yield svc
     await svc.aclose()

@@ -14,7 +14,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -60,13 +59,6 @@ def _rows(db: Path, *, where: str = "source != 'charts:trending'") -> list[Row]:
     with closing(sqlite3.connect(db)) as conn:
         return conn.execute(f"SELECT track_urn, source, actor_urn, action, at FROM provenance "
                             f"WHERE {where} ORDER BY 1, 2").fetchall()
-
-
-@pytest.fixture
-async def discover(emulator: RunningEmulator, tmp_path: Path) -> AsyncIterator[Service]:
-    svc = Service.open(endpoints=emulator.endpoints, data_dir=tmp_path)
-    yield svc
-    await svc.aclose()
 
 
 async def test_follow_three_artists_and_sync_stores_their_likes_and_reposts(

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import signal
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+from tests.integration.downloading import (
+    cli,
+    download_whole,
+    json_events,
+    kill_download_when,
+)
 from tests.integration.request_log import install
-
-
-def _cli(*argv: str) -> list[str]:
-    return [sys.executable, "-m", "minion_tui", "download", *argv]
-
-
-def _events(stdout: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
 
 
 def _jobs(data_home: Path) -> list[tuple[str, str, str]]:
@@ -33,28 +28,14 @@ def _jobs(data_home: Path) -> list[tuple[str, str, str]]:
 
 def test_sigkill_then_restart_is_byte_identical(sc_env: Any, tmp_path: Path) -> None:
     url = sc_env.examples["track_full"]
-    # The uninterrupted reference run gets its own database: the download archive of a
-    # shared one would (rightly) skip the track in the second folder.
-    clean_env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "clean-data")}
-    clean = subprocess.run(_cli(url, "--json", "--dir", str(tmp_path / "clean")),
-                           capture_output=True, text=True, timeout=120, env=clean_env)
-    assert clean.returncode == 0, clean.stderr + clean.stdout
-    [whole] = [Path(e["path"]) for e in _events(clean.stdout) if e["event"] == "done"]
+    whole = download_whole(url, tmp_path, timeout=120)
 
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
     log = install(sc_env)
     sc_env.state.set_faults("slow:ms=150")  # slow enough to kill it half-way
     folder = tmp_path / "killed"
-    proc = subprocess.Popen(_cli(url, "--json", "--segments", "1", "--dir", str(folder)),
-                            stdout=subprocess.PIPE, text=True, env=env)
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        event = json.loads(line)
-        if event["event"] == "segment" and event["segments_done"] >= 3:
-            break
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    proc.stdout.close()
+    kill_download_when(url, folder, env, lambda event: event["event"] == "segment"
+                       and event["segments_done"] >= 3)
     sc_env.state.set_faults("")
     assert not (folder / whole.name).exists()  # no partial file under a final name
     kept = list(folder.glob(".*.parts/*.seg"))
@@ -63,10 +44,10 @@ def test_sigkill_then_restart_is_byte_identical(sc_env: Any, tmp_path: Path) -> 
     assert state == "running"  # what the kill left behind
 
     log.clear()
-    again = subprocess.run(_cli(url, "--json", "--dir", str(folder)), capture_output=True,
+    again = subprocess.run(cli(url, "--json", "--dir", str(folder)), capture_output=True,
                            text=True, timeout=120, env=env)
     assert again.returncode == 0, again.stderr + again.stdout
-    segments = [e for e in _events(again.stdout) if e["event"] == "segment"]
+    segments = [e for e in json_events(again.stdout) if e["event"] == "segment"]
     total = segments[-1]["segments_total"]
     # Server side: exactly the missing segments (init included) were requested again.
     fetched = [p for p in log.paths("/sc-aac/") if not p.endswith(".m3u8")]
@@ -81,13 +62,13 @@ def test_sigkill_then_restart_is_byte_identical(sc_env: Any, tmp_path: Path) -> 
 
 def test_archive_skips_a_track_downloaded_elsewhere(sc_env: Any, tmp_path: Path) -> None:
     url = sc_env.examples["track_full"]
-    first = subprocess.run(_cli(url, "--json", "--dir", str(tmp_path / "a")),
+    first = subprocess.run(cli(url, "--json", "--dir", str(tmp_path / "a")),
                            capture_output=True, text=True, timeout=120, env=os.environ.copy())
     assert first.returncode == 0, first.stderr + first.stdout
-    second = subprocess.run(_cli(url, "--json", "--dir", str(tmp_path / "b")),
+    second = subprocess.run(cli(url, "--json", "--dir", str(tmp_path / "b")),
                             capture_output=True, text=True, timeout=120, env=os.environ.copy())
     assert second.returncode == 0, second.stderr + second.stdout
-    events = _events(second.stdout)
+    events = json_events(second.stdout)
     assert [e["event"] for e in events if e["event"] in ("skipped", "done", "segment")] == [
         "skipped"]
     assert not (tmp_path / "b").exists() or not list((tmp_path / "b").iterdir())
@@ -98,11 +79,11 @@ def test_batch_skips_preview_and_drm_and_writes_m3u8(sc_env: Any, tmp_path: Path
     listing = tmp_path / "urls.txt"
     listing.write_text(f"# a comment\n{ex['track_preview']}\n{ex['track_drm']}\n",
                        encoding="utf-8")
-    run = subprocess.run(_cli(ex["set_small"], str(listing), "--json", "--dir",
+    run = subprocess.run(cli(ex["set_small"], str(listing), "--json", "--dir",
                               str(tmp_path / "out"), "--jobs", "2"),
                          capture_output=True, text=True, timeout=180, env=os.environ.copy())
     assert run.returncode == 0, run.stderr + run.stdout
-    events = _events(run.stdout)
+    events = json_events(run.stdout)
     skipped = [e for e in events if e["event"] == "skipped"]
     done = [Path(e["path"]) for e in events if e["event"] == "done"]
     # set_small holds 4 tracks (one of them a Go+ preview) + the two listed in the file.
@@ -124,7 +105,7 @@ def test_artwork_is_fetched_beside_the_audio_not_after_it(sc_env: Any, tmp_path:
     # engine asks for it as the download starts. Order checked in the server's request log.
     log = install(sc_env)
     url = sc_env.examples["track_full"]
-    done = subprocess.run(_cli(url, "--json", "--dir", str(tmp_path), "--segments", "2"),
+    done = subprocess.run(cli(url, "--json", "--dir", str(tmp_path), "--segments", "2"),
                           capture_output=True, text=True, timeout=120, env=os.environ.copy())
     assert done.returncode == 0, done.stderr + done.stdout
     paths = log.paths()

@@ -14,6 +14,7 @@ from minion_tui.downloads.engine import DownloadOptions
 from minion_tui.downloads.jobs import JobControl
 from minion_tui.models import DownloadEvent, Outcome, Track
 from minion_tui.service import Service
+from tests.integration.downloading import download_pausing_first
 from tests.integration.full_disk import FullDisk
 from tests.integration.request_log import install, throttle
 
@@ -164,22 +165,9 @@ async def test_a_set_track_retried_later_joins_the_sets_m3u8(sc_env: Any, tmp_pa
     # The batch writes the set's M3U8 with what finished; a track paused (or failed) then is
     # listed in its place once a retry finishes it.
     service = Service.open(data_dir=tmp_path / "data")
-    stopping: list[asyncio.Task[None]] = []
-
-    def listen(event: DownloadEvent) -> None:
-        if event.kind == "segment" and event.job_id is not None and not stopping:
-            stopping.append(asyncio.get_running_loop().create_task(
-                service.downloads.pause(event.job_id)))
-
-    unsubscribe = service.downloads.on_event(listen)
-    sc_env.state.set_faults("slow:ms=60")
-    try:
-        outcomes = await service.downloads.download([sc_env.examples["set_small"]],
-                                          directory=tmp_path / "out", segments=1)
-        await asyncio.gather(*stopping)
-    finally:
-        sc_env.state.set_faults("")
-        unsubscribe()
+    outcomes = await download_pausing_first(service, sc_env, sc_env.examples["set_small"],
+                                            ("segment",), directory=tmp_path / "out",
+                                            segments=1)
     try:
         done = [o for o in outcomes if o.state == "done"]
         [paused] = [o for o in outcomes if o.state == "paused"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,21 +56,34 @@ def serving(origin: Origin) -> Iterator[str]:
         yield f"{base}/mix.m4a"
 
 
-async def _fetch(origin: Origin, part: Path, renewed: list[str] | None = None) -> int:
+def renewals(renewed: list[str] | None) -> Callable[[StreamChoice], Awaitable[StreamChoice]]:
+    """A download's refresh callback that appends each URL renewed to ``renewed`` (the same
+    choice back); with None, a renewal fails the test."""
     async def refresh(choice: StreamChoice) -> StreamChoice:
         if renewed is None:
             raise AssertionError("nothing expires here")
         renewed.append(choice.url)
         return choice
 
+    return refresh
+
+
+@asynccontextmanager
+async def fetching_from(origin: Origin) -> AsyncIterator[tuple[Http, str]]:
+    """Our Http (no rate limit) and the URL of ``origin`` served locally."""
     http = Http(HttpOptions(rate_limit=0))
     try:
         with serving(origin) as url:
-            choice = StreamChoice("progressive", "aac", "test", url, track_urn="test:1")
-            return await fetch_progressive(http, choice, part, refresh=refresh,
-                                           range_size=RANGE)
+            yield http, url
     finally:
         await http.aclose()
+
+
+async def _fetch(origin: Origin, part: Path, renewed: list[str] | None = None) -> int:
+    async with fetching_from(origin) as (http, url):
+        choice = StreamChoice("progressive", "aac", "test", url, track_urn="test:1")
+        return await fetch_progressive(http, choice, part, refresh=renewals(renewed),
+                                       range_size=RANGE)
 
 
 @pytest.mark.parametrize("cap", [None, 50_000], ids=["full-ranges", "throttled"])

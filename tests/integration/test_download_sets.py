@@ -4,7 +4,6 @@ one title in two folders, each claimed for its set across restarts."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -19,8 +18,9 @@ from mutagen.mp4 import MP4
 
 from minion_tui.emulator.catalog.build import build_catalog
 from minion_tui.emulator.catalog.model import TrackSet
-from minion_tui.models import DownloadEvent, Outcome
+from minion_tui.models import Outcome
 from minion_tui.service import Service
+from tests.integration.downloading import download_pausing_first
 
 
 def _catalog_set(url: str) -> tuple[TrackSet, str, list[str]]:
@@ -118,24 +118,10 @@ async def test_a_set_track_paused_and_retried_keeps_its_place_in_the_set(
     # and owner come back from the set's folder claim, so the tags are those of a whole run.
     _, owner, urns = _catalog_set(sc_env.examples["set_twin"])
     service = Service.open(data_dir=tmp_path / "data")
-    stopping: list[asyncio.Task[None]] = []
-
-    def listen(event: DownloadEvent) -> None:
-        # The first track to send any audio (HLS segments or progressive bytes) is paused.
-        if event.kind in ("segment", "bytes") and event.job_id is not None and not stopping:
-            stopping.append(asyncio.get_running_loop().create_task(
-                service.downloads.pause(event.job_id)))
-
-    unsubscribe = service.downloads.on_event(listen)
-    sc_env.state.set_faults("slow:ms=60")
-    try:
-        outcomes = await service.downloads.download([sc_env.examples["set_twin"]],
-                                                    directory=tmp_path / "music",
-                                                    format="mp3", segments=1)
-        await asyncio.gather(*stopping)
-    finally:
-        sc_env.state.set_faults("")
-        unsubscribe()
+    # The first track to send any audio (HLS segments or progressive bytes) is paused.
+    outcomes = await download_pausing_first(service, sc_env, sc_env.examples["set_twin"],
+                                            ("segment", "bytes"), directory=tmp_path / "music",
+                                            format="mp3", segments=1)
     await service.aclose()
     [paused] = [o for o in outcomes if o.state == "paused"]
     assert paused.job_id is not None

@@ -8,17 +8,14 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from minion_tui.emulator.server import RunningEmulator
 from tests.integration import request_log
 
-API = "https://api.mixcloud.com"
 TRACK_KEYS = {"provider", "kind", "id", "urn", "url", "title", "artist", "uploader",
               "duration_ms", "tags", "created_at", "artwork_url", "counts", "availability"}
 USER_KEYS = {"username", "full_name", "url", "followers_count", "followings_count",
@@ -44,21 +41,10 @@ def cli(emulator: RunningEmulator, tmp_path: Path) -> Any:
     return run
 
 
-@pytest.fixture
-def rest(emulator: RunningEmulator) -> Iterator[Any]:
-    local = emulator.endpoints[API]
-    with httpx.Client(timeout=60) as client:
-        def get(path: str, **params: Any) -> Any:
-            answer = client.get(local + path, params=params or None)
-            assert answer.status_code == 200, (path, answer.status_code)
-            return answer.json()
-        yield get
-
-
 def test_resolve_a_show_is_the_track_form(emulator: RunningEmulator, cli: Any,
-                                          rest: Any) -> None:
+                                          mc_rest: Any) -> None:
     code, show, _ = cli("resolve", emulator.examples["mc_show_tracks"])
-    raw = rest("/NightShiftRadio/night-shift-300/")
+    raw = mc_rest("/NightShiftRadio/night-shift-300/")
     assert code == 0 and TRACK_KEYS <= set(show)
     assert show["kind"] == "track" and show["provider"] == "mixcloud"
     assert show["id"] == "NightShiftRadio/night-shift-300"
@@ -77,9 +63,9 @@ def test_resolve_a_show_is_the_track_form(emulator: RunningEmulator, cli: Any,
 
 
 def test_resolve_a_user_and_an_exclusive_show(emulator: RunningEmulator, cli: Any,
-                                              rest: Any) -> None:
+                                              mc_rest: Any) -> None:
     code, user, _ = cli("resolve", emulator.examples["mc_user"])
-    raw = rest("/NightShiftRadio/")
+    raw = mc_rest("/NightShiftRadio/")
     assert code == 0 and USER_KEYS <= set(user) and user["kind"] == "user"
     assert {k: user[k] for k in USER_KEYS} == {
         "username": "NightShiftRadio", "full_name": raw["name"],
@@ -97,11 +83,11 @@ def test_resolve_a_user_and_an_exclusive_show(emulator: RunningEmulator, cli: An
     ("followers", "followers", "NightShiftRadio"), ("following", "following", "quietlistener"),
     ("followings", "following", "quietlistener"), ("playlists", "playlists", "quietlistener"),
 ])
-def test_browse_a_users_listing(cli: Any, rest: Any, listing: str, tab: str,
+def test_browse_a_users_listing(cli: Any, mc_rest: Any, listing: str, tab: str,
                                 user: str) -> None:
     code, items, _ = cli("browse", listing, f"https://www.mixcloud.com/{user}/",
                          "--provider", "mixcloud", "--limit", "3")
-    raw = rest(f"/{user}/{tab}/", limit=3)["data"]
+    raw = mc_rest(f"/{user}/{tab}/", limit=3)["data"]
     assert code == 0 and raw
     assert [i["url"] for i in items] == [r["url"] for r in raw]
     kinds = {"cloudcast": "track", "user": "user", "playlist": "playlist"}
@@ -109,24 +95,24 @@ def test_browse_a_users_listing(cli: Any, rest: Any, listing: str, tab: str,
 
 
 def test_browse_a_users_feed_and_comments_with_no_provider_flag(
-        emulator: RunningEmulator, cli: Any, rest: Any) -> None:
+        emulator: RunningEmulator, cli: Any, mc_rest: Any) -> None:
     code, feed, _ = cli("browse", "feed", emulator.examples["mc_user_small"], "--limit", "2")
     assert code == 0 and feed and all(i["provider"] == "mixcloud" for i in feed)
-    commented = next(u["username"] for u in rest("/NightShiftRadio/followers/", limit=50)["data"]
-                     if rest(f"/{u['username']}/comments/")["data"])
+    commented = next(u["username"] for u in mc_rest("/NightShiftRadio/followers/", limit=50)["data"]
+                     if mc_rest(f"/{u['username']}/comments/")["data"])
     code, comments, _ = cli("browse", "comments", f"https://www.mixcloud.com/{commented}/")
-    raw = rest(f"/{commented}/comments/")["data"]
+    raw = mc_rest(f"/{commented}/comments/")["data"]
     assert code == 0 and [c["body"] for c in comments] == [r["comment"] for r in raw]
     assert all(c["kind"] == "comment" and c["created_at"].endswith("Z")
                and c["user"]["provider"] == "mixcloud" for c in comments)
 
 
 @pytest.mark.parametrize("listing", ["comments", "favorites", "listeners", "similar"])
-def test_browse_a_shows_listing(emulator: RunningEmulator, cli: Any, rest: Any,
+def test_browse_a_shows_listing(emulator: RunningEmulator, cli: Any, mc_rest: Any,
                                 listing: str) -> None:
     code, items, _ = cli("browse", listing, emulator.examples["mc_show_tracks"],
                          "--limit", "4")
-    raw = rest(f"/NightShiftRadio/night-shift-300/{listing}/", limit=4)["data"]
+    raw = mc_rest(f"/NightShiftRadio/night-shift-300/{listing}/", limit=4)["data"]
     assert code == 0 and raw and len(items) == len(raw)
     if listing == "comments":
         assert [c["body"] for c in items] == [r["comment"] for r in raw]
@@ -165,17 +151,17 @@ def test_the_tracklist_table_says_when_a_time_is_unknown(emulator: RunningEmulat
 
 @pytest.mark.parametrize(("chart", "path"), [
     ("popular", "/popular/"), ("hot", "/popular/hot/"), ("new", "/new/")])
-def test_browse_the_charts(cli: Any, rest: Any, chart: str, path: str) -> None:
+def test_browse_the_charts(cli: Any, mc_rest: Any, chart: str, path: str) -> None:
     code, items, _ = cli("browse", chart, "--provider", "mixcloud", "--limit", "5")
     assert code == 0
-    assert [t["id"] for t in items] == [r["key"].strip("/") for r in rest(path, limit=5)["data"]]
+    assert [t["id"] for t in items] == [r["key"].strip("/") for r in mc_rest(path, limit=5)["data"]]
 
 
 def test_browse_a_tag_and_who_is_live(emulator: RunningEmulator, cli: Any,
-                                      rest: Any) -> None:
+                                      mc_rest: Any) -> None:
     code, tagged, _ = cli("browse", "tag", "deep-house", "--provider", "mixcloud",
                           "--limit", "3")
-    raw = rest("/discover/deep-house/popular/", limit=3)["data"]
+    raw = mc_rest("/discover/deep-house/popular/", limit=3)["data"]
     assert code == 0 and [t["id"] for t in tagged] == [r["key"].strip("/") for r in raw]
     code, live, _ = cli("browse", "live", "--provider", "mixcloud")
     assert code == 0
@@ -184,11 +170,11 @@ def test_browse_a_tag_and_who_is_live(emulator: RunningEmulator, cli: Any,
 
 @pytest.mark.parametrize(("kind", "rest_type"), [
     ("tracks", "cloudcast"), ("users", "user"), ("tags", "tag")])
-def test_search_mixcloud_by_type(cli: Any, rest: Any, kind: str, rest_type: str) -> None:
+def test_search_mixcloud_by_type(cli: Any, mc_rest: Any, kind: str, rest_type: str) -> None:
     query = "house" if kind == "tags" else "night"
     code, found, _ = cli("search", query, "--provider", "mixcloud", "--type", kind,
                          "--limit", "3")
-    raw = rest("/search/", q=query, type=rest_type, limit=3)["data"]
+    raw = mc_rest("/search/", q=query, type=rest_type, limit=3)["data"]
     assert code == 0 and raw
     assert [i["url"] for i in found] == [r["url"] for r in raw]
     if kind == "tags":

@@ -12,7 +12,7 @@ import dataclasses
 import json
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -77,13 +77,6 @@ def _rows(db: Path) -> list[Row]:
     with closing(sqlite3.connect(db)) as conn:
         return conn.execute("SELECT track_urn, source, actor_urn, action, at FROM provenance "
                             "WHERE track_urn LIKE 'mixcloud:%' ORDER BY 1, 2").fetchall()
-
-
-@pytest.fixture
-async def discover(emulator: RunningEmulator, tmp_path: Path) -> AsyncIterator[Service]:
-    svc = Service.open(endpoints=emulator.endpoints, data_dir=tmp_path)
-    yield svc
-    await svc.aclose()
 
 
 async def test_following_a_mixcloud_user_syncs_their_favourites_and_shows(

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +22,12 @@ from minion_tui.downloads.tags import TrackTags, write_tags
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import DownloadEvent, Track
 from minion_tui.service import Service
-
-
-def _cli(*argv: str) -> list[str]:
-    return [sys.executable, "-m", "minion_tui", "download", *argv]
-
-
-def _events(stdout: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+from tests.integration.downloading import (
+    cli,
+    download_whole,
+    json_events,
+    kill_download_when,
+)
 
 
 def _decoded_seconds(path: Path) -> float:
@@ -147,25 +143,14 @@ async def test_hls_joins_ts_segments_into_an_m4a_with_chapters(
 def test_sigkill_then_resume_fetches_only_missing_ranges(sc_env: RunningEmulator,
                                                          tmp_path: Path) -> None:
     url = sc_env.examples["mc_show_tracks"]
-    clean_env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "clean-data")}
-    clean = subprocess.run(_cli(url, "--json", "--dir", str(tmp_path / "clean")),
-                           capture_output=True, text=True, timeout=180, env=clean_env)
-    assert clean.returncode == 0, clean.stderr + clean.stdout
-    [whole] = [Path(e["path"]) for e in _events(clean.stdout) if e["event"] == "done"]
+    whole = download_whole(url, tmp_path, timeout=180)
 
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
     sc_env.state.set_faults("slow:ms=300")  # slow enough to kill it between ranges
     folder = tmp_path / "killed"
-    proc = subprocess.Popen(_cli(url, "--json", "--segments", "1", "--dir", str(folder)),
-                            stdout=subprocess.PIPE, text=True, env=env)
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        event = json.loads(line)
-        if event["event"] == "bytes" and event["bytes_done"] > 6 * 1024 * 1024:
-            break  # the first range is recorded, the second one under way
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    proc.stdout.close()
+    # Killed once the first range is recorded, the second one under way.
+    kill_download_when(url, folder, env, lambda event: event["event"] == "bytes"
+                       and event["bytes_done"] > 6 * 1024 * 1024)
     sc_env.state.set_faults("")
     assert not (folder / whole.name).exists()
     journal = json.loads((folder / f".{whole.name}.parts" / "ranges.json").read_text())
@@ -174,7 +159,7 @@ def test_sigkill_then_resume_fetches_only_missing_ranges(sc_env: RunningEmulator
     assert kept[-1][1] < journal["total"]  # killed part-way
 
     log = _range_log(sc_env)
-    again = subprocess.run(_cli(url, "--json", "--dir", str(folder)), capture_output=True,
+    again = subprocess.run(cli(url, "--json", "--dir", str(folder)), capture_output=True,
                            text=True, timeout=180, env=env)
     assert again.returncode == 0, again.stderr + again.stdout
     asked = log.ranges("/mc-stream")
@@ -188,13 +173,13 @@ def test_sigkill_then_resume_fetches_only_missing_ranges(sc_env: RunningEmulator
 
 def test_exclusive_show_is_refused_with_subscription_required(sc_env: RunningEmulator,
                                                               tmp_path: Path) -> None:
-    run = subprocess.run(_cli(sc_env.examples["mc_show_exclusive"], "--json", "--dir",
+    run = subprocess.run(cli(sc_env.examples["mc_show_exclusive"], "--json", "--dir",
                               str(tmp_path / "out")),
                          capture_output=True, text=True, timeout=120, env=os.environ.copy())
     # Refused as previews and DRM-only tracks are (batch.py): skipped with the error's type
     # and reason, the batch going on; nothing is fetched or written.
     assert run.returncode == 0, run.stderr
-    [refused] = [e for e in _events(run.stdout) if e["event"] in ("skipped", "failed")]
+    [refused] = [e for e in json_events(run.stdout) if e["event"] in ("skipped", "failed")]
     assert refused["event"] == "skipped"
     assert refused["type"] == "subscription_required"
     assert "Mixcloud Select exclusive" in refused["reason"]

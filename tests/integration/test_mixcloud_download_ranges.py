@@ -13,28 +13,23 @@ from minion_tui.downloads.range_journal import JOURNAL, RangeJournal
 from minion_tui.downloads.ranges import RangeFetcher
 from minion_tui.errors import DownloadError
 from minion_tui.models import StreamChoice
-from minion_tui.net import Http, HttpOptions
-from tests.integration.test_download_ranges import BODY, RANGE, Origin, serving
+from tests.integration.test_download_ranges import (
+    BODY,
+    RANGE,
+    Origin,
+    fetching_from,
+    renewals,
+)
 
 
 async def _fetch(origin: Origin, folder: Path, *, hint: int | None,
                  renewed: list[str] | None = None) -> tuple[int, RangeFetcher]:
-    async def refresh(choice: StreamChoice) -> StreamChoice:
-        if renewed is None:
-            raise AssertionError("nothing expires here")
-        renewed.append(choice.url)
-        return choice
-
-    http = Http(HttpOptions(rate_limit=0))
-    try:
-        with serving(origin) as url:
-            choice = StreamChoice("progressive", "aac", "m4a_64k", url, track_urn="test:1",
-                                  max_range_bytes=RANGE)
-            fetcher = RangeFetcher(http, choice, folder / "mix.m4a.part", folder / "work",
-                                   refresh=refresh, concurrency=4, hint=hint)
-            return await fetcher.run(), fetcher
-    finally:
-        await http.aclose()
+    async with fetching_from(origin) as (http, url):
+        choice = StreamChoice("progressive", "aac", "m4a_64k", url, track_urn="test:1",
+                              max_range_bytes=RANGE)
+        fetcher = RangeFetcher(http, choice, folder / "mix.m4a.part", folder / "work",
+                               refresh=renewals(renewed), concurrency=4, hint=hint)
+        return await fetcher.run(), fetcher
 
 
 def _starts(origin: Origin) -> list[int]:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-import httpx
 import pytest
 
 from minion_tui import config
@@ -23,8 +22,6 @@ from minion_tui.emulator.server import RunningEmulator
 from minion_tui.errors import NotFound, RateLimited, SubscriptionRequired, UsageError
 from minion_tui.models import Comment, Page, Playlist, Section, Tag, Track, User
 from minion_tui.service import Service
-
-API = "https://api.mixcloud.com"
 
 
 class QueryLog:
@@ -57,18 +54,6 @@ def requests(emulator: RunningEmulator) -> QueryLog:
 
 
 @pytest.fixture
-def rest(emulator: RunningEmulator) -> Iterator[Any]:
-    """The emulator's REST answers read with plain httpx (what the Service is checked on)."""
-    local = emulator.endpoints[API]
-    with httpx.Client(timeout=60) as client:
-        def get(path: str, **params: Any) -> Any:
-            answer = client.get(local + path, params=params or None)
-            assert answer.status_code == 200, (path, answer.status_code)
-            return answer.json()
-        yield get
-
-
-@pytest.fixture
 async def mc_service(emulator: RunningEmulator, tmp_path: Path) -> AsyncIterator[Service]:
     settings = config.load_settings()
     net = dataclasses.replace(settings.net, retry_after_cap=0.05, max_retries=2)
@@ -88,15 +73,15 @@ def keys(data: Any) -> list[str]:
 
 
 async def test_a_user_and_a_show_resolve_to_the_contract_forms(
-        emulator: RunningEmulator, mc_service: Service, rest: Any) -> None:
-    raw = rest("/NightShiftRadio/")
+        emulator: RunningEmulator, mc_service: Service, mc_rest: Any) -> None:
+    raw = mc_rest("/NightShiftRadio/")
     user = await mc_service.catalog.resolve(emulator.examples["mc_user"])
     assert isinstance(user, User)
     assert (user.urn, user.full_name, user.followers_count, user.followings_count,
             user.track_count, user.city, user.country) == (
         "mixcloud:users:NightShiftRadio", raw["name"], raw["follower_count"],
         raw["following_count"], raw["cloudcast_count"], raw["city"], raw["country"])
-    show_raw = rest("/NightShiftRadio/night-shift-300/")
+    show_raw = mc_rest("/NightShiftRadio/night-shift-300/")
     show = await mc_service.catalog.resolve(emulator.examples["mc_show_tracks"])
     assert isinstance(show, Track)
     assert show.urn == "mixcloud:cloudcasts:NightShiftRadio/night-shift-300"
@@ -114,25 +99,25 @@ async def test_a_user_and_a_show_resolve_to_the_contract_forms(
     ("following", "following", User), ("playlists", "playlists", Playlist),
 ])
 async def test_every_user_listing_lists_what_rest_lists(
-        emulator: RunningEmulator, mc_service: Service, rest: Any, listing: str, tab: str,
+        emulator: RunningEmulator, mc_service: Service, mc_rest: Any, listing: str, tab: str,
         kind: type) -> None:
     user = ("quietlistener" if listing in ("favorites", "listens", "playlists")
             else "NightShiftRadio")
     got = await every(mc_service.catalog.browse(listing, f"https://www.mixcloud.com/{user}/",
                                                 limit=5))
-    raw = rest(f"/{user}/{tab}/", limit=5)["data"]
+    raw = mc_rest(f"/{user}/{tab}/", limit=5)["data"]
     assert raw, f"the emulator lists no {tab} of {user}"
     assert all(isinstance(item, kind) for item in got)
     assert [item.url for item in got] == [item["url"] for item in raw]
 
 
 async def test_the_feed_and_profile_comments(emulator: RunningEmulator, mc_service: Service,
-                                             rest: Any) -> None:
-    commented = next(u["username"] for u in rest("/NightShiftRadio/followers/", limit=50)["data"]
-                     if rest(f"/{u['username']}/comments/")["data"])
+                                             mc_rest: Any) -> None:
+    commented = next(u["username"] for u in mc_rest("/NightShiftRadio/followers/", limit=50)["data"]
+                     if mc_rest(f"/{u['username']}/comments/")["data"])
     comments = await every(mc_service.catalog.browse(
         "comments", f"https://www.mixcloud.com/{commented}/"))
-    raw = rest(f"/{commented}/comments/")["data"]
+    raw = mc_rest(f"/{commented}/comments/")["data"]
     assert [c.body for c in comments] == [c["comment"] for c in raw]
     assert all(isinstance(c, Comment) and c.created_at for c in comments)
     feed = await every(mc_service.catalog.browse("feed", emulator.examples["mc_user_small"],
@@ -143,11 +128,11 @@ async def test_the_feed_and_profile_comments(emulator: RunningEmulator, mc_servi
 @pytest.mark.parametrize(("listing", "kind"), [
     ("comments", Comment), ("favorites", User), ("listeners", User), ("similar", Track)])
 async def test_every_show_listing_lists_what_rest_lists(
-        emulator: RunningEmulator, mc_service: Service, rest: Any, listing: str,
+        emulator: RunningEmulator, mc_service: Service, mc_rest: Any, listing: str,
         kind: type) -> None:
     got = await every(mc_service.catalog.browse(listing, emulator.examples["mc_show_tracks"],
                                                 limit=5))
-    raw = rest(f"/NightShiftRadio/night-shift-300/{listing}/", limit=5)["data"]
+    raw = mc_rest(f"/NightShiftRadio/night-shift-300/{listing}/", limit=5)["data"]
     assert raw and all(isinstance(item, kind) for item in got)
     if kind is Comment:
         assert [c.body for c in got] == [c["comment"] for c in raw]
@@ -159,12 +144,12 @@ async def test_every_show_listing_lists_what_rest_lists(
 
 @pytest.mark.parametrize(("chart", "path"), [("popular", "/popular/"), ("hot", "/popular/hot/"),
                                              ("new", "/new/")])
-async def test_charts_and_a_tag(mc_service: Service, rest: Any, chart: str, path: str) -> None:
+async def test_charts_and_a_tag(mc_service: Service, mc_rest: Any, chart: str, path: str) -> None:
     got = await every(mc_service.catalog.browse(chart, provider="mixcloud", limit=4))
-    assert [t.id for t in got] == keys(rest(path, limit=4))
+    assert [t.id for t in got] == keys(mc_rest(path, limit=4))
     tagged = await every(mc_service.catalog.browse("tag", "deep-house", provider="mixcloud",
                                                    limit=4))
-    assert [t.id for t in tagged] == keys(rest("/discover/deep-house/popular/", limit=4))
+    assert [t.id for t in tagged] == keys(mc_rest("/discover/deep-house/popular/", limit=4))
 
 
 async def test_live_now_lists_the_live_user(emulator: RunningEmulator,
@@ -178,20 +163,20 @@ async def test_live_now_lists_the_live_user(emulator: RunningEmulator,
 
 @pytest.mark.parametrize(("kind", "model", "field"), [
     ("tracks", Track, "title"), ("users", User, "full_name"), ("tags", Tag, "name")])
-async def test_search_by_type(mc_service: Service, rest: Any, kind: str, model: type,
+async def test_search_by_type(mc_service: Service, mc_rest: Any, kind: str, model: type,
                               field: str) -> None:
     query = "house" if kind == "tags" else "night"
     got = await every(mc_service.catalog.search(query, kind=kind, provider="mixcloud",
                                                 limit=3))
     rest_type = {"tracks": "cloudcast", "users": "user", "tags": "tag"}[kind]
-    raw = rest("/search/", q=query, type=rest_type, limit=3)["data"]
+    raw = mc_rest("/search/", q=query, type=rest_type, limit=3)["data"]
     assert raw and all(isinstance(item, model) for item in got)
     assert [getattr(item, field) for item in got] == [item["name"] for item in raw]
 
 
 async def test_date_paging_follows_until_links_even_over_http(
         emulator: RunningEmulator, mc_service: Service, requests: QueryLog,
-        rest: Any) -> None:
+        mc_rest: Any) -> None:
     emulator.mixcloud.paging_scheme = "http"
     try:
         got = await every(mc_service.catalog.browse("favorites",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +77,14 @@ async def http() -> AsyncIterator[Http]:
     await client.aclose()
 
 
+async def refused_over(cap: int, answer: Hostile,
+                       read: Callable[[str], Awaitable[object]]) -> None:
+    """``read`` of a URL answered by ``answer`` raises ResponseTooLarge naming ``cap``."""
+    async with hostile(answer) as base:
+        with pytest.raises(ResponseTooLarge, match=f"more than {cap:,} bytes"):
+            await read(f"{base}/x")
+
+
 async def test_an_endless_json_body_stops_at_the_default_json_cap() -> None:
     answer = endless()
     client = Http(HttpOptions(max_retries=0))
@@ -95,9 +103,7 @@ async def test_an_endless_json_body_stops_at_the_default_json_cap() -> None:
 @pytest.mark.parametrize(("getter", "cap"), [("get_json", MiB), ("get_text", MiB),
                                               ("get_bytes", 2 * MiB)])
 async def test_each_kind_has_its_cap(http: Http, getter: str, cap: int) -> None:
-    async with hostile(endless()) as base:
-        with pytest.raises(ResponseTooLarge, match=f"more than {cap:,} bytes"):
-            await getattr(http, getter)(f"{base}/x")
+    await refused_over(cap, endless(), getattr(http, getter))
 
 
 async def test_the_caller_can_pass_its_own_cap(http: Http) -> None:
@@ -108,16 +114,12 @@ async def test_the_caller_can_pass_its_own_cap(http: Http) -> None:
 
 
 async def test_a_post_through_httpx_is_capped_too(http: Http) -> None:
-    async with hostile(endless()) as base:
-        with pytest.raises(ResponseTooLarge, match=f"more than {2 * MiB:,} bytes"):
-            await http.request("POST", f"{base}/x", data={"a": "1"})
+    await refused_over(2 * MiB, endless(), lambda url: http.request("POST", url, data={"a": "1"}))
 
 
 async def test_an_announced_length_over_the_cap_is_refused_before_reading(http: Http) -> None:
     answer = Hostile([f"Content-Length: {10 << 30}"], b"{}")  # says 10 GiB, sends 2 bytes
-    async with hostile(answer) as base:
-        with pytest.raises(ResponseTooLarge, match=f"more than {MiB:,} bytes"):
-            await http.get_json(f"{base}/x")
+    await refused_over(MiB, answer, http.get_json)
 
 
 async def test_a_length_that_understates_the_body_reads_only_what_it_announced(
@@ -130,9 +132,7 @@ async def test_a_length_that_understates_the_body_reads_only_what_it_announced(
 
 async def test_a_gzip_bomb_is_stopped_while_it_inflates(http: Http) -> None:
     answer = Hostile([f"Content-Length: {len(BOMB)}", "Content-Encoding: gzip"], BOMB)
-    async with hostile(answer) as base:
-        with pytest.raises(ResponseTooLarge, match=f"more than {MiB:,} bytes"):
-            await http.get_text(f"{base}/x")
+    await refused_over(MiB, answer, http.get_text)
 
 
 async def test_a_compressed_answer_within_its_cap_decodes_and_keeps_its_headers(

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator, run_in_thread
-from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
+from tests.tui.harness import open_app
 
 AppFactory = Callable[..., MinionApp]
 
@@ -38,19 +37,25 @@ def make_app(tmp_path: Path, shared_emulator: RunningEmulator) -> AppFactory:
         demo: bool = False,
         demo_notice: str | None = None,
     ) -> MinionApp:
-        settings = Settings(keymap=dict(keymap or {}), ui=UiSettings(theme=theme, artwork=False),
-                            path=tmp_path / "config.toml")
-        service = Service.open(settings=settings, demo=demo, data_dir=tmp_path / "data",
-                               demo_notice=demo_notice,
-                               endpoints=shared_emulator.endpoints)
-        return MinionApp(service)
+        return open_app(shared_emulator, tmp_path, keymap=keymap or {}, theme=theme,
+                        demo=demo, demo_notice=demo_notice)
 
     return build
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "own_emulator: the app fixture runs over the test's own "
+                            "emulator and data dir (make_isolated_app), not the shared one")
+
+
 @pytest.fixture
-def app(make_app: AppFactory) -> MinionApp:
-    return make_app()
+def app(request: pytest.FixtureRequest) -> MinionApp:
+    """The app of make_app, for a test that starts it once; in a module marked
+    ``own_emulator``, that of make_isolated_app, over the test's own emulator."""
+    own = request.node.get_closest_marker("own_emulator") is not None
+    build: Callable[[], MinionApp] = request.getfixturevalue(
+        "make_isolated_app" if own else "make_app")
+    return build()
 
 
 @pytest.fixture
@@ -61,3 +66,10 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulat
     emu = run_in_thread(seed=1, cache_dir=cache)
     yield emu
     emu.stop()
+
+
+@pytest.fixture
+def make_isolated_app(emulator: RunningEmulator, tmp_path: Path) -> Callable[[], MinionApp]:
+    """A fresh app (and Service) over the test's own emulator, which it may change, and the
+    same data dir each call: a restart."""
+    return lambda: open_app(emulator, tmp_path)

@@ -9,46 +9,24 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Judgment, Playlist, Source, Track, User
-from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.commands import SourceCommands
 from minion_tui.tui.messages import OpenSource
-from minion_tui.tui.panes.browse import BrowsePane, typed_source
+from minion_tui.tui.panes.browse import typed_source
 from minion_tui.tui.widgets.source_list import (
     SourceList,
     SourceRef,
     ref_of_stored,
     stored_form,
 )
-from minion_tui.tui.widgets.track_list import TrackList
-from tests.tui.waiting import listed_at_start, until
+from tests.tui.harness import BROWSE_SIZE, browse_parts, choose_source, in_browse
+from tests.tui.waiting import listed_at_start, open_trending, until
 
-SIZE = (160, 45)
-
-
-@pytest.fixture
-def make_app(emulator: RunningEmulator, tmp_path: Path) -> Callable[[], MinionApp]:
-    """A fresh app (and Service) over the same data dir each call: a restart."""
-
-    def build() -> MinionApp:
-        settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
-                            path=tmp_path / "config.toml")
-        service = Service.open(settings=settings, data_dir=tmp_path / "data",
-                               endpoints=emulator.endpoints)
-        return MinionApp(service)
-
-    return build
-
-
-def _parts(app: MinionApp) -> tuple[BrowsePane, SourceList, TrackList]:
-    browse = app.query_one(BrowsePane)
-    return browse, browse.sources, browse.query_one("#browse-tracks", TrackList)
+pytestmark = pytest.mark.own_emulator
 
 
 def _first(sources: SourceList, prefix: str) -> str | None:
@@ -71,18 +49,10 @@ async def _username(app: MinionApp, target: str) -> str:
     return user.username
 
 
-async def _choose(pilot: Pilot[None], sources: SourceList, key: str) -> None:
-    sources.focus()
-    sources.highlight(key)
-    await pilot.press("enter")
-
-
 async def test_trending_is_open_at_start_and_sections_are_headed(
-    make_app: Callable[[], MinionApp],
+    app: MinionApp,
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        browse, sources, tracks = _parts(app)
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await until(pilot, lambda: _first(sources, "tag:"),
                         "the tags")
         # The highlighted source is the one listed: Trending, open without a key.
@@ -114,18 +84,16 @@ async def test_trending_is_open_at_start_and_sections_are_headed(
         assert app.focused is tracks
 
 
-async def test_a_tag_opens_its_listing(make_app: Callable[[], MinionApp],
+async def test_a_tag_opens_its_listing(app: MinionApp,
                                        emulator: RunningEmulator) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        browse, sources, tracks = _parts(app)
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await listed_at_start(pilot)  # the start-up choice made, so the tag is what is chosen
         await until(pilot, lambda: _first(sources, "tag:"),
                         "the tags")
         key = _first(sources, "tag:") or ""
         ref = sources.ref(key)
         assert ref is not None and ref.listing == "tag"
-        await _choose(pilot, sources, key)
+        await choose_source(pilot, sources, key)
         await until(pilot, lambda: len(tracks.tracks) > 0, "tag rows")
         assert browse.source_title == f"Tag: {ref.target}"
         status = browse.query_one("#browse-status", Static)
@@ -137,13 +105,13 @@ async def test_a_tag_opens_its_listing(make_app: Callable[[], MinionApp],
 
 
 async def test_pinned_likes_survive_a_restart_and_unpin(
-    make_app: Callable[[], MinionApp], emulator: RunningEmulator, tmp_path: Path
+    make_isolated_app: Callable[[], MinionApp], emulator: RunningEmulator, tmp_path: Path
 ) -> None:
     user = emulator.examples["user"]
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    app = make_isolated_app()
+    async with app.run_test(size=BROWSE_SIZE) as pilot:
         name = await _username(app, user)
-        browse, sources, tracks = _parts(app)
+        browse, sources, tracks = browse_parts(app)
         await pilot.click("#source-input")
         await pilot.press(*f"{user}/likes", "enter")
         await until(pilot, lambda: len(tracks.tracks) > 0, "the user's likes")
@@ -159,17 +127,17 @@ async def test_pinned_likes_survive_a_restart_and_unpin(
         ("user_likes", user, f"Likes of {name}", 1)]
 
     expected = []
-    async for page in make_app().service.catalog.browse("likes", user, limit=5):
+    async for page in make_isolated_app().service.catalog.browse("likes", user, limit=5):
         expected = [t.urn for t in page.items if isinstance(t, Track)][:3]
         break
 
-    app = make_app()  # a restart over the same data dir
-    async with app.run_test(size=SIZE) as pilot:
-        browse, sources, tracks = _parts(app)
+    app = make_isolated_app()  # a restart over the same data dir
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await until(pilot, lambda: _first(sources, "pinned-"), "Pinned")
         pinned = [o for o in sources.options if (o.id or "").startswith("pinned-")]
         assert [str(o.prompt) for o in pinned] == [f"  Likes of {name}"]
-        await _choose(pilot, sources, pinned[0].id or "")
+        await listed_at_start(pilot)  # the start-up choice made, so the pinned one is chosen
+        await choose_source(pilot, sources, pinned[0].id or "")
         await until(pilot, lambda: len(tracks.tracks) >= 3, "the pinned likes")
         assert browse.source_title == f"Likes of {name}"
         assert [t.urn for t in tracks.tracks][:3] == expected
@@ -184,27 +152,22 @@ async def test_pinned_likes_survive_a_restart_and_unpin(
 
 
 async def test_pinned_source_opens_from_the_palette(
-    make_app: Callable[[], MinionApp], tmp_path: Path
+    app: MinionApp, tmp_path: Path
 ) -> None:
-    app = make_app()
     store = await app.service._core.db()
     source_id = await store.call(store.upsert_source,
                                  Source(None, "tag", "ambient", "Tag: ambient", pinned=True))
-    async with app.run_test(size=SIZE) as pilot:
-        browse, _, tracks = _parts(app)
+    async with in_browse(app) as (pilot, browse, _, tracks):
         app.post_message(OpenSource("pinned", str(source_id), "Tag: ambient"))
         await until(pilot, lambda: browse.source_title == "Tag: ambient"
                         and len(tracks.tracks) > 0, "the pinned tag")
 
 
 async def test_a_search_is_listed_under_searches_and_runs_again(
-    make_app: Callable[[], MinionApp], tmp_path: Path
+    app: MinionApp, tmp_path: Path
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        browse, sources, tracks = _parts(app)
-        await _choose(pilot, sources, "trending")
-        await until(pilot, lambda: len(tracks.tracks) > 0, "trending rows")
+    async with in_browse(app) as (pilot, browse, sources, tracks):
+        await open_trending(pilot)
         word = tracks.tracks[0].title.split()[0]
         genre = tracks.tracks[0].genre
         # A search run elsewhere (the Search pane, the CLI) with a filter...
@@ -215,7 +178,7 @@ async def test_a_search_is_listed_under_searches_and_runs_again(
         await until(pilot, lambda: _first(sources, "search:"), "the search history")
         key = _first(sources, "search:") or ""
         assert str(sources.get_option(key).prompt) == f"  {word} (genre {genre})"
-        await _choose(pilot, sources, key)
+        await choose_source(pilot, sources, key)
         await until(pilot, lambda: browse.source_title == f"Search: {word}"
                         and len(tracks.tracks) > 0, "the search re-run")
         off = [(t.genre, t.tags) for t in tracks.tracks
@@ -227,13 +190,10 @@ async def test_a_search_is_listed_under_searches_and_runs_again(
 
 
 async def test_my_ratings_not_interested_shows_what_discovery_hides(
-    make_app: Callable[[], MinionApp], tmp_path: Path
+    app: MinionApp, tmp_path: Path
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        browse, sources, tracks = _parts(app)
-        await _choose(pilot, sources, "trending")
-        await until(pilot, lambda: len(tracks.tracks) > 1, "trending rows")
+    async with in_browse(app) as (pilot, browse, sources, tracks):
+        await open_trending(pilot, rows=2)
         first = tracks.visible_tracks[0]
         await pilot.press("x")
         await until(pilot, lambda: first not in tracks.visible_tracks
@@ -242,34 +202,32 @@ async def test_my_ratings_not_interested_shows_what_discovery_hides(
         assert _db_rows(tmp_path, "SELECT urn, judgment FROM judgments") == [
             (first.urn, "not_interested")]
 
-        await _choose(pilot, sources, "ratings-not-interested")
+        await choose_source(pilot, sources, "ratings-not-interested")
         await until(pilot, lambda: len(tracks.visible_tracks) > 0, "my not-interested")
         assert [t.urn for t in tracks.visible_tracks] == [first.urn]
         assert tracks.visible_tracks[0].judgment is Judgment.NOT_INTERESTED
-        await _choose(pilot, sources, "ratings-all")
+        await choose_source(pilot, sources, "ratings-all")
         await until(pilot, lambda: browse.source_title == "My ratings"
                         and len(tracks.visible_tracks) == 1, "all my ratings")
 
         # Back on a discovery source the hiding applies again.
-        await _choose(pilot, sources, "trending")
+        await choose_source(pilot, sources, "trending")
         await until(pilot, lambda: browse.source_title == "Trending"
                         and len(tracks.tracks) > 1, "trending again")
         assert first.urn not in [t.urn for t in tracks.visible_tracks]
 
 
 async def test_a_users_playlists_are_listed_and_open(
-    make_app: Callable[[], MinionApp], emulator: RunningEmulator
+    app: MinionApp, emulator: RunningEmulator
 ) -> None:
     user = emulator.examples["user"]
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        browse, sources, tracks = _parts(app)
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await pilot.click("#source-input")
         await pilot.press(*user, "enter")
         await until(pilot, lambda: len(tracks.tracks) > 0, "the user's tracks")
         name = await _username(app, user)
         assert f"  Playlists of {name}" == str(sources.get_option("user-playlists").prompt)
-        await _choose(pilot, sources, "user-playlists")
+        await choose_source(pilot, sources, "user-playlists")
         await until(pilot, lambda: any((o.id or "").startswith("playlist-")
                                            for o in sources.options), "the playlists")
         assert app.focused is sources
@@ -288,11 +246,9 @@ async def test_a_users_playlists_are_listed_and_open(
 
 
 async def test_the_source_box_says_what_it_expected(
-    make_app: Callable[[], MinionApp], emulator: RunningEmulator
+    app: MinionApp, emulator: RunningEmulator
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        browse, _, _ = _parts(app)
+    async with in_browse(app) as (pilot, browse, _, _):
         await pilot.click("#source-input")
         await pilot.press(*emulator.examples["track_full"], "enter")
         browse.query_one("#source-input", Input).value = ""
@@ -331,16 +287,15 @@ def test_pinned_forms_round_trip() -> None:
 
 
 async def test_at_80_columns_the_sidebar_narrows_and_b_hides_and_shows_it(
-    make_app: Callable[[], MinionApp], emulator: RunningEmulator,
+    make_isolated_app: Callable[[], MinionApp], emulator: RunningEmulator,
 ) -> None:
-    app = make_app()
+    app = make_isolated_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        browse, sources, tracks = _parts(app)
+        browse, sources, tracks = browse_parts(app)
         sidebar = browse.query_one("#sources")
         await pilot.pause()
         assert sidebar.region.width <= 24  # of 80: the track list keeps the room
-        await _choose(pilot, sources, "trending")
-        await until(pilot, lambda: len(tracks.tracks) > 0, "trending rows")
+        await open_trending(pilot)
         wide = tracks.region.width
         await pilot.press("b")
         await pilot.pause()
@@ -352,7 +307,7 @@ async def test_at_80_columns_the_sidebar_narrows_and_b_hides_and_shows_it(
         await pilot.press("b")
         await pilot.pause()
         assert not sidebar.display and app.focused is tracks
-    app = make_app()
+    app = make_isolated_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.query_one("#sources").region.width == 32

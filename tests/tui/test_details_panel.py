@@ -9,16 +9,16 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
 
-from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Comment, Counts, Track, User
-from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.panes.browse import BrowsePane
 from minion_tui.tui.widgets.artwork import (
@@ -36,29 +36,28 @@ from minion_tui.tui.widgets.details import (
     details_text,
 )
 from minion_tui.tui.widgets.track_list import TrackList
+from tests.tui.harness import open_app
 from tests.tui.waiting import open_trending, until
 
 COMMENT_LINE = re.compile(r"^(\d+:)?\d{1,2}:\d{2}  \S.*: ", re.MULTILINE)
 
 
-def _app(emulator: RunningEmulator, tmp_path: Path, *, artwork: bool) -> MinionApp:
-    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=artwork),
-                        path=tmp_path / "config.toml")
-    return MinionApp(Service.open(settings=settings, data_dir=tmp_path / "data",
-                                  endpoints=emulator.endpoints))
-
-
-async def _open_trending(pilot: Pilot[None]) -> tuple[TrackList, TrackDetails]:
-    tracks = await open_trending(pilot, rows=4)
-    return tracks, pilot.app.query_one("#browse-details", TrackDetails)
+@asynccontextmanager
+async def _trending_details(
+    app: MinionApp, size: tuple[int, int],
+) -> AsyncIterator[tuple[Pilot[None], TrackList, TrackDetails]]:
+    """``app`` running at ``size`` with Trending opened (4 rows at least): the pilot, the
+    track list and the details panel."""
+    async with app.run_test(size=size) as pilot:
+        tracks = await open_trending(pilot, rows=4)
+        yield pilot, tracks, app.query_one("#browse-details", TrackDetails)
 
 
 async def test_highlight_shows_artwork_comments_and_where_it_was_surfaced(
     emulator: RunningEmulator, tmp_path: Path
 ) -> None:
-    app = _app(emulator, tmp_path, artwork=True)
-    async with app.run_test(size=(160, 45)) as pilot:
-        tracks, details = await _open_trending(pilot)
+    app = open_app(emulator, tmp_path, artwork=True)
+    async with _trending_details(app, (160, 45)) as (pilot, tracks, details):
         # The first row with comments and artwork (about a third of the catalog has none).
         index = next(i for i, t in enumerate(tracks.visible_tracks)
                      if t.counts.comments and t.artwork_url)
@@ -102,9 +101,8 @@ def _drawn(artwork: ArtworkView) -> tuple[tuple[int, int], list[str], list[str]]
 async def test_the_artwork_is_drawn_again_to_fit_after_a_resize(
     emulator: RunningEmulator, tmp_path: Path
 ) -> None:
-    app = _app(emulator, tmp_path, artwork=True)
-    async with app.run_test(size=(120, 40)) as pilot:
-        tracks, details = await _open_trending(pilot)
+    app = open_app(emulator, tmp_path, artwork=True)
+    async with _trending_details(app, (120, 40)) as (pilot, tracks, details):
         index = next(i for i, t in enumerate(tracks.visible_tracks) if t.artwork_url)
         await pilot.press(*["j"] * index)
         artwork = details.query_one(ArtworkView)
@@ -144,9 +142,8 @@ def test_the_picture_takes_the_width_the_height_leaves() -> None:
 async def test_scrolling_fetches_comments_only_for_the_row_it_settles_on(
     emulator: RunningEmulator, tmp_path: Path
 ) -> None:
-    app = _app(emulator, tmp_path, artwork=False)
-    async with app.run_test(size=(160, 45)) as pilot:
-        tracks, details = await _open_trending(pilot)
+    app = open_app(emulator, tmp_path, artwork=False)
+    async with _trending_details(app, (160, 45)) as (pilot, tracks, details):
         await until(pilot, lambda: details.comments is not None or details.track is None
                         or details.track.counts.comments == 0, "the first row settled")
         # A settle time far above the time three key presses take, even on a loaded machine
@@ -166,7 +163,7 @@ async def test_scrolling_fetches_comments_only_for_the_row_it_settles_on(
 async def test_the_users_likes_show_who_surfaced_the_track(
     emulator: RunningEmulator, tmp_path: Path
 ) -> None:
-    app = _app(emulator, tmp_path, artwork=False)
+    app = open_app(emulator, tmp_path, artwork=False)
     user_url = emulator.examples["user"]
     async with app.run_test(size=(160, 45)) as pilot:
         browse = app.query_one(BrowsePane)
@@ -188,6 +185,7 @@ import asyncio, json, sys
 from pathlib import Path
 from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import run_in_thread
+from minion_tui.tui.app import MinionApp
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.widgets.details import TrackDetails

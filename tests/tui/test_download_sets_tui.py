@@ -11,23 +11,20 @@ import pytest
 from mutagen.id3 import ID3
 from textual.pilot import Pilot
 
-from minion_tui.config import DownloadSettings, Settings, UiSettings
+from minion_tui.config import DownloadSettings
 from minion_tui.emulator.catalog.build import build_catalog
 from minion_tui.emulator.server import RunningEmulator
-from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.messages import OpenSource
 from minion_tui.tui.widgets.track_list import TrackList
-from tests.tui.waiting import listed_at_start, until
+from tests.tui.harness import open_app, started
+from tests.tui.waiting import until
 
 
 @pytest.fixture
 def app(shared_emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
-    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
-                        downloads=DownloadSettings(dir=tmp_path / "music", format="mp3"),
-                        path=tmp_path / "config.toml")
-    return MinionApp(Service.open(settings=settings, data_dir=tmp_path / "data",
-                                  endpoints=shared_emulator.endpoints))
+    return open_app(shared_emulator, tmp_path,
+                    downloads=DownloadSettings(dir=tmp_path / "music", format="mp3"))
 
 
 def _owner_and_tracks(url: str) -> tuple[str, list[str]]:
@@ -63,8 +60,7 @@ async def test_shift_d_downloads_each_set_into_its_folder_with_its_tags(
 ) -> None:
     music = tmp_path / "music"
     twin_url, small_url = (shared_emulator.examples[name] for name in ("set_twin", "set_small"))
-    async with app.run_test(size=(160, 45), notifications=True) as pilot:
-        await listed_at_start(pilot)
+    async with started(app, (160, 45), notifications=True) as pilot:
         twin = await _press_shift_d_on(pilot, app, twin_url)
         owner, urns = _owner_and_tracks(twin_url)
         assert len(twin) == 3

@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from minion_tui.config import DownloadSettings, Settings, UiSettings
+from minion_tui.config import DownloadSettings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Availability, DownloadEvent, Track
 from minion_tui.service import Service
@@ -35,19 +35,20 @@ from minion_tui.tui.widgets.download_rows import (
     progress_bar,
 )
 from minion_tui.tui.widgets.track_list import TrackList
+from tests.tui.harness import open_service
 from tests.tui.waiting import open_trending, until
 
 AppFactory = Callable[..., MinionApp]  # the make_app fixture of conftest.py
 
 
+def _service(emulator: RunningEmulator, tmp_path: Path) -> Service:
+    """A Service downloading into tmp_path/music (the same data dir each call: a restart)."""
+    return open_service(emulator, tmp_path, downloads=DownloadSettings(dir=tmp_path / "music"))
+
+
 @pytest.fixture
 def app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
-    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
-                        downloads=DownloadSettings(dir=tmp_path / "music"),
-                        path=tmp_path / "config.toml")
-    service = Service.open(settings=settings, data_dir=tmp_path / "data",
-                           endpoints=emulator.endpoints)
-    return MinionApp(service)
+    return MinionApp(_service(emulator, tmp_path))
 
 
 def _line(jobs: DownloadList, y: int) -> str:
@@ -209,15 +210,11 @@ async def test_d_on_a_highlighted_playlist_source_targets_the_set(
 async def test_a_download_a_crash_left_running_resumes_when_the_app_starts(
     emulator: RunningEmulator, tmp_path: Path
 ) -> None:
-    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
-                        downloads=DownloadSettings(dir=tmp_path / "music"),
-                        path=tmp_path / "config.toml")
     url = emulator.examples["track_full"]
     # A first process is stopped mid-download without a chance to record it (task cancelled
     # as at shutdown): the job stays 'running' with its segment journal.
     emulator.state.set_faults("slow:ms=50")
-    first = Service.open(settings=settings, data_dir=tmp_path / "data",
-                         endpoints=emulator.endpoints)
+    first = _service(emulator, tmp_path)
     some_fetched = asyncio.Event()
     first.downloads.on_event(lambda e: e.segments_done >= 3 and some_fetched.set())
     task = asyncio.create_task(first.downloads.download([url]))
@@ -229,8 +226,7 @@ async def test_a_download_a_crash_left_running_resumes_when_the_app_starts(
     await first.aclose()
     emulator.state.set_faults("")
 
-    app = MinionApp(Service.open(settings=settings, data_dir=tmp_path / "data",
-                                 endpoints=emulator.endpoints))
+    app = MinionApp(_service(emulator, tmp_path))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         jobs = app.query_one(DownloadsPane).job_list
         await until(pilot, lambda: jobs.rows and jobs.rows[0].state == "done",
@@ -461,13 +457,9 @@ async def test_q_with_a_download_running_asks_and_the_download_resumes_next_star
 ) -> None:
     from minion_tui.tui.screens.confirm_quit import ConfirmQuit
 
-    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
-                        downloads=DownloadSettings(dir=tmp_path / "music"),
-                        path=tmp_path / "config.toml")
     url = emulator.examples["track_long"]  # ~800 segments at 100 ms: running while keys act
     emulator.state.set_faults("slow:ms=100")
-    app = MinionApp(Service.open(settings=settings, data_dir=tmp_path / "data",
-                                 endpoints=emulator.endpoints))
+    app = MinionApp(_service(emulator, tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
         app.download_control.download(url, "A long mix")
         jobs = app.query_one(DownloadsPane).job_list
@@ -487,8 +479,7 @@ async def test_q_with_a_download_running_asks_and_the_download_resumes_next_star
         await until(pilot, lambda: not app.is_running, "the app gone")
     emulator.state.set_faults("")
 
-    again = MinionApp(Service.open(settings=settings, data_dir=tmp_path / "data",
-                                   endpoints=emulator.endpoints))
+    again = MinionApp(_service(emulator, tmp_path))
     async with again.run_test(size=(120, 40)) as pilot:
         jobs = again.query_one(DownloadsPane).job_list
         await until(pilot, lambda: jobs.rows and jobs.rows[0].state == "done",

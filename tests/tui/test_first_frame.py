@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import minion_tui.tui.app
-from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
+from tests.tui.harness import open_service
 from tests.tui.waiting import listed_at_start, until
 
 
@@ -36,11 +36,7 @@ class ReadyProbe(MinionApp):
 
 
 def _probe(tmp_path: Path, emulator: RunningEmulator, keymap: dict[str, str]) -> ReadyProbe:
-    settings = Settings(keymap=keymap, ui=UiSettings(theme="minion-dark", artwork=False),
-                        path=tmp_path / "config.toml")
-    service = Service.open(settings=settings, data_dir=tmp_path / "data",
-                           endpoints=emulator.endpoints)
-    return ReadyProbe(service, emulator)
+    return ReadyProbe(open_service(emulator, tmp_path, keymap=keymap), emulator)
 
 
 async def test_the_start_up_listing_and_checks_begin_after_the_first_frame(

@@ -9,6 +9,7 @@ import re
 import sqlite3
 
 import pytest
+from textual.pilot import Pilot
 
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Judgment, User
@@ -21,6 +22,7 @@ from minion_tui.tui.widgets.source_list import SourceList
 from minion_tui.tui.widgets.track_list import TrackList
 from tests.examples import resolve_examples
 from tests.tui.conftest import AppFactory
+from tests.tui.harness import list_in_browse, started
 from tests.tui.waiting import listed_at_start, until
 
 
@@ -35,16 +37,12 @@ async def _followed(app: MinionApp) -> set[str]:
 
 
 async def test_f_follows_the_highlighted_tracks_artist_and_f_again_unfollows(
-        make_app: AppFactory, shared_emulator: RunningEmulator) -> None:
-    app = make_app()
-    async with app.run_test(size=(160, 45)) as pilot:
-        await listed_at_start(pilot)
+        app: MinionApp, shared_emulator: RunningEmulator) -> None:
+    async with started(app, (160, 45)) as pilot:
         (track,) = await resolve_examples(app.service, shared_emulator, "track_full")
         assert track.uploader_urn
-        tracks = app.query_one("#browse-tracks", TrackList)
         details = app.query_one("#browse-details", TrackDetails)
-        tracks.set_tracks([track])
-        tracks.focus()
+        list_in_browse(app, [track])
         await until(pilot, lambda: details.track is not None, "the details of the track")
         assert "f follows the artist" in details.text
 
@@ -65,10 +63,8 @@ async def test_f_follows_the_highlighted_tracks_artist_and_f_again_unfollows(
 
 
 async def test_f_on_a_user_found_in_search_follows_them_and_the_palette_unfollows(
-        make_app: AppFactory, shared_emulator: RunningEmulator) -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await listed_at_start(pilot)
+        app: MinionApp, shared_emulator: RunningEmulator) -> None:
+    async with started(app, (120, 40)) as pilot:
         user = await app.service.catalog.resolve(shared_emulator.examples["user"])
         assert isinstance(user, User)
         await pilot.press("2")
@@ -94,27 +90,30 @@ async def test_f_on_a_user_found_in_search_follows_them_and_the_palette_unfollow
         assert found.urn not in await _followed(app)
 
 
-async def test_f_on_a_users_source_in_browse_follows_that_user(
-        make_app: AppFactory, shared_emulator: RunningEmulator) -> None:
-    app = make_app()
-    url = shared_emulator.examples["user"]
-    async with app.run_test(size=(120, 40)) as pilot:
-        await listed_at_start(pilot)
-        user = await app.service.catalog.resolve(url)
-        assert isinstance(user, User)
-        tracks = app.query_one("#browse-tracks", TrackList)
-        await pilot.click("#source-input")
-        await pilot.press(*f"{url}/likes", "enter")
-        await until(pilot, lambda: len(tracks.tracks) > 0, "the user's likes")
-        sources = app.query_one(SourceList)
-        key = next(k for k, ref in sources.listed() if ref.listing == "reposts")
-        sources.focus()
-        sources.highlight(key)
-        await pilot.pause()
+async def _follow_from_users_reposts(pilot: Pilot[None], app: MinionApp, url: str) -> User:
+    """Once Trending is listed, open the likes of the user at ``url`` from the source box,
+    highlight that user's reposts source among those it offers and press f: the user, once
+    followed."""
+    await listed_at_start(pilot)
+    user = await app.service.catalog.resolve(url)
+    assert isinstance(user, User)
+    tracks = app.query_one("#browse-tracks", TrackList)
+    await pilot.click("#source-input")
+    await pilot.press(*f"{url}/likes", "enter")
+    await until(pilot, lambda: len(tracks.tracks) > 0, "the user's likes")
+    sources = app.query_one(SourceList)
+    sources.focus()
+    sources.highlight(next(k for k, ref in sources.listed() if ref.listing == "reposts"))
+    await pilot.pause()
+    await pilot.press("f")
+    await until(pilot, lambda: user.urn in app.discovery_control.following, "the user followed")
+    return user
 
-        await pilot.press("f")
-        await until(pilot, lambda: user.urn in app.discovery_control.following,
-                    "the user followed")
+
+async def test_f_on_a_users_source_in_browse_follows_that_user(
+        app: MinionApp, shared_emulator: RunningEmulator) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        user = await _follow_from_users_reposts(pilot, app, shared_emulator.examples["user"])
         assert user.urn in await _followed(app)
         assert app.discovery_control.following[user.urn] == user.username
 
@@ -142,10 +141,8 @@ def _busy_artists(emulator: RunningEmulator, n: int) -> list[str]:
 
 
 async def test_sync_shows_its_progress_and_a_summary_with_the_stores_counts(
-        make_app: AppFactory, shared_emulator: RunningEmulator) -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await listed_at_start(pilot)
+        app: MinionApp, shared_emulator: RunningEmulator) -> None:
+    async with started(app, (120, 40)) as pilot:
         await app.service.discovery.follow(_busy_artists(shared_emulator, 2))
         before = _track_count(app)
         shown: list[str] = []
@@ -188,8 +185,7 @@ async def test_radio_plays_from_the_track_and_tops_itself_up_near_the_end(
     monkeypatch.setattr(DiscoveryControl, "radio_size", SIZE)
     app = make_app()
     app.service.player.audio_output = "null"
-    async with app.run_test(size=(120, 40)) as pilot:
-        await listed_at_start(pilot)
+    async with started(app, (120, 40)) as pilot:
         (seed,) = await resolve_examples(app.service, shared_emulator, "track_full")
         # Tracks the radio would pick after its first ones: marked not interested, they must
         # never be queued.
@@ -200,9 +196,7 @@ async def test_radio_plays_from_the_track_and_tops_itself_up_near_the_end(
             await app.service.library.rate(urn, Judgment.NOT_INTERESTED)
         expected = [e.track.urn for e in await app.service.inbox.radio(seed.urn, size=SIZE)]
         assert len(expected) == SIZE
-        tracks = app.query_one("#browse-tracks", TrackList)
-        tracks.set_tracks([seed])
-        tracks.focus()
+        list_in_browse(app, [seed])
         await pilot.pause()
 
         await pilot.press("R")
@@ -238,16 +232,12 @@ def _playing(app: MinionApp) -> str | None:
 
 
 async def test_the_palette_offers_follow_sync_and_radio_for_the_highlighted_track(
-        make_app: AppFactory, shared_emulator: RunningEmulator) -> None:
+        app: MinionApp, shared_emulator: RunningEmulator) -> None:
     from minion_tui.tui.commands import DiscoveryCommands
 
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await listed_at_start(pilot)
+    async with started(app, (120, 40)) as pilot:
         (track,) = await resolve_examples(app.service, shared_emulator, "track_full")
-        tracks = app.query_one("#browse-tracks", TrackList)
-        tracks.set_tracks([track])
-        tracks.focus()
+        list_in_browse(app, [track])
         await pilot.pause()
         texts = [c.text for c in await DiscoveryCommands(app.screen).commands()]
         assert texts == [f"Follow {track.uploader}", "Sync followed artists",
@@ -262,28 +252,14 @@ async def test_the_palette_offers_follow_sync_and_radio_for_the_highlighted_trac
 
 
 async def test_the_palettes_follow_on_a_followed_users_source_keeps_them_followed(
-        make_app: AppFactory, shared_emulator: RunningEmulator) -> None:
+        app: MinionApp, shared_emulator: RunningEmulator) -> None:
     # A user's source names them by profile URL, not by the URN the follows are kept by, so
     # "Follow <name>" can be offered for someone already followed: it must follow, not
     # toggle them off.
     from minion_tui.tui.commands import DiscoveryCommands
 
-    app = make_app()
-    url = shared_emulator.examples["user"]
     async with app.run_test(size=(120, 40)) as pilot:
-        await listed_at_start(pilot)
-        user = await app.service.catalog.resolve(url)
-        assert isinstance(user, User)
-        tracks = app.query_one("#browse-tracks", TrackList)
-        await pilot.click("#source-input")
-        await pilot.press(*f"{url}/likes", "enter")
-        await until(pilot, lambda: len(tracks.tracks) > 0, "the user's likes")
-        sources = app.query_one(SourceList)
-        sources.focus()
-        sources.highlight(next(k for k, ref in sources.listed() if ref.listing == "reposts"))
-        await pilot.press("f")
-        await until(pilot, lambda: user.urn in app.discovery_control.following,
-                    "the user followed")
+        user = await _follow_from_users_reposts(pilot, app, shared_emulator.examples["user"])
 
         offered = {c.text: c for c in await DiscoveryCommands(app.screen).commands()}
         follow = offered.get(f"Follow {user.username}")

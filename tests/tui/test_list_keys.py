@@ -13,16 +13,15 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select, Static
 
-from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Track
-from minion_tui.service import Service
 from minion_tui.store import play_queue as pq
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.panes.queue import QueuePane, QueueTable
 from minion_tui.tui.panes.search import SearchPane
 from minion_tui.tui.widgets.source_list import SourceList
 from minion_tui.tui.widgets.track_list import TrackList
+from tests.tui.harness import open_app
 from tests.tui.waiting import listed_at_start, open_trending, until
 
 AppFactory = Callable[..., MinionApp]
@@ -36,10 +35,7 @@ def _tracks(n: int) -> list[Track]:
 
 @pytest.fixture
 def online_app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
-    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
-                        path=tmp_path / "config.toml")
-    return MinionApp(Service.open(settings=settings, data_dir=tmp_path / "data",
-                                  endpoints=emulator.endpoints))
+    return open_app(emulator, tmp_path)
 
 
 async def _moves(pilot: Pilot[None], row: Callable[[], int | None], last: int) -> list[int | None]:
@@ -53,8 +49,7 @@ async def _moves(pilot: Pilot[None], row: Callable[[], int | None], last: int) -
     return seen
 
 
-async def test_queue_and_history_move_with_the_list_keys(make_app: AppFactory) -> None:
-    app = make_app()
+async def test_queue_and_history_move_with_the_list_keys(app: MinionApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         tracks = _tracks(30)
         await app.service.player.queue_add(tracks)
@@ -81,8 +76,7 @@ async def test_queue_and_history_move_with_the_list_keys(make_app: AppFactory) -
         assert seen == [29, 0, 29, 0, seen[4], 0, 1, 2, 1] and (seen[4] or 0) > 3
 
 
-async def test_the_source_list_pages_with_ctrl_d(make_app: AppFactory) -> None:
-    app = make_app()
+async def test_the_source_list_pages_with_ctrl_d(app: MinionApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         sources = app.query_one(SourceList)
         await pilot.press("h")  # Trending is open at start, its tracks focused
@@ -133,8 +127,7 @@ async def test_h_focuses_the_sources_and_hash_the_tag_box_escape_leaves_it(
         assert box.value == "#house"
 
 
-async def test_escape_leaves_the_search_filters_too(make_app: AppFactory) -> None:
-    app = make_app()
+async def test_escape_leaves_the_search_filters_too(app: MinionApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("2")
         genre = app.query_one("#search-genre", Input)
@@ -147,9 +140,8 @@ async def test_escape_leaves_the_search_filters_too(make_app: AppFactory) -> Non
 
 
 async def test_typing_on_the_empty_search_pane_goes_into_the_query(
-    make_app: AppFactory,
+    app: MinionApp,
 ) -> None:
-    app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("2")
         query = app.query_one("#query", Input)
@@ -161,11 +153,10 @@ async def test_typing_on_the_empty_search_pane_goes_into_the_query(
 
 
 async def test_a_burst_of_keys_on_the_empty_search_pane_all_reach_the_query(
-    make_app: AppFactory,
+    app: MinionApp,
 ) -> None:
     from textual import events
 
-    app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("2")
         # As the driver delivers a fast typist: all keys queued before the first is handled.

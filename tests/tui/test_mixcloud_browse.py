@@ -6,63 +6,35 @@ Mixcloud source across a restart, and what the box says about a Mixcloud show UR
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from textual.widgets import Input
 
-from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Source
-from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
-from minion_tui.tui.panes.browse import BrowsePane, typed_source
+from minion_tui.tui.panes.browse import typed_source
 from minion_tui.tui.widgets.source_list import (
     SourceList,
     SourceRef,
     ref_of_stored,
     stored_form,
 )
-from minion_tui.tui.widgets.track_list import TrackList
 from minion_tui.tui.widgets.track_list_model import cells
+from tests.tui.harness import choose_source, in_browse
 from tests.tui.waiting import until
 
-SIZE = (160, 45)
-
-
-@pytest.fixture
-def make_app(emulator: RunningEmulator, tmp_path: Path) -> Callable[[], MinionApp]:
-    def build() -> MinionApp:
-        settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
-                            path=tmp_path / "config.toml")
-        service = Service.open(settings=settings, data_dir=tmp_path / "data",
-                               endpoints=emulator.endpoints)
-        return MinionApp(service)
-
-    return build
-
-
-def _parts(app: MinionApp) -> tuple[BrowsePane, SourceList, TrackList]:
-    browse = app.query_one(BrowsePane)
-    return browse, browse.sources, browse.query_one("#browse-tracks", TrackList)
+pytestmark = pytest.mark.own_emulator
 
 
 def _labels(sources: SourceList) -> list[str]:
     return [str(o.prompt).strip() for o in sources.options]
 
 
-async def _open(pilot, sources: SourceList, key: str) -> None:  # type: ignore[no-untyped-def]
-    sources.focus()
-    sources.highlight(key)
-    await pilot.press("enter")
-
-
 async def test_mixcloud_section_lists_charts_and_tags_and_opens_them(
-    make_app: Callable[[], MinionApp], emulator: RunningEmulator,
+    app: MinionApp, emulator: RunningEmulator,
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        browse, sources, tracks = _parts(app)
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await until(pilot, lambda: browse.source_title == "Trending", "trending at start")
         labels = _labels(sources)
         at = labels.index("Mixcloud")
@@ -71,19 +43,19 @@ async def test_mixcloud_section_lists_charts_and_tags_and_opens_them(
         for key, title in (("mixcloud:popular", "Mixcloud: Popular"),
                            ("mixcloud:hot", "Mixcloud: Hot"),
                            ("mixcloud:new", "Mixcloud: New")):
-            await _open(pilot, sources, key)
+            await choose_source(pilot, sources, key)
             await until(pilot, lambda title=title: browse.source_title == title  # type: ignore[misc]
                         and len(tracks.tracks) > 0
                         and not browse._loading, title)
             assert {t.provider for t in tracks.tracks} == {"mixcloud"}
             assert all(t.urn.startswith("mixcloud:cloudcasts:") for t in tracks.tracks)
-        await _open(pilot, sources, "mixcloud:tag:deep-house")
+        await choose_source(pilot, sources, "mixcloud:tag:deep-house")
         await until(pilot, lambda: browse.source_title == "Tag: deep-house (Mixcloud)"
                     and len(tracks.tracks) > 0 and not browse._loading, "the tag's shows")
         assert all("Deep House" in t.tags for t in tracks.tracks)
         status = str(browse.query_one("#browse-status").render())
         assert status.startswith("Tag: deep-house (Mixcloud) — ")
-        await _open(pilot, sources, "mixcloud:live")
+        await choose_source(pilot, sources, "mixcloud:live")
         await until(pilot, lambda: browse.source_title == "Mixcloud: Live now"
                     and len(tracks.tracks) > 0 and not browse._loading, "live now")
         assert all(t.urn.startswith("mixcloud:live:") for t in tracks.tracks)
@@ -93,11 +65,9 @@ async def test_mixcloud_section_lists_charts_and_tags_and_opens_them(
 
 
 async def test_pasted_mixcloud_profile_offers_shows_favourites_and_listens(
-    make_app: Callable[[], MinionApp], emulator: RunningEmulator,
+    app: MinionApp, emulator: RunningEmulator,
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        browse, sources, tracks = _parts(app)
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await until(pilot, lambda: browse.source_title == "Trending", "trending at start")
         await pilot.press("number_sign")
         box = app.query_one("#source-input", Input)
@@ -111,10 +81,10 @@ async def test_pasted_mixcloud_profile_offers_shows_favourites_and_listens(
         assert labels[labels.index(name) + 1:labels.index(name) + 4] == [
             f"Shows of {name}", f"Favourites of {name}", f"Listens of {name}"]
         assert f"Reposts of {name}" not in labels  # Mixcloud has no reposts
-        await _open(pilot, sources, "user-likes")
+        await choose_source(pilot, sources, "user-likes")
         await until(pilot, lambda: browse.source_title == f"Favourites of {name}"
                     and len(tracks.tracks) > 0 and not browse._loading, "favourites")
-        await _open(pilot, sources, "user-listens")
+        await choose_source(pilot, sources, "user-listens")
         await until(pilot, lambda: browse.source_title == f"Listens of {name}"
                     and not browse._loading, "listens")
         assert {t.provider for t in tracks.tracks} <= {"mixcloud"}
@@ -129,20 +99,18 @@ async def test_pasted_mixcloud_profile_offers_shows_favourites_and_listens(
 
 
 async def test_pinned_mixcloud_sources_survive_a_restart(
-    make_app: Callable[[], MinionApp], emulator: RunningEmulator,
+    make_isolated_app: Callable[[], MinionApp], emulator: RunningEmulator,
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        browse, sources, tracks = _parts(app)
+    app = make_isolated_app()
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await until(pilot, lambda: browse.source_title == "Trending", "trending at start")
-        await _open(pilot, sources, "mixcloud:hot")
+        await choose_source(pilot, sources, "mixcloud:hot")
         await until(pilot, lambda: len(tracks.tracks) > 0 and not browse._loading, "hot")
         await pilot.press("p")
         await until(pilot, lambda: "Mixcloud: Hot" in _labels(sources)[
             _labels(sources).index("Pinned"):], "pinned")
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        browse, sources, tracks = _parts(app)
+    app = make_isolated_app()
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await until(pilot, lambda: any(k.startswith("pinned-") for k, _ in sources.listed()),
                     "pinned after restart")
         # The start-up choice (Trending: nobody followed) is made first, as in the first run:
@@ -150,7 +118,7 @@ async def test_pinned_mixcloud_sources_survive_a_restart(
         await until(pilot, lambda: browse.source_title == "Trending" and not browse._loading,
                     "trending at start after restart")
         key = next(k for k, _ in sources.listed() if k.startswith("pinned-"))
-        await _open(pilot, sources, key)
+        await choose_source(pilot, sources, key)
         await until(pilot, lambda: browse.source_title == "Mixcloud: Hot"
                     and len(tracks.tracks) > 0 and not browse._loading, "hot again")
         assert {t.provider for t in tracks.tracks} == {"mixcloud"}

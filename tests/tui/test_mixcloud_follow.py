@@ -6,10 +6,9 @@ from __future__ import annotations
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.widgets.details import TrackDetails
-from minion_tui.tui.widgets.track_list import TrackList
 from tests.examples import resolve_examples
-from tests.tui.conftest import AppFactory
-from tests.tui.waiting import listed_at_start, until
+from tests.tui.harness import list_in_browse, started
+from tests.tui.waiting import until
 
 
 def _toasts(app: MinionApp) -> list[str]:
@@ -17,16 +16,12 @@ def _toasts(app: MinionApp) -> list[str]:
 
 
 async def test_f_on_a_show_follows_the_djs_favourites_and_shows(
-        make_app: AppFactory, shared_emulator: RunningEmulator) -> None:
-    app = make_app()
-    async with app.run_test(size=(160, 45)) as pilot:
-        await listed_at_start(pilot)
+        app: MinionApp, shared_emulator: RunningEmulator) -> None:
+    async with started(app, (160, 45)) as pilot:
         (show,) = await resolve_examples(app.service, shared_emulator, "mc_show_tracks")
         assert show.provider == "mixcloud" and show.uploader_urn
-        tracks = app.query_one("#browse-tracks", TrackList)
         details = app.query_one("#browse-details", TrackDetails)
-        tracks.set_tracks([show])
-        tracks.focus()
+        list_in_browse(app, [show])
         await until(pilot, lambda: details.track is not None, "the details of the show")
 
         await pilot.press("f")

@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import PlayerState, Track
-from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.tracklist import Tracklist, current_section, section_name
 from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.now_playing import NowPlayingBar
-from minion_tui.tui.widgets.track_list import TrackList
+from tests.tui.harness import list_in_browse, open_app
 from tests.tui.waiting import listed_at_start, until
 
 SIZE = (160, 50)
@@ -27,12 +25,7 @@ _IDLE = PlayerState()
 
 @pytest.fixture
 def player_app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
-    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
-                        path=tmp_path / "config.toml")
-    service = Service.open(settings=settings, data_dir=tmp_path / "data",
-                           endpoints=emulator.endpoints)
-    service.player.audio_output = "null"
-    return MinionApp(service)
+    return open_app(emulator, tmp_path, null_audio=True)
 
 
 async def _show(app: MinionApp, url: str) -> Track:
@@ -50,9 +43,7 @@ async def test_enter_on_a_section_plays_from_there_then_seeks_and_the_bar_names_
         service = app.service
         show = await _show(app, emulator.examples["mc_show_tracks"])
         await listed_at_start(pilot)
-        tracks = app.query_one("#browse-tracks", TrackList)
-        tracks.set_tracks([show])
-        tracks.focus()
+        tracks = list_in_browse(app, [show])
         await pilot.pause()
         details = app.query_one("#browse-details", TrackDetails)
         await until(pilot, lambda: details.sections is not None and len(details.sections) == 12,
@@ -99,9 +90,7 @@ async def test_chapters_and_untimed_sections_and_a_soundcloud_track(
         hidden = await _show(app, emulator.examples["mc_show_hidden_tracklist"])
         sc_track = await _show(app, emulator.examples["track_full"])
         await listed_at_start(pilot)
-        tracks = app.query_one("#browse-tracks", TrackList)
-        tracks.set_tracks([show, hidden, sc_track])
-        tracks.focus()
+        tracks = list_in_browse(app, [show, hidden, sc_track])
         await pilot.pause()
         details = app.query_one("#browse-details", TrackDetails)
         await until(pilot, lambda: bool(details.sections), "the chapters show's sections")

@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, OptionList, Select, Static
 
-from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Judgment, Track, User
-from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
-from minion_tui.tui.panes.browse import BrowsePane
 from minion_tui.tui.panes.downloads import DownloadsPane
 from minion_tui.tui.panes.queue import QueuePane
 from minion_tui.tui.panes.search import SearchPane
@@ -26,25 +22,10 @@ from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.download_rows import JobRow
 from minion_tui.tui.widgets.source_list import SourceList
 from minion_tui.tui.widgets.track_list import TrackList
+from tests.tui.harness import BROWSE_SIZE, browse_parts, in_browse
 from tests.tui.waiting import until
 
-SIZE = (160, 45)
-
-
-@pytest.fixture
-def make_app(emulator: RunningEmulator, tmp_path: Path) -> Callable[[], MinionApp]:
-    def build() -> MinionApp:
-        settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
-                            path=tmp_path / "config.toml")
-        return MinionApp(Service.open(settings=settings, data_dir=tmp_path / "data",
-                                      endpoints=emulator.endpoints))
-
-    return build
-
-
-def _browse(app: MinionApp) -> tuple[BrowsePane, SourceList, TrackList]:
-    browse = app.query_one(BrowsePane)
-    return browse, browse.sources, browse.query_one("#browse-tracks", TrackList)
+pytestmark = pytest.mark.own_emulator
 
 
 def _status(app: MinionApp, selector: str = "#browse-status") -> str:
@@ -60,17 +41,15 @@ def _labels(sources: SourceList) -> list[str]:
 
 
 async def _trending(pilot: Pilot[None], app: MinionApp) -> TrackList:
-    _, _, tracks = _browse(app)
+    _, _, tracks = browse_parts(app)
     await until(pilot, lambda: _status(app) == "Trending — 200 tracks", "Trending, at start")
     return tracks
 
 
 async def test_o_goes_to_the_artist_named_by_name_and_backspace_goes_back(
-    make_app: Callable[[], MinionApp],
+    app: MinionApp,
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        browse, sources, tracks = _browse(app)
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await _trending(pilot, app)
         await pilot.press("j")
         track = tracks.highlighted
@@ -97,10 +76,9 @@ async def test_o_goes_to_the_artist_named_by_name_and_backspace_goes_back(
 
 
 async def test_details_show_the_links_and_y_copies_them(
-    make_app: Callable[[], MinionApp],
+    app: MinionApp,
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=BROWSE_SIZE) as pilot:
         tracks = await _trending(pilot, app)
         track = tracks.highlighted
         assert track is not None and track.url and track.uploader_url
@@ -121,12 +99,10 @@ async def test_details_show_the_links_and_y_copies_them(
 
 
 async def test_a_pasted_profile_is_named_by_the_users_name(
-    make_app: Callable[[], MinionApp], emulator: RunningEmulator,
+    app: MinionApp, emulator: RunningEmulator,
 ) -> None:
     user = emulator.examples["user"]
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        browse, sources, tracks = _browse(app)
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await _trending(pilot, app)
         profile = await app.service.catalog.resolve(user)
         assert isinstance(profile, User)
@@ -143,11 +119,9 @@ async def test_a_pasted_profile_is_named_by_the_users_name(
 
 
 async def test_a_set_from_search_stays_in_sources_and_O_goes_back_to_it(
-    make_app: Callable[[], MinionApp],
+    app: MinionApp,
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        browse, sources, tracks = _browse(app)
+    async with in_browse(app) as (pilot, browse, sources, tracks):
         await _trending(pilot, app)
         # D with no set listed says why.
         await pilot.press("D")
@@ -186,11 +160,9 @@ async def test_a_set_from_search_stays_in_sources_and_O_goes_back_to_it(
 
 
 async def test_filter_and_sort_belong_to_the_source(
-    make_app: Callable[[], MinionApp],
+    app: MinionApp,
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        browse, _, tracks = _browse(app)
+    async with in_browse(app) as (pilot, browse, _, tracks):
         await _trending(pilot, app)
         word = tracks.tracks[0].title.split()[0].lower()
         await pilot.press("slash", *word, "enter", "s")
@@ -215,10 +187,9 @@ async def test_filter_and_sort_belong_to_the_source(
 
 
 async def test_changing_a_search_filter_runs_the_search_again(
-    make_app: Callable[[], MinionApp],
+    app: MinionApp,
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=BROWSE_SIZE) as pilot:
         await _trending(pilot, app)
         await pilot.press("2", "slash", *"deep", "enter")
         search = app.query_one(SearchPane)
@@ -238,13 +209,12 @@ async def test_changing_a_search_filter_runs_the_search_again(
 
 
 async def test_x_says_how_many_are_hidden_and_H_shows_the_state(
-    make_app: Callable[[], MinionApp], tmp_path: Path,
+    app: MinionApp, tmp_path: Path,
 ) -> None:
     def footer_h() -> list[str]:
         return [k.description for k in app.query("FooterKey") if k.key == "H"]
 
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=BROWSE_SIZE) as pilot:
         tracks = await _trending(pilot, app)
         assert footer_h() == ["✕ hidden"]
         first = tracks.highlighted
@@ -265,10 +235,9 @@ async def test_x_says_how_many_are_hidden_and_H_shows_the_state(
 
 
 async def test_rating_works_on_queue_and_history_rows_and_c_in_history_keeps_the_queue(
-    make_app: Callable[[], MinionApp], tmp_path: Path,
+    app: MinionApp, tmp_path: Path,
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=BROWSE_SIZE) as pilot:
         tracks = await _trending(pilot, app)
         queued, played = tracks.tracks[0], tracks.tracks[1]
         service = app.service
@@ -302,9 +271,8 @@ async def test_rating_works_on_queue_and_history_rows_and_c_in_history_keeps_the
 
 
 @pytest.mark.mpv
-async def test_next_with_nothing_next_says_so(make_app: Callable[[], MinionApp]) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+async def test_next_with_nothing_next_says_so(app: MinionApp) -> None:
+    async with app.run_test(size=BROWSE_SIZE) as pilot:
         await _trending(pilot, app)
         await pilot.press("greater_than_sign")
         await until(pilot, lambda: any(t.startswith("Nothing next: the queue has no track")
@@ -312,10 +280,9 @@ async def test_next_with_nothing_next_says_so(make_app: Callable[[], MinionApp])
 
 
 async def test_download_keys_say_why_they_cannot_act(
-    make_app: Callable[[], MinionApp],
+    app: MinionApp,
 ) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=BROWSE_SIZE):
         pane = app.query_one(DownloadsPane)
         paused = JobRow(key="1", title="Artist - Title", state="paused", job_id=1)
         assert pane._cannot("pause", paused) == (

@@ -10,26 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
-from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.panes.queue import QueueTable
 from minion_tui.tui.widgets.now_playing import NowPlayingBar
-from minion_tui.tui.widgets.track_list import TrackList
 from tests.examples import resolve_examples
+from tests.tui.harness import list_in_browse, open_app
 from tests.tui.waiting import listed_at_start, until
 
 pytestmark = pytest.mark.mpv
 
 
 def _app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
-    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
-                        path=tmp_path / "config.toml")
-    service = Service.open(settings=settings, data_dir=tmp_path / "data",
-                           endpoints=emulator.endpoints)
-    service.player.audio_output = "null"
-    return MinionApp(service)
+    return open_app(emulator, tmp_path, null_audio=True)
 
 
 def _queue(tmp_path: Path) -> list[tuple[str, str]]:
@@ -45,10 +38,8 @@ async def test_enter_plays_the_list_next_and_previous_walk_it_and_a_queues_ahead
         listed = await resolve_examples(app.service, emulator, "track_full", "track_downloadable",
                                 "track_opus", "track_long")
         first, second, third, fourth = listed
-        track_list = app.query_one("#browse-tracks", TrackList)
         await listed_at_start(pilot)  # open at start: listed first, then replaced here
-        track_list.set_tracks(listed)
-        track_list.focus()
+        list_in_browse(app, listed)
         await pilot.pause()
         bar = app.query_one(NowPlayingBar)
 
@@ -88,10 +79,8 @@ async def test_after_a_restart_space_resumes_the_remembered_entry(
     app = _app(emulator, tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
         listed = await resolve_examples(app.service, emulator, "track_full", "track_long")
-        track_list = app.query_one("#browse-tracks", TrackList)
         await listed_at_start(pilot)  # open at start: listed first, then replaced here
-        track_list.set_tracks(listed)
-        track_list.focus()
+        list_in_browse(app, listed)
         await pilot.press("j", "enter")
         bar = app.query_one(NowPlayingBar)
         await until(pilot, lambda: bar.view.title == listed[1].title and bar.view.elapsed >= 1,

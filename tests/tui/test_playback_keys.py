@@ -16,19 +16,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from minion_tui.config import Settings, UiSettings, log_path
+from minion_tui.config import log_path
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Judgment, Track
 from minion_tui.playback.player import INSTALL_HINT
-from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.messages import PlayRequest
 from minion_tui.tui.panes.queue import QueuePane, QueueTable
 from minion_tui.tui.widgets.now_playing import UNAVAILABLE_TEXT, NowPlayingBar
-from minion_tui.tui.widgets.track_list import TrackList
 from tests.examples import resolve_examples
+from tests.tui.harness import list_in_browse, open_app, started
 from tests.tui.waiting import listed_at_start, until
 
 AppFactory = Callable[..., MinionApp]
@@ -36,17 +36,19 @@ AppFactory = Callable[..., MinionApp]
 
 @pytest.fixture
 def player_app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
-    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
-                        path=tmp_path / "config.toml")
-    service = Service.open(settings=settings, data_dir=tmp_path / "data",
-                           endpoints=emulator.endpoints)
-    service.player.audio_output = "null"
-    return MinionApp(service)
+    return open_app(emulator, tmp_path, null_audio=True)
 
 
 def _sql(data: Path, query: str) -> list[tuple[object, ...]]:
     with sqlite3.connect(data / "minion.db") as db:
         return list(db.execute(query))
+
+
+async def _rate(pilot: Pilot[None], data: Path, key: str, urn: str, judgment: str) -> None:
+    """Press ``key`` and wait for the judgments table to hold ``judgment`` for ``urn``."""
+    await pilot.press(key)
+    await until(pilot, lambda: (urn, judgment) in _sql(
+        data, "SELECT urn, judgment FROM judgments"), f"{key}: the judgments row")
 
 
 @pytest.mark.mpv
@@ -60,9 +62,7 @@ async def test_keys_play_pause_seek_queue_reorder_next_rate_and_history(
                                         "track_preview")
         full, other, preview = tracks
         await listed_at_start(pilot)
-        track_list = app.query_one("#browse-tracks", TrackList)
-        track_list.set_tracks([full])  # a list of one: it becomes the queue (a context)
-        track_list.focus()
+        track_list = list_in_browse(app, [full])  # a list of one: it becomes the queue (a context)
         await pilot.pause()
 
         # enter plays; the bar shows the title and the elapsed time advances.
@@ -129,9 +129,7 @@ async def test_keys_play_pause_seek_queue_reorder_next_rate_and_history(
             == [full.urn, other.urn, preview.urn], "reordered in SQLite")
 
         # L rates the playing track from here (no track list in sight).
-        await pilot.press("L")
-        await until(pilot, lambda: (full.urn, "liked") in _sql(
-            data, "SELECT urn, judgment FROM judgments"), "the judgments row")
+        await _rate(pilot, data, "L", full.urn, "liked")
         await until(pilot, lambda: bar.view.judgment is Judgment.LIKED, "the bar's badge")
 
         # > plays the next entry; the pane marks it.
@@ -191,11 +189,8 @@ async def test_without_libmpv_play_keys_toast_the_install_hint_and_the_app_lives
     track = Track(provider="soundcloud", id="1", urn="soundcloud:tracks:1",
                   url="https://soundcloud.com/a/t1", title="Track 1", artist="A",
                   uploader="a", duration_ms=60_000)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await listed_at_start(pilot)
-        track_list = app.query_one("#browse-tracks", TrackList)
-        track_list.set_tracks([track])
-        track_list.focus()
+    async with started(app, (120, 40)) as pilot:
+        list_in_browse(app, [track])
         await pilot.press("enter")
         bar = app.query_one(NowPlayingBar)
         await until(pilot, lambda: bar.view.unavailable, "the unavailable bar")
@@ -210,8 +205,7 @@ async def test_without_libmpv_play_keys_toast_the_install_hint_and_the_app_lives
         assert app.is_running
 
 
-async def test_keys_typed_into_an_input_do_not_reach_the_player(make_app: AppFactory) -> None:
-    app = make_app()
+async def test_keys_typed_into_an_input_do_not_reach_the_player(app: MinionApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("2")
         query = app.query_one("#query", Input)
@@ -265,12 +259,9 @@ async def test_an_mpv_error_is_a_toast_with_its_text(
 ) -> None:
     app = player_app
     app.service.player.audio_output = "nosuchoutput"  # as when the machine has no sound card
-    async with app.run_test(size=(140, 40)) as pilot:
-        await listed_at_start(pilot)
+    async with started(app, (140, 40)) as pilot:
         (full,) = await resolve_examples(app.service, emulator, "track_full")
-        track_list = app.query_one("#browse-tracks", TrackList)
-        track_list.set_tracks([full])
-        track_list.focus()
+        list_in_browse(app, [full])
         await pilot.press("enter")
         await until(pilot, lambda: any("No audio output could be opened (tried: nosuchoutput)"
                                        in n.message for n in app._notifications),
@@ -335,12 +326,8 @@ async def test_seek_volume_up_previous_and_rating_keys(
         await until(pilot, lambda: bar.view.volume == round(volume + 5), "the bar's volume")
 
         # X and N rate the playing track (the long one), wherever the focus is.
-        await pilot.press("X")
-        await until(pilot, lambda: (long.urn, "not_interested") in _sql(
-            data, "SELECT urn, judgment FROM judgments"), "X: the judgments row")
-        await pilot.press("N")
-        await until(pilot, lambda: (long.urn, "not_quite") in _sql(
-            data, "SELECT urn, judgment FROM judgments"), "N: the judgments row")
+        await _rate(pilot, data, "X", long.urn, "not_interested")
+        await _rate(pilot, data, "N", long.urn, "not_quite")
         await until(pilot, lambda: bar.view.judgment is Judgment.NOT_QUITE, "the bar's badge")
 
         # < plays the previous queue entry.

@@ -11,13 +11,11 @@ from typing import Any
 import pytest
 from textual.dom import DOMNode
 
-from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
-from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.widgets.now_playing import NowPlayingBar
-from minion_tui.tui.widgets.track_list import TrackList
 from tests.examples import resolve_examples
+from tests.tui.harness import list_in_browse, open_service
 from tests.tui.waiting import listed_at_start, until
 
 
@@ -25,11 +23,7 @@ from tests.tui.waiting import listed_at_start, until
 async def test_following_the_player_does_not_search_the_screen_per_event(
     emulator: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
-                        path=tmp_path / "config.toml")
-    service = Service.open(settings=settings, data_dir=tmp_path / "data",
-                           endpoints=emulator.endpoints)
-    service.player.audio_output = "null"
+    service = open_service(emulator, tmp_path, null_audio=True)
     app = MinionApp(service)
     searches: list[object] = []
     query = DOMNode.query
@@ -43,9 +37,7 @@ async def test_following_the_player_does_not_search_the_screen_per_event(
     async with app.run_test(size=(120, 40)) as pilot:
         (full,) = await resolve_examples(service, emulator, "track_full")
         await listed_at_start(pilot)
-        tracks = app.query_one("#browse-tracks", TrackList)
-        tracks.set_tracks([full])
-        tracks.focus()
+        list_in_browse(app, [full])
         await pilot.press("enter")
         bar = app.query_one(NowPlayingBar)
         await until(pilot, lambda: bar.view.title == full.title and bar.view.elapsed >= 1,

@@ -56,9 +56,8 @@ def _table_titles(table: DataTable[str]) -> list[str]:
 
 
 async def test_keys_reorder_remove_clear_undo_repeat_and_shuffle(
-    make_app: AppFactory, tmp_path: Path
+    app: MinionApp, tmp_path: Path
 ) -> None:
-    app = make_app()
     data = tmp_path / "data"
     async with app.run_test(size=(120, 40)) as pilot:
         pane, table = await _queue_of_four(pilot)
@@ -100,8 +99,7 @@ async def test_keys_reorder_remove_clear_undo_repeat_and_shuffle(
         assert app.is_running
 
 
-async def test_mouse_handles_and_drag_reorder(make_app: AppFactory, tmp_path: Path) -> None:
-    app = make_app()
+async def test_mouse_handles_and_drag_reorder(app: MinionApp, tmp_path: Path) -> None:
     data = tmp_path / "data"
     async with app.run_test(size=(120, 40)) as pilot:
         _, table = await _queue_of_four(pilot)
@@ -118,9 +116,8 @@ async def test_mouse_handles_and_drag_reorder(make_app: AppFactory, tmp_path: Pa
 
 
 async def test_history_tab_lists_plays_with_seconds_listened(
-    make_app: AppFactory, tmp_path: Path
+    app: MinionApp, tmp_path: Path
 ) -> None:
-    app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         tracks = _tracks(2)
         await app.service.player.queue_add(tracks)  # stores the tracks
@@ -141,9 +138,8 @@ async def test_history_tab_lists_plays_with_seconds_listened(
 
 
 async def test_history_cursor_stays_on_its_entry_when_new_plays_arrive(
-    make_app: AppFactory
+    app: MinionApp
 ) -> None:
-    app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         tracks = _tracks(4)
         await app.service.player.queue_add(tracks)  # stores the tracks
@@ -186,9 +182,8 @@ async def test_after_a_restart_the_last_played_entry_is_marked(
 
 
 async def test_a_hidden_queue_pane_reads_the_queue_but_fills_its_rows_only_when_shown(
-    make_app: AppFactory,
+    app: MinionApp,
 ) -> None:
-    app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         pane = app.query_one(QueuePane)
         table = pane.query_one(QueueTable)
@@ -204,9 +199,8 @@ async def test_a_hidden_queue_pane_reads_the_queue_but_fills_its_rows_only_when_
 
 
 async def test_when_the_player_moves_on_only_the_mark_moves(
-    make_app: AppFactory,
+    app: MinionApp,
 ) -> None:
-    app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         queue = await app.service.player.queue_add(_tracks(300))
         await pilot.press("3")

@@ -11,23 +11,19 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, OptionList, Select, Static
 
-from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Playlist
-from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.panes.browse import BrowsePane
 from minion_tui.tui.panes.search import SearchPane
 from minion_tui.tui.widgets.track_list import TrackList
+from tests.tui.harness import open_app
 from tests.tui.waiting import until
 
 
 @pytest.fixture
 def app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
-    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
-                        path=tmp_path / "config.toml")
-    return MinionApp(Service.open(settings=settings, data_dir=tmp_path / "data",
-                                  endpoints=emulator.endpoints))
+    return open_app(emulator, tmp_path)
 
 
 def _status(pane: SearchPane | BrowsePane, id: str) -> str:

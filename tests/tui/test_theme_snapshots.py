@@ -16,15 +16,15 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from minion_tui.config import DownloadSettings, Settings, UiSettings
+from minion_tui.config import DownloadSettings
 from minion_tui.emulator.server import RunningEmulator
-from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.panes.browse import BrowsePane
 from minion_tui.tui.panes.downloads import DownloadsPane
 from minion_tui.tui.panes.queue import QueuePane
 from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.track_list import TrackList
+from tests.tui.harness import open_app
 from tests.tui.waiting import until
 
 SIZE = (120, 40)
@@ -96,11 +96,8 @@ FILLS: dict[str, Fill] = {"browse": _browse, "search": _search, "queue": _queue,
 
 
 def _app(theme: str, tmp_path: Path, emulator: RunningEmulator) -> MinionApp:
-    settings = Settings(ui=UiSettings(theme=theme, artwork=False),
-                        downloads=DownloadSettings(dir=tmp_path / "music"),
-                        path=tmp_path / "config.toml")
-    return MinionApp(Service.open(settings=settings, data_dir=tmp_path / "data",
-                                  endpoints=emulator.endpoints))
+    return open_app(emulator, tmp_path, theme=theme,
+                    downloads=DownloadSettings(dir=tmp_path / "music"))
 
 
 def _shown(pane: str, emulator: RunningEmulator) -> Callable[[Pilot[None]], Awaitable[None]]:

@@ -87,9 +87,8 @@ async def test_a_bad_user_theme_is_a_warning_and_a_good_one_is_usable(
         assert str(user / "bad.toml") in messages[0] and "not valid TOML" in messages[0]
 
 
-async def test_switching_theme_from_the_palette_saves_it(make_app: AppFactory,
+async def test_switching_theme_from_the_palette_saves_it(app: MinionApp,
                                                           tmp_path: Path) -> None:
-    app = make_app()
     async with app.run_test() as pilot:
         assert app.theme == "minion-dark"
         dark_background = app.screen.styles.background

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from textual import events
 from textual.app import App, ComposeResult
 from textual.message import Message
+from textual.pilot import Pilot
 
 from minion_tui.models import Counts, Judgment, Track
 from minion_tui.tui.widgets.track_list import TrackList
@@ -32,14 +36,21 @@ class ListApp(App[None]):
         self.messages.append(message)
 
 
+@asynccontextmanager
+async def track_list_app(size: tuple[int, int], app_type: type[ListApp] = ListApp,
+                         ) -> AsyncIterator[tuple[ListApp, Pilot[None], TrackList]]:
+    """An ``app_type`` running at ``size`` under Pilot: the app, the pilot, its track list."""
+    app = app_type()
+    async with app.run_test(size=size) as pilot:
+        yield app, pilot, app.query_one(TrackList)
+
+
 def screen_lines(tl: TrackList) -> list[str]:
     return [tl.render_line(y).text for y in range(tl.scrollable_content_region.height)]
 
 
 async def test_fifty_thousand_rows_first_screen_and_vim_keys() -> None:
-    app = ListApp()
-    async with app.run_test(size=(120, 40)) as pilot:
-        tl = app.query_one(TrackList)
+    async with track_list_app((120, 40)) as (_, pilot, tl):
         tl.focus()
         tl.set_tracks([track(i) for i in range(50_000)])
         await pilot.pause()
@@ -62,9 +73,7 @@ async def test_fifty_thousand_rows_first_screen_and_vim_keys() -> None:
 
 
 async def test_sort_by_title_both_ways() -> None:
-    app = ListApp()
-    async with app.run_test(size=(100, 20)) as pilot:
-        tl = app.query_one(TrackList)
+    async with track_list_app((100, 20)) as (_, pilot, tl):
         tl.set_tracks([track(i) for i in (3, 1, 2)])
         tl.sort_by("title")
         await pilot.pause()
@@ -77,9 +86,7 @@ async def test_sort_by_title_both_ways() -> None:
 
 
 async def test_slash_filters_as_you_type_and_escape_clears() -> None:
-    app = ListApp()
-    async with app.run_test(size=(100, 20)) as pilot:
-        tl = app.query_one(TrackList)
+    async with track_list_app((100, 20)) as (_, pilot, tl):
         tl.focus()
         tl.set_tracks([track(i) for i in range(1000)])
         await pilot.press("slash", "0", "0", "0", "4", "2")
@@ -110,9 +117,7 @@ class BurstApp(ListApp):
 
 
 async def test_keys_typed_in_one_burst_after_slash_all_go_to_the_filter() -> None:
-    app = BurstApp()
-    async with app.run_test(size=(100, 20)) as pilot:
-        tl = app.query_one(TrackList)
+    async with track_list_app((100, 20), BurstApp) as (app, pilot, tl):
         tl.focus()
         tl.set_tracks([track(i) for i in range(10)])
         await pilot.pause()
@@ -126,9 +131,7 @@ async def test_keys_typed_in_one_burst_after_slash_all_go_to_the_filter() -> Non
 
 
 async def test_hide_not_interested_toggle() -> None:
-    app = ListApp()
-    async with app.run_test(size=(100, 20)) as pilot:
-        tl = app.query_one(TrackList)
+    async with track_list_app((100, 20)) as (_, pilot, tl):
         tl.focus()
         tl.set_tracks([track(1), track(2, Judgment.NOT_INTERESTED), track(3)])
         assert [t.id for t in tl.visible_tracks] == ["1", "3"]
@@ -140,9 +143,7 @@ async def test_hide_not_interested_toggle() -> None:
 
 
 async def test_rating_keys_post_and_set_judgment_changes_badge() -> None:
-    app = ListApp()
-    async with app.run_test(size=(100, 20)) as pilot:
-        tl = app.query_one(TrackList)
+    async with track_list_app((100, 20)) as (app, pilot, tl):
         tl.focus()
         tl.set_tracks([track(1), track(2)])
         await pilot.press("j", "l", "u")
@@ -156,9 +157,7 @@ async def test_rating_keys_post_and_set_judgment_changes_badge() -> None:
 
 
 async def test_mouse_click_selects_and_wheel_scrolls() -> None:
-    app = ListApp()
-    async with app.run_test(size=(100, 20)) as pilot:
-        tl = app.query_one(TrackList)
+    async with track_list_app((100, 20)) as (app, pilot, tl):
         tl.set_tracks([track(i) for i in range(500)])
         await pilot.pause()
         await pilot.click(TrackList, offset=(5, 4))
@@ -175,9 +174,7 @@ async def test_mouse_click_selects_and_wheel_scrolls() -> None:
 
 
 async def test_append_keeps_cursor_put() -> None:
-    app = ListApp()
-    async with app.run_test(size=(100, 20)) as pilot:
-        tl = app.query_one(TrackList)
+    async with track_list_app((100, 20)) as (_, pilot, tl):
         tl.focus()
         tl.set_tracks([track(i) for i in range(10)])
         await pilot.press("j", "j", "j", "j", "j")
@@ -189,9 +186,7 @@ async def test_append_keeps_cursor_put() -> None:
 
 
 async def test_empty_state_text() -> None:
-    app = ListApp()
-    async with app.run_test(size=(100, 20)) as pilot:
-        tl = app.query_one(TrackList)
+    async with track_list_app((100, 20)) as (_, pilot, tl):
         tl.empty_text = "Nothing here yet"
         await pilot.pause()
         assert "Nothing here yet" in tl.render_line(1).text
@@ -199,9 +194,7 @@ async def test_empty_state_text() -> None:
 
 
 async def test_s_sorts_by_the_columns_shown_and_capital_s_reverses() -> None:
-    app = ListApp()
-    async with app.run_test(size=(52, 12)) as pilot:  # narrow: genre, date and source hidden
-        tl = app.query_one(TrackList)
+    async with track_list_app((52, 12)) as (_, pilot, tl):  # narrow: genre, date and source hidden
         tl.focus()
         tl.set_tracks([track(i) for i in (3, 1, 2)])
         await pilot.pause()
@@ -223,9 +216,7 @@ async def test_rows_that_bring_the_scrollbar_never_bring_a_sideways_one() -> Non
     # The first rows of a listing make the vertical scrollbar appear, which narrows the
     # content (no Resize follows): a virtual width measured before that must not turn into
     # a horizontal scrollbar over the last row (the theme snapshot flake of Browse).
-    app = ListApp()
-    async with app.run_test(size=(100, 20)) as pilot:
-        tl = app.query_one(TrackList)
+    async with track_list_app((100, 20)) as (_, pilot, tl):
         tl.append_tracks([track(i) for i in range(200)])
         await pilot.pause()
         assert tl.show_vertical_scrollbar
@@ -237,9 +228,7 @@ async def test_rows_that_bring_the_scrollbar_never_bring_a_sideways_one() -> Non
 async def test_a_title_too_long_for_its_column_ends_in_an_ellipsis() -> None:
     import dataclasses
 
-    app = ListApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        tl = app.query_one(TrackList)
+    async with track_list_app((80, 24)) as (_, pilot, tl):
         long = dataclasses.replace(track(1), title="An extremely long title " * 4,
                                    artist="An artist with a very long name indeed")
         tl.set_tracks([long, track(2)])

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from minion_tui.config import Settings, UiSettings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Availability
 from minion_tui.service import Service
@@ -27,18 +26,14 @@ from minion_tui.tui.widgets.details import TrackDetails
 from minion_tui.tui.widgets.now_playing import NowPlayingBar
 from minion_tui.tui.widgets.source_list import SourceList
 from minion_tui.tui.widgets.track_list import TrackList
+from tests.tui.harness import open_service
 from tests.tui.waiting import until
 
 pytestmark = pytest.mark.mpv
 
 
 def _service(emulator: RunningEmulator, tmp_path: Path) -> Service:
-    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
-                        path=tmp_path / "config.toml")
-    service = Service.open(settings=settings, data_dir=tmp_path / "data",
-                           endpoints=emulator.endpoints)
-    service.player.audio_output = "null"
-    return service
+    return open_service(emulator, tmp_path, null_audio=True)
 
 
 def _artists(emulator: RunningEmulator, n: int = 3) -> list[int]:

@@ -37,13 +37,20 @@ def test_a_tick_moves_what_is_alive_where_full_collections_do_not_walk() -> None
     assert len(gc.get_objects()) <= walked - len(alive)
 
 
-def test_cyclic_garbage_frozen_meanwhile_is_freed_when_the_compaction_is_due() -> None:
+def _frozen_garbage() -> tuple[list[float], HeapKeeper, weakref.ref[Node]]:
+    """A keeper on a clock the test moves (``now[0]``), and a reference to a cycle that became
+    garbage just after the keeper froze the heap."""
     now = [0.0]
     keeper = HeapKeeper(clock=lambda: now[0])
     node = Node()
     gone = weakref.ref(node)
     keeper.freeze()
     del node
+    return now, keeper, gone
+
+
+def test_cyclic_garbage_frozen_meanwhile_is_freed_when_the_compaction_is_due() -> None:
+    now, keeper, gone = _frozen_garbage()
     gc.collect()
     assert gone() is not None  # frozen: the collector does not see the cycle
     now[0] += FREEZE_EVERY
@@ -56,12 +63,7 @@ def test_cyclic_garbage_frozen_meanwhile_is_freed_when_the_compaction_is_due() -
 
 
 def test_the_compaction_waits_for_a_moment_without_keys() -> None:
-    now = [0.0]
-    keeper = HeapKeeper(clock=lambda: now[0])
-    node = Node()
-    gone = weakref.ref(node)
-    keeper.freeze()
-    del node
+    now, keeper, gone = _frozen_garbage()
     now[0] += COMPACT_EVERY
     keeper.touched()  # a key just now: the full pause would stall it
     keeper.tick()

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from minion_tui.errors import InvalidURL
 from minion_tui.providers import registry
 from minion_tui.providers.mixcloud import urls
 from minion_tui.providers.mixcloud.entry import ENTRY
+from tests.unit.link_texts import link_like_text
 
 
 @pytest.mark.parametrize(("text", "kind", "user", "slug"), [
@@ -129,14 +129,9 @@ def test_one_resource_or_another_host_is_no_listing(text: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(
-    st.text(max_size=60),
-    st.builds(lambda host, path: f"https://{host}/{path}",
-              st.sampled_from(["www.mixcloud.com", "m.mixcloud.com", "app.mixcloud.com",
-                               "mixcloud.com", "api.mixcloud.com"]),
-              st.text(alphabet="ab-_/%:?#&=. \x00é", max_size=40)),
-    st.builds(lambda c, i: f"mixcloud:{c}:{i}", st.text(max_size=10), st.text(max_size=20)),
-))
+@given(link_like_text("mixcloud", ["www.mixcloud.com", "m.mixcloud.com", "app.mixcloud.com",
+                                    "mixcloud.com", "api.mixcloud.com"],
+                      "ab-_/%:?#&=. \x00é", id_size=20))
 def test_any_text_parses_or_is_refused_in_words(text: str) -> None:
     try:
         found = urls.parse_target(text)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from minion_tui.errors import InvalidURL, MinionError
 from minion_tui.providers.registry import provider_for
 from minion_tui.providers.soundcloud.urls import Target, api_uri, parse_target, parse_urn
+from tests.unit.link_texts import link_like_text
 
 BIG = "3021453337"
 
@@ -100,14 +100,9 @@ def test_registry_refuses_with_a_reason(text: str, reason: str) -> None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.one_of(
-    st.text(max_size=60),
-    st.builds(lambda host, path: f"https://{host}/{path}",
-              st.sampled_from(["soundcloud.com", "m.soundcloud.com", "on.soundcloud.com",
-                               "api.soundcloud.com", "x.soundcloud.com"]),
-              st.text(alphabet="abc-_/%:s0123?#&=", max_size=40)),
-    st.builds(lambda c, i: f"soundcloud:{c}:{i}", st.text(max_size=10), st.text(max_size=10)),
-))
+@given(link_like_text("soundcloud", ["soundcloud.com", "m.soundcloud.com", "on.soundcloud.com",
+                                      "api.soundcloud.com", "x.soundcloud.com"],
+                      "abc-_/%:s0123?#&=", id_size=10))
 def test_parsing_never_raises_anything_but_invalid_url(text: str) -> None:
     try:
         target = parse_target(text)

@@ -28,6 +28,7 @@ from minion_tui.emulator.catalog.model import (
     Catalog,
     Track,
     TrackSet,
+    newest_first,
     slugify,
     tag_slug,
 )
@@ -117,26 +118,22 @@ def _tags(rng: random.Random, genre: names.Genre) -> tuple[str, ...]:
     return tuple(dict.fromkeys(chosen))
 
 
+_DRM_AD = (DRM_ONLY, "MONETIZE", "AD_SUPPORTED")
+_CLEAR_DRM_AD = (CLEAR_DRM, "MONETIZE", "AD_SUPPORTED")
+_SNIP_GO = (SNIP, "SNIP", "SUB_HIGH_TIER")
+_CLEAR_BLACKBOX = (CLEAR, "MONETIZE", "BLACKBOX")
+#: For label artists (True) and the others: (the roll it is picked below, availability).
+_AVAILABILITY: dict[bool, tuple[tuple[float, tuple[str, str, str]], ...]] = {
+    True: ((0.4, _DRM_AD), (0.75, _CLEAR_DRM_AD), (0.92, _SNIP_GO), (1.0, _CLEAR_BLACKBOX)),
+    False: ((0.5, _CLEAR_BLACKBOX), (0.72, (CLEAR, "ALLOW", "NOT_APPLICABLE")),
+            (0.88, _CLEAR_DRM_AD), (0.95, _DRM_AD), (1.0, _SNIP_GO)),
+}
+
+
 def _availability(rng: random.Random, label: bool) -> tuple[str, str, str]:
     """(availability, policy, monetization_model), label artists leaning to DRM/Go+ (§2.1)."""
     roll = rng.random()
-    if label:
-        if roll < 0.4:
-            return DRM_ONLY, "MONETIZE", "AD_SUPPORTED"
-        if roll < 0.75:
-            return CLEAR_DRM, "MONETIZE", "AD_SUPPORTED"
-        if roll < 0.92:
-            return SNIP, "SNIP", "SUB_HIGH_TIER"
-        return CLEAR, "MONETIZE", "BLACKBOX"
-    if roll < 0.5:
-        return CLEAR, "MONETIZE", "BLACKBOX"
-    if roll < 0.72:
-        return CLEAR, "ALLOW", "NOT_APPLICABLE"
-    if roll < 0.88:
-        return CLEAR_DRM, "MONETIZE", "AD_SUPPORTED"
-    if roll < 0.95:
-        return DRM_ONLY, "MONETIZE", "AD_SUPPORTED"
-    return SNIP, "SNIP", "SUB_HIGH_TIER"
+    return next(chosen for below, chosen in _AVAILABILITY[label] if roll < below)
 
 
 class _Builder:
@@ -331,27 +328,23 @@ class _Builder:
                      for t in liked]
             items += [Activity(when(self.sets[s].created_at), "playlist", s, artist.id)
                       for s in rng.sample(set_list, 12 if n == 0 else rng.randint(0, 4))]
-            likes[artist.id] = sorted(items, key=lambda a: (a.created_at, a.target_id),
-                                      reverse=True)
+            likes[artist.id] = newest_first(items)
             wanted = 60 if n == 0 else rng.randint(0, 25)
             shared = rng.sample(sorted(liked), min(len(liked), wanted))
             items = [Activity(when(self.tracks[t].created_at), "track", t, artist.id)
                      for t in shared]
             items += [Activity(when(self.sets[s].created_at), "playlist", s, artist.id)
                       for s in rng.sample(set_list, 5 if n == 0 else rng.randint(0, 2))]
-            reposts[artist.id] = sorted(items, key=lambda a: (a.created_at, a.target_id),
-                                        reverse=True)
+            reposts[artist.id] = newest_first(items)
             follows = set(rng.choices(people, weights=pop, k=80 if n == 0 else rng.randint(5, 50)))
             follows.discard(artist.id)
             items = [Activity(when(self.artists[u].created_at), "user", u, artist.id)
                      for u in follows]
-            followings[artist.id] = sorted(items, key=lambda a: (a.created_at, a.target_id),
-                                           reverse=True)
+            followings[artist.id] = newest_first(items)
             for edge in items:
                 followers[edge.target_id].append(Activity(edge.created_at, "user", artist.id,
                                                           edge.target_id))
-        for edges in followers.values():
-            edges.sort(key=lambda a: (a.created_at, a.target_id), reverse=True)
+        followers = {a: newest_first(edges) for a, edges in followers.items()}
         return likes, reposts, followings, followers
 
 
@@ -413,8 +406,7 @@ def _like_tracks_gone_private(b: _Builder, artist: Artist, likes: dict[int, list
         return
     middle = own[len(own) // 2].created_at
     items = [Activity(middle - 1 - n, "track", t, artist.id) for n, t in enumerate(hidden)]
-    likes[artist.id] = sorted([*own, *items], key=lambda a: (a.created_at, a.target_id),
-                              reverse=True)
+    likes[artist.id] = newest_first([*own, *items])
 
 
 def _twin_set(b: _Builder, owner: Artist, twin: TrackSet, listed: list[int]) -> TrackSet:

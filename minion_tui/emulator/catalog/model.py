@@ -12,6 +12,7 @@ import calendar
 import functools
 import random
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from minion_tui.emulator.catalog.names import COMMENT_BODIES
@@ -120,6 +121,11 @@ class Activity:
     kind: str  # "track" | "playlist" | "user"
     target_id: int
     actor_id: int
+
+
+def newest_first(items: Iterable[Activity]) -> list[Activity]:
+    """``items`` newest first (ties: the higher target id first), as the service lists them."""
+    return sorted(items, key=lambda a: (a.created_at, a.target_id), reverse=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,13 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from minion_tui.emulator.cdn.progressive import respond_bytes, validators
-from minion_tui.emulator.cdn.responses import PLAYLIST_TYPE, not_found, refusal
+from minion_tui.emulator.cdn.responses import (
+    VOD_HEAD,
+    not_found,
+    refusal,
+    segment_of,
+    vod_playlist,
+)
 from minion_tui.emulator.cdn.signing import Signer
 from minion_tui.emulator.media.audio import AudioSpec
 from minion_tui.emulator.media.opus import OPUS, OPUS_VERSION, OpusLoopCache, OpusTrack
@@ -82,21 +88,16 @@ class OpusMedia:
         if isinstance(track, Response):
             return track
         name = request.path_params["name"]
-        lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-PLAYLIST-TYPE:VOD",
-                 "#EXT-X-TARGETDURATION:10", "#EXT-X-MEDIA-SEQUENCE:0"]
-        for index in range(track.segment_count):
-            lines.append(f"#EXTINF:{track.segment_seconds(index):.6f},")
-            lines.append(f"{OPUS_ORIGIN}/media/{index}/{name}?{request.url.query}")
-        lines.append("#EXT-X-ENDLIST")
-        return Response("\n".join(lines) + "\n", media_type=PLAYLIST_TYPE)
+        return vod_playlist(
+            VOD_HEAD, ((track.segment_seconds(index),
+                        f"{OPUS_ORIGIN}/media/{index}/{name}?{request.url.query}")
+                       for index in range(track.segment_count)))
 
     async def _segment(self, request: Request) -> Response:
-        track = await self._track(request)
-        if isinstance(track, Response):
-            return track
-        index = request.path_params["index"]
-        if not 0 <= index < track.segment_count:
-            return not_found(f"segment {index}")
+        found = segment_of(await self._track(request), request)
+        if isinstance(found, Response):
+            return found
+        track, index = found
         body = track.segment(index)
         etag, modified = validators(f"opus:{OPUS_VERSION}:{request.path_params['name']}:{index}",
                                     track.serial)

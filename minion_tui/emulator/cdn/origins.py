@@ -25,7 +25,14 @@ from starlette.routing import Mount, Route
 
 from minion_tui.emulator.cdn.opus_hls import OpusMedia
 from minion_tui.emulator.cdn.progressive import VirtualFile, respond, respond_bytes, validators
-from minion_tui.emulator.cdn.responses import PLAYLIST_TYPE, not_found, refusal, route_path
+from minion_tui.emulator.cdn.responses import (
+    VOD_HEAD,
+    not_found,
+    refusal,
+    route_path,
+    segment_of,
+    vod_playlist,
+)
 from minion_tui.emulator.cdn.signing import Signer
 from minion_tui.emulator.media.artwork import picture_for
 from minion_tui.emulator.media.audio import AAC_FRAME, CACHE_VERSION, AudioSpec, LoopCache
@@ -171,15 +178,13 @@ class Cdn:
         frames = frames_for(spec.duration_ms, AAC_FRAME)
         base = f"{AAC_ORIGIN}/{key}/aac_160k/{ident}/"
         query = request.url.query
-        lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-TARGETDURATION:10",
-                 "#EXT-X-MEDIA-SEQUENCE:0", "#EXT-X-PLAYLIST-TYPE:VOD",
-                 f'#EXT-X-MAP:URI="{base}init.mp4?{query}"']
-        for index in range(-(-frames // AAC_SEGMENT_FRAMES)):
-            count = min(AAC_SEGMENT_FRAMES, frames - index * AAC_SEGMENT_FRAMES)
-            lines.append(f"#EXTINF:{count * AAC_FRAME / 44100:.6f},")
-            lines.append(f"{base}segment-{index}.m4s?{query}")
-        lines.append("#EXT-X-ENDLIST")
-        return Response("\n".join(lines) + "\n", media_type=PLAYLIST_TYPE)
+        head = ["#EXT-X-VERSION:7", "#EXT-X-TARGETDURATION:10", "#EXT-X-MEDIA-SEQUENCE:0",
+                "#EXT-X-PLAYLIST-TYPE:VOD", f'#EXT-X-MAP:URI="{base}init.mp4?{query}"']
+        counts = (min(AAC_SEGMENT_FRAMES, frames - index * AAC_SEGMENT_FRAMES)
+                  for index in range(-(-frames // AAC_SEGMENT_FRAMES)))
+        return vod_playlist(head, ((count * AAC_FRAME / 44100,
+                                    f"{base}segment-{index}.m4s?{query}")
+                                   for index, count in enumerate(counts)))
 
     async def _aac_track(self, request: Request) -> AacTrack | Response:
         refused = self._refusal(request, AAC_ORIGIN)
@@ -198,40 +203,40 @@ class Cdn:
         return self._bytes(request, track.init(), "audio/mp4", "init")
 
     async def _aac_segment(self, request: Request) -> Response:
-        track = await self._aac_track(request)
-        if isinstance(track, Response):
-            return track
-        index = request.path_params["index"]
-        if not 0 <= index < track.segment_count:
-            return not_found(f"segment {index}")
+        found = segment_of(await self._aac_track(request), request)
+        if isinstance(found, Response):
+            return found
+        track, index = found
         return self._bytes(request, track.segment(index), "audio/mp4", f"seg{index}")
 
     def _bytes(self, request: Request, body: bytes, content_type: str, variant: str) -> Response:
         etag, modified = self._validators(request.path_params.get("key", ""), variant)
         return respond_bytes(request, body, content_type, etag, modified)
 
-    async def _mp3_playlist(self, request: Request) -> Response:
-        preview = route_path(request).startswith("/playlist/0/30/")
+    async def _hls_mp3(self, request: Request, preview_prefix: str
+                       ) -> tuple[str, Mp3File, bool] | Response:
+        """What an MP3 HLS request names (key, file, and whether it is the preview: its path
+        starts with ``preview_prefix``), or the answer refusing it."""
+        preview = route_path(request).startswith(preview_prefix)
         found = await self._mp3_request(request, HLS_ORIGIN, preview=preview)
+        return found if isinstance(found, Response) else (*found, preview)
+
+    async def _mp3_playlist(self, request: Request) -> Response:
+        found = await self._hls_mp3(request, "/playlist/0/30/")
         if isinstance(found, Response):
             return found
-        key, file = found
+        key, file, preview = found
         media = f"{HLS_ORIGIN}/media/0/30" if preview else f"{HLS_ORIGIN}/media"
-        lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-PLAYLIST-TYPE:VOD",
-                 "#EXT-X-TARGETDURATION:10", "#EXT-X-MEDIA-SEQUENCE:0"]
-        for segment in file.segments():
-            lines.append(f"#EXTINF:{segment.seconds:.6f},")
-            lines.append(f"{media}/{segment.first_byte}/{segment.last_byte}/{key}{_MP3_SUFFIX}"
-                         f"?{request.url.query}")
-        lines.append("#EXT-X-ENDLIST")
-        return Response("\n".join(lines) + "\n", media_type=PLAYLIST_TYPE)
+        return vod_playlist(VOD_HEAD, (
+            (segment.seconds, f"{media}/{segment.first_byte}/{segment.last_byte}/{key}"
+                              f"{_MP3_SUFFIX}?{request.url.query}")
+            for segment in file.segments()))
 
     async def _mp3_segment(self, request: Request) -> Response:
-        preview = route_path(request).startswith("/media/0/30/")
-        found = await self._mp3_request(request, HLS_ORIGIN, preview=preview)
+        found = await self._hls_mp3(request, "/media/0/30/")
         if isinstance(found, Response):
             return found
-        key, file = found
+        key, file, preview = found
         start, end = request.path_params["start"], request.path_params["end"]
         if not 0 <= start <= end < file.size:
             return not_found(f"bytes {start}-{end} of a {file.size}-byte file")

@@ -278,6 +278,12 @@ def _events(rng: random.Random, whos: list[str], start: int, end: int) -> list[E
                   key=lambda e: e.at, reverse=True)
 
 
+def _comments(rng: random.Random, events: list[Event], first_pk: int) -> list[Comment]:
+    """A comment for each of ``events`` (its author and time), numbered from ``first_pk``."""
+    return [Comment(first_pk + i, e.who, rng.choice(names.COMMENT_BODIES), e.at)
+            for i, e in enumerate(events)]
+
+
 def build(seed: int = 1) -> McCatalog:
     b = _Builder(seed)
     rng = b.rng
@@ -412,18 +418,14 @@ def _graph(b: _Builder, pinned: dict[str, Show], fixtures: list[McUser],
             rng.randint(0, 6) if rng.random() < 0.6 else 0)
         authors = [rng.choice(everyone).username for _ in range(n)]
         events = _events(rng, authors, show.created + 60, MC_NOW) if n else []
-        show_comments[show.key.lower()] = [
-            Comment(pk + i, e.who, rng.choice(names.COMMENT_BODIES), e.at)
-            for i, e in enumerate(events)]
+        show_comments[show.key.lower()] = _comments(rng, events, pk)
         pk += n
     user_comments: dict[str, list[Comment]] = {}
     for user in everyone:
         n = rng.randint(0, 4)
         events = _events(rng, [rng.choice(everyone).username for _ in range(n)],
                          user.created, MC_NOW)
-        user_comments[user.username.lower()] = [
-            Comment(pk + i, e.who, rng.choice(names.COMMENT_BODIES), e.at)
-            for i, e in enumerate(events)]
+        user_comments[user.username.lower()] = _comments(rng, events, pk)
         pk += n
     playlists: dict[str, list[Playlist]] = {}
     for user in everyone:

@@ -175,13 +175,17 @@ class _Parser:
 
     def arguments(self) -> dict[str, Any]:
         self.take("(")
-        args: dict[str, Any] = {}
-        while self.peek()[1] != ")":
+        return self.named_values(")")
+
+    def named_values(self, close: str) -> dict[str, Any]:
+        """``name: value`` pairs up to ``close`` (taken): an argument list's, an object's."""
+        named: dict[str, Any] = {}
+        while self.peek()[1] != close:
             name = self.take(kind="name")
             self.take(":")
-            args[name] = self.value()
-        self.take(")")
-        return args
+            named[name] = self.value()
+        self.take(close)
+        return named
 
     def value(self) -> Any:
         kind, text = self.peek()
@@ -197,13 +201,7 @@ class _Parser:
             return items
         if text == "{":
             self.take()
-            obj = {}
-            while self.peek()[1] != "}":
-                key = self.take(kind="name")
-                self.take(":")
-                obj[key] = self.value()
-            self.take("}")
-            return obj
+            return self.named_values("}")
         self.take()
         if kind == "string":
             import json

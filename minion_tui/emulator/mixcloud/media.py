@@ -20,7 +20,7 @@ import functools
 import hashlib
 import hmac
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING
 
 import anyio.to_thread
@@ -29,6 +29,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
 from minion_tui.emulator.cdn.progressive import VirtualFile, respond, respond_bytes, validators
+from minion_tui.emulator.cdn.responses import vod_playlist
 from minion_tui.emulator.media import fmp4
 from minion_tui.emulator.media.artwork import render_square
 from minion_tui.emulator.media.audio import CODECS, AudioSpec, Codec, EncodedPhrase, LoopCache
@@ -128,6 +129,46 @@ def _throttled(chunks: Iterator[bytes], service: Mixcloud) -> Iterator[bytes]:
                     time.sleep(min(over, len(piece)) / rate)
             sent += len(piece)
             yield piece
+
+
+def _master_playlist(variant: str) -> Response:
+    """An HLS master playlist naming one AAC 64k variant playlist, ``variant``."""
+    body = ("#EXTM3U\n#EXT-X-VERSION:3\n"
+            f'#EXT-X-STREAM-INF:BANDWIDTH={AAC64.bitrate + 6000},CODECS="mp4a.40.2"\n'
+            f"{variant}\n")
+    return Response(body, media_type=PLAYLIST_TYPE)
+
+
+def _of_show(
+    handler: Callable[[Media, Request, Show], Awaitable[Response]],
+) -> Callable[[Media, Request], Awaitable[Response]]:
+    """A route of a show's media: ``handler`` gets the show the path names; a 404 when it
+    names none."""
+    @functools.wraps(handler)
+    async def route(self: Media, request: Request) -> Response:
+        show = self._show(request)
+        if show is None:
+            return PlainTextResponse("Not Found", status_code=404)
+        return await handler(self, request, show)
+
+    return route
+
+
+def _of_segment(
+    handler: Callable[[Media, Request, Show, McTrack, int], Awaitable[Response]],
+) -> Callable[[Media, Request], Awaitable[Response]]:
+    """A route of one segment of a show (numbered from 1 by the path's ``n``): ``handler``
+    gets the show, its track and ``n``; a 404 when the path names no show or segment."""
+    @functools.wraps(handler)
+    async def route(self: Media, request: Request) -> Response:
+        show = self._show(request)
+        track = await self.track(show) if show else None
+        n = request.path_params["n"]
+        if show is None or track is None or not 1 <= n <= track.segment_count:
+            return PlainTextResponse("Not Found", status_code=404)
+        return await handler(self, request, show, track, n)
+
+    return route
 
 
 class Media:
@@ -236,42 +277,27 @@ class Media:
 
         return respond(request, VirtualFile(layout[-1], chunks, "audio/mp4", etag, modified))
 
-    async def _hls_master(self, request: Request) -> Response:
-        show = self._show(request)
-        if show is None:
-            return PlainTextResponse("Not Found", status_code=404)
-        body = ("#EXTM3U\n#EXT-X-VERSION:3\n"
-                f'#EXT-X-STREAM-INF:BANDWIDTH={AAC64.bitrate + 6000},CODECS="mp4a.40.2"\n'
-                "index-a1-x3.m3u8\n")
-        return Response(body, media_type=PLAYLIST_TYPE)
+    @_of_show
+    async def _hls_master(self, request: Request, show: Show) -> Response:
+        return _master_playlist("index-a1-x3.m3u8")
 
-    async def _hls_variant(self, request: Request) -> Response:
-        show = self._show(request)
-        if show is None:
-            return PlainTextResponse("Not Found", status_code=404)
+    @_of_show
+    async def _hls_variant(self, request: Request, show: Show) -> Response:
         track = await self.track(show)
-        lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:11",
-                 "#EXT-X-MEDIA-SEQUENCE:1", "#EXT-X-PLAYLIST-TYPE:VOD"]
-        for index in range(track.segment_count):
-            lines.append(f"#EXTINF:{track.segment_seconds(index):.3f},")
-            lines.append(f"seg-{index + 1}-a1-x3.ts")
-        lines.append("#EXT-X-ENDLIST")
-        return Response("\n".join(lines) + "\n", media_type=PLAYLIST_TYPE)
+        head = ("#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:11", "#EXT-X-MEDIA-SEQUENCE:1",
+                "#EXT-X-PLAYLIST-TYPE:VOD")
+        return vod_playlist(head, ((track.segment_seconds(index), f"seg-{index + 1}-a1-x3.ts")
+                                   for index in range(track.segment_count)), digits=3)
 
-    async def _hls_segment(self, request: Request) -> Response:
-        show = self._show(request)
-        track = await self.track(show) if show else None
-        n = request.path_params["n"]
-        if show is None or track is None or not 1 <= n <= track.segment_count:
-            return PlainTextResponse("Not Found", status_code=404)
+    @_of_segment
+    async def _hls_segment(self, request: Request, show: Show, track: McTrack,
+                           n: int) -> Response:
         body = track.ts_segment(n - 1)
         etag, modified = validators(f"mc-ts:{show.media_path}:{n}", show.seed)
         return respond_bytes(request, body, "video/MP2T", etag, modified)
 
-    async def _mpd(self, request: Request) -> Response:
-        show = self._show(request)
-        if show is None:
-            return PlainTextResponse("Not Found", status_code=404)
+    @_of_show
+    async def _mpd(self, request: Request, show: Show) -> Response:
         track = await self.track(show)
         total = track.frame_count * 1024 / SAMPLE_RATE
         base = f"{self.dash_url(show).rsplit('/', 1)[0]}/"
@@ -299,37 +325,28 @@ class Media:
             '</SegmentTemplate></Representation></AdaptationSet></Period></MPD>\n')
         return Response(body, media_type="application/dash+xml")
 
-    async def _dash_init(self, request: Request) -> Response:
-        show = self._show(request)
-        if show is None:
-            return PlainTextResponse("Not Found", status_code=404)
+    @_of_show
+    async def _dash_init(self, request: Request, show: Show) -> Response:
         track = await self.track(show)
         etag, modified = validators(f"mc-init:{show.media_path}", show.seed)
         return respond_bytes(request, track.init(), "audio/mp4", etag, modified)
 
-    async def _dash_frag(self, request: Request) -> Response:
-        show = self._show(request)
-        track = await self.track(show) if show else None
-        n = request.path_params["n"]
-        if show is None or track is None or not 1 <= n <= track.segment_count:
-            return PlainTextResponse("Not Found", status_code=404)
+    @_of_segment
+    async def _dash_frag(self, request: Request, show: Show, track: McTrack,
+                         n: int) -> Response:
         etag, modified = validators(f"mc-frag:{show.media_path}:{n}", show.seed)
         return respond_bytes(request, track.segment(n - 1), "audio/mp4", etag, modified)
 
-    async def _preview(self, request: Request) -> Response:
-        show = self._show(request)
-        if show is None:
-            return PlainTextResponse("Not Found", status_code=404)
+    @_of_show
+    async def _preview(self, request: Request, show: Show) -> Response:
         spec = self.spec(show)
         file = Mp3File.for_spec(spec, await self._phrase("mp3", spec), preview=True)
         etag, modified = validators(f"mc-preview:{show.media_path}", show.seed)
         return respond(request, VirtualFile(file.size, file.chunks, "audio/mpeg", etag,
                                             modified))
 
-    async def _waveform(self, request: Request) -> Response:
-        show = self._show(request)
-        if show is None:
-            return PlainTextResponse("Not Found", status_code=404)
+    @_of_show
+    async def _waveform(self, request: Request, show: Show) -> Response:
         return JSONResponse(await anyio.to_thread.run_sync(waveform, self.spec(show)))
 
     async def _picture(self, request: Request) -> Response:
@@ -357,10 +374,7 @@ class Media:
     async def _live_master(self, request: Request) -> Response:
         if self._live(request) is None:
             return PlainTextResponse("Not Found", status_code=404)
-        body = ("#EXTM3U\n#EXT-X-VERSION:3\n"
-                f'#EXT-X-STREAM-INF:BANDWIDTH={AAC64.bitrate + 6000},CODECS="mp4a.40.2"\n'
-                "index-audio.m3u8\n")
-        return Response(body, media_type=PLAYLIST_TYPE)
+        return _master_playlist("index-audio.m3u8")
 
     async def _live_variant(self, request: Request) -> Response:
         live = self._live(request)

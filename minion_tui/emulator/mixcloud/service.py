@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 
-from minion_tui.emulator.faults import Fault
+from minion_tui.emulator.faults import Fault, FixedWindow
 from minion_tui.emulator.mixcloud import catalog as catalog_module
 from minion_tui.emulator.mixcloud.catalog import EXAMPLES, McCatalog
 from minion_tui.emulator.mixcloud.graphql import GraphQLApp
@@ -97,25 +97,15 @@ class McFaults:
         faults = parse_profile(profile)
         with self._lock:
             self.faults = faults
-            self.window_start = self.clock()
-            self.calls = 0
+            self.window = FixedWindow(self.clock)
 
     def active(self, name: str) -> Fault | None:
         return self.faults.get(name)
 
     def api_call(self) -> int | None:
         """Counts a REST call; the Retry-After seconds once over the budget, else None."""
-        fault = self.faults.get("mc-rate-limit")
-        if fault is None:
-            return None
-        with self._lock:
-            now, window = self.clock(), fault.number("window")
-            if now - self.window_start >= window:
-                self.window_start, self.calls = now, 0
-            self.calls += 1
-            if self.calls > fault.number("n"):
-                return max(1, int(window - (now - self.window_start) + 0.999))
-            return None
+        left = self.window.over_budget(self.faults.get("mc-rate-limit"))
+        return None if left is None else max(1, int(left + 0.999))
 
 
 class Mixcloud:

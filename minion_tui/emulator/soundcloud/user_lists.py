@@ -28,6 +28,13 @@ from minion_tui.emulator.soundcloud.resources import api_json, iso, not_found
 DEFAULT_LIMIT = 50
 
 
+def _page(request: Request, rendered: list[Any], cursor: int | str | None,
+          limit: int = DEFAULT_LIMIT) -> Response:
+    """A page of a user's list: ``rendered`` and the link to the next page from ``cursor``
+    (none at the end)."""
+    return api_json(collection(rendered, page_href(request, cursor, limit)))
+
+
 async def user_tracks(ctx: ApiContext, request: Request) -> Response:
     artist = ctx.artist(request.path_params["id"])
     if artist is None:
@@ -38,8 +45,7 @@ async def user_tracks(ctx: ApiContext, request: Request) -> Response:
     items, cursor = cursor_page(entries, request.query_params, name="tracks",
                                 default_limit=DEFAULT_LIMIT)
     rendered = [ctx.render.track(c.tracks[t]) for t in items]
-    href = page_href(request, cursor, DEFAULT_LIMIT)
-    return api_json(collection(rendered, href))
+    return _page(request, rendered, cursor)
 
 
 async def toptracks(ctx: ApiContext, request: Request) -> Response:
@@ -50,8 +56,7 @@ async def toptracks(ctx: ApiContext, request: Request) -> Response:
     ranked = sorted((c.tracks[t] for t in c.user_tracks.get(artist.id, []) if c.tracks[t].listed),
                     key=lambda t: (-t.playback_count, t.id))
     page, nxt = numeric_page(ranked, request.query_params, default_limit=10)
-    href = page_href(request, nxt, 10)
-    return api_json(collection([ctx.render.track(t) for t in page], href))
+    return _page(request, [ctx.render.track(t) for t in page], nxt, 10)
 
 
 def _sets(ctx: ApiContext, request: Request, albums: bool | None) -> Response:
@@ -61,8 +66,7 @@ def _sets(ctx: ApiContext, request: Request, albums: bool | None) -> Response:
     sets = [ctx.catalog.sets[s] for s in ctx.catalog.user_sets.get(artist.id, [])]
     chosen = [s for s in sets if albums is None or s.is_album == albums]
     page, nxt = numeric_page(chosen, request.query_params, default_limit=10)
-    href = page_href(request, nxt, 10)
-    return api_json(collection([ctx.render.playlist(s) for s in page], href))
+    return _page(request, [ctx.render.playlist(s) for s in page], nxt, 10)
 
 
 async def albums(ctx: ApiContext, request: Request) -> Response:
@@ -97,8 +101,7 @@ async def likes(ctx: ApiContext, request: Request) -> Response:
         else:
             body["playlist"] = render.playlist(c.sets[like.target_id], with_tracks=False)
         rendered.append(body)
-    href = page_href(request, cursor, DEFAULT_LIMIT)
-    return api_json(collection(rendered, href))
+    return _page(request, rendered, cursor)
 
 
 async def follows(ctx: ApiContext, request: Request) -> Response:
@@ -111,8 +114,7 @@ async def follows(ctx: ApiContext, request: Request) -> Response:
     items, cursor = cursor_page(entries, request.query_params, name=tab,
                                 default_limit=DEFAULT_LIMIT)
     rendered = [ctx.render.user(ctx.catalog.artists[a.target_id]) for a in items]
-    href = page_href(request, cursor, DEFAULT_LIMIT)
-    return api_json(collection(rendered, href))
+    return _page(request, rendered, cursor)
 
 
 def _stream_item(ctx: ApiContext, owner: int, at: int, kind: str, target: int,
@@ -157,8 +159,7 @@ async def stream(ctx: ApiContext, request: Request) -> Response:
                                 default_limit=DEFAULT_LIMIT)
     rendered = [_stream_item(ctx, artist.id, at, kind, target, repost)
                 for at, kind, target, repost in items]
-    href = page_href(request, cursor, DEFAULT_LIMIT)
-    return api_json(collection(rendered, href))
+    return _page(request, rendered, cursor)
 
 
 def routes(ctx: ApiContext) -> list[Route]:

@@ -359,22 +359,22 @@ def tag_slug(tag: str) -> str:
 
 
 def _live_target(track: Track | str) -> Target | None:
-    text = track.urn if isinstance(track, Track) else str(track).strip()
+    found = _mixcloud_target(track.urn if isinstance(track, Track) else str(track).strip())
+    return found if found is not None and found.kind == "live" else None
+
+
+def _mixcloud_target(text: str) -> Target | None:
+    """What ``text`` names when it is a Mixcloud URN or link that parses; None otherwise."""
     try:
-        found = urls.parse_target(text) if urls.is_mixcloud(text) else None
+        return urls.parse_target(text) if urls.is_mixcloud(text) else None
     except MinionError:
         return None
-    return found if found is not None and found.kind == "live" else None
 
 
 def _show_target(value: str) -> Target:
     """``USER/SLUG``, a show URN or URL → the show; InvalidArgument for anything else."""
     text = str(value).strip()
-    found: Target | None
-    try:
-        found = urls.parse_target(text) if urls.is_mixcloud(text) else None
-    except MinionError:
-        found = None
+    found = _mixcloud_target(text)
     if found is None and text.count("/") == 1 and not text.startswith("/"):
         user, slug = text.split("/")
         found = Target("show", user, slug) if user and slug else None
@@ -387,11 +387,7 @@ def _show_target(value: str) -> Target:
 
 def _user_target(value: str) -> Target:
     text = str(value).strip()
-    found: Target | None
-    try:
-        found = urls.parse_target(text) if urls.is_mixcloud(text) else None
-    except MinionError:
-        found = None
+    found = _mixcloud_target(text)
     if found is None and text and "/" not in text and ":" not in text:
         found = Target("user", text)
     if found is None or found.kind != "user":

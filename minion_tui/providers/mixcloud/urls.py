@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from minion_tui.errors import InvalidURL
 from minion_tui.providers.base import WebRef
-from minion_tui.providers.pasted import checked, shown
+from minion_tui.providers.pasted import checked, pasted_page, shown
 
 Kind = Literal["show", "user", "playlist", "live"]
 
@@ -211,21 +211,16 @@ def web_ref(text: str) -> WebRef | None:
     text = text.strip()
     if text.lower().startswith("mixcloud:users:"):
         return WebRef("user", text, "tracks")
-    url = text if "://" in text else f"https://{text}"
-    try:
-        parts = urlsplit(url)
-        name = (parts.hostname or "").lower()
-    except ValueError:
+    page = pasted_page(text)
+    if page is None or page.host not in WEB_HOSTS:
         return None
-    if name not in WEB_HOSTS:
-        return None
-    path = [unquote(p) for p in parts.path.split("/") if p]
+    path = page.path
     if not path:
         return None
     first = path[0].lower()
     if first == "search":
         what = path[1].lower() if len(path) > 1 else ""
-        query = parse_qs(parts.query)
+        query = parse_qs(page.parts.query)
         words = (query.get("mixcloud_query") or query.get("q") or [""])[0]
         return WebRef("search", words, SEARCH_PAGES.get(what, ""), page=what)
     if first in ("discover", "genres") and len(path) >= 2:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from minion_tui.errors import InvalidURL
 from minion_tui.providers.base import WebRef
-from minion_tui.providers.pasted import checked, shown
+from minion_tui.providers.pasted import checked, pasted_page, shown
 
 Collection = Literal["tracks", "users", "playlists"]
 TargetKind = Literal["urn", "permalink", "short"]
@@ -235,18 +235,15 @@ def web_ref(text: str) -> WebRef | None:
     text = text.strip()
     if text.lower().startswith("soundcloud:users:"):
         return WebRef("user", text, "tracks")
-    url = text if "://" in text else f"https://{text}"
-    try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-    except ValueError:
+    page = pasted_page(text)
+    if page is None:
         return None
-    if host == SHORT_HOST:
+    url, parts, path = page.url, page.parts, page.path
+    if page.host == SHORT_HOST:
         # A short link says nothing about what it points to; resolving it tells.
         return WebRef("user", url, "tracks")
-    if host not in WEB_HOSTS:
+    if page.host not in WEB_HOSTS:
         return None
-    path = [unquote(p) for p in parts.path.split("/") if p]
     if path[:1] == ["search"]:
         what = path[1].lower() if len(path) > 1 else ""
         query = (parse_qs(parts.query).get("q") or [""])[0]
