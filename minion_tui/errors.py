@@ -102,16 +102,24 @@ class ResponseTooLarge(NetworkError):
     type = "response_too_large"
 
 
-class HTTPStatusError(NetworkError):
-    """A response with a status the caller did not expect (after retries where they apply)."""
+class _StatusAnswer(MinionError):
+    """An answer's ``status`` and ``url``; the message, unless given, is ``answer`` filled in
+    with both, and the hint is ``advice``."""
+
+    answer = "The server answered HTTP {status} for {url}."
+    advice = ""
 
     def __init__(self, status: int, url: str, message: str | None = None) -> None:
         self.status = status
         self.url = url
-        super().__init__(
-            message or f"The server answered HTTP {status} for {url}.",
-            hint="Try again later; run with --debug for the full exchange in the log.",
-        )
+        super().__init__(message or self.answer.format(status=status, url=url),
+                         hint=self.advice)
+
+
+class HTTPStatusError(_StatusAnswer, NetworkError):
+    """A response with a status the caller did not expect (after retries where they apply)."""
+
+    advice = "Try again later; run with --debug for the full exchange in the log."
 
 
 class RateLimited(MinionError):
@@ -133,16 +141,11 @@ class AuthError(MinionError):
     type = "auth"
 
 
-class HTTPAuthError(AuthError):
+class HTTPAuthError(_StatusAnswer, AuthError):
     """401/403 from a server, after the provider hook (if any) could not fix it."""
 
-    def __init__(self, status: int, url: str, message: str | None = None) -> None:
-        self.status = status
-        self.url = url
-        super().__init__(
-            message or f"The server refused access (HTTP {status}) to {url}.",
-            hint="Check your credentials or try again later.",
-        )
+    answer = "The server refused access (HTTP {status}) to {url}."
+    advice = "Check your credentials or try again later."
 
 
 class ClientIdUnavailable(AuthError):
