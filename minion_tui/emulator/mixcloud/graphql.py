@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from minion_tui.emulator.faults import looks_like_browser
 from minion_tui.emulator.mixcloud import gql, shapes
 from minion_tui.emulator.mixcloud.catalog import Comment, LiveStream, McUser, Section, Show
+from minion_tui.emulator.mixcloud.on_service import OnService
 from minion_tui.emulator.mixcloud.xor import obfuscate
 
 if TYPE_CHECKING:
@@ -71,14 +72,7 @@ def connection(kind: str, nodes: list[Any], args: dict[str, Any]) -> gql.Node:
                                           "totalCount": lambda a: len(nodes)})
 
 
-class Schema:
-    def __init__(self, service: Mixcloud) -> None:
-        self.service = service
-
-    @property
-    def catalog(self) -> Any:
-        return self.service.catalog
-
+class Schema(OnService):
     def root(self) -> gql.Node:
         return gql.Node("Query", {
             "cloudcastLookup": self._cloudcast_lookup,

@@ -23,10 +23,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from minion_tui.emulator.mixcloud import shapes
-from minion_tui.emulator.mixcloud.catalog import TAGS, McCatalog, Show
+from minion_tui.emulator.mixcloud.catalog import TAGS, Show
+from minion_tui.emulator.mixcloud.on_service import OnService
 
 if TYPE_CHECKING:
-    from minion_tui.emulator.mixcloud.service import Mixcloud
+    pass
 
 JSON_TYPE = "text/javascript; charset=utf-8"
 DEFAULT_LIMIT = 20
@@ -94,15 +95,8 @@ def _int(params: dict[str, str], name: str, default: int) -> int:
     return value
 
 
-class Rest:
+class Rest(OnService):
     """The api.mixcloud.com ASGI app (mounted at /mc-api and, for http:// links, /mc-api-http)."""
-
-    def __init__(self, service: Mixcloud) -> None:
-        self.service = service
-
-    @property
-    def catalog(self) -> McCatalog:
-        return self.service.catalog
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         request = Request(scope, receive)
