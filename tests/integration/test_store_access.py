@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -52,12 +53,9 @@ def a_track(n: int = 1) -> Track:
 
 def make_db(path: Path) -> None:
     """A healthy database with one rated track."""
-    store = Store.open(path)
-    try:
+    with closing(Store.open(path)) as store:
         store.upsert_tracks([a_track()])
         store.set_judgment(URN, Judgment.LIKED)
-    finally:
-        store.close()
 
 
 @pytest.fixture
@@ -82,24 +80,18 @@ def test_reads_go_on_while_another_process_holds_the_write_lock(
     holder: tuple[Path, subprocess.Popen[str]],
 ) -> None:
     path, _ = holder
-    store = Store.open(path)
-    try:
+    with closing(Store.open(path)) as store:
         assert store.get_track(URN) == dataclasses.replace(a_track(), judgment=Judgment.LIKED)
         assert store.judgments([URN]) == {URN: Judgment.LIKED}
-    finally:
-        store.close()
 
 
 def test_a_write_names_the_process_holding_the_lock(
     holder: tuple[Path, subprocess.Popen[str]],
 ) -> None:
     path, process = holder
-    store = Store.open(path)
-    try:
+    with closing(Store.open(path)) as store:
         with store.patience(0.2), pytest.raises(StoreLocked) as caught:
             store.set_judgment(URN, Judgment.NOT_QUITE)
-    finally:
-        store.close()
     error = caught.value
     assert error.type == "store" and isinstance(error, StoreError)
     assert error.message == (
