@@ -5,17 +5,16 @@ segments through. Waits are event-driven (Player.wait_for); no wall-clock assert
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 
 import pytest
 
-from minion_tui.cli import main
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.errors import PlaybackError
 from minion_tui.models import PlayerState
 from minion_tui.playback.stream_proxy import best_variant, is_transport_stream
 from minion_tui.service import Service
+from tests.integration.playing import played
 
 pytestmark = [pytest.mark.mpv]
 
@@ -73,9 +72,7 @@ async def test_seek_with_nothing_playing_says_so(service: Service) -> None:
 def test_play_mixcloud_url_json_prints_advancing_positions(
     sc_env: RunningEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["play", sc_env.examples["mc_show_tracks"], "--json", "--for", "2.5",
-                 "--ao", "null"])
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    code, lines = played(sc_env.examples["mc_show_tracks"], capsys)
     assert code == 0, lines
     assert len(lines) >= 2
     positions = [line["position"] for line in lines]

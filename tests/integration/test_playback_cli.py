@@ -8,6 +8,7 @@ import pytest
 
 from minion_tui.cli import main
 from minion_tui.emulator.server import RunningEmulator
+from tests.integration.playing import played
 
 pytestmark = pytest.mark.mpv
 
@@ -15,9 +16,7 @@ pytestmark = pytest.mark.mpv
 def test_play_json_prints_advancing_positions(
     sc_env: RunningEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["play", sc_env.examples["track_full"], "--json", "--for", "2.5",
-                 "--ao", "null"])
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    code, lines = played(sc_env.examples["track_full"], capsys)
     assert code == 0
     assert len(lines) >= 2
     assert {"position", "duration", "state"} <= set(lines[0])
