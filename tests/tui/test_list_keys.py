@@ -6,7 +6,8 @@ nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,14 @@ def _tracks(n: int) -> list[Track]:
 @pytest.fixture
 def online_app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
     return open_app(emulator, tmp_path)
+
+
+@asynccontextmanager
+async def _on_search(app: MinionApp) -> AsyncIterator[Pilot[None]]:
+    """``app`` running at 120×40 under Pilot, switched to the Search pane (2): the pilot."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2")
+        yield pilot
 
 
 async def _moves(pilot: Pilot[None], row: Callable[[], int | None], last: int) -> list[int | None]:
@@ -128,8 +137,7 @@ async def test_h_focuses_the_sources_and_hash_the_tag_box_escape_leaves_it(
 
 
 async def test_escape_leaves_the_search_filters_too(app: MinionApp) -> None:
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("2")
+    async with _on_search(app) as pilot:
         genre = app.query_one("#search-genre", Input)
         genre.focus()
         await pilot.press(*"house")
@@ -142,8 +150,7 @@ async def test_escape_leaves_the_search_filters_too(app: MinionApp) -> None:
 async def test_typing_on_the_empty_search_pane_goes_into_the_query(
     app: MinionApp,
 ) -> None:
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("2")
+    async with _on_search(app) as pilot:
         query = app.query_one("#query", Input)
         await pilot.press(*"deep house")
         assert app.focused is query
@@ -157,8 +164,7 @@ async def test_a_burst_of_keys_on_the_empty_search_pane_all_reach_the_query(
 ) -> None:
     from textual import events
 
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("2")
+    async with _on_search(app) as pilot:
         # As the driver delivers a fast typist: all keys queued before the first is handled.
         for char in "dee":
             app.post_message(events.Key(char, char))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from textual.widgets import DataTable, OptionList, Select, Static
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Judgment, Track, User
 from minion_tui.tui.app import MinionApp
+from minion_tui.tui.panes.browse import BrowsePane
 from minion_tui.tui.panes.downloads import DownloadsPane
 from minion_tui.tui.panes.queue import QueuePane
 from minion_tui.tui.panes.search import SearchPane
@@ -46,11 +49,20 @@ async def _trending(pilot: Pilot[None], app: MinionApp) -> TrackList:
     return tracks
 
 
+@asynccontextmanager
+async def _in_trending(
+    app: MinionApp,
+) -> AsyncIterator[tuple[Pilot[None], BrowsePane, SourceList, TrackList]]:
+    """:func:`in_browse`, once Trending (Browse opens it at start) is listed."""
+    async with in_browse(app) as parts:
+        await _trending(parts[0], app)
+        yield parts
+
+
 async def test_o_goes_to_the_artist_named_by_name_and_backspace_goes_back(
     app: MinionApp,
 ) -> None:
-    async with in_browse(app) as (pilot, browse, sources, tracks):
-        await _trending(pilot, app)
+    async with _in_trending(app) as (pilot, browse, sources, tracks):
         await pilot.press("j")
         track = tracks.highlighted
         assert track is not None and track.uploader_urn
@@ -102,8 +114,7 @@ async def test_a_pasted_profile_is_named_by_the_users_name(
     app: MinionApp, emulator: RunningEmulator,
 ) -> None:
     user = emulator.examples["user"]
-    async with in_browse(app) as (pilot, browse, sources, tracks):
-        await _trending(pilot, app)
+    async with _in_trending(app) as (pilot, browse, sources, tracks):
         profile = await app.service.catalog.resolve(user)
         assert isinstance(profile, User)
         await pilot.click("#source-input")
@@ -121,8 +132,7 @@ async def test_a_pasted_profile_is_named_by_the_users_name(
 async def test_a_set_from_search_stays_in_sources_and_O_goes_back_to_it(
     app: MinionApp,
 ) -> None:
-    async with in_browse(app) as (pilot, browse, sources, tracks):
-        await _trending(pilot, app)
+    async with _in_trending(app) as (pilot, browse, sources, tracks):
         # D with no set listed says why.
         await pilot.press("D")
         assert _toasts(app)[-1].startswith("No set is listed: D downloads the set")
@@ -162,8 +172,7 @@ async def test_a_set_from_search_stays_in_sources_and_O_goes_back_to_it(
 async def test_filter_and_sort_belong_to_the_source(
     app: MinionApp,
 ) -> None:
-    async with in_browse(app) as (pilot, browse, _, tracks):
-        await _trending(pilot, app)
+    async with _in_trending(app) as (pilot, browse, _, tracks):
         word = tracks.tracks[0].title.split()[0].lower()
         await pilot.press("slash", *word, "enter", "s")
         await until(pilot, lambda: tracks.sort_column == "title", "the sort")
