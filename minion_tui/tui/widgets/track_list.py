@@ -18,8 +18,6 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.color import Color, ColorParseError
-from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -28,12 +26,14 @@ from minion_tui.models import Judgment, Track
 from minion_tui.tui.widgets.line_styles import LineStyles
 from minion_tui.tui.widgets.list_keys import list_bindings
 from minion_tui.tui.widgets.row_cursor import RowCursor, clip
+from minion_tui.tui.widgets.theme_colour import theme_colour
 from minion_tui.tui.widgets.track_list_model import (
     COLUMN_NAMES,
     COLUMNS,
     TrackListModel,
     column_widths,
 )
+from minion_tui.tui.widgets.widget_message import WidgetMessage
 
 _RATING_CLASSES = {
     Judgment.LIKED: ("rating-liked", "track-list--liked"),
@@ -90,17 +90,13 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
     filter_text: reactive[str] = reactive("", repaint=False)
     empty_text: reactive[str] = reactive("No tracks")
 
-    class _TrackMessage(Message):
-        """A message about one row; ``control`` makes ``@on(..., "#id")`` selectors work."""
+    class _TrackMessage(WidgetMessage["TrackList"]):
+        """A message about one row."""
 
         def __init__(self, track_list: TrackList, track: Track | None) -> None:
-            super().__init__()
+            super().__init__(track_list)
             self.track_list = track_list
             self.track = track
-
-        @property
-        def control(self) -> TrackList:
-            return self.track_list
 
     class Highlighted(_TrackMessage):
         """The cursor moved; ``track`` is None when the list is empty."""
@@ -420,13 +416,8 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
         if judgment is None:
             return Style()
         variable, component = _RATING_CLASSES[judgment]
-        value = self.app.theme_variables.get(variable)
-        if value and not value.startswith("$"):
-            try:
-                return Style(color=Color.parse(value).rich_color)
-            except ColorParseError:  # a malformed theme colour falls back to the CSS class
-                pass
-        return self._style(component)
+        colour = theme_colour(self, variable)
+        return colour if colour is not None else self._style(component)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

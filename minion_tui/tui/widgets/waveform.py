@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.color import Color, ColorParseError
-from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
+
+from minion_tui.tui.widgets.theme_colour import theme_colour
+from minion_tui.tui.widgets.widget_message import WidgetMessage
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
@@ -70,17 +71,13 @@ class Waveform(Widget):
 
     played_columns: reactive[int] = reactive(0)
 
-    class Seek(Message):
+    class Seek(WidgetMessage["Waveform"]):
         """A click on the waveform: seek to ``fraction`` (0..1) of the track."""
 
         def __init__(self, waveform: Waveform, fraction: float) -> None:
-            super().__init__()
+            super().__init__(waveform)
             self.waveform = waveform
             self.fraction = fraction
-
-        @property
-        def control(self) -> Waveform:
-            return self.waveform
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -128,12 +125,9 @@ class Waveform(Widget):
         return self._text_cache[1]
 
     def _colour(self, variable: str, component: str) -> Style:
-        value = self.app.theme_variables.get(variable)
-        if value and not value.startswith("$"):
-            try:
-                return Style(color=Color.parse(value).rich_color)
-            except ColorParseError:  # a malformed theme colour falls back to the CSS class
-                pass
+        colour = theme_colour(self, variable)
+        if colour is not None:
+            return colour
         return self.get_component_rich_style(component, partial=True)
 
     def render_line(self, y: int) -> Strip:
