@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from minion_tui.emulator.catalog.model import Activity, Track, tag_slug
-from minion_tui.emulator.soundcloud.context import ApiContext, handler
+from minion_tui.emulator.soundcloud.context import ApiContext
 from minion_tui.emulator.soundcloud.pagination import (
     BadRequest,
     Entry,
@@ -26,6 +26,7 @@ from minion_tui.emulator.soundcloud.pagination import (
     page_href,
 )
 from minion_tui.emulator.soundcloud.resources import API_ORIGIN, api_json, iso, not_found
+from minion_tui.emulator.soundcloud.routing import Endpoint, api_routes
 
 TRENDING_GENRE = "soundcloud:genres:all-music"
 CHART_SIZE = 200
@@ -151,13 +152,16 @@ async def likers(ctx: ApiContext, request: Request) -> Response:
                                page_href(request, nxt, 50)))
 
 
+ROUTES: dict[str, Endpoint] = {
+    "/charts": charts,
+    "/tracks/{id}/related": related,
+    "/tracks/{id}/comments": comments,
+    "/tracks/{id}/likers": likers,
+    "/tracks/{id}/reposters": likers,
+    "/stations/{station}/tracks": station,
+    "/recent-tracks/{tag}": recent_tracks,
+}
+
+
 def routes(ctx: ApiContext) -> list[Route]:
-    return [
-        Route("/charts", handler(ctx, charts)),
-        Route("/tracks/{id}/related", handler(ctx, related)),
-        Route("/tracks/{id}/comments", handler(ctx, comments)),
-        Route("/tracks/{id}/likers", handler(ctx, likers)),
-        Route("/tracks/{id}/reposters", handler(ctx, likers)),
-        Route("/stations/{station}/tracks", handler(ctx, station)),
-        Route("/recent-tracks/{tag}", handler(ctx, recent_tracks)),
-    ]
+    return api_routes(ctx, ROUTES)

@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from minion_tui.emulator.catalog.model import BLOCKED, SNIP, Artist, Track, TrackSet
-from minion_tui.emulator.soundcloud.context import ApiContext, handler
+from minion_tui.emulator.soundcloud.context import ApiContext
 from minion_tui.emulator.soundcloud.pagination import (
     BadRequest,
     local_path,
@@ -27,6 +27,7 @@ from minion_tui.emulator.soundcloud.pagination import (
     read_limit,
 )
 from minion_tui.emulator.soundcloud.resources import api_json
+from minion_tui.emulator.soundcloud.routing import Endpoint, api_routes
 
 DEFAULT_LIMIT = 10
 _DURATIONS = {"short": (0, 120_000), "medium": (120_000, 600_000),
@@ -232,13 +233,16 @@ async def queries(ctx: ApiContext, request: Request) -> Response:
     return api_json({"collection": items, "next_href": None, "query_urn": _query_urn(request)})
 
 
+ROUTES: dict[str, Endpoint] = {
+    "/search": search_all,
+    "/search/tracks": search_tracks,
+    "/search/users": search_users,
+    "/search/playlists": search_playlists,
+    "/search/playlists_without_albums": search_playlists,
+    "/search/albums": search_playlists,
+    "/search/queries": queries,
+}
+
+
 def routes(ctx: ApiContext) -> list[Route]:
-    return [
-        Route("/search", handler(ctx, search_all)),
-        Route("/search/tracks", handler(ctx, search_tracks)),
-        Route("/search/users", handler(ctx, search_users)),
-        Route("/search/playlists", handler(ctx, search_playlists)),
-        Route("/search/playlists_without_albums", handler(ctx, search_playlists)),
-        Route("/search/albums", handler(ctx, search_playlists)),
-        Route("/search/queries", handler(ctx, queries)),
-    ]
+    return api_routes(ctx, ROUTES)

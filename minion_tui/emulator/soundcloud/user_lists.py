@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from minion_tui.emulator.soundcloud.context import ApiContext, handler
+from minion_tui.emulator.soundcloud.context import ApiContext
 from minion_tui.emulator.soundcloud.pagination import (
     Entry,
     collection,
@@ -24,6 +24,7 @@ from minion_tui.emulator.soundcloud.pagination import (
     page_href,
 )
 from minion_tui.emulator.soundcloud.resources import api_json, iso, not_found
+from minion_tui.emulator.soundcloud.routing import Endpoint, api_routes
 
 DEFAULT_LIMIT = 50
 
@@ -162,16 +163,19 @@ async def stream(ctx: ApiContext, request: Request) -> Response:
     return _page(request, rendered, cursor)
 
 
+ROUTES: dict[str, Endpoint] = {
+    "/users/{id}/tracks": user_tracks,
+    "/users/{id}/toptracks": toptracks,
+    "/users/{id}/albums": albums,
+    "/users/{id}/playlists": playlists,
+    "/users/{id}/playlists_without_albums": playlists_without_albums,
+    "/users/{id}/likes": likes,
+    "/users/{id}/followings": follows,
+    "/users/{id}/followers": follows,
+    "/stream/users/{id}/reposts": stream,
+    "/stream/users/{id}": stream,
+}
+
+
 def routes(ctx: ApiContext) -> list[Route]:
-    return [
-        Route("/users/{id}/tracks", handler(ctx, user_tracks)),
-        Route("/users/{id}/toptracks", handler(ctx, toptracks)),
-        Route("/users/{id}/albums", handler(ctx, albums)),
-        Route("/users/{id}/playlists", handler(ctx, playlists)),
-        Route("/users/{id}/playlists_without_albums", handler(ctx, playlists_without_albums)),
-        Route("/users/{id}/likes", handler(ctx, likes)),
-        Route("/users/{id}/followings", handler(ctx, follows)),
-        Route("/users/{id}/followers", handler(ctx, follows)),
-        Route("/stream/users/{id}/reposts", handler(ctx, stream)),
-        Route("/stream/users/{id}", handler(ctx, stream)),
-    ]
+    return api_routes(ctx, ROUTES)
