@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
@@ -93,13 +94,12 @@ class Tracklist(OptionList):
         *list_bindings("tracklist", actions=OPTION_LIST_ENDS),
     ]
 
+    @dataclass
     class Chosen(Message):
         """Enter on a section: seek there (the show playing) or play the show from there."""
 
-        def __init__(self, track: Track, section: Section) -> None:
-            super().__init__()
-            self.track = track
-            self.section = section
+        track: Track
+        section: Section
 
     class Left(Message):
         """Escape: the focus goes back to the track list the panel describes."""

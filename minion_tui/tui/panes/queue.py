@@ -17,6 +17,7 @@ player moves on (PlayerControl calls :meth:`QueuePane.reload`) and after its own
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -54,18 +55,16 @@ class QueueTable(DataTable[str | Text]):
                        ids={"down": "queue.cursor_down", "up": "queue.cursor_up"}),
     ]
 
+    @dataclass
     class Move(Message):
         """Move queue entry ``entry_id`` by ``delta`` rows (keys, handles or a drag)."""
 
-        def __init__(self, entry_id: int, delta: int) -> None:
-            super().__init__()
-            self.entry_id = entry_id
-            self.delta = delta
+        entry_id: int
+        delta: int
 
+    @dataclass
     class Remove(Message):
-        def __init__(self, entry_id: int) -> None:
-            super().__init__()
-            self.entry_id = entry_id
+        entry_id: int
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
