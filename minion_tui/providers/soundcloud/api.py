@@ -25,6 +25,7 @@ from minion_tui.providers.soundcloud.client_id import ENV_VAR, ClientIdSource
 
 if TYPE_CHECKING:
     from minion_tui.net import Http, RequestSpec, Response
+    from minion_tui.providers.base import BudgetGate
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +56,13 @@ class MediaAnswer:
 
 class Api:
     def __init__(self, http: Http, ids: ClientIdSource, *, oauth_token: str | None = None,
-                 session: Callable[[], Awaitable[str | None]] | None = None) -> None:
+                 session: Callable[[], Awaitable[str | None]] | None = None,
+                 budget: BudgetGate | None = None) -> None:
         self.http = http
         self.ids = ids
+        #: SoundCloud's stream budget (docs/accounts.md §7): every request to a transcoding
+        #: URL — the one place a stream is resolved — is counted here before it is made.
+        self.budget = budget
         self._token = oauth_token
         #: The web-session token pasted with ``auth token soundcloud`` (service.accounts),
         #: asked per request when no token is configured (docs/soundcloud.md §1).
@@ -124,6 +129,8 @@ class Api:
     async def _media_once(
         self, url: str, params: Mapping[str, str], client_id: str, *, allow_429: bool
     ) -> Response:
+        if self.budget is not None:
+            await self.budget.spend("soundcloud", "streams")
         try:
             return await self.http.request(
                 "GET", url, params=params,
