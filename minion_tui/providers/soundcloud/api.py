@@ -101,12 +101,15 @@ class Api:
         url = urljoin(API + "/", path_or_url.lstrip("/")) if "://" not in path_or_url \
             else path_or_url
         token = await self.user_token()
-        credentials = self._credentials(await self.ids.current(), token)
+        cid = await self.ids.current()
+        credentials = self._credentials(cid, token)
         try:
-            return await self.http.get_json(url, params=params, credentials=credentials,
-                                            auth_hook=self._refresh_client_id)
+            answer = await self.http.get_json(url, params=params, credentials=credentials,
+                                              auth_hook=self._refresh_client_id)
         except HTTPAuthError as exc:
             raise self._explain(exc, signed_in=bool(token)) from exc
+        self.ids.succeeded(self.ids.active or cid)  # the refresh hook may have replaced it
+        return answer
 
     async def media(self, url: str, params: Mapping[str, str]) -> MediaAnswer:
         """Ask a transcoding URL for its signed CDN URL. A 429 rotates to another pooled id
@@ -132,7 +135,7 @@ class Api:
         if self.budget is not None:
             await self.budget.spend("soundcloud", "streams")
         try:
-            return await self.http.request(
+            response = await self.http.request(
                 "GET", url, params=params,
                 credentials=self._credentials(client_id, await self.user_token()),
                 auth_hook=self._refresh_client_id,
@@ -140,6 +143,8 @@ class Api:
             )
         except HTTPAuthError as exc:
             raise self._explain(exc) from exc
+        self.ids.succeeded(self.ids.active or client_id)
+        return response
 
     async def pages(
         self, path: str, params: Mapping[str, str] | None = None, *, page_size: int,
