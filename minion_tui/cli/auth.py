@@ -138,8 +138,9 @@ async def _status(args: argparse.Namespace) -> int:
                                              else {})} for name, s in statuses.items()})
         return 0
     _print_statuses(statuses, as_json=False)
-    rows = [[name, kind, f"{b['used']:,}", f"{b['limit']:,}", f"{b['window_s'] // 3600} h",
-             b["resets_at"] or ""] for name, kinds in budgets.items() for kind, b in kinds.items()]
+    rows = [[name, kind, "?" if b["used"] is None else f"{b['used']:,}", f"{b['limit']:,}",
+             f"{b['window_s'] // 3600} h", b["resets_at"] or ""]
+            for name, kinds in budgets.items() for kind, b in kinds.items()]
     if rows:
         print()
         print_table(["service", "budget", "used", "limit", "window", "frees up"], rows)

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from minion_tui.errors import InvalidArgument, RateLimited
+from minion_tui.errors import InvalidArgument, RateLimited, StoreError
 
 if TYPE_CHECKING:
     from minion_tui.service.core import Core
@@ -85,11 +85,14 @@ class Budgets:
 
         limits, owners = _limits(), await self._owners(provider)
         pairs = [(limits[name], owners[name]) for name in SPENDS[kind]]
-        store = await self._core.db()
+        lost = "the request budget was not counted"
+        try:
+            store = await self._core.db()
+        except StoreError as exc:  # no database to count in: the request still goes
+            self._core.warn(f"{lost}: {exc.text}", cause=exc.text)
+            return
         now = self.clock()
-        uses = await self._core.write_aside(
-            "the request budget was not counted",
-            lambda: budgets.spend(store, pairs, now))
+        uses = await self._core.write_aside(lost, lambda: budgets.spend(store, pairs, now))
         for use in uses or ():
             name = use.limit.budget.split(":", 1)[1]
             if use.refused:
@@ -109,15 +112,22 @@ class Budgets:
 
     async def status(self, provider: str) -> dict[str, dict[str, Any]]:
         """Each budget of ``provider`` as ``auth status`` shows it: ``{"used", "limit",
-        "window_s", "resets_at"}`` (ISO 8601 UTC, null when nothing is counted)."""
+        "window_s", "resets_at"}`` (ISO 8601 UTC, null when nothing is counted; ``used`` is
+        null when the database cannot be read)."""
         if provider != "soundcloud":
             return {}
         from minion_tui.store import budgets
 
         limits, owners = _limits(), await self._owners(provider)
         pairs = [(limits[name], owners[name]) for name in limits]
-        store = await self._core.db()
-        uses = await store.call(budgets.usage, store, pairs, self.clock())
+        try:
+            store = await self._core.db()
+            uses = await store.call(budgets.usage, store, pairs, self.clock())
+        except StoreError as exc:  # the counts cannot be read: said, and shown as unknown
+            self._core.warn(f"the request budgets could not be read: {exc.text}",
+                            cause=exc.text)
+            return {name: {"used": None, "limit": limit.count, "window_s": int(limit.window),
+                           "resets_at": None} for name, limit in limits.items()}
         return {name: _shown(use) for name, use in zip(limits, uses, strict=True)}
 
 
