@@ -215,3 +215,28 @@ def test_killed_mid_drain_loses_nothing_and_doubles_nothing(isolated_env: Path) 
             await service.aclose()
 
     assert asyncio.run(read()) == [("done", 1), ("done", 2), ("done", 1), ("done", 1)]
+
+
+@pytest.mark.parametrize("sync", [True, False])
+async def test_a_like_rated_with_sync_likes_is_queued_with_the_rating(
+        isolated_env: Path, sync: bool) -> None:
+    import dataclasses
+
+    from minion_tui.models import Judgment
+
+    settings = config.load_settings()
+    assert settings.accounts.sync_likes is False  # the default
+    settings = dataclasses.replace(settings, accounts=config.AccountSettings(sync_likes=sync))
+    service = Service.open(settings=settings)
+    try:
+        await service.library.rate(A, Judgment.LIKED)
+        await service.library.rate(A, Judgment.LIKED)  # rated again: still one like owed
+        await service.library.rate(B, Judgment.NOT_INTERESTED)  # never anything remote
+        await service.library.rate(C, Judgment.LIKED)
+        await service.library.rate(C, None)  # cleared: the like already owed stays queued
+        queued = [(i.action, i.target) for i in await service.outbox.items()]
+        judged = await service.library.history()
+    finally:
+        await service.aclose()
+    assert queued == ([("like", A), ("like", C)] if sync else [])
+    assert [c.judgment for c in judged if c.urn == B] == [Judgment.NOT_INTERESTED]
