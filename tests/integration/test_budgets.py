@@ -100,14 +100,18 @@ def test_two_runs_add_up(env: dict[str, str], emulator: RunningEmulator) -> None
 def test_near_the_limit_the_app_warns_then_refuses_by_itself(
         env: dict[str, str], emulator: RunningEmulator, isolated_env: Path) -> None:
     track = emulator.examples["track_full"]
-    spent_already(isolated_env, STREAMS, "anonymous", 13_499)
-    ok_json(run(env, "stream", track, "--json"))  # the database exists before the prefill
+    spent_already(isolated_env, STREAMS, "anonymous", 13_000)
+    quiet = run(env, "stream", track, "--json")
+    assert quiet.returncode == 0 and "warning" not in quiet.stderr  # under 90 %: nothing said
+    per_run = len(media_calls(emulator))
+    spent_already(isolated_env, STREAMS, "anonymous", 13_499 - 13_000 - per_run)
+    assert streams_budget(env)["used"] == 13_499  # one short of 90 %
     warned = run(env, "stream", track, "--json")
     assert warned.returncode == 0  # still asked: the warning comes first
     assert "warning: SoundCloud stream requests:" in warned.stderr
     assert "of 15,000 per 24 h used (without a sign-in)" in warned.stderr
     used = streams_budget(env)["used"]
-    assert isinstance(used, int) and 13_500 < used < 15_000
+    assert isinstance(used, int) and used == 13_499 + per_run
     # the rest of the day's budget was used elsewhere: the next run does not ask at all
     spent_already(isolated_env, STREAMS, "anonymous", 15_000 - used)
     assert streams_budget(env)["used"] == 15_000
