@@ -134,6 +134,13 @@ class RateLimited(MinionError):
         )
         super().__init__(message, hint=hint)
 
+    def to_json(self) -> dict[str, Any]:
+        """The error form, with ``retry_after`` (seconds) when it is known."""
+        found = super().to_json()
+        if self.retry_after is not None:
+            found["error"]["retry_after"] = round(self.retry_after, 1)
+        return found
+
 
 class AuthError(MinionError):
     """401/403 that a provider hook could not fix."""

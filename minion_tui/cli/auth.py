@@ -5,6 +5,9 @@
   browser to open, the URL is printed on a line of its own (on stderr: stdout stays the
   result) and the sign-in waits for the callback, or for the redirect URL pasted on stdin.
 * ``auth status`` — ``{"soundcloud": {"signed_in", "user", "scopes", "expires_at"}, …}``;
+  SoundCloud's also has ``"budgets"``: ``{"streams" | "client_credentials" |
+  "client_credentials_ip": {"used", "limit", "window_s", "resets_at"}}``
+  (docs/accounts.md §7);
   no request is made.
 * ``auth logout PROVIDER`` — every token of it forgotten.
 * ``auth token soundcloud`` — a web-session token read from standard input (typed without
@@ -125,10 +128,22 @@ async def _login(args: argparse.Namespace) -> int:
 async def _status(args: argparse.Namespace) -> int:
     async with session(args) as service:
         statuses = await service.accounts.status()
+        budgets = {name: await service.budgets.status(name) for name in statuses}
         where = None if args.json else await service.accounts.storage()
     if where is not None:
         note(f"Tokens are kept in the {where}.")
-    _print_statuses(statuses, as_json=args.json)
+    if args.json:
+        # Each status as login and logout print it, plus "budgets" where a service has any.
+        print_json({name: {**s.to_json(), **({"budgets": budgets[name]} if budgets[name]
+                                             else {})} for name, s in statuses.items()})
+        return 0
+    _print_statuses(statuses, as_json=False)
+    rows = [[name, kind, "?" if b["used"] is None else f"{b['used']:,}", f"{b['limit']:,}",
+             f"{b['window_s'] // 3600} h", b["resets_at"] or ""]
+            for name, kinds in budgets.items() for kind, b in kinds.items()]
+    if rows:
+        print()
+        print_table(["service", "budget", "used", "limit", "window", "frees up"], rows)
     return 0
 
 

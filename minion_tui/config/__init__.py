@@ -23,6 +23,7 @@ from minion_tui.config.paths import (
 from minion_tui.config.schema import (
     SECTION_TYPES,
     SETTINGS,
+    AccountSettings,
     DesktopSettings,
     DiscoverySettings,
     DownloadSettings,
@@ -62,6 +63,7 @@ __all__ = [
     "SECTION_TYPES",
     "SETTINGS",
     "TEXTUAL_THEMES",
+    "AccountSettings",
     "DesktopSettings",
     "DiscoverySettings",
     "DownloadSettings",

@@ -119,6 +119,14 @@ class DesktopSettings:
     control_socket: bool = True
 
 
+@dataclass(frozen=True)
+class AccountSettings:
+    """What the signed-in accounts do besides reading (docs/accounts.md §7): with
+    ``sync_likes``, a track rated "liked" is liked on the service too, through the outbox."""
+
+    sync_likes: bool = False
+
+
 SECTION_TYPES: Mapping[str, type] = {
     "soundcloud": SoundCloudSettings,
     "mixcloud": MixcloudSettings,
@@ -128,6 +136,7 @@ SECTION_TYPES: Mapping[str, type] = {
     "playback": PlaybackSettings,
     "discovery": DiscoverySettings,
     "desktop": DesktopSettings,
+    "accounts": AccountSettings,
 }
 
 
@@ -254,6 +263,11 @@ SETTINGS += (
             "terminal is known to show them."),
     Setting("desktop", "control_socket", Flag(), "Listen for `minion-tui ctl` on a private "
             "socket (mode 0600) in the runtime dir."),
+)
+SETTINGS += (
+    Setting("accounts", "sync_likes", Flag(), "Rating a track \"liked\" also likes it on the "
+            "service (queued in the database and retried while offline or rate limited; "
+            "\"not interested\" never does anything remote)."),
 )
 SETTINGS_BY_KEY: Mapping[str, Setting] = {s.dotted: s for s in SETTINGS}
 SECTIONS: tuple[str, ...] = (*SECTION_TYPES, *OPEN_TABLES)

@@ -24,6 +24,7 @@ from minion_tui.config.schema import (
     SECTIONS,
     SETTINGS,
     SETTINGS_BY_KEY,
+    AccountSettings,
     DesktopSettings,
     DiscoverySettings,
     DownloadSettings,
@@ -60,6 +61,7 @@ class Settings:
     playback: PlaybackSettings = field(default_factory=PlaybackSettings)
     discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
     desktop: DesktopSettings = field(default_factory=DesktopSettings)
+    accounts: AccountSettings = field(default_factory=AccountSettings)
     endpoints: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     path: Path = field(default_factory=config_path)

@@ -34,6 +34,10 @@ class EmulatorState:
         self.clock = clock
         self.generation = 0
         self._client_id = make_client_id(seed, 0)
+        #: Earlier ids that still work (the real service's old ids keep working for a while,
+        #: docs/soundcloud.md §4), until revoked.
+        self._still_valid: set[str] = set()
+        self.web_pages: list[str] = []  # paths of soundcloud.com pages and JS assets served
         self.rotate_seconds = rotate_seconds
         self._rotated_at = clock()
         self.media_ttl: float | None = None  # seconds; None = duration + 120 s (§3.1)
@@ -57,17 +61,40 @@ class EmulatorState:
             self._rotate_on_schedule()
             return self._client_id, self.generation
 
-    def rotate_client_id(self) -> str:
-        """A new id; every earlier one gets 401 from now on."""
+    def rotate_client_id(self, *, keep_old: bool = False) -> str:
+        """A new id; every earlier one gets 401 from now on — or, with ``keep_old``, the one
+        replaced goes on working (with those kept before) until :meth:`revoke_client_id`."""
         with self._lock:
+            if keep_old:
+                self._still_valid.add(self._client_id)
+            else:
+                self._still_valid.clear()
             self._rotate()
             return self._client_id
 
+    def revoke_client_id(self, client_id: str) -> str:
+        """``client_id`` gets 401 from now on; revoking the current id also rotates it (the
+        page then serves a new one), the other kept ids go on working. The current id."""
+        with self._lock:
+            self._still_valid.discard(client_id)
+            if client_id == self._client_id:
+                self._rotate()
+            return self._client_id
+
     def client_id_valid(self, candidate: str | None) -> bool:
-        return candidate is not None and candidate == self.client_id
+        if candidate is None:
+            return False
+        current = self.client_id
+        with self._lock:
+            return candidate == current or candidate in self._still_valid
+
+    def record_web_page(self, path: str) -> None:
+        with self._lock:
+            self.web_pages.append(path)
 
     def _rotate_on_schedule(self) -> None:
         if self.rotate_seconds and self.clock() - self._rotated_at >= self.rotate_seconds:
+            self._still_valid.clear()
             self._rotate()
 
     def _rotate(self) -> None:
@@ -90,6 +117,7 @@ class EmulatorState:
             self.api_calls.clear()
             self.api_urls.clear()
             self.api_times.clear()
+            self.web_pages.clear()
         self.faults.reset()
 
     def user_for_token(self, authorization: str | None) -> int | None:

@@ -162,6 +162,16 @@ class AccountAccess(Protocol):
         ...
 
 
+class BudgetGate(Protocol):
+    """The request budgets ``service.budgets`` counts (docs/accounts.md §7), as a provider
+    spends them: asked right before each counted request is made."""
+
+    async def spend(self, provider: str, kind: str) -> None:
+        """Count one request of ``kind`` ("streams"…) for whoever is signed in; RateLimited
+        (with ``retry_after``) instead, without counting, when the budget is used up."""
+        ...
+
+
 @runtime_checkable
 class AccountReader(Protocol):
     """A provider's listings of the signed-in user's own account (``account_listings``)."""
@@ -179,6 +189,7 @@ class ProviderContext:
     cache_dir: Path
     settings: Settings
     account: AccountAccess | None = None
+    budget: BudgetGate | None = None
 
 
 @runtime_checkable

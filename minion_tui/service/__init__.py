@@ -10,6 +10,9 @@ composed of sub-services over one shared :class:`~minion_tui.service.core.Core`:
 * ``service.discovery`` — followed sources and their sync (discovery.py).
 * ``service.accounts`` — signing in to the services and the tokens kept for it
   (accounts.py);
+* ``service.budgets`` — SoundCloud's published request limits, counted (budgets.py);
+* ``service.outbox`` — remote actions (likes) queued in the database and sent in order
+  (outbox.py);
 * ``service.inbox`` — the ranked inbox of what followed artists surfaced, and radio queues
   (inbox.py).
 
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING, Self
 from minion_tui import config
 from minion_tui.providers.base import Capabilities, SearchFilter, WebRef
 from minion_tui.service.accounts import Accounts
+from minion_tui.service.budgets import Budgets
 from minion_tui.service.catalog import (
     Catalog,
     capabilities,
@@ -43,6 +47,7 @@ from minion_tui.service.discovery import Discovery
 from minion_tui.service.downloads import Downloads
 from minion_tui.service.inbox import Inbox, InboxFilters
 from minion_tui.service.library import DEFAULT_TAGS, PINNABLE_KINDS, Library
+from minion_tui.service.outbox import Outbox
 from minion_tui.service.player import Player
 
 if TYPE_CHECKING:
@@ -67,7 +72,9 @@ class Service:
         self.demo = demo
         self.demo_notice = demo_notice
         self._core = Core(settings, data_dir=data_dir)
+        self.budgets = Budgets(self._core)
         self.accounts = Accounts(self._core, demo=demo)
+        self.outbox = Outbox(self._core)
         self.catalog = Catalog(self._core)
         self.library = Library(self._core)
         self.player = Player(self._core, self.catalog)
@@ -112,8 +119,9 @@ class Service:
         await self._core.aclose()
 
 
-__all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Accounts", "Capabilities",
-           "Catalog", "Discovery", "Downloads", "Inbox", "InboxFilters", "Library", "Player",
+__all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Accounts", "Budgets",
+           "Capabilities", "Catalog", "Discovery", "Downloads", "Inbox", "InboxFilters",
+           "Library", "Outbox", "Player",
            "Resource", "SearchFilter", "Service",
            "WebRef", "capabilities", "claimed_by", "is_claimed", "preload_network",
            "provider_capabilities", "provider_names", "provider_title", "web_ref"]

@@ -298,6 +298,8 @@ class Accounts:
                 return grant.access_token
             flow = self._flow(provider)
             assert isinstance(flow, SoundCloudFlow)
+            if self._core.budget is not None:  # 50 per 12 h per app, 30 per hour per IP
+                await self._core.budget.spend(provider, "client_credentials")
             fresh = await flow.client_credentials()
             await self._put(fresh)
             return fresh.access_token

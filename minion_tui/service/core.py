@@ -21,7 +21,7 @@ from minion_tui.models import Page, Playlist, Track, User
 if TYPE_CHECKING:
     from minion_tui.models import WaitNotice
     from minion_tui.net import Http
-    from minion_tui.providers.base import AccountAccess, Provider
+    from minion_tui.providers.base import AccountAccess, BudgetGate, Provider
     from minion_tui.store import Store
     from minion_tui.store.surfacing import Surfacing
 
@@ -54,6 +54,8 @@ class Core:
         self._store_lock = asyncio.Lock()
         #: The sign-ins providers ask for (service.accounts sets itself here).
         self.account: AccountAccess | None = None
+        #: The request budgets providers spend (service.budgets sets itself here).
+        self.budget: BudgetGate | None = None
 
     # -- owned components -------------------------------------------------------------------
 
@@ -99,7 +101,7 @@ class Core:
             from minion_tui.providers.base import ProviderContext
 
             context = ProviderContext(self.http, config.cache_dir(), self.settings,
-                                      account=self.account)
+                                      account=self.account, budget=self.budget)
             found = self._providers[name] = registry.entry(name).create(context)
         return found
 

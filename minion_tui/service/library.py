@@ -31,9 +31,25 @@ class Library:
         self._core = core
 
     async def rate(self, urn: str, judgment: Judgment | None) -> None:
-        """Record (or clear, with None) the user's judgment of a track; committed on return."""
+        """Record (or clear, with None) the user's judgment of a track; committed on return.
+
+        With ``[accounts] sync_likes``, "liked" on a SoundCloud track also queues a like in
+        the outbox (service/outbox.py), in the same transaction: the rating and the like
+        owed are kept together or not at all. Nothing else is ever sent ("not interested"
+        least of all)."""
         store = await self._core.db()
-        await store.call(store.set_judgment, urn, judgment)
+        if not (judgment is Judgment.LIKED and self._core.settings.accounts.sync_likes
+                and urn.startswith("soundcloud:tracks:")):
+            await store.call(store.set_judgment, urn, judgment)
+            return
+        from minion_tui.store import outbox
+
+        def rate_and_queue() -> None:
+            with store.transaction(durable=True):
+                store.set_judgment(urn, judgment)
+                outbox.enqueue(store, "soundcloud", "like", urn)
+
+        await store.call(rate_and_queue)
 
     async def rate_target(self, target: str, judgment: Judgment | None
                           ) -> list[JudgmentChange]:

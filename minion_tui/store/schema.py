@@ -310,6 +310,38 @@ _DISCOVERY_SYNC = (
     "CREATE INDEX provenance_by_source ON provenance (source, action, confirmed_at)",
 )
 
+# Budgets and the outbox (docs/accounts.md §7): one row per request counted against a
+# service's published limit (``budget``: "soundcloud:streams"…; ``owner``: the signed-in
+# user, or "anonymous"), pruned past its window; and the remote actions (likes) waiting to
+# be sent, in order, each with the idempotency key it is sent under.
+_BUDGETS_OUTBOX = (
+    """
+    CREATE TABLE budget_spends (
+        budget TEXT NOT NULL,
+        owner  TEXT NOT NULL,
+        at     REAL NOT NULL
+    )
+    """,
+    "CREATE INDEX budget_spends_by_owner ON budget_spends (budget, owner, at)",
+    """
+    CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY,
+        provider        TEXT NOT NULL,
+        action          TEXT NOT NULL,
+        target          TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        state           TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (state IN ('pending', 'done', 'failed')),
+        created_at      TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        last_error      TEXT,
+        last_attempt_at TEXT,
+        done_at         TEXT
+    )
+    """,
+    "CREATE INDEX outbox_by_state ON outbox (state, id)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core tables", _CORE),
     Migration(2, "search history, provenance by track", _SEARCH_HISTORY),
@@ -318,6 +350,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               _DISCOVERY_SYNC),
     Migration(5, "download sets: one folder per set", DOWNLOAD_SETS),
     Migration(6, "inbox scores: materialised, rescored where marked", INBOX_SCORES),
+    Migration(7, "budgets and the outbox of remote actions", _BUDGETS_OUTBOX),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -508,8 +508,10 @@ class MinionApp(PlayerKeys, ServiceApp):
     def _announce_warning(self, text: str) -> None:
         """Service listener: a write done along the way failed (the database is locked or
         read-only); what the user asked for went on, so a toast, not an error. From the
-        app's loop or a worker thread."""
-        self._toast(text, title="Not saved", severity="warning", timeout=10)
+        app's loop or a worker thread. A request budget near its limit (service/budgets.py)
+        comes this way too, before the service would refuse."""
+        title = "Not saved" if " not saved" in text or " not counted" in text else "Warning"
+        self._toast(text, title=title, severity="warning", timeout=10)
 
     def _toast(self, text: str, **options: Any) -> None:
         """``notify`` from the app's own thread or, hopping to it, from any other."""

@@ -70,6 +70,9 @@ def secrets_file(isolated_env: Path) -> Path:
 def test_auth_status_json_is_exactly_the_documented_shape(env: dict[str, str]) -> None:
     status = ok_json(run(env, "auth", "status", "--json"))
     assert set(status) == {"soundcloud", "mixcloud"}
+    # SoundCloud's also says where its request budgets stand (test_budgets.py)
+    assert set(status["soundcloud"].pop("budgets")) == {"streams", "client_credentials",
+                                                        "client_credentials_ip"}
     for entry in status.values():
         assert set(entry) == STATUS_KEYS
         assert entry == {"signed_in": False, "user": None, "scopes": [], "expires_at": None}

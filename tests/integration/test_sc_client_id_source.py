@@ -134,7 +134,9 @@ async def test_stale_id_refreshed_once_for_concurrent_calls(site: Site, tmp_path
     answers = await asyncio.gather(*(api.get(f"/tracks/{i}") for i in range(5)))
     assert answers == [{"ok": True}] * 5
     assert ids.scrapes == 1 and site.hits.count("/web/") == 1
-    assert [p.id for p in ids.pool] == [A]  # the rejected id left the pool
+    # the refused id stays in the pool, marked as failed: it is no fallback
+    assert [(p.id, p.known_good) for p in ids.pool] == [(A, True), (B, False)]
+    assert ids.pool[1].last_failure is not None and ids.pool[1].last_success is None
     site.valid_id = C  # the page still serves A, which is now refused: no pointless retry
     with pytest.raises(ClientIdUnavailable, match="still 401"):
         await api.get("/tracks/9")
@@ -156,4 +158,81 @@ async def test_rotation_moves_to_a_pooled_id(site: Site, tmp_path: Path) -> None
     again = ClientIdSource(http, cache_dir=tmp_path)
     assert await again.current() == B
     assert site.hits == []
+    await http.aclose()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_refused_id_falls_back_to_a_known_good_one_without_scraping(
+        site: Site, tmp_path: Path) -> None:
+    clock = Clock()
+    site.page(hydration=A, scripts=[])
+    http = site.http()
+    ids = ClientIdSource(http, cache_dir=tmp_path, clock=clock)
+    api = Api(http, ids)
+    assert await api.get("/tracks/1") == {"ok": True}  # scraped A; it worked
+    # A later process, past FRESH_FOR: the page is asked again, and serves B now
+    clock.now += 5 * 3600
+    site.page(hydration=B, scripts=[])
+    site.valid_id = B
+    ids = ClientIdSource(http, cache_dir=tmp_path, clock=clock)
+    api = Api(http, ids)
+    assert await api.get("/tracks/2") == {"ok": True}
+    assert [p.id for p in ids.pool] == [B, A] and site.hits.count("/web/") == 2
+    assert all(p.known_good for p in ids.pool)
+    # B is revoked; A (known-good, 5 h old) works again: the fallback asks no page
+    site.valid_id = A
+    hits = len(site.hits)
+    assert await api.get("/tracks/3") == {"ok": True}
+    assert site.hits[hits:] == ["/api/tracks/3", "/api/tracks/3"]  # refused, then A: no /web/
+    assert ids.scrapes == 1 and ids.fallbacks == 1 and ids.active == A
+    pool = {p.id: p for p in ids.pool}
+    assert not pool[B].known_good and pool[A].known_good
+    # persisted: a new process knows B failed and A works
+    again = ClientIdSource(http, cache_dir=tmp_path, clock=clock)
+    assert {p.id: p.known_good for p in again.pool} == {A: True, B: False}
+    await http.aclose()
+
+
+async def test_no_known_good_id_left_means_a_scrape(site: Site, tmp_path: Path) -> None:
+    clock = Clock()
+    now = clock.now
+    (tmp_path / CACHE_FILE).write_text(json.dumps({"client_id": B, "fetched_at": now, "pool": [
+        {"id": B, "fetched_at": now, "last_success": now - 10},
+        {"id": C, "fetched_at": now - 60, "last_success": now - 30, "last_failure": now - 20},
+    ]}))
+    site.page(hydration=A, scripts=[])
+    http = site.http()
+    ids = ClientIdSource(http, cache_dir=tmp_path, clock=clock)
+    assert await Api(http, ids).get("/tracks/1") == {"ok": True}
+    # B refused; C failed after its last success: not a fallback; the page gives A
+    assert ids.fallbacks == 0 and ids.scrapes == 1 and ids.active == A
+    assert site.hits == ["/api/tracks/1", "/web/", "/api/tracks/1"]
+    await http.aclose()
+
+
+async def test_the_pool_keeps_ten_ids_for_a_day(site: Site, tmp_path: Path) -> None:
+    clock = Clock()
+    http = site.http()
+    ids = ClientIdSource(http, cache_dir=tmp_path, clock=clock)
+    scraped = [f"{n:02d}".rjust(32, "x") for n in range(12)]
+    for cid in scraped:  # twelve scrapes, an hour apart, each page serving a new id
+        site.page(hydration=cid, scripts=[])
+        site.valid_id = cid
+        await ids.refresh(ids.active or "nothing")
+        clock.now += 3600
+    assert [p.id for p in ids.pool] == scraped[::-1][:10]  # the newest ten
+    stored = json.loads((tmp_path / CACHE_FILE).read_text())["pool"]
+    assert [p["id"] for p in stored] == scraped[::-1][:10]
+    clock.now += 14 * 3600  # the oldest kept (scraped 24 h + 0 h ago) is past its day
+    kept = [p.id for p in ids.pool]
+    assert kept == scraped[::-1][:10][:-1] and scraped[2] not in kept
+    reloaded = ClientIdSource(http, cache_dir=tmp_path, clock=clock)
+    assert [p.id for p in reloaded.pool] == kept
     await http.aclose()

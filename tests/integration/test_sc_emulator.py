@@ -287,6 +287,40 @@ async def test_rotation_costs_one_rescrape(fresh: Any, tmp_path: Path) -> None:
     await other.http.aclose()
 
 
+async def test_a_revoked_id_falls_back_to_a_known_good_one_without_a_web_request(
+        fresh: Any, tmp_path: Path) -> None:
+    import json
+
+    from minion_tui.providers.soundcloud.client_id import CACHE_FILE
+
+    sc = make_client(fresh, tmp_path)
+    first = await resolve_as(sc, fresh.examples["track_full"], Track)
+    old = sc.client_ids.active
+    await sc.http.aclose()
+    # The site moves on to a new id; the old one keeps working (docs/soundcloud.md §4). A
+    # later process (the cached id past its 4 h) scrapes the new one and keeps both.
+    new = fresh.state.rotate_client_id(keep_old=True)
+    cache = tmp_path / CACHE_FILE
+    data = json.loads(cache.read_text())
+    for entry in data["pool"]:
+        entry["fetched_at"] -= 5 * 3600
+    cache.write_text(json.dumps(data))
+    sc = make_client(fresh, tmp_path)
+    await sc.track(first.id)
+    assert sc.client_ids.active == new and [p.id for p in sc.client_ids.pool] == [new, old]
+    assert all(p.known_good for p in sc.client_ids.pool)
+    # The new id is revoked: the next request falls back to the old one, with no page asked
+    fresh.state.reset_counters()
+    fresh.state.revoke_client_id(new)
+    again = await sc.track(first.id)
+    assert again.id == first.id
+    assert fresh.state.web_pages == []  # neither soundcloud.com nor an asset was fetched
+    assert sc.client_ids.active == old and sc.client_ids.fallbacks == 1
+    assert sc.client_ids.scrapes == 1
+    assert fresh.state.api_calls == [f"/tracks/{first.id}"] * 2  # refused once, then old
+    await sc.http.aclose()
+
+
 async def test_rate_limited_media_calls(fresh: Any, tmp_path: Path) -> None:
     sc = make_client(fresh, tmp_path, max_retries=1)
     t = await resolve_as(sc, fresh.examples["track_full"], Track)

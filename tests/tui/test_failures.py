@@ -104,3 +104,14 @@ async def test_a_write_aside_that_failed_is_one_warning_toast(app: MinionApp) ->
             ("Not saved", f"the search history was not saved: {cause}", "warning"),
             ("Not saved", "the user seen was not saved: another cause", "warning"),
         ]
+
+
+async def test_a_budget_near_its_limit_is_a_warning_toast(app: MinionApp) -> None:
+    core = app.service._core
+    text = ("SoundCloud stream requests: 13,500 of 15,000 per 24 h used (without a sign-in); "
+            "at the limit minion-tui stops asking until the oldest leaves the window.")
+    async with app.run_test() as pilot:
+        await asyncio.to_thread(core.warn, text, cause="budget soundcloud:streams anonymous")
+        await pilot.pause()
+        assert [(n.title, n.message, n.severity) for n in app._notifications] == [
+            ("Warning", text, "warning")]

@@ -75,6 +75,7 @@ class Web:
         return "".join(parts).encode()
 
     async def asset(self, request: Request) -> Response:
+        self.state.record_web_page(f"assets/{request.path_params['name']}")
         match = _ASSET_RE.match(request.path_params["name"])
         if match is None:
             return PlainTextResponse("Not Found", 404)
@@ -141,6 +142,7 @@ class Web:
 
     async def home(self, request: Request) -> Response:
         path = request.path_params.get("path", "")
+        self.state.record_web_page(path)
         if path.startswith("tags/") and len(path.split("/")) == 2:
             return HTMLResponse(self.page())
         if not self._exists(path):

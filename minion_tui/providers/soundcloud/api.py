@@ -25,6 +25,7 @@ from minion_tui.providers.soundcloud.client_id import ENV_VAR, ClientIdSource
 
 if TYPE_CHECKING:
     from minion_tui.net import Http, RequestSpec, Response
+    from minion_tui.providers.base import BudgetGate
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +56,13 @@ class MediaAnswer:
 
 class Api:
     def __init__(self, http: Http, ids: ClientIdSource, *, oauth_token: str | None = None,
-                 session: Callable[[], Awaitable[str | None]] | None = None) -> None:
+                 session: Callable[[], Awaitable[str | None]] | None = None,
+                 budget: BudgetGate | None = None) -> None:
         self.http = http
         self.ids = ids
+        #: SoundCloud's stream budget (docs/accounts.md §7): every request to a transcoding
+        #: URL — the one place a stream is resolved — is counted here before it is made.
+        self.budget = budget
         self._token = oauth_token
         #: The web-session token pasted with ``auth token soundcloud`` (service.accounts),
         #: asked per request when no token is configured (docs/soundcloud.md §1).
@@ -96,12 +101,15 @@ class Api:
         url = urljoin(API + "/", path_or_url.lstrip("/")) if "://" not in path_or_url \
             else path_or_url
         token = await self.user_token()
-        credentials = self._credentials(await self.ids.current(), token)
+        cid = await self.ids.current()
+        credentials = self._credentials(cid, token)
         try:
-            return await self.http.get_json(url, params=params, credentials=credentials,
-                                            auth_hook=self._refresh_client_id)
+            answer = await self.http.get_json(url, params=params, credentials=credentials,
+                                              auth_hook=self._refresh_client_id)
         except HTTPAuthError as exc:
             raise self._explain(exc, signed_in=bool(token)) from exc
+        self.ids.succeeded(self.ids.active or cid)  # the refresh hook may have replaced it
+        return answer
 
     async def media(self, url: str, params: Mapping[str, str]) -> MediaAnswer:
         """Ask a transcoding URL for its signed CDN URL. A 429 rotates to another pooled id
@@ -124,8 +132,10 @@ class Api:
     async def _media_once(
         self, url: str, params: Mapping[str, str], client_id: str, *, allow_429: bool
     ) -> Response:
+        if self.budget is not None:
+            await self.budget.spend("soundcloud", "streams")
         try:
-            return await self.http.request(
+            response = await self.http.request(
                 "GET", url, params=params,
                 credentials=self._credentials(client_id, await self.user_token()),
                 auth_hook=self._refresh_client_id,
@@ -133,6 +143,8 @@ class Api:
             )
         except HTTPAuthError as exc:
             raise self._explain(exc) from exc
+        self.ids.succeeded(self.ids.active or client_id)
+        return response
 
     async def pages(
         self, path: str, params: Mapping[str, str] | None = None, *, page_size: int,

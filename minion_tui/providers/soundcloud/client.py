@@ -37,7 +37,7 @@ from minion_tui.providers.soundcloud.streams import StreamSource
 
 if TYPE_CHECKING:
     from minion_tui.net import Http
-    from minion_tui.providers.base import AccountAccess
+    from minion_tui.providers.base import AccountAccess, BudgetGate
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +65,15 @@ class SoundCloud:
     capabilities = CAPABILITIES
 
     def __init__(self, http: Http, *, cache_dir: Path, client_id: str | None = None,
-                 oauth_token: str | None = None, account: AccountAccess | None = None) -> None:
+                 oauth_token: str | None = None, account: AccountAccess | None = None,
+                 budget: BudgetGate | None = None) -> None:
         self.http = http
         self._signed_in = bool(oauth_token)
         self._account = account
         self.client_ids = ClientIdSource(http, cache_dir=cache_dir, configured=client_id)
         self.api = Api(http, self.client_ids, oauth_token=oauth_token,
-                       session=self._session_token if account is not None else None)
+                       session=self._session_token if account is not None else None,
+                       budget=budget)
         self._sources: OrderedDict[str, StreamSource] = OrderedDict()
         self._links: OrderedDict[str, str] = OrderedDict()
         self._memo = listings.TrackMemo()

@@ -4,9 +4,14 @@ Where it comes from (docs/soundcloud.md §4): ``SOUNDCLOUD_CLIENT_ID`` if set, e
 ``https://soundcloud.com/``: the ``__sc_hydration`` apiClient entry first, then the JS assets in
 reverse page order (the config asset is near the end; yt-dlp and NewPipe scan backwards too).
 The id is cached on disk with its time and the page's ``__sc_version`` and reused for 4 h
-(soundcloak's TTL: old ids keep working for a while). A few recent ids form a pool so a
-rate-limited id can be rotated away from. Ids are never validated with extra requests: a 401/403
-on a real call is the signal (re-scrape once, retry once, see :meth:`ClientIdSource.refresh`).
+(soundcloak's TTL: old ids keep working for a while); the page is then scraped again for the
+current one. Every id scraped is kept in a pool (up to 10, each for 24 h after it was
+scraped, with when it last worked and last failed, docs/accounts.md §7): a rate-limited id is
+rotated away from, and an id refused with 401/403 falls back to the newest other id that
+worked since it last failed, before the page is scraped again. Ids are never validated with
+extra requests: a 401/403 on a real call is the signal (see :meth:`ClientIdSource.refresh`).
+Budgets are counted per user, not per id (service/budgets.py), so rotating never takes the
+app past a limit.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +40,11 @@ HOME_PAGE = "https://soundcloud.com/"
 ENV_VAR = "SOUNDCLOUD_CLIENT_ID"
 CACHE_FILE = "soundcloud_client_id.json"
 FRESH_FOR = 4 * 3600.0
-POOL_SIZE = 4
+#: How many scraped ids are kept, and for how long after they were scraped.
+POOL_SIZE = 10
+KEEP_FOR = 24 * 3600.0
+#: A success of an id is written to the cache at most this often (it is kept in memory).
+SUCCESS_SAVE_EVERY = 60.0
 CONFIRMED_FOR = 120.0
 RATE_LIMIT_PAUSE = 600.0  # the media endpoint's window is ~10 min (docs/soundcloud.md §1.7)
 
@@ -109,16 +119,27 @@ class PooledId:
     id: str
     fetched_at: float
     limited_until: float = 0.0
+    last_success: float | None = None
+    last_failure: float | None = None
+
+    @property
+    def known_good(self) -> bool:
+        """It worked, and has not failed since."""
+        return self.last_success is not None and (self.last_failure is None
+                                                  or self.last_success > self.last_failure)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "fetched_at": self.fetched_at, "limited_until": self.limited_until}
+        return {"id": self.id, "fetched_at": self.fetched_at, "limited_until": self.limited_until,
+                "last_success": self.last_success, "last_failure": self.last_failure}
 
 
 class ClientIdSource:
     """Hands out the client id to use; scrapes, caches, refreshes and rotates it."""
 
-    def __init__(self, http: Http, *, cache_dir: Path, configured: str | None = None) -> None:
+    def __init__(self, http: Http, *, cache_dir: Path, configured: str | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self._http = http
+        self.clock = clock
         self._path = Path(cache_dir) / CACHE_FILE
         self._configured = (configured or os.environ.get(ENV_VAR) or "").strip() or None
         self._lock = asyncio.Lock()
@@ -127,6 +148,8 @@ class ClientIdSource:
         self._pool: list[PooledId] = []
         self._confirmed: tuple[str | None, float] = (None, 0.0)
         self.scrapes = 0  # how many times the page was scraped (tests and bench read it)
+        self.fallbacks = 0  # how many refusals were answered by a pooled id (no scrape)
+        self._saved_success: dict[str, float] = {}
         self._load()
 
     @property
@@ -135,7 +158,26 @@ class ClientIdSource:
 
     @property
     def pool(self) -> tuple[PooledId, ...]:
-        return tuple(self._pool)
+        """The ids kept, newest scraped first, without those past :data:`KEEP_FOR`."""
+        now = self.clock()
+        return tuple(p for p in self._pool if now - p.fetched_at < KEEP_FOR)
+
+    def succeeded(self, client_id: str) -> None:
+        """A request with ``client_id`` was answered (not 401/403): it is known-good. Kept in
+        memory at once, written to the cache at most once a minute per id."""
+        now = self.clock()
+        found = False
+        for i, p in enumerate(self._pool):
+            if p.id == client_id:
+                found = True
+                was_good = p.known_good
+                self._pool[i] = replace(p, last_success=now)
+                break
+        if not found:
+            return
+        if not was_good or now - self._saved_success.get(client_id, 0.0) >= SUCCESS_SAVE_EVERY:
+            self._saved_success[client_id] = now
+            self._save()
 
     async def current(self) -> str:
         """The id to send now: the configured one, a fresh cached one, or a newly scraped one."""
@@ -148,8 +190,10 @@ class ClientIdSource:
                 self._remember(self._configured)
                 self._active = self._configured
                 return self._active
-            fresh = [p for p in self._pool if time.time() - p.fetched_at < FRESH_FOR]
-            usable = [p for p in fresh if p.limited_until <= time.time()] or fresh
+            now = self.clock()
+            fresh = [p for p in self._pool if now - p.fetched_at < FRESH_FOR
+                     and (p.last_failure is None or p.known_good)]
+            usable = [p for p in fresh if p.limited_until <= now] or fresh
             if usable:
                 self._active = usable[0].id
                 return self._active
@@ -158,33 +202,45 @@ class ClientIdSource:
     async def refresh(self, stale: str) -> str | None:
         """After a 401/403 with ``stale``: the id to retry with, or None to give up.
 
-        Concurrent failures share one scrape: if another request already replaced ``stale``,
-        its replacement is returned without scraping again."""
+        ``stale`` is marked failed; the newest other pooled id that worked since it last
+        failed (and is not rate limited) is the answer, without a request. Only when there is
+        none is the page scraped again. Concurrent failures share one answer: if another
+        request already replaced ``stale``, its replacement is returned."""
         async with self._lock:
             if self._active and self._active != stale:
                 return self._active
+            now = self.clock()
             confirmed_id, confirmed_at = self._confirmed
-            if confirmed_id == stale and time.time() - confirmed_at < CONFIRMED_FOR:
+            if confirmed_id == stale and now - confirmed_at < CONFIRMED_FOR:
                 # The page served this very id again moments ago: the refusal is not about
                 # the id (bot wall, private content), so another scrape would not help.
                 return None
-            self._forget(stale)
+            self._failed(stale, now)
             if self._configured == stale:
                 self._configured = None  # a rejected configured id is not retried this session
+            spare = next((p.id for p in self.pool if p.id != stale and p.known_good
+                          and p.limited_until <= now), None)
+            if spare is not None:
+                log.info("client id %s… refused; falling back to %s…", stale[:6], spare[:6])
+                self.fallbacks += 1
+                self._active = spare
+                self._save()
+                return spare
             fresh = await self._scrape_locked(trust_version=False)
             if fresh == stale:
-                self._confirmed = (stale, time.time())
+                self._confirmed = (stale, now)
                 return None
             return fresh
 
     async def rotate(self, limited: str, retry_after: float | None = None) -> str | None:
         """After a 429 with ``limited``: another id not known to be limited, or None."""
         async with self._lock:
-            until = time.time() + (retry_after or RATE_LIMIT_PAUSE)
+            now = self.clock()
+            until = now + (retry_after or RATE_LIMIT_PAUSE)
             self._pool = [replace(p, limited_until=until) if p.id == limited else p
                           for p in self._pool]
-            spare = next((p.id for p in self._pool
-                          if p.id != limited and p.limited_until <= time.time()), None)
+            spare = next((p.id for p in self.pool if p.id != limited and p.limited_until <= now
+                          and (p.last_failure is None or p.known_good)), None)
             if spare is None and not self._configured:
                 try:  # the site may have moved on to a new id meanwhile
                     scraped = await self._scrape_locked()
@@ -235,12 +291,18 @@ class ClientIdSource:
         return None
 
     def _remember(self, client_id: str) -> None:
-        others = [p for p in self._pool if p.id != client_id]
-        until = max((p.limited_until for p in self._pool if p.id == client_id), default=0.0)
-        self._pool = [PooledId(client_id, time.time(), until), *others][:POOL_SIZE]
+        """``client_id`` was just scraped (or configured): first in the pool, which keeps the
+        newest :data:`POOL_SIZE` ids younger than :data:`KEEP_FOR`."""
+        now = self.clock()
+        known = next((p for p in self._pool if p.id == client_id), None)
+        others = [p for p in self._pool if p.id != client_id and now - p.fetched_at < KEEP_FOR]
+        entry = (replace(known, fetched_at=now) if known is not None
+                 else PooledId(client_id, now))
+        self._pool = [entry, *others][:POOL_SIZE]
 
-    def _forget(self, client_id: str) -> None:
-        self._pool = [p for p in self._pool if p.id != client_id]
+    def _failed(self, client_id: str, now: float) -> None:
+        self._pool = [replace(p, last_failure=now) if p.id == client_id else p
+                      for p in self._pool]
         if self._active == client_id:
             self._active = None
         self._save()
@@ -262,9 +324,11 @@ class ClientIdSource:
             cid, at = entry.get("client_id", entry.get("id")), entry.get("fetched_at")
             until = entry.get("limited_until", 0.0)
             if (isinstance(cid, str) and re.fullmatch(_ID, cid) and isinstance(at, int | float)
-                    and all(p.id != cid for p in pool)):
+                    and self.clock() - at < KEEP_FOR and all(p.id != cid for p in pool)):
                 pool.append(PooledId(cid, float(at),
-                                     float(until) if isinstance(until, int | float) else 0.0))
+                                     float(until) if isinstance(until, int | float) else 0.0,
+                                     _time(entry.get("last_success")),
+                                     _time(entry.get("last_failure"))))
         self._pool = pool[:POOL_SIZE]
 
     def _save(self) -> None:
@@ -283,6 +347,11 @@ class ClientIdSource:
             tmp.replace(self._path)
         except OSError as exc:  # a read-only cache only costs a scrape next time
             log.warning("cannot write the client id cache %s: %s", self._path, exc)
+
+
+def _time(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+        else None
 
 
 def _unavailable(why: str) -> ClientIdUnavailable:

@@ -38,7 +38,8 @@ def create(context: ProviderContext) -> Provider:
 
     sc = context.settings.soundcloud
     return SoundCloud(context.http, cache_dir=context.cache_dir, client_id=sc.client_id,
-                      oauth_token=sc.access_token, account=context.account)
+                      oauth_token=sc.access_token, account=context.account,
+                      budget=context.budget)
 
 
 ENTRY = ProviderEntry("soundcloud", CAPABILITIES, claims=claims, validate=validate,
