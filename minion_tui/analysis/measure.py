@@ -25,7 +25,8 @@ def _dct(values: np.ndarray, count: int) -> np.ndarray:
     n = values.size
     k = np.arange(count)[:, None]
     basis = np.cos(np.pi * k * (np.arange(n)[None, :] + 0.5) / n)
-    return (basis @ values) * np.sqrt(2.0 / n)
+    out: np.ndarray = (basis @ values) * np.sqrt(2.0 / n)
+    return out
 
 
 def analyse_samples(samples: np.ndarray, rate: int = SAMPLE_RATE, *,

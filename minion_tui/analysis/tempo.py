@@ -7,15 +7,17 @@
    band energies' statistics are kept as the timbre part of the similarity descriptor.
 2. **Periodicity**: the envelope's autocorrelation (by FFT), read through a comb of its first
    four multiples of each candidate period (a beat period's multiples all correlate; a wrong
-   one's do not), on a log grid from 40 to 240 BPM.
+   one's do not), on a log grid from 60 to 200 BPM (slower periods' multiples land on
+   off-beats as often as on beats).
 3. **Metrical level** (the octave): the periodicity is a beat level, but which one — 64, 128
    or 256 — is the octave error every tempo estimator makes. Each related level (×½, ×⅓, ×2,
    ×3 …) inside 60–200 BPM is scored by its *pulse salience* — how strong the envelope is
    on a pulse train at that tempo, at its best phase, over the envelope's mean — times a
-   log-normal prior centred at 128 BPM (a quarter of the range of dance music sits within a
-   few BPM of it) with a spread of 0.9 octave. The salience breaks ties the prior cannot:
-   drum & bass (174: a snare on 2 and 4 of each half bar) keeps its fast pulse, hip-hop at 90
-   keeps its slow one.
+   log-normal prior centred at 130 BPM with a spread of 0.8 octave (house and techno at
+   120–135, trance and dubstep at 140, drum & bass at 170–175 all sit near its middle); a
+   level a third or three halves away scores 0.8 of that (an octave error is likelier). The
+   salience breaks ties the prior cannot: drum & bass (174, a snare on 2 and 4 of each half
+   bar) keeps its fast pulse, a four-on-the-floor at 128 is not read as 64.
 4. **Refinement**: around the chosen level the comb is read at eight multiples (two bars),
    on a 0.05 % grid with a parabola through the peak, so a 128.0 BPM track reads 128.0.
 
@@ -32,9 +34,8 @@ import numpy as np
 N_FFT = 1024
 HOP = 256
 BANDS = 40
-_MIN_BPM, _MAX_BPM = 40.0, 240.0
 _LEVEL_RANGE = (60.0, 200.0)
-PRIOR_BPM = 135.0
+PRIOR_BPM = 130.0
 PRIOR_OCTAVES = 0.8
 _BLOCK = 2048  # frames per STFT block: ~8 MB of float32 at a time
 
@@ -60,7 +61,8 @@ def _band_matrix(rate: int) -> np.ndarray:
     for b in range(BANDS):
         if not matrix[:, b].any():
             matrix[int(np.argmin(np.abs(freqs - edges[b + 1]))), b] = 1.0
-    return matrix / matrix.sum(axis=0, keepdims=True)
+    normalised: np.ndarray = matrix / matrix.sum(axis=0, keepdims=True)
+    return normalised
 
 
 def onset_envelope(samples: np.ndarray, rate: int) -> Onsets:
@@ -79,7 +81,7 @@ def onset_envelope(samples: np.ndarray, rate: int) -> Onsets:
         energies[start:start + len(block)] = np.log1p(100.0 * (mags @ bands))
     flux = np.maximum(np.diff(energies, axis=0, prepend=energies[:1]), 0.0).mean(axis=1)
     width = max(1, int(0.75 * fps))
-    kernel = np.ones(width, dtype=np.float64) / width
+    kernel: np.ndarray = np.ones(width, dtype=np.float64) / width
     local = np.convolve(flux, kernel, mode="same")
     envelope = np.maximum(flux - local, 0.0)
     return Onsets(envelope=envelope.astype(np.float64), fps=fps,
@@ -96,7 +98,8 @@ def _autocorrelation(envelope: np.ndarray, max_lag: int) -> np.ndarray:
     # Unbiased: each lag divided by how many products it sums, so long lags are not damped.
     counts = np.maximum(x.size - np.arange(max_lag + 1), 1)
     acf = acf / counts
-    return acf / acf[0]
+    normalised: np.ndarray = acf / acf[0]
+    return normalised
 
 
 def _comb(acf: np.ndarray, bpm: np.ndarray, fps: float, multiples: int) -> np.ndarray:
@@ -139,6 +142,8 @@ def _prior(bpm: float) -> float:
     return float(np.exp(-0.5 * (np.log2(bpm / PRIOR_BPM) / PRIOR_OCTAVES) ** 2))
 
 
+#: How much a level a third or three halves of the periodicity away must win by.
+_NON_OCTAVE = 0.8
 _RELATED = (1 / 4, 1 / 3, 1 / 2, 2 / 3, 1.0, 3 / 2, 2.0, 3.0, 4.0)
 
 
@@ -149,7 +154,7 @@ def estimate(onsets: Onsets) -> tuple[float, float]:
         return 0.0, 0.0
     max_lag = int(8 * 60.0 * fps / _LEVEL_RANGE[0]) + 2
     acf = _autocorrelation(env, max_lag)
-    grid = np.geomspace(_MIN_BPM, _MAX_BPM, 960)
+    grid = np.geomspace(*_LEVEL_RANGE, 720)
     comb = _comb(acf, grid, fps, 4)
     base = float(grid[int(np.argmax(comb))])
     candidates: list[tuple[float, float]] = []
@@ -165,6 +170,8 @@ def estimate(onsets: Onsets) -> tuple[float, float]:
         if ratio != 1.0 and strength < 0.3 * float(comb.max()):
             continue
         score = _salience(env, level, fps) * _prior(level)
+        if ratio not in (0.25, 0.5, 1.0, 2.0, 4.0):
+            score *= _NON_OCTAVE  # a triple relation needs clearer evidence than an octave
         candidates.append((score, level))
     if not candidates:
         level = base

@@ -6,7 +6,8 @@ Without ``--json`` output is a readable table (TSV with a header row when stdout
 terminal, so nothing is cut), and a failure is one clear line on stderr (output.py).
 
 The commands are declared by their group's module (catalog.py, download.py, play.py,
-discover.py, config_cmd.py, emulator_cmd.py, tui_cmd.py, inbox.py, judgments.py, radio.py): each
+discover.py, config_cmd.py, emulator_cmd.py, tui_cmd.py, inbox.py, judgments.py, radio.py,
+analyze.py): each
 :class:`~minion_tui.cli.command.Command` brings its parser setup and its handler, and
 :func:`main` runs the handler of the command parsed. Nothing heavy is imported before a
 handler runs, so ``--help`` stays fast.
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from minion_tui import __version__, config
 from minion_tui.cli import (
+    analyze,
     catalog,
     config_cmd,
     discover,
@@ -51,7 +53,8 @@ log = logging.getLogger("minion_tui")
 COMMANDS: tuple[Command, ...] = (*tui_cmd.COMMANDS, *config_cmd.COMMANDS,
                                  *emulator_cmd.COMMANDS, *catalog.COMMANDS,
                                  *download.COMMANDS, *play.COMMANDS, *discover.COMMANDS,
-                                 *inbox.COMMANDS, *judgments.COMMANDS, *radio.COMMANDS)
+                                 *inbox.COMMANDS, *judgments.COMMANDS, *radio.COMMANDS,
+                                 *analyze.COMMANDS)
 _BY_NAME = {command.name: command for command in COMMANDS}
 
 

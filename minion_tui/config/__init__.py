@@ -23,6 +23,7 @@ from minion_tui.config.paths import (
 from minion_tui.config.schema import (
     SECTION_TYPES,
     SETTINGS,
+    AnalysisSettings,
     DiscoverySettings,
     DownloadSettings,
     MixcloudSettings,
@@ -61,6 +62,7 @@ __all__ = [
     "SECTION_TYPES",
     "SETTINGS",
     "TEXTUAL_THEMES",
+    "AnalysisSettings",
     "DiscoverySettings",
     "DownloadSettings",
     "MixcloudSettings",

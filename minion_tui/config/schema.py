@@ -104,6 +104,15 @@ class DiscoverySettings:
     full_rewalk_days: int = 7
 
 
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """Tempo and key analysis (analysis/): when it runs and how much of a track it reads."""
+
+    after_download: bool = True
+    max_seconds: float = 120.0
+    workers: int = 0
+
+
 SECTION_TYPES: Mapping[str, type] = {
     "soundcloud": SoundCloudSettings,
     "mixcloud": MixcloudSettings,
@@ -112,6 +121,7 @@ SECTION_TYPES: Mapping[str, type] = {
     "ui": UiSettings,
     "playback": PlaybackSettings,
     "discovery": DiscoverySettings,
+    "analysis": AnalysisSettings,
 }
 
 
@@ -219,6 +229,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("discovery", "trust_prior", Number(), "Imagined ratings each way (liked and not "
             "interested) before your own: the larger, the more of your ratings it takes to "
             "move an artist's trust."),
+    Setting("analysis", "after_download", Flag(), "Measure the tempo and key of every "
+            "track once its download finishes (written into its tags and the library)."),
+    Setting("analysis", "max_seconds", Number(), "Seconds of a track analysed, from its "
+            "start (a shorter track: all of it). The first two minutes settle tempo and key."),
+    Setting("analysis", "workers", Whole(low=0, high=64), "Worker processes analysing at "
+            "once; 0: one per core."),
 )
 SETTINGS_BY_KEY: Mapping[str, Setting] = {s.dotted: s for s in SETTINGS}
 SECTIONS: tuple[str, ...] = (*SECTION_TYPES, *OPEN_TABLES)

@@ -24,6 +24,7 @@ from minion_tui.config.schema import (
     SECTIONS,
     SETTINGS,
     SETTINGS_BY_KEY,
+    AnalysisSettings,
     DiscoverySettings,
     DownloadSettings,
     MixcloudSettings,
@@ -58,6 +59,7 @@ class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     playback: PlaybackSettings = field(default_factory=PlaybackSettings)
     discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
+    analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     endpoints: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     path: Path = field(default_factory=config_path)

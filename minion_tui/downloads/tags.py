@@ -346,3 +346,63 @@ def _opus(path: Path, tags: TrackTags, cover: Cover | None) -> None:
         picture.data = cover.data
         audio.tags["METADATA_BLOCK_PICTURE"] = [base64.b64encode(picture.write()).decode()]
     audio.save(padding=lambda info: 0)
+
+
+def initial_key(key: str) -> str:
+    """A key name as the tags spell it (ID3's TKEY: at most three characters, "m" for
+    minor): "A minor" → "Am", "F# major" → "F#"."""
+    tonic, _, mode = key.partition(" ")
+    return tonic + ("m" if mode == "minor" else "")
+
+
+def write_sound(path: Path, bpm: float | None, key: str | None) -> bool:
+    """Add the measured tempo and key to a finished file's tags, keeping every other tag:
+    ID3 TBPM / TKEY (MP3), MP4 ``tmpo`` and the iTunes ``initialkey`` atom (M4A), Vorbis
+    BPM / INITIALKEY (Opus, Ogg, FLAC). False for a container without such tags (WAV) or
+    nothing to write."""
+    suffix = path.suffix.lower()
+    tempo = f"{round(bpm)}" if bpm else ""
+    spelled = initial_key(key) if key else ""
+    if not tempo and not spelled:
+        return False
+    if suffix == ".mp3":
+        from mutagen.id3 import ID3, TBPM, TKEY, ID3NoHeaderError
+
+        try:
+            id3 = ID3(path)
+        except ID3NoHeaderError:
+            id3 = ID3()
+        for frame, value in ((TBPM, tempo), (TKEY, spelled)):
+            if value:
+                id3.setall(frame.__name__, [frame(encoding=3, text=value)])
+        id3.save(path, v2_version=4, padding=lambda info: 0)
+        return True
+    if suffix in (".m4a", ".mp4", ".aac"):
+        from mutagen.mp4 import MP4
+
+        audio = MP4(path)
+        if audio.tags is None:
+            audio.add_tags()
+        atoms: Any = audio.tags
+        if tempo:
+            atoms["tmpo"] = [int(tempo)]
+        if spelled:
+            atoms["----:com.apple.iTunes:initialkey"] = [spelled.encode()]
+        audio.save()
+        return True
+    if suffix in (".opus", ".ogg", ".oga", ".flac"):
+        import mutagen
+
+        audio = mutagen.File(path)
+        if audio is None:
+            return False
+        if audio.tags is None:
+            audio.add_tags()
+        comments: Any = audio.tags
+        if tempo:
+            comments["BPM"] = [tempo]
+        if spelled:
+            comments["INITIALKEY"] = [spelled]
+        audio.save()
+        return True
+    return False

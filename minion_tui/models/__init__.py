@@ -12,6 +12,7 @@ data. Front ends take every value type from here:
 * discovery.py — followed sources, sync progress and its summary;
 * downloads.py — download events, outcomes and jobs;
 * network.py — notices of waits for a host;
+* sound.py — tempo and key analyses, tracks similar by sound;
 * ranking.py — the inbox's ranked tracks and their evidence, radio queues, the judgment
   history.
 
@@ -54,6 +55,7 @@ from minion_tui.models.ranking import (
     Score,
     ScorePart,
 )
+from minion_tui.models.sound import SimilarTrack, SoundAnalysis
 
 __all__ = [
     "REPEAT_MODES",
@@ -82,6 +84,8 @@ __all__ = [
     "ScorePart",
     "SearchEntry",
     "Section",
+    "SimilarTrack",
+    "SoundAnalysis",
     "Source",
     "StreamChoice",
     "SurfacedBy",

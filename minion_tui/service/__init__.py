@@ -10,6 +10,8 @@ composed of sub-services over one shared :class:`~minion_tui.service.core.Core`:
 * ``service.discovery`` — followed sources and their sync (discovery.py).
 * ``service.inbox`` — the ranked inbox of what followed artists surfaced, and radio queues
   (inbox.py).
+* ``service.analysis`` — tempo and key of files and streams, tracks similar by sound
+  (analysis.py).
 
 Create it with :meth:`Service.open`; close it with :meth:`Service.aclose`. The HTTP client,
 the store, the providers and the player are created on first use and are not public.
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Self
 
 from minion_tui import config
 from minion_tui.providers.base import Capabilities, SearchFilter, WebRef
+from minion_tui.service.analysis import Analysis
 from minion_tui.service.catalog import (
     Catalog,
     capabilities,
@@ -70,6 +73,8 @@ class Service:
         self.downloads = Downloads(self._core, self.catalog)
         self.discovery = Discovery(self._core)
         self.inbox = Inbox(self._core, self.catalog)
+        self.analysis = Analysis(self._core, self.catalog)
+        self.downloads.after_each(self.analysis.after_download)
 
     @classmethod
     def open(
@@ -108,7 +113,7 @@ class Service:
         await self._core.aclose()
 
 
-__all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Capabilities", "Catalog",
+__all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Analysis", "Capabilities", "Catalog",
            "Discovery", "Downloads", "Inbox", "InboxFilters", "Library", "Player", "Resource",
            "SearchFilter", "Service",
            "WebRef", "capabilities", "claimed_by", "is_claimed", "preload_network",

@@ -20,6 +20,7 @@ from __future__ import annotations
 from minion_tui.store.migrations import Migration
 from minion_tui.store.schema_download_sets import DOWNLOAD_SETS
 from minion_tui.store.schema_inbox_scores import INBOX_SCORES
+from minion_tui.store.schema_sounds import SOUNDS
 
 _CORE = (
     """
@@ -318,6 +319,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               _DISCOVERY_SYNC),
     Migration(5, "download sets: one folder per set", DOWNLOAD_SETS),
     Migration(6, "inbox scores: materialised, rescored where marked", INBOX_SCORES),
+    Migration(7, "sounds: tempo and key analyses by audio digest and track", SOUNDS),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -23,6 +23,8 @@ EXPECTED_TABLES = {
     # migration 6: the inbox's materialised scores (store/schema_inbox_scores.py)
     "inbox_scores", "inbox_score_state", "inbox_trust", "inbox_dirty_tracks",
     "inbox_dirty_judged", "inbox_dirty_whos", "inbox_dirty_sources",
+    # migration 7: audio analyses (store/schema_sounds.py)
+    "sounds", "track_sounds",
 }
 
 
