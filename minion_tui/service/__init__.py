@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Self
 
 from minion_tui import config
 from minion_tui.providers.base import Capabilities, SearchFilter, WebRef
-from minion_tui.service.analysis import Analysis
+from minion_tui.service.analysis import Analysis, same_key
 from minion_tui.service.catalog import (
     Catalog,
     capabilities,
@@ -117,4 +117,4 @@ __all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Analysis", "Capabil
            "Discovery", "Downloads", "Inbox", "InboxFilters", "Library", "Player", "Resource",
            "SearchFilter", "Service",
            "WebRef", "capabilities", "claimed_by", "is_claimed", "preload_network",
-           "provider_capabilities", "provider_names", "provider_title", "web_ref"]
+           "provider_capabilities", "provider_names", "provider_title", "same_key", "web_ref"]

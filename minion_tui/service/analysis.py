@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from minion_tui.analysis.camelot import wheel_distance
+from minion_tui.analysis.camelot import parse_key, wheel_distance
 from minion_tui.errors import InvalidArgument, InvalidURL, MinionError, NotFound
 from minion_tui.models import SimilarTrack, SoundAnalysis, Track
 
@@ -208,6 +208,13 @@ class Analysis:
         tracks = {t.urn: t for t in await store.call(store.get_tracks, [u for u, _ in ranked])}
         return [SimilarTrack(track=tracks[u], distance=round(d, 3))
                 for u, d in ranked if u in tracks]
+
+
+def same_key(ours: str, theirs: str) -> bool:
+    """Whether a key as we name it ("A minor") and as a service spells it ("Am", "A min",
+    "8A") are one key."""
+    a, b = parse_key(ours), parse_key(theirs)
+    return a is not None and a == b
 
 
 def nearest(seed_urn: str, descriptor: list[float], seed: SoundAnalysis,
