@@ -3,7 +3,9 @@ UI's interpreter (the GIL), and several files are measured at once, up to the co
 
 Only a path (or a temporary file's path) goes to a worker and a dict of a few hundred bytes
 comes back, so the parent's share of a batch is the pickling of those: the event loop stays
-free (bench/analysis.py measures its lateness during a batch of 50).
+free (bench/analysis.py measures its lateness during a batch of 50). Workers run at a lower
+priority (nice 10): with every core measuring, the UI's process still gets a core the moment
+it wakes (without it the loop was 150 ms late at worst during a batch on 2 cores).
 
 Workers come from the ``forkserver`` start method on Linux (the server imports numpy and PyAV
 once; each worker is a fork of it, with none of the parent's threads), ``spawn`` elsewhere.
@@ -69,6 +71,16 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+#: The workers' niceness: with every core busy measuring, the process the user is looking at
+#: (the TUI's event loop) must still get a core the moment it wakes.
+WORKER_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(WORKER_NICENESS)
+
+
 def worker_count(configured: int) -> int:
     """``configured`` workers, or one per core the process may use when 0."""
     if configured > 0:
@@ -93,7 +105,8 @@ class AnalysisPool:
                     from multiprocessing import resource_tracker
 
                     resource_tracker.ensure_running()
-                    self._executor = ProcessPoolExecutor(self.workers, mp_context=_context())
+                    self._executor = ProcessPoolExecutor(self.workers, mp_context=_context(),
+                                                         initializer=_lower_priority)
             return self._executor
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
