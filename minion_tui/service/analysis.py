@@ -160,13 +160,18 @@ class Analysis:
         download itself succeeded."""
         if not self._core.settings.analysis.after_download:
             return None
+        if not track_urn or "://" in track_urn:
+            # A direct media URL is no catalog track: it has no rows in the store (a batch of
+            # them never opens it), so nothing to keep its analysis beside.
+            return None
         try:
-            # A direct media URL's download names its URL, not a track.
-            urn = track_urn if track_urn and "://" not in track_urn else None
-            found = await self.analyze_path(path, urn=urn)
-            from minion_tui.downloads.tags import write_sound
+            found = await self.analyze_path(path, urn=track_urn)
+            from minion_tui.downloads.tags import file_source, write_sound
 
-            await asyncio.to_thread(write_sound, path, found.bpm, found.key)
+            # Only files we tagged get our tags: an original is the uploader's bytes, kept
+            # untouched (it records no source URL of ours).
+            if await asyncio.to_thread(file_source, path) is not None:
+                await asyncio.to_thread(write_sound, path, found.bpm, found.key)
             return found
         except (MinionError, OSError, ValueError) as exc:
             log.warning("analysis of %s failed: %s", path, exc)
