@@ -7,7 +7,7 @@ terminal, so nothing is cut), and a failure is one clear line on stderr (output.
 
 The commands are declared by their group's module (catalog.py, download.py, play.py,
 discover.py, config_cmd.py, emulator_cmd.py, tui_cmd.py, inbox.py, judgments.py, radio.py,
-auth.py): each
+auth.py, ctl_cmd.py, analyze.py): each
 :class:`~minion_tui.cli.command.Command` brings its parser setup and its handler, and
 :func:`main` runs the handler of the command parsed. Nothing heavy is imported before a
 handler runs, so ``--help`` stays fast.
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from minion_tui import __version__, config
 from minion_tui.cli import (
+    analyze,
     auth,
     catalog,
     config_cmd,
@@ -55,7 +56,8 @@ COMMANDS: tuple[Command, ...] = (*tui_cmd.COMMANDS, *config_cmd.COMMANDS,
                                  *emulator_cmd.COMMANDS, *catalog.COMMANDS,
                                  *download.COMMANDS, *play.COMMANDS, *discover.COMMANDS,
                                  *inbox.COMMANDS, *judgments.COMMANDS, *radio.COMMANDS,
-                                 *auth.COMMANDS, *ctl_cmd.COMMANDS)
+                                 *auth.COMMANDS, *ctl_cmd.COMMANDS,
+                                 *analyze.COMMANDS)
 _BY_NAME = {command.name: command for command in COMMANDS}
 
 

@@ -127,6 +127,15 @@ class AccountSettings:
     sync_likes: bool = False
 
 
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """Tempo and key analysis (analysis/): when it runs and how much of a track it reads."""
+
+    after_download: bool = True
+    max_seconds: float = 120.0
+    workers: int = 0
+
+
 SECTION_TYPES: Mapping[str, type] = {
     "soundcloud": SoundCloudSettings,
     "mixcloud": MixcloudSettings,
@@ -137,6 +146,7 @@ SECTION_TYPES: Mapping[str, type] = {
     "discovery": DiscoverySettings,
     "desktop": DesktopSettings,
     "accounts": AccountSettings,
+    "analysis": AnalysisSettings,
 }
 
 
@@ -248,6 +258,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("discovery", "trust_prior", Number(), "Imagined ratings each way (liked and not "
             "interested) before your own: the larger, the more of your ratings it takes to "
             "move an artist's trust."),
+    Setting("analysis", "after_download", Flag(), "Measure the tempo and key of every "
+            "track once its download finishes (written into its tags and the library)."),
+    Setting("analysis", "max_seconds", Number(), "Seconds of a track analysed, from its "
+            "start (a shorter track: all of it). The first two minutes settle tempo and key."),
+    Setting("analysis", "workers", Whole(low=0, high=64), "Worker processes analysing at "
+            "once; 0: one per core."),
 )
 SETTINGS += (
     Setting("desktop", "mpris", Flag(), "Publish the player on the session D-Bus (MPRIS2: "

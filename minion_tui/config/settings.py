@@ -25,6 +25,7 @@ from minion_tui.config.schema import (
     SETTINGS,
     SETTINGS_BY_KEY,
     AccountSettings,
+    AnalysisSettings,
     DesktopSettings,
     DiscoverySettings,
     DownloadSettings,
@@ -62,6 +63,7 @@ class Settings:
     discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
     desktop: DesktopSettings = field(default_factory=DesktopSettings)
     accounts: AccountSettings = field(default_factory=AccountSettings)
+    analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     endpoints: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     path: Path = field(default_factory=config_path)

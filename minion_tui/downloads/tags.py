@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import io
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -154,13 +155,29 @@ def id3_tag(tags: TrackTags, cover: Cover | None) -> bytes:
     """The ID3v2.4 tag :func:`write_tags` puts in front of an MP3, as bytes: the join writes
     it first (remux.concatenate), so the finished file is never rewritten to insert it."""
     out = io.BytesIO()
-    _id3_frames(tags, cover).save(out, v2_version=4, padding=lambda info: 0)
+    _id3_frames(tags, cover).save(out, v2_version=4, padding=_reserved)
     return out.getvalue()
 
 
+#: Bytes of padding left in an MP3's ID3 tag and an Opus file's comments: room for the tempo
+#: and key the analysis adds once the download is complete (write_sound), so adding them
+#: rewrites the tag in place instead of moving the audio behind it.
+SOUND_ROOM = 64
+
+
+def _reserved(info: Any) -> int:
+    return SOUND_ROOM
+
+
+def _kept(info: Any) -> int:
+    """Padding when adding tags to a finished file: what is left of the room if the new tags
+    fit (the audio does not move, the file keeps its size), else the room again."""
+    return int(info.padding) if info.padding >= 0 else SOUND_ROOM
+
+
 def _id3(path: Path, tags: TrackTags, cover: Cover | None) -> None:
-    # padding=0 keeps the output independent of any previous tag size (determinism).
-    _id3_frames(tags, cover).save(path, v2_version=4, padding=lambda info: 0)
+    # A fixed padding keeps the output independent of any previous tag size (determinism).
+    _id3_frames(tags, cover).save(path, v2_version=4, padding=_reserved)
 
 
 def _id3_frames(tags: TrackTags, cover: Cover | None) -> Any:
@@ -228,7 +245,7 @@ def _mp4(path: Path, tags: TrackTags, cover: Cover | None) -> None:
         if tag_moov(path, tags, cover, tags.chapters,
                     lambda audio: _mp4_atoms(audio, tags, cover)):
             return
-    if _mp4_in_place(path, tags, cover):
+    if _mp4_in_place(path, lambda audio: _mp4_atoms(audio, tags, cover)):
         return
     from mutagen.mp4 import MP4
 
@@ -275,7 +292,7 @@ def mp4_room(tags: TrackTags, cover: Cover | None) -> int:
         64 + len(cover.data) if cover else 0) + chapters_room(tags.chapters)
 
 
-def _mp4_in_place(path: Path, tags: TrackTags, cover: Cover | None) -> bool:
+def _mp4_in_place(path: Path, apply: Callable[[Any], None]) -> bool:
     """Tag an MP4 whose moov is followed by free space (remux.py reserves it) without moving
     a byte of the audio; False when there is no such room (the caller lets mutagen insert).
 
@@ -305,7 +322,7 @@ def _mp4_in_place(path: Path, tags: TrackTags, cover: Cover | None) -> bool:
         copy = io.BytesIO(head)
         try:
             audio = MP4(copy)
-            _mp4_atoms(audio, tags, cover)
+            apply(audio)
             audio.save(copy, padding=lambda info: 0)
         except MutagenError:  # whatever it is, the whole file is mutagen's to judge
             return False
@@ -345,4 +362,83 @@ def _opus(path: Path, tags: TrackTags, cover: Cover | None) -> None:
         picture.mime = cover.mime
         picture.data = cover.data
         audio.tags["METADATA_BLOCK_PICTURE"] = [base64.b64encode(picture.write()).decode()]
-    audio.save(padding=lambda info: 0)
+    audio.save(padding=_reserved)
+
+
+def _moov_last(path: Path) -> bool:
+    from minion_tui.downloads.mp4_moov import top_level_atoms
+
+    with open(path, "rb") as file:
+        names = [name for name, _, _ in top_level_atoms(file)]
+    return bool(names) and names[-1] == b"moov"
+
+
+def initial_key(key: str) -> str:
+    """A key name as the tags spell it (ID3's TKEY: at most three characters, "m" for
+    minor): "A minor" → "Am", "F# major" → "F#"."""
+    tonic, _, mode = key.partition(" ")
+    return tonic + ("m" if mode == "minor" else "")
+
+
+def write_sound(path: Path, bpm: float | None, key: str | None) -> bool:
+    """Add the measured tempo and key to a finished file's tags, keeping every other tag:
+    ID3 TBPM / TKEY (MP3), MP4 ``tmpo`` and the iTunes ``initialkey`` atom (M4A), Vorbis
+    BPM / INITIALKEY (Opus, Ogg, FLAC). The downloads leave room for them, so the audio
+    does not move. False for a container without such tags (WAV), an M4A without room, or
+    nothing to write."""
+    suffix = path.suffix.lower()
+    tempo = f"{round(bpm)}" if bpm else ""
+    spelled = initial_key(key) if key else ""
+    if not tempo and not spelled:
+        return False
+    if suffix == ".mp3":
+        from mutagen.id3 import ID3, TBPM, TKEY, ID3NoHeaderError
+
+        try:
+            id3 = ID3(path)
+        except ID3NoHeaderError:
+            id3 = ID3()
+        for frame, value in ((TBPM, tempo), (TKEY, spelled)):
+            if value:
+                id3.setall(frame.__name__, [frame(encoding=3, text=value)])
+        id3.save(path, v2_version=4, padding=_kept)
+        return True
+    if suffix in (".m4a", ".mp4", ".aac"):
+        def apply(audio: Any) -> None:
+            if audio.tags is None:
+                audio.add_tags()
+            if tempo:
+                audio.tags["tmpo"] = [int(tempo)]
+            if spelled:
+                audio.tags["----:com.apple.iTunes:initialkey"] = [spelled.encode()]
+
+        # Into the room remux.py leaves after the moov when there is some (the file keeps
+        # its size and the audio stays put); a moov at the end grows in place. A moov in
+        # front of the audio with no room would move all of it (a two-hour show: 100 MB
+        # rewritten) for two small atoms: left alone, the store keeps the figures.
+        if _mp4_in_place(path, apply):
+            return True
+        if not _moov_last(path):
+            return False
+        from mutagen.mp4 import MP4
+
+        audio = MP4(path)
+        apply(audio)
+        audio.save()
+        return True
+    if suffix in (".opus", ".ogg", ".oga", ".flac"):
+        import mutagen
+
+        audio = mutagen.File(path)
+        if audio is None:
+            return False
+        if audio.tags is None:
+            audio.add_tags()
+        comments: Any = audio.tags
+        if tempo:
+            comments["BPM"] = [tempo]
+        if spelled:
+            comments["INITIALKEY"] = [spelled]
+        audio.save(padding=_kept)
+        return True
+    return False

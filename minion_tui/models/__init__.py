@@ -13,6 +13,7 @@ data. Front ends take every value type from here:
 * downloads.py — download events, outcomes and jobs;
 * network.py — notices of waits for a host;
 * accounts.py — who is signed in to each service;
+* sound.py — tempo and key analyses, tracks similar by sound;
 * ranking.py — the inbox's ranked tracks and their evidence, radio queues, the judgment
   history.
 
@@ -56,6 +57,7 @@ from minion_tui.models.ranking import (
     Score,
     ScorePart,
 )
+from minion_tui.models.sound import SimilarTrack, SoundAnalysis
 
 __all__ = [
     "REPEAT_MODES",
@@ -85,6 +87,8 @@ __all__ = [
     "ScorePart",
     "SearchEntry",
     "Section",
+    "SimilarTrack",
+    "SoundAnalysis",
     "Source",
     "StreamChoice",
     "SurfacedBy",

@@ -79,6 +79,14 @@ class Track(JsonModel):
     downloadable: bool = False
     description: str = ""
     judgment: Judgment | None = None
+    # Tempo (BPM, one decimal), key ("A minor") and its Camelot code ("8A") as measured here
+    # (analysis/), None until the track is analysed; the service's own figures, where it
+    # gives any (SoundCloud's rarely filled bpm and key_signature), beside them.
+    bpm: float | None = None
+    key: str | None = None
+    camelot: str | None = None
+    service_bpm: float | None = None
+    service_key: str | None = None
     # Kept for the store and for links to the uploader; not part of the JSON contract.
     uploader_urn: str | None = field(default=None, metadata=SKIP)
     # The uploader's page (what "go to artist" opens and the details panel shows); not JSON.

@@ -15,6 +15,8 @@ composed of sub-services over one shared :class:`~minion_tui.service.core.Core`:
   (outbox.py);
 * ``service.inbox`` — the ranked inbox of what followed artists surfaced, and radio queues
   (inbox.py).
+* ``service.analysis`` — tempo and key of files and streams, tracks similar by sound
+  (analysis.py).
 
 Create it with :meth:`Service.open`; close it with :meth:`Service.aclose`. The HTTP client,
 the store, the providers and the player are created on first use and are not public.
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING, Self
 from minion_tui import config
 from minion_tui.providers.base import Capabilities, SearchFilter, WebRef
 from minion_tui.service.accounts import Accounts
+from minion_tui.service.analysis import Analysis, same_key
 from minion_tui.service.budgets import Budgets
 from minion_tui.service.catalog import (
     Catalog,
@@ -81,6 +84,8 @@ class Service:
         self.downloads = Downloads(self._core, self.catalog)
         self.discovery = Discovery(self._core)
         self.inbox = Inbox(self._core, self.catalog)
+        self.analysis = Analysis(self._core, self.catalog)
+        self.downloads.after_each(self.analysis.after_download)
 
     @classmethod
     def open(
@@ -119,9 +124,9 @@ class Service:
         await self._core.aclose()
 
 
-__all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Accounts", "Budgets",
-           "Capabilities", "Catalog", "Discovery", "Downloads", "Inbox", "InboxFilters",
-           "Library", "Outbox", "Player",
-           "Resource", "SearchFilter", "Service",
+__all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Accounts", "Analysis",
+           "Budgets", "Capabilities", "Catalog", "Discovery", "Downloads", "Inbox",
+           "InboxFilters", "Library", "Outbox", "Player", "Resource", "SearchFilter",
+           "Service",
            "WebRef", "capabilities", "claimed_by", "is_claimed", "preload_network",
-           "provider_capabilities", "provider_names", "provider_title", "web_ref"]
+           "provider_capabilities", "provider_names", "provider_title", "same_key", "web_ref"]

@@ -220,8 +220,24 @@ class Core:
 
         await self.write_aside("the tracks seen were not saved",
                                lambda: record(store, tracks, surfacing))
-        judged = await store.call(store.judgments, [t.urn for t in tracks])
-        return [dataclasses.replace(t, judgment=judged.get(t.urn)) for t in tracks]
+        from minion_tui.store import sounds
+
+        urns = [t.urn for t in tracks]
+
+        def joined() -> tuple[dict[str, Any], dict[str, Any]]:
+            return store.judgments(urns), sounds.for_urns(store, urns)
+
+        judged, measured = await store.call(joined)
+        out = []
+        for t in tracks:
+            found = measured.get(t.urn)
+            if found is None:
+                out.append(dataclasses.replace(t, judgment=judged.get(t.urn)))
+            else:
+                bpm, key, camelot = found
+                out.append(dataclasses.replace(t, judgment=judged.get(t.urn), bpm=bpm,
+                                               key=key, camelot=camelot))
+        return out
 
     async def remembered(
         self,

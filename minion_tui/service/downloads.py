@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +77,20 @@ class Downloads:
         # Stream lookups started with the batch, before its tracks are resolved (see
         # _early_streams); taken by _choose_stream when one is for the track.
         self._early: list[asyncio.Future[StreamChoice]] = []
+        # What runs on each finished file (the analysis: service/analysis.py), and those
+        # still running; a download returns once they are done.
+        self._after: Callable[[Path, str], Awaitable[object]] | None = None
+        self._after_running: set[asyncio.Future[object]] = set()
+
+    def after_each(self, hook: Callable[[Path, str], Awaitable[object]]) -> None:
+        """Run ``hook(path, track_urn)`` on every file a download finishes, beside the
+        downloads still running; :meth:`download`, :meth:`retry` and :meth:`resume` return
+        once every hook they started has ended."""
+        self._after = hook
+
+    async def _after_settled(self) -> None:
+        while self._after_running:
+            await asyncio.gather(*list(self._after_running), return_exceptions=True)
 
     async def download(
         self,
@@ -111,7 +125,9 @@ class Downloads:
         # for the database to open before its first request.
         direct_only = all(direct_kind(target) for target in targets)
         try:
-            return await self._batch(catalog, targets, options, conf, direct_only, jobs)
+            outcomes = await self._batch(catalog, targets, options, conf, direct_only, jobs)
+            await self._after_settled()
+            return outcomes
         finally:
             catalog.drop()
             for lookup in early:
@@ -238,8 +254,13 @@ class Downloads:
 
         conf = self._core.settings.downloads
         subscribers = self._listeners
+        after, running = self._after, self._after_running
 
         def fan_out(event: DownloadEvent) -> None:
+            if after is not None and event.kind == "done" and event.path:
+                task = asyncio.ensure_future(after(Path(event.path), event.track_urn))
+                running.add(task)
+                task.add_done_callback(running.discard)
             if listener is not None:
                 listener(event)
             for subscriber in list(subscribers):
@@ -291,6 +312,7 @@ class Downloads:
             tasks.append((runner.start(track, plan, job_id), track, job_id))
             plans[job_id] = plan
         outcomes = await runner.settle(tasks)
+        await self._after_settled()
         # A set's M3U8 was written by the batch without the tracks that failed or stopped;
         # one that finishes now is listed in its place.
         sets = {(plan.directory, plan.playlist): plan for outcome in outcomes

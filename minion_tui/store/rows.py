@@ -76,10 +76,13 @@ UPSERT_UPLOADER = (
 )
 
 SELECT_TRACK = (
-    "SELECT " + ", ".join(f"t.{c}" for c in TRACK_COLUMNS) + ", j.judgment, u.url\n"
+    "SELECT " + ", ".join(f"t.{c}" for c in TRACK_COLUMNS) + ", j.judgment, u.url, "
+    "s.bpm, s.key, s.camelot\n"
     "FROM tracks AS t LEFT JOIN judgments AS j ON j.urn = t.urn\n"
     # The uploader's page, kept with the user (the track row has only their URN).
-    "LEFT JOIN users AS u ON u.urn = t.uploader_urn"
+    "LEFT JOIN users AS u ON u.urn = t.uploader_urn\n"
+    # What the analysis measured (store/sounds.py).
+    "LEFT JOIN track_sounds AS ts ON ts.urn = t.urn LEFT JOIN sounds AS s ON s.digest = ts.digest"
 )
 
 
@@ -107,7 +110,8 @@ def uploader_row(track: Track, now: str) -> tuple[Any, ...] | None:
 def track_from_row(row: Sequence[Any]) -> Track:
     (urn, provider, id_, url, title, artist, uploader, uploader_urn, duration_ms, preview_ms,
      genre, tags, created_at, artwork_url, plays, likes, reposts, comments, license_,
-     availability, downloadable, description, raw, judgment, uploader_url) = row
+     availability, downloadable, description, raw, judgment, uploader_url, bpm, key,
+     camelot) = row
     return Track(
         provider=provider, id=id_, urn=urn, url=url, title=title, artist=artist,
         uploader=uploader, duration_ms=duration_ms, preview_ms=preview_ms, genre=genre,
@@ -116,7 +120,8 @@ def track_from_row(row: Sequence[Any]) -> Track:
         license=license_, availability=_availability(availability),
         downloadable=bool(downloadable), description=description,
         judgment=Judgment(judgment) if judgment else None, uploader_urn=uploader_urn,
-        uploader_url=uploader_url or "", raw=json.loads(raw),
+        uploader_url=uploader_url or "", raw=json.loads(raw), bpm=bpm, key=key,
+        camelot=camelot,
     )
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from minion_tui.store.migrations import Migration
 from minion_tui.store.schema_download_sets import DOWNLOAD_SETS
 from minion_tui.store.schema_inbox_scores import INBOX_SCORES
+from minion_tui.store.schema_sounds import SOUNDS
 
 _CORE = (
     """
@@ -351,6 +352,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "download sets: one folder per set", DOWNLOAD_SETS),
     Migration(6, "inbox scores: materialised, rescored where marked", INBOX_SCORES),
     Migration(7, "budgets and the outbox of remote actions", _BUDGETS_OUTBOX),
+    Migration(8, "sounds: tempo and key analyses by audio digest and track", SOUNDS),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

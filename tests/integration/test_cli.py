@@ -16,7 +16,8 @@ from minion_tui.cli import main
 TRACK_KEYS = {
     "provider", "kind", "id", "urn", "url", "title", "artist", "uploader", "duration_ms",
     "preview_ms", "genre", "tags", "created_at", "artwork_url", "counts", "license",
-    "availability", "downloadable", "description", "judgment",
+    "availability", "downloadable", "description", "judgment", "bpm", "key", "camelot",
+    "service_bpm", "service_key",
 }
 USER_KEYS = {
     "provider", "kind", "id", "urn", "username", "url", "full_name", "avatar_url",

@@ -64,7 +64,8 @@ TRACK_JSON = {
     "tags": ["deep", "late night"], "created_at": "2026-01-27T03:47:23Z", "artwork_url": None,
     "counts": {"plays": 10, "likes": 2, "reposts": None, "comments": None},
     "license": "cc-by", "availability": "preview", "downloadable": False, "description": "",
-    "judgment": "not_quite",
+    "judgment": "not_quite", "bpm": None, "key": None, "camelot": None, "service_bpm": None,
+    "service_key": None,
 }
 PLAIN_TRACK = Track("soundcloud", "8", "soundcloud:tracks:8", "u", "T", "A", "a", 1000)
 PLAYLIST = Playlist("soundcloud", "3", "soundcloud:playlists:3", "Set", "https://s/set", "alice",
@@ -94,7 +95,8 @@ SAMPLES: list[tuple[Any, dict[str, Any]]] = [
         "preview_ms": None, "genre": "", "tags": [], "created_at": None, "artwork_url": None,
         "counts": {"plays": None, "likes": None, "reposts": None, "comments": None},
         "license": "", "availability": "full", "downloadable": False, "description": "",
-        "judgment": None}),
+        "judgment": None, "bpm": None, "key": None, "camelot": None, "service_bpm": None,
+        "service_key": None}),
     (PLAYLIST, PLAYLIST_JSON),
     (Comment("5", "nice drop", 61_000, "2026-01-28T00:00:00Z", USER), {
         "kind": "comment", "id": "5", "body": "nice drop", "timestamp_ms": 61_000,

@@ -25,6 +25,8 @@ EXPECTED_TABLES = {
     "inbox_dirty_judged", "inbox_dirty_whos", "inbox_dirty_sources",
     # migration 7: request budgets and the outbox of remote actions (docs/accounts.md §7, §8)
     "budget_spends", "outbox",
+    # migration 8: audio analyses (store/schema_sounds.py)
+    "sounds", "track_sounds",
 }
 
 

@@ -81,6 +81,13 @@ def _int(value: Any) -> int | None:
     return None
 
 
+def _tempo(value: Any) -> float | None:
+    """SoundCloud's ``bpm`` (a number, often null or 0: not given)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return round(float(value), 1) if 0 < value < 1000 else None
+
+
 def _bool(value: Any) -> bool:
     return value is True
 
@@ -279,6 +286,8 @@ def track(data: Any) -> Track:
         availability=state,
         downloadable=_bool(d.get("downloadable")) and d.get("has_downloads_left") is not False,
         description=_str(d.get("description")) or "",
+        service_bpm=_tempo(d.get("bpm")),
+        service_key=(_str(d.get("key_signature")) or "").strip()[:40] or None,
         uploader_urn=_str(uploader.get("urn"))
         or (f"soundcloud:users:{user_id}" if user_id else None),
         uploader_url=_str(uploader.get("permalink_url")) or "",

@@ -22,6 +22,7 @@ from textual.widgets import Static
 
 from minion_tui.errors import MinionError
 from minion_tui.models import Availability, Comment, Section, Track, format_duration
+from minion_tui.service import same_key
 from minion_tui.tui.evidence import evidence_line
 from minion_tui.tui.service_app import service_of
 from minion_tui.tui.tracklist import Tracklist, load_sections, offers_tracklist, section_line
@@ -87,6 +88,30 @@ def _wrapped_url(line: str, width: int, indent: int) -> list[str]:
     return [*lines, rest]
 
 
+def sound_text(track: Track) -> str:
+    """What the analysis measured: "128.0 BPM · A minor · 8A" (or "not analysed"), and the
+    service's own figures beside it when they differ ("service: 126 BPM · Am")."""
+    ours = " · ".join(part for part in (
+        f"{track.bpm:.1f} BPM" if track.bpm else "", track.key or "", track.camelot or "")
+        if part) or "not analysed"
+    theirs = " · ".join(part for part in (
+        f"{track.service_bpm:g} BPM" if track.service_bpm else "", track.service_key or "")
+        if part)
+    if theirs and not _same_sound(track):
+        return f"{ours} (service: {theirs})"
+    return ours
+
+
+def _same_sound(track: Track) -> bool:
+    if track.bpm is None and track.key is None:
+        return False
+    same_bpm = not track.service_bpm or (
+        track.bpm is not None and abs(track.bpm - track.service_bpm) < 0.5)
+    same = not track.service_key or (track.key is not None
+                                     and same_key(track.key, track.service_key))
+    return same_bpm and same
+
+
 def details_text(track: Track, *, width: int | None = None,
                  surfaced: Sequence[str] = (), following: bool | None = None,
                  evidence: str = "") -> str:
@@ -105,6 +130,7 @@ def details_text(track: Track, *, width: int | None = None,
         f"Length     {format_duration(track.duration_ms / 1000, unknown='')}",
         f"Plays      {n(counts.plays)}   Likes {n(counts.likes)}   Reposts {n(counts.reposts)}",
         f"Genre      {track.genre or '—'}",
+        f"Sound      {sound_text(track)}",
         f"Tags       {', '.join(track.tags) or '—'}",
         f"License    {track.license or '—'}",
         f"Created    {(track.created_at or '—')[:10]}",
