@@ -45,7 +45,9 @@ class ApiContext:
         return self.catalog.artists.get(parse_id(raw, "users"))
 
     def track_set(self, raw: str) -> TrackSet | None:
-        return self.catalog.sets.get(parse_id(raw, "playlists"))
+        """A playlist by id or URN as it is now (made, changed or deleted through the
+        official API's writes: social.py)."""
+        return self.social.track_set(parse_id(raw, "playlists"))
 
 
 def parse_id(raw: str, kind: str) -> int:

@@ -5,6 +5,7 @@ signed-in client makes (api.soundcloud.com), as docs/soundcloud.md §5 describes
 * ``POST /oauth/token`` — form-encoded: ``authorization_code`` (PKCE S256), ``refresh_token``
   (single-use), ``client_credentials`` (Basic auth, capped per hour); errors as
   ``{"code": 400, "message": "invalid_grant", …}``.
+* the writes and the user's own lists: official_writes.py.
 * ``GET /me``, ``GET /me/likes/tracks`` (cursor pages, ``linked_partitioning``), and
   ``GET /tracks/{urn}`` with ``Authorization: OAuth <token>`` only (query tokens are
   deprecated, §5); dates in the official API's ``2019/01/15 15:40:49 +0000`` form.
@@ -21,6 +22,7 @@ from starlette.routing import Mount, Route
 
 from minion_tui.emulator import apps
 from minion_tui.emulator.oauth import OAuthError, OAuthServer, parse_basic, read_form
+from minion_tui.emulator.soundcloud import official_writes
 from minion_tui.emulator.soundcloud.context import ApiContext, parse_id
 from minion_tui.emulator.soundcloud.resources import api_json
 
@@ -58,7 +60,8 @@ class Official:
                                         Route("/oauth/token", self.token, methods=["POST"])]),
             Mount("/sc-api", routes=[Route("/me", self.me),
                                      Route("/me/likes/tracks", self.likes),
-                                     Route("/tracks/{urn}", self.track)]),
+                                     Route("/tracks/{urn}", self.track),
+                                     *official_writes.routes(self)]),
         ]
 
     # -- secure.soundcloud.com ----------------------------------------------------------------

@@ -185,7 +185,8 @@ class Renderer:
     def user(self, artist: Artist) -> dict[str, Any]:
         c, mini = self.catalog, self.mini_user(artist)
         product = {"product": {"id": "creator-pro-unlimited" if artist.pro else "free"}}
-        sets = c.user_sets.get(artist.id, [])
+        sets = (self.social.set_ids(artist.id) if self.social is not None
+                else c.user_sets.get(artist.id, []))
         liked = (self.social.likes if self.social is not None else c.likes).get(artist.id, ())
         return {
             "avatar_url": mini["avatar_url"], "city": artist.city,
@@ -286,7 +287,8 @@ class Renderer:
     def playlist(self, track_set: TrackSet, *, with_tracks: bool = True) -> dict[str, Any]:
         c = self.catalog
         artist = c.artists[track_set.user_id]
-        members = [c.tracks[t] for t in track_set.track_ids]
+        members = [c.tracks[t] for t in track_set.track_ids if t in c.tracks]
+        private = self.social is not None and track_set.id in self.social.private_sets
         rendered: dict[str, Any] = {
             "artwork_url": (self.media_urls.artwork_url(track_set.artwork_key)
                             if track_set.artwork_key else None),
@@ -296,12 +298,13 @@ class Renderer:
             "label_name": track_set.label_name, "last_modified": iso(track_set.created_at + 3600),
             "license": track_set.license, "likes_count": track_set.likes_count,
             "managed_by_feeds": False, "permalink": track_set.permalink,
-            "permalink_url": c.set_url(track_set), "public": True, "purchase_title": None,
+            "permalink_url": c.set_url(track_set), "public": not private, "purchase_title": None,
             "purchase_url": None,
             "release_date": iso(track_set.created_at - track_set.created_at % 86400)
             if track_set.is_album else None,
             "reposts_count": track_set.reposts_count, "secret_token": None,
-            "sharing": "public", "tag_list": tag_list(track_set.tags), "title": track_set.title,
+            "sharing": "private" if private else "public",
+            "tag_list": tag_list(track_set.tags), "title": track_set.title,
             "uri": f"https://api.soundcloud.com/playlists/soundcloud%3Aplaylists%3A{track_set.id}",
             "user_id": artist.id, "set_type": track_set.set_type, "is_album": track_set.is_album,
             "published_at": iso(track_set.created_at), "display_date": iso(track_set.created_at),
