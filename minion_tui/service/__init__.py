@@ -10,6 +10,8 @@ composed of sub-services over one shared :class:`~minion_tui.service.core.Core`:
 * ``service.discovery`` — followed sources and their sync (discovery.py).
 * ``service.accounts`` — signing in to the services and the tokens kept for it
   (accounts.py);
+* ``service.writes`` — likes, reposts, follows, playlists, comments, listen later, each
+  a method, with the sign-in ``service.accounts`` keeps (writes.py);
 * ``service.inbox`` — the ranked inbox of what followed artists surfaced, and radio queues
   (inbox.py).
 
@@ -44,6 +46,15 @@ from minion_tui.service.downloads import Downloads
 from minion_tui.service.inbox import Inbox, InboxFilters
 from minion_tui.service.library import DEFAULT_TAGS, PINNABLE_KINDS, Library
 from minion_tui.service.player import Player
+from minion_tui.service.writes import (
+    MAX_COMMENT,
+    MAX_TITLE,
+    Writes,
+    check_position,
+    check_target,
+    check_text,
+    parse_at,
+)
 
 if TYPE_CHECKING:
     from minion_tui.models import WaitNotice
@@ -74,6 +85,7 @@ class Service:
         self.downloads = Downloads(self._core, self.catalog)
         self.discovery = Discovery(self._core)
         self.inbox = Inbox(self._core, self.catalog)
+        self.writes = Writes(self._core)
 
     @classmethod
     def open(
@@ -112,8 +124,36 @@ class Service:
         await self._core.aclose()
 
 
-__all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Accounts", "Capabilities",
-           "Catalog", "Discovery", "Downloads", "Inbox", "InboxFilters", "Library", "Player",
-           "Resource", "SearchFilter", "Service",
-           "WebRef", "capabilities", "claimed_by", "is_claimed", "preload_network",
-           "provider_capabilities", "provider_names", "provider_title", "web_ref"]
+__all__ = [
+    "DB_FILENAME",
+    "DEFAULT_TAGS",
+    "MAX_COMMENT",
+    "MAX_TITLE",
+    "PINNABLE_KINDS",
+    "Accounts",
+    "Capabilities",
+    "Catalog",
+    "Discovery",
+    "Downloads",
+    "Inbox",
+    "InboxFilters",
+    "Library",
+    "Player",
+    "Resource",
+    "SearchFilter",
+    "Service",
+    "WebRef",
+    "Writes",
+    "capabilities",
+    "check_position",
+    "check_target",
+    "check_text",
+    "claimed_by",
+    "is_claimed",
+    "parse_at",
+    "preload_network",
+    "provider_capabilities",
+    "provider_names",
+    "provider_title",
+    "web_ref",
+]

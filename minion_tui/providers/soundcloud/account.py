@@ -26,7 +26,11 @@ if TYPE_CHECKING:
     from minion_tui.providers.soundcloud.client import SoundCloud
 
 OFFICIAL = "https://api.soundcloud.com"
-LISTINGS = ("mylikes",)
+LISTINGS = ("mylikes", "feed", "history", "myplaylists", "myfollowings")
+#: The official API's lists of the signed-in user (docs/soundcloud.md §5), by listing.
+OWN_LISTS = {"mylikes": "/me/likes/tracks", "feed": "/me/feed",
+             "history": "/me/recently-played/tracks", "myplaylists": "/me/playlists",
+             "myfollowings": "/me/followings"}
 _TITLE, _NAME = "SoundCloud", "soundcloud"
 
 
@@ -35,15 +39,56 @@ def my_listing(client: SoundCloud, account: AccountAccess | None, listing: str, 
     if listing not in LISTINGS:
         raise InvalidArgument(f"SoundCloud has no {listing!r} listing of your account.",
                               hint=f"Use one of: {', '.join(LISTINGS)}.")
-    return _likes(client, account, limit)
+    if listing == "mylikes":
+        return _likes(client, account, limit)
+    return _own(client, account, listing, limit)
+
+
+async def _own(client: SoundCloud, account: AccountAccess | None, listing: str,
+               limit: int | None) -> AsyncIterator[Page[Any]]:
+    """feed, history, myplaylists, myfollowings: the official API only (an OAuth sign-in)."""
+    token = await account.token(_NAME, "oauth") if account is not None else None
+    if token is None or account is None:
+        raise AuthRequired(_TITLE, _NAME, why=f"your {listing} is read with an OAuth "
+                           "sign-in, not a pasted session token"
+                           if await client.api.user_token() else None)
+    parser = {"feed": _feed_items, "history": _tracks, "myplaylists": _playlists,
+              "myfollowings": _users}[listing]
+    async for page in limited(_official_pages(client, account, token, limit,
+                                              OWN_LISTS[listing]), parser, limit):
+        yield page
+
+
+async def _feed_items(items: list[Any]) -> list[Track]:
+    return await _tracks([i.get("origin") for i in items if isinstance(i, dict)])
+
+
+async def _playlists(items: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for item in items:
+        try:
+            found.append(parse.playlist(item))
+        except parse.MalformedResponse:
+            continue
+    return found
+
+
+async def _users(items: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for item in items:
+        try:
+            found.append(parse.user(item))
+        except parse.MalformedResponse:
+            continue
+    return found
 
 
 async def _likes(client: SoundCloud, account: AccountAccess | None,
                  limit: int | None) -> AsyncIterator[Page[Any]]:
     token = await account.token(_NAME, "oauth") if account is not None else None
     if token is not None and account is not None:
-        async for page in limited(_official_likes(client, account, token, limit), _tracks,
-                                  limit):
+        async for page in limited(_official_pages(client, account, token, limit,
+                                                  OWN_LISTS["mylikes"]), _tracks, limit):
             yield page
         return
     if await client.api.user_token() is None:
@@ -79,10 +124,10 @@ async def _tracks(items: list[Any]) -> list[Track]:
     return tracks
 
 
-async def _official_likes(client: SoundCloud, account: AccountAccess, token: str,
-                          limit: int | None) -> AsyncGenerator[RawPage, None]:
+async def _official_pages(client: SoundCloud, account: AccountAccess, token: str,
+                          limit: int | None, path: str) -> AsyncGenerator[RawPage, None]:
     size = str(max(1, min(limit or 50, MAX_PAGE_SIZE)))
-    url: str | None = f"{OFFICIAL}/me/likes/tracks"
+    url: str | None = f"{OFFICIAL}{path}"
     params: dict[str, str] | None = {"limit": size, "linked_partitioning": "true"}
     seen: set[str] = set()
     while url is not None:

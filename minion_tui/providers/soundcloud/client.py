@@ -317,6 +317,12 @@ class SoundCloud:
         pages: AsyncIterator[Page[Any]] = by_name[listing](user_id, limit=limit)
         return pages
 
+    async def write(self, action: str, urn: str = "", **fields: Any) -> Any:
+        """One write action with the OAuth sign-in (providers/soundcloud/writes.py)."""
+        from minion_tui.providers.soundcloud.writes import Writes
+
+        return await Writes(self.http, self._account).write(action, urn, **fields)
+
     def account_listing(self, listing: str, *, limit: int | None = None
                         ) -> AsyncIterator[Page[Any]]:
         """The signed-in user's own listings (providers/soundcloud/account.py)."""
