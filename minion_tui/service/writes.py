@@ -119,7 +119,7 @@ class Writes:
             urn = self._core.checked_urn(target)
             return provider, urn, "", None
         resource = await provider.resolve(target)
-        title = getattr(resource, "title", None) or getattr(resource, "username", "")
+        title = str(getattr(resource, "title", None) or getattr(resource, "username", ""))
         return provider, resource.urn, title, resource
 
     async def _simple(self, action: str, family: str, target: str) -> WriteResult:

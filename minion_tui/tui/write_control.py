@@ -9,7 +9,7 @@ waits. Everything goes through ``service.writes``.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
@@ -35,7 +35,7 @@ def position_text(seconds: float) -> str:
 
 
 class WriteControl:
-    def __init__(self, app: App[object], service: Service) -> None:
+    def __init__(self, app: App[Any], service: Service) -> None:
         self.app = app
         self.service = service
 
