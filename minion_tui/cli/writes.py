@@ -58,10 +58,12 @@ _DONE = {"like": "Liked", "unlike": "Took back the like of", "repost": "Reposted
 
 
 def _offering(family: str) -> Choices:
-    from minion_tui.service import provider_capabilities, provider_names
+    def pick(_caps: object) -> tuple[str, ...]:
+        from minion_tui.service import provider_capabilities, provider_names
 
-    return Choices(lambda _caps: tuple(n for n in provider_names()
-                                       if family in provider_capabilities(n).writes))
+        return tuple(n for n in provider_names() if family in provider_capabilities(n).writes)
+
+    return Choices(pick)
 
 
 def _yes(parser: argparse.ArgumentParser) -> None:

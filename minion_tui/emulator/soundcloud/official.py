@@ -24,6 +24,7 @@ from minion_tui.emulator import apps
 from minion_tui.emulator.oauth import OAuthError, OAuthServer, parse_basic, read_form
 from minion_tui.emulator.soundcloud import official_writes
 from minion_tui.emulator.soundcloud.context import ApiContext, parse_id
+from minion_tui.emulator.soundcloud.official_writes import error as _error
 from minion_tui.emulator.soundcloud.resources import api_json
 
 API = "https://api.soundcloud.com"
@@ -32,14 +33,6 @@ DEMO_APP_ID, DEMO_APP_SECRET, DEMO_REDIRECTS = (
     apps.SOUNDCLOUD_APP_ID, apps.SOUNDCLOUD_APP_SECRET, apps.REDIRECTS)
 _DATES = ("created_at", "last_modified", "release_date", "display_date")
 MAX_LIMIT = 200
-
-
-def _error(status: int, message: str) -> Response:
-    word = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 429: "Too Many Requests"}
-    return api_json({"code": status, "message": message,
-                     "link": "https://developers.soundcloud.com/docs/api/explorer/open-api",
-                     "status": f"{status} - {word.get(status, 'Error')}",
-                     "errors": [{"error_message": message}], "error": message}, status)
 
 
 def official_date(iso: Any) -> Any:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -35,16 +35,22 @@ from minion_tui.emulator.catalog.model import TrackSet
 from minion_tui.emulator.soundcloud.context import parse_id
 from minion_tui.emulator.soundcloud.resources import api_json
 
-if TYPE_CHECKING:
-    from minion_tui.emulator.soundcloud.official import Official
-
 API = "https://api.soundcloud.com"
 MAX_TITLE = 300
 MAX_BODY = 10_000
 MAX_TRACKS = 500
 
 
-def routes(official: Official) -> list[Route]:
+def error(status: int, message: str) -> Response:
+    word = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 429: "Too Many Requests"}
+    return api_json({"code": status, "message": message,
+                     "link": "https://developers.soundcloud.com/docs/api/explorer/open-api",
+                     "status": f"{status} - {word.get(status, 'Error')}",
+                     "errors": [{"error_message": message}], "error": message}, status)
+
+
+def routes(official: Any) -> list[Route]:
+    """``official``: the Official app of official.py (its ``ctx``, ``_user``, ``_dated``)."""
     w = _Writes(official)
     return [
         Route("/likes/{kind:str}/{urn}", w.like, methods=["POST", "DELETE"]),
@@ -61,7 +67,7 @@ def routes(official: Official) -> list[Route]:
 
 
 class _Writes:
-    def __init__(self, official: Official) -> None:
+    def __init__(self, official: Any) -> None:
         self.o = official
         self.ctx = official.ctx
 
@@ -71,9 +77,7 @@ class _Writes:
         return int(user) if user and user.isdigit() else None
 
     def _error(self, status: int, message: str) -> Response:
-        from minion_tui.emulator.soundcloud.official import _error
-
-        return _error(status, message)
+        return error(status, message)
 
     async def _body(self, request: Request) -> dict[str, Any] | None:
         raw = await request.body()
