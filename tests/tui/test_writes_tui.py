@@ -104,3 +104,31 @@ async def test_the_help_lists_the_write_keys(emulator: RunningEmulator,
         described = {getattr(r, "description", str(r)) for r in rows}
         assert {"Like on the service", "Take back the like (asks)", "Repost on the service",
                 "Comment at the playing position"} <= described, described
+
+
+async def test_you_section_lists_your_likes_playlists_and_followings(
+        emulator: RunningEmulator, tmp_path: Path) -> None:
+    from minion_tui.tui.panes.browse import BrowsePane
+    from tests.integration.test_auth_flow import Browser
+
+    app = _app(emulator, tmp_path)
+    me = int(emulator.oauth.user)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await listed_at_start(pilot)
+        await login(app.service, browser=Browser())
+        browse = app.query_one(BrowsePane)
+        browse._refresh_sources()
+        keys = lambda: dict(browse.sources.listed())  # noqa: E731
+        await until(pilot, lambda: "you-soundcloud-mylikes" in keys(), "the You section")
+        assert {"you-soundcloud-feed", "you-soundcloud-history"} <= set(keys())
+        mine = [s for s in emulator.social.set_ids(me)]
+        await until(pilot, lambda: any(k.startswith("you-soundcloud-playlist-")
+                                       for k in keys()), "your playlists")
+        listed = [r.target for k, r in keys().items() if k.startswith("you-soundcloud-playl")]
+        assert listed[0] == f"soundcloud:playlists:{mine[0]}"
+        assert any(k.startswith("you-soundcloud-following-") for k in keys())
+        browse.open_ref(keys()["you-soundcloud-mylikes"])
+        tracks = app.query_one("#browse-tracks", TrackList)
+        await until(pilot, lambda: len(tracks.tracks) >= 3, "your likes listed")
+        liked = [a.target_id for a in emulator.social.likes[me] if a.kind == "track"][:3]
+        assert [t.urn for t in tracks.tracks[:3]] == [f"soundcloud:tracks:{i}" for i in liked]
