@@ -237,3 +237,17 @@ def test_mixcloud_not_signed_in(env: dict[str, str], emulator: RunningEmulator) 
     error = failed(run(env, "favorite", f"https://www.mixcloud.com{show.key}", "--json"))
     assert error["type"] == "auth_required"
     assert "minion-tui auth login mixcloud" in error["message"]
+
+
+def test_signed_in_a_preview_track_streams_in_full_and_lands_in_history(
+        env: dict[str, str], emulator: RunningEmulator) -> None:
+    url = emulator.examples["track_preview"]
+    anonymous = ok_json(run(env, "stream", url, "--json"))
+    assert anonymous["preview"] is True
+    login(env)
+    full = ok_json(run(env, "stream", url, "--json"))
+    assert full["preview"] is False and full["preset"] == "official_aac_160"
+    assert full["url"].startswith("https://playback.media-streaming.soundcloud.cloud/")
+    assert ok_json(run(env, "stream", url, "--full", "--json"))["preview"] is False
+    history = ok_json(run(env, "browse", "history", "--limit", "1", "--json"))
+    assert history[0]["url"] == url

@@ -63,6 +63,7 @@ def routes(official: Any) -> list[Route]:
         Route("/playlists", w.create_playlist, methods=["POST"]),
         Route("/playlists/{urn}", w.playlist, methods=["GET", "PUT", "DELETE"]),
         Route("/tracks/{urn}/comments", w.comment, methods=["POST"]),
+        Route("/tracks/{urn}/streams", w.streams),
     ]
 
 
@@ -297,6 +298,34 @@ class _Writes:
         kept = social.put_set(dataclasses.replace(found, **changes),
                               private=None if sharing is None else sharing == "private")
         return api_json(self._rendered_set(kept))
+
+    # -- streams ----------------------------------------------------------------------------
+    async def streams(self, request: Request) -> Response:
+        """``GET /tracks/{urn}/streams`` (SC §5): full-length URLs for a signed-in user
+        (``http_mp3_128_url``, ``hls_mp3_128_url``, ``hls_aac_160_url``; a Go+ preview track
+        included: "full-length playback via the official API now needs proper
+        authentication", soundcloud/api#510), ``preview_mp3_128_url`` only for a
+        client-credentials token; the user's play history records the track."""
+        if self.o._user(request, client=True) is None:
+            return self._error(401, "Unauthorized")
+        me = self._me(request)
+        track = self._track(request.path_params["urn"])
+        if track is None or track.policy == "BLOCK":
+            return api_json({}, 404)
+        from minion_tui.emulator.soundcloud.media_urls import expires_at
+
+        cdn = self.ctx.cdn
+        body: dict[str, Any] = {"preview_mp3_128_url": cdn.signed_url(
+            "mp3_preview", track.media_key, expires_at=expires_at(self.ctx, track, True))}
+        if me is not None:
+            until = expires_at(self.ctx, track, False)
+            body.update(
+                http_mp3_128_url=cdn.signed_url("mp3_progressive", track.media_key,
+                                                expires_at=until),
+                hls_mp3_128_url=cdn.signed_url("mp3_hls", track.media_key, expires_at=until),
+                hls_aac_160_url=cdn.signed_url("aac_hls", track.media_key, expires_at=until))
+            self.ctx.social.played_now(me, track.id)
+        return api_json(body)
 
     # -- comments --------------------------------------------------------------------------
     async def comment(self, request: Request) -> Response:

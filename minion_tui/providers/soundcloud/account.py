@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from minion_tui.errors import AuthRequired, HTTPAuthError, InvalidArgument
-from minion_tui.models import Page, Track
+from minion_tui.models import Page, StreamChoice, Track
 from minion_tui.net.spec import Credentials
 from minion_tui.providers.paging import limited
 from minion_tui.providers.soundcloud import parse
@@ -152,3 +152,50 @@ async def _official_pages(client: SoundCloud, account: AccountAccess, token: str
 
 def _bearing(token: str) -> Credentials:
     return Credentials(frozenset({OFFICIAL}), headers={"Authorization": f"OAuth {token}"})
+
+
+#: The presets of streams from the official API's /tracks/{urn}/streams (not api-v2's).
+OFFICIAL_PRESETS = ("official_aac_160", "official_mp3_128")
+
+
+async def official_stream(client: SoundCloud, account: AccountAccess | None, urn: str, *,
+                          prefer: str | None) -> StreamChoice | None:
+    """A full-length stream of ``urn`` from ``GET /tracks/{urn}/streams`` with the OAuth
+    sign-in (docs/soundcloud.md §5: unauthenticated calls fall back to the preview), or None
+    when nobody is signed in or it names no full-length URL. AAC HLS first (the MP3 fields are
+    being removed, §5), MP3 when asked for (or the only one)."""
+    from urllib.parse import quote
+
+    token = await account.token(_NAME, "oauth") if account is not None else None
+    if token is None or account is None:
+        return None
+    url = f"{OFFICIAL}/tracks/{quote(urn, safe='')}/streams"
+    response = await client.http.request("GET", url, credentials=_bearing(token),
+                                         allow_statuses=(401, 403, 404))
+    if response.status_code == 401:
+        token = await account.refused(_NAME, "oauth", token)
+        response = await client.http.request("GET", url, credentials=_bearing(token),
+                                             allow_statuses=(401, 403, 404))
+    if response.status_code >= 400:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    from minion_tui.providers.soundcloud.streams import expires_at
+
+    found = [("hls", "aac", "official_aac_160", body.get("hls_aac_160_url"),
+              "audio/mp4; codecs=\"mp4a.40.2\""),
+             ("progressive", "mp3", "official_mp3_128", body.get("http_mp3_128_url"),
+              "audio/mpeg")]
+    if prefer == "mp3":
+        found.reverse()
+    elif prefer not in (None, "m4a"):
+        return None
+    for protocol, codec, preset, link, mime in found:
+        if isinstance(link, str) and link.startswith("https://"):
+            return StreamChoice(protocol=protocol, codec=codec, preset=preset, url=link,
+                                mime_type=mime, expires_at=expires_at(link), track_urn=urn)
+    return None
