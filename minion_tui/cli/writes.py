@@ -9,7 +9,10 @@
   ``playlist add PLAYLIST TRACK...``, ``playlist remove PLAYLIST TRACK --yes``,
   ``playlist move PLAYLIST TRACK POSITION`` (1 is first), ``playlist delete PLAYLIST
   --yes``, ``playlist privacy PLAYLIST public|private``;
-* ``comment TARGET --at MM:SS TEXT``.
+* ``comment TARGET --at MM:SS TEXT``;
+* ``upload FILE --title TITLE [--tags A,B] [--description TEXT] [--artwork IMG]
+  [--private]``, ``track update TRACK [--title …] [--tags …] [--description …] [--artwork
+  IMG]``, ``track delete TRACK --yes`` (SoundCloud).
 
 The order is always: the configuration, then every argument checked (a blank one is
 ``invalid_argument`` naming it, a link the app does not read ``invalid_url``), then
@@ -132,6 +135,33 @@ def _setup_comment(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     comment.add_argument("text", metavar="TEXT")
 
 
+def _setup_upload(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    upload = sub.add_parser("upload", parents=[common], help="upload an audio file")
+    upload.add_argument("file", metavar="FILE", help="the audio (MP3, M4A, WAV, FLAC, OGG…)")
+    upload.add_argument("--title", metavar="TITLE", help="its title (required)")
+    upload.add_argument("--tags", metavar="TAGS", help="tags, separated by commas")
+    upload.add_argument("--description", metavar="TEXT", help="its description")
+    upload.add_argument("--artwork", metavar="IMG", help="a JPEG or PNG picture")
+    upload.add_argument("--private", action="store_true", help="only you can hear it")
+    add_choosing(upload, "--provider", choices=_offering("upload"),
+                 help="the service (default: the first offering uploads)")
+
+
+def _setup_track(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    track = sub.add_parser("track", help="change or delete one of your uploads")
+    actions = track.add_subparsers(dest="track_command", metavar="ACTION", required=True)
+    update = actions.add_parser("update", parents=[common],
+                                help="change an upload's title, tags, description, artwork")
+    update.add_argument("track", metavar="TRACK")
+    update.add_argument("--title", metavar="TITLE")
+    update.add_argument("--tags", metavar="TAGS", help="tags, separated by commas")
+    update.add_argument("--description", metavar="TEXT")
+    update.add_argument("--artwork", metavar="IMG", help="a JPEG or PNG picture")
+    delete = actions.add_parser("delete", parents=[common], help="delete one of your uploads")
+    delete.add_argument("track", metavar="TRACK")
+    _yes(delete)
+
+
 # -- running them --------------------------------------------------------------------------
 def _confirmed(args: argparse.Namespace, what: str) -> None:
     """Destructive verbs: after the arguments were checked, before anything is sent."""
@@ -240,9 +270,57 @@ async def _comment(args: argparse.Namespace) -> int:
                       lambda s: s.writes.comment(args.target, parse_at(args.at), args.text))
 
 
+async def _upload(args: argparse.Namespace) -> int:
+    from minion_tui.service import MAX_COMMENT, MAX_TITLE, check_file, check_tags, check_text
+
+    def check() -> None:
+        check_file(args.file, "FILE")
+        if args.title is None:
+            raise UsageError("upload needs --title: what the track is called.")
+        check_text(args.title, "--title", limit=MAX_TITLE)
+        check_tags(args.tags)
+        if args.description:
+            check_text(args.description, "--description", limit=MAX_COMMENT * 4)
+        if args.artwork is not None:
+            check_file(args.artwork, "--artwork", image=True)
+
+    return await _run(args, check, lambda s: s.writes.upload(
+        args.file, title=args.title, tags=check_tags(args.tags),
+        description=args.description or None, artwork=args.artwork,
+        private=args.private, provider=args.provider))
+
+
+async def _track(args: argparse.Namespace) -> int:
+    from minion_tui.service import MAX_COMMENT, MAX_TITLE, check_file, check_tags, check_text
+
+    if args.track_command == "delete":
+        return await _run(args, lambda: _target(args.track, "TRACK"),
+                          lambda s: s.writes.track_delete(args.track), "deletes a track")
+
+    def check() -> None:
+        _target(args.track, "TRACK")
+        if args.title is not None:
+            check_text(args.title, "--title", limit=MAX_TITLE)
+        check_tags(args.tags)
+        if args.description:
+            check_text(args.description, "--description", limit=MAX_COMMENT * 4)
+        if args.artwork is not None:
+            check_file(args.artwork, "--artwork", image=True)
+        if all(getattr(args, k) is None for k in ("title", "tags", "description", "artwork")):
+            raise UsageError("Nothing to change: give --title, --tags, --description or "
+                             "--artwork.")
+
+    return await _run(args, check, lambda s: s.writes.track_update(
+        args.track, title=args.title,
+        tags=check_tags(args.tags) if args.tags is not None else None,
+        description=args.description, artwork=args.artwork))
+
+
 COMMANDS = (
     *(Command(verb, _setup_simple(verb), _simple(verb)) for verb in SIMPLE),
     Command("listen-later", _setup_listen_later, _listen_later),
     Command("playlist", _setup_playlist, _playlist),
     Command("comment", _setup_comment, _comment),
+    Command("upload", _setup_upload, _upload),
+    Command("track", _setup_track, _track),
 )

@@ -17,7 +17,7 @@ import random
 import threading
 from collections.abc import Iterable, Sequence
 
-from minion_tui.emulator.catalog.model import Activity, Catalog, Comment, TrackSet
+from minion_tui.emulator.catalog.model import Activity, Catalog, Comment, Track, TrackSet
 
 #: How many users one account may follow; past it ``PUT /me/followings`` answers 422
 #: (docs/soundcloud.md §5 names the status, not the number: this is the emulator's).
@@ -41,6 +41,12 @@ class Social:
         self.comments: dict[int, list[Comment]] = {}
         #: What each user streamed in full through the official API, newest first.
         self.played: dict[int, list[Activity]] = {}
+        #: Uploads made here and tracks changed or deleted here; the users whose list of
+        #: uploads changed (newest first).
+        self.tracks: dict[int, Track] = {}
+        self.deleted_tracks: set[int] = set()
+        self.user_tracks: dict[int, list[int]] = {}
+        self._next_track = max(catalog.tracks, default=0) + 1_000_000
         self._next_set = max(catalog.sets, default=0) + 1_000_000
         self._next_comment = 3_000_000_000
         #: Bumped on every change, so indexes built from the graph know when to rebuild.
@@ -136,6 +142,42 @@ class Social:
             self.version += 1
             return True
 
+    # -- uploads ---------------------------------------------------------------------------
+    def track(self, track_id: int) -> Track | None:
+        if track_id in self.deleted_tracks:
+            return None
+        return self.tracks.get(track_id) or self._catalog.tracks.get(track_id)
+
+    def track_ids(self, user_id: int) -> list[int]:
+        found = self.user_tracks.get(user_id)
+        return list(found if found is not None else self._catalog.user_tracks.get(user_id, []))
+
+    def put_track(self, track: Track) -> Track:
+        """Keep an upload (id 0: a new one, first in its owner's tracks) or a change."""
+        with self._lock:
+            if track.id == 0:
+                track = _replace_track(track, id=self._next_track,
+                                       permalink=f"{track.permalink}-{self._next_track}")
+                self._next_track += 1
+                owner = track.user_id
+                self.user_tracks[owner] = [track.id, *(
+                    self.user_tracks.get(owner) or self._catalog.user_tracks.get(owner, []))]
+            self.tracks[track.id] = track
+            self.version += 1
+            return track
+
+    def delete_track(self, track_id: int) -> bool:
+        with self._lock:
+            found = self.tracks.get(track_id) or self._catalog.tracks.get(track_id)
+            if found is None or track_id in self.deleted_tracks:
+                return False
+            self.deleted_tracks.add(track_id)
+            owner = found.user_id
+            base = self.user_tracks.get(owner) or self._catalog.user_tracks.get(owner, [])
+            self.user_tracks[owner] = [t for t in base if t != track_id]
+            self.version += 1
+            return True
+
     # -- comments --------------------------------------------------------------------------
     def comment(self, user_id: int, track_id: int, body: str, timestamp_ms: int | None
                 ) -> Comment:
@@ -198,6 +240,12 @@ def _replace(track_set: TrackSet, **changes: object) -> TrackSet:
     import dataclasses
 
     return dataclasses.replace(track_set, **changes)  # type: ignore[arg-type]
+
+
+def _replace_track(track: Track, **changes: object) -> Track:
+    import dataclasses
+
+    return dataclasses.replace(track, **changes)  # type: ignore[arg-type]
 
 
 def _newest_first(items: Iterable[Activity]) -> list[Activity]:

@@ -42,7 +42,7 @@ SEARCH_KINDS = ("tracks", "users", "playlists", "albums", "tags", "all")
 ACCOUNT_LISTINGS = ("mylikes", "feed", "history", "myplaylists", "myfollowings")
 #: Every write action a provider may declare (``Capabilities.writes``); each is one
 #: :meth:`Writer.write` action, its undo the same with "un" in front where there is one.
-WRITE_ACTIONS = ("like", "repost", "follow", "playlist", "comment", "listen_later")
+WRITE_ACTIONS = ("like", "repost", "follow", "playlist", "comment", "listen_later", "upload")
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,75 @@ def parse_at(value: str | None) -> int:
     return ((hours * 60 + minutes) * 60 + seconds) * 1000
 
 
+#: The largest audio file an upload reads (it is sent from memory).
+MAX_AUDIO = 512 * 1024 * 1024
+#: The largest picture (Mixcloud's limit, docs/mixcloud.md §3; SoundCloud documents none).
+MAX_PICTURE = 10 * 1024 * 1024
+MAX_TAGS = 30
+_AUDIO_MAGIC = ((0, b"ID3", "audio/mpeg"), (0, b"\xff\xfb", "audio/mpeg"),
+                (0, b"\xff\xf3", "audio/mpeg"), (0, b"\xff\xf2", "audio/mpeg"),
+                (4, b"ftyp", "audio/mp4"), (0, b"RIFF", "audio/wav"), (0, b"fLaC", "audio/flac"),
+                (0, b"OggS", "audio/ogg"), (0, b"FORM", "audio/aiff"))
+_IMAGE_MAGIC = ((0, b"\xff\xd8\xff", "image/jpeg"), (0, b"\x89PNG\r\n\x1a\n", "image/png"))
+
+
+def check_file(value: str | None, name: str, *, image: bool = False) -> tuple[str, str]:
+    """An audio file (or, ``image``, a JPEG or PNG picture) to upload, checked on disk
+    without reading it all: (its path, its content type). Missing, a folder, unreadable,
+    empty, too big or not audio/a picture is InvalidArgument saying which."""
+    import os
+
+    text = (value or "").strip()
+    if not text:
+        raise InvalidArgument(f"{name} is empty.", hint=f"Give {name} as a file's path.")
+    if len(text) > 4096 or "\x00" in text or any(not c.isprintable() for c in text):
+        raise InvalidArgument(f"{name} is not a file's path (too long, or control "
+                              "characters).")
+    path = os.path.expanduser(text)
+    shown = text[:200]
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InvalidArgument(f"{name} {shown}: no such file.") from None
+    except OSError as problem:
+        raise InvalidArgument(f"{name} {shown}: {problem.strerror or problem}.") from None
+    import stat
+
+    if stat.S_ISDIR(info.st_mode):
+        raise InvalidArgument(f"{name} {shown} is a folder, not a file.")
+    if not stat.S_ISREG(info.st_mode):
+        raise InvalidArgument(f"{name} {shown} is not a regular file.")
+    limit = MAX_PICTURE if image else MAX_AUDIO
+    if info.st_size > limit:
+        raise InvalidArgument(f"{name} {shown} is too big ({info.st_size} bytes; at most "
+                              f"{limit}).")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError as problem:
+        raise InvalidArgument(f"{name} {shown} cannot be read: "
+                              f"{problem.strerror or problem}.") from None
+    if not head:
+        raise InvalidArgument(f"{name} {shown} is empty.")
+    for offset, magic, kind in (_IMAGE_MAGIC if image else _AUDIO_MAGIC):
+        if head[offset:offset + len(magic)] == magic:
+            return path, kind
+    what = "a JPEG or PNG picture" if image else "an audio file (MP3, M4A, WAV, FLAC, OGG, AIFF)"
+    raise InvalidArgument(f"{name} {shown} is not {what}.")
+
+
+def check_tags(value: str | None) -> tuple[str, ...]:
+    """``--tags "deep house, dub"`` → ("deep house", "dub"); blank → none."""
+    tags = tuple(dict.fromkeys(t.strip() for t in (value or "").split(",") if t.strip()))
+    if len(tags) > MAX_TAGS:
+        raise InvalidArgument(f"At most {MAX_TAGS} tags.")
+    for tag in tags:
+        if len(tag) > 100 or any(not c.isprintable() for c in tag) or '"' in tag:
+            raise InvalidArgument(f"The tag {tag[:40]!r} is too long or has characters a tag "
+                                  "cannot.")
+    return tags
+
+
 def check_position(value: str | None) -> int:
     """A position in a playlist, 1 first."""
     text = (value or "").strip()
@@ -254,6 +323,59 @@ class Writes:
         await self._writer(provider, "playlist").write("playlist_delete", urn)
         return WriteResult("playlist_delete", provider.name, urn, title)
 
+    # -- uploads ---------------------------------------------------------------------------
+    async def upload(self, file: str, *, title: str, tags: Sequence[str] = (),
+                     description: str | None = None, artwork: str | None = None,
+                     private: bool = False, provider: str | None = None) -> WriteResult:
+        """Upload an audio file with its title, tags, description and artwork."""
+        import asyncio
+
+        title = check_text(title, "--title", limit=MAX_TITLE)
+        path, kind = check_file(file, "FILE")
+        picture = check_file(artwork, "--artwork", image=True) if artwork else None
+        name = provider or next(iter(self.offering("upload")), None)
+        if name is None:
+            raise InvalidArgument("No service offers uploads.")
+        source = self._core.provider(name)
+        writer = self._writer(source, "upload")
+        audio = await asyncio.to_thread(_read, path)
+        image = await asyncio.to_thread(_read, picture[0]) if picture else None
+        import os
+
+        made = await writer.write(
+            "upload", "", title=title, tags=tuple(tags), description=description,
+            private=private, audio=(os.path.basename(path), audio, kind),
+            artwork=(os.path.basename(picture[0]), image, picture[1])
+            if picture and image is not None else None)
+        return WriteResult("upload", source.name, made.urn, made.title)
+
+    async def track_update(self, target: str, *, title: str | None = None,
+                           tags: Sequence[str] | None = None, description: str | None = None,
+                           artwork: str | None = None) -> WriteResult:
+        """Change an upload's title, tags, description or artwork (the others stay)."""
+        import asyncio
+        import os
+
+        if title is not None:
+            title = check_text(title, "--title", limit=MAX_TITLE)
+        picture = check_file(artwork, "--artwork", image=True) if artwork else None
+        if title is None and tags is None and description is None and picture is None:
+            raise InvalidArgument("Nothing to change.",
+                                  hint="Give --title, --tags, --description or --artwork.")
+        provider, urn, _, _ = await self._subject(target)
+        image = await asyncio.to_thread(_read, picture[0]) if picture else None
+        changed = await self._writer(provider, "upload").write(
+            "track_update", urn, title=title,
+            tags=tuple(tags) if tags is not None else None, description=description,
+            artwork=(os.path.basename(picture[0]), image, picture[1])
+            if picture and image is not None else None)
+        return WriteResult("track_update", provider.name, changed.urn, changed.title)
+
+    async def track_delete(self, target: str) -> WriteResult:
+        provider, urn, title, _ = await self._subject(target)
+        await self._writer(provider, "upload").write("track_delete", urn)
+        return WriteResult("track_delete", provider.name, urn, title)
+
     # -- comments -------------------------------------------------------------------------
     async def comment(self, target: str, at_ms: int, text: str) -> WriteResult:
         """A comment on a track at ``at_ms`` into it."""
@@ -273,5 +395,14 @@ class Writes:
         return WriteResult("comment", provider.name, urn, track.title or title, comment=made)
 
 
-__all__ = ["DESTRUCTIVE", "Writes", "check_position", "check_target", "check_text",
-           "parse_at"]
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(MAX_AUDIO + 1)
+    except OSError as problem:
+        raise InvalidArgument(f"{path[:200]} cannot be read: "
+                              f"{problem.strerror or problem}.") from None
+
+
+__all__ = ["DESTRUCTIVE", "Writes", "check_file", "check_position", "check_tags",
+           "check_target", "check_text", "parse_at"]

@@ -251,3 +251,54 @@ def test_signed_in_a_preview_track_streams_in_full_and_lands_in_history(
     assert ok_json(run(env, "stream", url, "--full", "--json"))["preview"] is False
     history = ok_json(run(env, "browse", "history", "--limit", "1", "--json"))
     assert history[0]["url"] == url
+
+
+def test_upload_update_delete_read_back(env: dict[str, str], emulator: RunningEmulator,
+                                        tmp_path: Path) -> None:
+    audio = tmp_path / "set.mp3"
+    audio.write_bytes(b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * 500)
+    art = tmp_path / "cover.png"
+    art.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    not_art = tmp_path / "cover.txt"
+    not_art.write_text("hello\n")
+    assert failed(run(env, "upload", str(audio), "--title", "Late set", "--json"))["type"] \
+        == "auth_required"
+    login(env)
+    for argv, said in (((str(tmp_path / "gone.mp3"), "--title", "x"), "no such file"),
+                       ((str(tmp_path), "--title", "x"), "is a folder"),
+                       (("/proc/self/mem", "--title", "x"), "cannot be read"),
+                       ((str(not_art), "--title", "x"), "not an audio file"),
+                       ((str(audio), "--title", "x", "--artwork", str(not_art)),
+                        "not a JPEG or PNG"),
+                       ((str(audio),), "--title"),
+                       ((str(audio), "--title", "  "), "--title is empty")):
+        error = failed(run(env, "upload", *argv, "--json"), code=2 if argv == (str(audio),)
+                       else 1)
+        assert error["type"] == "invalid_argument" and said in error["message"], error
+    before = emulator.social.track_ids(me(emulator))
+    assert before == [t for t in emulator.catalog.user_tracks.get(me(emulator), [])]
+    made = ok_json(run(env, "upload", str(audio), "--title", "Late set", "--tags",
+                       "deep house, dub", "--artwork", str(art), "--json"))
+    assert made["action"] == "upload" and made["title"] == "Late set"
+    urn_made = made["target"]
+    tid = int(urn_made.rsplit(":", 1)[1])
+    kept = emulator.social.track(tid)
+    assert kept is not None and kept.title == "Late set"
+    assert kept.tags == ("deep house", "dub") and kept.artwork_key
+    # the public reads: the user's tracks on api-v2, and the track itself
+    mine = ok_json(run(env, "browse", "tracks", my_url(emulator), "--limit", "2", "--json"))
+    assert mine[0]["urn"] == urn_made
+    resolved = ok_json(run(env, "resolve", urn_made, "--json"))
+    assert resolved["title"] == "Late set" and "deep house" in resolved["tags"]
+    changed = ok_json(run(env, "track", "update", urn_made, "--title", "Early set",
+                          "--json"))
+    assert changed["title"] == "Early set"
+    assert ok_json(run(env, "resolve", urn_made, "--json"))["title"] == "Early set"
+    assert failed(run(env, "track", "update", urn_made, "--json"), code=2)["type"] == \
+        "invalid_argument"
+    failed(run(env, "track", "delete", urn_made, "--json"), code=2)
+    assert emulator.social.track(tid) is not None
+    ok_json(run(env, "track", "delete", urn_made, "--yes", "--json"))
+    assert emulator.social.track(tid) is None
+    mine = ok_json(run(env, "browse", "tracks", my_url(emulator), "--limit", "2", "--json"))
+    assert urn_made not in [t["urn"] for t in mine]

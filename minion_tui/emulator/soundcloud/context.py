@@ -36,7 +36,7 @@ class ApiContext:
 
     def track(self, raw: str, secret: str | None = None) -> Track | None:
         """A track by numeric id or URN; private tracks only with their secret token."""
-        track = self.catalog.tracks.get(parse_id(raw, "tracks"))
+        track = self.social.track(parse_id(raw, "tracks"))  # uploads, changes, deletions
         if track is None or (track.secret_token and secret != track.secret_token):
             return None
         return track

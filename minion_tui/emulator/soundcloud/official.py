@@ -122,7 +122,7 @@ class Official:
     async def track(self, request: Request) -> Response:
         if self._user(request, client=True) is None:
             return _error(401, "Unauthorized")
-        found = self.ctx.catalog.tracks.get(parse_id(request.path_params["urn"], "tracks"))
+        found = self.ctx.social.track(parse_id(request.path_params["urn"], "tracks"))
         if found is None or not found.listed:
             return api_json({}, 404)
         return api_json(self._dated(self.ctx.render.track(found)))

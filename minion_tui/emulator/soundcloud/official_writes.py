@@ -64,6 +64,9 @@ def routes(official: Any) -> list[Route]:
         Route("/playlists/{urn}", w.playlist, methods=["GET", "PUT", "DELETE"]),
         Route("/tracks/{urn}/comments", w.comment, methods=["POST"]),
         Route("/tracks/{urn}/streams", w.streams),
+        Route("/tracks", w.upload, methods=["POST"]),
+        Route("/tracks/{urn}", w.change_track, methods=["PUT", "DELETE"]),
+        Route("/me/tracks", w.my_tracks),
     ]
 
 
@@ -111,7 +114,7 @@ class _Writes:
         return api_json(body)
 
     def _track(self, raw: str) -> Any:
-        found = self.ctx.catalog.tracks.get(parse_id(raw, "tracks"))
+        found = self.ctx.social.track(parse_id(raw, "tracks"))
         return found if found is not None and found.listed else None
 
     # -- likes, reposts, follows -----------------------------------------------------------
@@ -298,6 +301,132 @@ class _Writes:
         kept = social.put_set(dataclasses.replace(found, **changes),
                               private=None if sharing is None else sharing == "private")
         return api_json(self._rendered_set(kept))
+
+    # -- uploads ---------------------------------------------------------------------------
+    async def _form(self, request: Request) -> dict[str, Any] | None:
+        """A multipart/form-data body: name → text, or (filename, bytes) for a file."""
+        import email.parser
+        import email.policy
+
+        kind = request.headers.get("content-type", "")
+        if not kind.startswith("multipart/form-data") or "boundary=" not in kind:
+            return None
+        raw = await request.body()
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            f"Content-Type: {kind}\r\n\r\n".encode() + raw)
+        if not message.is_multipart():
+            return None
+        form: dict[str, Any] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if not isinstance(name, str):
+                continue
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+            filename = part.get_filename()
+            form[name] = (filename, data) if filename is not None else data.decode(
+                "utf-8", "replace")
+        return form
+
+    def _track_changes(self, form: dict[str, Any], *, new: bool) -> tuple[dict[str, Any],
+                                                                            str | None]:
+        changes: dict[str, Any] = {}
+        title = form.get("track[title]")
+        if new or title is not None:
+            if not isinstance(title, str) or not title.strip() or len(title) > MAX_TITLE:
+                return {}, "track[title] must be a non-empty string"
+            changes["title"] = title.strip()
+        if isinstance(form.get("track[tag_list]"), str):
+            import shlex
+
+            try:
+                changes["tags"] = tuple(shlex.split(form["track[tag_list]"]))
+            except ValueError:
+                return {}, "track[tag_list] is malformed"
+        if isinstance(form.get("track[description]"), str):
+            changes["description"] = form["track[description]"]
+        sharing = form.get("track[sharing]")
+        if sharing is not None:
+            if sharing not in ("public", "private"):
+                return {}, "track[sharing] must be public or private"
+            changes["listed"] = sharing == "public"
+        art = form.get("track[artwork_data]")
+        if art is not None:
+            if not isinstance(art, tuple) or not art[1].startswith((b"\xff\xd8", b"\x89PNG")):
+                return {}, "track[artwork_data] must be a JPEG or PNG file"
+            import hashlib
+
+            changes["artwork_key"] = hashlib.sha1(art[1]).hexdigest()[:12]
+        audio = form.get("track[asset_data]")
+        if new and (not isinstance(audio, tuple) or not audio[1]):
+            return {}, "track[asset_data] must be the audio file"
+        return changes, None
+
+    async def upload(self, request: Request) -> Response:
+        """``POST /tracks``, multipart ``track[title]``, ``track[asset_data]``,
+        ``track[tag_list]``, ``track[description]``, ``track[sharing]``,
+        ``track[artwork_data]`` → 201, the track (playable at once: the emulator serves a
+        catalog track's audio for it)."""
+        me = self._me(request)
+        if me is None:
+            return self._error(401, "Unauthorized")
+        form = await self._form(request)
+        if form is None:
+            return self._error(422, "the body must be multipart/form-data")
+        changes, problem = self._track_changes(form, new=True)
+        if problem is not None:
+            return self._error(422, problem)
+        import dataclasses
+
+        from minion_tui.emulator.catalog.model import slugify
+
+        template = self.ctx.catalog.listed_tracks()[0]
+        listed = changes.pop("listed", True)
+        made = dataclasses.replace(
+            template, id=0, user_id=me, permalink=slugify(changes["title"]) or "track",
+            created_at=self.ctx.social.stamp(), last_modified=self.ctx.social.stamp(),
+            genre="", tags=changes.pop("tags", ()), artwork_key=changes.pop("artwork_key", None),
+            description=changes.pop("description", None), listed=listed,
+            secret_token=None if listed else "s-upload", playback_count=0, likes_count=0,
+            reposts_count=0, comment_count=0, download_count=0, downloadable=False,
+            label_name=None, album_title=None, isrc=None, **changes)
+        kept = self.ctx.social.put_track(made)
+        return api_json(self.o._dated(self.ctx.render.track(kept)), 201)
+
+    async def change_track(self, request: Request) -> Response:
+        me = self._me(request)
+        if me is None:
+            return self._error(401, "Unauthorized")
+        found = self.ctx.social.track(parse_id(request.path_params["urn"], "tracks"))
+        if found is None:
+            return api_json({}, 404)
+        if found.user_id != me:
+            return self._error(403, "Forbidden")
+        if request.method == "DELETE":
+            self.ctx.social.delete_track(found.id)
+            return api_json({"status": "200 - OK"}, 200)
+        form = await self._form(request)
+        if form is None:
+            return self._error(422, "the body must be multipart/form-data")
+        changes, problem = self._track_changes(form, new=False)
+        if problem is not None:
+            return self._error(422, problem)
+        if "listed" in changes:
+            changes["secret_token"] = None if changes["listed"] else "s-upload"
+        import dataclasses
+
+        kept = self.ctx.social.put_track(dataclasses.replace(
+            found, last_modified=self.ctx.social.stamp(), **changes))
+        return api_json(self.o._dated(self.ctx.render.track(kept)))
+
+    async def my_tracks(self, request: Request) -> Response:
+        me = self._me(request)
+        if me is None:
+            return self._error(401, "Unauthorized")
+        social = self.ctx.social
+        items = [(str(t), self.o._dated(self.ctx.render.track(found)))
+                 for t in social.track_ids(me) if (found := social.track(t)) is not None]
+        return self._page(request, items, "/me/tracks")
 
     # -- streams ----------------------------------------------------------------------------
     async def streams(self, request: Request) -> Response:

@@ -153,7 +153,7 @@ class Renderer:
                  social: Any = None) -> None:
         self.catalog, self.media_urls, self.auth = catalog, media_urls, auth
         self.social = social  # emulator/social.py: this emulator's likes (default: catalog's)
-        self._tracks: dict[tuple[int, bool], dict[str, Any]] = {}
+        self._tracks: dict[tuple[int, bool, int], dict[str, Any]] = {}
 
     # -- users ---------------------------------------------------------------------------------
     def _avatar(self, artist: Artist) -> str:
@@ -211,9 +211,11 @@ class Renderer:
 
     # -- tracks --------------------------------------------------------------------------------
     def track(self, track: Track, *, full_user: bool = False) -> dict[str, Any]:
-        cached = self._tracks.get((track.id, full_user))
+        # keyed by last_modified too: a track changed through the official API renders anew
+        key = (track.id, full_user, track.last_modified)
+        cached = self._tracks.get(key)
         if cached is None:
-            cached = self._tracks[(track.id, full_user)] = self._track(track, full_user)
+            cached = self._tracks[key] = self._track(track, full_user)
         rendered = dict(cached)
         rendered["track_authorization"] = self.auth.issue()
         return rendered

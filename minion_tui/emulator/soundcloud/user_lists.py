@@ -32,12 +32,13 @@ async def user_tracks(ctx: ApiContext, request: Request) -> Response:
     artist = ctx.artist(request.path_params["id"])
     if artist is None:
         return not_found()
-    c = ctx.catalog
-    entries = [Entry(c.tracks[t].created_at, t, t, c.tracks[t].listed)
-               for t in c.user_tracks.get(artist.id, [])]
+    social = ctx.social  # the catalog's uploads, and those made or deleted here
+    found = {t: track for t in social.track_ids(artist.id)
+             if (track := social.track(t)) is not None}
+    entries = [Entry(track.created_at, t, t, track.listed) for t, track in found.items()]
     items, cursor = cursor_page(entries, request.query_params, name="tracks",
                                 default_limit=DEFAULT_LIMIT)
-    rendered = [ctx.render.track(c.tracks[t]) for t in items]
+    rendered = [ctx.render.track(found[t]) for t in items]
     href = page_href(request, cursor, DEFAULT_LIMIT)
     return api_json(collection(rendered, href))
 

@@ -39,20 +39,28 @@ class Writes:
         return token
 
     async def call(self, method: str, path: str, *, body: Any = None,
-                   params: dict[str, str] | None = None, what: str = "") -> Any:
-        """One official-API request with the sign-in; the JSON answer (None when empty)."""
+                   params: dict[str, str] | None = None, what: str = "",
+                   parts: list[Any] | None = None) -> Any:
+        """One official-API request with the sign-in; the JSON answer (None when empty).
+        ``parts``: a multipart body instead of JSON (an upload)."""
         token = await self._token()
         url = path if path.startswith("https://") else f"{OFFICIAL}{path}"
         allowed = (401, 403, 404, 422)
+        content, headers = None, None
+        if parts is not None:
+            from minion_tui.providers.multipart import encode
+
+            content, kind = encode(parts)
+            headers = {"Content-Type": kind}
         response = await self.http.request(method, url, json=body, params=params,
-                                           credentials=_bearing(token),
-                                           allow_statuses=allowed)
+                                           credentials=_bearing(token), content=content,
+                                           headers=headers, allow_statuses=allowed)
         if response.status_code == 401:
             assert self.account is not None
             token = await self.account.refused(_NAME, "oauth", token)
             response = await self.http.request(method, url, json=body, params=params,
-                                               credentials=_bearing(token),
-                                               allow_statuses=allowed)
+                                               credentials=_bearing(token), content=content,
+                                               headers=headers, allow_statuses=allowed)
             if response.status_code == 401:
                 raise AuthRequired(_TITLE, _NAME, again=True)
         try:
@@ -110,7 +118,35 @@ class Writes:
                                                      "timestamp": fields["timestamp"]}},
                                    what=f"track {urn}")
             return parse.comment(made)
+        if action in ("upload", "track_update"):
+            parts = _track_parts(fields)
+            if action == "upload":
+                return parse.track(await self.call("POST", "/tracks", parts=parts))
+            return parse.track(await self.call("PUT", f"/tracks/{path_urn}", parts=parts,
+                                               what=f"track {urn}"))
+        if action == "track_delete":
+            await self.call("DELETE", f"/tracks/{path_urn}", what=f"track {urn}")
+            return None
         raise InvalidArgument(f"SoundCloud has no {action!r} write.")
+
+
+def _track_parts(fields: dict[str, Any]) -> list[Any]:
+    """``track[...]`` multipart fields of an upload or an update (the official API's form
+    names: title, tag_list, description, sharing, asset_data, artwork_data)."""
+    parts: list[Any] = []
+    for key, name in (("title", "title"), ("tags", "tag_list"),
+                      ("description", "description")):
+        if fields.get(key) is not None:
+            value = fields[key]
+            if key == "tags":
+                value = " ".join(f'"{t}"' if " " in t else t for t in value)
+            parts.append((f"track[{name}]", value))
+    if fields.get("private") is not None:
+        parts.append(("track[sharing]", "private" if fields["private"] else "public"))
+    for key, name in (("audio", "asset_data"), ("artwork", "artwork_data")):
+        if fields.get(key) is not None:
+            parts.append((f"track[{name}]", fields[key]))
+    return parts
 
 
 def _fields(fields: dict[str, Any]) -> dict[str, Any]:
