@@ -302,3 +302,25 @@ def test_upload_update_delete_read_back(env: dict[str, str], emulator: RunningEm
     assert emulator.social.track(tid) is None
     mine = ok_json(run(env, "browse", "tracks", my_url(emulator), "--limit", "2", "--json"))
     assert urn_made not in [t["urn"] for t in mine]
+
+
+def test_mixcloud_upload_with_tags_and_picture_read_back(
+        env: dict[str, str], emulator: RunningEmulator, tmp_path: Path) -> None:
+    audio = tmp_path / "mix.mp3"
+    audio.write_bytes(b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * 500)
+    art = tmp_path / "cover.jpg"
+    art.write_bytes(b"\xff\xd8\xff\xe0" + bytes(64))
+    login(env, "mixcloud")
+    too_many = failed(run(env, "upload", str(audio), "--title", "x", "--tags", "a,b,c,d,e,f",
+                          "--provider", "mixcloud", "--json"))
+    assert too_many["type"] == "invalid_argument" and "5 tags" in too_many["message"]
+    made = ok_json(run(env, "upload", str(audio), "--title", "Sunday Session", "--tags",
+                       "Deep House, Dub", "--artwork", str(art), "--provider", "mixcloud",
+                       "--json"))
+    assert made["provider"] == "mixcloud" and made["title"] == "Sunday Session"
+    key = made["target"].split(":", 2)[2]
+    show = emulator.mixcloud.catalog.show_by_key(f"/{key}/")
+    assert show is not None and show.tags == ("Deep House", "Dub")
+    shows = ok_json(run(env, "browse", "tracks", "https://www.mixcloud.com/quietlistener/",
+                        "--limit", "2", "--json"))
+    assert shows[0]["urn"] == made["target"] and shows[0]["title"] == "Sunday Session"

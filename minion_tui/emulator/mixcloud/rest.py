@@ -106,17 +106,22 @@ class Rest:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         request = Request(scope, receive)
-        form: dict[str, str] = {}
+        form: dict[str, Any] = {}
         if request.method in ("POST", "DELETE"):
             raw = await request.body()
-            if raw and "multipart" not in request.headers.get("content-type", ""):
+            kind = request.headers.get("content-type", "")
+            if raw and kind.startswith("multipart/form-data"):
+                from minion_tui.emulator.forms import parse_multipart
+
+                form = parse_multipart(kind, raw) or {}
+            elif raw:
                 form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
         response = self.handle(request, form)
         await response(scope, receive, send)
 
     # ---- dispatch ----------------------------------------------------------------------------
 
-    def handle(self, request: Request, form: dict[str, str] | None = None) -> Response:
+    def handle(self, request: Request, form: dict[str, Any] | None = None) -> Response:
         path = _route_path(request)
         self.service.record("api", path, request.url.query)
         params = dict(parse_qsl(request.url.query, keep_blank_values=True))
@@ -148,7 +153,7 @@ class Rest:
         return answer(body, callback=callback)
 
     def write(self, request: Request, path: str, params: dict[str, str],
-              form: dict[str, str]) -> Response:
+              form: dict[str, Any]) -> Response:
         """POST / DELETE on favorite, repost, listen-later, follow (writes.py)."""
         from minion_tui.emulator.mixcloud.writes import WriteError
 
@@ -157,9 +162,14 @@ class Rest:
             return answer(error_body(problem), 404)
         parts = [p for p in path.split("/") if p]
         remove = request.method == "DELETE" or form.get("method") == "delete"
+        token = params.get("access_token") or form.get("access_token")
         try:
-            body = self.service.writes.act(parts, token=params.get("access_token")
-                                           or form.get("access_token"), remove=remove)
+            if parts == ["upload"] and request.method == "POST":
+                body = self.service.writes.upload(form, token=token if isinstance(token, str)
+                                                  else None)
+            else:
+                body = self.service.writes.act(parts, token=token if isinstance(token, str)
+                                               else None, remove=remove)
         except WriteError as refused:
             problem = ApiError(refused.status, refused.kind, refused.message)
             return answer(error_body(problem), problem.status)

@@ -15,7 +15,7 @@ them: a favourite is in ``/{user}/favorites/`` and the show's ``/favorites/``, a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from minion_tui.emulator.mixcloud.catalog import Event
 
@@ -45,15 +45,63 @@ class McWrites:
         self._clock += 1
         return MC_NOW + self._clock
 
-    def act(self, parts: list[str], *, token: str | None, remove: bool) -> dict[str, object]:
+    def _me(self, token: str | None) -> str:
         if not token:
             raise WriteError(400, "OAuthException",
                              "An access_token is required to access this resource.")
         me = self.service.oauth.user_of(token)
         if me is None:
             raise WriteError(400, "OAuthException", "An invalid access token was provided.")
+        return me.lower()
+
+    def upload(self, form: dict[str, Any], *, token: str | None) -> dict[str, object]:
+        """``POST /upload/`` (§3 "Upload"): ``mp3`` and ``name`` required, ``picture``,
+        ``description`` (≤ 1000), ``tags-X-tag`` (X 0–4), ``unlisted``,
+        ``sections-X-artist|song|chapter|start_time``. The new show is first in the user's
+        ``/cloudcasts/``; the answer is §2.9's guess, ``{"result": {"success", "message",
+        "key"}}``."""
+        import dataclasses
+
+        me = self._me(token)
         c = self.service.catalog
-        me = me.lower()
+        user = c.user(me)
+        audio, name = form.get("mp3"), form.get("name")
+        if not isinstance(audio, tuple) or not audio[1]:
+            raise WriteError(400, "UploadException", "mp3 is required.")
+        if not isinstance(name, str) or not name.strip():
+            raise WriteError(400, "UploadException", "name is required.")
+        description = form.get("description") or ""
+        if not isinstance(description, str) or len(description) > 1000:
+            raise WriteError(400, "UploadException", "description: at most 1000 characters.")
+        if any((k.startswith("tags-") and not k[5:6].isdigit()) or k[5:6] > "4"
+               for k in form if k.startswith("tags-")):
+            raise WriteError(400, "UploadException", "At most 5 tags (tags-0-tag…tags-4-tag).")
+        tags = tuple(str(form[f"tags-{i}-tag"]) for i in range(5) if f"tags-{i}-tag" in form)
+        picture = form.get("picture")
+        if picture is not None and (not isinstance(picture, tuple)
+                                    or len(picture[1]) > 10_485_760):
+            raise WriteError(400, "UploadException", "picture: a file of at most 10 MB.")
+        from minion_tui.emulator.mixcloud.catalog import _slugify
+
+        template = c.public()[0]
+        slug = _slugify(name) or "upload"
+        while c.show(user.username if user else me, slug) is not None:
+            slug += "-2"
+        now = self._now()
+        made = dataclasses.replace(
+            template, pk=template.pk + 10_000_000 + self._clock,
+            owner=user.username if user else me, slug=slug, name=name.strip(),
+            description=description, created=now, updated=now, tags=tags, plays=0,
+            reposts=0, sections=(), exclusive=False, restricted=None)
+        c.shows[made.key.lower()] = made
+        c.user_shows[me] = [made.key, *c.user_shows.get(me, [])]
+        c.newest = [made, *c.newest]
+        return {"result": {"success": True, "message": f"Uploaded {made.name}",
+                           "key": made.key}}
+
+    def act(self, parts: list[str], *, token: str | None, remove: bool) -> dict[str, object]:
+        me = self._me(token)
+        c = self.service.catalog
         if len(parts) == 2 and parts[1] == "follow":
             other = c.user(parts[0])
             if other is None:

@@ -305,28 +305,9 @@ class _Writes:
     # -- uploads ---------------------------------------------------------------------------
     async def _form(self, request: Request) -> dict[str, Any] | None:
         """A multipart/form-data body: name → text, or (filename, bytes) for a file."""
-        import email.parser
-        import email.policy
+        from minion_tui.emulator.forms import parse_multipart
 
-        kind = request.headers.get("content-type", "")
-        if not kind.startswith("multipart/form-data") or "boundary=" not in kind:
-            return None
-        raw = await request.body()
-        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-            f"Content-Type: {kind}\r\n\r\n".encode() + raw)
-        if not message.is_multipart():
-            return None
-        form: dict[str, Any] = {}
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            if not isinstance(name, str):
-                continue
-            payload = part.get_payload(decode=True)
-            data = payload if isinstance(payload, bytes) else b""
-            filename = part.get_filename()
-            form[name] = (filename, data) if filename is not None else data.decode(
-                "utf-8", "replace")
-        return form
+        return parse_multipart(request.headers.get("content-type", ""), await request.body())
 
     def _track_changes(self, form: dict[str, Any], *, new: bool) -> tuple[dict[str, Any],
                                                                             str | None]:

@@ -33,7 +33,66 @@ class Writes:
         self.http = http
         self.account = account
 
-    async def write(self, action: str, urn: str = "", **_fields: Any) -> Any:
+    async def _token(self) -> str:
+        token = await self.account.token(_NAME, "oauth") if self.account is not None else None
+        if token is None:
+            raise AuthRequired(_TITLE, _NAME)
+        return token
+
+    async def upload(self, fields: dict[str, Any]) -> Any:
+        """``POST /upload/`` multipart (§3 "Upload"): ``mp3``, ``name``, ``picture``,
+        ``description``, ``tags-X-tag`` (at most 5), ``unlisted``; then the new show read
+        back by the ``key`` of the answer."""
+        from minion_tui.providers.multipart import encode
+
+        tags = list(fields.get("tags") or ())
+        if len(tags) > 5:
+            raise InvalidArgument("Mixcloud takes at most 5 tags (docs/mixcloud.md §3).")
+        if len(fields.get("description") or "") > 1000:
+            raise InvalidArgument("Mixcloud takes a description of at most 1000 characters.")
+        parts: list[Any] = [("name", fields["title"]), ("mp3", fields["audio"])]
+        if fields.get("description"):
+            parts.append(("description", fields["description"]))
+        parts += [(f"tags-{i}-tag", tag) for i, tag in enumerate(tags)]
+        if fields.get("artwork") is not None:
+            parts.append(("picture", fields["artwork"]))
+        if fields.get("private"):
+            parts.append(("unlisted", "1"))
+        body, kind = encode(parts)
+        token = await self._token()
+        response = await self.http.request(
+            "POST", f"{urls.API}/upload/", content=body, headers={"Content-Type": kind},
+            credentials=Credentials(frozenset({urls.API}), params={"access_token": token}),
+            allow_statuses=(400, 401, 403), rate_limited=rate_limited)
+        answer = self._checked(response)
+        await self._refused_if(response, token)
+        result = answer.get("result") if isinstance(answer, dict) else None
+        key = result.get("key") if isinstance(result, dict) else None
+        if not isinstance(key, str) or not key.startswith("/"):
+            raise InvalidArgument("Mixcloud took the upload but named no key for it.",
+                                  hint="Look for it on your Mixcloud profile.")
+        show = await self.http.request("GET", f"{urls.API}{key}")
+        return parse.track(show.json())
+
+    def _checked(self, response: Any) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            return None
+
+    async def _refused_if(self, response: Any, token: str) -> None:
+        if response.status_code < 400:
+            return
+        kind_, message, _ = parse.error(self._checked(response))
+        if kind_ == "OAuthException" and self.account is not None:
+            await self.account.refused(_NAME, "oauth", token)
+            raise AuthRequired(_TITLE, _NAME, again=True, why=message or None)
+        raise InvalidArgument(f"Mixcloud refused this: {kind_ or response.status_code}"
+                              f"{f' ({message})' if message else ''}.")
+
+    async def write(self, action: str, urn: str = "", **fields: Any) -> Any:
+        if action == "upload":
+            return await self.upload(fields)
         kind, _, path = urn.partition(":")[2].partition(":")
         if action in ("follow", "unfollow"):
             if not kind.startswith("user"):
