@@ -7,7 +7,7 @@ terminal, so nothing is cut), and a failure is one clear line on stderr (output.
 
 The commands are declared by their group's module (catalog.py, download.py, play.py,
 discover.py, config_cmd.py, emulator_cmd.py, tui_cmd.py, inbox.py, judgments.py, radio.py,
-auth.py, ctl_cmd.py, analyze.py): each
+auth.py, ctl_cmd.py, analyze.py, writes.py): each
 :class:`~minion_tui.cli.command.Command` brings its parser setup and its handler, and
 :func:`main` runs the handler of the command parsed. Nothing heavy is imported before a
 handler runs, so ``--help`` stays fast.
@@ -41,6 +41,7 @@ from minion_tui.cli import (
     play,
     radio,
     tui_cmd,
+    writes,
 )
 from minion_tui.cli.command import Command, Parser, parse_command_line
 from minion_tui.cli.output import fail, fail_usage
@@ -57,7 +58,7 @@ COMMANDS: tuple[Command, ...] = (*tui_cmd.COMMANDS, *config_cmd.COMMANDS,
                                  *download.COMMANDS, *play.COMMANDS, *discover.COMMANDS,
                                  *inbox.COMMANDS, *judgments.COMMANDS, *radio.COMMANDS,
                                  *auth.COMMANDS, *ctl_cmd.COMMANDS,
-                                 *analyze.COMMANDS)
+                                 *analyze.COMMANDS, *writes.COMMANDS)
 _BY_NAME = {command.name: command for command in COMMANDS}
 
 

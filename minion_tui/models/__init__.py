@@ -20,7 +20,7 @@ data. Front ends take every value type from here:
 json_form.py derives each model's JSON form and JSON Schema from its declaration.
 """
 
-from minion_tui.models.accounts import AccountStatus
+from minion_tui.models.accounts import AccountStatus, WriteResult
 from minion_tui.models.catalog import (
     Availability,
     Comment,
@@ -99,6 +99,7 @@ __all__ = [
     "Track",
     "User",
     "WaitNotice",
+    "WriteResult",
     "done_fraction",
     "format_duration",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from minion_tui.models.json_form import JsonModel
 
@@ -15,3 +16,30 @@ class AccountStatus(JsonModel):
     expires_at: str | None = None
     """When the access token expires (ISO 8601, UTC); null when it does not (Mixcloud's, a
     pasted session token) or nobody is signed in. A refresh renews it unasked."""
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What a write action did (``service.writes``), as every write verb prints it with
+    ``--json``: ``{"ok": true, "action", "provider", "target", "title"}``, plus
+    ``"playlist"`` (and its ``"sharing"``) when a playlist was made or changed and
+    ``"comment"`` when one was written. ``target`` is the URN acted on ("" for a playlist
+    not made yet); ``title`` what it is called, for a message."""
+
+    action: str
+    provider: str
+    target: str
+    title: str = ""
+    playlist: Any = None
+    sharing: str | None = None
+    comment: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"ok": True, "action": self.action, "provider": self.provider,
+                               "target": self.target, "title": self.title}
+        if self.playlist is not None:
+            out["playlist"] = self.playlist.to_json()
+            out["sharing"] = self.sharing
+        if self.comment is not None:
+            out["comment"] = self.comment.to_json()
+        return out

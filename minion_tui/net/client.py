@@ -138,6 +138,7 @@ class Http:
         credentials: Credentials | None = None,
         max_bytes: int | None = None,
         rate_limited: Callable[[Response], bool] | None = None,
+        content: bytes | None = None,
     ) -> Response:
         """Send with retries; the body is read in full before returning (net/__init__.py,
         ARCHITECTURE.md), up to ``max_bytes`` (default ``options.max_body_bytes``; more is
@@ -145,7 +146,8 @@ class Http:
         (spec.Credentials), on every hop. ``rate_limited`` tells a rate limit sent under
         another status (Mixcloud's 403 ``RateLimitException``): retried like a 429, and
         RateLimited when it does not let up."""
-        spec = RequestSpec(method.upper(), url, params, headers, data, json, credentials)
+        spec = RequestSpec(method.upper(), url, params, headers, data, json, credentials,
+                           content)
         now = self._limiter.now()
         run = _Run(spec, started=now, deadline=now + self.options.deadline,
                    max_bytes=max_bytes or self.options.max_body_bytes,
@@ -325,6 +327,7 @@ class Http:
         """One request with its redirect hops and retries. Returns any response that is not
         retryable (the caller turns error statuses into errors); raises when it gives up."""
         method, data, json_body = spec.method.upper(), spec.data, spec.json
+        content = spec.content
         headers = spec.headers
         url = self._mapped(spec.url, spec.params)
         hops = 0
@@ -336,7 +339,7 @@ class Http:
             try:
                 with self._refusing_malformed(url):
                     response = await self._send(method, sent_url, sent_headers, data,
-                                                json_body, run, host, gate)
+                                                json_body, run, host, gate, content)
             except LimiterDeadline as exc:
                 raise self._limiter_gave_up(run, exc) from None
             except (TransportError, DecodingError) as exc:  # a body cut off mid-transfer too
@@ -360,7 +363,7 @@ class Http:
                     if (status == 303 and method != "HEAD") or (
                         status in (301, 302) and method == "POST"
                     ):
-                        method, data, json_body = "GET", None, None
+                        method, data, json_body, content = "GET", None, None, None
                     continue
                 if run.rate_limited is not None and status >= 400 \
                         and run.rate_limited(response):
@@ -386,6 +389,7 @@ class Http:
         run: _Run,
         host: str,
         gate: HostGate,
+        content: bytes | None = None,
     ) -> Response:
         """One attempt. The host's slot is taken as late as possible: by h1.py right before
         the request is written (after any connect), or here right before httpx sends."""
@@ -403,9 +407,11 @@ class Http:
             from minion_tui.net import impersonate
 
             await slot()
-            return await impersonate.send(method, url, self._headers(headers), data,
+            return await impersonate.send(method, url, self._headers(headers),
+                                          content if content is not None else data,
                                           json_body, timeout, cap, shown)
-        if method == "GET" and data is None and json_body is None and h1.takes(url):
+        if (method == "GET" and data is None and json_body is None and content is None
+                and h1.takes(url)):
             # Over h1.py's connections (no httpx pool to create on a command's way to its
             # first request); the body is read, and decoded by httpx's decoders, here.
             answer: StreamResponse = await h1.get(url, self._headers(headers), timeout,
@@ -420,6 +426,7 @@ class Http:
                     headers=self._headers(headers),
                     data=data,
                     json=json_body,
+                    content=content,
                     timeout=timeout,
                 )
                 answer = HttpxStream(await client.send(request, stream=True))

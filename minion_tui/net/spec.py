@@ -87,6 +87,7 @@ class RequestSpec:
     json: Any = None  # JSON body (beside the query and headers)
     # Sent only where they belong (Credentials.go_to), added per hop at send time.
     credentials: Credentials | None = None
+    content: bytes | None = None  # a raw body (a multipart upload), its type in headers
 
 
 class AuthHook(Protocol):

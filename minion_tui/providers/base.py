@@ -36,8 +36,13 @@ USER_LISTINGS = ("tracks", "toptracks", "likes", "reposts", "playlists", "albums
 TRACK_LISTINGS = ("related", "station", "comments", "favorites", "listeners", "similar",
                   "tracklist")
 SEARCH_KINDS = ("tracks", "users", "playlists", "albums", "tags", "all")
-#: Listings of the signed-in user's own account: "mylikes", the tracks they liked.
-ACCOUNT_LISTINGS = ("mylikes",)
+#: Listings of the signed-in user's own account: "mylikes", the tracks they liked; "feed"
+#: (what the users they follow posted), "history" (what they played), "myplaylists",
+#: "myfollowings".
+ACCOUNT_LISTINGS = ("mylikes", "feed", "history", "myplaylists", "myfollowings")
+#: Every write action a provider may declare (``Capabilities.writes``); each is one
+#: :meth:`Writer.write` action, its undo the same with "un" in front where there is one.
+WRITE_ACTIONS = ("like", "repost", "follow", "playlist", "comment", "listen_later", "upload")
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,7 @@ class Capabilities:
     originals: bool = False
     """Whether the uploader's original file can be downloaded (when signed in)."""
     writes: tuple[str, ...] = ()
-    """Write actions ("like", "repost", "follow", "comment", "playlist", "upload")."""
+    """Write actions (of :data:`WRITE_ACTIONS`) :class:`Writer` offers with a sign-in."""
     account_listings: tuple[str, ...] = ()
     """Listings of the signed-in user's own account (``mylikes``), read through
     :class:`AccountReader` with the sign-in ``service.accounts`` keeps; a provider that
@@ -170,6 +175,18 @@ class BudgetGate(Protocol):
         """Count one request of ``kind`` ("streams"…) for whoever is signed in; RateLimited
         (with ``retry_after``) instead, without counting, when the budget is used up."""
         ...
+
+
+@runtime_checkable
+class Writer(Protocol):
+    """A provider's write actions (``capabilities.writes``), with the sign-in
+    ``service.accounts`` keeps: "like"/"unlike", "repost"/"unrepost", "follow"/"unfollow",
+    "listen_later"/"unlisten_later" on ``urn``; "playlist_create" (``title``, ``private``,
+    ``tracks``: URNs), "playlist_get", "playlist_update" (any of those fields),
+    "playlist_delete"; "comment" (``body``, ``timestamp``: ms). Returns the object made or
+    changed (a Playlist, a Comment) or None; AuthRequired when not signed in."""
+
+    async def write(self, action: str, urn: str = "", **fields: Any) -> Any: ...
 
 
 @runtime_checkable

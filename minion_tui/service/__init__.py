@@ -13,6 +13,8 @@ composed of sub-services over one shared :class:`~minion_tui.service.core.Core`:
 * ``service.budgets`` — SoundCloud's published request limits, counted (budgets.py);
 * ``service.outbox`` — remote actions (likes) queued in the database and sent in order
   (outbox.py);
+* ``service.writes`` — likes, reposts, follows, playlists, comments, listen later, each
+  a method, with the sign-in ``service.accounts`` keeps (writes.py);
 * ``service.inbox`` — the ranked inbox of what followed artists surfaced, and radio queues
   (inbox.py).
 * ``service.analysis`` — tempo and key of files and streams, tracks similar by sound
@@ -52,6 +54,17 @@ from minion_tui.service.inbox import Inbox, InboxFilters
 from minion_tui.service.library import DEFAULT_TAGS, PINNABLE_KINDS, Library
 from minion_tui.service.outbox import Outbox
 from minion_tui.service.player import Player
+from minion_tui.service.writes import (
+    MAX_COMMENT,
+    MAX_TITLE,
+    Writes,
+    check_file,
+    check_position,
+    check_tags,
+    check_target,
+    check_text,
+    parse_at,
+)
 
 if TYPE_CHECKING:
     from minion_tui.models import WaitNotice
@@ -86,6 +99,7 @@ class Service:
         self.inbox = Inbox(self._core, self.catalog)
         self.analysis = Analysis(self._core, self.catalog)
         self.downloads.after_each(self.analysis.after_download)
+        self.writes = Writes(self._core)
 
     @classmethod
     def open(
@@ -124,9 +138,42 @@ class Service:
         await self._core.aclose()
 
 
-__all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Accounts", "Analysis",
-           "Budgets", "Capabilities", "Catalog", "Discovery", "Downloads", "Inbox",
-           "InboxFilters", "Library", "Outbox", "Player", "Resource", "SearchFilter",
-           "Service",
-           "WebRef", "capabilities", "claimed_by", "is_claimed", "preload_network",
-           "provider_capabilities", "provider_names", "provider_title", "same_key", "web_ref"]
+__all__ = [
+    "DB_FILENAME",
+    "DEFAULT_TAGS",
+    "MAX_COMMENT",
+    "MAX_TITLE",
+    "PINNABLE_KINDS",
+    "Accounts",
+    "Analysis",
+    "Budgets",
+    "Capabilities",
+    "Catalog",
+    "Discovery",
+    "Downloads",
+    "Inbox",
+    "InboxFilters",
+    "Library",
+    "Outbox",
+    "Player",
+    "Resource",
+    "SearchFilter",
+    "Service",
+    "WebRef",
+    "Writes",
+    "capabilities",
+    "check_file",
+    "check_position",
+    "check_tags",
+    "check_target",
+    "check_text",
+    "claimed_by",
+    "is_claimed",
+    "parse_at",
+    "preload_network",
+    "provider_capabilities",
+    "provider_names",
+    "provider_title",
+    "same_key",
+    "web_ref",
+]

@@ -244,7 +244,10 @@ class Catalog:
         # ``seen`` receives the subject, the neutral listing and the provider (provenance).
         known = capabilities()
         pages: AsyncIterator[Page[Any]]
-        if listing in known.account_listings:
+        # "feed" is your own feed, and (Mixcloud) a user's feed when a user is given.
+        named = target is not None and target.strip() != ""
+        if listing in known.account_listings and not (
+                named and (listing in _words_for("user") or listing in _words_for("track"))):
             seen.provider, pages = self._account_listing(listing, target, provider, limit)
         elif listing in known.charts or listing == "tag":
             source = self._searcher(provider or (claimed_by(target) if target else None))

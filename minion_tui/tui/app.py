@@ -58,6 +58,7 @@ from minion_tui.tui.widgets.now_playing import NowPlayingBar
 from minion_tui.tui.widgets.source_list import SourceList
 from minion_tui.tui.widgets.track_list import TrackList
 from minion_tui.tui.widgets.waveform import Waveform
+from minion_tui.tui.write_control import WriteControl
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -127,6 +128,17 @@ class MinionApp(PlayerKeys, ServiceApp):
                 id="discovery.sync"),
         Binding("R", "radio('track')", "Radio from the track", show=False,
                 id="discovery.radio"),
+        # Writes on the service (tui/write_control.py): the highlighted track, else the one
+        # playing. l/x/n/u rate here (local); these go to the service, signed in.
+        Binding("z", "write('like')", "Like on the service", show=False, id="write.like"),
+        Binding("Z", "write('unlike')", "Take back the like (asks)", show=False,
+                id="write.unlike"),
+        Binding("w", "write('repost')", "Repost on the service", show=False,
+                id="write.repost"),
+        Binding("W", "write('unrepost')", "Take back the repost (asks)", show=False,
+                id="write.unrepost"),
+        Binding("C", "comment_here", "Comment at the playing position", show=False,
+                id="write.comment"),
     ]
 
     def __init__(self, service: Service, *, companions: Sequence[Companion] = ()) -> None:
@@ -615,6 +627,50 @@ class MinionApp(PlayerKeys, ServiceApp):
                         title="Download", severity="warning", timeout=6)
             return
         self.download_control.start(*found)
+
+    # -- writes on the service: z Z w W C → tui/write_control.py ----------------------------
+
+    @cached_property
+    def write_control(self) -> WriteControl:
+        return WriteControl(self, self.service)
+
+    def _write_subject(self, what: str) -> Track | None:
+        """The highlighted track, else the one playing."""
+        track = self.highlighted_track()
+        if track is None:
+            now, _ = self.service.player.now_playing()
+            track = now.track if now is not None else None
+        if track is None:
+            self.notify(f"Highlight a track first: {what} works on the track under the "
+                        "cursor, or the one playing.", severity="warning", timeout=5)
+        return track
+
+    def action_write(self, action: str) -> None:
+        track = self._write_subject(action)
+        if track is not None:
+            self.write_control.run(action, track.urn, track.title)
+
+    def action_follow_on_service(self, follow: bool = True) -> None:
+        track = self._write_subject("following the artist")
+        if track is None:
+            return
+        if not track.uploader_urn:
+            self.notify(f"The service named no uploader for {track.title}.",
+                        severity="warning", timeout=5)
+            return
+        self.write_control.run("follow" if follow else "unfollow", track.uploader_urn,
+                               track.uploader or track.artist)
+
+    def action_comment_here(self) -> None:
+        now, state = self.service.player.now_playing()
+        if now is None or state is None:
+            self.notify("Play a track first: C comments at the position playing.",
+                        severity="warning", timeout=5)
+            return
+        self.write_control.comment(now.track, state.position)
+
+    def action_new_playlist(self) -> None:
+        self.write_control.create_playlist(self.highlighted_track())
 
     # -- discovery: follow (f), sync (ctrl+r), radio (R) → tui/discovery_control.py --------
 

@@ -227,5 +227,32 @@ class ThemeCommands(DomainCommands):
         ]
 
 
+class WriteCommands(DomainCommands):
+    """Writes on the service, signed in: the keys z Z w W C, and what has no key."""
+
+    async def commands(self) -> list[PaletteCommand]:
+        return [
+            PaletteCommand("Like on the service", "Like the highlighted (or playing) track "
+                           "on SoundCloud, favourite it on Mixcloud (z)",
+                           partial(self._act, "write('like')")),
+            PaletteCommand("Unlike on the service", "Take back the like, after asking (Z)",
+                           partial(self._act, "write('unlike')")),
+            PaletteCommand("Repost on the service", "Repost the highlighted track (w)",
+                           partial(self._act, "write('repost')")),
+            PaletteCommand("Unrepost on the service", "Take back the repost, after asking "
+                           "(W)", partial(self._act, "write('unrepost')")),
+            PaletteCommand("Follow the artist on the service", "Follow the highlighted "
+                           "track's uploader on SoundCloud or Mixcloud (f follows locally)",
+                           partial(self._act, "follow_on_service(True)")),
+            PaletteCommand("Unfollow the artist on the service", "Stop following the "
+                           "uploader on the service, after asking",
+                           partial(self._act, "follow_on_service(False)")),
+            PaletteCommand("Comment here", "Comment on the playing track at its position "
+                           "(C)", partial(self._act, "comment_here")),
+            PaletteCommand("New playlist", "Make a playlist on the service with the "
+                           "highlighted track", partial(self._act, "new_playlist")),
+        ]
+
+
 DOMAIN_PROVIDERS = (PaneCommands, SourceCommands, RatingCommands, TrackCommands,
-                    DiscoveryCommands, ThemeCommands)
+                    DiscoveryCommands, WriteCommands, ThemeCommands)

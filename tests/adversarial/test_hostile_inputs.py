@@ -137,9 +137,11 @@ TUI_CONFIGS = ("nested-2000", "bad-utf8", "directory")
 
 #: A valid value for each positional, so that one hostile argument is the only bad one.
 VALID = {"target": TRACK, "targets": TRACK, "query": "deep", "listing": "likes",
-         "seconds": "10"}  # ctl seek SECONDS
+         "seconds": "10",  # ctl seek SECONDS
+         # the write verbs: playlist PLAYLIST TRACK… POSITION
+         "playlist": EXAMPLES["set_small"], "track": TRACK, "tracks": TRACK, "position": "1"}
 #: Options every run of a command gets (play: one second, silently).
-EXTRA = {"play": ["--for=1", "--ao=null"]}
+EXTRA = {"play": ["--for=1", "--ao=null"], "comment": ["--at=0:05"]}
 URL_DESTS = {"target", "targets"}
 NO_JSON = {"config init", "emulator", "(tui)"}  # commands without --json
 

@@ -30,6 +30,8 @@ ITEM_TYPES: dict[str, tuple[type, ...]] = {
     "popular": (Track,), "hot": (Track,), "new": (Track,), "live": (Track,), "listens": (Track,),
     "feed": (Track,), "favorites": (User,), "listeners": (User,), "similar": (Track,),
     "tracklist": (Section,), "mylikes": (Track,),
+    # the signed-in user's own lists (docs/writes.md)
+    "history": (Track,), "myplaylists": (Playlist,), "myfollowings": (User,),
 }
 SEARCH_TYPES: dict[str, tuple[type, ...]] = {
     "tracks": (Track,), "users": (User,), "playlists": (Playlist,), "albums": (Playlist,),

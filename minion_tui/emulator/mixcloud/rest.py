@@ -100,12 +100,22 @@ class Rest(OnService):
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         request = Request(scope, receive)
-        response = self.handle(request)
+        form: dict[str, Any] = {}
+        if request.method in ("POST", "DELETE"):
+            raw = await request.body()
+            kind = request.headers.get("content-type", "")
+            if raw and kind.startswith("multipart/form-data"):
+                from minion_tui.emulator.forms import parse_multipart
+
+                form = parse_multipart(kind, raw) or {}
+            elif raw:
+                form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+        response = self.handle(request, form)
         await response(scope, receive, send)
 
     # ---- dispatch ----------------------------------------------------------------------------
 
-    def handle(self, request: Request) -> Response:
+    def handle(self, request: Request, form: dict[str, Any] | None = None) -> Response:
         path = _route_path(request)
         self.service.record("api", path, request.url.query)
         params = dict(parse_qsl(request.url.query, keep_blank_values=True))
@@ -122,6 +132,8 @@ class Rest(OnService):
             query = f"?{request.url.query}" if request.url.query else ""
             location = f"{self.service.api_origin(request)}{path}/{query}"
             return Response(b"", status_code=301, headers={"location": location})
+        if request.method in ("POST", "DELETE"):
+            return self.write(request, path, params, form or {})
         try:
             if request.method not in ("GET", "HEAD"):
                 raise ApiError(405, "MethodNotAllowedException",
@@ -133,6 +145,29 @@ class Rest(OnService):
         except ApiError as problem:
             return answer(error_body(problem), problem.status, callback=callback)
         return answer(body, callback=callback)
+
+    def write(self, request: Request, path: str, params: dict[str, str],
+              form: dict[str, Any]) -> Response:
+        """POST / DELETE on favorite, repost, listen-later, follow (writes.py)."""
+        from minion_tui.emulator.mixcloud.writes import WriteError
+
+        if not path.endswith("/"):  # §1.1: non-GET requests need the trailing slash
+            problem = ApiError(404, "NotFoundException", "Not found (no trailing slash).")
+            return answer(error_body(problem), 404)
+        parts = [p for p in path.split("/") if p]
+        remove = request.method == "DELETE" or form.get("method") == "delete"
+        token = params.get("access_token") or form.get("access_token")
+        try:
+            if parts == ["upload"] and request.method == "POST":
+                body = self.service.writes.upload(form, token=token if isinstance(token, str)
+                                                  else None)
+            else:
+                body = self.service.writes.act(parts, token=token if isinstance(token, str)
+                                               else None, remove=remove)
+        except WriteError as refused:
+            problem = ApiError(refused.status, refused.kind, refused.message)
+            return answer(error_body(problem), problem.status)
+        return answer(body)
 
     def route(self, parts: list[str], params: dict[str, str], request: Request) -> Any:
         metadata = params.get("metadata") == "1"

@@ -136,6 +136,11 @@ class Mixcloud:
         self.throttled_bytes = 0
         self.calls: list[tuple[str, str]] = []  # (origin kind, path?query) of API/GraphQL calls
         self.media = Media(self)
+        from minion_tui.emulator.mixcloud.writes import McWrites
+
+        #: Reposts and listen-later of this emulator; favourites and follows live in the
+        #: catalog's lists (writes.py).
+        self.writes = McWrites(self)
         #: www.mixcloud.com's OAuth server (§3): who signs in, the tokens it gave.
         self.oauth = OAuthServer("mixcloud", secret, user=SIGNED_IN, pkce=False,
                                  expires=False, clock=clock)

@@ -36,7 +36,7 @@ class ApiContext:
 
     def track(self, raw: str, secret: str | None = None) -> Track | None:
         """A track by numeric id or URN; private tracks only with their secret token."""
-        track = self.catalog.tracks.get(parse_id(raw, "tracks"))
+        track = self.social.track(parse_id(raw, "tracks"))  # uploads, changes, deletions
         if track is None or (track.secret_token and secret != track.secret_token):
             return None
         return track
@@ -45,7 +45,9 @@ class ApiContext:
         return self.catalog.artists.get(parse_id(raw, "users"))
 
     def track_set(self, raw: str) -> TrackSet | None:
-        return self.catalog.sets.get(parse_id(raw, "playlists"))
+        """A playlist by id or URN as it is now (made, changed or deleted through the
+        official API's writes: social.py)."""
+        return self.social.track_set(parse_id(raw, "playlists"))
 
 
 def parse_id(raw: str, kind: str) -> int:

@@ -112,7 +112,7 @@ async def comments(ctx: ApiContext, request: Request) -> Response:
     sort = params.get("sort") or "newest"
     if sort not in _COMMENT_SORTS:
         raise BadRequest(f"invalid sort {sort!r}")
-    found = list(ctx.catalog.comments(track))
+    found = ctx.social.comments_of(track.id, ctx.catalog.comments(track))
     if sort == "oldest":
         found.reverse()
     elif sort == "track-timestamp":

@@ -5,6 +5,7 @@ signed-in client makes (api.soundcloud.com), as docs/soundcloud.md §5 describes
 * ``POST /oauth/token`` — form-encoded: ``authorization_code`` (PKCE S256), ``refresh_token``
   (single-use), ``client_credentials`` (Basic auth, capped per hour); errors as
   ``{"code": 400, "message": "invalid_grant", …}``.
+* the writes and the user's own lists: official_writes.py.
 * ``GET /me``, ``GET /me/likes/tracks`` (cursor pages, ``linked_partitioning``), and
   ``GET /tracks/{urn}`` with ``Authorization: OAuth <token>`` only (query tokens are
   deprecated, §5); dates in the official API's ``2019/01/15 15:40:49 +0000`` form.
@@ -21,7 +22,9 @@ from starlette.routing import Mount, Route
 
 from minion_tui.emulator import apps
 from minion_tui.emulator.oauth import OAuthError, OAuthServer, parse_basic, read_form
+from minion_tui.emulator.soundcloud import official_writes
 from minion_tui.emulator.soundcloud.context import ApiContext, parse_id
+from minion_tui.emulator.soundcloud.official_writes import error as _error
 from minion_tui.emulator.soundcloud.resources import api_json
 
 API = "https://api.soundcloud.com"
@@ -30,14 +33,6 @@ DEMO_APP_ID, DEMO_APP_SECRET, DEMO_REDIRECTS = (
     apps.SOUNDCLOUD_APP_ID, apps.SOUNDCLOUD_APP_SECRET, apps.REDIRECTS)
 _DATES = ("created_at", "last_modified", "release_date", "display_date")
 MAX_LIMIT = 200
-
-
-def _error(status: int, message: str) -> Response:
-    word = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 429: "Too Many Requests"}
-    return api_json({"code": status, "message": message,
-                     "link": "https://developers.soundcloud.com/docs/api/explorer/open-api",
-                     "status": f"{status} - {word.get(status, 'Error')}",
-                     "errors": [{"error_message": message}], "error": message}, status)
 
 
 def official_date(iso: Any) -> Any:
@@ -58,7 +53,8 @@ class Official:
                                         Route("/oauth/token", self.token, methods=["POST"])]),
             Mount("/sc-api", routes=[Route("/me", self.me),
                                      Route("/me/likes/tracks", self.likes),
-                                     Route("/tracks/{urn}", self.track)]),
+                                     Route("/tracks/{urn}", self.track),
+                                     *official_writes.routes(self)]),
         ]
 
     # -- secure.soundcloud.com ----------------------------------------------------------------
@@ -126,7 +122,7 @@ class Official:
     async def track(self, request: Request) -> Response:
         if self._user(request, client=True) is None:
             return _error(401, "Unauthorized")
-        found = self.ctx.catalog.tracks.get(parse_id(request.path_params["urn"], "tracks"))
+        found = self.ctx.social.track(parse_id(request.path_params["urn"], "tracks"))
         if found is None or not found.listed:
             return api_json({}, 404)
         return api_json(self._dated(self.ctx.render.track(found)))

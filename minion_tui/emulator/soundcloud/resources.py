@@ -153,7 +153,7 @@ class Renderer:
                  social: Any = None) -> None:
         self.catalog, self.media_urls, self.auth = catalog, media_urls, auth
         self.social = social  # emulator/social.py: this emulator's likes (default: catalog's)
-        self._tracks: dict[tuple[int, bool], dict[str, Any]] = {}
+        self._tracks: dict[tuple[int, bool, int], dict[str, Any]] = {}
 
     # -- users ---------------------------------------------------------------------------------
     def _avatar(self, artist: Artist) -> str:
@@ -185,7 +185,8 @@ class Renderer:
     def user(self, artist: Artist) -> dict[str, Any]:
         c, mini = self.catalog, self.mini_user(artist)
         product = {"product": {"id": "creator-pro-unlimited" if artist.pro else "free"}}
-        sets = c.user_sets.get(artist.id, [])
+        sets = (self.social.set_ids(artist.id) if self.social is not None
+                else c.user_sets.get(artist.id, []))
         liked = (self.social.likes if self.social is not None else c.likes).get(artist.id, ())
         return {
             "avatar_url": mini["avatar_url"], "city": artist.city,
@@ -210,9 +211,11 @@ class Renderer:
 
     # -- tracks --------------------------------------------------------------------------------
     def track(self, track: Track, *, full_user: bool = False) -> dict[str, Any]:
-        cached = self._tracks.get((track.id, full_user))
+        # keyed by last_modified too: a track changed through the official API renders anew
+        key = (track.id, full_user, track.last_modified)
+        cached = self._tracks.get(key)
         if cached is None:
-            cached = self._tracks[(track.id, full_user)] = self._track(track, full_user)
+            cached = self._tracks[key] = self._track(track, full_user)
         rendered = dict(cached)
         rendered["track_authorization"] = self.auth.issue()
         return rendered
@@ -286,7 +289,8 @@ class Renderer:
     def playlist(self, track_set: TrackSet, *, with_tracks: bool = True) -> dict[str, Any]:
         c = self.catalog
         artist = c.artists[track_set.user_id]
-        members = [c.tracks[t] for t in track_set.track_ids]
+        members = [c.tracks[t] for t in track_set.track_ids if t in c.tracks]
+        private = self.social is not None and track_set.id in self.social.private_sets
         rendered: dict[str, Any] = {
             "artwork_url": (self.media_urls.artwork_url(track_set.artwork_key)
                             if track_set.artwork_key else None),
@@ -296,12 +300,13 @@ class Renderer:
             "label_name": track_set.label_name, "last_modified": iso(track_set.created_at + 3600),
             "license": track_set.license, "likes_count": track_set.likes_count,
             "managed_by_feeds": False, "permalink": track_set.permalink,
-            "permalink_url": c.set_url(track_set), "public": True, "purchase_title": None,
+            "permalink_url": c.set_url(track_set), "public": not private, "purchase_title": None,
             "purchase_url": None,
             "release_date": iso(track_set.created_at - track_set.created_at % 86400)
             if track_set.is_album else None,
             "reposts_count": track_set.reposts_count, "secret_token": None,
-            "sharing": "public", "tag_list": tag_list(track_set.tags), "title": track_set.title,
+            "sharing": "private" if private else "public",
+            "tag_list": tag_list(track_set.tags), "title": track_set.title,
             "uri": f"https://api.soundcloud.com/playlists/soundcloud%3Aplaylists%3A{track_set.id}",
             "user_id": artist.id, "set_type": track_set.set_type, "is_album": track_set.is_album,
             "published_at": iso(track_set.created_at), "display_date": iso(track_set.created_at),

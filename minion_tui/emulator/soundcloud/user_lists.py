@@ -40,12 +40,13 @@ async def user_tracks(ctx: ApiContext, request: Request) -> Response:
     artist = ctx.artist(request.path_params["id"])
     if artist is None:
         return not_found()
-    c = ctx.catalog
-    entries = [Entry(c.tracks[t].created_at, t, t, c.tracks[t].listed)
-               for t in c.user_tracks.get(artist.id, [])]
+    social = ctx.social  # the catalog's uploads, and those made or deleted here
+    found = {t: track for t in social.track_ids(artist.id)
+             if (track := social.track(t)) is not None}
+    entries = [Entry(track.created_at, t, t, track.listed) for t, track in found.items()]
     items, cursor = cursor_page(entries, request.query_params, name="tracks",
                                 default_limit=DEFAULT_LIMIT)
-    rendered = [ctx.render.track(c.tracks[t]) for t in items]
+    rendered = [ctx.render.track(found[t]) for t in items]
     return _page(request, rendered, cursor)
 
 
@@ -64,7 +65,10 @@ def _sets(ctx: ApiContext, request: Request, albums: bool | None) -> Response:
     artist = ctx.artist(request.path_params["id"])
     if artist is None:
         return not_found()
-    sets = [ctx.catalog.sets[s] for s in ctx.catalog.user_sets.get(artist.id, [])]
+    # Private playlists are the owner's alone (the official API's /me/playlists shows them).
+    sets = [found for s in ctx.social.set_ids(artist.id)
+            if (found := ctx.social.track_set(s)) is not None
+            and s not in ctx.social.private_sets]
     chosen = [s for s in sets if albums is None or s.is_album == albums]
     page, nxt = numeric_page(chosen, request.query_params, default_limit=10)
     return _page(request, [ctx.render.playlist(s) for s in page], nxt, 10)
@@ -100,7 +104,10 @@ async def likes(ctx: ApiContext, request: Request) -> Response:
         if like.kind == "track":
             body["track"] = render.track(c.tracks[like.target_id])
         else:
-            body["playlist"] = render.playlist(c.sets[like.target_id], with_tracks=False)
+            liked = ctx.social.track_set(like.target_id)
+            if liked is None:
+                continue
+            body["playlist"] = render.playlist(liked, with_tracks=False)
         rendered.append(body)
     return _page(request, rendered, cursor)
 
@@ -110,7 +117,7 @@ async def follows(ctx: ApiContext, request: Request) -> Response:
     if artist is None:
         return not_found()
     tab = request.url.path.rsplit("/", 1)[-1]
-    graph = ctx.catalog.followings if tab == "followings" else ctx.catalog.followers
+    graph = ctx.social.followings if tab == "followings" else ctx.catalog.followers
     entries = [Entry(a.created_at, a.target_id, a) for a in graph.get(artist.id, [])]
     items, cursor = cursor_page(entries, request.query_params, name=tab,
                                 default_limit=DEFAULT_LIMIT)
@@ -135,7 +142,9 @@ def _stream_item(ctx: ApiContext, owner: int, at: int, kind: str, target: int,
     if kind == "track":
         item["track"] = render.track(c.tracks[target])
     else:
-        item["playlist"] = render.playlist(c.sets[target])
+        found = ctx.social.track_set(target)
+        item["playlist"] = (render.playlist(found) if found is not None
+                            else {"id": target, "kind": "playlist"})
     return item
 
 
@@ -152,8 +161,10 @@ async def stream(ctx: ApiContext, request: Request) -> Response:
     if not reposts_only:
         entries += [Entry(c.tracks[t].created_at, t, (c.tracks[t].created_at, "track", t, False),
                           c.tracks[t].listed) for t in c.user_tracks.get(artist.id, [])]
-        entries += [Entry(c.sets[s].created_at, s, (c.sets[s].created_at, "playlist", s, False))
-                    for s in c.user_sets.get(artist.id, [])]
+        entries += [Entry(found.created_at, s, (found.created_at, "playlist", s, False))
+                    for s in ctx.social.set_ids(artist.id)
+                    if (found := ctx.social.track_set(s)) is not None
+                    and s not in ctx.social.private_sets]
         entries.sort(key=lambda e: (e.at, e.id), reverse=True)
     name = "reposts" if reposts_only else "stream"
     items, cursor = cursor_page(entries, request.query_params, name=name,

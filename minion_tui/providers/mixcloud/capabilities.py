@@ -15,6 +15,7 @@ CAPABILITIES = Capabilities(
     stream_kinds=("hls", "progressive"),
     formats=("best", "m4a"),
     account_listings=("mylikes",),
+    writes=("like", "repost", "follow", "listen_later", "upload"),
     discovery_listings=("likes", "tracks"),  # favourites and shows (docs/mixcloud.md §1.4)
     max_range_bytes=5 * 1024 * 1024,  # docs/mixcloud.md §4.5: throttled past ~5 MB
     stream_from_link=True,  # one GraphQL call answers from the link (docs/mixcloud.md §4)

@@ -163,6 +163,12 @@ class Mixcloud:
         return self._pages(f"{target.path}{tab}/", want, limit,
                            what=f"{tab} of {target.web_url}")
 
+    async def write(self, action: str, urn: str = "", **fields: Any) -> Any:
+        """One write action with the sign-in (providers/mixcloud/writes.py)."""
+        from minion_tui.providers.mixcloud.writes import Writes
+
+        return await Writes(self.api.http, self._account).write(action, urn, **fields)
+
     def account_listing(self, listing: str, *, limit: int | None = None
                         ) -> AsyncIterator[Page[Any]]:
         """The signed-in user's own listings (providers/mixcloud/account.py)."""

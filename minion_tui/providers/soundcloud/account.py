@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from minion_tui.errors import AuthRequired, HTTPAuthError, InvalidArgument
-from minion_tui.models import Page, Track
+from minion_tui.models import Page, StreamChoice, Track
 from minion_tui.net.spec import Credentials
 from minion_tui.providers.paging import limited
 from minion_tui.providers.soundcloud import parse
@@ -26,7 +26,11 @@ if TYPE_CHECKING:
     from minion_tui.providers.soundcloud.client import SoundCloud
 
 OFFICIAL = "https://api.soundcloud.com"
-LISTINGS = ("mylikes",)
+LISTINGS = ("mylikes", "feed", "history", "myplaylists", "myfollowings")
+#: The official API's lists of the signed-in user (docs/soundcloud.md §5), by listing.
+OWN_LISTS = {"mylikes": "/me/likes/tracks", "feed": "/me/feed",
+             "history": "/me/recently-played/tracks", "myplaylists": "/me/playlists",
+             "myfollowings": "/me/followings"}
 _TITLE, _NAME = "SoundCloud", "soundcloud"
 
 
@@ -35,15 +39,56 @@ def my_listing(client: SoundCloud, account: AccountAccess | None, listing: str, 
     if listing not in LISTINGS:
         raise InvalidArgument(f"SoundCloud has no {listing!r} listing of your account.",
                               hint=f"Use one of: {', '.join(LISTINGS)}.")
-    return _likes(client, account, limit)
+    if listing == "mylikes":
+        return _likes(client, account, limit)
+    return _own(client, account, listing, limit)
+
+
+async def _own(client: SoundCloud, account: AccountAccess | None, listing: str,
+               limit: int | None) -> AsyncIterator[Page[Any]]:
+    """feed, history, myplaylists, myfollowings: the official API only (an OAuth sign-in)."""
+    token = await account.token(_NAME, "oauth") if account is not None else None
+    if token is None or account is None:
+        raise AuthRequired(_TITLE, _NAME, why=f"your {listing} is read with an OAuth "
+                           "sign-in, not a pasted session token"
+                           if await client.api.user_token() else None)
+    parser = {"feed": _feed_items, "history": _tracks, "myplaylists": _playlists,
+              "myfollowings": _users}[listing]
+    async for page in limited(_official_pages(client, account, token, limit,
+                                              OWN_LISTS[listing]), parser, limit):
+        yield page
+
+
+async def _feed_items(items: list[Any]) -> list[Track]:
+    return await _tracks([i.get("origin") for i in items if isinstance(i, dict)])
+
+
+async def _playlists(items: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for item in items:
+        try:
+            found.append(parse.playlist(item))
+        except parse.MalformedResponse:
+            continue
+    return found
+
+
+async def _users(items: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for item in items:
+        try:
+            found.append(parse.user(item))
+        except parse.MalformedResponse:
+            continue
+    return found
 
 
 async def _likes(client: SoundCloud, account: AccountAccess | None,
                  limit: int | None) -> AsyncIterator[Page[Any]]:
     token = await account.token(_NAME, "oauth") if account is not None else None
     if token is not None and account is not None:
-        async for page in limited(_official_likes(client, account, token, limit), _tracks,
-                                  limit):
+        async for page in limited(_official_pages(client, account, token, limit,
+                                                  OWN_LISTS["mylikes"]), _tracks, limit):
             yield page
         return
     if await client.api.user_token() is None:
@@ -79,10 +124,10 @@ async def _tracks(items: list[Any]) -> list[Track]:
     return tracks
 
 
-async def _official_likes(client: SoundCloud, account: AccountAccess, token: str,
-                          limit: int | None) -> AsyncGenerator[RawPage, None]:
+async def _official_pages(client: SoundCloud, account: AccountAccess, token: str,
+                          limit: int | None, path: str) -> AsyncGenerator[RawPage, None]:
     size = str(max(1, min(limit or 50, MAX_PAGE_SIZE)))
-    url: str | None = f"{OFFICIAL}/me/likes/tracks"
+    url: str | None = f"{OFFICIAL}{path}"
     params: dict[str, str] | None = {"limit": size, "linked_partitioning": "true"}
     seen: set[str] = set()
     while url is not None:
@@ -107,3 +152,50 @@ async def _official_likes(client: SoundCloud, account: AccountAccess, token: str
 
 def _bearing(token: str) -> Credentials:
     return Credentials(frozenset({OFFICIAL}), headers={"Authorization": f"OAuth {token}"})
+
+
+#: The presets of streams from the official API's /tracks/{urn}/streams (not api-v2's).
+OFFICIAL_PRESETS = ("official_aac_160", "official_mp3_128")
+
+
+async def official_stream(client: SoundCloud, account: AccountAccess | None, urn: str, *,
+                          prefer: str | None) -> StreamChoice | None:
+    """A full-length stream of ``urn`` from ``GET /tracks/{urn}/streams`` with the OAuth
+    sign-in (docs/soundcloud.md §5: unauthenticated calls fall back to the preview), or None
+    when nobody is signed in or it names no full-length URL. AAC HLS first (the MP3 fields are
+    being removed, §5), MP3 when asked for (or the only one)."""
+    from urllib.parse import quote
+
+    token = await account.token(_NAME, "oauth") if account is not None else None
+    if token is None or account is None:
+        return None
+    url = f"{OFFICIAL}/tracks/{quote(urn, safe='')}/streams"
+    response = await client.http.request("GET", url, credentials=_bearing(token),
+                                         allow_statuses=(401, 403, 404))
+    if response.status_code == 401:
+        token = await account.refused(_NAME, "oauth", token)
+        response = await client.http.request("GET", url, credentials=_bearing(token),
+                                             allow_statuses=(401, 403, 404))
+    if response.status_code >= 400:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    from minion_tui.providers.soundcloud.streams import expires_at
+
+    found = [("hls", "aac", "official_aac_160", body.get("hls_aac_160_url"),
+              "audio/mp4; codecs=\"mp4a.40.2\""),
+             ("progressive", "mp3", "official_mp3_128", body.get("http_mp3_128_url"),
+              "audio/mpeg")]
+    if prefer == "mp3":
+        found.reverse()
+    elif prefer not in (None, "m4a"):
+        return None
+    for protocol, codec, preset, link, mime in found:
+        if isinstance(link, str) and link.startswith("https://"):
+            return StreamChoice(protocol=protocol, codec=codec, preset=preset, url=link,
+                                mime_type=mime, expires_at=expires_at(link), track_urn=urn)
+    return None

@@ -24,7 +24,7 @@ from minion_tui.errors import (
 from minion_tui.models import Activity, Comment, Page, Playlist, StreamChoice, Track, User
 from minion_tui.providers.paging import bounded_put, limited
 from minion_tui.providers.soundcloud import listings, originals, parse, streams, urls
-from minion_tui.providers.soundcloud.account import my_listing
+from minion_tui.providers.soundcloud.account import OFFICIAL_PRESETS, my_listing, official_stream
 from minion_tui.providers.soundcloud.api import Api
 from minion_tui.providers.soundcloud.capabilities import (
     CAPABILITIES,
@@ -319,6 +319,12 @@ class SoundCloud:
         pages: AsyncIterator[Page[Any]] = by_name[listing](user_id, limit=limit)
         return pages
 
+    async def write(self, action: str, urn: str = "", **fields: Any) -> Any:
+        """One write action with the OAuth sign-in (providers/soundcloud/writes.py)."""
+        from minion_tui.providers.soundcloud.writes import Writes
+
+        return await Writes(self.http, self._account).write(action, urn, **fields)
+
     def account_listing(self, listing: str, *, limit: int | None = None
                         ) -> AsyncIterator[Page[Any]]:
         """The signed-in user's own listings (providers/soundcloud/account.py)."""
@@ -375,6 +381,12 @@ class SoundCloud:
         """A signed, playable stream. Raises GeoBlocked, DrmOnly, PreviewOnly (when
         ``require_full``) or NotFound; never returns an encrypted stream."""
         source, fresh = await self._source_for(track)
+        if streams.preview_only(source, prefer):
+            # A Go+ preview on api-v2: signed in, the official API gives the whole track
+            # (docs/soundcloud.md §5, soundcloud/api#510).
+            full = await official_stream(self, self._account, source.track_urn, prefer=prefer)
+            if full is not None:
+                return full
         try:
             return await streams.choose(self.api, source, require_full=require_full,
                                         prefer=prefer)
@@ -388,6 +400,12 @@ class SoundCloud:
 
     async def refresh_stream(self, choice: StreamChoice) -> StreamChoice:
         """A new signed URL for the same transcoding, after the CDN answered 403 (expired)."""
+        if choice.preset in OFFICIAL_PRESETS:
+            again = await official_stream(self, self._account, choice.track_urn,
+                                          prefer=choice.codec if choice.codec == "mp3"
+                                          else None)
+            if again is not None:
+                return again
         source = self._sources.get(choice.track_urn)
         if source is not None:
             try:

@@ -124,6 +124,12 @@ def _policy_deadline(policy: str) -> float | None:
         return None
 
 
+def preview_only(source: StreamSource, prefer: str | None) -> bool:
+    """Whether api-v2 offers only the 30-second preview of the track (a Go+ track)."""
+    found = candidates(source.transcodings, prefer)
+    return bool(found) and all(t.snipped for t in found) and source.policy != "BLOCK"
+
+
 def refuse_early(source: StreamSource, *, require_full: bool, prefer: str | None) -> None:
     """Raise before any media request when the track cannot give what was asked."""
     title = f"“{source.title}”" if source.title else source.track_urn

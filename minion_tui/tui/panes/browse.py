@@ -15,7 +15,7 @@ from textual.widgets import Input, OptionList, Static
 
 from minion_tui.errors import MinionError
 from minion_tui.models import Judgment, Playlist, Track, User
-from minion_tui.service import provider_names
+from minion_tui.service import provider_names, provider_title
 from minion_tui.tui.messages import DiscoverySynced
 from minion_tui.tui.panes.base import Pane, PaneInfo
 from minion_tui.tui.widgets.details import TrackDetails
@@ -120,6 +120,11 @@ class BrowsePane(Pane):
         """(target, name) of the user opened last, whose tabs are offered as sources."""
         self._user_provider: str | None = None
         self._playlists: list[Playlist] = []
+        #: The "You" section: (provider, its title) signed in, and their playlists and
+        #: followings once listed.
+        self._you: list[tuple[str, str]] = []
+        self._my_playlists: list[tuple[str, Playlist]] = []
+        self._my_followings: list[tuple[str, User]] = []
         self._opened: list[SourceRef] = []
         """Sources opened from outside the list (Search, go to artist...), newest first."""
         self._previous: list[SourceRef] = []
@@ -245,6 +250,7 @@ class BrowsePane(Pane):
                   for ref in self._opened]
         sections = [
             SourceSection("Discover", discover),
+            *self._you_sections(),
             *self._provider_sections(),
             SourceSection("Pinned", pinned, "" if pinned else "p to pin"),
             *([SourceSection("Opened", opened)] if opened else []),
@@ -261,6 +267,45 @@ class BrowsePane(Pane):
                         for i, p in enumerate(self._playlists)]
             sections.append(SourceSection(name, entries))
         return sections
+
+    def _you_sections(self) -> list[SourceSection]:
+        """"You" (one per service signed in to): Feed, Likes, History, then your playlists
+        and who you follow, once listed."""
+        words = {"feed": "Feed", "mylikes": "Likes", "history": "History"}
+        found = []
+        for provider, title in self._you:
+            offered = self.service.catalog.capabilities(provider).account_listings
+            entries = [SourceEntry(f"you-{provider}-{listing}", word,
+                                   SourceRef(listing, None, f"Your {word.lower()} ({title})",
+                                             provider=provider))
+                       for listing, word in words.items() if listing in offered]
+            entries += [SourceEntry(f"you-{provider}-playlist-{i}",
+                                    f"  ▤ {p.title} ({p.track_count})",
+                                    SourceRef("playlist", p.urn, p.title))
+                        for i, (name, p) in enumerate(self._my_playlists) if name == provider]
+            entries += [SourceEntry(f"you-{provider}-following-{i}", f"  ☺ {u.username}",
+                                    user_ref("tracks", u.urn, u.username))
+                        for i, (name, u) in enumerate(self._my_followings) if name == provider]
+            heading = "You" if len(self._you) == 1 else f"You on {title}"
+            found.append(SourceSection(heading, entries))
+        return found
+
+    @work(exclusive=True, group="browse-you", exit_on_error=False,
+          description="Listing your playlists and followings")
+    async def _load_you(self) -> None:
+        playlists: list[tuple[str, Playlist]] = []
+        followings: list[tuple[str, User]] = []
+        for provider, _title in self._you:
+            offered = self.service.catalog.capabilities(provider).account_listings
+            for listing in ("myplaylists", "myfollowings"):
+                if listing not in offered:
+                    continue
+                async for page in self.service.catalog.browse(listing, None, limit=50,
+                                                              provider=provider):
+                    playlists += [(provider, i) for i in page.items if isinstance(i, Playlist)]
+                    followings += [(provider, i) for i in page.items if isinstance(i, User)]
+        self._my_playlists, self._my_followings = playlists, followings
+        self._show_sources()
 
     def _provider_sections(self) -> list[SourceSection]:
         """A section per provider after the first (Mixcloud's charts and featured tags): the
@@ -291,7 +336,14 @@ class BrowsePane(Pane):
         self._tags = await service.library.discover_tags()
         self._pinned = await service.library.pinned_sources()
         self._searches = await service.library.recent_searches()
+        statuses = await service.accounts.status()  # the index only: no request, no token
+        you = [(name, provider_title(name)) for name, status in statuses.items()
+               if status.signed_in]
+        changed = you != self._you
+        self._you = you
         self._show_sources()
+        if changed and you:
+            self._load_you()
 
     # -- choosing a source ------------------------------------------------------------------
 

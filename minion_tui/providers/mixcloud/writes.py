@@ -1,0 +1,134 @@
+"""Mixcloud's write actions (docs/mixcloud.md §3, §2.9; docs/writes.md): ``POST`` adds,
+``DELETE`` removes, on a show's ``/{user}/{slug}/favorite/``, ``/repost/``,
+``/listen-later/`` and a user's ``/{user}/follow/``, with the trailing slash non-GET requests
+need (§1.1) and the token as the ``access_token`` query parameter, sent to api.mixcloud.com
+only (``Credentials``). The answer is ``{"result": {"success", "message"}}``; a success
+false is InvalidArgument with its message. "An invalid access token was provided" (the user
+revoked the app; Mixcloud tokens have no refresh) is AuthRequired saying to sign in again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from minion_tui.errors import AuthRequired, InvalidArgument, NotFound
+from minion_tui.net.spec import Credentials
+from minion_tui.providers.mixcloud import parse, urls
+from minion_tui.providers.mixcloud.api import rate_limited
+
+if TYPE_CHECKING:
+    from minion_tui.net import Http
+    from minion_tui.providers.base import AccountAccess
+
+_TITLE, _NAME = "Mixcloud", "mixcloud"
+#: action -> (the object's sub-path, whether it removes)
+_SHOW = {"like": ("favorite", False), "unlike": ("favorite", True),
+         "repost": ("repost", False), "unrepost": ("repost", True),
+         "listen_later": ("listen-later", False), "unlisten_later": ("listen-later", True)}
+
+
+class Writes:
+    def __init__(self, http: Http, account: AccountAccess | None) -> None:
+        self.http = http
+        self.account = account
+
+    async def _token(self) -> str:
+        token = await self.account.token(_NAME, "oauth") if self.account is not None else None
+        if token is None:
+            raise AuthRequired(_TITLE, _NAME)
+        return token
+
+    async def upload(self, fields: dict[str, Any]) -> Any:
+        """``POST /upload/`` multipart (§3 "Upload"): ``mp3``, ``name``, ``picture``,
+        ``description``, ``tags-X-tag`` (at most 5), ``unlisted``; then the new show read
+        back by the ``key`` of the answer."""
+        from minion_tui.providers.multipart import encode
+
+        tags = list(fields.get("tags") or ())
+        if len(tags) > 5:
+            raise InvalidArgument("Mixcloud takes at most 5 tags (docs/mixcloud.md §3).")
+        if len(fields.get("description") or "") > 1000:
+            raise InvalidArgument("Mixcloud takes a description of at most 1000 characters.")
+        parts: list[Any] = [("name", fields["title"]), ("mp3", fields["audio"])]
+        if fields.get("description"):
+            parts.append(("description", fields["description"]))
+        parts += [(f"tags-{i}-tag", tag) for i, tag in enumerate(tags)]
+        if fields.get("artwork") is not None:
+            parts.append(("picture", fields["artwork"]))
+        if fields.get("private"):
+            parts.append(("unlisted", "1"))
+        body, kind = encode(parts)
+        token = await self._token()
+        response = await self.http.request(
+            "POST", f"{urls.API}/upload/", content=body, headers={"Content-Type": kind},
+            credentials=Credentials(frozenset({urls.API}), params={"access_token": token}),
+            allow_statuses=(400, 401, 403), rate_limited=rate_limited)
+        answer = self._checked(response)
+        await self._refused_if(response, token)
+        result = answer.get("result") if isinstance(answer, dict) else None
+        key = result.get("key") if isinstance(result, dict) else None
+        if not isinstance(key, str) or not key.startswith("/"):
+            raise InvalidArgument("Mixcloud took the upload but named no key for it.",
+                                  hint="Look for it on your Mixcloud profile.")
+        show = await self.http.request("GET", f"{urls.API}{key}")
+        return parse.track(show.json())
+
+    def _checked(self, response: Any) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            return None
+
+    async def _refused_if(self, response: Any, token: str) -> None:
+        if response.status_code < 400:
+            return
+        kind_, message, _ = parse.error(self._checked(response))
+        if kind_ == "OAuthException" and self.account is not None:
+            await self.account.refused(_NAME, "oauth", token)
+            raise AuthRequired(_TITLE, _NAME, again=True, why=message or None)
+        raise InvalidArgument(f"Mixcloud refused this: {kind_ or response.status_code}"
+                              f"{f' ({message})' if message else ''}.")
+
+    async def write(self, action: str, urn: str = "", **fields: Any) -> Any:
+        if action == "upload":
+            return await self.upload(fields)
+        kind, _, path = urn.partition(":")[2].partition(":")
+        if action in ("follow", "unfollow"):
+            if not kind.startswith("user"):
+                raise InvalidArgument(f"Only users can be followed, not {urn!r}.",
+                                      hint="Pass a Mixcloud profile's link.")
+            sub, remove = "follow", action == "unfollow"
+        elif action in _SHOW:
+            if not kind.startswith("cloudcast"):
+                raise InvalidArgument(f"Only shows can be {action.replace('_', ' ')}ed on "
+                                      f"Mixcloud, not {urn!r}.",
+                                      hint="Pass a Mixcloud show's link.")
+            sub, remove = _SHOW[action]
+        else:
+            raise InvalidArgument(f"Mixcloud has no {action!r} write.")
+        token = await self.account.token(_NAME, "oauth") if self.account is not None else None
+        if token is None or self.account is None:
+            raise AuthRequired(_TITLE, _NAME)
+        key = "/".join(quote(part, safe="") for part in path.strip("/").split("/"))
+        response = await self.http.request(
+            "DELETE" if remove else "POST", f"{urls.API}/{key}/{sub}/",
+            credentials=Credentials(frozenset({urls.API}), params={"access_token": token}),
+            allow_statuses=(400, 401, 403, 404), rate_limited=rate_limited)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code == 404:
+            raise NotFound(f"Mixcloud has no {urn} (404).", hint="Check the link or URN.")
+        if response.status_code >= 400:
+            kind_, message, _ = parse.error(body)
+            if kind_ == "OAuthException":
+                await self.account.refused(_NAME, "oauth", token)  # no refresh: AuthRequired
+                raise AuthRequired(_TITLE, _NAME, again=True, why=message or None)
+            raise InvalidArgument(f"Mixcloud refused this: {kind_ or response.status_code}"
+                                  f"{f' ({message})' if message else ''}.")
+        result = body.get("result") if isinstance(body, dict) else None
+        if isinstance(result, dict) and result.get("success") is False:
+            raise InvalidArgument(f"Mixcloud refused this: {result.get('message') or 'no'}.")
+        return None
