@@ -68,6 +68,7 @@ from minion_tui.service.writes import (
 
 if TYPE_CHECKING:
     from minion_tui.models import WaitNotice
+    from minion_tui.store.outbox import OutboxItem
 
 
 def preload_network() -> None:
@@ -92,7 +93,7 @@ class Service:
         self.accounts = Accounts(self._core, demo=demo)
         self.outbox = Outbox(self._core)
         self.catalog = Catalog(self._core)
-        self.library = Library(self._core)
+        self.library = Library(self._core, self.outbox)
         self.player = Player(self._core, self.catalog)
         self.downloads = Downloads(self._core, self.catalog)
         self.discovery = Discovery(self._core)
@@ -100,6 +101,9 @@ class Service:
         self.analysis = Analysis(self._core, self.catalog)
         self.downloads.after_each(self.analysis.after_download)
         self.writes = Writes(self._core)
+        # [accounts] sync_likes: a like the library queued is sent as the write action would.
+        self.outbox.register("soundcloud", "like", self._send_like)
+        self.outbox.register("soundcloud", "unlike", self._send_unlike)
 
     @classmethod
     def open(
@@ -132,6 +136,12 @@ class Service:
     def on_wait(self, listener: Callable[[WaitNotice], None]) -> None:
         """Be told when a request has to wait long (rate limits, Retry-After)."""
         self._core.on_wait(listener)
+
+    async def _send_like(self, item: OutboxItem) -> None:
+        await self.writes.like(item.target)
+
+    async def _send_unlike(self, item: OutboxItem) -> None:
+        await self.writes.unlike(item.target)
 
     async def aclose(self) -> None:
         """Stop the player, release the HTTP client and close the database cleanly."""

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from minion_tui.models import JudgmentChange, SearchEntry, Source, SurfacedBy
     from minion_tui.service.core import Core
+    from minion_tui.service.outbox import Outbox
 
 #: Tags offered under Discover while the store holds too few tagged tracks to choose.
 DEFAULT_TAGS = ("electronic", "house", "techno", "ambient", "hip hop")
@@ -27,8 +28,9 @@ PINNABLE_KINDS = ("user_tracks", "user_likes", "user_reposts", "user_playlists",
 class Library:
     """Ratings, sources and history, all in the store."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, outbox: Outbox | None = None) -> None:
         self._core = core
+        self._outbox = outbox
 
     async def rate(self, urn: str, judgment: Judgment | None) -> None:
         """Record (or clear, with None) the user's judgment of a track; committed on return.
@@ -50,6 +52,8 @@ class Library:
                 outbox.enqueue(store, "soundcloud", "like", urn)
 
         await store.call(rate_and_queue)
+        if self._outbox is not None:
+            self._outbox.kick()  # sent now when it can be; kept in the outbox when not
 
     async def rate_target(self, target: str, judgment: Judgment | None
                           ) -> list[JudgmentChange]:

@@ -17,6 +17,8 @@ drain goes on. Nothing is dropped: a failed item stays listed with its error.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -34,6 +36,8 @@ from minion_tui.errors import (
 if TYPE_CHECKING:
     from minion_tui.service.core import Core
     from minion_tui.store.outbox import OutboxItem
+
+log = logging.getLogger(__name__)
 
 ACTIONS = ("like", "unlike")
 Sender = Callable[["OutboxItem"], Awaitable[None]]
@@ -54,6 +58,38 @@ class Outbox:
     def __init__(self, core: Core) -> None:
         self._core = core
         self._senders: dict[tuple[str, str], Sender] = {}
+        self._draining: asyncio.Task[None] | None = None
+        self._again = False
+        core.on_close(self.settle)
+
+    def kick(self) -> None:
+        """Drain in the background, on the running loop: now, or once the drain under way
+        ends when one is (a rating made while it sends is not left behind). What cannot be
+        sent stays pending for the next kick: the next rating, the next start of the app."""
+        if self._draining is not None and not self._draining.done():
+            self._again = True
+            return
+        self._draining = asyncio.get_running_loop().create_task(self._drain_in_background())
+
+    async def settle(self) -> None:
+        """Wait for the background drain, if one runs (the service's close: a command that
+        rated a track ends after its like was sent, or kept for later)."""
+        while self._draining is not None and not self._draining.done():
+            await asyncio.shield(self._draining)
+
+    async def _drain_in_background(self) -> None:
+        while True:
+            self._again = False
+            try:
+                done = await self.drain()
+            except MinionError as exc:  # the store: the items wait in it for the next kick
+                log.warning("the outbox could not be sent: %s", exc.text)
+                return
+            if done.stopped:
+                log.info("outbox: %d sent, %d pending (%s)", done.sent, done.pending,
+                         done.stopped)
+            if not self._again:
+                return
 
     def register(self, provider: str, action: str, sender: Sender) -> None:
         """Send ``action`` items of ``provider`` with ``sender`` when :meth:`drain` is given

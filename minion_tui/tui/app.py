@@ -182,6 +182,8 @@ class MinionApp(PlayerKeys, ServiceApp):
 
     def on_mount(self) -> None:
         self.sub_title = "demo" if self.service.demo else ""
+        if self.service.settings.accounts.sync_likes:
+            self.service.outbox.kick()  # likes owed from an earlier run, sent in the background
         self.set_keymap(self._usable_keymap())
         for problem in self._theme_problems:
             log.warning("%s", problem)

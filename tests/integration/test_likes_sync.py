@@ -1,0 +1,64 @@
+"""``[accounts] sync_likes`` end to end: ``minion-tui rate … liked`` as a user runs it, signed in
+at the emulator through the scripted browser; the like is sent by the write action through the
+outbox, and with the service failing it waits in the database and goes out, in order and once,
+with the next rating."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from minion_tui.emulator.server import RunningEmulator
+from tests.integration.test_auth_cli import env as env
+from tests.integration.test_auth_cli import ok_json, run
+
+pytestmark = pytest.mark.usefixtures("isolated_env")
+
+
+def _my_liked_ids(emulator: RunningEmulator) -> list[int]:
+    me = int(emulator.oauth.user)
+    return [a.target_id for a in emulator.social.likes.get(me, []) if a.kind == "track"]
+
+
+def test_liked_ratings_like_on_the_service_in_order_once_each_the_service_down_then_up(
+    env: dict[str, str], emulator: RunningEmulator, isolated_env: Path
+) -> None:
+    config = isolated_env / "config" / "minion-tui" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[accounts]\nsync_likes = true\n", encoding="utf-8")
+    ok_json(run(env, "auth", "login", "soundcloud", "--json"))
+    before = _my_liked_ids(emulator)
+    a, b, c, d = [t for t in emulator.catalog.listed_tracks() if t.id not in before][:4]
+
+    rated = ok_json(run(env, "rate", f"soundcloud:tracks:{a.id}", "liked", "--json"))
+    assert rated["judgment"] == "liked"
+    assert _my_liked_ids(emulator) == [a.id, *before]
+
+    emulator.state.set_faults("5xx-burst:n=200")  # the service down: every request a 503
+    try:
+        rated = ok_json(run(env, "rate", f"soundcloud:tracks:{b.id}", "liked", "--json"))
+        assert rated["judgment"] == "liked"  # the rating is kept; the like waits for later
+    finally:
+        emulator.state.set_faults("")
+    assert _my_liked_ids(emulator) == [a.id, *before]
+
+    ok_json(run(env, "rate", f"soundcloud:tracks:{c.id}", "liked", "--json"))
+    assert _my_liked_ids(emulator) == [c.id, b.id, a.id, *before]  # b first, then c
+
+    # Not interested is never sent, and a track liked again is not liked twice.
+    ok_json(run(env, "rate", f"soundcloud:tracks:{d.id}", "not_interested", "--json"))
+    ok_json(run(env, "rate", f"soundcloud:tracks:{a.id}", "liked", "--json"))
+    liked = _my_liked_ids(emulator)
+    assert d.id not in liked
+    assert sorted(liked) == sorted({*liked}) and liked.count(a.id) == 1
+
+
+def test_without_sync_likes_a_liked_rating_sends_nothing(
+    env: dict[str, str], emulator: RunningEmulator
+) -> None:
+    ok_json(run(env, "auth", "login", "soundcloud", "--json"))
+    before = _my_liked_ids(emulator)
+    track = next(t for t in emulator.catalog.listed_tracks() if t.id not in before)
+    ok_json(run(env, "rate", f"soundcloud:tracks:{track.id}", "liked", "--json"))
+    assert _my_liked_ids(emulator) == before
