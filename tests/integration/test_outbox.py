@@ -162,11 +162,13 @@ async def test_a_refusal_for_good_does_not_block_the_rest(service: Service) -> N
     assert [i.target for i in failed] == [B] and failed[0].last_error
 
 
-async def test_no_sender_keeps_everything_pending(service: Service) -> None:
+async def test_a_like_that_cannot_be_sent_yet_stays_pending(service: Service) -> None:
+    """The service's own sender is the write action's like: signed out, the item waits
+    (auth_required may pass); a sender given later sends it."""
     await service.outbox.enqueue("like", A)
     drained = await service.outbox.drain()
-    assert drained.pending == 1 and drained.sent == 0 and "nothing sends" in (drained.stopped
-                                                                              or "")
+    assert drained.pending == 1 and drained.sent == 0
+    assert "minion-tui auth login soundcloud" in (drained.stopped or "")
     sent: list[str] = []
 
     async def record(item: OutboxItem) -> None:
