@@ -1,6 +1,7 @@
 """The user's judgments: ``rate TARGET liked|not_interested|not_quite|clear`` (prints the
-track's whole history), ``export judgments [--format json|csv]`` (to stdout) and
-``import judgments FILE`` (merges; prints the counts)."""
+track's whole history), ``export judgments [--format json|csv]`` (to stdout),
+``import judgments FILE`` (merges; prints the counts) and ``likes pull [--provider P]`` (the
+signed-in account's likes as "liked" judgments; prints the counts)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from minion_tui.cli.command import Command
+from minion_tui.cli.command import Choices, Command, add_choosing
 from minion_tui.cli.output import note, print_json, print_table
 from minion_tui.cli.session import session
 from minion_tui.models import Judgment
@@ -57,6 +58,36 @@ async def _rate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _account_providers() -> Choices:
+    def names(_caps: object) -> tuple[str, ...]:
+        from minion_tui.service import provider_capabilities, provider_names
+
+        return tuple(n for n in provider_names()
+                     if "mylikes" in provider_capabilities(n).account_listings)
+    return Choices(names)
+
+
+def _setup_likes(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    likes = sub.add_parser("likes", help="your account's likes on a service")
+    actions = likes.add_subparsers(dest="likes_command", metavar="ACTION", required=True)
+    pull = actions.add_parser("pull", parents=[common],
+                              help="rate the tracks your account likes as liked here "
+                              "(a track you judged already keeps your judgment)")
+    add_choosing(pull, "--provider", choices=_account_providers(), default=None,
+                 help="the service (default: the first you may be signed in to)")
+
+
+async def _likes(args: argparse.Namespace) -> int:
+    async with session(args) as service:
+        counts = await service.library.pull_likes(args.provider)
+    if args.json:
+        print_json(counts)
+    else:
+        print(f"{counts['liked']} track(s) rated liked, {counts['known']} liked already, "
+              f"{counts['kept']} kept as you judged them ({counts['tracks']} in your likes)")
+    return 0
+
+
 async def _export(args: argparse.Namespace) -> int:
     async with session(args) as service:
         text = await service.library.export_judgments(args.fmt)
@@ -79,4 +110,5 @@ COMMANDS = (
     Command("rate", _setup_rate, _rate),
     Command("export", _setup_export, _export, online=False),
     Command("import", _setup_import, _import, online=False),
+    Command("likes", _setup_likes, _likes),
 )

@@ -93,7 +93,7 @@ class Service:
         self.accounts = Accounts(self._core, demo=demo)
         self.outbox = Outbox(self._core)
         self.catalog = Catalog(self._core)
-        self.library = Library(self._core, self.outbox)
+        self.library = Library(self._core, self.outbox, self.catalog)
         self.player = Player(self._core, self.catalog)
         self.downloads = Downloads(self._core, self.catalog)
         self.discovery = Discovery(self._core)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from minion_tui.models import JudgmentChange, SearchEntry, Source, SurfacedBy
+    from minion_tui.service.catalog import Catalog
     from minion_tui.service.core import Core
     from minion_tui.service.outbox import Outbox
 
@@ -28,9 +29,11 @@ PINNABLE_KINDS = ("user_tracks", "user_likes", "user_reposts", "user_playlists",
 class Library:
     """Ratings, sources and history, all in the store."""
 
-    def __init__(self, core: Core, outbox: Outbox | None = None) -> None:
+    def __init__(self, core: Core, outbox: Outbox | None = None,
+                 catalog: Catalog | None = None) -> None:
         self._core = core
         self._outbox = outbox
+        self._catalog = catalog
 
     async def rate(self, urn: str, judgment: Judgment | None) -> None:
         """Record (or clear, with None) the user's judgment of a track; committed on return.
@@ -54,6 +57,33 @@ class Library:
         await store.call(rate_and_queue)
         if self._outbox is not None:
             self._outbox.kick()  # sent now when it can be; kept in the outbox when not
+
+    async def pull_likes(self, provider: str | None = None) -> dict[str, int]:
+        """``likes pull``: the signed-in account's likes (``mylikes``, every page) become
+        "liked" judgments of origin ``pull``. A track you judged already keeps your judgment
+        (a like on the service never overrides a "not interested" made here), and nothing is
+        sent back. Counts: ``tracks`` listed, ``liked`` newly, ``known`` liked already,
+        ``kept`` judged otherwise. AuthRequired when nobody is signed in there."""
+        if self._catalog is None:
+            raise InvalidArgument("This library has no catalog to read your likes from.")
+        store = await self._core.db()
+        counts = {"tracks": 0, "liked": 0, "known": 0, "kept": 0}
+        async for page in self._catalog.browse("mylikes", provider=provider):
+            urns = [t.urn for t in page.items if isinstance(t, Track)]
+            current = await store.call(store.judgments, urns)
+            fresh = [u for u in urns if u not in current]
+            counts["tracks"] += len(urns)
+            counts["liked"] += len(fresh)
+            counts["known"] += sum(1 for u in urns if current.get(u) is Judgment.LIKED)
+            counts["kept"] += sum(1 for u in urns
+                                  if u in current and current[u] is not Judgment.LIKED)
+
+            def liked(fresh: list[str] = fresh) -> None:
+                for urn in fresh:
+                    store.set_judgment(urn, Judgment.LIKED, origin="pull")
+
+            await store.call(liked)
+        return counts
 
     async def rate_target(self, target: str, judgment: Judgment | None
                           ) -> list[JudgmentChange]:

@@ -62,3 +62,27 @@ def test_without_sync_likes_a_liked_rating_sends_nothing(
     track = next(t for t in emulator.catalog.listed_tracks() if t.id not in before)
     ok_json(run(env, "rate", f"soundcloud:tracks:{track.id}", "liked", "--json"))
     assert _my_liked_ids(emulator) == before
+
+
+def test_likes_pull_rates_the_account_likes_here_and_keeps_your_own_judgments(
+    env: dict[str, str], emulator: RunningEmulator
+) -> None:
+    import json
+
+    ok_json(run(env, "auth", "login", "soundcloud", "--json"))
+    liked = _my_liked_ids(emulator)
+    assert len(liked) >= 3  # the signed-in user of the emulator likes tracks already
+    rejected = liked[1]
+    ok_json(run(env, "rate", f"soundcloud:tracks:{rejected}", "not_interested", "--json"))
+
+    counts = ok_json(run(env, "likes", "pull", "--json"))
+    assert counts == {"tracks": len(liked), "liked": len(liked) - 1, "known": 0, "kept": 1}
+    again = ok_json(run(env, "likes", "pull", "--json"))
+    assert again == {"tracks": len(liked), "liked": 0, "known": len(liked) - 1, "kept": 1}
+
+    exported = json.loads(run(env, "export", "judgments", "--format", "json").stdout)
+    current = {j["urn"]: (j["judgment"], j["origin"]) for j in exported["judgments"]}
+    assert current[f"soundcloud:tracks:{rejected}"] == ("not_interested", "user")
+    assert {u for u, (j, o) in current.items() if (j, o) == ("liked", "pull")} == {
+        f"soundcloud:tracks:{t}" for t in liked if t != rejected}
+    assert _my_liked_ids(emulator) == liked  # nothing sent back
