@@ -75,9 +75,18 @@ def _setup_likes(sub: Subparsers, common: argparse.ArgumentParser) -> None:
                               "(a track you judged already keeps your judgment)")
     add_choosing(pull, "--provider", choices=_account_providers(), default=None,
                  help="the service (default: the first you may be signed in to)")
+    keep = actions.add_parser("playlist", parents=[common],
+                              help="keep your playlist NAME on SoundCloud equal to the tracks "
+                              "you liked here, newest first (created private when missing; "
+                              "unchanged, it is not written)")
+    keep.add_argument("--name", default=None,
+                      help='the playlist\'s title (default [accounts] likes_playlist, '
+                      '"minion likes")')
 
 
 async def _likes(args: argparse.Namespace) -> int:
+    if args.likes_command == "playlist":
+        return await _likes_playlist(args)
     async with session(args) as service:
         counts = await service.library.pull_likes(args.provider)
     if args.json:
@@ -85,6 +94,21 @@ async def _likes(args: argparse.Namespace) -> int:
     else:
         print(f"{counts['liked']} track(s) rated liked, {counts['known']} liked already, "
               f"{counts['kept']} kept as you judged them ({counts['tracks']} in your likes)")
+    return 0
+
+
+async def _likes_playlist(args: argparse.Namespace) -> int:
+    async with session(args) as service:
+        settings = service.settings.accounts
+        name = settings.likes_playlist if args.name is None else args.name
+        tracks = await service.library.liked_here(limit=settings.likes_playlist_size)
+        result, written = await service.writes.keep_playlist(name, tracks)
+    document = {**result.to_json(), "tracks": len(tracks), "written": written}
+    if args.json:
+        print_json(document)
+    else:
+        print(f"{result.title}: {len(tracks)} track(s)"
+              f"{'' if written else ', already so (nothing written)'}")
     return 0
 
 

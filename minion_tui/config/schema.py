@@ -125,6 +125,8 @@ class AccountSettings:
     ``sync_likes``, a track rated "liked" is liked on the service too, through the outbox."""
 
     sync_likes: bool = False
+    likes_playlist: str = "minion likes"
+    likes_playlist_size: int = 500
 
 
 @dataclass(frozen=True)
@@ -284,6 +286,10 @@ SETTINGS += (
     Setting("accounts", "sync_likes", Flag(), "Rating a track \"liked\" also likes it on the "
             "service (queued in the database and retried while offline or rate limited; "
             "\"not interested\" never does anything remote)."),
+    Setting("accounts", "likes_playlist", Text(), "The title of the playlist `minion-tui likes "
+            "playlist` keeps equal to the tracks you liked here."),
+    Setting("accounts", "likes_playlist_size", Whole(low=1, high=500), "At most this many "
+            "tracks in it, the newest likes first (SoundCloud holds 500 in a playlist)."),
 )
 SETTINGS_BY_KEY: Mapping[str, Setting] = {s.dotted: s for s in SETTINGS}
 SECTIONS: tuple[str, ...] = (*SECTION_TYPES, *OPEN_TABLES)

@@ -85,6 +85,22 @@ class Library:
             await store.call(liked)
         return counts
 
+    async def liked_here(self, *, provider: str = "soundcloud", limit: int = 500
+                         ) -> list[str]:
+        """The tracks of ``provider`` you rated liked in this app (not those ``likes pull``
+        brought in), newest first: your liked discoveries, as the likes playlist keeps them."""
+        store = await self._core.db()
+
+        def query() -> list[str]:
+            with store.snapshot() as conn:
+                rows = conn.execute(
+                    "SELECT urn FROM judgments WHERE judgment = 'liked' AND origin != 'pull' "
+                    "AND urn LIKE ? ORDER BY decided_at DESC, urn LIMIT ?",
+                    (f"{provider}:tracks:%", int(limit))).fetchall()
+            return [urn for (urn,) in rows]
+
+        return await store.call(query)
+
     async def rate_target(self, target: str, judgment: Judgment | None
                           ) -> list[JudgmentChange]:
         """Rate (or clear) a track given by URL or URN and return its whole history. A

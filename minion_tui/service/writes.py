@@ -318,6 +318,36 @@ class Writes:
         changed = await writer.write("playlist_update", urn, tracks=rest)
         return self._result("playlist_move", writer.name, changed)
 
+    async def keep_playlist(self, title: str, tracks: Sequence[str], *,
+                            provider: str = "soundcloud", private: bool = True
+                            ) -> tuple[WriteResult, bool]:
+        """Make your playlist called ``title`` hold exactly ``tracks`` (URNs, in order, at
+        most MAX_TRACKS): created (private) when you have none by that title, rewritten only
+        when its tracks differ — a second call with the same tracks sends no write. The
+        result and whether anything was written (idempotent: likes playlist, radio --save)."""
+        from minion_tui.providers.base import AccountReader
+
+        title = check_text(title, "TITLE", limit=MAX_TITLE)
+        urns = list(dict.fromkeys(tracks))[:MAX_TRACKS]
+        source = self._core.provider(provider)
+        writer = self._writer(source, "playlist")
+        mine: Playlist | None = None
+        if isinstance(source, AccountReader):
+            async for page in source.account_listing("myplaylists"):
+                mine = next((p for p in page.items
+                             if isinstance(p, Playlist) and p.title == title), None)
+                if mine is not None:
+                    break
+        if mine is None:
+            made = await writer.write("playlist_create", "", title=title, private=private,
+                                      tracks=urns)
+            return self._result("playlist_create", source.name, made), True
+        playlist, held = await writer.write("playlist_get", mine.urn)
+        if list(held) == urns:
+            return self._result("playlist_keep", source.name, playlist), False
+        changed = await writer.write("playlist_update", mine.urn, tracks=urns)
+        return self._result("playlist_keep", source.name, changed), True
+
     async def playlist_delete(self, target: str) -> WriteResult:
         provider, urn, title, _ = await self._subject(target)
         await self._writer(provider, "playlist").write("playlist_delete", urn)

@@ -86,3 +86,52 @@ def test_likes_pull_rates_the_account_likes_here_and_keeps_your_own_judgments(
     assert {u for u, (j, o) in current.items() if (j, o) == ("liked", "pull")} == {
         f"soundcloud:tracks:{t}" for t in liked if t != rejected}
     assert _my_liked_ids(emulator) == liked  # nothing sent back
+
+
+def test_likes_playlist_keeps_your_liked_tracks_and_writes_only_a_change(
+    env: dict[str, str], emulator: RunningEmulator
+) -> None:
+    ok_json(run(env, "auth", "login", "soundcloud", "--json"))
+    before = _my_liked_ids(emulator)
+    a, b, c = [t for t in emulator.catalog.listed_tracks() if t.id not in before][:3]
+    for track in (a, b):
+        ok_json(run(env, "rate", f"soundcloud:tracks:{track.id}", "liked", "--json"))
+
+    made = ok_json(run(env, "likes", "playlist", "--json"))
+    assert (made["action"], made["title"], made["tracks"], made["written"]) == (
+        "playlist_create", "minion likes", 2, True)
+    assert made["sharing"] == "private"
+    set_id = int(made["target"].rsplit(":", 1)[1])
+    assert emulator.social.track_set(set_id).track_ids == (b.id, a.id)  # newest first
+
+    again = ok_json(run(env, "likes", "playlist", "--json"))
+    assert (again["target"], again["written"]) == (made["target"], False)
+
+    ok_json(run(env, "rate", f"soundcloud:tracks:{c.id}", "liked", "--json"))
+    ok_json(run(env, "rate", f"soundcloud:tracks:{a.id}", "not_quite", "--json"))
+    kept = ok_json(run(env, "likes", "playlist", "--json"))
+    assert (kept["target"], kept["written"], kept["tracks"]) == (made["target"], True, 2)
+    assert emulator.social.track_set(set_id).track_ids == (c.id, b.id)
+    mine = ok_json(run(env, "browse", "myplaylists", "--json"))
+    assert [p["urn"] for p in mine].count(made["target"]) == 1  # one playlist, kept
+
+
+def test_radio_save_signed_in_keeps_a_service_playlist_beside_the_m3u8(
+    env: dict[str, str], emulator: RunningEmulator
+) -> None:
+    seed = emulator.examples["track_full"]
+    signed_out = run(env, "radio", seed, "--size", "6", "--save", "Night radio", "--json")
+    assert signed_out.returncode == 0, signed_out.stderr
+    assert "not signed in to SoundCloud: saved as a file only" in signed_out.stderr
+
+    ok_json(run(env, "auth", "login", "soundcloud", "--json"))
+    done = run(env, "radio", seed, "--size", "6", "--save", "Night radio", "--json")
+    entries = ok_json(done)
+    assert len(entries) >= 3
+    assert "saved as your SoundCloud playlist 'Night radio'" in done.stderr
+    mine = ok_json(run(env, "browse", "myplaylists", "--json"))
+    made = [p for p in mine if p["title"] == "Night radio"]
+    assert len(made) == 1
+    set_id = int(made[0]["urn"].rsplit(":", 1)[1])
+    assert [f"soundcloud:tracks:{t}" for t in emulator.social.track_set(set_id).track_ids] == [
+        e["urn"] for e in entries if e["urn"].startswith("soundcloud:tracks:")]
