@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from minion_tui.models import Availability, Judgment, Track, format_duration
@@ -15,7 +16,11 @@ from minion_tui.tui.wording import provider_short
 
 COLUMN_NAMES: tuple[str, ...] = (
     "rating", "title", "artist", "duration", "genre", "plays", "date", "provider",
+    "bpm", "key", "camelot",
 )
+#: Columns shown only when asked for (``[ui] columns``, or the palette): the analysis's
+#: tempo, key and Camelot code (docs/analysis.md §10).
+OPTIONAL_COLUMNS: tuple[str, ...] = ("bpm", "key", "camelot")
 
 BADGES: dict[Judgment | None, str] = {
     Judgment.LIKED: "♥",
@@ -53,6 +58,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("plays", "Plays", 6, 0, right=True),
     Column("date", "Date", 10, 0),
     Column("provider", "Src", 3, 0),
+    Column("bpm", "BPM", 5, 0, right=True),
+    Column("key", "Key", 8, 0),
+    Column("camelot", "Cam", 3, 0, right=True),
 )
 
 
@@ -88,7 +96,25 @@ def cells(track: Track) -> tuple[str, ...]:
         format_plays(track.counts.plays),
         format_date(track.created_at),
         provider_short(track.provider),
+        f"{track.bpm:.1f}" if track.bpm else "",
+        short_key(track.key),
+        track.camelot or "",
     )
+
+
+def short_key(key: str | None) -> str:
+    """"A minor" → "A min", "F# major" → "F# maj": the Key column stays narrow."""
+    if not key:
+        return ""
+    tonic, _, mode = key.partition(" ")
+    return f"{tonic} {mode[:3]}" if mode else tonic
+
+
+def camelot_order(code: str | None) -> tuple[int, str] | None:
+    """"8A" → (8, "A"): the wheel's order, not the text's ("10A" after "9A")."""
+    if not code or not code[:-1].isdigit():
+        return None
+    return int(code[:-1]), code[-1]
 
 
 def search_text(track: Track) -> str:
@@ -113,6 +139,10 @@ SORT_KEYS: dict[str, Callable[[Track], Any]] = {
     "plays": lambda t: _missing_last(t.counts.plays),
     "date": lambda t: _missing_last(t.created_at),
     "provider": lambda t: _missing_last(t.provider),
+    "bpm": lambda t: _missing_last(t.bpm),
+    # By Camelot code, so relative and neighbouring keys sit together.
+    "key": lambda t: _missing_last(camelot_order(t.camelot)),
+    "camelot": lambda t: _missing_last(camelot_order(t.camelot)),
 }
 
 
@@ -123,11 +153,17 @@ DROP_ORDER = ("provider", "date", "genre", "plays")
 TITLE_ROOM = 10
 
 
-def column_widths(width: int) -> list[int]:
+def column_widths(width: int, extra: frozenset[str] | None = None) -> list[int]:
     """Fit the columns into ``width`` cells (one space between shown columns); a column that
-    does not fit gets width 0 and is not drawn."""
-    shown = list(COLUMNS)
-    for name in DROP_ORDER:
+    does not fit gets width 0 and is not drawn, and so does an optional one not in
+    ``extra``."""
+    return list(_column_widths(width, frozenset(extra or ())))
+
+
+@lru_cache(maxsize=64)
+def _column_widths(width: int, extra: frozenset[str]) -> tuple[int, ...]:
+    shown = [c for c in COLUMNS if c.name not in OPTIONAL_COLUMNS or c.name in extra]
+    for name in (*DROP_ORDER, *(n for n in OPTIONAL_COLUMNS if n in extra)):
         if sum(c.min_width for c in shown) + len(shown) - 1 + TITLE_ROOM <= width:
             break
         shown = [c for c in shown if c.name != name]
@@ -137,7 +173,7 @@ def column_widths(width: int) -> list[int]:
     widths = {c.name: c.min_width + max(spare, 0) * c.flex // total_flex for c in shown}
     if spare > 0:
         widths["title"] += width - gaps - sum(widths.values())  # rounding leftovers
-    return [widths.get(c.name, 0) for c in COLUMNS]
+    return tuple(widths.get(c.name, 0) for c in COLUMNS)
 
 
 class TrackListModel:
@@ -170,6 +206,27 @@ class TrackListModel:
             return
         self.tracks.extend(tracks)
         self.visible.extend(t for t in tracks if self._keeps(t, self.filter_text))
+
+    def replace_sound(self, urn: str, bpm: float | None, key: str | None,
+                      camelot: str | None) -> bool:
+        """Swap in copies of every row with ``urn`` carrying a new analysis (tempo, key,
+        Camelot); True when any row changed. Their cells are rendered again."""
+        from dataclasses import replace
+
+        changed: dict[int, Track] = {}
+        for index, track in enumerate(self.tracks):
+            if track.urn == urn and (track.bpm, track.key, track.camelot) != (bpm, key,
+                                                                              camelot):
+                new = replace(track, bpm=bpm, key=key, camelot=camelot)
+                changed[id(track)] = new
+                self.tracks[index] = new
+        if not changed:
+            return False
+        self.visible = [changed.get(id(t), t) for t in self.visible]
+        if self.sort_column in ("bpm", "key", "camelot"):
+            self._sort()
+            self.refilter()
+        return True
 
     def replace_judgment(self, urn: str, judgment: Judgment | None) -> bool:
         """Swap in re-judged copies of every row with ``urn``; True when any row changed."""
