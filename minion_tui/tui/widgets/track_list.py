@@ -79,6 +79,8 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
         Binding("H", "show_toggle", "✕ shown", id="list.hide_toggle"),
         Binding("s", "sort_next", "Sort", id="list.sort"),
         Binding("S", "sort_reverse", "Reverse", show=False, id="list.sort_reverse"),
+        Binding("T", "sort_sound", "Sort by BPM, then by key", show=False,
+                id="list.sort_sound"),
         Binding("enter", "select", "Play", show=False, id="list.select"),
         Binding("l", "rate('liked')", "Like", id="rating.liked"),
         Binding("x", "rate('not_interested')", "Not interested", id="rating.not_interested"),
@@ -354,6 +356,11 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
             self.sort_by(shown[(shown.index(current) + 1) % len(shown)])
         else:  # nothing sorted yet (or by a column now hidden): start at the title
             self.sort_by("title")
+
+    def action_sort_sound(self) -> None:
+        """By tempo; pressed again, by key round the Camelot wheel (neighbours together).
+        Tracks not analysed come last (B analyses the highlighted one)."""
+        self.sort_by("key" if self._model.sort_column == "bpm" else "bpm")
 
     def action_sort_reverse(self) -> None:
         self.sort_by(self._model.sort_column or "title", reverse=not self._model.sort_reverse)

@@ -64,6 +64,14 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
+def parse_columns(text: str | None) -> tuple[frozenset[str], list[str]]:
+    """``[ui] columns`` ("bpm, key, camelot", any case, commas or spaces) → (the optional
+    columns named, the names that are none)."""
+    names = [n for n in (text or "").replace(",", " ").lower().split() if n]
+    return (frozenset(n for n in names if n in OPTIONAL_COLUMNS),
+            [n for n in names if n not in OPTIONAL_COLUMNS])
+
+
 def format_plays(plays: int | None) -> str:
     """Compact counts so the column stays narrow: 999, 1.2k, 34k, 1.5M."""
     if plays is None:
