@@ -58,7 +58,7 @@ def _bpm_cell(tracks: TrackList, row: int) -> str:
     cell of 5, ending where its header ("BPM", "BPM▲" when sorted by it) ends."""
     header = tracks.render_line(0).text
     end = header.index("BPM") + 3
-    end += header[end] in "▲▼"
+    end += header[end:end + 1] in ("▲", "▼")
     return tracks.render_line(row).text[end - 5:end].strip()
 
 
@@ -134,3 +134,31 @@ def test_the_new_keys_are_in_the_help(key: str) -> None:
     ids = {b.id for b in [*MinionApp.BINDINGS, *List.BINDINGS]  # type: ignore[union-attr]
            if getattr(b, "key", "") == key}
     assert ids & {"analysis.analyse", "analysis.similar", "list.sort_sound"}
+
+
+async def test_a_download_s_analysis_shows_in_the_list_while_it_is_open(
+        emulator: RunningEmulator, tmp_path: Path) -> None:
+    """No key pressed: the service's on_analysed event (after the download finished) puts the
+    tempo in the row and the Sound line."""
+    from minion_tui.config import DownloadSettings
+
+    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False, columns="bpm"),
+                        downloads=DownloadSettings(dir=tmp_path / "music"),
+                        analysis=AnalysisSettings(max_seconds=20.0),
+                        path=tmp_path / "config.toml")
+    app = MinionApp(Service.open(settings=settings, data_dir=tmp_path / "data",
+                                 endpoints=emulator.endpoints))
+    async with app.run_test(size=(200, 45), notifications=True) as pilot:
+        tracks = await open_trending(pilot)
+        while not _playable(tracks.highlighted):
+            await pilot.press("j")
+        track = tracks.highlighted
+        assert track is not None and not track.bpm
+        await pilot.press("d")
+        await until(pilot, lambda: any(t.urn == track.urn and t.bpm for t in tracks.tracks),
+                    "the download's analysis in the row", tries=2400)
+        shown = tracks.highlighted
+        assert shown is not None and shown.urn == track.urn and shown.bpm
+        assert _bpm_cell(tracks, tracks.cursor_row + 1) == f"{shown.bpm:.1f}"
+        details = app.query_one(BrowsePane).query_one(TrackDetails)
+        assert f"Sound      {shown.bpm:.1f} BPM" in details.text
