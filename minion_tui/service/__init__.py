@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Self
 from minion_tui import config
 from minion_tui.providers.base import Capabilities, SearchFilter, WebRef
 from minion_tui.service.accounts import Accounts
-from minion_tui.service.analysis import Analysis, same_key
+from minion_tui.service.analysis import Analysis, key_code, mixing_codes, same_key
 from minion_tui.service.budgets import Budgets
 from minion_tui.service.catalog import (
     Catalog,
@@ -128,5 +128,6 @@ __all__ = ["DB_FILENAME", "DEFAULT_TAGS", "PINNABLE_KINDS", "Accounts", "Analysi
            "Budgets", "Capabilities", "Catalog", "Discovery", "Downloads", "Inbox",
            "InboxFilters", "Library", "Outbox", "Player", "Resource", "SearchFilter",
            "Service",
-           "WebRef", "capabilities", "claimed_by", "is_claimed", "preload_network",
-           "provider_capabilities", "provider_names", "provider_title", "same_key", "web_ref"]
+           "WebRef", "capabilities", "claimed_by", "is_claimed", "key_code", "mixing_codes",
+           "preload_network", "provider_capabilities", "provider_names", "provider_title",
+           "same_key", "web_ref"]

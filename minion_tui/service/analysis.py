@@ -233,6 +233,22 @@ class Analysis:
                 for u, d in ranked if u in tracks]
 
 
+def key_code(text: str) -> str | None:
+    """The Camelot code of a key as people spell it ("Am", "A minor", "8a" → "8A"), or None
+    (front ends filter by key without importing the analysis)."""
+    from minion_tui.analysis.camelot import camelot
+
+    found = parse_key(text) if isinstance(text, str) and len(text) <= 64 else None
+    return None if found is None else camelot(*found)
+
+
+def mixing_codes(code: str) -> tuple[str, ...]:
+    """The Camelot codes that mix with ``code``: itself, one step either way, its relative."""
+    from minion_tui.analysis.camelot import neighbours
+
+    return neighbours(code)
+
+
 def same_key(ours: str, theirs: str) -> bool:
     """Whether a key as we name it ("A minor") and as a service spells it ("Am", "A min",
     "8A") are one key."""

@@ -144,3 +144,31 @@ def test_sorting_by_bpm_and_key_keeps_unanalysed_tracks_last() -> None:
     model.sort_by("bpm")
     assert [t.id for t in model.visible] == ["2", "3", "4", "1"]
     assert model.cells(model.visible[0])[-3:] == ("90.0", "C maj", "8B")
+
+
+def test_the_filter_s_sound_terms_keep_analysed_tracks_in_range_key_or_mixing() -> None:
+    from dataclasses import replace
+
+    model = TrackListModel()
+    model.set_tracks([replace(sounded(1, 126.0, "A minor", "8A"), title="deep one"),
+                      sounded(2, 128.0, "E minor", "9A"), sounded(3, 100.0, "C major", "8B"),
+                      sounded(4, 140.0, "F# major", "2B"), sounded(5, None, None, None)])
+
+    def shown(text: str) -> list[str]:
+        model.set_filter(text)
+        return [t.id for t in model.visible]
+
+    assert shown("bpm:120-130") == ["1", "2"]
+    assert shown("bpm:128") == ["1", "2"]  # within 3 %
+    assert shown("BPM:139-141") == ["4"]
+    assert shown("key:am") == shown("key:8A") == ["1"]
+    assert shown("mixes:8a") == ["1", "2", "3"]  # 8A, 9A and the relative 8B; not 2B
+    assert shown("mixes:8a bpm:120-200") == ["1", "2"]
+    assert shown("deep mixes:am") == ["1"]  # with words, as before
+    for unfinished in ("bpm:", "bpm:12-", "bpm:abc", "bpm:200-100", "bpm:nan", "key:h",
+                       "mixes:"):
+        assert shown(unfinished) == [], unfinished
+    assert shown("bpm:1") == []  # typing on from here widens again: no stale narrowing
+    assert shown("bpm:126") == ["1", "2"]
+    assert shown("") == ["1", "2", "3", "4", "5"]
+    assert shown("a5") == ["5"]  # plain text still matches as it did

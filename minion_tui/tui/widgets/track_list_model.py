@@ -194,6 +194,8 @@ class TrackListModel:
         self.sort_column: str | None = None
         self.sort_reverse = False
         self.filter_text = ""
+        #: The ``/`` filter's sound terms (bpm:, key:, mixes:) as a test, or None.
+        self._sound: Callable[[Track], bool] | None = None
         self.hide_not_interested = hide_not_interested
         self.visible: list[Track] = []
         self._cells: dict[int, tuple[Track, tuple[str, ...]]] = {}
@@ -213,7 +215,8 @@ class TrackListModel:
             self.refilter()
             return
         self.tracks.extend(tracks)
-        self.visible.extend(t for t in tracks if self._keeps(t, self.filter_text))
+        needle = sound_filter(self.filter_text)[0]
+        self.visible.extend(t for t in tracks if self._keeps(t, needle))
 
     def replace_sound(self, urn: str, bpm: float | None, key: str | None,
                       camelot: str | None) -> bool:
@@ -297,18 +300,75 @@ class TrackListModel:
     def _keeps(self, track: Track, needle: str) -> bool:
         if self.hide_not_interested and track.judgment is Judgment.NOT_INTERESTED:
             return False
+        if self._sound is not None and not self._sound(track):
+            return False
         return not needle or needle in self._search_text(track)
 
     def set_filter(self, text: str) -> None:
         needle, previous = text.lower(), self.filter_text.lower()
         self.filter_text = text
-        if previous and needle.startswith(previous):
+        if previous and needle.startswith(previous) and not has_sound_terms(needle):
             # The new filter extends the old one: only the rows that matched can match.
             self.visible = [t for t in self.visible if needle in self._search_text(t)]
         else:
             self.refilter()
 
     def refilter(self) -> None:
-        needle = self.filter_text.lower()
+        needle, self._sound = sound_filter(self.filter_text)
         keeps = self._keeps
         self.visible = [t for t in self.tracks if keeps(t, needle)]
+
+
+_SOUND_TERMS = ("bpm:", "key:", "mixes:")
+
+
+def has_sound_terms(text: str) -> bool:
+    return any(word.startswith(_SOUND_TERMS) for word in text.lower().split())
+
+
+def sound_filter(text: str) -> tuple[str, Callable[[Track], bool] | None]:
+    """The ``/`` filter's words about sound taken out of ``text``: ``bpm:120-130`` (or
+    ``bpm:128``, within 3 %), ``key:Am`` / ``key:8A`` (that key), ``mixes:8A`` (a key that
+    mixes with it: same code, one step round the wheel, its relative). (the text left,
+    lowercased; a test of a track's analysis, or None). A term that does not parse keeps no
+    row (it is being typed). Tracks not analysed never match a sound term."""
+    if not has_sound_terms(text):
+        return text.lower(), None
+    from minion_tui.service import key_code, mixing_codes
+
+    tests: list[Callable[[Track], bool]] = []
+    rest = []
+    for word in text.lower().split():
+        name, _, value = word.partition(":")
+        if name == "bpm" and word.startswith("bpm:"):
+            tests.append(_in_span(_bpm_span(value)))
+        elif name in ("key", "mixes") and word.startswith(_SOUND_TERMS):
+            code = key_code(value)
+            codes = () if code is None else (code,) if name == "key" else mixing_codes(code)
+            tests.append(_in_codes(frozenset(codes)))
+        else:
+            rest.append(word)
+    return " ".join(rest), lambda t: all(test(t) for test in tests)
+
+
+def _in_span(span: tuple[float, float] | None) -> Callable[[Track], bool]:
+    def test(track: Track) -> bool:
+        return span is not None and track.bpm is not None and span[0] <= track.bpm <= span[1]
+    return test
+
+
+def _in_codes(codes: frozenset[str]) -> Callable[[Track], bool]:
+    def test(track: Track) -> bool:
+        return track.camelot in codes
+    return test
+
+
+def _bpm_span(value: str) -> tuple[float, float] | None:
+    low, dash, high = value.partition("-")
+    try:
+        span = (float(low), float(high)) if dash else (float(low) / 1.03, float(low) * 1.03)
+    except ValueError:
+        return None
+    if not all(v == v and abs(v) != float("inf") for v in span) or not 0 < span[0] <= span[1]:
+        return None
+    return span
