@@ -37,6 +37,31 @@ def _setup(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     inbox.add_argument("--availability", choices=AVAILABILITY, default="all",
                        help="playable hides previews (Go+) and DRM-only tracks, which "
                        "otherwise come after the playable ones")
+    inbox.add_argument("--bpm", type=bpm_range, metavar="MIN-MAX",
+                       help="only tracks analysed at a tempo in this range, e.g. 120-130")
+    inbox.add_argument("--key", help='only tracks analysed in this key ("A minor", "Am", '
+                       '"8A")')
+    inbox.add_argument("--mixes-with", metavar="TRACK",
+                       help="only tracks in a key that mixes with this analysed track's "
+                       "(same Camelot code, one step round the wheel, or its relative)")
+
+
+def bpm_range(text: str) -> tuple[float, float]:
+    """``--bpm MIN-MAX`` → (MIN, MAX): two finite tempi, 0 < MIN ≤ MAX ≤ 1000."""
+    low, dash, high = text.strip().partition("-")
+    try:
+        if not dash or not low.strip() or not high.strip():
+            raise ValueError
+        values = float(low), float(high)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected MIN-MAX in BPM such as 120-130, got {text[:60]!r}") from None
+    if not all(v == v and v not in (float("inf"), float("-inf")) for v in values):
+        raise argparse.ArgumentTypeError(f"expected two finite tempi, got {text[:60]!r}")
+    if not 0 < values[0] <= values[1] <= 1000:
+        raise argparse.ArgumentTypeError(
+            f"{text[:60]!r} is no tempo range: MIN must be above 0 and at most MAX (≤ 1000)")
+    return values
 
 
 async def _inbox(args: argparse.Namespace) -> int:
@@ -44,7 +69,9 @@ async def _inbox(args: argparse.Namespace) -> int:
 
     filters = InboxFilters(provider=args.provider, genre=args.genre, duration=args.duration,
                       created=args.created, surfaced=args.surfaced,
-                      availability=args.availability)
+                      availability=args.availability, bpm=args.bpm,
+                      key=args.key,
+                      mixes_with=args.mixes_with)
     async with session(args) as service:
         entries = await service.inbox.list(limit=args.limit, page=max(0, args.page),
                                            filters=filters)

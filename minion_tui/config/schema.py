@@ -82,6 +82,7 @@ class UiSettings:
     theme: str = "minion-dark"
     artwork: bool = True
     hide_not_interested: bool = True
+    columns: str | None = None
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ui", "artwork", Flag(), "Show cover art where the terminal can draw it."),
     Setting("ui", "hide_not_interested", Flag(), "Hide tracks you marked \"not interested\" "
             "from lists."),
+    Setting("ui", "columns", Text(expectation="column names", unset="(none)"),
+            "Optional track-list columns to show, of bpm, key, camelot (e.g. \"bpm, "
+            "camelot\"); the palette's "
+            "\"Tempo and key columns\" turns them on and off."),
     Setting("playback", "volume", Whole(low=0, high=100), "Start-up volume, 0-100 (the "
             "volume of the last session wins once there is one)."),
     Setting("playback", "audio_output", AudioOutput(unset="(mpv's automatic choice)"),

@@ -139,6 +139,15 @@ class Filters:
     created: str | None = None
     surfaced: str | None = None
     availability: str = "all"
+    #: Measured tempo range, both ends included (docs/analysis.md §10): only analysed tracks.
+    bpm: tuple[float, float] | None = None
+    #: A key as people spell it ("A minor", "Am", "8A"): only tracks analysed in that key.
+    key: str | None = None
+    #: A track's URL or URN: only tracks in a key that mixes with its measured key (the
+    #: service turns it into ``camelots``).
+    mixes_with: str | None = None
+    #: Camelot codes a track's measured key must be one of (set from ``mixes_with``).
+    camelots: tuple[str, ...] | None = None
 
     def check(self) -> None:
         for name, value, allowed in (("duration", self.duration, DURATIONS),
@@ -148,6 +157,14 @@ class Filters:
             if value is not None and value not in allowed:
                 raise InvalidArgument(f"Unknown {name} filter {value!r}.",
                                       hint=f"Use one of: {', '.join(allowed)}.")
+        if self.bpm is not None:
+            low, high = self.bpm
+            if not (_finite(low) and _finite(high) and 0 < low <= high <= 1000):
+                raise InvalidArgument(f"--bpm: {low!r}-{high!r} is no tempo range.",
+                                      hint="Give MIN-MAX in BPM, MIN up to MAX, e.g. 120-130.")
+        if self.key is not None and key_camelot(self.key) is None:
+            raise InvalidArgument(f"--key: {_said(self.key)} names no key.",
+                                  hint='Spell it like "A minor", "Am", "F# major" or "8A".')
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,12 +501,44 @@ def _filter_sql(filters: Filters, now: datetime, params: dict[str, Any]) -> tupl
     if filters.surfaced:
         having.append("AND max(x.at) >= :surfaced")
         params["surfaced"] = _iso(now - AGES[filters.surfaced])
+    sound = []
+    if filters.bpm is not None:
+        sound.append("so.bpm >= :bpm_low AND so.bpm <= :bpm_high")
+        params.update(bpm_low=float(filters.bpm[0]), bpm_high=float(filters.bpm[1]))
+    codes = set(filters.camelots) if filters.camelots is not None else None
+    if filters.key is not None:
+        code = key_camelot(filters.key)
+        codes = {code or ""} if codes is None else codes & {code or ""}
+    if codes is not None:
+        marks = ", ".join(f":camelot{i}" for i in range(len(codes)))
+        sound.append(f"so.camelot IN ({marks})" if codes else "0")
+        params.update({f"camelot{i}": c for i, c in enumerate(sorted(codes))})
+    if sound:
+        where.append("AND EXISTS (SELECT 1 FROM track_sounds ts JOIN sounds so ON so.digest = "
+                     f"ts.digest WHERE ts.urn = t.urn AND {' AND '.join(sound)})")
     if filters.availability == "playable":
         where.append("AND t.availability = 'full'")
     elif filters.availability in ("preview", "drm"):
         where.append("AND t.availability = :availability")
         params["availability"] = filters.availability
     return " ".join(where), " ".join(having)
+
+
+def key_camelot(text: str) -> str | None:
+    """The Camelot code of a key as people spell it ("Am", "A minor", "8a" → "8A"), or None."""
+    from minion_tui.analysis.camelot import camelot, parse_key
+
+    found = parse_key(text) if isinstance(text, str) and len(text) <= 64 else None
+    return None if found is None else camelot(*found)
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and value == value and abs(value) != float("inf")
+
+
+def _said(text: str) -> str:
+    shown = "".join(c if c.isprintable() else "?" for c in str(text))
+    return repr(shown if len(shown) <= 60 else shown[:60] + "…")
 
 
 def _marks(urns: Sequence[str], prefix: str) -> tuple[str, dict[str, str]]:

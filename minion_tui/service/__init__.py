@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Self
 from minion_tui import config
 from minion_tui.providers.base import Capabilities, SearchFilter, WebRef
 from minion_tui.service.accounts import Accounts
-from minion_tui.service.analysis import Analysis, same_key
+from minion_tui.service.analysis import Analysis, key_code, mixing_codes, same_key
 from minion_tui.service.budgets import Budgets
 from minion_tui.service.catalog import (
     Catalog,
@@ -179,6 +179,8 @@ __all__ = [
     "check_text",
     "claimed_by",
     "is_claimed",
+    "key_code",
+    "mixing_codes",
     "parse_at",
     "preload_network",
     "provider_capabilities",

@@ -20,7 +20,7 @@ import logging
 import math
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +49,20 @@ class Analysis:
         self._pool: AnalysisPool | None = None
         #: How many measurements this service ran (cache hits are not counted).
         self.measured = 0
+        self._listeners: list[Callable[[SoundAnalysis], None]] = []
+
+    def on_analysed(self, listener: Callable[[SoundAnalysis], None]) -> None:
+        """Call ``listener`` with each new analysis of a track (its ``urn`` set): a stream
+        or a finished download measured, or a file's known audio linked to its track. It
+        runs on the event loop; the TUI updates its lists and details panel from it."""
+        self._listeners.append(listener)
+
+    def _announce(self, found: SoundAnalysis) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(found)
+            except Exception:  # a front end's bug must not lose the analysis
+                log.warning("an analysis listener failed", exc_info=True)
 
     @property
     def max_seconds(self) -> float:
@@ -122,12 +136,16 @@ class Analysis:
             if urn:
                 await self._core.write_aside("the analysis was not linked to its track",
                                              lambda: sounds.link(store, urn, digest))
+                self._announce(_analysis(shown, cached, urn))
             return _analysis(shown, cached, urn)
         result = await self._in_worker(jobs.analyse, str(path), self.max_seconds, shown=shown)
         self.measured += 1
         await self._core.write_aside("the analysis was not saved",
                                      lambda: sounds.save(store, result["digest"], result, urn))
-        return _analysis(shown, result, urn)
+        found = _analysis(shown, result, urn)
+        if urn:
+            self._announce(found)
+        return found
 
     async def analyze_target(self, target: str, *, shown: str | None = None) -> SoundAnalysis:
         """A track's stream (its first ``analysis.max_seconds``), unless already analysed."""
@@ -213,6 +231,22 @@ class Analysis:
         tracks = {t.urn: t for t in await store.call(store.get_tracks, [u for u, _ in ranked])}
         return [SimilarTrack(track=tracks[u], distance=round(d, 3))
                 for u, d in ranked if u in tracks]
+
+
+def key_code(text: str) -> str | None:
+    """The Camelot code of a key as people spell it ("Am", "A minor", "8a" → "8A"), or None
+    (front ends filter by key without importing the analysis)."""
+    from minion_tui.analysis.camelot import camelot
+
+    found = parse_key(text) if isinstance(text, str) and len(text) <= 64 else None
+    return None if found is None else camelot(*found)
+
+
+def mixing_codes(code: str) -> tuple[str, ...]:
+    """The Camelot codes that mix with ``code``: itself, one step either way, its relative."""
+    from minion_tui.analysis.camelot import neighbours
+
+    return neighbours(code)
 
 
 def same_key(ours: str, theirs: str) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 from minion_tui.config import DiscoverySettings
 from minion_tui.discovery import radio as radio_order
 from minion_tui.discovery import rank
-from minion_tui.errors import InvalidArgument, StoreError
+from minion_tui.errors import InvalidArgument, InvalidURL, StoreError
 from minion_tui.models import InboxEntry, RadioEntry, Track, User
 
 if TYPE_CHECKING:
@@ -63,6 +64,8 @@ class Inbox:
         moment ages are measured from (default: now)."""
         filters = filters or rank.Filters()
         filters.check()
+        if filters.mixes_with is not None:
+            filters = replace(filters, camelots=await self._mixing_codes(filters.mixes_with))
         moment = now or datetime.now(UTC)
         settings = self._core.settings.discovery
         store = await self._core.db()
@@ -78,6 +81,33 @@ class Inbox:
                                explained[c.urn][0]) for c in chosen if c.urn in tracks]
 
         return await store.call(read)
+
+    async def _mixing_codes(self, target: str) -> tuple[str, ...]:
+        """The Camelot codes that mix with the measured key of the track ``target`` (its
+        code, one step either way, its relative): docs/analysis.md §10."""
+        from minion_tui.analysis.camelot import neighbours
+        from minion_tui.service.analysis import METHOD_VERSION
+        from minion_tui.service.catalog import is_claimed
+        from minion_tui.store import sounds
+
+        text = target.strip() if isinstance(target, str) else ""
+        if not text:
+            raise InvalidArgument("--mixes-with: an empty value names no track.",
+                                  hint="Pass the URL or URN of an analysed track.")
+        if len(text) > 8192 or not text.isprintable() or not is_claimed(text):
+            raise InvalidURL(f"--mixes-with: no provider takes {rank._said(text)}.",
+                             hint="Pass the URL or URN of an analysed track.")
+        store = await self._core.db()
+        # A stored track is known offline (the inbox is an offline command); else resolve.
+        stored = await store.call(store.get_track, text)
+        track = stored if stored is not None else await self._core.resolve_as(text, Track)
+        assert isinstance(track, Track)
+        found = await store.call(sounds.by_urn, store, track.urn, METHOD_VERSION)
+        code = (found or {}).get("camelot")
+        if not code:
+            raise InvalidArgument(f"--mixes-with: {track.title!r} has not been analysed.",
+                                  hint=f"Run `minion-tui analyze {track.urn}` first.")
+        return neighbours(str(code))
 
     async def radio(self, target: str, *, size: int = 50,
                     now: datetime | None = None) -> builtins.list[RadioEntry]:

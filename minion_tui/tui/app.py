@@ -51,12 +51,14 @@ from minion_tui.tui.player_control import PLAYER_BINDINGS, PlayerControl, Player
 from minion_tui.tui.screens.confirm_quit import ConfirmQuit
 from minion_tui.tui.screens.help import HelpScreen, key_help
 from minion_tui.tui.service_app import ServiceApp
+from minion_tui.tui.sound_control import Analysed, SoundControl
 from minion_tui.tui.themes import choose_theme, load_themes, with_rating_colours
 from minion_tui.tui.tracklist import Tracklist
 from minion_tui.tui.widgets.details import refresh_details
 from minion_tui.tui.widgets.now_playing import NowPlayingBar
 from minion_tui.tui.widgets.source_list import SourceList
 from minion_tui.tui.widgets.track_list import TrackList
+from minion_tui.tui.widgets.track_list_model import OPTIONAL_COLUMNS, parse_columns
 from minion_tui.tui.widgets.waveform import Waveform
 from minion_tui.tui.write_control import WriteControl
 
@@ -139,6 +141,11 @@ class MinionApp(PlayerKeys, ServiceApp):
                 id="write.unrepost"),
         Binding("C", "comment_here", "Comment at the playing position", show=False,
                 id="write.comment"),
+        # Tempo and key (tui/sound_control.py): B for BPM, M for "more like this".
+        Binding("B", "analyse_highlighted", "Analyse tempo and key", show=False,
+                id="analysis.analyse"),
+        Binding("M", "more_like_this", "More like this (by sound)", show=False,
+                id="analysis.similar"),
     ]
 
     def __init__(self, service: Service, *, companions: Sequence[Companion] = ()) -> None:
@@ -184,6 +191,7 @@ class MinionApp(PlayerKeys, ServiceApp):
         self.sub_title = "demo" if self.service.demo else ""
         if self.service.settings.accounts.sync_likes:
             self.service.outbox.kick()  # likes owed from an earlier run, sent in the background
+        self.sound_control.follow()
         self.set_keymap(self._usable_keymap())
         for problem in self._theme_problems:
             log.warning("%s", problem)
@@ -673,6 +681,52 @@ class MinionApp(PlayerKeys, ServiceApp):
 
     def action_new_playlist(self) -> None:
         self.write_control.create_playlist(self.highlighted_track())
+
+    # -- tempo and key: analyse (B), more like this (M), columns → tui/sound_control.py ----
+
+    @cached_property
+    def sound_control(self) -> SoundControl:
+        return SoundControl(self, self.service)
+
+    @cached_property
+    def sound_columns(self) -> frozenset[str]:
+        """The optional track-list columns shown: ``[ui] columns`` ("bpm, key, camelot")."""
+        wanted, unknown = parse_columns(self.service.settings.ui.columns)
+        if unknown:
+            self.notify(f"[ui] columns: {', '.join(unknown)} — not a column (choose among "
+                        f"{', '.join(OPTIONAL_COLUMNS)}).", title="Config",
+                        severity="warning", timeout=8)
+        return wanted
+
+    def toggle_sound_columns(self) -> None:
+        """Show the BPM, Key and Camelot columns in every list, or hide them."""
+        shown = frozenset() if self.sound_columns else frozenset(OPTIONAL_COLUMNS)
+        self.sound_columns = shown
+        for track_list in self.query(TrackList):
+            track_list.set_extra_columns(shown)
+
+    def on_analysed(self, message: Analysed) -> None:
+        self.sound_control.apply(message)
+
+    def action_analyse_highlighted(self) -> None:
+        track = self._track_or_say("B (analyse tempo and key)")
+        if track is not None:
+            self.sound_control.analyse(track)
+
+    def action_more_like_this(self) -> None:
+        track = self._track_or_say("M (more like this)")
+        if track is not None:
+            self.on_open_source(OpenSource("sounds_like", track.urn,
+                                           f"Sounds like {track.title}"))
+
+    def action_sort_tracks(self, column: str) -> None:
+        """Sort the focused list (the palette's "Sort by BPM" / "Sort by key")."""
+        focused = self.focused
+        if not isinstance(focused, TrackList):
+            self.notify("Focus a track list first: the sort applies to the list under the "
+                        "cursor.", title="Sort", severity="warning", timeout=5)
+            return
+        focused.sort_by(column)
 
     # -- discovery: follow (f), sync (ctrl+r), radio (R) → tui/discovery_control.py --------
 

@@ -206,6 +206,34 @@ class DiscoveryCommands(DomainCommands):
         return found
 
 
+class SoundCommands(DomainCommands):
+    """Tempo and key (tui/sound_control.py): analyse the highlighted track, more like it,
+    the BPM / Key / Camelot columns and the sorts by them (the keys B, M, T)."""
+
+    def _columns(self) -> None:
+        toggle = getattr(self.app, "toggle_sound_columns", None)
+        if toggle is not None:
+            toggle()
+
+    async def commands(self) -> list[PaletteCommand]:
+        shown = bool(getattr(self.app, "sound_columns", ()))
+        return [
+            PaletteCommand("Analyse tempo and key", "Measure the highlighted track's BPM and "
+                           "key from its first minutes (B)",
+                           partial(self._act, "analyse_highlighted")),
+            PaletteCommand("More like this", "List the analysed tracks that sound like the "
+                           "highlighted one in Browse (M)", partial(self._act, "more_like_this")),
+            PaletteCommand("Tempo and key columns: " + ("hide" if shown else "show"),
+                           "The BPM, Key and Camelot columns in every track list "
+                           "([ui] columns)", self._columns),
+            PaletteCommand("Sort by BPM", "Sort the focused list by measured tempo (T)",
+                           partial(self._act, "sort_tracks('bpm')")),
+            PaletteCommand("Sort by key", "Sort the focused list round the Camelot wheel, "
+                           "mixable keys together (T twice)",
+                           partial(self._act, "sort_tracks('key')")),
+        ]
+
+
 class ThemeCommands(DomainCommands):
     """Every registered theme (ours first); choosing one switches to it and saves it in
     config.toml. Themes without the rating colours our stylesheet uses are left out (the app
@@ -255,4 +283,4 @@ class WriteCommands(DomainCommands):
 
 
 DOMAIN_PROVIDERS = (PaneCommands, SourceCommands, RatingCommands, TrackCommands,
-                    DiscoveryCommands, WriteCommands, ThemeCommands)
+                    DiscoveryCommands, WriteCommands, SoundCommands, ThemeCommands)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from minion_tui.models import Availability, Counts, Judgment, Track, format_duration
 from minion_tui.tui.widgets.track_list_model import (
     COLUMNS,
+    OPTIONAL_COLUMNS,
     TrackListModel,
     cells,
     column_widths,
@@ -91,7 +92,8 @@ def test_hide_not_interested_and_rejudge() -> None:
 
 def test_column_widths_fill_the_width() -> None:
     widths = column_widths(120)
-    assert sum(widths) + len(widths) - 1 == 120
+    shown = [w for w in widths if w]  # the optional BPM, Key and Camelot columns are off
+    assert sum(shown) + len(shown) - 1 == 120
     assert widths[1] > widths[2]
 
 
@@ -104,4 +106,69 @@ def test_narrow_lists_give_up_columns_before_the_title() -> None:
     assert widths["title"] >= 20
     assert sum(w for w in widths.values() if w) + 4 == 50
     assert column_widths(56)[names.index("genre")] > 0
-    assert all(column_widths(200))
+    assert all(w for w, c in zip(column_widths(200), COLUMNS, strict=True)
+               if c.name not in OPTIONAL_COLUMNS)
+    assert all(column_widths(200, frozenset(OPTIONAL_COLUMNS)))
+
+
+def sounded(i: int, bpm: float | None, key: str | None, camelot: str | None) -> Track:
+    from dataclasses import replace
+
+    return replace(track(i), bpm=bpm, key=key, camelot=camelot)
+
+
+def test_the_sound_columns_are_off_by_default_and_fit_when_asked_for() -> None:
+    names = [c.name for c in COLUMNS]
+    off = dict(zip(names, column_widths(120), strict=True))
+    assert [off[n] for n in OPTIONAL_COLUMNS] == [0, 0, 0]
+    on = dict(zip(names, column_widths(120, frozenset({"bpm", "camelot"})), strict=True))
+    assert on["bpm"] == 5 and on["camelot"] == 3 and on["key"] == 0
+    shown = [w for w in on.values() if w]
+    assert sum(shown) + len(shown) - 1 == 120
+    row = dict(zip(names, cells(sounded(1, 128.04, "A minor", "8A")), strict=True))
+    assert (row["bpm"], row["key"], row["camelot"]) == ("128.0", "A min", "8A")
+    assert cells(track(2))[-3:] == ("", "", "")
+
+
+def test_sorting_by_bpm_and_key_keeps_unanalysed_tracks_last() -> None:
+    model = TrackListModel()
+    model.set_tracks([sounded(1, 140.0, "F# major", "2B"), sounded(2, None, None, None),
+                      sounded(3, 96.5, "E minor", "9A"), sounded(4, 126.0, "A minor", "10A")])
+    model.sort_by("bpm")
+    assert [t.id for t in model.visible] == ["3", "4", "1", "2"]
+    model.sort_by("bpm", reverse=True)
+    assert [t.id for t in model.visible] == ["1", "4", "3", "2"]
+    model.sort_by("key")  # round the wheel: 2B, 9A, 10A (not "10A" < "2B" as text)
+    assert [t.id for t in model.visible] == ["1", "3", "4", "2"]
+    assert model.replace_sound("soundcloud:tracks:2", 90.0, "C major", "8B")
+    model.sort_by("bpm")
+    assert [t.id for t in model.visible] == ["2", "3", "4", "1"]
+    assert model.cells(model.visible[0])[-3:] == ("90.0", "C maj", "8B")
+
+
+def test_the_filter_s_sound_terms_keep_analysed_tracks_in_range_key_or_mixing() -> None:
+    from dataclasses import replace
+
+    model = TrackListModel()
+    model.set_tracks([replace(sounded(1, 126.0, "A minor", "8A"), title="deep one"),
+                      sounded(2, 128.0, "E minor", "9A"), sounded(3, 100.0, "C major", "8B"),
+                      sounded(4, 140.0, "F# major", "2B"), sounded(5, None, None, None)])
+
+    def shown(text: str) -> list[str]:
+        model.set_filter(text)
+        return [t.id for t in model.visible]
+
+    assert shown("bpm:120-130") == ["1", "2"]
+    assert shown("bpm:128") == ["1", "2"]  # within 3 %
+    assert shown("BPM:139-141") == ["4"]
+    assert shown("key:am") == shown("key:8A") == ["1"]
+    assert shown("mixes:8a") == ["1", "2", "3"]  # 8A, 9A and the relative 8B; not 2B
+    assert shown("mixes:8a bpm:120-200") == ["1", "2"]
+    assert shown("deep mixes:am") == ["1"]  # with words, as before
+    for unfinished in ("bpm:", "bpm:12-", "bpm:abc", "bpm:200-100", "bpm:nan", "key:h",
+                       "mixes:"):
+        assert shown(unfinished) == [], unfinished
+    assert shown("bpm:1") == []  # typing on from here widens again: no stale narrowing
+    assert shown("bpm:126") == ["1", "2"]
+    assert shown("") == ["1", "2", "3", "4", "5"]
+    assert shown("a5") == ["5"]  # plain text still matches as it did

@@ -48,6 +48,8 @@ TRENDING = SourceRef("trending", None, "Trending")
 INBOX = SourceRef("inbox", None, "Inbox")
 #: Inbox tracks listed at once (one ranked read; a rated track makes room for the next).
 _INBOX_SHOWN = 300
+#: Tracks "more like this" lists (service.analysis.similar).
+_SIMILAR_SHOWN = 50
 #: Option id → the user's own ratings (always listed, never pinned).
 RATINGS = {
     "ratings-all": ("All ratings", SourceRef("ratings", None, "My ratings")),
@@ -443,6 +445,12 @@ class BrowsePane(Pane):
             elif listing == "inbox":
                 entries = await service.inbox.list(limit=_INBOX_SHOWN)
                 tracks.append_tracks([e.track for e in entries])
+            elif listing == "sounds_like":
+                # More like this (M): the analysed tracks nearest by sound, nearest first
+                # (the highlighted track is analysed first if it was not).
+                assert target is not None
+                found = await service.analysis.similar(target, limit=_SIMILAR_SHOWN)
+                tracks.append_tracks([s.track for s in found])
             elif listing == "ratings":
                 judgments = [Judgment(target)] if target else list(Judgment)
                 tracks.append_tracks(await service.library.my_ratings(judgments))

@@ -30,6 +30,7 @@ from minion_tui.tui.widgets.theme_colour import theme_colour
 from minion_tui.tui.widgets.track_list_model import (
     COLUMN_NAMES,
     COLUMNS,
+    OPTIONAL_COLUMNS,
     TrackListModel,
     column_widths,
 )
@@ -78,6 +79,8 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
         Binding("H", "show_toggle", "✕ shown", id="list.hide_toggle"),
         Binding("s", "sort_next", "Sort", id="list.sort"),
         Binding("S", "sort_reverse", "Reverse", show=False, id="list.sort_reverse"),
+        Binding("T", "sort_sound", "Sort by BPM, then by key", show=False,
+                id="list.sort_sound"),
         Binding("enter", "select", "Play", show=False, id="list.select"),
         Binding("l", "rate('liked')", "Like", id="rating.liked"),
         Binding("x", "rate('not_interested')", "Not interested", id="rating.not_interested"),
@@ -138,7 +141,32 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
         self._strips: LRUCache[tuple[object, ...], tuple[Track, Strip]] = LRUCache(1024)
         self._filtering = False
         self._last_highlighted: Track | None = None
+        #: The optional columns shown (track_list_model.OPTIONAL_COLUMNS): BPM, Key, Camelot.
+        self.extra_columns: frozenset[str] = frozenset()
         self.set_reactive(TrackList.hide_not_interested, hide_not_interested)
+
+    def on_mount(self) -> None:
+        # The app says which optional columns every list shows ([ui] columns, the palette).
+        self.set_extra_columns(getattr(self.app, "sound_columns", frozenset()))
+
+    def set_extra_columns(self, names: frozenset[str]) -> None:
+        """Show exactly these optional columns (the others are hidden)."""
+        names = frozenset(n for n in names if n in OPTIONAL_COLUMNS)
+        if names == self.extra_columns:
+            return
+        self.extra_columns = names
+        self._strips.clear()
+        self.refresh()
+
+    def set_sound(self, urn: str, bpm: float | None, key: str | None,
+                  camelot: str | None) -> None:
+        """A new analysis of ``urn``: its rows show it (and move, sorted by tempo or key)."""
+        keep = self.highlighted
+        if self._model.replace_sound(urn, bpm, key, camelot):
+            if keep is not None and keep.urn == urn:
+                keep = next((t for t in self._model.visible if t.urn == urn), None)
+            self._rows_changed(keep)
+            self.post_message(self.ViewChanged(self, self.highlighted))
 
     # --- public API -----------------------------------------------------------------
     @property
@@ -321,13 +349,18 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
     def action_sort_next(self) -> None:
         """Sort by the next column shown (a narrow list hides some: sorting by one of those
         would reorder the rows with no visible reason)."""
-        widths = column_widths(self.scrollable_content_region.width)
+        widths = column_widths(self.scrollable_content_region.width, self.extra_columns)
         shown = [name for name, width in zip(COLUMN_NAMES, widths, strict=True) if width]
         current = self._model.sort_column
         if current in shown:
             self.sort_by(shown[(shown.index(current) + 1) % len(shown)])
         else:  # nothing sorted yet (or by a column now hidden): start at the title
             self.sort_by("title")
+
+    def action_sort_sound(self) -> None:
+        """By tempo; pressed again, by key round the Camelot wheel (neighbours together).
+        Tracks not analysed come last (B analyses the highlighted one)."""
+        self.sort_by("key" if self._model.sort_column == "bpm" else "bpm")
 
     def action_sort_reverse(self) -> None:
         self.sort_by(self._model.sort_column or "title", reverse=not self._model.sort_reverse)
@@ -399,7 +432,7 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
 
     def _column_at(self, x: int) -> str | None:
         left = 0
-        widths = column_widths(self.scrollable_content_region.width)
+        widths = column_widths(self.scrollable_content_region.width, self.extra_columns)
         for column, width in zip(COLUMNS, widths, strict=True):
             if not width:
                 continue  # not shown at this width
@@ -465,7 +498,7 @@ class TrackList(RowCursor, LineStyles, ScrollView, can_focus=True):
     def _cells_strip(self, texts: Sequence[str], width: int, styles: Sequence[Style],
                      gap: Style, dim_from: int | None = None, dim: Style | None = None) -> Strip:
         segments: list[Segment] = []
-        widths = column_widths(width)
+        widths = column_widths(width, self.extra_columns)
         for index, (column, text, cell_width, style) in enumerate(
                 zip(COLUMNS, texts, widths, styles, strict=True)):
             if not cell_width:

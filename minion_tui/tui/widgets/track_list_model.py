@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from minion_tui.models import Availability, Judgment, Track, format_duration
@@ -15,7 +16,11 @@ from minion_tui.tui.wording import provider_short
 
 COLUMN_NAMES: tuple[str, ...] = (
     "rating", "title", "artist", "duration", "genre", "plays", "date", "provider",
+    "bpm", "key", "camelot",
 )
+#: Columns shown only when asked for (``[ui] columns``, or the palette): the analysis's
+#: tempo, key and Camelot code (docs/analysis.md §10).
+OPTIONAL_COLUMNS: tuple[str, ...] = ("bpm", "key", "camelot")
 
 BADGES: dict[Judgment | None, str] = {
     Judgment.LIKED: "♥",
@@ -53,7 +58,18 @@ COLUMNS: tuple[Column, ...] = (
     Column("plays", "Plays", 6, 0, right=True),
     Column("date", "Date", 10, 0),
     Column("provider", "Src", 3, 0),
+    Column("bpm", "BPM", 5, 0, right=True),
+    Column("key", "Key", 8, 0),
+    Column("camelot", "Cam", 3, 0, right=True),
 )
+
+
+def parse_columns(text: str | None) -> tuple[frozenset[str], list[str]]:
+    """``[ui] columns`` ("bpm, key, camelot", any case, commas or spaces) → (the optional
+    columns named, the names that are none)."""
+    names = [n for n in (text or "").replace(",", " ").lower().split() if n]
+    return (frozenset(n for n in names if n in OPTIONAL_COLUMNS),
+            [n for n in names if n not in OPTIONAL_COLUMNS])
 
 
 def format_plays(plays: int | None) -> str:
@@ -88,7 +104,25 @@ def cells(track: Track) -> tuple[str, ...]:
         format_plays(track.counts.plays),
         format_date(track.created_at),
         provider_short(track.provider),
+        f"{track.bpm:.1f}" if track.bpm else "",
+        short_key(track.key),
+        track.camelot or "",
     )
+
+
+def short_key(key: str | None) -> str:
+    """"A minor" → "A min", "F# major" → "F# maj": the Key column stays narrow."""
+    if not key:
+        return ""
+    tonic, _, mode = key.partition(" ")
+    return f"{tonic} {mode[:3]}" if mode else tonic
+
+
+def camelot_order(code: str | None) -> tuple[int, str] | None:
+    """"8A" → (8, "A"): the wheel's order, not the text's ("10A" after "9A")."""
+    if not code or not code[:-1].isdigit():
+        return None
+    return int(code[:-1]), code[-1]
 
 
 def search_text(track: Track) -> str:
@@ -113,6 +147,10 @@ SORT_KEYS: dict[str, Callable[[Track], Any]] = {
     "plays": lambda t: _missing_last(t.counts.plays),
     "date": lambda t: _missing_last(t.created_at),
     "provider": lambda t: _missing_last(t.provider),
+    "bpm": lambda t: _missing_last(t.bpm),
+    # By Camelot code, so relative and neighbouring keys sit together.
+    "key": lambda t: _missing_last(camelot_order(t.camelot)),
+    "camelot": lambda t: _missing_last(camelot_order(t.camelot)),
 }
 
 
@@ -123,11 +161,17 @@ DROP_ORDER = ("provider", "date", "genre", "plays")
 TITLE_ROOM = 10
 
 
-def column_widths(width: int) -> list[int]:
+def column_widths(width: int, extra: frozenset[str] | None = None) -> list[int]:
     """Fit the columns into ``width`` cells (one space between shown columns); a column that
-    does not fit gets width 0 and is not drawn."""
-    shown = list(COLUMNS)
-    for name in DROP_ORDER:
+    does not fit gets width 0 and is not drawn, and so does an optional one not in
+    ``extra``."""
+    return list(_column_widths(width, frozenset(extra or ())))
+
+
+@lru_cache(maxsize=64)
+def _column_widths(width: int, extra: frozenset[str]) -> tuple[int, ...]:
+    shown = [c for c in COLUMNS if c.name not in OPTIONAL_COLUMNS or c.name in extra]
+    for name in (*DROP_ORDER, *(n for n in OPTIONAL_COLUMNS if n in extra)):
         if sum(c.min_width for c in shown) + len(shown) - 1 + TITLE_ROOM <= width:
             break
         shown = [c for c in shown if c.name != name]
@@ -137,7 +181,7 @@ def column_widths(width: int) -> list[int]:
     widths = {c.name: c.min_width + max(spare, 0) * c.flex // total_flex for c in shown}
     if spare > 0:
         widths["title"] += width - gaps - sum(widths.values())  # rounding leftovers
-    return [widths.get(c.name, 0) for c in COLUMNS]
+    return tuple(widths.get(c.name, 0) for c in COLUMNS)
 
 
 class TrackListModel:
@@ -150,6 +194,8 @@ class TrackListModel:
         self.sort_column: str | None = None
         self.sort_reverse = False
         self.filter_text = ""
+        #: The ``/`` filter's sound terms (bpm:, key:, mixes:) as a test, or None.
+        self._sound: Callable[[Track], bool] | None = None
         self.hide_not_interested = hide_not_interested
         self.visible: list[Track] = []
         self._cells: dict[int, tuple[Track, tuple[str, ...]]] = {}
@@ -169,7 +215,29 @@ class TrackListModel:
             self.refilter()
             return
         self.tracks.extend(tracks)
-        self.visible.extend(t for t in tracks if self._keeps(t, self.filter_text))
+        needle = sound_filter(self.filter_text)[0]
+        self.visible.extend(t for t in tracks if self._keeps(t, needle))
+
+    def replace_sound(self, urn: str, bpm: float | None, key: str | None,
+                      camelot: str | None) -> bool:
+        """Swap in copies of every row with ``urn`` carrying a new analysis (tempo, key,
+        Camelot); True when any row changed. Their cells are rendered again."""
+        from dataclasses import replace
+
+        changed: dict[int, Track] = {}
+        for index, track in enumerate(self.tracks):
+            if track.urn == urn and (track.bpm, track.key, track.camelot) != (bpm, key,
+                                                                              camelot):
+                new = replace(track, bpm=bpm, key=key, camelot=camelot)
+                changed[id(track)] = new
+                self.tracks[index] = new
+        if not changed:
+            return False
+        self.visible = [changed.get(id(t), t) for t in self.visible]
+        if self.sort_column in ("bpm", "key", "camelot"):
+            self._sort()
+            self.refilter()
+        return True
 
     def replace_judgment(self, urn: str, judgment: Judgment | None) -> bool:
         """Swap in re-judged copies of every row with ``urn``; True when any row changed."""
@@ -232,18 +300,75 @@ class TrackListModel:
     def _keeps(self, track: Track, needle: str) -> bool:
         if self.hide_not_interested and track.judgment is Judgment.NOT_INTERESTED:
             return False
+        if self._sound is not None and not self._sound(track):
+            return False
         return not needle or needle in self._search_text(track)
 
     def set_filter(self, text: str) -> None:
         needle, previous = text.lower(), self.filter_text.lower()
         self.filter_text = text
-        if previous and needle.startswith(previous):
+        if previous and needle.startswith(previous) and not has_sound_terms(needle):
             # The new filter extends the old one: only the rows that matched can match.
             self.visible = [t for t in self.visible if needle in self._search_text(t)]
         else:
             self.refilter()
 
     def refilter(self) -> None:
-        needle = self.filter_text.lower()
+        needle, self._sound = sound_filter(self.filter_text)
         keeps = self._keeps
         self.visible = [t for t in self.tracks if keeps(t, needle)]
+
+
+_SOUND_TERMS = ("bpm:", "key:", "mixes:")
+
+
+def has_sound_terms(text: str) -> bool:
+    return any(word.startswith(_SOUND_TERMS) for word in text.lower().split())
+
+
+def sound_filter(text: str) -> tuple[str, Callable[[Track], bool] | None]:
+    """The ``/`` filter's words about sound taken out of ``text``: ``bpm:120-130`` (or
+    ``bpm:128``, within 3 %), ``key:Am`` / ``key:8A`` (that key), ``mixes:8A`` (a key that
+    mixes with it: same code, one step round the wheel, its relative). (the text left,
+    lowercased; a test of a track's analysis, or None). A term that does not parse keeps no
+    row (it is being typed). Tracks not analysed never match a sound term."""
+    if not has_sound_terms(text):
+        return text.lower(), None
+    from minion_tui.service import key_code, mixing_codes
+
+    tests: list[Callable[[Track], bool]] = []
+    rest = []
+    for word in text.lower().split():
+        name, _, value = word.partition(":")
+        if name == "bpm" and word.startswith("bpm:"):
+            tests.append(_in_span(_bpm_span(value)))
+        elif name in ("key", "mixes") and word.startswith(_SOUND_TERMS):
+            code = key_code(value)
+            codes = () if code is None else (code,) if name == "key" else mixing_codes(code)
+            tests.append(_in_codes(frozenset(codes)))
+        else:
+            rest.append(word)
+    return " ".join(rest), lambda t: all(test(t) for test in tests)
+
+
+def _in_span(span: tuple[float, float] | None) -> Callable[[Track], bool]:
+    def test(track: Track) -> bool:
+        return span is not None and track.bpm is not None and span[0] <= track.bpm <= span[1]
+    return test
+
+
+def _in_codes(codes: frozenset[str]) -> Callable[[Track], bool]:
+    def test(track: Track) -> bool:
+        return track.camelot in codes
+    return test
+
+
+def _bpm_span(value: str) -> tuple[float, float] | None:
+    low, dash, high = value.partition("-")
+    try:
+        span = (float(low), float(high)) if dash else (float(low) / 1.03, float(low) * 1.03)
+    except ValueError:
+        return None
+    if not all(v == v and abs(v) != float("inf") for v in span) or not 0 < span[0] <= span[1]:
+        return None
+    return span
