@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 #: The method version the cache must match (analysis/measure.py METHOD_VERSION), kept here
 #: so the parent never imports numpy to learn it; tests check the two agree.
-METHOD_VERSION = 1
+METHOD_VERSION = 2
 
 
 class Analysis:
@@ -103,8 +103,10 @@ class Analysis:
         return await self.analyze_path(path, shown=text)
 
     async def analyze_path(self, path: Path, *, shown: str | None = None,
-                           urn: str | None = None) -> SoundAnalysis:
-        """A local file, from the cache when its audio (or the track ``urn``) was analysed."""
+                           urn: str | None = None, excerpt: bool = False) -> SoundAnalysis:
+        """A local file, from the cache when its audio (or the track ``urn``) was analysed.
+        An ``excerpt`` (a stream's first minutes) gets no loudness: that is the whole
+        file's (measured in the same decode, which then reads to the end)."""
         shown = str(path) if shown is None else shown
         await asyncio.to_thread(_check_file, path, shown)
         store = await self._core.db()
@@ -123,7 +125,8 @@ class Analysis:
                 await self._core.write_aside("the analysis was not linked to its track",
                                              lambda: sounds.link(store, urn, digest))
             return _analysis(shown, cached, urn)
-        result = await self._in_worker(jobs.analyse, str(path), self.max_seconds, shown=shown)
+        result = await self._in_worker(jobs.analyse, str(path), self.max_seconds, not excerpt,
+                                       shown=shown)
         self.measured += 1
         await self._core.write_aside("the analysis was not saved",
                                      lambda: sounds.save(store, result["digest"], result, urn))
@@ -150,7 +153,7 @@ class Analysis:
                 suffix = ".mp4"
             path = await fetch(self._core.http, choice, self.max_seconds,
                                Path(folder) / f"excerpt{suffix}")
-            return await self.analyze_path(path, shown=shown, urn=track.urn)
+            return await self.analyze_path(path, shown=shown, urn=track.urn, excerpt=True)
         finally:
             await asyncio.to_thread(_remove_tree, folder)
 
@@ -166,12 +169,17 @@ class Analysis:
             return None
         try:
             found = await self.analyze_path(path, urn=track_urn)
-            from minion_tui.downloads.tags import file_source, write_sound
+            if found.peak is None:  # tempo and key from its stream's excerpt: no loudness
+                found = await self._whole_loudness(path, found)
+            from minion_tui.downloads.tags import file_source, write_gain, write_sound
 
             # Only files we tagged get our tags: an original is the uploader's bytes, kept
             # untouched (it records no source URL of ours).
             if await asyncio.to_thread(file_source, path) is not None:
                 await asyncio.to_thread(write_sound, path, found.bpm, found.key)
+                if found.loudness_lufs is not None and found.peak is not None:
+                    await asyncio.to_thread(write_gain, path, found.loudness_lufs,
+                                            found.peak)
             return found
         except (MinionError, OSError, ValueError) as exc:
             log.warning("analysis of %s failed: %s", path, exc)
@@ -179,6 +187,23 @@ class Analysis:
         except Exception:  # mutagen's own errors from an odd file: the download stands
             log.warning("tagging %s with its analysis failed", path, exc_info=True)
             return None
+
+    async def _whole_loudness(self, path: Path, found: SoundAnalysis) -> SoundAnalysis:
+        """``found`` with the whole file's loudness and peak, measured now and kept."""
+        from minion_tui.analysis import jobs
+        from minion_tui.store import sounds
+
+        measured = await self._in_worker(jobs.loudness, str(path), shown=str(path))
+        store = await self._core.db()
+        lufs, peak = measured["loudness_lufs"], measured["peak"]
+        if found.digest:
+            await self._core.write_aside(
+                "the loudness was not saved",
+                lambda: sounds.save_loudness(store, found.digest, lufs, peak))
+        from dataclasses import replace
+
+        return replace(found, loudness_lufs=lufs, replaygain_track_gain=_gain(lufs),
+                       peak=peak)
 
     async def _in_worker(self, fn: Any, *args: Any, shown: str) -> Any:
         try:
@@ -265,7 +290,14 @@ def _analysis(shown: str, result: dict[str, Any], urn: str | None) -> SoundAnaly
         key_confidence=float(result.get("key_confidence") or 0),
         seconds_analysed=float(result.get("seconds_analysed") or 0), urn=urn,
         digest=str(result.get("digest") or ""),
+        loudness_lufs=result.get("loudness_lufs"),
+        replaygain_track_gain=_gain(result.get("loudness_lufs")), peak=result.get("peak"),
         descriptor=tuple(float(v) for v in result.get("descriptor") or ()))
+
+
+def _gain(lufs: float | None) -> float | None:
+    """ReplayGain 2.0's track gain: dB to the -18 LUFS reference (analysis/loudness.py)."""
+    return None if lufs is None else round(-18.0 - lufs, 2)
 
 
 def _shown(text: str) -> str:
