@@ -33,3 +33,10 @@ def loudness(path: str) -> dict[str, Any]:
     from minion_tui.analysis.measure import loudness_file
 
     return loudness_file(path)
+
+
+def album(paths: list[str]) -> dict[str, Any]:
+    """measure.album_loudness in the worker."""
+    from minion_tui.analysis.measure import album_loudness
+
+    return album_loudness(paths)

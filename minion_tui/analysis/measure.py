@@ -95,3 +95,18 @@ def loudness_file(source: Source) -> dict[str, Any]:
 
 def digest_file(source: Source) -> str:
     return audio_digest(source)
+
+
+def album_loudness(sources: list[Source]) -> dict[str, Any]:
+    """A set's loudness: the gated loudness over all its files' blocks together (not the
+    mean of theirs: a quiet interlude's blocks fall under the set's relative gate), and the
+    highest peak."""
+    blocks, peak = [], 0.0
+    for source in sources:
+        meter = Meter(channels_of(source))
+        decode_mono(source, max_seconds=1.0, meter=meter)
+        blocks.append(meter.blocks())
+        peak = max(peak, meter.sample_peak)
+    lufs = gated_loudness(np.concatenate(blocks)) if blocks else None
+    return {"loudness_lufs": None if lufs is None else round(lufs, 2),
+            "peak": round(peak, 6)}

@@ -86,6 +86,7 @@ class Service:
         self.inbox = Inbox(self._core, self.catalog)
         self.analysis = Analysis(self._core, self.catalog)
         self.downloads.after_each(self.analysis.after_download)
+        self.downloads.after_each_set(self.analysis.after_set)
 
     @classmethod
     def open(

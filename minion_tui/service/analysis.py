@@ -188,6 +188,34 @@ class Analysis:
             log.warning("tagging %s with its analysis failed", path, exc_info=True)
             return None
 
+    async def after_set(self, paths: list[Path]) -> float | None:
+        """Measure a set downloaded whole as one album (its gated loudness over all its
+        tracks' blocks) and write REPLAYGAIN_ALBUM_GAIN / _PEAK (Opus: R128_ALBUM_GAIN) into
+        each of its files we tagged. Returns the album's loudness; failures are logged."""
+        if not self._core.settings.analysis.after_download or not paths:
+            return None
+        from minion_tui.analysis import jobs
+
+        try:
+            album = await self._in_worker(jobs.album, [str(p) for p in paths],
+                                          shown=str(paths[0].parent))
+            lufs, peak = album["loudness_lufs"], album["peak"]
+            if lufs is None:
+                return None
+            from minion_tui.downloads.tags import file_source, write_gain
+
+            for path in paths:
+                if await asyncio.to_thread(file_source, path) is not None:
+                    await asyncio.to_thread(write_gain, path, lufs, peak, album=True)
+            return float(lufs)
+        except (MinionError, OSError, ValueError) as exc:
+            log.warning("album loudness of %s failed: %s", paths[0].parent, exc)
+            return None
+        except Exception:  # mutagen's own errors from an odd file: the downloads stand
+            log.warning("tagging %s with its album gain failed", paths[0].parent,
+                        exc_info=True)
+            return None
+
     async def _whole_loudness(self, path: Path, found: SoundAnalysis) -> SoundAnalysis:
         """``found`` with the whole file's loudness and peak, measured now and kept."""
         from minion_tui.analysis import jobs
