@@ -5,6 +5,7 @@ a few hundred bytes cross between processes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -97,7 +98,7 @@ def digest_file(source: Source) -> str:
     return audio_digest(source)
 
 
-def album_loudness(sources: list[Source]) -> dict[str, Any]:
+def album_loudness(sources: Sequence[Source]) -> dict[str, Any]:
     """A set's loudness: the gated loudness over all its files' blocks together (not the
     mean of theirs: a quiet interlude's blocks fall under the set's relative gate), and the
     highest peak."""
