@@ -115,7 +115,7 @@ class Analysis:
         if urn:
             cached = await store.call(sounds.by_urn, store, urn, METHOD_VERSION)
             if cached is not None:
-                return _analysis(shown, cached, urn)
+                return await self._whole(path, _analysis(shown, cached, urn), excerpt)
         from minion_tui.analysis import jobs
 
         digest = await self._in_worker(jobs.digest, str(path), shown=shown)
@@ -124,7 +124,7 @@ class Analysis:
             if urn:
                 await self._core.write_aside("the analysis was not linked to its track",
                                              lambda: sounds.link(store, urn, digest))
-            return _analysis(shown, cached, urn)
+            return await self._whole(path, _analysis(shown, cached, urn), excerpt)
         result = await self._in_worker(jobs.analyse, str(path), self.max_seconds, not excerpt,
                                        shown=shown)
         self.measured += 1
@@ -169,8 +169,6 @@ class Analysis:
             return None
         try:
             found = await self.analyze_path(path, urn=track_urn)
-            if found.peak is None:  # tempo and key from its stream's excerpt: no loudness
-                found = await self._whole_loudness(path, found)
             from minion_tui.downloads.tags import file_source, write_gain, write_sound
 
             # Only files we tagged get our tags: an original is the uploader's bytes, kept
@@ -216,12 +214,15 @@ class Analysis:
                         exc_info=True)
             return None
 
-    async def _whole_loudness(self, path: Path, found: SoundAnalysis) -> SoundAnalysis:
-        """``found`` with the whole file's loudness and peak, measured now and kept."""
+    async def _whole(self, path: Path, found: SoundAnalysis, excerpt: bool) -> SoundAnalysis:
+        """``found`` (from the cache) with the whole file's loudness and peak: measured now
+        and kept when its tempo and key came from a stream's excerpt (which has none)."""
+        if excerpt or found.peak is not None:
+            return found
         from minion_tui.analysis import jobs
         from minion_tui.store import sounds
 
-        measured = await self._in_worker(jobs.loudness, str(path), shown=str(path))
+        measured = await self._in_worker(jobs.loudness, str(path), shown=found.input)
         store = await self._core.db()
         lufs, peak = measured["loudness_lufs"], measured["peak"]
         if found.digest:
