@@ -247,3 +247,25 @@ async def test_a_download_analysed_from_its_stream_before_gets_its_whole_loudnes
         assert bytes(tags["----:com.apple.iTunes:replaygain_track_gain"][0]).decode() == gain
     else:
         assert str(tags["TXXX:REPLAYGAIN_TRACK_GAIN"]) == gain
+
+
+async def test_a_file_whose_track_was_analysed_from_its_excerpt_gets_its_loudness(
+        emulator: RunningEmulator, tmp_path: Path) -> None:
+    settings = Settings(path=tmp_path / "c.toml",
+                        downloads=DownloadSettings(dir=tmp_path / "music"),
+                        analysis=AnalysisSettings(max_seconds=20.0, after_download=False))
+    svc = Service.open(settings=settings, data_dir=tmp_path / "d",
+                       endpoints=emulator.endpoints)
+    try:
+        [track] = await _full_tracks(svc, 1)
+        excerpt = await svc.analysis.analyze_one(track.url)
+        [outcome] = await svc.downloads.download([track.url])
+        found = await svc.analysis.analyze_path(Path(outcome.path), urn=track.urn)
+        # Tempo and key from the cache (no second analysis); the loudness measured whole.
+        assert svc.analysis.measured == 1 and found.bpm == excerpt.bpm
+        assert excerpt.loudness_lufs is None and found.loudness_lufs is not None
+        assert found.replaygain_track_gain == round(-18 - found.loudness_lufs, 2)
+        again = await svc.analysis.analyze_one(track.urn)  # kept in the store
+        assert again.loudness_lufs == found.loudness_lufs
+    finally:
+        await svc.aclose()
