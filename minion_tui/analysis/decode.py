@@ -50,10 +50,13 @@ def _reason(exc: BaseException) -> str:
 
 
 def decode_mono(source: Source, *, max_seconds: float | None = None,
-                rate: int = SAMPLE_RATE) -> tuple[np.ndarray, float]:
+                rate: int = SAMPLE_RATE, meter: Any = None) -> tuple[np.ndarray, float]:
     """The first ``max_seconds`` (None: all) of ``source``'s first audio stream, mono float32
     at ``rate``, and the stream's whole duration in seconds (0.0 when the container does not
-    say). Raises InvalidMedia when there is no audio or it cannot be decoded."""
+    say). Raises InvalidMedia when there is no audio or it cannot be decoded.
+
+    With a ``meter`` (loudness.Meter) the same pass goes on to the end, feeding it the whole
+    audio at 48 kHz in its channels (mono, or stereo: more channels are mixed down)."""
     import av
 
     container = _open(source)
@@ -67,22 +70,39 @@ def decode_mono(source: Source, *, max_seconds: float | None = None,
         elif container.duration:
             duration = container.duration / 1_000_000
         resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+        wide = None
+        if meter is not None:
+            from minion_tui.analysis.loudness import RATE
+
+            wide = av.AudioResampler(format="fltp", layout="mono" if meter.channels == 1
+                                     else "stereo", rate=RATE)
         limit = None if max_seconds is None else int(max_seconds * rate)
         chunks: list[np.ndarray] = []
         have = 0
         try:
             for frame in container.decode(stream):
+                if wide is not None:
+                    for out in wide.resample(frame):
+                        meter.feed(out.to_ndarray())
+                if limit is not None and have >= limit:
+                    if wide is None:
+                        break
+                    continue
                 for out in resampler.resample(frame):
                     chunk = out.to_ndarray().reshape(-1)
                     chunks.append(chunk)
                     have += chunk.size
-                if limit is not None and have >= limit:
+                if limit is not None and have >= limit and wide is None:
                     break
             else:
-                for out in resampler.resample(None):
-                    chunk = out.to_ndarray().reshape(-1)
-                    chunks.append(chunk)
-                    have += chunk.size
+                if limit is None or have < limit:
+                    for out in resampler.resample(None):
+                        chunk = out.to_ndarray().reshape(-1)
+                        chunks.append(chunk)
+                        have += chunk.size
+                if wide is not None:
+                    for out in wide.resample(None):
+                        meter.feed(out.to_ndarray())
         except (av.error.FFmpegError, ValueError) as exc:
             if have < rate:  # a broken tail after real audio is kept; nothing at all is not
                 raise InvalidMedia(
@@ -97,6 +117,18 @@ def decode_mono(source: Source, *, max_seconds: float | None = None,
         samples = samples[:limit]
     np.nan_to_num(samples, copy=False)
     return samples.astype(np.float32, copy=False), max(duration, samples.size / rate)
+
+
+def channels_of(source: Source) -> int:
+    """The first audio stream's channel count (1 or more; 2 when the container hides it)."""
+    container = _open(source)
+    try:
+        stream = next((s for s in container.streams if s.type == "audio"), None)
+        if stream is None:
+            raise InvalidMedia(f"{_name(source)} has no audio stream.")
+        return int(stream.codec_context.channels or 2)
+    finally:
+        container.close()
 
 
 def audio_digest(source: Source, *, seconds: float = DIGEST_SECONDS) -> str:

@@ -5,6 +5,7 @@ a few hundred bytes cross between processes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -12,10 +13,17 @@ import numpy as np
 from minion_tui.analysis import key as keys
 from minion_tui.analysis import tempo
 from minion_tui.analysis.camelot import camelot, key_name
-from minion_tui.analysis.decode import SAMPLE_RATE, Source, audio_digest, decode_mono
+from minion_tui.analysis.decode import (
+    SAMPLE_RATE,
+    Source,
+    audio_digest,
+    channels_of,
+    decode_mono,
+)
+from minion_tui.analysis.loudness import Meter, gated_loudness
 
 #: Bumped when the method changes so much that cached results should be measured again.
-METHOD_VERSION = 1
+METHOD_VERSION = 2  # 2: loudness and peak (loudness.py)
 #: The descriptor's layout: timbre (12 cepstral means, 6 spreads), then the chroma turned to
 #: the tonic (12), then the onset density (1).
 DESCRIPTOR_SIZE = 31
@@ -54,14 +62,52 @@ def analyse_samples(samples: np.ndarray, rate: int = SAMPLE_RATE, *,
     }
 
 
-def analyse_file(source: Source, max_seconds: float | None = None) -> dict[str, Any]:
-    """Decode the first ``max_seconds`` of ``source`` (None: all) and analyse them. Raises
-    InvalidMedia for what is not audio."""
-    samples, duration = decode_mono(source, max_seconds=max_seconds)
+def analyse_file(source: Source, max_seconds: float | None = None, *,
+                 loudness: bool = True) -> dict[str, Any]:
+    """Decode the first ``max_seconds`` of ``source`` (None: all) and analyse them; with
+    ``loudness`` the same decode goes on to the end for the whole file's integrated
+    loudness and sample peak (``loudness_lufs``, ``peak``; None when not measured or silent).
+    Raises InvalidMedia for what is not audio."""
+    meter = Meter(channels_of(source)) if loudness else None
+    samples, duration = decode_mono(source, max_seconds=max_seconds, meter=meter)
     result = analyse_samples(samples)
     result["duration"] = round(duration, 1)
+    result.update(loudness_of(meter))
     return result
+
+
+def loudness_of(meter: Meter | None) -> dict[str, Any]:
+    """The loudness fields of a fed ``meter`` (all None without one)."""
+    if meter is None:
+        return {"loudness_lufs": None, "peak": None}
+    blocks = meter.blocks()
+    lufs = gated_loudness(blocks)
+    return {"loudness_lufs": None if lufs is None else round(lufs, 2),
+            "peak": round(meter.sample_peak, 6)}
+
+
+def loudness_file(source: Source) -> dict[str, Any]:
+    """Only the whole file's loudness and peak (for a download whose tempo and key came
+    from its stream's excerpt)."""
+    meter = Meter(channels_of(source))
+    decode_mono(source, max_seconds=1.0, meter=meter)
+    return loudness_of(meter)
 
 
 def digest_file(source: Source) -> str:
     return audio_digest(source)
+
+
+def album_loudness(sources: Sequence[Source]) -> dict[str, Any]:
+    """A set's loudness: the gated loudness over all its files' blocks together (not the
+    mean of theirs: a quiet interlude's blocks fall under the set's relative gate), and the
+    highest peak."""
+    blocks, peak = [], 0.0
+    for source in sources:
+        meter = Meter(channels_of(source))
+        decode_mono(source, max_seconds=1.0, meter=meter)
+        blocks.append(meter.blocks())
+        peak = max(peak, meter.sample_peak)
+    lufs = gated_loudness(np.concatenate(blocks)) if blocks else None
+    return {"loudness_lufs": None if lufs is None else round(lufs, 2),
+            "peak": round(peak, 6)}

@@ -405,9 +405,12 @@ async def download_batch(source: StreamSource, resolve: Catalog | Resolve, choos
                          targets: list[str], options: DownloadOptions, *, jobs: int = 3,
                          connections: int = DEFAULT_CONNECTIONS,
                          set_template: str = DEFAULT_SET_TEMPLATE, store: Store | None = None,
-                         control: JobControl | None = None) -> list[Outcome]:
+                         control: JobControl | None = None,
+                         whole_sets: list[list[Path]] | None = None) -> list[Outcome]:
     """Expand every target (targets.py; pass the Service as ``resolve`` for profiles,
-    searches and direct media URLs) and download the tracks, ``jobs`` at a time."""
+    searches and direct media URLs) and download the tracks, ``jobs`` at a time. The files
+    of each set whose every track finished in this run are appended to ``whole_sets`` (the
+    album gain is measured over them: service/analysis.py)."""
     runner = Runner.build(source, choose, options, jobs=jobs, connections=connections,
                           store=store, control=control,
                           set_template=set_template)
@@ -444,4 +447,7 @@ async def download_batch(source: StreamSource, resolve: Catalog | Resolve, choos
             folder = done[0][1].parent
             write_m3u8(folder / f"{folder.name}.m3u8", [p for _, p in done],
                        [t for t, _ in done])
+        if whole_sets is not None and done and len(done) == len(entries) == len(
+                _playlist.tracks):
+            whole_sets.append([p for _, p in done])
     return outcomes

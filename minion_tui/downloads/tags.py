@@ -160,9 +160,10 @@ def id3_tag(tags: TrackTags, cover: Cover | None) -> bytes:
 
 
 #: Bytes of padding left in an MP3's ID3 tag and an Opus file's comments: room for the tempo
-#: and key the analysis adds once the download is complete (write_sound), so adding them
-#: rewrites the tag in place instead of moving the audio behind it.
-SOUND_ROOM = 64
+#: and key (write_sound) and the ReplayGain gain and peak (write_gain) the analysis adds once
+#: the download is complete, so adding them rewrites the tag in place instead of moving the
+#: audio behind it.
+SOUND_ROOM = 256
 
 
 def _reserved(info: Any) -> int:
@@ -288,7 +289,7 @@ def mp4_room(tags: TrackTags, cover: Cover | None) -> int:
     # trkn and disk: a 32-byte atom each (header, data header, 8 bytes of numbers).
     from minion_tui.downloads.mp4_moov import chapters_room
 
-    return 1024 + 64 * 2 + sum(64 + len(value.encode()) for value in text) + (
+    return 1024 + 256 + 64 * 2 + sum(64 + len(value.encode()) for value in text) + (
         64 + len(cover.data) if cover else 0) + chapters_room(tags.chapters)
 
 
@@ -439,6 +440,73 @@ def write_sound(path: Path, bpm: float | None, key: str | None) -> bool:
             comments["BPM"] = [tempo]
         if spelled:
             comments["INITIALKEY"] = [spelled]
+        audio.save(padding=_kept)
+        return True
+    return False
+
+
+def gain_text(lufs: float) -> str:
+    """ReplayGain 2.0's gain as the tags spell it: dB to -18 LUFS, two decimals ("-6.52 dB")."""
+    return f"{-18.0 - lufs:.2f} dB"
+
+
+def write_gain(path: Path, lufs: float, peak: float, *, album: bool = False) -> bool:
+    """Add a finished file's ReplayGain 2.0 track (or ``album``) gain and peak to its tags,
+    keeping every other tag (docs/analysis.md §11): ID3 TXXX REPLAYGAIN_TRACK_GAIN / _PEAK
+    (MP3), MP4 ``----:com.apple.iTunes:replaygain_track_gain`` / ``_peak`` (M4A), Vorbis
+    REPLAYGAIN_TRACK_GAIN / _PEAK (Ogg Vorbis, FLAC); Opus only R128_TRACK_GAIN (Q7.8 dB to
+    -23 LUFS, RFC 7845 §5.2.1, which asks Opus files not to carry REPLAYGAIN_ tags). Into the
+    room the downloads leave, like write_sound; False where there is no such tag or room."""
+    scope = "ALBUM" if album else "TRACK"
+    gain, peak_text = gain_text(lufs), f"{peak:.6f}"
+    suffix = path.suffix.lower()
+    if suffix == ".mp3":
+        from mutagen.id3 import ID3, TXXX, ID3NoHeaderError
+
+        try:
+            id3 = ID3(path)
+        except ID3NoHeaderError:
+            id3 = ID3()
+        for name, value in ((f"REPLAYGAIN_{scope}_GAIN", gain),
+                            (f"REPLAYGAIN_{scope}_PEAK", peak_text)):
+            id3.setall(f"TXXX:{name}", [TXXX(encoding=3, desc=name, text=[value])])
+        id3.save(path, v2_version=4, padding=_kept)
+        return True
+    if suffix in (".m4a", ".mp4", ".aac"):
+        def apply(audio: Any) -> None:
+            if audio.tags is None:
+                audio.add_tags()
+            base = f"----:com.apple.iTunes:replaygain_{scope.lower()}_"
+            audio.tags[base + "gain"] = [gain.encode()]
+            audio.tags[base + "peak"] = [peak_text.encode()]
+
+        if _mp4_in_place(path, apply):
+            return True
+        if not _moov_last(path):
+            return False
+        from mutagen.mp4 import MP4
+
+        audio = MP4(path)
+        apply(audio)
+        audio.save()
+        return True
+    if suffix in (".opus", ".ogg", ".oga", ".flac"):
+        import mutagen
+
+        audio = mutagen.File(path)
+        if audio is None:
+            return False
+        if audio.tags is None:
+            audio.add_tags()
+        comments: Any = audio.tags
+        from mutagen.oggopus import OggOpus
+
+        if isinstance(audio, OggOpus):
+            q78 = max(-32768, min(32767, round((-23.0 - lufs) * 256)))
+            comments[f"R128_{scope}_GAIN"] = [str(q78)]
+        else:
+            comments[f"REPLAYGAIN_{scope}_GAIN"] = [gain]
+            comments[f"REPLAYGAIN_{scope}_PEAK"] = [peak_text]
         audio.save(padding=_kept)
         return True
     return False

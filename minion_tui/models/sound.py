@@ -21,6 +21,11 @@ class SoundAnalysis(JsonModel):
     bpm_confidence: float
     key_confidence: float
     seconds_analysed: float
+    #: Integrated loudness (EBU R128 / BS.1770-4) of the whole file, and its ReplayGain 2.0
+    #: track gain (dB to -18 LUFS); None for a stream's excerpt or silence.
+    loudness_lufs: float | None = None
+    replaygain_track_gain: float | None = None
+    peak: float | None = field(default=None, metadata=SKIP)
     urn: str | None = field(default=None, metadata=SKIP)
     digest: str = field(default="", metadata=SKIP)
     descriptor: tuple[float, ...] = field(default=(), metadata=SKIP)

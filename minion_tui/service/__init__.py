@@ -104,6 +104,7 @@ class Service:
         # [accounts] sync_likes: a like the library queued is sent as the write action would.
         self.outbox.register("soundcloud", "like", self._send_like)
         self.outbox.register("soundcloud", "unlike", self._send_unlike)
+        self.downloads.after_each_set(self.analysis.after_set)
 
     @classmethod
     def open(

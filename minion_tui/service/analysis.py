@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 #: The method version the cache must match (analysis/measure.py METHOD_VERSION), kept here
 #: so the parent never imports numpy to learn it; tests check the two agree.
-METHOD_VERSION = 1
+METHOD_VERSION = 2
 
 
 class Analysis:
@@ -117,8 +117,10 @@ class Analysis:
         return await self.analyze_path(path, shown=text)
 
     async def analyze_path(self, path: Path, *, shown: str | None = None,
-                           urn: str | None = None) -> SoundAnalysis:
-        """A local file, from the cache when its audio (or the track ``urn``) was analysed."""
+                           urn: str | None = None, excerpt: bool = False) -> SoundAnalysis:
+        """A local file, from the cache when its audio (or the track ``urn``) was analysed.
+        An ``excerpt`` (a stream's first minutes) gets no loudness: that is the whole
+        file's (measured in the same decode, which then reads to the end)."""
         shown = str(path) if shown is None else shown
         await asyncio.to_thread(_check_file, path, shown)
         store = await self._core.db()
@@ -127,7 +129,7 @@ class Analysis:
         if urn:
             cached = await store.call(sounds.by_urn, store, urn, METHOD_VERSION)
             if cached is not None:
-                return _analysis(shown, cached, urn)
+                return await self._whole(path, _analysis(shown, cached, urn), excerpt)
         from minion_tui.analysis import jobs
 
         digest = await self._in_worker(jobs.digest, str(path), shown=shown)
@@ -137,8 +139,9 @@ class Analysis:
                 await self._core.write_aside("the analysis was not linked to its track",
                                              lambda: sounds.link(store, urn, digest))
                 self._announce(_analysis(shown, cached, urn))
-            return _analysis(shown, cached, urn)
-        result = await self._in_worker(jobs.analyse, str(path), self.max_seconds, shown=shown)
+            return await self._whole(path, _analysis(shown, cached, urn), excerpt)
+        result = await self._in_worker(jobs.analyse, str(path), self.max_seconds, not excerpt,
+                                       shown=shown)
         self.measured += 1
         await self._core.write_aside("the analysis was not saved",
                                      lambda: sounds.save(store, result["digest"], result, urn))
@@ -168,7 +171,7 @@ class Analysis:
                 suffix = ".mp4"
             path = await fetch(self._core.http, choice, self.max_seconds,
                                Path(folder) / f"excerpt{suffix}")
-            return await self.analyze_path(path, shown=shown, urn=track.urn)
+            return await self.analyze_path(path, shown=shown, urn=track.urn, excerpt=True)
         finally:
             await asyncio.to_thread(_remove_tree, folder)
 
@@ -184,12 +187,15 @@ class Analysis:
             return None
         try:
             found = await self.analyze_path(path, urn=track_urn)
-            from minion_tui.downloads.tags import file_source, write_sound
+            from minion_tui.downloads.tags import file_source, write_gain, write_sound
 
             # Only files we tagged get our tags: an original is the uploader's bytes, kept
             # untouched (it records no source URL of ours).
             if await asyncio.to_thread(file_source, path) is not None:
                 await asyncio.to_thread(write_sound, path, found.bpm, found.key)
+                if found.loudness_lufs is not None and found.peak is not None:
+                    await asyncio.to_thread(write_gain, path, found.loudness_lufs,
+                                            found.peak)
             return found
         except (MinionError, OSError, ValueError) as exc:
             log.warning("analysis of %s failed: %s", path, exc)
@@ -197,6 +203,54 @@ class Analysis:
         except Exception:  # mutagen's own errors from an odd file: the download stands
             log.warning("tagging %s with its analysis failed", path, exc_info=True)
             return None
+
+    async def after_set(self, paths: list[Path]) -> float | None:
+        """Measure a set downloaded whole as one album (its gated loudness over all its
+        tracks' blocks) and write REPLAYGAIN_ALBUM_GAIN / _PEAK (Opus: R128_ALBUM_GAIN) into
+        each of its files we tagged. Returns the album's loudness; failures are logged."""
+        if not self._core.settings.analysis.after_download or not paths:
+            return None
+        from minion_tui.analysis import jobs
+
+        try:
+            album = await self._in_worker(jobs.album, [str(p) for p in paths],
+                                          shown=str(paths[0].parent))
+            lufs, peak = album["loudness_lufs"], album["peak"]
+            if lufs is None:
+                return None
+            from minion_tui.downloads.tags import file_source, write_gain
+
+            for path in paths:
+                if await asyncio.to_thread(file_source, path) is not None:
+                    await asyncio.to_thread(write_gain, path, lufs, peak, album=True)
+            return float(lufs)
+        except (MinionError, OSError, ValueError) as exc:
+            log.warning("album loudness of %s failed: %s", paths[0].parent, exc)
+            return None
+        except Exception:  # mutagen's own errors from an odd file: the downloads stand
+            log.warning("tagging %s with its album gain failed", paths[0].parent,
+                        exc_info=True)
+            return None
+
+    async def _whole(self, path: Path, found: SoundAnalysis, excerpt: bool) -> SoundAnalysis:
+        """``found`` (from the cache) with the whole file's loudness and peak: measured now
+        and kept when its tempo and key came from a stream's excerpt (which has none)."""
+        if excerpt or found.peak is not None:
+            return found
+        from minion_tui.analysis import jobs
+        from minion_tui.store import sounds
+
+        measured = await self._in_worker(jobs.loudness, str(path), shown=found.input)
+        store = await self._core.db()
+        lufs, peak = measured["loudness_lufs"], measured["peak"]
+        if found.digest:
+            await self._core.write_aside(
+                "the loudness was not saved",
+                lambda: sounds.save_loudness(store, found.digest, lufs, peak))
+        from dataclasses import replace
+
+        return replace(found, loudness_lufs=lufs, replaygain_track_gain=_gain(lufs),
+                       peak=peak)
 
     async def _in_worker(self, fn: Any, *args: Any, shown: str) -> Any:
         try:
@@ -299,7 +353,14 @@ def _analysis(shown: str, result: dict[str, Any], urn: str | None) -> SoundAnaly
         key_confidence=float(result.get("key_confidence") or 0),
         seconds_analysed=float(result.get("seconds_analysed") or 0), urn=urn,
         digest=str(result.get("digest") or ""),
+        loudness_lufs=result.get("loudness_lufs"),
+        replaygain_track_gain=_gain(result.get("loudness_lufs")), peak=result.get("peak"),
         descriptor=tuple(float(v) for v in result.get("descriptor") or ()))
+
+
+def _gain(lufs: float | None) -> float | None:
+    """ReplayGain 2.0's track gain: dB to the -18 LUFS reference (analysis/loudness.py)."""
+    return None if lufs is None else round(-18.0 - lufs, 2)
 
 
 def _shown(text: str) -> str:

@@ -81,12 +81,19 @@ class Downloads:
         # still running; a download returns once they are done.
         self._after: Callable[[Path, str], Awaitable[object]] | None = None
         self._after_running: set[asyncio.Future[object]] = set()
+        # What runs on the files of each set downloaded whole, once their own hooks ended.
+        self._after_set: Callable[[list[Path]], Awaitable[object]] | None = None
 
     def after_each(self, hook: Callable[[Path, str], Awaitable[object]]) -> None:
         """Run ``hook(path, track_urn)`` on every file a download finishes, beside the
         downloads still running; :meth:`download`, :meth:`retry` and :meth:`resume` return
         once every hook they started has ended."""
         self._after = hook
+
+    def after_each_set(self, hook: Callable[[list[Path]], Awaitable[object]]) -> None:
+        """Run ``hook(paths)`` on the files of each set (playlist) a :meth:`download`
+        finished whole (every track done in it), after every :meth:`after_each` hook."""
+        self._after_set = hook
 
     async def _after_settled(self) -> None:
         while self._after_running:
@@ -125,8 +132,13 @@ class Downloads:
         # for the database to open before its first request.
         direct_only = all(direct_kind(target) for target in targets)
         try:
-            outcomes = await self._batch(catalog, targets, options, conf, direct_only, jobs)
+            whole_sets: list[list[Path]] = []
+            outcomes = await self._batch(catalog, targets, options, conf, direct_only, jobs,
+                                         whole_sets)
             await self._after_settled()
+            for paths in whole_sets:
+                if self._after_set is not None:
+                    await self._after_set(paths)
             return outcomes
         finally:
             catalog.drop()
@@ -139,7 +151,8 @@ class Downloads:
 
     async def _batch(self, catalog: Catalog | _Prefetched, targets: Sequence[str],
                      options: DownloadOptions, conf: Any, direct_only: bool,
-                     jobs: int | None = None) -> list[Outcome]:
+                     jobs: int | None = None,
+                     whole_sets: list[list[Path]] | None = None) -> list[Outcome]:
         from minion_tui.downloads.batch import download_batch
 
         return await download_batch(self._source, catalog, self._choose_stream,
@@ -147,7 +160,7 @@ class Downloads:
                                     jobs=jobs or conf.parallel, set_template=conf.set_template,
                                     connections=conf.connections,
                                     store=None if direct_only else await self._core.db(),
-                                    control=self._job_control())
+                                    control=self._job_control(), whole_sets=whole_sets)
 
     async def jobs(self, *, limit: int = 200) -> list[DownloadJob]:
         """Download jobs, newest first."""

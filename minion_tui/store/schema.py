@@ -343,6 +343,14 @@ _BUDGETS_OUTBOX = (
     "CREATE INDEX outbox_by_state ON outbox (state, id)",
 )
 
+# Loudness (docs/analysis.md §11): a sound's integrated loudness (LUFS, BS.1770-4) and sample
+# peak (linear, 1.0 = full scale), of the whole file; NULL for what was measured from a
+# stream's excerpt or before version 9, or silent.
+_LOUDNESS = (
+    "ALTER TABLE sounds ADD COLUMN loudness_lufs REAL",
+    "ALTER TABLE sounds ADD COLUMN peak REAL",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core tables", _CORE),
     Migration(2, "search history, provenance by track", _SEARCH_HISTORY),
@@ -353,6 +361,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "inbox scores: materialised, rescored where marked", INBOX_SCORES),
     Migration(7, "budgets and the outbox of remote actions", _BUDGETS_OUTBOX),
     Migration(8, "sounds: tempo and key analyses by audio digest and track", SOUNDS),
+    Migration(9, "sounds: loudness and peak", _LOUDNESS),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

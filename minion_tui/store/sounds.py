@@ -13,7 +13,8 @@ from minion_tui.store.records import utc_now
 from minion_tui.store.store import Store, _chunks
 
 _FIELDS = ("bpm", "bpm_confidence", "key", "camelot", "key_confidence", "tuning_cents",
-           "seconds_analysed", "duration", "descriptor", "method", "runs", "analysed_at")
+           "seconds_analysed", "duration", "descriptor", "method", "runs", "analysed_at",
+           "loudness_lufs", "peak")
 _SELECT = "SELECT s.digest, " + ", ".join(f"s.{f}" for f in _FIELDS) + " FROM sounds AS s"
 
 
@@ -43,20 +44,30 @@ def save(store: Store, digest: str, result: dict[str, Any], urn: str | None = No
               result.get("key"), result.get("camelot"), result.get("key_confidence", 0.0),
               result.get("tuning_cents", 0.0), result.get("seconds_analysed", 0.0),
               result.get("duration", 0.0), json.dumps(result.get("descriptor", [])),
-              int(result.get("method", 0)), utc_now())
+              int(result.get("method", 0)), utc_now(), result.get("loudness_lufs"),
+              result.get("peak"))
     with store.transaction() as conn:
         conn.execute(
             "INSERT INTO sounds (digest, bpm, bpm_confidence, key, camelot, key_confidence, "
-            "tuning_cents, seconds_analysed, duration, descriptor, method, analysed_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (digest) DO UPDATE SET "
+            "tuning_cents, seconds_analysed, duration, descriptor, method, analysed_at, "
+            "loudness_lufs, peak) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (digest) DO UPDATE SET "
             "bpm = excluded.bpm, bpm_confidence = excluded.bpm_confidence, "
             "key = excluded.key, camelot = excluded.camelot, "
             "key_confidence = excluded.key_confidence, tuning_cents = excluded.tuning_cents, "
             "seconds_analysed = excluded.seconds_analysed, duration = excluded.duration, "
             "descriptor = excluded.descriptor, method = excluded.method, "
-            "runs = sounds.runs + 1, analysed_at = excluded.analysed_at", values)
+            "runs = sounds.runs + 1, analysed_at = excluded.analysed_at, "
+            "loudness_lufs = excluded.loudness_lufs, peak = excluded.peak", values)
         if urn:
             _link(conn, urn, digest)
+
+
+def save_loudness(store: Store, digest: str, lufs: float | None, peak: float | None) -> None:
+    """Keep the whole file's loudness and peak beside the analysis of ``digest``."""
+    with store.transaction() as conn:
+        conn.execute("UPDATE sounds SET loudness_lufs = ?, peak = ? WHERE digest = ?",
+                     (lufs, peak, digest))
 
 
 def link(store: Store, urn: str, digest: str) -> None:

@@ -23,7 +23,7 @@ from minion_tui.service import analysis as service_analysis
 from tests.analysis_audio import make_track
 
 KEYS = {"input", "bpm", "key", "camelot", "bpm_confidence", "key_confidence",
-        "seconds_analysed"}
+        "seconds_analysed", "loudness_lufs", "replaygain_track_gain"}
 
 
 async def _full_tracks(svc: Service, count: int) -> list:
@@ -122,6 +122,9 @@ def test_analyze_prints_a_list_in_argument_order_with_the_bad_input_in_place(
     assert first["bpm"] == pytest.approx(128.0, rel=0.02)
     assert last["bpm"] == pytest.approx(174.0, rel=0.02)
     assert round(last["bpm"], 1) == last["bpm"]
+    for found in (first, last):  # the whole file's loudness, and its gain to -18 LUFS
+        assert -40 < found["loudness_lufs"] < 0
+        assert found["replaygain_track_gain"] == round(-18 - found["loudness_lufs"], 2)
     assert bad["input"] == str(tmp_path / "nope.mp3")
     assert bad["error"]["type"] == "not_found" and "nope.mp3" in bad["error"]["message"]
 
@@ -148,6 +151,10 @@ async def test_a_track_is_analysed_from_its_stream_and_then_known_by_its_urn(
         [track] = await _full_tracks(svc, 1)
         first = await svc.analysis.analyze_one(track.url)
         assert first.seconds_analysed > 5 and first.urn == track.urn
+        # An excerpt's loudness is not the track's: none is given.
+        assert (first.loudness_lufs, first.replaygain_track_gain, first.peak) == (
+            None, None, None)
+        assert first.to_json()["loudness_lufs"] is None
         calls = len(emulator.state.api_calls)
         again = await svc.analysis.analyze_one(track.urn)
         assert again.bpm == first.bpm and svc.analysis.measured == 1
@@ -178,10 +185,19 @@ async def test_a_finished_download_is_analysed_and_tagged(
             stored = await svc._core.track_by_urn(track.urn)
             assert stored.bpm and stored.key and stored.camelot
             tags = mutagen.File(outcome.path).tags
+            [found] = await svc.analysis.analyze([outcome.path])
+            assert found.loudness_lufs is not None and found.peak
+            gain = f"{-18 - found.loudness_lufs:.2f} dB"
             if outcome.path.endswith(".m4a"):
                 assert tags["tmpo"] == [round(stored.bpm)]
+                rg = "----:com.apple.iTunes:replaygain_track_"
+                assert bytes(tags[rg + "gain"][0]).decode() == gain
+                assert float(bytes(tags[rg + "peak"][0])) == pytest.approx(found.peak)
             else:
                 assert str(tags["TBPM"]) == str(round(stored.bpm))
+                assert str(tags["TXXX:REPLAYGAIN_TRACK_GAIN"]) == gain
+                assert float(str(tags["TXXX:REPLAYGAIN_TRACK_PEAK"])) == pytest.approx(
+                    found.peak)
         # similar: the other downloaded track is the only neighbour.
         near = await svc.analysis.similar(tracks[0].url, limit=5)
         assert [n.track.urn for n in near] == [tracks[1].urn]
@@ -201,5 +217,55 @@ async def test_the_switch_off_leaves_downloads_alone(emulator: RunningEmulator,
         [track] = await _full_tracks(svc, 1)
         [outcome] = await svc.downloads.download([track.url])
         assert outcome.state == "done" and svc.analysis.measured == 0
+    finally:
+        await svc.aclose()
+
+
+async def test_a_download_analysed_from_its_stream_before_gets_its_whole_loudness(
+        emulator: RunningEmulator, tmp_path: Path) -> None:
+    import mutagen
+
+    settings = Settings(path=tmp_path / "c.toml",
+                        downloads=DownloadSettings(dir=tmp_path / "music"),
+                        analysis=AnalysisSettings(max_seconds=20.0))
+    svc = Service.open(settings=settings, data_dir=tmp_path / "d",
+                       endpoints=emulator.endpoints)
+    try:
+        [track] = await _full_tracks(svc, 1)
+        excerpt = await svc.analysis.analyze_one(track.url)
+        assert excerpt.loudness_lufs is None
+        [outcome] = await svc.downloads.download([track.url])
+        assert outcome.state == "done" and svc.analysis.measured == 1  # tempo and key kept
+        again = await svc.analysis.analyze_one(track.urn)  # the cache now has the loudness
+        assert svc.analysis.measured == 1
+    finally:
+        await svc.aclose()
+    assert again.bpm == excerpt.bpm and again.loudness_lufs is not None
+    tags = mutagen.File(outcome.path).tags
+    gain = f"{-18 - again.loudness_lufs:.2f} dB"
+    if outcome.path.endswith(".m4a"):
+        assert bytes(tags["----:com.apple.iTunes:replaygain_track_gain"][0]).decode() == gain
+    else:
+        assert str(tags["TXXX:REPLAYGAIN_TRACK_GAIN"]) == gain
+
+
+async def test_a_file_whose_track_was_analysed_from_its_excerpt_gets_its_loudness(
+        emulator: RunningEmulator, tmp_path: Path) -> None:
+    settings = Settings(path=tmp_path / "c.toml",
+                        downloads=DownloadSettings(dir=tmp_path / "music"),
+                        analysis=AnalysisSettings(max_seconds=20.0, after_download=False))
+    svc = Service.open(settings=settings, data_dir=tmp_path / "d",
+                       endpoints=emulator.endpoints)
+    try:
+        [track] = await _full_tracks(svc, 1)
+        excerpt = await svc.analysis.analyze_one(track.url)
+        [outcome] = await svc.downloads.download([track.url])
+        found = await svc.analysis.analyze_path(Path(outcome.path), urn=track.urn)
+        # Tempo and key from the cache (no second analysis); the loudness measured whole.
+        assert svc.analysis.measured == 1 and found.bpm == excerpt.bpm
+        assert excerpt.loudness_lufs is None and found.loudness_lufs is not None
+        assert found.replaygain_track_gain == round(-18 - found.loudness_lufs, 2)
+        again = await svc.analysis.analyze_one(track.urn)  # kept in the store
+        assert again.loudness_lufs == found.loudness_lufs
     finally:
         await svc.aclose()

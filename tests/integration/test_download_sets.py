@@ -164,3 +164,57 @@ def test_the_cli_downloads_two_sets_of_one_title_into_two_folders(
     # Again: each set's files are found where its own folder is (skipped, nothing fetched).
     assert {p.parent for p in download(small)} == {out / "Four For The Road"}
     assert sorted(download(twin)) == sorted(twins)
+
+
+def _album_tags(path: Path) -> tuple[str, str] | None:
+    id3 = ID3(path)
+    if "TXXX:REPLAYGAIN_ALBUM_GAIN" not in id3:
+        return None
+    return (str(id3["TXXX:REPLAYGAIN_ALBUM_GAIN"]), str(id3["TXXX:REPLAYGAIN_ALBUM_PEAK"]))
+
+
+async def test_a_set_downloaded_whole_gets_one_album_gain_over_all_its_blocks(
+        sc_env: Any, tmp_path: Path) -> None:
+    from minion_tui.analysis.loudness import Meter, gated_loudness
+    from minion_tui.analysis.measure import analyse_file
+    from minion_tui.downloads.tags import gain_text
+
+    data, out = tmp_path / "data", tmp_path / "music"
+    done = _done(await _download(data, out, sc_env.examples["set_twin"], "mp3"))
+    assert len(done) == 3  # every track of it
+    paths = [Path(o.path) for o in done]
+    albums = {_album_tags(p) for p in paths}
+    assert len(albums) == 1 and None not in albums  # one album gain, in each file
+    [(gain, peak)] = albums
+    # The set's gated loudness over all its tracks' 400 ms blocks, measured here apart.
+    import av
+
+    blocks, top = [], 0.0
+    for path in paths:
+        meter = Meter(2)
+        with av.open(str(path)) as container:
+            resampler = av.AudioResampler(format="fltp", layout="stereo", rate=48000)
+            for frame in container.decode(audio=0):
+                for piece in resampler.resample(frame):
+                    meter.feed(piece.to_ndarray())
+        blocks.append(meter.blocks())
+        top = max(top, meter.sample_peak)
+    import numpy as np
+
+    lufs = gated_loudness(np.concatenate(blocks))
+    assert lufs is not None and gain == gain_text(round(lufs, 2))
+    assert float(peak) == top or abs(float(peak) - top) < 1e-5
+    # Each file keeps its own track gain beside it.
+    for path in paths:
+        own = analyse_file(path, 1.0)["loudness_lufs"]
+        assert str(ID3(path)["TXXX:REPLAYGAIN_TRACK_GAIN"]) == gain_text(own)
+
+
+async def test_a_set_not_downloaded_whole_gets_no_album_gain(sc_env: Any,
+                                                             tmp_path: Path) -> None:
+    done = _done(await _download(tmp_path / "data", tmp_path / "music",
+                                 sc_env.examples["set_small"], "mp3"))
+    assert len(done) == 3  # of 4: the Go+ preview is skipped, so the set is not whole
+    for outcome in done:
+        assert _album_tags(Path(outcome.path)) is None
+        assert "TXXX:REPLAYGAIN_TRACK_GAIN" in ID3(outcome.path)
