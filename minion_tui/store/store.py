@@ -27,6 +27,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -417,9 +418,26 @@ def _set_pragmas(conn: sqlite3.Connection, *, writable: bool) -> None:
     # not fail.
     conn.execute(f"PRAGMA busy_timeout = {int(access.BUSY_TIMEOUT * 1000)}")
     if writable:
-        conn.execute("PRAGMA journal_mode = WAL")
+        _into_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _into_wal(conn: sqlite3.Connection) -> None:
+    """``journal_mode = WAL``, waiting like any other write: SQLite answers "database is
+    locked" at once, without its busy handler, when another process is switching the same new
+    file at that moment; by the next try it is WAL already."""
+    deadline = time.monotonic() + access.BUSY_TIMEOUT
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _refuse_to_migrate(
