@@ -80,8 +80,10 @@ async def test_f_on_a_user_found_in_search_follows_them_and_the_palette_unfollow
         assert found.urn in await _followed(app)
 
         # The palette lists who is followed, each with an Unfollow entry.
+        # The whole entry is typed: "Unfollow" alone also matches the service's "Unfollow
+        # the artist on the service", which may come first.
         await pilot.press("ctrl+p")
-        await pilot.press(*"Unfollow")
+        await pilot.press(*f"Unfollow {found.username}")
         await until(pilot, lambda: f"Unfollow {found.username}" in _palette_text(app),
                     "the Unfollow entry")
         await pilot.press("enter")
