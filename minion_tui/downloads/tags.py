@@ -381,6 +381,51 @@ def initial_key(key: str) -> str:
     return tonic + ("m" if mode == "minor" else "")
 
 
+def _mp4_tagged(path: Path, apply: Callable[[Any], None]) -> bool:
+    """``apply`` to an M4A's tags: into the room remux.py leaves after the moov when there is
+    some (the file keeps its size and the audio stays put); a moov at the end grows in place.
+    A moov in front of the audio with no room would move all of it (a two-hour show: 100 MB
+    rewritten) for a few small atoms: left alone (False), the store keeps the figures."""
+    def tagged(audio: Any) -> None:
+        if audio.tags is None:
+            audio.add_tags()
+        apply(audio)
+
+    if _mp4_in_place(path, tagged):
+        return True
+    if not _moov_last(path):
+        return False
+    from mutagen.mp4 import MP4
+
+    audio = MP4(path)
+    tagged(audio)
+    audio.save()
+    return True
+
+
+def _id3_of(path: Path) -> Any:
+    """The MP3's ID3 tag, or a new one when it has none."""
+    from mutagen.id3 import ID3, ID3NoHeaderError
+
+    try:
+        return ID3(path)
+    except ID3NoHeaderError:
+        return ID3()
+
+
+def _with_comments(path: Path) -> Any:
+    """An Ogg or FLAC file opened by mutagen with its Vorbis comments (added when it had
+    none); None when mutagen does not know the file."""
+    import mutagen
+
+    audio = mutagen.File(path)
+    if audio is None:
+        return None
+    if audio.tags is None:
+        audio.add_tags()
+    return audio
+
+
 def write_sound(path: Path, bpm: float | None, key: str | None) -> bool:
     """Add the measured tempo and key to a finished file's tags, keeping every other tag:
     ID3 TBPM / TKEY (MP3), MP4 ``tmpo`` and the iTunes ``initialkey`` atom (M4A), Vorbis
@@ -393,12 +438,9 @@ def write_sound(path: Path, bpm: float | None, key: str | None) -> bool:
     if not tempo and not spelled:
         return False
     if suffix == ".mp3":
-        from mutagen.id3 import ID3, TBPM, TKEY, ID3NoHeaderError
+        from mutagen.id3 import TBPM, TKEY
 
-        try:
-            id3 = ID3(path)
-        except ID3NoHeaderError:
-            id3 = ID3()
+        id3 = _id3_of(path)
         for frame, value in ((TBPM, tempo), (TKEY, spelled)):
             if value:
                 id3.setall(frame.__name__, [frame(encoding=3, text=value)])
@@ -406,35 +448,16 @@ def write_sound(path: Path, bpm: float | None, key: str | None) -> bool:
         return True
     if suffix in (".m4a", ".mp4", ".aac"):
         def apply(audio: Any) -> None:
-            if audio.tags is None:
-                audio.add_tags()
             if tempo:
                 audio.tags["tmpo"] = [int(tempo)]
             if spelled:
                 audio.tags["----:com.apple.iTunes:initialkey"] = [spelled.encode()]
 
-        # Into the room remux.py leaves after the moov when there is some (the file keeps
-        # its size and the audio stays put); a moov at the end grows in place. A moov in
-        # front of the audio with no room would move all of it (a two-hour show: 100 MB
-        # rewritten) for two small atoms: left alone, the store keeps the figures.
-        if _mp4_in_place(path, apply):
-            return True
-        if not _moov_last(path):
-            return False
-        from mutagen.mp4 import MP4
-
-        audio = MP4(path)
-        apply(audio)
-        audio.save()
-        return True
+        return _mp4_tagged(path, apply)
     if suffix in (".opus", ".ogg", ".oga", ".flac"):
-        import mutagen
-
-        audio = mutagen.File(path)
+        audio = _with_comments(path)
         if audio is None:
             return False
-        if audio.tags is None:
-            audio.add_tags()
         comments: Any = audio.tags
         if tempo:
             comments["BPM"] = [tempo]
@@ -461,12 +484,9 @@ def write_gain(path: Path, lufs: float, peak: float, *, album: bool = False) -> 
     gain, peak_text = gain_text(lufs), f"{peak:.6f}"
     suffix = path.suffix.lower()
     if suffix == ".mp3":
-        from mutagen.id3 import ID3, TXXX, ID3NoHeaderError
+        from mutagen.id3 import TXXX
 
-        try:
-            id3 = ID3(path)
-        except ID3NoHeaderError:
-            id3 = ID3()
+        id3 = _id3_of(path)
         for name, value in ((f"REPLAYGAIN_{scope}_GAIN", gain),
                             (f"REPLAYGAIN_{scope}_PEAK", peak_text)):
             id3.setall(f"TXXX:{name}", [TXXX(encoding=3, desc=name, text=[value])])
@@ -474,30 +494,15 @@ def write_gain(path: Path, lufs: float, peak: float, *, album: bool = False) -> 
         return True
     if suffix in (".m4a", ".mp4", ".aac"):
         def apply(audio: Any) -> None:
-            if audio.tags is None:
-                audio.add_tags()
             base = f"----:com.apple.iTunes:replaygain_{scope.lower()}_"
             audio.tags[base + "gain"] = [gain.encode()]
             audio.tags[base + "peak"] = [peak_text.encode()]
 
-        if _mp4_in_place(path, apply):
-            return True
-        if not _moov_last(path):
-            return False
-        from mutagen.mp4 import MP4
-
-        audio = MP4(path)
-        apply(audio)
-        audio.save()
-        return True
+        return _mp4_tagged(path, apply)
     if suffix in (".opus", ".ogg", ".oga", ".flac"):
-        import mutagen
-
-        audio = mutagen.File(path)
+        audio = _with_comments(path)
         if audio is None:
             return False
-        if audio.tags is None:
-            audio.add_tags()
         comments: Any = audio.tags
         from mutagen.oggopus import OggOpus
 
