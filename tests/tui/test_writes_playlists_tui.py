@@ -206,3 +206,75 @@ async def test_not_signed_in_the_playlist_writes_say_so_and_change_nothing(
         await until(pilot, lambda: sum("auth login soundcloud" in t for t in _toasts(app))
                     >= 2, "the sign-in toast again")
     assert emulator.social.track_set(set_id).title == title  # type: ignore[union-attr]
+
+
+async def test_mixcloud_listen_later_and_taking_it_back_asks(
+        emulator: RunningEmulator, tmp_path: Path) -> None:
+    from minion_tui.config import MixcloudSettings, Settings, SoundCloudSettings, UiSettings
+    from minion_tui.emulator import apps
+    from minion_tui.service import Service
+
+    mc = emulator.mixcloud
+    who = "quietlistener"
+    later = {e.who.lower() for e in mc.writes.listen_later.get(who, [])}
+    show = next(s for s in mc.catalog.shows.values() if s.key.lower() not in later
+                and s.owner.lower() != who)
+    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
+                        soundcloud=SoundCloudSettings(app_id=apps.SOUNDCLOUD_APP_ID,
+                                                      client_secret=apps.SOUNDCLOUD_APP_SECRET),
+                        mixcloud=MixcloudSettings(client_id=apps.MIXCLOUD_APP_ID,
+                                                  client_secret=apps.MIXCLOUD_APP_SECRET),
+                        path=tmp_path / "config.toml")
+    app = MinionApp(Service.open(settings=settings, data_dir=tmp_path / "mc",
+                                 endpoints=emulator.endpoints))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await listed_at_start(pilot)
+        await login(app.service, "mixcloud", browser=Browser())
+        found = await app.service.catalog.resolve(f"https://www.mixcloud.com{show.key}")
+        tracks = app.query_one("#browse-tracks", TrackList)
+        tracks.set_tracks([found])  # type: ignore[list-item]
+        tracks.focus()
+        await pilot.pause()
+        app.action_write("listen_later")
+        await _toast(pilot, app, "Listen later on Mixcloud")
+        assert mc.writes.listen_later[who][0].who == show.key
+        app.action_write("unlisten_later")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmWrite), "the question")
+        await pilot.press("n")
+        await _toast(pilot, app, "Left as it was")
+        assert mc.writes.listen_later[who][0].who == show.key
+        app.action_write("unlisten_later")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmWrite), "the question")
+        await pilot.press("y")
+        await _toast(pilot, app, "Took it out of listen later on Mixcloud")
+        assert all(e.who != show.key for e in mc.writes.listen_later[who])
+
+
+async def test_the_palette_offers_each_write_and_runs_rename(
+        emulator: RunningEmulator, tmp_path: Path) -> None:
+    from minion_tui.tui.commands import WriteCommands
+
+    me = int(emulator.oauth.user)
+    app = _app(emulator, tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await listed_at_start(pilot)
+        await login(app.service, browser=Browser())
+        made = await app.service.writes.playlist_create("Palette made", tracks=[
+            f"soundcloud:tracks:{t.id}" for t in emulator.catalog.listed_tracks()[:2]])
+        set_id = int(made.target.rsplit(":", 1)[1])
+        texts = {c.text for c in await WriteCommands(app.screen).commands()}
+        assert {"Add to playlist", "Remove from playlist", "Move in playlist",
+                "Rename playlist", "Make playlist public", "Make playlist private",
+                "Delete playlist", "Retitle your track", "Retag your track",
+                "Describe your track", "Delete your track", "Upload a track",
+                "Listen later"} <= texts, texts
+        await _open_playlist(pilot, app, made.target)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Rename playlist")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await _answer(pilot, app, "Renamed by palette")
+        await _toast(pilot, app, "Renamed the playlist on SoundCloud")
+        assert emulator.social.track_set(set_id).title == "Renamed by palette"  # type: ignore[union-attr]
+        assert set_id in emulator.social.set_ids(me)
