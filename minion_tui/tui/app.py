@@ -65,7 +65,7 @@ from minion_tui.tui.write_control import WriteControl
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable, Sequence
 
-    from minion_tui.models import DownloadEvent, WaitNotice
+    from minion_tui.models import DownloadEvent, WaitNotice, WriteResult
     from minion_tui.service import Service
 
     #: What runs beside the app (see MinionApp): given the terminal writer, runs until
@@ -642,7 +642,18 @@ class MinionApp(PlayerKeys, ServiceApp):
 
     @cached_property
     def write_control(self) -> WriteControl:
-        return WriteControl(self, self.service)
+        return WriteControl(self, self.service, playlist_changed=self._playlist_changed)
+
+    def _playlist_changed(self, result: WriteResult) -> None:
+        """A write changed a playlist: if Browse shows it, list it again (its new title)."""
+        from dataclasses import replace
+
+        browse = self.query_one(BrowsePane)
+        source = browse.source
+        if source is not None and source.listing == "playlist" and \
+                source.target == result.target:
+            browse.open_ref(replace(source, title=result.title or source.title), back=True,
+                            focus=False)
 
     def _write_subject(self, what: str) -> Track | None:
         """The highlighted track, else the one playing."""

@@ -42,10 +42,16 @@ def position_text(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+#: The writes after which a playlist shown holds something else (it is listed again).
+CHANGES_PLAYLIST = ("playlist_rename", "playlist_add", "playlist_remove", "playlist_move")
+
+
 class WriteControl:
-    def __init__(self, app: App[Any], service: Service) -> None:
+    def __init__(self, app: App[Any], service: Service, *,
+                 playlist_changed: Callable[[WriteResult], None] | None = None) -> None:
         self.app = app
         self.service = service
+        self.playlist_changed = playlist_changed
 
     def run(self, action: str, target: str, title: str) -> None:
         """``action`` on ``target`` (a URN), confirmed first when it undoes something."""
@@ -79,6 +85,8 @@ class WriteControl:
             where = provider_title(result.provider)
             self.app.notify(f"{WORDS.get(action, action)} {where}: "
                             f"{result.title or result.target}", title="Done", timeout=4)
+            if action in CHANGES_PLAYLIST and self.playlist_changed is not None:
+                self.playlist_changed(result)
 
         self.app.run_worker(go(), group="writes", exit_on_error=False,
                             description=f"{action} on the service")

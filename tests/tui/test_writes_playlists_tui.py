@@ -66,6 +66,9 @@ async def test_the_browsed_playlist_renamed_privacy_add_move_remove_delete(
         await _answer(pilot, app, "Dusk drive")
         await _toast(pilot, app, "Renamed the playlist on SoundCloud")
         assert emulator.social.track_set(set_id).title == "Dusk drive"  # type: ignore[union-attr]
+        browse = app.query_one(BrowsePane)
+        await until(pilot, lambda: browse.source is not None
+                    and browse.source.title == "Dusk drive", "Browse showing the new title")
 
         app.action_playlist_write("private")
         await _toast(pilot, app, "Made private on SoundCloud")
@@ -99,6 +102,12 @@ async def test_the_browsed_playlist_renamed_privacy_add_move_remove_delete(
         await _answer(pilot, app, "1")
         await _toast(pilot, app, "Moved the track in the playlist on SoundCloud")
         assert emulator.social.track_set(set_id).track_ids == (c.id, a.id, b.id)  # type: ignore[union-attr]
+        # Browse lists the playlist again, in its new order
+        await until(pilot, lambda: [t.urn.rsplit(":", 1)[1] for t in tracks.tracks]
+                    == [str(c.id), str(a.id), str(b.id)], "the new order listed")
+        tracks.focus()
+        tracks.cursor_row = 0
+        await pilot.pause()
 
         # remove: asked; no leaves it, yes takes it out
         app.action_playlist_write("remove")
@@ -111,6 +120,8 @@ async def test_the_browsed_playlist_renamed_privacy_add_move_remove_delete(
         await pilot.press("y")
         await _toast(pilot, app, "Took the track out of the playlist on SoundCloud")
         assert emulator.social.track_set(set_id).track_ids == (a.id, b.id)  # type: ignore[union-attr]
+        await until(pilot, lambda: [t.urn.rsplit(":", 1)[1] for t in tracks.tracks]
+                    == [str(a.id), str(b.id)], "the playlist listed without it")
 
         app.action_playlist_write("delete")
         await until(pilot, lambda: isinstance(app.screen, ConfirmWrite), "the question")
