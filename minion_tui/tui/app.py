@@ -65,7 +65,7 @@ from minion_tui.tui.write_control import WriteControl
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable, Sequence
 
-    from minion_tui.models import DownloadEvent, WaitNotice
+    from minion_tui.models import DownloadEvent, WaitNotice, WriteResult
     from minion_tui.service import Service
 
     #: What runs beside the app (see MinionApp): given the terminal writer, runs until
@@ -642,7 +642,18 @@ class MinionApp(PlayerKeys, ServiceApp):
 
     @cached_property
     def write_control(self) -> WriteControl:
-        return WriteControl(self, self.service)
+        return WriteControl(self, self.service, playlist_changed=self._playlist_changed)
+
+    def _playlist_changed(self, result: WriteResult) -> None:
+        """A write changed a playlist: if Browse shows it, list it again (its new title)."""
+        from dataclasses import replace
+
+        browse = self.query_one(BrowsePane)
+        source = browse.source
+        if source is not None and source.listing == "playlist" and \
+                source.target == result.target:
+            browse.open_ref(replace(source, title=result.title or source.title), back=True,
+                            focus=False)
 
     def _write_subject(self, what: str) -> Track | None:
         """The highlighted track, else the one playing."""
@@ -681,6 +692,53 @@ class MinionApp(PlayerKeys, ServiceApp):
 
     def action_new_playlist(self) -> None:
         self.write_control.create_playlist(self.highlighted_track())
+
+    def _browsed_playlist(self, what: str) -> tuple[str, str] | None:
+        """(URN, title) of the playlist open in Browse, else a toast saying to open one."""
+        source = self.query_one(BrowsePane).source
+        if source is not None and source.listing == "playlist" and source.target:
+            return source.target, source.title
+        self.notify(f"Open a playlist in Browse first: {what} works on the playlist being "
+                    "browsed (yours, under You).", severity="warning", timeout=5)
+        return None
+
+    def action_playlist_write(self, what: str) -> None:
+        """rename, public, private, delete: the playlist browsed; remove, move: the highlighted
+        track in it."""
+        found = self._browsed_playlist(f"{what} the playlist")
+        if found is None:
+            return
+        urn, title = found
+        control = self.write_control
+        if what == "rename":
+            control.rename_playlist(urn, title)
+        elif what in ("public", "private"):
+            control.playlist_privacy(urn, what == "private")
+        elif what == "delete":
+            control.delete_playlist(urn, title)
+        else:
+            track = self._track_or_say(f"{what} from the playlist")
+            if track is not None:
+                (control.remove_from_playlist if what == "remove"
+                 else control.move_in_playlist)(urn, title, track)
+
+    def action_add_to_playlist(self) -> None:
+        track = self._write_subject("adding to a playlist")
+        if track is not None:
+            self.write_control.add_to_playlist(track)
+
+    def action_track_write(self, what: str) -> None:
+        """title, tags, description, delete: your own highlighted track."""
+        track = self._track_or_say(f"changing your track's {what}")
+        if track is None:
+            return
+        if what == "delete":
+            self.write_control.delete_track(track)
+        else:
+            self.write_control.update_track(track, what)
+
+    def action_upload(self) -> None:
+        self.write_control.upload()
 
     # -- tempo and key: analyse (B), more like this (M), columns → tui/sound_control.py ----
 

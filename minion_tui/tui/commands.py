@@ -279,6 +279,39 @@ class WriteCommands(DomainCommands):
                            "(C)", partial(self._act, "comment_here")),
             PaletteCommand("New playlist", "Make a playlist on the service with the "
                            "highlighted track", partial(self._act, "new_playlist")),
+            PaletteCommand("Add to playlist", "Add the highlighted track to one of your "
+                           "playlists (a chooser)", partial(self._act, "add_to_playlist")),
+            PaletteCommand("Remove from playlist", "Take the highlighted track out of the "
+                           "playlist being browsed, after asking",
+                           partial(self._act, "playlist_write('remove')")),
+            PaletteCommand("Move in playlist", "Move the highlighted track to a position in "
+                           "the playlist being browsed", partial(self._act,
+                                                                 "playlist_write('move')")),
+            PaletteCommand("Rename playlist", "Give the playlist being browsed a new title",
+                           partial(self._act, "playlist_write('rename')")),
+            PaletteCommand("Make playlist public", "Anyone can see the playlist being browsed",
+                           partial(self._act, "playlist_write('public')")),
+            PaletteCommand("Make playlist private", "Only you see the playlist being browsed",
+                           partial(self._act, "playlist_write('private')")),
+            PaletteCommand("Delete playlist", "Delete the playlist being browsed on the "
+                           "service, after asking", partial(self._act,
+                                                            "playlist_write('delete')")),
+            PaletteCommand("Retitle your track", "Change the title of your own highlighted "
+                           "track on the service", partial(self._act, "track_write('title')")),
+            PaletteCommand("Retag your track", "Change the tags of your own highlighted track",
+                           partial(self._act, "track_write('tags')")),
+            PaletteCommand("Describe your track", "Change the description of your own "
+                           "highlighted track", partial(self._act,
+                                                        "track_write('description')")),
+            PaletteCommand("Delete your track", "Delete your own highlighted track on the "
+                           "service, after asking", partial(self._act, "track_write('delete')")),
+            PaletteCommand("Upload a track", "Upload an audio file (its path, then a title)",
+                           partial(self._act, "upload")),
+            PaletteCommand("Listen later", "Add the highlighted Mixcloud show to your listen "
+                           "later", partial(self._act, "write('listen_later')")),
+            PaletteCommand("Remove from listen later", "Take the highlighted Mixcloud show "
+                           "out of listen later, after asking",
+                           partial(self._act, "write('unlisten_later')")),
         ]
 
 

@@ -23,10 +23,18 @@ if TYPE_CHECKING:
 WORDS = {"like": "Liked on", "unlike": "Took back your like on", "repost": "Reposted on",
          "unrepost": "Took back your repost on", "follow": "Following on",
          "unfollow": "No longer following on", "comment": "Commented on",
-         "playlist_create": "Made the playlist on", "listen_later": "Listen later on"}
+         "playlist_create": "Made the playlist on", "listen_later": "Listen later on",
+         "unlisten_later": "Took it out of listen later on",
+         "playlist_rename": "Renamed the playlist on", "playlist_add": "Added to the playlist on",
+         "playlist_remove": "Took the track out of the playlist on",
+         "playlist_move": "Moved the track in the playlist on",
+         "playlist_delete": "Deleted the playlist on", "playlist_public": "Made public on",
+         "playlist_private": "Made private on", "track_update": "Changed your track on",
+         "track_delete": "Deleted your track on", "upload": "Uploaded to"}
 DESTRUCTIVE = {"unlike": "Take back your like of {title}?",
                "unrepost": "Take back your repost of {title}?",
-               "unfollow": "Stop following {title} on the service?"}
+               "unfollow": "Stop following {title} on the service?",
+               "unlisten_later": "Take {title} out of listen later?"}
 
 
 def position_text(seconds: float) -> str:
@@ -34,10 +42,16 @@ def position_text(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+#: The writes after which a playlist shown holds something else (it is listed again).
+CHANGES_PLAYLIST = ("playlist_rename", "playlist_add", "playlist_remove", "playlist_move")
+
+
 class WriteControl:
-    def __init__(self, app: App[Any], service: Service) -> None:
+    def __init__(self, app: App[Any], service: Service, *,
+                 playlist_changed: Callable[[WriteResult], None] | None = None) -> None:
         self.app = app
         self.service = service
+        self.playlist_changed = playlist_changed
 
     def run(self, action: str, target: str, title: str) -> None:
         """``action`` on ``target`` (a URN), confirmed first when it undoes something."""
@@ -71,9 +85,159 @@ class WriteControl:
             where = provider_title(result.provider)
             self.app.notify(f"{WORDS.get(action, action)} {where}: "
                             f"{result.title or result.target}", title="Done", timeout=4)
+            if action in CHANGES_PLAYLIST and self.playlist_changed is not None:
+                self.playlist_changed(result)
 
         self.app.run_worker(go(), group="writes", exit_on_error=False,
                             description=f"{action} on the service")
+
+    def asked(self, action: str, question: str,
+              work: Callable[[], Awaitable[WriteResult]]) -> None:
+        """Ask ``question`` (the confirm screen); only a yes starts ``work``."""
+        from minion_tui.tui.screens.confirm_write import ConfirmWrite
+
+        def answered(go: bool | None) -> None:
+            if go:
+                self._work(action, work())
+            else:
+                self.app.notify("Left as it was.", title="Nothing changed", timeout=3)
+
+        self.app.push_screen(ConfirmWrite(question), answered)
+
+    def prompted(self, action: str, question: str, then: Callable[[str], Awaitable[WriteResult]],
+                 *, value: str = "", limit: int = 1000,
+                 check: Callable[[str], object] | None = None) -> None:
+        """Ask for one line (the text box); ``check`` it (a MinionError is a warning toast and
+        nothing is sent), then start ``then(text)``. Escape sends nothing."""
+        from minion_tui.tui.screens.confirm_write import TextPrompt
+
+        def written(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                if check is not None:
+                    check(text)
+            except MinionError as bad:
+                self.app.notify(bad.text, title="Not done", severity="warning", timeout=6)
+                return
+            self._work(action, then(text))
+
+        self.app.push_screen(TextPrompt(question, value=value, limit=limit), written)
+
+    # -- playlists: the one browsed (rename, privacy, delete, remove, move), add to one ----
+    def rename_playlist(self, urn: str, title: str) -> None:
+        from minion_tui.service import MAX_TITLE, check_text
+
+        self.prompted("playlist_rename", f"New title for {title}:",
+                      lambda text: self.service.writes.playlist_rename(urn, text),
+                      value=title, limit=MAX_TITLE,
+                      check=lambda text: check_text(text, "The title", limit=MAX_TITLE))
+
+    def playlist_privacy(self, urn: str, private: bool) -> None:
+        self._work("playlist_private" if private else "playlist_public",
+                   self.service.writes.playlist_privacy(urn, private))
+
+    def delete_playlist(self, urn: str, title: str) -> None:
+        self.asked("playlist_delete", f"Delete the playlist {title} on the service?",
+                   lambda: self.service.writes.playlist_delete(urn))
+
+    def remove_from_playlist(self, urn: str, title: str, track: Track) -> None:
+        self.asked("playlist_remove", f"Take {track.title} out of {title}?",
+                   lambda: self.service.writes.playlist_remove(urn, track.urn))
+
+    def move_in_playlist(self, urn: str, title: str, track: Track) -> None:
+        from minion_tui.service import check_position
+
+        self.prompted("playlist_move", f"Move {track.title} in {title} to position (1 first):",
+                      lambda text: self.service.writes.playlist_move(
+                          urn, track.urn, check_position(text)),
+                      limit=6, check=check_position)
+
+    def add_to_playlist(self, track: Track) -> None:
+        """List your playlists (in a worker), then a chooser; the chosen one gets ``track``."""
+        from minion_tui.models import Playlist
+
+        async def listing() -> None:
+            mine: list[Playlist] = []
+            try:
+                async for page in self.service.catalog.browse(
+                        "myplaylists", None, limit=50, provider=track.provider):
+                    mine += [p for p in page.items if isinstance(p, Playlist)]
+            except MinionError as failed:
+                self.app.notify(failed.text, title="Not done", severity="error", timeout=8)
+                return
+            if not mine:
+                self.app.notify("You have no playlists on the service yet: New playlist "
+                                "(palette) makes one.", severity="warning", timeout=6)
+                return
+            from minion_tui.tui.screens.confirm_write import ChoosePlaylist
+
+            def chosen(urn: str | None) -> None:
+                if urn is not None:
+                    self._work("playlist_add", self.service.writes.playlist_add(
+                        urn, [track.urn]))
+
+            self.app.push_screen(ChoosePlaylist(f"Add {track.title} to:",
+                                                [(p.urn, p.title) for p in mine]), chosen)
+
+        self.app.run_worker(listing(), group="writes", exit_on_error=False,
+                            description="Listing your playlists")
+
+    # -- your own tracks: change, delete, upload -------------------------------------------
+    def update_track(self, track: Track, field: str) -> None:
+        """Change the ``field`` ("title", "tags", "description") of your ``track``."""
+        from minion_tui.service import MAX_TITLE, check_tags, check_text
+
+        writes = self.service.writes
+        if field == "title":
+            self.prompted("track_update", f"New title for {track.title}:",
+                          lambda text: writes.track_update(track.urn, title=text),
+                          value=track.title, limit=MAX_TITLE,
+                          check=lambda text: check_text(text, "The title", limit=MAX_TITLE))
+        elif field == "tags":
+            self.prompted("track_update", f"Tags of {track.title} (commas between):",
+                          lambda text: writes.track_update(track.urn, tags=check_tags(text)),
+                          value=", ".join(getattr(track, "tags", ()) or ()), check=check_tags)
+        else:
+            self.prompted("track_update", f"Description of {track.title}:",
+                          lambda text: writes.track_update(track.urn, description=text),
+                          check=lambda text: check_text(text, "The description", limit=4000),
+                          limit=4000)
+
+    def delete_track(self, track: Track) -> None:
+        self.asked("track_delete", f"Delete your track {track.title} on the service? "
+                   "It cannot be undone.", lambda: self.service.writes.track_delete(track.urn))
+
+    def upload(self) -> None:
+        """Ask for the file's path (checked on disk, off the UI loop), then its title."""
+        from minion_tui.service import MAX_TITLE, check_file, check_text
+        from minion_tui.tui.screens.confirm_write import TextPrompt
+
+        def pathed(path: str | None) -> None:
+            if path is None:
+                return
+
+            async def checked() -> None:
+                import asyncio
+
+                try:
+                    await asyncio.to_thread(check_file, path, "The file")
+                except MinionError as bad:
+                    self.app.notify(bad.text, title="Not done", severity="warning", timeout=6)
+                    return
+                import os
+
+                stem = os.path.splitext(os.path.basename(path))[0][:MAX_TITLE]
+                self.prompted("upload", "Title of the upload:",
+                              lambda title: self.service.writes.upload(path, title=title),
+                              value=stem, limit=MAX_TITLE,
+                              check=lambda text: check_text(text, "The title",
+                                                            limit=MAX_TITLE))
+
+            self.app.run_worker(checked(), group="writes", exit_on_error=False,
+                                description="Checking the file to upload")
+
+        self.app.push_screen(TextPrompt("Path of the audio file to upload:", limit=4096), pathed)
 
     def comment(self, track: Track, at_seconds: float) -> None:
         """Ask for the words, then comment at ``at_seconds`` into ``track``."""

@@ -5,11 +5,13 @@ position, a playlist's title)."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 
 class ConfirmWrite(ModalScreen[bool]):
@@ -40,7 +42,7 @@ class TextPrompt(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
     def __init__(self, question: str, *, value: str = "", limit: int = 1000) -> None:
-        super().__init__(id="text-prompt")
+        super().__init__(classes="text-prompt")  # no id: one may follow another
         self.question = question
         self.value = value
         self.limit = limit
@@ -57,6 +59,34 @@ class TextPrompt(ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoosePlaylist(ModalScreen[str | None]):
+    """One of your playlists: enter gives its URN, escape None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choose.cancel")]
+
+    def __init__(self, question: str, playlists: list[tuple[str, str]]) -> None:
+        super().__init__(classes="choose-playlist")
+        self.question = question
+        self.playlists = playlists
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="text-prompt-box"):
+            yield Static(self.question, id="choose-playlist-text", markup=False)
+            yield OptionList(*(Option(Text(title), id=urn) for urn, title in self.playlists),
+                             id="choose-playlist-list")
+            yield Static("enter: add to it · escape: cancel", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
