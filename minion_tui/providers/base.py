@@ -197,6 +197,21 @@ class AccountReader(Protocol):
                         ) -> AsyncIterator[Page[Any]]: ...
 
 
+async def oauth_token(account: AccountAccess | None, provider: str) -> str | None:
+    """``provider``'s OAuth sign-in token, or None with no account or no sign-in."""
+    return await account.token(provider, "oauth") if account is not None else None
+
+
+async def signed_in(account: AccountAccess | None, provider: str, title: str) -> str:
+    """``provider``'s OAuth sign-in token; AuthRequired (saying how to sign in) without one."""
+    from minion_tui.errors import AuthRequired
+
+    token = await oauth_token(account, provider)
+    if token is None:
+        raise AuthRequired(title, provider)
+    return token
+
+
 @dataclass(frozen=True)
 class ProviderContext:
     """What a provider is built from: the one HTTP client, its cache folder and the

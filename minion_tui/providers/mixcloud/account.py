@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from minion_tui.errors import AuthRequired, InvalidArgument
 from minion_tui.models import Page
 from minion_tui.net.spec import Credentials
+from minion_tui.providers.base import oauth_token
 from minion_tui.providers.mixcloud import parse, urls
 from minion_tui.providers.mixcloud.api import rate_limited
 
@@ -36,8 +37,8 @@ def my_listing(client: Mixcloud, account: AccountAccess | None, listing: str, *,
 
 async def _favorites(client: Mixcloud, account: AccountAccess | None,
                      limit: int | None) -> AsyncIterator[Page[Any]]:
-    token = await account.token(_NAME, "oauth") if account is not None else None
-    if token is None or account is None:
+    token = await oauth_token(account, _NAME)
+    if token is None or account is None:  # (the second: for the refusal below)
         raise AuthRequired(_TITLE, _NAME)
     http = client.api.http
     response = await http.request(

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from minion_tui.errors import AuthRequired, InvalidArgument, NotFound
 from minion_tui.net.spec import Credentials
+from minion_tui.providers.base import signed_in
 from minion_tui.providers.mixcloud import parse, urls
 from minion_tui.providers.mixcloud.api import rate_limited
 
@@ -34,10 +35,7 @@ class Writes:
         self.account = account
 
     async def _token(self) -> str:
-        token = await self.account.token(_NAME, "oauth") if self.account is not None else None
-        if token is None:
-            raise AuthRequired(_TITLE, _NAME)
-        return token
+        return await signed_in(self.account, _NAME, _TITLE)
 
     async def upload(self, fields: dict[str, Any]) -> Any:
         """``POST /upload/`` multipart (§3 "Upload"): ``mp3``, ``name``, ``picture``,
@@ -107,27 +105,16 @@ class Writes:
             sub, remove = _SHOW[action]
         else:
             raise InvalidArgument(f"Mixcloud has no {action!r} write.")
-        token = await self.account.token(_NAME, "oauth") if self.account is not None else None
-        if token is None or self.account is None:
-            raise AuthRequired(_TITLE, _NAME)
+        token = await self._token()
         key = "/".join(quote(part, safe="") for part in path.strip("/").split("/"))
         response = await self.http.request(
             "DELETE" if remove else "POST", f"{urls.API}/{key}/{sub}/",
             credentials=Credentials(frozenset({urls.API}), params={"access_token": token}),
             allow_statuses=(400, 401, 403, 404), rate_limited=rate_limited)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
+        body = self._checked(response)
         if response.status_code == 404:
             raise NotFound(f"Mixcloud has no {urn} (404).", hint="Check the link or URN.")
-        if response.status_code >= 400:
-            kind_, message, _ = parse.error(body)
-            if kind_ == "OAuthException":
-                await self.account.refused(_NAME, "oauth", token)  # no refresh: AuthRequired
-                raise AuthRequired(_TITLE, _NAME, again=True, why=message or None)
-            raise InvalidArgument(f"Mixcloud refused this: {kind_ or response.status_code}"
-                                  f"{f' ({message})' if message else ''}.")
+        await self._refused_if(response, token)  # an OAuthException: AuthRequired, no refresh
         result = body.get("result") if isinstance(body, dict) else None
         if isinstance(result, dict) and result.get("success") is False:
             raise InvalidArgument(f"Mixcloud refused this: {result.get('message') or 'no'}.")

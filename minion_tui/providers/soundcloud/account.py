@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from minion_tui.errors import AuthRequired, HTTPAuthError, InvalidArgument
 from minion_tui.models import Page, StreamChoice, Track
 from minion_tui.net.spec import Credentials
+from minion_tui.providers.base import oauth_token
 from minion_tui.providers.paging import limited
 from minion_tui.providers.soundcloud import parse
 from minion_tui.providers.soundcloud.api import MAX_PAGE_SIZE, RawPage
@@ -47,7 +48,7 @@ def my_listing(client: SoundCloud, account: AccountAccess | None, listing: str, 
 async def _own(client: SoundCloud, account: AccountAccess | None, listing: str,
                limit: int | None) -> AsyncIterator[Page[Any]]:
     """feed, history, myplaylists, myfollowings: the official API only (an OAuth sign-in)."""
-    token = await account.token(_NAME, "oauth") if account is not None else None
+    token = await oauth_token(account, _NAME)
     if token is None or account is None:
         raise AuthRequired(_TITLE, _NAME, why=f"your {listing} is read with an OAuth "
                            "sign-in, not a pasted session token"
@@ -85,7 +86,7 @@ async def _users(items: list[Any]) -> list[Any]:
 
 async def _likes(client: SoundCloud, account: AccountAccess | None,
                  limit: int | None) -> AsyncIterator[Page[Any]]:
-    token = await account.token(_NAME, "oauth") if account is not None else None
+    token = await oauth_token(account, _NAME)
     if token is not None and account is not None:
         async for page in limited(_official_pages(client, account, token, limit,
                                                   OWN_LISTS["mylikes"]), _tracks, limit):
@@ -166,7 +167,7 @@ async def official_stream(client: SoundCloud, account: AccountAccess | None, urn
     being removed, §5), MP3 when asked for (or the only one)."""
     from urllib.parse import quote
 
-    token = await account.token(_NAME, "oauth") if account is not None else None
+    token = await oauth_token(account, _NAME)
     if token is None or account is None:
         return None
     url = f"{OFFICIAL}/tracks/{quote(urn, safe='')}/streams"

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from minion_tui.errors import AuthRequired, InvalidArgument, NotFound
 from minion_tui.net.spec import Credentials
+from minion_tui.providers.base import signed_in
 from minion_tui.providers.soundcloud import parse
 
 if TYPE_CHECKING:
@@ -33,10 +34,7 @@ class Writes:
         self.account = account
 
     async def _token(self) -> str:
-        token = await self.account.token(_NAME, "oauth") if self.account is not None else None
-        if token is None:
-            raise AuthRequired(_TITLE, _NAME)
-        return token
+        return await signed_in(self.account, _NAME, _TITLE)
 
     async def call(self, method: str, path: str, *, body: Any = None,
                    params: dict[str, str] | None = None, what: str = "",
