@@ -27,6 +27,9 @@ def _setup(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     dl.add_argument("--segments", type=within("downloads.segments"),
                     help="HLS segments at once per track (at most 32, like downloads.segments)")
     add_choosing(dl, "--format", choices=Choices(lambda caps: caps.formats))
+    dl.add_argument("--convert", choices=("mp3", "m4a", "opus", "flac"),
+                    help="re-encode each finished file that is in another format (PyAV; "
+                    "tags and artwork kept; default: downloads.convert, none)")
 
 
 async def _download(args: argparse.Namespace) -> int:
@@ -43,7 +46,8 @@ async def _download(args: argparse.Namespace) -> int:
     async with session(args) as service:
         outcomes = await service.downloads.download(args.targets, directory=args.dir,
                                                     jobs=args.jobs, segments=args.segments,
-                                                    format=args.format, listener=view)
+                                                    format=args.format, listener=view,
+                                                    convert=args.convert)
     view.close(outcomes)
     return 1 if any(o.state == "failed" for o in outcomes) else 0
 

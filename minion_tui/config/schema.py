@@ -28,6 +28,7 @@ from minion_tui.config.values import (
 )
 
 FORMATS = ("best", "mp3", "m4a", "opus", "original")
+CONVERSIONS = ("none", "mp3", "m4a", "opus", "flac")
 # Tables whose keys are chosen by the user rather than by us.
 OPEN_TABLES = ("endpoints", "keymap")
 
@@ -70,6 +71,7 @@ class DownloadSettings:
     connections: int = 16
     format: str = "best"
     template: str = "{artist} - {title}.{ext}"
+    convert: str = "none"
     set_template: str = "{playlist}/{index:02d} - {artist} - {title}.{ext}"
     # A 12-hour DJ set in 1-second segments is 43,200 of them and ~30 MB of signed URLs.
     max_playlist_bytes: int = 64 << 20
@@ -222,6 +224,9 @@ SETTINGS: tuple[Setting, ...] = (
             "parallel × segments.", env="SOUNDCLOUD_DOWNLOAD_CONNECTIONS"),
     Setting("downloads", "format", Choice(options=FORMATS), "best (highest quality, no "
             "re-encode), mp3, m4a, opus, or original (the uploaded file where allowed)."),
+    Setting("downloads", "convert", Choice(options=CONVERSIONS), "none (keep each file "
+            "as downloaded), or mp3, m4a, opus, flac: re-encode every finished download "
+            "that is in another format (PyAV; tags and artwork kept)."),
     Setting("downloads", "template", Template(), "File name of a single track. Fields: "
             + ", ".join(TEMPLATE_SAMPLE) + "."),
     Setting("downloads", "set_template", Template(), "File name of a track downloaded as "

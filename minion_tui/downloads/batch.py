@@ -27,9 +27,11 @@ from minion_tui.downloads.engine import (
     PREFER,
     DownloadOptions,
     StreamSource,
+    convert_complete,
     discard_partial,
     download_stream,
     final_path,
+    needs_conversion,
 )
 from minion_tui.downloads.jobs import JobControl, JobPlan
 from minion_tui.downloads.journal import without_query
@@ -238,6 +240,16 @@ class Runner:
         if job_id is not None:
             self.targets[job_id] = target
         await self._save(job_id, path=str(target), protocol=choice.protocol, codec=choice.codec)
+        if complete and needs_conversion(choice, options):
+            # Complete but not converted yet (a kill stopped the conversion): finish it.
+            try:
+                path = await convert_complete(self.source, track, choice, target, options,
+                                              album=plan.album, in_set=_in_set(plan))
+            except (MinionError, OSError) as error:
+                return await self._finish(track, job_id, "failed", str(target),
+                                          *_failure(error))
+            return await self._finish(track, job_id, "done", str(path), "",
+                                      codec=choice.codec, announced=True)
         if complete:
             return await self._finish(track, job_id, "done", str(target), "already downloaded",
                                       skipped=True, codec=choice.codec)

@@ -66,6 +66,9 @@ class DownloadOptions:
     # The caps on an HLS playlist (downloads.max_playlist_bytes, max_segments,
     # max_duration_hours): past one, the download fails before anything is queued.
     limits: PlaylistLimits = DEFAULT_LIMITS
+    # --convert (downloads.convert): "mp3" | "m4a" | "opus" | "flac" re-encodes the finished
+    # file when it is in another format (convert.py); None keeps it as downloaded.
+    convert: str | None = None
 
 
 def final_path(track: Track, choice: StreamChoice, options: DownloadOptions, *,
@@ -137,15 +140,73 @@ async def _download_locked(source: StreamSource, track: Track, choice: StreamCho
     if job.head is None:
         await asyncio.to_thread(write_tags, part, container, tags, cover)
     size = await asyncio.to_thread(_publish, part, target, work)
+    final, converted_from, note = target, "", ""
+    if options.convert:
+        final, converted_from, note = await convert_finished(target, container,
+                                                             options.convert, tags, cover)
+        size = (await asyncio.to_thread(final.stat)).st_size
     if tags.chapters:
-        await asyncio.to_thread(write_cue, target, title=tags.title, performer=tags.artist,
+        await asyncio.to_thread(write_cue, final, title=tags.title, performer=tags.artist,
                                 chapters=tags.chapters)
     # The HLS segments (the init segment counted, as the segment events count it; 0 for a
     # progressive file, which has none) and the mean rate of this run's transfer.
-    emit(DownloadEvent("done", track.urn, track.title, str(target),
+    emit(DownloadEvent("done", track.urn, track.title, str(final),
                        bytes_done=size, bytes_total=size, segments_done=job.segments,
-                       segments_total=job.segments, speed=job.rate(), eta=0.0))
-    return target
+                       segments_total=job.segments, speed=job.rate(), eta=0.0,
+                       reason=note, converted_from=converted_from))
+    return final
+
+
+async def convert_finished(target: Path, container: str, fmt: str, tags: TrackTags,
+                           cover: Cover | None) -> tuple[Path, str, str]:
+    """``download --convert``: the complete, tagged ``target`` (a ``container`` file)
+    re-encoded as ``fmt`` in a child process, tagged with the same ``tags`` and ``cover``,
+    renamed into place; the original is removed only then (convert.py). Returns the file,
+    the container it was converted from ("" when it was already ``fmt``) and what the
+    output says of it."""
+    from minion_tui.downloads import convert
+
+    if convert.SAME.get(container) == fmt:
+        return target, "", f"already {fmt}: not re-encoded"
+    final = await asyncio.to_thread(convert.converted_name, target, fmt)
+    part = convert.converting_path(final)
+    await convert.encode_in_child(target, part, fmt)
+    try:
+        await asyncio.to_thread(write_tags, part, fmt, tags, cover)
+        await asyncio.to_thread(convert.publish, part, final, target)
+    except BaseException:
+        part.unlink(missing_ok=True)  # the original is still the download
+        raise
+    return final, container, (f"converted from {container} to {fmt} "
+                              f"({convert.FORMATS[fmt].described}, PyAV)")
+
+
+def needs_conversion(choice: StreamChoice, options: DownloadOptions) -> bool:
+    """Whether --convert asks for another format than ``choice``'s."""
+    from minion_tui.downloads.convert import SAME
+
+    container = CONTAINER.get(choice.codec, choice.codec)
+    return options.convert is not None and SAME.get(container) != options.convert
+
+
+async def convert_complete(source: StreamSource, track: Track, choice: StreamChoice,
+                           target: Path, options: DownloadOptions, *, album: str = "",
+                           in_set: InSet | None = None) -> Path:
+    """A file already complete under its final name, converted as ``options.convert`` asks
+    (a run a kill stopped mid-conversion left the original: this finishes it). Emits the
+    done event itself."""
+    assert options.convert is not None
+    container = CONTAINER.get(choice.codec, choice.codec)
+    tags = TrackTags.of(track, album=album, in_set=in_set)
+    with target_lock(target):
+        cover = await fetch_cover(source.http, track)
+        final, converted_from, note = await convert_finished(target, container,
+                                                             options.convert, tags, cover)
+    size = (await asyncio.to_thread(final.stat)).st_size
+    emit = options.listener or (lambda event: None)
+    emit(DownloadEvent("done", track.urn, track.title, str(final), bytes_done=size,
+                       bytes_total=size, eta=0.0, reason=note, converted_from=converted_from))
+    return final
 
 
 @dataclass

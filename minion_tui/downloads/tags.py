@@ -108,13 +108,16 @@ class Cover:
 
 
 def write_tags(path: Path, container: str, tags: TrackTags, cover: Cover | None) -> None:
-    """Tag ``path`` (any file name, e.g. a ``.part``) as ``container`` ("mp3" | "m4a" | "opus")."""
+    """Tag ``path`` (any file name, e.g. a ``.part``) as ``container`` ("mp3" | "m4a" | "opus"
+    | "flac")."""
     if container == "mp3":
         _id3(path, tags, cover)
     elif container == "m4a":
         _mp4(path, tags, cover)
     elif container == "opus":
         _opus(path, tags, cover)
+    elif container == "flac":
+        _flac(path, tags, cover)
     else:
         raise ValueError(f"no tag writer for {container!r}")
 
@@ -140,10 +143,10 @@ def file_source(path: Path) -> str | None:
             tags = MP4(path).tags
             values = tags.get("----:com.apple.iTunes:SOURCE") if tags is not None else None
             return bytes(values[0]).decode("utf-8", "replace") if values else None
-        if suffix == ".opus":
-            from mutagen.oggopus import OggOpus
+        if suffix in (".opus", ".flac"):
+            import mutagen
 
-            comments = OggOpus(path).tags
+            comments = mutagen.File(path).tags
             values = comments.get("CONTACT") if comments is not None else None
             return str(values[0]) if values else None
     except Exception:  # mutagen raises its own kinds for every unreadable file
@@ -340,29 +343,56 @@ def _mp4_in_place(path: Path, apply: Callable[[Any], None]) -> bool:
     return True
 
 
-def _opus(path: Path, tags: TrackTags, cover: Cover | None) -> None:
+def _vorbis_fields(tags: TrackTags) -> dict[str, str]:
+    """The Vorbis comments of an Opus or FLAC file (empty values left out by the callers)."""
+    return {"TITLE": tags.title, "ARTIST": tags.artist, "ALBUM": tags.album,
+            "GENRE": tags.genre, "DATE": tags.date, "BPM": tags.bpm, "KEY": tags.key,
+            "COMMENT": tags.comment, "CONTACT": tags.source_url,
+            "ALBUMARTIST": tags.album_artist,
+            "TRACKNUMBER": str(tags.track_number) if tags.track_number else "",
+            "TRACKTOTAL": str(tags.track_total) if tags.track_number else "",
+            "DISCNUMBER": str(tags.disc_number) if tags.disc_number else "",
+            "DISCTOTAL": str(tags.disc_total) if tags.disc_number else ""}
+
+
+def _picture(cover: Cover) -> Any:
     from mutagen.flac import Picture
+
+    picture = Picture()
+    picture.type = 3  # front cover
+    picture.mime = cover.mime
+    picture.data = cover.data
+    return picture
+
+
+def _opus(path: Path, tags: TrackTags, cover: Cover | None) -> None:
     from mutagen.oggopus import OggOpus
 
     audio = OggOpus(path)
     assert audio.tags is not None
-    fields = {"TITLE": tags.title, "ARTIST": tags.artist, "ALBUM": tags.album,
-              "GENRE": tags.genre, "DATE": tags.date, "BPM": tags.bpm, "KEY": tags.key,
-              "COMMENT": tags.comment, "CONTACT": tags.source_url,
-              "ALBUMARTIST": tags.album_artist,
-              "TRACKNUMBER": str(tags.track_number) if tags.track_number else "",
-              "TRACKTOTAL": str(tags.track_total) if tags.track_number else "",
-              "DISCNUMBER": str(tags.disc_number) if tags.disc_number else "",
-              "DISCTOTAL": str(tags.disc_total) if tags.disc_number else ""}
-    for name, value in fields.items():
+    for name, value in _vorbis_fields(tags).items():
         if value:
             audio.tags[name] = [value]
     if cover:
-        picture = Picture()
-        picture.type = 3
-        picture.mime = cover.mime
-        picture.data = cover.data
+        picture = _picture(cover)
         audio.tags["METADATA_BLOCK_PICTURE"] = [base64.b64encode(picture.write()).decode()]
+    audio.save(padding=_reserved)
+
+
+def _flac(path: Path, tags: TrackTags, cover: Cover | None) -> None:
+    """A FLAC's Vorbis comments and its PICTURE block (download --convert flac)."""
+    from mutagen.flac import FLAC
+
+    audio = FLAC(path)
+    if audio.tags is None:
+        audio.add_tags()
+    comments: Any = audio.tags
+    for name, value in _vorbis_fields(tags).items():
+        if value:
+            comments[name] = [value]
+    if cover:
+        audio.clear_pictures()
+        audio.add_picture(_picture(cover))
     audio.save(padding=_reserved)
 
 

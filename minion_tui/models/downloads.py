@@ -16,6 +16,9 @@ class DownloadEvent(JsonModel):
     ``job_id`` is the persisted job (None when the download runs without a store).
     ``error_type`` (JSON ``type``) is the ``type`` of the error a ``failed`` event reports
     (errors.py: ``invalid_playlist``, ``network``, …), beside its ``reason``; "" otherwise.
+    ``converted_from``: on a ``done`` event of ``download --convert``, the format the file
+    was downloaded in before it was re-encoded ("m4a", "mp3", "opus"); "" when it was not
+    (no --convert, or already in that format: then ``reason`` says "already mp3: …").
     """
 
     kind: str = field(metadata=json_opts(key="event"))
@@ -31,6 +34,7 @@ class DownloadEvent(JsonModel):
     job_id: int | None = None
     speed: float | None = None
     eta: float | None = None
+    converted_from: str = ""
 
 
 @dataclass(frozen=True)

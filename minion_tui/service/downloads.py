@@ -108,6 +108,7 @@ class Downloads:
         segments: int | None = None,
         format: str | None = None,
         listener: Callable[[DownloadEvent], None] | None = None,
+        convert: str | None = None,
     ) -> list[Outcome]:
         """Download tracks, sets, profiles, searches and direct media URLs into ``directory``
         (settings.downloads.dir).
@@ -117,7 +118,9 @@ class Downloads:
         track in the download archive is skipped. ``listener`` (and every on_download_event
         subscriber) receives DownloadEvents (queued, start, segment, bytes, done, skipped,
         failed, paused, cancelled). Previews and DRM-only tracks are skipped with their
-        reason; the batch goes on."""
+        reason; the batch goes on. ``convert`` ("mp3" | "m4a" | "opus" | "flac"; default
+        settings.downloads.convert) re-encodes each finished file in another format
+        (downloads/convert.py); its done event says so (``converted_from``, ``reason``)."""
         from minion_tui.downloads.targets import direct_kind
 
         conf = self._core.settings.downloads
@@ -127,7 +130,11 @@ class Downloads:
             for target in (_from_link(targets) if early else [])})
         if early:  # the engine's imports (~0.1 s) on a thread while the lookups go out
             await asyncio.to_thread(_import_the_engine)
-        options = self._download_options(directory, segments, format, listener)
+        options = self._download_options(directory, segments, format, listener, convert)
+        if options.convert is not None:  # before any byte: a missing encoder is named now
+            from minion_tui.downloads.convert import check_encoder
+
+            await asyncio.to_thread(check_encoder, options.convert)
         # Direct media URLs have no job rows (batch.py): a batch of nothing else does not wait
         # for the database to open before its first request.
         direct_only = all(direct_kind(target) for target in targets)
@@ -261,7 +268,10 @@ class Downloads:
 
     def _download_options(self, directory: Path | None, segments: int | None,
                           format: str | None,
-                          listener: Callable[[DownloadEvent], None] | None) -> DownloadOptions:
+                          listener: Callable[[DownloadEvent], None] | None,
+                          convert: str | None = None) -> DownloadOptions:
+        """``convert``: --convert's format (else settings.downloads.convert; "none" keeps
+        each file as downloaded)."""
         from minion_tui.downloads.engine import DownloadOptions
         from minion_tui.downloads.playlist import PlaylistLimits
 
@@ -285,6 +295,7 @@ class Downloads:
         return DownloadOptions(directory=Path(directory or conf.dir), template=conf.template,
                                segments=segments or conf.segments,
                                format=format or conf.format, listener=fan_out,
+                               convert=_conversion(convert or conf.convert),
                                limits=PlaylistLimits.of(conf))
 
     async def _run_jobs(self, job_ids: list[int]) -> list[Outcome]:
@@ -356,6 +367,15 @@ class Downloads:
             await asyncio.to_thread(discard_partial, Path(job.path))
         reason = "paused by the user" if state == "paused" else "cancelled by the user"
         await store.call(rows.update_job, store, job_id, state=state, reason=reason)
+
+
+def _conversion(convert: str) -> str | None:
+    """--convert / downloads.convert as the engine takes it: None for "none" (or unset)."""
+    if convert in ("mp3", "m4a", "opus", "flac"):
+        return convert
+    if convert in ("", "none"):
+        return None
+    raise InvalidArgument(f"--convert {convert!r} is not a format: mp3, m4a, opus or flac.")
 
 
 def _from_link(targets: Sequence[str]) -> list[str]:

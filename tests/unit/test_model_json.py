@@ -132,7 +132,17 @@ SAMPLES: list[tuple[Any, dict[str, Any]]] = [
      {"event": "bytes", "track_urn": "soundcloud:tracks:7", "title": "Alice - Seven",
       "path": "", "bytes_done": 10, "bytes_total": 100, "segments_done": 0,
       "segments_total": 0, "reason": "", "type": "", "job_id": 3, "speed": 1.5,
-      "eta": 60.0}),
+      "eta": 60.0, "converted_from": ""}),
+    # download --convert: the done event names the format the file was downloaded in.
+    (DownloadEvent("done", "soundcloud:tracks:7", title="Alice - Seven",
+                   path="/m/Alice - Seven.mp3", bytes_done=99, bytes_total=99, eta=0.0,
+                   reason="converted from m4a to mp3 (MP3 VBR -V 2 (libmp3lame), PyAV)",
+                   converted_from="m4a"),
+     {"event": "done", "track_urn": "soundcloud:tracks:7", "title": "Alice - Seven",
+      "path": "/m/Alice - Seven.mp3", "bytes_done": 99, "bytes_total": 99,
+      "segments_done": 0, "segments_total": 0,
+      "reason": "converted from m4a to mp3 (MP3 VBR -V 2 (libmp3lame), PyAV)", "type": "",
+      "job_id": None, "speed": None, "eta": 0.0, "converted_from": "m4a"}),
     (Outcome("soundcloud:tracks:7", "skipped", reason="preview only"),
      {"track_urn": "soundcloud:tracks:7", "state": "skipped", "path": "",
       "reason": "preview only", "job_id": None}),
@@ -195,6 +205,8 @@ def test_schema_types_follow_the_declaration() -> None:
     assert "raw" not in props and "uploader_urn" not in props
     assert json_schema(PlayerState)["properties"]["state"] == {"type": "string"}
     assert json_schema(DownloadEvent)["properties"]["event"] == {"type": "string"}
+    assert json_schema(DownloadEvent)["properties"]["converted_from"] == {"type": "string"}
+    assert "converted_from" in json_schema(DownloadEvent)["required"]
     assert json_schema(SearchEntry)["properties"]["filters"] == {
         "type": "object", "additionalProperties": {"type": "string"}}
     assert json_schema(Playlist)["properties"]["tracks"]["items"]["title"] == "Track"
