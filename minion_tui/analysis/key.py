@@ -17,8 +17,9 @@ profiles.
 4. **Profiles**: the 12-bin mean is correlated (Pearson) with the 24 rotations of a major
    and a minor key profile; the best is the key. The default ``bgate`` profile, and
    ``edma``, are Faraldo et al.'s profiles for electronic dance music (2016; the numbers as
-   published with essentia's Key algorithm); ``temperley`` (Temperley 1999, from the
-   Kostka–Payne corpus) and ``krumhansl`` (Krumhansl & Kessler 1982) suit other music.
+   published with essentia's Key algorithm); ``temperley`` (Temperley's MIREX 2005 profile,
+   from the Kostka–Payne corpus: essentia's ``temperley2005``) and ``krumhansl`` (Krumhansl
+   & Kessler 1982) suit other music.
    Sources and the choice: docs/analysis.md.
 
 Confidence is the winning correlation (0–1), lowered when the runner-up is close.
@@ -38,17 +39,19 @@ HARMONICS = 4
 HARMONIC_DECAY = 0.6
 _BLOCK = 64  # frames per FFT block: 4 MB of float32
 
-# Major then minor, tonic first, one value per semitone above it.
+# Major then minor, tonic first, one value per semitone above it. Checked against essentia's
+# src/algorithms/tonal/key.cpp (sdist 2.1b6.dev234: ``profileTypes`` and
+# ``profileTypesWithOther``) and found, as float32, in the _essentia module of the current
+# wheel (2.1b6.dev1389): bgate and edma are its ``profileTypesWithOther`` rows (their third
+# "other" row unused here), temperley its ``temperley2005``, krumhansl its ``krumhansl``.
 PROFILES: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     "bgate": (
         (1.00, 0.00, 0.42, 0.00, 0.53, 0.37, 0.00, 0.77, 0.00, 0.38, 0.21, 0.30),
         (1.00, 0.00, 0.36, 0.39, 0.00, 0.38, 0.00, 0.74, 0.27, 0.00, 0.42, 0.23),
     ),
     "edma": (
-        (0.16519551, 0.04749026, 0.08293076, 0.06687112, 0.09994645, 0.09274123,
-         0.05294487, 0.13159476, 0.05218986, 0.07443653, 0.06940723, 0.06462310),
-        (0.17235348, 0.04000000, 0.07610090, 0.12210679, 0.05650244, 0.08059247,
-         0.04707690, 0.12623073, 0.06686345, 0.06449504, 0.07267252, 0.05599442),
+        (1.00, 0.29, 0.50, 0.40, 0.60, 0.56, 0.32, 0.80, 0.31, 0.45, 0.42, 0.39),
+        (1.00, 0.31, 0.44, 0.58, 0.33, 0.49, 0.29, 0.78, 0.43, 0.29, 0.53, 0.32),
     ),
     "temperley": (
         (0.748, 0.060, 0.488, 0.082, 0.670, 0.460, 0.096, 0.715, 0.104, 0.366, 0.057, 0.400),
