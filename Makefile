@@ -47,10 +47,11 @@ $(PEERS)/.installed-stamp:
 	$(PEERS)/bin/python -m pip install --quiet --upgrade pip
 	@touch $@
 
-# yt-dlp at its current release from PyPI, upgraded on every bench: a peer is compared as its
-# users run it today. ffmpeg is a system component and comes from apt (system-deps).
+# yt-dlp and librosa (bench/analysis.py's tempo and key peer) at their current releases from
+# PyPI, upgraded on every bench: a peer is compared as its users run it today. ffmpeg is a system component and comes from apt (system-deps).
 peers: $(PEERS)/.installed-stamp
 	$(PEERS)/bin/python -m pip install --quiet --upgrade yt-dlp
+	$(PEERS)/bin/python -m pip install --quiet --upgrade librosa
 
 bench: $(STAMP) bytecode system-deps peers
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -8,6 +8,9 @@ Figures, in one run:
   mono, ``beat.beat_track``, ``feature.chroma_cqt`` + Krumhansl–Schmuckler), medians of
   ``--runs``; librosa's import time (numba, llvmlite) and its first, compiling call apart.
   Target: ≥ 30× real time (< 10 s) for ours.
+- **agreement**: the eight synthetic tracks of the accuracy tests (20 s MP3s of known tempo
+  and key), each measured by ours and by librosa: tempo Acc1 (within 2 %), Acc2 (also at
+  ×½, ×2, ×⅓, ×3) and exact keys, against what was synthesised.
 - **batch**: 50 analyses (10 distinct 3-minute tracks, five times each, the default first
   120 s) on the pool with 2 workers — the path in, a small dict out — while an asyncio loop
   wakes every 5 ms and records how late it is; in a process of its own, so its RSS is the
@@ -63,14 +66,27 @@ def once(path):
     best = max(((np.corrcoef(chroma, np.roll(p, t))[0, 1], t, m)
                 for m, p in (("major", MAJOR), ("minor", MINOR)) for t in range(12)))
     return float(np.atleast_1d(tempo)[0]), best[1], best[2]
+if sys.argv[1] == "cases":  # one answer per file: the agreement on the test tracks
+    print(json.dumps([once(path) for path in sys.argv[2:]]))
+    sys.exit(0)
 times = []
 for _ in range(int(sys.argv[2]) + 1):
     t = time.perf_counter()
     answer = once(sys.argv[1])
     times.append(time.perf_counter() - t)
 print(json.dumps({"import": imported, "first": times[0], "runs": times[1:],
-                  "bpm": answer[0], "tonic": answer[1], "mode": answer[2]}))
+                  "bpm": answer[0], "tonic": answer[1], "mode": answer[2],
+                  "version": librosa.__version__}))
 """
+
+# The synthetic tracks of tests/integration/test_analysis_accuracy.py: (bpm, tonic, minor,
+# drum pattern), 20 s each, rendered as MP3 here.
+CASES = [
+    (128.0, 9, True, "four"), (124.0, 0, False, "four"), (174.0, 2, True, "dnb"),
+    (140.0, 5, True, "halftime"), (132.0, 1, True, "techno"), (100.0, 10, False, "four"),
+    (138.0, 6, False, "four"), (92.0, 7, False, "hiphop"),
+]
+NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
 
 def _ours(path: Path, runs: int) -> dict[str, float]:
@@ -93,6 +109,35 @@ def _peer(path: Path, runs: int) -> dict[str, object] | None:
         return None
     found = json.loads(done.stdout.strip().splitlines()[-1])
     found["seconds"] = statistics.median(found["runs"])
+    return found
+
+
+def _scores(answers: list[tuple[float, str]]) -> dict[str, float]:
+    """Tempo Acc1 (within 2 %), Acc2 (also at ×½, ×2, ×⅓, ×3) and exact keys over CASES."""
+    acc1 = acc2 = keys = 0
+    for (bpm, tonic, minor, _), (found, key) in zip(CASES, answers, strict=True):
+        acc1 += abs(found / bpm - 1) < 0.02
+        acc2 += any(abs(found * f / bpm - 1) < 0.02 for f in (1, 0.5, 2, 1 / 3, 3))
+        keys += key == f"{NAMES[tonic]} {'minor' if minor else 'major'}"
+    n = len(CASES)
+    return {"acc1": acc1 / n, "acc2": acc2 / n, "key": keys / n}
+
+
+def _agreement(paths: list[Path]) -> dict[str, object]:
+    """Ours and librosa's tempo and key of each synthetic case, scored against the truth."""
+    ours = [analyse_file(path, None) for path in paths]
+    ours_answers = [(float(r["bpm"]), str(r["key"])) for r in ours]
+    found: dict[str, object] = {"ours": _scores(ours_answers), "ours_answers": ours_answers}
+    if PEER_PYTHON.exists():
+        done = subprocess.run([str(PEER_PYTHON), "-c", PEER, "cases", *map(str, paths)],
+                              capture_output=True, text=True, timeout=1800)
+        if done.returncode == 0:
+            peer = [(float(bpm), f"{NAMES[int(tonic)]} {mode}")
+                    for bpm, tonic, mode in json.loads(done.stdout.strip().splitlines()[-1])]
+            found["librosa"] = _scores(peer)
+            found["librosa_answers"] = peer
+        else:
+            print(done.stderr[-2000:], file=sys.stderr)
     return found
 
 
@@ -164,8 +209,11 @@ def main() -> int:
         long_track = make_track(folder / "five-minutes.mp3", 126.0, 9, True, TRACK_SECONDS)
         batch = [make_track(folder / f"t{i}.mp3", 118.0 + 3 * i, i, bool(i % 2), 180.0,
                             seed=i) for i in range(10)]
+        cases = [make_track(folder / f"case{i}.mp3", bpm, tonic, minor, 20.0, style=style,
+                            seed=i) for i, (bpm, tonic, minor, style) in enumerate(CASES)]
         ours = _ours(long_track, args.runs)
         peer = _peer(long_track, args.runs)
+        agreement = _agreement(cases)
         child = subprocess.run(
             [sys.executable, __file__, "--batch", str(args.batch), "--workers",
              str(args.workers), "--batch-of", *map(str, batch)],
@@ -179,16 +227,28 @@ def main() -> int:
     ]
     if peer is not None:
         mode = "minor" if peer["mode"] == "minor" else "major"
-        names = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
         rows += [
-            ("one 5-min track, librosa (s)", f"{peer['seconds']:.2f}",
+            (f"one 5-min track, librosa {peer.get('version', '')} (s)",
+             f"{peer['seconds']:.2f}",
              f"peer ({TRACK_SECONDS / float(peer['seconds']):.0f}× real time)",
-             f"{float(peer['bpm']):.1f} BPM, {names[int(peer['tonic'])]} {mode}"),
+             f"{float(peer['bpm']):.1f} BPM, {NAMES[int(peer['tonic'])]} {mode}"),
             ("librosa: import, first call (s)", f"{peer['import']:.2f}, {peer['first']:.2f}",
              "peer", "numba compiles on first use"),
         ]
     else:
         rows.append(("one 5-min track, librosa (s)", "—", "peer", "not installed: make peers"))
+    def scored(name: str) -> str:
+        score = agreement[name]
+        assert isinstance(score, dict)
+        return (f"{score['acc1']:.0%} / {score['acc2']:.0%} / "
+                f"{score['key']:.0%}")
+
+    rows.append((f"{len(CASES)} test tracks, ours: Acc1/Acc2/key", scored("ours"),
+                 "truth: the synthesised tempo and key", "20 s MP3s of the accuracy tests"))
+    if "librosa" in agreement:
+        rows.append((f"{len(CASES)} test tracks, librosa: Acc1/Acc2/key", scored("librosa"),
+                     "truth: the synthesised tempo and key",
+                     "beat_track; chroma_cqt + Krumhansl–Schmuckler"))
     rows += [
         (f"batch of {args.batch} on {args.workers} workers (s)", f"{loaded['seconds']:.1f}",
          "", f"{loaded['per_track']:.2f} s a track (120 s of each)"),
@@ -199,12 +259,16 @@ def main() -> int:
          f"{loaded['worker_rss_mb']:.0f} / {loaded['parent_rss_mb']:.0f}",
          f"< {TARGET_RSS_MB:.0f}", ""),
     ]
+    one, five, fifteen = os.getloadavg()
+    rows.append(("load average 1/5/15 min", f"{one:.2f} {five:.2f} {fifteen:.2f}",
+                 f"on {os.cpu_count()} cores", "a shared machine: others' work counts here"))
     width = max(len(r[0]) for r in rows)
     for name, value, target, note in rows:
         print(f"{name:<{width}}  {value:>12}  {target:<28} {note}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"ours": ours, "librosa": peer, "batch": loaded,
-                                   "cpu_count": os.cpu_count()}, indent=2))
+                                   "agreement": agreement, "cpu_count": os.cpu_count(),
+                                   "load_average": os.getloadavg()}, indent=2))
     return 0
 
 
