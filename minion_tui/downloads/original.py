@@ -6,7 +6,8 @@ configured; :func:`original_by_default`); ``--format mp3|m4a|opus`` never takes 
 is fetched from the signed URL the provider hands out (docs/soundcloud.md §3.4) and saved
 under the uploader's file name from ``Content-Disposition``
 with its real extension (wav, flac, aiff, mp3…), sanitised by naming.py. The bytes are kept
-exactly as served: no tags are written into an original. Otherwise
+exactly as served: no tags are written into an original (``--convert`` makes a new file
+from it, tagged like a stream's, and removes the original once that is complete). Otherwise
 :class:`OriginalUnavailable` says why and the batch falls back to the best stream with that
 note.
 
@@ -25,10 +26,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import unquote
 
-from minion_tui.downloads.engine import DownloadOptions
+from minion_tui.downloads.convert import SAME
+from minion_tui.downloads.engine import DownloadOptions, convert_finished, fetch_cover
 from minion_tui.downloads.lock import target_lock
 from minion_tui.downloads.naming import render
 from minion_tui.downloads.progressive import fetch_progressive
+from minion_tui.downloads.tags import TrackTags
 from minion_tui.errors import OriginalUnavailable
 from minion_tui.models import DownloadEvent, StreamChoice, Track
 
@@ -75,6 +78,10 @@ async def download_original(source: OriginalSource, track: Track, options: Downl
     target = options.directory.expanduser() / render(
         template, {"playlist": playlist, "index": index, "name": f"{name.stem}.{name.ext}"})
     if target.exists():
+        if options.convert and SAME.get(name.ext.lower()) != options.convert:
+            # Complete but not converted (a kill stopped the conversion): finish it.
+            return await _converted(source, track, target, name.ext, options, playlist,
+                                    size=0)
         emit(DownloadEvent("skipped", track.urn, track.title, str(target),
                            reason="already downloaded"))
         return target
@@ -96,9 +103,28 @@ async def download_original(source: OriginalSource, track: Track, options: Downl
                                     "bytes", track.urn, track.title, str(target),
                                     bytes_done=done, bytes_total=total)))
         size = await asyncio.to_thread(_publish, part, target)
+    if options.convert:
+        return await _converted(source, track, target, name.ext, options, playlist, size=size)
     emit(DownloadEvent("done", track.urn, track.title, str(target), bytes_done=size,
                        bytes_total=size))
     return target
+
+
+async def _converted(source: OriginalSource, track: Track, target: Path, ext: str,
+                     options: DownloadOptions, playlist: str, *, size: int) -> Path:
+    """``--convert`` of a complete original: the original is the uploader's bytes and stays
+    untagged, but the file made from it is ours, tagged like a stream's (engine.py)."""
+    assert options.convert is not None
+    emit = options.listener or (lambda event: None)
+    cover = await fetch_cover(source.http, track)
+    with target_lock(target):
+        final, converted_from, note = await convert_finished(
+            target, ext.lower(), options.convert, TrackTags.of(track, album=playlist), cover)
+    if converted_from:
+        size = (await asyncio.to_thread(final.stat)).st_size
+    emit(DownloadEvent("done", track.urn, track.title, str(final), bytes_done=size,
+                       bytes_total=size, reason=note, converted_from=converted_from))
+    return final
 
 
 def original_by_default(source: object, track: Track, format: str) -> bool:

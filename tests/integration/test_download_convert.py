@@ -216,3 +216,25 @@ def test_every_encoder_is_in_this_pyav_build() -> None:
     for fmt, spec in FORMATS.items():
         check_encoder(fmt)
         assert av.codec.Codec(spec.encoder, "w").type == "audio"
+
+
+async def test_an_original_file_is_converted_into_a_tagged_file_of_ours(
+        emulator: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--format original (the uploader's MP3 here) with --convert flac: the FLAC made from it
+    is tagged like a stream's download; the original goes once the FLAC is complete."""
+    monkeypatch.setenv("SOUNDCLOUD_ACCESS_TOKEN", "demo-oauth-token")
+    monkeypatch.setenv("MINION_ENDPOINTS", emulator.endpoints_env)
+    svc = Service.open(data_dir=tmp_path / "d")  # the token comes from the environment
+    try:
+        [track] = await resolve_examples(svc, emulator, "track_downloadable")
+        outcome, events = await _download(svc, track.url, format="original", convert="flac",
+                                          directory=tmp_path / "out")
+    finally:
+        await svc.aclose()
+    assert outcome.state == "done", outcome
+    path = Path(outcome.path)
+    assert path.name == f"{track.title} (Final Master).flac"
+    assert _codec(path) == "flac"
+    assert [e.converted_from for e in events if e.kind == "done"] == ["mp3"]
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    assert _tags(path)["title"] == track.title
