@@ -238,3 +238,26 @@ async def test_an_original_file_is_converted_into_a_tagged_file_of_ours(
     assert [e.converted_from for e in events if e.kind == "done"] == ["mp3"]
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
     assert _tags(path)["title"] == track.title
+
+
+async def test_a_missing_encoder_is_named_before_any_download(
+        emulator: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PyAV build without the encoder (stood in for by a name no build has) fails the
+    whole download at once, naming the encoder; nothing is fetched or written."""
+    import dataclasses
+
+    from minion_tui.errors import DownloadError
+
+    monkeypatch.setitem(FORMATS, "opus", dataclasses.replace(FORMATS["opus"],
+                                                             encoder="libnosuchopus"))
+    svc = Service.open(settings=_settings(tmp_path), data_dir=tmp_path / "d",
+                       endpoints=emulator.endpoints)
+    try:
+        [track] = await resolve_examples(svc, emulator, "track_full")
+        with pytest.raises(DownloadError) as caught:
+            await svc.downloads.download([track.url], convert="opus")
+    finally:
+        await svc.aclose()
+    assert caught.value.message == ("This PyAV build has no libnosuchopus encoder, needed "
+                                    "for --convert opus.")
+    assert not (tmp_path / "music").exists()
