@@ -263,8 +263,10 @@ def main() -> int:
     rows.append(("load average 1/5/15 min", f"{one:.2f} {five:.2f} {fifteen:.2f}",
                  f"on {os.cpu_count()} cores", "a shared machine: others' work counts here"))
     width = max(len(r[0]) for r in rows)
+    wide = max(len(r[1]) for r in rows)
+    aim = max(len(r[2]) for r in rows)
     for name, value, target, note in rows:
-        print(f"{name:<{width}}  {value:>12}  {target:<28} {note}")
+        print(f"{name:<{width}}  {value:>{wide}}  {target:<{aim}}  {note}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"ours": ours, "librosa": peer, "batch": loaded,
                                    "agreement": agreement, "cpu_count": os.cpu_count(),
