@@ -261,3 +261,41 @@ async def test_a_missing_encoder_is_named_before_any_download(
     assert caught.value.message == ("This PyAV build has no libnosuchopus encoder, needed "
                                     "for --convert opus.")
     assert not (tmp_path / "music").exists()
+
+
+def test_sigkill_mid_conversion_keeps_the_original_and_the_next_run_converts(
+        sc_env: RunningEmulator, tmp_path: Path) -> None:
+    """SIGKILL to the command and its encoder child while the converted file is being
+    written: the original is complete under its own name, nothing under the converted one;
+    the same command again converts it without fetching the audio again."""
+    import signal
+    import time
+
+    url = sc_env.examples["track_full"]
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    folder = tmp_path / "music"
+    argv = cli(url, "--json", "--dir", str(folder), "--format", "mp3", "--convert", "m4a")
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=env, start_new_session=True)
+    deadline = time.monotonic() + 120
+    converting: list[Path] = []
+    while not converting and proc.poll() is None and time.monotonic() < deadline:
+        converting = [p for p in folder.glob(".*.converting") if p.stat().st_size > 0] \
+            if folder.exists() else []
+        time.sleep(0.01)
+    assert converting, "the conversion never started (or ended before it was seen)"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    [original] = folder.glob("*.mp3")
+    assert _codec(original) in CODEC["mp3"]
+    assert _tags(original)["title"]
+    assert not list(folder.glob("*.m4a"))  # nothing under the converted name
+    again = subprocess.run(argv, capture_output=True, text=True, timeout=180, env=env)
+    assert again.returncode == 0, again.stderr + again.stdout
+    events = json_events(again.stdout)
+    assert not [e for e in events if e["event"] in ("segment", "bytes")]  # not fetched again
+    [done] = [e for e in events if e["event"] == "done"]
+    assert done["converted_from"] == "mp3"
+    path = Path(done["path"])
+    assert (path.suffix, _codec(path)) == (".m4a", "aac")
+    assert sorted(p.name for p in folder.iterdir()) == [path.name]
