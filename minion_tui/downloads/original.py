@@ -53,7 +53,7 @@ class OriginalSource(Protocol):
     @property
     def http(self) -> Http: ...
 
-    def original_unavailable(self, track: Track) -> str | None:
+    async def original_unavailable(self, track: Track) -> str | None:
         """Why the original cannot be had (None: ask original_url)."""
         ...
 
@@ -101,7 +101,7 @@ async def download_original(source: OriginalSource, track: Track, options: Downl
     return target
 
 
-def original_by_default(source: object, track: Track, format: str) -> bool:
+async def original_by_default(source: object, track: Track, format: str) -> bool:
     """Whether a ``format`` job takes ``track``'s original before any stream: ``original``
     always tries; the default ``best`` tries only when the provider says it can be had (on
     SoundCloud: offered and signed in; no pointless 401 round trip otherwise);
@@ -110,7 +110,7 @@ def original_by_default(source: object, track: Track, format: str) -> bool:
         return True
     if format != "best" or not isinstance(source, OriginalSource):
         return False
-    return source.original_unavailable(track) is None
+    return await source.original_unavailable(track) is None
 
 
 async def try_original(source: object, track: Track, options: DownloadOptions, *,

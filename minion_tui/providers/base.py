@@ -290,9 +290,10 @@ class Provider(Protocol):
         """Where the service keeps the track's waveform data, if it does."""
         ...
 
-    def original_unavailable(self, track: Track) -> str | None:
+    async def original_unavailable(self, track: Track) -> str | None:
         """Why the track's original file cannot be downloaded (None: it can, once asked
-        with :meth:`original_url`)."""
+        with :meth:`original_url`): asked of the sign-ins ``service.accounts`` keeps, so it
+        may read (and refresh) one."""
         ...
 
     async def original_url(self, track: Track) -> str:
