@@ -86,6 +86,12 @@ class Capabilities:
     pasted_token: bool = False
     """Whether a web-session token pasted by the user signs in too (``auth token``:
     SoundCloud's ``oauth_token`` cookie, for api-v2, docs/soundcloud.md §1)."""
+    sign_out: bool = False
+    """Whether ``auth logout`` can revoke the sign-in at the service (:class:`Writer`
+    action "sign_out": SoundCloud's ``POST /sign-out``, docs/soundcloud.md §5)."""
+    apps_page: str = ""
+    """Where the user disconnects the app by hand when the service offers apps no revoke
+    (Mixcloud's applications settings, docs/mixcloud.md §3)."""
     discovery_listings: tuple[str, ...] = ()
     """The user listings discovery follows a user by (``likes``, ``reposts``, ``tracks``:
     their uploads), each a source of its own; discovery/ reads this instead of naming
