@@ -9,7 +9,10 @@
   "client_credentials_ip": {"used", "limit", "window_s", "resets_at"}}``
   (docs/accounts.md §7);
   no request is made.
-* ``auth logout PROVIDER`` — every token of it forgotten.
+* ``auth logout PROVIDER`` — the sign-in revoked at the service where it can be (SoundCloud's
+  ``POST /sign-out``; offline, it is still forgotten here), then every token of it
+  forgotten; ``--json`` adds ``"revoked"`` (true|false) and ``"revoke_url"`` (Mixcloud has
+  no revoke API: where to disconnect the app) to the status.
 * ``auth token soundcloud`` — a web-session token read from standard input (typed without
   echo at a terminal, or piped): never an argument, which the shell's history and every
   user's ``ps`` would show.
@@ -151,12 +154,23 @@ async def _logout(args: argparse.Namespace) -> int:
     from minion_tui.service import provider_title
 
     async with session(args) as service:
-        removed = await service.accounts.logout(args.provider)
+        done = await service.accounts.logout(args.provider)
         statuses = await service.accounts.status()
-    if not args.json:
-        title = provider_title(args.provider)
-        note(f"Signed out of {title}." if removed else f"Was not signed in to {title}.")
-    _print_statuses({args.provider: statuses[args.provider]}, as_json=args.json)
+    status = statuses[args.provider]
+    if args.json:
+        # The status as login and status print it, plus whether the service revoked it.
+        print_json({args.provider: {**status.to_json(), "revoked": done.revoked,
+                                    "revoke_url": done.revoke_url}})
+        return 0
+    title = provider_title(args.provider)
+    if not done.removed:
+        note(f"Was not signed in to {title}.")
+    else:
+        note(f"Signed out of {title}; {title} revoked the sign-in." if done.revoked else
+             f"Signed out of {title} here; the sign-in was not revoked at {title}.")
+    if done.note:
+        note(done.note)
+    _print_statuses({args.provider: status}, as_json=False)
     return 0
 
 

@@ -11,8 +11,10 @@
   --yes``, ``playlist privacy PLAYLIST public|private``;
 * ``comment TARGET --at MM:SS TEXT``;
 * ``upload FILE --title TITLE [--tags A,B] [--description TEXT] [--artwork IMG]
-  [--private]``, ``track update TRACK [--title …] [--tags …] [--description …] [--artwork
-  IMG]``, ``track delete TRACK --yes`` (SoundCloud).
+  [--private] [--section "MM:SS Artist - Song"]… [--tracklist FILE]`` (the tracklist for
+  Mixcloud: service/sections.py), ``track update TRACK [--title …] [--tags …]
+  [--description …] [--artwork IMG] [--section …]… [--tracklist FILE]`` (Mixcloud: any
+  section replaces the tracklist), ``track delete TRACK --yes`` (SoundCloud).
 
 The order is always: the configuration, then every argument checked (a blank one is
 ``invalid_argument`` naming it, a link the app does not read ``invalid_url``), then
@@ -143,8 +145,17 @@ def _setup_upload(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     upload.add_argument("--description", metavar="TEXT", help="its description")
     upload.add_argument("--artwork", metavar="IMG", help="a JPEG or PNG picture")
     upload.add_argument("--private", action="store_true", help="only you can hear it")
+    _tracklist_options(upload)
     add_choosing(upload, "--provider", choices=_offering("upload"),
                  help="the service (default: the first offering uploads)")
+
+
+def _tracklist_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--section", metavar='"MM:SS ARTIST - SONG"', action="append",
+                        help="a tracklist entry (Mixcloud), again for each; without ' - ' a "
+                        "chapter")
+    parser.add_argument("--tracklist", metavar="FILE",
+                        help="a file of tracklist entries, one a line (Mixcloud)")
 
 
 def _setup_track(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -157,6 +168,7 @@ def _setup_track(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     update.add_argument("--tags", metavar="TAGS", help="tags, separated by commas")
     update.add_argument("--description", metavar="TEXT")
     update.add_argument("--artwork", metavar="IMG", help="a JPEG or PNG picture")
+    _tracklist_options(update)
     delete = actions.add_parser("delete", parents=[common], help="delete one of your uploads")
     delete.add_argument("track", metavar="TRACK")
     _yes(delete)
@@ -271,7 +283,14 @@ async def _comment(args: argparse.Namespace) -> int:
 
 
 async def _upload(args: argparse.Namespace) -> int:
-    from minion_tui.service import MAX_COMMENT, MAX_TITLE, check_file, check_tags, check_text
+    from minion_tui.service import (
+        MAX_COMMENT,
+        MAX_TITLE,
+        check_file,
+        check_tags,
+        check_text,
+        tracklist_of,
+    )
 
     def check() -> None:
         check_file(args.file, "FILE")
@@ -283,15 +302,24 @@ async def _upload(args: argparse.Namespace) -> int:
             check_text(args.description, "--description", limit=MAX_COMMENT * 4)
         if args.artwork is not None:
             check_file(args.artwork, "--artwork", image=True)
+        tracklist_of(args.section or (), args.tracklist)
 
     return await _run(args, check, lambda s: s.writes.upload(
         args.file, title=args.title, tags=check_tags(args.tags),
         description=args.description or None, artwork=args.artwork,
-        private=args.private, provider=args.provider))
+        private=args.private, provider=args.provider,
+        sections=tracklist_of(args.section or (), args.tracklist) or ()))
 
 
 async def _track(args: argparse.Namespace) -> int:
-    from minion_tui.service import MAX_COMMENT, MAX_TITLE, check_file, check_tags, check_text
+    from minion_tui.service import (
+        MAX_COMMENT,
+        MAX_TITLE,
+        check_file,
+        check_tags,
+        check_text,
+        tracklist_of,
+    )
 
     if args.track_command == "delete":
         return await _run(args, lambda: _target(args.track, "TRACK"),
@@ -306,14 +334,17 @@ async def _track(args: argparse.Namespace) -> int:
             check_text(args.description, "--description", limit=MAX_COMMENT * 4)
         if args.artwork is not None:
             check_file(args.artwork, "--artwork", image=True)
-        if all(getattr(args, k) is None for k in ("title", "tags", "description", "artwork")):
-            raise UsageError("Nothing to change: give --title, --tags, --description or "
-                             "--artwork.")
+        if all(getattr(args, k) is None for k in ("title", "tags", "description", "artwork",
+                                                  "section", "tracklist")):
+            raise UsageError("Nothing to change: give --title, --tags, --description, "
+                             "--artwork, --section or --tracklist.")
+        tracklist_of(args.section or (), args.tracklist)
 
     return await _run(args, check, lambda s: s.writes.track_update(
         args.track, title=args.title,
         tags=check_tags(args.tags) if args.tags is not None else None,
-        description=args.description, artwork=args.artwork))
+        description=args.description, artwork=args.artwork,
+        sections=tracklist_of(args.section or (), args.tracklist)))
 
 
 COMMANDS = (

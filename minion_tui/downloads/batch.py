@@ -213,7 +213,7 @@ class Runner:
 
         # --format original, or the default with a token and a track that offers its
         # original; mp3/m4a/opus never take it.
-        if original_by_default(self.source, track, plan.format):
+        if await original_by_default(self.source, track, plan.format):
             try:
                 got, note = await try_original(self.source, track, options,
                                                playlist=plan.playlist, index=plan.index,
@@ -223,7 +223,9 @@ class Runner:
             if got is not None:
                 return await self._finish(track, job_id, "done", str(got), "",
                                           codec="original", announced=True)
-            # Not available: the best stream instead, the note kept as the outcome's reason.
+            # Not available: the best stream instead, the note kept as the outcome's reason
+            # and said by the stream's own "done" event (a script sees why it is no original).
+            options = dataclasses.replace(options, listener=_noted(options.listener, note))
         try:
             choice = await self.choose(track, PREFER.get(plan.format))
         except MinionError as error:
@@ -463,3 +465,17 @@ async def download_batch(source: StreamSource, resolve: Catalog | Resolve, choos
                 _playlist.tracks):
             whole_sets.append([p for _, p in done])
     return outcomes
+
+
+def _noted(listener: Callable[[DownloadEvent], None] | None, note: str
+           ) -> Callable[[DownloadEvent], None] | None:
+    """``listener`` with ``note`` as the reason of the "done" event that has none."""
+    if listener is None or not note:
+        return listener
+
+    def hear(event: DownloadEvent) -> None:
+        if event.kind == "done" and not event.reason:
+            event = dataclasses.replace(event, reason=note)
+        listener(event)
+
+    return hear

@@ -56,7 +56,7 @@ class OriginalSource(Protocol):
     @property
     def http(self) -> Http: ...
 
-    def original_unavailable(self, track: Track) -> str | None:
+    async def original_unavailable(self, track: Track) -> str | None:
         """Why the original cannot be had (None: ask original_url)."""
         ...
 
@@ -127,7 +127,7 @@ async def _converted(source: OriginalSource, track: Track, target: Path, ext: st
     return final
 
 
-def original_by_default(source: object, track: Track, format: str) -> bool:
+async def original_by_default(source: object, track: Track, format: str) -> bool:
     """Whether a ``format`` job takes ``track``'s original before any stream: ``original``
     always tries; the default ``best`` tries only when the provider says it can be had (on
     SoundCloud: offered and signed in; no pointless 401 round trip otherwise);
@@ -136,7 +136,7 @@ def original_by_default(source: object, track: Track, format: str) -> bool:
         return True
     if format != "best" or not isinstance(source, OriginalSource):
         return False
-    return source.original_unavailable(track) is None
+    return await source.original_unavailable(track) is None
 
 
 async def try_original(source: object, track: Track, options: DownloadOptions, *,

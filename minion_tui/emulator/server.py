@@ -127,6 +127,7 @@ def build_app(*, seed: int = 1, faults: str = "", cache_dir: Path | None = None,
     oauth = OAuthServer("soundcloud", secret, user=str(big_user.id if big_user else 0), pkce=True,
                         expires=True, clock=clock)
     oauth.register(App(DEMO_APP_ID, DEMO_APP_SECRET, DEMO_REDIRECTS))
+    state.official_user = oauth.user_of
     routes = [Mount("/sc-api-v2", app=build_api(ctx)), *Official(ctx, oauth).mounts(),
               *web.mounts(), *cdn.mounts(), *mixcloud.mounts()]
     app = FaultMiddleware(Starlette(routes=routes), state.faults, lambda: state.latency_ms)

@@ -46,6 +46,9 @@ class EmulatorState:
         self.api_urls: list[str] = []  # the same with their query strings
         self.api_times: list[float] = []  # time.monotonic() of each, as it arrived
         self.oauth_tokens: dict[str, int] = {DEFAULT_OAUTH_TOKEN: me_user_id}  # token -> user
+        #: Who an official-API OAuth 2.1 access token speaks for (the SoundCloud OAuth
+        #: server's ``user_of``, set by server.py), for the api-v2 routes that take one.
+        self.official_user: Callable[[str], str | None] | None = None
         self.faults = FaultRuntime(faults)
 
     # -- client id -----------------------------------------------------------------------------
@@ -125,3 +128,14 @@ class EmulatorState:
         if not authorization or not authorization.startswith("OAuth "):
             return None
         return self.oauth_tokens.get(authorization[len("OAuth "):].strip())
+
+    def user_for_any_token(self, authorization: str | None) -> int | None:
+        """:meth:`user_for_token`, or the user of an ``auth login`` (official API) access
+        token: the original-file download takes either (not documented for the real
+        api-v2, docs/accounts.md §6; the emulator assumes it does)."""
+        found = self.user_for_token(authorization)
+        if found is not None or self.official_user is None or not authorization \
+                or not authorization.startswith("OAuth "):
+            return found
+        user = self.official_user(authorization[len("OAuth "):].strip())
+        return int(user) if user is not None and user.isdigit() else None

@@ -20,7 +20,7 @@ data. Front ends take every value type from here:
 json_form.py derives each model's JSON form and JSON Schema from its declaration.
 """
 
-from minion_tui.models.accounts import AccountStatus, WriteResult
+from minion_tui.models.accounts import AccountStatus, SignOut, WriteResult
 from minion_tui.models.catalog import (
     Availability,
     Comment,
@@ -87,6 +87,7 @@ __all__ = [
     "ScorePart",
     "SearchEntry",
     "Section",
+    "SignOut",
     "SimilarTrack",
     "SoundAnalysis",
     "Source",

@@ -19,6 +19,19 @@ class AccountStatus(JsonModel):
 
 
 @dataclass(frozen=True)
+class SignOut:
+    """What ``auth logout`` did: whether a sign-in was forgotten here (``removed``), whether
+    the service itself revoked it (``revoked``), where the user ends it by hand when it did
+    not (``revoke_url``: Mixcloud's applications page; None when there is none), and a
+    sentence saying why not (``note``)."""
+
+    removed: bool
+    revoked: bool = False
+    revoke_url: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class WriteResult:
     """What a write action did (``service.writes``), as every write verb prints it with
     ``--json``: ``{"ok": true, "action", "provider", "target", "title"}``, plus

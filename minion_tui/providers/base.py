@@ -86,6 +86,12 @@ class Capabilities:
     pasted_token: bool = False
     """Whether a web-session token pasted by the user signs in too (``auth token``:
     SoundCloud's ``oauth_token`` cookie, for api-v2, docs/soundcloud.md §1)."""
+    sign_out: bool = False
+    """Whether ``auth logout`` can revoke the sign-in at the service (:class:`Writer`
+    action "sign_out": SoundCloud's ``POST /sign-out``, docs/soundcloud.md §5)."""
+    apps_page: str = ""
+    """Where the user disconnects the app by hand when the service offers apps no revoke
+    (Mixcloud's applications settings, docs/mixcloud.md §3)."""
     discovery_listings: tuple[str, ...] = ()
     """The user listings discovery follows a user by (``likes``, ``reposts``, ``tracks``:
     their uploads), each a source of its own; discovery/ reads this instead of naming
@@ -290,9 +296,10 @@ class Provider(Protocol):
         """Where the service keeps the track's waveform data, if it does."""
         ...
 
-    def original_unavailable(self, track: Track) -> str | None:
+    async def original_unavailable(self, track: Track) -> str | None:
         """Why the track's original file cannot be downloaded (None: it can, once asked
-        with :meth:`original_url`)."""
+        with :meth:`original_url`): asked of the sign-ins ``service.accounts`` keeps, so it
+        may read (and refresh) one."""
         ...
 
     async def original_url(self, track: Track) -> str:

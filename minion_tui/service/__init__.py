@@ -54,6 +54,7 @@ from minion_tui.service.inbox import Inbox, InboxFilters
 from minion_tui.service.library import DEFAULT_TAGS, PINNABLE_KINDS, Library
 from minion_tui.service.outbox import Outbox
 from minion_tui.service.player import Player
+from minion_tui.service.sections import parse_sections, read_tracklist, tracklist_of
 from minion_tui.service.writes import (
     MAX_COMMENT,
     MAX_TITLE,
@@ -183,10 +184,13 @@ __all__ = [
     "key_code",
     "mixing_codes",
     "parse_at",
+    "parse_sections",
     "preload_network",
     "provider_capabilities",
     "provider_names",
     "provider_title",
+    "read_tracklist",
     "same_key",
+    "tracklist_of",
     "web_ref",
 ]

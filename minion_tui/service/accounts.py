@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from minion_tui.errors import AuthError, AuthRequired, ConfigError, InvalidArgument
-from minion_tui.models import AccountStatus
+from minion_tui.models import AccountStatus, SignOut
 
 if TYPE_CHECKING:
     from minion_tui.auth.flows import MixcloudFlow, SoundCloudFlow
@@ -178,11 +178,36 @@ class Accounts:
         await http.request("GET", location, allow_statuses=(400, 404))
         return True
 
-    async def logout(self, provider: str) -> bool:
-        """Forget every token of ``provider``; whether there was one."""
+    async def logout(self, provider: str) -> SignOut:
+        """Revoke the sign-in at the service where it offers that (SoundCloud's ``POST
+        /sign-out``), best effort: offline or refused, it is forgotten here all the same and
+        the note says it was not revoked; where the service offers none (Mixcloud), the note
+        says where to disconnect the app. Then every token of ``provider`` is forgotten."""
+        from minion_tui.errors import MinionError
+        from minion_tui.service.catalog import provider_capabilities
+
         self._checked(provider)
-        removed = [await self._drop(provider, kind) for kind in KINDS]
-        return any(removed)
+        caps, title = provider_capabilities(provider), self._title(provider)
+        entries = (await asyncio.to_thread(self.index.entries))[1]
+        signed = f"{provider}:oauth" in entries
+        revoked, note = False, ""
+        if signed and caps.sign_out:
+            try:
+                await self._core.provider(provider).write("sign_out")  # type: ignore[attr-defined]
+                revoked = True
+            except MinionError as failed:
+                note = (f"{title} was not told to revoke the sign-in "
+                        f"({failed.message.rstrip('.')}); it is forgotten here only.")
+        elif signed and caps.apps_page:
+            note = (f"{title} offers apps no way to revoke a sign-in: to end it there too, "
+                    f"disconnect minion-tui at {caps.apps_page}")
+        if f"{provider}:session" in entries:
+            note = " ".join(filter(None, (note, f"The pasted web session stays signed in on "
+                                         f"{title}'s website until you sign out there.")))
+        removed = any([await self._drop(provider, kind) for kind in KINDS])
+        return SignOut(removed=removed, revoked=revoked,
+                       revoke_url=caps.apps_page or None if not revoked and signed else None,
+                       note=note)
 
     async def paste_token(self, provider: str, token: str) -> AccountStatus:
         """Keep a SoundCloud web-session token (the ``oauth_token`` cookie of a signed-in

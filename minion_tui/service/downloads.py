@@ -49,18 +49,18 @@ class _Source:
         return [section async for page in provider.track_listing("tracklist", track.id)
                 for section in page.items if isinstance(section, Section)]
 
-    def original_unavailable(self, track: Track) -> str | None:
+    async def original_unavailable(self, track: Track) -> str | None:
         provider = self._core.provider_of(track)
         if not provider.capabilities.originals:
             return f"{provider.name} offers no original files"
-        return provider.original_unavailable(track)
+        return await provider.original_unavailable(track)
 
     async def original_url(self, track: Track) -> str:
         from minion_tui.errors import OriginalUnavailable
 
-        why = self.original_unavailable(track)
         provider = self._core.provider_of(track)
-        if why and not provider.capabilities.originals:
+        if not provider.capabilities.originals:
+            why = f"{provider.name} offers no original files"
             raise OriginalUnavailable(f"{track.title}: {why}.")
         return await provider.original_url(track)
 

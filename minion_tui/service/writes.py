@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from minion_tui.errors import InvalidArgument, InvalidURL
-from minion_tui.models import Playlist, Track, WriteResult
+from minion_tui.models import Playlist, Section, Track, WriteResult
 
 if TYPE_CHECKING:
     from minion_tui.providers.base import Provider
@@ -356,8 +356,10 @@ class Writes:
     # -- uploads ---------------------------------------------------------------------------
     async def upload(self, file: str, *, title: str, tags: Sequence[str] = (),
                      description: str | None = None, artwork: str | None = None,
-                     private: bool = False, provider: str | None = None) -> WriteResult:
-        """Upload an audio file with its title, tags, description and artwork."""
+                     private: bool = False, provider: str | None = None,
+                     sections: Sequence[Section] = ()) -> WriteResult:
+        """Upload an audio file with its title, tags, description and artwork, and (where
+        the service keeps tracklists: Mixcloud) its ``sections`` (service/sections.py)."""
         import asyncio
 
         title = check_text(title, "--title", limit=MAX_TITLE)
@@ -368,6 +370,7 @@ class Writes:
             raise InvalidArgument("No service offers uploads.")
         source = self._core.provider(name)
         writer = self._writer(source, "upload")
+        _tracklist_kept(source, sections)
         audio = await asyncio.to_thread(_read, path)
         image = await asyncio.to_thread(_read, picture[0]) if picture else None
         import os
@@ -376,29 +379,35 @@ class Writes:
             "upload", "", title=title, tags=tuple(tags), description=description,
             private=private, audio=(os.path.basename(path), audio, kind),
             artwork=(os.path.basename(picture[0]), image, picture[1])
-            if picture and image is not None else None)
+            if picture and image is not None else None, sections=tuple(sections))
         return WriteResult("upload", source.name, made.urn, made.title)
 
     async def track_update(self, target: str, *, title: str | None = None,
                            tags: Sequence[str] | None = None, description: str | None = None,
-                           artwork: str | None = None) -> WriteResult:
-        """Change an upload's title, tags, description or artwork (the others stay)."""
+                           artwork: str | None = None,
+                           sections: Sequence[Section] | None = None) -> WriteResult:
+        """Change an upload's title, tags, description, artwork or (Mixcloud) tracklist;
+        the others stay. Sections given replace the whole tracklist (docs/mixcloud.md §3)."""
         import asyncio
         import os
 
         if title is not None:
             title = check_text(title, "--title", limit=MAX_TITLE)
         picture = check_file(artwork, "--artwork", image=True) if artwork else None
-        if title is None and tags is None and description is None and picture is None:
+        if title is None and tags is None and description is None and picture is None \
+                and not sections:
             raise InvalidArgument("Nothing to change.",
-                                  hint="Give --title, --tags, --description or --artwork.")
+                                  hint="Give --title, --tags, --description, --artwork or "
+                                  "--section.")
         provider, urn, _, _ = await self._subject(target)
+        _tracklist_kept(provider, sections or ())
         image = await asyncio.to_thread(_read, picture[0]) if picture else None
         changed = await self._writer(provider, "upload").write(
             "track_update", urn, title=title,
             tags=tuple(tags) if tags is not None else None, description=description,
             artwork=(os.path.basename(picture[0]), image, picture[1])
-            if picture and image is not None else None)
+            if picture and image is not None else None,
+            sections=tuple(sections) if sections else None)
         return WriteResult("track_update", provider.name, changed.urn, changed.title)
 
     async def track_delete(self, target: str) -> WriteResult:
@@ -423,6 +432,14 @@ class Writes:
                                   f"{track.duration_ms // 1000 % 60:02d}).")
         made = await writer.write("comment", urn, body=text, timestamp=at_ms)
         return WriteResult("comment", provider.name, urn, track.title or title, comment=made)
+
+
+def _tracklist_kept(provider: Provider, sections: Sequence[Section]) -> None:
+    """Sections only go to a service that keeps tracklists (Mixcloud's ``sections``)."""
+    if sections and "tracklist" not in provider.capabilities.track_listings:
+        title = provider.capabilities.title or provider.name
+        raise InvalidArgument(f"{title} keeps no tracklists: --section and --tracklist are "
+                              "for a Mixcloud upload.", hint="Add --provider mixcloud.")
 
 
 def _read(path: str) -> bytes:

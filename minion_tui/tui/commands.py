@@ -305,7 +305,8 @@ class WriteCommands(DomainCommands):
                                                         "track_write('description')")),
             PaletteCommand("Delete your track", "Delete your own highlighted track on the "
                            "service, after asking", partial(self._act, "track_write('delete')")),
-            PaletteCommand("Upload a track", "Upload an audio file (its path, then a title)",
+            PaletteCommand("Upload a track", "Upload an audio file with its title, tags, "
+                           "artwork and (Mixcloud) tracklist",
                            partial(self._act, "upload")),
             PaletteCommand("Listen later", "Add the highlighted Mixcloud show to your listen "
                            "later", partial(self._act, "write('listen_later')")),

@@ -2,8 +2,9 @@
 has the focus): like on the service (``z``), take the like back (``Z``, after a
 confirmation), repost (``w``), take it back (``W``, confirmed), comment at the playing
 position (``C``, a text box), follow the artist on the service and make a playlist of the
-track (palette). Results and failures are toasts; the work runs in workers, so the UI never
-waits. Everything goes through ``service.writes``.
+track (palette), upload a file with its tags, artwork and (Mixcloud) tracklist (the upload
+form, screens/upload_form.py). Results and failures are toasts; the work runs in workers,
+so the UI never waits. Everything goes through ``service.writes``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from textual.app import App
 from minion_tui.errors import MinionError
 
 if TYPE_CHECKING:
-    from minion_tui.models import Track, WriteResult
+    from minion_tui.models import Section, Track, WriteResult
     from minion_tui.service import Service
+    from minion_tui.tui.screens.upload_form import UploadRequest
 
 #: action -> (what the toast says it did, whether it asks first, the question)
 WORDS = {"like": "Liked on", "unlike": "Took back your like on", "repost": "Reposted on",
@@ -209,35 +211,40 @@ class WriteControl:
                    "It cannot be undone.", lambda: self.service.writes.track_delete(track.urn))
 
     def upload(self) -> None:
-        """Ask for the file's path (checked on disk, off the UI loop), then its title."""
-        from minion_tui.service import MAX_TITLE, check_file, check_text
-        from minion_tui.tui.screens.confirm_write import TextPrompt
+        """The upload form (file, title, tags, artwork, service, and a tracklist file for a
+        service that keeps tracklists); what it gives is checked on disk off the UI loop —
+        a problem is a warning toast and nothing is sent — then uploaded."""
+        from minion_tui.service import provider_capabilities, provider_title
+        from minion_tui.tui.screens.upload_form import UploadForm
 
-        def pathed(path: str | None) -> None:
-            if path is None:
+        offering = self.service.writes.offering("upload")
+        if not offering:
+            self.app.notify("No service here takes uploads.", severity="warning", timeout=6)
+            return
+        tracklists = tuple(n for n in offering
+                           if "tracklist" in provider_capabilities(n).track_listings)
+        self.app.push_screen(UploadForm([(n, provider_title(n)) for n in offering],
+                                        tracklists=tracklists), self._upload_given)
+
+    def _upload_given(self, given: UploadRequest | None) -> None:
+        if given is None:
+            return
+
+        async def checked() -> None:
+            import asyncio
+
+            try:
+                sending = await asyncio.to_thread(_checked_upload, given)
+            except MinionError as bad:
+                self.app.notify(bad.text, title="Not done", severity="warning", timeout=6)
                 return
+            title, tags, sections = sending
+            self._work("upload", self.service.writes.upload(
+                given.file, title=title, tags=tags, artwork=given.artwork or None,
+                provider=given.provider, sections=sections))
 
-            async def checked() -> None:
-                import asyncio
-
-                try:
-                    await asyncio.to_thread(check_file, path, "The file")
-                except MinionError as bad:
-                    self.app.notify(bad.text, title="Not done", severity="warning", timeout=6)
-                    return
-                import os
-
-                stem = os.path.splitext(os.path.basename(path))[0][:MAX_TITLE]
-                self.prompted("upload", "Title of the upload:",
-                              lambda title: self.service.writes.upload(path, title=title),
-                              value=stem, limit=MAX_TITLE,
-                              check=lambda text: check_text(text, "The title",
-                                                            limit=MAX_TITLE))
-
-            self.app.run_worker(checked(), group="writes", exit_on_error=False,
-                                description="Checking the file to upload")
-
-        self.app.push_screen(TextPrompt("Path of the audio file to upload:", limit=4096), pathed)
+        self.app.run_worker(checked(), group="writes", exit_on_error=False,
+                            description="Checking the upload")
 
     def comment(self, track: Track, at_seconds: float) -> None:
         """Ask for the words, then comment at ``at_seconds`` into ``track``."""
@@ -279,3 +286,20 @@ class WriteControl:
         what = f" with {track.title}" if track is not None else ""
         self.app.push_screen(TextPrompt(f"Title of the new playlist{what}:", limit=MAX_TITLE),
                              titled)
+
+
+def _checked_upload(given: UploadRequest) -> tuple[str, tuple[str, ...], tuple[Section, ...]]:
+    """The form's words checked as the CLI checks them (on a thread: it reads the disk):
+    (title — the file's name when none was typed —, tags, sections)."""
+    import os
+
+    from minion_tui.service import MAX_TITLE, check_file, check_tags, check_text, tracklist_of
+
+    path, _kind = check_file(given.file, "The file")
+    title = given.title or os.path.splitext(os.path.basename(path))[0][:MAX_TITLE]
+    title = check_text(title, "The title", limit=MAX_TITLE)
+    tags = check_tags(given.tags)
+    if given.artwork:
+        check_file(given.artwork, "The artwork", image=True)
+    sections = tracklist_of((), given.tracklist or None) or ()
+    return title, tags, sections

@@ -190,7 +190,7 @@ class FakeProvider:
     def waveform_url(self, track: Track) -> str | None:
         return None
 
-    def original_unavailable(self, track: Track) -> str | None:
+    async def original_unavailable(self, track: Track) -> str | None:
         return f"{NAME} offers no original files"
 
     async def original_url(self, track: Track) -> str:

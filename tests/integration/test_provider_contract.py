@@ -232,7 +232,7 @@ async def test_pages_pictures_and_originals(
     url = contract_service.catalog.artwork_url(track, "large")
     assert url is None or url.startswith(("http://", "https://"))
     provider = _provider(contract_service, provider_name)
-    why = provider.original_unavailable(track)
+    why = await provider.original_unavailable(track)
     caps = registry.entry(provider_name).capabilities
     assert why is not None or caps.originals  # no originals offered without declaring them
 

@@ -16,6 +16,7 @@ from minion_tui.tui.screens.confirm_write import ChoosePlaylist, ConfirmWrite, T
 from minion_tui.tui.widgets.source_list import SourceRef
 from minion_tui.tui.widgets.track_list import TrackList
 from tests.integration.test_auth_flow import Browser, login
+from tests.tui.test_upload_form_tui import upload_through_form
 from tests.tui.test_writes_tui import _app, _toasts
 from tests.tui.waiting import listed_at_start, until
 
@@ -149,22 +150,18 @@ async def test_upload_then_your_track_retitled_retagged_described_deleted(
         await login(app.service, browser=Browser())
         before = emulator.social.track_ids(me)
 
-        # a folder is refused before the title is asked, and nothing is sent
-        app.action_upload()
-        await _answer(pilot, app, str(tmp_path))
+        # a folder is refused before anything is sent
+        await upload_through_form(pilot, app, file=str(tmp_path))
         await _toast(pilot, app, f"The file {tmp_path} is a folder")
         assert emulator.social.track_ids(me) == before
 
-        app.action_upload()
-        await _answer(pilot, app, str(audio))
-        await until(pilot, lambda: isinstance(app.screen, TextPrompt)
-                    and app.screen.value == "late set", "the title asked, the file's name in it")
-        await _answer(pilot, app, "Late set")
-        await _toast(pilot, app, "Uploaded to SoundCloud: Late set")
+        # the title left empty: the file's name
+        await upload_through_form(pilot, app, file=str(audio))
+        await _toast(pilot, app, "Uploaded to SoundCloud: late set")
         mine = emulator.social.track_ids(me)
         assert len(mine) == len(before) + 1
         (tid,) = set(mine) - set(before)
-        assert emulator.social.track(tid).title == "Late set"  # type: ignore[union-attr]
+        assert emulator.social.track(tid).title == "late set"  # type: ignore[union-attr]
         pages = app.service.catalog.browse("tracks", f"soundcloud:users:{me}", limit=3)
         first = [t async for page in pages for t in page.items]
         assert first[0].urn == f"soundcloud:tracks:{tid}"  # in your tracks, first

@@ -356,6 +356,10 @@ class Media:
                 not (0 < w <= 2000 and 0 < h <= 2000):
             return PlainTextResponse("Not Found", status_code=404)
         key = request.path_params["path"].removesuffix(".jpg")
+        sent = self.service.uploaded_pictures.get(key) if kind == "extaudio" else None
+        if sent is not None:
+            return Response(sent, media_type="image/png" if sent.startswith(b"\x89PNG")
+                            else "image/jpeg")
         body = await anyio.to_thread.run_sync(render_square, kind, key, w, h)
         return Response(body, media_type="image/jpeg",
                         headers={"cache-control": "max-age=31536000"})

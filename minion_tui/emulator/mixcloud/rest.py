@@ -161,6 +161,11 @@ class Rest(OnService):
             if parts == ["upload"] and request.method == "POST":
                 body = self.service.writes.upload(form, token=token if isinstance(token, str)
                                                   else None)
+            elif len(parts) == 4 and parts[0] == "upload" and parts[3] == "edit" \
+                    and request.method == "POST":
+                body = self.service.writes.edit(parts[1], parts[2], form,
+                                                token=token if isinstance(token, str)
+                                                else None)
             else:
                 body = self.service.writes.act(parts, token=token if isinstance(token, str)
                                                else None, remove=remove)

@@ -145,6 +145,19 @@ class Mixcloud:
         self.oauth = OAuthServer("mixcloud", secret, user=SIGNED_IN, pkce=False,
                                  expires=False, clock=clock)
         self.oauth.register(App(DEMO_APP_ID, DEMO_APP_SECRET, DEMO_REDIRECTS))
+        #: Pictures sent with uploads (writes.py), by their thumbnailer path: served as sent
+        #: at every size (the real thumbnailer resizes; the bytes are what a test compares).
+        self.uploaded_pictures: dict[str, bytes] = {}
+
+    def keep_picture(self, data: bytes) -> str:
+        """Keep an uploaded picture; the thumbnailer path (``a/b/c/d/<id>``) it is at."""
+        import hashlib
+
+        digest = hashlib.sha256(data).hexdigest()[:32]
+        path = f"{digest[0:2]}/{digest[2:4]}/{digest[4:6]}/{digest[6:8]}/{digest}"
+        with self._lock:
+            self.uploaded_pictures[path] = data
+        return path
 
     @property
     def catalog(self) -> McCatalog:

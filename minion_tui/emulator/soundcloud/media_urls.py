@@ -88,8 +88,9 @@ def _disposition(filename: str) -> str:
 
 
 async def download(ctx: ApiContext, request: Request) -> Response:
-    """401 anonymous; `{redirectUri}` with `Authorization: OAuth <token>` (§3.4)."""
-    if ctx.state.user_for_token(request.headers.get("authorization")) is None:
+    """401 anonymous; `{redirectUri}` with `Authorization: OAuth <token>` (§3.4): a web
+    session's token, or (the emulator's assumption) an ``auth login`` one."""
+    if ctx.state.user_for_any_token(request.headers.get("authorization")) is None:
         return api_json({}, 401)
     track = ctx.track(request.path_params["id"], request.query_params.get("secret_token"))
     if track is None:

@@ -6,6 +6,7 @@ signed-in client makes (api.soundcloud.com), as docs/soundcloud.md §5 describes
   (single-use), ``client_credentials`` (Basic auth, capped per hour); errors as
   ``{"code": 400, "message": "invalid_grant", …}``.
 * the writes and the user's own lists: official_writes.py.
+* ``POST /sign-out`` — revokes the grant of the token it is sent with.
 * ``GET /me``, ``GET /me/likes/tracks`` (cursor pages, ``linked_partitioning``), and
   ``GET /tracks/{urn}`` with ``Authorization: OAuth <token>`` only (query tokens are
   deprecated, §5); dates in the official API's ``2019/01/15 15:40:49 +0000`` form.
@@ -52,6 +53,7 @@ class Official:
             Mount("/sc-secure", routes=[Route("/authorize", self.authorize),
                                         Route("/oauth/token", self.token, methods=["POST"])]),
             Mount("/sc-api", routes=[Route("/me", self.me),
+                                     Route("/sign-out", self.sign_out, methods=["POST"]),
                                      Route("/me/likes/tracks", self.likes),
                                      Route("/tracks/{urn}", self.track),
                                      *official_writes.routes(self)]),
@@ -83,6 +85,17 @@ class Official:
         if not header.startswith("OAuth "):
             return None
         return self.server.user_of(header[len("OAuth "):].strip(), client=client)
+
+    async def sign_out(self, request: Request) -> Response:
+        """``POST /sign-out`` (§5 "sign out"), with the user's token: its grant is revoked,
+        so the access token and its refresh token are refused from then on. The notes give
+        no answer body: ``{}`` with 200."""
+        header = request.headers.get("authorization", "")
+        token = header[len("OAuth "):].strip() if header.startswith("OAuth ") else ""
+        if not token or self.server.user_of(token) is None:
+            return _error(401, "Unauthorized")
+        self.server.revoke(token)
+        return api_json({})
 
     async def me(self, request: Request) -> Response:
         user = self._user(request)

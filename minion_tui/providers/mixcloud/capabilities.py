@@ -16,6 +16,8 @@ CAPABILITIES = Capabilities(
     formats=("best", "m4a"),
     account_listings=("mylikes",),
     writes=("like", "repost", "follow", "listen_later", "upload"),
+    # no revoke API: the user disconnects the app there (docs/mixcloud.md §3 "Expiry")
+    apps_page="https://www.mixcloud.com/settings/applications/",
     discovery_listings=("likes", "tracks"),  # favourites and shows (docs/mixcloud.md §1.4)
     max_range_bytes=5 * 1024 * 1024,  # docs/mixcloud.md §4.5: throttled past ~5 MB
     stream_from_link=True,  # one GraphQL call answers from the link (docs/mixcloud.md §4)

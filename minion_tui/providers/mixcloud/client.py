@@ -340,7 +340,7 @@ class Mixcloud:
         the same answer); None otherwise."""
         return self._waveforms.get(track.urn)
 
-    def original_unavailable(self, track: Track) -> str | None:
+    async def original_unavailable(self, track: Track) -> str | None:
         return "Mixcloud does not offer uploaders' original files"
 
     async def original_url(self, track: Track) -> str:

@@ -96,11 +96,13 @@ class Api:
                                                          "client_id": fresh})
         return dataclasses.replace(spec, credentials=fixed)
 
-    async def get(self, path_or_url: str, params: Mapping[str, str] | None = None) -> Any:
-        """GET an api-v2 path (or an absolute api-v2 URL such as a ``next_href``) as JSON."""
+    async def get(self, path_or_url: str, params: Mapping[str, str] | None = None, *,
+                  token: str | None = None) -> Any:
+        """GET an api-v2 path (or an absolute api-v2 URL such as a ``next_href``) as JSON,
+        with ``token`` as the user's (default :meth:`user_token`)."""
         url = urljoin(API + "/", path_or_url.lstrip("/")) if "://" not in path_or_url \
             else path_or_url
-        token = await self.user_token()
+        token = token or await self.user_token()
         cid = await self.ids.current()
         credentials = self._credentials(cid, token)
         try:

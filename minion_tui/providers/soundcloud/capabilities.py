@@ -37,6 +37,7 @@ CAPABILITIES = Capabilities(
     account_listings=("mylikes", "feed", "history", "myplaylists", "myfollowings"),
     writes=("like", "repost", "follow", "playlist", "comment", "upload"),
     pasted_token=True,
+    sign_out=True,  # POST /sign-out (docs/soundcloud.md §5)
     title="SoundCloud",
     short="SC",
     user_tabs=("tracks", "likes", "reposts", "playlists"),

@@ -14,6 +14,7 @@ from urllib.parse import quote, urljoin
 
 from minion_tui.errors import (
     AuthError,
+    AuthRequired,
     InvalidArgument,
     InvalidURL,
     NetworkError,
@@ -22,6 +23,7 @@ from minion_tui.errors import (
     StreamExpired,
 )
 from minion_tui.models import Activity, Comment, Page, Playlist, StreamChoice, Track, User
+from minion_tui.providers.base import oauth_token
 from minion_tui.providers.paging import bounded_put, limited
 from minion_tui.providers.soundcloud import listings, originals, parse, streams, urls
 from minion_tui.providers.soundcloud.account import OFFICIAL_PRESETS, my_listing, official_stream
@@ -68,7 +70,7 @@ class SoundCloud:
                  oauth_token: str | None = None, account: AccountAccess | None = None,
                  budget: BudgetGate | None = None) -> None:
         self.http = http
-        self._signed_in = bool(oauth_token)
+        self._configured_token = oauth_token or None
         self._account = account
         self.client_ids = ClientIdSource(http, cache_dir=cache_dir, configured=client_id)
         self.api = Api(http, self.client_ids, oauth_token=oauth_token,
@@ -466,18 +468,36 @@ class SoundCloud:
             return None
         return url[: -len(".png")] + ".json" if url.endswith(".png") else url
 
-    def original_unavailable(self, track: Track) -> str | None:
-        if not self._signed_in:
+    async def original_unavailable(self, track: Track) -> str | None:
+        try:
+            signed = await self.download_token()
+        except AuthRequired as lapsed:  # a sign-in that can no longer be renewed
+            return lapsed.message.rstrip(".")
+        if signed is None:
             return "the original file needs a signed-in SoundCloud account"
         return originals.offers_original(track)
 
     async def original_url(self, track: Track) -> str:
-        if not self._signed_in:
+        signed = await self.download_token()
+        if signed is None:
             # The endpoint is login-only (§3.4): asking anonymously only earns a 401.
             raise OriginalUnavailable(
                 f"{track.title}: the original file needs a signed-in SoundCloud account.",
-                hint="Set soundcloud.access_token (or SOUNDCLOUD_ACCESS_TOKEN).")
-        return await originals.original_url(self, track)
+                hint=originals.SIGN_IN)
+        return await originals.original_url(self, track, signed)
+
+    async def download_token(self) -> tuple[str, str] | None:
+        """The user token ``/tracks/{id}/download`` is asked with, and its kind: a
+        configured ``soundcloud.access_token``, else the web session pasted with ``auth
+        token`` (api-v2's own kind, §1), else the ``auth login`` sign-in (refreshed before
+        it expires); None when there is none."""
+        if self._configured_token:
+            return self._configured_token, "configured"
+        session = await self._session_token()
+        if session:
+            return session, "session"
+        signed = await oauth_token(self._account, self.name)
+        return (signed, "oauth") if signed else None
 
     # -- links --------------------------------------------------------------------------------
 

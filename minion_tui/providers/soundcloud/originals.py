@@ -5,13 +5,20 @@
 name in ``Content-Disposition`` and its format in ``Content-Type`` / ``x-amz-meta-file-type``.
 Anonymous callers get 401 (the endpoint is login-only since 2025), 403 means "not for this
 account / no downloads left".
+
+The user token is the one ``SoundCloud.download_token`` picks: a configured token, the pasted
+web session, or the ``auth login`` sign-in that ``service.accounts`` keeps (refreshed before
+it expires, and once more after a 401). It goes to api-v2's origin only (``Credentials``); the
+signed URL of the answer, on the CDN, is fetched with no credentials at all
+(downloads/original.py). Whether the real api-v2 takes an official-API OAuth 2.1 token here
+is not documented (docs/accounts.md §6): a pasted session, api-v2's own kind, is asked first.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from minion_tui.errors import AuthError, NotFound, OriginalUnavailable
+from minion_tui.errors import AuthError, HTTPAuthError, NotFound, OriginalUnavailable
 from minion_tui.models import Track
 from minion_tui.providers.soundcloud import parse
 
@@ -29,21 +36,34 @@ def offers_original(track: Track) -> str | None:
     return None
 
 
-async def original_url(sc: SoundCloud, track: Track) -> str:
-    """The signed URL of ``track``'s original file. Needs the OAuth token (raises
-    OriginalUnavailable saying why otherwise)."""
+SIGN_IN = ("Sign in with `minion-tui auth login soundcloud` (or paste a web session with "
+           "`minion-tui auth token soundcloud`) as an account allowed to download it.")
+
+
+async def original_url(sc: SoundCloud, track: Track, signed: tuple[str, str]) -> str:
+    """The signed URL of ``track``'s original file, asked with the user token ``signed``
+    (token, kind); OriginalUnavailable saying why otherwise."""
     why = offers_original(track)
     if why:
         raise OriginalUnavailable(f"{track.title}: {why}.")
     secret = parse.secret_token(track.raw)
     params = {"secret_token": secret} if secret else None
+    token, kind = signed
+    path = f"/tracks/{track.id}/download"
     try:
-        data = await sc.api.get(f"/tracks/{track.id}/download", params)
+        try:
+            data = await sc.api.get(path, params, token=token)
+        except HTTPAuthError as refused:
+            account = sc._account
+            if refused.status != 401 or kind != "oauth" or account is None:
+                raise
+            # the sign-in's token was refused: renewed once (AuthRequired when it cannot be)
+            data = await sc.api.get(path, params,
+                                    token=await account.refused(sc.name, "oauth", token))
     except AuthError as error:
         raise OriginalUnavailable(
             f"SoundCloud refused the original file of {track.title} ({error.text})",
-            hint="Sign in (soundcloud.access_token) with an account allowed to download it.",
-        ) from error
+            hint=SIGN_IN) from error
     except NotFound as error:
         raise OriginalUnavailable(f"SoundCloud has no original file for {track.title}.") \
             from error

@@ -125,6 +125,11 @@ class Writes:
         if action == "track_delete":
             await self.call("DELETE", f"/tracks/{path_urn}", what=f"track {urn}")
             return None
+        if action == "sign_out":
+            # SC §5 "sign out": POST /sign-out, with the token (the header, as every
+            # official-API request carries it); every token of the grant stops working.
+            await self.call("POST", "/sign-out", what="sign-out endpoint")
+            return None
         raise InvalidArgument(f"SoundCloud has no {action!r} write.")
 
 
