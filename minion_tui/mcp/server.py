@@ -11,6 +11,7 @@ HTTP, the tests over the SDK's memory streams. A MinionError from a tool is a to
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from minion_tui import __version__
@@ -22,7 +23,13 @@ from minion_tui.mcp.tooling import Tool, structured
 if TYPE_CHECKING:
     from mcp.server.context import ServerRequestContext
     from mcp.server.lowlevel.server import Server
-    from mcp_types import CallToolRequestParams, PaginatedRequestParams
+    from mcp_types import (
+        CallToolRequestParams,
+        PaginatedRequestParams,
+        ReadResourceRequestParams,
+        SubscribeRequestParams,
+        UnsubscribeRequestParams,
+    )
 
     from minion_tui.service import Service
 
@@ -68,9 +75,15 @@ class ToolRunner:
     """Runs one tool call: checks the arguments, asks for confirmation, calls the handler
     and turns what it returns (or raises) into a CallToolResult."""
 
-    def __init__(self, service: Service, cursors: Cursors | None = None) -> None:
+    def __init__(self, service: Service, cursors: Cursors | None = None,
+                 changed: Callable[[str], None] | None = None) -> None:
         self.service = service
         self.cursors = cursors or Cursors()
+        self._changed = changed
+
+    def context(self, tool: str = "") -> ToolContext:
+        """A context outside any request (resources read through the tools' code)."""
+        return ToolContext(self.service, self.cursors, tool)
 
     async def call(self, tool: Tool, arguments: dict[str, Any] | None,
                    request: ServerRequestContext[Any, Any] | None = None) -> dict[str, Any]:
@@ -81,6 +94,9 @@ class ToolRunner:
             if tool.confirm is not None:
                 await ctx.confirm(tool.confirm(args), confirmed=confirmed)
             result = structured(await tool.handler(ctx, args))
+            if self._changed is not None:
+                for uri in tool.changes:
+                    self._changed(uri)
         except MinionError as exc:
             log.info("tool %s failed: %s", tool.name, exc.text)
             return error_result(exc)
@@ -130,9 +146,18 @@ def build_server(service: Service, *, cursors: Cursors | None = None) -> Server[
     """The MCP server over ``service`` (which the caller opens and closes)."""
     from mcp.server.lowlevel.server import Server
     from mcp.shared.exceptions import MCPError
-    from mcp_types import INVALID_PARAMS
+    from mcp_types import INTERNAL_ERROR, INVALID_PARAMS
 
-    runner = ToolRunner(service, cursors)
+    from minion_tui.mcp.resources import NotFoundResource, Resources
+
+    resources: Resources | None = None
+
+    def changed(uri: str) -> None:
+        if resources is not None:
+            resources.changed(uri)
+
+    runner = ToolRunner(service, cursors, changed)
+    resources = Resources(service, runner.context)
     listing = {"tools": [t.definition() for t in tools()]}
 
     async def list_tools(ctx: ServerRequestContext[Any, Any],
@@ -147,11 +172,56 @@ def build_server(service: Service, *, cursors: Cursors | None = None) -> Server[
                            "tools/list names the tools this server has.")
         return await runner.call(found, params.arguments, ctx)
 
+    async def list_resources(ctx: ServerRequestContext[Any, Any],
+                             params: PaginatedRequestParams | None) -> dict[str, Any]:
+        assert resources is not None
+        return resources.listing()
+
+    async def list_templates(ctx: ServerRequestContext[Any, Any],
+                             params: PaginatedRequestParams | None) -> dict[str, Any]:
+        assert resources is not None
+        return resources.templates()
+
+    async def read_resource(ctx: ServerRequestContext[Any, Any],
+                            params: ReadResourceRequestParams) -> dict[str, Any]:
+        assert resources is not None
+        try:
+            return await resources.read(str(params.uri))
+        except NotFoundResource as exc:
+            raise MCPError(RESOURCE_NOT_FOUND, exc.text, {"uri": str(params.uri)}) from None
+        except MinionError as exc:
+            raise MCPError(INTERNAL_ERROR, f"{exc.type}: {exc.text}",
+                           {"type": exc.type}) from None
+
+    async def subscribe(ctx: ServerRequestContext[Any, Any],
+                        params: SubscribeRequestParams) -> dict[str, Any]:
+        assert resources is not None
+        uri = str(params.uri)
+        if not resources.known(uri):
+            raise MCPError(RESOURCE_NOT_FOUND, f"No resource {uri[:200]!r} to subscribe to.",
+                           {"uri": uri})
+        resources.subscribe(uri, ctx.session)
+        return {}
+
+    async def unsubscribe(ctx: ServerRequestContext[Any, Any],
+                          params: UnsubscribeRequestParams) -> dict[str, Any]:
+        assert resources is not None
+        resources.unsubscribe(str(params.uri), ctx.session)
+        return {}
+
+    handlers: dict[str, Any] = {
+        "on_list_tools": list_tools, "on_call_tool": call_tool,
+        "on_list_resources": list_resources, "on_list_resource_templates": list_templates,
+        "on_read_resource": read_resource, "on_subscribe_resource": subscribe,
+        "on_unsubscribe_resource": unsubscribe}
+    # Our handlers answer the wire form (dicts) directly: no model built per call.
     server: Server[Any] = Server(
         "minion-tui", version=__version__, title="minion-tui",
         description="SoundCloud and Mixcloud: search, play, queue, download, rate, discover.",
-        instructions=INSTRUCTIONS,
-        # Our handlers answer the wire form (dicts) directly: no model built per call.
-        on_list_tools=cast(Any, list_tools), on_call_tool=cast(Any, call_tool))
+        instructions=INSTRUCTIONS, **cast(Any, handlers))
     server.middleware = []  # no tracing span per message (OpenTelemetry is not set up here)
     return server
+
+
+#: The JSON-RPC error of an unknown resource (the MCP specification's).
+RESOURCE_NOT_FOUND = -32002

@@ -153,6 +153,7 @@ class Tool:
     handler: Handler
     render: Render
     confirm: Callable[[Any], str] | None = None
+    changes: tuple[str, ...] = ()
     _params: tuple[_Param, ...] | None = field(default=None, repr=False)
     _input_schema: dict[str, Any] | None = field(default=None, repr=False)
     _output_schema: dict[str, Any] | None = field(default=None, repr=False)
@@ -391,12 +392,14 @@ def render_json(result: dict[str, Any]) -> str:
 
 
 def tool(*, title: str, output: Any, hints: Hints, render: Render = render_json,
-         name: str | None = None, confirm: Callable[[Any], str] | None = None
+         name: str | None = None, confirm: Callable[[Any], str] | None = None,
+         changes: tuple[str, ...] = ()
          ) -> Callable[[Callable[[ToolContext, Any], Awaitable[Any]]], Tool]:
     """Declare a tool over an async handler ``(ctx, args) -> model``: its name is the
     function's (or ``name``), its description the docstring, its parameters the class the
     second argument is annotated with (:class:`NoArgs` for none). ``confirm`` (destructive
-    tools) gives the question the user is asked before the handler runs."""
+    tools) gives the question the user is asked before the handler runs; ``changes`` the
+    resources (``minion://queue``…) whose subscribers are told after a call succeeds."""
 
     def declare(handler: Callable[[ToolContext, Any], Awaitable[Any]]) -> Tool:
         annotations = typing.get_type_hints(handler)
@@ -411,7 +414,7 @@ def tool(*, title: str, output: Any, hints: Hints, render: Render = render_json,
             raise TypeError(f"{handler.__name__}: a destructive tool needs confirm=…")
         return Tool(name=name or handler.__name__, title=title, description=doc,
                     params=params, output=output, hints=hints, handler=handler,
-                    render=render, confirm=confirm)
+                    render=render, confirm=confirm, changes=changes)
 
     return declare
 
