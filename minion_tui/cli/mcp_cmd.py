@@ -51,8 +51,10 @@ async def _run(args: argparse.Namespace) -> int:
         else:
             print(render_text(found))
         return 0
-    from minion_tui.cli.session import session
     from minion_tui.mcp import transports
+
+    transports.preload_sdk()  # the SDK loads on a thread while the service (and demo) open
+    from minion_tui.cli.session import session
 
     async with session(args) as service:
         if args.http is not None:

@@ -10,12 +10,14 @@ later starts reuse it (``--new-token`` replaces it).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import ipaddress
 import logging
 import secrets
+import signal
 import sys
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from minion_tui.errors import InvalidArgument
@@ -33,6 +35,37 @@ PATH = "/mcp"
 Scope = MutableMapping[str, Any]
 ASGI = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
                 Awaitable[None]]
+
+
+def preload_sdk() -> None:
+    """Import the MCP SDK on a thread now (returns at once): it is most of the start-up's
+    CPU (its pydantic models for two protocol revisions), and the service, the store and the
+    demo's emulator open meanwhile, waiting on disk and sockets."""
+    import threading
+
+    global _preloading
+
+    def load() -> None:
+        try:
+            import mcp.server.lowlevel.server
+            import mcp.server.stdio
+            import mcp.shared.exceptions  # noqa: F401
+        except Exception:  # imported again where used, which then says what is wrong
+            log.debug("preloading the MCP SDK failed", exc_info=True)
+
+    if _preloading is None:
+        _preloading = threading.Thread(target=load, name="mcp-preload", daemon=True)
+        _preloading.start()
+
+
+_preloading: Any = None
+
+
+async def _sdk_loaded() -> None:
+    """Wait for :func:`preload_sdk` (the SDK's modules must not be imported from two
+    threads at once: its package imports itself in a circle)."""
+    if _preloading is not None:
+        await asyncio.to_thread(_preloading.join)
 
 
 def is_loopback(host: str) -> bool:
@@ -76,6 +109,7 @@ def _hostname(host: str) -> bool:
 
 async def serve_stdio(service: Service) -> None:
     """Serve one client over stdin/stdout until stdin closes."""
+    await _sdk_loaded()
     from mcp.server.stdio import stdio_server
 
     server = build_server(service)
@@ -122,6 +156,7 @@ async def serve_http(service: Service, host: str, port: int, *, renew_token: boo
                      ready: Callable[[str], None] | None = None) -> None:
     """Serve Streamable HTTP at ``http://host:port/mcp`` until SIGTERM or SIGINT.
     Off loopback a bearer token is required (printed on stderr when it is made)."""
+    await _sdk_loaded()
     import uvicorn
 
     server = build_server(service)
@@ -137,7 +172,12 @@ async def serve_http(service: Service, host: str, port: int, *, renew_token: boo
         app = require_bearer(app, token)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
                             timeout_graceful_shutdown=2, access_log=False)
-    web = uvicorn.Server(config)
+    web = _uvicorn_server()(config)
+    # SIGTERM and SIGINT end serve() gracefully; uvicorn's own handling would raise the signal
+    # again once it stops, killing the process before the service is closed.
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, web.stop)
 
     async def announce() -> None:
         while not web.started:  # noqa: ASYNC110 (uvicorn has no event for it)
@@ -156,3 +196,23 @@ async def serve_http(service: Service, host: str, port: int, *, renew_token: boo
         await web.serve()
     finally:
         watcher.cancel()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+
+
+def _uvicorn_server() -> type[Any]:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server without its signal handling (serve_http installs its own)."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+        def stop(self) -> None:
+            if self.should_exit:
+                self.force_exit = True
+            self.should_exit = True
+
+    return Server
