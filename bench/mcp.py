@@ -3,11 +3,12 @@ service call it makes.
 
 Figures, in one run:
 
-- **cold start**: ``minion-tui mcp`` (and ``mcp --demo``, which also starts the emulator) as a
-  subprocess on fresh XDG folders; milliseconds from spawning it to the answer of
-  ``initialize`` read on its stdout, median of ``--starts``; the CPU the process used in all
-  (user + sys, to its exit on stdin's end) beside it, since the wall time stretches with the
-  machine's load (shown). Target: < 1 s (without the demo).
+- **cold start**: the SDK's bare low-level server on stdio (the floor, started alike),
+  ``minion-tui mcp`` and ``mcp --demo`` (which also starts the emulator), each a subprocess
+  on fresh XDG folders; milliseconds from spawning it to the answer of ``initialize`` read
+  on its stdout, median of ``--starts``; the CPU the process used in all (user + sys, to its
+  exit on stdin's end) beside it, since the wall time stretches with the machine's load
+  (shown). Target: < 1 s (without the demo).
 - **tool-call overhead**: in-process, a real SDK ``ClientSession`` over the memory streams to
   our server over a service against the emulator; each round trip paired with the direct
   service call it makes (alternately), the overhead being their difference: p50 and p99 for
@@ -44,6 +45,19 @@ sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results" / "mcp.json"
 TARGET_START_MS = 1000.0
 TARGET_OVERHEAD_MS = 5.0
+#: The floor: the SDK's own low-level server on stdio with nothing in it, started alike.
+BARE = """
+import anyio
+from mcp.server.lowlevel.server import Server
+from mcp.server.stdio import stdio_server
+
+async def main():
+    server = Server("bare")
+    async with stdio_server() as (read, write):
+        await server.run(read, write, server.create_initialization_options())
+
+anyio.run(main)
+"""
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
         "params": {"protocolVersion": "2025-11-25", "capabilities": {},
                    "clientInfo": {"name": "bench", "version": "1"}}}
@@ -66,10 +80,13 @@ def _fresh_env(base: Path) -> dict[str, str]:
 
 def cold_start(extra: list[str], env: dict[str, str], *, small_calls: int = 0
                ) -> tuple[float, float, list[float]]:
-    """(ms to the initialize answer, CPU ms of the whole run, stdio round trips in ms)."""
+    """(ms to the initialize answer, CPU ms of the whole run, stdio round trips in ms);
+    ``extra == ["<bare>"]`` starts the SDK's bare server instead."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen([*_command(), "mcp", *extra], stdin=subprocess.PIPE,
+    argv = ([sys.executable, "-c", BARE] if extra == ["<bare>"]
+            else [*_command(), "mcp", *extra])
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             env=env)
     assert proc.stdin is not None and proc.stdout is not None
@@ -184,25 +201,29 @@ def main() -> None:
     print(f"load average {load:.1f} on {os.cpu_count()} cores")
     results: dict[str, Any] = {"load": load}
     with tempfile.TemporaryDirectory(prefix="mcp-bench-start-") as folder:
-        for label, extra, runs in (("mcp", [], args.starts),
+        for label, extra, runs in (("bare SDK server", ["<bare>"], args.starts),
+                                   ("mcp", [], args.starts),
                                    ("mcp --demo", ["--demo"], max(1, args.starts // 2))):
             env = _fresh_env(Path(folder) / label.replace(" ", "_"))
             starts, cpus, trips = [], [], []
+            small = 0 if extra == ["<bare>"] else 50
             for n in range(runs):
-                ready, cpu, more = cold_start(extra, env, small_calls=50 if n == 0 else 0)
+                ready, cpu, more = cold_start(extra, env, small_calls=small if n == 0 else 0)
                 starts.append(ready)
                 cpus.append(cpu)
                 trips += more
             median = statistics.median(starts)
             mark = "ok" if median < TARGET_START_MS else "MISSED"
-            target = f"target < {TARGET_START_MS:.0f} ms: {mark}" if not extra else "no target"
+            target = (f"target < {TARGET_START_MS:.0f} ms: {mark}" if not extra
+                      else "the SDK's floor" if extra == ["<bare>"] else "no target")
             print(f"cold start `{label}` to initialized: {median:.0f} ms median of {runs} "
                   f"({min(starts):.0f}-{max(starts):.0f}); CPU of the run "
                   f"{statistics.median(cpus):.0f} ms  [{target}]")
-            print(f"  stdio round trip of now_playing: p50 {statistics.median(trips):.2f} ms, "
-                  f"p99 {_percentile(trips, 0.99):.2f} ms")
+            if trips:
+                print(f"  stdio round trip of now_playing: p50 {statistics.median(trips):.2f} "
+                      f"ms, p99 {_percentile(trips, 0.99):.2f} ms")
             results[label] = {"start_ms": median, "cpu_ms": statistics.median(cpus),
-                              "stdio_p50_ms": statistics.median(trips)}
+                              "stdio_p50_ms": statistics.median(trips) if trips else None}
     figures = asyncio.run(overhead(args.calls))
     for name, f in figures.items():
         mark = "ok" if f["overhead_p50"] < TARGET_OVERHEAD_MS else "MISSED"

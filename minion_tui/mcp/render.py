@@ -29,10 +29,17 @@ def resource(result: dict[str, Any]) -> str:
     return resource_line(result)
 
 
+#: Lines of a listing's text rendering; the structured content has every item.
+SHOWN = 25
+
+
 def listing(result: dict[str, Any], line: Any = resource_line) -> str:
-    """A page of items: one line each, then where the next page is."""
+    """A page of items: one line each (the first :data:`SHOWN`), then where the next page
+    is."""
     items = result["items"]
-    lines = [line(i) for i in items] or ["(nothing)"]
+    lines = [line(i) for i in items[:SHOWN]] or ["(nothing)"]
+    if len(items) > SHOWN:
+        lines.append(f"… and {len(items) - SHOWN} more in the structured content")
     if result.get("next_cursor"):
         lines.append(f"(more: pass cursor {result['next_cursor']!r})")
     return "\n".join(lines)

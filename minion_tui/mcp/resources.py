@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from minion_tui.errors import MinionError
+from minion_tui.mcp.uris import DOWNLOADS, INBOX, NOW_PLAYING, QUEUE
 
 if TYPE_CHECKING:
     from mcp.server.session import ServerSession
@@ -34,10 +35,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NOW_PLAYING = "minion://now-playing"
-QUEUE = "minion://queue"
-INBOX = "minion://inbox"
-DOWNLOADS = "minion://downloads"
 MIME = "application/json"
 #: Seconds between two notices of one resource.
 SPACING = 0.5

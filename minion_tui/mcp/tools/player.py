@@ -12,8 +12,8 @@ from minion_tui.errors import InvalidArgument
 from minion_tui.mcp import render
 from minion_tui.mcp.context import ToolContext
 from minion_tui.mcp.outputs import PlayerStatus
-from minion_tui.mcp.resources import NOW_PLAYING, QUEUE
 from minion_tui.mcp.tooling import LOCAL_CHANGE, LOCAL_READ, LOCAL_SET, Hints, NoArgs, arg, tool
+from minion_tui.mcp.uris import NOW_PLAYING, QUEUE
 
 #: Plays a track fetched from a service: requests (a stream), not idempotent (history).
 PLAYING = Hints(read_only=False, destructive=False, idempotent=False, open_world=True)

@@ -11,7 +11,6 @@ from minion_tui.errors import InvalidArgument
 from minion_tui.mcp import render
 from minion_tui.mcp.context import ToolContext
 from minion_tui.mcp.outputs import PlayerStatus, QueueItem
-from minion_tui.mcp.resources import QUEUE
 from minion_tui.mcp.tooling import (
     LOCAL_CHANGE,
     LOCAL_DESTROY,
@@ -25,6 +24,7 @@ from minion_tui.mcp.tooling import (
 )
 from minion_tui.mcp.tools.catalog import CURSOR, LIMIT
 from minion_tui.mcp.tools.player import render_status, status
+from minion_tui.mcp.uris import QUEUE
 from minion_tui.models import Playlist, Track
 from minion_tui.models.json_form import JsonModel
 
