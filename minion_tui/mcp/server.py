@@ -187,11 +187,13 @@ def build_server(service: Service, *, cursors: Cursors | None = None) -> Server[
         assert resources is not None
         try:
             return await resources.read(str(params.uri))
-        except NotFoundResource as exc:
-            raise MCPError(RESOURCE_NOT_FOUND, exc.text, {"uri": str(params.uri)}) from None
         except MinionError as exc:
-            raise MCPError(INTERNAL_ERROR, f"{exc.type}: {exc.text}",
-                           {"type": exc.type}) from None
+            code = (RESOURCE_NOT_FOUND if isinstance(exc, NotFoundResource)
+                    or exc.type == "not_found"
+                    else INVALID_PARAMS if exc.type in ("invalid_url", "invalid_argument")
+                    else INTERNAL_ERROR)
+            raise MCPError(code, f"{exc.type}: {exc.text}",
+                           {"uri": str(params.uri), "type": exc.type}) from None
 
     async def subscribe(ctx: ServerRequestContext[Any, Any],
                         params: SubscribeRequestParams) -> dict[str, Any]:
