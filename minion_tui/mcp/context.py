@@ -192,10 +192,11 @@ class ToolContext:
         return await self.cursors.page(self.tool, cursor, limit, start, convert)
 
     async def confirm(self, question: str, *, confirmed: bool) -> None:
-        """Go on only with the user's agreement: ``confirmed`` (the call passed
-        ``confirm: true``), else asked through elicitation when the client offers it;
-        otherwise ConfirmationRequired, and nothing is changed."""
-        if confirmed:
+        """Go on only with the user's agreement: asked through elicitation when the client
+        offers it (then ``confirm: true`` from the model is not enough: the user answers),
+        else ``confirmed`` (the call passed ``confirm: true``); otherwise
+        ConfirmationRequired, and nothing is changed."""
+        if self._ask is None and confirmed:
             return
         if self._ask is not None:
             answer = await self._ask(question)

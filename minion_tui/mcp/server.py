@@ -127,6 +127,8 @@ def _asker(request: ServerRequestContext[Any, Any] | None) -> Any:
     caps = request.session.client_capabilities
     if caps is None or caps.elicitation is None:
         return None
+    if caps.elicitation.form is None and caps.elicitation.url is not None:
+        return None  # URL mode only: no form to answer yes or no in (an empty one is form)
     session, request_id = request.session, request.request_id
 
     async def ask(question: str) -> bool:

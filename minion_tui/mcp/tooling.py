@@ -357,8 +357,9 @@ def _input_schema(tool: Tool) -> dict[str, Any]:
     if tool.confirm is not None:
         properties["confirm"] = {
             "type": "boolean", "default": False,
-            "description": "Pass true only after the user agreed to this change, when your "
-            "client cannot ask them itself (no elicitation); without it nothing is changed."}
+            "description": "Pass true only after the user agreed to this change. A client "
+            "with elicitation has the user asked instead; without either nothing is "
+            "changed."}
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     required = [p.name for p in params if p.required]
     if required:

@@ -91,8 +91,8 @@ async def test_elicitation_asks_the_user_before_clearing(mcp_service: Service,
         if answer == "accept":
             await call(session, "queue_clear")
             assert await _queue(session) == []
-        else:
-            error = await call_error(session, "queue_clear")
+        else:  # the model's confirm: true does not overrule the user
+            error = await call_error(session, "queue_clear", {"confirm": True})
             assert "did not agree" in error["message"]
             assert len(await _queue(session)) == 2
     assert asked == ["Remove every entry of the play queue?"]
