@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 # package's pins nor Debian's years-old yt-dlp decide which release we compare with.
 PEERS  := .venv-peers
 
-.PHONY: demo test lint typecheck unit bench peers bytecode screenshots system-deps clean
+.PHONY: demo test lint typecheck unit bench peers bytecode screenshots system-deps clean mcp-manifest
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "python3 >= 3.11 is needed")'
@@ -62,3 +62,8 @@ screenshots: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(PEERS) .mypy_cache .ruff_cache .pytest_cache
+
+# The MCP tool manifest's checked-in copies (one per tool group), compared with
+# `minion-tui mcp --list --json` by tests/mcp/test_manifest.py: regenerate after changing tools.
+mcp-manifest: $(STAMP)
+	$(BIN)/python -m minion_tui.mcp.manifest --write tests/data/mcp_manifest

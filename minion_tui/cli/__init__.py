@@ -7,7 +7,7 @@ terminal, so nothing is cut), and a failure is one clear line on stderr (output.
 
 The commands are declared by their group's module (catalog.py, download.py, play.py,
 discover.py, config_cmd.py, emulator_cmd.py, tui_cmd.py, inbox.py, judgments.py, radio.py,
-auth.py, ctl_cmd.py, analyze.py, writes.py): each
+auth.py, ctl_cmd.py, analyze.py, writes.py, mcp_cmd.py): each
 :class:`~minion_tui.cli.command.Command` brings its parser setup and its handler, and
 :func:`main` runs the handler of the command parsed. Nothing heavy is imported before a
 handler runs, so ``--help`` stays fast.
@@ -38,6 +38,7 @@ from minion_tui.cli import (
     emulator_cmd,
     inbox,
     judgments,
+    mcp_cmd,
     play,
     radio,
     tui_cmd,
@@ -58,7 +59,7 @@ COMMANDS: tuple[Command, ...] = (*tui_cmd.COMMANDS, *config_cmd.COMMANDS,
                                  *download.COMMANDS, *play.COMMANDS, *discover.COMMANDS,
                                  *inbox.COMMANDS, *judgments.COMMANDS, *radio.COMMANDS,
                                  *auth.COMMANDS, *ctl_cmd.COMMANDS,
-                                 *analyze.COMMANDS, *writes.COMMANDS)
+                                 *analyze.COMMANDS, *writes.COMMANDS, *mcp_cmd.COMMANDS)
 _BY_NAME = {command.name: command for command in COMMANDS}
 
 

@@ -58,7 +58,7 @@ def test_emulator_and_providers_never_import_each_other() -> None:
 
 def test_importing_the_service_loads_neither_textual_nor_rich() -> None:
     code = (
-        "import json, sys, minion_tui.service, minion_tui.cli\n"
+        "import json, sys, minion_tui.service, minion_tui.cli, minion_tui.mcp\n"
         "print(json.dumps(sorted(m for m in sys.modules "
         "if m.split('.')[0] in {'textual', 'rich', 'av', 'mpv', 'mutagen', 'keyring'})))"
     )
@@ -211,3 +211,17 @@ def test_front_ends_import_only_the_service_models_errors_and_config() -> None:
     assert _front_end_offenders("tui", _FRONT_END_MAY) == {}
     assert _front_end_offenders("cli", (*_FRONT_END_MAY, *_ENTRY_POINT_MAY)) == {}
     assert _front_end_offenders("desktop", _FRONT_END_MAY) == {}
+    assert _front_end_offenders("mcp", _FRONT_END_MAY) == {}
+
+
+def test_the_mcp_server_and_its_tools_load_neither_textual_nor_the_media_libraries() -> None:
+    """Building the whole tool registry (every group module) and the server module loads
+    none of the TUI's or the media libraries' modules."""
+    code = (
+        "import json, sys, minion_tui.mcp.server, minion_tui.mcp.registry as r\n"
+        "r.tools()\n"
+        "print(json.dumps(sorted(m for m in sys.modules "
+        "if m.split('.')[0] in {'textual', 'rich', 'av', 'mpv', 'mutagen', 'keyring'})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
