@@ -45,6 +45,7 @@ from minion_tui.service.catalog import (
     provider_capabilities,
     provider_names,
     provider_title,
+    validate_link,
     web_ref,
 )
 from minion_tui.service.core import DB_FILENAME, Core, Resource
@@ -188,5 +189,6 @@ __all__ = [
     "provider_names",
     "provider_title",
     "same_key",
+    "validate_link",
     "web_ref",
 ]
