@@ -113,8 +113,9 @@ def link_capabilities(target: str) -> Capabilities:
 
 def validate_link(text: str) -> str:
     """The name of the provider a pasted link or URN belongs to, once that provider's own
-    parser accepts it (pure parsing: nothing is fetched); InvalidURL saying what is wrong
-    and what works otherwise."""
+    parser accepts it as a resource or a listing page (a tag, a search: :func:`web_ref`);
+    pure parsing, nothing is fetched. InvalidURL saying what is wrong and what works
+    otherwise."""
     from minion_tui.errors import InvalidURL
     from minion_tui.providers import registry
 
@@ -122,7 +123,11 @@ def validate_link(text: str) -> str:
     if name is None:
         raise InvalidURL("Not a link of any service the app reads.",
                          hint=f"Paste a link of {' or '.join(provider_names())}.")
-    registry.entry(name).validate(text.strip())
+    try:
+        registry.entry(name).validate(text.strip())
+    except InvalidURL:
+        if registry.web_ref(text.strip()) is None:
+            raise  # not a listing page (a tag, a search) either
     return name
 
 
