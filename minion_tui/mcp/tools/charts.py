@@ -99,7 +99,7 @@ def _section_line(s: dict[str, Any]) -> str:
 async def show_tracklist(ctx: ToolContext, args: Tracklist) -> Listing[Section]:
     """The tracklist of a Mixcloud show: each track (artist and title) or chapter with when
     it starts (start_ms; null when the show does not say). Empty when the uploader hid it
-    or gave none. Mixcloud only (SoundCloud tracks have no tracklist: a usage error says
+    or gave none. Mixcloud only (SoundCloud tracks have no tracklist: an invalid_argument error says
     so). Two requests (the show, its tracklist). Rate limits: Mixcloud answers 403 with
     Retry-After."""
     return await ctx.page(args.cursor, args.limit, lambda: ctx.service.catalog.browse(

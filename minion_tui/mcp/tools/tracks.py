@@ -125,7 +125,7 @@ async def track_station(ctx: ToolContext, args: TrackPage) -> Listing[Track]:
       render=render.listing)
 async def track_favoriters(ctx: ToolContext, args: TrackPage) -> Listing[User]:
     """The users who favourited a Mixcloud show, newest first. Mixcloud only: the SoundCloud
-    API's favoriters listing is not read by this app (a usage error says so). Use it to
+    API's favoriters listing is not read by this app (an invalid_argument error says so). Use it to
     find listeners with the same taste, then get_user or user_likes. One request to find
     the show, then one per page.
     Rate limits: SoundCloud throttles reads (429 with Retry-After), Mixcloud answers 403

@@ -84,8 +84,9 @@ user_likes = _user_tool(
     "my_likes for the signed-in user's own. " + _PAGE_COST)
 user_reposts = _user_tool(
     "user_reposts", "reposts", "A user's reposts", Track | Playlist,
-    "The tracks and playlists a SoundCloud user reposted, most recent first (SoundCloud only: Mixcloud "
-    "has no reposts listing, a usage error says so). " + _PAGE_COST)
+    "The tracks and playlists a SoundCloud user reposted, most recent first (SoundCloud "
+    "only: Mixcloud has no reposts listing, an invalid_argument error says so). "
+    + _PAGE_COST)
 user_playlists = _user_tool(
     "user_playlists", "playlists", "A user's playlists", Playlist,
     "The playlists (sets) a user made, on SoundCloud or Mixcloud, without their tracks "
@@ -127,7 +128,7 @@ async def user_listing(ctx: ToolContext, args: UserListing) -> Listing[Any]:
     user_followers) and the others — SoundCloud's toptracks (most played), Mixcloud's
     listens (listening history), feed (their activity) and comments (on their profile).
     Items are tracks, playlists, users or comments by the listing; a listing the user's
-    service does not have is a usage error naming those it has. One request to find the
+    service does not have is an invalid_argument error naming those it has. One request to find the
     user, then one per page of 50. Rate limits: SoundCloud throttles reads (429 with
     Retry-After), Mixcloud answers 403 with Retry-After."""
     return await ctx.page(args.cursor, args.limit, lambda: ctx.service.catalog.browse(
