@@ -179,3 +179,19 @@ async def test_share_link_of_a_track_a_playlist_and_a_user(
     missing = await call_error(mcp, "share_link",
                                {"target": "https://soundcloud.com/nobody-here/nothing"})
     assert missing["type"] == "not_found"
+
+
+async def test_track_waveform_reports_progress_and_measures_a_mixcloud_show(
+        mcp: ClientSession, mcp_service: Service, emulator: Any) -> None:
+    seen: list[tuple[float, float | None, str | None]] = []
+
+    async def progress(done: float, total: float | None, message: str | None) -> None:
+        seen.append((done, total, message))
+
+    show = emulator.examples["mc_show_short"]
+    got = await call(mcp, "track_waveform", {"target": show, "points": 20},
+                     progress_callback=progress)
+    assert [done for done, _, _ in seen] == [0, 1, 2] and {t for _, t, _ in seen} == {2}
+    track = await mcp_service.catalog.resolve(show)
+    assert isinstance(track, Track) and got["track_urn"] == track.urn
+    assert got["points"] == 20 and max(got["peaks"]) > 0
