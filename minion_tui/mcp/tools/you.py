@@ -83,5 +83,6 @@ LEFT_OUT = (
     ("notifications",
      "Neither service has a notifications endpoint: SoundCloud's API offers /me/activities "
      "(the stream, my_feed) but no notifications of likes, follows or comments; Mixcloud's "
-     "API has none (docs/soundcloud.md §5, docs/mixcloud.md)"),
+     "API has none either (the /me endpoints of docs/soundcloud.md §5; Mixcloud's endpoints, "
+     "docs/mixcloud.md §1.2)"),
 )
