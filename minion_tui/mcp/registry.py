@@ -13,6 +13,12 @@ GROUPS: tuple[str, ...] = (
     "catalog",
     "player",
     "queue",
+    "tracks",
+    "playlists",
+    "users",
+    "charts",
+    "you",
+    "utility",
 )
 
 

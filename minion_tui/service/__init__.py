@@ -45,6 +45,7 @@ from minion_tui.service.catalog import (
     provider_capabilities,
     provider_names,
     provider_title,
+    validate_link,
     web_ref,
 )
 from minion_tui.service.core import DB_FILENAME, Core, Resource
@@ -192,5 +193,6 @@ __all__ = [
     "read_tracklist",
     "same_key",
     "tracklist_of",
+    "validate_link",
     "web_ref",
 ]

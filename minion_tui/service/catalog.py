@@ -9,7 +9,7 @@ import dataclasses
 import hashlib
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +109,26 @@ def link_capabilities(target: str) -> Capabilities:
     does (it is not checked here: what is wrong with it is reported where it is used)."""
     name = claimed_by(target)
     return provider_capabilities(name) if name is not None else Capabilities()
+
+
+def validate_link(text: str) -> str:
+    """The name of the provider a pasted link or URN belongs to, once that provider's own
+    parser accepts it as a resource or a listing page (a tag, a search: :func:`web_ref`);
+    pure parsing, nothing is fetched. InvalidURL saying what is wrong and what works
+    otherwise."""
+    from minion_tui.errors import InvalidURL
+    from minion_tui.providers import registry
+
+    name = claimed_by(text)
+    if name is None:
+        raise InvalidURL("Not a link of any service the app reads.",
+                         hint=f"Paste a link of {' or '.join(provider_names())}.")
+    try:
+        registry.entry(name).validate(text.strip())
+    except InvalidURL:
+        if registry.web_ref(text.strip()) is None:
+            raise  # not a listing page (a tag, a search) either
+    return name
 
 
 def claimed_by(text: str) -> str | None:
@@ -375,6 +395,14 @@ class Catalog:
     def url_for(self, item: Track | Playlist | User) -> str:
         """A URL of the item that :meth:`resolve` accepts back."""
         return item.url or self._core.provider_of(item).url_for(item.urn)
+
+    @staticmethod
+    def m3u8(tracks: Sequence[Track]) -> str:
+        """The text of an extended M3U (``.m3u8``, UTF-8) listing ``tracks`` by their web
+        URLs: what ``radio --save`` writes and ``download`` reads back. Nothing is fetched."""
+        from minion_tui.downloads.m3u import url_m3u8_text
+
+        return url_m3u8_text(list(tracks))
 
 
 @dataclasses.dataclass
