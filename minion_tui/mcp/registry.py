@@ -13,6 +13,7 @@ GROUPS: tuple[str, ...] = (
     "catalog",
     "player",
     "queue",
+    "social",
 )
 
 
