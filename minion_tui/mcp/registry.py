@@ -14,6 +14,7 @@ GROUPS: tuple[str, ...] = (
     "player",
     "queue",
     "social",
+    "playlist_edit",
 )
 
 
