@@ -15,6 +15,7 @@ GROUPS: tuple[str, ...] = (
     "queue",
     "social",
     "playlist_edit",
+    "uploads",
 )
 
 
