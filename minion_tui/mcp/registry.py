@@ -16,6 +16,7 @@ GROUPS: tuple[str, ...] = (
     "social",
     "playlist_edit",
     "uploads",
+    "account",
 )
 
 
