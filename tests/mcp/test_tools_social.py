@@ -211,3 +211,46 @@ async def test_mixcloud_rate_limit_is_rate_limited_with_retry_after(
         assert limited.mixcloud.writes.listen_later.get("quietlistener", []) == []
     finally:
         await service.aclose()
+
+
+#: Values no argument should take, each given to every string argument of every write tool.
+HOSTILE = ("", " ", "\t", "\x00", "a\nb", "\x1b[31m", "x" * 70_000, "soundcloud:tracks:abc",
+           "soundcloud:users:", "mixcloud:cloudcasts:", "../../etc/passwd", "/",
+           "https://soundcloud.com/", "https://www.mixcloud.com/", "http://[::1", "☃" * 3)
+
+
+async def test_hostile_strings_give_clear_errors_never_a_crash(
+        signed: ClientSession, tmp_path: Path) -> None:
+    """Every string argument of the write tools, over hostile values, signed in (so the
+    service's own checks are reached): a success or an error of the CLI's types, never the
+    catch-all "error" (a crash) — and destructive ones confirmed, so they get that far."""
+    from minion_tui.mcp.registry import by_name
+
+    audio = tmp_path / "a.mp3"
+    audio.write_bytes(b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * 50)
+    sane: dict[str, Any] = {"target": "soundcloud:tracks:1", "playlist": "soundcloud:playlists:1",
+                            "track": "soundcloud:tracks:1", "tracks": ["soundcloud:tracks:1"],
+                            "title": "t", "text": "t", "at": "0:01", "file": str(audio),
+                            "artwork": None, "sharing": "public", "position": 1}
+    names = ("like", "unlike", "follow_user", "listen_later", "comment", "playlist_create",
+             "playlist_rename", "playlist_add", "playlist_move", "playlist_remove",
+             "playlist_delete", "prepare_upload", "update_track", "replace_artwork")
+    calls = 0
+    for name in names:
+        tool = by_name()[name]
+        props = tool.input_schema["properties"]
+        base = {k: v for k, v in sane.items() if k in props and k in tool.input_schema.get(
+            "required", ())}
+        if tool.confirm is not None:
+            base["confirm"] = True
+        strings = [k for k, p in props.items() if "string" in p.get("type", ())
+                   and "enum" not in p and k != "confirm"]
+        for key in strings:
+            for value in HOSTILE:
+                result = await signed.call_tool(name, {**base, key: value})
+                calls += 1
+                if result.is_error:
+                    error = (result.structured_content or {})["error"]
+                    assert error["type"] != "error", (name, key, value[:20], error)
+                    assert "Traceback" not in error["message"]
+    assert calls >= len(names) * len(HOSTILE)
