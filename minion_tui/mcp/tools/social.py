@@ -198,11 +198,12 @@ TOOLS = (like, unlike, repost, unrepost, follow_user, unfollow_user, listen_late
          unlisten_later, comment)
 
 LEFT_OUT = (
-    ("send a message", "SoundCloud's official API has no messages endpoint (SC §5 lists none; "
-     "the web's inbox is not part of it) and Mixcloud's API has none either (MC §3)"),
+    ("send a message", "SoundCloud's official API has no messages endpoint (the protocol "
+     "notes' §5 lists every endpoint it offers, and none is for messages) and Mixcloud's API "
+     "has none either (MC §3 lists follow, favorite, repost, listen-later and upload)"),
     ("notifications", "neither service's API has a notifications endpoint: SoundCloud's §5 "
-     "lists /me/activities and /me/feed (what followed users posted, read by the stream "
-     "tools) and nothing addressed to the user; Mixcloud's API has none (MC §1, §3)"),
+     "has /me/activities and /me/feed (what the users followed posted: the user's stream), "
+     "nothing addressed to the user; Mixcloud's API notes list none (MC §1, §3)"),
     ("comment on Mixcloud", "Mixcloud's API reads comments (/{user}/{slug}/comments/) but "
      "documents no way to write one (MC §3 lists follow, favorite, repost, listen-later, "
      "upload)"),

@@ -250,12 +250,12 @@ async def delete_track(ctx: ToolContext, args: Delete) -> WriteDone:
 TOOLS = (prepare_upload, upload_track, update_track, replace_artwork, delete_track)
 
 LEFT_OUT = (
-    ("replace audio", "the protocol notes document no way to replace an upload's audio: "
-     "SoundCloud's PUT /tracks/{urn} changes metadata and artwork only (SC §5 lists no "
-     "asset replacement), and Mixcloud's edit takes every upload field except mp3 (MC §3 "
-     "'Editing an upload'); delete and upload again instead"),
+    ("replace audio", "no documented API replaces an upload's audio: SoundCloud's protocol "
+     "notes (§5) list none, and the update the app sends (PUT /tracks/{urn}, "
+     "docs/writes.md §7) carries metadata and artwork only; Mixcloud's edit takes every "
+     "upload field except mp3 (MC §3 'Editing an upload'). Delete and upload again instead"),
     ("delete a Mixcloud upload", "Mixcloud's API documents no delete for an upload (MC §3)"),
     ("edit a Mixcloud upload, or send its tracklist sections",
-     "Mixcloud documents POST /upload/{user}/{slug}/edit/ and sections-X-… fields (MC §3), "
-     "but the service has no method for them yet (docs/writes.md §10)"),
+     "not an API gap: Mixcloud documents POST /upload/{user}/{slug}/edit/ and sections-X-… "
+     "fields (MC §3), but the service has no method for them yet (docs/writes.md §10)"),
 )
