@@ -6,21 +6,25 @@ without confirmation; no sign-in is auth_required."""
 
 from __future__ import annotations
 
+import asyncio
 import wave
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mcp.client.session import ClientSession
 
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.service import Service
-from tests.mcp.harness import call, call_error
+from tests.mcp.harness import call, call_error, connect
 from tests.mcp.signed import (
     anon,
     anon_service,
     me,
     my_url,
+    open_signed,
     read_all,
+    registered_apps,
     signed,
     signed_service,
 )
@@ -174,3 +178,35 @@ async def test_upload_arguments_and_no_sign_in(anon: ClientSession, emulator: Ru
                                             "artwork": str(files["png"]), "confirm": True})):
         assert (await call_error(anon, name, args))["type"] == "auth_required", name
     assert emulator.social.track_ids(me(emulator)) == before
+
+
+async def test_a_cancelled_upload_sends_nothing(emulator_factory: Any, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                files: dict[str, Path]) -> None:
+    """Cancelled as soon as it says it is uploading (the request not answered yet: the
+    emulator takes 700 ms a request), no track is made."""
+    slow = emulator_factory(seed=1, latency_ms=700)
+    registered_apps(monkeypatch)
+    service = await open_signed(slow, tmp_path / "slow", "soundcloud")
+    try:
+        before = slow.social.track_ids(me(slow))
+        async with connect(service) as session:
+            uploading = asyncio.Event()
+
+            async def progress(done: float, total: float | None, message: str | None) -> None:
+                if message == "uploading":
+                    uploading.set()
+
+            task = asyncio.create_task(session.call_tool(
+                "upload_track", {"file": str(files["mp3"]), "title": "Never"},
+                progress_callback=progress))
+            await uploading.wait()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            await asyncio.sleep(0.7 * 3)  # what the upload would have taken, twice over
+        assert slow.social.track_ids(me(slow)) == before
+        assert all(t.title != "Never" for t in await read_all(service, "tracks",
+                                                              my_url(slow), most=5))
+    finally:
+        await service.aclose()
