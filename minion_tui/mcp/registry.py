@@ -19,6 +19,10 @@ GROUPS: tuple[str, ...] = (
     "charts",
     "you",
     "utility",
+    "social",
+    "playlist_edit",
+    "uploads",
+    "account",
 )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from minion_tui.errors import AuthRequired, InvalidArgument, NotFound
+from minion_tui.errors import AuthRequired, InvalidArgument, NotFound, RateLimited
 from minion_tui.net.spec import Credentials
 from minion_tui.providers.base import signed_in
 from minion_tui.providers.mixcloud import parse, urls
@@ -108,7 +108,14 @@ class Writes:
     async def _refused_if(self, response: Any, token: str) -> None:
         if response.status_code < 400:
             return
-        kind_, message, _ = parse.error(self._checked(response))
+        kind_, message, retry = parse.error(self._checked(response))
+        if rate_limited(response):  # allowed through as a 403, so not net's to raise
+            if retry is None:
+                from minion_tui.net import parse_retry_after
+
+                retry = parse_retry_after(response.headers.get("retry-after"))
+            raise RateLimited(f"Mixcloud's rate limit was hit{f': {message}' if message else ''}"
+                              "; nothing was changed.", retry_after=retry)
         if kind_ == "OAuthException" and self.account is not None:
             await self.account.refused(_NAME, "oauth", token)
             raise AuthRequired(_TITLE, _NAME, again=True, why=message or None)
