@@ -144,18 +144,35 @@ async def test_mixcloud_upload_with_tags_and_picture(
     assert too_many["type"] == "invalid_argument" and "5 tags" in too_many["message"]
     made = await call(signed, "upload_track", {
         "file": str(files["wav"]), "title": "Sunday Session", "tags": ["Deep House", "Dub"],
-        "artwork": str(files["jpeg"]), "provider": "mixcloud"})
+        "artwork": str(files["jpeg"]), "provider": "mixcloud",
+        "sections": ["0:00 Warm-up", "1:30 Alice Coltrane - Journey in Satchidananda"]})
     assert made["provider"] == "mixcloud" and made["title"] == "Sunday Session"
     key = made["target"].split(":", 2)[2]
     show = emulator.mixcloud.catalog.show_by_key(f"/{key}/")
     assert show is not None and show.tags == ("Deep House", "Dub")
+    assert [(x.kind, x.start, x.artist, x.song, x.chapter) for x in show.sections] == [
+        ("chapter", 0, "", "", "Warm-up"),
+        ("track", 90, "Alice Coltrane", "Journey in Satchidananda", "")]
     shows = await read_all(signed_service, "tracks", "https://www.mixcloud.com/quietlistener/",
                            most=2)
     assert shows[0].urn == made["target"] and shows[0].title == "Sunday Session"
-    # Mixcloud's uploads cannot be edited or deleted through this app: said, not tried
-    error = await call_error(signed, "update_track", {"target": made["target"],
-                                                      "title": "Other"})
-    assert error["type"] == "invalid_argument"
+    # sections out of order are refused before anything is sent
+    backwards = await call_error(signed, "update_track", {
+        "target": made["target"], "sections": ["2:00 A - B", "1:00 C - D"]})
+    assert backwards["type"] == "invalid_argument" and "not after" in backwards["message"]
+    # an edit: the title and the whole tracklist replaced, read back
+    edited = await call(signed, "update_track", {
+        "target": made["target"], "title": "Sunday Session II",
+        "sections": ["0:10 Pharoah Sanders - Astral Traveling"]})
+    assert edited["action"] == "track_update"
+    show = emulator.mixcloud.catalog.show_by_key(f"/{key}/")
+    assert show is not None and show.name == "Sunday Session II"
+    assert [(x.start, x.artist, x.song) for x in show.sections] == [
+        (10, "Pharoah Sanders", "Astral Traveling")]
+    # Mixcloud documents no delete for an upload: said, not tried
+    refused = await call_error(signed, "delete_track", {"target": made["target"],
+                                                        "confirm": True})
+    assert refused["type"] in ("invalid_argument", "unsupported")
     assert emulator.mixcloud.catalog.show_by_key(f"/{key}/") is not None
 
 

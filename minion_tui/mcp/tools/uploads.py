@@ -21,6 +21,7 @@ from minion_tui.mcp.tooling import (
 )
 from minion_tui.mcp.tools.social import WriteDone, done, render_done
 from minion_tui.models.json_form import JsonModel
+from minion_tui.service import tracklist_of
 
 
 def _offering() -> tuple[str, ...]:
@@ -166,6 +167,10 @@ class Upload:
                         default=False)
     provider: str | None = arg("The service to upload to (default: soundcloud).",
                                default=None, choices=_offering)
+    sections: tuple[str, ...] | None = arg(
+        "Mixcloud only: the show's tracklist, one section per item in playing order, each "
+        "'MM:SS Artist - Song' (H:MM:SS past an hour), or 'MM:SS Chapter name' for a chapter; "
+        "start times must increase.", default=None, max_length=500)
 
 
 @tool(title="Upload a track", output=WriteDone, hints=REMOTE_CHANGE, render=render_done)
@@ -175,15 +180,18 @@ async def upload_track(ctx: ToolContext, args: Upload) -> WriteDone:
     URN. Not idempotent: each call makes another upload, so never retry one that succeeded
     (check with the user's tracks first). Check the file with prepare_upload first. One
     large request (the file is sent whole; up to 512 MiB); reports progress and can be
-    cancelled until the file is sent. Mixcloud tracklist sections are not sent. Needs the
-    user signed in (else auth_required; they sign in themselves)."""
+    cancelled until the file is sent. For Mixcloud, `sections` sends the show's tracklist
+    (SoundCloud keeps none: invalid_argument). Needs the user signed in (else
+    auth_required; they sign in themselves)."""
     tags = _tags(args.tags) or ()
+    sections = tracklist_of(args.sections or ()) or ()
     await ctx.progress(0, 2, "checking the file")
     await asyncio.to_thread(_file, args.file, "file")
     await ctx.progress(1, 2, "uploading")
     result = await ctx.service.writes.upload(
         args.file, title=args.title, tags=tags, description=args.description,
-        artwork=args.artwork, private=args.private, provider=args.provider)
+        artwork=args.artwork, private=args.private, provider=args.provider,
+        sections=sections)
     await ctx.progress(2, 2, "uploaded")
     return done(result)
 
@@ -197,21 +205,28 @@ class Update:
                                        max_length=100)
     description: str | None = arg("A new description (replaces the old one).", default=None,
                                   max_length=4000)
+    sections: tuple[str, ...] | None = arg(
+        "Mixcloud only: the show's tracklist, one section per item in playing order, each "
+        "'MM:SS Artist - Song' (H:MM:SS past an hour), or 'MM:SS Chapter name' for a chapter; "
+        "start times must increase. Replaces the whole tracklist.", default=None, max_length=500)
 
 
 @tool(title="Update an upload's metadata", output=WriteDone, hints=REMOTE_SET,
       render=render_done)
 async def update_track(ctx: ToolContext, args: Update) -> WriteDone:
-    """Change the title, tags or description of one of the signed-in user's SoundCloud
-    uploads (what is not given stays; at least one must be). For the picture use
-    replace_artwork. Mixcloud uploads cannot be edited here (invalid_argument). One request
-    (two with a link). Needs the user signed in (else auth_required)."""
+    """Change the title, tags or description of one of the signed-in user's uploads on
+    SoundCloud or Mixcloud (what is not given stays; at least one must be), and for a
+    Mixcloud show its tracklist (`sections` replaces the whole list; any tag given replaces
+    all tags). For the picture use replace_artwork. One request (two with a link). Needs the
+    user signed in (else auth_required)."""
     tags = _tags(args.tags)
-    if args.title is None and tags is None and args.description is None:
+    sections = tracklist_of(args.sections or ())
+    if args.title is None and tags is None and args.description is None and sections is None:
         raise InvalidArgument("update_track: nothing to change.",
-                              hint="Give title, tags or description.")
+                              hint="Give title, tags, description or sections.")
     return done(await ctx.service.writes.track_update(
-        args.target, title=args.title, tags=tags, description=args.description))
+        args.target, title=args.title, tags=tags, description=args.description,
+        sections=sections))
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +270,4 @@ LEFT_OUT = (
      "docs/writes.md §7) carries metadata and artwork only; Mixcloud's edit takes every "
      "upload field except mp3 (MC §3 'Editing an upload'). Delete and upload again instead"),
     ("delete a Mixcloud upload", "Mixcloud's API documents no delete for an upload (MC §3)"),
-    ("edit a Mixcloud upload, or send its tracklist sections",
-     "not an API gap: Mixcloud documents POST /upload/{user}/{slug}/edit/ and sections-X-… "
-     "fields (MC §3), but the service has no method for them yet (docs/writes.md §10)"),
 )
