@@ -29,6 +29,7 @@ from minion_tui.tui.keymap import (
     binding_chains,
     entries_of,
     find_conflicts,
+    help_only,
     keymap_report,
     remap,
     unknown_ids,
@@ -101,51 +102,38 @@ class MinionApp(PlayerKeys, ServiceApp):
                 id="app.quit_anywhere"),
         # Not a priority binding: with text selected, ctrl+c copies it (Screen and Input
         # bindings come first and step aside when there is nothing to copy).
-        Binding("ctrl+c", "quit", "Quit", show=False, id="app.interrupt"),
+        help_only("ctrl+c", "quit", "Quit", "app.interrupt"),
         # Declared here (App would add it without an id) so [keymap] can move it.
         Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True,
                 id="app.palette"),
         # Out of any text box, back to the keys of the pane around it (the query has its own,
         # closer binding). A focused Input lets escape through, so this one is reached.
-        Binding("escape", "leave_input", "Leave the text box", show=False,
-                id="app.leave_input"),
+        help_only("escape", "leave_input", "Leave the text box", "app.leave_input"),
         # Not priority bindings, so typing in an input never plays.
         *PLAYER_BINDINGS,
         # With nothing to act on, they say why (a toast) rather than doing nothing.
-        Binding("d", "download_highlighted", "Download", show=False, id="downloads.start"),
-        Binding("D", "download_set", "Download the set", show=False,
-                id="downloads.start_set"),
+        help_only("d", "download_highlighted", "Download", "downloads.start"),
+        help_only("D", "download_set", "Download the set", "downloads.start_set"),
         # The highlighted track in any list (Browse, Search, Queue, History).
-        Binding("o", "go_artist", "Go to the artist", show=False, id="track.go_artist"),
-        Binding("O", "go_set", "Go to the set", show=False, id="track.go_set"),
-        Binding("y", "copy_link('track')", "Copy the track's link", show=False,
-                id="track.copy_link"),
-        Binding("Y", "copy_link('artist')", "Copy the artist's link", show=False,
-                id="track.copy_artist_link"),
+        help_only("o", "go_artist", "Go to the artist", "track.go_artist"),
+        help_only("O", "go_set", "Go to the set", "track.go_set"),
+        help_only("y", "copy_link('track')", "Copy the track's link", "track.copy_link"),
+        help_only("Y", "copy_link('artist')", "Copy the artist's link", "track.copy_artist_link"),
         # Discovery (tui/discovery_control.py): the highlighted artist, user or source.
-        Binding("f", "toggle_follow", "Follow / unfollow the artist", show=False,
-                id="discovery.follow"),
+        help_only("f", "toggle_follow", "Follow / unfollow the artist", "discovery.follow"),
         # ctrl+r: no meaning to terminals or to Textual (ctrl+s / ctrl+q are flow control).
-        Binding("ctrl+r", "sync_discovery", "Sync followed artists", show=False,
-                id="discovery.sync"),
-        Binding("R", "radio('track')", "Radio from the track", show=False,
-                id="discovery.radio"),
+        help_only("ctrl+r", "sync_discovery", "Sync followed artists", "discovery.sync"),
+        help_only("R", "radio('track')", "Radio from the track", "discovery.radio"),
         # Writes on the service (tui/write_control.py): the highlighted track, else the one
         # playing. l/x/n/u rate here (local); these go to the service, signed in.
-        Binding("z", "write('like')", "Like on the service", show=False, id="write.like"),
-        Binding("Z", "write('unlike')", "Take back the like (asks)", show=False,
-                id="write.unlike"),
-        Binding("w", "write('repost')", "Repost on the service", show=False,
-                id="write.repost"),
-        Binding("W", "write('unrepost')", "Take back the repost (asks)", show=False,
-                id="write.unrepost"),
-        Binding("C", "comment_here", "Comment at the playing position", show=False,
-                id="write.comment"),
+        help_only("z", "write('like')", "Like on the service", "write.like"),
+        help_only("Z", "write('unlike')", "Take back the like (asks)", "write.unlike"),
+        help_only("w", "write('repost')", "Repost on the service", "write.repost"),
+        help_only("W", "write('unrepost')", "Take back the repost (asks)", "write.unrepost"),
+        help_only("C", "comment_here", "Comment at the playing position", "write.comment"),
         # Tempo and key (tui/sound_control.py): B for BPM, M for "more like this".
-        Binding("B", "analyse_highlighted", "Analyse tempo and key", show=False,
-                id="analysis.analyse"),
-        Binding("M", "more_like_this", "More like this (by sound)", show=False,
-                id="analysis.similar"),
+        help_only("B", "analyse_highlighted", "Analyse tempo and key", "analysis.analyse"),
+        help_only("M", "more_like_this", "More like this (by sound)", "analysis.similar"),
     ]
 
     def __init__(self, service: Service, *, companions: Sequence[Companion] = ()) -> None:
