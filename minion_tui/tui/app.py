@@ -265,9 +265,8 @@ class MinionApp(PlayerKeys, ServiceApp):
     def on_rate_highlighted(self, message: RateHighlighted) -> None:
         track = self.highlighted_track()
         if track is None:
-            self.notify("Highlight a track first: l / x / n rate the track under the cursor "
-                        "in Browse, Search, the Queue or the History.", title="Rating",
-                        severity="warning", timeout=5)
+            self._say_why("Highlight a track first: l / x / n rate the track under the cursor "
+                          "in Browse, Search, the Queue or the History.", "Rating")
             return
         judgment = Judgment(message.judgment) if message.judgment else None
         focused = self.focused
@@ -323,9 +322,8 @@ class MinionApp(PlayerKeys, ServiceApp):
     def _track_or_say(self, what: str) -> Track | None:
         track = self.highlighted_track()
         if track is None:
-            self.notify(f"Highlight a track first: {what} works on the track under the "
-                        "cursor in Browse, Search, the Queue or the History.",
-                        severity="warning", timeout=5)
+            self._say_why(f"Highlight a track first: {what} works on the track under the "
+                          "cursor in Browse, Search, the Queue or the History.")
         return track
 
     def action_go_artist(self) -> None:
@@ -366,8 +364,7 @@ class MinionApp(PlayerKeys, ServiceApp):
             return
         url = track.url if which == "track" else track.uploader_url
         if not url:
-            self.notify(f"No link to the {which} of {track.title} is known.",
-                        severity="warning", timeout=5)
+            self._say_why(f"No link to the {which} of {track.title} is known.")
             return
         # OSC 52: the terminal puts it on the clipboard (over ssh too, where it supports it).
         self.copy_to_clipboard(url)
@@ -523,6 +520,11 @@ class MinionApp(PlayerKeys, ServiceApp):
         title = "Not saved" if " not saved" in text or " not counted" in text else "Warning"
         self._toast(text, title=title, severity="warning", timeout=10)
 
+    def _say_why(self, text: str, title: str = "") -> None:
+        """A key with nothing to act on says why (a warning for 5 s) rather than doing
+        nothing."""
+        self.notify(text, title=title, severity="warning", timeout=5)
+
     def _toast(self, text: str, **options: Any) -> None:
         """``notify`` from the app's own thread or, hopping to it, from any other."""
         if self._thread_id == threading.get_ident():
@@ -611,9 +613,8 @@ class MinionApp(PlayerKeys, ServiceApp):
     def action_download_highlighted(self) -> None:
         found = self._highlighted_download()
         if found is None:
-            self.notify("Nothing to download here: highlight a track (or a set among the "
-                        "sources) and press d.", title="Download", severity="warning",
-                        timeout=5)
+            self._say_why("Nothing to download here: highlight a track (or a set among the "
+                          "sources) and press d.", "Download")
             return
         self.download_control.start(*found)
 
@@ -650,8 +651,8 @@ class MinionApp(PlayerKeys, ServiceApp):
             now, _ = self.service.player.now_playing()
             track = now.track if now is not None else None
         if track is None:
-            self.notify(f"Highlight a track first: {what} works on the track under the "
-                        "cursor, or the one playing.", severity="warning", timeout=5)
+            self._say_why(f"Highlight a track first: {what} works on the track under the "
+                          "cursor, or the one playing.")
         return track
 
     def action_write(self, action: str) -> None:
@@ -664,8 +665,7 @@ class MinionApp(PlayerKeys, ServiceApp):
         if track is None:
             return
         if not track.uploader_urn:
-            self.notify(f"The service named no uploader for {track.title}.",
-                        severity="warning", timeout=5)
+            self._say_why(f"The service named no uploader for {track.title}.")
             return
         self.write_control.run("follow" if follow else "unfollow", track.uploader_urn,
                                track.uploader or track.artist)
@@ -673,8 +673,7 @@ class MinionApp(PlayerKeys, ServiceApp):
     def action_comment_here(self) -> None:
         now, state = self.service.player.now_playing()
         if now is None or state is None:
-            self.notify("Play a track first: C comments at the position playing.",
-                        severity="warning", timeout=5)
+            self._say_why("Play a track first: C comments at the position playing.")
             return
         self.write_control.comment(now.track, state.position)
 
@@ -686,8 +685,8 @@ class MinionApp(PlayerKeys, ServiceApp):
         source = self.query_one(BrowsePane).source
         if source is not None and source.listing == "playlist" and source.target:
             return source.target, source.title
-        self.notify(f"Open a playlist in Browse first: {what} works on the playlist being "
-                    "browsed (yours, under You).", severity="warning", timeout=5)
+        self._say_why(f"Open a playlist in Browse first: {what} works on the playlist being "
+                      "browsed (yours, under You).")
         return None
 
     def action_playlist_write(self, what: str) -> None:
@@ -769,8 +768,8 @@ class MinionApp(PlayerKeys, ServiceApp):
         """Sort the focused list (the palette's "Sort by BPM" / "Sort by key")."""
         focused = self.focused
         if not isinstance(focused, TrackList):
-            self.notify("Focus a track list first: the sort applies to the list under the "
-                        "cursor.", title="Sort", severity="warning", timeout=5)
+            self._say_why("Focus a track list first: the sort applies to the list under the "
+                          "cursor.", "Sort")
             return
         focused.sort_by(column)
 
@@ -808,9 +807,8 @@ class MinionApp(PlayerKeys, ServiceApp):
     def action_toggle_follow(self) -> None:
         who = self.follow_target()
         if who is None:
-            self.notify("Nothing to follow here: highlight a track (f follows its artist), "
-                        "a user in Search, or a user's source in Browse.", title="Follow",
-                        severity="warning", timeout=5)
+            self._say_why("Nothing to follow here: highlight a track (f follows its artist), "
+                          "a user in Search, or a user's source in Browse.", "Follow")
             return
         self.discovery_control.toggle(who)
 
@@ -831,8 +829,7 @@ class MinionApp(PlayerKeys, ServiceApp):
             return
         who = self.follow_target()
         if who is None:
-            self.notify("Highlight a track first: R plays a radio grown from the track "
-                        "under the cursor (or from a user in Search).", title="Radio",
-                        severity="warning", timeout=5)
+            self._say_why("Highlight a track first: R plays a radio grown from the track "
+                          "under the cursor (or from a user in Search).", "Radio")
             return
         self.discovery_control.radio(who.target, who.name)
