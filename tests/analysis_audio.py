@@ -137,29 +137,34 @@ CODECS = {
 
 
 def encode(samples: np.ndarray, path: Path, *, rate: int = RATE) -> Path:
-    """Write mono float ``samples`` to ``path`` in the codec its suffix names."""
+    """Write float ``samples`` to ``path`` in the codec its suffix names: one row of them
+    mono, two rows (channels × samples) stereo."""
     import av
 
     fmt, codec, sample_fmt, bit_rate = CODECS[path.suffix.lstrip(".")]
+    rows = np.atleast_2d(samples)
+    layout = "mono" if rows.shape[0] == 1 else "stereo"
     out_rate = 48000 if codec == "libopus" else rate
     if out_rate != rate:
-        old = np.arange(samples.size) / rate
-        new = np.arange(int(samples.size * out_rate / rate)) / out_rate
-        samples = np.interp(new, old, samples).astype(np.float32)
+        old = np.arange(rows.shape[1]) / rate
+        new = np.arange(int(rows.shape[1] * out_rate / rate)) / out_rate
+        rows = np.vstack([np.interp(new, old, row) for row in rows]).astype(np.float32)
     with av.open(str(path), "w", format=fmt) as container:
         stream = container.add_stream(codec, rate=out_rate)
-        stream.layout = "mono"
+        stream.layout = layout
         if bit_rate:
             stream.bit_rate = bit_rate
         frame_size = stream.codec_context.frame_size or 1024
-        data = samples if sample_fmt.startswith("flt") else (
-            np.clip(samples, -1, 1) * 32767).astype(np.int16)
-        for start in range(0, data.size, frame_size):
-            chunk = data[start:start + frame_size]
-            if chunk.size < frame_size and codec in ("aac", "libopus", "libmp3lame"):
-                chunk = np.pad(chunk, (0, frame_size - chunk.size))
-            frame = av.AudioFrame.from_ndarray(chunk.reshape(1, -1), format=sample_fmt,
-                                               layout="mono")
+        data = rows if sample_fmt.startswith("flt") else (
+            np.clip(rows, -1, 1) * 32767).astype(np.int16)
+        for start in range(0, data.shape[1], frame_size):
+            chunk = data[:, start:start + frame_size]
+            if chunk.shape[1] < frame_size and codec in ("aac", "libopus", "libmp3lame"):
+                chunk = np.pad(chunk, ((0, 0), (0, frame_size - chunk.shape[1])))
+            # Planar formats ("fltp") take a row per channel; packed ones, one interleaved row.
+            frame = av.AudioFrame.from_ndarray(
+                chunk if sample_fmt.endswith("p") else np.ascontiguousarray(
+                    chunk.T.reshape(1, -1)), format=sample_fmt, layout=layout)
             frame.sample_rate = out_rate
             frame.pts = start
             for packet in stream.encode(frame):

@@ -16,7 +16,7 @@ import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from minion_tui.cli.command import Command
-from minion_tui.cli.output import note, print_json, print_table
+from minion_tui.cli.output import note, print_json, print_summary, print_table
 from minion_tui.cli.session import session
 
 if TYPE_CHECKING:
@@ -51,10 +51,9 @@ async def _handle(args: argparse.Namespace) -> int:
                                                   followings_of=args.followings_of), args.json)
         elif args.action == "unfollow":
             removed = await discovery.unfollow(args.target)
-            if args.json:
-                print_json({"unfollowed": args.target, "sources": removed})
-            else:
-                print(f"Unfollowed {args.target} ({removed} source{'s' * (removed != 1)}).")
+            print_summary({"unfollowed": args.target, "sources": removed},
+                          f"Unfollowed {args.target} ({removed} source{'s' * (removed != 1)}).",
+                          as_json=args.json)
         elif args.action == "list":
             _print_sources(await discovery.sources(), args.json)
         else:

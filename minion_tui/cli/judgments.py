@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from minion_tui.cli.command import Choices, Command, add_choosing
-from minion_tui.cli.output import note, print_json, print_table
+from minion_tui.cli.output import note, print_json, print_summary, print_table
 from minion_tui.cli.session import session
 from minion_tui.models import Judgment
 
@@ -89,11 +89,9 @@ async def _likes(args: argparse.Namespace) -> int:
         return await _likes_playlist(args)
     async with session(args) as service:
         counts = await service.library.pull_likes(args.provider)
-    if args.json:
-        print_json(counts)
-    else:
-        print(f"{counts['liked']} track(s) rated liked, {counts['known']} liked already, "
-              f"{counts['kept']} kept as you judged them ({counts['tracks']} in your likes)")
+    print_summary(counts, f"{counts['liked']} track(s) rated liked, {counts['known']} liked "
+                  f"already, {counts['kept']} kept as you judged them ({counts['tracks']} in "
+                  "your likes)", as_json=args.json)
     return 0
 
 
@@ -104,11 +102,8 @@ async def _likes_playlist(args: argparse.Namespace) -> int:
         tracks = await service.library.liked_here(limit=settings.likes_playlist_size)
         result, written = await service.writes.keep_playlist(name, tracks)
     document = {**result.to_json(), "tracks": len(tracks), "written": written}
-    if args.json:
-        print_json(document)
-    else:
-        print(f"{result.title}: {len(tracks)} track(s)"
-              f"{'' if written else ', already so (nothing written)'}")
+    print_summary(document, f"{result.title}: {len(tracks)} track(s)"
+                  f"{'' if written else ', already so (nothing written)'}", as_json=args.json)
     return 0
 
 
@@ -122,11 +117,8 @@ async def _export(args: argparse.Namespace) -> int:
 async def _import(args: argparse.Namespace) -> int:
     async with session(args) as service:
         counts = await service.library.import_judgments(args.file)
-    if args.json:
-        print_json(counts)
-    else:
-        print(f"{counts['added']} change(s) added, {counts['known']} already there; "
-              f"{counts['tracks']} track(s) updated")
+    print_summary(counts, f"{counts['added']} change(s) added, {counts['known']} already "
+                  f"there; {counts['tracks']} track(s) updated", as_json=args.json)
     return 0
 
 

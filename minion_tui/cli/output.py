@@ -35,6 +35,14 @@ def print_json(document: Any, *, ensure_ascii: bool = False) -> None:
     print(json.dumps(document, indent=2, ensure_ascii=ensure_ascii))
 
 
+def print_summary(document: Any, line: str, *, as_json: bool) -> None:
+    """A command's one result: ``document`` with --json, else the readable ``line``."""
+    if as_json:
+        print_json(document)
+    else:
+        print(line)
+
+
 def fail(exc: MinionError, *, as_json: bool) -> int:
     if as_json:
         print(json.dumps(exc.to_json()))

@@ -11,7 +11,7 @@ import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 # Fields a file-name template may use, with sample values of the types the downloader passes
@@ -105,20 +105,32 @@ class Text(Kind):
 
 
 @dataclass(frozen=True)
-class Number(Kind):
-    expectation: str = "a number > 0"
+class _Numeric(Kind):
+    """A number: in TOML an integer (or whatever else ``number`` is), in text what
+    ``number`` parses; ``_checked`` says whether it is in range."""
+
+    number: ClassVar[type[int] | type[float]]
 
     def from_toml(self, raw: object) -> Any:
-        if isinstance(raw, bool) or not isinstance(raw, int | float):
+        if isinstance(raw, bool) or not isinstance(raw, (int, self.number)):
             raise self.reject(raw)
-        return self._checked(float(raw), raw)
+        return self._checked(self.number(raw), raw)
 
     def from_text(self, raw: str) -> Any:
         try:
-            value = float(raw.strip())
+            value = self.number(raw.strip())
         except ValueError:
             raise self.reject(raw) from None
         return self._checked(value, raw)
+
+    def _checked(self, value: Any, raw: object) -> Any:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Number(_Numeric):
+    expectation: str = "a number > 0"
+    number: ClassVar[type[float]] = float
 
     def _checked(self, value: float, raw: object) -> float:
         if not math.isfinite(value) or value <= 0:
@@ -130,24 +142,13 @@ class Number(Kind):
 
 
 @dataclass(frozen=True)
-class Whole(Kind):
+class Whole(_Numeric):
     low: int = 0
     high: int = 0
+    number: ClassVar[type[int]] = int
 
     def reject(self, raw: object) -> Invalid:
         return Invalid(f"must be a whole number from {self.low} to {self.high}, got {shown(raw)}")
-
-    def from_toml(self, raw: object) -> Any:
-        if isinstance(raw, bool) or not isinstance(raw, int):
-            raise self.reject(raw)
-        return self._checked(raw, raw)
-
-    def from_text(self, raw: str) -> Any:
-        try:
-            value = int(raw.strip())
-        except ValueError:
-            raise self.reject(raw) from None
-        return self._checked(value, raw)
 
     def _checked(self, value: int, raw: object) -> int:
         if not self.low <= value <= self.high:

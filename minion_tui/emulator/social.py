@@ -125,10 +125,8 @@ class Social:
             elif private is False:
                 self.private_sets.discard(track_set.id)
             if new:
-                owner = track_set.user_id
-                known = self.user_sets.get(owner)
-                base = known if known is not None else self._catalog.user_sets.get(owner, [])
-                self.user_sets[owner] = [track_set.id, *base]
+                self.user_sets[track_set.user_id] = [track_set.id,
+                                                     *self.set_ids(track_set.user_id)]
             self.version += 1
             return track_set
 
@@ -142,10 +140,8 @@ class Social:
             if found is None or set_id in self.deleted_sets:
                 return False
             self.deleted_sets.add(set_id)
-            owner = found.user_id
-            known = self.user_sets.get(owner)
-            base = known if known is not None else self._catalog.user_sets.get(owner, [])
-            self.user_sets[owner] = [s for s in base if s != set_id]
+            self.user_sets[found.user_id] = [s for s in self.set_ids(found.user_id)
+                                             if s != set_id]
             self.version += 1
             return True
 

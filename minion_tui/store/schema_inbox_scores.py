@@ -18,6 +18,18 @@ from __future__ import annotations
 
 _WHO = "CASE WHEN OLD.actor_urn <> '' THEN OLD.actor_urn ELSE OLD.action END"
 
+
+def _marks(trigger: str, table: str, rows: str) -> str:
+    """A trigger that only marks what changed: ``trigger`` is its name and when it fires,
+    ``rows`` the VALUES it puts into the dirty ``table`` (once each)."""
+    return f"""
+    CREATE TRIGGER {trigger} BEGIN
+        INSERT INTO {table} VALUES {rows}
+            ON CONFLICT DO NOTHING;
+    END
+    """
+
+
 INBOX_SCORES = (
     """
     CREATE TABLE inbox_scores (
@@ -72,52 +84,23 @@ INBOX_SCORES = (
         UPDATE inbox_score_state SET seen_id = min(seen_id, NEW.id - 1);
     END
     """,
-    """
-    CREATE TRIGGER inbox_judgment_added AFTER INSERT ON judgments BEGIN
-        INSERT INTO inbox_dirty_judged VALUES (NEW.urn)
-            ON CONFLICT DO NOTHING;
-    END
-    """,
-    """
-    CREATE TRIGGER inbox_judgment_changed AFTER UPDATE OF urn, judgment ON judgments BEGIN
-        INSERT INTO inbox_dirty_judged VALUES (OLD.urn), (NEW.urn)
-            ON CONFLICT DO NOTHING;
-    END
-    """,
-    """
-    CREATE TRIGGER inbox_judgment_removed AFTER DELETE ON judgments BEGIN
-        INSERT INTO inbox_dirty_judged VALUES (OLD.urn)
-            ON CONFLICT DO NOTHING;
-    END
-    """,
-    """
-    CREATE TRIGGER inbox_availability_changed AFTER UPDATE OF availability ON tracks
-    WHEN OLD.availability IS NOT NEW.availability BEGIN
-        INSERT INTO inbox_dirty_tracks VALUES (NEW.urn)
-            ON CONFLICT DO NOTHING;
-    END
-    """,
-    """
-    CREATE TRIGGER inbox_source_added AFTER INSERT ON sources WHEN NEW.followed BEGIN
-        INSERT INTO inbox_dirty_sources VALUES (NEW.kind, NEW.target)
-            ON CONFLICT DO NOTHING;
-    END
-    """,
-    """
-    CREATE TRIGGER inbox_source_changed AFTER UPDATE OF followed, kind, target ON sources
-    WHEN OLD.followed IS NOT NEW.followed OR OLD.kind IS NOT NEW.kind
-         OR OLD.target IS NOT NEW.target BEGIN
-        INSERT INTO inbox_dirty_sources VALUES (OLD.kind, OLD.target),
-                                                        (NEW.kind, NEW.target)
-            ON CONFLICT DO NOTHING;
-    END
-    """,
-    """
-    CREATE TRIGGER inbox_source_removed AFTER DELETE ON sources WHEN OLD.followed BEGIN
-        INSERT INTO inbox_dirty_sources VALUES (OLD.kind, OLD.target)
-            ON CONFLICT DO NOTHING;
-    END
-    """,
+    _marks("inbox_judgment_added AFTER INSERT ON judgments", "inbox_dirty_judged",
+           "(NEW.urn)"),
+    _marks("inbox_judgment_changed AFTER UPDATE OF urn, judgment ON judgments",
+           "inbox_dirty_judged", "(OLD.urn), (NEW.urn)"),
+    _marks("inbox_judgment_removed AFTER DELETE ON judgments", "inbox_dirty_judged",
+           "(OLD.urn)"),
+    _marks("inbox_availability_changed AFTER UPDATE OF availability ON tracks\n"
+           "    WHEN OLD.availability IS NOT NEW.availability", "inbox_dirty_tracks",
+           "(NEW.urn)"),
+    _marks("inbox_source_added AFTER INSERT ON sources WHEN NEW.followed",
+           "inbox_dirty_sources", "(NEW.kind, NEW.target)"),
+    _marks("inbox_source_changed AFTER UPDATE OF followed, kind, target ON sources\n"
+           "    WHEN OLD.followed IS NOT NEW.followed OR OLD.kind IS NOT NEW.kind\n"
+           "         OR OLD.target IS NOT NEW.target", "inbox_dirty_sources",
+           "(OLD.kind, OLD.target),\n" + " " * 56 + "(NEW.kind, NEW.target)"),
+    _marks("inbox_source_removed AFTER DELETE ON sources WHEN OLD.followed",
+           "inbox_dirty_sources", "(OLD.kind, OLD.target)"),
 )
 
 # The triggers insert with an UPSERT clause, not INSERT OR IGNORE: an outer statement's own

@@ -29,6 +29,7 @@ from minion_tui.tui.keymap import (
     binding_chains,
     entries_of,
     find_conflicts,
+    help_only,
     keymap_report,
     remap,
     unknown_ids,
@@ -101,51 +102,38 @@ class MinionApp(PlayerKeys, ServiceApp):
                 id="app.quit_anywhere"),
         # Not a priority binding: with text selected, ctrl+c copies it (Screen and Input
         # bindings come first and step aside when there is nothing to copy).
-        Binding("ctrl+c", "quit", "Quit", show=False, id="app.interrupt"),
+        help_only("ctrl+c", "quit", "Quit", "app.interrupt"),
         # Declared here (App would add it without an id) so [keymap] can move it.
         Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True,
                 id="app.palette"),
         # Out of any text box, back to the keys of the pane around it (the query has its own,
         # closer binding). A focused Input lets escape through, so this one is reached.
-        Binding("escape", "leave_input", "Leave the text box", show=False,
-                id="app.leave_input"),
+        help_only("escape", "leave_input", "Leave the text box", "app.leave_input"),
         # Not priority bindings, so typing in an input never plays.
         *PLAYER_BINDINGS,
         # With nothing to act on, they say why (a toast) rather than doing nothing.
-        Binding("d", "download_highlighted", "Download", show=False, id="downloads.start"),
-        Binding("D", "download_set", "Download the set", show=False,
-                id="downloads.start_set"),
+        help_only("d", "download_highlighted", "Download", "downloads.start"),
+        help_only("D", "download_set", "Download the set", "downloads.start_set"),
         # The highlighted track in any list (Browse, Search, Queue, History).
-        Binding("o", "go_artist", "Go to the artist", show=False, id="track.go_artist"),
-        Binding("O", "go_set", "Go to the set", show=False, id="track.go_set"),
-        Binding("y", "copy_link('track')", "Copy the track's link", show=False,
-                id="track.copy_link"),
-        Binding("Y", "copy_link('artist')", "Copy the artist's link", show=False,
-                id="track.copy_artist_link"),
+        help_only("o", "go_artist", "Go to the artist", "track.go_artist"),
+        help_only("O", "go_set", "Go to the set", "track.go_set"),
+        help_only("y", "copy_link('track')", "Copy the track's link", "track.copy_link"),
+        help_only("Y", "copy_link('artist')", "Copy the artist's link", "track.copy_artist_link"),
         # Discovery (tui/discovery_control.py): the highlighted artist, user or source.
-        Binding("f", "toggle_follow", "Follow / unfollow the artist", show=False,
-                id="discovery.follow"),
+        help_only("f", "toggle_follow", "Follow / unfollow the artist", "discovery.follow"),
         # ctrl+r: no meaning to terminals or to Textual (ctrl+s / ctrl+q are flow control).
-        Binding("ctrl+r", "sync_discovery", "Sync followed artists", show=False,
-                id="discovery.sync"),
-        Binding("R", "radio('track')", "Radio from the track", show=False,
-                id="discovery.radio"),
+        help_only("ctrl+r", "sync_discovery", "Sync followed artists", "discovery.sync"),
+        help_only("R", "radio('track')", "Radio from the track", "discovery.radio"),
         # Writes on the service (tui/write_control.py): the highlighted track, else the one
         # playing. l/x/n/u rate here (local); these go to the service, signed in.
-        Binding("z", "write('like')", "Like on the service", show=False, id="write.like"),
-        Binding("Z", "write('unlike')", "Take back the like (asks)", show=False,
-                id="write.unlike"),
-        Binding("w", "write('repost')", "Repost on the service", show=False,
-                id="write.repost"),
-        Binding("W", "write('unrepost')", "Take back the repost (asks)", show=False,
-                id="write.unrepost"),
-        Binding("C", "comment_here", "Comment at the playing position", show=False,
-                id="write.comment"),
+        help_only("z", "write('like')", "Like on the service", "write.like"),
+        help_only("Z", "write('unlike')", "Take back the like (asks)", "write.unlike"),
+        help_only("w", "write('repost')", "Repost on the service", "write.repost"),
+        help_only("W", "write('unrepost')", "Take back the repost (asks)", "write.unrepost"),
+        help_only("C", "comment_here", "Comment at the playing position", "write.comment"),
         # Tempo and key (tui/sound_control.py): B for BPM, M for "more like this".
-        Binding("B", "analyse_highlighted", "Analyse tempo and key", show=False,
-                id="analysis.analyse"),
-        Binding("M", "more_like_this", "More like this (by sound)", show=False,
-                id="analysis.similar"),
+        help_only("B", "analyse_highlighted", "Analyse tempo and key", "analysis.analyse"),
+        help_only("M", "more_like_this", "More like this (by sound)", "analysis.similar"),
     ]
 
     def __init__(self, service: Service, *, companions: Sequence[Companion] = ()) -> None:
@@ -277,9 +265,8 @@ class MinionApp(PlayerKeys, ServiceApp):
     def on_rate_highlighted(self, message: RateHighlighted) -> None:
         track = self.highlighted_track()
         if track is None:
-            self.notify("Highlight a track first: l / x / n rate the track under the cursor "
-                        "in Browse, Search, the Queue or the History.", title="Rating",
-                        severity="warning", timeout=5)
+            self._say_why("Highlight a track first: l / x / n rate the track under the cursor "
+                          "in Browse, Search, the Queue or the History.", "Rating")
             return
         judgment = Judgment(message.judgment) if message.judgment else None
         focused = self.focused
@@ -335,9 +322,8 @@ class MinionApp(PlayerKeys, ServiceApp):
     def _track_or_say(self, what: str) -> Track | None:
         track = self.highlighted_track()
         if track is None:
-            self.notify(f"Highlight a track first: {what} works on the track under the "
-                        "cursor in Browse, Search, the Queue or the History.",
-                        severity="warning", timeout=5)
+            self._say_why(f"Highlight a track first: {what} works on the track under the "
+                          "cursor in Browse, Search, the Queue or the History.")
         return track
 
     def action_go_artist(self) -> None:
@@ -378,8 +364,7 @@ class MinionApp(PlayerKeys, ServiceApp):
             return
         url = track.url if which == "track" else track.uploader_url
         if not url:
-            self.notify(f"No link to the {which} of {track.title} is known.",
-                        severity="warning", timeout=5)
+            self._say_why(f"No link to the {which} of {track.title} is known.")
             return
         # OSC 52: the terminal puts it on the clipboard (over ssh too, where it supports it).
         self.copy_to_clipboard(url)
@@ -535,6 +520,11 @@ class MinionApp(PlayerKeys, ServiceApp):
         title = "Not saved" if " not saved" in text or " not counted" in text else "Warning"
         self._toast(text, title=title, severity="warning", timeout=10)
 
+    def _say_why(self, text: str, title: str = "") -> None:
+        """A key with nothing to act on says why (a warning for 5 s) rather than doing
+        nothing."""
+        self.notify(text, title=title, severity="warning", timeout=5)
+
     def _toast(self, text: str, **options: Any) -> None:
         """``notify`` from the app's own thread or, hopping to it, from any other."""
         if self._thread_id == threading.get_ident():
@@ -623,9 +613,8 @@ class MinionApp(PlayerKeys, ServiceApp):
     def action_download_highlighted(self) -> None:
         found = self._highlighted_download()
         if found is None:
-            self.notify("Nothing to download here: highlight a track (or a set among the "
-                        "sources) and press d.", title="Download", severity="warning",
-                        timeout=5)
+            self._say_why("Nothing to download here: highlight a track (or a set among the "
+                          "sources) and press d.", "Download")
             return
         self.download_control.start(*found)
 
@@ -662,8 +651,8 @@ class MinionApp(PlayerKeys, ServiceApp):
             now, _ = self.service.player.now_playing()
             track = now.track if now is not None else None
         if track is None:
-            self.notify(f"Highlight a track first: {what} works on the track under the "
-                        "cursor, or the one playing.", severity="warning", timeout=5)
+            self._say_why(f"Highlight a track first: {what} works on the track under the "
+                          "cursor, or the one playing.")
         return track
 
     def action_write(self, action: str) -> None:
@@ -676,8 +665,7 @@ class MinionApp(PlayerKeys, ServiceApp):
         if track is None:
             return
         if not track.uploader_urn:
-            self.notify(f"The service named no uploader for {track.title}.",
-                        severity="warning", timeout=5)
+            self._say_why(f"The service named no uploader for {track.title}.")
             return
         self.write_control.run("follow" if follow else "unfollow", track.uploader_urn,
                                track.uploader or track.artist)
@@ -685,8 +673,7 @@ class MinionApp(PlayerKeys, ServiceApp):
     def action_comment_here(self) -> None:
         now, state = self.service.player.now_playing()
         if now is None or state is None:
-            self.notify("Play a track first: C comments at the position playing.",
-                        severity="warning", timeout=5)
+            self._say_why("Play a track first: C comments at the position playing.")
             return
         self.write_control.comment(now.track, state.position)
 
@@ -698,8 +685,8 @@ class MinionApp(PlayerKeys, ServiceApp):
         source = self.query_one(BrowsePane).source
         if source is not None and source.listing == "playlist" and source.target:
             return source.target, source.title
-        self.notify(f"Open a playlist in Browse first: {what} works on the playlist being "
-                    "browsed (yours, under You).", severity="warning", timeout=5)
+        self._say_why(f"Open a playlist in Browse first: {what} works on the playlist being "
+                      "browsed (yours, under You).")
         return None
 
     def action_playlist_write(self, what: str) -> None:
@@ -781,8 +768,8 @@ class MinionApp(PlayerKeys, ServiceApp):
         """Sort the focused list (the palette's "Sort by BPM" / "Sort by key")."""
         focused = self.focused
         if not isinstance(focused, TrackList):
-            self.notify("Focus a track list first: the sort applies to the list under the "
-                        "cursor.", title="Sort", severity="warning", timeout=5)
+            self._say_why("Focus a track list first: the sort applies to the list under the "
+                          "cursor.", "Sort")
             return
         focused.sort_by(column)
 
@@ -820,9 +807,8 @@ class MinionApp(PlayerKeys, ServiceApp):
     def action_toggle_follow(self) -> None:
         who = self.follow_target()
         if who is None:
-            self.notify("Nothing to follow here: highlight a track (f follows its artist), "
-                        "a user in Search, or a user's source in Browse.", title="Follow",
-                        severity="warning", timeout=5)
+            self._say_why("Nothing to follow here: highlight a track (f follows its artist), "
+                          "a user in Search, or a user's source in Browse.", "Follow")
             return
         self.discovery_control.toggle(who)
 
@@ -843,8 +829,7 @@ class MinionApp(PlayerKeys, ServiceApp):
             return
         who = self.follow_target()
         if who is None:
-            self.notify("Highlight a track first: R plays a radio grown from the track "
-                        "under the cursor (or from a user in Search).", title="Radio",
-                        severity="warning", timeout=5)
+            self._say_why("Highlight a track first: R plays a radio grown from the track "
+                          "under the cursor (or from a user in Search).", "Radio")
             return
         self.discovery_control.radio(who.target, who.name)

@@ -8,7 +8,7 @@ Providers only post app-level messages (tui/messages.py); the app and the panes 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -54,6 +54,11 @@ class DomainCommands(Provider):
         """Run an app action on the highlighted row of the main screen (the palette's own
         screen is in front of it)."""
         self.app.post_message(HighlightedAction(action))
+
+    def _actions(self, rows: Sequence[tuple[str, str, str]]) -> list[PaletteCommand]:
+        """Commands from rows of (text, help, the app action run on the highlighted row)."""
+        return [PaletteCommand(text, help, partial(self._act, action))
+                for text, help, action in rows]
 
     async def discover(self) -> Hits:
         for command in await self.commands():
@@ -156,16 +161,18 @@ class TrackCommands(DomainCommands):
     """The highlighted track's artist, set and links (the keys o, O, y, Y)."""
 
     async def commands(self) -> list[PaletteCommand]:
-        return [
-            PaletteCommand("Go to artist", "List the tracks of the highlighted track's "
-                           "uploader in Browse (o)", partial(self._act, "go_artist")),
-            PaletteCommand("Go to set", "Open the set the highlighted track was listed in "
-                           "(O)", partial(self._act, "go_set")),
-            PaletteCommand("Copy track link", "Copy the highlighted track's URL to the "
-                           "clipboard (y)", partial(self._act, "copy_link('track')")),
-            PaletteCommand("Copy artist link", "Copy the URL of the highlighted track's "
-                           "uploader (Y)", partial(self._act, "copy_link('artist')")),
-        ]
+        return self._actions(_TRACK_ACTIONS)
+
+
+_TRACK_ACTIONS = (
+    ("Go to artist", "List the tracks of the highlighted track's uploader in Browse (o)",
+     "go_artist"),
+    ("Go to set", "Open the set the highlighted track was listed in (O)", "go_set"),
+    ("Copy track link", "Copy the highlighted track's URL to the clipboard (y)",
+     "copy_link('track')"),
+    ("Copy artist link", "Copy the URL of the highlighted track's uploader (Y)",
+     "copy_link('artist')"),
+)
 
 
 class DiscoveryCommands(DomainCommands):
@@ -259,61 +266,52 @@ class WriteCommands(DomainCommands):
     """Writes on the service, signed in: the keys z Z w W C, and what has no key."""
 
     async def commands(self) -> list[PaletteCommand]:
-        return [
-            PaletteCommand("Like on the service", "Like the highlighted (or playing) track "
-                           "on SoundCloud, favourite it on Mixcloud (z)",
-                           partial(self._act, "write('like')")),
-            PaletteCommand("Unlike on the service", "Take back the like, after asking (Z)",
-                           partial(self._act, "write('unlike')")),
-            PaletteCommand("Repost on the service", "Repost the highlighted track (w)",
-                           partial(self._act, "write('repost')")),
-            PaletteCommand("Unrepost on the service", "Take back the repost, after asking "
-                           "(W)", partial(self._act, "write('unrepost')")),
-            PaletteCommand("Follow the artist on the service", "Follow the highlighted "
-                           "track's uploader on SoundCloud or Mixcloud (f follows locally)",
-                           partial(self._act, "follow_on_service(True)")),
-            PaletteCommand("Unfollow the artist on the service", "Stop following the "
-                           "uploader on the service, after asking",
-                           partial(self._act, "follow_on_service(False)")),
-            PaletteCommand("Comment here", "Comment on the playing track at its position "
-                           "(C)", partial(self._act, "comment_here")),
-            PaletteCommand("New playlist", "Make a playlist on the service with the "
-                           "highlighted track", partial(self._act, "new_playlist")),
-            PaletteCommand("Add to playlist", "Add the highlighted track to one of your "
-                           "playlists (a chooser)", partial(self._act, "add_to_playlist")),
-            PaletteCommand("Remove from playlist", "Take the highlighted track out of the "
-                           "playlist being browsed, after asking",
-                           partial(self._act, "playlist_write('remove')")),
-            PaletteCommand("Move in playlist", "Move the highlighted track to a position in "
-                           "the playlist being browsed", partial(self._act,
-                                                                 "playlist_write('move')")),
-            PaletteCommand("Rename playlist", "Give the playlist being browsed a new title",
-                           partial(self._act, "playlist_write('rename')")),
-            PaletteCommand("Make playlist public", "Anyone can see the playlist being browsed",
-                           partial(self._act, "playlist_write('public')")),
-            PaletteCommand("Make playlist private", "Only you see the playlist being browsed",
-                           partial(self._act, "playlist_write('private')")),
-            PaletteCommand("Delete playlist", "Delete the playlist being browsed on the "
-                           "service, after asking", partial(self._act,
-                                                            "playlist_write('delete')")),
-            PaletteCommand("Retitle your track", "Change the title of your own highlighted "
-                           "track on the service", partial(self._act, "track_write('title')")),
-            PaletteCommand("Retag your track", "Change the tags of your own highlighted track",
-                           partial(self._act, "track_write('tags')")),
-            PaletteCommand("Describe your track", "Change the description of your own "
-                           "highlighted track", partial(self._act,
-                                                        "track_write('description')")),
-            PaletteCommand("Delete your track", "Delete your own highlighted track on the "
-                           "service, after asking", partial(self._act, "track_write('delete')")),
-            PaletteCommand("Upload a track", "Upload an audio file with its title, tags, "
-                           "artwork and (Mixcloud) tracklist",
-                           partial(self._act, "upload")),
-            PaletteCommand("Listen later", "Add the highlighted Mixcloud show to your listen "
-                           "later", partial(self._act, "write('listen_later')")),
-            PaletteCommand("Remove from listen later", "Take the highlighted Mixcloud show "
-                           "out of listen later, after asking",
-                           partial(self._act, "write('unlisten_later')")),
-        ]
+        return self._actions(_WRITE_ACTIONS)
+
+
+_WRITE_ACTIONS = (
+    ("Like on the service", "Like the highlighted (or playing) track on SoundCloud, "
+     "favourite it on Mixcloud (z)", "write('like')"),
+    ("Unlike on the service", "Take back the like, after asking (Z)", "write('unlike')"),
+    ("Repost on the service", "Repost the highlighted track (w)", "write('repost')"),
+    ("Unrepost on the service", "Take back the repost, after asking (W)",
+     "write('unrepost')"),
+    ("Follow the artist on the service", "Follow the highlighted track's uploader on "
+     "SoundCloud or Mixcloud (f follows locally)", "follow_on_service(True)"),
+    ("Unfollow the artist on the service", "Stop following the uploader on the service, "
+     "after asking", "follow_on_service(False)"),
+    ("Comment here", "Comment on the playing track at its position (C)", "comment_here"),
+    ("New playlist", "Make a playlist on the service with the highlighted track",
+     "new_playlist"),
+    ("Add to playlist", "Add the highlighted track to one of your playlists (a chooser)",
+     "add_to_playlist"),
+    ("Remove from playlist", "Take the highlighted track out of the playlist being "
+     "browsed, after asking", "playlist_write('remove')"),
+    ("Move in playlist", "Move the highlighted track to a position in the playlist being "
+     "browsed", "playlist_write('move')"),
+    ("Rename playlist", "Give the playlist being browsed a new title",
+     "playlist_write('rename')"),
+    ("Make playlist public", "Anyone can see the playlist being browsed",
+     "playlist_write('public')"),
+    ("Make playlist private", "Only you see the playlist being browsed",
+     "playlist_write('private')"),
+    ("Delete playlist", "Delete the playlist being browsed on the service, after asking",
+     "playlist_write('delete')"),
+    ("Retitle your track", "Change the title of your own highlighted track on the service",
+     "track_write('title')"),
+    ("Retag your track", "Change the tags of your own highlighted track",
+     "track_write('tags')"),
+    ("Describe your track", "Change the description of your own highlighted track",
+     "track_write('description')"),
+    ("Delete your track", "Delete your own highlighted track on the service, after asking",
+     "track_write('delete')"),
+    ("Upload a track", "Upload an audio file with its title, tags, artwork and "
+     "(Mixcloud) tracklist", "upload"),
+    ("Listen later", "Add the highlighted Mixcloud show to your listen later",
+     "write('listen_later')"),
+    ("Remove from listen later", "Take the highlighted Mixcloud show out of listen later, "
+     "after asking", "write('unlisten_later')"),
+)
 
 
 DOMAIN_PROVIDERS = (PaneCommands, SourceCommands, RatingCommands, TrackCommands,

@@ -14,12 +14,19 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.keys import (
     Keys,
     _normalize_key_list,  # the same normalisation App.set_keymap applies
     key_to_character,
 )
+
+
+def help_only(key: str, action: str, description: str, id: str) -> Binding:
+    """A binding the help screen lists and the footer leaves out (it would crowd out the
+    pane's own keys); ``id`` is what ``[keymap]`` remaps it by."""
+    return Binding(key, action, description, show=False, id=id)
 
 
 @dataclass(frozen=True)

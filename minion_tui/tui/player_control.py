@@ -17,10 +17,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 
 from minion_tui.errors import MinionError, PlayerUnavailable
 from minion_tui.models import Judgment, Track
+from minion_tui.tui.keymap import help_only
 from minion_tui.tui.messages import PlayRequest
 from minion_tui.tui.tracklist import load_sections, offers_tracklist
 from minion_tui.tui.widgets.now_playing import NowPlayingBar
@@ -43,30 +44,26 @@ VOLUME_STEP = 5
 PLAYER_BINDINGS: list[BindingType] = [
     # Not in the footer (it would crowd out the pane's keys); the help screen lists them all.
     # The actions are PlayerKeys' below, mixed into the app.
-    Binding("space", "toggle_pause", "Play/pause", show=False, id="player.toggle_pause"),
-    Binding("a", "queue_add", "Queue", show=False, id="player.queue_add"),
-    Binding("A", "play_next", "Play next", show=False, id="player.play_next"),
-    Binding("left_square_bracket", f"seek(-{SEEK_SHORT})", f"Back {SEEK_SHORT} s",
-            show=False, id="player.seek_back"),
-    Binding("right_square_bracket", f"seek({SEEK_SHORT})", f"Forward {SEEK_SHORT} s",
-            show=False, id="player.seek_forward"),
-    Binding("left_curly_bracket", f"seek(-{SEEK_LONG})", f"Back {SEEK_LONG} s",
-            show=False, id="player.seek_back_long"),
-    Binding("right_curly_bracket", f"seek({SEEK_LONG})", f"Forward {SEEK_LONG} s",
-            show=False, id="player.seek_forward_long"),
-    Binding("minus", f"volume(-{VOLUME_STEP})", "Volume down", show=False,
-            id="player.volume_down"),
-    Binding("equals_sign,plus", f"volume({VOLUME_STEP})", "Volume up", show=False,
-            id="player.volume_up"),
-    Binding("m", "mute", "Mute", show=False, id="player.mute"),
-    Binding("greater_than_sign", "next_track", "Next", show=False, id="player.next"),
-    Binding("less_than_sign", "previous_track", "Previous", show=False,
-            id="player.previous"),
-    Binding("L", "rate_playing('liked')", "Like playing", show=False, id="player.rate_liked"),
-    Binding("X", "rate_playing('not_interested')", "Not interested (playing)", show=False,
-            id="player.rate_not_interested"),
-    Binding("N", "rate_playing('not_quite')", "Not quite (playing)", show=False,
-            id="player.rate_not_quite"),
+    help_only("space", "toggle_pause", "Play/pause", "player.toggle_pause"),
+    help_only("a", "queue_add", "Queue", "player.queue_add"),
+    help_only("A", "play_next", "Play next", "player.play_next"),
+    help_only("left_square_bracket", f"seek(-{SEEK_SHORT})",
+              f"Back {SEEK_SHORT} s", "player.seek_back"),
+    help_only("right_square_bracket", f"seek({SEEK_SHORT})",
+              f"Forward {SEEK_SHORT} s", "player.seek_forward"),
+    help_only("left_curly_bracket", f"seek(-{SEEK_LONG})",
+              f"Back {SEEK_LONG} s", "player.seek_back_long"),
+    help_only("right_curly_bracket", f"seek({SEEK_LONG})",
+              f"Forward {SEEK_LONG} s", "player.seek_forward_long"),
+    help_only("minus", f"volume(-{VOLUME_STEP})", "Volume down", "player.volume_down"),
+    help_only("equals_sign,plus", f"volume({VOLUME_STEP})", "Volume up", "player.volume_up"),
+    help_only("m", "mute", "Mute", "player.mute"),
+    help_only("greater_than_sign", "next_track", "Next", "player.next"),
+    help_only("less_than_sign", "previous_track", "Previous", "player.previous"),
+    help_only("L", "rate_playing('liked')", "Like playing", "player.rate_liked"),
+    help_only("X", "rate_playing('not_interested')",
+              "Not interested (playing)", "player.rate_not_interested"),
+    help_only("N", "rate_playing('not_quite')", "Not quite (playing)", "player.rate_not_quite"),
 ]
 
 

@@ -8,6 +8,8 @@ import json
 import sqlite3
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,32 @@ async def _full_tracks(svc: Service, count: int) -> list:
                   and 60_000 < t.duration_ms < 400_000]
     assert len(found) >= count
     return found[:count]
+
+
+@asynccontextmanager
+async def _downloading(emulator: RunningEmulator, tmp_path: Path,
+                       analysis: AnalysisSettings) -> AsyncIterator[Service]:
+    """A service on the emulator downloading into ``tmp_path``/music, analysing as told;
+    closed after."""
+    settings = Settings(path=tmp_path / "c.toml",
+                        downloads=DownloadSettings(dir=tmp_path / "music"),
+                        analysis=analysis)
+    svc = Service.open(settings=settings, data_dir=tmp_path / "d",
+                       endpoints=emulator.endpoints)
+    try:
+        yield svc
+    finally:
+        await svc.aclose()
+
+
+def _gain(path: str) -> str:
+    """The ReplayGain track gain tag of the download at ``path``, as its container keeps it."""
+    import mutagen
+
+    tags = mutagen.File(path).tags
+    if path.endswith(".m4a"):
+        return bytes(tags["----:com.apple.iTunes:replaygain_track_gain"][0]).decode()
+    return str(tags["TXXX:REPLAYGAIN_TRACK_GAIN"])
 
 
 def _runs(db: Path) -> list[tuple[str, int]]:
@@ -171,12 +199,7 @@ async def test_a_finished_download_is_analysed_and_tagged(
         emulator: RunningEmulator, tmp_path: Path) -> None:
     import mutagen
 
-    settings = Settings(path=tmp_path / "c.toml",
-                        downloads=DownloadSettings(dir=tmp_path / "music"),
-                        analysis=AnalysisSettings(max_seconds=20.0))
-    svc = Service.open(settings=settings, data_dir=tmp_path / "d",
-                       endpoints=emulator.endpoints)
-    try:
+    async with _downloading(emulator, tmp_path, AnalysisSettings(max_seconds=20.0)) as svc:
         tracks = await _full_tracks(svc, 2)
         outcomes = await svc.downloads.download([t.url for t in tracks])
         assert [o.state for o in outcomes] == ["done", "done"]
@@ -187,50 +210,31 @@ async def test_a_finished_download_is_analysed_and_tagged(
             tags = mutagen.File(outcome.path).tags
             [found] = await svc.analysis.analyze([outcome.path])
             assert found.loudness_lufs is not None and found.peak
-            gain = f"{-18 - found.loudness_lufs:.2f} dB"
+            assert _gain(outcome.path) == f"{-18 - found.loudness_lufs:.2f} dB"
             if outcome.path.endswith(".m4a"):
                 assert tags["tmpo"] == [round(stored.bpm)]
-                rg = "----:com.apple.iTunes:replaygain_track_"
-                assert bytes(tags[rg + "gain"][0]).decode() == gain
-                assert float(bytes(tags[rg + "peak"][0])) == pytest.approx(found.peak)
+                peak = bytes(tags["----:com.apple.iTunes:replaygain_track_peak"][0]).decode()
             else:
                 assert str(tags["TBPM"]) == str(round(stored.bpm))
-                assert str(tags["TXXX:REPLAYGAIN_TRACK_GAIN"]) == gain
-                assert float(str(tags["TXXX:REPLAYGAIN_TRACK_PEAK"])) == pytest.approx(
-                    found.peak)
+                peak = str(tags["TXXX:REPLAYGAIN_TRACK_PEAK"])
+            assert float(peak) == pytest.approx(found.peak)
         # similar: the other downloaded track is the only neighbour.
         near = await svc.analysis.similar(tracks[0].url, limit=5)
         assert [n.track.urn for n in near] == [tracks[1].urn]
         assert set(near[0].to_json()) == {"track", "distance"}
-    finally:
-        await svc.aclose()
 
 
 async def test_the_switch_off_leaves_downloads_alone(emulator: RunningEmulator,
                                                      tmp_path: Path) -> None:
-    settings = Settings(path=tmp_path / "c.toml",
-                        downloads=DownloadSettings(dir=tmp_path / "music"),
-                        analysis=AnalysisSettings(after_download=False))
-    svc = Service.open(settings=settings, data_dir=tmp_path / "d",
-                       endpoints=emulator.endpoints)
-    try:
+    async with _downloading(emulator, tmp_path, AnalysisSettings(after_download=False)) as svc:
         [track] = await _full_tracks(svc, 1)
         [outcome] = await svc.downloads.download([track.url])
         assert outcome.state == "done" and svc.analysis.measured == 0
-    finally:
-        await svc.aclose()
 
 
 async def test_a_download_analysed_from_its_stream_before_gets_its_whole_loudness(
         emulator: RunningEmulator, tmp_path: Path) -> None:
-    import mutagen
-
-    settings = Settings(path=tmp_path / "c.toml",
-                        downloads=DownloadSettings(dir=tmp_path / "music"),
-                        analysis=AnalysisSettings(max_seconds=20.0))
-    svc = Service.open(settings=settings, data_dir=tmp_path / "d",
-                       endpoints=emulator.endpoints)
-    try:
+    async with _downloading(emulator, tmp_path, AnalysisSettings(max_seconds=20.0)) as svc:
         [track] = await _full_tracks(svc, 1)
         excerpt = await svc.analysis.analyze_one(track.url)
         assert excerpt.loudness_lufs is None
@@ -238,25 +242,14 @@ async def test_a_download_analysed_from_its_stream_before_gets_its_whole_loudnes
         assert outcome.state == "done" and svc.analysis.measured == 1  # tempo and key kept
         again = await svc.analysis.analyze_one(track.urn)  # the cache now has the loudness
         assert svc.analysis.measured == 1
-    finally:
-        await svc.aclose()
     assert again.bpm == excerpt.bpm and again.loudness_lufs is not None
-    tags = mutagen.File(outcome.path).tags
-    gain = f"{-18 - again.loudness_lufs:.2f} dB"
-    if outcome.path.endswith(".m4a"):
-        assert bytes(tags["----:com.apple.iTunes:replaygain_track_gain"][0]).decode() == gain
-    else:
-        assert str(tags["TXXX:REPLAYGAIN_TRACK_GAIN"]) == gain
+    assert _gain(outcome.path) == f"{-18 - again.loudness_lufs:.2f} dB"
 
 
 async def test_a_file_whose_track_was_analysed_from_its_excerpt_gets_its_loudness(
         emulator: RunningEmulator, tmp_path: Path) -> None:
-    settings = Settings(path=tmp_path / "c.toml",
-                        downloads=DownloadSettings(dir=tmp_path / "music"),
-                        analysis=AnalysisSettings(max_seconds=20.0, after_download=False))
-    svc = Service.open(settings=settings, data_dir=tmp_path / "d",
-                       endpoints=emulator.endpoints)
-    try:
+    analysis = AnalysisSettings(max_seconds=20.0, after_download=False)
+    async with _downloading(emulator, tmp_path, analysis) as svc:
         [track] = await _full_tracks(svc, 1)
         excerpt = await svc.analysis.analyze_one(track.url)
         [outcome] = await svc.downloads.download([track.url])
@@ -267,5 +260,3 @@ async def test_a_file_whose_track_was_analysed_from_its_excerpt_gets_its_loudnes
         assert found.replaygain_track_gain == round(-18 - found.loudness_lufs, 2)
         again = await svc.analysis.analyze_one(track.urn)  # kept in the store
         assert again.loudness_lufs == found.loudness_lufs
-    finally:
-        await svc.aclose()

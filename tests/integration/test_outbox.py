@@ -17,7 +17,6 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -27,7 +26,7 @@ from minion_tui import config
 from minion_tui.errors import InvalidArgument, InvalidURL
 from minion_tui.service import Service
 from minion_tui.store.outbox import OutboxItem
-from tests.integration.local_server import QuietHandler
+from tests.integration.local_server import QuietHandler, serving_with
 from tests.integration.outbox_sender import like_sender, plain_http
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,17 +71,8 @@ def likes_server(state: LikesServer, port: int = 0) -> Iterator[str]:
 
         do_POST = do_DELETE = _any
 
-    ThreadingHTTPServer.allow_reuse_address = True
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_with(Handler, port) as base:
+        yield base
 
 
 def free_port() -> int:

@@ -15,15 +15,16 @@ from minion_tui.tui.panes.browse import BrowsePane
 from minion_tui.tui.screens.confirm_write import ChoosePlaylist, ConfirmWrite, TextPrompt
 from minion_tui.tui.widgets.source_list import SourceRef
 from minion_tui.tui.widgets.track_list import TrackList
-from tests.integration.test_auth_flow import Browser, login
 from tests.tui.test_upload_form_tui import upload_through_form
-from tests.tui.test_writes_tui import _app, _toasts
+from tests.tui.test_writes_tui import (
+    _answered,
+    _app,
+    _highlighted,
+    _signed_in,
+    _toast,
+    _toasts,
+)
 from tests.tui.waiting import listed_at_start, until
-
-
-async def _toast(pilot: object, app: MinionApp, start: str) -> None:
-    await until(pilot, lambda: any(t.startswith(start) for t in _toasts(app)),  # type: ignore[arg-type]
-                f"the toast {start!r}")
 
 
 async def _answer(pilot: object, app: MinionApp, text: str, *, clear: bool = True) -> None:
@@ -53,9 +54,7 @@ async def test_the_browsed_playlist_renamed_privacy_add_move_remove_delete(
         emulator: RunningEmulator, tmp_path: Path) -> None:
     app = _app(emulator, tmp_path)
     me = int(emulator.oauth.user)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await listed_at_start(pilot)
-        await login(app.service, browser=Browser())
+    async with _signed_in(app) as pilot:
         listed = [t for t in emulator.catalog.listed_tracks() if t.user_id != me]
         a, b, c = listed[:3]
         made = await app.service.writes.playlist_create("Dawn drive", tracks=[
@@ -79,11 +78,8 @@ async def test_the_browsed_playlist_renamed_privacy_add_move_remove_delete(
         assert set_id not in emulator.social.private_sets
 
         # add: the highlighted track, to a playlist chosen among yours
-        found = await app.service.catalog.resolve(f"soundcloud:tracks:{c.id}")
-        other = app.query_one("#browse-tracks", TrackList)
-        other.set_tracks([found])
-        other.focus()
-        await pilot.pause()
+        await _highlighted(pilot, app, await app.service.catalog.resolve(
+            f"soundcloud:tracks:{c.id}"))
         app.action_add_to_playlist()
         await until(pilot, lambda: isinstance(app.screen, ChoosePlaylist), "the chooser")
         chooser = app.screen
@@ -111,29 +107,21 @@ async def test_the_browsed_playlist_renamed_privacy_add_move_remove_delete(
         await pilot.pause()
 
         # remove: asked; no leaves it, yes takes it out
-        app.action_playlist_write("remove")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmWrite), "the question")
-        await pilot.press("n")
+        await _answered(pilot, app, lambda: app.action_playlist_write("remove"), "n")
         await _toast(pilot, app, "Left as it was")
         assert emulator.social.track_set(set_id).track_ids == (c.id, a.id, b.id)  # type: ignore[union-attr]
-        app.action_playlist_write("remove")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmWrite), "the question")
-        await pilot.press("y")
+        await _answered(pilot, app, lambda: app.action_playlist_write("remove"), "y")
         await _toast(pilot, app, "Took the track out of the playlist on SoundCloud")
         assert emulator.social.track_set(set_id).track_ids == (a.id, b.id)  # type: ignore[union-attr]
         await until(pilot, lambda: [t.urn.rsplit(":", 1)[1] for t in tracks.tracks]
                     == [str(a.id), str(b.id)], "the playlist listed without it")
 
-        app.action_playlist_write("delete")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmWrite), "the question")
-        assert "Delete the playlist" in app.screen.question
-        await pilot.press("n")
+        assert "Delete the playlist" in await _answered(
+            pilot, app, lambda: app.action_playlist_write("delete"), "n")
         await until(pilot, lambda: not isinstance(app.screen, ConfirmWrite), "the answer")
         await pilot.pause()
         assert emulator.social.track_set(set_id) is not None
-        app.action_playlist_write("delete")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmWrite), "the question")
-        await pilot.press("y")
+        await _answered(pilot, app, lambda: app.action_playlist_write("delete"), "y")
         await _toast(pilot, app, "Deleted the playlist on SoundCloud")
         assert emulator.social.track_set(set_id) is None
         assert set_id not in emulator.social.set_ids(me)
@@ -145,9 +133,7 @@ async def test_upload_then_your_track_retitled_retagged_described_deleted(
     audio.write_bytes(b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * 500)
     app = _app(emulator, tmp_path)
     me = int(emulator.oauth.user)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await listed_at_start(pilot)
-        await login(app.service, browser=Browser())
+    async with _signed_in(app) as pilot:
         before = emulator.social.track_ids(me)
 
         # a folder is refused before anything is sent
@@ -166,11 +152,8 @@ async def test_upload_then_your_track_retitled_retagged_described_deleted(
         first = [t async for page in pages for t in page.items]
         assert first[0].urn == f"soundcloud:tracks:{tid}"  # in your tracks, first
 
-        track = await app.service.catalog.resolve(f"soundcloud:tracks:{tid}")
-        tracks = app.query_one("#browse-tracks", TrackList)
-        tracks.set_tracks([track])
-        tracks.focus()
-        await pilot.pause()
+        await _highlighted(pilot, app, await app.service.catalog.resolve(
+            f"soundcloud:tracks:{tid}"))
         app.action_track_write("title")
         await _answer(pilot, app, "Early set")
         await _toast(pilot, app, "Changed your track on SoundCloud: Early set")
@@ -185,14 +168,10 @@ async def test_upload_then_your_track_retitled_retagged_described_deleted(
                     == "Recorded at dawn", "the description changed")
         assert emulator.social.track(tid).title == "Early set"  # type: ignore[union-attr]
 
-        app.action_track_write("delete")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmWrite), "the question")
-        await pilot.press("n")
+        await _answered(pilot, app, lambda: app.action_track_write("delete"), "n")
         await _toast(pilot, app, "Left as it was")
         assert emulator.social.track(tid) is not None
-        app.action_track_write("delete")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmWrite), "the question")
-        await pilot.press("y")
+        await _answered(pilot, app, lambda: app.action_track_write("delete"), "y")
         await _toast(pilot, app, "Deleted your track on SoundCloud")
         assert emulator.social.track(tid) is None
 
@@ -235,25 +214,16 @@ async def test_mixcloud_listen_later_and_taking_it_back_asks(
                         path=tmp_path / "config.toml")
     app = MinionApp(Service.open(settings=settings, data_dir=tmp_path / "mc",
                                  endpoints=emulator.endpoints))
-    async with app.run_test(size=(160, 45)) as pilot:
-        await listed_at_start(pilot)
-        await login(app.service, "mixcloud", browser=Browser())
-        found = await app.service.catalog.resolve(f"https://www.mixcloud.com{show.key}")
-        tracks = app.query_one("#browse-tracks", TrackList)
-        tracks.set_tracks([found])  # type: ignore[list-item]
-        tracks.focus()
-        await pilot.pause()
+    async with _signed_in(app, "mixcloud") as pilot:
+        await _highlighted(pilot, app, await app.service.catalog.resolve(  # type: ignore[arg-type]
+            f"https://www.mixcloud.com{show.key}"))
         app.action_write("listen_later")
         await _toast(pilot, app, "Listen later on Mixcloud")
         assert mc.writes.listen_later[who][0].who == show.key
-        app.action_write("unlisten_later")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmWrite), "the question")
-        await pilot.press("n")
+        await _answered(pilot, app, lambda: app.action_write("unlisten_later"), "n")
         await _toast(pilot, app, "Left as it was")
         assert mc.writes.listen_later[who][0].who == show.key
-        app.action_write("unlisten_later")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmWrite), "the question")
-        await pilot.press("y")
+        await _answered(pilot, app, lambda: app.action_write("unlisten_later"), "y")
         await _toast(pilot, app, "Took it out of listen later on Mixcloud")
         assert all(e.who != show.key for e in mc.writes.listen_later[who])
 
@@ -264,9 +234,7 @@ async def test_the_palette_offers_each_write_and_runs_rename(
 
     me = int(emulator.oauth.user)
     app = _app(emulator, tmp_path)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await listed_at_start(pilot)
-        await login(app.service, browser=Browser())
+    async with _signed_in(app) as pilot:
         made = await app.service.writes.playlist_create("Palette made", tracks=[
             f"soundcloud:tracks:{t.id}" for t in emulator.catalog.listed_tracks()[:2]])
         set_id = int(made.target.rsplit(":", 1)[1])

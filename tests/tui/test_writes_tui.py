@@ -5,21 +5,62 @@ keys; not signed in, ``z`` says to sign in and changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from minion_tui.config import Settings, SoundCloudSettings, UiSettings
 from minion_tui.emulator import apps
 from minion_tui.emulator.server import RunningEmulator
+from minion_tui.models import Track
 from minion_tui.service import Service
 from minion_tui.tui.app import MinionApp
 from minion_tui.tui.screens.confirm_write import ConfirmWrite
 from minion_tui.tui.widgets.track_list import TrackList
-from tests.integration.test_auth_flow import login
+from tests.integration.test_auth_flow import Browser, login
 from tests.tui.waiting import listed_at_start, until
 
 
 def _toasts(app: MinionApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
+
+
+async def _toast(pilot: Any, app: MinionApp, start: str) -> None:
+    await until(pilot, lambda: any(t.startswith(start) for t in _toasts(app)),
+                f"the toast {start!r}")
+
+
+async def _answered(pilot: Any, app: MinionApp, ask: str | Callable[[], object],
+                    answer: str) -> str:
+    """Ask (a key pressed, or a write action run), wait for the question, press ``answer``
+    ("y" or "n"); the question asked."""
+    if isinstance(ask, str):
+        await pilot.press(ask)
+    else:
+        ask()
+    await until(pilot, lambda: isinstance(app.screen, ConfirmWrite), "the question")
+    question: str = app.screen.question  # type: ignore[attr-defined]
+    await pilot.press(answer)
+    return question
+
+
+@asynccontextmanager
+async def _signed_in(app: MinionApp, provider: str = "soundcloud") -> AsyncIterator[Any]:
+    """The app running, its first listing shown, signed in to ``provider``: its pilot."""
+    async with app.run_test(size=(160, 45)) as pilot:
+        await listed_at_start(pilot)
+        await login(app.service, provider, browser=Browser())
+        yield pilot
+
+
+async def _highlighted(pilot: Any, app: MinionApp, track: Track) -> TrackList:
+    """``track`` alone in Browse's list, focused and so highlighted."""
+    tracks = app.query_one("#browse-tracks", TrackList)
+    tracks.set_tracks([track])
+    tracks.focus()
+    await pilot.pause()
+    return tracks
 
 
 def _app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
@@ -42,39 +83,25 @@ async def test_z_likes_on_the_service_and_Z_asks_before_taking_it_back(
     me = int(emulator.oauth.user)
     track = next(t for t in emulator.catalog.listed_tracks() if t.id not in _liked(emulator)
                  and t.user_id != me)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await listed_at_start(pilot)
-        from tests.integration.test_auth_flow import Browser
-
-        await login(app.service, browser=Browser())
-        found = await app.service.catalog.resolve(f"soundcloud:tracks:{track.id}")
-        tracks = app.query_one("#browse-tracks", TrackList)
-        tracks.set_tracks([found])
-        tracks.focus()
-        await pilot.pause()
+    async with _signed_in(app) as pilot:
+        await _highlighted(pilot, app, await app.service.catalog.resolve(
+            f"soundcloud:tracks:{track.id}"))
 
         await pilot.press("z")
-        await until(pilot, lambda: any(t.startswith("Liked on SoundCloud") for t in
-                                       _toasts(app)), "the Liked toast")
+        await _toast(pilot, app, "Liked on SoundCloud")
         assert _liked(emulator)[0] == track.id
         # the public read: api-v2's likes of the signed-in user
         pages = app.service.catalog.browse("likes", f"soundcloud:users:{me}", limit=3)
         first = [t async for page in pages for t in page.items]
         assert first[0].urn == f"soundcloud:tracks:{track.id}"
 
-        await pilot.press("Z")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmWrite), "the question")
-        assert "Take back your like" in app.screen.question
-        await pilot.press("n")
+        assert "Take back your like" in await _answered(pilot, app, "Z", "n")
         await until(pilot, lambda: any("Left as it was" in t for t in _toasts(app)),
                     "the nothing-changed toast")
         assert _liked(emulator)[0] == track.id  # nothing sent
 
-        await pilot.press("Z")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmWrite), "the question")
-        await pilot.press("y")
-        await until(pilot, lambda: any(t.startswith("Took back your like") for t in
-                                       _toasts(app)), "the unliked toast")
+        await _answered(pilot, app, "Z", "y")
+        await _toast(pilot, app, "Took back your like")
         assert track.id not in _liked(emulator)
 
 
@@ -109,13 +136,10 @@ async def test_the_help_lists_the_write_keys(emulator: RunningEmulator,
 async def test_you_section_lists_your_likes_playlists_and_followings(
         emulator: RunningEmulator, tmp_path: Path) -> None:
     from minion_tui.tui.panes.browse import BrowsePane
-    from tests.integration.test_auth_flow import Browser
 
     app = _app(emulator, tmp_path)
     me = int(emulator.oauth.user)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await listed_at_start(pilot)
-        await login(app.service, browser=Browser())
+    async with _signed_in(app) as pilot:
         browse = app.query_one(BrowsePane)
         browse._refresh_sources()
         keys = lambda: dict(browse.sources.listed())  # noqa: E731

@@ -12,7 +12,7 @@ import pytest
 from minion_tui.analysis.loudness import RATE, Meter, gated_loudness, r128_gain, replaygain
 from minion_tui.analysis.measure import analyse_file
 from minion_tui.downloads.tags import gain_text, write_gain, write_sound
-from tests.analysis_audio import make_track
+from tests.analysis_audio import encode, make_track
 
 
 def _sine(dbfs: float, seconds: float, freq: float = 1000.0) -> np.ndarray:
@@ -84,25 +84,9 @@ def test_replaygain_and_r128_gains() -> None:
 
 
 def _stereo_flac(path: Path, dbfs: float, seconds: float, rate: int = 44100) -> Path:
-    import av
-
     t = np.arange(int(seconds * rate)) / rate
     tone = (10 ** (dbfs / 20) * np.sin(2 * np.pi * 997.0 * t)).astype(np.float32)
-    data = (np.vstack([tone, tone]) * 32767).astype(np.int16)
-    with av.open(str(path), "w", format="flac") as container:
-        stream = container.add_stream("flac", rate=rate)
-        stream.layout = "stereo"
-        for start in range(0, data.shape[1], 4096):
-            frame = av.AudioFrame.from_ndarray(
-                np.ascontiguousarray(data[:, start:start + 4096].T.reshape(1, -1)),
-                format="s16", layout="stereo")
-            frame.sample_rate = rate
-            frame.pts = start
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    return path
+    return encode(np.vstack([tone, tone]), path, rate=rate)
 
 
 def test_a_file_is_measured_whole_at_its_own_rate_in_the_same_pass(tmp_path: Path) -> None:

@@ -18,9 +18,10 @@ from starlette.routing import Route, Router
 
 from minion_tui.emulator.catalog.model import Artist, Track, TrackSet
 from minion_tui.emulator.soundcloud import discovery, media_urls, search, user_lists
-from minion_tui.emulator.soundcloud.context import ApiContext, handler, parse_id
+from minion_tui.emulator.soundcloud.context import ApiContext, parse_id
 from minion_tui.emulator.soundcloud.pagination import BadRequest
 from minion_tui.emulator.soundcloud.resources import api_json, bad_request, not_found
+from minion_tui.emulator.soundcloud.routing import Endpoint, api_routes
 
 MAX_IDS = 50  # /tracks?ids= over 50 ids -> 400 (NOTES-ES, §1.1)
 _WEB_HOSTS = {"soundcloud.com", "www.soundcloud.com", "m.soundcloud.com"}
@@ -144,18 +145,16 @@ async def me(ctx: ApiContext, request: Request) -> Response:
     return api_json(ctx.render.user(ctx.catalog.artists[user_id]))
 
 
-def core_routes(ctx: ApiContext) -> list[Route]:
-    return [
-        Route("/resolve", handler(ctx, resolve)),
-        Route("/tracks", handler(ctx, tracks_by_ids)),
-        Route("/tracks/{id}", handler(ctx, track)),
-        Route("/playlists/{id}", handler(ctx, playlist)),
-        Route("/users/{id}", handler(ctx, user)),
-        Route("/me", handler(ctx, me)),
-    ]
+ROUTES: dict[str, Endpoint] = {
+    "/resolve": resolve,
+    "/tracks": tracks_by_ids,
+    "/tracks/{id}": track,
+    "/playlists/{id}": playlist,
+    "/users/{id}": user,
+    "/me": me,
+}
 
 
 def build_api(ctx: ApiContext) -> ApiApp:
-    routes = [*core_routes(ctx), *user_lists.routes(ctx), *search.routes(ctx),
-              *discovery.routes(ctx), *media_urls.routes(ctx)]
-    return ApiApp(ctx, routes)
+    tables = (ROUTES, user_lists.ROUTES, search.ROUTES, discovery.ROUTES, media_urls.ROUTES)
+    return ApiApp(ctx, [route for table in tables for route in api_routes(ctx, table)])

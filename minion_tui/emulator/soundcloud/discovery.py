@@ -12,7 +12,6 @@ from urllib.parse import unquote, urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from minion_tui.emulator.catalog.model import Activity, Track, tag_slug
 from minion_tui.emulator.soundcloud.context import ApiContext
@@ -26,7 +25,7 @@ from minion_tui.emulator.soundcloud.pagination import (
     page_href,
 )
 from minion_tui.emulator.soundcloud.resources import API_ORIGIN, api_json, iso, not_found
-from minion_tui.emulator.soundcloud.routing import Endpoint, api_routes
+from minion_tui.emulator.soundcloud.routing import Endpoint
 
 TRENDING_GENRE = "soundcloud:genres:all-music"
 CHART_SIZE = 200
@@ -161,7 +160,3 @@ ROUTES: dict[str, Endpoint] = {
     "/stations/{station}/tracks": station,
     "/recent-tracks/{tag}": recent_tracks,
 }
-
-
-def routes(ctx: ApiContext) -> list[Route]:
-    return api_routes(ctx, ROUTES)

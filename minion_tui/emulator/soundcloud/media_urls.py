@@ -14,10 +14,9 @@ from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from minion_tui.emulator.catalog.model import DRM_ONLY, Track
-from minion_tui.emulator.soundcloud.context import ApiContext, handler
+from minion_tui.emulator.soundcloud.context import ApiContext
 from minion_tui.emulator.soundcloud.resources import (
     PREVIEW_MS,
     Transcoding,
@@ -25,6 +24,7 @@ from minion_tui.emulator.soundcloud.resources import (
     not_found,
     transcodings_of,
 )
+from minion_tui.emulator.soundcloud.routing import Endpoint
 
 EXPIRY_SLACK_S = 120
 
@@ -105,8 +105,7 @@ async def download(ctx: ApiContext, request: Request) -> Response:
     return api_json({"redirectUri": redirect})
 
 
-def routes(ctx: ApiContext) -> list[Route]:
-    return [
-        Route("/media/{urn}/{tid}/{mode}/{protocol}", handler(ctx, media)),
-        Route("/tracks/{id}/download", handler(ctx, download)),
-    ]
+ROUTES: dict[str, Endpoint] = {
+    "/media/{urn}/{tid}/{mode}/{protocol}": media,
+    "/tracks/{id}/download": download,
+}

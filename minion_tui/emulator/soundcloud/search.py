@@ -15,7 +15,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from minion_tui.emulator.catalog.model import BLOCKED, SNIP, Artist, Track, TrackSet
 from minion_tui.emulator.soundcloud.context import ApiContext
@@ -27,7 +26,7 @@ from minion_tui.emulator.soundcloud.pagination import (
     read_limit,
 )
 from minion_tui.emulator.soundcloud.resources import api_json
-from minion_tui.emulator.soundcloud.routing import Endpoint, api_routes
+from minion_tui.emulator.soundcloud.routing import Endpoint
 
 DEFAULT_LIMIT = 10
 _DURATIONS = {"short": (0, 120_000), "medium": (120_000, 600_000),
@@ -242,7 +241,3 @@ ROUTES: dict[str, Endpoint] = {
     "/search/albums": search_playlists,
     "/search/queries": queries,
 }
-
-
-def routes(ctx: ApiContext) -> list[Route]:
-    return api_routes(ctx, ROUTES)

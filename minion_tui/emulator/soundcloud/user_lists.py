@@ -13,7 +13,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from minion_tui.emulator.soundcloud.context import ApiContext
 from minion_tui.emulator.soundcloud.pagination import (
@@ -24,7 +23,7 @@ from minion_tui.emulator.soundcloud.pagination import (
     page_href,
 )
 from minion_tui.emulator.soundcloud.resources import api_json, iso, not_found
-from minion_tui.emulator.soundcloud.routing import Endpoint, api_routes
+from minion_tui.emulator.soundcloud.routing import Endpoint
 
 DEFAULT_LIMIT = 50
 
@@ -186,7 +185,3 @@ ROUTES: dict[str, Endpoint] = {
     "/stream/users/{id}/reposts": stream,
     "/stream/users/{id}": stream,
 }
-
-
-def routes(ctx: ApiContext) -> list[Route]:
-    return api_routes(ctx, ROUTES)

@@ -12,8 +12,8 @@ import asyncio
 import logging
 import os
 import textwrap
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from textual.containers import VerticalScroll
 from textual.timer import Timer
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from minion_tui.service import Service
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 HINT = "Highlight a track to see its details."
 #: How long the highlight must stay on a row before comments and artwork are fetched.
@@ -175,6 +176,17 @@ def comments_text(comments: Sequence[Comment], *, width: int | None = None) -> s
         body = " ".join(comment.body.split())
         lines += _wrapped(f"{head}{comment.user.username}: {body}", width, len(head))
     return "\n".join(lines)
+
+
+async def _listed(track: Track, what: str,
+                  load: Awaitable[list[T]]) -> tuple[list[T] | None, str]:
+    """What ``load`` lists and no note, or None and the note saying why it couldn't be loaded
+    (the log says more)."""
+    try:
+        return await load, ""
+    except MinionError as exc:
+        log.info("%s of %s: %s", what, track.urn, exc.text)
+        return None, f"couldn't load: {exc.message}"
 
 
 class TrackDetails(VerticalScroll, can_focus=False):
@@ -372,16 +384,9 @@ class TrackDetails(VerticalScroll, can_focus=False):
     async def _load_tracklist(self, service: Service, track: Track) -> None:
         if not offers_tracklist(service, track):
             return
-        try:
-            sections = await load_sections(service, track)
-        except MinionError as exc:
-            log.info("tracklist of %s: %s", track.urn, exc.text)
-            if self.track is track:
-                self.sections_note = f"couldn't load: {exc.message}"
-                self._redraw()
-            return
+        sections, note = await _listed(track, "tracklist", load_sections(service, track))
         if self.track is track:
-            self.sections = sections
+            self.sections, self.sections_note = sections, note
             self._redraw()
 
     async def _load_provenance(self, service: Service, track: Track) -> None:
@@ -399,16 +404,9 @@ class TrackDetails(VerticalScroll, can_focus=False):
         if track.counts.comments == 0:
             self.comments = []
             return
-        try:
-            comments = await service.catalog.comments(track)
-        except MinionError as exc:
-            log.info("comments of %s: %s", track.urn, exc.text)
-            if self.track is track:
-                self.comments_note = f"couldn't load: {exc.message}"
-                self._redraw()
-            return
+        comments, note = await _listed(track, "comments", service.catalog.comments(track))
         if self.track is track:
-            self.comments = comments
+            self.comments, self.comments_note = comments, note
             self._redraw()
 
     async def _load_artwork(self, service: Service, track: Track) -> None:
