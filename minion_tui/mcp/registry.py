@@ -13,6 +13,10 @@ GROUPS: tuple[str, ...] = (
     "catalog",
     "player",
     "queue",
+    "ratings",
+    "discovery",
+    "downloads",
+    "analysis",
 )
 
 
