@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from mcp.client.session import ClientSession
 
-from minion_tui.config import DownloadSettings, Settings
+from minion_tui.config import AnalysisSettings, DownloadSettings, Settings
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.service import InboxFilters, Service
 from tests.mcp.harness import call, call_error, connect, page_all
@@ -21,9 +21,13 @@ CALLED = {"follow_source", "unfollow_source", "list_sources", "sync_sources", "i
           "radio"}
 
 
-def open_service(emulator: RunningEmulator, tmp_path: Path) -> Service:
+def open_service(emulator: RunningEmulator, tmp_path: Path, *,
+                 analyse_downloads: bool = False) -> Service:
+    """A Service over the emulator downloading into tmp_path/music (analysing the files
+    downloaded only when asked: it takes CPU seconds)."""
     settings = Settings(path=tmp_path / "config.toml",
-                        downloads=DownloadSettings(dir=tmp_path / "music"))
+                        downloads=DownloadSettings(dir=tmp_path / "music"),
+                        analysis=AnalysisSettings(after_download=analyse_downloads))
     svc = Service.open(settings=settings, endpoints=emulator.endpoints,
                        data_dir=tmp_path / "data")
     svc.player.audio_output = "null"
@@ -35,6 +39,10 @@ async def mcp_service(emulator: RunningEmulator, tmp_path: Path) -> AsyncIterato
     svc = open_service(emulator, tmp_path)
     yield svc
     await svc.aclose()
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
 
 
 def artists(emulator: RunningEmulator, n: int = 3) -> list[str]:
@@ -156,12 +164,12 @@ async def test_radio_from_a_track_and_saved(mcp: ClientSession, mcp_service: Ser
     assert {e["via"] for e in station["items"]} <= {"related", "station", "liked_by"}
     saved = Path(station["saved_to"])
     assert saved == tmp_path / "music" / "friday.m3u8"
-    text = saved.read_text(encoding="utf-8")
+    text = _read(saved)
     assert [line for line in text.splitlines() if line.startswith("http")] == [
         e["url"] for e in station["items"]]
     again = await call_error(mcp, "radio", {"target": seed["urn"], "save": "friday"})
     assert again["type"] == "invalid_argument" and "exists" in again["message"]
-    assert saved.read_text(encoding="utf-8") == text
+    assert _read(saved) == text
     plain = await call(mcp, "radio", {"target": seed["urn"], "size": 5})
     assert plain["saved_to"] is None and len(plain["items"]) <= 5
     blank = await call_error(mcp, "radio", {"target": " "})
