@@ -240,6 +240,9 @@ async def inbox(ctx: ToolContext, args: InboxArgs) -> Listing[InboxEntry]:
     (one request)."""
     from minion_tui.service import InboxFilters
 
+    if args.genre is not None and not args.genre.isprintable():
+        raise InvalidArgument("inbox: 'genre' has control characters.",
+                              hint="Give a genre or tag as words, e.g. deep house.")
     bpm = None
     if args.bpm_min is not None or args.bpm_max is not None:
         low = args.bpm_min if args.bpm_min is not None else 1.0

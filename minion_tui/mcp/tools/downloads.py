@@ -89,8 +89,9 @@ async def within_downloads(ctx: ToolContext, directory: str | None) -> Path | No
     if directory is None:
         return None
     base = Path(ctx.service.settings.downloads.dir)
-    if "\x00" in directory or not directory.strip():
-        raise InvalidArgument("download: 'directory' must name a folder.",
+    if not directory.isprintable() or not directory.strip():
+        raise InvalidArgument("download: 'directory' must name a folder (no control "
+                              "characters).",
                               hint="Give a folder inside the download folder, e.g. 'sets'.")
 
     def resolved() -> tuple[Path, Path]:
