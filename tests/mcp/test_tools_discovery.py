@@ -73,6 +73,13 @@ async def test_follow_list_and_unfollow(mcp: ClientSession, mcp_service: Service
     assert people[0] not in {s.target for s in await mcp_service.discovery.sources()}
     again = await call_error(mcp, "unfollow_source", {"target": people[0], "confirm": True})
     assert again["type"] == "invalid_argument" and "do not follow" in again["message"]
+    mixcloud = await call(mcp, "follow_source", {"targets": [emulator.examples["mc_user_small"]]})
+    user = {s["target"] for s in mixcloud["sources"]}
+    assert len(user) == 1 and next(iter(user)).startswith("mixcloud:users:")
+    assert {s["kind"] for s in mixcloud["sources"]} <= {"user_likes", "user_tracks",
+                                                        "user_reposts"}
+    assert {(s.kind, s.target) for s in await mcp_service.discovery.sources()} >= {
+        (s["kind"], s["target"]) for s in mixcloud["sources"]}
     nothing = await call_error(mcp, "follow_source", {"targets": [""]})
     assert nothing["type"] == "invalid_argument"
     bad = await call_error(mcp, "follow_source", {"targets": ["https://example.com/x"]})

@@ -278,3 +278,17 @@ async def test_resume_runs_what_a_crash_left(emulator: RunningEmulator,
             assert (await call(session, "resume_downloads"))["outcomes"] == []
     finally:
         await service.aclose()
+
+
+async def test_a_mixcloud_show_downloads_too(mcp: ClientSession, mcp_service: Service,
+                                             emulator: RunningEmulator,
+                                             tmp_path: Path) -> None:
+    show = await mcp_service.catalog.resolve(emulator.examples["mc_show_short"])
+    result = await call(mcp, "download", {"targets": [emulator.examples["mc_show_short"]],
+                                          "directory": "mixcloud"})
+    [outcome] = result["outcomes"]
+    assert (outcome["state"], outcome["track_urn"]) == ("done", show.urn)
+    path = Path(outcome["path"])
+    assert path.parent == tmp_path / "music" / "mixcloud" and _size(path) > 0
+    [job] = (await call(mcp, "download_jobs", {"state": "done"}))["items"]
+    assert job["track_urn"] == show.urn
