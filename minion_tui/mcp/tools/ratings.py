@@ -235,9 +235,9 @@ async def export_ratings(ctx: ToolContext, args: ExportRatings) -> RatingsExport
     the document's fields as structured content and the file's ``text`` (json or csv) to
     save. Use it for a backup or to move ratings to another machine. Local, no request."""
     library = ctx.service.library
-    document = json.loads(await library.export_judgments("json"))
-    text = (await library.export_judgments("csv") if args.format == "csv"
-            else json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    file = await library.export_judgments("json")
+    document = json.loads(file)
+    text = await library.export_judgments("csv") if args.format == "csv" else file
     return RatingsExport(
         format=document["format"], version=int(document["version"]),
         judgments=[CurrentJudgment(**j) for j in document["judgments"]],
@@ -290,7 +290,7 @@ def _top_of(counts: Counter[str], most: int) -> list[Counted]:
 TOOLS = (rate_track, clear_rating, my_ratings, rating_history, export_ratings, my_taste)
 
 LEFT_OUT = (
-    ("listening history in the ratings group",
-     "the library keeps no listening history of its own; the play history is the player's "
-     "(service.player.history), a tool of the player group"),
+    ("listening history (in the ratings group)",
+     "the library (service.library) keeps none: the play history is service.player's "
+     "(history, history_tracks), for the player group's tools to offer"),
 )
