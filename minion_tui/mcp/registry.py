@@ -23,6 +23,10 @@ GROUPS: tuple[str, ...] = (
     "playlist_edit",
     "uploads",
     "account",
+    "ratings",
+    "discovery",
+    "downloads",
+    "analysis",
 )
 
 

@@ -264,6 +264,29 @@ class Analysis:
             raise NotFound(f"Could not read {_shown(shown)}: {exc.strerror or exc}.",
                            hint="Check the path and its permissions.") from exc
 
+    async def stored(self, target: str) -> tuple[Track, SoundAnalysis | None]:
+        """A track (URL or URN) as the library keeps it, with its measured tempo and key,
+        and the analysis kept of its audio (None: never analysed); nothing is measured. A
+        stored track's URN needs no request; anything else is resolved (and stored)."""
+        if not isinstance(target, str) or not target.strip():
+            raise InvalidArgument("An empty target names no track.",
+                                  hint="Pass a track's URL or URN.")
+        from minion_tui.service.catalog import is_claimed
+        from minion_tui.store import sounds
+
+        text = target.strip()
+        if not is_claimed(text):
+            raise InvalidURL(f"No provider takes {_shown(text)}.",
+                             hint="Pass a SoundCloud or Mixcloud track's URL or URN.")
+        store = await self._core.db()
+        track = await store.call(store.get_track, text)
+        if track is None:
+            resolved = await self._core.resolve_as(text, Track)
+            assert isinstance(resolved, Track)
+            track = (await self._core.remember([resolved]))[0]
+        found = await store.call(sounds.by_urn, store, track.urn, METHOD_VERSION)
+        return track, (None if found is None else _analysis(track.urn, found, track.urn))
+
     # -- similar -----------------------------------------------------------------------------
 
     async def similar(self, target: str, *, limit: int = 10) -> list[SimilarTrack]:

@@ -158,14 +158,19 @@ class Inbox:
         """Write a radio queue as an extended M3U (UTF-8) of track URLs, ``name``.m3u8 in the
         downloads folder; ``minion-tui download`` reads it back as a list of URLs."""
         from minion_tui.downloads.m3u import write_url_m3u8
+
+        target = self.radio_path(name)
+        await asyncio.to_thread(write_url_m3u8, target, [e.track for e in entries])
+        return target
+
+    def radio_path(self, name: str) -> Path:
+        """Where :meth:`save_radio` writes the radio ``name``: NAME.m3u8 (made safe as a
+        file name) in the downloads folder."""
         from minion_tui.downloads.naming import safe_filename
 
         if not name.strip():
             raise InvalidArgument("The radio's name is empty.", hint="Give --save a name.")
-        folder = self._core.settings.downloads.dir
-        target = folder / safe_filename(name.strip(), "m3u8")
-        await asyncio.to_thread(write_url_m3u8, target, [e.track for e in entries])
-        return target
+        return self._core.settings.downloads.dir / safe_filename(name.strip(), "m3u8")
 
     async def _seed_tracks(self, user: User) -> builtins.list[Track]:
         found: builtins.list[Track] = []
