@@ -138,5 +138,5 @@ def test_any_text_parses_or_is_refused_in_words(text: str) -> None:
     except InvalidURL as refused:
         assert refused.message and refused.hint
     else:
-        assert found.kind in ("show", "user", "playlist") and found.user
+        assert found.kind in ("show", "user", "playlist", "live") and found.user
     urls.web_ref(text)  # never raises
