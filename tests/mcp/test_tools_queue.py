@@ -14,7 +14,7 @@ from mcp.client.session import ClientSession
 from minion_tui.service import Service
 from tests.mcp.harness import call, call_error, connect, page_all
 
-CALLED = {"queue_list", "queue_add", "queue_remove", "queue_move", "queue_clear",
+CALLED = {"queue_list", "play_history", "queue_add", "queue_remove", "queue_move", "queue_clear",
           "queue_shuffle", "queue_repeat"}
 
 
@@ -162,3 +162,23 @@ async def test_subscribers_hear_of_a_queue_change(mcp_service: Service) -> None:
         content = read.contents[0]
         assert content.mime_type == "application/json"
         assert '"track_urn":"' + track["urn"] + '"' in content.text  # type: ignore[union-attr]
+
+
+async def test_play_history_newest_first_paged_with_its_tracks(
+        mcp: ClientSession, mcp_service: Service) -> None:
+    from minion_tui.store import play_queue as pq
+
+    assert await call(mcp, "play_history") == {"items": [], "next_cursor": None}
+    found = await _tracks(mcp, 3)
+    for track in found[:2]:
+        await call(mcp, "get_track", {"target": track["urn"]})  # stores the track
+    store = await mcp_service._core.db()
+    first = await store.call(pq.history_start, store, found[0]["urn"], preview=True)
+    await store.call(pq.history_listened, store, first, 42.5)
+    await store.call(pq.history_start, store, found[1]["urn"])
+    played = await page_all(mcp, "play_history", {"limit": 1})
+    assert [p["track_urn"] for p in played] == [found[1]["urn"], found[0]["urn"]]
+    assert played[1]["seconds_listened"] == 42.5 and played[1]["preview"] is True
+    assert played[1]["track"]["title"] == found[0]["title"]
+    assert played[0]["track"]["title"] == found[1]["title"] and played[0]["preview"] is False
+    assert played[0]["seconds_listened"] == 0

@@ -94,6 +94,51 @@ async def queue_list(ctx: ToolContext, args: QueueList) -> Listing[QueueItem]:
 
 
 @dataclass(frozen=True, slots=True)
+class Played(JsonModel):
+    """One play of the listening history: when it started (UTC, ISO 8601), how many seconds
+    were listened, whether it was only a preview, and the track (null when it is no longer
+    stored; ``track_urn`` still names it)."""
+
+    id: int
+    track_urn: str
+    started_at: str
+    seconds_listened: float
+    preview: bool
+    track: Track | None
+
+
+#: The history a list asks for at most: the store keeps every play, the tool pages them.
+HISTORY_MOST = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryList:
+    limit: int = arg(LIMIT, default=50, minimum=1, maximum=200)
+    cursor: str | None = arg(CURSOR, default=None, max_length=200)
+
+
+def played_line(p: dict[str, Any]) -> str:
+    track = render.track_line(p["track"]) if p["track"] else p["track_urn"]
+    return f"{p['started_at']} {round(p['seconds_listened'])} s {track}"
+
+
+@tool(title="Listening history", output=Listing[Played], hints=LOCAL_READ,
+      render=lambda r: render.listing(r, played_line))
+async def play_history(ctx: ToolContext, args: HistoryList) -> Listing[Played]:
+    """What was played here, newest first (the last 1000 plays): when, for how long, and
+    the track — to recall something heard, or to play it again with play / queue_add by its
+    track_urn. Ratings are my_ratings; the service-side history of a signed-in account is
+    my_history. Reads local state only, no request."""
+    async def whole() -> AsyncIterator[list[Played]]:  # read when no cursor is given
+        rows = await ctx.service.player.history_tracks(HISTORY_MOST)
+        yield [Played(id=e.id, track_urn=e.track_urn, started_at=e.started_at,
+                      seconds_listened=e.seconds_listened, preview=e.preview, track=t)
+               for e, t in rows]
+
+    return await ctx.page(args.cursor, args.limit, whole)
+
+
+@dataclass(frozen=True, slots=True)
 class QueueAdd:
     targets: tuple[str, ...] = arg(
         "The tracks to add: URLs or URNs (from search_tracks, resolve_url…); a playlist's "
@@ -192,5 +237,5 @@ async def queue_repeat(ctx: ToolContext, args: Repeat) -> PlayerStatus:
     return await status(ctx)
 
 
-TOOLS = (queue_list, queue_add, queue_remove, queue_move, queue_clear, queue_shuffle,
+TOOLS = (queue_list, play_history, queue_add, queue_remove, queue_move, queue_clear, queue_shuffle,
          queue_repeat)

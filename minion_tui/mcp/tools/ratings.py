@@ -289,8 +289,4 @@ def _top_of(counts: Counter[str], most: int) -> list[Counted]:
 
 TOOLS = (rate_track, clear_rating, my_ratings, rating_history, export_ratings, my_taste)
 
-LEFT_OUT = (
-    ("listening history (in the ratings group)",
-     "the library (service.library) keeps none: the play history is service.player's "
-     "(history, history_tracks), for the player group's tools to offer"),
-)
+LEFT_OUT: tuple[tuple[str, str], ...] = ()

@@ -201,9 +201,6 @@ LEFT_OUT = (
     ("send a message", "SoundCloud's official API has no messages endpoint (the protocol "
      "notes' §5 lists every endpoint it offers, and none is for messages) and Mixcloud's API "
      "has none either (MC §3 lists follow, favorite, repost, listen-later and upload)"),
-    ("notifications", "neither service's API has a notifications endpoint: SoundCloud's §5 "
-     "has /me/activities and /me/feed (what the users followed posted: the user's stream), "
-     "nothing addressed to the user; Mixcloud's API notes list none (MC §1, §3)"),
     ("comment on Mixcloud", "Mixcloud's API reads comments (/{user}/{slug}/comments/) but "
      "documents no way to write one (MC §3 lists follow, favorite, repost, listen-later, "
      "upload)"),
