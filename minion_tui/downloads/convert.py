@@ -25,6 +25,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from minion_tui.downloads.durable import rename_durably
 from minion_tui.errors import DownloadError, InvalidMedia
 
 #: The child's exit status when the source is not audio PyAV can decode (InvalidMedia).
@@ -188,42 +189,22 @@ async def encode_in_child(source: Path, output: Path, fmt: str) -> None:
 def publish(part: Path, final: Path, original: Path) -> int:
     """The tagged ``part`` renamed to ``final`` (fsynced, the folder too), then the original
     removed; returns the final size."""
-    with open(part, "rb+") as done:
-        os.fsync(done.fileno())
-    os.replace(part, final)
-    _fsync_dir(final.parent)
+    rename_durably(part, final)
     if original != final:
         original.unlink(missing_ok=True)
     return final.stat().st_size
 
 
-def _fsync_dir(folder: Path) -> None:
-    """The rename is durable only once the directory entry is (engine.py does the same)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _child(source: Path, output: Path, fmt: str) -> int:
+    from minion_tui.downloads.remux_process import child_failed
+
     try:
         transcode(source, output, fmt)
-    except InvalidMedia as error:
-        output.unlink(missing_ok=True)
-        print(f"{error.message}\t{error.hint or ''}", file=sys.stderr)
-        return NOT_AUDIO
-    except DownloadError as error:
-        output.unlink(missing_ok=True)
-        print(f"{error.message}\t{error.hint or ''}", file=sys.stderr)
-        return NO_ENCODER
+    except (InvalidMedia, DownloadError) as error:
+        status = NOT_AUDIO if isinstance(error, InvalidMedia) else NO_ENCODER
+        return child_failed(output, f"{error.message}\t{error.hint or ''}", status)
     except Exception as error:  # reported to the parent through stderr and the exit code
-        output.unlink(missing_ok=True)
-        print(f"{type(error).__name__}: {error}", file=sys.stderr)
-        return 1
+        return child_failed(output, f"{type(error).__name__}: {error}", 1)
     return 0
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from typing import Protocol
 
 from minion_tui.downloads import hls, remux
 from minion_tui.downloads.chapters import Chapter, fetch_chapters, write_cue
+from minion_tui.downloads.durable import rename_durably
 from minion_tui.downloads.jobs import Meter
 from minion_tui.downloads.journal import drop_if_unused, open_journal, stream_identity
 from minion_tui.downloads.lock import target_lock
@@ -408,10 +408,7 @@ def discard_partial(target: Path) -> None:
 
 def _publish(part: Path, target: Path, work: Path) -> int:
     """fsync the finished ``.part``, rename it to its final name, then drop the journal."""
-    with open(part, "rb+") as done:
-        os.fsync(done.fileno())
-    os.replace(part, target)
-    _fsync_dir(target.parent)
+    rename_durably(part, target)
     shutil.rmtree(work, ignore_errors=True)
     return target.stat().st_size
 
@@ -442,13 +439,3 @@ async def fetch_cover(http: Http, track: Track) -> Cover | None:
     return None
 
 
-def _fsync_dir(folder: Path) -> None:
-    # The rename is durable only once the directory entry is (POSIX; a no-op elsewhere).
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

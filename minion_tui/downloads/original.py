@@ -18,8 +18,6 @@ after a crash) and appears under its final name only once complete and fsynced.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import unquote
 
 from minion_tui.downloads.convert import SAME
+from minion_tui.downloads.durable import rename_durably
 from minion_tui.downloads.engine import DownloadOptions, convert_finished, fetch_cover
 from minion_tui.downloads.lock import target_lock
 from minion_tui.downloads.naming import render
@@ -227,14 +226,6 @@ def extension_for(content_type: str | None, file_type: str | None = None) -> str
 
 def _publish(part: Path, target: Path) -> int:
     """fsync the finished ``.part``, rename it to its final name, make the rename durable."""
-    with open(part, "rb+") as done:
-        os.fsync(done.fileno())
-    os.replace(part, target)
+    rename_durably(part, target)
     part.with_name(part.name + ".validator").unlink(missing_ok=True)  # progressive.py's
-    with contextlib.suppress(OSError):
-        folder = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
     return target.stat().st_size

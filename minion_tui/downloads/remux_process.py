@@ -122,14 +122,18 @@ def _child(target: Path, seconds: float, room: int) -> int:
     try:
         remux_to_m4a(feed, target, seconds=seconds, room=room)
     except InvalidMedia as error:
-        target.unlink(missing_ok=True)
-        print(f"{error.message}\t{error.hint or ''}", file=sys.stderr)
-        return NOT_AUDIO
+        return child_failed(target, f"{error.message}\t{error.hint or ''}", NOT_AUDIO)
     except Exception as error:  # reported to the parent through stderr and the exit code
-        target.unlink(missing_ok=True)
-        print(f"{type(error).__name__}: {error}", file=sys.stderr)
-        return 1
+        return child_failed(target, f"{type(error).__name__}: {error}", 1)
     return 0
+
+
+def child_failed(output: Path, reason: str, status: int) -> int:
+    """A child's end on a failure (this one's and convert.py's): its output removed, the
+    reason on stderr for the parent, the exit status to leave with."""
+    output.unlink(missing_ok=True)
+    print(reason, file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":
