@@ -109,7 +109,9 @@ async def test_a_journal_of_another_stream_with_the_same_name_is_not_reused(
     assert [e.kind for e in second if e.kind in ("done", "failed", "skipped")] == ["done"]
     assert second[-1].path == str(folder / "index.mp3")
     # Every segment of the second stream was fetched and nothing of the first is in the file.
-    assert sorted(p for p in state.log if p.endswith(".mp3")) == [
+    # (The log is the server's: the first run's request for the segment after the missing one
+    # was in flight when that run failed, and may be logged after the clear above.)
+    assert sorted(p for p in state.log if p.startswith("/other/") and p.endswith(".mp3")) == [
         f"/other/seg{n:03d}.mp3" for n in range(SEGMENTS)]
     assert _audio(folder / "index.mp3") == state.body("other")
 

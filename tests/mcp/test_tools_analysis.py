@@ -6,28 +6,22 @@ liked tracks' measured tempi and keys, progress, and a cancel that keeps nothing
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from mcp.client.session import ClientSession
 
-from minion_tui.emulator.server import RunningEmulator
 from minion_tui.service import Service
 from tests.analysis_audio import make_track
 from tests.mcp.harness import call, call_error, connect, page_all
-from tests.mcp.test_tools_discovery import open_service
+from tests.mcp.test_tools_discovery import mcp_service, open_service
+
+__all__ = ["mcp_service"]  # the fixture: a service downloading into tmp_path/music
 
 CALLED = {"analyze_track", "get_sound_data", "similar_tracks"}
-
-
-@pytest.fixture
-async def mcp_service(emulator: RunningEmulator, tmp_path: Path) -> AsyncIterator[Service]:
-    svc = open_service(emulator, tmp_path)
-    yield svc
-    await svc.aclose()
 
 
 async def _full(mcp: ClientSession, n: int) -> list[dict[str, Any]]:
@@ -39,6 +33,16 @@ async def _full(mcp: ClientSession, n: int) -> list[dict[str, Any]]:
 
 def _leftovers() -> set[str]:
     return {p.name for p in Path(tempfile.gettempdir()).glob("minion-analysis-*")}
+
+
+@pytest.fixture
+def own_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This process's temporary folders in a folder of the test's own, so what another test
+    process makes in the machine's /tmp at the same time is not counted as ours."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
 
 
 async def test_a_file_is_measured_with_progress(mcp: ClientSession, tmp_path: Path) -> None:
@@ -103,11 +107,12 @@ async def test_a_stream_is_kept_read_back_compared_and_tasted(
     assert mixing["next_cursor"] is None  # nothing followed: an empty inbox, no error
 
 
-async def test_a_cancelled_analysis_keeps_nothing(emulator_factory: Any,
-                                                  tmp_path: Path) -> None:
+async def test_a_cancelled_analysis_keeps_nothing(emulator_factory: Any, tmp_path: Path,
+                                                  own_tmp: Path) -> None:
     slow = emulator_factory(seed=1, latency_ms=300)
     service = open_service(slow, tmp_path)
     before = _leftovers()
+    assert before == set()
     try:
         async with connect(service) as session:
             [track] = await _full(session, 1)
@@ -128,4 +133,4 @@ async def test_a_cancelled_analysis_keeps_nothing(emulator_factory: Any,
             assert service.analysis.measured == 0
     finally:
         await service.aclose()
-    assert _leftovers() <= before
+    assert _leftovers() == set() and not os.listdir(own_tmp)
