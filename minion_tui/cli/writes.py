@@ -282,26 +282,28 @@ async def _comment(args: argparse.Namespace) -> int:
                       lambda s: s.writes.comment(args.target, parse_at(args.at), args.text))
 
 
+def _check_track_fields(args: argparse.Namespace) -> None:
+    """--title (when given), --tags, --description and --artwork, checked the same way for
+    upload and track update."""
+    from minion_tui.service import MAX_COMMENT, MAX_TITLE, check_file, check_tags, check_text
+
+    if args.title is not None:
+        check_text(args.title, "--title", limit=MAX_TITLE)
+    check_tags(args.tags)
+    if args.description:
+        check_text(args.description, "--description", limit=MAX_COMMENT * 4)
+    if args.artwork is not None:
+        check_file(args.artwork, "--artwork", image=True)
+
+
 async def _upload(args: argparse.Namespace) -> int:
-    from minion_tui.service import (
-        MAX_COMMENT,
-        MAX_TITLE,
-        check_file,
-        check_tags,
-        check_text,
-        tracklist_of,
-    )
+    from minion_tui.service import check_file, check_tags, tracklist_of
 
     def check() -> None:
         check_file(args.file, "FILE")
         if args.title is None:
             raise UsageError("upload needs --title: what the track is called.")
-        check_text(args.title, "--title", limit=MAX_TITLE)
-        check_tags(args.tags)
-        if args.description:
-            check_text(args.description, "--description", limit=MAX_COMMENT * 4)
-        if args.artwork is not None:
-            check_file(args.artwork, "--artwork", image=True)
+        _check_track_fields(args)
         tracklist_of(args.section or (), args.tracklist)
 
     return await _run(args, check, lambda s: s.writes.upload(
@@ -312,14 +314,7 @@ async def _upload(args: argparse.Namespace) -> int:
 
 
 async def _track(args: argparse.Namespace) -> int:
-    from minion_tui.service import (
-        MAX_COMMENT,
-        MAX_TITLE,
-        check_file,
-        check_tags,
-        check_text,
-        tracklist_of,
-    )
+    from minion_tui.service import check_tags, tracklist_of
 
     if args.track_command == "delete":
         return await _run(args, lambda: _target(args.track, "TRACK"),
@@ -327,13 +322,7 @@ async def _track(args: argparse.Namespace) -> int:
 
     def check() -> None:
         _target(args.track, "TRACK")
-        if args.title is not None:
-            check_text(args.title, "--title", limit=MAX_TITLE)
-        check_tags(args.tags)
-        if args.description:
-            check_text(args.description, "--description", limit=MAX_COMMENT * 4)
-        if args.artwork is not None:
-            check_file(args.artwork, "--artwork", image=True)
+        _check_track_fields(args)
         if all(getattr(args, k) is None for k in ("title", "tags", "description", "artwork",
                                                   "section", "tracklist")):
             raise UsageError("Nothing to change: give --title, --tags, --description, "

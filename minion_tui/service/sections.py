@@ -88,9 +88,11 @@ def parse_sections(lines: Sequence[str]) -> tuple[Section, ...]:
     return tuple(found)
 
 
-def read_tracklist(value: str | None, name: str = "--tracklist") -> list[str]:
-    """The lines of a tracklist file (UTF-8 text, at most 1 MiB), checked on disk: missing,
-    a folder, not a regular file, unreadable, empty or not text is InvalidArgument."""
+def regular_file(value: str | None, name: str, limit: int) -> tuple[str, str]:
+    """A file named on the command line, checked on disk before it is read: (its path, the
+    name as shown in messages). Blank, not a path, missing, a folder, not a regular file or
+    larger than ``limit`` bytes is InvalidArgument saying which (the tracklist here, and the
+    audio and picture of an upload, service/writes.py)."""
     text = (value or "").strip()
     if not text:
         raise InvalidArgument(f"{name} is empty.", hint=f"Give {name} as a file's path.")
@@ -108,9 +110,16 @@ def read_tracklist(value: str | None, name: str = "--tracklist") -> list[str]:
         raise InvalidArgument(f"{name} {shown} is a folder, not a file.")
     if not stat.S_ISREG(info.st_mode):
         raise InvalidArgument(f"{name} {shown} is not a regular file.")
-    if info.st_size > MAX_TRACKLIST_BYTES:
+    if info.st_size > limit:
         raise InvalidArgument(f"{name} {shown} is too big ({info.st_size} bytes; at most "
-                              f"{MAX_TRACKLIST_BYTES}).")
+                              f"{limit}).")
+    return path, shown
+
+
+def read_tracklist(value: str | None, name: str = "--tracklist") -> list[str]:
+    """The lines of a tracklist file (UTF-8 text, at most 1 MiB), checked on disk: missing,
+    a folder, not a regular file, unreadable, empty or not text is InvalidArgument."""
+    path, shown = regular_file(value, name, MAX_TRACKLIST_BYTES)
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_TRACKLIST_BYTES + 1)

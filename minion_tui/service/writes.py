@@ -91,32 +91,9 @@ def check_file(value: str | None, name: str, *, image: bool = False) -> tuple[st
     """An audio file (or, ``image``, a JPEG or PNG picture) to upload, checked on disk
     without reading it all: (its path, its content type). Missing, a folder, unreadable,
     empty, too big or not audio/a picture is InvalidArgument saying which."""
-    import os
+    from minion_tui.service.sections import regular_file
 
-    text = (value or "").strip()
-    if not text:
-        raise InvalidArgument(f"{name} is empty.", hint=f"Give {name} as a file's path.")
-    if len(text) > 4096 or "\x00" in text or any(not c.isprintable() for c in text):
-        raise InvalidArgument(f"{name} is not a file's path (too long, or control "
-                              "characters).")
-    path = os.path.expanduser(text)
-    shown = text[:200]
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise InvalidArgument(f"{name} {shown}: no such file.") from None
-    except OSError as problem:
-        raise InvalidArgument(f"{name} {shown}: {problem.strerror or problem}.") from None
-    import stat
-
-    if stat.S_ISDIR(info.st_mode):
-        raise InvalidArgument(f"{name} {shown} is a folder, not a file.")
-    if not stat.S_ISREG(info.st_mode):
-        raise InvalidArgument(f"{name} {shown} is not a regular file.")
-    limit = MAX_PICTURE if image else MAX_AUDIO
-    if info.st_size > limit:
-        raise InvalidArgument(f"{name} {shown} is too big ({info.st_size} bytes; at most "
-                              f"{limit}).")
+    path, shown = regular_file(value, name, MAX_PICTURE if image else MAX_AUDIO)
     try:
         with open(path, "rb") as handle:
             head = handle.read(16)

@@ -10,9 +10,12 @@ them before the requests they should see are made.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from minion_tui.emulator.server import RunningEmulator
+
+W = TypeVar("W")
 
 
 class RequestLog:
@@ -63,20 +66,23 @@ class TooManyRequests:
         await self.app(scope, receive, send)
 
 
+def wrap(emulator: RunningEmulator, make: Callable[[Any], W]) -> W:
+    """``make(app)`` put in front of the app ``emulator`` serves, for the connections made from
+    now on; returns the wrapper."""
+    config = emulator._server.config
+    wrapper = make(config.loaded_app)
+    config.loaded_app = wrapper
+    return wrapper
+
+
 def install(emulator: RunningEmulator) -> RequestLog:
     """Start logging the requests ``emulator`` serves from now on (new connections)."""
-    config = emulator._server.config
-    log = RequestLog(config.loaded_app)
-    config.loaded_app = log
-    return log
+    return wrap(emulator, RequestLog)
 
 
 def throttle(emulator: RunningEmulator, *, n: int, prefix: str, suffix: str = "",
              retry_after: int = 1) -> TooManyRequests:
     """Answer the next ``n`` requests under ``prefix`` ending in ``suffix`` (e.g. "/sc-aac/",
     ".m4s": AAC segments) with 429."""
-    config = emulator._server.config
-    burst = TooManyRequests(config.loaded_app, n=n, prefix=prefix, suffix=suffix,
-                            retry_after=retry_after)
-    config.loaded_app = burst
-    return burst
+    return wrap(emulator, lambda app: TooManyRequests(app, n=n, prefix=prefix, suffix=suffix,
+                                                      retry_after=retry_after))

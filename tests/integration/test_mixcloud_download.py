@@ -28,6 +28,7 @@ from tests.integration.downloading import (
     json_events,
     kill_download_when,
 )
+from tests.integration.request_log import wrap
 
 
 def _decoded_seconds(path: Path) -> float:
@@ -65,10 +66,7 @@ class RangeLog:
 
 
 def _range_log(emulator: RunningEmulator) -> RangeLog:
-    config = emulator._server.config  # new connections get the wrapped app
-    log = RangeLog(config.loaded_app)
-    config.loaded_app = log
-    return log
+    return wrap(emulator, RangeLog)
 
 
 async def test_show_url_downloads_the_progressive_file_in_ranges_with_tags_and_chapters(

@@ -22,6 +22,7 @@ from minion_tui.emulator.server import RunningEmulator
 from minion_tui.errors import NotFound, RateLimited, SubscriptionRequired, UsageError
 from minion_tui.models import Comment, Page, Playlist, Section, Tag, Track, User
 from minion_tui.service import Service
+from tests.integration.request_log import wrap
 
 
 class QueryLog:
@@ -47,10 +48,7 @@ class QueryLog:
 
 @pytest.fixture
 def requests(emulator: RunningEmulator) -> QueryLog:
-    config_ = emulator._server.config
-    log = QueryLog(config_.loaded_app)
-    config_.loaded_app = log
-    return log
+    return wrap(emulator, QueryLog)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from minion_tui.emulator.server import RunningEmulator
+from tests.integration.request_log import wrap
 from tests.integration.test_auth_cli import env as env
 from tests.integration.test_auth_cli import run, secrets_file
 from tests.integration.test_writes_cli import login
@@ -41,10 +42,7 @@ class Heard:
 
 
 def listen(emulator: RunningEmulator) -> Heard:
-    config = emulator._server.config
-    heard = Heard(config.loaded_app)
-    config.loaded_app = heard
-    return heard
+    return wrap(emulator, Heard)
 
 
 def events(done: Any) -> list[dict[str, Any]]:

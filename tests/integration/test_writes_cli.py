@@ -25,6 +25,7 @@ def failed(done: subprocess.CompletedProcess[str], code: int = 1) -> dict[str, A
 
 
 def me(emulator: RunningEmulator) -> int:
+    """The SoundCloud user the emulator's OAuth server signs in."""
     return int(emulator.oauth.user)
 
 
@@ -33,7 +34,7 @@ def login(env: dict[str, str], provider: str = "soundcloud") -> None:
 
 
 def listed(emulator: RunningEmulator, n: int = 0) -> Any:
-    """A listed track nobody signed in has liked yet."""
+    """A listed track the signed-in user has not liked and did not upload."""
     mine = {a.target_id for a in emulator.social.likes.get(me(emulator), [])}
     return [t for t in emulator.catalog.listed_tracks()
             if t.id not in mine and t.user_id != me(emulator)][n]
@@ -45,6 +46,30 @@ def urn(track: Any) -> str:
 
 def my_url(emulator: RunningEmulator) -> str:
     return emulator.catalog.user_url(emulator.catalog.artists[me(emulator)])
+
+
+#: The Mixcloud user the emulator's OAuth server signs in.
+MC_USER = "quietlistener"
+
+
+def unfavourited_show(emulator: RunningEmulator) -> tuple[Any, str]:
+    """A Mixcloud show MC_USER has not favourited and did not make: (the show, its URN)."""
+    faved = {e.who.lower() for e in emulator.mixcloud.catalog.favorites.get(MC_USER, [])}
+    show = next(s for s in emulator.mixcloud.catalog.shows.values()
+                if s.key.lower() not in faved and s.owner.lower() != MC_USER)
+    return show, f"mixcloud:cloudcasts:{show.owner}/{show.slug}"
+
+
+def late_set_kept(emulator: RunningEmulator, made: dict[str, Any]) -> tuple[str, int, Any]:
+    """The "Late set" upload (tagged "deep house" and "dub", with artwork) as its result says
+    and as the emulator kept it: (its URN, its id, the kept track)."""
+    assert made["action"] == "upload" and made["title"] == "Late set"
+    urn_made = made["target"]
+    tid = int(urn_made.rsplit(":", 1)[1])
+    kept = emulator.social.track(tid)
+    assert kept is not None and kept.title == "Late set"
+    assert kept.tags == ("deep house", "dub") and kept.artwork_key
+    return urn_made, tid, kept
 
 
 def test_not_signed_in_every_write_is_auth_required(env: dict[str, str],
@@ -196,11 +221,8 @@ def test_mixcloud_favorite_follow_listen_later(env: dict[str, str],
                                                tmp_path: Path) -> None:
     login(env, "mixcloud")
     mc = emulator.mixcloud
-    who = "quietlistener"
-    faved = {e.who.lower() for e in mc.catalog.favorites.get(who, [])}
-    show = next(s for s in mc.catalog.shows.values() if s.key.lower() not in faved
-                and s.owner.lower() != who)
-    show_urn = f"mixcloud:cloudcasts:{show.owner}/{show.slug}"
+    who = MC_USER
+    show, show_urn = unfavourited_show(emulator)
     done = ok_json(run(env, "favorite", f"https://www.mixcloud.com{show.key}", "--json"))
     assert done["provider"] == "mixcloud" and done["target"] == show_urn
     assert mc.catalog.favorites[who][0].who == show.key
@@ -279,12 +301,7 @@ def test_upload_update_delete_read_back(env: dict[str, str], emulator: RunningEm
     assert before == [t for t in emulator.catalog.user_tracks.get(me(emulator), [])]
     made = ok_json(run(env, "upload", str(audio), "--title", "Late set", "--tags",
                        "deep house, dub", "--artwork", str(art), "--json"))
-    assert made["action"] == "upload" and made["title"] == "Late set"
-    urn_made = made["target"]
-    tid = int(urn_made.rsplit(":", 1)[1])
-    kept = emulator.social.track(tid)
-    assert kept is not None and kept.title == "Late set"
-    assert kept.tags == ("deep house", "dub") and kept.artwork_key
+    urn_made, tid, _ = late_set_kept(emulator, made)
     # the public reads: the user's tracks on api-v2, and the track itself
     mine = ok_json(run(env, "browse", "tracks", my_url(emulator), "--limit", "2", "--json"))
     assert mine[0]["urn"] == urn_made

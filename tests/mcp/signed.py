@@ -1,7 +1,9 @@
 """Fixtures of the write tools' tests: a service whose settings name the emulator's registered
 apps (so signing in works), signed in to SoundCloud and Mixcloud through the real OAuth flow
 against the emulator's authorization servers (the scripted browser approves), and an MCP
-session over it. Import the fixtures by name into a test module."""
+session over it. Import the fixtures by name into a test module. The signed-in user, a listed
+track of someone else's, its URN and the user's page are the CLI write tests' helpers
+(tests/integration/test_writes_cli.py), re-exported here."""
 
 from __future__ import annotations
 
@@ -16,6 +18,13 @@ from minion_tui.emulator import apps
 from minion_tui.emulator.server import RunningEmulator
 from minion_tui.service import Service
 from tests.integration.test_auth_flow import Browser
+from tests.integration.test_writes_cli import MC_USER as MC_USER
+from tests.integration.test_writes_cli import late_set_kept as late_set_kept
+from tests.integration.test_writes_cli import listed as listed
+from tests.integration.test_writes_cli import me as me
+from tests.integration.test_writes_cli import my_url as my_url
+from tests.integration.test_writes_cli import unfavourited_show as unfavourited_show
+from tests.integration.test_writes_cli import urn as urn
 from tests.mcp.harness import connect
 
 
@@ -69,26 +78,6 @@ async def signed(signed_service: Service) -> AsyncIterator[ClientSession]:
 async def anon(anon_service: Service) -> AsyncIterator[ClientSession]:
     async with connect(anon_service) as session:
         yield session
-
-
-def me(emulator: RunningEmulator) -> int:
-    """The SoundCloud user the emulator's OAuth server signs in."""
-    return int(emulator.oauth.user)
-
-
-def listed(emulator: RunningEmulator, n: int = 0) -> Any:
-    """A listed track the signed-in user has not liked and did not upload."""
-    mine = {a.target_id for a in emulator.social.likes.get(me(emulator), [])}
-    return [t for t in emulator.catalog.listed_tracks()
-            if t.id not in mine and t.user_id != me(emulator)][n]
-
-
-def urn(track: Any) -> str:
-    return f"soundcloud:tracks:{track.id}"
-
-
-def my_url(emulator: RunningEmulator) -> str:
-    return emulator.catalog.user_url(emulator.catalog.artists[me(emulator)])
 
 
 async def read_all(service: Service, listing: str, target: str | None = None, *,

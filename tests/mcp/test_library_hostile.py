@@ -6,19 +6,18 @@ was written: no rating, no source, no job, no file."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from mcp.client.session import ClientSession
 
-from minion_tui.emulator.server import RunningEmulator
 from minion_tui.mcp.registry import tools
 from minion_tui.models import Judgment
 from minion_tui.service import Service
 from tests.mcp.harness import call_error
-from tests.mcp.test_tools_discovery import open_service
+from tests.mcp.test_tools_discovery import mcp_service
+
+__all__ = ["mcp_service"]  # the fixture: a service downloading into tmp_path/music
 
 GROUP_TOOLS = ("rate_track", "clear_rating", "my_ratings", "rating_history",
                "export_ratings", "my_taste", "follow_source", "unfollow_source",
@@ -45,13 +44,6 @@ VALID: dict[str, dict[str, Any]] = {
     "similar_tracks": {"target": "soundcloud:tracks:1"},
 }
 KNOWN_TYPES = {"invalid_argument", "invalid_url", "not_found"}
-
-
-@pytest.fixture
-async def mcp_service(emulator: RunningEmulator, tmp_path: Path) -> AsyncIterator[Service]:
-    svc = open_service(emulator, tmp_path)
-    yield svc
-    await svc.aclose()
 
 
 def _cases() -> list[tuple[str, str, Any]]:

@@ -7,27 +7,18 @@ from typing import Any
 from mcp.client.session import ClientSession
 
 from minion_tui.service import Service
+from tests.mcp.expected import browsed
 from tests.mcp.harness import call, call_error, page_all
 
 CALLED = {"trending_tracks", "tracks_by_genre", "mixcloud_popular", "mixcloud_hot",
           "mixcloud_new", "live_now", "show_tracklist"}
 
 
-async def _first(service: Service, listing: str, target: str | None, n: int,
-                 provider: str | None = None) -> list[Any]:
-    found: list[Any] = []
-    async for page in service.catalog.browse(listing, target, provider=provider):
-        found += page.items
-        if len(found) >= n:
-            break
-    return found[:n]
-
-
 async def test_trending_on_soundcloud_pages_on(mcp: ClientSession,
                                                mcp_service: Service) -> None:
     first = await call(mcp, "trending_tracks", {"limit": 30})
     second = await call(mcp, "trending_tracks", {"limit": 30, "cursor": first["next_cursor"]})
-    expected = await _first(mcp_service, "trending", None, 60)
+    expected = await browsed(mcp_service, "trending", None, n=60)
     got = [t["urn"] for t in first["items"] + second["items"]]
     assert got == [t.urn for t in expected] and len(set(got)) == 60
     assert {t["provider"] for t in first["items"]} == {"soundcloud"}
@@ -38,11 +29,11 @@ async def test_the_mixcloud_charts(mcp: ClientSession, mcp_service: Service) -> 
     hot = await call(mcp, "mixcloud_hot", {"limit": 5})
     new = await call(mcp, "mixcloud_new", {"limit": 5})
     for page, chart in ((popular, "popular"), (hot, "hot"), (new, "new")):
-        expected = await _first(mcp_service, chart, None, 5, provider="mixcloud")
+        expected = await browsed(mcp_service, chart, None, n=5, provider="mixcloud")
         assert [t["urn"] for t in page["items"]] == [t.urn for t in expected], chart
         assert {t["provider"] for t in page["items"]} == {"mixcloud"}
     live = await page_all(mcp, "live_now", {"limit": 2})
-    expected_live = await _first(mcp_service, "live", None, 50, provider="mixcloud")
+    expected_live = await browsed(mcp_service, "live", None, n=50, provider="mixcloud")
     assert [t["urn"] for t in live] == [t.urn for t in expected_live] and live
     assert all("/live/" in t["url"] for t in live)
 
@@ -50,7 +41,7 @@ async def test_the_mixcloud_charts(mcp: ClientSession, mcp_service: Service) -> 
 async def test_tracks_by_genre_on_both_services(mcp: ClientSession, mcp_service: Service,
                                                 emulator: Any) -> None:
     sc = await call(mcp, "tracks_by_genre", {"genre": "deep house", "limit": 10})
-    expected = await _first(mcp_service, "tag", "deep house", 10)
+    expected = await browsed(mcp_service, "tag", "deep house", n=10)
     assert [t["urn"] for t in sc["items"]] == [t.urn for t in expected] and expected
     mc = await call(mcp, "tracks_by_genre", {"genre": "deep-house", "provider": "mixcloud",
                                              "limit": 5})
@@ -63,7 +54,7 @@ async def test_show_tracklist_with_tracks_chapters_and_none(
         mcp: ClientSession, mcp_service: Service, emulator: Any) -> None:
     show = emulator.examples["mc_show_tracks"]
     sections = await page_all(mcp, "show_tracklist", {"target": show, "limit": 3})
-    expected = await _first(mcp_service, "tracklist", show, 500)
+    expected = await browsed(mcp_service, "tracklist", show, n=500)
     assert [(s["artist"], s["title"], s["start_ms"]) for s in sections] == [
         (s.artist, s.title, s.start_ms) for s in expected]
     assert sections[0]["kind"] == "track" and sections[1]["start_ms"] > 0

@@ -36,6 +36,8 @@ def open_service(emulator: RunningEmulator, tmp_path: Path, *,
 
 @pytest.fixture
 async def mcp_service(emulator: RunningEmulator, tmp_path: Path) -> AsyncIterator[Service]:
+    """The MCP session's service (in place of conftest's): open_service's, downloading into
+    tmp_path/music; imported by name by the download, analysis and library tests."""
     svc = open_service(emulator, tmp_path)
     yield svc
     await svc.aclose()

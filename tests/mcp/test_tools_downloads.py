@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,9 @@ from minion_tui.emulator.server import RunningEmulator
 from minion_tui.models import Playlist
 from minion_tui.service import Service
 from tests.mcp.harness import call, call_error, connect
-from tests.mcp.test_tools_discovery import open_service
+from tests.mcp.test_tools_discovery import mcp_service, open_service
+
+__all__ = ["mcp_service"]  # the fixture: a service downloading into tmp_path/music
 
 CALLED = {"download", "download_likes", "download_jobs", "pause_download", "cancel_download",
           "retry_download", "resume_downloads"}
@@ -27,15 +30,34 @@ CALLED = {"download", "download_likes", "download_jobs", "pause_download", "canc
 PARTIAL = (".part", ".parts", ".tmp", ".seg")
 
 
-@pytest.fixture
-async def mcp_service(emulator: RunningEmulator, tmp_path: Path) -> AsyncIterator[Service]:
-    svc = open_service(emulator, tmp_path)
-    yield svc
-    await svc.aclose()
-
-
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@asynccontextmanager
+async def _slow_session(emulator: RunningEmulator, tmp_path: Path) -> AsyncIterator[ClientSession]:
+    """A session on a fresh service whose downloads come in slowly; the fault is cleared after."""
+    service = open_service(emulator, tmp_path)
+    emulator.state.set_faults("slow:ms=80")
+    try:
+        async with connect(service) as session:
+            yield session
+    finally:
+        emulator.state.set_faults("")
+        await service.aclose()
+
+
+async def _started(start: Callable[[Any], Coroutine[Any, Any, Any]]) -> asyncio.Task[Any]:
+    """The call `start(progress)` made in a task, returned once its first bytes have come in."""
+    started = asyncio.Event()
+
+    async def progress(done: float, total: float | None, message: str | None) -> None:
+        if done > 0:
+            started.set()
+
+    task = asyncio.create_task(start(progress))
+    await started.wait()
+    return task
 
 
 def _files(folder: Path) -> list[Path]:
@@ -142,79 +164,53 @@ async def test_bad_targets_and_formats_are_refused(mcp: ClientSession, tmp_path:
 async def test_a_cancelled_download_stops_and_leaves_no_partial_file(
         emulator: RunningEmulator, tmp_path: Path) -> None:
     url = emulator.examples["track_full"]
-    service = open_service(emulator, tmp_path)
-    emulator.state.set_faults("slow:ms=80")
-    try:
-        async with connect(service) as session:
-            started = asyncio.Event()
-
-            async def progress(done: float, total: float | None, message: str | None) -> None:
-                if done > 0:
-                    started.set()
-
-            task = asyncio.create_task(session.call_tool(
-                "download", {"targets": [url], "format": "best"}, progress_callback=progress))
-            await started.wait()  # bytes are coming in
-            assert _files(tmp_path / "music")  # a partial file is there now
-            task.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await task
-            for _ in range(100):  # the server's cleanup runs beside this
-                jobs = (await call(session, "download_jobs"))["items"]
-                if jobs and jobs[0]["state"] == "cancelled":
-                    break
-                await asyncio.sleep(0.05)
-            [job] = jobs
-            assert job["state"] == "cancelled"
-            size = len(emulator.state.api_calls)
-            await asyncio.sleep(1.0)
-            assert _files(tmp_path / "music") == []
-            assert not _exists(job["path"])
-            assert len(emulator.state.api_calls) == size
-    finally:
-        emulator.state.set_faults("")
-        await service.aclose()
+    async with _slow_session(emulator, tmp_path) as session:
+        task = await _started(lambda progress: session.call_tool(
+            "download", {"targets": [url], "format": "best"}, progress_callback=progress))
+        assert _files(tmp_path / "music")  # bytes are coming in: a partial file is there now
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        for _ in range(100):  # the server's cleanup runs beside this
+            jobs = (await call(session, "download_jobs"))["items"]
+            if jobs and jobs[0]["state"] == "cancelled":
+                break
+            await asyncio.sleep(0.05)
+        [job] = jobs
+        assert job["state"] == "cancelled"
+        size = len(emulator.state.api_calls)
+        await asyncio.sleep(1.0)
+        assert _files(tmp_path / "music") == []
+        assert not _exists(job["path"])
+        assert len(emulator.state.api_calls) == size
 
 
 async def test_pause_then_retry_then_cancel_a_done_job(
         emulator: RunningEmulator, tmp_path: Path) -> None:
     url = emulator.examples["track_full"]
-    service = open_service(emulator, tmp_path)
-    emulator.state.set_faults("slow:ms=80")
-    try:
-        async with connect(service) as session:
-            started = asyncio.Event()
-
-            async def progress(done: float, total: float | None, message: str | None) -> None:
-                if done > 0:
-                    started.set()
-
-            task = asyncio.create_task(call(session, "download", {"targets": [url]},
-                                            progress_callback=progress))
-            await started.wait()
-            [running] = (await call(session, "download_jobs", {"state": "running"}))["items"]
-            paused = await call(session, "pause_download", {"job_id": running["id"]})
-            assert paused["state"] == "paused" and paused["reason"] == "paused by the user"
-            result = await task
-            assert result["outcomes"][0]["state"] == "paused"
-            assert not _exists(paused["path"])
-            emulator.state.set_faults("")
-            retried = await call(session, "retry_download", {"job_id": running["id"]})
-            [outcome] = retried["outcomes"]
-            assert outcome["state"] == "done" and _exists(outcome["path"])
-            assert _partial(tmp_path / "music") == []
-            assert _sha(Path(outcome["path"])) == _sha(
-                await _reference(emulator, url, tmp_path))
-            refused = await call_error(session, "cancel_download", {"job_id": running["id"]})
-            assert "confirm: true" in refused["message"]
-            kept = await call(session, "cancel_download", {"job_id": running["id"],
-                                                           "confirm": True})
-            assert kept["state"] == "done" and _exists(outcome["path"])
-            again = await call_error(session, "retry_download", {"job_id": running["id"]})
-            assert again["type"] == "invalid_argument" and "is done" in again["message"]
-    finally:
+    async with _slow_session(emulator, tmp_path) as session:
+        task = await _started(lambda progress: call(
+            session, "download", {"targets": [url]}, progress_callback=progress))
+        [running] = (await call(session, "download_jobs", {"state": "running"}))["items"]
+        paused = await call(session, "pause_download", {"job_id": running["id"]})
+        assert paused["state"] == "paused" and paused["reason"] == "paused by the user"
+        result = await task
+        assert result["outcomes"][0]["state"] == "paused"
+        assert not _exists(paused["path"])
         emulator.state.set_faults("")
-        await service.aclose()
+        retried = await call(session, "retry_download", {"job_id": running["id"]})
+        [outcome] = retried["outcomes"]
+        assert outcome["state"] == "done" and _exists(outcome["path"])
+        assert _partial(tmp_path / "music") == []
+        assert _sha(Path(outcome["path"])) == _sha(
+            await _reference(emulator, url, tmp_path))
+        refused = await call_error(session, "cancel_download", {"job_id": running["id"]})
+        assert "confirm: true" in refused["message"]
+        kept = await call(session, "cancel_download", {"job_id": running["id"],
+                                                       "confirm": True})
+        assert kept["state"] == "done" and _exists(outcome["path"])
+        again = await call_error(session, "retry_download", {"job_id": running["id"]})
+        assert again["type"] == "invalid_argument" and "is done" in again["message"]
 
 
 async def test_a_set_and_a_users_likes(mcp: ClientSession, mcp_service: Service,

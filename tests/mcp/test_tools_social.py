@@ -15,6 +15,7 @@ from minion_tui.emulator.server import RunningEmulator
 from minion_tui.service import Service
 from tests.mcp.harness import call, call_error, connect
 from tests.mcp.signed import (
+    MC_USER,
     anon,
     anon_service,
     listed,
@@ -25,6 +26,7 @@ from tests.mcp.signed import (
     registered_apps,
     signed,
     signed_service,
+    unfavourited_show,
     urn,
 )
 
@@ -126,11 +128,8 @@ async def test_comment_at_a_time_in_mm_ss_or_seconds(signed: ClientSession,
 async def test_mixcloud_favourite_repost_listen_later_follow(
         signed: ClientSession, signed_service: Service, emulator: RunningEmulator) -> None:
     mc = emulator.mixcloud
-    who = "quietlistener"
-    faved = {e.who.lower() for e in mc.catalog.favorites.get(who, [])}
-    show = next(s for s in mc.catalog.shows.values() if s.key.lower() not in faved
-                and s.owner.lower() != who)
-    show_urn = f"mixcloud:cloudcasts:{show.owner}/{show.slug}"
+    who = MC_USER
+    show, show_urn = unfavourited_show(emulator)
     done = await call(signed, "like", {"target": f"https://www.mixcloud.com{show.key}"})
     assert done["provider"] == "mixcloud" and done["target"] == show_urn
     mine = await read_all(signed_service, "mylikes", provider="mixcloud", most=2)

@@ -11,6 +11,7 @@ from mcp.client.session import ClientSession
 from minion_tui.mcp.tools.tracks import base_title, downsample, public_stream_url
 from minion_tui.models import Comment, Track
 from minion_tui.service import Service
+from tests.mcp.expected import browsed
 from tests.mcp.harness import call, call_error, page_all
 
 CALLED = {"track_comments", "related_tracks", "track_station", "track_favoriters",
@@ -18,20 +19,11 @@ CALLED = {"track_comments", "related_tracks", "track_station", "track_favoriters
           "share_link"}
 
 
-async def _first(service: Service, listing: str, target: str, n: int) -> list[Any]:
-    found: list[Any] = []
-    async for page in service.catalog.browse(listing, target):
-        found += page.items
-        if len(found) >= n:
-            break
-    return found[:n]
-
-
 async def test_track_comments_match_the_service_and_page_on(
         mcp: ClientSession, mcp_service: Service, emulator: Any) -> None:
     url = emulator.examples["track_full"]
     first = await call(mcp, "track_comments", {"target": url, "limit": 5})
-    expected = [c for c in await _first(mcp_service, "comments", url, 10)
+    expected = [c for c in await browsed(mcp_service, "comments", url, n=10)
                 if isinstance(c, Comment)]
     assert [c["id"] for c in first["items"]] == [c.id for c in expected[:5]]
     assert all(c["kind"] == "comment" and c["body"] and c["user"]["username"]
@@ -48,15 +40,15 @@ async def test_related_tracks_on_both_services_and_the_station(
         mcp: ClientSession, mcp_service: Service, emulator: Any) -> None:
     url = emulator.examples["track_full"]
     related = await call(mcp, "related_tracks", {"target": url, "limit": 4})
-    expected = await _first(mcp_service, "related", url, 4)
+    expected = await browsed(mcp_service, "related", url, n=4)
     assert [t["urn"] for t in related["items"]] == [t.urn for t in expected]
     station = await call(mcp, "track_station", {"target": url, "limit": 4})
     assert [t["urn"] for t in station["items"]] == [
-        t.urn for t in await _first(mcp_service, "station", url, 4)]
+        t.urn for t in await browsed(mcp_service, "station", url, n=4)]
     show = emulator.examples["mc_show_tracks"]
     similar = await call(mcp, "related_tracks", {"target": show, "limit": 3})
     assert [t["urn"] for t in similar["items"]] == [
-        t.urn for t in await _first(mcp_service, "similar", show, 3)]
+        t.urn for t in await browsed(mcp_service, "similar", show, n=3)]
     assert {t["provider"] for t in similar["items"]} <= {"mixcloud"}
     refused = await call_error(mcp, "track_station", {"target": show})
     assert refused["type"] == "invalid_argument" and "SoundCloud" in refused["message"]
@@ -66,14 +58,12 @@ async def test_favoriters_and_listeners_of_a_mixcloud_show(
         mcp: ClientSession, mcp_service: Service, emulator: Any) -> None:
     show = emulator.examples["mc_show_tracks"]
     fans = await page_all(mcp, "track_favoriters", {"target": show, "limit": 20})
-    expected: list[Any] = []
-    async for page in mcp_service.catalog.browse("favorites", show):
-        expected += page.items
+    expected = await browsed(mcp_service, "favorites", show)
     assert [u["urn"] for u in fans] == [u.urn for u in expected]
     assert all(u["kind"] == "user" for u in fans)
     listeners = await call(mcp, "track_listeners", {"target": show, "limit": 5})
     assert [u["urn"] for u in listeners["items"]] == [
-        u.urn for u in await _first(mcp_service, "listeners", show, 5)]
+        u.urn for u in await browsed(mcp_service, "listeners", show, n=5)]
     sc = await call_error(mcp, "track_favoriters", {"target": emulator.examples["track_full"]})
     assert sc["type"] == "invalid_argument" and "Mixcloud" in sc["message"]
 

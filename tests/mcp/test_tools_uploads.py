@@ -20,6 +20,7 @@ from tests.mcp.harness import call, call_error, connect
 from tests.mcp.signed import (
     anon,
     anon_service,
+    late_set_kept,
     me,
     my_url,
     open_signed,
@@ -97,12 +98,7 @@ async def test_upload_update_artwork_delete_read_back(
         "artwork": str(files["png"]), "description": "a late one"},
         progress_callback=progress)
     assert seen == [(0, 2), (1, 2), (2, 2)]
-    assert made["action"] == "upload" and made["title"] == "Late set"
-    urn_made = made["target"]
-    tid = int(urn_made.rsplit(":", 1)[1])
-    kept = emulator.social.track(tid)
-    assert kept is not None and kept.title == "Late set"
-    assert kept.tags == ("deep house", "dub") and kept.artwork_key
+    urn_made, tid, kept = late_set_kept(emulator, made)
     first_art = kept.artwork_key
     mine = await read_all(signed_service, "tracks", my_url(emulator), most=2)
     assert mine[0].urn == urn_made

@@ -8,20 +8,12 @@ from typing import Any
 from mcp.client.session import ClientSession
 
 from minion_tui.service import Service
+from tests.mcp.expected import browsed
 from tests.mcp.harness import call, call_error, page_all
 
 CALLED = {"get_user", "user_tracks", "user_likes", "user_reposts", "user_playlists",
           "user_albums", "user_followings", "user_followers", "user_listing", "search_users",
           "search_playlists", "search_tags", "autocomplete"}
-
-
-async def _first(service: Service, listing: str, target: str, n: int) -> list[Any]:
-    found: list[Any] = []
-    async for page in service.catalog.browse(listing, target):
-        found += page.items
-        if len(found) >= n:
-            break
-    return found[:n]
 
 
 async def test_get_user_on_both_services(mcp: ClientSession, emulator: Any) -> None:
@@ -46,7 +38,7 @@ async def test_named_user_listings_match_the_service(
                                 ("user_followings", "followings", "user"),
                                 ("user_followers", "followers", "user")):
         page = await call(mcp, tool, {"target": user, "limit": 6})
-        expected = await _first(mcp_service, listing, user, 6)
+        expected = await browsed(mcp_service, listing, user, n=6)
         assert [i["urn"] for i in page["items"]] == [i.urn for i in expected], tool
         assert page["items"] and kind in {i["kind"] for i in page["items"]}, tool
         assert {i["kind"] for i in page["items"]} <= {kind, "playlist"}, tool
@@ -64,15 +56,13 @@ async def test_user_listings_on_mixcloud_and_the_ones_a_service_lacks(
         mcp: ClientSession, mcp_service: Service, emulator: Any) -> None:
     mc = emulator.examples["mc_user"]
     shows = await page_all(mcp, "user_tracks", {"target": mc, "limit": 30})
-    expected: list[Any] = []
-    async for page in mcp_service.catalog.browse("tracks", mc):
-        expected += page.items
+    expected = await browsed(mcp_service, "tracks", mc)
     assert [t["urn"] for t in shows] == [t.urn for t in expected]
     refused = await call_error(mcp, "user_reposts", {"target": mc})
     assert refused["type"] == "invalid_argument" and "reposts" in refused["message"]
     listens = await call(mcp, "user_listing", {"target": mc, "listing": "listens", "limit": 3})
     assert [t["urn"] for t in listens["items"]] == [
-        t.urn for t in await _first(mcp_service, "listens", mc, 3)]
+        t.urn for t in await browsed(mcp_service, "listens", mc, n=3)]
     top = await call(mcp, "user_listing", {"target": emulator.examples["user"],
                                            "listing": "toptracks", "limit": 2})
     assert len(top["items"]) == 2 and top["items"][0]["kind"] == "track"

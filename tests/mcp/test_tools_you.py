@@ -14,22 +14,13 @@ from mcp.client.session import ClientSession
 from minion_tui.emulator import apps
 from minion_tui.service import Service
 from tests.integration.scripted_browser import visit_async
+from tests.mcp.expected import browsed
 from tests.mcp.harness import call, call_error, connect, page_all
 
 CALLED = {"my_feed", "my_likes", "my_history", "my_playlists", "my_followings"}
 
 TOOLS = (("my_feed", "feed"), ("my_likes", "mylikes"), ("my_history", "history"),
          ("my_playlists", "myplaylists"), ("my_followings", "myfollowings"))
-
-
-async def _first(service: Service, listing: str, n: int,
-                 provider: str | None = None) -> list[Any]:
-    found: list[Any] = []
-    async for page in service.catalog.browse(listing, provider=provider):
-        found += page.items
-        if len(found) >= n:
-            break
-    return found[:n]
 
 
 async def test_without_a_sign_in_each_is_auth_required(mcp: ClientSession) -> None:
@@ -72,12 +63,10 @@ async def test_signed_in_the_account_listings_match_the_service(signed: Service)
 async def _signed_in_listings(mcp: ClientSession, mcp_service: Service) -> None:
     for name, listing in TOOLS:
         page = await call(mcp, name, {"limit": 5})
-        expected = await _first(mcp_service, listing, 5)
+        expected = await browsed(mcp_service, listing, n=5)
         assert [i["urn"] for i in page["items"]] == [i.urn for i in expected], name
     likes = await page_all(mcp, "my_likes", {"limit": 50})
-    every: list[Any] = []
-    async for page in mcp_service.catalog.browse("mylikes"):
-        every += page.items
+    every = await browsed(mcp_service, "mylikes")
     assert [t["urn"] for t in likes] == [t.urn for t in every] and likes
     feed = await call(mcp, "my_feed", {"limit": 3})
     assert feed["items"] and {i["kind"] for i in feed["items"]} <= {"track", "playlist"}

@@ -75,7 +75,14 @@ async def upload_through_form(pilot: Any, app: MinionApp, *, file: str, title: s
         await pilot.press(*values[box], "enter")
 
 
-def _app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
+def _written(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def both_apps_registered(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
+    """The app over the emulator with both services' apps registered (so either can sign in);
+    nobody signed in yet."""
     settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
                         soundcloud=SoundCloudSettings(app_id=apps.SOUNDCLOUD_APP_ID,
                                                       client_secret=apps.SOUNDCLOUD_APP_SECRET),
@@ -89,11 +96,9 @@ def _app(emulator: RunningEmulator, tmp_path: Path) -> MinionApp:
 
 async def test_soundcloud_upload_sends_tags_and_artwork(emulator: RunningEmulator,
                                                         tmp_path: Path) -> None:
-    audio = tmp_path / "dawn.mp3"
-    audio.write_bytes(AUDIO)
-    art = tmp_path / "cover.png"
-    art.write_bytes(PNG)
-    app = _app(emulator, tmp_path)
+    audio = _written(tmp_path / "dawn.mp3", AUDIO)
+    art = _written(tmp_path / "cover.png", PNG)
+    app = both_apps_registered(emulator, tmp_path)
     me = int(emulator.oauth.user)
     async with app.run_test(size=(160, 45)) as pilot:
         await listed_at_start(pilot)
@@ -120,15 +125,13 @@ async def test_soundcloud_upload_sends_tags_and_artwork(emulator: RunningEmulato
 
 async def test_mixcloud_upload_sends_tags_picture_and_tracklist(emulator: RunningEmulator,
                                                                 tmp_path: Path) -> None:
-    audio = tmp_path / "sunday.mp3"
-    audio.write_bytes(AUDIO)
-    art = tmp_path / "cover.jpg"
-    art.write_bytes(JPEG)
+    audio = _written(tmp_path / "sunday.mp3", AUDIO)
+    art = _written(tmp_path / "cover.jpg", JPEG)
     tracklist = tmp_path / "tracklist.txt"
     tracklist.write_text("0:00 Intro\n2:30 Larry Heard - Can You Feel It\n", encoding="utf-8")
     backwards = tmp_path / "backwards.txt"
     backwards.write_text("2:30 A - B\n1:00 C - D\n", encoding="utf-8")
-    app = _app(emulator, tmp_path)
+    app = both_apps_registered(emulator, tmp_path)
     shows = emulator.mixcloud.catalog.user_shows
     async with app.run_test(size=(160, 45)) as pilot:
         await listed_at_start(pilot)

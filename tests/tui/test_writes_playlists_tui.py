@@ -15,7 +15,7 @@ from minion_tui.tui.panes.browse import BrowsePane
 from minion_tui.tui.screens.confirm_write import ChoosePlaylist, ConfirmWrite, TextPrompt
 from minion_tui.tui.widgets.source_list import SourceRef
 from minion_tui.tui.widgets.track_list import TrackList
-from tests.tui.test_upload_form_tui import upload_through_form
+from tests.tui.test_upload_form_tui import both_apps_registered, upload_through_form
 from tests.tui.test_writes_tui import (
     _answered,
     _app,
@@ -197,23 +197,12 @@ async def test_not_signed_in_the_playlist_writes_say_so_and_change_nothing(
 
 async def test_mixcloud_listen_later_and_taking_it_back_asks(
         emulator: RunningEmulator, tmp_path: Path) -> None:
-    from minion_tui.config import MixcloudSettings, Settings, SoundCloudSettings, UiSettings
-    from minion_tui.emulator import apps
-    from minion_tui.service import Service
-
     mc = emulator.mixcloud
     who = "quietlistener"
     later = {e.who.lower() for e in mc.writes.listen_later.get(who, [])}
     show = next(s for s in mc.catalog.shows.values() if s.key.lower() not in later
                 and s.owner.lower() != who)
-    settings = Settings(ui=UiSettings(theme="minion-dark", artwork=False),
-                        soundcloud=SoundCloudSettings(app_id=apps.SOUNDCLOUD_APP_ID,
-                                                      client_secret=apps.SOUNDCLOUD_APP_SECRET),
-                        mixcloud=MixcloudSettings(client_id=apps.MIXCLOUD_APP_ID,
-                                                  client_secret=apps.MIXCLOUD_APP_SECRET),
-                        path=tmp_path / "config.toml")
-    app = MinionApp(Service.open(settings=settings, data_dir=tmp_path / "mc",
-                                 endpoints=emulator.endpoints))
+    app = both_apps_registered(emulator, tmp_path)
     async with _signed_in(app, "mixcloud") as pilot:
         await _highlighted(pilot, app, await app.service.catalog.resolve(  # type: ignore[arg-type]
             f"https://www.mixcloud.com{show.key}"))
