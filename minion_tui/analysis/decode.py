@@ -56,7 +56,7 @@ def decode_mono(source: Source, *, max_seconds: float | None = None,
     say). Raises InvalidMedia when there is no audio or it cannot be decoded.
 
     With a ``meter`` (loudness.Meter) the same pass goes on to the end, feeding it the whole
-    audio at 48 kHz in its channels (mono, or stereo: more channels are mixed down)."""
+    audio at ``meter.rate`` in its channels (mono, or stereo: more are mixed down)."""
     import av
 
     container = _open(source)
@@ -72,10 +72,10 @@ def decode_mono(source: Source, *, max_seconds: float | None = None,
         resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
         wide = None
         if meter is not None:
-            from minion_tui.analysis.loudness import RATE
-
+            # At the meter's rate (the audio's own, mostly): then a planar float stream
+            # passes through as it is.
             wide = av.AudioResampler(format="fltp", layout="mono" if meter.channels == 1
-                                     else "stereo", rate=RATE)
+                                     else "stereo", rate=meter.rate)
         limit = None if max_seconds is None else int(max_seconds * rate)
         chunks: list[np.ndarray] = []
         have = 0
@@ -119,14 +119,91 @@ def decode_mono(source: Source, *, max_seconds: float | None = None,
     return samples.astype(np.float32, copy=False), max(duration, samples.size / rate)
 
 
-def channels_of(source: Source) -> int:
-    """The first audio stream's channel count (1 or more; 2 when the container hides it)."""
+#: How much before a part's start its decode begins (meter_span): a seek lands on the packet
+#: at or before the time asked, a decoder's first frame after it lacks what overlaps from
+#: the one before, and the K-weighting filter needs its history (4,096 samples).
+PREROLL = 1.0
+
+
+def meter_span(source: Source, start: float, end: float | None) -> dict[str, Any]:
+    """The loudness meter's 100 ms steps (loudness.Meter.steps) of ``source`` from ``start``
+    to ``end`` seconds (None: to its end), on the whole file's grid of steps, so that the
+    parts of a file measured apart and put end to end are the file measured whole:
+    ``{"steps", "step", "peak"}``. Raises InvalidMedia as :func:`decode_mono`."""
+    import av
+
+    from minion_tui.analysis.loudness import Meter, meter_rate
+
     container = _open(source)
     try:
         stream = next((s for s in container.streams if s.type == "audio"), None)
         if stream is None:
             raise InvalidMedia(f"{_name(source)} has no audio stream.")
-        return int(stream.codec_context.channels or 2)
+        channels = max(1, min(2, int(stream.codec_context.channels or 2)))
+        rate = meter_rate(int(stream.codec_context.sample_rate or 48000))
+        step = rate // 10
+        base = stream.time_base
+        # Sample positions count from the stream's start, read from each part's first
+        # frame's timestamp: a part's steps start on a whole step from there.
+        origin = 0 if stream.start_time is None or base is None else round(
+            stream.start_time * base * rate)
+        first = origin + round(start * rate / step) * step
+        limit = None if end is None else round(end * rate / step) * step - (first - origin)
+        if start > 0 and base is not None:
+            container.seek(max(0, int((start - PREROLL) / base)), stream=stream)
+        wide = av.AudioResampler(format="fltp", layout="mono" if channels == 1 else "stereo",
+                                 rate=rate)
+        meter: Meter | None = None
+        try:
+            for frame in container.decode(stream):
+                for out in wide.resample(frame):
+                    if meter is None:
+                        at = origin if out.pts is None or out.time_base is None else round(
+                            out.pts * out.time_base * rate)
+                        meter = Meter(channels, rate, skip=first - at, limit=limit)
+                    meter.feed(out.to_ndarray())
+                if meter is not None and meter.full:
+                    break
+            else:
+                for out in wide.resample(None):
+                    if meter is not None:
+                        meter.feed(out.to_ndarray())
+        except (av.error.FFmpegError, ValueError) as exc:
+            if meter is None or meter.samples < rate:
+                raise InvalidMedia(
+                    f"Could not decode the audio of {_name(source)}: {_reason(exc)}."
+                ) from exc
+    finally:
+        container.close()
+    if meter is None:
+        return {"steps": np.zeros(0), "step": step, "peak": 0.0}
+    return {"steps": meter.steps(), "step": step, "peak": meter.sample_peak}
+
+
+def stream_duration(source: Source) -> float:
+    """The first audio stream's duration in seconds from the headers (0.0 unknown)."""
+    container = _open(source)
+    try:
+        stream = next((s for s in container.streams if s.type == "audio"), None)
+        if stream is None:
+            raise InvalidMedia(f"{_name(source)} has no audio stream.")
+        if stream.duration is not None and stream.time_base is not None:
+            return float(stream.duration * stream.time_base)
+        return container.duration / 1_000_000 if container.duration else 0.0
+    finally:
+        container.close()
+
+
+def audio_shape(source: Source) -> tuple[int, int]:
+    """The first audio stream's channel count (1 or more; 2 when the container hides it)
+    and sample rate (48,000 when it hides that)."""
+    container = _open(source)
+    try:
+        stream = next((s for s in container.streams if s.type == "audio"), None)
+        if stream is None:
+            raise InvalidMedia(f"{_name(source)} has no audio stream.")
+        context = stream.codec_context
+        return int(context.channels or 2), int(context.sample_rate or 48000)
     finally:
         container.close()
 

@@ -35,6 +35,32 @@ def loudness(path: str) -> dict[str, Any]:
     return loudness_file(path)
 
 
+def duration(path: str) -> float:
+    """The first audio stream's duration in seconds (0.0 when the container does not say),
+    read from the headers."""
+    from minion_tui.analysis.decode import stream_duration
+
+    return stream_duration(path)
+
+
+def loudness_part(path: str, start: float, end: float | None) -> dict[str, Any]:
+    """measure.loudness_part in the worker: one part of a long file, for :func:`combine`. Its
+    steps travel as float64 bytes: the parent, which hands them on, never imports numpy."""
+    from minion_tui.analysis.measure import loudness_part as part
+
+    found = part(path, start, end)
+    return {**found, "steps": found["steps"].astype("<f8").tobytes()}
+
+
+def combine(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """measure.combine in the worker, of what :func:`loudness_part` returned."""
+    import numpy as np
+
+    from minion_tui.analysis.measure import combine as join
+
+    return join([{**p, "steps": np.frombuffer(p["steps"], dtype="<f8")} for p in parts])
+
+
 def album(paths: list[str]) -> dict[str, Any]:
     """measure.album_loudness in the worker."""
     from minion_tui.analysis.measure import album_loudness

@@ -17,10 +17,11 @@ from minion_tui.analysis.decode import (
     SAMPLE_RATE,
     Source,
     audio_digest,
-    channels_of,
+    audio_shape,
     decode_mono,
+    meter_span,
 )
-from minion_tui.analysis.loudness import Meter, gated_loudness
+from minion_tui.analysis.loudness import Meter, blocks_of, gated_loudness, meter_rate
 
 #: Bumped when the method changes so much that cached results should be measured again.
 METHOD_VERSION = 2  # 2: loudness and peak (loudness.py)
@@ -68,12 +69,18 @@ def analyse_file(source: Source, max_seconds: float | None = None, *,
     ``loudness`` the same decode goes on to the end for the whole file's integrated
     loudness and sample peak (``loudness_lufs``, ``peak``; None when not measured or silent).
     Raises InvalidMedia for what is not audio."""
-    meter = Meter(channels_of(source)) if loudness else None
+    meter = meter_for(source) if loudness else None
     samples, duration = decode_mono(source, max_seconds=max_seconds, meter=meter)
     result = analyse_samples(samples)
     result["duration"] = round(duration, 1)
     result.update(loudness_of(meter))
     return result
+
+
+def meter_for(source: Source) -> Meter:
+    """A loudness meter for ``source``'s channels, at the rate it can be measured at."""
+    channels, rate = audio_shape(source)
+    return Meter(channels, meter_rate(rate))
 
 
 def loudness_of(meter: Meter | None) -> dict[str, Any]:
@@ -89,9 +96,25 @@ def loudness_of(meter: Meter | None) -> dict[str, Any]:
 def loudness_file(source: Source) -> dict[str, Any]:
     """Only the whole file's loudness and peak (for a download whose tempo and key came
     from its stream's excerpt)."""
-    meter = Meter(channels_of(source))
+    meter = meter_for(source)
     decode_mono(source, max_seconds=1.0, meter=meter)
     return loudness_of(meter)
+
+
+def loudness_part(source: Source, start: float, end: float | None) -> dict[str, Any]:
+    """One part of a long file's loudness (decode.meter_span), for :func:`combine`."""
+    return meter_span(source, start, end)
+
+
+def combine(parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The whole file's loudness and peak from its parts' steps, in order: the 400 ms blocks
+    across the joins are made of both sides' steps, as in one pass."""
+    if not parts:
+        return {"loudness_lufs": None, "peak": None}
+    steps = np.concatenate([np.asarray(p["steps"], dtype=np.float64) for p in parts])
+    lufs = gated_loudness(blocks_of(steps, int(parts[0]["step"])))
+    return {"loudness_lufs": None if lufs is None else round(lufs, 2),
+            "peak": round(max(float(p["peak"]) for p in parts), 6)}
 
 
 def digest_file(source: Source) -> str:
@@ -104,7 +127,7 @@ def album_loudness(sources: Sequence[Source]) -> dict[str, Any]:
     highest peak."""
     blocks, peak = [], 0.0
     for source in sources:
-        meter = Meter(channels_of(source))
+        meter = meter_for(source)
         decode_mono(source, max_seconds=1.0, meter=meter)
         blocks.append(meter.blocks())
         peak = max(peak, meter.sample_peak)

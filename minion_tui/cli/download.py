@@ -44,6 +44,8 @@ async def _download(args: argparse.Namespace) -> int:
         view = ProgressView(sys.stdout, terminal=sys.stdout.isatty(),
                             width=shutil.get_terminal_size((100, 24)).columns)
     async with session(args) as service:
+        if isinstance(view, ProgressView) and service.settings.analysis.after_download:
+            view.after_done = "then: tempo, key and loudness of each file (analysis.after_download)"
         outcomes = await service.downloads.download(args.targets, directory=args.dir,
                                                     jobs=args.jobs, segments=args.segments,
                                                     format=args.format, listener=view,

@@ -67,8 +67,13 @@ class ProgressView:
     """Bars per item and overall on a terminal; only final lines elsewhere."""
 
     def __init__(self, out: TextIO, *, terminal: bool, width: int = 100,
-                 clock: Callable[[], float] = time.monotonic, interval: float = 0.1) -> None:
+                 clock: Callable[[], float] = time.monotonic, interval: float = 0.1,
+                 after_done: str | None = None) -> None:
         self.out = out
+        #: Said once on a terminal, above the bars, when the first item is done: what runs
+        #: on each finished file before the command returns (the analysis; a two-hour mix
+        #: takes seconds the bars would otherwise leave unexplained).
+        self.after_done = after_done
         self.terminal = terminal
         self.width = max(40, width)
         self.clock = clock
@@ -103,6 +108,9 @@ class ProgressView:
             reason = f"  ({event.reason})" if event.reason else ""
             self._pending.append(
                 f"{event.kind:9}{item.title}{'  ' + event.path if event.path else ''}{reason}")
+            if event.kind == "done" and self.after_done and self.terminal:
+                self._pending.append(f"{'':9}{self.after_done}")
+                self.after_done = None
         if not self.terminal:
             self._write_pending()
         elif self._last_draw is None or now - self._last_draw >= self.interval:

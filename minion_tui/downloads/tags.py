@@ -312,10 +312,12 @@ def _mp4_in_place(path: Path, apply: Callable[[Any], None]) -> bool:
     with open(path, "rb+") as file:
         atoms = top_level_atoms(file)
         names = [name for name, _, _ in atoms]
-        if b"moov" not in names or b"moof" in names:  # a fragmented MP4 is tagged elsewhere
+        if b"moov" not in names:
             return False
         at = names.index(b"moov")
-        if b"mdat" in names[:at] or b"mdat" not in names[at + 1:]:
+        # Fragments after the moov (Mixcloud's progressive file) address their data from
+        # their own moof: with the room taken in place nothing after the moov moves.
+        if b"mdat" in names[:at] or b"moof" in names[:at] or b"mdat" not in names[at + 1:]:
             # Audio before the moov (a moov at the end): mutagen's insert moves only the bytes
             # after the tags, and chunk offsets pointing there must not be shifted back below.
             return False

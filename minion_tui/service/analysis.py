@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 #: The method version the cache must match (analysis/measure.py METHOD_VERSION), kept here
 #: so the parent never imports numpy to learn it; tests check the two agree.
 METHOD_VERSION = 2
+#: From how long a file's loudness is measured in parts, one per analysis worker: a
+#: two-hour mix's whole decode is most of its analysis (docs/analysis.md §11).
+SPLIT_SECONDS = 600.0
 
 
 class Analysis:
@@ -47,8 +50,12 @@ class Analysis:
         self._core = core
         self._catalog = catalog
         self._pool: AnalysisPool | None = None
-        #: How many measurements this service ran (cache hits are not counted).
+        #: How many measurements this service ran (cache hits are not counted), and how
+        #: many files' loudness it measured in parts across the workers.
         self.measured = 0
+        self.measured_in_parts = 0
+        #: From how many seconds a file's loudness is measured in parts.
+        self.split_seconds = SPLIT_SECONDS
         self._listeners: list[Callable[[SoundAnalysis], None]] = []
 
     def on_analysed(self, listener: Callable[[SoundAnalysis], None]) -> None:
@@ -140,8 +147,7 @@ class Analysis:
                                              lambda: sounds.link(store, urn, digest))
                 self._announce(_analysis(shown, cached, urn))
             return await self._whole(path, _analysis(shown, cached, urn), excerpt)
-        result = await self._in_worker(jobs.analyse, str(path), self.max_seconds, not excerpt,
-                                       shown=shown)
+        result = await self._measure(path, excerpt, shown)
         self.measured += 1
         await self._core.write_aside("the analysis was not saved",
                                      lambda: sounds.save(store, result["digest"], result, urn))
@@ -232,6 +238,41 @@ class Analysis:
                         exc_info=True)
             return None
 
+    async def _measure(self, path: Path, excerpt: bool, shown: str) -> dict[str, Any]:
+        """Tempo and key of the first ``max_seconds`` and (unless an ``excerpt``) the whole
+        file's loudness: in one decode, or for a long file in parts across the workers."""
+        from minion_tui.analysis import jobs
+
+        parts = [] if excerpt else await self._parts(path, shown)
+        if not parts:
+            result: dict[str, Any] = await self._in_worker(
+                jobs.analyse, str(path), self.max_seconds, not excerpt, shown=shown)
+            return result
+        head, *measured = await asyncio.gather(
+            self._in_worker(jobs.analyse, str(path), self.max_seconds, False, shown=shown),
+            *parts)
+        head.update(await self._in_worker(jobs.combine, measured, shown=shown))
+        return dict(head)
+
+    async def _parts(self, path: Path, shown: str) -> list[Any]:
+        """For a file of ``split_seconds`` or more and a pool of several workers, one
+        awaitable per worker measuring its part of the loudness (jobs.loudness_part); for
+        the rest none (one decode does it all)."""
+        from minion_tui.analysis import jobs
+
+        count = self.pool().workers
+        if count < 2:
+            return []
+        seconds = await self._in_worker(jobs.duration, str(path), shown=shown)
+        if seconds < self.split_seconds:
+            return []
+        count = min(count, int(seconds // (self.split_seconds / 2)))
+        self.measured_in_parts += 1
+        bounds: list[float | None] = [seconds * i / count for i in range(count)]
+        bounds.append(None)
+        return [self._in_worker(jobs.loudness_part, str(path), bounds[i], bounds[i + 1],
+                                shown=shown) for i in range(count)]
+
     async def _whole(self, path: Path, found: SoundAnalysis, excerpt: bool) -> SoundAnalysis:
         """``found`` (from the cache) with the whole file's loudness and peak: measured now
         and kept when its tempo and key came from a stream's excerpt (which has none)."""
@@ -240,7 +281,12 @@ class Analysis:
         from minion_tui.analysis import jobs
         from minion_tui.store import sounds
 
-        measured = await self._in_worker(jobs.loudness, str(path), shown=found.input)
+        parts = await self._parts(path, found.input)
+        if parts:
+            measured = await self._in_worker(jobs.combine, await asyncio.gather(*parts),
+                                             shown=found.input)
+        else:
+            measured = await self._in_worker(jobs.loudness, str(path), shown=found.input)
         store = await self._core.db()
         lufs, peak = measured["loudness_lufs"], measured["peak"]
         if found.digest:

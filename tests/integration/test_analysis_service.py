@@ -260,3 +260,23 @@ async def test_a_file_whose_track_was_analysed_from_its_excerpt_gets_its_loudnes
         assert found.replaygain_track_gain == round(-18 - found.loudness_lufs, 2)
         again = await svc.analysis.analyze_one(track.urn)  # kept in the store
         assert again.loudness_lufs == found.loudness_lufs
+
+
+async def test_a_long_file_is_measured_in_parts_across_the_workers(
+        emulator: RunningEmulator, tmp_path: Path) -> None:
+    from minion_tui.analysis.measure import analyse_file
+
+    path = make_track(tmp_path / "long.mp3", 124.0, 2, False, 30.0, style="four")
+    whole = analyse_file(path, 20.0)
+    async with _downloading(emulator, tmp_path,
+                            AnalysisSettings(max_seconds=20.0, workers=2)) as svc:
+        svc.analysis.split_seconds = 25.0  # a two-hour mix's case, on 30 seconds
+        [found] = await svc.analysis.analyze([str(path)])
+        assert svc.analysis.measured == 1 and svc.analysis.measured_in_parts == 1
+        # Tempo and key from the first 20 s as one decode gives them; the loudness and the
+        # peak of the whole file from its two halves, as one decode gives them.
+        assert (found.bpm, found.key) == (whole["bpm"], whole["key"])
+        assert (found.loudness_lufs, found.peak) == (whole["loudness_lufs"], whole["peak"])
+        short = make_track(tmp_path / "short.mp3", 100.0, 4, True, 20.0, style="four")
+        await svc.analysis.analyze([str(short)])
+        assert svc.analysis.measured == 2 and svc.analysis.measured_in_parts == 1

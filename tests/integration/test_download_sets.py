@@ -191,9 +191,10 @@ async def test_a_set_downloaded_whole_gets_one_album_gain_over_all_its_blocks(
 
     blocks, top = [], 0.0
     for path in paths:
-        meter = Meter(2)
         with av.open(str(path)) as container:
-            resampler = av.AudioResampler(format="fltp", layout="stereo", rate=48000)
+            rate = container.streams.audio[0].rate  # measured at its own rate, 44.1 kHz
+            meter = Meter(2, rate)
+            resampler = av.AudioResampler(format="fltp", layout="stereo", rate=rate)
             for frame in container.decode(audio=0):
                 for piece in resampler.resample(frame):
                     meter.feed(piece.to_ndarray())

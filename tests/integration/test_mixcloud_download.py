@@ -94,6 +94,12 @@ async def test_show_url_downloads_the_progressive_file_in_ranges_with_tags_and_c
     assert audio.tags["\xa9ART"] == ["Night Shift Radio"]
     assert audio.tags["\xa9gen"] == ["; ".join(track.tags)] and track.tags
     assert track.artwork_url and "1024x1024" in track.artwork_url  # the largest picture
+    # The analysis after the download (on by default) put its tempo, key and gain into the
+    # same fragmented file's moov.
+    [measured] = await service.analysis.analyze([str(path)])
+    assert audio.tags["tmpo"] == [round(measured.bpm)]
+    assert bytes(audio.tags["----:com.apple.iTunes:replaygain_track_gain"][0]).decode() == (
+        f"{-18 - measured.loudness_lufs:.2f} dB")
     cover = sc_http.client.get(sc_http.local(track.artwork_url)).content
     assert bytes(audio.tags["covr"][0]) == cover
     # Two of the four sections have no start time: left out of the chapters and the cue.

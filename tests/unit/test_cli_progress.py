@@ -153,3 +153,21 @@ def test_bar_lines_never_wrap_and_keep_the_first_title() -> None:
     assert len(shown) == 2 and all(len(line) <= 79 for line in shown)
     assert shown[0].startswith("Some Artist… [")
     assert "33%" in shown[0] and "ETA 0:02" in shown[0]  # 247 MB left at 123 MB/s
+
+
+def test_what_runs_after_the_downloads_is_said_once_on_a_terminal_only() -> None:
+    for terminal in (True, False):
+        out, clock = io.StringIO(), Clock()
+        view = ProgressView(out, terminal=terminal, width=100, clock=clock, interval=0,
+                            after_done="then each finished file is measured")
+        _feed(view, clock)
+        view.close([])
+        lines = ANSI.sub("", out.getvalue()).splitlines()
+        said = [ln for ln in lines if "then each finished file is measured" in ln]
+        if terminal:
+            # Right under the first finished item's line, indented as its path is.
+            at = lines.index(said[0])
+            assert len(said) == 1 and lines[at - 1].startswith("done     Alpha - One")
+            assert said[0] == " " * 9 + "then each finished file is measured"
+        else:
+            assert said == []
