@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
@@ -185,7 +186,10 @@ class DiscoveryControl:
 
     def radio(self, seed: str, name: str) -> None:
         """Build a radio from a track or an artist (URL or URN) and play it (`R`)."""
-        self.app.run_worker(self._start_radio(seed, name), group="radio", exclusive=True,
+        # The function, not a coroutine: an exclusive worker replaced before it starts would
+        # leave that coroutine never awaited.
+        self.app.run_worker(partial(self._start_radio, seed, name),  # type: ignore[arg-type]
+                            group="radio", exclusive=True,
                             exit_on_error=False, description=f"Radio from {name}")
 
     async def _start_radio(self, seed: str, name: str) -> None:

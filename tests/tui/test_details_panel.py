@@ -296,3 +296,25 @@ def test_a_resize_measures_the_cell_size_again(monkeypatch: pytest.MonkeyPatch) 
     assert remeasure_cell_size() is True
     assert terminal.get_cell_size() == terminal.CellSize(12, 12) and cell_aspect() == 1.0
     assert remeasure_cell_size() is False  # unchanged: nothing to redraw
+
+
+async def test_details_replaced_before_they_start_leave_no_coroutine_behind(
+        emulator: RunningEmulator, tmp_path: Path) -> None:
+    import gc
+    import warnings
+
+    app = open_app(emulator, tmp_path)
+    async with _trending_details(app, (160, 45)) as (pilot, tracks, details):
+        track = details.track
+        assert track is not None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            # Two loads in one go: the second (exclusive) cancels the first before it runs.
+            details._load_extras(track)
+            details._load_extras(track)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            gc.collect()
+        never = [str(w.message) for w in caught if "never awaited" in str(w.message)]
+        assert never == []
+        assert details.comments is not None  # the second load ran

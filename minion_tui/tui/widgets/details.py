@@ -13,6 +13,7 @@ import logging
 import os
 import textwrap
 from collections.abc import Awaitable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from textual.containers import VerticalScroll
@@ -371,7 +372,10 @@ class TrackDetails(VerticalScroll, can_focus=False):
         self._settle = None
         if self.track is not track:
             return
-        self.run_worker(self._extras(track), group="details", exclusive=True,
+        # The function, not a coroutine made now: an exclusive worker replaced before it
+        # starts (the next highlight) would leave that coroutine never awaited.
+        self.run_worker(partial(self._extras, track),  # type: ignore[arg-type]  # awaited
+                        group="details", exclusive=True,
                         exit_on_error=False, description="Loading the track's details")
 
     async def _extras(self, track: Track) -> None:
