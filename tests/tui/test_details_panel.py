@@ -304,7 +304,7 @@ async def test_details_replaced_before_they_start_leave_no_coroutine_behind(
     import warnings
 
     app = open_app(emulator, tmp_path)
-    async with _trending_details(app, (160, 45)) as (pilot, tracks, details):
+    async with _trending_details(app, (160, 45)) as (pilot, _tracks, details):
         track = details.track
         assert track is not None
         with warnings.catch_warnings(record=True) as caught:
