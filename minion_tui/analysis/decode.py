@@ -40,6 +40,28 @@ def _open(source: Source) -> Any:
         raise InvalidMedia(f"Could not read {_name(source)} as audio: {_reason(exc)}.") from exc
 
 
+def _audio_stream(container: Any, source: Source) -> Any:
+    """The container's first audio stream; InvalidMedia when it has none."""
+    stream = next((s for s in container.streams if s.type == "audio"), None)
+    if stream is None:
+        raise InvalidMedia(f"{_name(source)} has no audio stream.")
+    return stream
+
+
+def _seconds(container: Any, stream: Any) -> float:
+    """``stream``'s duration in seconds from the headers (the container's when the stream
+    does not say; 0.0 when neither does)."""
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    return container.duration / 1_000_000 if container.duration else 0.0
+
+
+def _shape(stream: Any) -> tuple[int, int]:
+    """``stream``'s channel count (2 when hidden) and sample rate (48,000 when hidden)."""
+    context = stream.codec_context
+    return int(context.channels or 2), int(context.sample_rate or 48000)
+
+
 def _name(source: Source) -> str:
     return str(source) if isinstance(source, str | Path) else "the stream"
 
@@ -61,14 +83,8 @@ def decode_mono(source: Source, *, max_seconds: float | None = None,
 
     container = _open(source)
     try:
-        stream = next((s for s in container.streams if s.type == "audio"), None)
-        if stream is None:
-            raise InvalidMedia(f"{_name(source)} has no audio stream.")
-        duration = 0.0
-        if stream.duration is not None and stream.time_base is not None:
-            duration = float(stream.duration * stream.time_base)
-        elif container.duration:
-            duration = container.duration / 1_000_000
+        stream = _audio_stream(container, source)
+        duration = _seconds(container, stream)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
         wide = None
         if meter is not None:
@@ -136,11 +152,9 @@ def meter_span(source: Source, start: float, end: float | None) -> dict[str, Any
 
     container = _open(source)
     try:
-        stream = next((s for s in container.streams if s.type == "audio"), None)
-        if stream is None:
-            raise InvalidMedia(f"{_name(source)} has no audio stream.")
-        channels = max(1, min(2, int(stream.codec_context.channels or 2)))
-        rate = meter_rate(int(stream.codec_context.sample_rate or 48000))
+        stream = _audio_stream(container, source)
+        channels, own_rate = _shape(stream)
+        rate = meter_rate(own_rate)
         step = rate // 10
         base = stream.time_base
         # Sample positions count from the stream's start, read from each part's first
@@ -184,12 +198,7 @@ def stream_duration(source: Source) -> float:
     """The first audio stream's duration in seconds from the headers (0.0 unknown)."""
     container = _open(source)
     try:
-        stream = next((s for s in container.streams if s.type == "audio"), None)
-        if stream is None:
-            raise InvalidMedia(f"{_name(source)} has no audio stream.")
-        if stream.duration is not None and stream.time_base is not None:
-            return float(stream.duration * stream.time_base)
-        return container.duration / 1_000_000 if container.duration else 0.0
+        return _seconds(container, _audio_stream(container, source))
     finally:
         container.close()
 
@@ -199,11 +208,7 @@ def audio_shape(source: Source) -> tuple[int, int]:
     and sample rate (48,000 when it hides that)."""
     container = _open(source)
     try:
-        stream = next((s for s in container.streams if s.type == "audio"), None)
-        if stream is None:
-            raise InvalidMedia(f"{_name(source)} has no audio stream.")
-        context = stream.codec_context
-        return int(context.channels or 2), int(context.sample_rate or 48000)
+        return _shape(_audio_stream(container, source))
     finally:
         container.close()
 
@@ -213,9 +218,7 @@ def audio_digest(source: Source, *, seconds: float = DIGEST_SECONDS) -> str:
     same audio under other tags or another name has the same digest."""
     container = _open(source)
     try:
-        stream = next((s for s in container.streams if s.type == "audio"), None)
-        if stream is None:
-            raise InvalidMedia(f"{_name(source)} has no audio stream.")
+        stream = _audio_stream(container, source)
         digest = hashlib.sha256()
         digest.update(f"{stream.codec_context.name}:{stream.rate}:".encode())
         base = stream.time_base

@@ -35,8 +35,6 @@ import numpy as np
 #: The rate audio is resampled to when its own cannot be measured as it is (BS.1770-4's
 #: tables are for 48 kHz).
 RATE = 48000
-#: 100 ms at 48 kHz: the gating blocks' step; a block is four of them.
-STEP = RATE // 10
 #: The absolute gate (LUFS) and the relative gate (LU below the absolutely gated mean).
 ABSOLUTE_GATE = -70.0
 RELATIVE_GATE = -10.0

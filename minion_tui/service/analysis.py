@@ -20,7 +20,7 @@ import logging
 import math
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -243,35 +243,42 @@ class Analysis:
         file's loudness: in one decode, or for a long file in parts across the workers."""
         from minion_tui.analysis import jobs
 
-        parts = [] if excerpt else await self._parts(path, shown)
-        if not parts:
+        split = None if excerpt else await self._split(path, shown)
+        if split is None:
             result: dict[str, Any] = await self._in_worker(
                 jobs.analyse, str(path), self.max_seconds, not excerpt, shown=shown)
             return result
-        head, *measured = await asyncio.gather(
+        head, loudness = await asyncio.gather(
             self._in_worker(jobs.analyse, str(path), self.max_seconds, False, shown=shown),
-            *parts)
-        head.update(await self._in_worker(jobs.combine, measured, shown=shown))
-        return dict(head)
+            split)
+        head.update(loudness)
+        return head  # type: ignore[no-any-return]
 
-    async def _parts(self, path: Path, shown: str) -> list[Any]:
-        """For a file of ``split_seconds`` or more and a pool of several workers, one
-        awaitable per worker measuring its part of the loudness (jobs.loudness_part); for
-        the rest none (one decode does it all)."""
+    async def _split(self, path: Path, shown: str) -> Awaitable[dict[str, Any]] | None:
+        """For a file of ``split_seconds`` or more and a pool of several workers, the whole
+        file's loudness measured in one part per worker (jobs.loudness_part) and joined
+        (jobs.combine), to be awaited; for the rest None (one decode does it all)."""
         from minion_tui.analysis import jobs
 
         count = self.pool().workers
         if count < 2:
-            return []
+            return None
         seconds = await self._in_worker(jobs.duration, str(path), shown=shown)
         if seconds < self.split_seconds:
-            return []
+            return None
         count = min(count, int(seconds // (self.split_seconds / 2)))
         self.measured_in_parts += 1
         bounds: list[float | None] = [seconds * i / count for i in range(count)]
         bounds.append(None)
-        return [self._in_worker(jobs.loudness_part, str(path), bounds[i], bounds[i + 1],
-                                shown=shown) for i in range(count)]
+
+        async def joined() -> dict[str, Any]:
+            parts = await asyncio.gather(*(
+                self._in_worker(jobs.loudness_part, str(path), bounds[i], bounds[i + 1],
+                                shown=shown) for i in range(count)))
+            measured: dict[str, Any] = await self._in_worker(jobs.combine, parts, shown=shown)
+            return measured
+
+        return joined()
 
     async def _whole(self, path: Path, found: SoundAnalysis, excerpt: bool) -> SoundAnalysis:
         """``found`` (from the cache) with the whole file's loudness and peak: measured now
@@ -281,12 +288,9 @@ class Analysis:
         from minion_tui.analysis import jobs
         from minion_tui.store import sounds
 
-        parts = await self._parts(path, found.input)
-        if parts:
-            measured = await self._in_worker(jobs.combine, await asyncio.gather(*parts),
-                                             shown=found.input)
-        else:
-            measured = await self._in_worker(jobs.loudness, str(path), shown=found.input)
+        split = await self._split(path, found.input)
+        measured = await (split if split is not None else
+                          self._in_worker(jobs.loudness, str(path), shown=found.input))
         store = await self._core.db()
         lufs, peak = measured["loudness_lufs"], measured["peak"]
         if found.digest:
