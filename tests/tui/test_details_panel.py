@@ -318,3 +318,24 @@ async def test_details_replaced_before_they_start_leave_no_coroutine_behind(
         never = [str(w.message) for w in caught if "never awaited" in str(w.message)]
         assert never == []
         assert details.comments is not None  # the second load ran
+
+
+async def test_a_refreshed_row_of_the_same_track_still_gets_its_details(
+        emulator: RunningEmulator, tmp_path: Path) -> None:
+    import dataclasses
+
+    app = open_app(emulator, tmp_path, artwork=True)
+    async with _trending_details(app, (120, 40)) as (pilot, tracks, details):
+        index = next(i for i, t in enumerate(tracks.visible_tracks)
+                     if t.artwork_url and t.counts.comments)
+        details.settle_seconds = 0.5
+        await pilot.press(*["j"] * index)
+        track = details.track
+        assert track is not None and track.urn == tracks.visible_tracks[index].urn
+        # The list hands the panel a new object of the same track while its extras settle
+        # (what a rating or a refreshed page does): they still load, for it.
+        details.show_track(dataclasses.replace(track))
+        artwork = details.query_one(ArtworkView)
+        await until(pilot, lambda: details.comments is not None and artwork.picture is not None,
+                    "the comments and the artwork of the refreshed row")
+        assert details.comments and details.track is not track

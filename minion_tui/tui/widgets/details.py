@@ -368,9 +368,15 @@ class TrackDetails(VerticalScroll, can_focus=False):
         renderer = pick_renderer(os.environ, headless=self.app.is_headless)
         return service.catalog.artwork_url(track, artwork_size(renderer))
 
+    def _showing(self, track: Track) -> bool:
+        """Whether the panel still shows ``track``: the same track (its URN) as
+        :meth:`show_track` judges it, not the same object, which a list refreshing its rows
+        (a rating, a page merged, an analysis) replaces while its extras settle or load."""
+        return self.track is not None and self.track.urn == track.urn
+
     def _load_extras(self, track: Track) -> None:
         self._settle = None
-        if self.track is not track:
+        if not self._showing(track):
             return
         # The function, not a coroutine made now: an exclusive worker replaced before it
         # starts (the next highlight) would leave that coroutine never awaited.
@@ -389,7 +395,7 @@ class TrackDetails(VerticalScroll, can_focus=False):
         if not offers_tracklist(service, track):
             return
         sections, note = await _listed(track, "tracklist", load_sections(service, track))
-        if self.track is track:
+        if self._showing(track):
             self.sections, self.sections_note = sections, note
             self._redraw()
 
@@ -399,7 +405,7 @@ class TrackDetails(VerticalScroll, can_focus=False):
         except MinionError as exc:  # the panel goes on without it
             log.info("provenance of %s: %s", track.urn, exc.text)
             return
-        if self.track is track:
+        if self._showing(track):
             self.surfaced = [s.label for s in found]
             self.evidence = evidence_line(found)
             self._redraw()
@@ -409,7 +415,7 @@ class TrackDetails(VerticalScroll, can_focus=False):
             self.comments = []
             return
         comments, note = await _listed(track, "comments", service.catalog.comments(track))
-        if self.track is track:
+        if self._showing(track):
             self.comments, self.comments_note = comments, note
             self._redraw()
 
@@ -425,10 +431,10 @@ class TrackDetails(VerticalScroll, can_focus=False):
                 lambda: (decode(data), image_class(renderer)))
         except (MinionError, OSError, ValueError) as exc:  # PIL raises OSError on bad data
             log.info("artwork of %s (%s): %s", track.urn, url, exc)
-            if self.track is track:
+            if self._showing(track):
                 self.query_one(ArtworkView).clear()
             return
-        if self.track is track:
+        if self._showing(track):
             await self.query_one(ArtworkView).show(picture, widget)
 
 
